@@ -1,0 +1,56 @@
+"""The whole flow for one song: listen, choreograph, perform, write."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from pasdeux.choreo import Routine, choreograph
+from pasdeux.export import write_outputs
+from pasdeux.motion import Performance, perform
+from pasdeux.music import MusicMap, listen
+
+__all__ = ["DanceResult", "demo_song_path", "run_dance"]
+
+
+@dataclass(frozen=True)
+class DanceResult:
+    """What ``pasdeux dance`` made, and where it wrote it."""
+
+    index_html: Path
+    music: MusicMap
+    routine: Routine
+    performance: Performance
+
+
+def demo_song_path() -> Path:
+    """The demo song that ships with pasdeux (composed by scripts/make_demo_song.py)."""
+    return Path(str(resources.files("pasdeux") / "assets" / "demo_song.ogg"))
+
+
+def run_dance(
+    song: str | Path,
+    out_dir: str | Path,
+    *,
+    style: str | None = None,
+    level: str = "newcomer",
+    floor_m: tuple[float, float] = (10.0, 8.0),
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
+) -> DanceResult:
+    """Listen to ``song``, choreograph it, perform it and write ``out_dir``."""
+    say = progress or (lambda _msg: None)
+    music = listen(Path(song), progress=say)
+    say("choreographing")
+    routine = choreograph(
+        music, style=style, level=level, floor_m=floor_m, seed=seed, progress=say
+    )
+    say("performing")
+    performance = perform(routine, duration_s=music.duration_s, progress=say)
+    title = f"{Path(song).stem} — {' / '.join(dict.fromkeys(p.dance for p in routine.figures))}"
+    index = write_outputs(
+        out_dir, song, music, routine, performance, title=title, progress=say
+    )
+    return DanceResult(index, music, routine, performance)

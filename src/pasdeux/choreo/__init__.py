@@ -1,0 +1,6 @@
+"""Choreograph: place a dance's figures on a song's bars and phrases."""
+
+from pasdeux.choreo._plan import LEVEL_ORDER, choreograph
+from pasdeux.choreo._types import ROUTINE_SCHEMA, PlacedFigure, Routine
+
+__all__ = ["LEVEL_ORDER", "ROUTINE_SCHEMA", "PlacedFigure", "Routine", "choreograph"]

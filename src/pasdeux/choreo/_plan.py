@@ -1,0 +1,237 @@
+"""Place figures on the music, bar by bar, section by section.
+
+The planner walks the song's bars in order. Within each section it uses the dance that
+suits the section (or the one the user asked for) and its figures in the section's meter.
+At every bar it picks, among the figures allowed to follow the previous one that fit in
+what is left of the section, a figure whose length suits its place in the phrase:
+highlights (turns) at the start of a phrase's second half, an ending on the last bars of
+the song. Where the meter changes, the couple starts again with one of the dance's
+start figures in the new meter. The random choices come from ``seed``, so a seed gives
+one routine.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from pasdeux.choreo._types import PlacedFigure, Routine
+from pasdeux.dances import DanceStyle, Figure, find_style, load_library, successors
+from pasdeux.dances._replay import DancerPose, couple_start, replay_figure
+from pasdeux.errors import InputError
+from pasdeux.music import Bar, MusicMap, Section
+
+__all__ = ["LEVEL_ORDER", "choreograph"]
+
+LEVEL_ORDER = ("newcomer", "bronze", "silver", "gold")
+_FLOOR_MARGIN_M = 0.8
+
+
+@dataclass
+class _Couple:
+    leader: DancerPose
+    follower: DancerPose
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        c = (self.leader.body + self.follower.body) / 2
+        return float(c[0]), float(c[1])
+
+
+def choreograph(
+    music: MusicMap,
+    *,
+    style: str | None = None,
+    level: str = "newcomer",
+    floor_m: tuple[float, float] = (10.0, 8.0),
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
+) -> Routine:
+    """Choose and place figures on ``music``'s bars.
+
+    Parameters
+    ----------
+    music
+        The song's music map.
+    style
+        A dance name from the library, or ``None``/``"auto"`` for the dance that suits
+        each section best.
+    level
+        Highest figure level to use (newcomer, bronze, silver, gold).
+    floor_m
+        Floor width and depth in metres.
+    seed
+        Seed for the choices among equally good figures.
+
+    Returns
+    -------
+    Routine
+        The placed figures, in time order.
+    """
+    if level not in LEVEL_ORDER:
+        raise InputError(None, f"unknown level {level!r}; use one of {', '.join(LEVEL_ORDER)}")
+    if min(floor_m) < 3.0:
+        raise InputError(None, f"floor {floor_m[0]}x{floor_m[1]} m is too small (min 3x3 m)")
+    chosen = None if style in (None, "auto") else find_style(str(style))
+    rng = np.random.default_rng(seed)
+    tempo = music.tempo_map
+    bars = music.bars
+    couple_pose = couple_start((0.0, 0.0), 0.0, "closed")
+    couple = _Couple(*couple_pose)
+    placed: list[PlacedFigure] = []
+    last_bar_index = bars[-1].index if bars else -1
+    for section_number, section in enumerate(music.sections):
+        dance = _dance_for_section(section, chosen)
+        section_bars = [b for b in bars if section.start - 1e-6 <= b.start < section.end - 1e-3]
+        section_bars = [b for b in section_bars if b.meter == section.meter]
+        if not section_bars or dance is None:
+            continue
+        if progress:
+            progress(
+                f"section {section_number + 1}: {dance.name} in {section.meter}/4 "
+                f"from {section.start:.1f} s, {len(section_bars)} bars"
+            )
+        figures = [
+            f
+            for f in dance.figures_in_meter(section.meter)
+            if LEVEL_ORDER.index(f.level) <= LEVEL_ORDER.index(level)
+        ]
+        previous: Figure | None = None
+        k = 0
+        while k < len(section_bars):
+            bar = section_bars[k]
+            bars_left = _contiguous_bars_left(section_bars, k)
+            is_song_end = section_bars[k + bars_left - 1].index == last_bar_index
+            candidates = _candidates(dance, figures, previous, couple)
+            fitting = [f for f in candidates if _bars_of(f) <= bars_left]
+            if not fitting:
+                k += bars_left
+                previous = None
+                continue
+            figure = _choose(fitting, bars_left, bar, section_bars[0], is_song_end, couple, floor_m, rng)
+            placed.append(_place(dance, figure, bar, music, couple, tempo_why(figure, bars_left, is_song_end)))
+            previous = figure
+            k += _bars_of(figure)
+    if not placed:
+        raise InputError(music.source, "no figure fits this song's bars and meter")
+    return Routine(
+        source=music.source,
+        level=level,
+        seed=seed,
+        floor_m=(float(floor_m[0]), float(floor_m[1])),
+        beats=music.beats,
+        first_downbeat_index=music.first_downbeat_index,
+        figures=tuple(placed),
+    )
+
+
+def tempo_why(figure: Figure, bars_left: int, is_song_end: bool) -> str:
+    """A short reason for a figure's place, printed on the step sheet."""
+    if figure.ending and is_song_end and _bars_of(figure) == bars_left:
+        return "ending on the last bars"
+    if figure.highlight:
+        return "highlight"
+    return "basic"
+
+
+def _dance_for_section(section: Section, chosen: DanceStyle | None) -> DanceStyle | None:
+    if chosen is not None and section.meter in chosen.meters and chosen.figures_in_meter(
+        section.meter
+    ):
+        return chosen
+    candidates = [section.dance] if chosen is None else []
+    library = load_library()
+    for name in candidates:
+        for s in library:
+            if s.name == name and s.figures_in_meter(section.meter):
+                return s
+    # The asked-for (or best-fitting) dance has no figures in this meter: use the first
+    # dance of the library that has, so that the couple keeps dancing when the song changes.
+    return next((s for s in library if s.figures_in_meter(section.meter)), None)
+
+
+def _contiguous_bars_left(section_bars: Sequence[Bar], k: int) -> int:
+    n = 1
+    while k + n < len(section_bars) and section_bars[k + n].index == section_bars[k].index + n:
+        n += 1
+    return n
+
+
+def _bars_of(figure: Figure) -> int:
+    return max(1, math.ceil(figure.length_beats / figure.meter - 1e-9))
+
+
+def _candidates(
+    dance: DanceStyle, figures: list[Figure], previous: Figure | None, couple: _Couple
+) -> list[Figure]:
+    allowed = {f.id for f in figures}
+    if previous is None:
+        starts = [f for f in figures if f.id in dance.start_figures]
+        return starts or figures
+    return [f for f in successors(dance, previous) if f.id in allowed]
+
+
+def _choose(
+    fitting: list[Figure],
+    bars_left: int,
+    bar: Bar,
+    first_bar: Bar,
+    is_song_end: bool,
+    couple: _Couple,
+    floor_m: tuple[float, float],
+    rng: np.random.Generator,
+) -> Figure:
+    bar_in_phrase = (bar.index - first_bar.index) % 8
+    weights = []
+    for fig in fitting:
+        n = _bars_of(fig)
+        w = 1.0
+        if fig.ending:
+            w = 50.0 if is_song_end and n == bars_left else 0.0
+        elif is_song_end and any(f.ending and _bars_of(f) == bars_left for f in fitting):
+            w = 0.0
+        elif fig.highlight:
+            w = 3.0 if bar_in_phrase == 4 else 0.15
+        if (bar_in_phrase % 2 == 1) and n % 2 == 0:
+            w *= 0.3  # two-bar figures start on odd bars of the phrase
+        if not _stays_on_floor(fig, couple, floor_m):
+            w *= 0.01
+        weights.append(w)
+    p = np.asarray(weights, dtype=float)
+    if p.sum() <= 0:
+        p = np.ones(len(fitting))
+    index = int(rng.choice(len(fitting), p=p / p.sum()))
+    return fitting[index]
+
+
+def _stays_on_floor(figure: Figure, couple: _Couple, floor_m: tuple[float, float]) -> bool:
+    leader, follower = couple.leader.copy(), couple.follower.copy()
+    replay_figure(figure, leader, follower)
+    half_w = floor_m[0] / 2 - _FLOOR_MARGIN_M
+    half_d = floor_m[1] / 2 - _FLOOR_MARGIN_M
+    return all(abs(p.body[0]) <= half_w and abs(p.body[1]) <= half_d for p in (leader, follower))
+
+
+def _place(
+    dance: DanceStyle, figure: Figure, bar: Bar, music: MusicMap, couple: _Couple, why: str
+) -> PlacedFigure:
+    tempo = music.tempo_map
+    start_beat = tempo.beat_from_second(bar.start)
+    start_beat = float(round(start_beat))
+    end_beat = start_beat + figure.leader[0].beat + figure.length_beats
+    placed = PlacedFigure(
+        dance=dance.name,
+        figure=figure,
+        start_beat=start_beat,
+        start_s=round(tempo.second_from_beat(start_beat), 4),
+        end_s=round(tempo.second_from_beat(end_beat), 4),
+        bar=bar.index + 1,
+        centre_xy_m=(round(couple.centre[0], 4), round(couple.centre[1], 4)),
+        leader_facing_rad=round(couple.leader.facing_rad, 6),
+        why=why,
+    )
+    replay_figure(figure, couple.leader, couple.follower)
+    return placed

@@ -1,0 +1,172 @@
+"""Argument parsing, progress lines and the error contract (exit 2 = your input)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from pasdeux import __version__
+from pasdeux.errors import InputError, PasdeuxError
+
+__all__ = ["main"]
+
+
+class _Progress:
+    """Prints what is happening on stderr, with the time since the start."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.start = time.monotonic()
+
+    def __call__(self, message: str) -> None:
+        if not self.quiet:
+            print(f"[{time.monotonic() - self.start:5.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise InputError(None, f"{self.prog}: {message}")
+
+
+def _floor(text: str) -> tuple[float, float]:
+    try:
+        w, d = (float(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"floor must look like 10x8 (metres), got {text!r}") from None
+    return w, d
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="pasdeux", description="A music-driven partner-dance engine.")
+    parser.add_argument("--version", action="version", version=f"pasdeux {__version__}")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    analyze = sub.add_parser("analyze", help="beats, bars, meter, tempo, sections, dances")
+    analyze.add_argument("song", type=Path)
+    analyze.add_argument("--json", action="store_true", help="one JSON object on stdout")
+
+    dance = sub.add_parser("dance", help="choreograph a song and write the outputs")
+    dance.add_argument("song", type=Path)
+    _dance_options(dance, default_out="pasdeux-out")
+
+    demo = sub.add_parser("demo", help="dance the song that ships with pasdeux")
+    _dance_options(demo, default_out="demo-out")
+
+    figures = sub.add_parser("figures", help="list the dance library")
+    figures.add_argument("dance", nargs="?", help="one dance (name or alias)")
+    figures.add_argument("--json", action="store_true", help="the whole library as JSON")
+    return parser
+
+
+def _dance_options(p: argparse.ArgumentParser, default_out: str) -> None:
+    p.add_argument("--style", default="auto", help="a dance name, or auto (default)")
+    p.add_argument("--level", default="newcomer", help="newcomer, bronze, silver or gold")
+    p.add_argument("--floor", type=_floor, default=(10.0, 8.0), help="WxD in metres (10x8)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("-o", "--out", type=Path, default=Path(default_out), help="output folder")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    try:
+        args = _parser().parse_args(argv)
+        return _dispatch(args)
+    except InputError as exc:
+        print(f"pasdeux: {exc}", file=sys.stderr)
+        return 2
+    except PasdeuxError as exc:
+        print(f"pasdeux: internal error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("pasdeux: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence of a CLI
+        if os.environ.get("PASDEUX_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"pasdeux: internal error ({type(exc).__name__}: {exc}); "
+            "set PASDEUX_DEBUG=1 for the traceback",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    progress = _Progress(args.quiet)
+    if args.command == "analyze":
+        return _analyze(args, progress)
+    if args.command in ("dance", "demo"):
+        return _dance(args, progress)
+    if args.command == "figures":
+        return _figures(args)
+    raise InputError(None, f"unknown command {args.command!r}")
+
+
+def _analyze(args: argparse.Namespace, progress: _Progress) -> int:
+    from pasdeux.music import listen
+
+    music = listen(args.song, progress=progress)
+    if args.json:
+        print(music.to_json())
+        return 0
+    print(f"{args.song}: {music.duration_s:.1f} s")
+    print(f"  meter {music.meter}, {music.bpm:.1f} BPM, {music.mpm:.1f} MPM")
+    print(f"  {len(music.beats)} beats, {len(music.bars)} bars, {len(music.phrases)} phrases")
+    for s in music.sections:
+        print(
+            f"  section {s.start:6.1f}-{s.end:6.1f} s: {s.meter}/4 {s.bpm:5.1f} BPM -> {s.dance}"
+        )
+    print("  dances: " + ", ".join(f"{d.name} {d.score:.2f}" for d in music.dances[:5]))
+    if music.dances:
+        print(f"  best: {music.dances[0].name} ({music.dances[0].reason})")
+    return 0
+
+
+def _dance(args: argparse.Namespace, progress: _Progress) -> int:
+    from pasdeux._run import demo_song_path, run_dance
+
+    song = demo_song_path() if args.command == "demo" else args.song
+    result = run_dance(
+        song,
+        args.out,
+        style=None if args.style == "auto" else args.style,
+        level=args.level,
+        floor_m=args.floor,
+        seed=args.seed,
+        progress=progress,
+    )
+    dances = list(dict.fromkeys(p.dance for p in result.routine.figures))
+    print(
+        f"{len(result.routine.figures)} figures of {', '.join(dances)} on "
+        f"{len(result.music.bars)} bars ({result.music.duration_s:.0f} s, "
+        f"{' then '.join(f'{s.meter}/4' for s in result.music.sections)})"
+    )
+    print(f"open {result.index_html}")
+    return 0
+
+
+def _figures(args: argparse.Namespace) -> int:
+    from pasdeux._serial import to_jsonable
+    from pasdeux.dances import find_style, load_library
+
+    styles = (find_style(args.dance),) if args.dance else load_library()
+    if args.json:
+        print(json.dumps({"schema": 1, "dances": [to_jsonable(s) for s in styles]}, indent=1))
+        return 0
+    for style in styles:
+        meters = ", ".join(
+            f"{t.meter}/4 {t.bpm_min:g}-{t.bpm_max:g} BPM ({t.mpm_min:g}-{t.mpm_max:g} MPM)"
+            for t in style.tempos
+        )
+        print(f"{style.name} ({style.kind}, {'progressive' if style.progressive else 'spot'}; {meters})")
+        for fig in style.figures:
+            flags = " ".join(f for f, on in (("ending", fig.ending), ("highlight", fig.highlight)) if on)
+            print(f"  {fig.id:24s} {fig.name:28s} {fig.meter}/4 {fig.bars:g} bar(s) {fig.counts:14s} {flags}")
+    return 0

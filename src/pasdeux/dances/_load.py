@@ -1,0 +1,202 @@
+"""Load the dance library from its TOML data files and check every figure."""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pasdeux._serial import from_jsonable
+from pasdeux.dances._model import DanceStyle, Figure, Step
+from pasdeux.errors import InputError, SchemaError
+
+__all__ = ["DANCE_FILE_SCHEMA", "check_style", "find_style", "load_library", "load_style"]
+
+DANCE_FILE_SCHEMA = 1
+_EPS = 1e-6
+
+
+def load_style(path: str | Path) -> DanceStyle:
+    """Read one dance data file and validate it.
+
+    Raises
+    ------
+    InputError
+        The file is missing, is not TOML, or a figure in it is wrong; the message names the
+        file, the figure, the role and the step.
+    """
+    p = Path(path)
+    try:
+        with p.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise InputError(p, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(p, "is a directory, expected a dance data file (.toml)") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(p, f"is not valid TOML ({exc})") from None
+    return style_from_data(data, str(p))
+
+
+def style_from_data(data: dict[str, Any], source: str) -> DanceStyle:
+    """Build and validate a ``DanceStyle`` from parsed data; ``source`` names it in errors."""
+    if data.get("schema") != DANCE_FILE_SCHEMA:
+        found = data.get("schema")
+        raise SchemaError(source, f"schema must be {DANCE_FILE_SCHEMA}, found {found!r}")
+    body = {k: v for k, v in data.items() if k != "schema"}
+    try:
+        style = from_jsonable(DanceStyle, body, "dance")
+    except SchemaError as exc:
+        raise SchemaError(source, str(exc)) from None
+    problems = list(check_style(style))
+    if problems:
+        raise SchemaError(source, problems[0])
+    return style
+
+
+def check_style(style: DanceStyle) -> Iterable[str]:
+    """Yield one message per mistake found in ``style`` (empty when it is sound)."""
+    ids = [f.id for f in style.figures]
+    for dup in sorted({i for i in ids if ids.count(i) > 1}):
+        yield f"figure id {dup!r} is used twice"
+    known = set(ids)
+    meters = set(style.meters)
+    for start in style.start_figures:
+        if start not in known:
+            yield f"start_figures names unknown figure {start!r}"
+    for tempo in style.tempos:
+        if not 0 < tempo.bpm_min <= tempo.bpm_max:
+            yield f"tempo range for meter {tempo.meter} is empty or negative"
+    for fig in style.figures:
+        if fig.meter not in meters:
+            yield f"figure {fig.id!r}: meter {fig.meter} has no tempo range in this dance"
+        for target in fig.follows:
+            if target != "*" and target not in known:
+                yield f"figure {fig.id!r}: follows names unknown figure {target!r}"
+        for role, steps in (("leader", fig.leader), ("follower", fig.follower)):
+            yield from _check_role(fig, role, steps)
+    by_id = {f.id: f for f in style.figures}
+    for fig in style.figures:
+        for nxt in successors(style, fig):
+            if nxt.start_position != fig.end_position:
+                yield (
+                    f"figure {fig.id!r} ends in {fig.end_position} but may be followed by "
+                    f"{nxt.id!r}, which starts in {nxt.start_position}"
+                )
+            for role in ("leader", "follower"):
+                end_foot = _last_weight_foot(getattr(fig, role))
+                start_foot = _first_weight_foot(getattr(nxt, role))
+                if end_foot is not None and end_foot == start_foot:
+                    yield (
+                        f"figure {fig.id!r} -> {nxt.id!r}: the {role} would step twice "
+                        f"on the {end_foot} foot"
+                    )
+    if style.start_figures:
+        reachable = _reachable(style, [by_id[s] for s in style.start_figures if s in by_id])
+        for fig in style.figures:
+            if fig.id not in reachable:
+                yield f"figure {fig.id!r} cannot be reached from the start figures"
+            elif not successors(style, fig):
+                yield f"figure {fig.id!r} is a dead end: no figure may follow it"
+
+
+def successors(style: DanceStyle, fig: Figure) -> tuple[Figure, ...]:
+    """The figures that may follow ``fig``, resolving the ``"*"`` wildcard."""
+    if "*" in fig.follows:
+        return tuple(
+            f
+            for f in style.figures
+            if f.meter == fig.meter
+            and f.start_position == fig.end_position
+            and _first_weight_foot(f.leader) != _last_weight_foot(fig.leader)
+        )
+    return tuple(style.figure(i) for i in fig.follows if i in {f.id for f in style.figures})
+
+
+def _reachable(style: DanceStyle, starts: list[Figure]) -> set[str]:
+    seen = {f.id for f in starts}
+    todo = list(starts)
+    while todo:
+        for nxt in successors(style, todo.pop()):
+            if nxt.id not in seen:
+                seen.add(nxt.id)
+                todo.append(nxt)
+    return seen
+
+
+def _first_weight_foot(steps: tuple[Step, ...]) -> str | None:
+    return next((s.foot for s in steps if s.weight), None)
+
+
+def _last_weight_foot(steps: tuple[Step, ...]) -> str | None:
+    return next((s.foot for s in reversed(steps) if s.weight), None)
+
+
+def _check_role(fig: Figure, role: str, steps: tuple[Step, ...]) -> Iterable[str]:
+    where = f"figure {fig.id!r} {role}"
+    if not steps:
+        yield f"{where}: has no steps"
+        return
+    offset = steps[0].beat
+    if not 0 <= offset < fig.meter:
+        yield f"{where} step 1: first step lands on beat {offset}, outside the first bar"
+    previous_weight_foot: str | None = None
+    for n, step in enumerate(steps, start=1):
+        if step.duration_beats <= 0:
+            yield f"{where} step {n}: duration_beats must be positive"
+        if step.size_m < 0 or step.size_m > 1.2:
+            yield f"{where} step {n}: size_m {step.size_m} is outside 0-1.2 m"
+        if step.direction in ("close", "replace", "in_place") and step.size_m > 0:
+            yield f"{where} step {n}: a {step.direction} step cannot have size_m > 0"
+        if n < len(steps) and abs(step.beat + step.duration_beats - steps[n].beat) > _EPS:
+            yield (
+                f"{where} step {n}: lands on beat {step.beat} and lasts "
+                f"{step.duration_beats}, but the next step lands on beat {steps[n].beat}"
+            )
+        if step.weight:
+            if step.foot == previous_weight_foot:
+                yield f"{where} step {n}: {step.foot} foot takes weight twice in a row"
+            previous_weight_foot = step.foot
+    end = steps[-1].beat + steps[-1].duration_beats
+    if abs(end - offset - fig.length_beats) > _EPS:
+        yield (
+            f"{where}: steps fill {end - offset} beats but the figure is "
+            f"{fig.length_beats} beats long"
+        )
+    if steps[-1].position != fig.end_position:
+        yield (
+            f"{where}: last step is in {steps[-1].position} but the figure declares "
+            f"end_position {fig.end_position}"
+        )
+
+
+def _bundled_files() -> list[Path]:
+    folder = resources.files("pasdeux.dances") / "data"
+    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+@functools.cache
+def load_library() -> tuple[DanceStyle, ...]:
+    """All dances shipped with pasdeux, validated, in file-name order."""
+    return tuple(load_style(p) for p in _bundled_files())
+
+
+def find_style(name: str) -> DanceStyle:
+    """The dance called ``name`` (its name, id or an alias, case-insensitive).
+
+    Raises
+    ------
+    InputError
+        When no dance has that name; the message lists the known names.
+    """
+    wanted = name.strip().lower().replace("-", " ").replace("_", " ")
+    library = load_library()
+    for style in library:
+        names = {style.name, style.id, *style.aliases}
+        if wanted in {n.lower().replace("-", " ").replace("_", " ") for n in names}:
+            return style
+    known = ", ".join(s.name for s in library)
+    raise InputError(None, f"unknown dance {name!r}; known dances: {known}")

@@ -1,0 +1,15 @@
+"""Write: the output folder (JSON values, BVH, step sheet, viewer)."""
+
+from pasdeux.export._bvh import BVH_FROM_FLOOR, bvh_text
+from pasdeux.export._outputs import OUTPUT_FILES, write_outputs
+from pasdeux.export._stepsheet import describe_step, stepsheet_html, stepsheet_markdown
+
+__all__ = [
+    "BVH_FROM_FLOOR",
+    "OUTPUT_FILES",
+    "bvh_text",
+    "describe_step",
+    "stepsheet_html",
+    "stepsheet_markdown",
+    "write_outputs",
+]

@@ -1,0 +1,167 @@
+"""The step sheet: the routine as a dancer learns it, in Markdown and printable HTML."""
+
+from __future__ import annotations
+
+import html
+
+from pasdeux.choreo import Routine
+from pasdeux.dances import Figure, Step
+from pasdeux.music import MusicMap
+
+__all__ = ["describe_step", "stepsheet_html", "stepsheet_markdown"]
+
+_DIRECTION_WORDS = {
+    "forward": "forward",
+    "back": "back",
+    "left": "to the left",
+    "right": "to the right",
+    "diag_forward_left": "diagonally forward left",
+    "diag_forward_right": "diagonally forward right",
+    "diag_back_left": "diagonally back left",
+    "diag_back_right": "diagonally back right",
+    "close": "closes",
+    "replace": "replaces weight",
+    "in_place": "in place",
+}
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(max(seconds, 0.0), 60.0)
+    return f"{int(minutes)}:{rest:04.1f}"
+
+
+def describe_step(step: Step) -> str:
+    """One step in words, e.g. ``"LF forward 35 cm, 1/8 turn R"``."""
+    words = [f"{step.foot}F", _DIRECTION_WORDS[step.direction]]
+    if step.size_m > 0:
+        words.append(f"{round(step.size_m * 100)} cm")
+    text = " ".join(words)
+    if step.turn_eighths:
+        side = "R" if step.turn_eighths > 0 else "L"
+        amount = abs(step.turn_eighths)
+        text += f", {_eighths(amount)} turn {side}"
+    if not step.weight:
+        text += " (no weight)"
+    if step.action:
+        text += f", {step.action.replace('_', ' ')}"
+    return text
+
+
+def _eighths(amount: float) -> str:
+    names = {1: "1/8", 2: "1/4", 3: "3/8", 4: "1/2", 5: "5/8", 6: "3/4", 7: "7/8", 8: "full"}
+    return names.get(round(amount), f"{amount:g}/8") if amount == round(amount) else f"{amount:g}/8"
+
+
+def _figure_rows(figure: Figure) -> list[tuple[str, str, str, str]]:
+    """(count, leader, follower, hold) rows, steps aligned on their beats."""
+    beats = sorted({s.beat for s in figure.leader} | {s.beat for s in figure.follower})
+    rows = []
+    for beat in beats:
+        ldr = next((s for s in figure.leader if s.beat == beat), None)
+        flw = next((s for s in figure.follower if s.beat == beat), None)
+        count = (ldr or flw).count if (ldr or flw) else ""
+        hold = (ldr.hold if ldr else "").replace("_", " ")
+        rows.append(
+            (
+                count,
+                describe_step(ldr) if ldr else "",
+                describe_step(flw) if flw else "",
+                hold,
+            )
+        )
+    return rows
+
+
+def _unique_figures(routine: Routine) -> list[tuple[str, Figure]]:
+    seen: dict[tuple[str, str], Figure] = {}
+    for p in routine.figures:
+        seen.setdefault((p.dance, p.figure.id), p.figure)
+    return [(dance, fig) for (dance, _), fig in seen.items()]
+
+
+def _section_lines(music: MusicMap) -> list[str]:
+    return [
+        f"{_clock(s.start)}–{_clock(s.end)}: {s.meter}/4, {s.bpm:.0f} BPM "
+        f"({s.bpm / s.meter:.0f} MPM), {s.dance}"
+        for s in music.sections
+    ]
+
+
+def stepsheet_markdown(music: MusicMap, routine: Routine, title: str) -> str:
+    """The step sheet as Markdown."""
+    lines = [f"# {title}", ""]
+    lines.append(
+        f"Song: `{music.source}`, {_clock(music.duration_s)} · {music.meter}/4 at "
+        f"{music.bpm:.0f} BPM ({music.mpm:.0f} MPM) · level {routine.level} · seed {routine.seed}"
+    )
+    lines += ["", "## Sections", ""] + [f"- {line}" for line in _section_lines(music)]
+    lines += ["", "## Routine", "", "| # | time | bar | dance | figure | counts | note |"]
+    lines.append("|---|---|---|---|---|---|---|")
+    for n, p in enumerate(routine.figures, start=1):
+        lines.append(
+            f"| {n} | {_clock(p.start_s)} | {p.bar} | {p.dance} | {p.figure.name} | "
+            f"{p.figure.counts} | {p.why} |"
+        )
+    lines += ["", "## Figures", ""]
+    for dance, fig in _unique_figures(routine):
+        lines += [
+            f"### {fig.name} ({dance}, {fig.bars:g} bar{'s' if fig.bars != 1 else ''}, "
+            f"{fig.counts})",
+            "",
+            fig.description,
+            "",
+            "| count | leader | follower | hold |",
+            "|---|---|---|---|",
+        ]
+        lines += [f"| {c} | {ldr} | {flw} | {h} |" for c, ldr, flw, h in _figure_rows(fig)]
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def stepsheet_html(music: MusicMap, routine: Routine, title: str) -> str:
+    """The step sheet as a self-contained, printable HTML page."""
+    e = html.escape
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{e(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{e(title)}</h1>",
+        f"<p class='meta'>Song <code>{e(music.source)}</code>, {_clock(music.duration_s)} · "
+        f"{music.meter}/4 at {music.bpm:.0f} BPM ({music.mpm:.0f} MPM) · level "
+        f"{e(routine.level)} · seed {routine.seed}</p>",
+        "<h2>Sections</h2><ul>",
+        *[f"<li>{e(line)}</li>" for line in _section_lines(music)],
+        "</ul><h2>Routine</h2><table><tr><th>#</th><th>time</th><th>bar</th><th>dance</th>"
+        "<th>figure</th><th>counts</th><th>note</th></tr>",
+    ]
+    for n, p in enumerate(routine.figures, start=1):
+        parts.append(
+            f"<tr><td>{n}</td><td>{_clock(p.start_s)}</td><td>{p.bar}</td><td>{e(p.dance)}</td>"
+            f"<td>{e(p.figure.name)}</td><td>{e(p.figure.counts)}</td><td>{e(p.why)}</td></tr>"
+        )
+    parts.append("</table><h2>Figures</h2>")
+    for dance, fig in _unique_figures(routine):
+        parts.append(
+            f"<section class='figure'><h3>{e(fig.name)} <small>{e(dance)} · {fig.bars:g} bar(s)"
+            f" · {e(fig.counts)}</small></h3><p>{e(fig.description)}</p><table><tr>"
+            "<th>count</th><th class='ldr'>leader</th><th class='flw'>follower</th>"
+            "<th>hold</th></tr>"
+        )
+        for c, ldr, flw, h in _figure_rows(fig):
+            parts.append(
+                f"<tr><td>{e(c)}</td><td>{e(ldr)}</td><td>{e(flw)}</td><td>{e(h)}</td></tr>"
+            )
+        parts.append("</table></section>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+_CSS = """
+body{font:15px/1.45 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
+color:#1a202c}
+h1{font-size:1.6rem;margin-bottom:.2rem}.meta{color:#4a5568}
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}
+th,td{border:1px solid #cbd5e0;padding:.25rem .5rem;text-align:left;vertical-align:top}
+th{background:#edf2f7}th.ldr{color:#2b6cb0}th.flw{color:#c53030}
+small{color:#718096;font-weight:normal}section.figure{break-inside:avoid}
+@media print{body{margin:0;font-size:12px}}
+"""

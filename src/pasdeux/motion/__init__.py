@@ -1,0 +1,25 @@
+"""Perform: turn a routine into both dancers' timed skeletons."""
+
+from pasdeux.motion._perform import DANCER_HEIGHTS_M, perform
+from pasdeux.motion._skeleton import (
+    JOINTS,
+    PARENTS,
+    Skeleton,
+    positions_from_rotations,
+    skeleton_for_height,
+)
+from pasdeux.motion._types import PERFORMANCE_SCHEMA, DancerMotion, Performance, StepEvent
+
+__all__ = [
+    "DANCER_HEIGHTS_M",
+    "JOINTS",
+    "PARENTS",
+    "PERFORMANCE_SCHEMA",
+    "DancerMotion",
+    "Performance",
+    "Skeleton",
+    "StepEvent",
+    "perform",
+    "positions_from_rotations",
+    "skeleton_for_height",
+]

@@ -1,0 +1,127 @@
+"""Rank dance styles by how well a song's meter and tempo suit them."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from pasdeux.dances._model import DanceStyle, TempoRange
+from pasdeux.music._types import DanceFit
+
+__all__ = ["TEMPO_WIDTH", "rank_dances", "tempo_score"]
+
+#: Width (in log tempo) of the Gaussian fall-off outside a dance's tempo range: ~8 %.
+TEMPO_WIDTH = math.log(1.08)
+
+#: Counting the song at half or double time costs this factor of the score.
+_HALF_DOUBLE_FACTOR = 0.85
+#: A 4-beat song danced to a 2-beat range (or the reverse): the bars regroup cleanly.
+_TWO_FOUR_FACTOR = 0.95
+
+
+def tempo_score(bpm: float, bpm_min: float, bpm_max: float) -> float:
+    """1.0 inside ``[bpm_min, bpm_max]``, a Gaussian in log tempo outside it.
+
+    Parameters
+    ----------
+    bpm
+        The tempo to score, in beats per minute.
+    bpm_min, bpm_max
+        The range, in beats per minute.
+
+    Returns
+    -------
+    float
+        The score in [0, 1].
+    """
+    if bpm <= 0 or bpm_min <= 0 or bpm_max < bpm_min:
+        return 0.0
+    if bpm < bpm_min:
+        d = math.log(bpm_min / bpm)
+    elif bpm > bpm_max:
+        d = math.log(bpm / bpm_max)
+    else:
+        return 1.0
+    return math.exp(-0.5 * (d / TEMPO_WIDTH) ** 2)
+
+
+def rank_dances(meter: int, bpm: float, styles: Iterable[DanceStyle]) -> tuple[DanceFit, ...]:
+    """Rank every dance style by how well it suits a song's meter and tempo.
+
+    For each tempo range of each style the song's tempo is tried as it is, and at double
+    and half time (slightly penalised). The meter must match, except that a song in 4
+    may be danced to a range in 2 and the reverse (beats counted the same); a song in 3
+    never suits a range in 2 or 4.
+
+    Parameters
+    ----------
+    meter
+        Beats per bar of the song (or section).
+    bpm
+        Its tempo in beats per minute.
+    styles
+        The dance styles to rank (e.g. :func:`pasdeux.dances.load_library`).
+
+    Returns
+    -------
+    tuple of DanceFit
+        One per style, best first (ties by name); each score is in [0, 1] and each reason
+        says why, e.g. ``"87 BPM in 3/4 (29 MPM) is inside Waltz's 3/4 range 84-90 BPM"``.
+    """
+    fits = [_fit_style(meter, bpm, style) for style in styles]
+    fits.sort(key=lambda f: (-f.score, f.name))
+    return tuple(fits)
+
+
+def _fit_style(meter: int, bpm: float, style: DanceStyle) -> DanceFit:
+    best: tuple[float, str] | None = None
+    for rng in style.tempos:
+        meter_factor = _meter_factor(meter, rng.meter)
+        if meter_factor == 0.0:
+            continue
+        for factor, label, penalty in ((1.0, "", 1.0), (0.5, "half time", _HALF_DOUBLE_FACTOR),
+                                       (2.0, "double time", _HALF_DOUBLE_FACTOR)):  # fmt: skip
+            counted = bpm * factor
+            score = tempo_score(counted, rng.bpm_min, rng.bpm_max) * penalty * meter_factor
+            if best is None or score > best[0] + 1e-12:
+                best = (score, _reason(meter, bpm, counted, label, style.name, rng))
+    if best is None:
+        meters = sorted({r.meter for r in style.tempos})
+        if not meters:
+            return DanceFit(name=style.name, score=0.0, reason=f"{style.name} has no tempo range")
+        danced = " or ".join(f"{m}/4" for m in meters)
+        return DanceFit(
+            name=style.name,
+            score=0.0,
+            reason=f"{style.name} is danced in {danced}; the music is in {meter}/4",
+        )
+    score, reason = best
+    return DanceFit(name=style.name, score=round(min(1.0, max(0.0, score)), 4), reason=reason)
+
+
+def _meter_factor(song_meter: int, range_meter: int) -> float:
+    if song_meter == range_meter:
+        return 1.0
+    if {song_meter, range_meter} == {2, 4}:
+        return _TWO_FOUR_FACTOR
+    return 0.0
+
+
+def _reason(
+    meter: int, bpm: float, counted: float, label: str, name: str, rng: TempoRange
+) -> str:
+    where = f"{name}'s {rng.meter}/4 range {rng.bpm_min:.0f}-{rng.bpm_max:.0f} BPM"
+    if counted < rng.bpm_min:
+        pct = 100.0 * (rng.bpm_min / counted - 1.0)
+        relation = f"is {pct:.0f}% slower than {where}"
+    elif counted > rng.bpm_max:
+        pct = 100.0 * (counted / rng.bpm_max - 1.0)
+        relation = f"is {pct:.0f}% faster than {where}"
+    else:
+        relation = f"is inside {where}"
+    if label:
+        return (
+            f"{label}: {bpm:.0f} BPM in {meter}/4 counted as {counted:.0f} BPM "
+            f"({counted / meter:.0f} MPM) {relation}"
+        )
+    return f"{bpm:.0f} BPM in {meter}/4 ({bpm / meter:.0f} MPM) {relation}"

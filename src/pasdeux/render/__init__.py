@@ -1,0 +1,6 @@
+"""Show: the browser viewer of a performance, in sync with the song."""
+
+from pasdeux.render._payload import ROLE_COLOURS, viewer_payload
+from pasdeux.render._viewer import render_viewer_html, write_viewer
+
+__all__ = ["ROLE_COLOURS", "render_viewer_html", "viewer_payload", "write_viewer"]
