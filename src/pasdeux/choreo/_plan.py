@@ -82,11 +82,14 @@ def choreograph(
     couple_pose = couple_start((0.0, 0.0), 0.0, "closed")
     couple = _Couple(*couple_pose)
     placed: list[PlacedFigure] = []
-    last_bar_index = bars[-1].index if bars else -1
+    final_bar = _final_chord_bar(music)
     for section_number, section in enumerate(music.sections):
         dance = _dance_for_section(section, chosen)
-        section_bars = [b for b in bars if section.start - 1e-6 <= b.start < section.end - 1e-3]
+        section_bars = [b for b in bars if section.start - 1e-3 <= b.start < section.end - 1e-3]
         section_bars = [b for b in section_bars if b.meter == section.meter]
+        is_last_section = section_number == len(music.sections) - 1
+        if is_last_section and final_bar is not None:
+            section_bars.append(Bar(final_bar.index, final_bar.start, final_bar.end, section.meter))
         if not section_bars or dance is None:
             continue
         if progress:
@@ -99,20 +102,31 @@ def choreograph(
             for f in dance.figures_in_meter(section.meter)
             if LEVEL_ORDER.index(f.level) <= LEVEL_ORDER.index(level)
         ]
+        endings = sorted((f for f in figures if f.ending), key=_bars_of)
+        reserved = 0
+        if is_last_section and endings and _bars_of(endings[0]) < len(section_bars):
+            reserved = _bars_of(endings[0])
+        fill_until = len(section_bars) - reserved
         previous: Figure | None = None
         k = 0
         while k < len(section_bars):
             bar = section_bars[k]
-            bars_left = _contiguous_bars_left(section_bars, k)
-            is_song_end = section_bars[k + bars_left - 1].index == last_bar_index
-            candidates = _candidates(dance, figures, previous, couple)
-            fitting = [f for f in candidates if _bars_of(f) <= bars_left]
+            at_end = k >= fill_until
+            limit = len(section_bars) if at_end else fill_until
+            bars_left = _contiguous_bars_left(section_bars[:limit], k)
+            candidates = _candidates(dance, figures, previous)
+            if at_end:
+                fitting = [f for f in candidates if f.ending and _bars_of(f) <= bars_left]
+                fitting = fitting or [f for f in candidates if _bars_of(f) <= bars_left]
+            else:
+                fitting = [f for f in candidates if not f.ending and _bars_of(f) <= bars_left]
             if not fitting:
                 k += bars_left
                 previous = None
                 continue
-            figure = _choose(fitting, bars_left, bar, section_bars[0], is_song_end, couple, floor_m, rng)
-            placed.append(_place(dance, figure, bar, music, couple, tempo_why(figure, bars_left, is_song_end)))
+            figure = _choose(fitting, bar, section_bars[0], couple, floor_m, rng)
+            why = "ending on the final bar" if at_end and figure.ending else _why(figure)
+            placed.append(_place(dance, figure, bar, music, couple, why))
             previous = figure
             k += _bars_of(figure)
     if not placed:
@@ -128,13 +142,24 @@ def choreograph(
     )
 
 
-def tempo_why(figure: Figure, bars_left: int, is_song_end: bool) -> str:
+def _why(figure: Figure) -> str:
     """A short reason for a figure's place, printed on the step sheet."""
-    if figure.ending and is_song_end and _bars_of(figure) == bars_left:
-        return "ending on the last bars"
-    if figure.highlight:
-        return "highlight"
-    return "basic"
+    return "highlight" if figure.highlight else "basic"
+
+
+def _final_chord_bar(music: MusicMap) -> Bar | None:
+    """The bar that starts on the last downbeat when the song ends on a held chord there.
+
+    Such a bar has no following downbeat, so it is not among ``music.bars``; an ending
+    (a dip, a pose) belongs on it.
+    """
+    bars = music.bars
+    if not bars or not music.downbeats:
+        return None
+    last = music.downbeats[-1]
+    if last <= bars[-1].start + 1e-3 or music.duration_s - last < 1.0:
+        return None
+    return Bar(bars[-1].index + 1, last, music.duration_s, bars[-1].meter)
 
 
 def _dance_for_section(section: Section, chosen: DanceStyle | None) -> DanceStyle | None:
@@ -164,9 +189,7 @@ def _bars_of(figure: Figure) -> int:
     return max(1, math.ceil(figure.length_beats / figure.meter - 1e-9))
 
 
-def _candidates(
-    dance: DanceStyle, figures: list[Figure], previous: Figure | None, couple: _Couple
-) -> list[Figure]:
+def _candidates(dance: DanceStyle, figures: list[Figure], previous: Figure | None) -> list[Figure]:
     allowed = {f.id for f in figures}
     if previous is None:
         starts = [f for f in figures if f.id in dance.start_figures]
@@ -176,10 +199,8 @@ def _candidates(
 
 def _choose(
     fitting: list[Figure],
-    bars_left: int,
     bar: Bar,
     first_bar: Bar,
-    is_song_end: bool,
     couple: _Couple,
     floor_m: tuple[float, float],
     rng: np.random.Generator,
@@ -187,22 +208,15 @@ def _choose(
     bar_in_phrase = (bar.index - first_bar.index) % 8
     weights = []
     for fig in fitting:
-        n = _bars_of(fig)
         w = 1.0
-        if fig.ending:
-            w = 50.0 if is_song_end and n == bars_left else 0.0
-        elif is_song_end and any(f.ending and _bars_of(f) == bars_left for f in fitting):
-            w = 0.0
-        elif fig.highlight:
+        if fig.highlight and not fig.ending:
             w = 3.0 if bar_in_phrase == 4 else 0.15
-        if (bar_in_phrase % 2 == 1) and n % 2 == 0:
+        if bar_in_phrase % 2 == 1 and _bars_of(fig) % 2 == 0:
             w *= 0.3  # two-bar figures start on odd bars of the phrase
         if not _stays_on_floor(fig, couple, floor_m):
             w *= 0.01
         weights.append(w)
     p = np.asarray(weights, dtype=float)
-    if p.sum() <= 0:
-        p = np.ones(len(fitting))
     index = int(rng.choice(len(fitting), p=p / p.sum()))
     return fitting[index]
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import maximum_filter1d, median_filter, percentile_filter
+from scipy.ndimage import maximum_filter1d, median_filter
 from scipy.signal import find_peaks, resample_poly
 
 from pasdeux.dances._model import DanceStyle
@@ -74,8 +74,8 @@ _HOP_S = 0.1
 _FLOOR_DB = -100.0
 _BREAK_DB = -35.0
 _MUSIC_DB = -20.0
-_HIT_MEDIAN_RATIO = 4.0
-_HIT_P90_RATIO = 1.5
+_HIT_RATIO = 1.5  # a hit is this much above the 90th percentile of onsets within ±4 s
+_HIT_MIN_SHARE = 0.1  # ignore onsets weaker than this share of the song's strong onsets
 _HIT_WINDOW_S = 8.0
 _FINAL_WITHIN_S = 20.0
 _FINAL_MIN_HOLD_S = 1.0
@@ -628,32 +628,30 @@ def _breaks(music: MusicMap, beats: NDArray[np.float64]) -> list[Accent]:
 
 
 def _hits(music: MusicMap, flux: NDArray[np.float64]) -> list[Accent]:
-    if flux.size < 3:
-        return []
-    size = max(3, int(_HIT_WINDOW_S * _FPS) | 1)
-    local_med = median_filter(flux, size=size, mode="nearest")
-    local_p90 = percentile_filter(flux, 90, size=size, mode="nearest")
-    scale = float(np.percentile(flux, 99)) + 1e-9
+    """Onsets well above the local run of strong onsets; at most one (the strongest) a bar."""
     peaks, _ = find_peaks(flux, distance=10)
-    best: dict[int, tuple[float, float]] = {}
+    if peaks.size < 3:
+        return []
+    values = flux[peaks]
+    keep = values >= _HIT_MIN_SHARE * float(np.percentile(values, 99))
+    peaks, values = peaks[keep], values[keep]
+    times = peaks / _FPS
+    half = _HIT_WINDOW_S / 2
+    lo = np.searchsorted(times, times - half, side="left")
+    hi = np.searchsorted(times, times + half, side="right")
     downbeats = np.asarray(music.downbeats)
-    for f in peaks:
-        v = float(flux[f])
-        if v < _HIT_MEDIAN_RATIO * local_med[f] + 0.05 * scale:
+    best: dict[int, tuple[float, float]] = {}
+    for k in range(times.size):
+        reference = float(np.percentile(values[lo[k] : hi[k]], 90))
+        ratio = float(values[k]) / (reference + 1e-12)
+        if ratio < _HIT_RATIO:
             continue
-        if v < _HIT_P90_RATIO * local_p90[f]:
-            continue
-        t = f / _FPS
+        t = float(times[k])
         bar = int(np.searchsorted(downbeats, t + 0.05, side="right")) - 1
-        ratio = v / (local_p90[f] + 1e-9)
         if bar not in best or ratio > best[bar][1]:
             best[bar] = (t, ratio)
     return [
-        Accent(
-            time=round(t, 3),
-            kind="hit",
-            strength=round(float(min(1.0, (ratio - 1.0) / 2.0)), 3),
-        )
+        Accent(time=round(t, 3), kind="hit", strength=round(min(1.0, (ratio - 1.0) / 2.0), 3))
         for t, ratio in best.values()
     ]
 

@@ -1,0 +1,40 @@
+"""Listen: an audio file → ``MusicMap`` (beats, bars, meter changes, sections, phrases, accents).
+
+The main entry point is :func:`listen`; :func:`rank_dances` ranks the dance styles for a
+meter and tempo, :func:`load_audio` decodes a file, and :class:`TempoMap` converts between
+seconds and beats.
+"""
+
+from __future__ import annotations
+
+from pasdeux.music._audio import load_audio
+from pasdeux.music._fit import rank_dances
+from pasdeux.music._listen import listen
+from pasdeux.music._tempo import TempoMap
+from pasdeux.music._types import (
+    MUSIC_MAP_SCHEMA,
+    Accent,
+    Bar,
+    DanceFit,
+    EnergyCurve,
+    MusicMap,
+    Phrase,
+    Section,
+    TempoPoint,
+)
+
+__all__ = [
+    "MUSIC_MAP_SCHEMA",
+    "Accent",
+    "Bar",
+    "DanceFit",
+    "EnergyCurve",
+    "MusicMap",
+    "Phrase",
+    "Section",
+    "TempoMap",
+    "TempoPoint",
+    "listen",
+    "load_audio",
+    "rank_dances",
+]

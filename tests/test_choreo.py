@@ -1,0 +1,78 @@
+"""The planner: figures on the bars, in the right meter, chained by the library's rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from pasdeux.choreo import Routine, choreograph
+from pasdeux.dances import find_style, successors
+from pasdeux.errors import InputError
+from pasdeux.music import MusicMap
+
+
+def test_figures_tile_the_bars_in_each_section(truth_music: MusicMap) -> None:
+    routine = choreograph(truth_music, seed=1)
+    bars = truth_music.bars
+    downbeats = {round(t, 4) for t in truth_music.downbeats}
+    covered: list[int] = []
+    for placed in routine.figures:
+        assert round(placed.start_s, 4) in downbeats
+        n_bars = round(placed.figure.length_beats / placed.figure.meter)
+        covered += list(range(placed.bar, placed.bar + n_bars))
+        section = next(s for s in truth_music.sections if s.start - 1e-3 <= placed.start_s < s.end - 1e-3)
+        assert placed.figure.meter == section.meter
+    assert covered == sorted(set(covered)), "figures overlap"
+    # Every complete bar of the song is danced, and the final chord gets the ending.
+    assert covered == list(range(1, len(bars) + 2))
+
+
+def test_switches_to_waltz_figures_when_the_song_turns_to_three_four(
+    truth_music: MusicMap,
+) -> None:
+    routine = choreograph(truth_music, seed=3)
+    change_s = truth_music.sections[1].start
+    before = [p for p in routine.figures if p.start_s < change_s - 1e-3]
+    after = [p for p in routine.figures if p.start_s >= change_s - 1e-3]
+    assert before and after
+    assert all(p.figure.meter == 4 for p in before)
+    assert all(p.figure.meter == 3 for p in after)
+    assert after[0].start_s == pytest.approx(change_s, abs=1e-3)
+
+
+def test_consecutive_figures_follow_the_library_rules(truth_music: MusicMap) -> None:
+    style = find_style("Slow Dance")
+    for seed in range(5):
+        routine = choreograph(truth_music, seed=seed)
+        for a, b in zip(routine.figures, routine.figures[1:]):
+            if a.figure.meter == b.figure.meter:
+                assert b.figure.id in {f.id for f in successors(style, a.figure)}
+
+
+def test_the_song_ends_with_an_ending_on_the_final_chord(truth_music: MusicMap) -> None:
+    final_chord_s = truth_music.downbeats[-1]
+    for seed in range(4):
+        routine = choreograph(truth_music, seed=seed)
+        assert routine.figures[-1].figure.ending
+        assert routine.figures[-1].start_s == pytest.approx(final_chord_s, abs=1e-3)
+
+
+def test_seed_decides_the_routine(truth_music: MusicMap) -> None:
+    a = choreograph(truth_music, seed=7)
+    assert a == choreograph(truth_music, seed=7)
+    others = [choreograph(truth_music, seed=s) for s in range(8, 14)]
+    assert any([p.figure.id for p in o.figures] != [p.figure.id for p in a.figures] for o in others)
+
+
+def test_routine_json_round_trip(truth_music: MusicMap) -> None:
+    routine = choreograph(truth_music, seed=2)
+    again = Routine.from_dict(routine.to_dict())
+    assert again == routine
+
+
+def test_bad_options_are_input_errors(truth_music: MusicMap) -> None:
+    with pytest.raises(InputError, match="unknown level"):
+        choreograph(truth_music, level="expert")
+    with pytest.raises(InputError, match="unknown dance"):
+        choreograph(truth_music, style="Moonwalk")
+    with pytest.raises(InputError, match="too small"):
+        choreograph(truth_music, floor_m=(2.0, 2.0))
