@@ -79,6 +79,7 @@ _HIT_MIN_SHARE = 0.1  # ignore onsets weaker than this share of the song's stron
 _HIT_WINDOW_S = 8.0
 _FINAL_WITHIN_S = 20.0
 _FINAL_MIN_HOLD_S = 1.0
+_FINAL_MAX_ATTACKS_PER_S = 1.0
 
 _lock = threading.Lock()
 _processors: dict[str, Any] = {}
@@ -657,28 +658,30 @@ def _hits(music: MusicMap, flux: NDArray[np.float64]) -> list[Accent]:
 
 
 def _final(music: MusicMap, flux: NDArray[np.float64]) -> list[Accent]:
+    """The last strong onset, when a held chord (sound, no further attacks) follows it."""
     db = np.asarray(music.energy.values_db)
     hop = music.energy.hop_s
+    sounding = np.nonzero(db >= _BREAK_DB)[0]
     peaks, _ = find_peaks(flux, distance=10)
-    if peaks.size == 0:
+    if peaks.size == 0 or sounding.size == 0:
         return []
-    strong = peaks[flux[peaks] >= 0.3 * float(np.percentile(flux[peaks], 99))]
+    end_t = (sounding[-1] + 1) * hop
+    peaks = peaks[peaks / _FPS < end_t]
+    strong = peaks[flux[peaks] >= 0.5 * float(np.percentile(flux[peaks], 99))]
     if strong.size == 0:
         return []
     f = int(strong[-1])
     t = f / _FPS
-    if t < music.duration_s - _FINAL_WITHIN_S:
+    value = float(flux[f])
+    hold = end_t - t
+    if t < end_t - _FINAL_WITHIN_S or hold < max(_FINAL_MIN_HOLD_S, 60.0 / music.bpm):
         return []
-    after = flux[f + 15 :]
-    if after.size and float(after.max()) > 0.25 * float(flux[f]):
+    later = flux[peaks[peaks > f]]
+    if later.size and float(later.max()) >= 0.6 * value:
         return []
-    a = int((t + 0.2) / hop)
-    tail = db[a:]
-    if tail.size == 0 or tail[0] < _MUSIC_DB:
+    if np.count_nonzero(later >= 0.25 * value) > hold * _FINAL_MAX_ATTACKS_PER_S:
         return []
-    below = np.nonzero(tail < _BREAK_DB)[0]
-    hold = (below[0] if below.size else tail.size) * hop + 0.2
-    beat_s = 60.0 / music.bpm
-    if hold < max(_FINAL_MIN_HOLD_S, beat_s):
+    a = int(math.ceil((t + 0.2) / hop))
+    if a >= db.size or db[a] < _MUSIC_DB:
         return []
     return [Accent(time=round(t, 3), kind="final", strength=1.0, duration=round(hold, 3))]
