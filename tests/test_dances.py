@@ -1,0 +1,387 @@
+"""The dance library: the bundled data files load, the figures are sound, and broken files
+are refused with a message that names the file and the figure or step at fault."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import pasdeux.dances
+from pasdeux.dances import (
+    DanceStyle,
+    Figure,
+    Step,
+    check_style,
+    find_style,
+    load_library,
+    load_style,
+    style_from_data,
+)
+from pasdeux.errors import InputError, SchemaError
+
+SLOW_DANCE_FILE = Path(pasdeux.dances.__file__).parent / "data" / "slow_dance.toml"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)  # a JSON string is a valid TOML basic string
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {value!r} as TOML here")
+
+
+def _toml_table(header: str, table: dict[str, Any]) -> list[str]:
+    lines = [header]
+    lines += [f"{k} = {_toml_value(v)}" for k, v in table.items() if not isinstance(v, list)]
+    lines += [
+        f"{k} = {_toml_value(v)}"
+        for k, v in table.items()
+        if isinstance(v, list) and not any(isinstance(x, dict) for x in v)
+    ]
+    return [*lines, ""]
+
+
+def _to_toml(data: dict[str, Any]) -> str:
+    """Write a dance data dict as TOML (just enough TOML for the dance file layout)."""
+    top = {k: v for k, v in data.items() if k not in ("tempos", "figures")}
+    lines = _toml_table("", top)[1:]
+    for tempo in data.get("tempos", []):
+        lines += _toml_table("[[tempos]]", tempo)
+    for fig in data.get("figures", []):
+        lines += _toml_table("[[figures]]", {k: v for k, v in fig.items() if k not in ROLES})
+        for role in ROLES:
+            for step in fig.get(role, []):
+                lines += _toml_table(f"[[figures.{role}]]", step)
+    return "\n".join(lines)
+
+
+ROLES = ("leader", "follower")
+
+
+def _step(beat: float, dur: float, foot: str, direction: str, size: float) -> dict[str, Any]:
+    return {
+        "beat": beat,
+        "duration_beats": dur,
+        "count": "S",
+        "foot": foot,
+        "direction": direction,
+        "size_m": size,
+    }
+
+
+def _mini() -> dict[str, Any]:
+    """A small valid dance: ``walk`` (any figure may follow) and ``turn`` (-> walk)."""
+    walk: dict[str, Any] = {
+        "id": "walk",
+        "name": "Walk",
+        "meter": 4,
+        "length_beats": 4.0,
+        "counts": "S S",
+        "level": "newcomer",
+        "description": "Two slow walks.",
+        "start_position": "closed",
+        "end_position": "closed",
+        "follows": ["*"],
+        "leader": [_step(0.0, 2.0, "L", "forward", 0.3), _step(2.0, 2.0, "R", "forward", 0.3)],
+        "follower": [_step(0.0, 2.0, "R", "back", 0.3), _step(2.0, 2.0, "L", "back", 0.3)],
+    }
+    turn = copy.deepcopy(walk)
+    turn.update(id="turn", name="Turn", follows=["walk"])
+    turn["leader"][1]["direction"] = "close"
+    turn["leader"][1]["size_m"] = 0.0
+    turn["follower"][1]["direction"] = "close"
+    turn["follower"][1]["size_m"] = 0.0
+    return {
+        "schema": 1,
+        "id": "mini",
+        "name": "Mini",
+        "kind": "social",
+        "progressive": False,
+        "counting": "S = 2 beats",
+        "character": "test dance",
+        "sources": ["tests"],
+        "start_figures": ["walk"],
+        "tempos": [{"meter": 4, "bpm_min": 60.0, "bpm_max": 100.0}],
+        "figures": [walk, turn],
+    }
+
+
+def _write(tmp_path: Path, text: str, name: str = "mini.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _all_figures() -> list[tuple[DanceStyle, Figure]]:
+    return [(style, fig) for style in load_library() for fig in style.figures]
+
+
+def _slow_dance() -> DanceStyle:
+    return find_style("slow dance")
+
+
+# --------------------------------------------------------------------------- the library
+
+
+def test_bundled_library_loads_and_is_sound() -> None:
+    library = load_library()
+    assert library, "no dance data files are bundled"
+    assert "slow_dance" in {s.id for s in library}
+    for style in library:
+        assert list(check_style(style)) == [], style.id
+
+
+def test_mini_dance_is_valid(tmp_path: Path) -> None:
+    style = load_style(_write(tmp_path, _to_toml(_mini())))
+    assert [f.id for f in style.figures] == ["walk", "turn"]
+
+
+def test_slow_dance_has_figures_in_both_meters() -> None:
+    style = _slow_dance()
+    assert style.name == "Slow Dance"
+    assert style.kind == "social"
+    assert not style.progressive
+    assert style.meters == (3, 4)
+    for meter, at_least in ((4, 5), (3, 3)):
+        figures = style.figures_in_meter(meter)
+        assert len(figures) >= at_least, meter
+        assert all(f.leader and f.follower for f in figures)
+        assert any("underarm" in f.id and f.highlight for f in figures), meter
+        assert any(f.ending for f in figures), meter
+        assert {f.id for f in figures} & set(style.start_figures), meter
+
+
+def test_slow_dance_tempo_ranges() -> None:
+    tempos = {t.meter: t for t in _slow_dance().tempos}
+    assert 55 <= tempos[4].bpm_min <= 65 and 95 <= tempos[4].bpm_max <= 105
+    assert 75 <= tempos[3].bpm_min <= 84 and 90 <= tempos[3].bpm_max <= 105
+
+
+def test_every_figure_has_both_roles_with_the_same_timing() -> None:
+    problems = []
+    for style, fig in _all_figures():
+        where = f"{style.id}/{fig.id}"
+        spans = []
+        for steps in (fig.leader, fig.follower):
+            spans.append(steps[-1].beat + steps[-1].duration_beats - steps[0].beat)
+        if any(abs(span - fig.length_beats) > 1e-9 for span in spans):
+            problems.append(f"{where}: roles last {spans}, figure {fig.length_beats}")
+        leader = [(s.beat, s.duration_beats) for s in fig.leader]
+        follower = [(s.beat, s.duration_beats) for s in fig.follower]
+        if leader != follower:
+            problems.append(f"{where}: follower timing {follower} != leader {leader}")
+    assert problems == []
+
+
+def _pairs(fig: Figure) -> list[tuple[Step, Step]]:
+    return list(zip(fig.leader, fig.follower, strict=True))
+
+
+def test_slow_dance_partners_agree_step_by_step() -> None:
+    for fig in _slow_dance().figures:
+        for n, (lead, follow) in enumerate(_pairs(fig), start=1):
+            where = f"{fig.id} step {n}"
+            assert lead.foot != follow.foot, where
+            assert lead.hold == follow.hold, where
+            assert lead.position == follow.position, where
+            assert lead.weight == follow.weight, where
+            if lead.hold in ("closed", "embrace"):
+                # the couple turns about its centre: both must turn the same amount
+                assert lead.turn_eighths == follow.turn_eighths, where
+
+
+def test_slow_dance_step_sizes_are_realistic() -> None:
+    for fig in _slow_dance().figures:
+        for role in ROLES:
+            for n, step in enumerate(getattr(fig, role), start=1):
+                where = f"{fig.id} {role} step {n}"
+                if step.direction in ("close", "replace", "in_place"):
+                    assert step.size_m == 0.0, where
+                elif step.direction in ("forward", "back"):
+                    assert 0.1 <= step.size_m <= 0.45, where
+                else:
+                    assert 0.1 <= step.size_m <= 0.35, where
+
+
+def test_slow_dance_turns() -> None:
+    style = _slow_dance()
+
+    def total(fig_id: str, role: str) -> float:
+        return sum(s.turn_eighths for s in getattr(style.figure(fig_id), role))
+
+    assert total("rotating_box", "leader") == total("rotating_box", "follower") == -2
+    assert total("left_turning_box", "leader") == -4
+    for fig_id in ("underarm_turn", "waltz_underarm_turn"):
+        assert total(fig_id, "leader") == 0
+        assert total(fig_id, "follower") == 8  # once round to her right
+        raised = [s.hold for s in style.figure(fig_id).leader]
+        assert "left_to_right_raised" in raised and raised[-1] == "closed"
+
+
+def test_slow_dance_dips_end_in_the_pose_and_can_recover() -> None:
+    style = _slow_dance()
+    for dip_id, meter in (("dip", 4), ("waltz_dip", 3)):
+        dip = style.figure(dip_id)
+        assert dip.ending and dip.highlight and dip.meter == meter
+        assert dip.end_position == "dip"
+        assert dip.leader[-1].position == dip.follower[-1].position == "dip"
+        (recover,) = pasdeux.dances.successors(style, dip)
+        assert recover.start_position == "dip" and recover.end_position == "closed"
+        assert pasdeux.dances.successors(style, recover)
+
+
+# --------------------------------------------------------------------------- broken files
+
+Breaker = Callable[[dict[str, Any]], None]
+
+
+def _set(path: str, value: Any) -> Breaker:
+    """A breaker setting ``data[...]`` at a dotted path such as ``figures.1.follows``."""
+
+    def breaker(data: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        node: Any = data
+        for key in parents:
+            node = node[int(key)] if isinstance(node, list) else node[key]
+        if isinstance(node, list):
+            node[int(last)] = value
+        else:
+            node[last] = value
+
+    return breaker
+
+
+BROKEN: list[tuple[str, Breaker, str]] = [
+    ("wrong schema", _set("schema", 2), r"schema must be 1, found 2"),
+    (
+        "unknown direction",
+        _set("figures.1.leader.1.direction", "sideways"),
+        r"figures\[1\]\.leader\[1\]\.direction: 'sideways' is not one of",
+    ),
+    (
+        "follows a missing figure",
+        _set("figures.1.follows", ["nowhere"]),
+        r"figure 'turn': follows names unknown figure 'nowhere'",
+    ),
+    (
+        "same foot takes weight twice",
+        _set("figures.0.leader.1.foot", "L"),
+        r"figure 'walk' leader step 2: L foot takes weight twice in a row",
+    ),
+    (
+        "steps do not fill the figure",
+        _set("figures.0.follower.1.duration_beats", 1.0),
+        r"figure 'walk' follower: steps fill 3\.0 beats but the figure is 4\.0 beats long",
+    ),
+    (
+        "gap between steps",
+        _set("figures.1.leader.0.duration_beats", 1.0),
+        r"figure 'turn' leader step 1: lands on beat 0\.0 and lasts 1\.0, "
+        r"but the next step lands on beat 2\.0",
+    ),
+    (
+        "wrong end position",
+        _set("figures.0.end_position", "promenade"),
+        r"figure 'walk' leader: last step is in closed but the figure declares "
+        r"end_position promenade",
+    ),
+    (
+        "unreachable figure",
+        _set("figures.0.follows", ["walk"]),
+        r"figure 'turn' cannot be reached from the start figures",
+    ),
+    (
+        "dead end",
+        _set("figures.1.follows", []),
+        r"figure 'turn' is a dead end: no figure may follow it",
+    ),
+    (
+        "bad position name",
+        _set("figures.0.follower.0.position", "tango_hold"),
+        r"figures\[0\]\.follower\[0\]\.position: 'tango_hold' is not one of",
+    ),
+]
+
+
+@pytest.mark.parametrize(("breaker", "message"), [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN])
+def test_broken_file_is_refused_naming_file_and_place(
+    tmp_path: Path, breaker: Breaker, message: str
+) -> None:
+    data = _mini()
+    breaker(data)
+    path = _write(tmp_path, _to_toml(data))
+    with pytest.raises(SchemaError, match=re.escape(str(path)) + ": .*" + message):
+        load_style(path)
+
+
+@pytest.mark.parametrize(("breaker", "message"), [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN])
+def test_broken_data_is_refused_by_style_from_data(breaker: Breaker, message: str) -> None:
+    data = _mini()
+    breaker(data)
+    with pytest.raises(SchemaError, match=r"^mini-source: .*" + message):
+        style_from_data(data, "mini-source")
+
+
+def test_real_file_with_wrong_schema_is_refused(tmp_path: Path) -> None:
+    text = SLOW_DANCE_FILE.read_text(encoding="utf-8")
+    assert "\nschema = 1\n" in text
+    path = _write(tmp_path, text.replace("\nschema = 1\n", "\nschema = 7\n", 1), "slow.toml")
+    with pytest.raises(SchemaError, match=re.escape(f"{path}: schema must be 1, found 7")):
+        load_style(path)
+
+
+def test_real_file_with_a_broken_figure_names_it(tmp_path: Path) -> None:
+    text = SLOW_DANCE_FILE.read_text(encoding="utf-8")
+    old = 'follows = ["dip_recover"]'
+    assert text.count(old) == 1
+    path = _write(tmp_path, text.replace(old, 'follows = ["dip_recovery"]'), "slow.toml")
+    with pytest.raises(
+        SchemaError, match=re.escape(f"{path}: figure 'dip': follows names unknown figure")
+    ):
+        load_style(path)
+
+
+def test_real_file_with_a_toml_syntax_error_is_refused(tmp_path: Path) -> None:
+    text = SLOW_DANCE_FILE.read_text(encoding="utf-8")
+    path = _write(tmp_path, text.replace('id = "box_step"', 'id = "box_step', 1), "slow.toml")
+    with pytest.raises(InputError, match=re.escape(f"{path}: is not valid TOML")):
+        load_style(path)
+
+
+def test_missing_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "no_such_dance.toml"
+    with pytest.raises(InputError, match=re.escape(f"{path}: no such file")):
+        load_style(path)
+
+
+def test_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=re.escape(f"{tmp_path}: is a directory")):
+        load_style(tmp_path)
+
+
+# --------------------------------------------------------------------------- find_style
+
+
+@pytest.mark.parametrize(
+    "name", ["slow dance", "Slow-Dance", "SLOW_DANCE", "  Slow Dance ", "first dance"]
+)
+def test_find_style_by_name_id_or_alias(name: str) -> None:
+    assert find_style(name).id == "slow_dance"
+
+
+def test_find_style_unknown_lists_known_names() -> None:
+    with pytest.raises(InputError, match=r"unknown dance 'moonwalk'; known dances: .*Slow Dance"):
+        find_style("moonwalk")
