@@ -44,20 +44,17 @@ def _toml_value(value: Any) -> str:
 
 
 def _toml_table(header: str, table: dict[str, Any]) -> list[str]:
-    lines = [header]
-    lines += [f"{k} = {_toml_value(v)}" for k, v in table.items() if not isinstance(v, list)]
-    lines += [
-        f"{k} = {_toml_value(v)}"
-        for k, v in table.items()
-        if isinstance(v, list) and not any(isinstance(x, dict) for x in v)
-    ]
-    return [*lines, ""]
+    """One TOML table: its header line (none when empty), then ``key = value`` lines."""
+    body = [f"{k} = {_toml_value(v)}" for k, v in table.items()]
+    return [header, *body, ""] if header else [*body, ""]
+
+
+ROLES = ("leader", "follower")
 
 
 def _to_toml(data: dict[str, Any]) -> str:
     """Write a dance data dict as TOML (just enough TOML for the dance file layout)."""
-    top = {k: v for k, v in data.items() if k not in ("tempos", "figures")}
-    lines = _toml_table("", top)[1:]
+    lines = _toml_table("", {k: v for k, v in data.items() if k not in ("tempos", "figures")})
     for tempo in data.get("tempos", []):
         lines += _toml_table("[[tempos]]", tempo)
     for fig in data.get("figures", []):
@@ -66,9 +63,6 @@ def _to_toml(data: dict[str, Any]) -> str:
             for step in fig.get(role, []):
                 lines += _toml_table(f"[[figures.{role}]]", step)
     return "\n".join(lines)
-
-
-ROLES = ("leader", "follower")
 
 
 def _step(beat: float, dur: float, foot: str, direction: str, size: float) -> dict[str, Any]:
@@ -186,6 +180,10 @@ def test_every_figure_has_both_roles_with_the_same_timing() -> None:
     assert problems == []
 
 
+def _steps(fig: Figure, role: str) -> tuple[Step, ...]:
+    return fig.leader if role == "leader" else fig.follower
+
+
 def _pairs(fig: Figure) -> list[tuple[Step, Step]]:
     return list(zip(fig.leader, fig.follower, strict=True))
 
@@ -206,7 +204,7 @@ def test_slow_dance_partners_agree_step_by_step() -> None:
 def test_slow_dance_step_sizes_are_realistic() -> None:
     for fig in _slow_dance().figures:
         for role in ROLES:
-            for n, step in enumerate(getattr(fig, role), start=1):
+            for n, step in enumerate(_steps(fig, role), start=1):
                 where = f"{fig.id} {role} step {n}"
                 if step.direction in ("close", "replace", "in_place"):
                     assert step.size_m == 0.0, where
@@ -220,7 +218,7 @@ def test_slow_dance_turns() -> None:
     style = _slow_dance()
 
     def total(fig_id: str, role: str) -> float:
-        return sum(s.turn_eighths for s in getattr(style.figure(fig_id), role))
+        return sum(s.turn_eighths for s in _steps(style.figure(fig_id), role))
 
     assert total("rotating_box", "leader") == total("rotating_box", "follower") == -2
     assert total("left_turning_box", "leader") == -4
@@ -316,7 +314,9 @@ BROKEN: list[tuple[str, Breaker, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("breaker", "message"), [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN])
+@pytest.mark.parametrize(
+    ("breaker", "message"), [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN]
+)
 def test_broken_file_is_refused_naming_file_and_place(
     tmp_path: Path, breaker: Breaker, message: str
 ) -> None:
@@ -327,7 +327,9 @@ def test_broken_file_is_refused_naming_file_and_place(
         load_style(path)
 
 
-@pytest.mark.parametrize(("breaker", "message"), [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN])
+@pytest.mark.parametrize(
+    ("breaker", "message"), [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN]
+)
 def test_broken_data_is_refused_by_style_from_data(breaker: Breaker, message: str) -> None:
     data = _mini()
     breaker(data)

@@ -59,6 +59,7 @@ def write_outputs(
         raise InputError(out, "exists and is not a pasdeux output folder; choose another -o")
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    staging.chmod(0o755)
     try:
         audio = Path(audio_path)
         audio_name = "song" + audio.suffix.lower()
