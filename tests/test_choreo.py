@@ -19,7 +19,9 @@ def test_figures_tile_the_bars_in_each_section(truth_music: MusicMap) -> None:
         assert round(placed.start_s, 4) in downbeats
         n_bars = round(placed.figure.length_beats / placed.figure.meter)
         covered += list(range(placed.bar, placed.bar + n_bars))
-        section = next(s for s in reversed(truth_music.sections) if s.start - 1e-3 <= placed.start_s)
+        section = next(
+            s for s in reversed(truth_music.sections) if s.start - 1e-3 <= placed.start_s
+        )
         assert placed.figure.meter == section.meter
     assert covered == sorted(set(covered)), "figures overlap"
     # Every complete bar of the song is danced, and the final chord gets the ending.

@@ -267,7 +267,7 @@ BROKEN: list[tuple[str, Breaker, str]] = [
     (
         "unknown direction",
         _set("figures.1.leader.1.direction", "sideways"),
-        r"figures\[1\]\.leader\[1\]\.direction: 'sideways' is not one of",
+        r"figure 'turn' leader step 2\.direction: 'sideways' is not one of",
     ),
     (
         "follows a missing figure",
@@ -309,7 +309,7 @@ BROKEN: list[tuple[str, Breaker, str]] = [
     (
         "bad position name",
         _set("figures.0.follower.0.position", "tango_hold"),
-        r"figures\[0\]\.follower\[0\]\.position: 'tango_hold' is not one of",
+        r"figure 'walk' follower step 1\.position: 'tango_hold' is not one of",
     ),
 ]
 

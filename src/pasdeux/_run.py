@@ -44,13 +44,9 @@ def run_dance(
     say = progress or (lambda _msg: None)
     music = listen(Path(song), progress=say)
     say("choreographing")
-    routine = choreograph(
-        music, style=style, level=level, floor_m=floor_m, seed=seed, progress=say
-    )
+    routine = choreograph(music, style=style, level=level, floor_m=floor_m, seed=seed, progress=say)
     say("performing")
     performance = perform(routine, duration_s=music.duration_s, progress=say)
     title = f"{Path(song).stem} — {' / '.join(dict.fromkeys(p.dance for p in routine.figures))}"
-    index = write_outputs(
-        out_dir, song, music, routine, performance, title=title, progress=say
-    )
+    index = write_outputs(out_dir, song, music, routine, performance, title=title, progress=say)
     return DanceResult(index, music, routine, performance)

@@ -77,7 +77,6 @@ def choreograph(
         raise InputError(None, f"floor {floor_m[0]}x{floor_m[1]} m is too small (min 3x3 m)")
     chosen = None if style in (None, "auto") else find_style(str(style))
     rng = np.random.default_rng(seed)
-    tempo = music.tempo_map
     bars = music.bars
     couple_pose = couple_start((0.0, 0.0), 0.0, "closed")
     couple = _Couple(*couple_pose)
@@ -163,8 +162,10 @@ def _final_chord_bar(music: MusicMap) -> Bar | None:
 
 
 def _dance_for_section(section: Section, chosen: DanceStyle | None) -> DanceStyle | None:
-    if chosen is not None and section.meter in chosen.meters and chosen.figures_in_meter(
-        section.meter
+    if (
+        chosen is not None
+        and section.meter in chosen.meters
+        and chosen.figures_in_meter(section.meter)
     ):
         return chosen
     candidates = [section.dance] if chosen is None else []

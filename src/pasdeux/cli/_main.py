@@ -38,7 +38,9 @@ def _floor(text: str) -> tuple[float, float]:
     try:
         w, d = (float(v) for v in text.lower().split("x"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"floor must look like 10x8 (metres), got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"floor must look like 10x8 (metres), got {text!r}"
+        ) from None
     return w, d
 
 
@@ -87,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("pasdeux: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - the last line of defence of a CLI
+    except Exception as exc:
         if os.environ.get("PASDEUX_DEBUG"):
             traceback.print_exc()
         print(
@@ -120,9 +122,7 @@ def _analyze(args: argparse.Namespace, progress: _Progress) -> int:
     print(f"  meter {music.meter}, {music.bpm:.1f} BPM, {music.mpm:.1f} MPM")
     print(f"  {len(music.beats)} beats, {len(music.bars)} bars, {len(music.phrases)} phrases")
     for s in music.sections:
-        print(
-            f"  section {s.start:6.1f}-{s.end:6.1f} s: {s.meter}/4 {s.bpm:5.1f} BPM -> {s.dance}"
-        )
+        print(f"  section {s.start:6.1f}-{s.end:6.1f} s: {s.meter}/4 {s.bpm:5.1f} BPM -> {s.dance}")
     print("  dances: " + ", ".join(f"{d.name} {d.score:.2f}" for d in music.dances[:5]))
     if music.dances:
         print(f"  best: {music.dances[0].name} ({music.dances[0].reason})")
@@ -165,8 +165,12 @@ def _figures(args: argparse.Namespace) -> int:
             f"{t.meter}/4 {t.bpm_min:g}-{t.bpm_max:g} BPM ({t.mpm_min:g}-{t.mpm_max:g} MPM)"
             for t in style.tempos
         )
-        print(f"{style.name} ({style.kind}, {'progressive' if style.progressive else 'spot'}; {meters})")
+        travel = "progressive" if style.progressive else "spot"
+        print(f"{style.name} ({style.kind}, {travel}; {meters})")
         for fig in style.figures:
-            flags = " ".join(f for f, on in (("ending", fig.ending), ("highlight", fig.highlight)) if on)
-            print(f"  {fig.id:24s} {fig.name:28s} {fig.meter}/4 {fig.bars:g} bar(s) {fig.counts:14s} {flags}")
+            flags = " ".join(
+                f for f, on in (("ending", fig.ending), ("highlight", fig.highlight)) if on
+            )
+            length = f"{fig.meter}/4 {fig.bars:g} bar(s)"
+            print(f"  {fig.id:24s} {fig.name:28s} {length} {fig.counts:14s} {flags}")
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from collections.abc import Iterable
 from importlib import resources
@@ -50,11 +51,30 @@ def style_from_data(data: dict[str, Any], source: str) -> DanceStyle:
     try:
         style = from_jsonable(DanceStyle, body, "dance")
     except SchemaError as exc:
-        raise SchemaError(source, str(exc)) from None
+        raise SchemaError(source, _readable_path(str(exc), body)) from None
     problems = list(check_style(style))
     if problems:
         raise SchemaError(source, problems[0])
     return style
+
+
+def _readable_path(message: str, body: dict[str, Any]) -> str:
+    """Rewrite ``dance.figures[3].leader[1]`` as ``figure 'box' leader step 2``."""
+    figures = body.get("figures")
+
+    def figure_name(match: re.Match[str]) -> str:
+        i = int(match.group(1))
+        fig = figures[i] if isinstance(figures, list) and i < len(figures) else None
+        name = fig.get("id") if isinstance(fig, dict) else None
+        text = f"figure {name!r}" if name else f"figure {i + 1}"
+        if match.group(2):
+            text += f" {match.group(2)} step {int(match.group(3)) + 1}"
+        return text
+
+    message = re.sub(
+        r"dance\.figures\[(\d+)\](?:\.(leader|follower)\[(\d+)\])?", figure_name, message
+    )
+    return message.replace(": .", ": ").replace("dance.", "")
 
 
 def check_style(style: DanceStyle) -> Iterable[str]:

@@ -148,9 +148,7 @@ def couple_start(
     return leader, follower
 
 
-def replay_figure(
-    figure: Figure, leader: DancerPose, follower: DancerPose
-) -> list[ReplayedStep]:
+def replay_figure(figure: Figure, leader: DancerPose, follower: DancerPose) -> list[ReplayedStep]:
     """Replay both roles of ``figure`` from the given poses (which are updated in place).
 
     Steps of the two roles are taken in time order; steps that land on the same beat
@@ -162,22 +160,26 @@ def replay_figure(
     poses = {"leader": leader, "follower": follower}
     out: list[ReplayedStep] = []
     centre_cache: dict[float, NDArray[np.float64]] = {}
+    turns = {(r, s.beat): s.turn_eighths for r, _, s in events}
     for role, index, step in events:
         if step.beat not in centre_cache:
             centre_cache[step.beat] = (leader.body + follower.body) / 2
-        out.append(_apply_step(role, index, step, poses[role], centre_cache[step.beat]))
+        partner = "follower" if role == "leader" else "leader"
+        together = step.hold in _BODY_HOLDS and turns.get((partner, step.beat)) == step.turn_eighths
+        centre = centre_cache[step.beat] if together else None
+        out.append(_apply_step(role, index, step, poses[role], centre))
     return out
 
 
 def _apply_step(
-    role: str, index: int, step: Step, pose: DancerPose, centre: NDArray[np.float64]
+    role: str, index: int, step: Step, pose: DancerPose, centre: NDArray[np.float64] | None
 ) -> ReplayedStep:
     body_before = pose.body.copy()
     facing_before = pose.facing_rad
     foot_from = pose.feet[step.foot].copy()
     turn_rad = -step.turn_eighths * math.pi / 4
     if turn_rad:
-        if step.hold in _BODY_HOLDS:
+        if centre is not None:
             pose.body = _rotate_about(pose.body, centre, turn_rad)
             for foot in pose.feet:
                 pose.feet[foot] = _rotate_about(pose.feet[foot], centre, turn_rad)
@@ -217,7 +219,7 @@ def _rotate_about(
 ) -> NDArray[np.float64]:
     c, s = math.cos(angle_rad), math.sin(angle_rad)
     d = point - centre
-    return centre + np.array([c * d[0] - s * d[1], s * d[0] + c * d[1]])
+    return np.asarray(centre + np.array([c * d[0] - s * d[1], s * d[0] + c * d[1]]), dtype=float)
 
 
 def _wrap(angle_rad: float) -> float:

@@ -47,7 +47,9 @@ def bvh_text(dancer: DancerMotion, fps: float) -> str:
         offset = np.zeros(3) if root else offsets[j]
         lines.append(f"{pad}  OFFSET {offset[0]:.4f} {offset[1]:.4f} {offset[2]:.4f}")
         if root:
-            lines.append(f"{pad}  CHANNELS 6 Xposition Yposition Zposition Zrotation Xrotation Yrotation")
+            lines.append(
+                f"{pad}  CHANNELS 6 Xposition Yposition Zposition Zrotation Xrotation Yrotation"
+            )
         else:
             lines.append(f"{pad}  CHANNELS 3 Zrotation Xrotation Yrotation")
         if children[j]:

@@ -59,7 +59,8 @@ def _figure_rows(figure: Figure) -> list[tuple[str, str, str, str]]:
     for beat in beats:
         ldr = next((s for s in figure.leader if s.beat == beat), None)
         flw = next((s for s in figure.follower if s.beat == beat), None)
-        count = (ldr or flw).count if (ldr or flw) else ""
+        first = ldr or flw
+        count = first.count if first else ""
         hold = (ldr.hold if ldr else "").replace("_", " ")
         rows.append(
             (

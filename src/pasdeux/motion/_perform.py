@@ -74,7 +74,7 @@ def perform(
         raise PasdeuxError("the routine has no figures to perform")
     tempo = routine.tempo_map
     end_s = duration_s if duration_s is not None else routine.beats[-1] + 2.0
-    n_frames = int(math.floor(end_s * fps)) + 1
+    n_frames = math.floor(end_s * fps) + 1
     times = np.arange(n_frames) / fps
     steps = _timed_steps(routine)
     first = routine.figures[0]
@@ -202,7 +202,7 @@ def _tracks(steps: list[_TimedStep], start: object, times: Array, bpm: Array) ->
             bob += 0.012 * np.exp(-0.5 * ((times - s.t_land) / 0.12) ** 2)
         window = (times >= s.t_land) & (times < s.t_end)
         _action_targets(rs, window, targets)
-    width = max(1, int(round(_BLEND_S * fps)))
+    width = max(1, round(_BLEND_S * fps))
     smooth = {k: uniform_filter1d(uniform_filter1d(v, width), width) for k, v in targets.items()}
     return _Tracks(
         body_xy=body,
@@ -267,8 +267,8 @@ def _rot_y(angle: Array) -> Array:
 def _apply(rot: Array, vec: Array) -> Array:
     """Rotate per-frame: rot (F, 3, 3) times vec (3,) or (F, 3)."""
     if vec.ndim == 1:
-        return np.einsum("fij,j->fi", rot, vec)
-    return np.einsum("fij,fj->fi", rot, vec)
+        return np.asarray(np.einsum("fij,j->fi", rot, vec), dtype=float)
+    return np.asarray(np.einsum("fij,fj->fi", rot, vec), dtype=float)
 
 
 def _two_bone_ik(
@@ -365,7 +365,7 @@ def _hold_weights(leader_steps: list[_TimedStep], times: Array) -> dict[str, Arr
     for s in leader_steps:
         current[times >= s.t_lift] = HOLDS.index(s.replayed.step.hold)
     fps = 1.0 / (times[1] - times[0]) if times.size > 1 else 60.0
-    width = max(1, int(round(_BLEND_S * fps)))
+    width = max(1, round(_BLEND_S * fps))
     return {
         hold: uniform_filter1d((current == i).astype(float), width)
         for i, hold in enumerate(HOLDS)
@@ -424,12 +424,8 @@ def _hand_targets(
     l_fwd, l_right = axes(ldr, li)
     f_fwd, f_right = axes(flw, fi)
     hanging = {
-        "leader": {
-            s: p(ldr, li, f"{s}_shoulder") + 0.5 * _DOWN + 0.1 * l_fwd for s in "lr"
-        },
-        "follower": {
-            s: p(flw, fi, f"{s}_shoulder") + 0.46 * _DOWN + 0.1 * f_fwd for s in "lr"
-        },
+        "leader": {s: p(ldr, li, f"{s}_shoulder") + 0.5 * _DOWN + 0.1 * l_fwd for s in "lr"},
+        "follower": {s: p(flw, fi, f"{s}_shoulder") + 0.46 * _DOWN + 0.1 * f_fwd for s in "lr"},
     }
     for role, body_right in (("leader", l_right), ("follower", f_right)):
         hanging[role]["l"] = hanging[role]["l"] - 0.06 * body_right

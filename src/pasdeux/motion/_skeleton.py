@@ -120,7 +120,9 @@ def positions_from_rotations(
         World position of every joint.
     """
     n_frames, n_joints = rotations.shape[:2]
-    local = Rotation.from_quat(rotations.reshape(-1, 4)).as_matrix().reshape(n_frames, n_joints, 3, 3)
+    local = (
+        Rotation.from_quat(rotations.reshape(-1, 4)).as_matrix().reshape(n_frames, n_joints, 3, 3)
+    )
     world = np.empty_like(local)
     positions = np.empty((n_frames, n_joints, 3))
     offsets = np.asarray(skeleton.offsets_m, dtype=float)

@@ -78,8 +78,8 @@ _HIT_RATIO = 1.5  # a hit is this much above the 90th percentile of onsets withi
 _HIT_MIN_SHARE = 0.1  # ignore onsets weaker than this share of the song's strong onsets
 _HIT_WINDOW_S = 8.0
 _FINAL_WITHIN_S = 20.0
-_FINAL_MIN_HOLD_S = 1.0
-_FINAL_MAX_ATTACKS_PER_S = 1.0
+_FINAL_MIN_HOLD_S = 0.75
+_FINAL_MAX_BEAT_ACT = 0.15  # beat activation must die away after the final chord
 
 _lock = threading.Lock()
 _processors: dict[str, Any] = {}
@@ -170,7 +170,7 @@ def listen(
         dances=rank_dances(main_meter, bpm, library),
     )
     phrases = _phrases(draft)
-    accents = _accents(draft, flux, beats)
+    accents = _accents(draft, flux, beat_act)
     return MusicMap(
         source=draft.source,
         duration_s=draft.duration_s,
@@ -587,13 +587,13 @@ def _onset_flux(y44: NDArray[np.float32]) -> NDArray[np.float64]:
 
 
 def _accents(
-    music: MusicMap, flux: NDArray[np.float64], beats: NDArray[np.float64]
+    music: MusicMap, flux: NDArray[np.float64], beat_act: NDArray[np.float64]
 ) -> tuple[Accent, ...]:
-    accents = _breaks(music, beats) + _hits(music, flux) + _final(music, flux)
+    accents = _breaks(music) + _hits(music, flux) + _final(music, flux, beat_act)
     return tuple(sorted(accents, key=lambda a: (a.time, a.kind)))
 
 
-def _breaks(music: MusicMap, beats: NDArray[np.float64]) -> list[Accent]:
+def _breaks(music: MusicMap) -> list[Accent]:
     db = np.asarray(music.energy.values_db)
     hop = music.energy.hop_s
     loud = np.nonzero(db >= _MUSIC_DB)[0]
@@ -657,7 +657,9 @@ def _hits(music: MusicMap, flux: NDArray[np.float64]) -> list[Accent]:
     ]
 
 
-def _final(music: MusicMap, flux: NDArray[np.float64]) -> list[Accent]:
+def _final(
+    music: MusicMap, flux: NDArray[np.float64], beat_act: NDArray[np.float64]
+) -> list[Accent]:
     """The last strong onset, when a held chord (sound, no further attacks) follows it."""
     db = np.asarray(music.energy.values_db)
     hop = music.energy.hop_s
@@ -679,8 +681,10 @@ def _final(music: MusicMap, flux: NDArray[np.float64]) -> list[Accent]:
     later = flux[peaks[peaks > f]]
     if later.size and float(later.max()) >= 0.6 * value:
         return []
-    if np.count_nonzero(later >= 0.25 * value) > hold * _FINAL_MAX_ATTACKS_PER_S:
-        return []
+    beat_s = 60.0 / music.bpm
+    after_beat = beat_act[int((t + 0.6 * beat_s) * _FPS) : int(end_t * _FPS) + 1]
+    if after_beat.size and float(after_beat.max()) >= _FINAL_MAX_BEAT_ACT:
+        return []  # the beat goes on: not a held chord
     a = int(math.ceil((t + 0.2) / hop))
     if a >= db.size or db[a] < _MUSIC_DB:
         return []

@@ -1,0 +1,142 @@
+"""Outputs: BVH that reads back to the same motion, step sheets, all-or-nothing folders."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.spatial.transform import Rotation
+
+from pasdeux.choreo import Routine, choreograph
+from pasdeux.errors import InputError
+from pasdeux.export import (
+    BVH_FROM_FLOOR,
+    OUTPUT_FILES,
+    bvh_text,
+    stepsheet_html,
+    stepsheet_markdown,
+    write_outputs,
+)
+from pasdeux.motion import Performance, perform
+from pasdeux.music import MusicMap
+
+
+@pytest.fixture(scope="module")
+def routine(truth_music: MusicMap) -> Routine:
+    return choreograph(truth_music, seed=5)
+
+
+@pytest.fixture(scope="module")
+def performance(routine: Routine) -> Performance:
+    return perform(routine, duration_s=12.0)
+
+
+def _parse_bvh(text: str) -> tuple[list[str], list[int], np.ndarray, np.ndarray, float]:
+    """A small independent BVH reader: joint names, parents, offsets, frames, frame time."""
+    names: list[str] = []
+    parents: list[int] = []
+    offsets: list[list[float]] = []
+    stack: list[int] = []
+    lines = iter(text.splitlines())
+    in_end_site = False
+    for line in lines:
+        words = line.split()
+        if not words:
+            continue
+        if words[0] in ("ROOT", "JOINT"):
+            parents.append(stack[-1] if stack else -1)
+            names.append(words[1])
+        elif words[0] == "End":
+            in_end_site = True
+        elif words[0] == "OFFSET" and not in_end_site:
+            offsets.append([float(w) for w in words[1:4]])
+        elif words[0] == "{":
+            if not in_end_site:
+                stack.append(len(names) - 1)
+        elif words[0] == "}":
+            if in_end_site:
+                in_end_site = False
+            else:
+                stack.pop()
+        elif words[0] == "MOTION":
+            break
+    n_frames = int(next(lines).split()[1])
+    frame_time = float(next(lines).split()[2])
+    frames = np.array([[float(w) for w in next(lines).split()] for _ in range(n_frames)])
+    return names, parents, np.array(offsets), frames, frame_time
+
+
+def test_bvh_reads_back_to_the_same_joint_positions(performance: Performance) -> None:
+    dancer = performance.dancer("leader")
+    names, parents, offsets, frames, frame_time = _parse_bvh(bvh_text(dancer, performance.fps))
+    assert frame_time == pytest.approx(1 / performance.fps)
+    assert frames.shape == (performance.n_frames, 3 + 3 * len(names))
+    # Forward kinematics in BVH space (Y up, centimetres), channel order Z X Y.
+    expected = dancer.joint_positions() @ BVH_FROM_FLOOR.T * 100.0
+    world: dict[int, np.ndarray] = {}
+    positions = np.zeros((frames.shape[0], len(names), 3))
+    for k, (name, parent) in enumerate(zip(names, parents)):
+        angles = frames[:, 3 + 3 * k : 6 + 3 * k]
+        local = Rotation.from_euler("ZXY", angles, degrees=True).as_matrix()
+        if parent < 0:
+            world[k] = local
+            positions[:, k] = frames[:, :3]
+        else:
+            world[k] = world[parent] @ local
+            positions[:, k] = positions[:, parent] + np.einsum(
+                "fij,j->fi", world[parent], offsets[k]
+            )
+        j = dancer.skeleton.index(name)
+        np.testing.assert_allclose(positions[:, k], expected[:, j], atol=0.05)
+
+
+def test_stepsheets_list_every_figure_with_both_roles(
+    routine: Routine, truth_music: MusicMap
+) -> None:
+    md = stepsheet_markdown(truth_music, routine, "Demo")
+    page = stepsheet_html(truth_music, routine, "Demo")
+    for placed in routine.figures:
+        assert placed.figure.name in md
+        assert placed.figure.name in page
+    assert "| count | leader | follower | hold |" in md
+    assert "LF forward" in md or "LF to the left" in md
+    assert page.startswith("<!doctype html>") and page.rstrip().endswith("</html>")
+
+
+def test_write_outputs_writes_every_file_and_replaces_its_own_folder(
+    tmp_path: Path, routine: Routine, performance: Performance, truth_music: MusicMap
+) -> None:
+    audio = tmp_path / "song.ogg"
+    audio.write_bytes(b"not really audio; only copied")
+    out = tmp_path / "out"
+    index = write_outputs(out, audio, truth_music, routine, performance, title="t")
+    assert index == out.resolve() / "index.html"
+    for name in OUTPUT_FILES:
+        assert (out / name).stat().st_size > 0, name
+    assert json.loads((out / "routine.json").read_text())["kind"] == "routine"
+    assert Routine.load(out / "routine.json") == routine
+    # A second run replaces the folder it wrote before; no staging folders are left.
+    write_outputs(out, audio, truth_music, routine, performance, title="t2")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_write_outputs_leaves_nothing_when_it_fails(
+    tmp_path: Path, routine: Routine, performance: Performance, truth_music: MusicMap
+) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(FileNotFoundError):
+        write_outputs(out, tmp_path / "missing.ogg", truth_music, routine, performance, title="t")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_outputs_refuses_a_folder_that_is_not_its_own(
+    tmp_path: Path, routine: Routine, performance: Performance, truth_music: MusicMap
+) -> None:
+    (tmp_path / "thesis.txt").write_text("precious")
+    with pytest.raises(InputError, match="not a pasdeux output folder"):
+        write_outputs(
+            tmp_path, tmp_path / "thesis.txt", truth_music, routine, performance, title="t"
+        )
+    assert (tmp_path / "thesis.txt").read_text() == "precious"
