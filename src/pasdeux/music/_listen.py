@@ -682,7 +682,9 @@ def _final(
     if later.size and float(later.max()) >= 0.6 * value:
         return []
     beat_s = 60.0 / music.bpm
-    after_beat = beat_act[int((t + 0.6 * beat_s) * _FPS) : int(end_t * _FPS) + 1]
+    # the next few beats, stopping short of the end of the sound (a cut-off reads as a beat)
+    until = min(end_t - 0.2, t + 4.0 * beat_s)
+    after_beat = beat_act[int((t + 0.6 * beat_s) * _FPS) : int(until * _FPS) + 1]
     if after_beat.size and float(after_beat.max()) >= _FINAL_MAX_BEAT_ACT:
         return []  # the beat goes on: not a held chord
     a = int(math.ceil((t + 0.2) / hop))
