@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from pasdeux.choreo import Routine, choreograph
+from pasdeux.choreo import Routine, check_options, choreograph
 from pasdeux.export import write_outputs
 from pasdeux.motion import Performance, perform
 from pasdeux.music import MusicMap, listen
@@ -42,6 +42,7 @@ def run_dance(
 ) -> DanceResult:
     """Listen to ``song``, choreograph it, perform it and write ``out_dir``."""
     say = progress or (lambda _msg: None)
+    check_options(style=style, level=level, floor_m=floor_m)
     music = listen(Path(song), progress=say)
     say("choreographing")
     routine = choreograph(music, style=style, level=level, floor_m=floor_m, seed=seed, progress=say)

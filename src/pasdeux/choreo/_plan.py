@@ -24,7 +24,7 @@ from pasdeux.dances._replay import DancerPose, couple_start, replay_figure
 from pasdeux.errors import InputError
 from pasdeux.music import Bar, MusicMap, Section
 
-__all__ = ["LEVEL_ORDER", "choreograph"]
+__all__ = ["LEVEL_ORDER", "check_options", "choreograph"]
 
 LEVEL_ORDER = ("newcomer", "bronze", "silver", "gold")
 _FLOOR_MARGIN_M = 0.8
@@ -71,11 +71,7 @@ def choreograph(
     Routine
         The placed figures, in time order.
     """
-    if level not in LEVEL_ORDER:
-        raise InputError(None, f"unknown level {level!r}; use one of {', '.join(LEVEL_ORDER)}")
-    if min(floor_m) < 3.0:
-        raise InputError(None, f"floor {floor_m[0]}x{floor_m[1]} m is too small (min 3x3 m)")
-    chosen = None if style in (None, "auto") else find_style(str(style))
+    chosen = check_options(style=style, level=level, floor_m=floor_m)
     rng = np.random.default_rng(seed)
     bars = music.bars
     couple_pose = couple_start((0.0, 0.0), 0.0, "closed")
@@ -139,6 +135,17 @@ def choreograph(
         first_downbeat_index=music.first_downbeat_index,
         figures=tuple(placed),
     )
+
+
+def check_options(
+    *, style: str | None, level: str, floor_m: tuple[float, float]
+) -> DanceStyle | None:
+    """Validate the user's choices before any work; returns the chosen dance (or None)."""
+    if level not in LEVEL_ORDER:
+        raise InputError(None, f"unknown level {level!r}; use one of {', '.join(LEVEL_ORDER)}")
+    if min(floor_m) < 3.0:
+        raise InputError(None, f"floor {floor_m[0]:g}x{floor_m[1]:g} m is too small (min 3x3 m)")
+    return None if style in (None, "auto") else find_style(str(style))
 
 
 def _why(figure: Figure) -> str:

@@ -31,7 +31,7 @@ class _Progress:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise InputError(None, f"{self.prog}: {message}")
+        raise InputError(None, f"{message} (see '{self.prog} --help')")
 
 
 def _floor(text: str) -> tuple[float, float]:
@@ -47,21 +47,26 @@ def _floor(text: str) -> tuple[float, float]:
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pasdeux", description="A music-driven partner-dance engine.")
     parser.add_argument("--version", action="version", version=f"pasdeux {__version__}")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    analyze = sub.add_parser("analyze", help="beats, bars, meter, tempo, sections, dances")
+    analyze = sub.add_parser(
+        "analyze", parents=[common], help="beats, bars, meter, tempo, sections, dances"
+    )
     analyze.add_argument("song", type=Path)
     analyze.add_argument("--json", action="store_true", help="one JSON object on stdout")
 
-    dance = sub.add_parser("dance", help="choreograph a song and write the outputs")
+    dance = sub.add_parser(
+        "dance", parents=[common], help="choreograph a song and write the outputs"
+    )
     dance.add_argument("song", type=Path)
     _dance_options(dance, default_out="pasdeux-out")
 
-    demo = sub.add_parser("demo", help="dance the song that ships with pasdeux")
+    demo = sub.add_parser("demo", parents=[common], help="dance the song that ships with pasdeux")
     _dance_options(demo, default_out="demo-out")
 
-    figures = sub.add_parser("figures", help="list the dance library")
+    figures = sub.add_parser("figures", parents=[common], help="list the dance library")
     figures.add_argument("dance", nargs="?", help="one dance (name or alias)")
     figures.add_argument("--json", action="store_true", help="the whole library as JSON")
     return parser
@@ -101,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    progress = _Progress(args.quiet)
+    progress = _Progress(getattr(args, "quiet", False))
     if args.command == "analyze":
         return _analyze(args, progress)
     if args.command in ("dance", "demo"):
