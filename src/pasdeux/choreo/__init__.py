@@ -5,9 +5,9 @@ from pasdeux.choreo._types import ROUTINE_SCHEMA, PlacedFigure, Routine
 
 __all__ = [
     "LEVEL_ORDER",
-    "check_options",
     "ROUTINE_SCHEMA",
     "PlacedFigure",
     "Routine",
+    "check_options",
     "choreograph",
 ]
