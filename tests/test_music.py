@@ -7,6 +7,7 @@ the off-beats and a crash every other bar.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -57,7 +58,7 @@ class Song:
 
     @property
     def downbeats(self) -> NDArray[np.float64]:
-        return self.beats[self.beat_in_bar == 1]
+        return np.asarray(self.beats[self.beat_in_bar == 1], dtype=float)
 
 
 def _hz(midi: float) -> float:
@@ -84,7 +85,9 @@ def _kick(rng: np.random.Generator, amp: float) -> NDArray[np.float64]:
     return np.asarray(amp * (body + click), dtype=float)
 
 
-def _noise(rng: np.random.Generator, amp: float, decay_s: float, length_s: float) -> NDArray[np.float64]:
+def _noise(
+    rng: np.random.Generator, amp: float, decay_s: float, length_s: float
+) -> NDArray[np.float64]:
     t = _time(length_s)
     bright = np.diff(np.diff(rng.standard_normal(t.size), prepend=0.0), prepend=0.0) * 0.5
     return np.asarray(amp * bright * np.exp(-t / decay_s), dtype=float)
@@ -212,6 +215,16 @@ def test_beats_meter_and_tempo_in_4_4(song_44: Song, map_44: MusicMap) -> None:
     assert np.mean(hits) >= 0.9
 
 
+def test_pickup_after_leading_silence(song_44: Song) -> None:
+    start = 0.9  # the song starts just before its beat 3 (a two-beat pickup)
+    x = np.concatenate([np.zeros(3 * SR, dtype=np.float32), song_44.samples[int(start * SR) :]])
+    m = listen(x, SR)
+    assert m.beats[0] > 2.9  # no beats in the silence
+    assert m.beat_in_bar[:6] == (3, 4, 1, 2, 3, 4)
+    assert m.downbeats[0] == pytest.approx(3.0 + 2.0 - start, abs=0.07)
+    assert not [a for a in m.accents if a.kind == "break"]  # leading silence is no break
+
+
 def test_waltz_is_found_in_3_4() -> None:
     song = drum_song([Part(90, 3, 10)], seed=1)
     m = listen(song.samples, SR)
@@ -248,8 +261,32 @@ def test_tempo_jump_splits_a_section() -> None:
     assert abs(_boundaries(m)[0] - float(song.beats[32])) < 2.0
 
 
+def test_fast_song_is_not_halved() -> None:
+    song = drum_song([Part(204, 4, 16)], seed=6)
+    m = listen(song.samples, SR)
+    assert m.bpm == pytest.approx(204, rel=0.04)
+    assert m.meter == 4
+    f = mir_eval.beat.f_measure(song.beats, np.array(m.beats), f_measure_threshold=0.07)
+    assert f >= 0.9
+
+
+DEMO = Path(__file__).resolve().parents[1] / "src" / "pasdeux" / "assets" / "demo_song.ogg"
+
+
+@pytest.mark.skipif(not DEMO.exists(), reason="demo song not rendered")
+def test_demo_song_turns_from_ballad_into_waltz() -> None:
+    truth = json.loads(DEMO.with_suffix(".truth.json").read_text())
+    m = listen(DEMO)
+    assert [s.meter for s in m.sections] == [4, 3]
+    assert abs(m.sections[1].start - truth["sections"][1]["start"]) < 2.0
+    for got, want in zip(m.sections, truth["sections"]):
+        assert got.bpm == pytest.approx(want["bpm"], rel=0.04)
+    f = mir_eval.beat.f_measure(np.array(truth["beats"]), np.array(m.beats))
+    assert f >= 0.9
+
+
 def test_phrases_are_8_bars_restarting_at_sections(map_44: MusicMap, map_switch: MusicMap) -> None:
-    assert [p.n_bars for p in map_44.phrases][0] == 8
+    assert next(p.n_bars for p in map_44.phrases) == 8
     assert sum(p.n_bars for p in map_44.phrases) == len(map_44.bars)
     starts = {p.start for p in map_switch.phrases}
     for boundary in _boundaries(map_switch):
@@ -408,6 +445,24 @@ def test_load_audio_permission_denied(tmp_path: Path) -> None:
         path.chmod(0o644)
 
 
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg not installed")
+def test_m4a_is_decoded_with_ffmpeg(tmp_path: Path) -> None:
+    import subprocess
+
+    wav = _write(tmp_path / "tone.wav", np.full(6 * SR, 0.25, dtype=np.float32))
+    m4a = tmp_path / "tone.m4a"
+    cmd = ["ffmpeg", "-v", "error", "-nostdin", "-y", "-i", str(wav), "-c:a", "aac", str(m4a)]
+    if subprocess.run(cmd, check=False).returncode != 0:
+        pytest.skip("this ffmpeg cannot encode AAC")
+    x, rate = load_audio(m4a)
+    assert rate == 44100
+    assert x.size / rate == pytest.approx(6.0, abs=0.1)
+    bad = tmp_path / "bad.m4a"
+    bad.write_text("not audio" * 40)
+    with pytest.raises(InputError, match="not an audio file"):
+        load_audio(bad)
+
+
 def test_m4a_needs_ffmpeg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "song.m4a"
     path.write_bytes(b"\x00\x00\x00\x20ftypM4A " + bytes(100))
@@ -507,7 +562,7 @@ def test_rank_dances_falls_off_smoothly() -> None:
         for bpm in (90.0, 93.0, 97.0, 105.0, 120.0)
     ]
     assert scores[0] == 1.0
-    assert all(a > b for a, b in zip(scores, scores[1:]))
+    assert all(a > b for a, b in itertools.pairwise(scores))
     assert 0.6 < scores[1] < 1.0
     assert scores[-1] < 0.05
     assert all(0.0 <= s <= 1.0 for s in scores)

@@ -47,7 +47,7 @@ def _floor(text: str) -> tuple[float, float]:
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pasdeux", description="A music-driven partner-dance engine.")
     parser.add_argument("--version", action="version", version=f"pasdeux {__version__}")
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 

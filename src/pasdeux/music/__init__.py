@@ -7,7 +7,7 @@ seconds and beats.
 
 from __future__ import annotations
 
-from pasdeux.music._audio import load_audio
+from pasdeux.music._audio import check_audio_file, load_audio
 from pasdeux.music._fit import rank_dances
 from pasdeux.music._listen import listen
 from pasdeux.music._tempo import TempoMap
@@ -34,6 +34,7 @@ __all__ = [
     "Section",
     "TempoMap",
     "TempoPoint",
+    "check_audio_file",
     "listen",
     "load_audio",
     "rank_dances",

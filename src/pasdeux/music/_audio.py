@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +15,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from pasdeux.errors import InputError
 
-__all__ = ["FFMPEG_EXTENSIONS", "MIN_DURATION_S", "as_mono", "load_audio"]
+__all__ = ["FFMPEG_EXTENSIONS", "MIN_DURATION_S", "as_mono", "check_audio_file", "load_audio"]
 
 #: Shortest song (seconds) in which a beat can be found.
 MIN_DURATION_S = 5.0
@@ -61,6 +63,51 @@ def load_audio(path: str | Path) -> tuple[NDArray[np.float32], int]:
     else:
         samples, rate = _decode_soundfile(p)
     return as_mono(samples, rate, p), rate
+
+
+def check_audio_file(path: str | Path) -> None:
+    """Cheap checks before decoding: the file exists, is readable, non-empty, and (for the
+    formats libsndfile reads) its header says audio.
+
+    Raises
+    ------
+    InputError
+        Naming the problem, as :func:`load_audio` would.
+    """
+    p = Path(path)
+    _check_file(p)
+    if p.suffix.lower() in FFMPEG_EXTENSIONS:
+        return
+    try:
+        with _c_stderr_silenced():
+            sf.info(str(p))
+    except (sf.SoundFileError, RuntimeError, ValueError, TypeError) as exc:
+        raise InputError(p, _not_audio(exc)) from None
+
+
+def _not_audio(exc: Exception) -> str:
+    detail = str(exc).split(":")[-1].strip().rstrip(".")
+    if not detail or "does not exist" in detail:
+        # libsndfile's words when no decoder recognised the data
+        detail = "no audio decoder recognises its contents"
+    return f"is not an audio file, or an unsupported or corrupt one ({detail})"
+
+
+@contextlib.contextmanager
+def _c_stderr_silenced() -> Iterator[None]:
+    """Silence what C decoders (mpg123) print straight to file descriptor 2."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def as_mono(
@@ -139,12 +186,10 @@ def _check_file(p: Path) -> None:
 
 def _decode_soundfile(p: Path) -> tuple[NDArray[np.float32], int]:
     try:
-        data, rate = sf.read(str(p), dtype="float32", always_2d=True)
+        with _c_stderr_silenced():
+            data, rate = sf.read(str(p), dtype="float32", always_2d=True)
     except (sf.SoundFileError, RuntimeError, ValueError, TypeError) as exc:
-        detail = str(exc).split(":")[-1].strip().rstrip(".") or type(exc).__name__
-        raise InputError(
-            p, f"is not an audio file, or an unsupported or corrupt one ({detail})"
-        ) from None
+        raise InputError(p, _not_audio(exc)) from None
     except MemoryError:
         raise InputError(p, "is too large to decode in memory") from None
     return np.asarray(data, dtype=np.float32), int(rate)
@@ -154,8 +199,9 @@ def _decode_ffmpeg(p: Path) -> tuple[NDArray[np.float32], int]:
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
         raise InputError(
-            p, f"ffmpeg is needed to read {p.suffix.lower()} files; install ffmpeg or convert "
-            "the song to WAV, FLAC, OGG or MP3"
+            p,
+            f"ffmpeg is needed to read {p.suffix.lower()} files; install ffmpeg or convert "
+            "the song to WAV, FLAC, OGG or MP3",
         )
     cmd = [
         ffmpeg, "-v", "error", "-nostdin", "-i", str(p),
@@ -168,6 +214,7 @@ def _decode_ffmpeg(p: Path) -> tuple[NDArray[np.float32], int]:
     if run.returncode != 0:
         lines = run.stderr.decode("utf-8", "replace").strip().splitlines()
         detail = lines[-1] if lines else f"exit code {run.returncode}"
+        detail = detail.removeprefix(f"{p}: ")
         raise InputError(
             p, f"is not an audio file, or an unsupported or corrupt one (ffmpeg: {detail})"
         )

@@ -107,9 +107,7 @@ def _meter_factor(song_meter: int, range_meter: int) -> float:
     return 0.0
 
 
-def _reason(
-    meter: int, bpm: float, counted: float, label: str, name: str, rng: TempoRange
-) -> str:
+def _reason(meter: int, bpm: float, counted: float, label: str, name: str, rng: TempoRange) -> str:
     where = f"{name}'s {rng.meter}/4 range {rng.bpm_min:.0f}-{rng.bpm_max:.0f} BPM"
     if counted < rng.bpm_min:
         pct = 100.0 * (rng.bpm_min / counted - 1.0)

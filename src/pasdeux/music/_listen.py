@@ -8,10 +8,11 @@ so that a song may change meter (a ballad that turns into a waltz).
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from math import gcd
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from scipy.signal import find_peaks, resample_poly
 
 from pasdeux.dances._model import DanceStyle
 from pasdeux.errors import InputError
-from pasdeux.music._audio import as_mono, load_audio
+from pasdeux.music._audio import as_mono, check_audio_file, load_audio
 from pasdeux.music._fit import rank_dances
 from pasdeux.music._types import (
     Accent,
@@ -47,11 +48,20 @@ _MIN_BPM = 55.0
 _MAX_BPM = 215.0
 
 #: Danceable-beat check. Music puts clear activation peaks on the tracked beats and
-#: almost none half way between them (contrast >= ~0.25 on real songs); noise, steady
-#: tones, silence and speech-like sound give <= ~0.1.
+#: almost none half way between them (contrast >= ~0.25 on real songs), and nearly all of
+#: the activation's peaks fall on the tracked beats (>= ~85 %). Noise, steady tones and
+#: silence give contrast <= ~0.05; speech-like sound has peaks all over (<= ~45 % on the
+#: beat).
 _MIN_BEATS = 8
 _MIN_BEAT_STRENGTH = 0.15
 _MIN_BEAT_CONTRAST = 0.15
+_MIN_ON_GRID = 0.6
+_PEAK_HEIGHT = 0.1
+_ON_GRID_FRAMES = 5
+#: Doubling a half-time track: the network fires half way between the beats too.
+_DOUBLE_OFF_SHARE = 0.6
+_DOUBLE_MIN_CONTRAST = 0.25
+_DOUBLE_MIN_ON_GRID = 0.85
 
 #: Bar model: meters, per-bar log prior (mildly against 2), log probability of a meter
 #: change at a bar line, and the pseudo-count that pulls a weak beat's downbeat
@@ -118,6 +128,8 @@ def listen(
         The file cannot be read as audio, is shorter than 5 s, or has no danceable beat.
     """
     say: Progress = progress if progress is not None else _quiet
+    if isinstance(source, (str, Path)):
+        check_audio_file(source)
     say("decoding…")
     path: str | None
     if isinstance(source, (str, Path)):
@@ -138,22 +150,27 @@ def listen(
     act = _activations(y44)
     beat_act = np.clip(act[:, 0] + act[:, 1], 0.0, 1.0)
     beats = np.asarray(_processor("beats")(beat_act), dtype=float)
-    beats = _clean_beats(beats, duration)
-    _check_danceable(beats, beat_act, path)
+    energy = _energy_curve(samples, rate)
+    beats = _choose_pulse(_clean_beats(beats, energy, duration), beat_act, path)
 
     say("finding bars and meter…")
+    flux = _onset_flux(y44)
+    final = _final(energy, flux, beat_act, beats)
+    if final is not None:
+        # the tracker keeps counting through a held final chord; the music does not
+        keep = beats <= final.time + 0.3 * float(np.median(np.diff(beats)))
+        if np.count_nonzero(keep) >= _MIN_BEATS:
+            beats = beats[keep]
     q = _downbeat_probability(act, beats)
     meters, positions = bar_viterbi(q)
 
     say("sections, phrases, accents…")
-    energy = _energy_curve(samples, rate)
     library = tuple(styles) if styles is not None else _library()
     bar_starts = [i for i, p in enumerate(positions) if p == 1]
     sections = _sections(beats, meters, bar_starts, duration, energy, library)
     main_meter = _main_meter(sections)
     main_ibis = _section_ibis(beats, [s for s in sections if s.meter == main_meter])
     bpm = round(60.0 / float(np.median(main_ibis)), 2)
-    flux = _onset_flux(y44)
     draft = MusicMap(
         source=path if path is not None else "<samples>",
         duration_s=round(duration, 3),
@@ -169,23 +186,7 @@ def listen(
         energy=energy,
         dances=rank_dances(main_meter, bpm, library),
     )
-    phrases = _phrases(draft)
-    accents = _accents(draft, flux, beat_act)
-    return MusicMap(
-        source=draft.source,
-        duration_s=draft.duration_s,
-        beats=draft.beats,
-        beat_in_bar=draft.beat_in_bar,
-        meter=draft.meter,
-        bpm=draft.bpm,
-        mpm=draft.mpm,
-        tempo_curve=draft.tempo_curve,
-        phrases=phrases,
-        sections=draft.sections,
-        accents=accents,
-        energy=draft.energy,
-        dances=draft.dances,
-    )
+    return replace(draft, phrases=_phrases(draft), accents=_accents(draft, flux, final))
 
 
 def _quiet(_: str) -> None:
@@ -234,12 +235,21 @@ def _resample(x: NDArray[np.float32], rate: int, target: int) -> NDArray[np.floa
     return np.asarray(np.clip(y, -1.0, 1.0), dtype=np.float32)
 
 
-def _clean_beats(beats: NDArray[np.float64], duration: float) -> NDArray[np.float64]:
-    b = beats[(beats >= 0.0) & (beats < duration)]
+def _clean_beats(
+    beats: NDArray[np.float64], energy: EnergyCurve, duration: float
+) -> NDArray[np.float64]:
+    """Drop beats outside the song, repeated ones, and those in leading or trailing silence."""
+    db = np.asarray(energy.values_db)
+    sounding = np.nonzero(db >= _BREAK_DB)[0]
+    if sounding.size == 0:
+        return np.zeros(0)
+    first = sounding[0] * energy.hop_s - 0.05
+    last = (sounding[-1] + 1) * energy.hop_s + 0.05
+    b = beats[(beats >= max(0.0, first)) & (beats <= min(duration, last))]
     if b.size == 0:
-        return b
+        return np.asarray(b, dtype=float)
     keep = np.concatenate([[True], np.diff(b) > 1e-3])
-    return b[keep]
+    return np.asarray(b[keep], dtype=float)
 
 
 def _window_max(x: NDArray[np.float64], frames: NDArray[np.int64]) -> NDArray[np.float64]:
@@ -252,10 +262,27 @@ def _frames(times: NDArray[np.float64]) -> NDArray[np.int64]:
     return np.asarray(np.round(times * _FPS), dtype=np.int64)
 
 
-def beat_strength(
-    beats: NDArray[np.float64], beat_act: NDArray[np.float64]
-) -> tuple[float, float]:
-    """Mean activation at the tracked beats, and its excess over the half-way points.
+@dataclass(frozen=True)
+class BeatEvidence:
+    """How strongly the beat network supports a grid of beat times.
+
+    ``strength`` is the mean activation (max within ±30 ms) at the grid's beats, ``off``
+    the same half way between them, ``contrast`` = ``strength - off``, and ``on_grid``
+    the share of the activation's peaks (weighted by height) within ±50 ms of a beat.
+    """
+
+    strength: float
+    off: float
+    on_grid: float
+
+    @property
+    def contrast(self) -> float:
+        """Activation at the beats minus activation half way between them."""
+        return self.strength - self.off
+
+
+def beat_evidence(beats: NDArray[np.float64], beat_act: NDArray[np.float64]) -> BeatEvidence:
+    """Measure how well a grid of beat times matches the beat activation.
 
     Parameters
     ----------
@@ -266,32 +293,72 @@ def beat_strength(
 
     Returns
     -------
-    strength : float
-        Mean of the activation's maximum within ±30 ms of each beat.
-    contrast : float
-        ``strength`` minus the same mean taken half way between consecutive beats.
+    BeatEvidence
+        Strength at the beats, activation half way between them, share of peaks on the grid.
     """
-    on = _window_max(beat_act, _frames(beats))
+    frames = _frames(beats)
+    on = _window_max(beat_act, frames)
     off = _window_max(beat_act, _frames(0.5 * (beats[1:] + beats[:-1])))
-    strength = float(on.mean())
-    return strength, strength - float(off.mean())
+    peaks, _ = find_peaks(beat_act, height=_PEAK_HEIGHT, distance=10)
+    if peaks.size:
+        pos = np.searchsorted(frames, peaks)
+        left = np.abs(peaks - frames[np.clip(pos - 1, 0, frames.size - 1)])
+        right = np.abs(frames[np.clip(pos, 0, frames.size - 1)] - peaks)
+        near = np.minimum(left, right) <= _ON_GRID_FRAMES
+        heights = beat_act[peaks]
+        on_grid = float(heights[near].sum() / heights.sum())
+    else:
+        on_grid = 0.0
+    return BeatEvidence(float(on.mean()), float(off.mean()), on_grid)
 
 
-def _check_danceable(
+def _doubled(beats: NDArray[np.float64]) -> NDArray[np.float64]:
+    mids = 0.5 * (beats[1:] + beats[:-1])
+    return np.sort(np.concatenate([beats, mids]))
+
+
+def _choose_pulse(
     beats: NDArray[np.float64], beat_act: NDArray[np.float64], path: str | None
-) -> None:
+) -> NDArray[np.float64]:
+    """Check that there is a danceable beat; return the beats (doubled if the DBN halved them).
+
+    Raises
+    ------
+    InputError
+        Too few beats, or the activation does not support a regular beat.
+    """
     if beats.size < _MIN_BEATS:
         raise InputError(
             path, f"no danceable beat found (only {beats.size} beats tracked; need {_MIN_BEATS})"
         )
-    strength, contrast = beat_strength(beats, beat_act)
-    if strength < _MIN_BEAT_STRENGTH or contrast < _MIN_BEAT_CONTRAST:
-        raise InputError(
-            path,
-            f"no danceable beat found (beat strength {strength:.2f}, contrast {contrast:.2f}; "
-            f"music has >= {_MIN_BEAT_CONTRAST:.2f}: is it silence, noise, a steady tone "
-            "or speech?)",
-        )
+    one = beat_evidence(beats, beat_act)
+    ok_one = (
+        one.strength >= _MIN_BEAT_STRENGTH
+        and one.contrast >= _MIN_BEAT_CONTRAST
+        and one.on_grid >= _MIN_ON_GRID
+    )
+    # The DBN sometimes tracks a fast song (200+ BPM) at half time: then the network fires
+    # half way between the tracked beats as strongly as on them.
+    two_beats = _doubled(beats)
+    doubled_bpm = 60.0 / float(np.median(np.diff(two_beats)))
+    two = beat_evidence(two_beats, beat_act)
+    ok_two = (
+        one.off >= _DOUBLE_OFF_SHARE * one.strength
+        and two.strength >= _MIN_BEAT_STRENGTH
+        and two.contrast >= _DOUBLE_MIN_CONTRAST
+        and two.on_grid >= _DOUBLE_MIN_ON_GRID
+    )
+    if ok_two and doubled_bpm <= _MAX_BPM * 1.03:
+        return two_beats
+    if ok_one or ok_two:
+        return beats
+    raise InputError(
+        path,
+        f"no danceable beat found (beat strength {one.strength:.2f}, contrast "
+        f"{one.contrast:.2f}, {100 * one.on_grid:.0f}% of onsets on the beat; music has "
+        f">= {_MIN_BEAT_CONTRAST:.2f} and >= {100 * _MIN_ON_GRID:.0f}%: is it silence, noise, "
+        "a steady tone or speech?)",
+    )
 
 
 # --------------------------------------------------------------------------- bars
@@ -404,10 +471,7 @@ def _sections(
     sections = []
     for r, run in enumerate(runs):
         start = 0.0 if r == 0 else float(beats[bar_starts[run.first_bar]])
-        if r + 1 < len(runs):
-            end = float(beats[bar_starts[runs[r + 1].first_bar]])
-        else:
-            end = duration
+        end = float(beats[bar_starts[runs[r + 1].first_bar]]) if r + 1 < len(runs) else duration
         ibis = np.concatenate(bar_ibi[run.first_bar : run.first_bar + run.n_bars])
         bpm = round(60.0 / float(np.median(ibis)), 2)
         fits = rank_dances(run.meter, bpm, styles)
@@ -452,7 +516,7 @@ def _split_on_tempo(run: _Run, bar_ibi: list[NDArray[np.float64]]) -> list[_Run]
     if not cuts:
         return [run]
     edges = [0, *cuts, run.n_bars]
-    return [_Run(run.first_bar + a, b - a, run.meter) for a, b in zip(edges, edges[1:])]
+    return [_Run(run.first_bar + a, b - a, run.meter) for a, b in itertools.pairwise(edges)]
 
 
 def _merge_short(runs: list[_Run], bar_ibi: list[NDArray[np.float64]]) -> list[_Run]:
@@ -551,8 +615,8 @@ def _phrases(music: MusicMap) -> tuple[Phrase, ...]:
 
 
 def _energy_curve(samples: NDArray[np.float32], rate: int) -> EnergyCurve:
-    hop = max(1, int(round(_HOP_S * rate)))
-    n = int(math.ceil(samples.size / hop))
+    hop = max(1, round(_HOP_S * rate))
+    n = math.ceil(samples.size / hop)
     padded = np.zeros(n * hop, dtype=np.float64)
     padded[: samples.size] = samples
     rms = np.sqrt(np.mean(padded.reshape(n, hop) ** 2, axis=1))
@@ -567,7 +631,7 @@ def _energy_curve(samples: NDArray[np.float32], rate: int) -> EnergyCurve:
 def _mean_db(energy: EnergyCurve, start: float, end: float) -> float:
     v = np.asarray(energy.values_db)
     a = int(start / energy.hop_s)
-    b = max(a + 1, int(math.ceil(end / energy.hop_s)))
+    b = max(a + 1, math.ceil(end / energy.hop_s))
     seg = v[a:b]
     return float(seg.mean()) if seg.size else _FLOOR_DB
 
@@ -587,9 +651,11 @@ def _onset_flux(y44: NDArray[np.float32]) -> NDArray[np.float64]:
 
 
 def _accents(
-    music: MusicMap, flux: NDArray[np.float64], beat_act: NDArray[np.float64]
+    music: MusicMap, flux: NDArray[np.float64], final: Accent | None
 ) -> tuple[Accent, ...]:
-    accents = _breaks(music) + _hits(music, flux) + _final(music, flux, beat_act)
+    accents = _breaks(music) + _hits(music, flux)
+    if final is not None:
+        accents = [a for a in accents if abs(a.time - final.time) > 0.1] + [final]
     return tuple(sorted(accents, key=lambda a: (a.time, a.kind)))
 
 
@@ -658,36 +724,41 @@ def _hits(music: MusicMap, flux: NDArray[np.float64]) -> list[Accent]:
 
 
 def _final(
-    music: MusicMap, flux: NDArray[np.float64], beat_act: NDArray[np.float64]
-) -> list[Accent]:
-    """The last strong onset, when a held chord (sound, no further attacks) follows it."""
-    db = np.asarray(music.energy.values_db)
-    hop = music.energy.hop_s
+    energy: EnergyCurve,
+    flux: NDArray[np.float64],
+    beat_act: NDArray[np.float64],
+    beats: NDArray[np.float64],
+) -> Accent | None:
+    """The last strong onset, when a held chord (sound, no further beat) follows it."""
+    db = np.asarray(energy.values_db)
+    hop = energy.hop_s
     sounding = np.nonzero(db >= _BREAK_DB)[0]
     peaks, _ = find_peaks(flux, distance=10)
     if peaks.size == 0 or sounding.size == 0:
-        return []
+        return None
     end_t = (sounding[-1] + 1) * hop
     peaks = peaks[peaks / _FPS < end_t]
+    if peaks.size == 0:
+        return None
     strong = peaks[flux[peaks] >= 0.5 * float(np.percentile(flux[peaks], 99))]
     if strong.size == 0:
-        return []
+        return None
     f = int(strong[-1])
     t = f / _FPS
     value = float(flux[f])
     hold = end_t - t
-    if t < end_t - _FINAL_WITHIN_S or hold < max(_FINAL_MIN_HOLD_S, 60.0 / music.bpm):
-        return []
+    beat_s = float(np.median(np.diff(beats)))
+    if t < end_t - _FINAL_WITHIN_S or hold < max(_FINAL_MIN_HOLD_S, beat_s):
+        return None
     later = flux[peaks[peaks > f]]
     if later.size and float(later.max()) >= 0.6 * value:
-        return []
-    beat_s = 60.0 / music.bpm
+        return None
     # the next few beats, stopping short of the end of the sound (a cut-off reads as a beat)
     until = min(end_t - 0.2, t + 4.0 * beat_s)
     after_beat = beat_act[int((t + 0.6 * beat_s) * _FPS) : int(until * _FPS) + 1]
     if after_beat.size and float(after_beat.max()) >= _FINAL_MAX_BEAT_ACT:
-        return []  # the beat goes on: not a held chord
-    a = int(math.ceil((t + 0.2) / hop))
+        return None  # the beat goes on: not a held chord
+    a = math.ceil((t + 0.2) / hop)
     if a >= db.size or db[a] < _MUSIC_DB:
-        return []
-    return [Accent(time=round(t, 3), kind="final", strength=1.0, duration=round(hold, 3))]
+        return None
+    return Accent(time=round(t, 3), kind="final", strength=1.0, duration=round(hold, 3))
