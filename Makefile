@@ -7,6 +7,7 @@ RUN_STAMP := $(VENV)/.stamp-run
 DEV_STAMP := $(VENV)/.stamp-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES_TEST := chromium
+LINT_DIRS := $(wildcard src tests bench scripts)
 
 .PHONY: demo test lint typecheck unit system-test-deps bench clean
 
@@ -16,8 +17,8 @@ demo: $(RUN_STAMP)
 test: $(DEV_STAMP) system-test-deps lint typecheck unit
 
 lint: $(DEV_STAMP)
-	$(VENV)/bin/ruff check src tests bench scripts
-	$(VENV)/bin/ruff format --check src tests bench scripts
+	$(VENV)/bin/ruff check $(LINT_DIRS)
+	$(VENV)/bin/ruff format --check $(LINT_DIRS)
 
 typecheck: $(DEV_STAMP)
 	$(VENV)/bin/mypy

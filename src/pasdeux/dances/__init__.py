@@ -9,6 +9,9 @@ from pasdeux.dances._load import (
     successors,
 )
 from pasdeux.dances._model import (
+    ACTIONS,
+    ALIGNMENT_EIGHTHS,
+    ALIGNMENTS,
     DIRECTIONS,
     HOLDS,
     LEVELS,
@@ -20,6 +23,9 @@ from pasdeux.dances._model import (
 )
 
 __all__ = [
+    "ACTIONS",
+    "ALIGNMENTS",
+    "ALIGNMENT_EIGHTHS",
     "DIRECTIONS",
     "HOLDS",
     "LEVELS",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import re
 import tomllib
 from collections.abc import Iterable
@@ -10,14 +11,25 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from pasdeux._serial import from_jsonable
-from pasdeux.dances._model import DanceStyle, Figure, Step
+from pasdeux.dances._model import ACTIONS, ALIGNMENT_EIGHTHS, DanceStyle, Figure, Step
+from pasdeux.dances._replay import (
+    HOLD_DISTANCE_M,
+    POSITIONS_GEOMETRY,
+    ReplayedStep,
+    couple_start,
+    relative_geometry,
+    replay_figure,
+)
 from pasdeux.errors import InputError, SchemaError
 
 __all__ = ["DANCE_FILE_SCHEMA", "check_style", "find_style", "load_library", "load_style"]
 
 DANCE_FILE_SCHEMA = 1
 _EPS = 1e-6
+_GEOMETRY_SLACK_M = 0.05
 
 
 def load_style(path: str | Path) -> DanceStyle:
@@ -98,6 +110,7 @@ def check_style(style: DanceStyle) -> Iterable[str]:
                 yield f"figure {fig.id!r}: follows names unknown figure {target!r}"
         for role, steps in (("leader", fig.leader), ("follower", fig.follower)):
             yield from _check_role(fig, role, steps)
+        yield from _check_geometry(fig)
     by_id = {f.id: f for f in style.figures}
     for fig in style.figures:
         for nxt in successors(style, fig):
@@ -105,6 +118,13 @@ def check_style(style: DanceStyle) -> Iterable[str]:
                 yield (
                     f"figure {fig.id!r} ends in {fig.end_position} but may be followed by "
                     f"{nxt.id!r}, which starts in {nxt.start_position}"
+                )
+            if "any" not in (fig.end_alignment, nxt.start_alignment) and not _alignment_joins(
+                fig.end_alignment, nxt.start_alignment
+            ):
+                yield (
+                    f"figure {fig.id!r} ends facing {fig.end_alignment} but may be followed by "
+                    f"{nxt.id!r}, which starts facing {nxt.start_alignment}"
                 )
             for role in ("leader", "follower"):
                 end_foot = _last_weight_foot(getattr(fig, role))
@@ -121,6 +141,64 @@ def check_style(style: DanceStyle) -> Iterable[str]:
                 yield f"figure {fig.id!r} cannot be reached from the start figures"
             elif not successors(style, fig):
                 yield f"figure {fig.id!r} is a dead end: no figure may follow it"
+
+
+def _alignment_joins(end: str, start: str) -> bool:
+    """The next figure starts where this one ends, or on the same line after a corner."""
+    end_e, start_e = ALIGNMENT_EIGHTHS[end], ALIGNMENT_EIGHTHS[start]
+    # At a corner the line of dance turns 1/4 to the left: what was DC becomes DW.
+    return start_e in (end_e, (end_e + 2) % 8)
+
+
+def _check_geometry(fig: Figure) -> Iterable[str]:
+    """Replay both roles and check the partners' distance per hold, the end position and
+    the end alignment."""
+    facing = 0.0
+    if fig.start_alignment != "any":
+        facing = -ALIGNMENT_EIGHTHS[fig.start_alignment] * math.pi / 4
+    leader, follower = couple_start((0.0, 0.0), facing, fig.start_position)
+    replayed = replay_figure(fig, leader, follower)
+    bodies = {"leader": leader.body.copy(), "follower": follower.body.copy()}
+    by_beat: dict[float, list[ReplayedStep]] = {}
+    for rs in replayed:
+        by_beat.setdefault(rs.step.beat, []).append(rs)
+    for beat, group in by_beat.items():
+        for rs in group:
+            bodies[rs.role] = np.array(rs.body_after)
+        lead = next((rs for rs in group if rs.role == "leader"), group[0])
+        low, high = HOLD_DISTANCE_M[lead.step.hold]
+        distance = float(np.linalg.norm(bodies["leader"] - bodies["follower"]))
+        if not low - _GEOMETRY_SLACK_M <= distance <= high + _GEOMETRY_SLACK_M:
+            yield (
+                f"figure {fig.id!r} {lead.role} step {lead.index + 1} (beat {beat:g}): "
+                f"the partners end up {distance:.2f} m apart, outside {low}-{high} m "
+                f"for {lead.step.hold} hold"
+            )
+    geometry = POSITIONS_GEOMETRY[fig.end_position]
+    distance, relative = relative_geometry(leader, follower)
+    low, high = geometry.distance_m
+    if not low - _GEOMETRY_SLACK_M <= distance <= high + _GEOMETRY_SLACK_M:
+        yield (
+            f"figure {fig.id!r}: the replay ends with the partners {distance:.2f} m apart, "
+            f"but {fig.end_position} position needs {low}-{high} m"
+        )
+    off = abs(math.remainder(relative - geometry.facing_rad, 2 * math.pi))
+    if off > geometry.facing_tolerance_rad + 1e-6:
+        yield (
+            f"figure {fig.id!r}: the replay ends with the follower turned "
+            f"{math.degrees(relative):.0f} deg from the leader's facing, which is not "
+            f"{fig.end_position} position ({math.degrees(geometry.facing_rad):.0f} deg)"
+        )
+    if "any" not in (fig.start_alignment, fig.end_alignment):
+        net = sum(s.turn_eighths for s in fig.leader)
+        reached = (ALIGNMENT_EIGHTHS[fig.start_alignment] + net) % 8
+        if abs(reached - ALIGNMENT_EIGHTHS[fig.end_alignment]) > 1e-6:
+            names = {v: k for k, v in ALIGNMENT_EIGHTHS.items()}
+            got = names.get(round(reached) % 8, f"{reached:g} eighths")
+            yield (
+                f"figure {fig.id!r}: the leader's turns ({net:g} eighths) take him from "
+                f"{fig.start_alignment} to {got}, not to the declared {fig.end_alignment}"
+            )
 
 
 def successors(style: DanceStyle, fig: Figure) -> tuple[Figure, ...]:
@@ -169,6 +247,8 @@ def _check_role(fig: Figure, role: str, steps: tuple[Step, ...]) -> Iterable[str
             yield f"{where} step {n}: duration_beats must be positive"
         if step.size_m < 0 or step.size_m > 1.2:
             yield f"{where} step {n}: size_m {step.size_m} is outside 0-1.2 m"
+        if step.action not in ACTIONS:
+            yield f"{where} step {n}: unknown action {step.action!r} (known: {ACTIONS[1:]})"
         if step.direction in ("close", "replace", "in_place") and step.size_m > 0:
             yield f"{where} step {n}: a {step.direction} step cannot have size_m > 0"
         if n < len(steps) and abs(step.beat + step.duration_beats - steps[n].beat) > _EPS:

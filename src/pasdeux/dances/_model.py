@@ -9,14 +9,18 @@ lands (the weight arrives); the foot travels in the time before it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 __all__ = [
+    "ACTIONS",
+    "ALIGNMENTS",
+    "ALIGNMENT_EIGHTHS",
     "DIRECTIONS",
     "HOLDS",
     "LEVELS",
     "POSITIONS",
+    "Alignment",
     "DanceStyle",
     "Direction",
     "Figure",
@@ -46,22 +50,69 @@ DIRECTIONS: tuple[str, ...] = Direction.__args__  # type: ignore[attr-defined]
 
 Hold = Literal[
     "closed",  # Ldr R hand on Flw's back, Ldr L hand holds Flw R hand at eye height
+    "embrace",  # slow-dance hold: Ldr hands at Flw's waist, Flw hands on Ldr's shoulders
     "left_to_right",  # Ldr L hand holds Flw R hand at waist height
     "left_to_right_raised",  # the same, raised above the Flw's head for a turn under the arm
+    "right_to_right",  # handshake hold, Ldr R to Flw R, waist height
+    "right_to_right_raised",
+    "right_to_left",  # Ldr R hand holds Flw L hand, waist height
+    "left_to_left",
     "double",  # both hands joined, Ldr L to Flw R and Ldr R to Flw L, at waist height
-    "embrace",  # slow-dance hold: Ldr hands at Flw's waist, Flw hands on Ldr's shoulders
+    "double_crossed",  # both hands joined with the arms crossed (R over L)
+    "shadow",  # Ldr behind the Flw, his hands on her shoulder blades or holding hers
     "none",
 ]
 HOLDS: tuple[str, ...] = Hold.__args__  # type: ignore[attr-defined]
 
 Position = Literal[
     "closed",  # facing, close, Flw slightly to Ldr's right
-    "open_facing",  # facing at arm's length
-    "promenade",  # V shape, both facing the same way, Ldr L side / Flw R side open
-    "side_by_side",
-    "dip",
+    "outside_partner",  # closed, the Ldr stepping outside the Flw on her right side
+    "open_facing",  # facing at arm's length (the Latin "open position")
+    "promenade",  # V shape opening to the Ldr's L / Flw's R, both moving the same way
+    "counter_promenade",  # V shape opening to the Ldr's R / Flw's L
+    "fan",  # Flw at the Ldr's left at arm's length, at right angles to him
+    "side_by_side",  # both facing the same way, Flw on the Ldr's right
+    "right_side",  # right side position: Flw at the Ldr's right, facing the same way
+    "left_side",  # left side position: Flw at the Ldr's left, facing the same way
+    "shadow",  # Flw in front of the Ldr, both facing the same way
+    "apart",  # no hold, a step or more apart (a break, a solo spin)
+    "dip",  # a dip or lean as the finishing pose
 ]
 POSITIONS: tuple[str, ...] = Position.__args__  # type: ignore[attr-defined]
+
+Alignment = Literal["LOD", "DW", "W", "DWA", "ALOD", "DCA", "C", "DC", "any"]
+"""The way the leader faces, relative to the line of dance (LOD): DW = diagonal to wall,
+W = wall, DWA = diagonal to wall against LOD, ALOD = against LOD, DCA, C = centre,
+DC = diagonal to centre. "Backing LOD" is written ALOD (he faces against LOD). ``any``:
+a spot figure danced at any alignment."""
+ALIGNMENTS: tuple[str, ...] = Alignment.__args__  # type: ignore[attr-defined]
+ALIGNMENT_EIGHTHS: dict[str, int] = {
+    "LOD": 0, "DW": 1, "W": 2, "DWA": 3, "ALOD": 4, "DCA": 5, "C": 6, "DC": 7,
+}  # fmt: skip
+"""Clockwise eighths of a turn from facing LOD (the wall is on the leader's right)."""
+
+ACTIONS: tuple[str, ...] = (
+    "",
+    "rise",  # commence or continue rise (Standard)
+    "lower",  # lower at the end of the step
+    "sway_left",
+    "sway_right",
+    "hip",  # Latin hip action (Cuban motion) as the weight arrives
+    "heel_turn",
+    "pivot",
+    "spin",
+    "check",  # a checked step: weight goes, the body stops the movement
+    "kick",
+    "flick",
+    "point",
+    "tap",
+    "lunge",
+    "dip",
+    "bounce",  # Samba bounce
+    "staccato",  # Tango: a sharp, cut-off step
+    "hold",  # hold still in the pose (a dip held on the final chord)
+)
+"""The vocabulary of a step's ``action`` (rise and fall, hip action, and similar)."""
 
 Level = Literal["newcomer", "bronze", "silver", "gold"]
 LEVELS: tuple[str, ...] = Level.__args__  # type: ignore[attr-defined]
@@ -90,7 +141,10 @@ class Figure:
     """A named unit of a dance with both roles' steps.
 
     ``follows`` lists the ids of figures that may come next (``"*"`` = any figure of the
-    same meter whose start position matches this figure's end position).
+    same meter whose start position matches this figure's end position);
+    ``follow_conditions`` says, per id, when that follower is right (e.g. "at a corner").
+    ``start_alignment`` and ``end_alignment`` are the leader's alignment for progressive
+    dances (``any`` for spot figures).
     """
 
     id: str
@@ -105,6 +159,9 @@ class Figure:
     leader: tuple[Step, ...]
     follower: tuple[Step, ...]
     follows: tuple[str, ...] = ("*",)
+    follow_conditions: dict[str, str] = field(default_factory=dict)
+    start_alignment: Alignment = "any"
+    end_alignment: Alignment = "any"
     ending: bool = False
     highlight: bool = False
 

@@ -25,24 +25,70 @@ from pasdeux.dances._model import Figure, Position, Step
 
 __all__ = [
     "FOOT_OFFSET_M",
-    "PARTNER_DISTANCE_M",
+    "HOLD_DISTANCE_M",
+    "POSITIONS_GEOMETRY",
     "DancerPose",
+    "PositionGeometry",
     "ReplayedStep",
     "couple_start",
+    "relative_geometry",
     "replay_figure",
 ]
 
 FOOT_OFFSET_M = 0.09
 """Half the distance between the feet, centre to centre, when standing naturally."""
 
-PARTNER_DISTANCE_M: dict[str, float] = {
-    "closed": 0.36,
-    "dip": 0.40,
-    "open_facing": 0.95,
-    "promenade": 0.35,
-    "side_by_side": 0.45,
+
+@dataclass(frozen=True)
+class PositionGeometry:
+    """Where the follower stands in a position, seen from the leader.
+
+    ``forward_m`` and ``right_m`` place her body point in the leader's frame;
+    ``facing_rad`` is her facing minus his (pi = facing each other). ``distance_m`` is
+    the range a replay may produce, ``facing_tolerance_rad`` how far her relative facing
+    may stray from ``facing_rad`` at the end of a figure (pi = anything).
+    """
+
+    forward_m: float
+    right_m: float
+    facing_rad: float
+    distance_m: tuple[float, float]
+    facing_tolerance_rad: float
+
+
+_Q = math.pi / 4
+POSITIONS_GEOMETRY: dict[str, PositionGeometry] = {
+    "closed": PositionGeometry(0.35, 0.08, math.pi, (0.2, 0.6), 1.5 * _Q),
+    "outside_partner": PositionGeometry(0.3, -0.18, math.pi, (0.2, 0.65), 1.5 * _Q),
+    "dip": PositionGeometry(0.38, 0.08, math.pi, (0.2, 0.75), math.pi),
+    "open_facing": PositionGeometry(0.95, 0.0, math.pi, (0.5, 1.5), 1.5 * _Q),
+    "promenade": PositionGeometry(0.25, 0.25, 2 * _Q, (0.2, 0.75), 1.5 * _Q),
+    "counter_promenade": PositionGeometry(0.25, -0.25, -2 * _Q, (0.2, 0.75), 1.5 * _Q),
+    "fan": PositionGeometry(0.35, -0.95, -2 * _Q, (0.6, 1.5), 1.5 * _Q),
+    "side_by_side": PositionGeometry(0.0, 0.5, 0.0, (0.25, 1.5), 1.5 * _Q),
+    "right_side": PositionGeometry(0.0, 0.5, 0.0, (0.25, 1.5), 1.5 * _Q),
+    "left_side": PositionGeometry(0.0, -0.5, 0.0, (0.25, 1.5), 1.5 * _Q),
+    "shadow": PositionGeometry(0.35, 0.1, 0.0, (0.15, 0.9), 1.5 * _Q),
+    "apart": PositionGeometry(1.2, 0.0, math.pi, (0.3, 3.0), math.pi),
 }
-"""Nominal distance between the partners' body points in each position."""
+"""The geometry of every couple position (see ``pasdeux.dances.POSITIONS``)."""
+
+HOLD_DISTANCE_M: dict[str, tuple[float, float]] = {
+    "closed": (0.2, 0.6),
+    "embrace": (0.2, 0.6),
+    "shadow": (0.15, 0.9),
+    "left_to_right": (0.2, 1.5),
+    "right_to_right": (0.2, 1.5),
+    "right_to_left": (0.2, 1.5),
+    "left_to_left": (0.2, 1.5),
+    "double": (0.2, 1.4),
+    "double_crossed": (0.2, 1.3),
+    "left_to_right_raised": (0.15, 1.1),
+    "right_to_right_raised": (0.15, 1.1),
+    "none": (0.0, 3.0),
+}
+"""Plausible distances between the partners' body points in each hold: torsos close in
+the body holds, joined hands within arm's reach in the others."""
 
 _BODY_HOLDS = ("closed", "embrace")
 _LOCAL_DIRECTIONS: dict[str, tuple[float, float]] = {
@@ -122,30 +168,25 @@ def couple_start(
     centre_xy: tuple[float, float], leader_facing_rad: float, position: Position
 ) -> tuple[DancerPose, DancerPose]:
     """Leader and follower standing in ``position`` around a couple centre."""
-    distance = PARTNER_DISTANCE_M[position]
-    fwd = forward_vector(leader_facing_rad)
-    right = right_vector(leader_facing_rad)
+    geometry = POSITIONS_GEOMETRY[position]
+    offset = geometry.forward_m * forward_vector(leader_facing_rad) + (
+        geometry.right_m * right_vector(leader_facing_rad)
+    )
     centre = np.array(centre_xy, dtype=float)
-    if position == "promenade":
-        # Both face the same way, the follower at the leader's right side.
-        leader_xy = centre - right * distance / 2
-        follower_xy = centre + right * distance / 2
-        follower_facing = leader_facing_rad
-    elif position == "side_by_side":
-        leader_xy = centre - right * distance / 2
-        follower_xy = centre + right * distance / 2
-        follower_facing = leader_facing_rad
-    else:
-        # Facing; in closed hold the follower stands slightly to the leader's right.
-        lateral = 0.08 if position in ("closed", "dip") else 0.0
-        leader_xy = centre - fwd * distance / 2 - right * lateral / 2
-        follower_xy = centre + fwd * distance / 2 + right * lateral / 2
-        follower_facing = leader_facing_rad + math.pi
+    leader_xy = centre - offset / 2
+    follower_xy = centre + offset / 2
     leader = DancerPose.standing((float(leader_xy[0]), float(leader_xy[1])), leader_facing_rad)
     follower = DancerPose.standing(
-        (float(follower_xy[0]), float(follower_xy[1])), _wrap(follower_facing)
+        (float(follower_xy[0]), float(follower_xy[1])),
+        _wrap(leader_facing_rad + geometry.facing_rad),
     )
     return leader, follower
+
+
+def relative_geometry(leader: DancerPose, follower: DancerPose) -> tuple[float, float]:
+    """Distance between the partners' body points and her facing minus his (radians)."""
+    distance = float(np.linalg.norm(follower.body - leader.body))
+    return distance, _wrap(follower.facing_rad - leader.facing_rad)
 
 
 def replay_figure(figure: Figure, leader: DancerPose, follower: DancerPose) -> list[ReplayedStep]:
