@@ -1,0 +1,79 @@
+"""The viewer written by `pasdeux dance` plays a real song in chromium, in sync."""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pasdeux._run import run_dance
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--autoplay-policy=no-user-gesture-required",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--mute-audio",
+]
+
+
+@pytest.mark.browser
+def test_dance_output_plays_with_count_following_the_song(demo_clip: Path, tmp_path: Path) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    result = run_dance(demo_clip, tmp_path / "out", seed=1)
+    music = json.loads((tmp_path / "out" / "music.json").read_text())
+    beats, beat_in_bar = music["beats"], music["beat_in_bar"]
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 800})
+            page.on("pageerror", lambda err: errors.append(str(err)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(result.index_html.as_uri())
+            page.wait_for_function("document.getElementById('audio').readyState >= 2")
+            # Start just before the change from 4/4 to 3/4 (at 13.9 s in the clip).
+            page.evaluate("document.getElementById('audio').currentTime = 12.5")
+            page.click("#play")
+            samples: list[dict[str, Any]] = []
+            for target in (13.0, 13.6, 14.2, 14.8, 15.4):
+                page.wait_for_function(
+                    "t => window.pasdeuxState && window.pasdeuxState.time >= t", arg=target
+                )
+                samples.append(
+                    page.evaluate(
+                        """() => ({state: JSON.parse(JSON.stringify(window.pasdeuxState)),
+                                   count: document.getElementById('count').textContent,
+                                   audio: document.getElementById('audio').currentTime})"""
+                    )
+                )
+        finally:
+            browser.close()
+    assert errors == []
+    for s in samples:
+        t = s["state"]["time"]
+        assert abs(t - s["audio"]) < 0.1
+        expected = beat_in_bar[bisect.bisect_right(beats, t) - 1]
+        assert s["count"] == str(expected), (t, s["count"], expected)
+    leader_moves = [
+        math.dist(a["state"]["drawn"]["leader"], b["state"]["drawn"]["leader"])
+        + math.dist(a["state"]["drawn"]["follower"], b["state"]["drawn"]["follower"])
+        for a, b in itertools.pairwise(samples)
+    ]
+    assert sum(leader_moves) > 1.0, leader_moves
+    # The count reaches 4 before the change and never passes 3 after it.
+    counts_after = [int(s["count"]) for s in samples if s["state"]["time"] > 14.0]
+    assert counts_after and max(counts_after) <= 3
