@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from pasdeux.choreo import Routine, choreograph
-from pasdeux.dances import find_style, successors
+from pasdeux.dances import DanceStyle, find_style, style_from_data, successors
 from pasdeux.errors import InputError
 from pasdeux.music import MusicMap
 
@@ -78,3 +80,55 @@ def test_bad_options_are_input_errors(truth_music: MusicMap) -> None:
         choreograph(truth_music, style="Moonwalk")
     with pytest.raises(InputError, match="too small"):
         choreograph(truth_music, floor_m=(2.0, 2.0))
+
+
+def _six_count_style() -> DanceStyle:
+    """A swing-like dance whose only figures last 6 beats (1 1/2 bars of 4/4)."""
+
+    def steps(first: str) -> list[dict[str, object]]:
+        other = "R" if first == "L" else "L"
+        feet = [first, other, first, other, first, other]
+        beats = [0.0, 0.5, 1.0, 2.0, 2.5, 3.0]
+        durations = [0.5, 0.5, 1.0, 0.5, 0.5, 1.0]
+        out: list[dict[str, object]] = [
+            {"beat": b, "duration_beats": d, "count": "1", "foot": f,
+             "direction": "in_place", "size_m": 0.0, "hold": "closed"}
+            for b, d, f in zip(beats, durations, feet)
+        ]  # fmt: skip
+        out += [
+            {"beat": 4.0, "duration_beats": 1.0, "count": "5", "foot": first,
+             "direction": "in_place", "size_m": 0.0, "hold": "closed"},
+            {"beat": 5.0, "duration_beats": 1.0, "count": "6", "foot": other,
+             "direction": "replace", "size_m": 0.0, "hold": "closed"},
+        ]  # fmt: skip
+        return out
+
+    figure = {
+        "id": "basic", "name": "Basic", "meter": 4, "length_beats": 6.0,
+        "counts": "1&2 3&4 5 6", "level": "newcomer", "description": "triples and a rock",
+        "start_position": "closed", "end_position": "closed",
+        "leader": steps("L"), "follower": steps("R"),
+    }  # fmt: skip
+    data = {
+            "schema": 1,
+            "id": "swingish",
+            "name": "Swingish",
+            "kind": "swing",
+            "progressive": False,
+            "counting": "6 counts",
+            "character": "test",
+            "sources": [],
+            "start_figures": ["basic"],
+            "tempos": [{"meter": 4, "bpm_min": 60.0, "bpm_max": 100.0}],
+            "figures": [figure],
+    }  # fmt: skip
+    return style_from_data(data, "swingish.toml")
+
+
+def test_six_count_figures_follow_each_other_without_gaps(truth_music: MusicMap) -> None:
+    four_four = replace(truth_music, sections=truth_music.sections[:1])
+    routine = choreograph(four_four, style=_six_count_style(), seed=0)
+    starts = [p.start_beat for p in routine.figures]
+    assert starts == [6.0 * i for i in range(len(starts))]
+    assert starts[-1] + 6.0 <= 12 * 4  # inside the 12 bars of 4/4
+    assert len(starts) == 8

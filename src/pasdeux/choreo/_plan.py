@@ -12,8 +12,9 @@ one routine.
 
 from __future__ import annotations
 
+import bisect
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,7 @@ __all__ = ["LEVEL_ORDER", "check_options", "choreograph"]
 
 LEVEL_ORDER = ("newcomer", "bronze", "silver", "gold")
 _FLOOR_MARGIN_M = 0.8
+_EPS = 1e-6
 
 
 @dataclass
@@ -44,7 +46,7 @@ class _Couple:
 def choreograph(
     music: MusicMap,
     *,
-    style: str | None = None,
+    style: str | DanceStyle | None = None,
     level: str = "newcomer",
     floor_m: tuple[float, float] = (10.0, 8.0),
     seed: int = 0,
@@ -57,8 +59,8 @@ def choreograph(
     music
         The song's music map.
     style
-        A dance name from the library, or ``None``/``"auto"`` for the dance that suits
-        each section best.
+        A dance (or its name in the library), or ``None``/``"auto"`` for the dance that
+        suits each section best.
     level
         Highest figure level to use (newcomer, bronze, silver, gold).
     floor_m
@@ -73,6 +75,7 @@ def choreograph(
     """
     chosen = check_options(style=style, level=level, floor_m=floor_m)
     rng = np.random.default_rng(seed)
+    tempo = music.tempo_map
     bars = music.bars
     couple_pose = couple_start((0.0, 0.0), 0.0, "closed")
     couple = _Couple(*couple_pose)
@@ -83,7 +86,7 @@ def choreograph(
         section_bars = [b for b in bars if section.start - 1e-3 <= b.start < section.end - 1e-3]
         section_bars = [b for b in section_bars if b.meter == section.meter]
         is_last_section = section_number == len(music.sections) - 1
-        if is_last_section and final_bar is not None:
+        if is_last_section and final_bar is not None and final_bar.start <= section.end + 0.5:
             section_bars.append(Bar(final_bar.index, final_bar.start, final_bar.end, section.meter))
         if not section_bars or dance is None:
             continue
@@ -97,33 +100,38 @@ def choreograph(
             for f in dance.figures_in_meter(section.meter)
             if LEVEL_ORDER.index(f.level) <= LEVEL_ORDER.index(level)
         ]
-        endings = sorted((f for f in figures if f.ending), key=_bars_of)
-        reserved = 0
-        if is_last_section and endings and _bars_of(endings[0]) < len(section_bars):
-            reserved = _bars_of(endings[0])
-        fill_until = len(section_bars) - reserved
+        starts = [round(tempo.beat_from_second(b.start)) for b in section_bars]
+        end_beat = starts[-1] + section.meter
+        endings = sorted((f for f in figures if f.ending), key=lambda f: f.length_beats)
+        reserved = 0.0
+        if is_last_section and endings and endings[0].length_beats < end_beat - starts[0]:
+            reserved = endings[0].length_beats
+        fill_until = end_beat - reserved
         previous: Figure | None = None
-        k = 0
-        while k < len(section_bars):
-            bar = section_bars[k]
-            at_end = k >= fill_until
-            limit = len(section_bars) if at_end else fill_until
-            bars_left = _contiguous_bars_left(section_bars[:limit], k)
+        cursor = float(starts[0])
+        while cursor < end_beat - _EPS:
+            at_end = cursor >= fill_until - _EPS
+            room = (end_beat if at_end else fill_until) - cursor
             candidates = _candidates(dance, figures, previous)
+            fits = [f for f in candidates if f.length_beats <= room + _EPS]
             if at_end:
-                fitting = [f for f in candidates if f.ending and _bars_of(f) <= bars_left]
-                fitting = fitting or [f for f in candidates if _bars_of(f) <= bars_left]
+                fitting = [f for f in fits if f.ending] or fits
             else:
-                fitting = [f for f in candidates if not f.ending and _bars_of(f) <= bars_left]
+                fitting = [f for f in fits if not f.ending]
+            bar = section_bars[max(0, bisect.bisect_right(starts, cursor + _EPS) - 1)]
             if not fitting:
-                k += bars_left
+                # Nothing fits what is left: hold until the next bar (or the ending) and
+                # start again there with a start figure.
+                nxt = next((b for b in starts if b > cursor + _EPS), end_beat)
+                cursor = float(nxt if at_end else min(nxt, fill_until))
                 previous = None
                 continue
-            figure = _choose(fitting, bar, section_bars[0], couple, floor_m, rng)
+            bar_in_section = section_bars.index(bar)
+            figure = _choose(fitting, bar_in_section, couple, floor_m, rng)
             why = "ending on the final bar" if at_end and figure.ending else _why(figure)
-            placed.append(_place(dance, figure, bar, music, couple, why))
+            placed.append(_place(dance, figure, cursor, bar, music, couple, why))
             previous = figure
-            k += _bars_of(figure)
+            cursor += figure.length_beats
     if not placed:
         raise InputError(music.source, "no figure fits this song's bars and meter")
     return Routine(
@@ -138,13 +146,15 @@ def choreograph(
 
 
 def check_options(
-    *, style: str | None, level: str, floor_m: tuple[float, float]
+    *, style: str | DanceStyle | None, level: str, floor_m: tuple[float, float]
 ) -> DanceStyle | None:
     """Validate the user's choices before any work; returns the chosen dance (or None)."""
     if level not in LEVEL_ORDER:
         raise InputError(None, f"unknown level {level!r}; use one of {', '.join(LEVEL_ORDER)}")
     if min(floor_m) < 3.0:
         raise InputError(None, f"floor {floor_m[0]:g}x{floor_m[1]:g} m is too small (min 3x3 m)")
+    if isinstance(style, DanceStyle):
+        return style
     return None if style in (None, "auto") else find_style(str(style))
 
 
@@ -186,13 +196,6 @@ def _dance_for_section(section: Section, chosen: DanceStyle | None) -> DanceStyl
     return next((s for s in library if s.figures_in_meter(section.meter)), None)
 
 
-def _contiguous_bars_left(section_bars: Sequence[Bar], k: int) -> int:
-    n = 1
-    while k + n < len(section_bars) and section_bars[k + n].index == section_bars[k].index + n:
-        n += 1
-    return n
-
-
 def _bars_of(figure: Figure) -> int:
     return max(1, math.ceil(figure.length_beats / figure.meter - 1e-9))
 
@@ -207,13 +210,12 @@ def _candidates(dance: DanceStyle, figures: list[Figure], previous: Figure | Non
 
 def _choose(
     fitting: list[Figure],
-    bar: Bar,
-    first_bar: Bar,
+    bar_in_section: int,
     couple: _Couple,
     floor_m: tuple[float, float],
     rng: np.random.Generator,
 ) -> Figure:
-    bar_in_phrase = (bar.index - first_bar.index) % 8
+    bar_in_phrase = bar_in_section % 8
     weights = []
     for fig in fitting:
         w = 1.0
@@ -238,11 +240,15 @@ def _stays_on_floor(figure: Figure, couple: _Couple, floor_m: tuple[float, float
 
 
 def _place(
-    dance: DanceStyle, figure: Figure, bar: Bar, music: MusicMap, couple: _Couple, why: str
+    dance: DanceStyle,
+    figure: Figure,
+    start_beat: float,
+    bar: Bar,
+    music: MusicMap,
+    couple: _Couple,
+    why: str,
 ) -> PlacedFigure:
     tempo = music.tempo_map
-    start_beat = tempo.beat_from_second(bar.start)
-    start_beat = float(round(start_beat))
     end_beat = start_beat + figure.leader[0].beat + figure.length_beats
     placed = PlacedFigure(
         dance=dance.name,
