@@ -126,8 +126,8 @@ def choreograph(
                 cursor = float(nxt if at_end else min(nxt, fill_until))
                 previous = None
                 continue
-            bar_in_section = section_bars.index(bar)
-            figure = _choose(fitting, bar_in_section, couple, floor_m, rng)
+            phrase_bar = _bar_in_phrase(music, bar, section_bars.index(bar))
+            figure = _choose(fitting, phrase_bar, couple, floor_m, rng)
             why = "ending on the final bar" if at_end and figure.ending else _why(figure)
             placed.append(_place(dance, figure, cursor, bar, music, couple, why))
             previous = figure
@@ -208,21 +208,31 @@ def _candidates(dance: DanceStyle, figures: list[Figure], previous: Figure | Non
     return [f for f in successors(dance, previous) if f.id in allowed]
 
 
+def _bar_in_phrase(music: MusicMap, bar: Bar, bar_in_section: int) -> int:
+    """Which bar of its phrase ``bar`` is (0 = the phrase's first bar)."""
+    for phrase in music.phrases:
+        if phrase.first_bar <= bar.index < phrase.first_bar + phrase.n_bars:
+            return bar.index - phrase.first_bar
+    return bar_in_section % 8
+
+
 def _choose(
     fitting: list[Figure],
-    bar_in_section: int,
+    bar_in_phrase: int,
     couple: _Couple,
     floor_m: tuple[float, float],
     rng: np.random.Generator,
 ) -> Figure:
-    bar_in_phrase = bar_in_section % 8
     weights = []
     for fig in fitting:
         w = 1.0
         if fig.highlight and not fig.ending:
             w = 3.0 if bar_in_phrase == 4 else 0.15
-        if bar_in_phrase % 2 == 1 and _bars_of(fig) % 2 == 0:
-            w *= 0.3  # two-bar figures start on odd bars of the phrase
+        bars = _bars_of(fig)
+        if bar_in_phrase % 2 == 1 and bars % 2 == 0:
+            w *= 0.1  # two-bar figures start on odd bars of the phrase (1, 3, 5, 7)
+        if bar_in_phrase + bars > 8:
+            w *= 0.05  # a figure should not run across the start of the next phrase
         if not _stays_on_floor(fig, couple, floor_m):
             w *= 0.01
         weights.append(w)

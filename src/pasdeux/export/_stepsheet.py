@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 from pasdeux.choreo import Routine
 from pasdeux.dances import Figure, Step
@@ -92,7 +93,7 @@ def stepsheet_markdown(music: MusicMap, routine: Routine, title: str) -> str:
     """The step sheet as Markdown."""
     lines = [f"# {title}", ""]
     lines.append(
-        f"Song: `{music.source}`, {_clock(music.duration_s)} · {music.meter}/4 at "
+        f"Song: `{Path(music.source).name}`, {_clock(music.duration_s)} · {music.meter}/4 at "
         f"{music.bpm:.0f} BPM ({music.mpm:.0f} MPM) · level {routine.level} · seed {routine.seed}"
     )
     lines += ["", "## Sections", ""] + [f"- {line}" for line in _section_lines(music)]
@@ -126,7 +127,8 @@ def stepsheet_html(music: MusicMap, routine: Routine, title: str) -> str:
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>{e(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{e(title)}</h1>",
-        f"<p class='meta'>Song <code>{e(music.source)}</code>, {_clock(music.duration_s)} · "
+        f"<p class='meta'>Song <code>{e(Path(music.source).name)}</code>, "
+        f"{_clock(music.duration_s)} · "
         f"{music.meter}/4 at {music.bpm:.0f} BPM ({music.mpm:.0f} MPM) · level "
         f"{e(routine.level)} · seed {routine.seed}</p>",
         "<h2>Sections</h2><ul>",
