@@ -119,6 +119,17 @@ def choreograph(
             else:
                 fitting = [f for f in fits if not f.ending]
             bar = section_bars[max(0, bisect.bisect_right(starts, cursor + _EPS) - 1)]
+            if not fitting and not at_end:
+                # Close to the end nothing but an ending fits: dance it now and hold its
+                # pose to the end rather than stand and wait.
+                fitting = [
+                    f
+                    for f in endings
+                    if f.length_beats <= end_beat - cursor + _EPS
+                    and f.start_position == (previous.end_position if previous else "closed")
+                    and end_beat - cursor <= f.length_beats + reserved + _EPS
+                ]
+                at_end = bool(fitting)
             if not fitting:
                 # Nothing fits what is left: hold until the next bar (or the ending) and
                 # start again there with a start figure.

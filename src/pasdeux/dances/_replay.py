@@ -8,7 +8,8 @@ feet together), a facing angle, and two feet. A foot at rest sits ``FOOT_OFFSET_
 its side of the body point. A weight step moves the body by the step's direction and size
 (in the dancer's frame) and puts the stepping foot under it; a step without weight (tap,
 point) moves only the foot; ``close`` brings the foot beside the other; ``replace`` gives
-the weight back to the named foot where it stands. A turn rotates the dancer; in a body
+the weight back to the named foot where it stands; ``in_place`` steps (or taps) beside the
+body point without moving it. A turn rotates the dancer; in a body
 hold (closed, embrace) both partners turn about the couple's centre, which keeps the
 hold, otherwise each turns about their own body point.
 """
@@ -230,10 +231,12 @@ def _apply_step(
     move = step.size_m * (
         fwd_part * forward_vector(facing_mid) + right_part * right_vector(facing_mid)
     )
-    if step.direction == "replace" or step.direction == "in_place":
+    if step.direction == "replace":
         target = pose.feet[step.foot].copy()
         if step.weight:
             pose.body = target - foot_offset(step.foot, pose.facing_rad)
+    elif step.direction == "in_place":
+        target = pose.body + foot_offset(step.foot, pose.facing_rad)
     elif step.weight:
         pose.body = pose.body + move
         target = pose.body + foot_offset(step.foot, pose.facing_rad)
