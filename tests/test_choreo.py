@@ -41,6 +41,18 @@ def test_switches_to_waltz_figures_when_the_song_turns_to_three_four(
     assert all(p.figure.meter == 4 for p in before)
     assert all(p.figure.meter == 3 for p in after)
     assert after[0].start_s == pytest.approx(change_s, abs=1e-3)
+    # Slow Dance suits both parts, so the couple keeps dancing it (its waltz box in 3/4).
+    assert {p.dance for p in routine.figures} == {"Slow Dance"}
+
+
+def test_a_dance_without_figures_in_a_meter_hands_over_to_one_that_has(
+    truth_music: MusicMap,
+) -> None:
+    routine = choreograph(truth_music, style="Waltz", seed=0)
+    change_s = truth_music.sections[1].start
+    assert {p.dance for p in routine.figures if p.start_s >= change_s - 1e-3} == {"Waltz"}
+    before = {p.dance for p in routine.figures if p.start_s < change_s - 1e-3}
+    assert before and "Waltz" not in before
 
 
 def test_consecutive_figures_follow_the_library_rules(truth_music: MusicMap) -> None:

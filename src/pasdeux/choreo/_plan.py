@@ -23,13 +23,14 @@ from pasdeux.choreo._types import PlacedFigure, Routine
 from pasdeux.dances import DanceStyle, Figure, find_style, load_library, successors
 from pasdeux.dances._replay import DancerPose, couple_start, replay_figure
 from pasdeux.errors import InputError
-from pasdeux.music import Bar, MusicMap, Section
+from pasdeux.music import Bar, MusicMap, Section, rank_dances
 
 __all__ = ["LEVEL_ORDER", "check_options", "choreograph"]
 
 LEVEL_ORDER = ("newcomer", "bronze", "silver", "gold")
 _FLOOR_MARGIN_M = 0.8
 _EPS = 1e-6
+_KEEP_DANCE_SHARE = 0.8
 
 
 @dataclass
@@ -81,8 +82,10 @@ def choreograph(
     couple = _Couple(*couple_pose)
     placed: list[PlacedFigure] = []
     final_bar = _final_chord_bar(music)
+    last_dance: DanceStyle | None = None
     for section_number, section in enumerate(music.sections):
-        dance = _dance_for_section(section, chosen)
+        dance = _dance_for_section(section, chosen, last_dance)
+        last_dance = dance or last_dance
         section_bars = [b for b in bars if section.start - 1e-3 <= b.start < section.end - 1e-3]
         section_bars = [b for b in section_bars if b.meter == section.meter]
         is_last_section = section_number == len(music.sections) - 1
@@ -189,22 +192,31 @@ def _final_chord_bar(music: MusicMap) -> Bar | None:
     return Bar(bars[-1].index + 1, last, music.duration_s, bars[-1].meter)
 
 
-def _dance_for_section(section: Section, chosen: DanceStyle | None) -> DanceStyle | None:
-    if (
-        chosen is not None
-        and section.meter in chosen.meters
-        and chosen.figures_in_meter(section.meter)
-    ):
+def _dance_for_section(
+    section: Section, chosen: DanceStyle | None, previous: DanceStyle | None
+) -> DanceStyle | None:
+    """The dance for a section: the one asked for if it has figures in the section's meter;
+    otherwise the dance that fits the section best, keeping the previous section's dance
+    when it fits nearly as well (a couple does not change dance without need)."""
+    if chosen is not None and chosen.figures_in_meter(section.meter):
         return chosen
-    candidates = [section.dance] if chosen is None else []
-    library = load_library()
-    for name in candidates:
-        for s in library:
-            if s.name == name and s.figures_in_meter(section.meter):
-                return s
-    # The asked-for (or best-fitting) dance has no figures in this meter: use the first
-    # dance of the library that has, so that the couple keeps dancing when the song changes.
-    return next((s for s in library if s.figures_in_meter(section.meter)), None)
+    danceable = [s for s in load_library() if s.figures_in_meter(section.meter)]
+    if not danceable:
+        return None
+    ranked = rank_dances(section.meter, section.bpm, danceable)
+    by_name = {s.name: s for s in danceable}
+    best = ranked[0]
+    if chosen is not None and chosen.name in by_name:
+        return chosen
+    if previous is not None and previous.name in by_name:
+        kept = next(f for f in ranked if f.name == previous.name)
+        if kept.score >= _KEEP_DANCE_SHARE * best.score:
+            return previous
+    if section.dance in by_name:
+        listed = next(f for f in ranked if f.name == section.dance)
+        if listed.score >= best.score - 1e-9:
+            return by_name[section.dance]
+    return by_name[best.name]
 
 
 def _bars_of(figure: Figure) -> int:
