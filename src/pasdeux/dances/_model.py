@@ -66,7 +66,8 @@ HOLDS: tuple[str, ...] = Hold.__args__  # type: ignore[attr-defined]
 
 Position = Literal[
     "closed",  # facing, close, Flw slightly to Ldr's right
-    "outside_partner",  # closed, the Ldr stepping outside the Flw on her right side
+    "outside_partner",  # closed, the Ldr stepping outside the Flw on her right side (she is
+    # a little further to his right than in closed position)
     "open_facing",  # facing at arm's length (the Latin "open position")
     "promenade",  # V shape opening to the Ldr's L / Flw's R, both moving the same way
     "counter_promenade",  # V shape opening to the Ldr's R / Flw's L

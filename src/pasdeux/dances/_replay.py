@@ -60,7 +60,7 @@ class PositionGeometry:
 _Q = math.pi / 4
 POSITIONS_GEOMETRY: dict[str, PositionGeometry] = {
     "closed": PositionGeometry(0.35, 0.08, math.pi, (0.2, 0.6), 1.5 * _Q),
-    "outside_partner": PositionGeometry(0.3, -0.18, math.pi, (0.2, 0.65), 1.5 * _Q),
+    "outside_partner": PositionGeometry(0.3, 0.12, math.pi, (0.2, 0.65), 1.5 * _Q),
     "dip": PositionGeometry(0.38, 0.08, math.pi, (0.2, 0.75), math.pi),
     "open_facing": PositionGeometry(0.95, 0.0, math.pi, (0.5, 1.5), 1.5 * _Q),
     "promenade": PositionGeometry(0.25, 0.25, 2 * _Q, (0.2, 0.75), 1.5 * _Q),

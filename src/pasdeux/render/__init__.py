@@ -1,6 +1,14 @@
 """Show: the browser viewer of a performance, in sync with the song."""
 
+from pasdeux.render._footprints import footprint_svg, write_footprint_charts
 from pasdeux.render._payload import ROLE_COLOURS, viewer_payload
 from pasdeux.render._viewer import render_viewer_html, write_viewer
 
-__all__ = ["ROLE_COLOURS", "render_viewer_html", "viewer_payload", "write_viewer"]
+__all__ = [
+    "ROLE_COLOURS",
+    "footprint_svg",
+    "render_viewer_html",
+    "viewer_payload",
+    "write_footprint_charts",
+    "write_viewer",
+]

@@ -1,0 +1,205 @@
+"""Footprint charts: a figure's steps drawn from above, like a technique book.
+
+Both roles are replayed on the floor from the figure's start position with the leader
+facing up the page. Each footprint is numbered in the order of its role's steps and
+labelled with its count; a taken step is filled, a tap or point is hollow; a curved arrow
+marks a turn with its amount. The leader's feet are blue, the follower's red.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from pathlib import Path
+
+from pasdeux._json import write_text_atomic
+from pasdeux.dances import DanceStyle, Figure
+from pasdeux.dances._replay import ReplayedStep, couple_start, replay_figure
+
+__all__ = ["footprint_svg", "write_footprint_charts"]
+
+_PX_PER_M = 220.0
+_MARGIN_PX = 70.0
+_FOOT_LENGTH_M = 0.24
+_FOOT_WIDTH_M = 0.09
+_COLOURS = {"leader": "#2b6cb0", "follower": "#c53030"}
+_FRACTIONS = {1: "1/8", 2: "1/4", 3: "3/8", 4: "1/2", 5: "5/8", 6: "3/4", 7: "7/8", 8: "1"}
+
+
+def _turn_label(eighths: float) -> str:
+    side = "R" if eighths > 0 else "L"
+    amount = abs(eighths)
+    if float(amount).is_integer() and int(amount) in _FRACTIONS:
+        return f"{_FRACTIONS[int(amount)]} {side}"
+    return f"{amount:g}/8 {side}"
+
+
+def footprint_svg(style: DanceStyle, figure: Figure) -> str:
+    """The footprint chart of one figure as an SVG document."""
+    leader, follower = couple_start((0.0, 0.0), math.pi / 2, figure.start_position)
+    starts = {
+        "leader": (leader.feet["L"].copy(), leader.feet["R"].copy(), leader.facing_rad),
+        "follower": (follower.feet["L"].copy(), follower.feet["R"].copy(), follower.facing_rad),
+    }
+    steps = replay_figure(figure, leader, follower)
+    xs = [p[0] for s in steps for p in (s.foot_from, s.foot_to)]
+    ys = [p[1] for s in steps for p in (s.foot_from, s.foot_to)]
+    min_x, max_x = min(xs) - 0.3, max(xs) + 0.3
+    min_y, max_y = min(ys) - 0.3, max(ys) + 0.3
+    width = (max_x - min_x) * _PX_PER_M + 2 * _MARGIN_PX
+    height = (max_y - min_y) * _PX_PER_M + 2 * _MARGIN_PX + 60
+
+    def to_px(x: float, y: float) -> tuple[float, float]:
+        return (
+            _MARGIN_PX + (x - min_x) * _PX_PER_M,
+            _MARGIN_PX + 40 + (max_y - y) * _PX_PER_M,
+        )
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="sans-serif">',
+        f"<title>{html.escape(figure.name)} ({html.escape(style.name)})</title>",
+        '<rect width="100%" height="100%" fill="#fffdf8"/>',
+        f'<text x="{_MARGIN_PX:.0f}" y="28" font-size="18" font-weight="bold">'
+        f"{html.escape(figure.name)}</text>",
+        f'<text x="{_MARGIN_PX:.0f}" y="48" font-size="12" fill="#4a5568">'
+        f"{html.escape(style.name)} · {html.escape(figure.counts)} · "
+        f'<tspan fill="{_COLOURS["leader"]}">leader</tspan> · '
+        f'<tspan fill="{_COLOURS["follower"]}">follower</tspan> · '
+        f"start {html.escape(figure.start_position)}, end {html.escape(figure.end_position)}"
+        "</text>",
+    ]
+    for role, (left, right, facing) in starts.items():
+        for foot, xy in (("L", left), ("R", right)):
+            parts.append(_foot(to_px, xy[0], xy[1], facing, foot, "#a0aec0", True, "", ""))
+        del role
+    last_xy: dict[tuple[str, str], tuple[float, float]] = {}
+    for rs in steps:
+        colour = _COLOURS[rs.role]
+        key = (rs.role, rs.step.foot)
+        start = last_xy.get(key, rs.foot_from)
+        (x0, y0), (x1, y1) = to_px(*start), to_px(*rs.foot_to)
+        if math.dist((x0, y0), (x1, y1)) > 3:
+            parts.append(
+                f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" '
+                f'stroke="{colour}" stroke-opacity="0.35" stroke-dasharray="4 3"/>'
+            )
+        last_xy[key] = rs.foot_to
+        parts.append(
+            _foot(
+                to_px,
+                rs.foot_to[0],
+                rs.foot_to[1],
+                rs.facing_after,
+                rs.step.foot,
+                colour,
+                not rs.step.weight,
+                str(rs.index + 1),
+                rs.step.count,
+            )
+        )
+        if rs.step.turn_eighths:
+            parts.append(_turn_arrow(to_px, rs, colour))
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+def _foot(
+    to_px: object,
+    x: float,
+    y: float,
+    facing: float,
+    foot: str,
+    colour: str,
+    hollow: bool,
+    number: str,
+    count: str,
+) -> str:
+    assert callable(to_px)
+    cx, cy = to_px(x, y)
+    angle = -math.degrees(facing)  # SVG y grows downwards
+    rx, ry = _FOOT_LENGTH_M * _PX_PER_M / 2, _FOOT_WIDTH_M * _PX_PER_M / 2
+    fill = "none" if hollow else colour
+    opacity = "1" if number else "0.8"
+    out = [
+        f'<g transform="translate({cx:.1f},{cy:.1f}) rotate({angle:.1f})" opacity="{opacity}">',
+        f'<ellipse rx="{rx:.1f}" ry="{ry:.1f}" fill="{fill}" fill-opacity="0.25" '
+        f'stroke="{colour}" stroke-width="1.5"/>',
+        f'<circle cx="{rx * 0.55:.1f}" cy="0" r="{ry * 0.5:.1f}" fill="{colour}" '
+        f'fill-opacity="{0.15 if hollow else 0.6}"/>',
+        "</g>",
+    ]
+    if number:
+        out.append(
+            f'<text x="{cx:.1f}" y="{cy + 4:.1f}" font-size="12" font-weight="bold" '
+            f'text-anchor="middle" fill="{colour}">{html.escape(number)}</text>'
+        )
+        out.append(
+            f'<text x="{cx:.1f}" y="{cy + ry + 14:.1f}" font-size="10" text-anchor="middle" '
+            f'fill="#4a5568">{html.escape(foot)}F {html.escape(count)}</text>'
+        )
+    return "\n".join(out)
+
+
+def _turn_arrow(to_px: object, rs: ReplayedStep, colour: str) -> str:
+    assert callable(to_px)
+    cx, cy = to_px(*rs.foot_to)
+    radius = 26.0
+    clockwise = rs.step.turn_eighths > 0
+    sweep_deg = min(300.0, abs(rs.step.turn_eighths) * 45.0)
+    start_deg = -90.0
+    end_deg = start_deg + (sweep_deg if clockwise else -sweep_deg)
+
+    def point(deg: float) -> tuple[float, float]:
+        r = math.radians(deg)
+        return cx + radius * math.cos(r), cy + radius * math.sin(r)
+
+    (x0, y0), (x1, y1) = point(start_deg), point(end_deg)
+    large = 1 if sweep_deg > 180 else 0
+    sweep = 1 if clockwise else 0
+    head = math.radians(end_deg + (90 if clockwise else -90))
+    hx, hy = x1 + 6 * math.cos(head), y1 + 6 * math.sin(head)
+    lx, ly = x1 + 6 * math.cos(head + 2.2), y1 + 6 * math.sin(head + 2.2)
+    rx, ry = x1 + 6 * math.cos(head - 2.2), y1 + 6 * math.sin(head - 2.2)
+    return (
+        f'<path d="M{x0:.1f},{y0:.1f} A{radius},{radius} 0 {large} {sweep} {x1:.1f},{y1:.1f}" '
+        f'fill="none" stroke="{colour}" stroke-width="1.2"/>'
+        f'<polygon points="{hx:.1f},{hy:.1f} {lx:.1f},{ly:.1f} {rx:.1f},{ry:.1f}" '
+        f'fill="{colour}"/>'
+        f'<text x="{cx + radius + 4:.1f}" y="{cy - radius + 4:.1f}" font-size="10" '
+        f'fill="{colour}">{_turn_label(rs.step.turn_eighths)}</text>'
+    )
+
+
+def write_footprint_charts(style: DanceStyle, out_dir: str | Path) -> list[Path]:
+    """Write one SVG per figure of ``style`` and an ``index.html`` that shows them all.
+
+    Returns
+    -------
+    list of Path
+        The files written, the index last.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    cards = []
+    for fig in style.figures:
+        path = out / f"{style.id}-{fig.id}.svg"
+        write_text_atomic(path, footprint_svg(style, fig))
+        written.append(path)
+        cards.append(
+            f"<figure><img src='{html.escape(path.name)}' alt='{html.escape(fig.name)}'>"
+            f"<figcaption>{html.escape(fig.name)}: {html.escape(fig.description)}"
+            "</figcaption></figure>"
+        )
+    index = out / f"{style.id}.html"
+    write_text_atomic(
+        index,
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(style.name)} footprints</title><style>body{{font:14px "
+        "system-ui,sans-serif;margin:2rem}}figure{{display:inline-block;vertical-align:top;"
+        "margin:1rem;max-width:40rem}}img{{max-width:100%}}</style></head><body>"
+        f"<h1>{html.escape(style.name)}: footprint charts</h1>" + "".join(cards) + "</body></html>",
+    )
+    written.append(index)
+    return written
