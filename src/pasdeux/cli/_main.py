@@ -69,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     figures = sub.add_parser("figures", parents=[common], help="list the dance library")
     figures.add_argument("dance", nargs="?", help="one dance (name or alias)")
     figures.add_argument("--json", action="store_true", help="the whole library as JSON")
+    figures.add_argument(
+        "--svg", type=Path, metavar="DIR", help="write a footprint chart per figure into DIR"
+    )
     return parser
 
 
@@ -162,6 +165,15 @@ def _figures(args: argparse.Namespace) -> int:
     from pasdeux.dances import find_style, load_library
 
     styles = (find_style(args.dance),) if args.dance else load_library()
+    if args.svg is not None:
+        from pasdeux.render import write_footprint_charts
+
+        if args.svg.exists() and not args.svg.is_dir():
+            raise InputError(args.svg, "exists and is not a folder")
+        for style in styles:
+            written = write_footprint_charts(style, args.svg)
+            print(f"{style.name}: {len(written) - 1} charts, open {written[-1]}")
+        return 0
     if args.json:
         print(json.dumps({"schema": 1, "dances": [to_jsonable(s) for s in styles]}, indent=1))
         return 0
