@@ -307,6 +307,48 @@ BROKEN: list[tuple[str, Breaker, str]] = [
         r"figure 'turn' is a dead end: no figure may follow it",
     ),
     (
+        "follower steps the wrong way: partners collide",
+        _set("figures.0.follower.0.direction", "forward"),
+        r"figure 'walk' leader step 1 \(beat 0\): the follower is no longer in front of the "
+        r"leader in closed hold \(they would pass through each other\)",
+    ),
+    (
+        "follower wanders out of arm's reach",
+        _set("figures.1.follower.0.size_m", 1.2),
+        r"figure 'turn' leader step 1 \(beat 0\): the partners end up 1\.\d\d m apart",
+    ),
+    (
+        "unknown action",
+        _set("figures.0.leader.0.action", "moonwalk"),
+        r"figure 'walk' leader step 1: unknown action 'moonwalk'",
+    ),
+    (
+        "replay does not end in the declared alignment",
+        lambda d: d["figures"][0].update(start_alignment="DW", end_alignment="DC"),
+        r"figure 'walk': the leader's turns \(0 eighths\) take him from DW to DW, "
+        r"not to the declared DC",
+    ),
+    (
+        "a follow link joins mismatched alignments",
+        lambda d: (
+            d["figures"][0].update(start_alignment="DW", end_alignment="DW"),
+            d["figures"][1].update(start_alignment="DC", end_alignment="DC"),
+        ),
+        r"figure 'walk' ends facing DW but may be followed by 'turn', which starts facing DC",
+    ),
+    (
+        "replay ends in another position than declared",
+        lambda d: [
+            step.update(position="open_facing")
+            for fig in d["figures"][:1]
+            for role in ("leader", "follower")
+            for step in fig[role]
+        ]
+        and d["figures"][0].update(end_position="open_facing"),
+        r"figure 'walk': the replay ends with the partners 0\.\d\d m apart, but "
+        r"open_facing position needs 0\.5-1\.5 m",
+    ),
+    (
         "bad position name",
         _set("figures.0.follower.0.position", "tango_hold"),
         r"figure 'walk' follower step 1\.position: 'tango_hold' is not one of",

@@ -20,6 +20,7 @@ from pasdeux.dances._replay import (
     POSITIONS_GEOMETRY,
     ReplayedStep,
     couple_start,
+    forward_vector,
     relative_geometry,
     replay_figure,
 )
@@ -30,6 +31,7 @@ __all__ = ["DANCE_FILE_SCHEMA", "check_style", "find_style", "load_library", "lo
 DANCE_FILE_SCHEMA = 1
 _EPS = 1e-6
 _GEOMETRY_SLACK_M = 0.05
+_MIN_AHEAD_M = 0.05
 
 
 def load_style(path: str | Path) -> DanceStyle:
@@ -157,14 +159,17 @@ def _check_geometry(fig: Figure) -> Iterable[str]:
     if fig.start_alignment != "any":
         facing = -ALIGNMENT_EIGHTHS[fig.start_alignment] * math.pi / 4
     leader, follower = couple_start((0.0, 0.0), facing, fig.start_position)
-    replayed = replay_figure(fig, leader, follower)
     bodies = {"leader": leader.body.copy(), "follower": follower.body.copy()}
+    leader_facing = leader.facing_rad
+    replayed = replay_figure(fig, leader, follower)
     by_beat: dict[float, list[ReplayedStep]] = {}
     for rs in replayed:
         by_beat.setdefault(rs.step.beat, []).append(rs)
     for beat, group in by_beat.items():
         for rs in group:
             bodies[rs.role] = np.array(rs.body_after)
+            if rs.role == "leader":
+                leader_facing = rs.facing_after
         lead = next((rs for rs in group if rs.role == "leader"), group[0])
         low, high = HOLD_DISTANCE_M[lead.step.hold]
         distance = float(np.linalg.norm(bodies["leader"] - bodies["follower"]))
@@ -174,6 +179,15 @@ def _check_geometry(fig: Figure) -> Iterable[str]:
                 f"the partners end up {distance:.2f} m apart, outside {low}-{high} m "
                 f"for {lead.step.hold} hold"
             )
+        elif lead.step.hold in ("closed", "embrace"):
+            to_follower = bodies["follower"] - bodies["leader"]
+            ahead = float(np.dot(to_follower, forward_vector(leader_facing)))
+            if ahead < _MIN_AHEAD_M:
+                yield (
+                    f"figure {fig.id!r} {lead.role} step {lead.index + 1} (beat {beat:g}): "
+                    f"the follower is no longer in front of the leader in {lead.step.hold} "
+                    "hold (they would pass through each other)"
+                )
     geometry = POSITIONS_GEOMETRY[fig.end_position]
     distance, relative = relative_geometry(leader, follower)
     low, high = geometry.distance_m

@@ -32,6 +32,7 @@ __all__ = [
     "PositionGeometry",
     "ReplayedStep",
     "couple_start",
+    "forward_vector",
     "relative_geometry",
     "replay_figure",
 ]
