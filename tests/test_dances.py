@@ -262,6 +262,20 @@ def _set(path: str, value: Any) -> Breaker:
     return breaker
 
 
+def _align(data: dict[str, Any], walk: str, turn: str) -> None:
+    """Give ``walk`` and ``turn`` fixed alignments."""
+    data["figures"][0].update(start_alignment=walk, end_alignment=walk)
+    data["figures"][1].update(start_alignment=turn, end_alignment=turn)
+
+
+def _declare_open(figure: dict[str, Any]) -> None:
+    """Declare open facing position on every step of a figure danced in closed position."""
+    for role in ("leader", "follower"):
+        for step in figure[role]:
+            step["position"] = "open_facing"
+    figure["end_position"] = "open_facing"
+
+
 BROKEN: list[tuple[str, Breaker, str]] = [
     ("wrong schema", _set("schema", 2), r"schema must be 1, found 2"),
     (
@@ -330,21 +344,12 @@ BROKEN: list[tuple[str, Breaker, str]] = [
     ),
     (
         "a follow link joins mismatched alignments",
-        lambda d: (
-            d["figures"][0].update(start_alignment="DW", end_alignment="DW"),
-            d["figures"][1].update(start_alignment="DC", end_alignment="DC"),
-        ),
+        lambda d: _align(d, "DW", "DC"),
         r"figure 'walk' ends facing DW but may be followed by 'turn', which starts facing DC",
     ),
     (
         "replay ends in another position than declared",
-        lambda d: [
-            step.update(position="open_facing")
-            for fig in d["figures"][:1]
-            for role in ("leader", "follower")
-            for step in fig[role]
-        ]
-        and d["figures"][0].update(end_position="open_facing"),
+        lambda d: _declare_open(d["figures"][0]),
         r"figure 'walk': the replay ends with the partners 0\.\d\d m apart, but "
         r"open_facing position needs 0\.5-1\.5 m",
     ),
