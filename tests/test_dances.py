@@ -434,3 +434,9 @@ def test_find_style_by_name_id_or_alias(name: str) -> None:
 def test_find_style_unknown_lists_known_names() -> None:
     with pytest.raises(InputError, match=r"unknown dance 'moonwalk'; known dances: .*Slow Dance"):
         find_style("moonwalk")
+
+
+def test_every_hold_says_which_hands_join() -> None:
+    assert set(pasdeux.dances.HOLD_CONNECTIONS) == set(pasdeux.dances.HOLDS)
+    for hold, joins in pasdeux.dances.HOLD_CONNECTIONS.items():
+        assert (hold == "none") == (joins == ())

@@ -162,7 +162,7 @@ def _dance(args: argparse.Namespace, progress: _Progress) -> int:
 
 def _figures(args: argparse.Namespace) -> int:
     from pasdeux._serial import to_jsonable
-    from pasdeux.dances import find_style, load_library
+    from pasdeux.dances import HOLD_CONNECTIONS, find_style, load_library
 
     styles = (find_style(args.dance),) if args.dance else load_library()
     if args.svg is not None:
@@ -175,7 +175,12 @@ def _figures(args: argparse.Namespace) -> int:
             print(f"{style.name}: {len(written) - 1} charts, open {written[-1]}")
         return 0
     if args.json:
-        print(json.dumps({"schema": 1, "dances": [to_jsonable(s) for s in styles]}, indent=1))
+        holds = {
+            hold: [{"leader": ldr, "follower": flw, "height": h} for ldr, flw, h in joins]
+            for hold, joins in HOLD_CONNECTIONS.items()
+        }
+        library = {"schema": 1, "holds": holds, "dances": [to_jsonable(s) for s in styles]}
+        print(json.dumps(library, indent=1))
         return 0
     for style in styles:
         meters = ", ".join(

@@ -18,6 +18,7 @@ __all__ = [
     "ALIGNMENT_EIGHTHS",
     "DIRECTIONS",
     "HOLDS",
+    "HOLD_CONNECTIONS",
     "LEVELS",
     "POSITIONS",
     "Alignment",
@@ -63,6 +64,32 @@ Hold = Literal[
     "none",
 ]
 HOLDS: tuple[str, ...] = Hold.__args__  # type: ignore[attr-defined]
+
+HOLD_CONNECTIONS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    # hold: ((leader's hand or part, follower's hand or part, height), ...)
+    "closed": (
+        ("L hand", "R hand", "her eye level"),
+        ("R hand", "L shoulder blade", "her shoulder blade"),
+        ("R upper arm", "L hand", "his shoulder"),
+    ),
+    "embrace": (
+        ("L hand", "R waist", "waist"),
+        ("R hand", "L waist", "waist"),
+        ("L shoulder", "R hand", "his shoulder"),
+        ("R shoulder", "L hand", "his shoulder"),
+    ),
+    "left_to_right": (("L hand", "R hand", "waist"),),
+    "left_to_right_raised": (("L hand", "R hand", "above her head"),),
+    "right_to_right": (("R hand", "R hand", "waist"),),
+    "right_to_right_raised": (("R hand", "R hand", "above her head"),),
+    "right_to_left": (("R hand", "L hand", "waist"),),
+    "left_to_left": (("L hand", "L hand", "waist"),),
+    "double": (("L hand", "R hand", "waist"), ("R hand", "L hand", "waist")),
+    "double_crossed": (("R hand", "R hand", "waist, on top"), ("L hand", "L hand", "waist")),
+    "shadow": (("L hand", "L hand", "shoulder"), ("R hand", "R shoulder blade", "shoulder")),
+    "none": (),
+}
+"""Which hands (or body parts) each hold joins, and at what height."""
 
 Position = Literal[
     "closed",  # facing, close, Flw slightly to Ldr's right
