@@ -431,9 +431,21 @@ def _hand_targets(
         hanging[role]["l"] = hanging[role]["l"] - 0.06 * body_right
         hanging[role]["r"] = hanging[role]["r"] + 0.06 * body_right
     out = {role: dict(hands) for role, hands in hanging.items()}
-    joined_low = (p(ldr, li, "l_shoulder") + p(flw, fi, "r_shoulder")) / 2
+
+    def join(leader_hand: str, follower_hand: str, drop_m: float) -> None:
+        meet = (p(ldr, li, f"{leader_hand}_shoulder") + p(flw, fi, f"{follower_hand}_shoulder")) / 2
+        meet = meet - np.array([0.0, 0.0, drop_m])
+        out["leader"][leader_hand] = out["follower"][follower_hand] = meet
+
+    def raised(leader_hand: str, follower_hand: str) -> None:
+        head = p(flw, fi, "head")
+        meet = 0.7 * head + 0.3 * p(ldr, li, f"{leader_hand}_shoulder")
+        meet[:, 2] = head[:, 2] + 0.22
+        out["leader"][leader_hand] = out["follower"][follower_hand] = meet
+
     if hold == "closed":
-        meet = joined_low + 0.22 * (-l_right) + np.array([0.0, 0.0, 0.02])
+        joined = (p(ldr, li, "l_shoulder") + p(flw, fi, "r_shoulder")) / 2
+        meet = joined + 0.22 * (-l_right) + np.array([0.0, 0.0, 0.02])
         out["leader"]["l"] = out["follower"]["r"] = meet
         out["leader"]["r"] = p(flw, fi, "chest") - 0.1 * f_fwd - 0.08 * f_right
         out["follower"]["l"] = p(ldr, li, "r_shoulder") + 0.02 * l_fwd - 0.05 * _UP
@@ -441,17 +453,24 @@ def _hand_targets(
         for s, sign in (("l", -1.0), ("r", 1.0)):
             out["leader"][s] = p(flw, fi, "spine") - sign * 0.13 * f_right - 0.05 * f_fwd
             out["follower"][s] = p(ldr, li, f"{'r' if s == 'l' else 'l'}_shoulder") + 0.03 * _UP
-    elif hold in ("left_to_right", "double"):
-        meet = joined_low - np.array([0.0, 0.0, 0.35])
-        out["leader"]["l"] = out["follower"]["r"] = meet
-        if hold == "double":
-            other = (p(ldr, li, "r_shoulder") + p(flw, fi, "l_shoulder")) / 2
-            out["leader"]["r"] = out["follower"]["l"] = other - np.array([0.0, 0.0, 0.35])
+    elif hold == "shadow":
+        for s in "lr":
+            out["leader"][s] = p(flw, fi, f"{s}_shoulder") - 0.08 * f_fwd - 0.03 * _UP
     elif hold == "left_to_right_raised":
-        head = p(flw, fi, "head")
-        meet = 0.7 * head + 0.3 * p(ldr, li, "l_shoulder")
-        meet[:, 2] = head[:, 2] + 0.22
-        out["leader"]["l"] = out["follower"]["r"] = meet
+        raised("l", "r")
+    elif hold == "right_to_right_raised":
+        raised("r", "r")
+    else:
+        pairs = {
+            "left_to_right": (("l", "r"),),
+            "right_to_right": (("r", "r"),),
+            "right_to_left": (("r", "l"),),
+            "left_to_left": (("l", "l"),),
+            "double": (("l", "r"), ("r", "l")),
+            "double_crossed": (("r", "r"), ("l", "l")),
+        }
+        for leader_hand, follower_hand in pairs.get(hold, ()):
+            join(leader_hand, follower_hand, 0.35)
     return out
 
 
