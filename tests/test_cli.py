@@ -113,3 +113,19 @@ def test_bad_options_are_user_errors(demo_clip: Path, tmp_path: Path) -> None:
     assert_user_error(run("dance", demo_clip, "--floor", "big"), "floor")
     assert_user_error(run("dance", demo_clip, "--level", "expert", "-o", tmp_path / "o"), "level")
     assert_user_error(run("frobnicate"), "invalid choice")
+
+
+def test_figures_svg_writes_charts(tmp_path: Path) -> None:
+    result = run("figures", "Rumba", "--svg", tmp_path / "charts")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "charts" / "rumba-alemana.svg").exists()
+    assert "open" in result.stdout
+
+
+def test_figures_json_lists_all_fourteen_dances() -> None:
+    data = json.loads(run("figures", "--json").stdout)
+    names = {d["name"] for d in data["dances"]}
+    assert names >= {
+        "Waltz", "Viennese Waltz", "Slow Foxtrot", "Tango", "Quickstep", "Rumba", "Cha Cha",
+        "Samba", "Jive", "East Coast Swing", "Salsa", "Bachata", "Merengue", "Slow Dance",
+    }  # fmt: skip
