@@ -19,9 +19,11 @@ def test_every_figure_of_every_dance_draws_as_valid_svg() -> None:
             assert root.tag == f"{SVG}svg"
             texts = [t.text or "" for t in root.iter(f"{SVG}text")]
             assert figure.name in texts
-            # Every step of both roles is a numbered footprint (plus 4 starting feet).
+            # Two panels; in each, every step of both roles is a footprint (plus the 4
+            # starting feet).
             n_steps = len(figure.leader) + len(figure.follower)
-            assert len(list(root.iter(f"{SVG}ellipse"))) == n_steps + 4
+            assert len(list(root.iter(f"{SVG}ellipse"))) == 2 * (n_steps + 4)
+            assert "Leader" in texts and "Follower" in texts
             for role, steps in (("leader", figure.leader), ("follower", figure.follower)):
                 for n in range(1, len(steps) + 1):
                     assert str(n) in texts, (style.name, figure.id, role, n)

@@ -3,7 +3,8 @@
 Both roles are replayed on the floor from the figure's start position with the leader
 facing up the page. Each footprint is numbered in the order of its role's steps and
 labelled with its count; a taken step is filled, a tap or point is hollow; a curved arrow
-marks a turn with its amount. The leader's feet are blue, the follower's red.
+marks a turn with its amount. Two panels, the leader's steps and the follower's, each
+with the partner's feet drawn lighter; the leader's feet are blue, the follower's red.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from pasdeux.dances._replay import ReplayedStep, couple_start, replay_figure
 
 __all__ = ["footprint_svg", "write_footprint_charts"]
 
-_PX_PER_M = 220.0
-_MARGIN_PX = 70.0
+_PX_PER_M = 260.0
+_MARGIN_PX = 60.0
 _FOOT_LENGTH_M = 0.24
 _FOOT_WIDTH_M = 0.09
 _COLOURS = {"leader": "#2b6cb0", "follower": "#c53030"}
@@ -35,7 +36,11 @@ def _turn_label(eighths: float) -> str:
 
 
 def footprint_svg(style: DanceStyle, figure: Figure) -> str:
-    """The footprint chart of one figure as an SVG document."""
+    """The footprint chart of one figure as an SVG document.
+
+    Two panels, as in a technique book: the leader's steps, then the follower's, each
+    with the partner's footprints drawn lighter in the partner's colour.
+    """
     leader, follower = couple_start((0.0, 0.0), math.pi / 2, figure.start_position)
     starts = {
         "leader": (leader.feet["L"].copy(), leader.feet["R"].copy(), leader.facing_rad),
@@ -44,62 +49,91 @@ def footprint_svg(style: DanceStyle, figure: Figure) -> str:
     steps = replay_figure(figure, leader, follower)
     xs = [p[0] for s in steps for p in (s.foot_from, s.foot_to)]
     ys = [p[1] for s in steps for p in (s.foot_from, s.foot_to)]
-    min_x, max_x = min(xs) - 0.3, max(xs) + 0.3
-    min_y, max_y = min(ys) - 0.3, max(ys) + 0.3
-    width = (max_x - min_x) * _PX_PER_M + 2 * _MARGIN_PX
-    height = (max_y - min_y) * _PX_PER_M + 2 * _MARGIN_PX + 60
-
-    def to_px(x: float, y: float) -> tuple[float, float]:
-        return (
-            _MARGIN_PX + (x - min_x) * _PX_PER_M,
-            _MARGIN_PX + 40 + (max_y - y) * _PX_PER_M,
-        )
-
+    min_x, max_x = min(xs) - 0.35, max(xs) + 0.35
+    min_y, max_y = min(ys) - 0.35, max(ys) + 0.35
+    panel_w = max((max_x - min_x) * _PX_PER_M + 2 * _MARGIN_PX, 320.0)
+    panel_h = (max_y - min_y) * _PX_PER_M + 2 * _MARGIN_PX
+    top = 70.0
+    width, height = 2 * panel_w, panel_h + top
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="sans-serif">',
         f"<title>{html.escape(figure.name)} ({html.escape(style.name)})</title>",
         '<rect width="100%" height="100%" fill="#fffdf8"/>',
-        f'<text x="{_MARGIN_PX:.0f}" y="28" font-size="18" font-weight="bold">'
-        f"{html.escape(figure.name)}</text>",
-        f'<text x="{_MARGIN_PX:.0f}" y="48" font-size="12" fill="#4a5568">'
-        f"{html.escape(style.name)} · {html.escape(figure.counts)} · "
-        f'<tspan fill="{_COLOURS["leader"]}">leader</tspan> · '
-        f'<tspan fill="{_COLOURS["follower"]}">follower</tspan> · '
-        f"start {html.escape(figure.start_position)}, end {html.escape(figure.end_position)}"
+        f'<text x="20" y="28" font-size="18" font-weight="bold">{html.escape(figure.name)}</text>',
+        f'<text x="20" y="50" font-size="12" fill="#4a5568">{html.escape(style.name)} · '
+        f"{html.escape(figure.counts)} · start {html.escape(figure.start_position)}, end "
+        f"{html.escape(figure.end_position)} · grey: where the feet start · hollow: no weight"
         "</text>",
     ]
-    for role, (left, right, facing) in starts.items():
-        for foot, xy in (("L", left), ("R", right)):
-            parts.append(_foot(to_px, xy[0], xy[1], facing, foot, "#a0aec0", True, "", ""))
-        del role
-    last_xy: dict[tuple[str, str], tuple[float, float]] = {}
-    for rs in steps:
-        colour = _COLOURS[rs.role]
-        key = (rs.role, rs.step.foot)
-        start = last_xy.get(key, rs.foot_from)
-        (x0, y0), (x1, y1) = to_px(*start), to_px(*rs.foot_to)
-        if math.dist((x0, y0), (x1, y1)) > 3:
-            parts.append(
-                f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" '
-                f'stroke="{colour}" stroke-opacity="0.35" stroke-dasharray="4 3"/>'
+    for panel, role in enumerate(("leader", "follower")):
+        x_offset = panel * panel_w
+
+        def to_px(x: float, y: float, x_offset: float = x_offset) -> tuple[float, float]:
+            return (
+                x_offset + _MARGIN_PX + (x - min_x) * _PX_PER_M,
+                top + _MARGIN_PX + (max_y - y) * _PX_PER_M,
             )
-        last_xy[key] = rs.foot_to
+
         parts.append(
-            _foot(
-                to_px,
-                rs.foot_to[0],
-                rs.foot_to[1],
-                rs.facing_after,
-                rs.step.foot,
-                colour,
-                not rs.step.weight,
-                str(rs.index + 1),
-                rs.step.count,
-            )
+            f'<text x="{x_offset + 20:.0f}" y="{top + 16:.0f}" font-size="14" '
+            f'font-weight="bold" fill="{_COLOURS[role]}">{role.capitalize()}</text>'
         )
-        if rs.step.turn_eighths:
-            parts.append(_turn_arrow(to_px, rs, colour))
+        if panel:
+            parts.append(
+                f'<line x1="{x_offset:.0f}" y1="{top:.0f}" x2="{x_offset:.0f}" '
+                f'y2="{height:.0f}" stroke="#e2e8f0"/>'
+            )
+        for who, (left, right, facing) in starts.items():
+            for foot, xy in (("L", left), ("R", right)):
+                parts.append(
+                    _foot(to_px, xy[0], xy[1], facing, foot, "#a0aec0", True, "", "", who == role)
+                )
+        for rs in steps:
+            if rs.role != role:
+                parts.append(
+                    _foot(
+                        to_px,
+                        rs.foot_to[0],
+                        rs.foot_to[1],
+                        rs.facing_after,
+                        rs.step.foot,
+                        _COLOURS[rs.role],
+                        not rs.step.weight,
+                        str(rs.index + 1),
+                        "",
+                        False,
+                    )
+                )
+        last_xy: dict[str, tuple[float, float]] = {}
+        for rs in steps:
+            if rs.role != role:
+                continue
+            colour = _COLOURS[role]
+            start = last_xy.get(rs.step.foot, rs.foot_from)
+            (x0, y0), (x1, y1) = to_px(*start), to_px(*rs.foot_to)
+            if math.dist((x0, y0), (x1, y1)) > 3:
+                parts.append(
+                    f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" '
+                    f'stroke="{colour}" stroke-opacity="0.5" stroke-dasharray="4 3"/>'
+                )
+            last_xy[rs.step.foot] = rs.foot_to
+            parts.append(
+                _foot(
+                    to_px,
+                    rs.foot_to[0],
+                    rs.foot_to[1],
+                    rs.facing_after,
+                    rs.step.foot,
+                    colour,
+                    not rs.step.weight,
+                    str(rs.index + 1),
+                    rs.step.count,
+                    True,
+                )
+            )
+            if rs.step.turn_eighths:
+                parts.append(_turn_arrow(to_px, rs, colour))
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 
@@ -114,13 +148,14 @@ def _foot(
     hollow: bool,
     number: str,
     count: str,
+    own: bool,
 ) -> str:
     assert callable(to_px)
     cx, cy = to_px(x, y)
     angle = -math.degrees(facing)  # SVG y grows downwards
     rx, ry = _FOOT_LENGTH_M * _PX_PER_M / 2, _FOOT_WIDTH_M * _PX_PER_M / 2
     fill = "none" if hollow else colour
-    opacity = "1" if number else "0.8"
+    opacity = "1" if own else "0.3"
     out = [
         f'<g transform="translate({cx:.1f},{cy:.1f}) rotate({angle:.1f})" opacity="{opacity}">',
         f'<ellipse rx="{rx:.1f}" ry="{ry:.1f}" fill="{fill}" fill-opacity="0.25" '
@@ -132,8 +167,10 @@ def _foot(
     if number:
         out.append(
             f'<text x="{cx:.1f}" y="{cy + 4:.1f}" font-size="12" font-weight="bold" '
-            f'text-anchor="middle" fill="{colour}">{html.escape(number)}</text>'
+            f'text-anchor="middle" fill="{colour}" opacity="{opacity}">{html.escape(number)}'
+            "</text>"
         )
+    if number and own:
         out.append(
             f'<text x="{cx:.1f}" y="{cy + ry + 14:.1f}" font-size="10" text-anchor="middle" '
             f'fill="#4a5568">{html.escape(foot)}F {html.escape(count)}</text>'
