@@ -440,3 +440,25 @@ def test_every_hold_says_which_hands_join() -> None:
     assert set(pasdeux.dances.HOLD_CONNECTIONS) == set(pasdeux.dances.HOLDS)
     for hold, joins in pasdeux.dances.HOLD_CONNECTIONS.items():
         assert (hold == "none") == (joins == ())
+
+
+MIN_FIGURES = {
+    "Waltz": 8, "Slow Foxtrot": 8, "Rumba": 8, "Cha Cha": 8, "East Coast Swing": 8,
+    "Salsa": 8, "Slow Dance": 8, "Viennese Waltz": 5, "Tango": 5, "Quickstep": 5,
+    "Samba": 5, "Jive": 5, "Bachata": 5, "Merengue": 5,
+}  # fmt: skip
+# International Standard syllabi have no turn of the follower under the leader's arm.
+NO_UNDERARM_TURN = {"Waltz", "Slow Foxtrot", "Viennese Waltz", "Tango", "Quickstep"}
+
+
+@pytest.mark.parametrize("name", sorted(MIN_FIGURES))
+def test_each_dance_has_its_figures_an_ending_and_a_turn_under_the_arm(name: str) -> None:
+    style = find_style(name)
+    assert len(style.figures) >= MIN_FIGURES[name]
+    assert any(f.ending for f in style.figures), f"{name} has no ending"
+    raised = {"left_to_right_raised", "right_to_right_raised"}
+    turns_under_arm = [
+        f for f in style.figures if any(s.hold in raised and s.turn_eighths for s in f.follower)
+    ]
+    assert bool(turns_under_arm) == (name not in NO_UNDERARM_TURN), name
+    assert style.tempos and style.counting and style.character and style.sources
