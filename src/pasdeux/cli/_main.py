@@ -97,6 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("pasdeux: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. `pasdeux figures | head`): stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:
         if os.environ.get("PASDEUX_DEBUG"):
             traceback.print_exc()
@@ -188,7 +192,8 @@ def _figures(args: argparse.Namespace) -> int:
             for t in style.tempos
         )
         travel = "progressive" if style.progressive else "spot"
-        print(f"{style.name} ({style.kind}, {travel}; {meters})")
+        print(f"{style.name} ({style.kind}, {travel}; {meters}; {', '.join(style.levels)})")
+        print(f"  counted: {style.counting}")
         for fig in style.figures:
             flags = " ".join(
                 f for f, on in (("ending", fig.ending), ("highlight", fig.highlight)) if on

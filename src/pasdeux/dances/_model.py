@@ -239,6 +239,12 @@ class DanceStyle:
         """The meters this dance has figures and a tempo for."""
         return tuple(sorted({t.meter for t in self.tempos}))
 
+    @property
+    def levels(self) -> tuple[str, ...]:
+        """The levels this dance has figures at, from newcomer up."""
+        present = {f.level for f in self.figures}
+        return tuple(level for level in LEVELS if level in present)
+
     def figure(self, figure_id: str) -> Figure:
         """The figure with id ``figure_id``."""
         for fig in self.figures:
