@@ -220,7 +220,11 @@ class TempoRange:
 
 @dataclass(frozen=True)
 class DanceStyle:
-    """One dance: how it is timed and counted, how it travels, and its figures."""
+    """One dance: how it is timed and counted, how it travels, and its figures.
+
+    ``rhythm`` describes the dance's music for the listening stage's dance fit (see
+    ``pasdeux.music._rhythm``): feature name -> the value typical of the dance's music.
+    """
 
     id: str
     name: str
@@ -233,6 +237,7 @@ class DanceStyle:
     figures: tuple[Figure, ...]
     start_figures: tuple[str, ...]
     aliases: tuple[str, ...] = ()
+    rhythm: dict[str, float] = field(default_factory=dict)
 
     @property
     def meters(self) -> tuple[int, ...]:
