@@ -6,10 +6,11 @@ PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.stamp-run
 DEV_STAMP := $(VENV)/.stamp-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES_TEST := chromium
+APT_PACKAGES_TEST := chromium ffmpeg
+APT_PACKAGES_BENCH := fluidsynth fluid-soundfont-gm
 LINT_DIRS := $(wildcard src tests bench scripts)
 
-.PHONY: demo test lint typecheck unit system-test-deps bench clean
+.PHONY: demo test lint typecheck unit system-test-deps apt-install bench clean
 
 demo: $(RUN_STAMP)
 	$(VENV)/bin/pasdeux demo
@@ -27,6 +28,7 @@ unit: $(DEV_STAMP) system-test-deps
 	$(PY) -m pytest -q
 
 bench: $(DEV_STAMP)
+	$(MAKE) apt-install PACKAGES="$(APT_PACKAGES_TEST) $(APT_PACKAGES_BENCH)"
 	$(PY) bench/music.py
 
 $(VENV)/bin/python:
@@ -41,9 +43,13 @@ $(DEV_STAMP): pyproject.toml $(RUN_STAMP)
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# Debian packages the tests need (the browser test drives Debian's chromium).
+# Debian packages the tests need: the browser test drives Debian's chromium, and ffmpeg
+# decodes M4A/AAC.
 system-test-deps:
-	@missing=""; for p in $(APT_PACKAGES_TEST); do \
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_PACKAGES_TEST)"
+
+apt-install:
+	@missing=""; for p in $(PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
