@@ -28,7 +28,8 @@ unit: $(DEV_STAMP) system-test-deps
 	$(PY) -m pytest -q
 
 bench: $(DEV_STAMP)
-	$(MAKE) apt-install PACKAGES="$(APT_PACKAGES_TEST) $(APT_PACKAGES_BENCH)"
+	$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_PACKAGES_TEST) $(APT_PACKAGES_BENCH)"
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) bench/music.py
 
 $(VENV)/bin/python:

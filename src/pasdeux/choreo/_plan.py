@@ -213,9 +213,8 @@ def _dance_for_section(
         if kept.score >= _KEEP_DANCE_SHARE * best.score:
             return previous
     if section.dance in by_name:
-        listed = next(f for f in ranked if f.name == section.dance)
-        if listed.score >= best.score - 1e-9:
-            return by_name[section.dance]
+        # The listening stage chose it with the music's rhythm in mind: trust it.
+        return by_name[section.dance]
     return by_name[best.name]
 
 

@@ -26,9 +26,29 @@ from pasdeux.dances._replay import (
 )
 from pasdeux.errors import InputError, SchemaError
 
-__all__ = ["DANCE_FILE_SCHEMA", "check_style", "find_style", "load_library", "load_style"]
+__all__ = [
+    "DANCE_FILE_SCHEMA",
+    "RHYTHM_FEATURES",
+    "check_style",
+    "find_style",
+    "load_library",
+    "load_style",
+]
 
 DANCE_FILE_SCHEMA = 1
+#: The rhythm features a dance's ``rhythm`` table may name (measured by
+#: ``pasdeux.music._rhythm``); each key is a feature, or a feature + ``_min`` / ``_max``.
+RHYTHM_FEATURES = (
+    "swing",
+    "syncopation",
+    "evenness",
+    "downbeat",
+    "backbeat",
+    "accent4",
+    "and4",
+    "density16",
+    "staccato",
+)
 _EPS = 1e-6
 _GEOMETRY_SLACK_M = 0.05
 _MIN_AHEAD_M = 0.05
@@ -104,6 +124,15 @@ def check_style(style: DanceStyle) -> Iterable[str]:
     for tempo in style.tempos:
         if not 0 < tempo.bpm_min <= tempo.bpm_max:
             yield f"tempo range for meter {tempo.meter} is empty or negative"
+    rhythm_keys = {f + s for f in RHYTHM_FEATURES for s in ("", "_min", "_max")}
+    for key, value in style.rhythm.items():
+        if key not in rhythm_keys:
+            yield (
+                f"rhythm names unknown feature {key!r} (known: {', '.join(RHYTHM_FEATURES)}, "
+                "each optionally with _min or _max)"
+            )
+        elif not 0.0 <= value <= 1.0:
+            yield f"rhythm {key} = {value} is outside 0-1"
     for fig in style.figures:
         if fig.meter not in meters:
             yield f"figure {fig.id!r}: meter {fig.meter} has no tempo range in this dance"

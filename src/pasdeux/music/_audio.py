@@ -1,12 +1,44 @@
-"""Decode an audio file into mono float samples, with one-line errors for bad input."""
+"""Decode an audio file into mono float samples, block by block, with one-line errors for bad
+input.
+
+Formats: WAV (8/16/24/32-bit integer, 32/64-bit float), FLAC, OGG Vorbis, Opus, MP3 and the
+other formats of libsndfile are read through soundfile; M4A/AAC/MP4 and similar containers
+through an ``ffmpeg`` subprocess (a pipe of 44.1 kHz mono float samples) when ``ffmpeg`` is
+on the ``PATH``. A file libsndfile does not recognise whatever its name (an AAC file named
+``.mp3``, say) is tried with ``ffmpeg`` too, when ``ffprobe`` finds an audio stream in it.
+Any sample rate and any number of channels; channels are mixed by their mean (``ffmpeg``
+uses its standard down-mix).
+
+Files that are plainly not audio (text, or an image, PDF, ZIP or HTML file by its first
+bytes) are refused before any decoder sees them: libsndfile's MP3 decoder finds "frames" of
+noise in almost anything named ``.mp3``.
+
+Memory stays bounded: :func:`open_audio` gives an :class:`AudioReader` whose
+:meth:`~AudioReader.blocks` yields about a second of mono samples at a time.
+
+Truncated and corrupt files: when decoding stops part way through (a FLAC or MP3 file cut
+short or damaged, an ``ffmpeg`` decoding error), the audio decoded up to that point is used
+if it is at least :data:`MIN_DURATION_S` long, and the reader records a note saying so
+(:attr:`AudioReader.notes`; :func:`pasdeux.music.listen` reports it as a progress line);
+shorter, it is an :class:`~pasdeux.errors.InputError`. libsndfile itself reads a WAV whose
+header claims more data than there is, or an MP3 cut short, up to where the data ends,
+without an error.
+
+Float files: samples are checked for NaN and infinity before any analysis (an
+``InputError``), and a float file that peaks above 1 is scaled down to peak at 1. The
+output of lossy decoders is clipped to [-1, 1].
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import shutil
+import stat
 import subprocess
-from collections.abc import Iterator
+import tempfile
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +47,17 @@ from numpy.typing import ArrayLike, NDArray
 
 from pasdeux.errors import InputError
 
-__all__ = ["FFMPEG_EXTENSIONS", "MIN_DURATION_S", "as_mono", "check_audio_file", "load_audio"]
+__all__ = [
+    "FFMPEG_EXTENSIONS",
+    "MIN_DURATION_S",
+    "AudioReader",
+    "as_mono",
+    "check_audio_file",
+    "check_length",
+    "load_audio",
+    "open_audio",
+    "sample_blocks",
+]
 
 #: Shortest song (seconds) in which a beat can be found.
 MIN_DURATION_S = 5.0
@@ -25,15 +67,119 @@ FFMPEG_EXTENSIONS = frozenset(
     {".m4a", ".m4b", ".aac", ".mp4", ".m4v", ".mov", ".wma", ".webm", ".mka", ".mkv", ".3gp"}
 )
 
+#: ``ffmpeg`` decodes to this rate (the analysis rate, so no resampling follows).
 _FFMPEG_RATE = 44100
+
+#: Frames per decoded block.
+_BLOCK_FRAMES = 1 << 16
+
+#: Frames per read when re-reading the block in which decoding failed.
+_RECOVER_FRAMES = 2048
+
+#: libsndfile subtypes whose samples are floats (may hold NaN, infinity or peaks above 1).
+_FLOAT_SUBTYPES = frozenset({"FLOAT", "DOUBLE"})
+
+_NAN_PROBLEM = "contains NaN or infinite samples (a corrupt float file?)"
+
+_SF_ERRORS = (sf.SoundFileError, RuntimeError, ValueError, TypeError)
+
+
+class AudioReader:
+    """An audio file opened for decoding block by block (made by :func:`open_audio`).
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The file.
+    sample_rate : int
+        Samples per second of the blocks.
+    notes : list of str
+        Remarks made while decoding, e.g. that the file is truncated and only its first part
+        is used; complete once :meth:`blocks` is exhausted.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        sample_rate: int,
+        decode: Callable[[AudioReader], Iterator[NDArray[np.float32]]],
+    ) -> None:
+        self.path = path
+        self.sample_rate = sample_rate
+        self.notes: list[str] = []
+        self._decode = decode
+
+    def blocks(self) -> Iterator[NDArray[np.float32]]:
+        """Decode the file: mono ``float32`` blocks in [-1, 1], about 65 000 samples each.
+
+        Raises
+        ------
+        InputError
+            The data is not audio, has NaN or infinite samples, or decoding fails in its
+            first :data:`MIN_DURATION_S` seconds.
+        """
+        return self._decode(self)
+
+    def _stopped(self, decoded: int, detail: str, *, header_ok: bool) -> None:
+        """Decoding failed after ``decoded`` samples: keep them (with a note) or raise."""
+        if decoded == 0 and not header_ok:
+            raise InputError(self.path, _not_audio_message(self.path, detail))
+        seconds = decoded / self.sample_rate
+        if seconds < MIN_DURATION_S:
+            raise InputError(
+                self.path,
+                f"is truncated or corrupt: decoding failed after {seconds:.1f} s ({detail})",
+            )
+        self.notes.append(
+            f"{self.path}: decoding stopped after {seconds:.1f} s ({detail}); the file is "
+            f"truncated or corrupt, analysing its first {seconds:.1f} s"
+        )
+
+
+def open_audio(path: str | Path) -> AudioReader:
+    """Open an audio file for decoding block by block, after cheap checks.
+
+    Parameters
+    ----------
+    path
+        The audio file.
+
+    Returns
+    -------
+    AudioReader
+        Its :meth:`~AudioReader.blocks` decode the file.
+
+    Raises
+    ------
+    InputError
+        The file is missing, a directory, unreadable, empty, plainly not audio (text, an
+        image...), or (for the formats libsndfile reads) its header is not audio and
+        ``ffprobe`` finds no audio in it either; or it needs ``ffmpeg`` and ``ffmpeg`` is
+        missing.
+    """
+    p = Path(path)
+    _check_file(p)
+    what = _looks_like(p)
+    if what is not None:
+        # before any decoder: mpg123 finds "frames" of noise in text and images
+        raise InputError(p, f"is not an audio file (it is {what})")
+    if p.suffix.lower() in FFMPEG_EXTENSIONS:
+        return AudioReader(p, _FFMPEG_RATE, _ffmpeg_decoder(_need_ffmpeg(p)))
+    try:
+        with _c_stderr_silenced():
+            info = sf.info(str(p))
+    except _SF_ERRORS as exc:
+        ffmpeg = shutil.which("ffmpeg")
+        if ffmpeg is not None and _ffprobe_finds_audio(p):
+            return AudioReader(p, _FFMPEG_RATE, _ffmpeg_decoder(ffmpeg))
+        raise InputError(p, _not_audio_message(p, _sf_detail(exc))) from None
+    if info.samplerate <= 0:
+        raise InputError(p, f"invalid sample rate {info.samplerate}")
+    return AudioReader(p, int(info.samplerate), _soundfile_decoder(info.subtype in _FLOAT_SUBTYPES))
 
 
 def load_audio(path: str | Path) -> tuple[NDArray[np.float32], int]:
-    """Read an audio file as mono samples.
-
-    WAV, FLAC, OGG/Vorbis, Opus and MP3 are decoded with libsndfile (through soundfile);
-    M4A/AAC/MP4 and similar containers with an ``ffmpeg`` subprocess when ``ffmpeg`` is
-    on the ``PATH``.
+    """Read a whole audio file as mono samples (see :func:`open_audio` to stream it).
 
     Parameters
     ----------
@@ -54,15 +200,19 @@ def load_audio(path: str | Path) -> tuple[NDArray[np.float32], int]:
         The file is missing, a directory, unreadable, empty, not audio (or an unsupported or
         corrupt format), has no samples, has NaN or infinite samples, or is shorter than
         5 seconds. The message names the problem; the error carries the path.
+
+    Warns
+    -----
+    UserWarning
+        The file is truncated or corrupt and only its first part (at least 5 s) is returned.
     """
-    p = Path(path)
-    _check_file(p)
-    ext = p.suffix.lower()
-    if ext in FFMPEG_EXTENSIONS:
-        samples, rate = _decode_ffmpeg(p)
-    else:
-        samples, rate = _decode_soundfile(p)
-    return as_mono(samples, rate, p), rate
+    reader = open_audio(path)
+    parts = list(reader.blocks())
+    samples = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+    check_length(samples.size, reader.sample_rate, reader.path)
+    for note in reader.notes:
+        warnings.warn(note, stacklevel=2)
+    return samples, reader.sample_rate
 
 
 def check_audio_file(path: str | Path) -> None:
@@ -74,40 +224,29 @@ def check_audio_file(path: str | Path) -> None:
     InputError
         Naming the problem, as :func:`load_audio` would.
     """
-    p = Path(path)
-    _check_file(p)
-    if p.suffix.lower() in FFMPEG_EXTENSIONS:
-        return
-    try:
-        with _c_stderr_silenced():
-            sf.info(str(p))
-    except (sf.SoundFileError, RuntimeError, ValueError, TypeError) as exc:
-        raise InputError(p, _not_audio(exc)) from None
+    open_audio(path)
 
 
-def _not_audio(exc: Exception) -> str:
-    detail = str(exc).split(":")[-1].strip().rstrip(".")
-    if not detail or "does not exist" in detail:
-        # libsndfile's words when no decoder recognised the data
-        detail = "no audio decoder recognises its contents"
-    return f"is not an audio file, or an unsupported or corrupt one ({detail})"
+def check_length(num_samples: int, sample_rate: int, path: str | Path | None) -> None:
+    """Raise an :class:`~pasdeux.errors.InputError` for no samples or fewer than
+    :data:`MIN_DURATION_S` seconds of them."""
+    if num_samples == 0:
+        raise InputError(path, "contains no audio samples")
+    duration = num_samples / sample_rate
+    if duration < MIN_DURATION_S:
+        raise InputError(
+            path,
+            f"is too short to find a beat ({duration:.1f} s; at least {MIN_DURATION_S:.0f} s "
+            "needed)",
+        )
 
 
-@contextlib.contextmanager
-def _c_stderr_silenced() -> Iterator[None]:
-    """Silence what C decoders (mpg123) print straight to file descriptor 2."""
-    try:
-        saved = os.dup(2)
-    except OSError:
-        yield
-        return
-    try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+def sample_blocks(
+    samples: NDArray[np.float32], block: int = _BLOCK_FRAMES
+) -> Iterator[NDArray[np.float32]]:
+    """Mono samples in consecutive blocks (views, no copies)."""
+    for start in range(0, samples.size, block):
+        yield samples[start : start + block]
 
 
 def as_mono(
@@ -150,52 +289,117 @@ def as_mono(
         x = x.astype(np.float64) / float(np.iinfo(x.dtype).max)
     x = x.astype(np.float32, copy=False)
     if not np.all(np.isfinite(x)):
-        raise InputError(path, "contains NaN or infinite samples (a corrupt float file?)")
-    duration = x.size / sample_rate
-    if duration < MIN_DURATION_S:
-        raise InputError(
-            path,
-            f"is too short to find a beat ({duration:.1f} s; at least {MIN_DURATION_S:.0f} s "
-            "needed)",
-        )
+        raise InputError(path, _NAN_PROBLEM)
+    check_length(x.size, sample_rate, path)
     peak = float(np.max(np.abs(x)))
     if peak > 1.0:
         x = x / peak
     return np.ascontiguousarray(x, dtype=np.float32)
 
 
-def _check_file(p: Path) -> None:
-    """Raise an InputError for a path that is not a readable, non-empty file."""
-    if not p.exists():
-        raise InputError(p, "no such file")
-    if p.is_dir():
-        raise InputError(p, "is a directory, expected an audio file")
-    if not os.access(p, os.R_OK):
-        raise InputError(p, "permission denied")
-    try:
-        size = p.stat().st_size
-        with p.open("rb"):
-            pass
-    except PermissionError:
-        raise InputError(p, "permission denied") from None
-    except OSError as exc:
-        raise InputError(p, f"cannot be read ({exc.strerror or exc})") from None
-    if size == 0:
-        raise InputError(p, "file is empty (0 bytes)")
+# --------------------------------------------------------------------------- decoders
 
 
-def _decode_soundfile(p: Path) -> tuple[NDArray[np.float32], int]:
+def _soundfile_decoder(is_float: bool) -> Callable[[AudioReader], Iterator[NDArray[np.float32]]]:
+    def decode(reader: AudioReader) -> Iterator[NDArray[np.float32]]:
+        gain = _float_gain(reader) if is_float else 1.0
+        decoded = 0
+        for data, detail in _soundfile_reads(reader.path):
+            if detail is not None:
+                reader._stopped(decoded, detail, header_ok=True)
+                return
+            decoded += data.shape[0]
+            yield _mono_block(data, gain, reader.path)
+
+    return decode
+
+
+def _soundfile_reads(p: Path) -> Iterator[tuple[NDArray[np.float32], str | None]]:
+    """``(frames, channels)`` blocks, then ``(empty, detail)`` if decoding failed part way.
+
+    Reads until libsndfile returns nothing (a header's frame count may be wrong).
+    """
+    empty = np.zeros((0, 1), dtype=np.float32)
     try:
         with _c_stderr_silenced():
-            data, rate = sf.read(str(p), dtype="float32", always_2d=True)
-    except (sf.SoundFileError, RuntimeError, ValueError, TypeError) as exc:
-        raise InputError(p, _not_audio(exc)) from None
-    except MemoryError:
-        raise InputError(p, "is too large to decode in memory") from None
-    return np.asarray(data, dtype=np.float32), int(rate)
+            f = sf.SoundFile(str(p))
+    except _SF_ERRORS as exc:
+        yield empty, _sf_detail(exc)
+        return
+    try:
+        while True:
+            start = f.tell()
+            try:
+                with _c_stderr_silenced():
+                    data = f.read(_BLOCK_FRAMES, dtype="float32", always_2d=True)
+            except _SF_ERRORS as exc:
+                # keep the good start of the failed block: read it again in small steps
+                yield from _recover(p, start)
+                yield empty, _sf_detail(exc)
+                return
+            if data.shape[0] == 0:
+                return
+            yield data, None
+    finally:
+        f.close()
 
 
-def _decode_ffmpeg(p: Path) -> tuple[NDArray[np.float32], int]:
+def _recover(p: Path, start: int) -> Iterator[tuple[NDArray[np.float32], str | None]]:
+    """Re-read from frame ``start`` in small steps, on a fresh handle, up to where decoding
+    fails (a decoder that has failed once may not even seek)."""
+    try:
+        with _c_stderr_silenced():
+            f = sf.SoundFile(str(p))
+            if start:
+                f.seek(start)
+    except _SF_ERRORS:
+        return
+    try:
+        while True:
+            try:
+                with _c_stderr_silenced():
+                    data = f.read(_RECOVER_FRAMES, dtype="float32", always_2d=True)
+            except _SF_ERRORS:
+                return
+            if data.shape[0] == 0:
+                return
+            yield data, None
+    finally:
+        f.close()
+
+
+def _float_gain(reader: AudioReader) -> float:
+    """First pass over a float file: NaN and infinity are errors; a peak above 1 is scaled
+    down to 1 (the gain is returned)."""
+    peak = 0.0
+    for data, detail in _soundfile_reads(reader.path):
+        if detail is not None:
+            break  # the second pass meets the same failure and handles it
+        mono = _mix(data)
+        if not np.all(np.isfinite(mono)):
+            raise InputError(reader.path, _NAN_PROBLEM)
+        if mono.size:
+            peak = max(peak, float(np.max(np.abs(mono))))
+    return 1.0 / peak if peak > 1.0 else 1.0
+
+
+def _mix(data: NDArray[np.float32]) -> NDArray[np.float32]:
+    if data.shape[1] == 1:
+        return np.ascontiguousarray(data[:, 0])
+    return np.asarray(data.mean(axis=1, dtype=np.float32), dtype=np.float32)
+
+
+def _mono_block(data: NDArray[np.float32], gain: float, p: Path) -> NDArray[np.float32]:
+    x = _mix(data)
+    if gain != 1.0:
+        x *= np.float32(gain)
+    if not np.all(np.isfinite(x)):
+        raise InputError(p, _NAN_PROBLEM)
+    np.clip(x, -1.0, 1.0, out=x)
+    return x
+
+
+def _need_ffmpeg(p: Path) -> str:
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
         raise InputError(
@@ -203,21 +407,167 @@ def _decode_ffmpeg(p: Path) -> tuple[NDArray[np.float32], int]:
             f"ffmpeg is needed to read {p.suffix.lower()} files; install ffmpeg or convert "
             "the song to WAV, FLAC, OGG or MP3",
         )
+    return ffmpeg
+
+
+def _ffmpeg_input(p: Path) -> str:
+    # "file:" so that a name with a colon or a leading dash is not read as a protocol/option
+    return f"file:{p.absolute()}"
+
+
+def _ffmpeg_decoder(ffmpeg: str) -> Callable[[AudioReader], Iterator[NDArray[np.float32]]]:
+    def decode(reader: AudioReader) -> Iterator[NDArray[np.float32]]:
+        cmd = [
+            ffmpeg, "-nostdin", "-v", "error", "-i", _ffmpeg_input(reader.path), "-vn",
+            "-f", "f32le", "-acodec", "pcm_f32le", "-ac", "1", "-ar", str(_FFMPEG_RATE), "pipe:1",
+        ]  # fmt: skip
+        decoded = 0
+        with tempfile.TemporaryFile() as err:
+            try:
+                proc = subprocess.Popen(
+                    cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err
+                )
+            except OSError as exc:
+                raise InputError(reader.path, f"could not run ffmpeg ({exc})") from None
+            assert proc.stdout is not None
+            try:
+                while True:
+                    raw = proc.stdout.read(_BLOCK_FRAMES * 4)
+                    usable = len(raw) - len(raw) % 4
+                    if usable == 0:
+                        break
+                    x = np.frombuffer(raw[:usable], dtype="<f4").astype(np.float32)
+                    decoded += x.size
+                    yield _mono_block(x[:, None], 1.0, reader.path)
+                code = proc.wait()
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+                proc.stdout.close()
+            if code != 0:
+                err.seek(0)
+                lines = err.read().decode("utf-8", "replace").strip().splitlines()
+                detail = lines[-1] if lines else f"exit code {code}"
+                for prefix in (f"{_ffmpeg_input(reader.path)}: ", f"{reader.path}: "):
+                    detail = detail.removeprefix(prefix)
+                reader._stopped(decoded, f"ffmpeg: {detail}", header_ok=decoded > 0)
+
+    return decode
+
+
+def _ffprobe_finds_audio(p: Path) -> bool:
+    """Whether ``ffprobe`` (when installed) finds an audio stream in the file."""
+    ffprobe = shutil.which("ffprobe")
+    if ffprobe is None:
+        return False
     cmd = [
-        ffmpeg, "-v", "error", "-nostdin", "-i", str(p),
-        "-f", "f32le", "-acodec", "pcm_f32le", "-ac", "1", "-ar", str(_FFMPEG_RATE), "-",
+        ffprobe, "-v", "error", "-select_streams", "a", "-show_entries", "stream=codec_type",
+        "-of", "csv=p=0", _ffmpeg_input(p),
     ]  # fmt: skip
     try:
-        run = subprocess.run(cmd, capture_output=True, check=False)
-    except OSError as exc:
-        raise InputError(p, f"could not run ffmpeg ({exc})") from None
-    if run.returncode != 0:
-        lines = run.stderr.decode("utf-8", "replace").strip().splitlines()
-        detail = lines[-1] if lines else f"exit code {run.returncode}"
-        detail = detail.removeprefix(f"{p}: ")
-        raise InputError(
-            p, f"is not an audio file, or an unsupported or corrupt one (ffmpeg: {detail})"
+        run = subprocess.run(
+            cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=60, check=False
         )
-    usable = len(run.stdout) - len(run.stdout) % 4
-    data = np.frombuffer(run.stdout[:usable], dtype="<f4").astype(np.float32)
-    return data, _FFMPEG_RATE
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return run.returncode == 0 and b"audio" in run.stdout
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _sf_detail(exc: Exception) -> str:
+    detail = str(exc).split(":")[-1].strip().rstrip(".")
+    if not detail or "does not exist" in detail:
+        # libsndfile's words when no decoder recognised the data
+        detail = "no audio decoder recognises its contents"
+    return detail
+
+
+#: Signatures of common files that are not audio.
+_NOT_AUDIO_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"<!DOCTYPE html", "an HTML page"),
+    (b"<html", "an HTML page"),
+)
+
+
+def _looks_like(p: Path) -> str | None:
+    """What a file that is not audio looks like, from its first bytes, if recognisable."""
+    try:
+        with p.open("rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return None
+    for magic, what in _NOT_AUDIO_MAGIC:
+        if head.startswith(magic):
+            return what
+    if head and b"\x00" not in head:
+        try:
+            text = head.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if exc.start < len(head) - 3:
+                return None  # not UTF-8: binary
+            text = head[: exc.start].decode("utf-8")  # a character cut at the end
+        printable = sum(c.isprintable() or c in "\t\r\n\f" for c in text)
+        if text and printable >= 0.95 * len(text):
+            return "a text file"
+    return None
+
+
+def _not_audio_message(p: Path, detail: str) -> str:
+    what = _looks_like(p)
+    if what is not None:
+        return f"is not an audio file (it is {what})"
+    return f"is not an audio file, or an unsupported or corrupt one ({detail})"
+
+
+@contextlib.contextmanager
+def _c_stderr_silenced() -> Iterator[None]:
+    """Silence what C decoders (mpg123) print straight to file descriptor 2."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _check_file(p: Path) -> None:
+    """Raise an InputError for a path that is not a readable, non-empty file."""
+    try:
+        st = p.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        raise InputError(p, "no such file") from None
+    except PermissionError:
+        raise InputError(p, "permission denied (a folder on the path cannot be read)") from None
+    except OSError as exc:
+        raise InputError(p, f"cannot be read ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(p, "is a directory, expected an audio file")
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(p, "is not a regular file (a pipe, socket or device), expected audio")
+    effective = os.access in os.supports_effective_ids
+    if not os.access(p, os.R_OK, effective_ids=effective):
+        raise InputError(p, "permission denied")
+    try:
+        with p.open("rb"):
+            pass
+    except PermissionError:
+        raise InputError(p, "permission denied") from None
+    except OSError as exc:
+        raise InputError(p, f"cannot be read ({exc.strerror or exc})") from None
+    if st.st_size == 0:
+        raise InputError(p, "file is empty (0 bytes)")

@@ -1,4 +1,4 @@
-"""Rank dance styles by how well a song's meter and tempo suit them."""
+"""Rank dance styles by how well a song's meter, tempo and rhythmic character suit them."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable
 
 from pasdeux.dances._model import DanceStyle, TempoRange
+from pasdeux.music._rhythm import RhythmProfile, describe, rhythm_features, rhythm_fit
 from pasdeux.music._types import DanceFit
 
 __all__ = ["TEMPO_WIDTH", "rank_dances", "tempo_score"]
@@ -45,13 +46,21 @@ def tempo_score(bpm: float, bpm_min: float, bpm_max: float) -> float:
     return math.exp(-0.5 * (d / TEMPO_WIDTH) ** 2)
 
 
-def rank_dances(meter: int, bpm: float, styles: Iterable[DanceStyle]) -> tuple[DanceFit, ...]:
-    """Rank every dance style by how well it suits a song's meter and tempo.
+def rank_dances(
+    meter: int,
+    bpm: float,
+    styles: Iterable[DanceStyle],
+    features: RhythmProfile | None = None,
+) -> tuple[DanceFit, ...]:
+    """Rank every dance style by how well it suits a song's meter, tempo and rhythm.
 
     For each tempo range of each style the song's tempo is tried as it is, and at double
     and half time (slightly penalised). The meter must match, except that a song in 4
     may be danced to a range in 2 and the reverse (beats counted the same); a song in 3
-    never suits a range in 2 or 4.
+    never suits a range in 2 or 4. With ``features``, each reading is also scored by how
+    well the song's rhythmic character, read at the dance's beat and bar, suits the
+    style's ``rhythm`` table (:func:`pasdeux.music._rhythm.rhythm_fit`): the score is
+    the tempo score times that fit.
 
     Parameters
     ----------
@@ -61,19 +70,30 @@ def rank_dances(meter: int, bpm: float, styles: Iterable[DanceStyle]) -> tuple[D
         Its tempo in beats per minute.
     styles
         The dance styles to rank (e.g. :func:`pasdeux.dances.load_library`).
+    features
+        The song's (or section's) rhythm profile (:func:`pasdeux.music._rhythm.rhythm_profile`);
+        None ranks by tempo and meter alone.
 
     Returns
     -------
     tuple of DanceFit
         One per style, best first (ties by name); each score is in [0, 1] and each reason
-        says why, e.g. ``"87 BPM in 3/4 (29 MPM) is inside Waltz's 3/4 range 84-90 BPM"``.
+        says why, e.g. ``"87 BPM in 3/4 (29 MPM) is inside Waltz's 3/4 range 84-90 BPM"``,
+        followed with features by what was heard, e.g. ``"; rhythm: swung eighths"``.
     """
-    fits = [_fit_style(meter, bpm, style) for style in styles]
+    read: dict[tuple[float, int], dict[str, float]] = {}  # features per (factor, meter)
+    fits = [_fit_style(meter, bpm, style, features, read) for style in styles]
     fits.sort(key=lambda f: (-f.score, f.name))
     return tuple(fits)
 
 
-def _fit_style(meter: int, bpm: float, style: DanceStyle) -> DanceFit:
+def _fit_style(
+    meter: int,
+    bpm: float,
+    style: DanceStyle,
+    features: RhythmProfile | None,
+    read: dict[tuple[float, int], dict[str, float]],
+) -> DanceFit:
     best: tuple[float, str] | None = None
     for rng in style.tempos:
         meter_factor = _meter_factor(meter, rng.meter)
@@ -83,8 +103,19 @@ def _fit_style(meter: int, bpm: float, style: DanceStyle) -> DanceFit:
                                        (2.0, "double time", _HALF_DOUBLE_FACTOR)):  # fmt: skip
             counted = bpm * factor
             score = tempo_score(counted, rng.bpm_min, rng.bpm_max) * penalty * meter_factor
+            reason = _reason(meter, bpm, counted, label, style.name, rng)
+            if features is not None and score > 0.0:
+                key = (factor, rng.meter)
+                if key not in read:
+                    read[key] = rhythm_features(features, factor, rng.meter)
+                measured = read[key]
+                fit, matches = rhythm_fit(measured, style.rhythm, features.cycles)
+                score *= fit
+                heard = describe(matches)
+                if heard:
+                    reason += f"; rhythm: {heard}"
             if best is None or score > best[0] + 1e-12:
-                best = (score, _reason(meter, bpm, counted, label, style.name, rng))
+                best = (score, reason)
     if best is None:
         meters = sorted({r.meter for r in style.tempos})
         if not meters:

@@ -18,18 +18,14 @@ from numpy.typing import NDArray
 
 from pasdeux.dances._model import DanceStyle
 from pasdeux.errors import InputError
-from pasdeux.music._audio import as_mono, check_audio_file, load_audio
-from pasdeux.music._features import (
-    _SR,
-    _activations,
-    _energy_curve,
-    _onset_flux,
-    _processor,
-    _resample,
-)
+from pasdeux.music._audio import as_mono, check_length, open_audio, sample_blocks
+from pasdeux.music._features import FeatureStream
 from pasdeux.music._fit import rank_dances
-from pasdeux.music._meter import _downbeat_probability, bar_viterbi
-from pasdeux.music._pulse import _MIN_BEATS, _choose_pulse, _clean_beats
+from pasdeux.music._meter import find_bars
+from pasdeux.music._novelty import BandFrames, texture
+from pasdeux.music._onsets import OnsetStream
+from pasdeux.music._pulse import _MIN_BEATS, choose_level, track_beats
+from pasdeux.music._rhythm import RhythmStream, rhythm_profile
 from pasdeux.music._structure import (
     _accents,
     _final,
@@ -39,6 +35,7 @@ from pasdeux.music._structure import (
     _sections,
     _tempo_curve,
 )
+from pasdeux.music._tempo_prior import default_prior
 from pasdeux.music._types import (
     MusicMap,
 )
@@ -81,46 +78,61 @@ def listen(
         The file cannot be read as audio, is shorter than 5 s, or has no danceable beat.
     """
     say: Progress = progress if progress is not None else _quiet
-    if isinstance(source, (str, Path)):
-        check_audio_file(source)
-    say("decoding…")
+    # The front end streams: blocks of decoded samples go straight into the features
+    # (activations, energy, onset flux), so memory stays bounded however long the song.
     path: str | None
+    notes: list[str] = []
     if isinstance(source, (str, Path)):
         path = str(source)
-        samples, rate = load_audio(source)
+        reader = open_audio(source)
+        say("decoding…")
+        rate, blocks, notes = reader.sample_rate, reader.blocks(), reader.notes
     else:
+        say("decoding…")
         path = None
         if sr is None:
             raise InputError(None, "a sample rate is needed to analyse raw samples")
         rate = int(sr)
-        samples = as_mono(source, rate, None)
-    duration = samples.size / rate
-    if float(np.max(np.abs(samples))) < 1e-5:
+        blocks = sample_blocks(as_mono(source, rate, None))
+    stream = FeatureStream(rate)
+    bands = BandFrames(rate)
+    pulse_feats = OnsetStream(rate)  # onsets, chroma and bass, for the beat level and meter
+    groove = RhythmStream(rate)  # the rhythmic character, for the dance fit
+    for block in blocks:
+        stream.feed(block)
+        bands.push(block)
+        pulse_feats.push(block)
+        groove.push(block)
+    for note in notes:
+        say(f"warning: {note}")
+    check_length(stream.num_samples, rate, path)
+    duration = stream.duration_s
+    if stream.peak < 1e-5:
         raise InputError(path, "no danceable beat found (the audio is silent)")
-    y44 = _resample(samples, rate, _SR)
 
     say("finding beats…")
-    act = _activations(y44)
+    features = stream.finish()
+    act, energy, flux = features.activations, features.energy, features.flux
     beat_act = np.clip(act[:, 0] + act[:, 1], 0.0, 1.0)
-    beats = np.asarray(_processor("beats")(beat_act), dtype=float)
-    energy = _energy_curve(samples, rate)
-    beats = _choose_pulse(_clean_beats(beats, energy, duration), beat_act, path)
+    beats = track_beats(beat_act, energy, duration, path)
+    onsets = pulse_feats.result()
+    prior = default_prior()
+    beats = choose_level(beats, beat_act, onsets, prior).beats
 
     say("finding bars and meter…")
-    flux = _onset_flux(y44)
     final = _final(energy, flux, beat_act, beats)
     if final is not None:
         # the tracker keeps counting through a held final chord; the music does not
         keep = beats <= final.time + 0.3 * float(np.median(np.diff(beats)))
         if np.count_nonzero(keep) >= _MIN_BEATS:
             beats = beats[keep]
-    q = _downbeat_probability(act, beats)
-    meters, positions = bar_viterbi(q)
+    meters, positions = find_bars(act, beats, onsets, prior)
 
     say("sections, phrases, accents…")
     library = tuple(styles) if styles is not None else _library()
     bar_starts = [i for i, p in enumerate(positions) if p == 1]
-    sections = _sections(beats, meters, bar_starts, duration, energy, library)
+    tex = texture(bands.result(), bands.fps, beats[bar_starts])
+    sections = _sections(beats, meters, bar_starts, duration, energy, library, tex.changes)
     main_meter = _main_meter(sections)
     main_ibis = _section_ibis(beats, [s for s in sections if s.meter == main_meter])
     bpm = round(60.0 / float(np.median(main_ibis)), 2)
@@ -137,9 +149,19 @@ def listen(
         sections=sections,
         accents=(),
         energy=energy,
-        dances=rank_dances(main_meter, bpm, library),
+        dances=rank_dances(
+            main_meter,
+            bpm,
+            library,
+            rhythm_profile(groove.result(), beats, positions, main_meter),
+        ),
     )
-    return replace(draft, phrases=_phrases(draft), accents=_accents(draft, flux, final))
+    arrival = float(beats[bar_starts[tex.arrival]]) if tex.arrival is not None else None
+    return replace(
+        draft,
+        phrases=_phrases(draft, arrival, tex.evidence),
+        accents=_accents(draft, flux, final, beat_act),
+    )
 
 
 def _quiet(_: str) -> None:

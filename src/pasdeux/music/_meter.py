@@ -1,5 +1,23 @@
 """Bars and meter: a Viterbi over the beats whose states are (meter, position in bar), so that
-the meter may change along a song."""
+the meter may change along a song; then the 2/4 and 6/8 readings.
+
+Evidence, beat by beat:
+
+- the downbeat network (madmom's RNN): the share of the beat activation that is downbeat;
+- harmonic change: chords change on downbeats far more often than elsewhere;
+- the rhythm's period: the pattern of onsets within a beat (three bands, six points a beat)
+  repeats every bar, so the meter whose length it repeats at is favoured (this is what
+  finds a waltz whose downbeats are soft).
+
+2/4 against 4/4 is a choice the downbeat network cannot make for us: it learnt from dance
+recordings annotated in 4 (Samba and Paso Doble included), and fires on whichever beat of
+a 2/4 pair is heavier. It is made afterwards, from an alternating bass (a bass note on
+every beat, the same note every other beat: the root-fifth oom-pah of marches, polkas,
+samba and merengue) weighed with the dances' tempo prior; the bar then starts on the
+bass's root (the note whose fifth it alternates with) and on harmonic change. A compound
+beat (each beat split in three, 6/8) lifts the bias against two-beat bars, since 6/8 is
+counted in two.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +28,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pasdeux.music._features import _frames, _window_max
+from pasdeux.music._onsets import FPS, Onsets, beat_bass_notes, window_max
+from pasdeux.music._tempo_prior import TempoPrior
 
 #: Bar model: meters, per-bar log prior (mildly against 2), log probability of a meter
 #: change at a bar line, and the pseudo-count that pulls a weak beat's downbeat
@@ -29,6 +49,55 @@ _Q_PSEUDO = 0.05
 _Q_PRIOR = 0.3
 
 
+#: Log-odds of a downbeat added per robust z-score of harmonic change (clipped).
+_HARMONY_GAIN = 0.8
+
+
+_HARMONY_Z_CLIP = (-2.0, 4.0)
+
+
+#: Log evidence per beat per unit of rhythm self-similarity at the meter's lag (above the
+#: mean over the meters).
+_PERIOD_GAIN = 8.0
+
+
+#: Points of a beat at which the rhythm pattern is sampled.
+_PATTERN_POINTS = 6
+
+
+#: Compound beat: the onsets at a third and two thirds of the beat both exceed that half
+#: way by this factor.
+_TERNARY_RATIO = 1.4
+
+
+#: 2/4: log-likelihood ratio per unit of bass alternation (the share of beats with the same
+#: bass note two beats later, less that with the same note on the next beat), the
+#: alternation at which the audio is neutral, the weight of the tempo prior's
+#: 2-against-4 log odds, and the fewest bars to decide on.
+_ALTERNATION_GAIN = 12.0
+
+
+_ALTERNATION_NEUTRAL = 0.33
+
+
+_TWO_FOUR_PRIOR_WEIGHT = 0.3
+
+
+_MIN_TWO_FOUR_BARS = 4
+
+
+#: Which beat starts a 2/4 bar: weight of the network's log-odds against one z-score of
+#: harmonic change.
+_TWO_FOUR_NETWORK_WEIGHT = 0.3
+
+
+#: ... and of one bass root (a note with its fifth on the next or the previous beat).
+_ROOT_VOTE = 1.0
+
+
+_FIFTH = 7
+
+
 def _downbeat_probability(act: NDArray[np.float64], beats: NDArray[np.float64]) -> NDArray[Any]:
     """q = d / (b + d) at each beat (max over ±3 frames), pulled to a prior when both are weak."""
     frames = _frames(beats)
@@ -41,6 +110,10 @@ def _downbeat_probability(act: NDArray[np.float64], beats: NDArray[np.float64]) 
 def bar_viterbi(
     q: NDArray[np.float64],
     switch_log_prob: float = _SWITCH_LOG_PROB,
+    *,
+    down_bonus: NDArray[np.float64] | None = None,
+    meter_evidence: NDArray[np.float64] | None = None,
+    meter_log_prior: dict[int, float] | None = None,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Most likely meter and position in bar of every beat, allowing meter changes.
 
@@ -55,6 +128,14 @@ def bar_viterbi(
         Probability that each beat is a downbeat.
     switch_log_prob
         Log probability of changing meter at a bar line.
+    down_bonus
+        Extra log-odds that each beat is a downbeat (half added on a downbeat, half taken
+        off elsewhere); None for none.
+    meter_evidence
+        ``(beats, 3)``: log evidence at each beat for meters 2, 3 and 4, whatever the
+        position; None for none.
+    meter_log_prior
+        Log prior per bar of each meter; None for the default (mildly against 2).
 
     Returns
     -------
@@ -63,6 +144,7 @@ def bar_viterbi(
     positions : numpy.ndarray
         Each beat's position in its bar (1 = downbeat).
     """
+    prior = _METER_LOG_PRIOR if meter_log_prior is None else meter_log_prior
     states = [(m, p) for m in _METERS for p in range(1, m + 1)]
     index = {s: k for k, s in enumerate(states)}
     n_states = len(states)
@@ -75,12 +157,19 @@ def bar_viterbi(
         for m2 in _METERS:
             stay = math.log1p(-math.exp(switch_log_prob))
             base = stay if m2 == m else switch_log_prob - math.log(n_other)
-            trans[k, index[(m2, 1)]] = base + _METER_LOG_PRIOR[m2]
+            trans[k, index[(m2, 1)]] = base + prior[m2]
     is_down = np.array([p == 1 for _, p in states])
     qq = np.asarray(q, dtype=float)
-    emis = np.where(is_down[None, :], np.log(qq)[:, None], np.log1p(-qq)[:, None])
-    init = np.array([_METER_LOG_PRIOR[m] - math.log(m) for m, _ in states])
     n = qq.size
+    bonus = np.zeros(n) if down_bonus is None else np.asarray(down_bonus, dtype=float)
+    up = np.log1p(-qq) - 0.5 * bonus
+    down = np.log(qq) + 0.5 * bonus
+    emis = np.where(is_down[None, :], down[:, None], up[:, None])
+    if meter_evidence is not None:
+        column = {m: k for k, m in enumerate(_METERS)}
+        ev = np.asarray(meter_evidence, dtype=float)
+        emis = emis + ev[:, [column[m] for m, _ in states]]
+    init = np.array([prior[m] - math.log(m) for m, _ in states])
     back = np.zeros((n, n_states), dtype=np.int64)
     delta = init + emis[0]
     for i in range(1, n):
@@ -95,4 +184,328 @@ def bar_viterbi(
     positions = np.array([states[k][1] for k in path], dtype=np.int64)
     if not np.any(positions == 1):  # too few beats to finish a bar: call the first a downbeat
         positions = np.arange(n, dtype=np.int64) % meters[0] + 1
+    return meters, positions
+
+
+# --------------------------------------------------------------------------- beat features
+
+
+def _spans(beats: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Length of each beat (to the next; the last repeats the one before)."""
+    ibi = np.diff(beats)
+    return np.append(ibi, ibi[-1]) if ibi.size else np.ones(1)
+
+
+def beat_patterns(beats: NDArray[np.float64], onsets: Onsets) -> NDArray[np.float64]:
+    """The onset pattern of every beat: three bands at six points of the beat, flattened.
+
+    Parameters
+    ----------
+    beats
+        Beat times (s).
+    onsets
+        Band onsets of the song.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(beats, 18)``.
+    """
+    span = _spans(beats)
+    points = beats[:, None] + span[:, None] * np.arange(_PATTERN_POINTS)[None, :] / _PATTERN_POINTS
+    sampled = window_max(onsets.bands, points.ravel(), half=2)  # (beats * points, 3)
+    return np.asarray(
+        sampled.reshape(beats.size, _PATTERN_POINTS, 3).transpose(0, 2, 1).reshape(beats.size, -1),
+        dtype=float,
+    )
+
+
+def _unit(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    norm = np.linalg.norm(x, axis=1, keepdims=True)
+    return np.asarray(x / np.where(norm > 1e-12, norm, 1.0), dtype=float)
+
+
+def lag_similarity(vectors: NDArray[np.float64], lag: int) -> NDArray[np.float64]:
+    """Cosine similarity of each beat's vector with those ``lag`` beats before and after.
+
+    Parameters
+    ----------
+    vectors
+        ``(beats, d)``.
+    lag
+        Distance in beats.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(beats,)``: the mean of the (at most two) similarities; 0 where neither exists.
+    """
+    u = _unit(vectors)
+    n = u.shape[0]
+    total = np.zeros(n)
+    count = np.zeros(n)
+    if n > lag:
+        s = np.sum(u[lag:] * u[:-lag], axis=1)
+        total[lag:] += s
+        count[lag:] += 1
+        total[:-lag] += s
+        count[:-lag] += 1
+    return np.asarray(np.where(count > 0, total / np.maximum(count, 1), 0.0), dtype=float)
+
+
+def period_evidence(beats: NDArray[np.float64], onsets: Onsets) -> NDArray[np.float64]:
+    """Log evidence at each beat for bars of 2, 3 and 4 from the rhythm's period.
+
+    The onset pattern of a beat resembles that of the same beat in the bar before and
+    after. The similarity at each meter's lag, above the mean over the meters and
+    smoothed over a few beats, times :data:`_PERIOD_GAIN`. Bars of 2 and of 4 both take
+    the better of the similarities at lags 2 and 4: the rhythm's period says 3 or not 3,
+    and 2 against 4 is decided elsewhere.
+
+    Parameters
+    ----------
+    beats
+        Beat times (s).
+    onsets
+        Band onsets of the song.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(beats, 3)`` for meters 2, 3 and 4.
+    """
+    patterns = beat_patterns(beats, onsets)
+    s3 = lag_similarity(patterns, 3)
+    s24 = np.maximum(lag_similarity(patterns, 2), lag_similarity(patterns, 4))
+    sims = np.stack([s24, s3, s24], axis=1)
+    kernel = np.ones(5) / 5.0
+    smooth = np.stack(
+        [np.convolve(np.pad(c, 2, mode="edge"), kernel, mode="valid") for c in sims.T], axis=1
+    )
+    return np.asarray(_PERIOD_GAIN * (smooth - smooth.mean(axis=1, keepdims=True)), dtype=float)
+
+
+def _beat_means(x: NDArray[np.float64], beats: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Mean of frame features ``x`` over each beat's span."""
+    span = _spans(beats)
+    starts = np.clip(np.round(beats * FPS).astype(int), 0, x.shape[0] - 1)
+    ends = np.clip(np.round((beats + span) * FPS).astype(int), starts + 1, x.shape[0])
+    csum = np.concatenate([np.zeros((1, x.shape[1])), np.cumsum(x, axis=0)])
+    return np.asarray((csum[ends] - csum[starts]) / (ends - starts)[:, None], dtype=float)
+
+
+def harmonic_change(
+    beats: NDArray[np.float64], onsets: Onsets, width: int = 2
+) -> NDArray[np.float64]:
+    """How much the harmony changes at each beat, as a robust z-score.
+
+    The chroma of the ``width`` beats before is compared with that of the ``width`` beats
+    from this one (cosine distance); the distances are centred on their median and scaled
+    by their median absolute deviation.
+
+    Parameters
+    ----------
+    beats
+        Beat times (s).
+    onsets
+        Band onsets and chroma of the song.
+    width
+        Beats on either side.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(beats,)``, clipped to [-2, 4].
+    """
+    c = _unit(_beat_means(onsets.chroma, beats))
+    n = c.shape[0]
+    if n < 2 * width:
+        return np.zeros(n)
+    padded = np.concatenate([np.repeat(c[:1], width, axis=0), c, np.repeat(c[-1:], width, axis=0)])
+    before = np.zeros_like(c)
+    after = np.zeros_like(c)
+    for k in range(width):
+        before += padded[k : k + n]
+        after += padded[width + k : width + k + n]
+    dist = 1.0 - np.sum(_unit(before) * _unit(after), axis=1)
+    dist[:width] = np.median(dist)  # nothing before the song to compare with
+    med = float(np.median(dist))
+    mad = 1.4826 * float(np.median(np.abs(dist - med)))
+    z = (dist - med) / max(mad, 1e-3)
+    return np.asarray(np.clip(z, *_HARMONY_Z_CLIP), dtype=float)
+
+
+def bass_alternation(beats: NDArray[np.float64], onsets: Onsets) -> float:
+    """How much the bass alternates beat by beat.
+
+    The share of beats whose bass note (:func:`pasdeux.music._onsets.beat_bass_notes`, as
+    a pitch class) is the same two beats later, minus the share where it is the same on
+    the next beat. An oom-pah bass (root and fifth on successive beats: marches, polkas,
+    samba, merengue) scores ~0.45-0.75; a bass held through the bar, walking, or moving
+    once or twice a bar scores ~-0.3-0.25.
+
+    Parameters
+    ----------
+    beats
+        Beat times (s) of one stretch of the song.
+    onsets
+        The song's features.
+
+    Returns
+    -------
+    float
+        The alternation (0 with fewer than eight beats with a bass note).
+    """
+    if beats.size < 8:
+        return 0.0
+    return _alternation(beat_bass_notes(onsets, beats))
+
+
+def _alternation(notes: NDArray[np.int64]) -> float:
+    pc = np.where(notes >= 0, notes % 12, -1)
+    one_ok = (pc[1:] >= 0) & (pc[:-1] >= 0)
+    two_ok = (pc[2:] >= 0) & (pc[:-2] >= 0)
+    if np.count_nonzero(one_ok) < 8 or np.count_nonzero(two_ok) < 8:
+        return 0.0
+    one = float(np.mean(pc[1:][one_ok] == pc[:-1][one_ok]))
+    two = float(np.mean(pc[2:][two_ok] == pc[:-2][two_ok]))
+    return two - one
+
+
+def is_compound(beats: NDArray[np.float64], onsets: Onsets) -> bool:
+    """Whether each beat divides in three (6/8, 12/8) rather than in two.
+
+    Parameters
+    ----------
+    beats
+        Beat times (s).
+    onsets
+        Band onsets of the song.
+
+    Returns
+    -------
+    bool
+        True when the onsets at both a third and two thirds of the beat are stronger
+        than half way by :data:`_TERNARY_RATIO` (swung eighths strike only two thirds).
+    """
+    if beats.size < 4:
+        return False
+    total = onsets.total
+    span = np.diff(beats)
+    start = beats[:-1]
+
+    def at(frac: float) -> float:
+        return float(np.mean(window_max(total, start + frac * span, half=2)))
+
+    half = at(0.5)
+    third = min(at(1.0 / 3.0), at(2.0 / 3.0))
+    return third >= _TERNARY_RATIO * max(half, 1e-9)
+
+
+# --------------------------------------------------------------------------- bars
+
+
+def find_bars(
+    act: NDArray[np.float64],
+    beats: NDArray[np.float64],
+    onsets: Onsets,
+    prior: TempoPrior,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Meter and position in bar of every beat.
+
+    Parameters
+    ----------
+    act
+        Beat and downbeat activations ``(frames, 2)`` at 100 frames per second.
+    beats
+        Beat times (s).
+    onsets
+        Band onsets, chroma and bass chroma of the song.
+    prior
+        Tempo prior of the dances.
+
+    Returns
+    -------
+    meters : numpy.ndarray
+        The meter of the bar each beat belongs to.
+    positions : numpy.ndarray
+        Each beat's position in its bar (1 = downbeat).
+    """
+    q = _downbeat_probability(act, beats)
+    bonus = _HARMONY_GAIN * harmonic_change(beats, onsets)
+    evidence = period_evidence(beats, onsets)
+    log_prior = dict(_METER_LOG_PRIOR)
+    if is_compound(beats, onsets):
+        log_prior[2] = 0.0
+    meters, positions = bar_viterbi(
+        q, down_bonus=bonus, meter_evidence=evidence, meter_log_prior=log_prior
+    )
+    return _two_four(beats, meters, positions, onsets, prior, q, bonus / _HARMONY_GAIN)
+
+
+def _runs(meters: NDArray[np.int64], meter: int) -> list[range]:
+    """Maximal stretches of beats in bars of ``meter``."""
+    out = []
+    i = 0
+    n = meters.size
+    while i < n:
+        if meters[i] != meter:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and meters[j + 1] == meter:
+            j += 1
+        out.append(range(i, j + 1))
+        i = j + 1
+    return out
+
+
+def _root_votes(notes: NDArray[np.int64]) -> NDArray[np.float64]:
+    """+1 for each beat whose bass note has its fifth on a neighbouring beat (a root on the
+    downbeat, the fifth on the upbeat: root-fifth up a fifth, or down a fourth)."""
+    votes = np.zeros(notes.size)
+    ok = (notes[1:] >= 0) & (notes[:-1] >= 0)
+    step = (notes[1:] - notes[:-1]) % 12
+    votes[:-1] += ok & (step == _FIFTH)  # this beat's fifth follows
+    votes[1:] += ok & (step == 12 - _FIFTH)  # the beat before was this one's fifth
+    return votes
+
+
+def _two_four(
+    beats: NDArray[np.float64],
+    meters: NDArray[np.int64],
+    positions: NDArray[np.int64],
+    onsets: Onsets,
+    prior: TempoPrior,
+    q: NDArray[np.float64],
+    change: NDArray[np.float64],
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Split stretches of 4/4 into 2/4 where the bass alternates and the tempo allows it.
+
+    ``change`` is the harmonic change at each beat (z-scores).
+    """
+    meters = meters.copy()
+    positions = positions.copy()
+    # The network learnt 2/4 dances as 4/4 and fires on the heavier beat of the pair (the
+    # samba's surdo on 2); which beat starts the bar is read mostly from the bass, which
+    # plays the root on the downbeat and its fifth on the upbeat, and from harmonic change.
+    logit = _TWO_FOUR_NETWORK_WEIGHT * (np.log(q) - np.log1p(-q)) + change
+    notes = beat_bass_notes(onsets, beats)
+    for run in _runs(meters, 4):
+        idx = np.arange(run.start, run.stop)
+        if idx.size < 4 * _MIN_TWO_FOUR_BARS:
+            continue
+        bpm = 60.0 / float(np.median(np.diff(beats[idx])))
+        alternation = _alternation(notes[idx])
+        llr = _ALTERNATION_GAIN * (alternation - _ALTERNATION_NEUTRAL)
+        llr += _TWO_FOUR_PRIOR_WEIGHT * prior.meter_log_odds(bpm, 2, 4)
+        if llr <= 0:
+            continue
+        # which of the two alternating beats starts the 2/4 bar
+        parity = np.arange(idx.size) % 2
+        evidence = logit[idx] + _ROOT_VOTE * _root_votes(notes[idx])
+        score = [float(np.sum(evidence[parity == k])) for k in (0, 1)]
+        first = 0 if score[0] >= score[1] else 1
+        meters[idx] = 2
+        positions[idx] = np.where(parity == first, 1, 2)
     return meters, positions

@@ -1,18 +1,34 @@
-"""The beat: tracked beats, cleaned, and the choice between a tempo and its double."""
+"""The beat: tracked beats, cleaned, checked for a danceable pulse, and read at the dance's
+own level (the tracked tempo, its double, its half, or its third for a 6/8 tracked in
+eighths).
+
+madmom's DBN follows the strongest pulse of the beat activation, which for fast dances is
+often half the tempo the dancers count (a Quickstep at 204 BPM tracked at 102), and for a
+6/8 ballad may be the eighth notes. The level is decided here, by two things together:
+
+- the audio: how strongly the music strikes half way between the tracked beats, in the
+  middle and high bands where snare, chords, comping and ride live (a backbeat there means
+  those points are beats too); or, for halving or keeping every third beat, how weak the
+  beats left out are against the kept ones;
+- the prior (:mod:`pasdeux.music._tempo_prior`): how many dances are danced at each
+  candidate tempo.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.signal import find_peaks
 
 from pasdeux.errors import InputError
-from pasdeux.music._features import _BREAK_DB, _MAX_BPM, _frames, _window_max
-from pasdeux.music._types import (
-    EnergyCurve,
-)
+from pasdeux.music._features import _BREAK_DB, _frames, _window_max
+from pasdeux.music._onsets import Onsets, window_max
+from pasdeux.music._tempo_prior import TempoPrior
+from pasdeux.music._types import EnergyCurve
 
 #: Danceable-beat check. Music puts clear activation peaks on the tracked beats and
 #: almost none half way between them (contrast >= ~0.25 on real songs), and nearly all of
@@ -37,7 +53,7 @@ _PEAK_HEIGHT = 0.1
 _ON_GRID_FRAMES = 5
 
 
-#: Doubling a half-time track: the network fires half way between the beats too.
+#: A half-time track passes the check on its doubled grid.
 _DOUBLE_OFF_SHARE = 0.6
 
 
@@ -45,6 +61,34 @@ _DOUBLE_MIN_CONTRAST = 0.25
 
 
 _DOUBLE_MIN_ON_GRID = 0.85
+
+
+#: Octave choice. Log-likelihood ratio of counting at double time, per unit of
+#: log(onsets half way between the beats / on the beats, in the middle and high bands),
+#: and the ratio at which the audio is neutral: a backbeat and a ride half way between
+#: the tracked beats (ratio >= 1) say they are beats too; eighth-note comping and hats
+#: (ratio ~0.4-0.8) say they are not.
+_OCTAVE_GAIN = 10.0
+
+
+_DOUBLE_NEUTRAL = 0.92
+
+
+#: The beat network's activation half way between the beats over half that on them: above 1
+#: (it fires there nearly as strongly) the network itself hears a beat there.
+_NETWORK_HALF = 0.5
+
+
+#: Halving (or keeping every third beat): the beats left out over the kept ones (beat
+#: activation and mid-band onsets), neutral at this ratio: the others must nearly vanish.
+_SUB_NEUTRAL = 0.45
+
+
+#: No beat outside this range (BPM).
+_MAX_COUNTED_BPM = 240.0
+
+
+_MIN_COUNTED_BPM = 40.0
 
 
 def _clean_beats(
@@ -119,10 +163,19 @@ def _doubled(beats: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.sort(np.concatenate([beats, mids]))
 
 
-def _choose_pulse(
+def check_danceable(
     beats: NDArray[np.float64], beat_act: NDArray[np.float64], path: str | None
-) -> NDArray[np.float64]:
-    """Check that there is a danceable beat; return the beats (doubled if the DBN halved them).
+) -> None:
+    """Check that the tracked beats are those of a danceable pulse.
+
+    Parameters
+    ----------
+    beats
+        Tracked beat times (s), cleaned.
+    beat_act
+        Beat activation (beat + downbeat) at 100 frames per second.
+    path
+        The file, for the error message.
 
     Raises
     ------
@@ -134,26 +187,21 @@ def _choose_pulse(
             path, f"no danceable beat found (only {beats.size} beats tracked; need {_MIN_BEATS})"
         )
     one = beat_evidence(beats, beat_act)
-    ok_one = (
+    if (
         one.strength >= _MIN_BEAT_STRENGTH
         and one.contrast >= _MIN_BEAT_CONTRAST
         and one.on_grid >= _MIN_ON_GRID
-    )
-    # The DBN sometimes tracks a fast song (200+ BPM) at half time: then the network fires
-    # half way between the tracked beats as strongly as on them.
-    two_beats = _doubled(beats)
-    doubled_bpm = 60.0 / float(np.median(np.diff(two_beats)))
-    two = beat_evidence(two_beats, beat_act)
-    ok_two = (
+    ):
+        return
+    # a fast song tracked at half time: the network fires half way between the beats too
+    two = beat_evidence(_doubled(beats), beat_act)
+    if (
         one.off >= _DOUBLE_OFF_SHARE * one.strength
         and two.strength >= _MIN_BEAT_STRENGTH
         and two.contrast >= _DOUBLE_MIN_CONTRAST
         and two.on_grid >= _DOUBLE_MIN_ON_GRID
-    )
-    if ok_two and doubled_bpm <= _MAX_BPM * 1.03:
-        return two_beats
-    if ok_one or ok_two:
-        return beats
+    ):
+        return
     raise InputError(
         path,
         f"no danceable beat found (beat strength {one.strength:.2f}, contrast "
@@ -161,3 +209,150 @@ def _choose_pulse(
         f">= {_MIN_BEAT_CONTRAST:.2f} and >= {100 * _MIN_ON_GRID:.0f}%: is it silence, noise, "
         "a steady tone or speech?)",
     )
+
+
+@dataclass(frozen=True)
+class PulseChoice:
+    """The level at which the beat is counted, and why.
+
+    ``factor`` is 2.0 (twice the tracked tempo), 1.0, 0.5 or 1/3; ``scores`` the log score of
+    each level tried (audio log-likelihood ratio against the tracked level + log prior).
+    """
+
+    beats: NDArray[np.float64]
+    factor: float
+    scores: dict[float, float]
+
+
+def _between_ratio(beats: NDArray[np.float64], onsets: Onsets) -> float:
+    """Onsets half way between the beats over those on them: geometric mean of the middle
+    (snare, chords, comping) and high (hats, ride, shakers) bands."""
+    mids = 0.5 * (beats[1:] + beats[:-1])
+    ratios = []
+    for band in (1, 2):
+        x = onsets.bands[:, band]
+        on = float(np.mean(window_max(x, beats)))
+        between = float(np.mean(window_max(x, mids)))
+        if on <= 0 or between <= 0:
+            return 0.0
+        ratios.append(between / on)
+    return math.sqrt(ratios[0] * ratios[1])
+
+
+def _strength(beats: NDArray[np.float64], beat_act: NDArray[np.float64], onsets: Onsets) -> Any:
+    """How strongly each beat is struck: beat activation plus half the relative mid-band onset."""
+    mid = window_max(onsets.bands[:, 1], beats)
+    return window_max(beat_act, beats) + 0.5 * mid / max(float(np.mean(mid)), 1e-9)
+
+
+def _sub_grid(
+    beats: NDArray[np.float64], strength: NDArray[np.float64], every: int
+) -> tuple[NDArray[np.float64], float]:
+    """Every ``every``-th beat, in the phase struck hardest, and the other phases' mean
+    strength over the kept one's."""
+    means = [float(np.mean(strength[k::every])) for k in range(every)]
+    best = int(np.argmax(means))
+    if means[best] <= 0:
+        return beats[best::every], 1.0
+    others = [m for k, m in enumerate(means) if k != best]
+    return beats[best::every], float(np.mean(others)) / means[best]
+
+
+def choose_level(
+    beats: NDArray[np.float64],
+    beat_act: NDArray[np.float64],
+    onsets: Onsets,
+    prior: TempoPrior,
+) -> PulseChoice:
+    """Count the beat at the tracked tempo, at its double, its half or its third.
+
+    Each level is scored by the audio's log-likelihood ratio against the tracked level
+    plus the tempo prior's log plausibility of the counted tempo:
+
+    - double: the onsets half way between the tracked beats, against those on them
+      (:data:`_DOUBLE_NEUTRAL`), and the beat network firing there;
+    - half or third (a 6/8 tracked in eighths): how weak the beats left out are against
+      the kept ones (:data:`_SUB_NEUTRAL`).
+
+    Parameters
+    ----------
+    beats
+        Tracked beat times (s), at least two.
+    beat_act
+        Beat activation (beat + downbeat) at 100 frames per second.
+    onsets
+        Band onsets of the song.
+    prior
+        Tempo prior of the dances.
+
+    Returns
+    -------
+    PulseChoice
+        The beats at the chosen level.
+    """
+    bpm = 60.0 / float(np.median(np.diff(beats)))
+    act = beat_evidence(beats, beat_act)
+    candidates: dict[float, tuple[NDArray[np.float64], float]] = {1.0: (beats, 0.0)}
+    between = _between_ratio(beats, onsets)
+    if between > 0:
+        # the network itself firing half way between the beats only ever adds evidence
+        network = max(0.0, math.log((act.off + 0.05) / (_NETWORK_HALF * act.strength + 0.05)))
+        candidates[2.0] = (
+            _doubled(beats),
+            _OCTAVE_GAIN * (math.log(between / _DOUBLE_NEUTRAL) + network),
+        )
+    strength = _strength(beats, beat_act, onsets)
+    for every in (2, 3):
+        if beats.size >= every * _MIN_BEATS:
+            kept, ratio = _sub_grid(beats, strength, every)
+            audio = _OCTAVE_GAIN * math.log(_SUB_NEUTRAL / max(ratio, 1e-3))
+            candidates[1.0 / every] = (kept, audio)
+    scores: dict[float, float] = {}
+    for factor, (_, audio) in candidates.items():
+        counted = bpm * factor
+        if not _MIN_COUNTED_BPM <= counted <= _MAX_COUNTED_BPM:
+            continue
+        scores[factor] = audio + prior.log_prior(counted)
+    best = max(scores, key=lambda f: (scores[f], f == 1.0))
+    return PulseChoice(beats=candidates[best][0], factor=best, scores=scores)
+
+
+def track_beats(
+    beat_act: NDArray[np.float64],
+    energy: EnergyCurve,
+    duration: float,
+    path: str | None,
+    tracked: NDArray[np.float64] | None = None,
+) -> NDArray[np.float64]:
+    """Track the beats with madmom's DBN, clean them and check that they are danceable.
+
+    Parameters
+    ----------
+    beat_act
+        Beat activation (beat + downbeat) at 100 frames per second.
+    energy
+        The song's energy curve (for leading and trailing silence).
+    duration
+        Length of the song in seconds.
+    path
+        The file, for error messages.
+    tracked
+        Beats already tracked by the DBN (skips tracking; for tests and benchmarks).
+
+    Returns
+    -------
+    numpy.ndarray
+        Beat times in seconds.
+
+    Raises
+    ------
+    InputError
+        No danceable beat.
+    """
+    if tracked is None:
+        from pasdeux.music._features import _processor
+
+        tracked = np.asarray(_processor("beats")(beat_act), dtype=float)
+    beats = _clean_beats(np.asarray(tracked, dtype=float), energy, duration)
+    check_danceable(beats, beat_act, path)
+    return beats

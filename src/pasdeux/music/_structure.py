@@ -1,4 +1,10 @@
-"""Structure: sections (meter, tempo), phrases, accents (hits, breaks, the final chord)."""
+"""Structure: sections, phrases, accents (hits, breaks, the final chord), the tempo curve.
+
+Sections start where the meter changes, where the tempo jumps or a gradual tempo change
+(an accelerando, a ritardando) begins or ends (:mod:`pasdeux.music._tempo_runs`), and where
+the texture changes strongly (:mod:`pasdeux.music._novelty`); an intro before the band
+comes in is no section of its own, but the first phrase starts where the band arrives.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ from scipy.signal import find_peaks
 from pasdeux.dances._model import DanceStyle
 from pasdeux.music._features import _BREAK_DB, _FLOOR_DB, _FPS
 from pasdeux.music._fit import rank_dances
+from pasdeux.music._tempo_runs import bar_log_tempo, tempo_runs
 from pasdeux.music._types import (
     Accent,
     EnergyCurve,
@@ -25,28 +32,53 @@ from pasdeux.music._types import (
 )
 
 #: Sections.
-_TEMPO_SPLIT = math.log(1.08)
-
-
-_TEMPO_WINDOW_BARS = 4
-
-
 _MIN_SECTION_BARS = 4
 
 
+#: Phrases.
 _PHRASE_BARS = 8
+
+
+_PHRASE_EVIDENCE = 6.0  # mean texture change at phrase starts that counts as clear
+
+
+_PHRASE_CONTRAST = 3.0  # ... and this many times the change at other bars
 
 
 _MUSIC_DB = -20.0
 
 
-_HIT_RATIO = 1.5  # a hit is this much above the 90th percentile of onsets within ±4 s
+#: Hits: onsets this much stronger than the same place in the bars around ...
+_HIT_RATIO = 1.5
 
 
-_HIT_MIN_SHARE = 0.1  # ignore onsets weaker than this share of the song's strong onsets
+_HIT_LOCAL_PERCENTILE = 90.0  # ... and above the strong onsets of the beats around
 
 
-_HIT_WINDOW_S = 8.0
+_HIT_ABOVE_LOCAL = 1.2
+
+
+_HIT_CONTEXT_BEATS = 8
+
+
+_SLOT_BAR_LAGS = (-4, -3, -2, -1, 1, 2, 3, 4)  # bars a place in the bar is compared with
+
+
+#: Stops: beats without an onset above this share of the beats before them and of the same
+#: beat in the bars 4 and 8 before and after (a rest the groove repeats is no stop) ...
+_STOP_ONSET_SHARE = 0.15
+
+
+_STOP_BEAT_SHARE = 0.5  # ... and with the beat activation below this share of theirs
+
+
+_STOP_CONTEXT_BEATS = 8
+
+
+_STOP_BAR_LAGS = (-8, -4, 4, 8)
+
+
+_LEAD_HIT_SHARE = 0.75  # the onset before a stop is its hit unless weaker than this share
 
 
 _FINAL_WITHIN_S = 20.0
@@ -72,7 +104,33 @@ def _sections(
     duration: float,
     energy: EnergyCurve,
     styles: Sequence[DanceStyle],
+    texture_changes: Sequence[int] = (),
 ) -> tuple[Section, ...]:
+    """The song's sections: runs of bars with one meter and one tempo (steady or a ramp),
+    split again where the texture changes.
+
+    Parameters
+    ----------
+    beats, meters
+        Beat times and each beat's bar meter.
+    bar_starts
+        Indices into ``beats`` of the downbeats (bar ``k`` starts at ``bar_starts[k]``).
+    duration
+        Length of the song (s); the last section ends there, the first starts at 0.
+    energy
+        The energy curve (for each section's mean level).
+    styles
+        Dance styles to pick each section's dance from.
+    texture_changes
+        Bar indices where the texture changes strongly
+        (:func:`pasdeux.music._novelty.texture_changes`, intro excluded); a change closer
+        than 4 bars to another section boundary is dropped.
+
+    Returns
+    -------
+    tuple of Section
+        Covering ``[0, duration]``; inner boundaries on downbeats.
+    """
     n_bars = len(bar_starts)
     bar_meter = [int(meters[i]) for i in bar_starts]
     bar_ibi = []
@@ -87,8 +145,10 @@ def _sections(
             runs[-1].n_bars += 1
         else:
             runs.append(_Run(k, 1, bar_meter[k]))
-    runs = [piece for run in runs for piece in _split_on_tempo(run, bar_ibi)]
     runs = _merge_short(runs, bar_ibi)
+    log_tempo = bar_log_tempo(beats, bar_starts)
+    runs = [piece for run in runs for piece in _split_on_tempo(run, log_tempo)]
+    runs = _split_on_texture(runs, texture_changes)
 
     sections = []
     for r, run in enumerate(runs):
@@ -110,35 +170,23 @@ def _sections(
     return tuple(sections)
 
 
-def _split_on_tempo(run: _Run, bar_ibi: list[NDArray[np.float64]]) -> list[_Run]:
-    """Split a run of bars where the local tempo jumps by more than 8 %."""
-    if run.n_bars < 2 * 2:
-        return [run]
-    w = _TEMPO_WINDOW_BARS
-    change = np.zeros(run.n_bars)
-    for k in range(2, run.n_bars - 1):
-        left = bar_ibi[run.first_bar + max(0, k - w) : run.first_bar + k]
-        right = bar_ibi[run.first_bar + k : run.first_bar + min(run.n_bars, k + w)]
-        if len(left) < 2 or len(right) < 2:
-            continue
-        lm = float(np.median(np.concatenate(left)))
-        rm = float(np.median(np.concatenate(right)))
-        change[k] = abs(math.log(rm / lm))
-    cuts = []
-    k = 0
-    while k < run.n_bars:
-        if change[k] > _TEMPO_SPLIT:
-            j = k
-            while j + 1 < run.n_bars and change[j + 1] > _TEMPO_SPLIT:
-                j += 1
-            cuts.append(k + int(np.argmax(change[k : j + 1])))
-            k = j + 1
-        else:
-            k += 1
-    if not cuts:
-        return [run]
-    edges = [0, *cuts, run.n_bars]
+def _split_on_tempo(run: _Run, log_tempo: NDArray[np.float64]) -> list[_Run]:
+    """Split a run of bars where its tempo jumps, or where a ramp begins or ends."""
+    x = log_tempo[run.first_bar : run.first_bar + run.n_bars]
+    edges = tempo_runs(x, _MIN_SECTION_BARS)
     return [_Run(run.first_bar + a, b - a, run.meter) for a, b in itertools.pairwise(edges)]
+
+
+def _split_on_texture(runs: list[_Run], changes: Sequence[int]) -> list[_Run]:
+    """Split runs at texture changes at least 4 bars from the runs' edges."""
+    out = list(runs)
+    for k in sorted(set(changes)):
+        for r, run in enumerate(out):
+            a, b = run.first_bar, run.first_bar + run.n_bars
+            if a + _MIN_SECTION_BARS <= k <= b - _MIN_SECTION_BARS:
+                out[r : r + 1] = [_Run(a, k - a, run.meter), _Run(k, b - k, run.meter)]
+                break
+    return out
 
 
 def _merge_short(runs: list[_Run], bar_ibi: list[NDArray[np.float64]]) -> list[_Run]:
@@ -169,14 +217,13 @@ def _merge_short(runs: list[_Run], bar_ibi: list[NDArray[np.float64]]) -> list[_
         ra, rb = runs[a], runs[b]
         meter = ra.meter if time_len(ra) >= time_len(rb) else rb.meter
         runs[a : b + 1] = [_Run(ra.first_bar, ra.n_bars + rb.n_bars, meter)]
-    # neighbours that ended up with the same meter and tempo become one section
+    # neighbours that ended up with the same meter become one run (the tempo splits it later)
     out: list[_Run] = []
     for run in runs:
         if out and out[-1].meter == run.meter:
             prev = out[-1]
-            if abs(math.log(tempo(run) / tempo(prev))) <= _TEMPO_SPLIT:
-                out[-1] = _Run(prev.first_bar, prev.n_bars + run.n_bars, prev.meter)
-                continue
+            out[-1] = _Run(prev.first_bar, prev.n_bars + run.n_bars, prev.meter)
+            continue
         out.append(run)
     return out
 
@@ -207,30 +254,129 @@ def _tempo_curve(beats: NDArray[np.float64]) -> tuple[TempoPoint, ...]:
     )
 
 
-def _phrases(music: MusicMap) -> tuple[Phrase, ...]:
-    """8-bar phrases, restarting at each section start; a shorter remainder is its own."""
+def _phrases(
+    music: MusicMap,
+    arrival: float | None = None,
+    evidence: NDArray[np.float64] | None = None,
+) -> tuple[Phrase, ...]:
+    """Phrases: groups of 8 bars (4 or 16 when the song clearly phrases so), restarting at
+    each section start and where the band arrives after an intro.
+
+    Parameters
+    ----------
+    music
+        The song's map (bars and sections).
+    arrival
+        Downbeat (s) where the band comes in after an intro
+        (:func:`pasdeux.music._novelty.arrival`), or ``None``. The intro's bars are grouped
+        backwards from it (a 12-bar intro is 4 + 8 bars), so that its last phrase ends where
+        the band comes in.
+    evidence
+        How strongly the texture changes at the start of each bar (``>= 0``; bar ``k`` of
+        ``music.bars``); when it marks a clear phrase grid, it sets the phrase length and,
+        without an intro, where the first full phrase starts (the bars before it are a
+        lead-in phrase).
+
+    Returns
+    -------
+    tuple of Phrase
+        Covering every bar, in order.
+    """
     bars = music.bars
     if not bars:
         return ()
-    section_starts = sorted({s.start for s in music.sections[1:]})
-    groups: list[list[int]] = [[]]
-    for bar in bars:
-        if any(abs(bar.start - t) < 1e-3 for t in section_starts) and groups[-1]:
-            groups.append([])
-        groups[-1].append(bar.index)
+    starts = np.array([bar.start for bar in bars])
+
+    def bar_at(t: float) -> int | None:
+        k = int(np.argmin(np.abs(starts - t)))
+        return k if abs(float(starts[k]) - t) < 1e-3 else None
+
+    anchors = {0} | {k for s in music.sections[1:] if (k := bar_at(s.start)) is not None}
+    intro_end = bar_at(arrival) if arrival is not None else None
+    if intro_end is not None and intro_end > 0:
+        anchors.add(intro_end)
+    edges = [*sorted(anchors), len(bars)]
+    e = np.zeros(len(bars))
+    if evidence is not None:
+        m = min(len(bars), int(np.asarray(evidence).size))
+        e[:m] = np.maximum(np.asarray(evidence, dtype=float)[:m], 0.0)
+    period, lead_in = _phrase_grid(e, edges, with_intro=intro_end is not None)
+
     phrases = []
-    for group in groups:
-        for a in range(0, len(group), _PHRASE_BARS):
-            chunk = group[a : a + _PHRASE_BARS]
+    for a, b in itertools.pairwise(edges):
+        if a == 0 and b == intro_end:
+            cuts = [*range(b, a, -period), a][::-1]  # backwards from the arrival
+        elif a == 0 and lead_in:
+            cuts = [a, *range(a + lead_in, b, period), b]
+        else:
+            cuts = [*range(a, b, period), b]
+        for first, last in itertools.pairwise(cuts):
             phrases.append(
                 Phrase(
-                    first_bar=chunk[0],
-                    n_bars=len(chunk),
-                    start=bars[chunk[0]].start,
-                    end=bars[chunk[-1]].end,
+                    first_bar=bars[first].index,
+                    n_bars=last - first,
+                    start=bars[first].start,
+                    end=bars[last - 1].end,
                 )
             )
     return tuple(phrases)
+
+
+def _phrase_grid(e: NDArray[np.float64], edges: list[int], *, with_intro: bool) -> tuple[int, int]:
+    """Phrase length (4, 8 or 16 bars) and lead-in bars before the first full phrase.
+
+    ``e`` is the texture change at each bar, ``edges`` the bars where phrases restart
+    (section starts, the arrival) and the end. A length or a lead-in other than the usual
+    8 and 0 is taken only when the changes clearly mark it: at least twice, a mean change
+    of 6 or more there, and 3 times the change at the other bars (for 16 bars: at the bars
+    halfway between; for 4 bars: the bars halfway through 8-bar phrases change as much as
+    their starts).
+    """
+    n = e.size
+    offset = np.zeros(n, dtype=np.int64)
+    usable = np.ones(n, dtype=bool)
+    usable[:2] = False  # the first and last bars see only part of a window
+    usable[max(0, n - 2) :] = False
+    for a, b in itertools.pairwise(edges):
+        offset[a:b] = np.arange(b - a)
+        usable[a] = False  # a restart is a phrase start by definition
+        if a > 0:
+            usable[a - 1] = False  # a section change spills onto the bars beside it
+        if a + 1 < n:
+            usable[a + 1] = False
+
+    def clear(on: NDArray[np.bool_], off: NDArray[np.bool_]) -> float | None:
+        """Mean change at ``on`` bars if it clearly beats ``off`` bars, else None."""
+        on, off = on & usable, off & usable
+        if np.count_nonzero(on) < 2:
+            return None
+        level = float(e[on].mean())
+        rest = float(e[off].mean()) if np.any(off) else 0.0
+        return level if level >= _PHRASE_EVIDENCE and level >= _PHRASE_CONTRAST * rest else None
+
+    period = _PHRASE_BARS
+    every4 = clear(offset % 8 == 0, offset % 4 != 0)
+    half4 = clear(offset % 8 == 4, offset % 4 != 0)
+    every16 = clear(offset % 16 == 0, offset % 16 == 8)
+    if every4 is not None and half4 is not None and half4 >= 0.75 * every4:
+        period = 4
+    elif every16 is not None:
+        period = 16
+    lead_in = 0
+    if not with_intro:
+        first = np.arange(n) < edges[1]
+        scores = {
+            phase: clear(first & (offset % period == phase), first & (offset % period != phase))
+            for phase in range(1, period)
+        }
+        found = {p: v for p, v in scores.items() if v is not None}
+        if found:
+            phase = max(found, key=lambda p: found[p])
+            at_start = first & (offset % period == 0) & usable
+            base = float(e[at_start].mean()) if np.any(at_start) else 0.0
+            if found[phase] >= base + _PHRASE_EVIDENCE / 2:
+                lead_in = phase
+    return period, lead_in
 
 
 def _mean_db(energy: EnergyCurve, start: float, end: float) -> float:
@@ -242,15 +388,46 @@ def _mean_db(energy: EnergyCurve, start: float, end: float) -> float:
 
 
 def _accents(
-    music: MusicMap, flux: NDArray[np.float64], final: Accent | None
+    music: MusicMap,
+    flux: NDArray[np.float64],
+    final: Accent | None,
+    beat_act: NDArray[np.float64] | None = None,
 ) -> tuple[Accent, ...]:
-    accents = _breaks(music) + _hits(music, flux)
+    """Breaks, hits (at most one a bar) and the final chord, in time order.
+
+    Parameters
+    ----------
+    music
+        The song's map (beats, bars, energy curve).
+    flux
+        Onset envelope at 100 fps.
+    final
+        The final chord (:func:`_final`), if any.
+    beat_act
+        Beat activation at 100 fps; when given, a stop also needs the beat to fade.
+
+    Returns
+    -------
+    tuple of Accent
+    """
+    spans = _silences(music) + _stops(music, flux, beat_act)
+    breaks = _break_accents(music, spans)
+    hits = _hits(music, flux)
+    lead_hits = _hits_before(music, flux, breaks)
+    downbeats = np.asarray(music.downbeats)
+
+    def bar_of(t: float) -> int:
+        return int(np.searchsorted(downbeats, t + 0.05, side="right")) - 1
+
+    taken = {bar_of(h.time) for h in lead_hits}
+    accents = breaks + lead_hits + [h for h in hits if bar_of(h.time) not in taken]
     if final is not None:
-        accents = [a for a in accents if abs(a.time - final.time) > 0.1] + [final]
+        accents = [a for a in accents if abs(a.time - final.time) > 0.25] + [final]
     return tuple(sorted(accents, key=lambda a: (a.time, a.kind)))
 
 
-def _breaks(music: MusicMap) -> list[Accent]:
+def _silences(music: MusicMap) -> list[tuple[float, float]]:
+    """Near-silent stretches (below -35 dB) between the first and the last music."""
     db = np.asarray(music.energy.values_db)
     hop = music.energy.hop_s
     loud = np.nonzero(db >= _MUSIC_DB)[0]
@@ -260,7 +437,6 @@ def _breaks(music: MusicMap) -> list[Accent]:
     quiet[: loud[0]] = False
     quiet[loud[-1] + 1 :] = False
     out = []
-    tm = music.tempo_map
     k = 0
     while k < quiet.size:
         if not quiet[k]:
@@ -269,10 +445,110 @@ def _breaks(music: MusicMap) -> list[Accent]:
         j = k
         while j + 1 < quiet.size and quiet[j + 1]:
             j += 1
-        start, end = k * hop, (j + 1) * hop
+        out.append((k * hop, (j + 1) * hop))
+        k = j + 1
+    return out
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """The beats with their bars, and the onsets on and between them."""
+
+    beats: NDArray[np.float64]
+    bar: NDArray[np.int64]  # bar of each beat (-1 before the first downbeat)
+    pos: NDArray[np.int64]  # 0-based place in the bar
+    bar_first: NDArray[np.int64]  # index of each bar's downbeat
+    on: NDArray[np.float64]  # strongest onset near each beat (to a quarter beat after)
+    off: NDArray[np.float64]  # strongest onset between it and the next beat
+
+    @property
+    def span(self) -> NDArray[np.float64]:
+        """Strongest onset over each beat's whole span."""
+        return np.maximum(self.on, self.off)
+
+    def same_place(self, i: int, lags: Sequence[int]) -> list[int]:
+        """Beats at beat ``i``'s place in the bars ``lags`` away."""
+        k, p = int(self.bar[i]), int(self.pos[i])
+        out = []
+        for lag in lags:
+            if k < 0 or not 0 <= k + lag < self.bar_first.size:
+                continue
+            j = int(self.bar_first[k + lag]) + p
+            if j < self.on.size and self.bar[j] == k + lag:
+                out.append(j)
+        return out
+
+
+def _grid(music: MusicMap, x: NDArray[np.float64]) -> _Grid:
+    """Onsets of ``x`` (100 fps) on each beat (but the last) and between beats."""
+    beats = np.asarray(music.beats, dtype=float)
+    n = max(0, beats.size - 1)
+    first = np.array([i for i, p in enumerate(music.beat_in_bar) if p == 1], dtype=np.int64)
+    bar = np.searchsorted(first, np.arange(beats.size), side="right") - 1
+    pos = np.array([i - int(first[k]) if k >= 0 else -1 for i, k in enumerate(bar)], dtype=np.int64)
+    on = np.zeros(n)
+    off = np.zeros(n)
+    if x.size:
+        for i in range(n):
+            ibi = float(beats[i + 1] - beats[i])
+            a = round((beats[i] - 0.03) * _FPS)
+            m = round((beats[i] + 0.25 * ibi) * _FPS)
+            b = round((beats[i + 1] - 0.03) * _FPS)
+            a, m, b = (min(max(v, 0), x.size) for v in (a, m, b))
+            on[i] = float(x[a:m].max()) if m > a else 0.0
+            off[i] = float(x[m:b].max()) if b > m else 0.0
+    return _Grid(beats, bar[:n], pos[:n], first, on, off)
+
+
+def _stops(
+    music: MusicMap, flux: NDArray[np.float64], beat_act: NDArray[np.float64] | None
+) -> list[tuple[float, float]]:
+    """Stops of the band: beats without any onset (and, with ``beat_act``, without a felt
+    beat) after beats that had them, where the bars around have them too; a held note may
+    ring through. Each stop runs from its first silent beat to the next beat with an onset."""
+    grid = _grid(music, flux)
+    onset = grid.span
+    n = onset.size
+    act = _grid(music, beat_act).span if beat_act is not None and beat_act.size else None
+    w = _STOP_CONTEXT_BEATS
+
+    def silent(i: int, ref: float, act_ref: float) -> bool:
+        around = [float(onset[j]) for j in grid.same_place(i, _STOP_BAR_LAGS)]
+        if not around or onset[i] >= _STOP_ONSET_SHARE * min(ref, float(np.median(around))):
+            return False
+        return act is None or act[i] < _STOP_BEAT_SHARE * act_ref
+
+    out = []
+    i = w // 2  # a stop needs music before it ...
+    while i < n:
+        ref = float(np.median(onset[max(0, i - w) : i]))
+        act_ref = float(np.median(act[max(0, i - w) : i])) if act is not None else 0.0
+        if ref <= 0 or not silent(i, ref, act_ref):
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and silent(j + 1, ref, act_ref):
+            j += 1
+        if j + 1 < n:  # ... and after it
+            out.append((float(grid.beats[i]), float(grid.beats[j + 1])))
+        i = j + 1
+    return out
+
+
+def _break_accents(music: MusicMap, spans: list[tuple[float, float]]) -> list[Accent]:
+    """Merge overlapping gaps; those lasting a beat or more are breaks."""
+    out: list[Accent] = []
+    tm = music.tempo_map
+    merged: list[list[float]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1] + 0.1:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    for start, end in merged:
         beat_s = 60.0 / float(tm.bpm_at_seconds([start])[0])
         length_beats = (end - start) / beat_s
-        if length_beats >= 1.0:
+        if length_beats >= 1.0 - 1e-6:
             out.append(
                 Accent(
                     time=round(start, 3),
@@ -281,37 +557,77 @@ def _breaks(music: MusicMap) -> list[Accent]:
                     duration=round(end - start, 3),
                 )
             )
-        k = j + 1
+    return out
+
+
+def _hits_before(music: MusicMap, flux: NDArray[np.float64], breaks: list[Accent]) -> list[Accent]:
+    """The hit a break follows: the strongest onset of the beat before it, unless that onset
+    is clearly weaker than the beats before it usually are."""
+    grid = _grid(music, flux)
+    onset = grid.span
+    out = []
+    for brk in breaks:
+        i = int(np.searchsorted(grid.beats, brk.time - 0.05)) - 1  # the beat before the break
+        if i < 1 or i >= onset.size:
+            continue
+        ref = float(np.median(onset[max(0, i - _STOP_CONTEXT_BEATS) : i]))
+        if ref <= 0 or onset[i] < _LEAD_HIT_SHARE * ref:
+            continue
+        a = max(0, round((grid.beats[i] - 0.05) * _FPS))
+        b = min(flux.size, round((brk.time - 0.03) * _FPS))
+        if b <= a:
+            continue
+        t = (a + int(np.argmax(flux[a:b]))) / _FPS
+        ratio = float(onset[i]) / ref
+        out.append(Accent(time=round(t, 3), kind="hit", strength=round(min(1.0, ratio / 2), 3)))
     return out
 
 
 def _hits(music: MusicMap, flux: NDArray[np.float64]) -> list[Accent]:
-    """Onsets well above the local run of strong onsets; at most one (the strongest) a bar."""
-    peaks, _ = find_peaks(flux, distance=10)
-    if peaks.size < 3:
+    """Accented onsets: much stronger than the same place (on a beat or between beats) in
+    the bars around, and among the strongest onsets nearby; at most one (the strongest) a
+    bar, none in the first bar."""
+    grid = _grid(music, flux)
+    n = grid.on.size
+    if n < 8:
         return []
-    values = flux[peaks]
-    keep = values >= _HIT_MIN_SHARE * float(np.percentile(values, 99))
-    peaks, values = peaks[keep], values[keep]
-    times = peaks / _FPS
-    half = _HIT_WINDOW_S / 2
-    lo = np.searchsorted(times, times - half, side="left")
-    hi = np.searchsorted(times, times + half, side="right")
-    downbeats = np.asarray(music.downbeats)
-    best: dict[int, tuple[float, float]] = {}
-    for k in range(times.size):
-        reference = float(np.percentile(values[lo[k] : hi[k]], 90))
-        ratio = float(values[k]) / (reference + 1e-12)
-        if ratio < _HIT_RATIO:
+    both = np.concatenate([grid.on, grid.off])
+    if float(both.max()) <= 0:
+        return []
+    best: dict[int, tuple[int, bool, float]] = {}
+    w = _HIT_CONTEXT_BEATS
+    for i in range(n):
+        k = int(grid.bar[i])
+        others = grid.same_place(i, _SLOT_BAR_LAGS)
+        if k < 1 or not others:
             continue
-        t = float(times[k])
-        bar = int(np.searchsorted(downbeats, t + 0.05, side="right")) - 1
-        if bar not in best or ratio > best[bar][1]:
-            best[bar] = (t, ratio)
-    return [
-        Accent(time=round(t, 3), kind="hit", strength=round(min(1.0, (ratio - 1.0) / 2.0), 3))
-        for t, ratio in best.values()
-    ]
+        lo, hi = max(0, i - w), i + w + 1
+        nearby = np.concatenate([grid.on[lo:hi], grid.off[lo:hi]])
+        loud = _HIT_ABOVE_LOCAL * float(np.percentile(nearby, _HIT_LOCAL_PERCENTILE))
+        for on_beat, values in ((True, grid.on), (False, grid.off)):
+            value = float(values[i])
+            ratio = value / max(float(np.median(values[others])), 1e-9)
+            if value >= loud and ratio >= _HIT_RATIO and (k not in best or ratio > best[k][2]):
+                best[k] = (i, on_beat, ratio)
+    out = []
+    for i, on_beat, ratio in best.values():
+        ibi = float(grid.beats[i + 1] - grid.beats[i])
+        a = (
+            round((grid.beats[i] - 0.03) * _FPS)
+            if on_beat
+            else round((grid.beats[i] + 0.25 * ibi) * _FPS)
+        )
+        b = (
+            round((grid.beats[i] + 0.25 * ibi) * _FPS)
+            if on_beat
+            else round((grid.beats[i + 1] - 0.03) * _FPS)
+        )
+        a, b = max(a, 0), min(max(b, a + 1), flux.size)
+        t = (a + int(np.argmax(flux[a:b]))) / _FPS if b > a else float(grid.beats[i])
+        out.append(
+            Accent(time=round(t, 3), kind="hit", strength=round(min(1.0, (ratio - 1.0) / 2.0), 3))
+        )
+    return out
 
 
 def _final(

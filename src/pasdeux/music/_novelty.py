@@ -1,0 +1,436 @@
+"""Texture bar by bar: band energies per frame, per bar, and where the texture changes.
+
+The per-frame input is the power in third-octave bands (50 Hz to 12.8 kHz) about 20
+times a second (:class:`BandFrames`, fed block by block, or :func:`frame_bands` for a whole
+signal). :func:`bar_features` averages them over each bar; :func:`texture_novelty` compares
+the bars before and after each downbeat (an energy distance, i.e. a checkerboard kernel over
+the bars' distance matrix); :func:`texture_changes` keeps the strong changes and
+:func:`arrival` tells an intro (the band not yet in) from a section.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.fft
+from numpy.typing import NDArray
+
+__all__ = [
+    "FRAME_FPS",
+    "BandFrames",
+    "BarFeatures",
+    "Texture",
+    "arrival",
+    "bar_features",
+    "frame_bands",
+    "phrase_evidence",
+    "texture",
+    "texture_changes",
+    "texture_novelty",
+]
+
+#: Band frames a second (about; :attr:`BandFrames.fps` is exact for a sample rate).
+FRAME_FPS = 20.0
+
+_WINDOW_S = 0.093  # analysis window (4096 samples at 44.1 kHz)
+
+_BANDS_PER_OCTAVE = 3
+
+_FMIN_HZ = 50.0
+
+_N_BANDS = 24  # 50 Hz .. 12.8 kHz
+
+_FLOOR_DB = -50.0  # band levels below this (relative to the song's loudest band) count as silent
+
+#: Texture changes.
+_HALF_BARS = 4  # bars compared on either side of a downbeat
+
+_CHANGE_DISTANCE_DB = 10.0  # novelty (twice the RMS band-level shift in dB) of a section change
+
+_CHANGE_CONTRAST = 0.5  # and the bars across it twice as far apart as the bars on one side
+
+_INTRO_MAX_BARS = 16
+
+_INTRO_RISE_DB = 3.0  # the band arrives: the music after an intro is this much louder
+
+_BLOCK_FRAMES = 256  # frames transformed at a time
+
+
+def _band_matrix(window: int, sample_rate: int) -> NDArray[np.float32]:
+    """``(bins, bands)`` 0/1 matrix summing rfft power bins into third-octave bands."""
+    freqs = np.fft.rfftfreq(window, 1.0 / sample_rate)
+    edges = _FMIN_HZ * 2.0 ** (np.arange(_N_BANDS + 1) / _BANDS_PER_OCTAVE)
+    band = np.searchsorted(edges, freqs, side="right") - 1
+    inside = (band >= 0) & (band < _N_BANDS)
+    m = np.zeros((freqs.size, _N_BANDS), dtype=np.float32)
+    m[np.nonzero(inside)[0], band[inside]] = 1.0
+    return m
+
+
+class BandFrames:
+    """Third-octave band power per frame (24 bands, 50 Hz to 12.8 kHz), fed block by block.
+
+    Frames come every ``hop = round(sample_rate / 20)`` samples (:attr:`fps` a second, 20 at
+    44.1 or 48 kHz), frame ``k`` centred on sample ``k * hop`` (a Hann window of about
+    93 ms; the signal counts as zero before its start and after its end). Feeding the
+    signal in blocks of any size gives the same frames as feeding it whole; memory is one
+    window of samples plus 24 values a frame.
+
+    Parameters
+    ----------
+    sample_rate
+        Samples per second of the mono blocks.
+
+    Examples
+    --------
+    >>> frames = BandFrames(44100)
+    >>> for block in blocks:  # doctest: +SKIP
+    ...     frames.push(block)
+    >>> bands = frames.result()  # doctest: +SKIP
+    """
+
+    def __init__(self, sample_rate: int = 44100) -> None:
+        if sample_rate <= 0:
+            raise ValueError(f"invalid sample rate {sample_rate}")
+        self.sample_rate = int(sample_rate)
+        self.hop = max(1, round(self.sample_rate / FRAME_FPS))
+        self.window = int(2 ** round(math.log2(_WINDOW_S * self.sample_rate)))
+        self._buf = np.zeros(self.window // 2, dtype=np.float32)  # the zeros before the signal
+        self._n_samples = 0
+        self._n_frames = 0
+        self._done = False
+        self._held: list[NDArray[np.float32]] = []  # blocks not yet in the buffer
+        self._n_held = 0
+        self._out: list[NDArray[np.float32]] = []
+        self._hann = np.hanning(self.window).astype(np.float32)
+        # rows twice over: it sums the squares of the interleaved real and imaginary parts
+        self._bands = np.repeat(_band_matrix(self.window, self.sample_rate), 2, axis=0)
+
+    @property
+    def fps(self) -> float:
+        """Frames a second."""
+        return self.sample_rate / self.hop
+
+    def push(self, block: NDArray[np.floating]) -> None:
+        """Add the next mono samples."""
+        if self._done:
+            raise RuntimeError("the band frames are finished")
+        x = np.asarray(block, dtype=np.float32).reshape(-1)
+        if x.size == 0:
+            return
+        self._n_samples += x.size
+        self._held.append(x)
+        self._n_held += x.size
+        if self._buf.size + self._n_held >= self.window + _BLOCK_FRAMES * self.hop:
+            self._gather()
+            self._emit(None)
+
+    def result(self) -> NDArray[np.float32]:
+        """Band power of every frame of the signal: ``(frames, 24)``. Ends the signal (the
+        frames at its end see zeros after it); call it once, after the last :meth:`push`."""
+        if self._done:
+            raise RuntimeError("the band frames are finished")
+        self._done = True
+        self._gather()
+        n_frames = self._n_samples // self.hop + 1
+        missing = n_frames - self._n_frames
+        if missing > 0:
+            need = (missing - 1) * self.hop + self.window
+            tail = np.zeros(max(need, self._buf.size), dtype=np.float32)
+            tail[: self._buf.size] = self._buf
+            self._buf = tail
+            self._emit(missing)
+        if not self._out:
+            return np.zeros((0, _N_BANDS), dtype=np.float32)
+        return np.concatenate(self._out)[:n_frames]
+
+    def _gather(self) -> None:
+        """Append the held blocks to the buffer."""
+        if self._held:
+            self._buf = np.concatenate([self._buf, *self._held])
+            self._held, self._n_held = [], 0
+
+    def _emit(self, limit: int | None) -> None:
+        """Transform the frames whose windows are complete (at most ``limit``)."""
+        n = 1 + (self._buf.size - self.window) // self.hop if self._buf.size >= self.window else 0
+        if limit is not None:
+            n = min(n, limit)
+        if n <= 0:
+            return
+        frames = np.lib.stride_tricks.sliding_window_view(self._buf, self.window)[:: self.hop]
+        for first in range(0, n, _BLOCK_FRAMES):
+            block = frames[first : min(n, first + _BLOCK_FRAMES)]
+            spec = scipy.fft.rfft(block * self._hann, axis=1)
+            parts = spec.view(np.float32)  # re, im, re, im, ...
+            self._out.append(np.asarray((parts * parts) @ self._bands, dtype=np.float32))
+        self._n_frames += n
+        self._buf = self._buf[n * self.hop :]
+
+
+def frame_bands(samples: NDArray[np.floating], sample_rate: int = 44100) -> NDArray[np.float32]:
+    """Third-octave band power per frame of a whole signal (see :class:`BandFrames`).
+
+    Parameters
+    ----------
+    samples
+        Mono samples.
+    sample_rate
+        Their sample rate.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(frames, 24)`` band power, about 20 frames a second from time 0.
+    """
+    frames = BandFrames(sample_rate)
+    frames.push(samples)
+    return frames.result()
+
+
+@dataclass(frozen=True)
+class BarFeatures:
+    """What each bar sounds like.
+
+    Attributes
+    ----------
+    start, end
+        Each bar's start and end (s).
+    bands_db
+        ``(bars, bands)`` mean band level over the bar, dB relative to the song's loudest
+        band, floored at -50 dB.
+    level_db
+        ``(bars,)`` mean level over the bar, dB relative to the loudest bar.
+    """
+
+    start: NDArray[np.float64]
+    end: NDArray[np.float64]
+    bands_db: NDArray[np.float64]
+    level_db: NDArray[np.float64]
+
+    @property
+    def n_bars(self) -> int:
+        """Number of bars."""
+        return int(self.start.size)
+
+
+def bar_features(
+    bands: NDArray[np.floating], fps: float, downbeats: NDArray[np.floating]
+) -> BarFeatures:
+    """Average per-frame band power over each complete bar.
+
+    Parameters
+    ----------
+    bands
+        ``(frames, bands)`` band power per frame (:func:`frame_bands`).
+    fps
+        Frames a second of ``bands`` (frame ``k`` at ``k / fps`` s).
+    downbeats
+        Downbeat times (s); bar ``k`` runs from ``downbeats[k]`` to ``downbeats[k + 1]``
+        (the bar after the last downbeat is left out: it is not known to be complete).
+
+    Returns
+    -------
+    BarFeatures
+        One row per complete bar (none when there are fewer than two downbeats).
+    """
+    p = np.asarray(bands, dtype=np.float64)
+    t = np.asarray(downbeats, dtype=np.float64)
+    n = max(0, t.size - 1)
+    if n == 0 or p.shape[0] == 0:
+        empty = np.zeros(0)
+        return BarFeatures(empty, empty, np.zeros((0, p.shape[1] if p.ndim == 2 else 0)), empty)
+    frames = np.clip(np.round(t * fps).astype(np.int64), 0, p.shape[0] - 1)
+    cum = np.vstack([np.zeros((1, p.shape[1])), np.cumsum(p, axis=0)])
+    hi = np.maximum(frames[1:], frames[:-1] + 1)
+    mean = (cum[hi] - cum[frames[:-1]]) / (hi - frames[:-1])[:, None]
+    peak = float(mean.max())
+    if peak <= 0.0:
+        bands_db = np.full(mean.shape, _FLOOR_DB)
+        level = np.full(n, _FLOOR_DB)
+    else:
+        bands_db = 10.0 * np.log10(np.maximum(mean / peak, 10 ** (_FLOOR_DB / 10)))
+        total = mean.sum(axis=1)
+        level = 10.0 * np.log10(np.maximum(total / float(total.max()), 10 ** (_FLOOR_DB / 10)))
+    return BarFeatures(t[:-1].copy(), t[1:].copy(), bands_db, level)
+
+
+def _distances(feats: BarFeatures) -> NDArray[np.float64]:
+    """RMS over the bands of the level difference (dB) between every two bars."""
+    x = feats.bands_db
+    sq = np.sum(x * x, axis=1)
+    d2 = (sq[:, None] + sq[None, :] - 2.0 * x @ x.T) / max(1, x.shape[1])
+    return np.asarray(np.sqrt(np.maximum(d2, 0.0)), dtype=np.float64)
+
+
+def texture_novelty(
+    feats: BarFeatures, half_bars: int = _HALF_BARS
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """How much the texture changes at each downbeat.
+
+    At bar ``k`` the ``half_bars`` bars before it are compared with the ``half_bars`` bars
+    from it: a checkerboard kernel over the bars' distance matrix gives the energy distance
+    ``2 E|L - R| - E|L - L'| - E|R - R'|`` (twice the band-level shift in dB for two steady
+    textures; about 0 when both sides sound alike, however busy each is).
+
+    Parameters
+    ----------
+    feats
+        Bar features.
+    half_bars
+        Bars on each side.
+
+    Returns
+    -------
+    novelty : numpy.ndarray
+        ``(bars,)``; entry ``k`` is the change at the start of bar ``k`` (0 for bar 0).
+    contrast : numpy.ndarray
+        ``(bars,)`` the novelty as a share of ``2 E|L - R|``: 1 when each side is uniform, 0
+        when the sides are alike.
+    """
+    n = feats.n_bars
+    novelty = np.zeros(n)
+    contrast = np.zeros(n)
+    if n < 2:
+        return novelty, contrast
+    d = _distances(feats)
+    for k in range(1, n):
+        a, b = max(0, k - half_bars), min(n, k + half_bars)
+        nl, nr = k - a, b - k
+        within_l = float(d[a:k, a:k].sum()) / max(1, nl * (nl - 1))
+        within_r = float(d[k:b, k:b].sum()) / max(1, nr * (nr - 1))
+        between = float(d[a:k, k:b].mean())
+        novelty[k] = 2.0 * between - within_l - within_r
+        contrast[k] = novelty[k] / (2.0 * between) if between > 1e-9 else 0.0
+    return novelty, contrast
+
+
+def texture_changes(feats: BarFeatures, min_bars: int = 4) -> list[int]:
+    """Bars where the texture changes strongly: the band comes in or drops out, chords or
+    drums enter, the sound gets much louder or softer.
+
+    A change needs a novelty of 10 (a band-level shift of about 5 dB RMS over the spectrum)
+    and a contrast of 0.5 (the bars across it twice as far apart as the bars on one side);
+    changes are peaks of the novelty at least ``min_bars`` from each other and from either
+    end of the song.
+
+    Parameters
+    ----------
+    feats
+        Bar features.
+    min_bars
+        Shortest stretch between two changes (and before the first, after the last).
+
+    Returns
+    -------
+    list of int
+        Bar indices, ascending.
+    """
+    n = feats.n_bars
+    if n < 2 * min_bars:
+        return []
+    novelty, contrast = texture_novelty(feats)
+    candidates = [
+        k
+        for k in range(min_bars, n - min_bars + 1)
+        if novelty[k] >= _CHANGE_DISTANCE_DB
+        and contrast[k] >= _CHANGE_CONTRAST
+        and novelty[k] >= float(novelty[max(0, k - 2) : k + 3].max())
+    ]
+    chosen: list[int] = []
+    for k in sorted(candidates, key=lambda k: -novelty[k]):
+        if all(abs(k - c) >= min_bars for c in chosen):
+            chosen.append(k)
+    return sorted(chosen)
+
+
+def arrival(feats: BarFeatures, changes: list[int]) -> int | None:
+    """The bar where the band arrives after an intro, if the song has one.
+
+    An intro is the start of the song up to the first texture change, when that change
+    comes within the first 16 bars (and the first half of the song) and the music after it
+    is clearly louder (3 dB) than before: a pad, a piano or a lone instrument before the
+    band comes in.
+
+    Parameters
+    ----------
+    feats
+        Bar features.
+    changes
+        Texture changes (:func:`texture_changes`).
+
+    Returns
+    -------
+    int or None
+        The bar index of the arrival, or ``None``.
+    """
+    if not changes:
+        return None
+    k = changes[0]
+    n = feats.n_bars
+    if k > _INTRO_MAX_BARS or k > n / 2:
+        return None
+    nxt = changes[1] if len(changes) > 1 else n
+    before = _mean_db(feats.level_db[:k])
+    after = _mean_db(feats.level_db[k:nxt])
+    return k if after - before >= _INTRO_RISE_DB else None
+
+
+def _mean_db(db: NDArray[np.float64]) -> float:
+    """Level (dB) of the mean power of bars given in dB."""
+    if db.size == 0:
+        return _FLOOR_DB
+    return 10.0 * math.log10(float(np.mean(10.0 ** (db / 10.0))))
+
+
+def phrase_evidence(feats: BarFeatures) -> NDArray[np.float64]:
+    """How strongly the texture changes at the start of each bar, over 2 bars either side
+    (the novelty of :func:`texture_novelty`, at least 0): high where phrases start."""
+    novelty, _ = texture_novelty(feats, half_bars=2)
+    return np.maximum(novelty, 0.0)
+
+
+@dataclass(frozen=True)
+class Texture:
+    """Where a song's texture changes.
+
+    Attributes
+    ----------
+    changes
+        Bar indices where a new section starts for its texture (the intro's end excluded).
+    arrival
+        Bar index where the band comes in after an intro, or ``None``.
+    evidence
+        :func:`phrase_evidence` of every complete bar.
+    """
+
+    changes: tuple[int, ...]
+    arrival: int | None
+    evidence: NDArray[np.float64]
+
+
+def texture(bands: NDArray[np.floating], fps: float, downbeats: NDArray[np.floating]) -> Texture:
+    """Texture changes, intro and phrase evidence of a song from its band frames.
+
+    Parameters
+    ----------
+    bands
+        ``(frames, bands)`` band power (:class:`BandFrames`).
+    fps
+        Their frame rate.
+    downbeats
+        Downbeat times (s); bar ``k`` starts at ``downbeats[k]``.
+
+    Returns
+    -------
+    Texture
+    """
+    feats = bar_features(bands, fps, downbeats)
+    changes = texture_changes(feats)
+    intro = arrival(feats, changes)
+    return Texture(
+        changes=tuple(k for k in changes if k != intro),
+        arrival=intro,
+        evidence=phrase_evidence(feats),
+    )

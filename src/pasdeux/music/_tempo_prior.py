@@ -1,0 +1,170 @@
+"""What tempo and meter a song for partner dancing is likely to have, before listening.
+
+The dances' own tempo ranges and meters (the dance library, and the competition table of
+DANCES.md §1 for the dances the library does not have yet) make a prior over (meter,
+tempo). The listen stage uses it only where the audio leaves a choice open: the octave of
+the beat (a Quickstep at 204 BPM or a Rumba at 102, when the music has strong hits both on
+and between the tracked beats) and 2/4 against 4/4.
+
+The prior is a sum of bumps, one per dance: 1 inside the dance's range, falling off as a
+Gaussian in log tempo outside it, plus a broad floor so that music for no listed dance
+keeps a fair chance.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from pasdeux.dances._model import DanceStyle
+
+__all__ = ["COMPETITION_TEMPOS", "TempoPrior", "default_prior"]
+
+#: DANCES.md §1, the WDSF and WDO competition tempos (meter, lowest and highest BPM over
+#: both tables), for the dances the library may lack. Library styles of the same name
+#: replace these.
+COMPETITION_TEMPOS: dict[str, tuple[tuple[int, float, float], ...]] = {
+    "Waltz": ((3, 84.0, 90.0),),
+    "Tango": ((4, 124.0, 136.0),),
+    "Viennese Waltz": ((3, 168.0, 180.0),),
+    "Slow Foxtrot": ((4, 112.0, 120.0),),
+    "Quickstep": ((4, 192.0, 208.0),),
+    "Samba": ((2, 100.0, 104.0),),
+    "Cha Cha": ((4, 112.0, 128.0),),
+    "Rumba": ((4, 100.0, 108.0),),
+    "Paso Doble": ((2, 112.0, 124.0),),
+    "Jive": ((4, 168.0, 176.0),),
+}
+
+
+#: Fall-off outside a range: standard deviation in log tempo (~5 %).
+_SHOULDER = math.log(1.05)
+
+
+#: The floor: a broad log-normal over tempo (centre, spread in log tempo), its height
+#: relative to one dance's bump, and the share of each meter in it.
+_FLOOR_CENTRE_BPM = 115.0
+
+
+_FLOOR_SPREAD = 0.45
+
+
+_FLOOR_HEIGHT = 0.25
+
+
+_FLOOR_METER = {2: 0.15, 3: 0.25, 4: 0.6}
+
+
+#: No beat is slower or faster than this (BPM): outside, the prior is zero.
+_MIN_BPM = 40.0
+
+
+_MAX_BPM = 240.0
+
+
+def _bump(bpm: float, lo: float, hi: float) -> float:
+    if lo <= bpm <= hi:
+        return 1.0
+    d = math.log(lo / bpm) if bpm < lo else math.log(bpm / hi)
+    return math.exp(-0.5 * (d / _SHOULDER) ** 2)
+
+
+@dataclass(frozen=True)
+class TempoPrior:
+    """A prior over (meter, tempo) from dance tempo ranges.
+
+    Parameters
+    ----------
+    ranges
+        ``(dance name, ((meter, bpm_min, bpm_max), ...))`` per dance.
+    """
+
+    ranges: tuple[tuple[str, tuple[tuple[int, float, float], ...]], ...]
+
+    @classmethod
+    def from_styles(
+        cls, styles: Iterable[DanceStyle], extra: dict[str, tuple[tuple[int, float, float], ...]]
+    ) -> TempoPrior:
+        """Build the prior from dance styles, completed with ``extra`` for missing names.
+
+        Parameters
+        ----------
+        styles
+            Dance styles; each contributes its ``tempos``.
+        extra
+            Further dances by name (e.g. :data:`COMPETITION_TEMPOS`), used when no style
+            of that name is given.
+
+        Returns
+        -------
+        TempoPrior
+            The prior.
+        """
+        table: dict[str, tuple[tuple[int, float, float], ...]] = {}
+        for style in styles:
+            table[_key(style.name)] = tuple(
+                (r.meter, r.bpm_min, r.bpm_max) for r in style.tempos if r.bpm_max > 0
+            )
+        for name, ranges in extra.items():
+            table.setdefault(_key(name), ranges)
+        return cls(tuple(sorted(table.items())))
+
+    def plausibility(self, bpm: float, meter: int | None = None) -> float:
+        """How many dances suit ``bpm`` (in ``meter``, or in any meter), plus the floor.
+
+        Parameters
+        ----------
+        bpm
+            Tempo in beats per minute.
+        meter
+            Beats per bar, or None for any meter.
+
+        Returns
+        -------
+        float
+            A non-negative number: roughly the count of dances whose range holds the
+            tempo (each at most 1), plus the floor; 0 outside 40-240 BPM.
+        """
+        if not _MIN_BPM <= bpm <= _MAX_BPM:
+            return 0.0
+        total = 0.0
+        for _, ranges in self.ranges:
+            best = 0.0
+            for m, lo, hi in ranges:
+                if meter is None or m == meter:
+                    best = max(best, _bump(bpm, lo, hi))
+            total += best
+        share = 1.0 if meter is None else _FLOOR_METER.get(meter, 0.0)
+        d = math.log(bpm / _FLOOR_CENTRE_BPM) / _FLOOR_SPREAD
+        return total + _FLOOR_HEIGHT * share * math.exp(-0.5 * d * d)
+
+    def log_prior(self, bpm: float, meter: int | None = None) -> float:
+        """Natural log of :meth:`plausibility` (``-inf`` outside 40-240 BPM)."""
+        p = self.plausibility(bpm, meter)
+        return math.log(p) if p > 0 else -math.inf
+
+    def meter_log_odds(self, bpm: float, meter: int, other: int) -> float:
+        """Log of how much more plausible ``bpm`` is in ``meter`` than in ``other``."""
+        a = self.plausibility(bpm, meter)
+        b = self.plausibility(bpm, other)
+        if a <= 0 or b <= 0:
+            return 0.0
+        return math.log(a / b)
+
+    def names(self) -> Sequence[str]:
+        """The dances the prior knows (lower case)."""
+        return [name for name, _ in self.ranges]
+
+
+def _key(name: str) -> str:
+    return " ".join(name.lower().split())
+
+
+@functools.lru_cache(maxsize=1)
+def default_prior() -> TempoPrior:
+    """The prior from the whole dance library and DANCES.md's competition table."""
+    from pasdeux.dances import load_library
+
+    return TempoPrior.from_styles(load_library(), COMPETITION_TEMPOS)

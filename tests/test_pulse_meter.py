@@ -1,0 +1,456 @@
+"""Tests of the pulse and meter: the level the beat is counted at, 2/4, 6/8, tempo changes,
+the bar Viterbi and the dances' tempo prior.
+
+The songs are made in numpy (in the style of the drum tracks of ``test_music.py``): a 2/4
+march with an oom-pah bass, a 6/8 ballad, a fast swing band (kick on 1 and 3, snare on 2 and
+4, ride and walking bass on every beat), a rumba-like groove at 100 BPM and a pop groove
+speeding up from 90 to 110 BPM.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import mir_eval
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+
+from pasdeux.dances._model import DanceStyle, TempoRange
+from pasdeux.music import MusicMap, listen
+from pasdeux.music._meter import bar_viterbi, bass_alternation, is_compound
+from pasdeux.music._onsets import FPS, Onsets, onsets
+from pasdeux.music._pulse import choose_level
+from pasdeux.music._tempo_prior import COMPETITION_TEMPOS, TempoPrior, default_prior
+
+SR = 44100
+_CHORDS = ((48, 52, 55), (43, 47, 50), (45, 48, 52), (41, 45, 48))  # C G Am F
+
+
+# --------------------------------------------------------------------------- synthesis
+
+
+@dataclass(frozen=True)
+class Song:
+    """Synthetic samples with their true beats and downbeats."""
+
+    samples: NDArray[np.float32]
+    beats: NDArray[np.float64]
+    downbeats: NDArray[np.float64]
+
+
+def _time(length_s: float) -> NDArray[np.float64]:
+    return np.arange(int(length_s * SR)) / SR
+
+
+def _hz(midi: float) -> float:
+    return float(440.0 * 2.0 ** ((midi - 69) / 12))
+
+
+def _kick(rng: np.random.Generator, amp: float) -> NDArray[np.float64]:
+    t = _time(0.3)
+    freq = 50.0 + 90.0 * np.exp(-t / 0.03)
+    body = np.sin(2 * np.pi * np.cumsum(freq) / SR) * np.exp(-t / 0.1)
+    click = rng.standard_normal(t.size) * np.exp(-t / 0.002) * 0.3
+    return np.asarray(amp * (body + click), dtype=float)
+
+
+def _hat(
+    rng: np.random.Generator, amp: float, decay_s: float, length_s: float
+) -> NDArray[np.float64]:
+    t = _time(length_s)
+    bright = np.diff(np.diff(rng.standard_normal(t.size), prepend=0.0), prepend=0.0) * 0.5
+    return np.asarray(amp * bright * np.exp(-t / decay_s), dtype=float)
+
+
+def _snare(rng: np.random.Generator, amp: float) -> NDArray[np.float64]:
+    t = _time(0.2)
+    body = np.sin(2 * np.pi * 190 * t) * np.exp(-t / 0.04)
+    wires = np.diff(rng.standard_normal(t.size), prepend=0.0) * np.exp(-t / 0.06)
+    return np.asarray(amp * (0.7 * body + 0.5 * wires), dtype=float)
+
+
+def _tone(
+    notes: Sequence[int], length_s: float, amp: float, decay_s: float, harmonics: int
+) -> NDArray[np.float64]:
+    t = _time(length_s)
+    x = np.zeros(t.size)
+    for note in notes:
+        for h in range(1, harmonics + 1):
+            x += np.sin(2 * np.pi * _hz(note) * h * t) / h
+    env = np.exp(-t / decay_s) * np.minimum(1.0, t / 0.005)
+    env *= np.clip((t[-1] - t) / 0.02, 0.0, 1.0)
+    return np.asarray(amp * x * env / len(notes), dtype=float)
+
+
+class _Mix:
+    def __init__(self, length_s: float, seed: int) -> None:
+        self.out = np.zeros(int(length_s * SR))
+        self.rng = np.random.default_rng(seed)
+
+    def add(self, at_s: float, sound: NDArray[np.float64]) -> None:
+        i = round(at_s * SR)
+        if i >= self.out.size:
+            return
+        n = min(sound.size, self.out.size - i)
+        self.out[i : i + n] += sound[:n]
+
+    def samples(self) -> NDArray[np.float32]:
+        return np.asarray(self.out / (np.max(np.abs(self.out)) * 1.1), dtype=np.float32)
+
+
+def _grid(bpm_start: float, bpm_end: float, n_beats: int) -> NDArray[np.float64]:
+    """Beat times from 0.5 s, the tempo moving linearly (in BPM) from start to end."""
+    bpms = np.linspace(bpm_start, bpm_end, n_beats)
+    return np.asarray(0.5 + np.concatenate([[0.0], np.cumsum(60.0 / bpms[:-1])]), dtype=float)
+
+
+def march(bpm: float, bars: int, seed: int = 1) -> Song:
+    """2/4 march: tuba root on 1 and fifth on 2, kick on both (1 louder), snare on the
+    beats, chord stabs on the off-beats, a chord every two bars, a cymbal every 8 bars."""
+    beats = _grid(bpm, bpm, 2 * bars)
+    ibi = 60.0 / bpm
+    mix = _Mix(beats[-1] + 2.0, seed)
+    for k in range(bars):
+        chord = _CHORDS[(k // 2) % 4]
+        root = chord[0] - 12
+        for j, note in enumerate((root, root + 7)):
+            t = float(beats[2 * k + j])
+            mix.add(t, _kick(mix.rng, 1.0 if j == 0 else 0.75))
+            mix.add(t, _tone((note,), ibi * 0.6, 0.6, ibi * 0.5, 6))
+            mix.add(t, _snare(mix.rng, 0.35 if j == 0 else 0.25))
+            stab = tuple(n + 12 for n in chord)
+            mix.add(t + 0.5 * ibi, _tone(stab, ibi * 0.3, 0.3, ibi * 0.2, 3))
+            mix.add(t + 0.5 * ibi, _hat(mix.rng, 0.06, 0.02, 0.08))
+        if k % 8 == 0:
+            mix.add(float(beats[2 * k]), _hat(mix.rng, 0.2, 0.5, 1.2))
+    return Song(mix.samples(), beats, beats[0::2])
+
+
+def six_eight(dotted_bpm: float, bars: int, seed: int = 2) -> Song:
+    """6/8 ballad, two dotted-quarter beats a bar: kick and bass root on 1, side stick and
+    bass fifth on 4, a soft piano arpeggio and hi-hat on every eighth, a pad chord a bar."""
+    beats = _grid(dotted_bpm, dotted_bpm, 2 * bars)
+    ibi = 60.0 / dotted_bpm
+    eighth = ibi / 3
+    mix = _Mix(beats[-1] + 2.0, seed)
+    for k in range(bars):
+        chord = _CHORDS[k % 4]
+        up = (chord[0] + 12, chord[1] + 12, chord[2] + 12)
+        arp = (*up, chord[0] + 24, up[2], up[1])
+        one, four = float(beats[2 * k]), float(beats[2 * k + 1])
+        for e in range(6):
+            t = one + e * eighth
+            mix.add(
+                t, _tone((arp[e],), eighth * 0.9, 0.16 if e in (0, 3) else 0.1, eighth * 0.6, 3)
+            )
+            mix.add(t, _hat(mix.rng, 0.05 if e in (0, 3) else 0.025, 0.02, 0.08))
+        mix.add(one, _tone(up, 2 * ibi * 0.95, 0.18, 2 * ibi, 3))
+        mix.add(one, _kick(mix.rng, 1.0))
+        mix.add(one, _tone((chord[0] - 12,), ibi * 0.9, 0.5, ibi, 6))
+        mix.add(four, _snare(mix.rng, 0.35))
+        mix.add(four, _tone((chord[2] - 24,), ibi * 0.9, 0.4, ibi, 6))
+    return Song(mix.samples(), beats, beats[0::2])
+
+
+def four_four(bpm_start: float, bpm_end: float, bars: int, style: str, seed: int = 3) -> Song:
+    """A 4/4 groove, a chord a bar: ``"swing"`` (kick on 1 and 3, snare on 2 and 4, ride and
+    walking bass on every beat), ``"rumba"`` (kick on 1, bass on 1, the and of 2 and 4,
+    shaker eighths, clave 2-3, conga slap on 2 and open tones on 4 and its and) or
+    ``"pop"`` (kick on 1 and 3, snare on 2 and 4, bass and hi-hat in eighths)."""
+    beats = _grid(bpm_start, bpm_end, 4 * bars + 1)
+    mix = _Mix(beats[-1] + 2.0, seed)
+    for k in range(bars):
+        chord, nxt = _CHORDS[k % 4], _CHORDS[(k + 1) % 4]
+        root = chord[0] - 12
+        start = float(beats[4 * k])
+        ibi = float(beats[4 * k + 4] - beats[4 * k]) / 4
+
+        def at(pos: float, start: float = start, ibi: float = ibi) -> float:
+            return start + pos * ibi
+
+        mix.add(at(0), _tone(tuple(n + 12 for n in chord), ibi * 3.8, 0.2, ibi * 2, 3))
+        if style == "swing":
+            walk = (root, root + 4, root + 7, nxt[0] - 13)
+            for j in range(4):
+                mix.add(at(j), _tone((walk[j],), ibi * 0.9, 0.5, ibi, 6))
+                mix.add(at(j), _hat(mix.rng, 0.1, 0.15, 0.4))  # ride
+                mix.add(at(j + 2 / 3), _hat(mix.rng, 0.04, 0.05, 0.1))
+                mix.add(
+                    at(j), _kick(mix.rng, 1.0 - 0.1 * j) if j % 2 == 0 else _snare(mix.rng, 0.7)
+                )
+        elif style == "rumba":
+            mix.add(at(0), _kick(mix.rng, 1.0))
+            for pos, note in ((0.0, root), (1.5, root + 7), (3.0, nxt[0] - 12)):
+                mix.add(at(pos), _tone((note,), ibi * 1.4, 0.5, ibi, 6))
+            for e in range(8):
+                mix.add(at(e / 2), _hat(mix.rng, 0.06 if e % 2 == 0 else 0.04, 0.02, 0.08))
+            for pos in (1.0, 2.0) if k % 2 == 0 else (0.0, 1.5, 3.0):
+                mix.add(at(pos), _tone((84,), 0.05, 0.25, 0.02, 1))  # clave
+            mix.add(at(1), _tone((62,), 0.12, 0.3, 0.05, 2))
+            mix.add(at(3), _tone((57,), 0.2, 0.35, 0.1, 2))
+            mix.add(at(3.5), _tone((55,), 0.2, 0.3, 0.1, 2))
+        else:
+            for e in range(8):
+                mix.add(at(e / 2), _tone((root,), ibi * 0.45, 0.4 - 0.1 * (e % 2), ibi * 0.4, 6))
+                mix.add(at(e / 2), _hat(mix.rng, 0.08 - 0.03 * (e % 2), 0.02, 0.08))
+            for j in range(4):
+                mix.add(
+                    at(j), _kick(mix.rng, 1.0 - 0.1 * j) if j % 2 == 0 else _snare(mix.rng, 0.7)
+                )
+        if k % 8 == 0:
+            mix.add(at(0), _hat(mix.rng, 0.2, 0.5, 1.2))
+    beats = beats[:-1]
+    return Song(mix.samples(), beats, beats[0::4])
+
+
+def _f(reference: NDArray[np.float64], estimated: Sequence[float]) -> float:
+    ref = mir_eval.beat.trim_beats(reference)
+    est = mir_eval.beat.trim_beats(np.asarray(estimated, dtype=float))
+    return float(mir_eval.beat.f_measure(ref, est, f_measure_threshold=0.07))
+
+
+# --------------------------------------------------------------------------- songs
+
+
+@pytest.fixture(scope="module")
+def song_march() -> Song:
+    return march(120.0, 20)
+
+
+@pytest.fixture(scope="module")
+def map_march(song_march: Song) -> MusicMap:
+    return listen(song_march.samples, SR)
+
+
+def test_two_four_march_is_in_two(song_march: Song, map_march: MusicMap) -> None:
+    m = map_march
+    assert m.meter == 2
+    assert m.bpm == pytest.approx(120.0, rel=0.04)
+    assert m.mpm == pytest.approx(60.0, rel=0.04)
+    assert _f(song_march.beats, m.beats) >= 0.9
+    assert _f(song_march.downbeats, m.downbeats) >= 0.9  # the root, not the fifth, is 1
+
+
+def test_six_eight_is_two_dotted_quarter_beats_a_bar() -> None:
+    song = six_eight(66.0, 12)
+    m = listen(song.samples, SR)
+    assert m.meter == 2
+    assert m.bpm == pytest.approx(66.0, rel=0.04)  # dotted quarters, not eighths
+    assert _f(song.beats, m.beats) >= 0.9
+    assert _f(song.downbeats, m.downbeats) >= 0.9
+
+
+def test_fast_swing_is_counted_at_204_not_102() -> None:
+    song = four_four(204.0, 204.0, 20, "swing")
+    m = listen(song.samples, SR)
+    assert m.bpm == pytest.approx(204.0, rel=0.04)
+    assert m.meter == 4
+    assert _f(song.beats, m.beats) >= 0.9
+    assert _f(song.downbeats, m.downbeats) >= 0.9
+
+
+def test_rumba_at_100_is_not_doubled() -> None:
+    song = four_four(100.0, 100.0, 10, "rumba")
+    m = listen(song.samples, SR)
+    assert m.bpm == pytest.approx(100.0, rel=0.04)
+    assert m.meter == 4
+    assert _f(song.beats, m.beats) >= 0.9
+
+
+def test_accelerando_tempo_curve_rises() -> None:
+    song = four_four(90.0, 110.0, 14, "pop")
+    m = listen(song.samples, SR)
+    assert _f(song.beats, m.beats) >= 0.9
+    assert m.meter == 4
+    times = np.array([p.time for p in m.tempo_curve])
+    bpms = np.array([p.bpm for p in m.tempo_curve])
+    inner = (times > song.beats[4]) & (times < song.beats[-5])
+    early = float(np.median(bpms[inner][:8]))
+    late = float(np.median(bpms[inner][-8:]))
+    assert early == pytest.approx(92.0, rel=0.04)
+    assert late == pytest.approx(108.0, rel=0.04)
+    # rising all along: the curve correlates with time
+    assert float(np.corrcoef(times[inner], bpms[inner])[0, 1]) > 0.9
+
+
+# --------------------------------------------------------------------------- bar Viterbi
+
+
+def _q(pattern: Sequence[int], strong: float = 0.9, weak: float = 0.1) -> NDArray[np.float64]:
+    return np.array([strong if p == 1 else weak for p in pattern])
+
+
+def test_viterbi_follows_a_change_from_four_to_three() -> None:
+    truth = [1, 2, 3, 4] * 6 + [1, 2, 3] * 8
+    meters, positions = bar_viterbi(_q(truth))
+    assert positions.tolist() == truth
+    assert meters.tolist() == [4] * 24 + [3] * 24
+
+
+def test_viterbi_starts_on_a_pickup() -> None:
+    truth = [3, 4] + [1, 2, 3, 4] * 8
+    meters, positions = bar_viterbi(_q(truth))
+    assert positions.tolist() == truth
+    assert set(meters.tolist()) == {4}
+
+
+def test_viterbi_meter_evidence_overrides_weak_downbeats() -> None:
+    # the network hears no downbeats at all; the rhythm repeats every three beats
+    n = 36
+    q = np.full(n, 0.3)
+    flat = bar_viterbi(q)[0]
+    evidence = np.zeros((n, 3))
+    evidence[:, 1] = 0.5
+    meters, positions = bar_viterbi(q, meter_evidence=evidence)
+    assert set(meters.tolist()) == {3}
+    assert set(flat.tolist()) != {3}
+    # a downbeat bonus on every third beat from the second places the bar lines
+    bonus = np.zeros(n)
+    bonus[1::3] = 3.0
+    _, positions = bar_viterbi(q, down_bonus=bonus, meter_evidence=evidence)
+    assert positions[1::3].tolist() == [1] * 12
+
+
+# --------------------------------------------------------------------------- features
+
+
+def _synthetic_onsets(
+    beats: NDArray[np.float64], between: float, length_s: float, bass: NDArray[np.float32]
+) -> Onsets:
+    """Band onsets with a click of 1 on every beat and ``between`` half way between."""
+    n = math.ceil(length_s * FPS)
+    bands = np.zeros((n, 3))
+    idx = np.round(beats * FPS).astype(int)
+    mids = np.round(0.5 * (beats[1:] + beats[:-1]) * FPS).astype(int)
+    bands[idx] = 1.0
+    bands[mids] = between
+    return Onsets(bands=bands, chroma=np.ones((n, 12)), bass=bass, bass_rate=2450.0)
+
+
+def _even(n: int, bpm: float, start: float = 0.5) -> NDArray[np.float64]:
+    return np.asarray(start + np.arange(n) * 60.0 / bpm, dtype=np.float64)
+
+
+def _activation(beats: NDArray[np.float64], length_s: float) -> NDArray[np.float64]:
+    act = np.zeros(math.ceil(length_s * FPS))
+    act[np.round(beats * FPS).astype(int)] = 0.8
+    return act
+
+
+def test_choose_level_doubles_only_with_hits_between_the_beats() -> None:
+    beats = _even(48, 102.0)
+    act = _activation(beats, 30.0)
+    bass = np.zeros(10, dtype=np.float32)
+    prior = default_prior()
+    backbeat = choose_level(beats, act, _synthetic_onsets(beats, 1.0, 30.0, bass), prior)
+    assert backbeat.factor == 2.0
+    assert backbeat.beats.size == 2 * beats.size - 1
+    eighths = choose_level(beats, act, _synthetic_onsets(beats, 0.4, 30.0, bass), prior)
+    assert eighths.factor == 1.0
+    # at 130 BPM the double (260) is no beat at all, however strong the hits between
+    fast = _even(48, 130.0)
+    kept = choose_level(
+        fast, _activation(fast, 30.0), _synthetic_onsets(fast, 1.0, 30.0, bass), prior
+    )
+    assert kept.factor == 1.0
+
+
+def test_bass_alternation_hears_an_oom_pah() -> None:
+    rate = 2450
+    beats = _even(32, 120.0)
+    t = np.arange(int(17.0 * rate)) / rate
+
+    def bass_line(notes: Sequence[int]) -> NDArray[np.float32]:
+        x = np.zeros(t.size)
+        for b, note in zip(beats, notes):
+            seg = (t >= b) & (t < b + 0.45)
+            x[seg] += np.sin(2 * np.pi * _hz(note) * (t[seg] - b))
+        return np.asarray(x, dtype=np.float32)
+
+    oompah = [36, 43] * 16  # C2 G2 C2 G2 ...
+    held = [36] * 16 + [41] * 16  # C2 for 4 bars, then F2
+    walking = [36, 38, 40, 41, 43, 45, 47, 48] * 4
+    scores = {}
+    for name, notes in (("oompah", oompah), ("held", held), ("walking", walking)):
+        feats = _synthetic_onsets(beats, 0.0, 17.0, bass_line(notes))
+        scores[name] = bass_alternation(beats, feats)
+    assert scores["oompah"] > 0.8
+    assert scores["held"] < 0.1
+    assert scores["walking"] < 0.1
+
+
+def test_compound_beat_is_split_in_three() -> None:
+    beats = _even(24, 60.0 / 0.9)
+    n = math.ceil(23.0 * FPS)
+    bands = np.zeros((n, 3))
+    for b in beats:
+        bands[round(b * FPS)] = 1.0
+        for frac, level in ((1 / 3, 0.5), (2 / 3, 0.5)):
+            bands[round((b + frac * 0.9) * FPS)] = level
+    feats = Onsets(
+        bands=bands, chroma=np.ones((n, 12)), bass=np.zeros(1, np.float32), bass_rate=2450.0
+    )
+    assert is_compound(beats, feats)
+    swung = bands.copy()
+    for b in beats:  # shuffle: only the last third is struck
+        swung[round((b + 0.3) * FPS)] = 0.0
+    assert not is_compound(beats, Onsets(swung, feats.chroma, feats.bass, feats.bass_rate))
+
+
+def test_onsets_stream_in_blocks_equals_whole(song_march: Song) -> None:
+    from pasdeux.music._onsets import OnsetStream
+
+    x = song_march.samples[: 8 * SR]
+    whole = onsets(x, SR)
+    stream = OnsetStream(SR)
+    for start in range(0, x.size, 10_000):
+        stream.push(x[start : start + 10_000])
+    parts = stream.result()
+    assert np.allclose(parts.bands, whole.bands)
+    assert np.allclose(parts.chroma, whole.chroma)
+    assert np.allclose(parts.bass, whole.bass)
+
+
+# --------------------------------------------------------------------------- tempo prior
+
+
+def _style(name: str, *ranges: tuple[int, float, float]) -> DanceStyle:
+    return DanceStyle(
+        id=name.lower().replace(" ", "_"),
+        name=name,
+        kind="standard",
+        progressive=True,
+        tempos=tuple(TempoRange(m, lo, hi) for m, lo, hi in ranges),
+        counting="",
+        character="",
+        sources=(),
+        figures=(),
+        start_figures=(),
+    )
+
+
+def test_tempo_prior_counts_the_dances_at_a_tempo() -> None:
+    prior = TempoPrior.from_styles(
+        [_style("Quickstep", (4, 200, 208)), _style("Rumba", (4, 100, 108))],
+        {"Samba": ((2, 100.0, 104.0),), "Rumba": ((4, 1.0, 2.0),)},
+    )
+    assert prior.names() == ["quickstep", "rumba", "samba"]  # the library's Rumba wins
+    assert 2.0 < prior.plausibility(102.0) < 2.5  # Rumba and Samba, and the floor
+    assert 1.0 < prior.plausibility(204.0) < 1.5
+    assert prior.plausibility(150.0) < 0.3
+    assert prior.plausibility(300.0) == 0.0
+    assert prior.log_prior(300.0) == -math.inf
+    assert prior.meter_log_odds(102.0, 2, 4) == pytest.approx(0.0, abs=0.3)
+    assert prior.meter_log_odds(204.0, 2, 4) < -2.0
+    # just outside a range, the bump falls off smoothly
+    assert 0.5 < prior.plausibility(114.0, meter=4) < 1.0
+
+
+def test_default_prior_knows_the_competition_dances() -> None:
+    prior = default_prior()
+    assert "paso doble" in prior.names()
+    assert set(COMPETITION_TEMPOS) >= {"Paso Doble", "Samba", "Quickstep"}
+    assert prior.meter_log_odds(122.0, 2, 4) > prior.meter_log_odds(150.0, 2, 4)
