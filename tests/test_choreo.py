@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from pasdeux.choreo import Routine, choreograph
 from pasdeux.dances import DanceStyle, find_style, style_from_data, successors
 from pasdeux.errors import InputError
-from pasdeux.music import MusicMap
+from pasdeux.music import MusicMap, Section
 
 
 def test_figures_tile_the_bars_in_each_section(truth_music: MusicMap) -> None:
@@ -144,3 +145,24 @@ def test_six_count_figures_follow_each_other_without_gaps(truth_music: MusicMap)
     assert starts == [6.0 * i for i in range(len(starts))]
     assert starts[-1] + 6.0 <= 12 * 4  # inside the 12 bars of 4/4
     assert len(starts) == 8
+
+
+def test_two_four_bars_are_danced_as_four_four_figures(truth_music: MusicMap) -> None:
+    beats = tuple(0.5 * i for i in range(65))
+    two_four = replace(
+        truth_music,
+        duration_s=33.0,
+        beats=beats,
+        beat_in_bar=tuple(1 + i % 2 for i in range(65)),
+        meter=2,
+        bpm=120.0,
+        mpm=60.0,
+        phrases=(),
+        sections=(Section(0.0, 33.0, 2, 120.0, "Merengue"),),
+    )
+    routine = choreograph(two_four, seed=0)
+    assert {p.dance for p in routine.figures} == {"Merengue"}
+    assert all(p.figure.meter == 4 for p in routine.figures)
+    starts = [p.start_beat for p in routine.figures]
+    assert starts[0] == 0.0
+    assert all(b - a >= 4.0 for a, b in itertools.pairwise(starts))

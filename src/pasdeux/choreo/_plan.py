@@ -100,11 +100,22 @@ def choreograph(
             )
         figures = [
             f
-            for f in dance.figures_in_meter(section.meter)
+            for f in dance.figures_in_meter(_figure_meter(dance, section.meter))
             if LEVEL_ORDER.index(f.level) <= LEVEL_ORDER.index(level)
         ]
         starts = [round(tempo.beat_from_second(b.start)) for b in section_bars]
         end_beat = starts[-1] + section.meter
+        figure_meter = _figure_meter(dance, section.meter)
+        if figure_meter != section.meter:
+            # 2/4 bars danced as 4/4 bars (or the reverse): regroup the beat grid.
+            starts = list(range(starts[0], end_beat, figure_meter))
+            if figure_meter > section.meter:
+                section_bars = section_bars[:: figure_meter // section.meter]
+            else:
+                section_bars = [
+                    b for b in section_bars for _ in range(section.meter // figure_meter)
+                ]
+            end_beat = starts[0] + len(starts) * figure_meter
         endings = sorted((f for f in figures if f.ending), key=lambda f: f.length_beats)
         reserved = 0.0
         if is_last_section and endings and endings[0].length_beats < end_beat - starts[0]:
@@ -198,9 +209,9 @@ def _dance_for_section(
     """The dance for a section: the one asked for if it has figures in the section's meter;
     otherwise the dance that fits the section best, keeping the previous section's dance
     when it fits nearly as well (a couple does not change dance without need)."""
-    if chosen is not None and chosen.figures_in_meter(section.meter):
+    if chosen is not None and chosen.figures_in_meter(_figure_meter(chosen, section.meter)):
         return chosen
-    danceable = [s for s in load_library() if s.figures_in_meter(section.meter)]
+    danceable = [s for s in load_library() if s.figures_in_meter(_figure_meter(s, section.meter))]
     if not danceable:
         return None
     ranked = rank_dances(section.meter, section.bpm, danceable)
@@ -216,6 +227,17 @@ def _dance_for_section(
         # The listening stage chose it with the music's rhythm in mind: trust it.
         return by_name[section.dance]
     return by_name[best.name]
+
+
+def _figure_meter(dance: DanceStyle, meter: int) -> int:
+    """The meter of the dance's figures to use in bars of ``meter``: the same one, or 2/4
+    and 4/4 for each other (two bars of 2/4 make a bar of 4/4)."""
+    if dance.figures_in_meter(meter):
+        return meter
+    for other in {2: (4,), 4: (2,)}.get(meter, ()):
+        if dance.figures_in_meter(other):
+            return other
+    return meter
 
 
 def _bars_of(figure: Figure) -> int:
