@@ -408,6 +408,15 @@ def test_ffmpeg_bad_input(tmp_path: Path, track: Track) -> None:
     cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
     with pytest.raises(InputError, match=r"unsupported or corrupt one \(ffmpeg: .+\)"):
         load_audio(cut)
+    fast = tmp_path / "fast.m4a"  # the index first: ffmpeg decodes what is there
+    _ffmpeg("-i", str(wav), "-c:a", "aac", "-movflags", "+faststart", str(fast))
+    cut = tmp_path / "cut-fast.m4a"
+    cut.write_bytes(fast.read_bytes()[: fast.stat().st_size * 2 // 3])
+    reader = open_audio(cut)
+    decoded = sum(block.size for block in reader.blocks()) / reader.sample_rate
+    assert 5.0 < decoded < track.duration_s - 2.0
+    assert len(reader.notes) == 1
+    assert "ffmpeg reported errors" in reader.notes[0] and " @ 0x" not in reader.notes[0]
     text = tmp_path / "notes.m4a"
     text.write_text("not audio\n" * 100)
     with pytest.raises(InputError, match=r"is not an audio file \(it is a text file\)"):

@@ -17,12 +17,14 @@ Memory stays bounded: :func:`open_audio` gives an :class:`AudioReader` whose
 :meth:`~AudioReader.blocks` yields about a second of mono samples at a time.
 
 Truncated and corrupt files: when decoding stops part way through (a FLAC or MP3 file cut
-short or damaged, an ``ffmpeg`` decoding error), the audio decoded up to that point is used
-if it is at least :data:`MIN_DURATION_S` long, and the reader records a note saying so
-(:attr:`AudioReader.notes`; :func:`pasdeux.music.listen` reports it as a progress line);
-shorter, it is an :class:`~pasdeux.errors.InputError`. libsndfile itself reads a WAV whose
+short or damaged, ``ffmpeg`` failing), the audio decoded up to that point is used if it is
+at least :data:`MIN_DURATION_S` long, and the reader records a note saying so
+(:attr:`AudioReader.notes`; :func:`pasdeux.music.listen` reports it as a ``warning:``
+progress line, :func:`load_audio` as a ``UserWarning``); shorter, it is an
+:class:`~pasdeux.errors.InputError`. When ``ffmpeg`` reports errors but carries on (an M4A
+cut short), what it decoded is used, with a note. libsndfile itself reads a WAV whose
 header claims more data than there is, or an MP3 cut short, up to where the data ends,
-without an error.
+without an error; Vorbis and Opus skip damaged pages.
 
 Float files: samples are checked for NaN and infinity before any analysis (an
 ``InputError``), and a float file that peaks above 1 is scaled down to peak at 1. The
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -445,13 +448,21 @@ def _ffmpeg_decoder(ffmpeg: str) -> Callable[[AudioReader], Iterator[NDArray[np.
                     proc.kill()
                     proc.wait()
                 proc.stdout.close()
+            err.seek(0)
+            lines = err.read().decode("utf-8", "replace").strip().splitlines()
+            detail = lines[-1] if lines else f"exit code {code}"
+            for prefix in (f"{_ffmpeg_input(reader.path)}: ", f"{reader.path}: "):
+                detail = detail.removeprefix(prefix)
+            detail = re.sub(r"^\[[^\]]* @ 0x[0-9a-f]+\] ", "", detail)  # "[aac @ 0x55d9…] "
             if code != 0:
-                err.seek(0)
-                lines = err.read().decode("utf-8", "replace").strip().splitlines()
-                detail = lines[-1] if lines else f"exit code {code}"
-                for prefix in (f"{_ffmpeg_input(reader.path)}: ", f"{reader.path}: "):
-                    detail = detail.removeprefix(prefix)
                 reader._stopped(decoded, f"ffmpeg: {detail}", header_ok=decoded > 0)
+            elif lines and decoded:
+                # ffmpeg conceals damage and carries on: say so, keep what it decoded
+                seconds = decoded / _FFMPEG_RATE
+                reader.notes.append(
+                    f"{reader.path}: ffmpeg reported errors while decoding ({detail}); the "
+                    f"file may be truncated or corrupt, analysing the {seconds:.1f} s it decoded"
+                )
 
     return decode
 
