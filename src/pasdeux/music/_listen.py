@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from pasdeux.dances._model import DanceStyle
 from pasdeux.errors import InputError
 from pasdeux.music._audio import as_mono, check_length, open_audio, sample_blocks
-from pasdeux.music._features import FeatureStream
+from pasdeux.music._features import _SR, FeatureStream
 from pasdeux.music._fit import rank_dances
 from pasdeux.music._meter import find_bars
 from pasdeux.music._novelty import BandFrames, texture
@@ -94,15 +94,14 @@ def listen(
             raise InputError(None, "a sample rate is needed to analyse raw samples")
         rate = int(sr)
         blocks = sample_blocks(as_mono(source, rate, None))
-    stream = FeatureStream(rate)
-    bands = BandFrames(rate)
-    pulse_feats = OnsetStream(rate)  # onsets, chroma and bass, for the beat level and meter
-    groove = RhythmStream(rate)  # the rhythmic character, for the dance fit
+    # The other analyses stream alongside madmom's features, on the same 44.1 kHz signal
+    # (so a 192 kHz file costs them no more than a CD-rate one).
+    bands = BandFrames(_SR)
+    pulse_feats = OnsetStream(_SR)  # onsets, chroma and bass, for the beat level and meter
+    groove = RhythmStream(_SR)  # the rhythmic character, for the dance fit
+    stream = FeatureStream(rate, taps=(bands.push, pulse_feats.push, groove.push))
     for block in blocks:
         stream.feed(block)
-        bands.push(block)
-        pulse_feats.push(block)
-        groove.push(block)
     for note in notes:
         say(f"warning: {note}")
     check_length(stream.num_samples, rate, path)
