@@ -15,20 +15,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from _browser import CHROMIUM, CHROMIUM_ARGS
 from pasdeux.render._viewer import write_viewer
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--autoplay-policy=no-user-gesture-required",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--mute-audio",
-]
 
 FPS = 60
 DURATION_S = 6.0

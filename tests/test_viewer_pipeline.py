@@ -11,20 +11,8 @@ from typing import Any
 
 import pytest
 
+from _browser import CHROMIUM, CHROMIUM_ARGS
 from pasdeux._run import run_dance
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--autoplay-policy=no-user-gesture-required",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--mute-audio",
-]
 
 
 @pytest.mark.browser
