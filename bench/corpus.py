@@ -15,14 +15,19 @@ Paso Doble bar has 2 beats, a Tango bar 4, a 6/8 bar 2 dotted quarters. It is
 is the tempo that lasts longest. ``meters_ok`` (optional) lists the other meters a
 dance is also counted in (Tango and Merengue: 2/4 or 4/4).
 
-Two groups of pieces:
+Three groups of pieces:
 
 * ``plain``: two pieces per dance style at tempos drawn (seeded) from the lower and the
   upper half of its official range, 30-40 s each, with a rhythm section typical of the
   style;
 * ``hard``: an intro without drums, an abrupt tempo change, an accelerando with a
   ritardando, a 4/4 → 3/4 → 4/4 medley, full-stop breaks, off-beat (ska) accents, a
-  waltz with soft downbeats and a 6/8 piece.
+  waltz with soft downbeats and a 6/8 piece;
+* ``long``: two four-minute songs (a rumba with a piano intro, a waltz), the length on
+  which the analysis time is compared with madmom's.
+
+Besides, :func:`make_hour` strings the pieces together into a 60-minute FLAC, for the
+memory bound on an hour of input.
 
 The truth is the nominal grid; the timing of every rendered note differs from it by the
 humanisation only (fluidsynth adds no leading silence: the first audible onset is
@@ -1346,6 +1351,31 @@ def hard_pieces() -> list[Piece]:
     ]  # fmt: skip
 
 
+def long_pieces() -> list[Piece]:
+    """Two four-minute songs: the length on which the issue sets the time ratio to madmom.
+
+    Returns
+    -------
+    list of Piece
+        2 pieces.
+    """
+    return [
+        Piece(
+            "long_a_rumba_song", "long", "Rumba",
+            (SectionSpec("keys_intro", 8, 104.0, progression="i iv V7 i", style="Rumba"),
+             SectionSpec("rumba", 96, 104.0, merge_prev=True, progression="i VI iv V7",
+                         style="Rumba")),
+            tonic=2, variant=1,
+            notes="four minutes: 8 bars of piano and pad, then 96 bars of the rumba band at 104",
+        ),
+        Piece(
+            "long_b_waltz_song", "long", "Waltz",
+            (SectionSpec("waltz", 112, 86.0, style="Waltz"),),
+            tonic=7, notes="four minutes of the waltz band at 86 (112 bars)",
+        ),
+    ]  # fmt: skip
+
+
 QUICK = (
     "plain_waltz_1",
     "plain_cha_cha_1",
@@ -1370,7 +1400,7 @@ def all_pieces(quick: bool = False) -> list[Piece]:
     list of Piece
         The pieces, plain group first.
     """
-    pieces = plain_pieces() + hard_pieces()
+    pieces = plain_pieces() + hard_pieces() + long_pieces()
     if quick:
         pieces = [p for p in pieces if p.name in QUICK]
     return pieces
@@ -1528,6 +1558,82 @@ def truth(piece: Piece, bars: list[BarGrid], duration_s: float, offset_ms: float
             for i, a, b in piece.breaks
         ]
     return out
+
+
+# --- The hour ---------------------------------------------------------------------------
+HOUR_NAME = "hour_medley"
+"""Stem of the 60-minute file (FLAC) for the memory bound on long input."""
+
+HOUR_S = 3600.0
+"""Its length: the issue's longest input."""
+
+
+def make_hour(out_dir: Path, sources: Sequence[Path], log: Callable[[str], None]) -> Path:
+    """Write a 60-minute FLAC of corpus pieces played one after another, with its truth.
+
+    The pieces are cycled in order until an hour is filled (the last one is cut); the
+    truth holds every beat and downbeat, shifted by each piece's start. Written once per
+    generator version.
+
+    Parameters
+    ----------
+    out_dir : pathlib.Path
+        Corpus folder.
+    sources : sequence of pathlib.Path
+        Corpus pieces (WAV, each with its truth).
+    log : callable
+        Called with one progress line.
+
+    Returns
+    -------
+    pathlib.Path
+        ``<out_dir>/hour_medley.flac``.
+    """
+    path = out_dir / f"{HOUR_NAME}.flac"
+    if is_current(path):
+        log(f"corpus: {path.name} is up to date")
+        return path
+    if not sources:
+        raise ValueError("no corpus pieces to build the hour from")
+    part = path.with_suffix(".part.flac")
+    beats: list[float] = []
+    downbeats: list[float] = []
+    written = 0
+    limit = round(HOUR_S * SAMPLE_RATE)
+    t0 = time.perf_counter()
+    with sf.SoundFile(str(part), "w", SAMPLE_RATE, 2, subtype="PCM_16", format="FLAC") as out:
+        k = 0
+        while written < limit:
+            src = sources[k % len(sources)]
+            k += 1
+            audio, sr = sf.read(str(src), dtype="float32", always_2d=True)
+            if sr != SAMPLE_RATE:
+                raise RuntimeError(f"{src.name}: {sr} Hz, expected {SAMPLE_RATE}")
+            audio = audio[: limit - written]
+            if audio.shape[1] == 1:
+                audio = np.repeat(audio, 2, axis=1)
+            offset = written / SAMPLE_RATE
+            end = offset + len(audio) / SAMPLE_RATE
+            t = json.loads(truth_path(src).read_text(encoding="utf-8"))
+            beats += [offset + b for b in t["beats"] if offset + b < end]
+            downbeats += [offset + b for b in t["downbeats"] if offset + b < end]
+            for a in range(0, len(audio), 1 << 18):  # block-wise: bounded memory
+                out.write(audio[a : a + (1 << 18), :2])
+            written += len(audio)
+    part.replace(path)
+    data = {
+        "generator": GENERATOR_VERSION,
+        "name": HOUR_NAME,
+        "group": "hour",
+        "duration_s": written / SAMPLE_RATE,
+        "pieces": k,
+        "beats": [round(b, 6) for b in beats],
+        "downbeats": [round(b, 6) for b in downbeats],
+        "notes": f"{k} corpus pieces one after another, {written / SAMPLE_RATE / 60:.0f} min",
+    }
+    truth_path(path).write_text(json.dumps(data) + "\n", encoding="utf-8")
+    log(f"corpus: wrote {path.name} ({k} pieces) in {time.perf_counter() - t0:.1f} s")
+    return path
 
 
 # --- Rendering ----------------------------------------------------------------------------

@@ -318,3 +318,38 @@ def test_a_bad_rhythm_key_is_refused_naming_the_file(
         load_style(path)
     assert "broken.toml" in str(err.value)
     assert message in str(err.value)
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def test_each_section_is_ranked_on_its_own_rhythm() -> None:
+    """Two sections at one tempo and meter, split by a texture change: a swing band, then
+    a salsa band. Read on their own grooves they get different dances; read on tempo and
+    meter alone they cannot differ."""
+    from pasdeux.music._structure import _sections
+    from pasdeux.music._types import EnergyCurve
+
+    bpm, bars = 172.0, 32
+    beat_s = 60.0 / bpm
+    beats = np.arange(bars * 4 + 1, dtype=np.float64) * beat_s
+    meters = np.full(beats.size, 4, dtype=np.int64)
+    bar_starts = list(range(0, bars * 4, 4))
+    split_s = float(beats[bar_starts[16]])
+    energy = EnergyCurve(hop_s=0.1, values_db=(-6.0,) * int(beats[-1] / 0.1 + 2))
+    swing_profile = profile_of(SWUNG, bpm=bpm)
+    salsa_profile = profile_of(TUMBAO + CLAVE_32, bpm=bpm)
+    asked: list[tuple[int, float, float]] = []
+
+    def rhythm_of(meter: int, start: float, end: float) -> RhythmProfile | None:
+        asked.append((meter, start, end))
+        return swing_profile if end <= split_s + 1e-6 else salsa_profile
+
+    library = load_library()
+    args = (beats, meters, bar_starts, float(beats[-1]), energy, library, [16])
+    first, second = _sections(*args, rhythm_of)
+    assert asked == [(4, 0.0, split_s), (4, split_s, float(beats[-1]))]
+    assert first.dance == "Jive"
+    assert second.dance == "Salsa"
+    plain = _sections(*args)
+    assert plain[0].dance == plain[1].dance

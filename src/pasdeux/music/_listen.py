@@ -25,7 +25,7 @@ from pasdeux.music._meter import find_bars
 from pasdeux.music._novelty import BandFrames, texture
 from pasdeux.music._onsets import OnsetStream
 from pasdeux.music._pulse import _MIN_BEATS, choose_level, track_beats
-from pasdeux.music._rhythm import RhythmStream, rhythm_profile
+from pasdeux.music._rhythm import RhythmProfile, RhythmStream, rhythm_profile
 from pasdeux.music._structure import (
     _accents,
     _final,
@@ -131,7 +131,14 @@ def listen(
     library = tuple(styles) if styles is not None else _library()
     bar_starts = [i for i, p in enumerate(positions) if p == 1]
     tex = texture(bands.result(), bands.fps, beats[bar_starts])
-    sections = _sections(beats, meters, bar_starts, duration, energy, library, tex.changes)
+    rhythm_env = groove.result()
+
+    def rhythm_of(meter: int, start: float, end: float) -> RhythmProfile | None:
+        return rhythm_profile(rhythm_env, beats, positions, meter, start, end)
+
+    sections = _sections(
+        beats, meters, bar_starts, duration, energy, library, tex.changes, rhythm_of
+    )
     main_meter = _main_meter(sections)
     main_ibis = _section_ibis(beats, [s for s in sections if s.meter == main_meter])
     bpm = round(60.0 / float(np.median(main_ibis)), 2)
@@ -152,7 +159,7 @@ def listen(
             main_meter,
             bpm,
             library,
-            rhythm_profile(groove.result(), beats, positions, main_meter),
+            rhythm_of(main_meter, 0.0, duration),
         ),
     )
     arrival = float(beats[bar_starts[tex.arrival]]) if tex.arrival is not None else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +21,7 @@ from scipy.signal import find_peaks
 from pasdeux.dances._model import DanceStyle
 from pasdeux.music._features import _BREAK_DB, _FLOOR_DB, _FPS
 from pasdeux.music._fit import rank_dances
+from pasdeux.music._rhythm import RhythmProfile
 from pasdeux.music._tempo_runs import bar_log_tempo, tempo_runs
 from pasdeux.music._types import (
     Accent,
@@ -105,6 +106,7 @@ def _sections(
     energy: EnergyCurve,
     styles: Sequence[DanceStyle],
     texture_changes: Sequence[int] = (),
+    rhythm_of: Callable[[int, float, float], RhythmProfile | None] | None = None,
 ) -> tuple[Section, ...]:
     """The song's sections: runs of bars with one meter and one tempo (steady or a ramp),
     split again where the texture changes.
@@ -125,6 +127,10 @@ def _sections(
         Bar indices where the texture changes strongly
         (:func:`pasdeux.music._novelty.texture_changes`, intro excluded); a change closer
         than 4 bars to another section boundary is dropped.
+    rhythm_of
+        ``rhythm_of(meter, start_s, end_s)``: the rhythm profile of a stretch of the song
+        (:func:`pasdeux.music._rhythm.rhythm_profile`), so that each section's dance is
+        ranked on its own rhythmic character; None ranks on meter and tempo alone.
 
     Returns
     -------
@@ -156,7 +162,8 @@ def _sections(
         end = float(beats[bar_starts[runs[r + 1].first_bar]]) if r + 1 < len(runs) else duration
         ibis = np.concatenate(bar_ibi[run.first_bar : run.first_bar + run.n_bars])
         bpm = round(60.0 / float(np.median(ibis)), 2)
-        fits = rank_dances(run.meter, bpm, styles)
+        profile = rhythm_of(run.meter, start, end) if rhythm_of is not None else None
+        fits = rank_dances(run.meter, bpm, styles, profile)
         sections.append(
             Section(
                 start=round(start, 3),
