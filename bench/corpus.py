@@ -22,7 +22,8 @@ Three groups of pieces:
   style;
 * ``hard``: an intro without drums, an abrupt tempo change, an accelerando with a
   ritardando, a 4/4 → 3/4 → 4/4 medley, full-stop breaks, off-beat (ska) accents, a
-  waltz with soft downbeats and a 6/8 piece;
+  waltz with soft downbeats, a 6/8 piece, a live band's wandering tempo and loose
+  timing, and a pop song at a tempo between the dances' ranges;
 * ``long``: two four-minute songs (a rumba with a piano intro, a waltz), the length on
   which the analysis time is compared with madmom's.
 
@@ -417,10 +418,15 @@ class Ctx:
         Pitch class of the key.
     minor : bool
         Whether the key is minor (harmonic minor scale for melodies).
+    jitter_s : float
+        Largest random shift of a note's onset from the grid (humanised timing).
     """
 
-    def __init__(self, rng: np.random.Generator, kit: int, tonic: int, minor: bool) -> None:
+    def __init__(
+        self, rng: np.random.Generator, kit: int, tonic: int, minor: bool, jitter_s: float
+    ) -> None:
         self.rng = rng
+        self.jitter_s = jitter_s
         self.midi = pretty_midi.PrettyMIDI(resolution=RESOLUTION, initial_tempo=120.0)
         self.kit = kit
         self.tonic = tonic
@@ -480,7 +486,7 @@ class Ctx:
         for a, b in self.mutes:
             if a - 1e-6 <= start < b:
                 return
-        off = float(self.rng.uniform(-JITTER_S, JITTER_S))
+        off = float(self.rng.uniform(-self.jitter_s, self.jitter_s))
         on = max(0.0, start + off)
         end = max(on + 0.03, start + dur + off)
         for a, _ in self.mutes:
@@ -1227,6 +1233,10 @@ class Piece:
         of ``bar`` to ``to_beat`` (may be the bar's meter), after a hit just before.
     notes : str, optional
         Description.
+    meters_ok : tuple of int, optional
+        Other meters the piece's dance is counted in.
+    jitter_s : float, optional
+        Largest random shift of a note from the grid (default :data:`JITTER_S`).
     """
 
     name: str
@@ -1238,6 +1248,7 @@ class Piece:
     breaks: tuple[tuple[int, float, float], ...] = ()
     notes: str = ""
     meters_ok: tuple[int, ...] = field(default=())
+    jitter_s: float = JITTER_S
 
 
 def _seed(name: str) -> int:
@@ -1290,12 +1301,12 @@ def plain_pieces() -> list[Piece]:
 
 
 def hard_pieces() -> list[Piece]:
-    """The hard cases (a) to (h).
+    """The hard cases (a) to (j).
 
     Returns
     -------
     list of Piece
-        8 pieces.
+        10 pieces.
     """
     return [
         Piece(
@@ -1347,6 +1358,21 @@ def hard_pieces() -> list[Piece]:
             "hard_h_six_eight", "hard", None, (SectionSpec("six_eight", 20, 64.0),),
             tonic=4, notes="6/8 at 64 dotted quarters a minute (192 eighths): truth meter 2, "
             "beats on the dotted quarters",
+        ),
+        Piece(
+            "hard_i_live_drift", "hard", "Slow Foxtrot",
+            (SectionSpec("foxtrot", 6, 113.0, bpm_end=118.0, style="Slow Foxtrot"),
+             SectionSpec("foxtrot", 6, 118.0, bpm_end=112.0, merge_prev=True),
+             SectionSpec("foxtrot", 6, 112.0, bpm_end=117.0, merge_prev=True),
+             SectionSpec("foxtrot", 6, 117.0, bpm_end=114.0, merge_prev=True)),
+            tonic=1, jitter_s=0.022,
+            notes="a live band's foxtrot: the tempo wanders 112-118 BPM and every note is up "
+            "to 22 ms off the grid (one section)",
+        ),
+        Piece(
+            "hard_j_between_ranges", "hard", None, (SectionSpec("pop", 16, 110.0),),
+            tonic=11, notes="pop at 110 BPM, between the dances' ranges (Rumba ends at 108, "
+            "Slow Foxtrot starts at 112): the tempo prior must not move it",
         ),
     ]  # fmt: skip
 
@@ -1429,7 +1455,7 @@ def compose(piece: Piece) -> tuple[Any, list[BarGrid], Ctx]:
     meters = [b.meter for b in bands]
     bars = build_grid(piece.sections, meters)
     first_minor = bands[0].minor
-    ctx = Ctx(rng, bands[0].kit, piece.tonic, first_minor)
+    ctx = Ctx(rng, bands[0].kit, piece.tonic, first_minor, piece.jitter_s)
     for bar_i, from_beat, to_beat in piece.breaks:
         bar = bars[bar_i]
         ctx.mutes.append((bar.t(from_beat) - 0.03, bar.t(to_beat) - 0.03))
