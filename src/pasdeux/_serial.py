@@ -8,6 +8,7 @@ Supported field types: ``int``, ``float``, ``str``, ``bool``, ``None`` unions, `
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from collections.abc import Mapping
@@ -48,6 +49,12 @@ def from_jsonable(cls: type[T], data: Any, where: str = "") -> T:
     return typing.cast(T, _convert(cls, data, where or cls.__name__))
 
 
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    """A dataclass's resolved field types (resolving them is slow: done once per class)."""
+    return typing.get_type_hints(cls)
+
+
 def _convert(tp: Any, data: Any, where: str) -> Any:
     origin = typing.get_origin(tp)
     if tp is Any:
@@ -55,7 +62,7 @@ def _convert(tp: Any, data: Any, where: str) -> Any:
     if dataclasses.is_dataclass(tp) and isinstance(tp, type):
         if not isinstance(data, Mapping):
             raise SchemaError(None, f"{where}: expected an object, got {type(data).__name__}")
-        hints = typing.get_type_hints(tp)
+        hints = _hints(tp)
         kwargs: dict[str, Any] = {}
         for f in dataclasses.fields(tp):
             if f.name in data:
