@@ -1,8 +1,8 @@
 """Tests of the listening stage on synthetic audio with known answers.
 
-The songs are drum-machine-like mixes made in numpy: kick, snare and hi-hat bursts, a bass
-note and a chord on every downbeat (the chord changes each bar, C Am F G), chord stabs on
-the off-beats and a crash every other bar.
+The songs are :func:`synth.drum_song` mixes made in numpy: kick, snare and hi-hat bursts, a
+bass note and a chord on every downbeat (the chord changes each bar, C Am F G), chord stabs
+on the backbeats and a crash every other bar.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import mir_eval
@@ -30,141 +29,9 @@ from pasdeux.music import (
     load_audio,
     rank_dances,
 )
+from synth import SR, Part, Song, drum_loop, drum_song
 
-SR = 44100
-_PROGRESSION = ((48, 52, 55), (45, 48, 52), (41, 45, 48), (43, 47, 50))  # C Am F G
-
-
-# --------------------------------------------------------------------------- synthesis
-
-
-@dataclass(frozen=True)
-class Part:
-    """A stretch of the synthetic song: tempo, meter, bars, and whether it plays."""
-
-    bpm: float
-    meter: int
-    bars: int
-    play: bool = True
-
-
-@dataclass(frozen=True)
-class Song:
-    """Synthetic samples with the true beats and positions in bar."""
-
-    samples: NDArray[np.float32]
-    beats: NDArray[np.float64]
-    beat_in_bar: NDArray[np.int64]
-
-    @property
-    def downbeats(self) -> NDArray[np.float64]:
-        return np.asarray(self.beats[self.beat_in_bar == 1], dtype=float)
-
-
-def _hz(midi: float) -> float:
-    return float(440.0 * 2.0 ** ((midi - 69) / 12))
-
-
-def _place(out: NDArray[np.float64], start_s: float, sound: NDArray[np.float64]) -> None:
-    i = round(start_s * SR)
-    if i >= out.size:
-        return
-    n = min(sound.size, out.size - i)
-    out[i : i + n] += sound[:n]
-
-
-def _time(length_s: float) -> NDArray[np.float64]:
-    return np.arange(int(length_s * SR)) / SR
-
-
-def _kick(rng: np.random.Generator, amp: float) -> NDArray[np.float64]:
-    t = _time(0.35)
-    freq = 50.0 + 90.0 * np.exp(-t / 0.03)
-    body = np.sin(2 * np.pi * np.cumsum(freq) / SR) * np.exp(-t / 0.12)
-    click = rng.standard_normal(t.size) * np.exp(-t / 0.002) * 0.3
-    return np.asarray(amp * (body + click), dtype=float)
-
-
-def _noise(
-    rng: np.random.Generator, amp: float, decay_s: float, length_s: float
-) -> NDArray[np.float64]:
-    t = _time(length_s)
-    bright = np.diff(np.diff(rng.standard_normal(t.size), prepend=0.0), prepend=0.0) * 0.5
-    return np.asarray(amp * bright * np.exp(-t / decay_s), dtype=float)
-
-
-def _snare(rng: np.random.Generator, amp: float) -> NDArray[np.float64]:
-    t = _time(0.25)
-    body = np.sin(2 * np.pi * 190 * t) * np.exp(-t / 0.05)
-    return np.asarray(amp * (0.6 * body + 0.7 * _noise(rng, 1.0, 0.06, 0.25)), dtype=float)
-
-
-def _tone(
-    notes: tuple[int, ...], length_s: float, amp: float, decay_s: float, harmonics: int
-) -> NDArray[np.float64]:
-    t = _time(length_s)
-    x = np.zeros(t.size)
-    for note in notes:
-        f = _hz(note)
-        for h in range(1, harmonics + 1):
-            x += np.sin(2 * np.pi * f * h * t) / h
-    env = np.exp(-t / decay_s) * np.minimum(1.0, t / 0.005)
-    env *= np.clip((t[-1] - t) / 0.02, 0.0, 1.0)
-    return np.asarray(amp * x * env / len(notes), dtype=float)
-
-
-def drum_song(
-    parts: list[Part], seed: int = 0, lead_in_s: float = 0.0, final_chord_s: float = 0.0
-) -> Song:
-    """Render a drum-machine-like song; ``final_chord_s`` > 0 ends on a held chord."""
-    rng = np.random.default_rng(seed)
-    beats: list[float] = []
-    pos: list[int] = []
-    meters: list[int] = []
-    playing: list[bool] = []
-    t = lead_in_s
-    for part in parts:
-        for _ in range(part.bars):
-            for p in range(1, part.meter + 1):
-                beats.append(t)
-                pos.append(p)
-                meters.append(part.meter)
-                playing.append(part.play)
-                t += 60.0 / part.bpm
-    end_s = t + (final_chord_s if final_chord_s > 0 else 0.0) + 2.0
-    out = np.zeros(int(end_s * SR))
-    bar = -1
-    for i, (bt, p, meter, play) in enumerate(zip(beats, pos, meters, playing)):
-        ibi = beats[i + 1] - bt if i + 1 < len(beats) else bt - beats[i - 1]
-        if p == 1:
-            bar += 1
-        if not play:
-            continue
-        chord = _PROGRESSION[bar % 4]
-        upper = tuple(n + 12 for n in chord)
-        bar_s = ibi * meter
-        if p == 1:
-            _place(out, bt, _kick(rng, 1.0))
-            _place(out, bt, _tone((chord[0] - 12,), bar_s * 0.95, 0.5, bar_s, 6))
-            _place(out, bt, _tone(upper, bar_s * 0.95, 0.25, bar_s * 0.6, 3))
-            if bar % 2 == 0:
-                _place(out, bt, _noise(rng, 0.25, 0.5, 1.2))
-        elif meter == 4 and p == 3:
-            _place(out, bt, _kick(rng, 0.7))
-        if meter == 4 and p in (2, 4):
-            _place(out, bt, _snare(rng, 0.6))
-            _place(out, bt, _tone(upper, ibi * 0.5, 0.25, ibi * 0.3, 3))
-        if meter == 3 and p in (2, 3):
-            _place(out, bt, _snare(rng, 0.3))
-            _place(out, bt, _tone(upper, ibi * 0.5, 0.3, ibi * 0.3, 3))
-        _place(out, bt, _noise(rng, 0.12, 0.02, 0.1))
-        _place(out, bt + 0.5 * ibi, _noise(rng, 0.07, 0.02, 0.1))
-    if final_chord_s > 0:
-        _place(out, t, _kick(rng, 1.0))
-        _place(out, t, _noise(rng, 0.3, 0.8, final_chord_s))
-        _place(out, t, _tone((36, 48, 52, 55, 60), final_chord_s, 0.8, final_chord_s * 2, 4))
-    out /= np.max(np.abs(out)) * 1.1
-    return Song(out.astype(np.float32), np.array(beats), np.array(pos, dtype=np.int64))
+# --------------------------------------------------------------------------- helpers
 
 
 def _write(path: Path, samples: NDArray[np.float32], subtype: str = "PCM_16") -> Path:
@@ -181,7 +48,7 @@ def _boundaries(m: MusicMap) -> list[float]:
 
 @pytest.fixture(scope="module")
 def song_44() -> Song:
-    return drum_song([Part(120, 4, 10)])
+    return drum_loop(120, 4, 10)
 
 
 @pytest.fixture(scope="module")
@@ -226,7 +93,7 @@ def test_pickup_after_leading_silence(song_44: Song) -> None:
 
 
 def test_waltz_is_found_in_3_4() -> None:
-    song = drum_song([Part(90, 3, 10)], seed=1)
+    song = drum_loop(90, 3, 10, seed=1)
     m = listen(song.samples, SR)
     f = mir_eval.beat.f_measure(song.beats, np.array(m.beats), f_measure_threshold=0.07)
     assert f >= 0.9
@@ -262,7 +129,7 @@ def test_tempo_jump_splits_a_section() -> None:
 
 
 def test_fast_song_is_not_halved() -> None:
-    song = drum_song([Part(204, 4, 16)], seed=6)
+    song = drum_loop(204, 4, 16, seed=6)
     m = listen(song.samples, SR)
     assert m.bpm == pytest.approx(204, rel=0.04)
     assert m.meter == 4
@@ -323,7 +190,7 @@ def test_break_and_final_chord_are_accents() -> None:
 
 def test_progress_messages() -> None:
     said: list[str] = []
-    song = drum_song([Part(110, 4, 4)], seed=4)
+    song = drum_loop(110, 4, 4, seed=4)
     listen(song.samples, SR, progress=said.append)
     assert said == [
         "decoding…",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,65 +20,9 @@ from pasdeux.music import EnergyCurve, MusicMap, Section, listen
 from pasdeux.music._novelty import BandFrames, bar_features, frame_bands, texture
 from pasdeux.music._structure import _phrases
 from pasdeux.music._tempo_runs import tempo_runs
-
-SR = 44100
-_PROGRESSION = ((48, 52, 55), (45, 48, 52), (41, 45, 48), (43, 47, 50))  # C Am F G
+from synth import PROGRESSION, SR, Mix, Song, bar_positions, beat_times, hat, kick, tone
 
 Parts = Callable[[int], Collection[str]]
-
-
-@dataclass(frozen=True)
-class Song:
-    """Synthetic samples with the true beats and positions in bar."""
-
-    samples: NDArray[np.float32]
-    beats: NDArray[np.float64]
-    beat_in_bar: NDArray[np.int64]
-
-    @property
-    def downbeats(self) -> NDArray[np.float64]:
-        return np.asarray(self.beats[self.beat_in_bar == 1], dtype=float)
-
-
-def _hz(midi: float) -> float:
-    return float(440.0 * 2.0 ** ((midi - 69) / 12))
-
-
-def _time(length_s: float) -> NDArray[np.float64]:
-    return np.arange(int(length_s * SR)) / SR
-
-
-def _place(out: NDArray[np.float64], start_s: float, sound: NDArray[np.float64]) -> None:
-    i = round(start_s * SR)
-    n = min(sound.size, out.size - i)
-    if n > 0:
-        out[i : i + n] += sound[:n]
-
-
-def _kick(amp: float) -> NDArray[np.float64]:
-    t = _time(0.3)
-    freq = 50.0 + 100.0 * np.exp(-t / 0.03)
-    return np.asarray(amp * np.sin(2 * np.pi * np.cumsum(freq) / SR) * np.exp(-t / 0.1))
-
-
-def _noise(rng: np.random.Generator, amp: float, decay_s: float) -> NDArray[np.float64]:
-    t = _time(min(1.0, 6 * decay_s))
-    bright = np.diff(rng.standard_normal(t.size + 1))
-    return np.asarray(amp * bright * np.exp(-t / decay_s))
-
-
-def _tone(
-    notes: Collection[int], length_s: float, amp: float, decay_s: float, harmonics: int
-) -> NDArray[np.float64]:
-    t = _time(length_s)
-    x = np.zeros(t.size)
-    for note in notes:
-        f = _hz(note)
-        for h in range(1, harmonics + 1):
-            x += np.sin(2 * np.pi * f * h * t) / h
-    env = np.exp(-t / decay_s) * np.minimum(1.0, t / 0.01)
-    env *= np.clip((t[-1] - t) / 0.03, 0.0, 1.0)
-    return np.asarray(amp * x * env / len(notes))
 
 
 def band_song(
@@ -97,50 +40,46 @@ def band_song(
     ``bpm(beat)`` is the tempo of each beat; ``stops`` holds (first beat, beats) during which
     the band stops while the pad and a held chord ring on. The song ends on a held chord.
     """
-    rng = np.random.default_rng(seed)
     n_beats = n_bars * meter
     tempo = bpm if callable(bpm) else (lambda _i: float(bpm))
-    ibis = np.array([60.0 / tempo(i) for i in range(n_beats)])
-    beats = 0.3 + np.concatenate([[0.0], np.cumsum(ibis)])
-    end_s = float(beats[-1]) + 4.0
-    out = np.zeros(int(end_s * SR))
+    beats = beat_times([tempo(i) for i in range(n_beats)], 0.3)
+    ibis = np.diff(beats)
+    mix = Mix(float(beats[-1]) + 4.0, SR, seed)
     stopped = {b for first, n in stops for b in range(first, first + n)}
     for bar in range(n_bars):
         playing = set(parts(bar))
-        chord = _PROGRESSION[bar % 4]
+        chord = PROGRESSION[bar % 4]
         t0 = float(beats[bar * meter])
         bar_s = float(beats[(bar + 1) * meter]) - t0
         if "pad" in playing:
-            _place(out, t0, _tone([n + 12 for n in chord], bar_s + 0.05, 0.12, 4 * bar_s, 2))
+            mix.add(t0, tone(SR, [n + 12 for n in chord], bar_s + 0.05, 0.12, 4 * bar_s, 2))
         for p in range(meter):
             i = bar * meter + p
             t, ibi = float(beats[i]), float(ibis[i])
             if i in stopped:
                 continue
             if i + 1 in stopped and i not in stopped:  # the hit before a stop, and a held chord
-                _place(out, t, _kick(1.0))
-                _place(out, t, _noise(rng, 0.5, 0.08))
+                mix.add(t, kick(SR, 1.0))
+                mix.add(t, hat(SR, mix.rng, 0.5, decay_s=0.08, differences=1))
                 length = ibi * (1 + sum(1 for b in range(i + 1, i + 9) if b in stopped))
-                _place(out, t, _tone([n + 12 for n in chord], length, 0.25, 2 * length, 3))
+                mix.add(t, tone(SR, [n + 12 for n in chord], length, 0.25, 2 * length))
                 continue
             if "drums" in playing:
                 if p % 2 == 0:
-                    _place(out, t, _kick(0.9 if p == 0 else 0.7))
+                    mix.add(t, kick(SR, 0.9 if p == 0 else 0.7))
                 else:
-                    _place(out, t, _noise(rng, 0.35, 0.06))
-                _place(out, t, _noise(rng, 0.08, 0.015))
-                _place(out, t + 0.5 * ibi, _noise(rng, 0.05, 0.015))
+                    mix.add(t, hat(SR, mix.rng, 0.35, decay_s=0.06, differences=1))
+                mix.add(t, hat(SR, mix.rng, 0.08, decay_s=0.015, differences=1))
+                mix.add(t + 0.5 * ibi, hat(SR, mix.rng, 0.05, decay_s=0.015, differences=1))
             if "bass" in playing and p % 2 == 0:
-                _place(out, t, _tone([chord[0] - 12], 2 * ibi * 0.9, 0.45, ibi, 5))
+                mix.add(t, tone(SR, [chord[0] - 12], 2 * ibi * 0.9, 0.45, ibi, 5))
             if "chords" in playing:
                 stab = [n + 12 for n in chord] + [chord[0] + 24]
-                _place(out, t, _tone(stab, ibi * 0.9, 0.5, ibi, 9))
+                mix.add(t, tone(SR, stab, ibi * 0.9, 0.5, ibi, 9))
     t = float(beats[-1])
-    _place(out, t, _kick(1.0))
-    _place(out, t, _tone([36, 48, 52, 55, 60], 3.0, 0.6, 3.0, 4))
-    out /= np.max(np.abs(out)) * 1.1
-    pos = np.array([i % meter + 1 for i in range(n_beats + 1)], dtype=np.int64)
-    return Song(out.astype(np.float32), beats, pos)
+    mix.add(t, kick(SR, 1.0))
+    mix.add(t, tone(SR, [36, 48, 52, 55, 60], 3.0, 0.6, 3.0, 4))
+    return Song(mix.samples(), beats, bar_positions(n_beats + 1, meter))
 
 
 def _boundaries(m: MusicMap) -> list[float]:
