@@ -166,7 +166,9 @@ def open_audio(path: str | Path) -> AudioReader:
     if what is not None:
         # before any decoder: mpg123 finds "frames" of noise in text and images
         raise InputError(p, f"is not an audio file (it is {what})")
-    if p.suffix.lower() in FFMPEG_EXTENSIONS:
+    if p.suffix.lower() in FFMPEG_EXTENSIONS or _ffmpeg_container(p):
+        # by content too: libsndfile's MP3 decoder finds a few "frames" in AAC data and
+        # reads an AAC file named .mp3 as a blip of noise
         return AudioReader(p, _FFMPEG_RATE, _ffmpeg_decoder(_need_ffmpeg(p)))
     try:
         with _c_stderr_silenced():
@@ -530,6 +532,25 @@ def _looks_like(p: Path) -> str | None:
         if text and printable >= 0.95 * len(text):
             return "a text file"
     return None
+
+
+def _ffmpeg_container(p: Path) -> bool:
+    """Whether the first bytes are a format only ffmpeg reads here: MP4/M4A/MOV (``ftyp``),
+    raw AAC (an ADTS frame header, after an optional ID3 tag), Matroska/WebM or ASF/WMA."""
+    try:
+        with p.open("rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    if head[4:8] == b"ftyp" or head.startswith((b"\x1a\x45\xdf\xa3", b"\x30\x26\xb2\x75")):
+        return True
+    if head.startswith(b"ID3") and len(head) >= 10:
+        size = 0
+        for byte in head[6:10]:  # synchsafe: 7 bits a byte
+            size = (size << 7) | (byte & 0x7F)
+        head = head[10 + size : 10 + size + 2]
+    # ADTS: a 12-bit sync word and layer bits 00 (an MPEG audio frame has layer 1-3 there)
+    return len(head) >= 2 and head[0] == 0xFF and (head[1] & 0xF6) == 0xF0
 
 
 def _not_audio_message(p: Path, detail: str) -> str:
