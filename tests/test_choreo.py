@@ -9,6 +9,7 @@ import pytest
 
 from pasdeux.choreo import Routine, choreograph
 from pasdeux.dances import DanceStyle, find_style, style_from_data, successors
+from pasdeux.dances._replay import couple_start, replay_figure
 from pasdeux.errors import InputError
 from pasdeux.music import MusicMap, Section
 
@@ -166,3 +167,41 @@ def test_two_four_bars_are_danced_as_four_four_figures(truth_music: MusicMap) ->
     starts = [p.start_beat for p in routine.figures]
     assert starts[0] == 0.0
     assert all(b - a >= 4.0 for a, b in itertools.pairwise(starts))
+
+
+@pytest.mark.parametrize(("level", "seed"), [("newcomer", 0), ("bronze", 1), ("gold", 2)])
+def test_paso_doble_routine_in_two_four_stays_on_the_floor(
+    truth_music: MusicMap, level: str, seed: int
+) -> None:
+    """32 bars of 2/4 at 120 BPM: Paso Doble's own 2/4 figures, chained by its rules, and
+    the travelling figures keep the couple on the default 10 x 8 m floor."""
+    n_beats = 32 * 2 + 1
+    two_four = replace(
+        truth_music,
+        duration_s=33.0,
+        beats=tuple(0.5 * i for i in range(n_beats)),
+        beat_in_bar=tuple(1 + i % 2 for i in range(n_beats)),
+        meter=2,
+        bpm=120.0,
+        mpm=60.0,
+        phrases=(),
+        sections=(Section(0.0, 33.0, 2, 120.0, "Paso Doble"),),
+    )
+    style = find_style("Paso Doble")
+    routine = choreograph(two_four, style="Paso Doble", level=level, seed=seed)
+    assert {p.dance for p in routine.figures} == {"Paso Doble"}
+    assert all(p.figure.meter == 2 for p in routine.figures)
+    starts = [p.start_beat for p in routine.figures]
+    assert starts[0] == 0.0
+    for a, b in itertools.pairwise(routine.figures):
+        assert b.start_beat >= a.start_beat + a.figure.length_beats - 1e-6
+        assert b.figure.id in {f.id for f in successors(style, a.figure)}
+    assert routine.figures[-1].figure.ending
+    half_w, half_d = routine.floor_m[0] / 2, routine.floor_m[1] / 2
+    for placed in routine.figures:
+        leader, follower = couple_start(
+            placed.centre_xy_m, placed.leader_facing_rad, placed.figure.start_position
+        )
+        for step in replay_figure(placed.figure, leader, follower):
+            x, y = step.body_after
+            assert abs(x) <= half_w and abs(y) <= half_d, (placed.figure.id, x, y)

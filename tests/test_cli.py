@@ -127,10 +127,11 @@ def test_figures_svg_writes_charts(tmp_path: Path) -> None:
     assert "open" in result.stdout
 
 
-def test_figures_json_lists_all_fourteen_dances() -> None:
+def test_figures_json_lists_all_fifteen_dances() -> None:
     data = json.loads(run("figures", "--json").stdout)
     names = {d["name"] for d in data["dances"]}
     assert names >= {
         "Waltz", "Viennese Waltz", "Slow Foxtrot", "Tango", "Quickstep", "Rumba", "Cha Cha",
-        "Samba", "Jive", "East Coast Swing", "Salsa", "Bachata", "Merengue", "Slow Dance",
+        "Samba", "Paso Doble", "Jive", "East Coast Swing", "Salsa", "Bachata", "Merengue",
+        "Slow Dance",
     }  # fmt: skip

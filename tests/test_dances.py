@@ -445,7 +445,7 @@ def test_every_hold_says_which_hands_join() -> None:
 MIN_FIGURES = {
     "Waltz": 8, "Slow Foxtrot": 8, "Rumba": 8, "Cha Cha": 8, "East Coast Swing": 8,
     "Salsa": 8, "Slow Dance": 8, "Viennese Waltz": 5, "Tango": 5, "Quickstep": 5,
-    "Samba": 5, "Jive": 5, "Bachata": 5, "Merengue": 5,
+    "Samba": 5, "Jive": 5, "Bachata": 5, "Merengue": 5, "Paso Doble": 8,
 }  # fmt: skip
 # International Standard syllabi have no turn of the follower under the leader's arm.
 NO_UNDERARM_TURN = {"Waltz", "Slow Foxtrot", "Viennese Waltz", "Tango", "Quickstep"}
