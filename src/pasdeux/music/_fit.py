@@ -16,8 +16,12 @@ TEMPO_WIDTH = math.log(1.08)
 
 #: Counting the song at half or double time costs this factor of the score.
 _HALF_DOUBLE_FACTOR = 0.85
-#: A 4-beat song danced to a 2-beat range (or the reverse): the bars regroup cleanly.
-_TWO_FOUR_FACTOR = 0.95
+#: A song read in 2 danced to a range in 4: the bars regroup cleanly (much 2/4 music is
+#: written and danced in 4).
+_TWO_AS_FOUR_FACTOR = 0.95
+#: A song read in 4 danced to a range in 2 (Samba, Paso Doble): the bars regroup, but the
+#: listen stage reads 2 where the bass alternates beat by beat, so a 4 is evidence against.
+_FOUR_AS_TWO_FACTOR = 0.85
 
 
 def tempo_score(bpm: float, bpm_min: float, bpm_max: float) -> float:
@@ -133,8 +137,10 @@ def _fit_style(
 def _meter_factor(song_meter: int, range_meter: int) -> float:
     if song_meter == range_meter:
         return 1.0
-    if {song_meter, range_meter} == {2, 4}:
-        return _TWO_FOUR_FACTOR
+    if (song_meter, range_meter) == (2, 4):
+        return _TWO_AS_FOUR_FACTOR
+    if (song_meter, range_meter) == (4, 2):
+        return _FOUR_AS_TWO_FACTOR
     return 0.0
 
 
