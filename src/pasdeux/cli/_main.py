@@ -155,10 +155,12 @@ def _dance(args: argparse.Namespace, progress: _Progress) -> int:
         progress=progress,
     )
     dances = list(dict.fromkeys(p.dance for p in result.routine.figures))
+    meters = [s.meter for s in result.music.sections]
+    meter_runs = [m for i, m in enumerate(meters) if i == 0 or m != meters[i - 1]]
     print(
         f"{len(result.routine.figures)} figures of {', '.join(dances)} on "
         f"{len(result.music.bars)} bars ({result.music.duration_s:.0f} s, "
-        f"{' then '.join(f'{s.meter}/4' for s in result.music.sections)})"
+        f"{' then '.join(f'{m}/4' for m in meter_runs)})"
     )
     print(f"open {result.index_html}")
     return 0
