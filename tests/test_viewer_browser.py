@@ -113,7 +113,8 @@ def _payload() -> dict[str, object]:
             }
             for a, name in ((0.0, "Box Step"), (2.0, "Underarm </b> Turn"), (4.0, "Side Sway"))
         ],
-        "sections": [{"start_s": 0.0, "end_s": 6.0, "meter": 4, "dance": "Slow Dance"}],
+        # the section's suggested dance differs from the one danced: the figures' wins
+        "sections": [{"start_s": 0.0, "end_s": 6.0, "meter": 4, "dance": "Rumba"}],
         "floor": {"width_m": 10.0, "depth_m": 8.0},
     }
 
@@ -234,6 +235,7 @@ def test_viewer_plays_in_sync_with_audio(tmp_path: Path) -> None:
             countText: document.getElementById('count').textContent,
             barText: document.getElementById('bar').textContent,
             figureText: document.getElementById('figure').textContent,
+            danceText: document.getElementById('dance').textContent,
         };
     }"""
 
@@ -287,6 +289,8 @@ def test_viewer_plays_in_sync_with_audio(tmp_path: Path) -> None:
         assert state["count"] == count
         assert state["frame"] == frame
         assert state["figure"] == figure == s["figureText"]
+        between_figures = "Rumba" if t < DURATION_S else ""
+        assert state["dance"] == s["danceText"] == ("Slow Dance" if figure else between_figures)
         assert s["barText"] == str(state["bar"])
         assert abs(t - s["audioTime"]) <= 0.1, (t, s["audioTime"])
         assert not s["paused"]

@@ -782,7 +782,8 @@
     setText(barEl, "bar", bar === null ? "–" : String(bar));
     setText(figureEl, "figure", figName);
     setText(countsEl, "counts", fig && fig.counts ? String(fig.counts) : "");
-    setText(danceEl, "dance", sec ? String(sec.dance || "") : fig ? String(fig.dance || "") : "");
+    // the dance being danced; between figures, the one the music's section suits
+    setText(danceEl, "dance", fig ? String(fig.dance || "") : sec ? String(sec.dance || "") : "");
     setText(meterEl, "meter", sec && sec.meter ? sec.meter + " counts per bar" : "");
     setText(timeEl, "time", fmtTime(t) + " / " + fmtTime(duration()));
     const down = count === 1;
@@ -795,7 +796,7 @@
     draw3D(f);
     drawTimeline(t);
 
-    window.pasdeuxState = { time: t, frame: f, count: count, bar: bar, figure: figName, drawn: drawn };
+    window.pasdeuxState = { time: t, frame: f, count: count, bar: bar, figure: figName, dance: shown.dance, drawn: drawn };
   }
 
   let lastT = -1;
