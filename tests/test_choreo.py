@@ -205,3 +205,36 @@ def test_paso_doble_routine_in_two_four_stays_on_the_floor(
         for step in replay_figure(placed.figure, leader, follower):
             x, y = step.body_after
             assert abs(x) <= half_w and abs(y) <= half_d, (placed.figure.id, x, y)
+
+
+def test_two_four_highlights_land_on_phrase_halves_in_four_four_music(
+    truth_music: MusicMap,
+) -> None:
+    """Paso Doble's 2/4 figures danced to 4/4 music: a figure's length is counted in the
+    music's bars and phrase positions in the music's bars, so the 16-beat Caping Walks
+    (4 bars of 4/4, not 8) fit the second half of an 8-bar phrase, where the planner
+    favours highlights. (Counted in 2/4 bars, neither was right and no highlight landed
+    on a phrase half.)"""
+    n_bars = 32
+    n_beats = n_bars * 4 + 1
+    four_four = replace(
+        truth_music,
+        duration_s=n_bars * 2.0 + 1.0,
+        beats=tuple(0.5 * i for i in range(n_beats)),
+        beat_in_bar=tuple(1 + i % 4 for i in range(n_beats)),
+        meter=4,
+        bpm=120.0,
+        mpm=30.0,
+        phrases=(),
+        sections=(Section(0.0, n_bars * 2.0 + 1.0, 4, 120.0, "Paso Doble"),),
+    )
+    highlights = [
+        placed
+        for seed in range(12)
+        for placed in choreograph(four_four, style="Paso Doble", seed=seed).figures
+        if placed.why == "highlight"
+    ]
+    assert highlights
+    on_half = [p for p in highlights if (p.bar - 1) % 8 == 4]
+    # a figure may start on any of 8 phrase bars; the halves take most highlights
+    assert len(on_half) >= 0.5 * len(highlights)

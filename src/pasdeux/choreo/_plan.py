@@ -151,8 +151,9 @@ def choreograph(
                 cursor = float(nxt if at_end else min(nxt, fill_until))
                 previous = None
                 continue
-            phrase_bar = _bar_in_phrase(music, bar, section_bars.index(bar))
-            figure = _choose(fitting, phrase_bar, couple, floor_m, rng)
+            # bars count from the section's first (section_bars may hold a bar twice)
+            phrase_bar = _bar_in_phrase(music, bar, bar.index - section_bars[0].index)
+            figure = _choose(fitting, phrase_bar, bar.meter, previous, couple, floor_m, rng)
             why = "ending on the final bar" if at_end and figure.ending else _why(figure)
             placed.append(_place(dance, figure, cursor, bar, music, couple, why))
             previous = figure
@@ -240,8 +241,10 @@ def _figure_meter(dance: DanceStyle, meter: int) -> int:
     return meter
 
 
-def _bars_of(figure: Figure) -> int:
-    return max(1, math.ceil(figure.length_beats / figure.meter - 1e-9))
+def _bars_of(figure: Figure, bar_meter: int) -> int:
+    """How many of the music's bars (of ``bar_meter`` beats) the figure spans: a 2/4 figure
+    danced in 4/4 music spans half as many bars as it has bars of its own."""
+    return max(1, math.ceil(figure.length_beats / bar_meter - 1e-9))
 
 
 def _candidates(dance: DanceStyle, figures: list[Figure], previous: Figure | None) -> list[Figure]:
@@ -263,6 +266,8 @@ def _bar_in_phrase(music: MusicMap, bar: Bar, bar_in_section: int) -> int:
 def _choose(
     fitting: list[Figure],
     bar_in_phrase: int,
+    bar_meter: int,
+    previous: Figure | None,
     couple: _Couple,
     floor_m: tuple[float, float],
     rng: np.random.Generator,
@@ -272,7 +277,11 @@ def _choose(
         w = 1.0
         if fig.highlight and not fig.ending:
             w = 3.0 if bar_in_phrase == 4 else 0.15
-        bars = _bars_of(fig)
+            if previous is not None and previous.highlight:
+                w *= 0.1  # a highlight stands out between plainer figures
+        if previous is not None and fig.id == previous.id:
+            w *= 0.3  # variety: the same figure twice running is fine, thrice is rare
+        bars = _bars_of(fig, bar_meter)
         if bar_in_phrase % 2 == 1 and bars % 2 == 0:
             w *= 0.1  # two-bar figures start on odd bars of the phrase (1, 3, 5, 7)
         if bar_in_phrase + bars > 8:
