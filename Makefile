@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.stamp-run
 DEV_STAMP := $(VENV)/.stamp-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES_TEST := chromium ffmpeg
+APT_PACKAGES_TEST := chromium ffmpeg espeak-ng
 APT_PACKAGES_BENCH := fluidsynth fluid-soundfont-gm
 LINT_DIRS := $(wildcard src tests bench scripts)
 
@@ -44,8 +44,8 @@ $(DEV_STAMP): pyproject.toml $(RUN_STAMP)
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# Debian packages the tests need: the browser test drives Debian's chromium, and ffmpeg
-# decodes M4A/AAC.
+# Debian packages the tests need: the browser test drives Debian's chromium, ffmpeg
+# decodes M4A/AAC, and espeak-ng speaks the speech that must get "no danceable beat".
 system-test-deps:
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_PACKAGES_TEST)"
 

@@ -11,6 +11,7 @@ import itertools
 import json
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -233,6 +234,20 @@ def test_no_danceable_beat(kind: str) -> None:
         x = _speech_like(12.0)
     with pytest.raises(InputError, match="no danceable beat"):
         listen(x, SR)
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng (make test installs it)")
+def test_real_speech_has_no_danceable_beat(tmp_path: Path) -> None:
+    """Speech from a real synthesiser (espeak-ng): a clear error, not a made-up grid."""
+    text = (
+        "The music map is what every step stands on. If a beat is wrong, a foot lands wrong. "
+        "Today's best trackers fail exactly where dancers need them. We know something they "
+        "do not: the dances' own tempo ranges and meters. Give it a song, and it listens."
+    )
+    path = tmp_path / "speech.wav"
+    subprocess.run(["espeak-ng", "-s", "160", "-w", str(path), text], check=True)
+    with pytest.raises(InputError, match="no danceable beat"):
+        listen(path)
 
 
 def test_samples_need_a_sample_rate() -> None:
