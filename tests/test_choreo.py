@@ -11,7 +11,7 @@ from pasdeux.choreo import Routine, choreograph
 from pasdeux.dances import DanceStyle, find_style, style_from_data, successors
 from pasdeux.dances._replay import couple_start, replay_figure
 from pasdeux.errors import InputError
-from pasdeux.music import MusicMap, Section
+from pasdeux.music import MusicMap, Phrase, Section
 
 
 def test_figures_tile_the_bars_in_each_section(truth_music: MusicMap) -> None:
@@ -238,3 +238,34 @@ def test_two_four_highlights_land_on_phrase_halves_in_four_four_music(
     on_half = [p for p in highlights if (p.bar - 1) % 8 == 4]
     # a figure may start on any of 8 phrase bars; the halves take most highlights
     assert len(on_half) >= 0.5 * len(highlights)
+
+
+def test_highlights_follow_the_song_s_own_phrase_length(truth_music: MusicMap) -> None:
+    """A 12-bar blues in three choruses: highlights favour the middle of each 12-bar
+    phrase (bar 7), where an 8-bar grid would have put them on bars 5 and 9."""
+    n_bars, beat_s = 36, 60.0 / 140.0
+    n_beats = n_bars * 4 + 1
+    beats = tuple(round(i * beat_s, 6) for i in range(n_beats))
+    end = beats[-1] + 1.0
+    blues = replace(
+        truth_music,
+        duration_s=end,
+        beats=beats,
+        beat_in_bar=tuple(1 + i % 4 for i in range(n_beats)),
+        meter=4,
+        bpm=140.0,
+        mpm=35.0,
+        phrases=tuple(
+            Phrase(first_bar=k, n_bars=12, start=beats[4 * k], end=beats[4 * (k + 12)])
+            for k in (0, 12, 24)
+        ),
+        sections=(Section(0.0, end, 4, 140.0, "East Coast Swing"),),
+    )
+    highlights = [
+        (placed.bar - 1) % 12
+        for seed in range(12)
+        for placed in choreograph(blues, style="East Coast Swing", seed=seed).figures
+        if placed.why == "highlight"
+    ]
+    assert highlights
+    assert highlights.count(6) >= 0.5 * len(highlights)

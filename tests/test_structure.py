@@ -256,7 +256,7 @@ def test_phrases_after_an_intro_and_at_sections() -> None:
     assert all(p.start == m.bars[p.first_bar].start for p in phrases)
 
 
-@pytest.mark.parametrize(("every", "want"), [(4, 4), (8, 8), (16, 16), (0, 8)])
+@pytest.mark.parametrize(("every", "want"), [(4, 4), (8, 8), (12, 12), (16, 16), (0, 8)])
 def test_phrase_length_follows_the_texture(every: int, want: int) -> None:
     m = _grid_map(64)
     evidence = np.full(64, 1.0)

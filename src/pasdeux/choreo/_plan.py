@@ -31,6 +31,7 @@ LEVEL_ORDER = ("newcomer", "bronze", "silver", "gold")
 _FLOOR_MARGIN_M = 0.8
 _EPS = 1e-6
 _KEEP_DANCE_SHARE = 0.8
+_PHRASE_BARS = 8
 
 
 @dataclass
@@ -152,8 +153,10 @@ def choreograph(
                 previous = None
                 continue
             # bars count from the section's first (section_bars may hold a bar twice)
-            phrase_bar = _bar_in_phrase(music, bar, bar.index - section_bars[0].index)
-            figure = _choose(fitting, phrase_bar, bar.meter, previous, couple, floor_m, rng)
+            phrase_bar, phrase_len = _bar_in_phrase(music, bar, bar.index - section_bars[0].index)
+            figure = _choose(
+                fitting, (phrase_bar, phrase_len), bar.meter, previous, couple, floor_m, rng
+            )
             why = "ending on the final bar" if at_end and figure.ending else _why(figure)
             placed.append(_place(dance, figure, cursor, bar, music, couple, why))
             previous = figure
@@ -255,28 +258,30 @@ def _candidates(dance: DanceStyle, figures: list[Figure], previous: Figure | Non
     return [f for f in successors(dance, previous) if f.id in allowed]
 
 
-def _bar_in_phrase(music: MusicMap, bar: Bar, bar_in_section: int) -> int:
-    """Which bar of its phrase ``bar`` is (0 = the phrase's first bar)."""
+def _bar_in_phrase(music: MusicMap, bar: Bar, bar_in_section: int) -> tuple[int, int]:
+    """Which bar of its phrase ``bar`` is (0 = the phrase's first bar), and the phrase's
+    length in bars (8 where the music has no phrases)."""
     for phrase in music.phrases:
         if phrase.first_bar <= bar.index < phrase.first_bar + phrase.n_bars:
-            return bar.index - phrase.first_bar
-    return bar_in_section % 8
+            return bar.index - phrase.first_bar, phrase.n_bars
+    return bar_in_section % _PHRASE_BARS, _PHRASE_BARS
 
 
 def _choose(
     fitting: list[Figure],
-    bar_in_phrase: int,
+    phrase_place: tuple[int, int],
     bar_meter: int,
     previous: Figure | None,
     couple: _Couple,
     floor_m: tuple[float, float],
     rng: np.random.Generator,
 ) -> Figure:
+    bar_in_phrase, phrase_len = phrase_place
     weights = []
     for fig in fitting:
         w = 1.0
         if fig.highlight and not fig.ending:
-            w = 3.0 if bar_in_phrase == 4 else 0.15
+            w = 3.0 if bar_in_phrase == phrase_len // 2 else 0.15
             if previous is not None and previous.highlight:
                 w *= 0.1  # a highlight stands out between plainer figures
         if previous is not None and fig.id == previous.id:
@@ -284,7 +289,7 @@ def _choose(
         bars = _bars_of(fig, bar_meter)
         if bar_in_phrase % 2 == 1 and bars % 2 == 0:
             w *= 0.1  # two-bar figures start on odd bars of the phrase (1, 3, 5, 7)
-        if bar_in_phrase + bars > 8:
+        if bar_in_phrase + bars > phrase_len:
             w *= 0.05  # a figure should not run across the start of the next phrase
         if not _stays_on_floor(fig, couple, floor_m):
             w *= 0.01

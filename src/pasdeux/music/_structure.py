@@ -266,7 +266,7 @@ def _phrases(
     arrival: float | None = None,
     evidence: NDArray[np.float64] | None = None,
 ) -> tuple[Phrase, ...]:
-    """Phrases: groups of 8 bars (4 or 16 when the song clearly phrases so), restarting at
+    """Phrases: groups of 8 bars (4, 12 or 16 when the song clearly phrases so), restarting at
     each section start and where the band arrives after an intro.
 
     Parameters
@@ -330,14 +330,14 @@ def _phrases(
 
 
 def _phrase_grid(e: NDArray[np.float64], edges: list[int], *, with_intro: bool) -> tuple[int, int]:
-    """Phrase length (4, 8 or 16 bars) and lead-in bars before the first full phrase.
+    """Phrase length (4, 8, 12 or 16 bars) and lead-in bars before the first full phrase.
 
     ``e`` is the texture change at each bar, ``edges`` the bars where phrases restart
     (section starts, the arrival) and the end. A length or a lead-in other than the usual
     8 and 0 is taken only when the changes clearly mark it: at least twice, a mean change
     of 6 or more there, and 3 times the change at the other bars (for 16 bars: at the bars
     halfway between; for 4 bars: the bars halfway through 8-bar phrases change as much as
-    their starts).
+    their starts; for 12 bars: at the other bars that start 4-bar groups).
     """
     n = e.size
     offset = np.zeros(n, dtype=np.int64)
@@ -365,10 +365,14 @@ def _phrase_grid(e: NDArray[np.float64], edges: list[int], *, with_intro: bool) 
     every4 = clear(offset % 8 == 0, offset % 4 != 0)
     half4 = clear(offset % 8 == 4, offset % 4 != 0)
     every16 = clear(offset % 16 == 0, offset % 16 == 8)
+    # the 12-bar blues chorus (swing, jive): changes every 12 bars, not at the 4s between
+    every12 = clear(offset % 12 == 0, (offset % 4 == 0) & (offset % 12 != 0))
     if every4 is not None and half4 is not None and half4 >= 0.75 * every4:
         period = 4
     elif every16 is not None:
         period = 16
+    elif every12 is not None:
+        period = 12
     lead_in = 0
     if not with_intro:
         first = np.arange(n) < edges[1]
