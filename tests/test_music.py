@@ -21,7 +21,7 @@ import pytest
 import soundfile as sf
 from numpy.typing import NDArray
 
-from pasdeux.dances._model import DanceStyle, TempoRange
+from _styles import bare_style
 from pasdeux.errors import InputError
 from pasdeux.music import (
     MusicMap,
@@ -388,27 +388,12 @@ def test_music_map_tempo_map_matches_beats(map_44: MusicMap) -> None:
 # --------------------------------------------------------------------------- dance fit
 
 
-def _style(name: str, *ranges: tuple[int, float, float]) -> DanceStyle:
-    return DanceStyle(
-        id=name.lower().replace(" ", "_"),
-        name=name,
-        kind="standard",
-        progressive=True,
-        tempos=tuple(TempoRange(m, lo, hi) for m, lo, hi in ranges),
-        counting="",
-        character="",
-        sources=(),
-        figures=(),
-        start_figures=(),
-    )
-
-
 STYLES = (
-    _style("Waltz", (3, 84, 90)),
-    _style("Viennese Waltz", (3, 174, 180)),
-    _style("Slow Foxtrot", (4, 112, 120)),
-    _style("Samba", (2, 100, 104)),
-    _style("Slow Dance", (4, 60, 100), (3, 78, 102)),
+    bare_style("Waltz", (3, 84, 90)),
+    bare_style("Viennese Waltz", (3, 174, 180)),
+    bare_style("Slow Foxtrot", (4, 112, 120)),
+    bare_style("Samba", (2, 100, 104)),
+    bare_style("Slow Dance", (4, 60, 100), (3, 78, 102)),
 )
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from pasdeux.dances._model import DanceStyle, TempoRange
+from _styles import bare_style
 from pasdeux.music import MusicMap, listen
 from pasdeux.music._meter import bar_viterbi, bass_alternation, is_compound
 from pasdeux.music._onsets import FPS, Onsets, onsets
@@ -356,24 +356,9 @@ def test_onsets_stream_in_blocks_equals_whole(song_march: Song) -> None:
 # --------------------------------------------------------------------------- tempo prior
 
 
-def _style(name: str, *ranges: tuple[int, float, float]) -> DanceStyle:
-    return DanceStyle(
-        id=name.lower().replace(" ", "_"),
-        name=name,
-        kind="standard",
-        progressive=True,
-        tempos=tuple(TempoRange(m, lo, hi) for m, lo, hi in ranges),
-        counting="",
-        character="",
-        sources=(),
-        figures=(),
-        start_figures=(),
-    )
-
-
 def test_tempo_prior_counts_the_dances_at_a_tempo() -> None:
     prior = TempoPrior.from_styles(
-        [_style("Quickstep", (4, 200, 208)), _style("Rumba", (4, 100, 108))],
+        [bare_style("Quickstep", (4, 200, 208)), bare_style("Rumba", (4, 100, 108))],
         {"Samba": ((2, 100.0, 104.0),), "Rumba": ((4, 1.0, 2.0),)},
     )
     assert prior.names() == ["quickstep", "rumba", "samba"]  # the library's Rumba wins
