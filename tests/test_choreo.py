@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import replace
 
 import pytest
@@ -269,3 +270,50 @@ def test_highlights_follow_the_song_s_own_phrase_length(truth_music: MusicMap) -
     ]
     assert highlights
     assert highlights.count(6) >= 0.5 * len(highlights)
+
+
+def _steps_off_floor_and_sweep_deg(routine: Routine) -> tuple[int, float]:
+    """How many replayed steps land off the floor, and the angle the couple sweeps round
+    the floor's centre (positive = counter-clockwise, the line of dance)."""
+    half_w, half_d = routine.floor_m[0] / 2, routine.floor_m[1] / 2
+    off, sweep, previous = 0, 0.0, None
+    for placed in routine.figures:
+        leader, follower = couple_start(
+            placed.centre_xy_m, placed.leader_facing_rad, placed.figure.start_position
+        )
+        for step in replay_figure(placed.figure, leader, follower):
+            x, y = step.body_after
+            off += abs(x) > half_w or abs(y) > half_d
+        angle = math.atan2(placed.centre_xy_m[1], placed.centre_xy_m[0])
+        if previous is not None:
+            sweep += (angle - previous + math.pi) % (2 * math.pi) - math.pi
+        previous = angle
+    return off, math.degrees(sweep)
+
+
+def test_a_progressive_dance_travels_round_the_floor(truth_music: MusicMap) -> None:
+    """64 bars of Quickstep: the couple starts by the audience's side, travels the line of
+    dance counter-clockwise, turns the corners, and stays on the floor."""
+    n_bars, beat_s = 64, 60.0 / 200.0
+    n_beats = n_bars * 4 + 1
+    beats = tuple(round(i * beat_s, 6) for i in range(n_beats))
+    end = beats[-1] + 1.0
+    quick = replace(
+        truth_music,
+        duration_s=end,
+        beats=beats,
+        beat_in_bar=tuple(1 + i % 4 for i in range(n_beats)),
+        meter=4,
+        bpm=200.0,
+        mpm=50.0,
+        phrases=(),
+        sections=(Section(0.0, end, 4, 200.0, "Quickstep"),),
+    )
+    results = [
+        _steps_off_floor_and_sweep_deg(
+            choreograph(quick, style="Quickstep", level="gold", seed=seed)
+        )
+        for seed in range(6)
+    ]
+    assert all(sweep > 270.0 for _, sweep in results), results
+    assert sum(off == 0 for off, _ in results) >= 4, results

@@ -8,6 +8,15 @@ highlights (turns) at the start of a phrase's second half, an ending on the last
 the song. Where the meter changes, the couple starts again with one of the dance's
 start figures in the new meter. The random choices come from ``seed``, so a seed gives
 one routine.
+
+A progressive dance starts by the audience's side and travels the line of dance
+counter-clockwise round the floor: figures that start on the couple's alignment to the
+line are preferred, near the wall ahead a figure may start round the corner (the line
+turns a quarter left, so that DC becomes DW), and a figure after which no chain of
+:data:`_LOOK_AHEAD` more figures keeps the couple on the floor and on the line is
+avoided. How far this gets depends on the library: a dance whose follow rules offer no
+figure round a corner (the Waltz's Natural Turn is always followed by the RF Closed Change
+and the Reverse Turn) still runs into the wall.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ import numpy as np
 
 from pasdeux.choreo._types import PlacedFigure, Routine
 from pasdeux.dances import DanceStyle, Figure, find_style, load_library, successors
+from pasdeux.dances._model import ALIGNMENT_EIGHTHS, Position
 from pasdeux.dances._replay import DancerPose, couple_start, replay_figure
 from pasdeux.errors import InputError
 from pasdeux.music import Bar, MusicMap, Section, rank_dances
@@ -32,6 +42,17 @@ _FLOOR_MARGIN_M = 0.8
 _EPS = 1e-6
 _KEEP_DANCE_SHARE = 0.8
 _PHRASE_BARS = 8
+#: Where a progressive dance starts: this far from the left and the audience's walls (m).
+_START_FROM_WALLS_M = (2.5, 1.6)
+#: Weight of a figure whose start alignment matches the couple's line of dance, and of one
+#: that does not; of a figure after which no chain of figures keeps on the floor and on
+#: the line of dance for :data:`_LOOK_AHEAD` figures more.
+_ALIGNED_WEIGHT = 3.0
+_MISALIGNED_WEIGHT = 0.2
+_DEAD_END_WEIGHT = 0.02
+_LOOK_AHEAD = 3
+#: Near the wall ahead (m) a figure may start round the corner, on the next line of dance.
+_CORNER_ZONE_M = 3.5
 
 
 @dataclass
@@ -79,8 +100,11 @@ def choreograph(
     rng = np.random.default_rng(seed)
     tempo = music.tempo_map
     bars = music.bars
-    couple_pose = couple_start((0.0, 0.0), 0.0, "closed")
-    couple = _Couple(*couple_pose)
+    couple = _Couple(*couple_start((0.0, 0.0), 0.0, "closed"))
+    first_dance = _dance_for_section(music.sections[0], chosen, None) if music.sections else None
+    if first_dance is not None and first_dance.progressive:
+        couple = _Couple(*_progressive_start(first_dance, floor_m))
+    lod = _line_of_dance_rad(couple.centre, floor_m)
     placed: list[PlacedFigure] = []
     final_bar = _final_chord_bar(music)
     last_dance: DanceStyle | None = None
@@ -154,9 +178,22 @@ def choreograph(
                 continue
             # bars count from the section's first (section_bars may hold a bar twice)
             phrase_bar, phrase_len = _bar_in_phrase(music, bar, bar.index - section_bars[0].index)
+            follow_ons = _follow_ons(dance, figures) if dance.progressive else None
+            if previous is None:
+                lod = _line_of_dance_rad(couple.centre, floor_m)
             figure = _choose(
-                fitting, (phrase_bar, phrase_len), bar.meter, previous, couple, floor_m, rng
+                fitting,
+                (phrase_bar, phrase_len),
+                bar.meter,
+                previous,
+                couple,
+                floor_m,
+                rng,
+                follow_ons=follow_ons,
+                lod=lod,
             )
+            if dance.progressive:
+                lod = _line_after_start(figure, couple, lod, floor_m)
             why = "ending on the final bar" if at_end and figure.ending else _why(figure)
             placed.append(_place(dance, figure, cursor, bar, music, couple, why))
             previous = figure
@@ -275,11 +312,24 @@ def _choose(
     couple: _Couple,
     floor_m: tuple[float, float],
     rng: np.random.Generator,
+    *,
+    follow_ons: Callable[[Figure], list[Figure]] | None = None,
+    lod: float = 0.0,
 ) -> Figure:
+    """Pick one of ``fitting``, weighted by its place in the phrase and, for a progressive
+    dance (``follow_ons`` given), by how well it travels the line of dance round the floor."""
     bar_in_phrase, phrase_len = phrase_place
     weights = []
     for fig in fitting:
         w = 1.0
+        if follow_ons is not None:
+            lines = _lines(couple, lod, floor_m)
+            if fig.start_alignment != "any":
+                matches = ALIGNMENT_EIGHTHS[fig.start_alignment] in lines
+                w *= _ALIGNED_WEIGHT if matches else _MISALIGNED_WEIGHT
+            after = _line_after_start(fig, couple, lod, floor_m)
+            if not _travels_on(fig, couple, after, floor_m, follow_ons, _LOOK_AHEAD):
+                w *= _DEAD_END_WEIGHT
         if fig.highlight and not fig.ending:
             w = 3.0 if bar_in_phrase == phrase_len // 2 else 0.15
             if previous is not None and previous.highlight:
@@ -300,11 +350,127 @@ def _choose(
 
 
 def _stays_on_floor(figure: Figure, couple: _Couple, floor_m: tuple[float, float]) -> bool:
+    return _on_floor(_after(figure, couple), floor_m)
+
+
+def _after(figure: Figure, couple: _Couple) -> _Couple:
+    """The couple where ``figure`` danced from ``couple`` leaves them."""
     leader, follower = couple.leader.copy(), couple.follower.copy()
     replay_figure(figure, leader, follower)
+    return _Couple(leader, follower)
+
+
+def _on_floor(couple: _Couple, floor_m: tuple[float, float]) -> bool:
     half_w = floor_m[0] / 2 - _FLOOR_MARGIN_M
     half_d = floor_m[1] / 2 - _FLOOR_MARGIN_M
-    return all(abs(p.body[0]) <= half_w and abs(p.body[1]) <= half_d for p in (leader, follower))
+    return all(
+        abs(p.body[0]) <= half_w and abs(p.body[1]) <= half_d
+        for p in (couple.leader, couple.follower)
+    )
+
+
+def _travels_on(
+    figure: Figure,
+    couple: _Couple,
+    lod: float,
+    floor_m: tuple[float, float],
+    follow_ons: Callable[[Figure], list[Figure]],
+    depth: int,
+) -> bool:
+    """Whether ``figure``, danced from ``couple`` on the line of dance ``lod``, keeps the
+    couple on the floor and ``depth`` more figures can follow it, each starting on the
+    couple's alignment to the line of dance (or on any)."""
+    end = _after(figure, couple)
+    if not _on_floor(end, floor_m):
+        return False
+    if depth == 0:
+        return True
+    lines = _lines(end, lod, floor_m)
+    for nxt in follow_ons(figure):
+        if nxt.start_alignment == "any" or ALIGNMENT_EIGHTHS[nxt.start_alignment] in lines:
+            after = _line_after_start(nxt, end, lod, floor_m)
+            if _travels_on(nxt, end, after, floor_m, follow_ons, depth - 1):
+                return True
+    return False
+
+
+def _lines(couple: _Couple, lod: float, floor_m: tuple[float, float]) -> dict[int, float]:
+    """The alignments (clockwise eighths) a figure may start on from here, each with the
+    line of dance it then travels: the couple's own on ``lod``; near the wall ahead also
+    the one after turning the corner (the line turns a quarter left: DC becomes DW)."""
+    eighths = round((lod - couple.leader.facing_rad) / (math.pi / 4)) % 8
+    lines = {eighths: lod}
+    if _to_wall_ahead_m(couple.centre, lod, floor_m) < _CORNER_ZONE_M:
+        lines.setdefault((eighths + 2) % 8, _wrap(lod + math.pi / 2))
+    return lines
+
+
+def _line_after_start(
+    figure: Figure, couple: _Couple, lod: float, floor_m: tuple[float, float]
+) -> float:
+    """The line of dance once ``figure`` starts: turned if it starts round the corner."""
+    if figure.start_alignment == "any":
+        return lod
+    return _lines(couple, lod, floor_m).get(ALIGNMENT_EIGHTHS[figure.start_alignment], lod)
+
+
+def _to_wall_ahead_m(
+    centre_xy: tuple[float, float], lod: float, floor_m: tuple[float, float]
+) -> float:
+    """Distance from the couple to the wall the line of dance runs towards."""
+    dx, dy = math.cos(lod), math.sin(lod)
+    half_w, half_d = floor_m[0] / 2, floor_m[1] / 2
+    x, y = centre_xy
+    if abs(dx) > abs(dy):
+        return half_w - x if dx > 0 else x + half_w
+    return half_d - y if dy > 0 else y + half_d
+
+
+def _wrap(angle: float) -> float:
+    return math.atan2(math.sin(angle), math.cos(angle))
+
+
+def _follow_ons(dance: DanceStyle, figures: list[Figure]) -> Callable[[Figure], list[Figure]]:
+    """The figures of ``figures`` that may follow a figure (not the endings)."""
+    cache: dict[str, list[Figure]] = {}
+
+    def follow_ons(figure: Figure) -> list[Figure]:
+        if figure.id not in cache:
+            cache[figure.id] = [f for f in _candidates(dance, figures, figure) if not f.ending]
+        return cache[figure.id]
+
+    return follow_ons
+
+
+def _line_of_dance_rad(centre_xy: tuple[float, float], floor_m: tuple[float, float]) -> float:
+    """The line of dance where the couple stands: counter-clockwise round the floor, along
+    the nearest wall (the 45-degree lines from the corners split the floor into four)."""
+    half_w, half_d = floor_m[0] / 2, floor_m[1] / 2
+    x, y = centre_xy
+    to_wall = {  # the line of dance along each wall -> the distance to that wall
+        0.0: y + half_d,  # along the audience's side, to the right (+x)
+        math.pi / 2: half_w - x,  # along the right-hand side, away from the audience
+        math.pi: half_d - y,
+        -math.pi / 2: x + half_w,
+    }
+    return min(to_wall, key=lambda heading: to_wall[heading])
+
+
+def _progressive_start(
+    dance: DanceStyle, floor_m: tuple[float, float]
+) -> tuple[DancerPose, DancerPose]:
+    """Where a progressive dance begins: by the audience's side, towards its left corner,
+    on the alignment most of the dance's start figures begin on (the line of dance there
+    runs to +x)."""
+    starts = [f for f in dance.figures if f.id in dance.start_figures]
+    aligned = [ALIGNMENT_EIGHTHS[f.start_alignment] for f in starts if f.start_alignment != "any"]
+    eighths = max(set(aligned), key=aligned.count) if aligned else 0
+    position: Position = next((f.start_position for f in starts), "closed")
+    centre = (
+        -floor_m[0] / 2 + _START_FROM_WALLS_M[0],
+        -floor_m[1] / 2 + _START_FROM_WALLS_M[1],
+    )
+    return couple_start(centre, -eighths * math.pi / 4, position)
 
 
 def _place(
