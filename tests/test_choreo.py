@@ -208,6 +208,40 @@ def test_paso_doble_routine_in_two_four_stays_on_the_floor(
             assert abs(x) <= half_w and abs(y) <= half_d, (placed.figure.id, x, y)
 
 
+def _steady_song(
+    truth_music: MusicMap,
+    dance: str,
+    meter: int,
+    bpm: float,
+    n_bars: int,
+    phrase_bars: int | None = None,
+) -> MusicMap:
+    """``n_bars`` bars of ``meter`` at ``bpm`` from 0 s, one section suiting ``dance``, and
+    phrases of ``phrase_bars`` bars (none: the planner counts 8-bar phrases itself)."""
+    n_beats = n_bars * meter + 1
+    beat_s = 60.0 / bpm
+    beats = tuple(round(i * beat_s, 6) for i in range(n_beats))
+    end = beats[-1] + 1.0
+    phrases: tuple[Phrase, ...] = ()
+    if phrase_bars:
+        phrases = tuple(
+            Phrase(first_bar=k, n_bars=phrase_bars, start=beats[meter * k],
+                   end=beats[meter * (k + phrase_bars)])
+            for k in range(0, n_bars, phrase_bars)
+        )  # fmt: skip
+    return replace(
+        truth_music,
+        duration_s=end,
+        beats=beats,
+        beat_in_bar=tuple(1 + i % meter for i in range(n_beats)),
+        meter=meter,
+        bpm=bpm,
+        mpm=bpm / meter,
+        phrases=phrases,
+        sections=(Section(0.0, end, meter, bpm, dance),),
+    )
+
+
 def test_two_four_highlights_land_on_phrase_halves_in_four_four_music(
     truth_music: MusicMap,
 ) -> None:
@@ -216,19 +250,7 @@ def test_two_four_highlights_land_on_phrase_halves_in_four_four_music(
     (4 bars of 4/4, not 8) fit the second half of an 8-bar phrase, where the planner
     favours highlights. (Counted in 2/4 bars, neither was right and no highlight landed
     on a phrase half.)"""
-    n_bars = 32
-    n_beats = n_bars * 4 + 1
-    four_four = replace(
-        truth_music,
-        duration_s=n_bars * 2.0 + 1.0,
-        beats=tuple(0.5 * i for i in range(n_beats)),
-        beat_in_bar=tuple(1 + i % 4 for i in range(n_beats)),
-        meter=4,
-        bpm=120.0,
-        mpm=30.0,
-        phrases=(),
-        sections=(Section(0.0, n_bars * 2.0 + 1.0, 4, 120.0, "Paso Doble"),),
-    )
+    four_four = _steady_song(truth_music, "Paso Doble", 4, 120.0, 32)
     highlights = [
         placed
         for seed in range(12)
@@ -244,24 +266,7 @@ def test_two_four_highlights_land_on_phrase_halves_in_four_four_music(
 def test_highlights_follow_the_song_s_own_phrase_length(truth_music: MusicMap) -> None:
     """A 12-bar blues in three choruses: highlights favour the middle of each 12-bar
     phrase (bar 7), where an 8-bar grid would have put them on bars 5 and 9."""
-    n_bars, beat_s = 36, 60.0 / 140.0
-    n_beats = n_bars * 4 + 1
-    beats = tuple(round(i * beat_s, 6) for i in range(n_beats))
-    end = beats[-1] + 1.0
-    blues = replace(
-        truth_music,
-        duration_s=end,
-        beats=beats,
-        beat_in_bar=tuple(1 + i % 4 for i in range(n_beats)),
-        meter=4,
-        bpm=140.0,
-        mpm=35.0,
-        phrases=tuple(
-            Phrase(first_bar=k, n_bars=12, start=beats[4 * k], end=beats[4 * (k + 12)])
-            for k in (0, 12, 24)
-        ),
-        sections=(Section(0.0, end, 4, 140.0, "East Coast Swing"),),
-    )
+    blues = _steady_song(truth_music, "East Coast Swing", 4, 140.0, 36, phrase_bars=12)
     highlights = [
         (placed.bar - 1) % 12
         for seed in range(12)
@@ -294,21 +299,7 @@ def _steps_off_floor_and_sweep_deg(routine: Routine) -> tuple[int, float]:
 def test_a_progressive_dance_travels_round_the_floor(truth_music: MusicMap) -> None:
     """64 bars of Quickstep: the couple starts by the audience's side, travels the line of
     dance counter-clockwise, turns the corners, and stays on the floor."""
-    n_bars, beat_s = 64, 60.0 / 200.0
-    n_beats = n_bars * 4 + 1
-    beats = tuple(round(i * beat_s, 6) for i in range(n_beats))
-    end = beats[-1] + 1.0
-    quick = replace(
-        truth_music,
-        duration_s=end,
-        beats=beats,
-        beat_in_bar=tuple(1 + i % 4 for i in range(n_beats)),
-        meter=4,
-        bpm=200.0,
-        mpm=50.0,
-        phrases=(),
-        sections=(Section(0.0, end, 4, 200.0, "Quickstep"),),
-    )
+    quick = _steady_song(truth_music, "Quickstep", 4, 200.0, 64)
     results = [
         _steps_off_floor_and_sweep_deg(
             choreograph(quick, style="Quickstep", level="gold", seed=seed)
