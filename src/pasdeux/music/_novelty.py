@@ -17,6 +17,8 @@ import numpy as np
 import scipy.fft
 from numpy.typing import NDArray
 
+from pasdeux.music._frames import FrameStream
+
 __all__ = [
     "FRAME_FPS",
     "BandFrames",
@@ -97,16 +99,15 @@ class BandFrames:
         self.sample_rate = int(sample_rate)
         self.hop = max(1, round(self.sample_rate / FRAME_FPS))
         self.window = int(2 ** round(math.log2(_WINDOW_S * self.sample_rate)))
-        self._buf = np.zeros(self.window // 2, dtype=np.float32)  # the zeros before the signal
-        self._n_samples = 0
-        self._n_frames = 0
         self._done = False
-        self._held: list[NDArray[np.float32]] = []  # blocks not yet in the buffer
-        self._n_held = 0
-        self._out: list[NDArray[np.float32]] = []
-        self._hann = np.hanning(self.window).astype(np.float32)
         # rows twice over: it sums the squares of the interleaved real and imaginary parts
-        self._bands = np.repeat(_band_matrix(self.window, self.sample_rate), 2, axis=0)
+        bands = np.repeat(_band_matrix(self.window, self.sample_rate), 2, axis=0)
+
+        def band_power(frames: NDArray[np.float32]) -> NDArray[np.float32]:
+            parts = scipy.fft.rfft(frames, axis=1).view(np.float32)  # re, im, re, im, ...
+            return np.asarray((parts * parts) @ bands, dtype=np.float32)
+
+        self._frames = FrameStream(self.window, self.hop, band_power, _BLOCK_FRAMES)
 
     @property
     def fps(self) -> float:
@@ -117,15 +118,7 @@ class BandFrames:
         """Add the next mono samples."""
         if self._done:
             raise RuntimeError("the band frames are finished")
-        x = np.asarray(block, dtype=np.float32).reshape(-1)
-        if x.size == 0:
-            return
-        self._n_samples += x.size
-        self._held.append(x)
-        self._n_held += x.size
-        if self._buf.size + self._n_held >= self.window + _BLOCK_FRAMES * self.hop:
-            self._gather()
-            self._emit(None)
+        self._frames.push(np.asarray(block, dtype=np.float32).reshape(-1))
 
     def result(self) -> NDArray[np.float32]:
         """Band power of every frame of the signal: ``(frames, 24)``. Ends the signal (the
@@ -133,40 +126,7 @@ class BandFrames:
         if self._done:
             raise RuntimeError("the band frames are finished")
         self._done = True
-        self._gather()
-        n_frames = self._n_samples // self.hop + 1
-        missing = n_frames - self._n_frames
-        if missing > 0:
-            need = (missing - 1) * self.hop + self.window
-            tail = np.zeros(max(need, self._buf.size), dtype=np.float32)
-            tail[: self._buf.size] = self._buf
-            self._buf = tail
-            self._emit(missing)
-        if not self._out:
-            return np.zeros((0, _N_BANDS), dtype=np.float32)
-        return np.concatenate(self._out)[:n_frames]
-
-    def _gather(self) -> None:
-        """Append the held blocks to the buffer."""
-        if self._held:
-            self._buf = np.concatenate([self._buf, *self._held])
-            self._held, self._n_held = [], 0
-
-    def _emit(self, limit: int | None) -> None:
-        """Transform the frames whose windows are complete (at most ``limit``)."""
-        n = 1 + (self._buf.size - self.window) // self.hop if self._buf.size >= self.window else 0
-        if limit is not None:
-            n = min(n, limit)
-        if n <= 0:
-            return
-        frames = np.lib.stride_tricks.sliding_window_view(self._buf, self.window)[:: self.hop]
-        for first in range(0, n, _BLOCK_FRAMES):
-            block = frames[first : min(n, first + _BLOCK_FRAMES)]
-            spec = scipy.fft.rfft(block * self._hann, axis=1)
-            parts = spec.view(np.float32)  # re, im, re, im, ...
-            self._out.append(np.asarray((parts * parts) @ self._bands, dtype=np.float32))
-        self._n_frames += n
-        self._buf = self._buf[n * self.hop :]
+        return np.asarray(self._frames.finish(_N_BANDS), dtype=np.float32)
 
 
 def frame_bands(samples: NDArray[np.floating], sample_rate: int = 44100) -> NDArray[np.float32]:

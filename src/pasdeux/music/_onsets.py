@@ -19,6 +19,8 @@ from numpy.typing import NDArray
 from scipy.ndimage import maximum_filter1d, median_filter
 from scipy.signal import butter, sosfilt
 
+from pasdeux.music._frames import FrameStream
+
 #: Frame rate of every feature here (frames per second), as the beat activations.
 FPS = 100
 
@@ -77,9 +79,6 @@ _NOTE_REL = 0.3  # a bass note's peak is at least this share of the strongest
 _CHROMA_FPS = 25
 
 
-_BLOCK_FRAMES = 512
-
-
 @dataclass(frozen=True)
 class Onsets:
     """Onset features of a song at :data:`FPS` frames a second (frame ``k`` at ``k / FPS`` s).
@@ -100,57 +99,6 @@ class Onsets:
     def total(self) -> NDArray[np.float64]:
         """The three bands summed: a plain onset-strength envelope."""
         return np.asarray(self.bands.sum(axis=1), dtype=float)
-
-
-class _Frames:
-    """Hann-windowed frames of a signal fed block by block, reduced as they complete.
-
-    Frame ``k`` is centred on sample ``k * hop`` (zeros before the start and after the
-    end); ``reduce`` maps a stack of windowed frames to one row per frame.
-    """
-
-    def __init__(
-        self,
-        window: int,
-        hop: int,
-        reduce: Callable[[NDArray[np.float32]], NDArray[np.float64]],
-    ) -> None:
-        self.window = window
-        self.hop = hop
-        self._reduce = reduce
-        self._hann = np.hanning(window).astype(np.float32)
-        self._buf = np.zeros(window // 2, dtype=np.float32)
-        self._n_in = 0
-        self._n_out = 0
-        self._out: list[NDArray[np.float64]] = []
-
-    def push(self, x: NDArray[np.float32]) -> None:
-        if x.size == 0:
-            return
-        self._n_in += x.size
-        self._buf = np.concatenate([self._buf, x.astype(np.float32, copy=False)])
-        if self._buf.size >= self.window:
-            self._emit((self._buf.size - self.window) // self.hop + 1)
-
-    def _emit(self, count: int) -> None:
-        if count <= 0:
-            return
-        view = np.lib.stride_tricks.sliding_window_view(self._buf, self.window)[:: self.hop]
-        for start in range(0, count, _BLOCK_FRAMES):  # bounded memory on a long push
-            stop = min(count, start + _BLOCK_FRAMES)
-            self._out.append(self._reduce(view[start:stop] * self._hann[None, :]))
-        self._n_out += count
-        self._buf = self._buf[count * self.hop :]
-
-    def finish(self) -> NDArray[np.float64]:
-        total = self._n_in // self.hop + 1
-        missing = total - self._n_out
-        if missing > 0:
-            need = (missing - 1) * self.hop + self.window
-            pad = np.zeros(max(0, need - self._buf.size), dtype=np.float32)
-            self._buf = np.concatenate([self._buf, pad])
-            self._emit(missing)
-        return np.concatenate(self._out) if self._out else np.zeros((0, 1))
 
 
 class _Decimator:
@@ -207,7 +155,7 @@ class OnsetStream:
         self._band_matrix[np.nonzero(used)[0], band_of[used]] = 1.0
         self._top = top
         self._prev: NDArray[np.float64] | None = None
-        self._onsets = _Frames(window, self._onset_hop, self._onset_rows)
+        self._onsets = FrameStream(window, self._onset_hop, self._onset_rows)
         # chroma, decimated to ~22 kHz
         self._chroma_dec = _Decimator(max(1, rate // _CHROMA_RATE))
         chroma_rate = rate / self._chroma_dec.factor
@@ -215,7 +163,7 @@ class OnsetStream:
         self._chroma_rate = chroma_rate
         c_freqs = np.asarray(np.fft.rfftfreq(_CHROMA_WINDOW, 1.0 / chroma_rate), dtype=float)
         c_sel, c_fold = _fold(c_freqs, _CHROMA_FMIN, _CHROMA_FMAX)
-        self._chroma = _Frames(_CHROMA_WINDOW, self._chroma_hop, _pitch_rows(c_sel, c_fold))
+        self._chroma = FrameStream(_CHROMA_WINDOW, self._chroma_hop, _pitch_rows(c_sel, c_fold))
         # the bass register, decimated further to ~2.5 kHz and kept
         self._bass_dec = _Decimator(max(1, round(chroma_rate / _BASS_RATE)))
         self._bass: list[NDArray[np.float32]] = []
@@ -243,10 +191,10 @@ class OnsetStream:
         """The features of everything pushed, on a grid of :data:`FPS` frames a second."""
         n = max(1, math.ceil(self._n / self.sample_rate * FPS))
         times = np.arange(n) / FPS
-        bands = _on_grid(self._onsets.finish(), self.sample_rate / self._onset_hop, times)
+        bands = _on_grid(self._onsets.finish(1), self.sample_rate / self._onset_hop, times)
         scale = np.percentile(bands, 95, axis=0) if bands.size else np.ones(3)
         bands = bands / np.where(scale > 0, scale, 1.0)
-        chroma = _on_grid(self._chroma.finish(), self._chroma_rate / self._chroma_hop, times)
+        chroma = _on_grid(self._chroma.finish(1), self._chroma_rate / self._chroma_hop, times)
         bass = np.concatenate(self._bass) if self._bass else np.zeros(0, dtype=np.float32)
         bass_rate = self._chroma_rate / self._bass_dec.factor
         return Onsets(bands=bands, chroma=chroma, bass=bass, bass_rate=bass_rate)

@@ -65,10 +65,10 @@ from typing import Any
 
 import numpy as np
 import scipy.fft
-from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
 from pasdeux.dances._load import RHYTHM_FEATURES
+from pasdeux.music._frames import FrameStream
 
 __all__ = [
     "FEATURE_WORDS",
@@ -197,20 +197,16 @@ class RhythmStream:
         self.sample_rate = int(sample_rate)
         self.hop = max(1, round(self.sample_rate / _FPS))
         self.window = int(2 ** round(math.log2(_WINDOW_S * self.sample_rate)))
-        self._hann = np.hanning(self.window).astype(np.float32)
         freqs = np.fft.rfftfreq(self.window, 1.0 / self.sample_rate)
         self._bands = (
             freqs < _LOW_HZ,
             (freqs >= _LOW_HZ) & (freqs < _HIGH_HZ),
             freqs >= _HIGH_HZ,
         )
-        self._buf = np.zeros(self.window // 2, dtype=np.float32)  # zeros before the signal
         self._n_samples = 0
-        self._n_frames = 0
         self._sum_sq = 0.0
         self._prev: NDArray[np.float32] | None = None
-        self._flux: list[NDArray[np.float64]] = []
-        self._loud: list[NDArray[np.float64]] = []
+        self._frames = FrameStream(self.window, self.hop, self._rows, _CHUNK_FRAMES)
 
     @property
     def fps(self) -> float:
@@ -220,54 +216,31 @@ class RhythmStream:
     def push(self, block: NDArray[np.floating[Any]]) -> None:
         """Add the next mono samples."""
         x = np.asarray(block, dtype=np.float32).reshape(-1)
-        if x.size == 0:
-            return
         self._n_samples += x.size
         self._sum_sq += float(np.dot(x.astype(float), x.astype(float)))
-        self._buf = np.concatenate([self._buf, x])
-        self._emit(None)
+        self._frames.push(x)
 
     def result(self) -> BandEnvelopes:
         """The envelopes of everything pushed so far, each band scaled to mean 1."""
-        n_frames = self._n_samples // self.hop + 1
-        missing = n_frames - self._n_frames
-        if missing > 0:
-            need = (missing - 1) * self.hop + self.window
-            tail = np.zeros(max(need, self._buf.size), dtype=np.float32)
-            tail[: self._buf.size] = self._buf
-            self._buf = tail
-            self._emit(missing)
-        flux = np.concatenate(self._flux, axis=1)[:, :n_frames] if self._flux else np.zeros((3, 0))
-        loud = np.concatenate(self._loud)[:n_frames] if self._loud else np.zeros(0)
+        rows = self._frames.finish(4)
+        flux = rows[:, :3].T
         means = flux.mean(axis=1, keepdims=True) if flux.size else np.ones((3, 1))
         flux = flux / np.where(means > 0, means, 1.0)
-        return BandEnvelopes(fps=self.fps, flux=flux, loudness_db=loud)
+        return BandEnvelopes(fps=self.fps, flux=flux, loudness_db=rows[:, 3].copy())
 
-    def _emit(self, limit: int | None) -> None:
-        count = 0
-        if self._buf.size >= self.window:
-            count = 1 + (self._buf.size - self.window) // self.hop
-        if limit is not None:
-            count = min(count, limit)
+    def _rows(self, frames: NDArray[np.float32]) -> NDArray[np.float64]:
+        """Per frame: the three bands' spectral flux, then the mid band's loudness (dB)."""
         rms = math.sqrt(self._sum_sq / self._n_samples) if self._n_samples else 0.0
         gain = _RMS / rms if rms > 0 else 1.0
-        for first in range(0, count, _CHUNK_FRAMES):
-            n = min(_CHUNK_FRAMES, count - first)
-            frames = sliding_window_view(self._buf, self.window)[
-                first * self.hop : (first + n - 1) * self.hop + 1 : self.hop
-            ]
-            spectrum = scipy.fft.rfft(frames * self._hann, axis=1)
-            mag = np.abs(spectrum) * np.float32(gain)
-            logmag = np.log1p(mag)
-            prev = logmag[:1] if self._prev is None else self._prev
-            self._prev = logmag[-1:]
-            diff = np.maximum(np.diff(logmag, axis=0, prepend=prev), 0.0)
-            bands = [diff[:, sel].sum(axis=1, dtype=float) for sel in self._bands]
-            self._flux.append(np.stack(bands))
-            power = np.sum(np.square(mag[:, self._bands[1]], dtype=float), axis=1)
-            self._loud.append(10.0 * np.log10(np.maximum(power, 1e-10)))
-        self._n_frames += count
-        self._buf = self._buf[count * self.hop :]
+        mag = np.abs(scipy.fft.rfft(frames, axis=1)) * np.float32(gain)
+        logmag = np.log1p(mag)
+        prev = logmag[:1] if self._prev is None else self._prev
+        self._prev = logmag[-1:]
+        diff = np.maximum(np.diff(logmag, axis=0, prepend=prev), 0.0)
+        bands = [diff[:, sel].sum(axis=1, dtype=float) for sel in self._bands]
+        power = np.sum(np.square(mag[:, self._bands[1]], dtype=float), axis=1)
+        loud = 10.0 * np.log10(np.maximum(power, 1e-10))
+        return np.column_stack([*bands, loud])
 
 
 def band_envelopes(samples: NDArray[np.floating[Any]], sr: int = _SR) -> BandEnvelopes:
