@@ -46,8 +46,6 @@ import argparse
 import json
 import math
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -63,6 +61,9 @@ import numpy.typing as npt
 import pretty_midi
 import soundfile as sf
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from gm_render import first_onset_s, render
+
 GENERATOR_VERSION = 3
 """Bumped whenever a change alters the audio or the truth; older files are regenerated."""
 
@@ -71,9 +72,6 @@ SEED = 20250301
 
 SAMPLE_RATE = 44100
 """Sample rate of the rendered audio, in Hz."""
-
-SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
-"""General MIDI soundfont used by ``fluidsynth``."""
 
 DEFAULT_OUT = Path(__file__).resolve().parent / ".corpus"
 """Default output folder (git-ignored)."""
@@ -1663,50 +1661,6 @@ def make_hour(out_dir: Path, sources: Sequence[Path], log: Callable[[str], None]
 
 
 # --- Rendering ----------------------------------------------------------------------------
-def render(midi_path: Path, wav_path: Path) -> None:
-    """Render a MIDI file to a float WAV with the ``fluidsynth`` CLI.
-
-    Parameters
-    ----------
-    midi_path : pathlib.Path
-        Input MIDI file.
-    wav_path : pathlib.Path
-        Output WAV file.
-    """
-    exe = shutil.which("fluidsynth")
-    if exe is None:
-        raise RuntimeError("fluidsynth not found; install the Debian 'fluidsynth' package")
-    if not SOUNDFONT.exists():
-        raise RuntimeError(f"soundfont {SOUNDFONT} not found; install 'fluid-soundfont-gm'")
-    cmd = [
-        exe, "-ni", "-g", "0.6", "-r", str(SAMPLE_RATE), "-o", "audio.file.format=float",
-        "-F", str(wav_path), str(SOUNDFONT), str(midi_path),
-    ]  # fmt: skip
-    subprocess.run(cmd, check=True, capture_output=True)
-
-
-def first_onset_s(audio: npt.NDArray[np.float64], sr: int, rel_db: float = -40.0) -> float:
-    """Time of the first sample above ``rel_db`` relative to the peak.
-
-    Parameters
-    ----------
-    audio : numpy.ndarray
-        Samples, shape ``(n, channels)``.
-    sr : int
-        Sample rate in Hz.
-    rel_db : float, optional
-        Threshold relative to the peak, in dB.
-
-    Returns
-    -------
-    float
-        Onset time in seconds.
-    """
-    mono = np.abs(audio).max(axis=1)
-    above = np.flatnonzero(mono > mono.max() * 10.0 ** (rel_db / 20.0))
-    return float(above[0]) / sr if above.size else 0.0
-
-
 def finish_audio(audio: npt.NDArray[np.float64], sr: int, end_s: float) -> npt.NDArray[np.float64]:
     """Cut the audio at ``end_s``, fade out the last 0.6 s and normalise the peak.
 
@@ -1794,7 +1748,7 @@ def make_piece(piece: Piece, out_dir: Path) -> tuple[Path, float]:
         midi_path = Path(tmp) / "piece.mid"
         wav_tmp = Path(tmp) / "piece.wav"
         midi.write(str(midi_path))
-        render(midi_path, wav_tmp)
+        render(midi_path, wav_tmp, SAMPLE_RATE, 0.6, float_wav=True)
         audio, sr = sf.read(str(wav_tmp), dtype="float64", always_2d=True)
     if sr != SAMPLE_RATE:
         raise RuntimeError(f"fluidsynth rendered at {sr} Hz, expected {SAMPLE_RATE}")

@@ -30,8 +30,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -43,14 +41,13 @@ import numpy.typing as npt
 import pretty_midi
 import soundfile as sf
 
+from gm_render import SOUNDFONT, first_onset_s, render
+
 SEED = 20240607
 """Seed of the humanisation random generator."""
 
 SAMPLE_RATE = 44100
 """Sample rate of the rendered audio, in Hz."""
-
-SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
-"""General MIDI soundfont used by ``fluidsynth``."""
 
 BPM_A = 76.0
 """Tempo of the 4/4 ballad (part A)."""
@@ -525,50 +522,6 @@ def compose(seed: int = SEED) -> Any:
     return midi
 
 
-def render(midi_path: Path, wav_path: Path) -> None:
-    """Render a MIDI file to WAV with the ``fluidsynth`` CLI.
-
-    Parameters
-    ----------
-    midi_path : pathlib.Path
-        Input MIDI file.
-    wav_path : pathlib.Path
-        Output WAV file.
-    """
-    exe = shutil.which("fluidsynth")
-    if exe is None:
-        raise RuntimeError("fluidsynth not found; install the Debian 'fluidsynth' package")
-    if not SOUNDFONT.exists():
-        raise RuntimeError(f"soundfont {SOUNDFONT} not found; install 'fluid-soundfont-gm'")
-    cmd = [
-        exe, "-ni", "-g", "0.8", "-r", str(SAMPLE_RATE), "-F", str(wav_path),
-        str(SOUNDFONT), str(midi_path),
-    ]  # fmt: skip
-    subprocess.run(cmd, check=True, capture_output=True)
-
-
-def first_onset_s(audio: npt.NDArray[np.float64], sr: int, rel_db: float = -40.0) -> float:
-    """Time of the first sample above ``rel_db`` relative to the peak.
-
-    Parameters
-    ----------
-    audio : numpy.ndarray
-        Samples, shape ``(n,)`` or ``(n, channels)``.
-    sr : int
-        Sample rate in Hz.
-    rel_db : float, optional
-        Threshold relative to the peak, in dB.
-
-    Returns
-    -------
-    float
-        Onset time in seconds.
-    """
-    mono = np.abs(audio).max(axis=1) if audio.ndim == 2 else np.abs(audio)
-    above = np.flatnonzero(mono > mono.max() * 10.0 ** (rel_db / 20.0))
-    return float(above[0]) / sr if above.size else 0.0
-
-
 def finish_audio(audio: npt.NDArray[np.float64], sr: int) -> npt.NDArray[np.float64]:
     """Trim the tail, fade it out and normalise the peak.
 
@@ -742,7 +695,7 @@ def main(argv: list[str] | None = None) -> int:
         wav_path = Path(tmp) / "out.wav"
         midi.write(str(midi_path))
         print(f"rendering with fluidsynth ({SOUNDFONT.name})")
-        render(midi_path, wav_path)
+        render(midi_path, wav_path, SAMPLE_RATE, 0.8)
         audio, sr = sf.read(str(wav_path), dtype="float64", always_2d=True)
     if sr != SAMPLE_RATE:
         raise RuntimeError(f"fluidsynth rendered at {sr} Hz, expected {SAMPLE_RATE}")
