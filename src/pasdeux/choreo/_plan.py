@@ -147,6 +147,7 @@ def choreograph(
             reserved = endings[0].length_beats
         fill_until = end_beat - reserved
         previous: Figure | None = None
+        follow_ons = _follow_ons(dance, figures) if dance.progressive else None
         cursor = float(starts[0])
         while cursor < end_beat - _EPS:
             at_end = cursor >= fill_until - _EPS
@@ -178,7 +179,6 @@ def choreograph(
                 continue
             # bars count from the section's first (section_bars may hold a bar twice)
             phrase_bar, phrase_len = _bar_in_phrase(music, bar, bar.index - section_bars[0].index)
-            follow_ons = _follow_ons(dance, figures) if dance.progressive else None
             if previous is None:
                 lod = _line_of_dance_rad(couple.centre, floor_m)
             figure = _choose(
@@ -193,7 +193,7 @@ def choreograph(
                 lod=lod,
             )
             if dance.progressive:
-                lod = _line_after_start(figure, couple, lod, floor_m)
+                lod = _line_after_start(figure, _lines(couple, lod, floor_m), lod)
             why = "ending on the final bar" if at_end and figure.ending else _why(figure)
             placed.append(_place(dance, figure, cursor, bar, music, couple, why))
             previous = figure
@@ -319,19 +319,20 @@ def _choose(
     """Pick one of ``fitting``, weighted by its place in the phrase and, for a progressive
     dance (``follow_ons`` given), by how well it travels the line of dance round the floor."""
     bar_in_phrase, phrase_len = phrase_place
+    lines = _lines(couple, lod, floor_m)
     weights = []
     for fig in fitting:
         w = 1.0
+        end = _after(fig, couple)
         if follow_ons is not None:
-            lines = _lines(couple, lod, floor_m)
             if fig.start_alignment != "any":
                 matches = ALIGNMENT_EIGHTHS[fig.start_alignment] in lines
                 w *= _ALIGNED_WEIGHT if matches else _MISALIGNED_WEIGHT
-            after = _line_after_start(fig, couple, lod, floor_m)
-            if not _travels_on(fig, couple, after, floor_m, follow_ons, _LOOK_AHEAD):
+            after = _line_after_start(fig, lines, lod)
+            if not _travels_on(fig, end, after, floor_m, follow_ons, _LOOK_AHEAD):
                 w *= _DEAD_END_WEIGHT
         if fig.highlight and not fig.ending:
-            w = 3.0 if bar_in_phrase == phrase_len // 2 else 0.15
+            w *= 3.0 if bar_in_phrase == phrase_len // 2 else 0.15
             if previous is not None and previous.highlight:
                 w *= 0.1  # a highlight stands out between plainer figures
         if previous is not None and fig.id == previous.id:
@@ -341,16 +342,12 @@ def _choose(
             w *= 0.1  # two-bar figures start on odd bars of the phrase (1, 3, 5, 7)
         if bar_in_phrase + bars > phrase_len:
             w *= 0.05  # a figure should not run across the start of the next phrase
-        if not _stays_on_floor(fig, couple, floor_m):
+        if not _on_floor(end, floor_m):
             w *= 0.01
         weights.append(w)
     p = np.asarray(weights, dtype=float)
     index = int(rng.choice(len(fitting), p=p / p.sum()))
     return fitting[index]
-
-
-def _stays_on_floor(figure: Figure, couple: _Couple, floor_m: tuple[float, float]) -> bool:
-    return _on_floor(_after(figure, couple), floor_m)
 
 
 def _after(figure: Figure, couple: _Couple) -> _Couple:
@@ -371,16 +368,15 @@ def _on_floor(couple: _Couple, floor_m: tuple[float, float]) -> bool:
 
 def _travels_on(
     figure: Figure,
-    couple: _Couple,
+    end: _Couple,
     lod: float,
     floor_m: tuple[float, float],
     follow_ons: Callable[[Figure], list[Figure]],
     depth: int,
 ) -> bool:
-    """Whether ``figure``, danced from ``couple`` on the line of dance ``lod``, keeps the
-    couple on the floor and ``depth`` more figures can follow it, each starting on the
+    """Whether ``figure``, which left the couple at ``end`` on the line of dance ``lod``,
+    kept them on the floor and ``depth`` more figures can follow it, each starting on the
     couple's alignment to the line of dance (or on any)."""
-    end = _after(figure, couple)
     if not _on_floor(end, floor_m):
         return False
     if depth == 0:
@@ -388,8 +384,8 @@ def _travels_on(
     lines = _lines(end, lod, floor_m)
     for nxt in follow_ons(figure):
         if nxt.start_alignment == "any" or ALIGNMENT_EIGHTHS[nxt.start_alignment] in lines:
-            after = _line_after_start(nxt, end, lod, floor_m)
-            if _travels_on(nxt, end, after, floor_m, follow_ons, depth - 1):
+            after = _line_after_start(nxt, lines, lod)
+            if _travels_on(nxt, _after(nxt, end), after, floor_m, follow_ons, depth - 1):
                 return True
     return False
 
@@ -405,13 +401,12 @@ def _lines(couple: _Couple, lod: float, floor_m: tuple[float, float]) -> dict[in
     return lines
 
 
-def _line_after_start(
-    figure: Figure, couple: _Couple, lod: float, floor_m: tuple[float, float]
-) -> float:
-    """The line of dance once ``figure`` starts: turned if it starts round the corner."""
+def _line_after_start(figure: Figure, lines: dict[int, float], lod: float) -> float:
+    """The line of dance once ``figure`` starts (``lines``: :func:`_lines` where it starts):
+    turned if it starts round the corner."""
     if figure.start_alignment == "any":
         return lod
-    return _lines(couple, lod, floor_m).get(ALIGNMENT_EIGHTHS[figure.start_alignment], lod)
+    return lines.get(ALIGNMENT_EIGHTHS[figure.start_alignment], lod)
 
 
 def _to_wall_ahead_m(
