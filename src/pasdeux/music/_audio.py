@@ -162,11 +162,12 @@ def open_audio(path: str | Path) -> AudioReader:
     """
     p = Path(path)
     _check_file(p)
-    what = _looks_like(p)
+    head = _head(p)
+    what = _looks_like(head)
     if what is not None:
         # before any decoder: mpg123 finds "frames" of noise in text and images
         raise InputError(p, f"is not an audio file (it is {what})")
-    if p.suffix.lower() in FFMPEG_EXTENSIONS or _ffmpeg_container(p):
+    if p.suffix.lower() in FFMPEG_EXTENSIONS or _ffmpeg_container(head):
         # by content too: libsndfile's MP3 decoder finds a few "frames" in AAC data and
         # reads an AAC file named .mp3 as a blip of noise
         return AudioReader(p, _FFMPEG_RATE, _ffmpeg_decoder(_need_ffmpeg(p)))
@@ -511,13 +512,17 @@ _NOT_AUDIO_MAGIC = (
 )
 
 
-def _looks_like(p: Path) -> str | None:
-    """What a file that is not audio looks like, from its first bytes, if recognisable."""
+def _head(p: Path) -> bytes:
+    """The file's first bytes (none if it cannot be read)."""
     try:
         with p.open("rb") as f:
-            head = f.read(4096)
+            return f.read(4096)
     except OSError:
-        return None
+        return b""
+
+
+def _looks_like(head: bytes) -> str | None:
+    """What a file that is not audio looks like, from its first bytes, if recognisable."""
     for magic, what in _NOT_AUDIO_MAGIC:
         if head.startswith(magic):
             return what
@@ -534,14 +539,9 @@ def _looks_like(p: Path) -> str | None:
     return None
 
 
-def _ffmpeg_container(p: Path) -> bool:
+def _ffmpeg_container(head: bytes) -> bool:
     """Whether the first bytes are a format only ffmpeg reads here: MP4/M4A/MOV (``ftyp``),
     raw AAC (an ADTS frame header, after an optional ID3 tag), Matroska/WebM or ASF/WMA."""
-    try:
-        with p.open("rb") as f:
-            head = f.read(4096)
-    except OSError:
-        return False
     if head[4:8] == b"ftyp" or head.startswith((b"\x1a\x45\xdf\xa3", b"\x30\x26\xb2\x75")):
         return True
     if head.startswith(b"ID3") and len(head) >= 10:
@@ -554,7 +554,7 @@ def _ffmpeg_container(p: Path) -> bool:
 
 
 def _not_audio_message(p: Path, detail: str) -> str:
-    what = _looks_like(p)
+    what = _looks_like(_head(p))
     if what is not None:
         return f"is not an audio file (it is {what})"
     return f"is not an audio file, or an unsupported or corrupt one ({detail})"
