@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import re
 import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from pasdeux._folder import (
+    check_replaceable,
+    clean_stale_staging,
+    new_staging,
+    output_error,
+    probe_writable,
+    replace_folder,
+    write_manifest,
+    writers_lock,
+)
 from pasdeux._json import write_json_atomic, write_text_atomic
 from pasdeux.choreo import Routine
 from pasdeux.errors import InputError
@@ -16,7 +28,7 @@ from pasdeux.motion import Performance
 from pasdeux.music import MusicMap
 from pasdeux.render import viewer_payload, write_viewer
 
-__all__ = ["OUTPUT_FILES", "write_outputs"]
+__all__ = ["OUTPUT_FILES", "check_output_folder", "output_error", "write_outputs"]
 
 OUTPUT_FILES = (
     "index.html",
@@ -43,23 +55,29 @@ def write_outputs(
 ) -> Path:
     """Write every output file into ``out_dir`` atomically.
 
-    Everything is written into a hidden folder beside ``out_dir`` first and moved into
-    place only when complete, so a failure leaves no folder that looks finished. An
-    existing ``out_dir`` is replaced only if it is empty or an earlier pasdeux output.
+    Everything is written into a hidden staging folder beside ``out_dir`` first and moved
+    into place only when complete, so a failure leaves no folder that looks finished. An
+    existing ``out_dir`` is replaced only if it is empty or an earlier pasdeux output
+    whose files are all listed, unchanged, in its manifest (see
+    :func:`check_output_folder`); the new folder's marker file lists every file written
+    with its size and SHA-256. Writers into one parent folder take turns (a lock).
+
+    Raises
+    ------
+    InputError
+        If ``out_dir`` may not be replaced, or the file system refuses the write (read-only,
+        full, permission denied): nothing is left half-written.
 
     Returns
     -------
     Path
         The path of ``index.html``.
     """
-    out = Path(out_dir).resolve()
-    if out.exists() and not out.is_dir():
-        raise InputError(out, "exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / _MARKER).exists():
-        raise InputError(out, "exists and is not a pasdeux output folder; choose another -o")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    staging.chmod(0o755)
+    out = check_output_folder(out_dir)
+    try:
+        staging = new_staging(out)
+    except OSError as exc:
+        raise (_user_error(exc, out, audio_path) or exc) from None
     try:
         audio = Path(audio_path)
         audio_name = "song" + audio.suffix.lower()
@@ -78,16 +96,64 @@ def write_outputs(
         write_viewer(
             staging / "index.html", viewer_payload(music, routine, performance, audio_name, title)
         )
-        (staging / _MARKER).write_text("written by pasdeux\n", encoding="utf-8")
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-            old.rmdir()
-            out.rename(old)
-            staging.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            staging.rename(out)
-    except BaseException:
+        write_manifest(staging, _MARKER, (p.name for p in staging.iterdir()))
+        with writers_lock(out.parent):
+            check_replaceable(out, _MARKER, _legacy_name)
+            replace_folder(staging, out)
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError) and (mistake := _user_error(exc, out, audio_path)):
+            raise mistake from None
         raise
     return out / "index.html"
+
+
+def _legacy_name(name: str) -> bool:
+    """Whether ``name`` is one pasdeux writes into an output folder.
+
+    An output folder written before manifests (its marker says only "written by pasdeux")
+    is replaced only if it holds nothing but these names: its files cannot be checked
+    for changes, but nothing else in it is deleted.
+    """
+    return (
+        name in OUTPUT_FILES
+        or name == _MARKER
+        or re.fullmatch(r"song\.[a-z0-9]+", name) is not None
+    )
+
+
+def _staged_name(name: str) -> bool:
+    """A file found in a staging folder of an earlier version: pasdeux's or its temp file."""
+    m = re.fullmatch(r"\.(.+)\.[a-z0-9_]{8}", name)
+    return _legacy_name(name) or (m is not None and _legacy_name(m[1]))
+
+
+def check_output_folder(out_dir: str | Path) -> Path:
+    """Check that pasdeux may write the output folder ``out_dir``; returns its full path.
+
+    Run before any analysis: the folder must be new, empty, or an earlier pasdeux output
+    whose every file is pasdeux's and unchanged (checked against its manifest), and a
+    folder must be creatable beside it (really tried, so read-only mounts are caught).
+    Staging folders left beside it by runs that were killed are removed.
+
+    Raises
+    ------
+    InputError
+        Naming the folder (or the file in it that pasdeux did not write) and the problem.
+    """
+    out = Path(out_dir).resolve()
+    parent_exists = out.parent.is_dir()
+    with writers_lock(out.parent) if parent_exists else contextlib.nullcontext():
+        check_replaceable(out, _MARKER, _legacy_name)
+        if parent_exists:
+            clean_stale_staging(out, _staged_name)
+    probe_writable(out)
+    return out
+
+
+def _user_error(exc: OSError, out: Path, audio_path: str | Path) -> InputError | None:
+    """The user error ``exc`` is when it is about writing ``out`` (None: it is not one)."""
+    reading_song = exc.filename is not None and exc.filename == str(audio_path)
+    if reading_song and exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+        return None
+    return output_error(out, exc)

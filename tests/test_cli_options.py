@@ -1,0 +1,123 @@
+"""Every option and the output folder are checked before the analysis starts.
+
+Each mistake is one line on stderr and exit code 2. ``assert_user_error`` also asserts that
+stderr has exactly one line, so no progress line ("decoding…") was printed: the check came
+before the analysis.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from test_cli import assert_user_error, run
+
+
+@pytest.mark.parametrize("seed", ["-1", "4294967296", "1e3", "x"])
+def test_bad_seeds_are_user_errors(demo_clip: Path, tmp_path: Path, seed: str) -> None:
+    result = run("dance", demo_clip, "--seed", seed, "-o", tmp_path / "o")
+    assert_user_error(result, "--seed", "0", "4294967295")
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("floor", "words"),
+    [
+        ("nanxnan", ("floor", "nanxnan")),
+        ("infx8", ("floor", "infx8")),
+        ("1e400x8", ("floor", "1e400x8")),
+        ("10x-8", ("floor", "3 to 100")),
+        ("1e9x1e9", ("floor", "3 to 100")),
+        ("101x8", ("floor", "3 to 100")),
+        ("2x8", ("floor", "3 to 100")),
+        ("10x8x3", ("floor", "10x8x3")),
+    ],
+)
+def test_bad_floors_are_user_errors(
+    demo_clip: Path, tmp_path: Path, floor: str, words: tuple[str, ...]
+) -> None:
+    result = run("dance", demo_clip, "--floor", floor, "-o", tmp_path / "o")
+    assert_user_error(result, *words)
+    assert not (tmp_path / "o").exists()
+
+
+def test_help_states_the_accepted_floor_and_seed_ranges() -> None:
+    text = " ".join(run("dance", "--help").stdout.split())
+    assert "3 to 100" in text
+    assert "4294967295" in text
+
+
+def test_an_existing_file_as_output_is_reported_before_analysis(
+    demo_clip: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "report.pdf"
+    target.write_bytes(b"%PDF my report")
+    assert_user_error(run("dance", demo_clip, "-o", target), str(target), "not a folder")
+    assert target.read_bytes() == b"%PDF my report"
+
+
+def test_a_foreign_output_folder_is_reported_before_analysis(
+    demo_clip: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "thesis"
+    folder.mkdir()
+    (folder / "chapter1.tex").write_text("precious")
+    assert_user_error(run("dance", demo_clip, "-o", folder), "chapter1.tex")
+    assert (folder / "chapter1.tex").read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["thesis"]
+
+
+def test_an_output_path_under_a_file_is_reported_before_analysis(
+    demo_clip: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "notes.txt").write_text("x")
+    out = tmp_path / "notes.txt" / "out"
+    assert_user_error(run("dance", demo_clip, "-o", out), "notes.txt", "not a folder")
+
+
+@contextlib.contextmanager
+def read_only_mount(tmp_path: Path) -> Iterator[Path]:
+    """``tmp_path/ro``: a read-only bind mount of ``tmp_path/rw`` (skips if not permitted)."""
+    if shutil.which("mount") is None:
+        pytest.skip("no mount command")
+    rw, ro = tmp_path / "rw", tmp_path / "ro"
+    rw.mkdir()
+    ro.mkdir()
+    bind = subprocess.run(["mount", "--bind", rw, ro], capture_output=True)
+    if bind.returncode != 0:
+        pytest.skip(f"mount --bind not permitted: {bind.stderr.decode(errors='replace')}")
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", ro], check=True, capture_output=True)
+        yield ro
+    finally:
+        subprocess.run(["umount", ro], check=True)
+
+
+def test_a_read_only_mount_is_reported_before_analysis(demo_clip: Path, tmp_path: Path) -> None:
+    with read_only_mount(tmp_path) as ro:
+        out = ro / "out"
+        assert_user_error(run("dance", demo_clip, "-o", out), str(out), "read-only")
+        nested = ro / "a" / "b"
+        assert_user_error(run("dance", demo_clip, "-o", nested), "read-only")
+    assert list((tmp_path / "rw").iterdir()) == []
+
+
+def test_figures_svg_into_a_read_only_mount_is_a_user_error(tmp_path: Path) -> None:
+    with read_only_mount(tmp_path) as ro:
+        assert_user_error(run("figures", "Rumba", "--svg", ro / "charts"), "read-only")
+
+
+def test_bad_options_come_before_a_missing_song_is_even_read(tmp_path: Path) -> None:
+    # The song is a FIFO nobody writes to: reading it would hang, so only an up-front
+    # check of the options can answer.
+    import os
+
+    fifo = tmp_path / "song.wav"
+    os.mkfifo(fifo)
+    assert_user_error(run("dance", fifo, "--floor", "1e9x1e9", "-o", tmp_path / "o"), "floor")
+    assert_user_error(run("dance", fifo, "--seed", "-1", "-o", tmp_path / "o"), "--seed")
