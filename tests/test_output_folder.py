@@ -195,6 +195,7 @@ def _writer(out: str, audio: str, values: tuple[MusicMap, Routine, Performance],
         write_outputs(out, audio, music, routine, performance, title="t")
 
 
+@pytest.mark.slow
 def test_concurrent_writers_into_one_folder_all_succeed(
     tmp_path: Path, audio: Path, truth_music: MusicMap, routine: Routine, performance: Performance
 ) -> None:
@@ -213,6 +214,7 @@ def test_concurrent_writers_into_one_folder_all_succeed(
     assert {p.name for p in out.iterdir()} == {*OUTPUT_FILES, "song.ogg", MARKER}
 
 
+@pytest.mark.slow
 def test_figures_svg_never_overwrites_the_users_files(tmp_path: Path) -> None:
     charts = tmp_path / "charts"
     first = run("figures", "Rumba", "--svg", charts)

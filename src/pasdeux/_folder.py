@@ -134,8 +134,11 @@ def check_replaceable(folder: Path, marker: str, legacy_ok: Callable[[str], bool
     if not entries:
         return
     if marker not in entries:
+        more = f" and {len(entries) - 1} more" if len(entries) > 1 else ""
         raise InputError(
-            folder, "exists and is not a pasdeux output folder (no manifest); choose another -o"
+            folder,
+            f"exists and is not a pasdeux output folder (it holds {shown(entries[0])}{more}); "
+            "choose another -o",
         )
     files = read_manifest(folder, marker)
     for name in entries:

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from pasdeux._folder import shown
 from pasdeux.choreo import Routine, check_options, choreograph
-from pasdeux.export import write_outputs
+from pasdeux.export import check_output_folder, write_outputs
 from pasdeux.motion import Performance, perform
 from pasdeux.music import MusicMap, listen
 
@@ -40,14 +41,22 @@ def run_dance(
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
 ) -> DanceResult:
-    """Listen to ``song``, choreograph it, perform it and write ``out_dir``."""
+    """Listen to ``song``, choreograph it, perform it and write ``out_dir``.
+
+    The options and the output folder are checked first (``InputError`` before any
+    analysis); a song name with bytes that are not UTF-8 is shown with U+FFFD in titles.
+    """
     say = progress or (lambda _msg: None)
-    check_options(style=style, level=level, floor_m=floor_m)
+    # Every option and the output folder before any analysis: a mistake costs no minutes.
+    check_options(style=style, level=level, floor_m=floor_m, seed=seed)
+    check_output_folder(out_dir)
     music = listen(Path(song), progress=say)
     say("choreographing")
     routine = choreograph(music, style=style, level=level, floor_m=floor_m, seed=seed, progress=say)
     say("performing")
     performance = perform(routine, duration_s=music.duration_s, progress=say)
-    title = f"{Path(song).stem} — {' / '.join(dict.fromkeys(p.dance for p in routine.figures))}"
+    title = (
+        f"{shown(Path(song).stem)} — {' / '.join(dict.fromkeys(p.dance for p in routine.figures))}"
+    )
     index = write_outputs(out_dir, song, music, routine, performance, title=title, progress=say)
     return DanceResult(index, music, routine, performance)

@@ -1,11 +1,19 @@
 """Choreograph: place a dance's figures on a song's bars and phrases."""
 
-from pasdeux.choreo._plan import LEVEL_ORDER, check_options, choreograph
+from pasdeux.choreo._plan import (
+    FLOOR_SIDE_RANGE_M,
+    LEVEL_ORDER,
+    SEED_MAX,
+    check_options,
+    choreograph,
+)
 from pasdeux.choreo._types import ROUTINE_SCHEMA, PlacedFigure, Routine
 
 __all__ = [
+    "FLOOR_SIDE_RANGE_M",
     "LEVEL_ORDER",
     "ROUTINE_SCHEMA",
+    "SEED_MAX",
     "PlacedFigure",
     "Routine",
     "check_options",

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pasdeux._limits import FLOOR_SIDE_RANGE_M, SEED_MAX
 from pasdeux.choreo._types import PlacedFigure, Routine
 from pasdeux.dances import DanceStyle, Figure, find_style, load_library, successors
 from pasdeux.dances._model import ALIGNMENT_EIGHTHS, Position
@@ -35,7 +36,7 @@ from pasdeux.dances._replay import DancerPose, couple_start, replay_figure
 from pasdeux.errors import InputError
 from pasdeux.music import Bar, MusicMap, Section, rank_dances
 
-__all__ = ["LEVEL_ORDER", "check_options", "choreograph"]
+__all__ = ["FLOOR_SIDE_RANGE_M", "LEVEL_ORDER", "SEED_MAX", "check_options", "choreograph"]
 
 LEVEL_ORDER = ("newcomer", "bronze", "silver", "gold")
 _FLOOR_MARGIN_M = 0.8
@@ -96,7 +97,7 @@ def choreograph(
     Routine
         The placed figures, in time order.
     """
-    chosen = check_options(style=style, level=level, floor_m=floor_m)
+    chosen = check_options(style=style, level=level, floor_m=floor_m, seed=seed)
     rng = np.random.default_rng(seed)
     tempo = music.tempo_map
     bars = music.bars
@@ -212,13 +213,32 @@ def choreograph(
 
 
 def check_options(
-    *, style: str | DanceStyle | None, level: str, floor_m: tuple[float, float]
+    *,
+    style: str | DanceStyle | None,
+    level: str,
+    floor_m: tuple[float, float],
+    seed: int = 0,
 ) -> DanceStyle | None:
-    """Validate the user's choices before any work; returns the chosen dance (or None)."""
+    """Validate the user's choices before any work; returns the chosen dance (or None).
+
+    Raises
+    ------
+    InputError
+        For an unknown level or dance, a floor side outside :data:`FLOOR_SIDE_RANGE_M`
+        (or not a finite number) or a seed outside 0 to :data:`SEED_MAX`.
+    """
     if level not in LEVEL_ORDER:
         raise InputError(None, f"unknown level {level!r}; use one of {', '.join(LEVEL_ORDER)}")
-    if min(floor_m) < 3.0:
-        raise InputError(None, f"floor {floor_m[0]:g}x{floor_m[1]:g} m is too small (min 3x3 m)")
+    low, high = FLOOR_SIDE_RANGE_M
+    if not all(math.isfinite(v) and low <= v <= high for v in floor_m):
+        size = "too small" if min(floor_m) < low else "too large or not a number"
+        raise InputError(
+            None,
+            f"floor {floor_m[0]:g}x{floor_m[1]:g} m is {size}: "
+            f"each side must be {low:g} to {high:g} m",
+        )
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= SEED_MAX:
+        raise InputError(None, f"--seed {seed!r}: must be a whole number from 0 to {SEED_MAX}")
     if isinstance(style, DanceStyle):
         return style
     return None if style in (None, "auto") else find_style(str(style))

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from types import FrameType
 
 from pasdeux import __version__
+from pasdeux._folder import shown
+from pasdeux._limits import FLOOR_SIDE_RANGE_M, SEED_MAX
 from pasdeux.errors import InputError, PasdeuxError
 
 __all__ = ["main"]
@@ -38,10 +45,44 @@ def _floor(text: str) -> tuple[float, float]:
     try:
         w, d = (float(v) for v in text.lower().split("x"))
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"floor must look like 10x8 (metres), got {text!r}"
-        ) from None
+        w = d = math.nan
+    if not (math.isfinite(w) and math.isfinite(d)):
+        raise argparse.ArgumentTypeError(f"floor must look like 10x8 (metres), got {text!r}")
     return w, d
+
+
+def _seed(text: str) -> int:
+    try:
+        seed = int(text)
+    except ValueError:
+        seed = -1
+    if not 0 <= seed <= SEED_MAX:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number from 0 to {SEED_MAX}, got {text!r}"
+        )
+    return seed
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that every cleanup on the way out runs."""
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """While running, turn SIGTERM into :class:`_Terminated` (staging folders are removed
+    by the ``except BaseException`` on the way out, as for Ctrl-C)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(_signum: int, _frame: FrameType | None) -> None:
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,22 +119,34 @@ def _parser() -> argparse.ArgumentParser:
 def _dance_options(p: argparse.ArgumentParser, default_out: str) -> None:
     p.add_argument("--style", default="auto", help="a dance name, or auto (default)")
     p.add_argument("--level", default="newcomer", help="newcomer, bronze, silver or gold")
-    p.add_argument("--floor", type=_floor, default=(10.0, 8.0), help="WxD in metres (10x8)")
-    p.add_argument("--seed", type=int, default=0)
+    low, high = FLOOR_SIDE_RANGE_M
+    p.add_argument(
+        "--floor",
+        type=_floor,
+        default=(10.0, 8.0),
+        help=f"WxD in metres, each side {low:g} to {high:g} (default 10x8)",
+    )
+    p.add_argument(
+        "--seed", type=_seed, default=0, help=f"a whole number from 0 to {SEED_MAX} (default 0)"
+    )
     p.add_argument("-o", "--out", type=Path, default=Path(default_out), help="output folder")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     try:
-        args = _parser().parse_args(argv)
-        return _dispatch(args)
+        with _terminate_as_interrupt():
+            args = _parser().parse_args(argv)
+            return _dispatch(args)
     except InputError as exc:
         print(f"pasdeux: {exc}", file=sys.stderr)
         return 2
     except PasdeuxError as exc:
         print(f"pasdeux: internal error: {exc}", file=sys.stderr)
         return 1
+    except _Terminated:
+        print("pasdeux: terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("pasdeux: interrupted", file=sys.stderr)
         return 130
@@ -130,7 +183,7 @@ def _analyze(args: argparse.Namespace, progress: _Progress) -> int:
     if args.json:
         print(music.to_json())
         return 0
-    print(f"{args.song}: {music.duration_s:.1f} s")
+    print(f"{shown(args.song)}: {music.duration_s:.1f} s")
     print(f"  meter {music.meter}, {music.bpm:.1f} BPM, {music.mpm:.1f} MPM")
     print(f"  {len(music.beats)} beats, {len(music.bars)} bars, {len(music.phrases)} phrases")
     for s in music.sections:
@@ -162,7 +215,7 @@ def _dance(args: argparse.Namespace, progress: _Progress) -> int:
         f"{len(result.music.bars)} bars ({result.music.duration_s:.0f} s, "
         f"{' then '.join(f'{m}/4' for m in meter_runs)})"
     )
-    print(f"open {result.index_html}")
+    print(f"open {shown(result.index_html)}")
     return 0
 
 
@@ -172,13 +225,12 @@ def _figures(args: argparse.Namespace) -> int:
 
     styles = (find_style(args.dance),) if args.dance else load_library()
     if args.svg is not None:
-        from pasdeux.render import write_footprint_charts
+        from pasdeux.render import check_footprint_folder, write_footprint_charts
 
-        if args.svg.exists() and not args.svg.is_dir():
-            raise InputError(args.svg, "exists and is not a folder")
+        check_footprint_folder(styles, args.svg)  # every style's files, before writing any
         for style in styles:
             written = write_footprint_charts(style, args.svg)
-            print(f"{style.name}: {len(written) - 1} charts, open {written[-1]}")
+            print(f"{style.name}: {len(written) - 1} charts, open {shown(written[-1])}")
         return 0
     if args.json:
         holds = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from pasdeux._folder import shown
 from pasdeux.choreo import Routine
 from pasdeux.dances import Figure, Step
 from pasdeux.music import MusicMap
@@ -93,7 +94,8 @@ def stepsheet_markdown(music: MusicMap, routine: Routine, title: str) -> str:
     """The step sheet as Markdown."""
     lines = [f"# {title}", ""]
     lines.append(
-        f"Song: `{Path(music.source).name}`, {_clock(music.duration_s)} · {music.meter}/4 at "
+        f"Song: `{shown(Path(music.source).name)}`, {_clock(music.duration_s)} · "
+        f"{music.meter}/4 at "
         f"{music.bpm:.0f} BPM ({music.mpm:.0f} MPM) · level {routine.level} · seed {routine.seed}"
     )
     lines += ["", "## Sections", ""] + [f"- {line}" for line in _section_lines(music)]
@@ -127,7 +129,7 @@ def stepsheet_html(music: MusicMap, routine: Routine, title: str) -> str:
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>{e(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{e(title)}</h1>",
-        f"<p class='meta'>Song <code>{e(Path(music.source).name)}</code>, "
+        f"<p class='meta'>Song <code>{e(shown(Path(music.source).name))}</code>, "
         f"{_clock(music.duration_s)} · "
         f"{music.meter}/4 at {music.bpm:.0f} BPM ({music.mpm:.0f} MPM) · level "
         f"{e(routine.level)} · seed {routine.seed}</p>",

@@ -1,11 +1,16 @@
 """Show: the browser viewer of a performance, in sync with the song."""
 
-from pasdeux.render._footprints import footprint_svg, write_footprint_charts
+from pasdeux.render._footprints import (
+    check_footprint_folder,
+    footprint_svg,
+    write_footprint_charts,
+)
 from pasdeux.render._payload import ROLE_COLOURS, viewer_payload
 from pasdeux.render._viewer import render_viewer_html, write_viewer
 
 __all__ = [
     "ROLE_COLOURS",
+    "check_footprint_folder",
     "footprint_svg",
     "render_viewer_html",
     "viewer_payload",

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
+from pasdeux._folder import check_names_free, output_error, probe_writable, write_manifest
 from pasdeux._json import write_text_atomic
 from pasdeux.dances import DanceStyle, Figure
 from pasdeux.dances._replay import ReplayedStep, couple_start, replay_figure
 
-__all__ = ["footprint_svg", "write_footprint_charts"]
+__all__ = ["check_footprint_folder", "footprint_svg", "write_footprint_charts"]
 
 _PX_PER_M = 260.0
 _MARGIN_PX = 60.0
@@ -208,8 +210,35 @@ def _turn_arrow(to_px: object, rs: ReplayedStep, colour: str) -> str:
     )
 
 
+_CHARTS_MANIFEST = ".pasdeux-charts"
+
+
+def _chart_names(style: DanceStyle) -> list[str]:
+    return [f"{style.id}-{fig.id}.svg" for fig in style.figures] + [f"{style.id}.html"]
+
+
+def check_footprint_folder(styles: Sequence[DanceStyle], out_dir: str | Path) -> None:
+    """Check that the charts of ``styles`` may be written into ``out_dir``, before any is.
+
+    ``out_dir`` may hold anything; but a file there with the name of a chart is
+    overwritten only if pasdeux wrote it (it is listed, unchanged, in the folder's
+    ``.pasdeux-charts`` manifest). The folder must be writable (really tried).
+
+    Raises
+    ------
+    InputError
+        Naming the file pasdeux would overwrite, or the folder it cannot write.
+    """
+    out = Path(out_dir).resolve()
+    check_names_free(out, _CHARTS_MANIFEST, [n for s in styles for n in _chart_names(s)])
+    probe_writable(out / _CHARTS_MANIFEST)
+
+
 def write_footprint_charts(style: DanceStyle, out_dir: str | Path) -> list[Path]:
     """Write one SVG per figure of ``style`` and an ``index.html`` that shows them all.
+
+    Files of the user's are never overwritten (see :func:`check_footprint_folder`); the
+    files written are added to the folder's ``.pasdeux-charts`` manifest.
 
     Returns
     -------
@@ -217,8 +246,23 @@ def write_footprint_charts(style: DanceStyle, out_dir: str | Path) -> list[Path]
         The files written, the index last.
     """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
+    check_footprint_folder([style], out)
+    keep = check_names_free(out.resolve(), _CHARTS_MANIFEST, ())
+    written: list[Path] = []
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        _write_charts(style, out, written)
+    except OSError as exc:
+        if (mistake := output_error(out, exc)) is None:
+            raise
+        raise mistake from None
+    finally:
+        if written:  # list what was written, even if not all of it was
+            write_manifest(out, _CHARTS_MANIFEST, (p.name for p in written), keep)
+    return written
+
+
+def _write_charts(style: DanceStyle, out: Path, written: list[Path]) -> None:
     cards = []
     for fig in style.figures:
         path = out / f"{style.id}-{fig.id}.svg"
@@ -239,4 +283,3 @@ def write_footprint_charts(style: DanceStyle, out_dir: str | Path) -> list[Path]
         f"<h1>{html.escape(style.name)}: footprint charts</h1>" + "".join(cards) + "</body></html>",
     )
     written.append(index)
-    return written
