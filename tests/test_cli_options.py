@@ -121,3 +121,21 @@ def test_bad_options_come_before_a_missing_song_is_even_read(tmp_path: Path) -> 
     os.mkfifo(fifo)
     assert_user_error(run("dance", fifo, "--floor", "1e9x1e9", "-o", tmp_path / "o"), "floor")
     assert_user_error(run("dance", fifo, "--seed", "-1", "-o", tmp_path / "o"), "--seed")
+
+
+@pytest.mark.slow
+def test_a_song_name_that_is_not_utf8_is_danced_and_shown(demo_clip: Path, tmp_path: Path) -> None:
+    import os
+
+    song = tmp_path / os.fsdecode(b"song\xff.wav")
+    song.write_bytes(demo_clip.read_bytes())
+    out = tmp_path / os.fsdecode(b"out\xfe")
+    result = run("dance", song, "-o", out, "-q")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == f"open {tmp_path}/out\ufffd/index.html"
+    assert "# song\ufffd — " in (out / "stepsheet.md").read_text(encoding="utf-8")
+    assert "song\ufffd.wav" in (out / "stepsheet.html").read_text(encoding="utf-8")
+    assert "<title>song\ufffd — " in (out / "index.html").read_text(encoding="utf-8")
+    analyzed = run("analyze", song)
+    assert analyzed.returncode == 0, analyzed.stderr
+    assert analyzed.stdout.startswith(f"{tmp_path}/song\ufffd.wav: ")
