@@ -139,3 +139,36 @@ def test_a_song_name_that_is_not_utf8_is_danced_and_shown(demo_clip: Path, tmp_p
     analyzed = run("analyze", song)
     assert analyzed.returncode == 0, analyzed.stderr
     assert analyzed.stdout.startswith(f"{tmp_path}/song\ufffd.wav: ")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("side_m", [1e9, 1e300])
+def test_the_viewer_draws_any_floor_it_is_given(tmp_path: Path, side_m: float) -> None:
+    """A floor the command line refuses still draws (a capped grid), not a hung tab."""
+    from _browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian chromium not found at {CHROMIUM}")
+    from playwright.sync_api import Error, sync_playwright
+
+    from pasdeux.render import write_viewer
+    from test_viewer_browser import _payload
+
+    index = tmp_path / "index.html"
+    write_viewer(index, {**_payload(), "floor": {"width_m": side_m, "depth_m": side_m}})
+    errors: list[str] = []
+
+    def on_page_error(err: Error) -> None:
+        errors.append(str(err))
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1000, "height": 700})
+            page.on("pageerror", on_page_error)
+            page.goto(index.as_uri())
+            page.wait_for_function("window.pasdeuxState !== undefined", timeout=20_000)
+            page.evaluate("document.getElementById('seek').value")  # the page still answers
+        finally:
+            browser.close()
+    assert errors == []

@@ -85,6 +85,18 @@
     return t < Number(s.end_s) ? s : null;
   }
 
+  // Floor grid: a line a metre, or every 10, 100, ... m on a floor too big for that, so a
+  // floor of any size (even one the command line would refuse) draws at most ~100 lines.
+  const MAX_GRID_LINES = 100;
+  function gridLines(half) {
+    if (!(half > 0) || !Number.isFinite(half)) return [];
+    let step = 1;
+    while (half / step > MAX_GRID_LINES / 2) step *= 10;
+    const out = [];
+    for (let g = Math.ceil(-half / step) * step; g <= half && out.length <= MAX_GRID_LINES; g += step) out.push(g);
+    return out;
+  }
+
   function fmtTime(t) {
     if (!isFinite(t) || t < 0) t = 0;
     const m = Math.floor(t / 60);
@@ -203,11 +215,11 @@
     ctx.strokeStyle = "rgba(120, 96, 60, 0.10)";
     ctx.lineWidth = 1;
     ctx.beginPath();
-    for (let gx = Math.ceil(-floorW / 2); gx <= floorW / 2; gx += 1) {
+    for (const gx of gridLines(floorW / 2)) {
       ctx.moveTo(Math.round(X(gx)) + 0.5, fy0);
       ctx.lineTo(Math.round(X(gx)) + 0.5, fy0 + fh);
     }
-    for (let gy = Math.ceil(-floorD / 2); gy <= floorD / 2; gy += 1) {
+    for (const gy of gridLines(floorD / 2)) {
       ctx.moveTo(fx0, Math.round(Y(gy)) + 0.5);
       ctx.lineTo(fx0 + fw, Math.round(Y(gy)) + 0.5);
     }
@@ -492,8 +504,8 @@
       ctx.lineTo(s2[1][0], s2[1][1]);
       ctx.stroke();
     };
-    for (let gx = Math.ceil(-hw); gx <= hw; gx += 1) seg([gx, -hd, 0], [gx, hd, 0], "rgba(120,96,60,0.22)", 1);
-    for (let gy = Math.ceil(-hd); gy <= hd; gy += 1) seg([-hw, gy, 0], [hw, gy, 0], "rgba(120,96,60,0.22)", 1);
+    for (const gx of gridLines(hw)) seg([gx, -hd, 0], [gx, hd, 0], "rgba(120,96,60,0.22)", 1);
+    for (const gy of gridLines(hd)) seg([-hw, gy, 0], [hw, gy, 0], "rgba(120,96,60,0.22)", 1);
     seg([-hw, -hd, 0], [hw, -hd, 0], "#8a7f6c", 3); // audience edge
     seg([hw, -hd, 0], [hw, hd, 0], "#b9ab93", 1.5);
     seg([hw, hd, 0], [-hw, hd, 0], "#b9ab93", 1.5);
