@@ -172,3 +172,21 @@ def test_the_viewer_draws_any_floor_it_is_given(tmp_path: Path, side_m: float) -
         finally:
             browser.close()
     assert errors == []
+
+
+def test_a_folder_nobody_may_write_into_is_reported_before_analysis(
+    demo_clip: Path, tmp_path: Path
+) -> None:
+    # Root ignores permission bits; an immutable folder (chattr +i) refuses even root.
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    if shutil.which("chattr") is None:
+        pytest.skip("no chattr")
+    if subprocess.run(["chattr", "+i", locked], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i not supported here")
+    try:
+        out = locked / "out"
+        assert_user_error(run("dance", demo_clip, "-o", out), str(out), "cannot write")
+    finally:
+        subprocess.run(["chattr", "-i", locked], check=True)
+    assert list(locked.iterdir()) == []
