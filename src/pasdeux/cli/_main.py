@@ -129,7 +129,13 @@ def _dance_options(p: argparse.ArgumentParser, default_out: str) -> None:
     p.add_argument(
         "--seed", type=_seed, default=0, help=f"a whole number from 0 to {SEED_MAX} (default 0)"
     )
-    p.add_argument("-o", "--out", type=Path, default=Path(default_out), help="output folder")
+    p.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        default=Path(default_out),
+        help="output folder; an earlier one is replaced only if nothing in it was added or changed",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
