@@ -270,3 +270,14 @@ def test_write_time_errors_on_the_output_are_mapped_to_user_errors(tmp_path: Pat
         assert isinstance(mapped, InputError)
         assert str(out) in str(mapped) and words in str(mapped)
     assert output_error(out, OSError(errno.EIO, "I/O error")) is None
+
+
+def test_a_song_whose_extension_is_not_utf8_is_copied_under_a_safe_name(
+    tmp_path: Path, truth_music: MusicMap, routine: Routine, performance: Performance
+) -> None:
+    song = tmp_path / os.fsdecode(b"tune.w\xffv")
+    song.write_bytes(b"not really audio; only copied")
+    out = tmp_path / "out"
+    write_outputs(out, song, truth_music, routine, performance, title="t")
+    assert (out / "song.audio").read_bytes() == song.read_bytes()
+    assert 'src="song.audio"' in (out / "index.html").read_text(encoding="utf-8")

@@ -80,7 +80,7 @@ def write_outputs(
         raise (_user_error(exc, out, audio_path) or exc) from None
     try:
         audio = Path(audio_path)
-        audio_name = "song" + audio.suffix.lower()
+        audio_name = _song_copy_name(audio)
         shutil.copyfile(audio, staging / audio_name)
         say = progress or (lambda _msg: None)
         say("writing music.json, routine.json, performance.json")
@@ -106,6 +106,13 @@ def write_outputs(
             raise mistake from None
         raise
     return out / "index.html"
+
+
+def _song_copy_name(audio: Path) -> str:
+    """``song`` with the song's extension when it is a plain one (``song.ogg``), so the
+    name is safe in HTML, JSON and on any file system; else ``song.audio``."""
+    suffix = audio.suffix.lower()
+    return "song" + (suffix if re.fullmatch(r"\.[a-z0-9]{1,10}", suffix) else ".audio")
 
 
 def _legacy_name(name: str) -> bool:
