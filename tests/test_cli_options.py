@@ -8,8 +8,10 @@ before the analysis.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -115,8 +117,6 @@ def test_figures_svg_into_a_read_only_mount_is_a_user_error(tmp_path: Path) -> N
 def test_bad_options_come_before_a_missing_song_is_even_read(tmp_path: Path) -> None:
     # The song is a FIFO nobody writes to: reading it would hang, so only an up-front
     # check of the options can answer.
-    import os
-
     fifo = tmp_path / "song.wav"
     os.mkfifo(fifo)
     assert_user_error(run("dance", fifo, "--floor", "1e9x1e9", "-o", tmp_path / "o"), "floor")
@@ -125,8 +125,6 @@ def test_bad_options_come_before_a_missing_song_is_even_read(tmp_path: Path) -> 
 
 @pytest.mark.slow
 def test_a_song_name_that_is_not_utf8_is_danced_and_shown(demo_clip: Path, tmp_path: Path) -> None:
-    import os
-
     song = tmp_path / os.fsdecode(b"song\xff.wav")
     song.write_bytes(demo_clip.read_bytes())
     out = tmp_path / os.fsdecode(b"out\xfe")
@@ -190,3 +188,29 @@ def test_a_folder_nobody_may_write_into_is_reported_before_analysis(
     finally:
         subprocess.run(["chattr", "-i", locked], check=True)
     assert list(locked.iterdir()) == []
+
+
+def test_a_read_only_folder_is_reported_to_a_user_who_is_not_root(tmp_path: Path) -> None:
+    import tempfile
+
+    setpriv = shutil.which("setpriv")
+    if setpriv is None or os.geteuid() != 0:
+        pytest.skip("needs root and setpriv to run as another user")
+    base = Path(tempfile.mkdtemp(prefix="pasdeux-ro-"))  # reachable by user nobody
+    try:
+        base.chmod(0o555)
+        as_nobody = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+        def run_as_nobody(*args: str | Path) -> subprocess.CompletedProcess[str]:
+            command = [*as_nobody, sys.executable, "-m", "pasdeux", *map(str, args)]
+            return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+        out = base / "out"
+        result = run_as_nobody("dance", tmp_path / "song.wav", "-o", out)
+        assert_user_error(result, f"{out}: cannot write here: permission denied")
+        result = run_as_nobody("figures", "Rumba", "--svg", base)
+        assert_user_error(result, f"{base}: cannot write here: permission denied")
+        assert list(base.iterdir()) == []
+    finally:
+        base.chmod(0o755)
+        shutil.rmtree(base)

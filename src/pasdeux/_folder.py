@@ -31,6 +31,7 @@ __all__ = [
     "check_names_free",
     "check_replaceable",
     "clean_stale_staging",
+    "folder_errors",
     "new_staging",
     "output_error",
     "probe_writable",
@@ -73,6 +74,17 @@ def output_error(folder: Path, exc: OSError) -> InputError | None:
     """The user error for ``exc`` raised writing ``folder``, or None if it is not one."""
     why = _FOLDER_ERRNOS.get(exc.errno or 0)
     return None if why is None else InputError(folder, f"cannot write here: {why}")
+
+
+@contextlib.contextmanager
+def folder_errors(folder: Path) -> Iterator[None]:
+    """Raise the :func:`output_error` of an ``OSError`` about ``folder`` in the block."""
+    try:
+        yield
+    except OSError as exc:
+        if (mistake := output_error(folder, exc)) is None:
+            raise
+        raise mistake from None
 
 
 def _digest(path: Path) -> dict[str, object]:
@@ -213,11 +225,12 @@ def new_staging(target: Path) -> Path:
     return staging
 
 
-def probe_writable(target: Path) -> None:
+def probe_writable(target: Path, *, report: Path | None = None) -> None:
     """Raise ``InputError`` unless a folder can be made where ``target`` is to be written.
 
     Really creates and removes a staging folder (in the nearest existing ancestor when the
-    parent does not exist yet): permission bits do not tell about read-only mounts.
+    parent does not exist yet): permission bits do not tell about read-only mounts. The
+    error names ``report`` (default: ``target``).
     """
     anchor = _nearest_existing(target.parent)
     if not anchor.is_dir():
@@ -226,7 +239,7 @@ def probe_writable(target: Path) -> None:
         probe = tempfile.mkdtemp(prefix=f".{target.name}.pasdeux-{_own_tag()}-", dir=anchor)
         os.rmdir(probe)
     except OSError as exc:
-        mapped = output_error(target, exc)
+        mapped = output_error(report or target, exc)
         if mapped is None:
             raise
         raise mapped from None

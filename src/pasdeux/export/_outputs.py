@@ -12,6 +12,7 @@ from pathlib import Path
 from pasdeux._folder import (
     check_replaceable,
     clean_stale_staging,
+    folder_errors,
     new_staging,
     output_error,
     probe_writable,
@@ -150,11 +151,12 @@ def check_output_folder(out_dir: str | Path) -> Path:
     """
     out = Path(out_dir).resolve()
     parent_exists = out.parent.is_dir()
-    with writers_lock(out.parent) if parent_exists else contextlib.nullcontext():
-        check_replaceable(out, _MARKER, _legacy_name)
-        if parent_exists:
-            clean_stale_staging(out, _staged_name)
-    probe_writable(out)
+    with folder_errors(out):
+        with writers_lock(out.parent) if parent_exists else contextlib.nullcontext():
+            check_replaceable(out, _MARKER, _legacy_name)
+            if parent_exists:
+                clean_stale_staging(out, _staged_name)
+        probe_writable(out)
     return out
 
 

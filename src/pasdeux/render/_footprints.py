@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-from pasdeux._folder import check_names_free, output_error, probe_writable, write_manifest
+from pasdeux._folder import check_names_free, folder_errors, probe_writable, write_manifest
 from pasdeux._json import write_text_atomic
 from pasdeux.dances import DanceStyle, Figure
 from pasdeux.dances._replay import ReplayedStep, couple_start, replay_figure
@@ -230,8 +230,9 @@ def check_footprint_folder(styles: Sequence[DanceStyle], out_dir: str | Path) ->
         Naming the file pasdeux would overwrite, or the folder it cannot write.
     """
     out = Path(out_dir).resolve()
-    check_names_free(out, _CHARTS_MANIFEST, [n for s in styles for n in _chart_names(s)])
-    probe_writable(out / _CHARTS_MANIFEST)
+    with folder_errors(out):
+        check_names_free(out, _CHARTS_MANIFEST, [n for s in styles for n in _chart_names(s)])
+        probe_writable(out / _CHARTS_MANIFEST, report=out)
 
 
 def write_footprint_charts(style: DanceStyle, out_dir: str | Path) -> list[Path]:
@@ -249,16 +250,13 @@ def write_footprint_charts(style: DanceStyle, out_dir: str | Path) -> list[Path]
     check_footprint_folder([style], out)
     keep = check_names_free(out.resolve(), _CHARTS_MANIFEST, ())
     written: list[Path] = []
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        _write_charts(style, out, written)
-    except OSError as exc:
-        if (mistake := output_error(out, exc)) is None:
-            raise
-        raise mistake from None
-    finally:
-        if written:  # list what was written, even if not all of it was
-            write_manifest(out, _CHARTS_MANIFEST, (p.name for p in written), keep)
+    with folder_errors(out):
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            _write_charts(style, out, written)
+        finally:
+            if written:  # list what was written, even if not all of it was
+                write_manifest(out, _CHARTS_MANIFEST, (p.name for p in written), keep)
     return written
 
 
