@@ -10,7 +10,7 @@ from pathlib import Path
 from pasdeux.choreo import Routine, check_options, choreograph
 from pasdeux.export import write_outputs
 from pasdeux.motion import Performance, perform
-from pasdeux.music import MusicMap, listen
+from pasdeux.music import AudioLimits, MusicMap, listen
 
 __all__ = ["DanceResult", "demo_song_path", "run_dance"]
 
@@ -39,11 +39,12 @@ def run_dance(
     floor_m: tuple[float, float] = (10.0, 8.0),
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
+    limits: AudioLimits | None = None,
 ) -> DanceResult:
     """Listen to ``song``, choreograph it, perform it and write ``out_dir``."""
     say = progress or (lambda _msg: None)
     check_options(style=style, level=level, floor_m=floor_m)
-    music = listen(Path(song), progress=say)
+    music = listen(Path(song), progress=say, limits=limits)
     say("choreographing")
     routine = choreograph(music, style=style, level=level, floor_m=floor_m, seed=seed, progress=say)
     say("performing")
