@@ -130,18 +130,21 @@ class AudioLimits:
         """The one-line problem for a song over the duration budget (``what`` says how
         long it is, e.g. ``"its header says 3.0 h"``)."""
         return (
-            f"is longer than the {self.max_duration_s / 60.0:g}-minute limit ({what}); "
+            f"is longer than the limit of {span(self.max_duration_s)} ({what}); "
             "raise the limit with --max-minutes"
         )
 
-    def check_header(self, p: Path, sample_rate_hz: int | None, duration_s: float | None) -> None:
-        """Refuse a file whose header's sample rate or duration is over budget."""
+    def check_header(
+        self, p: Path, sample_rate_hz: int | None, duration_s: float | None, slack_s: float = 0.0
+    ) -> None:
+        """Refuse a file whose header's sample rate or duration is over budget (a duration
+        that may overstate the audio by ``slack_s`` is given that grace)."""
         low, high = self.min_sample_rate_hz, self.max_sample_rate_hz
         if sample_rate_hz is not None and not low <= sample_rate_hz <= high:
             raise InputError(
                 p, f"has a sample rate of {sample_rate_hz} Hz; pasdeux reads {low} to {high} Hz"
             )
-        if duration_s is not None and duration_s > self.max_duration_s:
+        if duration_s is not None and duration_s - slack_s > self.max_duration_s:
             raise InputError(p, self.too_long(f"its header says {span(duration_s)}"))
 
 
@@ -193,8 +196,8 @@ class AudioReader:
     def _budget(self, decoded: int) -> None:
         """Refuse the file as soon as the decoded audio runs past the duration budget."""
         if decoded > self._max_frames:
-            seconds = self._max_frames / self.sample_rate
-            raise InputError(self.path, self.limits.too_long(f"decoding passed {span(seconds)}"))
+            seconds = self.limits.max_duration_s
+            raise InputError(self.path, self.limits.too_long(f"decoding went past {span(seconds)}"))
 
     def _stopped(self, decoded: int, detail: str, *, header_ok: bool) -> None:
         """Decoding failed after ``decoded`` samples: keep them (with a note) or raise."""
@@ -217,7 +220,8 @@ class AudioReader:
         seconds = decoded / self.sample_rate
         found = [self._claim.cut] if self._claim.cut else []
         expected = self._claim.frames
-        if expected is not None and expected - decoded > _SHORT_BY_S * self.sample_rate:
+        short_by_s = _SHORT_BY_S + self._claim.slack_s
+        if expected is not None and expected - decoded > short_by_s * self.sample_rate:
             found.append(
                 f"its header promises {span(expected / self.sample_rate)}, {seconds:.1f} s decoded"
             )
@@ -285,7 +289,7 @@ def open_audio(path: str | Path, limits: AudioLimits | None = None) -> AudioRead
         raise InputError(p, f"invalid sample rate {info.samplerate}")
     rate = int(info.samplerate)
     claim = _sf_claim(p, info, head, size)
-    budget.check_header(p, rate, claim.duration_s)
+    budget.check_header(p, rate, claim.duration_s, claim.slack_s)
     decode = _soundfile_decoder(info.subtype in _FLOAT_SUBTYPES)
     return AudioReader(p, rate, decode, limits=budget, claim=claim)
 

@@ -32,11 +32,15 @@ class Claim:
         (a PCM WAV); checked against the duration budget before decoding.
     cut : str or None
         Why the file looks cut short (its container's end is missing), else ``None``.
+    slack_s : float
+        How much ``duration_s`` may overstate a complete decoding (an MP3 frame count
+        without its encoder's delay and padding).
     """
 
     frames: int | None = None
     duration_s: float | None = None
     cut: str | None = None
+    slack_s: float = 0.0
 
 
 def span(seconds: float) -> str:
@@ -195,14 +199,15 @@ def mp3_claim(p: Path, size: int) -> Claim | None:
                 return None
             pos, frame = first
             f.seek(pos)
-            xing = _xing_frames(f.read(frame.length), frame)
+            xing = _xing_samples(f.read(frame.length), frame)
             walked, cut = _walk(f, pos, end)
     except OSError:
         return None
-    frames = xing if xing is not None else walked
-    total = frames * frame.samples
+    total = xing if xing is not None else walked * frame.samples
     why = "its last frame is cut short" if cut else None
-    return Claim(frames=total, duration_s=total / frame.rate, cut=why)
+    # without a LAME tag the count includes the encoder's delay and padding: 2 frames at most
+    slack = 0.0 if xing is not None else 2 * frame.samples / frame.rate
+    return Claim(frames=total, duration_s=total / frame.rate, cut=why, slack_s=slack)
 
 
 def _first_frame(f: BinaryIO, pos: int, end: int) -> tuple[int, _Frame] | None:
@@ -221,14 +226,22 @@ def _first_frame(f: BinaryIO, pos: int, end: int) -> tuple[int, _Frame] | None:
     return None
 
 
-def _xing_frames(data: bytes, frame: _Frame) -> int | None:
-    """The frame count of a Xing/Info (or VBRI) header in the first frame, if there is one."""
+def _xing_samples(data: bytes, frame: _Frame) -> int | None:
+    """The samples a Xing/Info (or VBRI) header in the first frame promises, if there is
+    one: its frame count, less the encoder's delay and padding when a LAME tag says them."""
     side = (17 if frame.mono else 32) if frame.mpeg1 else (9 if frame.mono else 17)
     at = 4 + side
     if data[at : at + 4] in (b"Xing", b"Info") and data[at + 7] & 1:
-        return int.from_bytes(data[at + 8 : at + 12], "big")
+        flags = data[at + 7]
+        frames = int.from_bytes(data[at + 8 : at + 12], "big")
+        lame = at + 8 + 4 * bin(flags & 0x0B).count("1") + (100 if flags & 4 else 0)
+        trim = 0
+        if data[lame : lame + 4].isalnum() and len(data) >= lame + 24:  # "LAME", "Lavc"
+            both = int.from_bytes(data[lame + 21 : lame + 24], "big")
+            trim = (both >> 12) + (both & 0xFFF)
+        return max(0, frames * frame.samples - trim)
     if data[36:40] == b"VBRI":
-        return int.from_bytes(data[50:54], "big")
+        return int.from_bytes(data[50:54], "big") * frame.samples
     return None
 
 
