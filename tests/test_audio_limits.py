@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 from numpy.typing import NDArray
+from scipy.signal import resample_poly
 
 from pasdeux.cli import main
 from pasdeux.errors import InputError
@@ -53,8 +54,10 @@ def _ffmpeg(*args: str) -> None:
 #: name → (extension, how it is made): every format the reader handles, MP3 three ways
 FORMATS = {
     "WAV": "wav",
+    "AIFF": "aiff",
     "FLAC": "flac",
     "OGG Vorbis": "ogg",
+    "OGG Opus": "opus",
     "MP3 VBR (Xing)": "mp3",
     "MP3 CBR (Info)": "mp3",
     "MP3 CBR (no tag)": "mp3",
@@ -69,10 +72,15 @@ def _make(kind: str, folder: Path, track: Song) -> Path:
     path = folder / f"{slug}.{FORMATS[kind]}"
     if kind == "WAV":
         return _write(path, track.samples, subtype="PCM_16")
+    if kind == "AIFF":
+        return _write(path, track.samples, format="AIFF", subtype="PCM_16")
     if kind == "FLAC":
         return _write(path, track.samples, subtype="PCM_16")
     if kind == "OGG Vorbis":
         return _write(path, track.samples, format="OGG", subtype="VORBIS")
+    if kind == "OGG Opus":  # Opus runs at 48 kHz
+        x = np.asarray(resample_poly(track.samples, 160, 147), dtype=np.float32)
+        return _write(path, x, 48000, format="OGG", subtype="OPUS")
     if kind == "MP3 VBR (Xing)":
         return _write(path, track.samples, format="MP3", subtype="MPEG_LAYER_III")
     if FFMPEG is None:
@@ -225,6 +233,7 @@ def test_max_minutes_option_cli(tmp_path: Path, capsys: pytest.CaptureFixture[st
         assert err.count("\n") == 1 and "--max-minutes must be a positive number" in err
 
 
+@pytest.mark.slow
 def test_refusals_are_one_line_and_exit_2_end_to_end(tmp_path: Path, track: Song) -> None:
     """``python -m pasdeux`` on a 1 Hz WAV and a 3-hour WAV: exit 2, one line, at once."""
     wav = _write(tmp_path / "song.wav", track.samples[: 2 * 22050], rate=22050, subtype="PCM_16")

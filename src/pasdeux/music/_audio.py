@@ -4,10 +4,11 @@ input.
 Formats: WAV (8/16/24/32-bit integer, 32/64-bit float), FLAC, OGG Vorbis, Opus, MP3 and the
 other formats of libsndfile are read through soundfile; M4A/AAC/MP4 and similar containers
 through an ``ffmpeg`` subprocess (a pipe of 44.1 kHz mono float samples) when ``ffmpeg`` is
-on the ``PATH``. A file libsndfile does not recognise whatever its name (an AAC file named
-``.mp3``, say) is tried with ``ffmpeg`` too, when ``ffprobe`` finds an audio stream in it.
-Any sample rate and any number of channels; channels are mixed by their mean (``ffmpeg``
-uses its standard down-mix).
+on the ``PATH``; only the first audio stream is decoded. A file libsndfile does not
+recognise whatever its name (an AAC file named ``.mp3``, or an OGG file whose first stream
+is a cover picture, say) is tried with ``ffmpeg`` too, when ``ffprobe`` finds an audio
+stream in it. Any sample rate and any number of channels; channels are mixed by their mean
+(``ffmpeg`` uses its standard down-mix).
 
 Files that are plainly not audio (text, or an image, PDF, ZIP or HTML file by its first
 bytes) are refused before any decoder sees them: libsndfile's MP3 decoder finds "frames" of
@@ -16,15 +17,28 @@ noise in almost anything named ``.mp3``.
 Memory stays bounded: :func:`open_audio` gives an :class:`AudioReader` whose
 :meth:`~AudioReader.blocks` yields about a second of mono samples at a time.
 
-Truncated and corrupt files: when decoding stops part way through (a FLAC or MP3 file cut
-short or damaged, ``ffmpeg`` failing), the audio decoded up to that point is used if it is
-at least :data:`MIN_DURATION_S` long, and the reader records a note saying so
-(:attr:`AudioReader.notes`; :func:`pasdeux.music.listen` reports it as a ``warning:``
-progress line, :func:`load_audio` as a ``UserWarning``); shorter, it is an
-:class:`~pasdeux.errors.InputError`. When ``ffmpeg`` reports errors but carries on (an M4A
-cut short), what it decoded is used, with a note. libsndfile itself reads a WAV whose
-header claims more data than there is, or an MP3 cut short, up to where the data ends,
-without an error; Vorbis and Opus skip damaged pages.
+Budgets (:class:`AudioLimits`; by default 8 to 192 kHz and up to an hour, the command
+line's ``--max-minutes`` sets the length): :func:`open_audio` reads the sample rate and
+length from the header before any decoding (libsndfile's header, a WAV's data chunk bounded
+by what the file holds, an MP3's Xing/Info count or its frames walked, ``ffprobe``'s first
+audio stream and container duration for the ffmpeg formats) and refuses a file outside them
+with an :class:`~pasdeux.errors.InputError` that says the limit and how to raise it; a file
+exactly at the limit is accepted. Headers lie, so the decoded samples are counted too:
+decoding stops with the same error as soon as they run a second past the limit.
+
+Truncated and corrupt files: when decoding stops part way through (a FLAC file cut short or
+damaged, ``ffmpeg`` failing), or ends normally but short of what the header and container
+promise (a WAV holding less data than its header says, an OGG file whose last page is cut
+or lacks the end-of-stream flag, an MP3 whose last frame is cut short or that decodes
+shorter than its Xing/Info count, an M4A that decodes shorter than the container's
+duration), the audio decoded is used if it is at least :data:`MIN_DURATION_S` long, and the
+reader records a note saying so (:attr:`AudioReader.notes`; :func:`pasdeux.music.listen`
+reports it as a ``warning:`` progress line, or a ``UserWarning`` without a progress
+callback, :func:`load_audio` as a ``UserWarning``); shorter, it is an
+:class:`~pasdeux.errors.InputError`. ``ffmpeg``'s messages alone are not taken as damage (a
+file with a cover picture makes it talk about timestamps): they are quoted when the length
+is short. Not detectable: a file cut exactly at a frame or page boundary of a format with no
+length in its header (raw AAC, an MP3 without a Xing/Info frame cut between frames).
 
 Float files: samples are checked for NaN and infinity before any analysis (an
 ``InputError``), and a float file that peaks above 1 is scaled down to peak at 1. The
@@ -51,7 +65,15 @@ import soundfile as sf
 from numpy.typing import ArrayLike, NDArray
 
 from pasdeux.errors import InputError
-from pasdeux.music._headers import Claim, ffprobe_stream, mp3_claim, ogg_cut, span, wav_claim
+from pasdeux.music._headers import (
+    Claim,
+    aiff_claim,
+    ffprobe_stream,
+    mp3_claim,
+    ogg_cut,
+    span,
+    wav_claim,
+)
 
 __all__ = [
     "FFMPEG_EXTENSIONS",
@@ -300,6 +322,8 @@ def _sf_claim(p: Path, info: Any, head: bytes, size: int) -> Claim:
     general = Claim(frames=frames, duration_s=frames / info.samplerate if frames else None)
     if info.format == "WAV" and head[:4] == b"RIFF":
         return wav_claim(p, size) or general
+    if info.format == "AIFF" and head[:4] == b"FORM":
+        return aiff_claim(p, size, int(info.samplerate)) or general
     if head[:4] == b"OggS":
         # libsndfile counts an OGG file's frames from its last page: a cut file looks whole
         return Claim(frames=general.frames, duration_s=general.duration_s, cut=ogg_cut(p, size))
