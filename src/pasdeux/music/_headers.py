@@ -324,7 +324,8 @@ def _walk(f: BinaryIO, pos: int, end: int) -> tuple[int, bool]:
 
 @dataclass(frozen=True)
 class ProbedStream:
-    """The first audio stream ``ffprobe`` finds: its rate and the container's duration."""
+    """The first audio stream ``ffprobe`` finds: its rate and the container's duration
+    (``None`` when the container has none and ``ffprobe`` only guesses it)."""
 
     sample_rate_hz: int | None
     duration_s: float | None
@@ -337,7 +338,7 @@ def ffprobe_stream(p: Path, target: str) -> ProbedStream | None:
     if ffprobe is None:
         return None
     cmd = [
-        ffprobe, "-v", "error", "-select_streams", "a:0", "-show_entries",
+        ffprobe, "-v", "warning", "-select_streams", "a:0", "-show_entries",
         "stream=codec_type,sample_rate,duration:format=duration", "-of", "json", target,
     ]  # fmt: skip
     try:
@@ -351,10 +352,10 @@ def ffprobe_stream(p: Path, target: str) -> ProbedStream | None:
     if run.returncode != 0 or not streams or streams[0].get("codec_type") != "audio":
         return None
     stream, container = streams[0], found.get("format") or {}
-    return ProbedStream(
-        int(_positive(stream.get("sample_rate")) or 0) or None,
-        _positive(stream.get("duration")) or _positive(container.get("duration")),
-    )
+    duration = _positive(stream.get("duration")) or _positive(container.get("duration"))
+    if b"Estimating duration from bitrate" in run.stderr:
+        duration = None  # a raw stream (ADTS AAC): a guess, often far off for VBR
+    return ProbedStream(int(_positive(stream.get("sample_rate")) or 0) or None, duration)
 
 
 def _positive(text: object) -> float | None:
