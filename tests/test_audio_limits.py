@@ -61,6 +61,7 @@ FORMATS = {
     "MP3 VBR (Xing)": "mp3",
     "MP3 CBR (Info)": "mp3",
     "MP3 CBR (no tag)": "mp3",
+    "MP3 VBR, cover in ID3v2": "mp3",
     "M4A fast-start": "m4a",
 }
 #: formats whose length is known only by decoding them: checked for false alarms only
@@ -88,11 +89,17 @@ def _make(kind: str, folder: Path, track: Song) -> Path:
     if FFMPEG is None:
         pytest.skip("ffmpeg is not installed")
     wav = _write(folder / "source.wav", track.samples, subtype="PCM_16")
+    cover = folder / "cover.png"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc=s=320x320:d=1", "-frames:v", "1", str(cover))
     encode = {
         "MP3 CBR (Info)": ["-c:a", "libmp3lame", "-b:a", "128k"],
         "MP3 CBR (no tag)": ["-c:a", "libmp3lame", "-b:a", "128k", "-write_xing", "0"],
         "M4A fast-start": ["-c:a", "aac", "-movflags", "+faststart"],
         "M4A": ["-c:a", "aac"],
+        "MP3 VBR, cover in ID3v2": [
+            *("-i", str(cover), "-map", "0", "-map", "1", "-c:a", "libmp3lame", "-q:a", "2"),
+            *("-c:v", "png", "-disposition:v", "attached_pic", "-id3v2_version", "3"),
+        ],
         "AAC (ADTS)": ["-c:a", "aac"],
         "WebM Opus": ["-c:a", "libopus"],
     }[kind]
@@ -188,10 +195,11 @@ def test_an_hour_exactly_is_accepted(tmp_path: Path) -> None:
 def test_header_over_the_limit_is_refused_and_at_the_limit_accepted(
     tmp_path: Path, track: Song, kind: str
 ) -> None:
-    """Every format's header (for M4A, ffprobe's duration) is checked against the limit."""
+    """Every format's header (for M4A, ffprobe's duration) is checked against the limit, to
+    a fifth of a second."""
     path = _make(kind, tmp_path, track)
-    with pytest.raises(InputError, match=r"longer than the limit of 12\.0 s \(its header says 1"):
-        open_audio(path, AudioLimits(max_duration_s=12.0))
+    with pytest.raises(InputError, match=r"longer than the limit of 17\.8 s \(its header says 18"):
+        open_audio(path, AudioLimits(max_duration_s=track.duration_s - 0.2))
     reader = open_audio(path, AudioLimits(max_duration_s=track.duration_s))
     assert _decode(reader) == pytest.approx(track.duration_s, abs=0.1)
     assert reader.notes == []
@@ -324,7 +332,7 @@ def _ogg_with_cover(tmp_path: Path, track: Song, *, cover_first: bool) -> Path:
         pytest.skip("ffmpeg is not installed")
     song = _make("OGG Vorbis", tmp_path, track)
     cover = tmp_path / "cover.png"
-    _ffmpeg("-f", "lavfi", "-i", "testsrc=s=320x320:d=1", "-frames:v", "1", str(cover))
+    _ffmpeg("-f", "lavfi", "-i", "testsrc=s=640x640:d=1", "-frames:v", "1", str(cover))
     out = tmp_path / f"cover-{'first' if cover_first else 'last'}.ogg"
     inputs = (
         ["-i", str(cover), "-i", str(song)] if cover_first else ["-i", str(song), "-i", str(cover)]

@@ -232,7 +232,9 @@ def mp3_claim(p: Path, size: int) -> Claim | None:
             head = f.read(10)
             pos = 0
             if head[:3] == b"ID3" and len(head) == 10:
-                pos = 10 + int.from_bytes(bytes(b & 0x7F for b in head[6:10]), "big")
+                for byte in head[6:10]:  # synchsafe: 7 bits a byte
+                    pos = (pos << 7) | (byte & 0x7F)
+                pos += 10
                 pos += 10 if head[5] & 0x10 else 0
             f.seek(max(0, size - 128))
             end = size - 128 if f.read(3) == b"TAG" else size
