@@ -62,6 +62,9 @@ def span(seconds: float) -> str:
 
 # --------------------------------------------------------------------------- WAV
 
+#: Chunks walked at most in a WAV or AIFF header (a hostile file may hold millions).
+_MAX_CHUNKS = 256
+
 #: WAV format tags whose frames are ``data bytes / block align`` (PCM, float, A-law, µ-law,
 #: extensible).
 _PCM_TAGS = frozenset({1, 3, 6, 7, 0xFFFE})
@@ -77,7 +80,9 @@ def wav_claim(p: Path, size: int) -> Claim | None:
             if f.read(12)[8:12] != b"WAVE":
                 return None
             pos, tag, rate, align = 12, 0, 0, 0
-            while pos + 8 <= size:
+            for _ in range(_MAX_CHUNKS):
+                if pos + 8 > size:
+                    break
                 f.seek(pos)
                 header = f.read(8)
                 ident, length = header[:4], int.from_bytes(header[4:8], "little")
@@ -117,12 +122,16 @@ def aiff_claim(p: Path, size: int, rate: int) -> Claim | None:
             if f.read(12)[8:12] not in (b"AIFF", b"AIFC"):
                 return None
             pos, frames, frame_bytes = 12, 0, 0
-            while pos + 8 <= size:
+            for _ in range(_MAX_CHUNKS):
+                if pos + 8 > size:
+                    break
                 f.seek(pos)
                 header = f.read(8)
                 ident, length = header[:4], int.from_bytes(header[4:8], "big")
                 if ident == b"COMM":
                     comm = f.read(min(length, 22))
+                    if len(comm) < 18:
+                        return None
                     frames = int.from_bytes(comm[2:6], "big")
                     frame_bytes = int.from_bytes(comm[0:2], "big") * -(-comm[7] // 8)
                     if comm[18:22] not in (b"", b"NONE", b"twos", b"sowt", b"fl32", b"fl64"):
@@ -275,7 +284,7 @@ def _xing_samples(data: bytes, frame: _Frame) -> int | None:
     one: its frame count, less the encoder's delay and padding when a LAME tag says them."""
     side = (17 if frame.mono else 32) if frame.mpeg1 else (9 if frame.mono else 17)
     at = 4 + side
-    if data[at : at + 4] in (b"Xing", b"Info") and data[at + 7] & 1:
+    if data[at : at + 4] in (b"Xing", b"Info") and len(data) >= at + 12 and data[at + 7] & 1:
         flags = data[at + 7]
         frames = int.from_bytes(data[at + 8 : at + 12], "big")
         lame = at + 8 + 4 * bin(flags & 0x0B).count("1") + (100 if flags & 4 else 0)
@@ -350,10 +359,13 @@ def ffprobe_stream(p: Path, target: str) -> ProbedStream | None:
         found = json.loads(run.stdout or b"{}")
     except (OSError, subprocess.SubprocessError, ValueError):
         return None
-    streams = found.get("streams") or []
-    if run.returncode != 0 or not streams or streams[0].get("codec_type") != "audio":
+    streams = found.get("streams") if isinstance(found, dict) else None
+    if run.returncode != 0 or not isinstance(streams, list) or not streams:
         return None
-    stream, container = streams[0], found.get("format") or {}
+    stream, container = streams[0], found.get("format")
+    if not isinstance(stream, dict) or stream.get("codec_type") != "audio":
+        return None
+    container = container if isinstance(container, dict) else {}
     duration = _positive(stream.get("duration")) or _positive(container.get("duration"))
     if b"Estimating duration from bitrate" in run.stderr:
         duration = None  # a raw stream (ADTS AAC): a guess, often far off for VBR
