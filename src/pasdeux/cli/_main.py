@@ -56,7 +56,7 @@ def _minutes(text: str) -> float:
         minutes = float(text)
     except ValueError:
         minutes = float("nan")
-    if not 0.0 < minutes < float("inf"):
+    if not 0.0 < 60.0 * minutes < float("inf"):
         raise argparse.ArgumentTypeError(f"--max-minutes must be a positive number, got {text!r}")
     return minutes
 
