@@ -206,25 +206,26 @@ def test_header_over_the_limit_is_refused_and_at_the_limit_accepted(
     assert reader.notes == []
 
 
+@pytest.mark.parametrize("kind", ["FLAC", "AAC (ADTS)"])
 def test_decoding_past_the_limit_is_refused_when_the_header_hides_it(
-    tmp_path: Path, track: Song
+    tmp_path: Path, track: Song, kind: str
 ) -> None:
-    """A FLAC whose header does not say its length (total samples 0): decoding stops as
-    soon as it passes the limit."""
-    flac = _make("FLAC", tmp_path, track)
-    data = bytearray(flac.read_bytes())
-    assert data[:4] == b"fLaC" and data[4] & 0x7F == 0  # STREAMINFO first
-    fields = int.from_bytes(data[18:26], "big")
-    assert fields & (2**36 - 1) == track.samples.size
-    data[18:26] = (fields & ~(2**36 - 1)).to_bytes(8, "big")
-    unknown = tmp_path / "unknown-length.flac"
-    unknown.write_bytes(bytes(data))
+    """A FLAC whose header does not say its length (total samples 0), and a raw AAC stream
+    (no length anywhere): decoding stops as soon as it passes the limit."""
+    unknown = _make(kind, tmp_path, track)
+    if kind == "FLAC":
+        data = bytearray(unknown.read_bytes())
+        assert data[:4] == b"fLaC" and data[4] & 0x7F == 0  # STREAMINFO first
+        fields = int.from_bytes(data[18:26], "big")
+        assert fields & (2**36 - 1) == track.samples.size
+        data[18:26] = (fields & ~(2**36 - 1)).to_bytes(8, "big")
+        unknown.write_bytes(bytes(data))
     reader = open_audio(unknown, AudioLimits(max_duration_s=10.0))
     decoded = 0
     with pytest.raises(InputError, match=r"limit of 10\.0 s \(decoding went past 10\.0 s\)"):
         for block in reader.blocks():
             decoded += block.size
-    assert 10.0 * SR <= decoded <= 12.0 * SR
+    assert 10.0 * reader.sample_rate <= decoded <= 12.0 * reader.sample_rate
     assert _decode(open_audio(unknown)) == pytest.approx(track.duration_s, abs=0.1)
 
 
