@@ -11,7 +11,7 @@ from pasdeux._folder import shown
 from pasdeux.choreo import Routine, check_options, choreograph
 from pasdeux.export import check_output_folder, write_outputs
 from pasdeux.motion import Performance, perform
-from pasdeux.music import MusicMap, listen
+from pasdeux.music import AudioLimits, MusicMap, listen
 
 __all__ = ["DanceResult", "demo_song_path", "run_dance"]
 
@@ -40,6 +40,7 @@ def run_dance(
     floor_m: tuple[float, float] = (10.0, 8.0),
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
+    limits: AudioLimits | None = None,
 ) -> DanceResult:
     """Listen to ``song``, choreograph it, perform it and write ``out_dir``.
 
@@ -50,7 +51,7 @@ def run_dance(
     # Every option and the output folder before any analysis: a mistake costs no minutes.
     check_options(style=style, level=level, floor_m=floor_m, seed=seed)
     check_output_folder(out_dir)
-    music = listen(Path(song), progress=say)
+    music = listen(Path(song), progress=say, limits=limits)
     say("choreographing")
     routine = choreograph(music, style=style, level=level, floor_m=floor_m, seed=seed, progress=say)
     say("performing")

@@ -15,24 +15,31 @@ import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from pasdeux import __version__
 from pasdeux._folder import shown
 from pasdeux._limits import FLOOR_SIDE_RANGE_M, SEED_MAX
 from pasdeux.errors import InputError, PasdeuxError
 
+if TYPE_CHECKING:
+    from pasdeux.music import AudioLimits
+
 __all__ = ["main"]
 
 
 class _Progress:
-    """Prints what is happening on stderr, with the time since the start."""
+    """Prints what is happening on stderr, with the time since the start. Warnings
+    (messages starting ``warning:``) are printed even when quiet, as they are."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
         self.start = time.monotonic()
 
     def __call__(self, message: str) -> None:
-        if not self.quiet:
+        if message.startswith("warning:"):
+            print(message, file=sys.stderr, flush=True)
+        elif not self.quiet:
             print(f"[{time.monotonic() - self.start:5.1f}s] {message}", file=sys.stderr, flush=True)
 
 
@@ -85,6 +92,32 @@ def _terminate_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _minutes(text: str) -> float:
+    try:
+        minutes = float(text)
+    except ValueError:
+        minutes = float("nan")
+    if not 0.0 < 60.0 * minutes < float("inf"):
+        raise argparse.ArgumentTypeError(f"--max-minutes must be a positive number, got {text!r}")
+    return minutes
+
+
+def _audio_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--max-minutes",
+        type=_minutes,
+        default=60.0,
+        metavar="M",
+        help="refuse songs longer than M minutes (60)",
+    )
+
+
+def _audio_limits(args: argparse.Namespace) -> AudioLimits:
+    from pasdeux.music import AudioLimits
+
+    return AudioLimits(max_duration_s=60.0 * float(args.max_minutes))
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pasdeux", description="A music-driven partner-dance engine.")
     parser.add_argument("--version", action="version", version=f"pasdeux {__version__}")
@@ -97,15 +130,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument("song", type=Path)
     analyze.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    _audio_options(analyze)
 
     dance = sub.add_parser(
         "dance", parents=[common], help="choreograph a song and write the outputs"
     )
     dance.add_argument("song", type=Path)
     _dance_options(dance, default_out="pasdeux-out")
+    _audio_options(dance)
 
     demo = sub.add_parser("demo", parents=[common], help="dance the song that ships with pasdeux")
     _dance_options(demo, default_out="demo-out")
+    _audio_options(demo)
 
     figures = sub.add_parser("figures", parents=[common], help="list the dance library")
     figures.add_argument("dance", nargs="?", help="one dance (name or alias)")
@@ -185,7 +221,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _analyze(args: argparse.Namespace, progress: _Progress) -> int:
     from pasdeux.music import listen
 
-    music = listen(args.song, progress=progress)
+    music = listen(args.song, progress=progress, limits=_audio_limits(args))
     if args.json:
         print(music.to_json())
         return 0
@@ -212,6 +248,7 @@ def _dance(args: argparse.Namespace, progress: _Progress) -> int:
         floor_m=args.floor,
         seed=args.seed,
         progress=progress,
+        limits=_audio_limits(args),
     )
     dances = list(dict.fromkeys(p.dance for p in result.routine.figures))
     meters = [s.meter for s in result.music.sections]

@@ -1,13 +1,13 @@
 """Listen: an audio file → ``MusicMap`` (beats, bars, meter changes, sections, phrases, accents).
 
 The main entry point is :func:`listen`; :func:`rank_dances` ranks the dance styles for a
-meter and tempo, :func:`load_audio` decodes a file, and :class:`TempoMap` converts between
-seconds and beats.
+meter and tempo, :func:`load_audio` decodes a file (within the duration and sample-rate
+budgets of :class:`AudioLimits`), and :class:`TempoMap` converts between seconds and beats.
 """
 
 from __future__ import annotations
 
-from pasdeux.music._audio import check_audio_file, load_audio
+from pasdeux.music._audio import AudioLimits, check_audio_file, load_audio
 from pasdeux.music._fit import rank_dances
 from pasdeux.music._listen import listen
 from pasdeux.music._tempo import TempoMap
@@ -26,6 +26,7 @@ from pasdeux.music._types import (
 __all__ = [
     "MUSIC_MAP_SCHEMA",
     "Accent",
+    "AudioLimits",
     "Bar",
     "DanceFit",
     "EnergyCurve",

@@ -8,6 +8,7 @@ so that a song may change meter (a ballad that turns into a waltz).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -18,7 +19,7 @@ from numpy.typing import NDArray
 
 from pasdeux.dances._model import DanceStyle
 from pasdeux.errors import InputError
-from pasdeux.music._audio import as_mono, check_length, open_audio, sample_blocks
+from pasdeux.music._audio import AudioLimits, as_mono, check_length, open_audio, sample_blocks
 from pasdeux.music._features import _SR, FeatureStream
 from pasdeux.music._fit import rank_dances
 from pasdeux.music._meter import find_bars
@@ -51,6 +52,7 @@ def listen(
     *,
     progress: Progress | None = None,
     styles: Sequence[DanceStyle] | None = None,
+    limits: AudioLimits | None = None,
 ) -> MusicMap:
     """Analyse a song: beats, bars and meter (changes too), sections, phrases, accents, dances.
 
@@ -61,10 +63,16 @@ def listen(
     sr
         Sample rate of ``source`` when it is samples; ignored for a file.
     progress
-        Called with a short message as each step starts (e.g. ``"finding beats…"``).
+        Called with a short message as each step starts (e.g. ``"finding beats…"``), and
+        with a ``"warning: FILE: …"`` line for each problem found in the file (a truncated
+        file); without it, those are issued as ``UserWarning``.
     styles
         Dance styles to rank; by default the whole library
         (:func:`pasdeux.dances.load_library`).
+    limits
+        Duration and sample-rate budgets for a file (default :class:`AudioLimits`: 8 to
+        192 kHz, up to an hour), checked from its header before decoding and against the
+        decoded samples while decoding.
 
     Returns
     -------
@@ -75,7 +83,13 @@ def listen(
     Raises
     ------
     InputError
-        The file cannot be read as audio, is shorter than 5 s, or has no danceable beat.
+        The file cannot be read as audio, is over a budget of ``limits``, is shorter than
+        5 s (or truncated to less), or has no danceable beat.
+
+    Warns
+    -----
+    UserWarning
+        The file is truncated or corrupt (only without ``progress``).
     """
     say: Progress = progress if progress is not None else _quiet
     # The front end streams: blocks of decoded samples go straight into the features
@@ -84,7 +98,7 @@ def listen(
     notes: list[str] = []
     if isinstance(source, (str, Path)):
         path = str(source)
-        reader = open_audio(source)
+        reader = open_audio(source, limits)
         say("decoding…")
         rate, blocks, notes = reader.sample_rate, reader.blocks(), reader.notes
     else:
@@ -103,7 +117,10 @@ def listen(
     for block in blocks:
         stream.feed(block)
     for note in notes:
-        say(f"warning: {note}")
+        if progress is not None:
+            progress(f"warning: {note}")
+        else:
+            warnings.warn(note, stacklevel=2)
     check_length(stream.num_samples, rate, path)
     duration = stream.duration_s
     if stream.peak < 1e-5:
