@@ -1,6 +1,6 @@
 """Write: the output folder (JSON values, BVH, step sheet, viewer)."""
 
-from pasdeux.export._bvh import BVH_FROM_FLOOR, bvh_text
+from pasdeux.export._bvh import BVH_FROM_FLOOR, bvh_text, write_bvh
 from pasdeux.export._outputs import OUTPUT_FILES, write_outputs
 from pasdeux.export._stepsheet import describe_step, stepsheet_html, stepsheet_markdown
 
@@ -11,5 +11,6 @@ __all__ = [
     "describe_step",
     "stepsheet_html",
     "stepsheet_markdown",
+    "write_bvh",
     "write_outputs",
 ]

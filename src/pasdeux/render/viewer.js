@@ -26,12 +26,44 @@
   const sections = (Array.isArray(D.sections) ? D.sections.slice() : []).sort(byStart);
   const dataDuration = nFrames / fps;
 
+  /** The bytes of a base64 string. */
+  function base64Bytes(text) {
+    const bin = atob(String(text || ""));
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return bytes;
+  }
+
+  /** Joint positions in metres, frame-major (frame f, joint j at (f * J + j) * 3), from
+   *  the page's packed millimetres: `base` holds joint 0 of every frame as little-endian
+   *  int32 (x, y, z), `offsets` every joint relative to it as little-endian int16. */
+  function decodePositions(p, role) {
+    if (!p || p.unit !== "mm") throw new Error("dancer " + role + ": positions are not packed millimetres");
+    const base = new DataView(base64Bytes(p.base).buffer);
+    const offsets = new DataView(base64Bytes(p.offsets).buffer);
+    if (base.byteLength !== nFrames * 12 || offsets.byteLength !== nFrames * J * 6) {
+      throw new Error("dancer " + role + ": positions do not hold " + nFrames + " frames of " + J + " joints");
+    }
+    const pos = new Float32Array(nFrames * J * 3);
+    for (let f = 0; f < nFrames; f++) {
+      for (let c = 0; c < 3; c++) {
+        const origin = base.getInt32((f * 3 + c) * 4, true);
+        for (let j = 0; j < J; j++) {
+          const k = (f * J + j) * 3 + c;
+          pos[k] = (origin + offsets.getInt16(k * 2, true)) / 1000;
+        }
+      }
+    }
+    return pos;
+  }
+
   const FALLBACK_COLORS = ["#2b6cb0", "#c53030", "#2f855a", "#6b46c1"];
   const dancers = (Array.isArray(D.dancers) ? D.dancers : []).map(function (d, i) {
+    const role = String(d.role || "dancer " + (i + 1));
     return {
-      role: String(d.role || "dancer " + (i + 1)),
+      role: role,
       color: String(d.color || FALLBACK_COLORS[i % FALLBACK_COLORS.length]),
-      pos: Float32Array.from(d.positions || []),
+      pos: decodePositions(d.positions, role),
     };
   });
 
@@ -66,6 +98,8 @@
     const k = (f * J + j) * 3;
     return [d.pos[k], d.pos[k + 1], d.pos[k + 2]];
   }
+  // The decoded positions, for tests and debugging: [x, y, z] of joint j of dancer i.
+  window.pasdeuxJoint = function (i, f, j) { return jp(dancers[i], f, j); };
 
   /** Index of the last element of sorted `arr` that is <= t, or -1. */
   function lastLE(arr, t, key) {
