@@ -7,16 +7,16 @@ also the viewer's only clock.
 
 Joint positions are embedded packed, not as JSON numbers: per dancer, the position of
 joint 0 in each frame as little-endian int32 millimetres (``base``) and every joint's
-position relative to it as int16 millimetres (``offsets``), both base64. The viewer adds
-them up, so it draws exactly the millimetre-rounded positions it drew from JSON numbers
-before, from half the bytes of float32 and a third of the JSON text, with no limit on
-the floor size (a joint only has to stay within 32.7 m of its dancer's joint 0). The page
-is written in pieces: neither the positions nor the page exist whole as text.
+position relative to it as int16 millimetres (``offsets``), each zlib-compressed and
+base64-encoded. The viewer inflates them (``DecompressionStream``) and adds them up, so
+it draws exactly the millimetre-rounded positions it drew from JSON numbers before; int16
+offsets are half the bytes of float32 before compression and still allow any floor size
+(a joint only has to stay within 32.7 m of its dancer's joint 0). The page is written in
+pieces: neither the positions nor the page ever exist whole as text.
 """
 
 from __future__ import annotations
 
-import base64
 import html
 import json
 import os
@@ -30,6 +30,8 @@ from urllib.parse import quote
 
 import numpy as np
 from numpy.typing import NDArray
+
+from pasdeux._json import deflate_base64
 
 __all__ = ["SCHEMA_VERSION", "render_viewer_html", "write_viewer"]
 
@@ -219,24 +221,23 @@ def _data_pieces(payload: Mapping[str, object]) -> Iterator[str]:
     yield '{"dancers":['
     for i, dancer in enumerate(dancers):
         head = {k: v for k, v in dancer.items() if k != "positions"}
-        head["positions"] = {"unit": "mm", "base": "", "offsets": ""}
+        head["positions"] = {"unit": "mm", "encoding": "zlib+base64", "base": "", "offsets": ""}
         text = _script_json(head)
         # The two empty strings are the last ones in the text: fill them in there.
         before_base, between, after_offsets = text.rsplit('""', 2)
         positions = np.asarray(dancer["positions"]).reshape(n_frames, n_joints, 3)
         role = str(dancer.get("role"))
         yield ("," if i else "") + before_base + '"'
-        yield from _packed_mm(positions, role, base=True)
+        yield from deflate_base64(_mm_blocks(positions, role, base=True))
         yield '"' + between + '"'
-        yield from _packed_mm(positions, role, base=False)
+        yield from deflate_base64(_mm_blocks(positions, role, base=False))
         yield '"' + after_offsets
     yield "]," + _script_json(rest)[1:]
 
 
-def _packed_mm(positions: NDArray[Any], role: str, *, base: bool) -> Iterator[str]:
-    """Base64 of joint 0 in int32 mm (``base``) or of every joint relative to it in int16
-    mm, by blocks of frames. Every frame's bytes are a multiple of 3, so the pieces
-    concatenate into one base64 string.
+def _mm_blocks(positions: NDArray[Any], role: str, *, base: bool) -> Iterator[bytes]:
+    """Bytes of joint 0 in int32 mm (``base``) or of every joint relative to it in int16
+    mm, by blocks of frames.
 
     Raises
     ------
@@ -252,16 +253,12 @@ def _packed_mm(positions: NDArray[Any], role: str, *, base: bool) -> Iterator[st
         if np.abs(origin).max(initial=0.0) > _INT32_MAX:
             raise ValueError(f"dancer {role!r} is more than 2147 km from the floor centre")
         if base:
-            yield _b64(origin.reshape(-1).astype("<i4"))
+            yield origin.astype("<i4").tobytes()
             continue
         offsets = mm - origin
         if np.abs(offsets).max(initial=0.0) > _INT16_MAX:
             raise ValueError(f"a joint of dancer {role!r} is more than 32.7 m from joint 0")
-        yield _b64(offsets.reshape(-1).astype("<i2"))
-
-
-def _b64(array: NDArray[Any]) -> str:
-    return base64.b64encode(array.tobytes()).decode("ascii")
+        yield offsets.astype("<i2").tobytes()
 
 
 def write_viewer(out_path: Path, payload: Mapping[str, object]) -> None:

@@ -34,13 +34,22 @@
     return bytes;
   }
 
+  /** The zlib-compressed bytes of a base64 string, inflated, as a DataView. */
+  async function inflate(text) {
+    const stream = new Blob([base64Bytes(text)]).stream().pipeThrough(new DecompressionStream("deflate"));
+    return new DataView(await new Response(stream).arrayBuffer());
+  }
+
   /** Joint positions in metres, frame-major (frame f, joint j at (f * J + j) * 3), from
    *  the page's packed millimetres: `base` holds joint 0 of every frame as little-endian
-   *  int32 (x, y, z), `offsets` every joint relative to it as little-endian int16. */
-  function decodePositions(p, role) {
-    if (!p || p.unit !== "mm") throw new Error("dancer " + role + ": positions are not packed millimetres");
-    const base = new DataView(base64Bytes(p.base).buffer);
-    const offsets = new DataView(base64Bytes(p.offsets).buffer);
+   *  int32 (x, y, z), `offsets` every joint relative to it as little-endian int16, each
+   *  zlib-compressed and base64-encoded. */
+  async function decodePositions(p, role) {
+    if (!p || p.unit !== "mm" || p.encoding !== "zlib+base64") {
+      throw new Error("dancer " + role + ": positions are not packed millimetres");
+    }
+    const base = await inflate(p.base);
+    const offsets = await inflate(p.offsets);
     if (base.byteLength !== nFrames * 12 || offsets.byteLength !== nFrames * J * 6) {
       throw new Error("dancer " + role + ": positions do not hold " + nFrames + " frames of " + J + " joints");
     }
@@ -58,14 +67,17 @@
   }
 
   const FALLBACK_COLORS = ["#2b6cb0", "#c53030", "#2f855a", "#6b46c1"];
-  const dancers = (Array.isArray(D.dancers) ? D.dancers : []).map(function (d, i) {
-    const role = String(d.role || "dancer " + (i + 1));
+  const packed = Array.isArray(D.dancers) ? D.dancers : [];
+  const dancers = packed.map(function (d, i) {
     return {
-      role: role,
+      role: String(d.role || "dancer " + (i + 1)),
       color: String(d.color || FALLBACK_COLORS[i % FALLBACK_COLORS.length]),
-      pos: decodePositions(d.positions, role),
+      pos: new Float32Array(0),  // filled by `decoded` before the first frame is drawn
     };
   });
+  const decoded = Promise.all(dancers.map(function (d, i) {
+    return decodePositions(packed[i].positions, d.role).then(function (pos) { d.pos = pos; });
+  }));
 
   function jointIndex(names) {
     for (const n of names) {
@@ -846,5 +858,11 @@
 
   resizeAll();
   syncButton();
-  window.requestAnimationFrame(tick);
+  decoded.then(
+    function () { window.requestAnimationFrame(tick); },
+    function (err) {
+      showStatus("Could not read the dancers' motion: " + (err && err.message ? err.message : err));
+      throw err;
+    }
+  );
 })();
