@@ -95,21 +95,7 @@ def perform(
     }
     skeletons = {role: skeleton_for_height(DANCER_HEIGHTS_M[role]) for role in _ROLES}
     hold_weights = _hold_weights(steps["leader"], times)
-    roots = {role: np.empty((n_frames, 3)) for role in _ROLES}
-    rotations = {
-        role: np.empty((n_frames, len(skeletons[role].joints), 4), dtype=np.float32)
-        for role in _ROLES
-    }
-    for start in range(0, n_frames, chunk_frames):
-        part = slice(start, min(start + chunk_frames, n_frames))
-        bodies = {
-            role: _pose_body(skeletons[role], _slice_tracks(tracks[role], part), role)
-            for role in _ROLES
-        }
-        _pose_arms(bodies, skeletons, {hold: w[part] for hold, w in hold_weights.items()})
-        for role in _ROLES:
-            roots[role][part] = np.round(bodies[role].positions[:, 0], 4)
-            rotations[role][part] = _local_quaternions(skeletons[role], bodies[role].world)
+    roots, rotations = _pose_in_blocks(tracks, skeletons, hold_weights, n_frames, chunk_frames)
     dancers = tuple(
         DancerMotion(
             role=role,
@@ -127,6 +113,33 @@ def perform(
         dancers=dancers,
         events=_step_events(steps),
     )
+
+
+def _pose_in_blocks(
+    tracks: dict[str, _Tracks],
+    skeletons: dict[str, Skeleton],
+    hold_weights: dict[str, Array],
+    n_frames: int,
+    chunk_frames: int,
+) -> tuple[dict[str, Array], dict[str, NDArray[np.float32]]]:
+    """Root positions and float32 local rotations of both dancers, posed ``chunk_frames``
+    frames at a time (posing is frame by frame once the tracks are known)."""
+    roots = {role: np.empty((n_frames, 3)) for role in _ROLES}
+    rotations = {
+        role: np.empty((n_frames, len(skeletons[role].joints), 4), dtype=np.float32)
+        for role in _ROLES
+    }
+    for start in range(0, n_frames, chunk_frames):
+        part = slice(start, min(start + chunk_frames, n_frames))
+        bodies = {
+            role: _pose_body(skeletons[role], _slice_tracks(tracks[role], part), role)
+            for role in _ROLES
+        }
+        _pose_arms(bodies, skeletons, {hold: w[part] for hold, w in hold_weights.items()})
+        for role in _ROLES:
+            roots[role][part] = np.round(bodies[role].positions[:, 0], 4)
+            rotations[role][part] = _local_quaternions(skeletons[role], bodies[role].world)
+    return roots, rotations
 
 
 def _step_events(steps: dict[str, list[_TimedStep]]) -> tuple[StepEvent, ...]:
