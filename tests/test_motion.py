@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 import pytest
 
+from pasdeux._json import json_pieces
+from pasdeux._serial import to_jsonable
 from pasdeux.choreo import Routine, choreograph
+from pasdeux.errors import SchemaError
 from pasdeux.motion import Performance, perform
 from pasdeux.music import MusicMap
 
@@ -81,8 +88,70 @@ def test_the_dancers_move(performance: Performance) -> None:
         assert travelled > 5.0
 
 
-def test_performance_json_round_trip(performance: Performance) -> None:
+def test_perform_holds_float32_rotations_posed_in_blocks(routine: Routine) -> None:
+    whole = perform(routine, duration_s=12.0, chunk_frames=100_000)
+    blocks = perform(routine, duration_s=12.0, chunk_frames=7)
+    for a, b in zip(whole.dancers, blocks.dancers, strict=True):
+        assert a.rotations.dtype == np.float32 and a.root_positions_m.dtype == np.float64
+        np.testing.assert_array_equal(a.rotations, b.rotations)
+        np.testing.assert_array_equal(a.root_positions_m, b.root_positions_m)
+        assert a.joint_positions(np.float32).dtype == np.float32
+
+
+def _assert_same_motion(a: Performance, b: Performance) -> None:
+    assert b.n_frames == a.n_frames and b.fps == a.fps and b.events == a.events
+    for x, y in zip(a.dancers, b.dancers, strict=True):
+        assert (y.role, y.height_m, y.skeleton) == (x.role, x.height_m, x.skeleton)
+        assert y.rotations.dtype == np.float32 and y.root_positions_m.dtype == np.float64
+        np.testing.assert_array_equal(y.rotations, x.rotations)
+        np.testing.assert_array_equal(y.root_positions_m, x.root_positions_m)
+
+
+def test_performance_json_round_trip(performance: Performance, tmp_path: Path) -> None:
     again = Performance.from_dict(performance.to_dict())
     assert again.to_dict() == performance.to_dict()
-    for a, b in zip(again.dancers, performance.dancers):
-        np.testing.assert_array_equal(a.rotations, b.rotations)
+    _assert_same_motion(performance, again)
+    path = tmp_path / "performance.json"
+    performance.save(path)
+    assert path.read_text(encoding="utf-8") == performance.to_json()
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["schema"] == 2
+    packed = data["dancers"][0]["rotations"]
+    assert (packed["dtype"], packed["encoding"]) == ("<f4", "zlib+base64")
+    assert packed["shape"] == [performance.n_frames, 19, 4]
+    _assert_same_motion(performance, Performance.load(path))
+    assert [p.name for p in tmp_path.iterdir()] == ["performance.json"]
+
+
+def test_performance_json_is_written_in_pieces(performance: Performance) -> None:
+    """The arrays are compressed and encoded a piece at a time, never as one string."""
+    pieces = list(json_pieces(to_jsonable(performance, array=lambda a: a)))
+    assert "".join(pieces) == performance.to_json()
+    rotations = performance.to_dict()["dancers"][0]["rotations"]["data"]
+    assert max(len(p) for p in pieces) < len(rotations) / 2
+
+
+def test_a_broken_performance_json_is_a_schema_error(
+    performance: Performance, tmp_path: Path
+) -> None:
+    path = tmp_path / "performance.json"
+    good = performance.to_dict()
+    old = dict(good, schema=1)
+    packed = good["dancers"][0]["rotations"]
+    cases = [
+        ("schema 1 is not supported", old),
+        ("not valid zlib", _with_rotations(good, dict(packed, data="AAAA" + packed["data"][4:]))),
+        ("does not hold shape", _with_rotations(good, dict(packed, data=packed["data"][:-8]))),
+        ("does not hold shape", _with_rotations(good, dict(packed, shape=[3, 19, 4]))),
+        ("unsupported dtype", _with_rotations(good, dict(packed, dtype="<u8"))),
+        ("expected a packed array", _with_rotations(good, {"dtype": "<f4"})),
+    ]
+    for message, data in cases:
+        path.write_text(json.dumps(data), encoding="utf-8")
+        with pytest.raises(SchemaError, match=message):
+            Performance.load(path)
+
+
+def _with_rotations(data: dict[str, Any], rotations: object) -> dict[str, Any]:
+    dancers = [dict(data["dancers"][0], rotations=rotations), *data["dancers"][1:]]
+    return dict(data, dancers=dancers)

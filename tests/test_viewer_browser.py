@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import bisect
 import itertools
 import json
 import math
 import os
 import re
+import zlib
 from pathlib import Path
 from typing import Any, cast
 
@@ -16,7 +18,7 @@ import pytest
 import soundfile as sf
 
 from _browser import CHROMIUM, CHROMIUM_ARGS
-from pasdeux.render._viewer import write_viewer
+from pasdeux.render._viewer import _page_pieces, render_viewer_html, write_viewer
 
 FPS = 60
 DURATION_S = 6.0
@@ -85,11 +87,11 @@ def _payload() -> dict[str, object]:
     Returns
     -------
     dict[str, object]
-        Viewer payload (schema 1).
+        Viewer payload (schema 2).
     """
     beats = [round(i * BEAT_S, 3) for i in range(int(DURATION_S / BEAT_S))]
     return {
-        "schema": 1,
+        "schema": 2,
         "title": TITLE,
         "audio": "song.wav",
         "fps": FPS,
@@ -169,12 +171,37 @@ def _expected(
     return count, frame, figure
 
 
+def _unpack_positions(packed: dict[str, str], n_joints: int) -> list[float]:
+    """Decode a dancer's packed positions (int32 mm of joint 0 + int16 mm offsets, each
+    zlib-compressed and base64-encoded).
+
+    Parameters
+    ----------
+    packed : dict[str, str]
+        The page's ``positions`` object.
+    n_joints : int
+        Joints per frame.
+
+    Returns
+    -------
+    list[float]
+        Flat frame-major positions in metres.
+    """
+    assert packed["unit"] == "mm" and packed["encoding"] == "zlib+base64"
+    raw = {k: zlib.decompress(base64.b64decode(packed[k])) for k in ("base", "offsets")}
+    base = np.frombuffer(raw["base"], dtype="<i4").reshape(-1, 1, 3)
+    offsets = np.frombuffer(raw["offsets"], dtype="<i2")
+    mm = base + offsets.reshape(base.shape[0], n_joints, 3)
+    return [float(v) for v in (mm / 1000.0).ravel()]
+
+
 def test_write_viewer_embeds_payload_safely(tmp_path: Path) -> None:
-    """The page embeds the payload as escaped JSON that round-trips exactly."""
+    """The page embeds the payload as escaped JSON whose packed positions decode exactly."""
     payload = _payload()
-    # numpy arrays are accepted and written as plain lists.
+    # numpy arrays (float32 too, of shape (n_frames, n_joints, 3)) are accepted.
     dancers = cast("list[dict[str, object]]", payload["dancers"])
     dancers[1]["positions"] = np.asarray(dancers[1]["positions"])
+    dancers[0]["positions"] = np.asarray(dancers[0]["positions"], np.float32).reshape(-1, 19, 3)
     out = tmp_path / "site" / "index.html"
     write_viewer(out, payload)
     text = out.read_text(encoding="utf-8")
@@ -186,7 +213,12 @@ def test_write_viewer_embeds_payload_safely(tmp_path: Path) -> None:
     assert "</" not in m.group(1)
     data = json.loads(m.group(1))
     assert data["title"] == TITLE
-    assert data["dancers"][1]["positions"] == _dancer_positions(math.pi)
+    assert data["schema"] == 2
+    assert _unpack_positions(data["dancers"][1]["positions"], len(JOINTS)) == _dancer_positions(
+        math.pi
+    )
+    assert _unpack_positions(data["dancers"][0]["positions"], len(JOINTS)) == _dancer_positions(0.0)
+    assert text == render_viewer_html(payload)
     assert data["figures"][1]["name"] == "Underarm </b> Turn"
     assert "/*@PASDEUX_" not in text
     assert '<audio id="audio" src="song.wav" preload="auto">' in text
@@ -197,6 +229,25 @@ def test_write_viewer_embeds_payload_safely(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="position values"):
         write_viewer(tmp_path / "bad.html", bad)
     assert not (tmp_path / "bad.html").exists()
+    nan = np.array(_dancer_positions(0.0))
+    nan[-1] = np.nan
+    bad = dict(payload, dancers=[{"role": "leader", "color": "#000000", "positions": nan}])
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        write_viewer(tmp_path / "bad.html", bad)
+    assert list(tmp_path.glob("*bad.html*")) == []
+
+
+def test_the_page_is_written_in_pieces() -> None:
+    """Neither the page nor a dancer's positions are ever one string: ten minutes of
+    (incompressible) motion come in pieces of a block of frames at most."""
+    n_frames = 10 * 60 * FPS
+    rng = np.random.default_rng(0)
+    positions = rng.uniform(-1.0, 1.0, (n_frames, len(JOINTS), 3)).astype(np.float32)
+    payload = dict(_payload(), n_frames=n_frames)
+    payload["dancers"] = [{"role": "leader", "color": "#000000", "positions": positions}]
+    sizes = [len(piece) for piece in _page_pieces(payload)]
+    assert sum(sizes) > 4_000_000
+    assert max(sizes) < 1_000_000
 
 
 @pytest.mark.browser
@@ -250,6 +301,10 @@ def test_viewer_plays_in_sync_with_audio(tmp_path: Path) -> None:
             assert page.title() == TITLE
             page.wait_for_function("window.pasdeuxState !== undefined")
             page.wait_for_function("document.getElementById('audio').readyState >= 1")
+            probes = [(i, f, j) for i in (0, 1) for f in (0, 1, 179, 359) for j in (0, 7, 18)]
+            decoded = page.evaluate(
+                "probes => probes.map(([i, f, j]) => window.pasdeuxJoint(i, f, j))", probes
+            )
 
             page.click("#play")
             samples: list[dict[str, Any]] = []
@@ -274,6 +329,12 @@ def test_viewer_plays_in_sync_with_audio(tmp_path: Path) -> None:
             paused_b = page.evaluate(sample_js)
         finally:
             browser.close()
+
+    # (0) the page decodes its packed positions to the payload's millimetre values.
+    flat = [_dancer_positions(0.0), _dancer_positions(math.pi)]
+    for (i, f, j), xyz in zip(probes, decoded, strict=True):
+        k = (f * len(JOINTS) + j) * 3
+        assert xyz == [float(np.float32(v)) for v in flat[i][k : k + 3]], (i, f, j)
 
     # (a) the audio clock advances while playing.
     audio_times = [s["audioTime"] for s in samples]

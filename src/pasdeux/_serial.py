@@ -1,8 +1,9 @@
 """Lossless JSON round trips for the typed values (frozen dataclasses).
 
 Supported field types: ``int``, ``float``, ``str``, ``bool``, ``None`` unions, ``Literal``,
-``tuple[X, ...]``, ``dict[str, X]``, nested dataclasses and ``numpy`` float arrays
-(written as nested lists; Python's float repr makes the round trip exact).
+``tuple[X, ...]``, ``dict[str, X]``, nested dataclasses and ``numpy`` arrays (written as
+nested lists, Python's float repr making the round trip exact, or packed by the caller's
+``array`` function, e.g. :func:`pasdeux._json.pack_array`; both forms are read back).
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ import dataclasses
 import functools
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import numpy as np
 
+from pasdeux._json import unpack_array
 from pasdeux.errors import SchemaError
 
 __all__ = ["from_jsonable", "to_jsonable"]
@@ -23,16 +25,27 @@ __all__ = ["from_jsonable", "to_jsonable"]
 T = TypeVar("T")
 
 
-def to_jsonable(value: Any) -> Any:
-    """Turn a dataclass value (recursively) into JSON-ready Python objects."""
+def to_jsonable(value: Any, *, array: Callable[[np.ndarray], Any] | None = None) -> Any:
+    """Turn a dataclass value (recursively) into JSON-ready Python objects.
+
+    Parameters
+    ----------
+    value
+        The value.
+    array
+        What to make of each numpy array; by default nested lists (``ndarray.tolist``).
+    """
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {
+            f.name: to_jsonable(getattr(value, f.name), array=array)
+            for f in dataclasses.fields(value)
+        }
     if isinstance(value, np.ndarray):
-        return value.tolist()
+        return value.tolist() if array is None else array(value)
     if isinstance(value, (tuple, list)):
-        return [to_jsonable(v) for v in value]
+        return [to_jsonable(v, array=array) for v in value]
     if isinstance(value, Mapping):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
+        return {str(k): to_jsonable(v, array=array) for k, v in value.items()}
     if isinstance(value, np.generic):
         return value.item()
     return value
@@ -108,6 +121,8 @@ def _convert(tp: Any, data: Any, where: str) -> Any:
         _, value_type = typing.get_args(tp)
         return {str(k): _convert(value_type, v, f"{where}.{k}") for k, v in data.items()}
     if tp is np.ndarray or origin is np.ndarray:
+        if isinstance(data, Mapping):
+            return unpack_array(data, where)
         try:
             array = np.asarray(data, dtype=float)
         except (ValueError, TypeError):

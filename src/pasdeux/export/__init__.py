@@ -1,6 +1,6 @@
 """Write: the output folder (JSON values, BVH, step sheet, viewer)."""
 
-from pasdeux.export._bvh import BVH_FROM_FLOOR, bvh_text
+from pasdeux.export._bvh import BVH_FROM_FLOOR, bvh_text, write_bvh
 from pasdeux.export._outputs import (
     OUTPUT_FILES,
     check_output_folder,
@@ -18,5 +18,6 @@ __all__ = [
     "output_error",
     "stepsheet_html",
     "stepsheet_markdown",
+    "write_bvh",
     "write_outputs",
 ]

@@ -3,26 +3,34 @@
 BVH is Y-up by convention, so floor coordinates (x right, y away, z up) become
 BVH (x, z, -y); lengths are written in centimetres. Every joint has three rotation
 channels in Z X Y order (the root also has three position channels); end joints get an
-``End Site``.
+``End Site``. :func:`write_bvh` streams the file: the motion is converted and written a
+block of frames at a time, never held whole as text.
 """
 
 from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial.transform import Rotation
 
+from pasdeux._json import write_pieces_atomic
 from pasdeux.motion import DancerMotion
 
-__all__ = ["BVH_FROM_FLOOR", "bvh_text"]
+__all__ = ["BVH_FROM_FLOOR", "bvh_text", "write_bvh"]
 
 BVH_FROM_FLOOR = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, -1.0, 0.0]])
 """Change of basis from floor coordinates (z up) to BVH coordinates (y up)."""
 _CM_PER_M = 100.0
+_BLOCK_FRAMES = 2048
 
 
 def bvh_text(dancer: DancerMotion, fps: float) -> str:
-    """The BVH file of one dancer.
+    """The BVH file of one dancer as one string (:func:`write_bvh` streams it to a file).
 
     Parameters
     ----------
@@ -31,6 +39,26 @@ def bvh_text(dancer: DancerMotion, fps: float) -> str:
     fps
         Frames per second of the performance.
     """
+    return "".join(_bvh_pieces(dancer, fps))
+
+
+def write_bvh(path: str | Path, dancer: DancerMotion, fps: float) -> None:
+    """Write the BVH file of one dancer to ``path`` atomically, a block of frames at a time.
+
+    Parameters
+    ----------
+    path
+        The ``.bvh`` file to write.
+    dancer
+        One dancer's motion from a ``Performance``.
+    fps
+        Frames per second of the performance.
+    """
+    write_pieces_atomic(path, _bvh_pieces(dancer, fps))
+
+
+def _bvh_pieces(dancer: DancerMotion, fps: float) -> Iterator[str]:
+    """The text of the BVH file: the hierarchy, then the motion in blocks of frames."""
     skel = dancer.skeleton
     children: dict[int, list[int]] = {i: [] for i in range(len(skel.joints))}
     for j, parent in enumerate(skel.parents):
@@ -38,43 +66,53 @@ def bvh_text(dancer: DancerMotion, fps: float) -> str:
             children[parent].append(j)
     offsets = np.asarray(skel.offsets_m) @ BVH_FROM_FLOOR.T * _CM_PER_M
     lines = ["HIERARCHY"]
-
-    def emit(j: int, depth: int) -> None:
-        pad = "  " * depth
-        root = skel.parents[j] < 0
-        lines.append(f"{pad}{'ROOT' if root else 'JOINT'} {skel.joints[j]}")
-        lines.append(f"{pad}{{")
-        offset = np.zeros(3) if root else offsets[j]
-        lines.append(f"{pad}  OFFSET {offset[0]:.4f} {offset[1]:.4f} {offset[2]:.4f}")
-        if root:
-            lines.append(
-                f"{pad}  CHANNELS 6 Xposition Yposition Zposition Zrotation Xrotation Yrotation"
-            )
-        else:
-            lines.append(f"{pad}  CHANNELS 3 Zrotation Xrotation Yrotation")
-        if children[j]:
-            for c in children[j]:
-                emit(c, depth + 1)
-        else:
-            end = offsets[j] / max(np.linalg.norm(offsets[j]), 1e-9) * 5.0
-            lines.append(f"{pad}  End Site")
-            lines.append(f"{pad}  {{")
-            lines.append(f"{pad}    OFFSET {end[0]:.4f} {end[1]:.4f} {end[2]:.4f}")
-            lines.append(f"{pad}  }}")
-        lines.append(f"{pad}}}")
-
-    emit(0, 0)
+    _emit_joint(lines, skel.joints, skel.parents, children, offsets, 0, 0)
     order = _depth_first(children, 0)
     n_frames = dancer.rotations.shape[0]
     lines += ["MOTION", f"Frames: {n_frames}", f"Frame Time: {1.0 / fps:.8f}"]
-    root = dancer.root_positions_m @ BVH_FROM_FLOOR.T * _CM_PER_M
-    euler = _bvh_euler_degrees(dancer.rotations)  # (F, J, 3) as Z X Y
-    for f in range(n_frames):
-        values = [*root[f]]
-        for j in order:
-            values.extend(euler[f, j])
-        lines.append(" ".join(f"{v:.4f}" for v in values))
-    return "\n".join(lines) + "\n"
+    yield "\n".join(lines)
+    row = " ".join(["%.4f"] * (3 + 3 * len(order)))
+    for start in range(0, n_frames, _BLOCK_FRAMES):
+        part = slice(start, min(start + _BLOCK_FRAMES, n_frames))
+        root = dancer.root_positions_m[part] @ BVH_FROM_FLOOR.T * _CM_PER_M
+        euler = _bvh_euler_degrees(dancer.rotations[part])  # (F, J, 3) as Z X Y
+        values = np.concatenate([root, euler[:, order].reshape(len(root), -1)], axis=1)
+        yield "".join("\n" + row % tuple(frame) for frame in values.tolist())
+    yield "\n"
+
+
+def _emit_joint(
+    lines: list[str],
+    names: tuple[str, ...],
+    parents: tuple[int, ...],
+    children: dict[int, list[int]],
+    offsets: NDArray[np.float64],
+    j: int,
+    depth: int,
+) -> None:
+    """Append the hierarchy lines of joint ``j`` and its descendants."""
+    pad = "  " * depth
+    root = parents[j] < 0
+    lines.append(f"{pad}{'ROOT' if root else 'JOINT'} {names[j]}")
+    lines.append(f"{pad}{{")
+    offset = np.zeros(3) if root else offsets[j]
+    lines.append(f"{pad}  OFFSET {offset[0]:.4f} {offset[1]:.4f} {offset[2]:.4f}")
+    if root:
+        lines.append(
+            f"{pad}  CHANNELS 6 Xposition Yposition Zposition Zrotation Xrotation Yrotation"
+        )
+    else:
+        lines.append(f"{pad}  CHANNELS 3 Zrotation Xrotation Yrotation")
+    if children[j]:
+        for c in children[j]:
+            _emit_joint(lines, names, parents, children, offsets, c, depth + 1)
+    else:
+        end = offsets[j] / max(np.linalg.norm(offsets[j]), 1e-9) * 5.0
+        lines.append(f"{pad}  End Site")
+        lines.append(f"{pad}  {{")
+        lines.append(f"{pad}    OFFSET {end[0]:.4f} {end[1]:.4f} {end[2]:.4f}")
+        lines.append(f"{pad}  }}")
+    lines.append(f"{pad}}}")
 
 
 def _depth_first(children: dict[int, list[int]], j: int) -> list[int]:
@@ -84,9 +122,13 @@ def _depth_first(children: dict[int, list[int]], j: int) -> list[int]:
     return out
 
 
-def _bvh_euler_degrees(rotations: NDArray[np.float64]) -> NDArray[np.float64]:
+def _bvh_euler_degrees(rotations: NDArray[np.floating[Any]]) -> NDArray[np.float64]:
     n_frames, n_joints = rotations.shape[:2]
-    mats = Rotation.from_quat(rotations.reshape(-1, 4)).as_matrix()
+    mats = Rotation.from_quat(np.asarray(rotations, dtype=np.float64).reshape(-1, 4)).as_matrix()
     mats = BVH_FROM_FLOOR @ mats @ BVH_FROM_FLOOR.T
-    angles = Rotation.from_matrix(mats).as_euler("ZXY", degrees=True)
+    with warnings.catch_warnings():
+        # A joint bent 90 degrees about X is a gimbal lock of Z X Y angles; scipy then sets
+        # the third angle to zero, which still gives the same rotation. Not the user's concern.
+        warnings.filterwarnings("ignore", message="Gimbal lock detected")
+        angles = Rotation.from_matrix(mats).as_euler("ZXY", degrees=True)
     return np.asarray(angles.reshape(n_frames, n_joints, 3))

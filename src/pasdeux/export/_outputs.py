@@ -23,7 +23,7 @@ from pasdeux._folder import (
 from pasdeux._json import write_json_atomic, write_text_atomic
 from pasdeux.choreo import Routine
 from pasdeux.errors import InputError
-from pasdeux.export._bvh import bvh_text
+from pasdeux.export._bvh import write_bvh
 from pasdeux.export._stepsheet import stepsheet_html, stepsheet_markdown
 from pasdeux.motion import Performance
 from pasdeux.music import MusicMap
@@ -87,10 +87,10 @@ def write_outputs(
         say("writing music.json, routine.json, performance.json")
         write_json_atomic(staging / "music.json", music.to_dict())
         write_json_atomic(staging / "routine.json", routine.to_dict())
-        write_json_atomic(staging / "performance.json", performance.to_dict())
+        performance.save(staging / "performance.json")
         say("writing leader.bvh, follower.bvh")
         for dancer in performance.dancers:
-            write_text_atomic(staging / f"{dancer.role}.bvh", bvh_text(dancer, performance.fps))
+            write_bvh(staging / f"{dancer.role}.bvh", dancer, performance.fps)
         say("writing stepsheet.md, stepsheet.html, index.html")
         write_text_atomic(staging / "stepsheet.md", stepsheet_markdown(music, routine, title))
         write_text_atomic(staging / "stepsheet.html", stepsheet_html(music, routine, title))

@@ -51,6 +51,7 @@ def perform(
     *,
     duration_s: float | None = None,
     fps: float = 60.0,
+    chunk_frames: int = 4096,
     progress: Callable[[str], None] | None = None,
 ) -> Performance:
     """Animate both dancers of ``routine``.
@@ -63,15 +64,20 @@ def perform(
         Length of the performance; by default two seconds past the last beat.
     fps
         Frames per second.
+    chunk_frames
+        Frames posed at once: the per-frame rotation matrices of only this many frames are
+        held in memory (the result does not depend on it).
 
     Returns
     -------
     Performance
-        Root positions and local joint rotations per frame for the leader and the
-        follower, and every step event with its time.
+        Root positions (float64) and local joint rotations (float32) per frame for the
+        leader and the follower, and every step event with its time.
     """
     if not routine.figures:
         raise PasdeuxError("the routine has no figures to perform")
+    if chunk_frames < 1:
+        raise ValueError(f"chunk_frames must be at least 1, got {chunk_frames}")
     tempo = routine.tempo_map
     end_s = duration_s if duration_s is not None else routine.beats[-1] + 2.0
     n_frames = math.floor(end_s * fps) + 1
@@ -88,20 +94,56 @@ def perform(
         for i, role in enumerate(_ROLES)
     }
     skeletons = {role: skeleton_for_height(DANCER_HEIGHTS_M[role]) for role in _ROLES}
-    bodies = {role: _pose_body(skeletons[role], tracks[role], role) for role in _ROLES}
     hold_weights = _hold_weights(steps["leader"], times)
-    _pose_arms(bodies, skeletons, hold_weights)
+    roots, rotations = _pose_in_blocks(tracks, skeletons, hold_weights, n_frames, chunk_frames)
     dancers = tuple(
         DancerMotion(
             role=role,
             height_m=DANCER_HEIGHTS_M[role],
             skeleton=skeletons[role],
-            root_positions_m=np.round(bodies[role].positions[:, 0], 4),
-            rotations=np.round(_local_quaternions(skeletons[role], bodies[role].world), 6),
+            root_positions_m=roots[role],
+            rotations=rotations[role],
         )
         for role in _ROLES
     )
-    events = tuple(
+    return Performance(
+        source=routine.source,
+        fps=float(fps),
+        n_frames=n_frames,
+        dancers=dancers,
+        events=_step_events(steps),
+    )
+
+
+def _pose_in_blocks(
+    tracks: dict[str, _Tracks],
+    skeletons: dict[str, Skeleton],
+    hold_weights: dict[str, Array],
+    n_frames: int,
+    chunk_frames: int,
+) -> tuple[dict[str, Array], dict[str, NDArray[np.float32]]]:
+    """Root positions and float32 local rotations of both dancers, posed ``chunk_frames``
+    frames at a time (posing is frame by frame once the tracks are known)."""
+    roots = {role: np.empty((n_frames, 3)) for role in _ROLES}
+    rotations = {
+        role: np.empty((n_frames, len(skeletons[role].joints), 4), dtype=np.float32)
+        for role in _ROLES
+    }
+    for start in range(0, n_frames, chunk_frames):
+        part = slice(start, min(start + chunk_frames, n_frames))
+        bodies = {
+            role: _pose_body(skeletons[role], _slice_tracks(tracks[role], part), role)
+            for role in _ROLES
+        }
+        _pose_arms(bodies, skeletons, {hold: w[part] for hold, w in hold_weights.items()})
+        for role in _ROLES:
+            roots[role][part] = np.round(bodies[role].positions[:, 0], 4)
+            rotations[role][part] = _local_quaternions(skeletons[role], bodies[role].world)
+    return roots, rotations
+
+
+def _step_events(steps: dict[str, list[_TimedStep]]) -> tuple[StepEvent, ...]:
+    events = (
         StepEvent(
             role=role,
             time_s=round(s.t_land, 4),
@@ -116,13 +158,7 @@ def perform(
         for role in _ROLES
         for s in steps[role]
     )
-    return Performance(
-        source=routine.source,
-        fps=float(fps),
-        n_frames=n_frames,
-        dancers=dancers,
-        events=tuple(sorted(events, key=lambda e: (e.time_s, e.role))),
-    )
+    return tuple(sorted(events, key=lambda e: (e.time_s, e.role)))
 
 
 def _timed_steps(routine: Routine) -> dict[str, list[_TimedStep]]:
@@ -160,6 +196,20 @@ class _Tracks:
     lean_rad: Array  # (F,) forward lean of the torso
     sway_rad: Array  # (F,) sideways tilt, positive to the right
     head_pitch_rad: Array  # (F,)
+
+
+def _slice_tracks(tr: _Tracks, part: slice) -> _Tracks:
+    """The frames ``part`` of every track."""
+    return _Tracks(
+        body_xy=tr.body_xy[part],
+        facing=tr.facing[part],
+        feet={foot: track[part] for foot, track in tr.feet.items()},
+        drop_m=tr.drop_m[part],
+        rise_m=tr.rise_m[part],
+        lean_rad=tr.lean_rad[part],
+        sway_rad=tr.sway_rad[part],
+        head_pitch_rad=tr.head_pitch_rad[part],
+    )
 
 
 def _smoothstep(s: Array) -> Array:

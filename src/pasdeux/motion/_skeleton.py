@@ -8,9 +8,10 @@ frame) quaternions in scalar-last order ``(x, y, z, w)``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import DTypeLike, NDArray
 from scipy.spatial.transform import Rotation
 
 __all__ = [
@@ -101,8 +102,13 @@ def skeleton_for_height(height_m: float) -> Skeleton:
 
 
 def positions_from_rotations(
-    skeleton: Skeleton, root_positions_m: NDArray[np.float64], rotations: NDArray[np.float64]
-) -> NDArray[np.float64]:
+    skeleton: Skeleton,
+    root_positions_m: NDArray[np.float64],
+    rotations: NDArray[np.floating[Any]],
+    *,
+    dtype: DTypeLike = np.float64,
+    chunk_frames: int = 4096,
+) -> NDArray[Any]:
     """Forward kinematics.
 
     Parameters
@@ -113,6 +119,10 @@ def positions_from_rotations(
         World position of the root joint.
     rotations : ndarray, shape (n_frames, n_joints, 4)
         Local rotations, quaternions ``(x, y, z, w)``.
+    dtype
+        Type of the result; the arithmetic is float64 either way.
+    chunk_frames
+        Frames computed at once (bounds the rotation matrices held in memory).
 
     Returns
     -------
@@ -120,13 +130,28 @@ def positions_from_rotations(
         World position of every joint.
     """
     n_frames, n_joints = rotations.shape[:2]
-    local = (
-        Rotation.from_quat(rotations.reshape(-1, 4)).as_matrix().reshape(n_frames, n_joints, 3, 3)
-    )
+    positions = np.empty((n_frames, n_joints, 3), dtype=dtype)
+    offsets = np.asarray(skeleton.offsets_m, dtype=float)
+    for start in range(0, n_frames, max(1, chunk_frames)):
+        part = slice(start, min(start + max(1, chunk_frames), n_frames))
+        positions[part] = _forward_kinematics(
+            skeleton.parents, offsets, root_positions_m[part], rotations[part]
+        )
+    return positions
+
+
+def _forward_kinematics(
+    parents: tuple[int, ...],
+    offsets: NDArray[np.float64],
+    root_positions_m: NDArray[np.float64],
+    rotations: NDArray[np.floating[Any]],
+) -> NDArray[np.float64]:
+    n_frames, n_joints = rotations.shape[:2]
+    quats = np.asarray(rotations, dtype=np.float64).reshape(-1, 4)
+    local = Rotation.from_quat(quats).as_matrix().reshape(n_frames, n_joints, 3, 3)
     world = np.empty_like(local)
     positions = np.empty((n_frames, n_joints, 3))
-    offsets = np.asarray(skeleton.offsets_m, dtype=float)
-    for j, parent in enumerate(skeleton.parents):
+    for j, parent in enumerate(parents):
         if parent < 0:
             world[:, j] = local[:, j]
             positions[:, j] = root_positions_m

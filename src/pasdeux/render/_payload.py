@@ -18,21 +18,23 @@ ROLE_COLOURS = {"leader": "#2b6cb0", "follower": "#c53030"}
 def viewer_payload(
     music: MusicMap, routine: Routine, performance: Performance, audio_name: str, title: str
 ) -> dict[str, Any]:
-    """The JSON payload of ``index.html``: joint positions per frame and the music's grid."""
+    """The payload of ``index.html``: joint positions per frame and the music's grid.
+
+    The positions are float32 arrays of shape (n_frames, n_joints, 3), the only large
+    values; :func:`pasdeux.render.write_viewer` packs them as it writes the page.
+    """
     skeleton = performance.dancers[0].skeleton
-    dancers = []
-    for dancer in performance.dancers:
-        positions = np.round(dancer.joint_positions(), 3)
-        dancers.append(
-            {
-                "role": dancer.role,
-                "color": ROLE_COLOURS.get(dancer.role, "#555555"),
-                "positions": positions.reshape(-1).tolist(),
-            }
-        )
+    dancers = [
+        {
+            "role": dancer.role,
+            "color": ROLE_COLOURS.get(dancer.role, "#555555"),
+            "positions": dancer.joint_positions(dtype=np.float32),
+        }
+        for dancer in performance.dancers
+    ]
     bar_numbers = np.cumsum(np.asarray(music.beat_in_bar) == 1)
     return {
-        "schema": 1,
+        "schema": 2,
         "title": title,
         "audio": audio_name,
         "fps": performance.fps,

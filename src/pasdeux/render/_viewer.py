@@ -4,6 +4,15 @@ The viewer is a single HTML page with inline CSS, JavaScript and JSON data. It n
 network access and works from ``file://``: the only external resource is the audio file,
 referenced by a relative file name and played through an ``<audio>`` element, which is
 also the viewer's only clock.
+
+Joint positions are embedded packed, not as JSON numbers: per dancer, the position of
+joint 0 in each frame as little-endian int32 millimetres (``base``) and every joint's
+position relative to it as int16 millimetres (``offsets``), each zlib-compressed and
+base64-encoded. The viewer inflates them (``DecompressionStream``) and adds them up, so
+it draws exactly the millimetre-rounded positions it drew from JSON numbers before; int16
+offsets are half the bytes of float32 before compression and still allow any floor size
+(a joint only has to stay within 32.7 m of its dancer's joint 0). The page is written in
+pieces: neither the positions nor the page ever exist whole as text.
 """
 
 from __future__ import annotations
@@ -13,17 +22,25 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import numpy as np
+from numpy.typing import NDArray
+
+from pasdeux._json import deflate_base64
 
 __all__ = ["SCHEMA_VERSION", "render_viewer_html", "write_viewer"]
 
-SCHEMA_VERSION = 1
-"""Payload schema version understood by the viewer template."""
+SCHEMA_VERSION = 2
+"""Payload schema version understood by the viewer template (2: packed positions)."""
+_PIECE_FRAMES = 4096
+_MM_PER_M = 1000.0
+_INT16_MAX = 32767
+_INT32_MAX = 2**31 - 1
 
 _PLACEHOLDER = re.compile(r"/\*@PASDEUX_(CSS|JS|DATA|TITLE|AUDIO)@\*/")
 _REQUIRED_KEYS = ("fps", "n_frames", "joints", "parents", "dancers", "audio")
@@ -162,7 +179,7 @@ def render_viewer_html(payload: Mapping[str, object]) -> str:
     Returns
     -------
     str
-        The complete HTML document.
+        The complete HTML document (:func:`write_viewer` writes the same text in pieces).
 
     Raises
     ------
@@ -170,18 +187,78 @@ def render_viewer_html(payload: Mapping[str, object]) -> str:
         If the payload is structurally invalid or holds non-finite numbers.
     """
     _validate(payload)
+    return "".join(_page_pieces(payload))
+
+
+def _page_pieces(payload: Mapping[str, object]) -> Iterator[str]:
+    """The page's text in pieces: the template with its placeholders filled."""
     title = str(payload.get("title") or "pasdeux")
     audio_name = str(payload["audio"])
     fills = {
         "CSS": _read_template("viewer.css"),
         "JS": _read_template("viewer.js"),
-        "DATA": _script_json(payload),
         "TITLE": html.escape(title, quote=True),
         "AUDIO": html.escape(quote(audio_name, safe="/~!$&'()*+,;=:@"), quote=True),
     }
-    template = _read_template("viewer.html")
-    # One pass, so text inserted for one placeholder is never scanned for another.
-    return _PLACEHOLDER.sub(lambda m: fills[m.group(1)], template)
+    # Split once, so text inserted for one placeholder is never scanned for another.
+    parts = _PLACEHOLDER.split(_read_template("viewer.html"))
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            yield part
+        elif part == "DATA":
+            yield from _data_pieces(payload)
+        else:
+            yield fills[part]
+
+
+def _data_pieces(payload: Mapping[str, object]) -> Iterator[str]:
+    """The page's JSON data in pieces, each dancer's positions packed (schema 2)."""
+    n_frames = int(payload["n_frames"])  # type: ignore[call-overload]
+    n_joints = len(payload["joints"])  # type: ignore[arg-type]
+    dancers: list[Mapping[str, Any]] = list(payload["dancers"])  # type: ignore[call-overload]
+    rest = {k: v for k, v in payload.items() if k != "dancers"}
+    rest["schema"] = SCHEMA_VERSION
+    yield '{"dancers":['
+    for i, dancer in enumerate(dancers):
+        head = {k: v for k, v in dancer.items() if k != "positions"}
+        head["positions"] = {"unit": "mm", "encoding": "zlib+base64", "base": "", "offsets": ""}
+        text = _script_json(head)
+        # The two empty strings are the last ones in the text: fill them in there.
+        before_base, between, after_offsets = text.rsplit('""', 2)
+        positions = np.asarray(dancer["positions"]).reshape(n_frames, n_joints, 3)
+        role = str(dancer.get("role"))
+        yield ("," if i else "") + before_base + '"'
+        yield from deflate_base64(_mm_blocks(positions, role, base=True))
+        yield '"' + between + '"'
+        yield from deflate_base64(_mm_blocks(positions, role, base=False))
+        yield '"' + after_offsets
+    yield "]," + _script_json(rest)[1:]
+
+
+def _mm_blocks(positions: NDArray[Any], role: str, *, base: bool) -> Iterator[bytes]:
+    """Bytes of joint 0 in int32 mm (``base``) or of every joint relative to it in int16
+    mm, by blocks of frames.
+
+    Raises
+    ------
+    ValueError
+        If a position is not finite or does not fit its integer type.
+    """
+    for start in range(0, positions.shape[0], _PIECE_FRAMES):
+        block = np.asarray(positions[start : start + _PIECE_FRAMES], dtype=np.float64)
+        if not np.isfinite(block).all():
+            raise ValueError(f"dancer {role!r} has NaN or infinite positions")
+        mm = np.rint(block * _MM_PER_M)
+        origin = mm[:, :1]
+        if np.abs(origin).max(initial=0.0) > _INT32_MAX:
+            raise ValueError(f"dancer {role!r} is more than 2147 km from the floor centre")
+        if base:
+            yield origin.astype("<i4").tobytes()
+            continue
+        offsets = mm - origin
+        if np.abs(offsets).max(initial=0.0) > _INT16_MAX:
+            raise ValueError(f"a joint of dancer {role!r} is more than 32.7 m from joint 0")
+        yield offsets.astype("<i2").tobytes()
 
 
 def write_viewer(out_path: Path, payload: Mapping[str, object]) -> None:
@@ -198,13 +275,15 @@ def write_viewer(out_path: Path, payload: Mapping[str, object]) -> None:
         Units are seconds and metres; floor ``x`` right, ``y`` away from the audience,
         ``z`` up, origin at the floor centre. Keys:
 
-        ``schema`` (int, optional, must be 1), ``title`` (str, optional),
+        ``schema`` (int, optional, must be 2), ``title`` (str, optional),
         ``audio`` (file name relative to the page), ``fps`` (number > 0),
         ``n_frames`` (int >= 1), ``joints`` (list of names; the viewer looks up
         ``pelvis``, ``neck``, ``head``, ``l_/r_shoulder``, ``l_/r_hip``,
         ``l_/r_ankle``, ``l_/r_toe``), ``parents`` (parent joint index, -1 for a root),
-        ``dancers`` (list of ``{"role", "color", "positions"}`` with ``positions``
-        flat and frame-major: frame ``f``, joint ``j`` at ``(f * J + j) * 3``),
+        ``dancers`` (list of ``{"role", "color", "positions"}`` with ``positions`` an
+        array or list of ``n_frames * J * 3`` numbers, frame-major: frame ``f``, joint ``j``
+        at ``(f * J + j) * 3``, or of shape ``(n_frames, J, 3)``; embedded packed in
+        millimetres, see the module docstring),
         ``beats`` (seconds), ``beat_in_bar`` and ``bar_of_beat`` (one per beat),
         ``figures`` (``{"start_s", "end_s", "name", "dance", "counts"}``),
         ``sections`` (``{"start_s", "end_s", "meter", "dance"}``) and
@@ -217,14 +296,15 @@ def write_viewer(out_path: Path, payload: Mapping[str, object]) -> None:
     OSError
         If the file cannot be written.
     """
-    text = render_viewer_html(payload)
+    _validate(payload)
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".tmp")
     tmp_path = Path(tmp_name)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+            for piece in _page_pieces(payload):
+                handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp_path, 0o644)

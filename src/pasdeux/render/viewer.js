@@ -26,14 +26,58 @@
   const sections = (Array.isArray(D.sections) ? D.sections.slice() : []).sort(byStart);
   const dataDuration = nFrames / fps;
 
+  /** The bytes of a base64 string. */
+  function base64Bytes(text) {
+    const bin = atob(String(text || ""));
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return bytes;
+  }
+
+  /** The zlib-compressed bytes of a base64 string, inflated, as a DataView. */
+  async function inflate(text) {
+    const stream = new Blob([base64Bytes(text)]).stream().pipeThrough(new DecompressionStream("deflate"));
+    return new DataView(await new Response(stream).arrayBuffer());
+  }
+
+  /** Joint positions in metres, frame-major (frame f, joint j at (f * J + j) * 3), from
+   *  the page's packed millimetres: `base` holds joint 0 of every frame as little-endian
+   *  int32 (x, y, z), `offsets` every joint relative to it as little-endian int16, each
+   *  zlib-compressed and base64-encoded. */
+  async function decodePositions(p, role) {
+    if (!p || p.unit !== "mm" || p.encoding !== "zlib+base64") {
+      throw new Error("dancer " + role + ": positions are not packed millimetres");
+    }
+    const base = await inflate(p.base);
+    const offsets = await inflate(p.offsets);
+    if (base.byteLength !== nFrames * 12 || offsets.byteLength !== nFrames * J * 6) {
+      throw new Error("dancer " + role + ": positions do not hold " + nFrames + " frames of " + J + " joints");
+    }
+    const pos = new Float32Array(nFrames * J * 3);
+    for (let f = 0; f < nFrames; f++) {
+      for (let c = 0; c < 3; c++) {
+        const origin = base.getInt32((f * 3 + c) * 4, true);
+        for (let j = 0; j < J; j++) {
+          const k = (f * J + j) * 3 + c;
+          pos[k] = (origin + offsets.getInt16(k * 2, true)) / 1000;
+        }
+      }
+    }
+    return pos;
+  }
+
   const FALLBACK_COLORS = ["#2b6cb0", "#c53030", "#2f855a", "#6b46c1"];
-  const dancers = (Array.isArray(D.dancers) ? D.dancers : []).map(function (d, i) {
+  const packed = Array.isArray(D.dancers) ? D.dancers : [];
+  const dancers = packed.map(function (d, i) {
     return {
       role: String(d.role || "dancer " + (i + 1)),
       color: String(d.color || FALLBACK_COLORS[i % FALLBACK_COLORS.length]),
-      pos: Float32Array.from(d.positions || []),
+      pos: new Float32Array(0),  // filled by `decoded` before the first frame is drawn
     };
   });
+  const decoded = Promise.all(dancers.map(function (d, i) {
+    return decodePositions(packed[i].positions, d.role).then(function (pos) { d.pos = pos; });
+  }));
 
   function jointIndex(names) {
     for (const n of names) {
@@ -66,6 +110,8 @@
     const k = (f * J + j) * 3;
     return [d.pos[k], d.pos[k + 1], d.pos[k + 2]];
   }
+  // The decoded positions, for tests and debugging: [x, y, z] of joint j of dancer i.
+  window.pasdeuxJoint = function (i, f, j) { return jp(dancers[i], f, j); };
 
   /** Index of the last element of sorted `arr` that is <= t, or -1. */
   function lastLE(arr, t, key) {
@@ -824,5 +870,11 @@
 
   resizeAll();
   syncButton();
-  window.requestAnimationFrame(tick);
+  decoded.then(
+    function () { window.requestAnimationFrame(tick); },
+    function (err) {
+      showStatus("Could not read the dancers' motion: " + (err && err.message ? err.message : err));
+      throw err;
+    }
+  );
 })();
