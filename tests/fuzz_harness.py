@@ -154,6 +154,17 @@ def write_seed(fmt: str, path: Path, *, seconds: float = 8.0, seed: int = 0) -> 
     return done.returncode == 0 and path.is_file()
 
 
+def write_seeds(folder: Path, *, seconds: float = 8.0, seed: int = 0) -> dict[str, bytes]:
+    """Write a seed song in every format this machine can into ``folder``; their bytes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    data: dict[str, bytes] = {}
+    for fmt, spec in SEED_SPECS.items():
+        path = folder / f"seed_{fmt}{spec.suffix}"
+        if write_seed(fmt, path, seconds=seconds, seed=seed):
+            data[fmt] = path.read_bytes()
+    return data
+
+
 def make_seeds(folder: Path, *, seconds: float = 8.0, seed: int = 0) -> Seeds:
     """Write every seed format and pasdeux's own output templates into ``folder``.
 
@@ -162,12 +173,7 @@ def make_seeds(folder: Path, *, seconds: float = 8.0, seed: int = 0) -> Seeds:
     """
     from pasdeux.export import OUTPUT_FILES
 
-    folder.mkdir(parents=True, exist_ok=True)
-    data: dict[str, bytes] = {}
-    for fmt, spec in SEED_SPECS.items():
-        path = folder / f"seed_{fmt}{spec.suffix}"
-        if write_seed(fmt, path, seconds=seconds, seed=seed):
-            data[fmt] = path.read_bytes()
+    data = write_seeds(folder, seconds=seconds, seed=seed)
     template = folder / "template-out"
     svg = folder / "template-svg"
     for argv in (
@@ -727,6 +733,19 @@ def _options_case(index: int, seed: int, seeds: Seeds, fmt: str, rng: random.Ran
     )
 
 
+def lie_case(index: int, seeds: Seeds, fmt: str, name: str, value: int) -> Case:
+    """An ``analyze`` case on the ``fmt`` seed with header field ``name`` set to ``value``."""
+    buf = bytearray(seeds.data[fmt])
+    (f,) = [f for f in header_fields(bytes(buf), fmt) if f.name == name]
+    real = f.get(buf)
+    f.set(buf, value)
+    if f.ogg_pages:
+        ogg_fix_crcs(buf)
+    song = "song" + SEED_SPECS[fmt].suffix
+    detail = f"{name}: {real} -> {value}"
+    return Case(index, 0, "input", "header_lie", fmt, detail, ("analyze", song), song, bytes(buf))
+
+
 def _process_case(
     index: int, seed: int, seeds: Seeds, family: str, kind: str | None, rng: random.Random
 ) -> Case:
@@ -1120,11 +1139,14 @@ def judge_files(
 ) -> list[Finding]:
     """The folder promises: user files intact, no leftovers, output complete or absent."""
     found: list[Finding] = []
-    for rel, digest in before.items():
-        if rel in allowed or after.get(rel) == digest:
-            continue
-        what = "removed" if rel not in after else "changed"
-        found.append(Finding("user_file_changed", f"{rel!r} {what}"))
+    lost = [
+        f"{rel!r} {'removed' if rel not in after else 'changed'}"
+        for rel, digest in before.items()
+        if rel not in allowed and after.get(rel) != digest
+    ]
+    if lost:
+        more = f" and {len(lost) - 4} more" if len(lost) > 4 else ""
+        found.append(Finding("user_file_changed", ", ".join(lost[:4]) + more))
     out = os.path.normpath(case.out) if case.out else ""
     inside = (
         (lambda rel: True) if out == "." else (lambda rel: rel == out or rel.startswith(out + "/"))
@@ -1137,7 +1159,10 @@ def judge_files(
         staging = top.startswith(".")
         if staging and "/" in rel:
             continue
-        found.append(Finding("staging_left" if staging else "stray_file", f"{rel!r} left behind"))
+        category = (
+            "staging_left" if staging else "stray_" + ("dir" if after[rel] == "dir" else "file")
+        )
+        found.append(Finding(category, f"{rel!r} left behind"))
     if out and case.argv[0] != "figures":
         prefix = "" if out == "." else out + "/"
         fresh = [rel for rel in new if inside(rel)]
@@ -1286,7 +1311,7 @@ def signature(finding: Finding) -> str:
     """A finding's category and message with numbers and quoted names blurred, to group."""
     text = re.sub(r"'[^']*'|\"[^\"]*\"", "'…'", finding.message)
     last = [ln for ln in finding.stderr.strip().splitlines() if not _PROGRESS_LINE.match(ln)]
-    tail = re.sub(r"'[^']*'|/\S+|\d+(\.\d+)?", "…", last[-1])[:120] if last else ""
+    tail = re.sub(r"'[^']*'|\S*/\S+|\S{30,}|\d+(\.\d+)?", "…", last[-1])[:120] if last else ""
     text = re.sub(r"\d+", "N", text)[:100]
     return f"{finding.category}: {text} | {tail}"
 
