@@ -21,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -99,7 +100,10 @@ def _work(
                     return
                 index = todo.pop(0)
             case = fh.make_case(index, args.seed, seeds, family=args.family)
-            progress.add(r.run(case, keep=args.keep))
+            try:
+                progress.add(r.run(case, keep=args.keep))
+            except Exception:  # the harness's own failure: say so, go on with the next case
+                print(f"harness error on case {index}:\n{traceback.format_exc()}", file=sys.stderr)
 
 
 def summarise(
@@ -118,6 +122,7 @@ def summarise(
         for k in (key, f"all/{c.family}"):
             rows[k]["cases"] += 1
             rows[k]["with findings"] += bool(o.findings)
+            rows[k]["ms"] += round(o.seconds * 1000)
             for label in o.labels:
                 rows[k][f"exit {label}"] += 1
     categories = Counter(f.category for o in outcomes for f in o.findings)
@@ -154,8 +159,24 @@ def markdown(summary: dict[str, Any]) -> str:
         f"**{summary['with_findings']}**. Rerun one case with "
         "`bench/fuzz.py --seed S --case N`.",
         "",
-        "| family | cases | exit 0 | exit 2 | other exits | with findings |",
-        "|---|---:|---:|---:|---:|---:|",
+        "Each case runs `pasdeux` on a sandbox folder holding the user's own files and is held",
+        "to the contract: exit 0 or 2 (or the signal's code for a killed run), no hang (120 s)",
+        "and no runaway memory (3 GB), one stderr line and no traceback for exit 2, no user file",
+        "changed, no staging folder or stray file left (after the next run, for a killed one),",
+        "an output folder complete or absent, a truncated song refused or warned about.",
+        "Mutated songs and option cases run in-process in a long-lived worker; signals",
+        "(SIGINT, SIGTERM, SIGKILL while writing, then a normal run) and concurrent writers",
+        "(2 or 4 `dance` into one folder) in fresh processes. Findings are saved under",
+        "`bench/.fuzz/` (song, command line, stderr). Exits are counted per process: a signal",
+        "case has two runs (the killed one and the next), a concurrency case two or four.",
+        "",
+        "```bash",
+        ".venv/bin/python bench/fuzz.py --cases 10000 --seed 1 --jobs 2   # the long run",
+        ".venv/bin/python bench/fuzz.py --seed 1 --case 88                # replay one case",
+        "```",
+        "",
+        "| family | cases | s/case | exit 0 | exit 2 | other exits | with findings |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for fam in fh.FAMILIES:
         r = rows.get(f"all/{fam}", {})
@@ -164,8 +185,9 @@ def markdown(summary: dict[str, Any]) -> str:
             - r.get("exit 0", 0)
             - r.get("exit 2", 0)
         )
+        per_case = r.get("ms", 0) / 1000 / max(r.get("cases", 0), 1)
         lines.append(
-            f"| {fam} | {r.get('cases', 0)} | {r.get('exit 0', 0)} | "
+            f"| {fam} | {r.get('cases', 0)} | {per_case:.1f} | {r.get('exit 0', 0)} | "
             f"{r.get('exit 2', 0)} | {other} | {r.get('with findings', 0)} |"
         )
     lines += ["", "Mutated songs (cases / cases with findings):", ""]

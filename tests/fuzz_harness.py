@@ -62,7 +62,7 @@ FAMILY_WEIGHTS = (0.80, 0.14, 0.04, 0.02)
 MUTATION_WEIGHTS = (2, 2, 1, 3, 1, 1, 0.5)
 USER_TEXT = b"the user's own notes; pasdeux must never touch this file\n"
 _PROGRESS_LINE = re.compile(r"^\[\s*\d+(\.\d+)?s\] ")
-_WARNING_LINE = re.compile(r"^(pasdeux: )?warning:", re.IGNORECASE)
+_WARNING_LINE = re.compile(r"^(\[\s*\d+(\.\d+)?s\] )?(pasdeux: )?warning:", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- seeds
@@ -202,6 +202,15 @@ class Field:
     bits: int
     values: tuple[int, ...]
     ogg_pages: tuple[int, ...] = ()
+    length: bool = False
+
+    def claims_longer(self, real: int, value: int) -> bool:
+        """Whether ``value`` in this length field claims a clearly longer song than ``real``.
+
+        All-ones and negative (64-bit) values are the formats' "length unknown" marks.
+        """
+        unknown = value == (1 << self.bits) - 1 or value >= 2**63
+        return self.length and not unknown and value > real * 1.05 + 1
 
     def get(self, buf: bytes | bytearray) -> int:
         """The field's value at its first offset."""
@@ -249,7 +258,7 @@ def wav_fields(data: bytes) -> list[Field]:
         elif cid == b"fact":
             fields.append(_f("fact sample count", body, 4, "little", _U32))
         elif cid == b"data":
-            fields.append(_f("data size", pos + 4, 4, "little", _U32))
+            fields.append(replace(_f("data size", pos + 4, 4, "little", _U32), length=True))
             break
         fields.append(_f(f"{cid!r} chunk size", pos + 4, 4, "little", _U32))
         pos = body + size + (size & 1)
@@ -270,7 +279,7 @@ def flac_fields(data: bytes) -> list[Field]:
         Field("sample rate", packed, 8, "big", 44, 20, (0, 1, 2, 7, 1000, 655350, 2**20 - 1)),
         Field("channels-1", packed, 8, "big", 41, 3, tuple(range(8))),
         Field("bits per sample-1", packed, 8, "big", 36, 5, (0, 3, 7, 15, 23, 31)),
-        Field("total samples", packed, 8, "big", 0, 36, (0, 1, 2**32, 2**36 - 1)),
+        Field("total samples", packed, 8, "big", 0, 36, (0, 1, 2**32, 2**36 - 1), length=True),
     ]
 
 
@@ -326,7 +335,10 @@ def ogg_fields(data: bytes) -> list[Field]:
     first, (last, _) = pages[0][0], pages[-1]
     ident = first + 27 + data[first + 26]
     fields = [
-        _f("last granule position", last + 6, 8, "little", (0, 1, 2**63 - 1, 2**64 - 1)),
+        replace(
+            _f("last granule position", last + 6, 8, "little", (0, 1, 2**40, 2**64 - 1)),
+            length=True,
+        ),
         _f("last page serial", last + 14, 4, "little", (0, 1)),
         _f("first page header type", first + 5, 1, "little", (0, 1, 4, 255)),
     ]
@@ -378,7 +390,7 @@ def mp3_fields(data: bytes) -> list[Field]:
         flags = int.from_bytes(data[tag + 4 : tag + 8], "big")
         fields.append(_f("xing flags", tag + 4, 4, "big", (0, 1, 3, 15)))
         if flags & 1:
-            fields.append(_f("xing frame count", tag + 8, 4, "big", _U32))
+            fields.append(replace(_f("xing frame count", tag + 8, 4, "big", _U32), length=True))
         if flags & 3 == 3:
             fields.append(_f("xing byte count", tag + 12, 4, "big", _U32))
         if data[tag + 120 : tag + 124] in (b"LAME", b"Lavf", b"Lavc"):
@@ -398,7 +410,8 @@ def m4a_fields(data: bytes) -> list[Field]:
             ts = i + 8 + (16 if v1 else 8)
             name = atom.decode()
             fields.append(_f(f"{name} timescale", ts, 4, "big", _U32))
-            fields.append(_f(f"{name} duration", ts + 4, 8 if v1 else 4, "big", _U32))
+            duration = _f(f"{name} duration", ts + 4, 8 if v1 else 4, "big", _U32)
+            fields.append(replace(duration, length=True))
             i = data.find(atom, i + 4)
     for atom in (b"moov", b"trak", b"mdia", b"stbl", b"mdat", b"stsz", b"stco", b"stts"):
         i = data.find(atom)
@@ -428,12 +441,21 @@ def _position(rng: random.Random, n: int) -> int:
     return rng.randrange(min(n, 512)) if rng.random() < 0.5 else rng.randrange(n)
 
 
-def mutate(data: bytes, fmt: str, kind: str, rng: random.Random) -> tuple[bytes, str]:
+@dataclass(frozen=True)
+class Mutation:
+    """A mutated song, what was done, and whether a header now claims a longer song."""
+
+    data: bytes
+    detail: str
+    claims_longer: bool = False
+
+
+def mutate(data: bytes, fmt: str, kind: str, rng: random.Random) -> Mutation:
     """``data`` with one mutation of ``kind`` applied, and a description of it."""
     n, buf = len(data), bytearray(data)
     if kind == "truncate":
         cut = rng.randrange(min(n, 4096)) if rng.random() < 0.3 else rng.randrange(n)
-        return data[:cut], f"cut at byte {cut} of {n}"
+        return Mutation(data[:cut], f"cut at byte {cut} of {n}")
     if kind == "bitflip":
         spots = sorted(_position(rng, n) for _ in range(rng.randint(1, 16)))
         for p in spots:
@@ -461,10 +483,10 @@ def mutate(data: bytes, fmt: str, kind: str, rng: random.Random) -> tuple[bytes,
     if fmt == "ogg" and rng.random() < 0.5:
         ogg_fix_crcs(buf)
         detail += ", page checksums fixed"
-    return bytes(buf), detail
+    return Mutation(bytes(buf), detail)
 
 
-def _header_lie(buf: bytearray, fmt: str, rng: random.Random) -> tuple[bytes, str]:
+def _header_lie(buf: bytearray, fmt: str, rng: random.Random) -> Mutation:
     fields = header_fields(bytes(buf), fmt)
     if not fields:
         return mutate(bytes(buf), fmt, "overwrite", rng)
@@ -481,7 +503,7 @@ def _header_lie(buf: bytearray, fmt: str, rng: random.Random) -> tuple[bytes, st
     if f.ogg_pages and rng.random() < 0.75:
         ogg_fix_crcs(buf)
         detail += ", page checksums fixed"
-    return bytes(buf), detail
+    return Mutation(bytes(buf), detail, f.claims_longer(real, value))
 
 
 # --------------------------------------------------------------------------- cases
@@ -515,6 +537,8 @@ class Case:
         The output path relative to the sandbox ("" when the command writes nothing).
     cut_bytes : int
         For a truncation, how many bytes were cut off the end.
+    claims_longer : bool
+        A header lie made the file claim a clearly longer song than it holds.
     signum, delay_s, trigger, writers
         For the signal and concurrency families: which signal, when, and how many
         processes write at once.
@@ -532,6 +556,7 @@ class Case:
     target: str = "new"
     out: str = ""
     cut_bytes: int = 0
+    claims_longer: bool = False
     signum: int = 0
     delay_s: float = 0.0
     trigger: str = ""
@@ -686,9 +711,9 @@ def _input_case(
     suffix = SEED_SPECS[fmt].suffix
     if kind == "suffix":
         suffix = rng.choice([".wav", ".flac", ".ogg", ".mp3", ".m4a", ".aac", ".txt", ""])
-        mutated, detail = data, f"{fmt} data named *{suffix}"
+        m = Mutation(data, f"{fmt} data named *{suffix}")
     else:
-        mutated, detail = mutate(data, fmt, kind, rng)
+        m = mutate(data, fmt, kind, rng)
     song = "song" + suffix
     command = "dance" if rng.random() < 0.3 else "analyze"
     argv = [command, song] + (["-q"] if rng.random() < 0.5 else [])
@@ -698,9 +723,21 @@ def _input_case(
         argv += ["-o", out]
     elif rng.random() < 0.5:
         argv.append("--json")
-    cut = len(data) - len(mutated) if kind == "truncate" else 0
+    cut = len(data) - len(m.data) if kind == "truncate" else 0
     return Case(
-        index, seed, "input", kind, fmt, detail, tuple(argv), song, mutated, "new", out, cut
+        index,
+        seed,
+        "input",
+        kind,
+        fmt,
+        m.detail,
+        tuple(argv),
+        song,
+        m.data,
+        "new",
+        out,
+        cut,
+        m.claims_longer,
     )
 
 
@@ -743,7 +780,19 @@ def lie_case(index: int, seeds: Seeds, fmt: str, name: str, value: int) -> Case:
         ogg_fix_crcs(buf)
     song = "song" + SEED_SPECS[fmt].suffix
     detail = f"{name}: {real} -> {value}"
-    return Case(index, 0, "input", "header_lie", fmt, detail, ("analyze", song), song, bytes(buf))
+    argv = ("analyze", song)
+    return Case(
+        index,
+        0,
+        "input",
+        "header_lie",
+        fmt,
+        detail,
+        argv,
+        song,
+        bytes(buf),
+        claims_longer=f.claims_longer(real, value),
+    )
 
 
 def _process_case(
@@ -831,15 +880,24 @@ def prepare(case: Case, seeds: Seeds, box: Path) -> set[str]:
         out.mkdir()
         allowed = {case.out}
     elif case.target == "readonly":
-        out.parent.mkdir()
-        out.parent.chmod(0o555)
+        _make_read_only(out.parent)
     return allowed
+
+
+def _make_read_only(folder: Path) -> None:
+    """A folder nobody may write in: mode 555, and immutable when we are root."""
+    folder.mkdir()
+    folder.chmod(0o555)
+    if os.geteuid() == 0 and shutil.which("chattr"):
+        subprocess.run(["chattr", "+i", str(folder)], capture_output=True, check=False)
 
 
 def remove_box(box: Path) -> None:
     """Delete a sandbox, read-only folders included."""
     if not box.exists():
         return
+    if (box / "ro").is_dir() and os.geteuid() == 0 and shutil.which("chattr"):
+        subprocess.run(["chattr", "-i", str(box / "ro")], capture_output=True, check=False)
     for dirpath, _dirs, _files in os.walk(box):
         with contextlib.suppress(OSError):
             os.chmod(dirpath, 0o755)
@@ -1118,8 +1176,11 @@ def judge_run(case: Case, run: Run, allowed_codes: Sequence[int] = (0, 2)) -> li
     if run.code == 2 and (len(lines) != 1 or not lines[0].startswith("pasdeux: ")):
         add("stderr_lines", f"exit 2 with {len(lines)} stderr lines: {lines[:3]}")
     lost = case.cut_bytes >= max(4096, 0.02 * (len(case.data) + case.cut_bytes))
-    if run.code == 0 and lost and not any(_WARNING_LINE.match(ln) for ln in lines):
-        add("truncation_unwarned", f"{case.cut_bytes} bytes cut off, exit 0 without a warning")
+    if run.code == 0 and not any(_WARNING_LINE.match(ln) for ln in run.stderr.splitlines()):
+        if lost:
+            add("truncation_unwarned", f"{case.cut_bytes} bytes cut off, exit 0, no warning")
+        elif case.claims_longer:
+            add("truncation_unwarned", "header claims a longer song, exit 0, no warning")
     if run.code == 0 and "--json" in case.argv:
         try:
             json.loads(run.stdout)

@@ -91,11 +91,16 @@ def test_oracle_flags_a_broken_run(run: fh.Run, category: str) -> None:
 def test_oracle_accepts_a_clean_run_and_wants_a_warning_for_a_truncation() -> None:
     progress = "[  0.9s] decoding…\npasdeux: song.wav: file is empty\n"
     assert fh.judge_run(_case(), fh.Run(2, "", progress, 1.0)) == []
-    cut = _case(kind="truncate", data=bytes(10_000), cut_bytes=90_000)
-    flagged = fh.judge_run(cut, fh.Run(0, "", "", 1.0))
-    assert [f.category for f in flagged] == ["truncation_unwarned"]
     warned = fh.Run(0, "", "warning: song.wav: truncated, read 4.0 s\n", 1.0)
-    assert fh.judge_run(cut, warned) == []
+    for cut in (
+        _case(kind="truncate", data=bytes(10_000), cut_bytes=90_000),
+        _case(kind="header_lie", data=bytes(10_000), claims_longer=True),
+    ):
+        flagged = fh.judge_run(cut, fh.Run(0, "", "", 1.0))
+        assert [f.category for f in flagged] == ["truncation_unwarned"]
+        assert fh.judge_run(cut, warned) == []
+        assert fh.judge_run(cut, replace(warned, stderr="[  0.1s] warning: x\n")) == []
+        assert fh.judge_run(cut, fh.Run(2, "", "pasdeux: song.wav: too short\n", 1.0)) == []
 
 
 def test_oracle_flags_changed_files_leftovers_and_half_folders() -> None:
@@ -125,10 +130,9 @@ def test_mutations_change_what_they_say(seed_data: dict[str, bytes]) -> None:
     for fmt, data in seed_data.items():
         assert fh.header_fields(data, fmt), fmt
         for kind in fh.MUTATIONS[:-1]:
-            mutated, detail = fh.mutate(data, fmt, kind, rng)
-            assert mutated != data, (fmt, kind, detail)
-        cut, _ = fh.mutate(data, fmt, "truncate", rng)
-        assert len(cut) < len(data)
+            m = fh.mutate(data, fmt, kind, rng)
+            assert m.data != data, (fmt, kind, m.detail)
+        assert len(fh.mutate(data, fmt, "truncate", rng).data) < len(data)
 
 
 def test_ogg_checksums_match_the_encoder(seed_data: dict[str, bytes]) -> None:
@@ -149,7 +153,7 @@ def test_mutated_songs(fmt: str, seeds: fh.Seeds, runner: fh.Runner) -> None:
     if fmt not in seeds.data:
         pytest.skip(f"no {fmt} seed on this machine (ffmpeg missing)")
     shift = list(fh.SEED_SPECS).index(fmt)
-    kinds = [fh.MUTATIONS[(shift + i) % len(fh.MUTATIONS)] for i in range(5)]
+    kinds = [fh.MUTATIONS[(shift + i) % len(fh.MUTATIONS)] for i in range(3)]
     kinds += ["truncate", "header_lie"]
     outcomes = [
         runner.run(fh.make_case(100 * shift + i, SEED, seeds, family="input", fmt=fmt, kind=k))
@@ -163,18 +167,19 @@ HEADER_LIES = [
     ("wav16", "sample rate", 0),
     ("wav16", "sample rate", 2**31),
     ("wav16", "data size", 2**32 - 1),
+    ("wav16", "data size", 2**31),
     ("wav16", "data size", 0),
     ("wav16", "channels", 0),
     ("wav16", "channels", 65535),
     ("wavf", "bits per sample", 64),
     ("flac", "sample rate", 1),
-    ("flac", "total samples", 2**36 - 1),
+    ("flac", "total samples", 2**32),
     ("flac", "total samples", 0),
     ("ogg", "vorbis sample rate", 1),
-    ("ogg", "last granule position", 2**63 - 1),
+    ("ogg", "last granule position", 2**40),
     ("mp3", "every frame sample rate index", 2),
-    ("mp3", "xing frame count", 2**32 - 1),
-    ("m4a", "mvhd duration", 2**32 - 1),
+    ("mp3", "xing frame count", 2**20),
+    ("m4a", "mvhd duration", 2**31),
     ("m4a", "mdhd timescale", 1),
     ("m4a_fast", "mdhd duration", 1),
 ]
@@ -222,3 +227,11 @@ def test_harness_saves_a_finding(tmp_path: Path) -> None:
     folder = fh.save_finding(outcome, [fh.Run(1, "", "boom", 1.0)], tmp_path)
     assert (folder / "input.wav").read_bytes() == case.data
     assert '"exit_1"' in (folder / "case.json").read_text()
+
+
+def test_a_length_field_knows_a_longer_claim(seed_data: dict[str, bytes]) -> None:
+    (size,) = [f for f in fh.wav_fields(seed_data["wav16"]) if f.name == "data size"]
+    real = size.get(seed_data["wav16"])
+    assert size.claims_longer(real, 2 * real)
+    assert not size.claims_longer(real, real // 2)
+    assert not size.claims_longer(real, 2**32 - 1)  # "length unknown", as streams write it
