@@ -45,6 +45,7 @@ import subprocess
 import sys
 import time
 import traceback
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -1119,7 +1120,8 @@ def worker_loop() -> None:
             os.dup2(out_f.fileno(), 1)
             os.dup2(err_f.fileno(), 2)
             try:
-                code = main(req["argv"])
+                with warnings.catch_warnings():  # each case warns afresh, as a new process would
+                    code = main(req["argv"])
             except SystemExit as exc:
                 code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
                 exc_text = f"SystemExit({exc.code!r}) escaped main()"
