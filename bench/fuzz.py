@@ -48,6 +48,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--keep", type=Path, default=ROOT / "bench" / ".fuzz", help="findings")
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     p.add_argument("--no-write", action="store_true", help="leave docs/benchmarks.md alone")
+    p.add_argument("--from-json", type=Path, help="rewrite the doc from a saved --json summary")
     return p.parse_args(argv)
 
 
@@ -208,6 +209,18 @@ def markdown(summary: dict[str, Any]) -> str:
     cats = summary["categories"] or {"none": 0}
     lines += ["| category | findings |", "|---|---:|"]
     lines += [f"| {k} | {v} |" for k, v in cats.items()]
+    if summary["groups"]:
+        lines += [
+            "",
+            "Findings grouped (category, message and last stderr line, numbers and names",
+            "blurred; case numbers replay with `--case`):",
+            "",
+            "| cases | group | e.g. |",
+            "|---:|---|---|",
+        ]
+        for sig, idx in summary["groups"].items():
+            shown = ", ".join(f"#{i}" for i in idx[:5]) + (" …" if len(idx) > 5 else "")
+            lines.append(f"| {len(idx)} | {sig.replace('|', '/')} | {shown} |")
     return "\n".join(lines) + "\n"
 
 
@@ -236,6 +249,9 @@ def _one(seeds: fh.Seeds, scratch: Path, args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _args(argv)
+    if args.from_json is not None:
+        write_doc(markdown(json.loads(args.from_json.read_text())))
+        return 0
     with tempfile.TemporaryDirectory(prefix="pasdeux-fuzz-") as tmp:
         t0 = time.monotonic()
         seeds = fh.make_seeds(Path(tmp) / "seeds")
