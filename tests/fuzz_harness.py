@@ -501,10 +501,11 @@ def _header_lie(buf: bytearray, fmt: str, rng: random.Random) -> Mutation:
     detail = f"{f.name}: {real} -> {value}" + (
         f" in {len(f.offsets)} frames" * (len(f.offsets) > 1)
     )
-    if f.ogg_pages and rng.random() < 0.75:
+    fixed = not f.ogg_pages or rng.random() < 0.75  # a bad checksum hides the lie
+    if f.ogg_pages and fixed:
         ogg_fix_crcs(buf)
         detail += ", page checksums fixed"
-    return Mutation(bytes(buf), detail, f.claims_longer(real, value))
+    return Mutation(bytes(buf), detail, fixed and f.claims_longer(real, value))
 
 
 # --------------------------------------------------------------------------- cases
@@ -768,6 +769,39 @@ def _options_case(index: int, seed: int, seeds: Seeds, fmt: str, rng: random.Ran
     detail = " ".join(argv)
     return Case(
         index, seed, "options", kind, fmt, detail, tuple(argv), song, seeds.data[fmt], target, out
+    )
+
+
+def option_case(
+    index: int,
+    seeds: Seeds,
+    *,
+    options: Sequence[str] = (),
+    target: str = "new",
+    song: str = "plain",
+    command: str = "dance",
+) -> Case:
+    """A ``dance`` (or ``figures``) case with these options, ``-o`` target and song name."""
+    name = _song_name(song, ".wav")
+    out = _target_path(target, name)
+    if command == "figures":
+        argv = ["figures", "waltz", "--svg", out]
+    else:
+        argv = ["dance", name, "-q", "-o", out, *options]
+    detail = " ".join(argv)
+    kind = "+".join([command, target, *options])
+    return Case(
+        index,
+        0,
+        "options",
+        kind,
+        "wav16",
+        detail,
+        tuple(argv),
+        name,
+        seeds.data["wav16"],
+        target,
+        out,
     )
 
 

@@ -196,6 +196,35 @@ def test_header_lie(fmt: str, name: str, value: int, seeds: fh.Seeds, runner: fh
     )
 
 
+OPTION_MISTAKES: list[dict[str, object]] = [
+    {"options": ("--seed=-1",)},
+    {"options": ("--floor", "nanxnan")},
+    {"options": ("--floor", "infx8")},
+    {"options": ("--floor", "1e400x8")},
+    {"options": ("--level", "platinum")},
+    {"options": ("--style", "nope")},
+    {"target": "file"},
+    {"target": "foreign"},
+    {"target": "prior_user"},
+    {"target": "readonly"},
+    {"target": "through_file"},
+    {"target": "long_name"},
+    {"target": "non_utf8"},
+    {"song": "non_utf8"},
+    {"target": "foreign_clash", "command": "figures"},
+]
+"""The option values and ``-o`` targets the issue names, each once."""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "spec", OPTION_MISTAKES, ids=lambda spec: "-".join(map(str, spec.values()))
+)
+def test_option_mistake(spec: dict[str, object], seeds: fh.Seeds, runner: fh.Runner) -> None:
+    case = fh.option_case(OPTION_MISTAKES.index(spec), seeds, **spec)  # type: ignore[arg-type]
+    _assert_clean([runner.run(case)])
+
+
 @pytest.mark.slow
 def test_random_options_and_output_targets(seeds: fh.Seeds, runner: fh.Runner) -> None:
     outcomes = [runner.run(fh.make_case(i, SEED, seeds, family="options")) for i in range(16)]
