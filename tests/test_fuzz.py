@@ -196,6 +196,11 @@ def test_header_lie(fmt: str, name: str, value: int, seeds: fh.Seeds, runner: fh
     )
 
 
+def _spec_id(spec: dict[str, object]) -> str:
+    parts = [" ".join(v) if isinstance(v, tuple) else str(v) for v in spec.values()]
+    return ",".join(f"{k}={p}" for k, p in zip(spec, parts))
+
+
 OPTION_MISTAKES: list[dict[str, object]] = [
     {"options": ("--seed=-1",)},
     {"options": ("--floor", "nanxnan")},
@@ -217,9 +222,7 @@ OPTION_MISTAKES: list[dict[str, object]] = [
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "spec", OPTION_MISTAKES, ids=lambda spec: "-".join(map(str, spec.values()))
-)
+@pytest.mark.parametrize("spec", OPTION_MISTAKES, ids=lambda spec: _spec_id(spec))
 def test_option_mistake(spec: dict[str, object], seeds: fh.Seeds, runner: fh.Runner) -> None:
     case = fh.option_case(OPTION_MISTAKES.index(spec), seeds, **spec)  # type: ignore[arg-type]
     _assert_clean([runner.run(case)])
