@@ -334,13 +334,19 @@ def _sf_claim(p: Path, info: Any, head: bytes, size: int) -> Claim:
 
 
 def _probed_claim(p: Path, budget: AudioLimits, head: bytes, size: int) -> Claim | None:
-    """``ffprobe``'s view of the first audio stream, checked against the budget (the
-    container's duration is the claim); ``None`` when it finds no audio stream."""
+    """``ffprobe``'s view of the first audio stream, checked against the budget; ``None``
+    when it finds no audio stream.
+
+    The budget is checked on the audio stream's duration (what is decoded); the claim a
+    decoding is held to is the longer of the stream's and the container's durations, so a
+    container that promises more than its audio holds is reported too.
+    """
     probed = ffprobe_stream(p, _ffmpeg_input(p))
     if probed is None:
         return None
     budget.check_header(p, probed.sample_rate_hz, probed.duration_s)
-    seconds = probed.duration_s
+    stated = [s for s in (probed.duration_s, probed.container_duration_s) if s is not None]
+    seconds = max(stated) if stated else None
     frames = round(seconds * _FFMPEG_RATE) if seconds is not None else None  # ffmpeg's rate
     cut = ogg_cut(p, size) if head[:4] == b"OggS" else None
     return Claim(frames=frames, duration_s=seconds, cut=cut)

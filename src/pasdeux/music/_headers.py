@@ -335,11 +335,12 @@ def _walk(f: BinaryIO, pos: int, end: int) -> tuple[int, bool]:
 
 @dataclass(frozen=True)
 class ProbedStream:
-    """The first audio stream ``ffprobe`` finds: its rate and the container's duration
-    (``None`` when the container has none and ``ffprobe`` only guesses it)."""
+    """The first audio stream ``ffprobe`` finds: its rate, its own duration and the
+    container's (each ``None`` when the file states none and ``ffprobe`` only guesses it)."""
 
     sample_rate_hz: int | None
     duration_s: float | None
+    container_duration_s: float | None = None
 
 
 def ffprobe_stream(p: Path, target: str) -> ProbedStream | None:
@@ -366,10 +367,12 @@ def ffprobe_stream(p: Path, target: str) -> ProbedStream | None:
     if not isinstance(stream, dict) or stream.get("codec_type") != "audio":
         return None
     container = container if isinstance(container, dict) else {}
-    duration = _positive(stream.get("duration")) or _positive(container.get("duration"))
+    whole = _positive(container.get("duration"))
+    duration = _positive(stream.get("duration")) or whole
     if b"Estimating duration from bitrate" in run.stderr:
-        duration = None  # a raw stream (ADTS AAC): a guess, often far off for VBR
-    return ProbedStream(int(_positive(stream.get("sample_rate")) or 0) or None, duration)
+        duration = whole = None  # a raw stream (ADTS AAC): a guess, often far off for VBR
+    rate = int(_positive(stream.get("sample_rate")) or 0) or None
+    return ProbedStream(rate, duration, whole)
 
 
 def _positive(text: object) -> float | None:
