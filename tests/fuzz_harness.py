@@ -1252,6 +1252,8 @@ def judge_files(
     for rel in new:
         if out and inside(rel):
             continue
+        if out and out in after and out.startswith(rel + "/"):
+            continue  # a folder made on the way to an output folder that was written
         top = rel.split("/")[0]
         staging = top.startswith(".")
         if staging and "/" in rel:

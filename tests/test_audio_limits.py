@@ -419,3 +419,18 @@ def test_header_readers_survive_damage(tmp_path: Path, track: Song, kind: str) -
         wav_claim(bad, size), aiff_claim(bad, size, SR), mp3_claim(bad, size), ogg_cut(bad, size)
         with contextlib.suppress(InputError):
             open_audio(bad, AudioLimits(max_duration_s=60.0))
+
+
+def test_mp3_whose_xing_frame_count_lies_low_is_not_an_internal_error(
+    tmp_path: Path, track: Song, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Xing frame count of 1 made libsndfile refuse even ``tell()`` after the first read:
+    that was an internal error (exit 1); it is a user's damaged file (exit 0 or 2)."""
+    good = _make("MP3 VBR (Xing)", tmp_path, track).read_bytes()
+    at = good.index(b"Xing") + 8  # flags (4 bytes), then the frame count
+    bad = tmp_path / "lying.mp3"
+    bad.write_bytes(good[:at] + (1).to_bytes(4, "big") + good[at + 4 :])
+    code = main(["analyze", str(bad), "-q"])
+    err = capsys.readouterr().err
+    assert code in (0, 2), err
+    assert "internal error" not in err

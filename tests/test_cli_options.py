@@ -214,3 +214,8 @@ def test_a_read_only_folder_is_reported_to_a_user_who_is_not_root(tmp_path: Path
     finally:
         base.chmod(0o755)
         shutil.rmtree(base)
+
+
+def test_a_song_name_with_a_line_break_gives_one_error_line(tmp_path: Path) -> None:
+    result = run("analyze", tmp_path / "two\nlines.ogg")
+    assert_user_error(result, "two\\nlines.ogg", "no such file")

@@ -38,9 +38,16 @@ class _Progress:
 
     def __call__(self, message: str) -> None:
         if message.startswith("warning:"):
-            print(message, file=sys.stderr, flush=True)
+            print(_one_line(message), file=sys.stderr, flush=True)
         elif not self.quiet:
-            print(f"[{time.monotonic() - self.start:5.1f}s] {message}", file=sys.stderr, flush=True)
+            elapsed = time.monotonic() - self.start
+            print(f"[{elapsed:5.1f}s] {_one_line(message)}", file=sys.stderr, flush=True)
+
+
+def _one_line(message: str) -> str:
+    """``message`` as one printable line: bytes that are not UTF-8 as U+FFFD, and line
+    breaks and other control characters (from a file's name, say) escaped as ``\\n``."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in shown(message))
 
 
 class _Parser(argparse.ArgumentParser):
@@ -181,10 +188,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = _parser().parse_args(argv)
             return _dispatch(args)
     except InputError as exc:
-        print(f"pasdeux: {exc}", file=sys.stderr)
+        print(f"pasdeux: {_one_line(str(exc))}", file=sys.stderr)
         return 2
     except PasdeuxError as exc:
-        print(f"pasdeux: internal error: {exc}", file=sys.stderr)
+        print(f"pasdeux: internal error: {_one_line(str(exc))}", file=sys.stderr)
         return 1
     except _Terminated:
         print("pasdeux: terminated", file=sys.stderr)
@@ -200,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("PASDEUX_DEBUG"):
             traceback.print_exc()
         print(
-            f"pasdeux: internal error ({type(exc).__name__}: {exc}); "
+            f"pasdeux: internal error ({type(exc).__name__}: {_one_line(str(exc))}); "
             "set PASDEUX_DEBUG=1 for the traceback",
             file=sys.stderr,
         )

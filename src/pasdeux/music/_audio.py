@@ -511,9 +511,9 @@ def _soundfile_reads(p: Path) -> Iterator[tuple[NDArray[np.float32], str | None]
     except _SF_ERRORS as exc:
         yield empty, _sf_detail(exc)
         return
+    start = 0  # counted, not asked: a decoder with a lying header may refuse even tell()
     try:
         while True:
-            start = f.tell()
             try:
                 with _c_stderr_silenced():
                     data = f.read(_BLOCK_FRAMES, dtype="float32", always_2d=True)
@@ -524,6 +524,7 @@ def _soundfile_reads(p: Path) -> Iterator[tuple[NDArray[np.float32], str | None]
                 return
             if data.shape[0] == 0:
                 return
+            start += data.shape[0]
             yield data, None
     finally:
         f.close()
