@@ -8,6 +8,9 @@ the command line, stderr); the counts per category go between ``<!-- fuzz:start 
 
     .venv/bin/python bench/fuzz.py --cases 10000 --seed 1 --jobs 2
     .venv/bin/python bench/fuzz.py --seed 1 --case 123        # rerun one case, verbose
+
+A long run may be made in pieces (``--start``, ``--cases``, ``--json > piece.json``) and
+the pieces' summaries merged into the doc: ``--from-json piece1.json piece2.json ...``.
 """
 
 from __future__ import annotations
@@ -48,7 +51,13 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--keep", type=Path, default=ROOT / "bench" / ".fuzz", help="findings")
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     p.add_argument("--no-write", action="store_true", help="leave docs/benchmarks.md alone")
-    p.add_argument("--from-json", type=Path, help="rewrite the doc from a saved --json summary")
+    p.add_argument(
+        "--from-json",
+        type=Path,
+        nargs="+",
+        metavar="JSON",
+        help="rewrite the doc from saved --json summaries (pieces of one run are merged)",
+    )
     return p.parse_args(argv)
 
 
@@ -144,6 +153,35 @@ def summarise(
         "groups": {
             k: sorted(set(v)) for k, v in sorted(groups.items(), key=lambda kv: -len(kv[1]))
         },
+    }
+
+
+def merge(pieces: list[dict[str, Any]]) -> dict[str, Any]:
+    """One summary for a run made in pieces (disjoint case ranges of one seed): counts
+    added, the pieces' times added, finding groups joined."""
+    seeds = {p["seed"] for p in pieces}
+    if len(seeds) != 1:
+        raise SystemExit(f"pieces of different runs (seeds {sorted(seeds)}) cannot be merged")
+    rows: dict[str, Counter[str]] = defaultdict(Counter)
+    categories: Counter[str] = Counter()
+    groups: dict[str, set[int]] = defaultdict(set)
+    for piece in pieces:
+        for key, counts in piece["rows"].items():
+            rows[key].update(counts)
+        categories.update(piece["categories"])
+        for sig, idx in piece["groups"].items():
+            groups[sig].update(idx)
+    cases = sum(p["cases"] for p in pieces)
+    seconds = sum(p["seconds"] for p in pieces)
+    return {
+        **pieces[0],
+        "cases": cases,
+        "seconds": round(seconds, 1),
+        "cases_per_min": round(cases / max(seconds, 1e-9) * 60, 1),
+        "with_findings": sum(p["with_findings"] for p in pieces),
+        "categories": dict(categories.most_common()),
+        "rows": {k: dict(v) for k, v in sorted(rows.items())},
+        "groups": {k: sorted(v) for k, v in sorted(groups.items(), key=lambda kv: -len(kv[1]))},
     }
 
 
@@ -250,7 +288,7 @@ def _one(seeds: fh.Seeds, scratch: Path, args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _args(argv)
     if args.from_json is not None:
-        write_doc(markdown(json.loads(args.from_json.read_text())))
+        write_doc(markdown(merge([json.loads(f.read_text()) for f in args.from_json])))
         return 0
     with tempfile.TemporaryDirectory(prefix="pasdeux-fuzz-") as tmp:
         t0 = time.monotonic()
