@@ -219,3 +219,12 @@ def test_a_read_only_folder_is_reported_to_a_user_who_is_not_root(tmp_path: Path
 def test_a_song_name_with_a_line_break_gives_one_error_line(tmp_path: Path) -> None:
     result = run("analyze", tmp_path / "two\nlines.ogg")
     assert_user_error(result, "two\\nlines.ogg", "no such file")
+
+
+def test_an_output_path_longer_than_the_system_allows_is_a_user_error(
+    demo_clip: Path, tmp_path: Path
+) -> None:
+    too_long = tmp_path.joinpath(*["d" * 200] * 25)  # 5,000 characters: over PATH_MAX
+    result = run("dance", demo_clip, "-o", too_long)
+    assert_user_error(result, "name too long")
+    assert "decoding" not in result.stderr

@@ -149,9 +149,10 @@ def check_output_folder(out_dir: str | Path) -> Path:
     InputError
         Naming the folder (or the file in it that pasdeux did not write) and the problem.
     """
-    out = Path(out_dir).resolve()
-    parent_exists = out.parent.is_dir()
-    with folder_errors(out):
+    out = Path(out_dir).absolute()
+    with folder_errors(out):  # a path too long or through a file is the user's mistake too
+        out = out.resolve()
+        parent_exists = out.parent.is_dir()
         with writers_lock(out.parent) if parent_exists else contextlib.nullcontext():
             check_replaceable(out, _MARKER, _legacy_name)
             if parent_exists:
