@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
 __all__ = [
     "Claim",
@@ -70,6 +71,22 @@ _MAX_CHUNKS = 256
 _PCM_TAGS = frozenset({1, 3, 6, 7, 0xFFFE})
 
 
+def _chunks(
+    f: BinaryIO, size: int, byteorder: Literal["little", "big"]
+) -> Iterator[tuple[int, bytes, int]]:
+    """``(position, id, length)`` of the chunks of a RIFF or IFF file after its 12-byte
+    header, at most :data:`_MAX_CHUNKS`; ``f`` is left just after each chunk's header."""
+    pos = 12
+    for _ in range(_MAX_CHUNKS):
+        if pos + 8 > size:
+            return
+        f.seek(pos)
+        header = f.read(8)
+        length = int.from_bytes(header[4:8], byteorder)
+        yield pos, header[:4], length
+        pos += 8 + length + (length & 1)
+
+
 def wav_claim(p: Path, size: int) -> Claim | None:
     """The data chunk's claim of a RIFF/WAVE file against the bytes the file holds.
 
@@ -79,13 +96,8 @@ def wav_claim(p: Path, size: int) -> Claim | None:
         with p.open("rb") as f:
             if f.read(12)[8:12] != b"WAVE":
                 return None
-            pos, tag, rate, align = 12, 0, 0, 0
-            for _ in range(_MAX_CHUNKS):
-                if pos + 8 > size:
-                    break
-                f.seek(pos)
-                header = f.read(8)
-                ident, length = header[:4], int.from_bytes(header[4:8], "little")
+            tag, rate, align = 0, 0, 0
+            for pos, ident, length in _chunks(f, size, "little"):
                 if ident == b"fmt ":
                     fmt = f.read(16)
                     tag = int.from_bytes(fmt[0:2], "little")
@@ -93,7 +105,6 @@ def wav_claim(p: Path, size: int) -> Claim | None:
                     align = int.from_bytes(fmt[12:14], "little")
                 elif ident == b"data":
                     return _wav_data(tag, rate, align, length, size - pos - 8)
-                pos += 8 + length + (length & 1)
     except OSError:
         return None
     return None
@@ -121,13 +132,8 @@ def aiff_claim(p: Path, size: int, rate: int) -> Claim | None:
         with p.open("rb") as f:
             if f.read(12)[8:12] not in (b"AIFF", b"AIFC"):
                 return None
-            pos, frames, frame_bytes = 12, 0, 0
-            for _ in range(_MAX_CHUNKS):
-                if pos + 8 > size:
-                    break
-                f.seek(pos)
-                header = f.read(8)
-                ident, length = header[:4], int.from_bytes(header[4:8], "big")
+            frames, frame_bytes = 0, 0
+            for pos, ident, length in _chunks(f, size, "big"):
                 if ident == b"COMM":
                     comm = f.read(min(length, 22))
                     if len(comm) < 18:
@@ -146,7 +152,6 @@ def aiff_claim(p: Path, size: int, rate: int) -> Claim | None:
                         f"{span(held / rate)}"
                     )
                     return Claim(duration_s=held / rate, cut=cut)
-                pos += 8 + length + (length & 1)
     except OSError:
         return None
     return None
