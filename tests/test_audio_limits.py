@@ -434,3 +434,15 @@ def test_mp3_whose_xing_frame_count_lies_low_is_not_an_internal_error(
     err = capsys.readouterr().err
     assert code in (0, 2), err
     assert "internal error" not in err
+
+
+def test_a_warning_before_an_error_makes_one_line_when_quiet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A cut file that then has no beat: the warning is folded into the one error line."""
+    silent = _write(tmp_path / "silent.wav", np.zeros(14 * SR, dtype=np.float32))
+    cut = _cut(silent, 0.5)
+    assert main(["analyze", str(cut), "-q"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert "silent" in lines[0] and "truncated" in lines[0]

@@ -29,19 +29,36 @@ __all__ = ["main"]
 
 
 class _Progress:
-    """Prints what is happening on stderr, with the time since the start. Warnings
-    (messages starting ``warning:``) are printed even when quiet, as they are."""
+    """Prints what is happening on stderr, with the time since the start.
 
-    def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet
+    Warnings (messages starting ``warning:``) are shown even when quiet: at once with the
+    progress lines; when quiet, at the end of a run that succeeds, or folded into the one
+    error line of a run that fails (so that an error is always one line).
+    """
+
+    def __init__(self) -> None:
+        self.quiet = False
         self.start = time.monotonic()
+        self.held: list[str] = []
 
     def __call__(self, message: str) -> None:
-        if message.startswith("warning:"):
+        if message.startswith("warning:") and self.quiet:
+            self.held.append(_one_line(message))
+        elif message.startswith("warning:"):
             print(_one_line(message), file=sys.stderr, flush=True)
         elif not self.quiet:
             elapsed = time.monotonic() - self.start
             print(f"[{elapsed:5.1f}s] {_one_line(message)}", file=sys.stderr, flush=True)
+
+    def print_held(self) -> None:
+        """Print the warnings held back while quiet."""
+        for line in self.held:
+            print(line, file=sys.stderr, flush=True)
+        self.held = []
+
+    def folded(self) -> str:
+        """The held warnings, to end an error line with (empty if there are none)."""
+        return "".join(f" ({line})" for line in self.held)
 
 
 def _one_line(message: str) -> str:
@@ -183,12 +200,16 @@ def _dance_options(p: argparse.ArgumentParser, default_out: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    progress = _Progress()
     try:
         with _terminate_as_interrupt():
             args = _parser().parse_args(argv)
-            return _dispatch(args)
+            progress.quiet = getattr(args, "quiet", False)
+            code = _dispatch(args, progress)
+        progress.print_held()
+        return code
     except InputError as exc:
-        print(f"pasdeux: {_one_line(str(exc))}", file=sys.stderr)
+        print(f"pasdeux: {_one_line(str(exc))}{progress.folded()}", file=sys.stderr)
         return 2
     except PasdeuxError as exc:
         print(f"pasdeux: internal error: {_one_line(str(exc))}", file=sys.stderr)
@@ -214,8 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _dispatch(args: argparse.Namespace) -> int:
-    progress = _Progress(getattr(args, "quiet", False))
+def _dispatch(args: argparse.Namespace, progress: _Progress) -> int:
     if args.command == "analyze":
         return _analyze(args, progress)
     if args.command in ("dance", "demo"):
