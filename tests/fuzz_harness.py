@@ -412,7 +412,10 @@ def m4a_fields(data: bytes) -> list[Field]:
             name = atom.decode()
             fields.append(_f(f"{name} timescale", ts, 4, "big", _U32))
             duration = _f(f"{name} duration", ts + 4, 8 if v1 else 4, "big", _U32)
-            fields.append(replace(duration, length=True))
+            # The movie header's duration is the container's claim. A track's mdhd duration
+            # is not: ffmpeg (like players) takes the track's length from its sample table,
+            # so a lie there leaves a complete file that nothing needs to warn about.
+            fields.append(replace(duration, length=atom == b"mvhd"))
             i = data.find(atom, i + 4)
     for atom in (b"moov", b"trak", b"mdia", b"stbl", b"mdat", b"stsz", b"stco", b"stts"):
         i = data.find(atom)
