@@ -10,6 +10,7 @@ by byte slicing or given lying headers by patching bytes.
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 import subprocess
 import sys
@@ -446,3 +447,15 @@ def test_a_warning_before_an_error_makes_one_line_when_quiet(
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1, lines
     assert "silent" in lines[0] and "truncated" in lines[0]
+
+
+def test_a_warning_shows_among_the_progress_lines_when_not_quiet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    silent = _write(tmp_path / "silent.wav", np.zeros(14 * SR, dtype=np.float32))
+    assert main(["analyze", str(_cut(silent, 0.5))]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert any(re.match(r"^\[\s*\d+\.\ds\] warning: .*truncated", line) for line in lines)
+    assert lines[-1].startswith("pasdeux: ") and "silent" in lines[-1]
+    others = [line for line in lines if not line.startswith("[")]
+    assert others == lines[-1:], "the error is the one line that is not a progress line"

@@ -31,7 +31,7 @@ __all__ = ["main"]
 class _Progress:
     """Prints what is happening on stderr, with the time since the start.
 
-    Warnings (messages starting ``warning:``) are shown even when quiet: at once with the
+    Warnings (messages starting ``warning:``) are shown even when quiet: at once among the
     progress lines; when quiet, at the end of a run that succeeds, or folded into the one
     error line of a run that fails (so that an error is always one line).
     """
@@ -44,8 +44,6 @@ class _Progress:
     def __call__(self, message: str) -> None:
         if message.startswith("warning:") and self.quiet:
             self.held.append(_one_line(message))
-        elif message.startswith("warning:"):
-            print(_one_line(message), file=sys.stderr, flush=True)
         elif not self.quiet:
             elapsed = time.monotonic() - self.start
             print(f"[{elapsed:5.1f}s] {_one_line(message)}", file=sys.stderr, flush=True)
