@@ -112,14 +112,6 @@ _NAN_PROBLEM = "contains NaN or infinite samples (a corrupt float file?)"
 
 _SF_ERRORS = (sf.SoundFileError, RuntimeError, ValueError, TypeError)
 
-#: Decoded audio may run this much past the duration budget before it is refused (lossy
-#: decoders add a few priming and padding samples to what the header says).
-_CODEC_SLACK_S = 1.0
-
-#: A decoding this much shorter than its header's claim is a truncated file (the claim of a
-#: lossy format counts its encoder's padding too).
-_SHORT_BY_S = 0.1
-
 
 @dataclass(frozen=True, kw_only=True)
 class AudioLimits:
@@ -133,11 +125,19 @@ class AudioLimits:
         line's ``--max-minutes`` sets it.
     min_sample_rate_hz, max_sample_rate_hz : int
         The sample rates accepted (the file's own rate, before any resampling).
+    decode_slack_s : float
+        How far decoded audio may run past ``max_duration_s`` before it is refused (lossy
+        decoders add a few priming and padding samples to what the header says).
+    truncation_tolerance_s : float
+        A decoding this much shorter than its header's claim is a truncated file (the
+        claim of a lossy format counts its encoder's padding too).
     """
 
     max_duration_s: float = 3600.0
     min_sample_rate_hz: int = 8000
     max_sample_rate_hz: int = 192000
+    decode_slack_s: float = 1.0
+    truncation_tolerance_s: float = 0.1
 
     def __post_init__(self) -> None:
         if not 0.0 < self.max_duration_s < float("inf"):
@@ -201,7 +201,8 @@ class AudioReader:
         self.notes: list[str] = []
         self._decode = decode
         self._claim = claim if claim is not None else Claim()
-        self._max_frames = int((self.limits.max_duration_s + _CODEC_SLACK_S) * sample_rate)
+        budget_s = self.limits.max_duration_s + self.limits.decode_slack_s
+        self._max_frames = int(budget_s * sample_rate)
 
     def blocks(self) -> Iterator[NDArray[np.float32]]:
         """Decode the file: mono ``float32`` blocks in [-1, 1], about 65 000 samples each.
@@ -242,7 +243,7 @@ class AudioReader:
         seconds = decoded / self.sample_rate
         found = [self._claim.cut] if self._claim.cut else []
         expected = self._claim.frames
-        short_by_s = _SHORT_BY_S + self._claim.slack_s
+        short_by_s = self.limits.truncation_tolerance_s + self._claim.slack_s
         if expected is not None and expected - decoded > short_by_s * self.sample_rate:
             found.append(
                 f"its header promises {span(expected / self.sample_rate)}, {seconds:.1f} s decoded"
