@@ -6,7 +6,7 @@ output folder complete or absent). Each finding is saved under ``bench/.fuzz/`` 
 the command line, stderr); the counts per category go between ``<!-- fuzz:start -->`` and
 ``<!-- fuzz:end -->`` in ``docs/benchmarks.md``.
 
-    .venv/bin/python bench/fuzz.py --cases 10000 --seed 1 --jobs 2
+    .venv/bin/python bench/fuzz.py --cases 10000 --seed 1 --jobs 3
     .venv/bin/python bench/fuzz.py --seed 1 --case 123        # rerun one case, verbose
 
 A long run may be made in pieces (``--start``, ``--cases``, ``--json > piece.json``) and
@@ -210,7 +210,7 @@ def markdown(summary: dict[str, Any]) -> str:
         "case has two runs (the killed one and the next), a concurrency case two or four.",
         "",
         "```bash",
-        ".venv/bin/python bench/fuzz.py --cases 10000 --seed 1 --jobs 2   # the long run",
+        ".venv/bin/python bench/fuzz.py --cases 10000 --seed 1 --jobs 3   # the long run",
         ".venv/bin/python bench/fuzz.py --seed 1 --case 88                # replay one case",
         "```",
         "",
