@@ -113,6 +113,28 @@ def test_an_output_folder_of_an_earlier_version_without_a_manifest(
     assert (out / "diary.txt").read_text() == "mine"
 
 
+def test_a_users_file_by_the_name_of_the_marker_is_kept(
+    tmp_path: Path, audio: Path, truth_music: MusicMap, routine: Routine, performance: Performance
+) -> None:
+    """A file named like pasdeux's marker that pasdeux did not write (found by the fuzz
+    run): neither read as a marker nor overwritten."""
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in OUTPUT_FILES:
+        (out / name).write_text("old")
+    (out / MARKER).write_text("my own list of things")
+    with pytest.raises(InputError, match=r"\.pasdeux-output: was not written by pasdeux"):
+        _write(out, audio, truth_music, routine, performance)
+    assert (out / MARKER).read_text() == "my own list of things"
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / ".pasdeux-charts").write_text("my own list of charts")
+    assert_user_error(run("figures", "Tango", "--svg", mine), ".pasdeux-charts")
+    assert [p.name for p in mine.iterdir()] == [".pasdeux-charts"]
+    assert (mine / ".pasdeux-charts").read_text() == "my own list of charts"
+
+
 def _start_ticks(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
 

@@ -109,14 +109,24 @@ def write_manifest(
 
 
 def read_manifest(folder: Path, marker: str) -> dict[str, object] | None:
-    """The files listed in ``folder/marker``; None if the marker has no manifest (it was
-    written by a version of pasdeux before manifests) or is missing."""
+    """The files listed in ``folder/marker``; None if it is missing or not a pasdeux
+    manifest (a marker of pasdeux before manifests, or a file of the user's by that name)."""
     try:
         data = json.loads((folder / marker).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or data.get("kind") != "pasdeux-manifest":
+        return None
+    files = data.get("files")
     return files if isinstance(files, dict) else None
+
+
+def _is_legacy_marker(path: Path) -> bool:
+    """Whether ``path`` is the marker pasdeux wrote before manifests (its exact text)."""
+    try:
+        return path.is_file() and path.read_bytes() == b"written by pasdeux\n"
+    except OSError:
+        return False
 
 
 def _why_foreign(path: Path, entry: object) -> str | None:
@@ -153,6 +163,11 @@ def check_replaceable(folder: Path, marker: str, legacy_ok: Callable[[str], bool
             "choose another -o",
         )
     files = read_manifest(folder, marker)
+    if files is None and not _is_legacy_marker(folder / marker):
+        raise InputError(
+            folder / marker,
+            f"was not written by pasdeux; pasdeux will not replace {folder}: move it away first",
+        )
     for name in entries:
         if name == marker:
             continue
@@ -172,7 +187,13 @@ def check_names_free(folder: Path, marker: str, names: Iterable[str]) -> dict[st
     pasdeux did not write (or one changed since); returns the folder's manifest entries."""
     if folder.exists() and not folder.is_dir():
         raise InputError(folder, "exists and is not a folder")
-    files = (read_manifest(folder, marker) or {}) if folder.is_dir() else {}
+    files = read_manifest(folder, marker) if folder.is_dir() else {}
+    if files is None:
+        if (folder / marker).exists() or (folder / marker).is_symlink():
+            raise InputError(
+                folder / marker, "was not written by pasdeux; pasdeux will not overwrite it"
+            )
+        files = {}
     for name in names:
         path = folder / name
         if path.exists() or path.is_symlink():
