@@ -1007,7 +1007,9 @@ def run_pasdeux(argv: Sequence[str], *, cwd: Path, timeout_s: float) -> Run:
 
 
 def start_pasdeux(argv: Sequence[str], *, cwd: Path) -> subprocess.Popen[bytes]:
-    """Start ``python -m pasdeux ARGV`` in its own process group."""
+    """Start ``python -m pasdeux ARGV`` in its own process group, with Ctrl-C's signal
+    handled as in a terminal (a harness started in the background by a shell inherits
+    SIGINT ignored, and Python then keeps ignoring it: a SIGINT case would test nothing)."""
     cmd = [sys.executable, "-m", "pasdeux", *argv]
     return subprocess.Popen(
         cmd,
@@ -1017,7 +1019,12 @@ def start_pasdeux(argv: Sequence[str], *, cwd: Path) -> subprocess.Popen[bytes]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        preexec_fn=_default_sigint,
     )
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def finish(proc: subprocess.Popen[bytes], t0: float, timeout_s: float) -> Run:
