@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pasdeux.dances._model import DanceStyle, TempoRange
+from pasdeux.dances import DanceStyle, TempoRange
 
 
 def bare_style(name: str, *ranges: tuple[int, float, float]) -> DanceStyle:

@@ -10,7 +10,7 @@ import pytest
 
 from pasdeux.choreo import Routine, choreograph
 from pasdeux.dances import DanceStyle, find_style, style_from_data, successors
-from pasdeux.dances._replay import couple_start, replay_figure
+from pasdeux.dances.geometry import couple_start, replay_figure
 from pasdeux.errors import InputError
 from pasdeux.music import MusicMap, Phrase, Section
 

@@ -13,8 +13,7 @@ import pytest
 from numpy.typing import NDArray
 
 import pasdeux.dances
-from pasdeux.dances import DanceStyle, load_library, load_style
-from pasdeux.dances._load import RHYTHM_FEATURES
+from pasdeux.dances import RHYTHM_FEATURES, DanceStyle, load_library, load_style
 from pasdeux.errors import SchemaError
 from pasdeux.music import rank_dances
 from pasdeux.music._rhythm import (

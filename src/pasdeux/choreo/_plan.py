@@ -30,9 +30,16 @@ import numpy as np
 
 from pasdeux._limits import FLOOR_SIDE_RANGE_M, SEED_MAX
 from pasdeux.choreo._types import PlacedFigure, Routine
-from pasdeux.dances import DanceStyle, Figure, find_style, load_library, successors
-from pasdeux.dances._model import ALIGNMENT_EIGHTHS, Position
-from pasdeux.dances._replay import DancerPose, couple_start, replay_figure
+from pasdeux.dances import (
+    ALIGNMENT_EIGHTHS,
+    DanceStyle,
+    Figure,
+    Position,
+    find_style,
+    load_library,
+    successors,
+)
+from pasdeux.dances.geometry import DancerPose, couple_start, replay_figure
 from pasdeux.errors import InputError
 from pasdeux.music import Bar, MusicMap, Section, rank_dances
 

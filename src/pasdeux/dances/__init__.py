@@ -1,6 +1,12 @@
-"""Know: the dance library (styles and figures, both roles), loaded from data files."""
+"""Know: the dance library (styles and figures, both roles), loaded from data files.
+
+Where the couple is on the floor after each step is the public module
+:mod:`pasdeux.dances.geometry`, the one model shared by the library checks, the planner,
+the motion stage and the charts.
+"""
 
 from pasdeux.dances._load import (
+    RHYTHM_FEATURES,
     check_style,
     find_style,
     load_library,
@@ -17,8 +23,13 @@ from pasdeux.dances._model import (
     HOLDS,
     LEVELS,
     POSITIONS,
+    Alignment,
     DanceStyle,
     Figure,
+    Foot,
+    Hold,
+    Level,
+    Position,
     Step,
     TempoRange,
 )
@@ -32,8 +43,14 @@ __all__ = [
     "HOLD_CONNECTIONS",
     "LEVELS",
     "POSITIONS",
+    "RHYTHM_FEATURES",
+    "Alignment",
     "DanceStyle",
     "Figure",
+    "Foot",
+    "Hold",
+    "Level",
+    "Position",
     "Step",
     "TempoRange",
     "check_style",

@@ -15,7 +15,7 @@ import numpy as np
 
 from pasdeux._serial import from_jsonable
 from pasdeux.dances._model import ACTIONS, ALIGNMENT_EIGHTHS, DanceStyle, Figure, Step
-from pasdeux.dances._replay import (
+from pasdeux.dances.geometry import (
     HOLD_DISTANCE_M,
     POSITIONS_GEOMETRY,
     ReplayedStep,

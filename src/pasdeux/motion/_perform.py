@@ -22,7 +22,7 @@ from scipy.spatial.transform import Rotation
 
 from pasdeux.choreo import Routine
 from pasdeux.dances import HOLDS
-from pasdeux.dances._replay import ReplayedStep, couple_start, replay_figure
+from pasdeux.dances.geometry import DancerPose, ReplayedStep, couple_start, replay_figure
 from pasdeux.errors import PasdeuxError
 from pasdeux.motion._skeleton import Skeleton, frame_from_vectors, skeleton_for_height
 from pasdeux.motion._types import DancerMotion, Performance, StepEvent
@@ -217,10 +217,7 @@ def _smoothstep(s: Array) -> Array:
     return s * s * (3 - 2 * s)
 
 
-def _tracks(steps: list[_TimedStep], start: object, times: Array, bpm: Array) -> _Tracks:
-    from pasdeux.dances._replay import DancerPose
-
-    assert isinstance(start, DancerPose)
+def _tracks(steps: list[_TimedStep], start: DancerPose, times: Array, bpm: Array) -> _Tracks:
     n = times.size
     body = np.tile(start.body, (n, 1))
     facing = np.full(n, start.facing_rad)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from pasdeux.dances._model import DanceStyle, TempoRange
+from pasdeux.dances import DanceStyle, TempoRange
 from pasdeux.music._rhythm import RhythmProfile, describe, rhythm_features, rhythm_fit
 from pasdeux.music._types import DanceFit
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from pasdeux.dances._model import DanceStyle
+from pasdeux.dances import DanceStyle
 from pasdeux.errors import InputError
 from pasdeux.music._audio import AudioLimits, as_mono, check_length, open_audio, sample_blocks
 from pasdeux.music._features import _SR, FeatureStream

@@ -67,7 +67,7 @@ import numpy as np
 import scipy.fft
 from numpy.typing import NDArray
 
-from pasdeux.dances._load import RHYTHM_FEATURES
+from pasdeux.dances import RHYTHM_FEATURES
 from pasdeux.music._frames import FrameStream
 
 __all__ = [

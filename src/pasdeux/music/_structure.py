@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from scipy.ndimage import median_filter
 from scipy.signal import find_peaks
 
-from pasdeux.dances._model import DanceStyle
+from pasdeux.dances import DanceStyle
 from pasdeux.music._features import _BREAK_DB, _FLOOR_DB, _FPS
 from pasdeux.music._fit import rank_dances
 from pasdeux.music._rhythm import RhythmProfile

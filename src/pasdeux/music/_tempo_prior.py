@@ -18,7 +18,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from pasdeux.dances._model import DanceStyle
+from pasdeux.dances import DanceStyle
 
 __all__ = ["COMPETITION_TEMPOS", "TempoPrior", "default_prior"]
 

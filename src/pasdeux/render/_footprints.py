@@ -17,7 +17,7 @@ from pathlib import Path
 from pasdeux._folder import check_names_free, folder_errors, probe_writable, write_manifest
 from pasdeux._json import write_text_atomic
 from pasdeux.dances import DanceStyle, Figure
-from pasdeux.dances._replay import ReplayedStep, couple_start, replay_figure
+from pasdeux.dances.geometry import ReplayedStep, couple_start, replay_figure
 
 __all__ = ["check_footprint_folder", "footprint_svg", "write_footprint_charts"]
 

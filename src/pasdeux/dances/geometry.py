@@ -1,4 +1,4 @@
-"""Replay figures on the floor: where each foot lands, where each body goes.
+"""Where the couple is: replay figures on the floor, where each foot lands, where each body goes.
 
 This is the single implementation of step geometry, shared by the checks, the planner
 (to know where a figure leaves the couple) and the motion stage (to animate it).
