@@ -2,6 +2,6 @@
 
 import sys
 
-from pasdeux.cli._main import main
+from pasdeux.cli import main
 
 sys.exit(main())
