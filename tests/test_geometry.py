@@ -247,3 +247,26 @@ def test_the_hold_holds_at_every_frame(dance: str) -> None:
         performance = perform(routine, duration_s=routine.beats[-1] + 1.0, fps=25.0)
         problems = _hold_violations(routine, performance)
         assert not problems, f"seed {seed}: {len(problems)} frames, first {problems[:3]}"
+
+
+def test_the_motion_blends_where_a_figure_starts_elsewhere_than_the_last_one_ended() -> None:
+    """A plan that places the couple afresh (0.3 m aside) between two figures: the dancers
+    travel there over the next step instead of jumping."""
+    routine = _routine("Waltz", 0)
+    k = len(routine.figures) // 2
+    moved = routine.figures[k]
+    leader, follower = moved.start_pose.dancers()
+    for pose in (leader, follower):
+        pose.body = pose.body + np.array([0.3, 0.0])
+        pose.feet = {foot: xy + np.array([0.3, 0.0]) for foot, xy in pose.feet.items()}
+    figures = list(routine.figures)
+    figures[k] = replace(moved, start_pose=CouplePose.from_dancers(leader, follower))
+    performance = perform(
+        replace(routine, figures=tuple(figures)), duration_s=moved.end_s + 1.0, fps=25.0
+    )
+    for dancer in performance.dancers:
+        per_frame = np.linalg.norm(np.diff(dancer.root_positions_m[:, :2], axis=0), axis=1)
+        assert per_frame.max() < 0.2, dancer.role  # a fast step, not a 0.3 m jump
+    first = next(e for e in performance.events if e.figure_index == k and e.role == "leader")
+    replayed = replay_figure(moved.figure, leader.copy(), follower.copy())
+    assert (first.x_m, first.y_m) == pytest.approx(replayed[0].foot_to, abs=1e-4)
