@@ -375,6 +375,8 @@ def _replay_beat(
     if last is None or not keep_hold:
         return out  # (the placed partner does not step on this beat: kept on her next one)
     correction = _hold_correction(leader, follower, placed, hold, position)
+    if correction is None:
+        return out
     pose = poses[placed]
     pose.body = pose.body + correction
     rs = out[last]
@@ -390,22 +392,29 @@ def _replay_beat(
 
 def _hold_correction(
     leader: DancerPose, follower: DancerPose, placed: str, hold: Hold, position: Position
-) -> NDArray[np.float64]:
-    """How far to move the ``placed`` partner to keep ``hold`` in ``position``."""
+) -> NDArray[np.float64] | None:
+    """How far to move the ``placed`` partner to keep ``hold`` in ``position`` (``None``:
+    the hold is kept as it is)."""
     low, high = HOLD_DISTANCE_M[hold]
     offset = follower.body - leader.body
+    moved = False
     if hold in BODY_HOLDS:
         geometry = POSITIONS_GEOMETRY[position]
         place = geometry.forward_m * forward_vector(leader.facing_rad) + (
             geometry.right_m * right_vector(leader.facing_rad)
         )
-        off_place = float(np.linalg.norm(offset - place))
+        off_place = math.hypot(*(offset - place))
         if off_place > HOLD_SLACK_M:
             offset = place + (offset - place) * (HOLD_SLACK_M / off_place)
-    distance = float(np.linalg.norm(offset))
+            moved = True
+    distance = math.hypot(*offset)
     if distance < 1e-9:
         offset, distance = forward_vector(leader.facing_rad), 1.0
-    offset = offset * (min(max(distance, low), high) / distance)
+    if not low <= distance <= high:
+        offset = offset * (min(max(distance, low), high) / distance)
+        moved = True
+    if not moved:
+        return None
     if placed == "follower":
         return np.asarray(leader.body + offset - follower.body, dtype=float)
     return np.asarray(follower.body - offset - leader.body, dtype=float)
