@@ -10,7 +10,7 @@ import pytest
 
 from pasdeux.choreo import Routine, choreograph
 from pasdeux.dances import DanceStyle, find_style, style_from_data, successors
-from pasdeux.dances.geometry import couple_start, replay_figure
+from pasdeux.dances.geometry import replay_figure
 from pasdeux.errors import InputError
 from pasdeux.music import MusicMap, Phrase, Section
 
@@ -200,10 +200,7 @@ def test_paso_doble_routine_in_two_four_stays_on_the_floor(
     assert routine.figures[-1].figure.ending
     half_w, half_d = routine.floor_m[0] / 2, routine.floor_m[1] / 2
     for placed in routine.figures:
-        leader, follower = couple_start(
-            placed.centre_xy_m, placed.leader_facing_rad, placed.figure.start_position
-        )
-        for step in replay_figure(placed.figure, leader, follower):
+        for step in replay_figure(placed.figure, *placed.start_pose.dancers()):
             x, y = step.body_after
             assert abs(x) <= half_w and abs(y) <= half_d, (placed.figure.id, x, y)
 
@@ -283,10 +280,7 @@ def _steps_off_floor_and_sweep_deg(routine: Routine) -> tuple[int, float]:
     half_w, half_d = routine.floor_m[0] / 2, routine.floor_m[1] / 2
     off, sweep, previous = 0, 0.0, None
     for placed in routine.figures:
-        leader, follower = couple_start(
-            placed.centre_xy_m, placed.leader_facing_rad, placed.figure.start_position
-        )
-        for step in replay_figure(placed.figure, leader, follower):
+        for step in replay_figure(placed.figure, *placed.start_pose.dancers()):
             x, y = step.body_after
             off += abs(x) > half_w or abs(y) > half_d
         angle = math.atan2(placed.centre_xy_m[1], placed.centre_xy_m[0])

@@ -39,7 +39,7 @@ from pasdeux.dances import (
     load_library,
     successors,
 )
-from pasdeux.dances.geometry import DancerPose, couple_start, replay_figure
+from pasdeux.dances.geometry import CouplePose, DancerPose, couple_start, replay_figure
 from pasdeux.errors import InputError
 from pasdeux.music import Bar, MusicMap, Section, rank_dances
 
@@ -516,6 +516,7 @@ def _place(
         centre_xy_m=(round(couple.centre[0], 4), round(couple.centre[1], 4)),
         leader_facing_rad=round(couple.leader.facing_rad, 6),
         why=why,
+        start_pose=CouplePose.from_dancers(couple.leader, couple.follower),
     )
     replay_figure(figure, couple.leader, couple.follower)
     return placed

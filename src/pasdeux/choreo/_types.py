@@ -10,11 +10,13 @@ from typing import Any
 from pasdeux._json import check_schema, read_json
 from pasdeux._serial import from_jsonable, to_jsonable
 from pasdeux.dances import Figure
+from pasdeux.dances.geometry import CouplePose
 from pasdeux.music import TempoMap
 
 __all__ = ["ROUTINE_SCHEMA", "PlacedFigure", "Routine"]
 
-ROUTINE_SCHEMA = 1
+ROUTINE_SCHEMA = 2
+"""Schema 2: each placed figure records the couple's whole pose where it begins."""
 
 
 @dataclass(frozen=True)
@@ -22,9 +24,11 @@ class PlacedFigure:
     """One figure placed on the music.
 
     ``start_beat`` is musical time (beats from the first downbeat) of the figure's beat 0;
-    ``bar`` is the 1-based number of the bar it starts in. ``centre_xy_m`` and
-    ``leader_facing_rad`` are where the couple stands and where the leader faces when it
-    begins, in floor coordinates.
+    ``bar`` is the 1-based number of the bar it starts in. ``start_pose`` is where the
+    couple is when it begins (both partners' bodies, facings and feet, in floor
+    coordinates): the motion stage dances the figure from there, and the figure danced
+    from there ends at the next figure's ``start_pose``. ``centre_xy_m`` and
+    ``leader_facing_rad`` (rounded) summarise it for the step sheet.
     """
 
     dance: str
@@ -36,6 +40,7 @@ class PlacedFigure:
     centre_xy_m: tuple[float, float]
     leader_facing_rad: float
     why: str
+    start_pose: CouplePose
 
 
 @dataclass(frozen=True)

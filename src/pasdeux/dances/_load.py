@@ -17,6 +17,7 @@ from pasdeux._serial import from_jsonable
 from pasdeux.dances._model import ACTIONS, ALIGNMENT_EIGHTHS, DanceStyle, Figure, Step
 from pasdeux.dances.geometry import (
     HOLD_DISTANCE_M,
+    MAX_CORRECTION_M,
     POSITIONS_GEOMETRY,
     ReplayedStep,
     couple_start,
@@ -182,15 +183,17 @@ def _alignment_joins(end: str, start: str) -> bool:
 
 
 def _check_geometry(fig: Figure) -> Iterable[str]:
-    """Replay both roles and check the partners' distance per hold, the end position and
-    the end alignment."""
+    """Replay both roles and check how much the hold has to correct the steps; then, the
+    steps alone (without the hold's corrections), the partners' distance per hold, the
+    end position and the end alignment: a figure keeps the hold by itself from the ideal
+    start of its position."""
     facing = 0.0
     if fig.start_alignment != "any":
         facing = -ALIGNMENT_EIGHTHS[fig.start_alignment] * math.pi / 4
     leader, follower = couple_start((0.0, 0.0), facing, fig.start_position)
     bodies = {"leader": leader.body.copy(), "follower": follower.body.copy()}
     leader_facing = leader.facing_rad
-    replayed = replay_figure(fig, leader, follower)
+    replayed = replay_figure(fig, leader, follower, keep_hold=False)
     by_beat: dict[float, list[ReplayedStep]] = {}
     for rs in replayed:
         by_beat.setdefault(rs.step.beat, []).append(rs)
@@ -241,6 +244,15 @@ def _check_geometry(fig: Figure) -> Iterable[str]:
             yield (
                 f"figure {fig.id!r}: the leader's turns ({net:g} eighths) take him from "
                 f"{fig.start_alignment} to {got}, not to the declared {fig.end_alignment}"
+            )
+    kept = couple_start((0.0, 0.0), facing, fig.start_position)
+    for rs in replay_figure(fig, *kept):
+        pulled = math.hypot(*rs.correction_xy_m)
+        if pulled > MAX_CORRECTION_M:
+            yield (
+                f"figure {fig.id!r} {rs.role} step {rs.index + 1} (beat {rs.step.beat:g}): "
+                f"the hold has to move the {rs.role} {pulled:.2f} m (more than "
+                f"{MAX_CORRECTION_M} m): the roles' steps do not dance together"
             )
 
 

@@ -1,7 +1,8 @@
 """Where the couple is: replay figures on the floor, where each foot lands, where each body goes.
 
-This is the single implementation of step geometry, shared by the checks, the planner
-(to know where a figure leaves the couple) and the motion stage (to animate it).
+This is the single implementation of step geometry, shared by the library checks, the
+planner (to know where a figure leaves the couple), the motion stage (to animate it) and
+the footprint charts.
 
 Model. A dancer is a body point (on the floor, under the pelvis, as if standing with the
 feet together), a facing angle, and two feet. A foot at rest sits ``FOOT_OFFSET_M`` to
@@ -9,26 +10,62 @@ its side of the body point. A weight step moves the body by the step's direction
 (in the dancer's frame) and puts the stepping foot under it; a step without weight (tap,
 point) moves only the foot; ``close`` brings the foot beside the other; ``replace`` gives
 the weight back to the named foot where it stands; ``in_place`` steps (or taps) beside the
-body point without moving it. A turn rotates the dancer; in a body
-hold (closed, embrace) both partners turn about the couple's centre, which keeps the
-hold, otherwise each turns about their own body point.
+body point without moving it. A turn rotates the dancer; in a body hold (closed, embrace,
+shadow) when both partners turn the same amount on the same beat, both turn about the
+couple's centre, which keeps the hold; otherwise each turns about their own body point. A
+heel turn (``action = "heel_turn"``) in a body hold turns the couple about the dancer
+doing it: the heel-turner turns in place and the partner, turning as much, is carried
+round (turning differently, the partner's own step takes him round).
+
+The hold over a whole routine. Figures are written and checked from the ideal start of
+their position, and small differences between what the two roles' steps do would add up
+over a routine (partners drifting metres apart). So after each group of steps landing on
+the same beat, the hold is kept: one partner, the *anchor*, stays where the steps put
+him (the leader, or the dancer doing a heel turn), and the other is placed relative to
+him for the hold and position of the group's steps:
+
+- body holds (closed, embrace, shadow): within :data:`HOLD_SLACK_M` of the position's
+  place (:data:`POSITIONS_GEOMETRY`, in the leader's frame: in front in closed position,
+  to his right side in promenade, ...), pulled back to that circle when a step leaves it,
+  and within the hold's range of :data:`HOLD_DISTANCE_M`. The slack lets a figure shape
+  the hold a little (a Jive fallaway opening out), the pull stops the drift;
+- hand holds (one hand, two hands, raised): where the steps put her, the distance clamped
+  into the hold's range (arm's reach);
+- no hold: where the steps put her, within the range of ``none``.
+
+The correction moves the placed dancer's body and the foot of the step just taken (which
+lands under the body); the other foot stays where it is. It happens only on a beat where
+the placed dancer steps, so that every move is part of a step (:class:`ReplayedStep`
+records it as ``correction_xy_m``): for a well-written figure it is a few centimetres or
+nothing at all (the library check refuses a figure needing more than
+:data:`MAX_CORRECTION_M` from the ideal start). Relative facing is not corrected: the
+library check makes every figure end with the partners turned as its end position says.
+
+:class:`CouplePose` is the couple's whole state as a frozen, serialisable value (the
+planner records it where each figure begins; the motion stage replays each figure from
+it), :class:`DancerPose` the mutable state of one dancer while replaying.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
-from pasdeux.dances._model import Figure, Position, Step
+from pasdeux.dances._model import Figure, Foot, Hold, Position, Step
 
 __all__ = [
+    "BODY_HOLDS",
     "FOOT_OFFSET_M",
     "HOLD_DISTANCE_M",
+    "HOLD_SLACK_M",
+    "MAX_CORRECTION_M",
     "POSITIONS_GEOMETRY",
+    "CouplePose",
     "DancerPose",
+    "PartnerPose",
     "PositionGeometry",
     "ReplayedStep",
     "couple_start",
@@ -92,7 +129,18 @@ HOLD_DISTANCE_M: dict[str, tuple[float, float]] = {
 """Plausible distances between the partners' body points in each hold: torsos close in
 the body holds, joined hands within arm's reach in the others."""
 
-_BODY_HOLDS = ("closed", "embrace")
+BODY_HOLDS: tuple[str, ...] = ("closed", "embrace", "shadow")
+"""The holds that join the partners' bodies: the follower is kept at her position's place."""
+
+HOLD_SLACK_M = 0.12
+"""In a body hold, how far (m) the follower may stand from her position's place (relative
+to the leader) before the hold pulls her back to this distance from it."""
+
+MAX_CORRECTION_M = 0.5
+"""The largest correction (m) the hold may make on one step of a figure replayed from the
+ideal start of its position: more means the roles' steps do not dance together (a step
+the wrong way, a turn split differently between the roles)."""
+
 _LOCAL_DIRECTIONS: dict[str, tuple[float, float]] = {
     # (forward, right) components of a unit step in the dancer's own frame
     "forward": (1.0, 0.0),
@@ -164,6 +212,79 @@ class ReplayedStep:
     body_after: tuple[float, float]
     facing_before: float
     facing_after: float
+    correction_xy_m: tuple[float, float] = (0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class PartnerPose:
+    """One dancer's state between steps as a frozen value (see :class:`CouplePose`).
+
+    ``support_foot`` is the foot bearing the weight (``None``: standing on both).
+    """
+
+    body_xy_m: tuple[float, float]
+    facing_rad: float
+    left_foot_xy_m: tuple[float, float]
+    right_foot_xy_m: tuple[float, float]
+    support_foot: Foot | None = None
+
+    @classmethod
+    def from_dancer(cls, pose: DancerPose) -> PartnerPose:
+        """The frozen state of a replayed dancer (exact: the floats are kept as they are)."""
+        return cls(
+            body_xy_m=_xy(pose.body),
+            facing_rad=float(pose.facing_rad),
+            left_foot_xy_m=_xy(pose.feet["L"]),
+            right_foot_xy_m=_xy(pose.feet["R"]),
+            support_foot="L" if pose.support == "L" else "R" if pose.support == "R" else None,
+        )
+
+    def dancer(self) -> DancerPose:
+        """A mutable copy to replay figures from."""
+        return DancerPose(
+            body=np.array(self.body_xy_m, dtype=float),
+            facing_rad=self.facing_rad,
+            feet={
+                "L": np.array(self.left_foot_xy_m, dtype=float),
+                "R": np.array(self.right_foot_xy_m, dtype=float),
+            },
+            support=self.support_foot,
+        )
+
+
+@dataclass(frozen=True)
+class CouplePose:
+    """Where the couple is: both partners' bodies, facings, feet and support feet.
+
+    A frozen, JSON-serialisable value (``pasdeux._serial``); the planner records one where
+    each figure begins (``PlacedFigure.start_pose``) and the motion stage replays the
+    figure from it.
+    """
+
+    leader: PartnerPose
+    follower: PartnerPose
+
+    @classmethod
+    def from_dancers(cls, leader: DancerPose, follower: DancerPose) -> CouplePose:
+        """The frozen state of two replayed dancers."""
+        return cls(PartnerPose.from_dancer(leader), PartnerPose.from_dancer(follower))
+
+    @classmethod
+    def standing(
+        cls, centre_xy: tuple[float, float], leader_facing_rad: float, position: Position
+    ) -> CouplePose:
+        """Both standing in ``position`` around a couple centre (see :func:`couple_start`)."""
+        return cls.from_dancers(*couple_start(centre_xy, leader_facing_rad, position))
+
+    def dancers(self) -> tuple[DancerPose, DancerPose]:
+        """Mutable copies (leader, follower) to replay figures from."""
+        return self.leader.dancer(), self.follower.dancer()
+
+    @property
+    def centre_xy_m(self) -> tuple[float, float]:
+        """The midpoint of the partners' body points."""
+        (lx, ly), (fx, fy) = self.leader.body_xy_m, self.follower.body_xy_m
+        return (lx + fx) / 2, (ly + fy) / 2
 
 
 def couple_start(
@@ -191,27 +312,112 @@ def relative_geometry(leader: DancerPose, follower: DancerPose) -> tuple[float, 
     return distance, _wrap(follower.facing_rad - leader.facing_rad)
 
 
-def replay_figure(figure: Figure, leader: DancerPose, follower: DancerPose) -> list[ReplayedStep]:
+def replay_figure(
+    figure: Figure, leader: DancerPose, follower: DancerPose, *, keep_hold: bool = True
+) -> list[ReplayedStep]:
     """Replay both roles of ``figure`` from the given poses (which are updated in place).
 
-    Steps of the two roles are taken in time order; steps that land on the same beat
-    share the couple centre measured before either of them.
+    Steps of the two roles are taken in time order, beat by beat; steps that land on the
+    same beat share the couple centre measured before either of them. After each beat the
+    hold is kept (see the module's description): the partner who is not the anchor is
+    placed for the beat's hold and position, and the step records the correction.
+
+    Parameters
+    ----------
+    figure
+        The figure.
+    leader, follower
+        Where the partners are when it begins; they are left where it ends.
+    keep_hold
+        Keep the hold after each beat (the default). ``False`` replays the steps alone,
+        as the library check does to see that a figure keeps the hold by itself.
+
+    Returns
+    -------
+    list[ReplayedStep]
+        Every step of both roles in time order (the leader's first on a shared beat).
     """
     events = [("leader", i, s) for i, s in enumerate(figure.leader)]
     events += [("follower", i, s) for i, s in enumerate(figure.follower)]
     events.sort(key=lambda e: (e[2].beat, e[0] != "leader"))
     poses = {"leader": leader, "follower": follower}
     out: list[ReplayedStep] = []
-    centre_cache: dict[float, NDArray[np.float64]] = {}
-    turns = {(r, s.beat): s.turn_eighths for r, _, s in events}
-    for role, index, step in events:
-        if step.beat not in centre_cache:
-            centre_cache[step.beat] = (leader.body + follower.body) / 2
-        partner = "follower" if role == "leader" else "leader"
-        together = step.hold in _BODY_HOLDS and turns.get((partner, step.beat)) == step.turn_eighths
-        centre = centre_cache[step.beat] if together else None
-        out.append(_apply_step(role, index, step, poses[role], centre))
+    start = 0
+    while start < len(events):
+        stop = start
+        while stop < len(events) and events[stop][2].beat == events[start][2].beat:
+            stop += 1
+        out += _replay_beat(events[start:stop], poses, keep_hold)
+        start = stop
     return out
+
+
+def _replay_beat(
+    group: list[tuple[str, int, Step]], poses: dict[str, DancerPose], keep_hold: bool
+) -> list[ReplayedStep]:
+    """The steps landing on one beat, then the hold kept (the non-anchor partner placed)."""
+    leader, follower = poses["leader"], poses["follower"]
+    centre = (leader.body + follower.body) / 2
+    lead_step = next((s for r, _, s in group if r == "leader"), group[0][2])
+    hold, position = lead_step.hold, lead_step.position
+    turns = {r: s.turn_eighths for r, _, s in group}
+    heel = next((r for r, _, s in group if s.action == "heel_turn" and hold in BODY_HOLDS), None)
+    if heel is not None:
+        centre = poses[heel].body.copy()  # the couple turns about the heel-turner
+    out: list[ReplayedStep] = []
+    for role, index, step in group:
+        partner = "follower" if role == "leader" else "leader"
+        together = step.hold in BODY_HOLDS and turns.get(partner) == step.turn_eighths
+        out.append(_apply_step(role, index, step, poses[role], centre if together else None))
+    anchor = heel or "leader"
+    placed = "follower" if anchor == "leader" else "leader"
+    last = max((k for k, rs in enumerate(out) if rs.role == placed), default=None)
+    if last is None or not keep_hold:
+        return out  # (the placed partner does not step on this beat: kept on her next one)
+    correction = _hold_correction(leader, follower, placed, hold, position)
+    if correction is None:
+        return out
+    pose = poses[placed]
+    pose.body = pose.body + correction
+    rs = out[last]
+    pose.feet[rs.step.foot] = pose.feet[rs.step.foot] + correction
+    out[last] = replace(
+        rs,
+        foot_to=_xy(pose.feet[rs.step.foot]),
+        body_after=_xy(pose.body),
+        correction_xy_m=_xy(correction),
+    )
+    return out
+
+
+def _hold_correction(
+    leader: DancerPose, follower: DancerPose, placed: str, hold: Hold, position: Position
+) -> NDArray[np.float64] | None:
+    """How far to move the ``placed`` partner to keep ``hold`` in ``position`` (``None``:
+    the hold is kept as it is)."""
+    low, high = HOLD_DISTANCE_M[hold]
+    offset = follower.body - leader.body
+    moved = False
+    if hold in BODY_HOLDS:
+        geometry = POSITIONS_GEOMETRY[position]
+        place = geometry.forward_m * forward_vector(leader.facing_rad) + (
+            geometry.right_m * right_vector(leader.facing_rad)
+        )
+        off_place = math.hypot(*(offset - place))
+        if off_place > HOLD_SLACK_M:
+            offset = place + (offset - place) * (HOLD_SLACK_M / off_place)
+            moved = True
+    distance = math.hypot(*offset)
+    if distance < 1e-9:
+        offset, distance = forward_vector(leader.facing_rad), 1.0
+    if not low <= distance <= high:
+        offset = offset * (min(max(distance, low), high) / distance)
+        moved = True
+    if not moved:
+        return None
+    if placed == "follower":
+        return np.asarray(leader.body + offset - follower.body, dtype=float)
+    return np.asarray(follower.body - offset - leader.body, dtype=float)
 
 
 def _apply_step(
@@ -257,6 +463,10 @@ def _apply_step(
         facing_before=facing_before,
         facing_after=pose.facing_rad,
     )
+
+
+def _xy(point: NDArray[np.float64]) -> tuple[float, float]:
+    return float(point[0]), float(point[1])
 
 
 def _rotate_about(

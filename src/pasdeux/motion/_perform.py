@@ -7,6 +7,20 @@ hand-written kinematics: the pelvis rides above the body point from the figure r
 legs and arms reach their targets by two-bone inverse kinematics, and the arms take the
 hold declared on each of the leader's steps (closed, embrace, one hand joined, raised for
 a turn, ...), blended over a short time when the hold changes.
+
+The plan is performed as given: each figure is replayed (``pasdeux.dances.geometry``)
+from the couple's pose the planner recorded where it begins (``PlacedFigure.start_pose``),
+so the dancers are where the planner put them. Replaying a figure from its start pose
+ends exactly at the next figure's start pose; where it would not (a plan that places the
+couple afresh), nothing jumps: every step travels from where the dancer's track is, so the
+difference is danced away over the next step.
+
+Between steps the follower's body is moved with the leader's where the hold joins them:
+in a body hold (closed, embrace, shadow) her place is interpolated in the leader's frame
+(she stays in front of him, at the hold's distance, while he steps or turns between her
+steps), in a hand hold her offset from him is interpolated on the floor (so her distance
+never exceeds the larger of its values at her two landings, within arm's reach); with no
+hold she moves on her own. At each of her landings she is exactly where the replay says.
 """
 
 from __future__ import annotations
@@ -22,7 +36,7 @@ from scipy.spatial.transform import Rotation
 
 from pasdeux.choreo import Routine
 from pasdeux.dances import HOLDS
-from pasdeux.dances.geometry import DancerPose, ReplayedStep, couple_start, replay_figure
+from pasdeux.dances.geometry import BODY_HOLDS, DancerPose, ReplayedStep, replay_figure
 from pasdeux.errors import PasdeuxError
 from pasdeux.motion._skeleton import Skeleton, frame_from_vectors, skeleton_for_height
 from pasdeux.motion._types import DancerMotion, Performance, StepEvent
@@ -78,21 +92,15 @@ def perform(
         raise PasdeuxError("the routine has no figures to perform")
     if chunk_frames < 1:
         raise ValueError(f"chunk_frames must be at least 1, got {chunk_frames}")
-    tempo = routine.tempo_map
     end_s = duration_s if duration_s is not None else routine.beats[-1] + 2.0
     n_frames = math.floor(end_s * fps) + 1
     times = np.arange(n_frames) / fps
     steps = _timed_steps(routine)
-    first = routine.figures[0]
-    start_poses = couple_start(
-        first.centre_xy_m, first.leader_facing_rad, first.figure.start_position
-    )
+    start_poses = dict(zip(_ROLES, routine.figures[0].start_pose.dancers(), strict=True))
     if progress:
         progress(f"posing {n_frames} frames for 2 dancers")
-    tracks = {
-        role: _tracks(steps[role], start_poses[i], times, tempo.bpm_at_seconds(times))
-        for i, role in enumerate(_ROLES)
-    }
+    tracks = {role: _tracks(steps[role], start_poses[role], times) for role in _ROLES}
+    _follow_in_hold(tracks, steps["follower"], start_poses, times)
     skeletons = {role: skeleton_for_height(DANCER_HEIGHTS_M[role]) for role in _ROLES}
     hold_weights = _hold_weights(steps["leader"], times)
     roots, rotations = _pose_in_blocks(tracks, skeletons, hold_weights, n_frames, chunk_frames)
@@ -163,13 +171,9 @@ def _step_events(steps: dict[str, list[_TimedStep]]) -> tuple[StepEvent, ...]:
 
 def _timed_steps(routine: Routine) -> dict[str, list[_TimedStep]]:
     tempo = routine.tempo_map
-    first = routine.figures[0]
-    leader, follower = couple_start(
-        first.centre_xy_m, first.leader_facing_rad, first.figure.start_position
-    )
     out: dict[str, list[_TimedStep]] = {role: [] for role in _ROLES}
     for fig_index, placed in enumerate(routine.figures):
-        for rs in replay_figure(placed.figure, leader, follower):
+        for rs in replay_figure(placed.figure, *placed.start_pose.dancers()):
             beat = placed.start_beat + rs.step.beat
             t_land = tempo.second_from_beat(beat)
             t_end = tempo.second_from_beat(beat + rs.step.duration_beats)
@@ -217,34 +221,40 @@ def _smoothstep(s: Array) -> Array:
     return s * s * (3 - 2 * s)
 
 
-def _tracks(steps: list[_TimedStep], start: DancerPose, times: Array, bpm: Array) -> _Tracks:
+def _tracks(steps: list[_TimedStep], start: DancerPose, times: Array) -> _Tracks:
+    """One dancer's tracks: each step travels from where the track is (normally where the
+    previous step landed) to where it lands, in the window before its landing."""
     n = times.size
     body = np.tile(start.body, (n, 1))
     facing = np.full(n, start.facing_rad)
     feet = {f: np.column_stack([np.tile(start.feet[f], (n, 1)), np.zeros(n)]) for f in "LR"}
     fps = 1.0 / (times[1] - times[0]) if n > 1 else 60.0
-    unwrapped = start.facing_rad
+    at_body, at_facing = start.body.copy(), start.facing_rad
+    at_feet = {f: start.feet[f].copy() for f in "LR"}
     targets = {k: np.zeros(n) for k in ("drop", "rise", "lean", "sway", "head")}
     bob = np.zeros(n)
     for s in steps:
         rs = s.replayed
-        turn = math.remainder(rs.facing_after - rs.facing_before, 2 * math.pi)
-        before_facing, unwrapped = unwrapped, unwrapped + turn
+        # The step's own turn (a full spin is a full turn), plus any difference between
+        # where the track is and where the step begins (none within a plan).
+        turn = -rs.step.turn_eighths * math.pi / 4
+        turn += math.remainder(rs.facing_after - (at_facing + turn), 2 * math.pi)
         during = (times >= s.t_lift) & (times < s.t_land)
         after = times >= s.t_land
         phase = _smoothstep((times[during] - s.t_lift) / max(s.t_land - s.t_lift, 1e-6))
-        b0, b1 = np.array(rs.body_before), np.array(rs.body_after)
-        body[during] = b0 + (b1 - b0) * phase[:, None]
+        b1 = np.array(rs.body_after)
+        body[during] = at_body + (b1 - at_body) * phase[:, None]
         body[after] = b1
-        facing[during] = before_facing + turn * phase
-        facing[after] = unwrapped
+        facing[during] = at_facing + turn * phase
+        facing[after] = at_facing + turn
         foot = feet[rs.step.foot]
-        f0, f1 = np.array(rs.foot_from), np.array(rs.foot_to)
+        f0, f1 = at_feet[rs.step.foot], np.array(rs.foot_to)
         foot[during, :2] = f0 + (f1 - f0) * phase[:, None]
         lift = min(_LIFT_M, 0.02 + 0.3 * float(np.linalg.norm(f1 - f0)))
         foot[during, 2] = lift * np.sin(np.pi * phase)
         foot[after, :2] = f1
         foot[after, 2] = 0.0
+        at_body, at_facing, at_feet[rs.step.foot] = b1, at_facing + turn, f1
         if rs.step.weight and rs.step.direction not in ("replace", "in_place"):
             bob += 0.012 * np.exp(-0.5 * ((times - s.t_land) / 0.12) ** 2)
         window = (times >= s.t_land) & (times < s.t_end)
@@ -261,6 +271,56 @@ def _tracks(steps: list[_TimedStep], start: DancerPose, times: Array, bpm: Array
         sway_rad=smooth["sway"],
         head_pitch_rad=smooth["head"],
     )
+
+
+def _follow_in_hold(
+    tracks: dict[str, _Tracks],
+    follower_steps: list[_TimedStep],
+    start: dict[str, DancerPose],
+    times: Array,
+) -> None:
+    """Move the follower's body with the leader's where the hold joins them (see the
+    module's description): between two of her landings her offset from him goes from one
+    landing's to the next, in his frame in a body hold, on the floor in a hand hold."""
+    if not follower_steps:
+        return
+    lead, follow = tracks["leader"], tracks["follower"]
+    lands = np.array([s.t_land for s in follower_steps])
+    lifts = np.array([s.t_lift for s in follower_steps])
+    frames = np.clip(np.searchsorted(times, lands), 0, times.size - 1)
+    her = np.array([s.replayed.body_after for s in follower_steps])
+    # Offsets at her landings (and at the start), on the floor and in his frame.
+    world = np.vstack([start["follower"].body - start["leader"].body, her - lead.body_xy[frames]])
+    his_facing = np.concatenate([[start["leader"].facing_rad], lead.facing[frames]])
+    own = _to_frame(world, his_facing)
+    # For each frame: the step she travels into (k) and its phase.
+    k = np.clip(np.searchsorted(lands, times, side="left"), 0, len(follower_steps) - 1)
+    past = times >= lands[-1]
+    span = np.maximum(lands[k] - lifts[k], 1e-6)
+    phase = np.where(past, 1.0, _smoothstep((times - lifts[k]) / span))
+    a, b = k, k + 1  # rows of the offsets: 0 = the start, k + 1 = her step k
+    in_frame = own[a] + (own[b] - own[a]) * phase[:, None]
+    on_floor = world[a] + (world[b] - world[a]) * phase[:, None]
+    holds = np.array([s.replayed.step.hold for s in follower_steps])[k]
+    body_mode = np.isin(holds, BODY_HOLDS)
+    hand_mode = ~body_mode & (holds != "none")
+    carried = lead.body_xy + _from_frame(in_frame, lead.facing)
+    follow.body_xy[body_mode] = carried[body_mode]
+    follow.body_xy[hand_mode] = (lead.body_xy + on_floor)[hand_mode]
+
+
+def _to_frame(offset: Array, facing: Array) -> Array:
+    """Floor offsets as (forward, right) in the frames of dancers facing ``facing``."""
+    c, s = np.cos(facing), np.sin(facing)
+    return np.column_stack(
+        [offset[:, 0] * c + offset[:, 1] * s, offset[:, 0] * s - offset[:, 1] * c]
+    )
+
+
+def _from_frame(local: Array, facing: Array) -> Array:
+    """Inverse of :func:`_to_frame`."""
+    c, s = np.cos(facing), np.sin(facing)
+    return np.column_stack([local[:, 0] * c + local[:, 1] * s, local[:, 0] * s - local[:, 1] * c])
 
 
 def _action_targets(rs: ReplayedStep, window: NDArray[np.bool_], targets: dict[str, Array]) -> None:
