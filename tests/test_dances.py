@@ -570,14 +570,14 @@ def test_viennese_waltz_turns_and_changes_are_newcomer_figures() -> None:
         assert style.figure(figure_id).level == "newcomer", figure_id
 
 
-_FLOOR_M = (10.0, 8.0)
 _EDGE_M = 0.3  # every body point stays this far inside the floor
 _CORNER_ZONE_M = 3.5  # this close to the wall ahead a figure may start on the next line
-_START_XY_M = (-_FLOOR_M[0] / 2 + 2.5, -_FLOOR_M[1] / 2 + 2.0)
 _SEARCH_BUDGET = 6000  # figures replayed at most
 
 
-def _next_lines(leader: DancerPose, follower: DancerPose, lod_rad: float) -> dict[int, float]:
+def _next_lines(
+    leader: DancerPose, follower: DancerPose, lod_rad: float, floor_m: tuple[float, float]
+) -> dict[int, float]:
     """Alignment (eighths) a figure may start on -> the line of dance it then travels: the
     couple's own alignment on this line, and near the wall ahead the same facing taken on
     the next line (a quarter to the left)."""
@@ -585,7 +585,7 @@ def _next_lines(leader: DancerPose, follower: DancerPose, lod_rad: float) -> dic
     lines = {eighths: lod_rad}
     ahead = (math.cos(lod_rad), math.sin(lod_rad))
     centre = (leader.body + follower.body) / 2
-    half = (_FLOOR_M[0] / 2, _FLOOR_M[1] / 2)
+    half = (floor_m[0] / 2, floor_m[1] / 2)
     to_wall = sum(abs(a) * h for a, h in zip(ahead, half, strict=True)) - float(
         centre[0] * ahead[0] + centre[1] * ahead[1]
     )
@@ -595,21 +595,24 @@ def _next_lines(leader: DancerPose, follower: DancerPose, lod_rad: float) -> dic
 
 
 def _danced(
-    figure: Figure, leader: DancerPose, follower: DancerPose
+    figure: Figure, pose: tuple[DancerPose, DancerPose], floor_m: tuple[float, float]
 ) -> tuple[DancerPose, DancerPose] | None:
     """The couple after ``figure``, or None when a step leaves the floor."""
-    lead, follow = leader.copy(), follower.copy()
-    half_w, half_d = _FLOOR_M[0] / 2 - _EDGE_M, _FLOOR_M[1] / 2 - _EDGE_M
+    lead, follow = pose[0].copy(), pose[1].copy()
+    half_w, half_d = floor_m[0] / 2 - _EDGE_M, floor_m[1] / 2 - _EDGE_M
     for step in replay_figure(figure, lead, follow):
         if abs(step.body_after[0]) > half_w or abs(step.body_after[1]) > half_d:
             return None
     return lead, follow
 
 
-def _lap_of_the_floor(style: DanceStyle, level: str, seed: int) -> list[str] | None:
+def _lap_of_the_floor(
+    style: DanceStyle, level: str, floor_m: tuple[float, float], seed: int = 0
+) -> list[str] | None:
     """Search (depth first, in a seeded random order) for figures, each allowed to follow
     the one before and started on the couple's line of dance (or round the corner), that
-    take the couple once round the floor counter-clockwise without a step off it."""
+    take the couple once round the floor counter-clockwise without a step off it. The
+    couple starts by the audience's side, towards its left corner, the line of dance +x."""
     figures = {f.id: f for f in _at_level(style, level) if not f.ending}
     rng = random.Random(seed)
     budget = [_SEARCH_BUDGET]
@@ -619,7 +622,7 @@ def _lap_of_the_floor(style: DanceStyle, level: str, seed: int) -> list[str] | N
     ) -> list[Figure] | None:
         if swept >= 2 * math.pi:
             return path
-        lines = _next_lines(*pose, lod)
+        lines = _next_lines(*pose, lod, floor_m)
         options = [
             f
             for f in successors(style, path[-1])
@@ -631,7 +634,7 @@ def _lap_of_the_floor(style: DanceStyle, level: str, seed: int) -> list[str] | N
             budget[0] -= 1
             if budget[0] < 0:
                 return None
-            after = _danced(fig, *pose)
+            after = _danced(fig, pose, floor_m)
             if after is None:
                 continue
             before_xy = (pose[0].body + pose[1].body) / 2
@@ -644,11 +647,15 @@ def _lap_of_the_floor(style: DanceStyle, level: str, seed: int) -> list[str] | N
                 return found
         return None
 
+    start_xy = (
+        -floor_m[0] / 2 + min(2.5, floor_m[0] / 4),
+        -floor_m[1] / 2 + min(2.0, floor_m[1] * 0.3),
+    )
     starts = [figures[s] for s in style.start_figures if s in figures]
     rng.shuffle(starts)
     for first in starts:
         facing = -ALIGNMENT_EIGHTHS.get(first.start_alignment, 0) * math.pi / 4
-        pose = _danced(first, *couple_start(_START_XY_M, facing, first.start_position))
+        pose = _danced(first, couple_start(start_xy, facing, first.start_position), floor_m)
         if pose is not None:
             found = extend([first], pose, 0.0, 0.0)
             if found is not None:
@@ -656,12 +663,21 @@ def _lap_of_the_floor(style: DanceStyle, level: str, seed: int) -> list[str] | N
     return None
 
 
-@pytest.mark.parametrize("name", STANDARD)
-def test_standard_dances_can_go_round_a_ten_by_eight_floor(name: str) -> None:
-    """The library lets a couple dance once round a 10 x 8 m floor at the default level:
-    along each side on the line of dance, round each corner, no step off the floor (on the
-    old library the Waltz, Foxtrot and Tango ran into the wall and the Viennese Waltz had no
+# The Slow Foxtrot's figures travel 1-1.8 m each: it goes round 8 x 5 and 7 x 6 m floors but
+# not 6 x 5 m (a teacher would not dance the International Foxtrot there either).
+_LAPS = [(name, (10.0, 8.0)) for name in STANDARD] + [
+    (name, (6.0, 5.0)) for name in STANDARD if name != "Slow Foxtrot"
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "floor_m"), _LAPS, ids=[f"{n}-{w:g}x{d:g}" for n, (w, d) in _LAPS]
+)
+def test_standard_dances_can_go_round_the_floor(name: str, floor_m: tuple[float, float]) -> None:
+    """The library lets a couple dance once round the floor at the default level: along
+    each side on the line of dance, round each corner, no step off the floor (on the old
+    library the Waltz, Foxtrot and Tango ran into the wall and the Viennese Waltz had no
     figure at this level)."""
     style = find_style(name)
-    lap = _lap_of_the_floor(style, "newcomer", seed=0)
-    assert lap is not None, f"{name}: no way once round the floor"
+    lap = _lap_of_the_floor(style, "newcomer", floor_m)
+    assert lap is not None, f"{name}: no way once round a {floor_m} m floor"
