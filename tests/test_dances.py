@@ -517,6 +517,15 @@ def test_standard_dances_can_turn_a_corner_at_newcomer_level(name: str) -> None:
         if b.id in ids and _turns_the_corner(a, b)
     ]
     assert corners, f"{name}: no corner chain at newcomer level"
+    # every join onto the next line says so in its follow condition, for the planner's
+    # reader and the step sheet
+    unmarked = [
+        (a.id, b.id)
+        for a in style.figures
+        for b in successors(style, a)
+        if _turns_the_corner(a, b) and "at a corner" not in a.follow_conditions.get(b.id, "")
+    ]
+    assert not unmarked, f"{name}: corner joins without 'at a corner': {unmarked}"
 
 
 @pytest.mark.parametrize("level", ["newcomer", "bronze", "gold"])
