@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 import json
+import math
+import random
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +16,8 @@ import pytest
 
 import pasdeux.dances
 from pasdeux.dances import (
+    ALIGNMENT_EIGHTHS,
+    LEVELS,
     DanceStyle,
     Figure,
     Step,
@@ -22,7 +26,9 @@ from pasdeux.dances import (
     load_library,
     load_style,
     style_from_data,
+    successors,
 )
+from pasdeux.dances.geometry import DancerPose, couple_start, replay_figure
 from pasdeux.errors import InputError, SchemaError
 
 SLOW_DANCE_FILE = Path(pasdeux.dances.__file__).parent / "data" / "slow_dance.toml"
@@ -444,7 +450,7 @@ def test_every_hold_says_which_hands_join() -> None:
 
 MIN_FIGURES = {
     "Waltz": 8, "Slow Foxtrot": 8, "Rumba": 8, "Cha Cha": 8, "East Coast Swing": 8,
-    "Salsa": 8, "Slow Dance": 8, "Viennese Waltz": 5, "Tango": 5, "Quickstep": 5,
+    "Salsa": 8, "Slow Dance": 8, "Viennese Waltz": 12, "Tango": 10, "Quickstep": 12,
     "Samba": 5, "Jive": 5, "Bachata": 5, "Merengue": 5, "Paso Doble": 8,
 }  # fmt: skip
 # International Standard syllabi have no turn of the follower under the leader's arm.
@@ -462,3 +468,225 @@ def test_each_dance_has_its_figures_an_ending_and_a_turn_under_the_arm(name: str
     ]
     assert bool(turns_under_arm) == (name not in NO_UNDERARM_TURN), name
     assert style.tempos and style.counting and style.character and style.sources
+
+
+# --------------------------------------------------------------------------- Standard floorcraft
+
+STANDARD = ("Waltz", "Viennese Waltz", "Slow Foxtrot", "Tango", "Quickstep")
+
+
+def _at_level(style: DanceStyle, level: str) -> list[Figure]:
+    """The figures a routine at ``level`` may use (that level and the ones below)."""
+    return [f for f in style.figures if LEVELS.index(f.level) <= LEVELS.index(level)]
+
+
+def _reachable_at(style: DanceStyle, level: str) -> list[Figure]:
+    """The figures at ``level`` that a routine started on a start figure can reach."""
+    allowed = {f.id: f for f in _at_level(style, level)}
+    todo = [allowed[s] for s in style.start_figures if s in allowed]
+    seen = {f.id: f for f in todo}
+    while todo:
+        for nxt in successors(style, todo.pop()):
+            if nxt.id in allowed and nxt.id not in seen:
+                seen[nxt.id] = nxt
+                todo.append(nxt)
+    return list(seen.values())
+
+
+def _turns_the_corner(before: Figure, after: Figure) -> bool:
+    """``after`` starts on the next line of dance: the line turns 1/4 left at a corner, so
+    the alignment ``before`` ends on (DC, say) is two eighths further on the new line (DW)."""
+    if "any" in (before.end_alignment, after.start_alignment):
+        return False
+    end = ALIGNMENT_EIGHTHS[before.end_alignment]
+    return ALIGNMENT_EIGHTHS[after.start_alignment] == (end + 2) % 8
+
+
+@pytest.mark.parametrize("name", STANDARD)
+def test_standard_dances_can_turn_a_corner_at_newcomer_level(name: str) -> None:
+    """A figure reachable at the default level may be followed, by the follow rules, by one
+    that starts on the next line of dance (the old library had none in four dances: the
+    Waltz's Natural Turn led only to the RF Closed Change, the Tango never turned)."""
+    style = find_style(name)
+    figures = _reachable_at(style, "newcomer")
+    ids = {f.id for f in figures}
+    corners = [
+        (a.id, b.id)
+        for a in figures
+        for b in successors(style, a)
+        if b.id in ids and _turns_the_corner(a, b)
+    ]
+    assert corners, f"{name}: no corner chain at newcomer level"
+    # every join onto the next line says so in its follow condition, for the planner's
+    # reader and the step sheet
+    unmarked = [
+        (a.id, b.id)
+        for a in style.figures
+        for b in successors(style, a)
+        if _turns_the_corner(a, b) and "at a corner" not in a.follow_conditions.get(b.id, "")
+    ]
+    assert not unmarked, f"{name}: corner joins without 'at a corner': {unmarked}"
+
+
+@pytest.mark.parametrize("level", ["newcomer", "bronze", "gold"])
+@pytest.mark.parametrize("name", STANDARD)
+def test_every_figure_reaches_an_ending_within_two_figures(name: str, level: str) -> None:
+    """From any figure of a level, an ending of that level is at most two figures away, so
+    the planner can close the routine on the final bars (the old library's only endings were
+    gold: a newcomer routine stopped on whatever figure the music ended in)."""
+    style = find_style(name)
+    allowed = {f.id for f in _at_level(style, level)}
+
+    def nexts(fig: Figure) -> list[Figure]:
+        return [f for f in successors(style, fig) if f.id in allowed]
+
+    far = [
+        fig.id
+        for fig in _at_level(style, level)
+        if not fig.ending
+        and not any(n.ending or any(m.ending for m in nexts(n)) for n in nexts(fig))
+    ]
+    assert not far, f"{name} at {level}: no ending within two figures of {far}"
+
+
+@pytest.mark.parametrize("name", STANDARD)
+def test_a_recovery_is_never_an_ending_and_the_line_it_recovers_from_is(name: str) -> None:
+    """The lunge (or check) is held to the end; the recovery that follows it only leads on."""
+    style = find_style(name)
+    recoveries = [f for f in style.figures if "recovery" in f.id]
+    for recovery in recoveries:
+        assert not recovery.ending, recovery.id
+        lines = [f for f in style.figures if recovery.id in f.follows]
+        assert lines and all(f.ending for f in lines), recovery.id
+
+
+@pytest.mark.parametrize("name", STANDARD)
+def test_standard_dances_have_enough_newcomer_figures(name: str) -> None:
+    """Enough distinct figures at the default level that no figure but the basic need come
+    more than twice running or make up more than a third of a routine (the old library had
+    none in the Viennese Waltz, five in the Tango and the Quickstep)."""
+    style = find_style(name)
+    figures = [f for f in _reachable_at(style, "newcomer") if not f.ending]
+    assert len(figures) >= 8, (name, [f.id for f in figures])
+    assert any(f.ending for f in _reachable_at(style, "newcomer")), name
+
+
+def test_viennese_waltz_turns_and_changes_are_newcomer_figures() -> None:
+    """The first figures any school teaches (the old library made them bronze, so the
+    default level found no Viennese Waltz figure at all)."""
+    style = find_style("Viennese Waltz")
+    for figure_id in ("natural_turn", "reverse_turn", "rf_forward_change", "lf_forward_change"):
+        assert style.figure(figure_id).level == "newcomer", figure_id
+
+
+_EDGE_M = 0.3  # every body point stays this far inside the floor
+_CORNER_ZONE_M = 3.5  # this close to the wall ahead a figure may start on the next line
+_SEARCH_BUDGET = 6000  # figures replayed at most
+
+
+def _next_lines(
+    leader: DancerPose, follower: DancerPose, lod_rad: float, floor_m: tuple[float, float]
+) -> dict[int, float]:
+    """Alignment (eighths) a figure may start on -> the line of dance it then travels: the
+    couple's own alignment on this line, and near the wall ahead the same facing taken on
+    the next line (a quarter to the left)."""
+    eighths = round((lod_rad - leader.facing_rad) / (math.pi / 4)) % 8
+    lines = {eighths: lod_rad}
+    ahead = (math.cos(lod_rad), math.sin(lod_rad))
+    centre = (leader.body + follower.body) / 2
+    half = (floor_m[0] / 2, floor_m[1] / 2)
+    to_wall = sum(abs(a) * h for a, h in zip(ahead, half, strict=True)) - float(
+        centre[0] * ahead[0] + centre[1] * ahead[1]
+    )
+    if to_wall < _CORNER_ZONE_M:
+        lines.setdefault((eighths + 2) % 8, lod_rad + math.pi / 2)
+    return lines
+
+
+def _danced(
+    figure: Figure, pose: tuple[DancerPose, DancerPose], floor_m: tuple[float, float]
+) -> tuple[DancerPose, DancerPose] | None:
+    """The couple after ``figure``, or None when a step leaves the floor."""
+    lead, follow = pose[0].copy(), pose[1].copy()
+    half_w, half_d = floor_m[0] / 2 - _EDGE_M, floor_m[1] / 2 - _EDGE_M
+    for step in replay_figure(figure, lead, follow):
+        if abs(step.body_after[0]) > half_w or abs(step.body_after[1]) > half_d:
+            return None
+    return lead, follow
+
+
+def _lap_of_the_floor(
+    style: DanceStyle, level: str, floor_m: tuple[float, float], seed: int = 0
+) -> list[str] | None:
+    """Search (depth first, in a seeded random order) for figures, each allowed to follow
+    the one before and started on the couple's line of dance (or round the corner), that
+    take the couple once round the floor counter-clockwise without a step off it. The
+    couple starts by the audience's side, towards its left corner, the line of dance +x."""
+    figures = {f.id: f for f in _at_level(style, level) if not f.ending}
+    rng = random.Random(seed)
+    budget = [_SEARCH_BUDGET]
+
+    def extend(
+        path: list[Figure], pose: tuple[DancerPose, DancerPose], lod: float, swept: float
+    ) -> list[Figure] | None:
+        if swept >= 2 * math.pi:
+            return path
+        lines = _next_lines(*pose, lod, floor_m)
+        options = [
+            f
+            for f in successors(style, path[-1])
+            if f.id in figures
+            and (f.start_alignment == "any" or ALIGNMENT_EIGHTHS[f.start_alignment] in lines)
+        ]
+        rng.shuffle(options)
+        for fig in options:
+            budget[0] -= 1
+            if budget[0] < 0:
+                return None
+            after = _danced(fig, pose, floor_m)
+            if after is None:
+                continue
+            before_xy = (pose[0].body + pose[1].body) / 2
+            after_xy = (after[0].body + after[1].body) / 2
+            turn = math.atan2(after_xy[1], after_xy[0]) - math.atan2(before_xy[1], before_xy[0])
+            turn = (turn + math.pi) % (2 * math.pi) - math.pi
+            new_lod = lines.get(ALIGNMENT_EIGHTHS.get(fig.start_alignment, -1), lod)
+            found = extend([*path, fig], after, new_lod, swept + turn)
+            if found is not None:
+                return found
+        return None
+
+    start_xy = (
+        -floor_m[0] / 2 + min(2.5, floor_m[0] / 4),
+        -floor_m[1] / 2 + min(2.0, floor_m[1] * 0.3),
+    )
+    starts = [figures[s] for s in style.start_figures if s in figures]
+    rng.shuffle(starts)
+    for first in starts:
+        facing = -ALIGNMENT_EIGHTHS.get(first.start_alignment, 0) * math.pi / 4
+        pose = _danced(first, couple_start(start_xy, facing, first.start_position), floor_m)
+        if pose is not None:
+            found = extend([first], pose, 0.0, 0.0)
+            if found is not None:
+                return [f.id for f in found]
+    return None
+
+
+# The Slow Foxtrot's figures travel 1-1.8 m each: it goes round 8 x 5 and 7 x 6 m floors but
+# not 6 x 5 m (a teacher would not dance the International Foxtrot there either).
+_LAPS = [(name, (10.0, 8.0)) for name in STANDARD] + [
+    (name, (6.0, 5.0)) for name in STANDARD if name != "Slow Foxtrot"
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "floor_m"), _LAPS, ids=[f"{n}-{w:g}x{d:g}" for n, (w, d) in _LAPS]
+)
+def test_standard_dances_can_go_round_the_floor(name: str, floor_m: tuple[float, float]) -> None:
+    """The library lets a couple dance once round the floor at the default level: along
+    each side on the line of dance, round each corner, no step off the floor (on the old
+    library the Waltz, Foxtrot and Tango ran into the wall and the Viennese Waltz had no
+    figure at this level)."""
+    style = find_style(name)
+    lap = _lap_of_the_floor(style, "newcomer", floor_m)
+    assert lap is not None, f"{name}: no way once round a {floor_m} m floor"
