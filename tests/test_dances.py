@@ -529,11 +529,13 @@ def test_standard_dances_can_turn_a_corner_at_newcomer_level(name: str) -> None:
 
 
 @pytest.mark.parametrize("level", ["newcomer", "bronze", "gold"])
-@pytest.mark.parametrize("name", STANDARD)
+@pytest.mark.parametrize("name", [s.name for s in load_library()])
 def test_every_figure_reaches_an_ending_within_two_figures(name: str, level: str) -> None:
     """From any figure of a level, an ending of that level is at most two figures away, so
-    the planner can close the routine on the final bars (the old library's only endings were
-    gold: a newcomer routine stopped on whatever figure the music ended in)."""
+    the planner can close the routine on the final bars (the old Standard library's only
+    endings were gold; newcomer Salsa, Bachata, Merengue and Swing had none; the Samba's
+    Travelling Bota Fogos and the Rumba's and Cha Cha's New York to right side position
+    were three figures or more from one)."""
     style = find_style(name)
     allowed = {f.id for f in _at_level(style, level)}
 
@@ -690,3 +692,117 @@ def test_standard_dances_can_go_round_the_floor(name: str, floor_m: tuple[float,
     style = find_style(name)
     lap = _lap_of_the_floor(style, "newcomer", floor_m)
     assert lap is not None, f"{name}: no way once round a {floor_m} m floor"
+
+
+# ------------------------------------------------------- routines a teacher would write
+
+LATIN_AND_SOCIAL = (
+    "Samba", "Paso Doble", "Salsa", "Rumba", "Cha Cha", "Jive", "East Coast Swing", "Bachata",
+    "Merengue", "Slow Dance",
+)  # fmt: skip
+SPOT_DANCES = LATIN_AND_SOCIAL[2:]
+
+
+def _next(style: DanceStyle, figure: Figure, allowed: set[str]) -> list[Figure]:
+    return [g for g in pasdeux.dances.successors(style, figure) if g.id in allowed]
+
+
+def _travel_along_lod_m(figure: Figure) -> float:
+    """How far the couple's centre moves along the line of dance (+x when facing LOD)."""
+    facing = -pasdeux.dances.ALIGNMENT_EIGHTHS[figure.start_alignment] * math.pi / 4
+    leader, follower = couple_start((0.0, 0.0), facing, figure.start_position)
+    before = float(leader.body[0] + follower.body[0]) / 2
+    replay_figure(figure, leader, follower)
+    return float(leader.body[0] + follower.body[0]) / 2 - before
+
+
+@pytest.mark.parametrize("name", ["Samba", "Paso Doble"])
+def test_progressive_latin_dance_can_turn_a_corner_at_newcomer_level(name: str) -> None:
+    """At a corner the line of dance turns a quarter left, so a figure that ends on
+    alignment a may be followed by one that starts on a + 2 eighths (DC, then DW of the
+    new line). At newcomer level Samba and Paso Doble need such a pair between figures
+    that travel along the line (0.3 m or more), so that a routine runs round the floor:
+    the Samba Walks curving round a corner, the Paso's Chasses to Right then the Sur Place
+    turned to the new line. (Before, neither had one: the Samba stayed on the spot.)"""
+    style = find_style(name)
+    allowed = {f.id for f in _at_level(style, "newcomer")}
+    aligned = [f for f in _at_level(style, "newcomer") if f.start_alignment != "any"]
+    travelling = {f.id for f in aligned if _travel_along_lod_m(f) >= 0.3}
+    assert len(travelling) >= 3, (name, travelling)
+    eighths = pasdeux.dances.ALIGNMENT_EIGHTHS
+
+    def same_line(first: Figure, then: Figure) -> bool:
+        return "any" not in (first.end_alignment, then.start_alignment) and (
+            eighths[first.end_alignment] == eighths[then.start_alignment]
+        )
+
+    corners = [
+        (f.id, g.id)
+        for f in aligned
+        for g in _next(style, f, allowed)
+        if g.start_alignment != "any" and f.end_alignment != "any"
+        and eighths[g.start_alignment] == (eighths[f.end_alignment] + 2) % 8
+        and (f.id in travelling or any(
+            f in _next(style, t, allowed) and same_line(t, f)
+            for t in aligned if t.id in travelling))
+        and (g.id in travelling or any(
+            h.id in travelling and same_line(g, h) for h in _next(style, g, allowed)))
+    ]  # fmt: skip
+    assert corners, f"{name} has no newcomer figures that carry the line of dance round a corner"
+
+
+def _centre_moved_m(figures: list[Figure]) -> float:
+    leader, follower = couple_start((0.0, 0.0), 0.0, figures[0].start_position)
+    start = (leader.body + follower.body) / 2
+    for figure in figures:
+        replay_figure(figure, leader, follower)
+    end = (leader.body + follower.body) / 2
+    return math.hypot(float(end[0] - start[0]), float(end[1] - start[1]))
+
+
+@pytest.mark.parametrize("name", SPOT_DANCES)
+def test_spot_dance_figures_travel_little_and_can_come_back(name: str) -> None:
+    """Spot and slot dances stay in a spot about 2 m across: no figure up to bronze moves
+    the couple's centre more than 1.2 m, and after one that moves it more than 0.5 m the
+    library offers one or two figures that bring it back within 0.4 m of where it began
+    (the planner can then keep the couple on its spot). Before, the Cha Cha's Three Cha
+    Cha Chas Back went 1.06 m with no way back, the Slow Dance's Promenade Walk 1.12 m
+    with the best return 0.71 m away."""
+    style = find_style(name)
+    figures = _at_level(style, "bronze")
+    allowed = {f.id for f in figures}
+    for fig in figures:
+        moved = _centre_moved_m([fig])
+        assert moved <= 1.2, (name, fig.id, moved)
+        if moved <= 0.5:
+            continue
+        returns = [_centre_moved_m([fig, g]) for g in _next(style, fig, allowed)]
+        returns += [
+            _centre_moved_m([fig, g, h])
+            for g in _next(style, fig, allowed)
+            for h in _next(style, g, allowed)
+        ]
+        assert min(returns) <= 0.4, (name, fig.id, moved, min(returns))
+
+
+@pytest.mark.parametrize("level", ["newcomer", "bronze"])
+@pytest.mark.parametrize("name", LATIN_AND_SOCIAL)
+def test_enough_figures_for_a_varied_routine(name: str, level: str) -> None:
+    """Six figures besides the endings, and two ways on from each figure besides itself
+    and the endings. Why: a routine in which no figure but the basic comes more than
+    twice running and none makes more than a third needs at least three figures in
+    turn wherever the couple is, and a figure with a single way on forces that one
+    (Salsa's Back Basic could only be followed by itself or the Right Turn, hence 27 Back
+    Basics in 48 figures). Six leaves room for the positions and alignments a figure must
+    start in. A figure whose `follows` names only its second half (a hammerlock and its
+    exit, a dip and its recovery) counts as one figure with its second half."""
+    style = find_style(name)
+    figures = _at_level(style, level)
+    allowed = {f.id for f in figures}
+    plain = [f for f in figures if not f.ending]
+    assert len(plain) >= 6, (name, level, [f.id for f in plain])
+    for fig in plain:
+        if len(fig.follows) == 1 and fig.follows[0] != "*":
+            continue
+        ways_on = {g.id for g in _next(style, fig, allowed) if not g.ending and g.id != fig.id}
+        assert len(ways_on) >= 2, (name, level, fig.id, sorted(ways_on))
