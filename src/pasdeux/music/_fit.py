@@ -132,8 +132,8 @@ def _fit_style(
             reason = f"{style.name} is danced in {danced}; the music is in {meter}/4"
         return DanceFit(name=style.name, score=0.0, reason=reason), math.inf
     score, reason, width = best
-    fit = DanceFit(name=style.name, score=round(min(1.0, max(0.0, score)), 4), reason=reason)
-    return fit, width
+    clipped = round(min(1.0, max(0.0, score)), 4)
+    return DanceFit(name=style.name, score=clipped, reason=reason), width
 
 
 def _meter_factor(song_meter: int, range_meter: int) -> float:

@@ -1,0 +1,236 @@
+"""The dance of each section, and the music counted as that dance counts it.
+
+A dance the user asks for is always danced: where the song's beat is at the wrong octave
+for it, it counts in half or double time, and where the song was heard in another meter
+(a Waltz on music heard in 4/4), the beats are counted again in its bars
+(:func:`pasdeux.music.count_for`, :func:`pasdeux.music.recount`); one warning line says
+what was done. With ``auto`` each section gets the dance that suits its tempo and meter
+(the listening stage's pick, or the previous section's dance when it suits nearly as
+well), counted at the octave nearest that dance's tempo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from pasdeux.dances import DanceStyle, find_style, load_library
+from pasdeux.errors import InputError
+from pasdeux.music import Counting, MusicMap, Section, count_for, rank_dances, recount
+
+__all__ = ["DancedMusic", "count_music"]
+
+#: With ``auto``, a section keeps the previous section's dance when it scores at least this
+#: share of the best (a couple does not change dance without need).
+_KEEP_DANCE_SHARE = 0.8
+#: A danced tempo further than this outside the dance's range (percent) is worth a warning.
+_WARN_OFF_RANGE_PCT = 8.0
+
+
+@dataclass(frozen=True)
+class DancedMusic:
+    """The music as danced: counted for each section's dance.
+
+    Attributes
+    ----------
+    music
+        The song counted as danced (each section's ``dance`` is the one danced in it).
+    dances
+        The dance of each section of ``music`` (None where no dance has figures).
+    countings
+        How each section was counted (as heard, half or double time, another meter).
+    warning
+        The one line (without ``"warning: "``) saying what was done to dance the style
+        asked for, or None when it is danced as heard, within its tempo range.
+    """
+
+    music: MusicMap
+    dances: tuple[DanceStyle | None, ...]
+    countings: tuple[Counting | None, ...]
+    warning: str | None
+
+
+def count_music(
+    music: MusicMap,
+    style: str | DanceStyle | None,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> DancedMusic:
+    """Choose each section's dance and count the music as it is danced.
+
+    Parameters
+    ----------
+    music
+        The song as heard.
+    style
+        The dance asked for (or its name), or None/``"auto"``.
+    progress
+        Given the warning (``"warning: …"``) when the style asked for is danced otherwise
+        than the song was heard, and a line for each section ``auto`` counts in half or
+        double time.
+
+    Returns
+    -------
+    DancedMusic
+
+    Raises
+    ------
+    InputError
+        The style asked for cannot be danced to the song at all: too few beats to make one
+        of its bars in any section.
+    """
+    chosen = (
+        style
+        if isinstance(style, DanceStyle)
+        else None
+        if style in (None, "auto")
+        else find_style(str(style))
+    )
+    dances = tuple(chosen for _ in music.sections) if chosen is not None else _auto_dances(music)
+    countings = tuple(
+        None if d is None else count_for(d, s.meter, s.bpm, keep_meter=chosen is None)
+        for d, s in zip(dances, music.sections, strict=True)
+    )
+    phases: dict[int, tuple[float, str]] = {}
+    try:
+        counted = recount(
+            music,
+            meter=[c.meter if c else s.meter for c, s in zip(countings, music.sections)],
+            tempo_factor=[c.tempo_factor if c else 1.0 for c in countings],
+            explain=lambda n, t, why: phases.__setitem__(n, (t, why)),
+        )
+    except InputError as exc:
+        if chosen is None:
+            raise
+        raise InputError(music.source, f"cannot dance {chosen.name} to it: {exc.problem}") from exc
+    counted = replace(
+        counted,
+        sections=tuple(
+            replace(s, dance=d.name) if d is not None else s
+            for s, d in zip(counted.sections, dances, strict=True)
+        ),
+    )
+    if chosen is not None:
+        _check_bars(counted, chosen)
+    warning = _warning(chosen, music.sections, countings, phases) if chosen else None
+    say = progress or (lambda _m: None)
+    if warning:
+        say(f"warning: {warning}")
+    elif chosen is None:
+        for n, (c, d) in enumerate(zip(countings, dances)):
+            if c is not None and d is not None and c.changed:
+                say(f"section {n + 1}: {d.name} {_how([c], None)}")
+    return DancedMusic(counted, dances, countings, warning)
+
+
+def _check_bars(music: MusicMap, dance: DanceStyle) -> None:
+    """Refuse a song on which not one bar of the dance can be counted."""
+    bars = music.bars
+    whole = [b for b in bars if any(b.meter == s.meter for s in music.sections)]
+    if not whole:
+        raise InputError(
+            music.source,
+            f"cannot dance {dance.name} to it: its {len(music.beats)} beats make no whole "
+            f"bar of {'/'.join(str(m) for m in dance.meters)} beats",
+        )
+
+
+def _auto_dances(music: MusicMap) -> tuple[DanceStyle | None, ...]:
+    """Each section's dance: the listening stage's pick (ranked with the section's rhythm)
+    if it has figures in the section's meter, else the best on tempo and meter; the
+    previous section's dance instead when it scores nearly as well."""
+    out: list[DanceStyle | None] = []
+    previous: DanceStyle | None = None
+    for section in music.sections:
+        dance = _auto_dance(section, previous)
+        out.append(dance)
+        previous = dance or previous
+    return tuple(out)
+
+
+def _auto_dance(section: Section, previous: DanceStyle | None) -> DanceStyle | None:
+    danceable = [s for s in load_library() if _has_figures(s, section.meter)]
+    if not danceable:
+        return None
+    ranked = {f.name: f.score for f in rank_dances(section.meter, section.bpm, danceable)}
+    by_name = {s.name: s for s in danceable}
+    best = max(ranked.values())
+    if (
+        previous is not None
+        and previous.name in by_name
+        and ranked[previous.name] >= _KEEP_DANCE_SHARE * best
+    ):
+        return previous
+    if section.dance in by_name:
+        # The listening stage chose it with the music's rhythm in mind: trust it.
+        return by_name[section.dance]
+    return by_name[max(ranked, key=lambda name: ranked[name])]
+
+
+def _has_figures(dance: DanceStyle, meter: int) -> bool:
+    """Whether the dance has figures for bars of ``meter`` (2/4 and 4/4 stand for each
+    other: two bars of 2 make one of 4)."""
+    return any(dance.figures_in_meter(m) for m in {2: (2, 4), 4: (4, 2)}.get(meter, (meter,)))
+
+
+def _span(values: Sequence[float], fmt: str = "{:.0f}") -> str:
+    """``"100-111"`` for a spread of values, ``"87"`` for one."""
+    low, high = fmt.format(min(values)), fmt.format(max(values))
+    return low if low == high else f"{low}-{high}"
+
+
+def _how(cs: Sequence[Counting], phase: tuple[float, str] | None) -> str:
+    """How sections counted alike are danced, e.g. ``"in half time at 88 BPM (22 bars a
+    minute), 13% slower than its 25-27"``."""
+    c = cs[0]
+    words = []
+    if c.tempo_factor != 1.0:
+        words.append("in half time" if c.tempo_factor < 1.0 else "in double time")
+    if c.recounted:
+        where = f" (bars from {phase[0]:.1f} s, {phase[1]})" if phase else ""
+        words.append(f"re-counted in {c.meter}/4{where}")
+    at = f"at {_span([x.bpm for x in cs])} BPM ({_span([x.mpm for x in cs])} bars a minute)"
+    text = " ".join([", ".join(words), at]) if words else at
+    offs = [x.off_range_pct for x in cs if abs(x.off_range_pct) > _WARN_OFF_RANGE_PCT]
+    if offs and c.tempo is not None:
+        word = "slower" if offs[0] < 0 else "faster"
+        pct = _span([abs(v) for v in offs])
+        text += f", {pct}% {word} than its {c.tempo.mpm_min:.0f}-{c.tempo.mpm_max:.0f}"
+    return text
+
+
+def _warning(
+    dance: DanceStyle,
+    sections: Sequence[Section],
+    countings: Sequence[Counting | None],
+    phases: dict[int, tuple[float, str]],
+) -> str | None:
+    """One line saying how the asked-for dance counts the song, or None when it is danced
+    as heard and within its tempo range. Sections counted alike are told together."""
+    groups: dict[tuple[float, int, int], list[int]] = {}
+    for n, c in enumerate(countings):
+        if c is not None:
+            groups.setdefault((c.tempo_factor, c.meter, c.heard_meter), []).append(n)
+    clauses = []
+    for members in groups.values():
+        cs = [c for n in members if (c := countings[n]) is not None]
+        notable = [c for c in cs if c.changed or abs(c.off_range_pct) > _WARN_OFF_RANGE_PCT]
+        if not notable:
+            continue
+        phase = phases.get(members[0]) if len(members) == 1 else None
+        heard = f"{cs[0].heard_meter}/4 at {_span([c.heard_bpm for c in cs])} BPM"
+        clauses.append((members, heard, _how(cs, phase)))
+    if not clauses:
+        return None
+    if len(clauses) == 1 and len(clauses[0][0]) == len(sections):
+        _, heard, how = clauses[0]
+        return f"{dance.name} asked on a song in {heard}: danced {how}"
+    parts = []
+    for members, heard, how in clauses:
+        which = (
+            f"section {members[0] + 1}"
+            if len(members) == 1
+            else "sections " + ", ".join(str(n + 1) for n in members)
+        )
+        parts.append(f"{which} ({heard}) danced {how}")
+    return f"{dance.name} asked on this song: " + "; ".join(parts)
