@@ -78,14 +78,14 @@ def test_rumba_on_a_176_bpm_song_is_danced_in_half_time_with_one_warning() -> No
 
 def test_quickstep_on_a_100_bpm_song_is_danced_at_200() -> None:
     music = grid_music(100.0, 4, 24)
-    counting = count_for(next(s for s in load_library() if s.name == "Quickstep"), 4, 100.0)
-    assert (counting.tempo_factor, counting.meter, counting.bpm) == (2.0, 4, 200.0)
     lines: list[str] = []
     routine = choreograph(music, style="Quickstep", seed=0, progress=lines.append)
     assert warnings_of(lines) == [
         "warning: Quickstep asked on a song in 4/4 at 100 BPM: danced in double time at "
         "200 BPM (50 bars a minute)"
     ]
+    counting = count_for(next(s for s in load_library() if s.name == "Quickstep"), 4, 100.0)
+    assert (counting.tempo_factor, counting.meter, counting.bpm) == (2.0, 4, 200.0)
     danced = count_music(music, "Quickstep").music
     assert danced.beats[::2] == music.beats  # a beat half way between every two
     assert danced.bpm == pytest.approx(200.0, abs=0.5)
@@ -205,3 +205,36 @@ def test_cli_refuses_a_waltz_on_a_song_without_a_beat(tmp_path: Path) -> None:
     assert len(lines) == 1 and "Traceback" not in result.stderr
     assert "no danceable beat" in lines[0] and str(wav) in lines[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_sections_at_different_tempos_are_counted_each_at_its_own_octave() -> None:
+    """A song that slows from 176 to 104 BPM, as a Rumba: the first section in half time,
+    the second as heard; the change stays on a downbeat and starts a phrase."""
+    fast, slow = grid_music(176.0, 4, 16), grid_music(104.0, 4, 16)
+    change = fast.beats[-1]
+    beats = fast.beats[:-1] + tuple(round(change + t - slow.beats[0], 3) for t in slow.beats)
+    end = beats[-1] + 1.0
+    music = replace(
+        fast,
+        duration_s=end,
+        beats=beats,
+        beat_in_bar=tuple(i % 4 + 1 for i in range(len(beats))),
+        sections=(Section(0.0, change, 4, 176.0, "Jive"), Section(change, end, 4, 104.0, "Rumba")),
+        energy=EnergyCurve(0.1, tuple(-12.0 for _ in range(int(end / 0.1) + 1))),
+    )
+    lines: list[str] = []
+    routine = choreograph(music, style="Rumba", seed=0, progress=lines.append)
+    assert warnings_of(lines) == [
+        "warning: Rumba asked on this song: section 1 (4/4 at 176 BPM) danced in half time "
+        "at 88 BPM (22 bars a minute), 14% slower than Rumba's 25-27"
+    ]
+    danced = count_music(music, "Rumba").music
+    assert danced.beats == fast.beats[:-1:2] + beats[64:]
+    assert [(s.start, s.bpm, s.dance) for s in danced.sections] == [
+        (0.0, 88.0, "Rumba"),
+        (change, 104.0, "Rumba"),
+    ]
+    assert change in danced.downbeats
+    assert change in {p.start for p in danced.phrases}
+    assert {b.meter for b in danced.bars} == {4}
+    assert {p.dance for p in routine.figures} == {"Rumba"}

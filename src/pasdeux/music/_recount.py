@@ -344,8 +344,9 @@ def _best_phase(
 
     Each kind of evidence is scaled by its spread over the beats; a phase scores the sum,
     over the kinds, of the weighted mean on its downbeats minus that on the other beats.
-    Without evidence the first beat starts a bar; ``first_on_one`` (an inner section, which
-    the listening stage starts on a heard downbeat) adds a hair for that too.
+    Without evidence the first beat starts a bar, and of phases the evidence cannot tell
+    apart the earliest; ``first_on_one`` (an inner section, which the listening stage
+    starts on a heard downbeat) adds a hair for the first beat.
     """
     if counted.size < 2 * meter:
         return 0, "from the section's first beat (too few beats to tell)"
@@ -362,9 +363,12 @@ def _best_phase(
             scores[p, j] = _PHASE_WEIGHTS[kind] * float(z[on].mean() - z[~on].mean())
     total = scores.sum(axis=1)
     total[0] += 1e-3 if first_on_one else 0.0
-    phase = int(np.argmax(total))
-    if total[phase] - np.partition(total, -2)[-2] < 1e-2 or not np.any(scores):
+    if not np.any(scores):
         return 0, "from the section's first beat (nothing tells the bar's first beat)"
+    phase = int(np.argmax(total))
+    tied = np.nonzero(total >= total[phase] - 1e-2)[0]
+    if tied.size > 1:  # the earliest of the phases the evidence cannot tell apart
+        return int(tied[0]), "from the first beat the evidence cannot tell from another"
     runner_up = int(np.argsort(total)[-2])
     margin = scores[phase] - scores[runner_up]
     kind = list(per_beat)[int(np.argmax(margin))]
