@@ -238,3 +238,19 @@ def test_sections_at_different_tempos_are_counted_each_at_its_own_octave() -> No
     assert change in {p.start for p in danced.phrases}
     assert {b.meter for b in danced.bars} == {4}
     assert {p.dance for p in routine.figures} == {"Rumba"}
+
+
+def test_a_dance_without_figures_at_the_level_asked_is_danced_at_its_lowest() -> None:
+    """The Viennese Waltz has no newcomer figures: asked at newcomer (the default), it was
+    refused ("no figure fits"); it is danced with its bronze figures, and the one warning
+    line says so."""
+    music = grid_music(177.0, 3, 32)
+    lines: list[str] = []
+    routine = choreograph(music, style="Viennese Waltz", seed=0, progress=lines.append)
+    assert warnings_of(lines) == [
+        "warning: Viennese Waltz has no newcomer figures: danced with its bronze ones"
+    ]
+    assert routine.level == "bronze"
+    assert {p.dance for p in routine.figures} == {"Viennese Waltz"}
+    # auto picks only among dances with figures at the level
+    assert "Viennese Waltz" not in {p.dance for p in choreograph(music, seed=0).figures}

@@ -59,7 +59,7 @@ def run_dance(
     # The music as danced (half or double time, re-counted bars), which the routine's beats
     # and bars are: music.json, the viewer and the step sheet show it (`pasdeux listen`
     # shows the music as heard). Counting is deterministic: the planner counted the same.
-    music = count_music(music, style).music
+    music = count_music(music, style, level=level).music
     say("performing")
     performance = perform(routine, duration_s=music.duration_s, progress=say)
     title = (

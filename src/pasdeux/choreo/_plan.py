@@ -106,8 +106,8 @@ def choreograph(
         The placed figures, in time order.
     """
     chosen = check_options(style=style, level=level, floor_m=floor_m, seed=seed)
-    danced = count_music(music, chosen, progress=progress)
-    music = danced.music
+    danced = count_music(music, chosen, level=level, progress=progress)
+    music, level = danced.music, danced.level or level
     rng = np.random.default_rng(seed)
     tempo = music.tempo_map
     bars = music.bars

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from pasdeux.dances import DanceStyle, find_style, load_library
+from pasdeux.dances import LEVELS, DanceStyle, find_style, load_library
 from pasdeux.errors import InputError
 from pasdeux.music import Counting, MusicMap, Section, count_for, rank_dances, recount
 
@@ -42,18 +42,23 @@ class DancedMusic:
     warning
         The one line (without ``"warning: "``) saying what was done to dance the style
         asked for, or None when it is danced as heard, within its tempo range.
+    level
+        The figure level to dance at: the one asked for, or the lowest the dance asked for
+        has when it has none at or below that.
     """
 
     music: MusicMap
     dances: tuple[DanceStyle | None, ...]
     countings: tuple[Counting | None, ...]
     warning: str | None
+    level: str | None = None
 
 
 def count_music(
     music: MusicMap,
     style: str | DanceStyle | None,
     *,
+    level: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> DancedMusic:
     """Choose each section's dance and count the music as it is danced.
@@ -64,6 +69,10 @@ def count_music(
         The song as heard.
     style
         The dance asked for (or its name), or None/``"auto"``.
+    level
+        The highest figure level asked for (:data:`pasdeux.dances.LEVELS`), or None for
+        any. ``auto`` picks only dances with figures up to it; a dance asked for that has
+        none is danced with its lowest level (said in the warning).
     progress
         Given the warning (``"warning: …"``) when the style asked for is danced otherwise
         than the song was heard, and a line for each section ``auto`` counts in half or
@@ -86,11 +95,40 @@ def count_music(
         if style in (None, "auto")
         else find_style(str(style))
     )
-    dances = tuple(chosen for _ in music.sections) if chosen is not None else _auto_dances(music)
+    dances = (
+        tuple(chosen for _ in music.sections) if chosen is not None else _auto_dances(music, level)
+    )
     countings = tuple(
         None if d is None else count_for(d, s.meter, s.bpm, keep_meter=chosen is None)
         for d, s in zip(dances, music.sections, strict=True)
     )
+    counted, phases = _recount(music, chosen, countings)
+    counted = replace(
+        counted,
+        sections=tuple(
+            replace(s, dance=d.name) if d is not None else s
+            for s, d in zip(counted.sections, dances, strict=True)
+        ),
+    )
+    say = progress or (lambda _m: None)
+    if chosen is None:
+        for n, (c, d) in enumerate(zip(countings, dances)):
+            if c is not None and d is not None and c.changed:
+                say(f"section {n + 1}: {d.name} {_how(d.name, [c], None)}")
+        return DancedMusic(counted, dances, countings, None, level)
+    _check_bars(counted, chosen)
+    danced_level, level_note = _level_for(chosen, counted, level)
+    notes = [_warning(chosen, music.sections, countings, phases), level_note]
+    warning = "; ".join(n for n in notes if n) or None
+    if warning:
+        say(f"warning: {warning}")
+    return DancedMusic(counted, dances, countings, warning, danced_level)
+
+
+def _recount(
+    music: MusicMap, chosen: DanceStyle | None, countings: Sequence[Counting | None]
+) -> tuple[MusicMap, dict[int, tuple[float, str]]]:
+    """The music counted so, and where each re-counted section's bars start and why."""
     phases: dict[int, tuple[float, str]] = {}
     try:
         counted = recount(
@@ -103,24 +141,23 @@ def count_music(
         if chosen is None:
             raise
         raise InputError(music.source, f"cannot dance {chosen.name} to it: {exc.problem}") from exc
-    counted = replace(
-        counted,
-        sections=tuple(
-            replace(s, dance=d.name) if d is not None else s
-            for s, d in zip(counted.sections, dances, strict=True)
-        ),
-    )
-    if chosen is not None:
-        _check_bars(counted, chosen)
-    warning = _warning(chosen, music.sections, countings, phases) if chosen else None
-    say = progress or (lambda _m: None)
-    if warning:
-        say(f"warning: {warning}")
-    elif chosen is None:
-        for n, (c, d) in enumerate(zip(countings, dances)):
-            if c is not None and d is not None and c.changed:
-                say(f"section {n + 1}: {d.name} {_how(d.name, [c], None)}")
-    return DancedMusic(counted, dances, countings, warning)
+    return counted, phases
+
+
+def _level_for(
+    dance: DanceStyle, music: MusicMap, level: str | None
+) -> tuple[str | None, str | None]:
+    """The level to dance ``dance`` at, and a note when it is above the one asked for (the
+    dance has no figures at or below it in the music's meters)."""
+    if level is None or level not in LEVELS:
+        return level, None
+    meters = {s.meter for s in music.sections}
+    if any(_has_figures(dance, m, level) for m in meters):
+        return level, None
+    lowest = next((lv for lv in LEVELS if any(_has_figures(dance, m, lv) for m in meters)), None)
+    if lowest is None:
+        return level, None
+    return lowest, f"{dance.name} has no {level} figures: danced with its {lowest} ones"
 
 
 def _check_bars(music: MusicMap, dance: DanceStyle) -> None:
@@ -135,21 +172,23 @@ def _check_bars(music: MusicMap, dance: DanceStyle) -> None:
         )
 
 
-def _auto_dances(music: MusicMap) -> tuple[DanceStyle | None, ...]:
+def _auto_dances(music: MusicMap, level: str | None) -> tuple[DanceStyle | None, ...]:
     """Each section's dance: the listening stage's pick (ranked with the section's rhythm)
     if it has figures in the section's meter, else the best on tempo and meter; the
     previous section's dance instead when it scores nearly as well."""
     out: list[DanceStyle | None] = []
     previous: DanceStyle | None = None
     for section in music.sections:
-        dance = _auto_dance(section, previous)
+        dance = _auto_dance(section, previous, level)
         out.append(dance)
         previous = dance or previous
     return tuple(out)
 
 
-def _auto_dance(section: Section, previous: DanceStyle | None) -> DanceStyle | None:
-    danceable = [s for s in load_library() if _has_figures(s, section.meter)]
+def _auto_dance(
+    section: Section, previous: DanceStyle | None, level: str | None
+) -> DanceStyle | None:
+    danceable = [s for s in load_library() if _has_figures(s, section.meter, level)]
     if not danceable:
         return None
     ranked = {f.name: f.score for f in rank_dances(section.meter, section.bpm, danceable)}
@@ -167,10 +206,15 @@ def _auto_dance(section: Section, previous: DanceStyle | None) -> DanceStyle | N
     return by_name[max(ranked, key=lambda name: ranked[name])]
 
 
-def _has_figures(dance: DanceStyle, meter: int) -> bool:
-    """Whether the dance has figures for bars of ``meter`` (2/4 and 4/4 stand for each
-    other: two bars of 2 make one of 4)."""
-    return any(dance.figures_in_meter(m) for m in {2: (2, 4), 4: (4, 2)}.get(meter, (meter,)))
+def _has_figures(dance: DanceStyle, meter: int, level: str | None = None) -> bool:
+    """Whether the dance has figures (up to ``level``) for bars of ``meter`` (2/4 and 4/4
+    stand for each other: two bars of 2 make one of 4)."""
+    top = LEVELS.index(level) if level in LEVELS else len(LEVELS)
+    return any(
+        LEVELS.index(f.level) <= top
+        for m in {2: (2, 4), 4: (4, 2)}.get(meter, (meter,))
+        for f in dance.figures_in_meter(m)
+    )
 
 
 def _span(values: Sequence[float], fmt: str = "{:.0f}") -> str:
