@@ -48,14 +48,20 @@ def test_switches_to_waltz_figures_when_the_song_turns_to_three_four(
     assert {p.dance for p in routine.figures} == {"Slow Dance"}
 
 
-def test_a_dance_without_figures_in_a_meter_hands_over_to_one_that_has(
+def test_the_dance_asked_for_is_danced_in_a_section_heard_in_another_meter(
     truth_music: MusicMap,
 ) -> None:
-    routine = choreograph(truth_music, style="Waltz", seed=0)
+    """A Waltz asked on a song whose first part is in 4/4: that part is counted in 3 (it
+    used to hand over silently to another dance), and one warning line says so."""
+    lines: list[str] = []
+    routine = choreograph(truth_music, style="Waltz", seed=0, progress=lines.append)
     change_s = truth_music.sections[1].start
-    assert {p.dance for p in routine.figures if p.start_s >= change_s - 1e-3} == {"Waltz"}
-    before = {p.dance for p in routine.figures if p.start_s < change_s - 1e-3}
-    assert before and "Waltz" not in before
+    assert {p.dance for p in routine.figures} == {"Waltz"}
+    assert any(p.start_s < change_s - 1e-3 for p in routine.figures)
+    assert all(p.figure.meter == 3 for p in routine.figures)
+    (warning,) = [line for line in lines if line.startswith("warning: ")]
+    assert warning.startswith("warning: Waltz asked on this song: section 1 (4/4 at 76 BPM)")
+    assert "re-counted in 3/4" in warning
 
 
 def test_consecutive_figures_follow_the_library_rules(truth_music: MusicMap) -> None:

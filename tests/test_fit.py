@@ -352,3 +352,13 @@ def test_each_section_is_ranked_on_its_own_rhythm() -> None:
     assert second.dance == "Salsa"
     plain = _sections(*args)
     assert plain[0].dance == plain[1].dance
+
+
+def test_an_oom_pah_pah_at_87_bpm_is_a_waltz_not_a_viennese_waltz_at_double_time() -> None:
+    """How the sound dies is the sound's, not the count's: read at a double-time beat (half
+    as long) the chords seemed more sustained, and an oom-pah-pah at 87 BPM ranked as a
+    Viennese Waltz at 174."""
+    profile = profile_of(WALTZ, meter=3, bpm=87.0)
+    assert rhythm_features(profile, 2.0, 3)["staccato"] == rhythm_features(profile)["staccato"]
+    ranked = rank_dances(3, 87.0, load_library(), profile)
+    assert ranked[0].name == "Waltz", ranked[:3]

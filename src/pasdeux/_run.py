@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 from pasdeux._folder import shown
-from pasdeux.choreo import Routine, check_options, choreograph
+from pasdeux.choreo import Routine, check_options, choreograph, count_music
 from pasdeux.export import check_output_folder, write_outputs
 from pasdeux.motion import Performance, perform
 from pasdeux.music import AudioLimits, MusicMap, listen
@@ -46,6 +46,8 @@ def run_dance(
 
     The options and the output folder are checked first (``InputError`` before any
     analysis); a song name with bytes that are not UTF-8 is shown with U+FFFD in titles.
+    The music written (``music.json``) and returned is the music as danced: counted in
+    the dance's meter and tempo octave (:func:`pasdeux.choreo.count_music`).
     """
     say = progress or (lambda _msg: None)
     # Every option and the output folder before any analysis: a mistake costs no minutes.
@@ -54,6 +56,10 @@ def run_dance(
     music = listen(Path(song), progress=say, limits=limits)
     say("choreographing")
     routine = choreograph(music, style=style, level=level, floor_m=floor_m, seed=seed, progress=say)
+    # The music as danced (half or double time, re-counted bars), which the routine's beats
+    # and bars are: music.json, the viewer and the step sheet show it (`pasdeux listen`
+    # shows the music as heard). Counting is deterministic: the planner counted the same.
+    music = count_music(music, style, level=level).music
     say("performing")
     performance = perform(routine, duration_s=music.duration_s, progress=say)
     title = (

@@ -7,6 +7,7 @@ from pasdeux.choreo._plan import (
     check_options,
     choreograph,
 )
+from pasdeux.choreo._style import DancedMusic, count_music
 from pasdeux.choreo._types import ROUTINE_SCHEMA, PlacedFigure, Routine
 
 __all__ = [
@@ -14,8 +15,10 @@ __all__ = [
     "LEVEL_ORDER",
     "ROUTINE_SCHEMA",
     "SEED_MAX",
+    "DancedMusic",
     "PlacedFigure",
     "Routine",
     "check_options",
     "choreograph",
+    "count_music",
 ]

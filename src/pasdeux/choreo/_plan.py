@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pasdeux._limits import FLOOR_SIDE_RANGE_M, SEED_MAX
+from pasdeux.choreo._style import count_music
 from pasdeux.choreo._types import PlacedFigure, Routine
 from pasdeux.dances import (
     ALIGNMENT_EIGHTHS,
@@ -36,19 +37,17 @@ from pasdeux.dances import (
     Figure,
     Position,
     find_style,
-    load_library,
     successors,
 )
 from pasdeux.dances.geometry import CouplePose, DancerPose, couple_start, replay_figure
 from pasdeux.errors import InputError
-from pasdeux.music import Bar, MusicMap, Section, rank_dances
+from pasdeux.music import Bar, MusicMap
 
 __all__ = ["FLOOR_SIDE_RANGE_M", "LEVEL_ORDER", "SEED_MAX", "check_options", "choreograph"]
 
 LEVEL_ORDER = ("newcomer", "bronze", "silver", "gold")
 _FLOOR_MARGIN_M = 0.8
 _EPS = 1e-6
-_KEEP_DANCE_SHARE = 0.8
 _PHRASE_BARS = 8
 #: Where a progressive dance starts: this far from the left and the audience's walls (m).
 _START_FROM_WALLS_M = (2.5, 1.6)
@@ -91,7 +90,9 @@ def choreograph(
         The song's music map.
     style
         A dance (or its name in the library), or ``None``/``"auto"`` for the dance that
-        suits each section best.
+        suits each section best. The music is counted as the dance counts it (half or
+        double time, the dance's meter: see :func:`count_music`); ``progress`` gets one
+        ``"warning: …"`` line when that differs from the music as heard.
     level
         Highest figure level to use (newcomer, bronze, silver, gold).
     floor_m
@@ -105,20 +106,20 @@ def choreograph(
         The placed figures, in time order.
     """
     chosen = check_options(style=style, level=level, floor_m=floor_m, seed=seed)
+    danced = count_music(music, chosen, level=level, progress=progress)
+    music, level = danced.music, danced.level or level
     rng = np.random.default_rng(seed)
     tempo = music.tempo_map
     bars = music.bars
     couple = _Couple(*couple_start((0.0, 0.0), 0.0, "closed"))
-    first_dance = _dance_for_section(music.sections[0], chosen, None) if music.sections else None
+    first_dance = danced.dances[0] if danced.dances else None
     if first_dance is not None and first_dance.progressive:
         couple = _Couple(*_progressive_start(first_dance, floor_m))
     lod = _line_of_dance_rad(couple.centre, floor_m)
     placed: list[PlacedFigure] = []
     final_bar = _final_chord_bar(music)
-    last_dance: DanceStyle | None = None
     for section_number, section in enumerate(music.sections):
-        dance = _dance_for_section(section, chosen, last_dance)
-        last_dance = dance or last_dance
+        dance = danced.dances[section_number]
         section_bars = [b for b in bars if section.start - 1e-3 <= b.start < section.end - 1e-3]
         section_bars = [b for b in section_bars if b.meter == section.meter]
         is_last_section = section_number == len(music.sections) - 1
@@ -269,32 +270,6 @@ def _final_chord_bar(music: MusicMap) -> Bar | None:
     if last <= bars[-1].start + 1e-3 or music.duration_s - last < 1.0:
         return None
     return Bar(bars[-1].index + 1, last, music.duration_s, bars[-1].meter)
-
-
-def _dance_for_section(
-    section: Section, chosen: DanceStyle | None, previous: DanceStyle | None
-) -> DanceStyle | None:
-    """The dance for a section: the one asked for if it has figures in the section's meter;
-    otherwise the dance that fits the section best, keeping the previous section's dance
-    when it fits nearly as well (a couple does not change dance without need)."""
-    if chosen is not None and chosen.figures_in_meter(_figure_meter(chosen, section.meter)):
-        return chosen
-    danceable = [s for s in load_library() if s.figures_in_meter(_figure_meter(s, section.meter))]
-    if not danceable:
-        return None
-    ranked = rank_dances(section.meter, section.bpm, danceable)
-    by_name = {s.name: s for s in danceable}
-    best = ranked[0]
-    if chosen is not None and chosen.name in by_name:
-        return chosen
-    if previous is not None and previous.name in by_name:
-        kept = next(f for f in ranked if f.name == previous.name)
-        if kept.score >= _KEEP_DANCE_SHARE * best.score:
-            return previous
-    if section.dance in by_name:
-        # The listening stage chose it with the music's rhythm in mind: trust it.
-        return by_name[section.dance]
-    return by_name[best.name]
 
 
 def _figure_meter(dance: DanceStyle, meter: int) -> int:

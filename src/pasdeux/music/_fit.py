@@ -87,8 +87,10 @@ def rank_dances(
     """
     read: dict[tuple[float, int], dict[str, float]] = {}  # features per (factor, meter)
     fits = [_fit_style(meter, bpm, style, features, read) for style in styles]
-    fits.sort(key=lambda f: (-f.score, f.name))
-    return tuple(fits)
+    # Equal scores (both ranges hold the tempo): the narrower range first, as the more
+    # telling (87 BPM in 3/4 is inside the Waltz's 84-90 and the Slow Dance's 78-102).
+    fits.sort(key=lambda f: (-f[0].score, f[1], f[0].name))
+    return tuple(fit for fit, _ in fits)
 
 
 def _fit_style(
@@ -97,8 +99,9 @@ def _fit_style(
     style: DanceStyle,
     features: RhythmProfile | None,
     read: dict[tuple[float, int], dict[str, float]],
-) -> DanceFit:
-    best: tuple[float, str] | None = None
+) -> tuple[DanceFit, float]:
+    """The style's fit and the log width of the tempo range it was fitted to."""
+    best: tuple[float, str, float] | None = None
     for rng in style.tempos:
         meter_factor = _meter_factor(meter, rng.meter)
         if meter_factor == 0.0:
@@ -119,19 +122,18 @@ def _fit_style(
                 if heard:
                     reason += f"; rhythm: {heard}"
             if best is None or score > best[0] + 1e-12:
-                best = (score, reason)
+                best = (score, reason, math.log(rng.bpm_max / rng.bpm_min))
     if best is None:
         meters = sorted({r.meter for r in style.tempos})
         if not meters:
-            return DanceFit(name=style.name, score=0.0, reason=f"{style.name} has no tempo range")
-        danced = " or ".join(f"{m}/4" for m in meters)
-        return DanceFit(
-            name=style.name,
-            score=0.0,
-            reason=f"{style.name} is danced in {danced}; the music is in {meter}/4",
-        )
-    score, reason = best
-    return DanceFit(name=style.name, score=round(min(1.0, max(0.0, score)), 4), reason=reason)
+            reason = f"{style.name} has no tempo range"
+        else:
+            danced = " or ".join(f"{m}/4" for m in meters)
+            reason = f"{style.name} is danced in {danced}; the music is in {meter}/4"
+        return DanceFit(name=style.name, score=0.0, reason=reason), math.inf
+    score, reason, width = best
+    clipped = round(min(1.0, max(0.0, score)), 4)
+    return DanceFit(name=style.name, score=clipped, reason=reason), width
 
 
 def _meter_factor(song_meter: int, range_meter: int) -> float:

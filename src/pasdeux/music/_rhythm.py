@@ -49,7 +49,10 @@ either side, above the bar's 20th percentile. Every feature is a number in [0, 1
 ``staccato``
     How fast the sound dies after it is struck: the mid-band loudness drop (dB) from the
     beat's attack to the rest of the beat, as a fraction of 20 dB. Clipped chords and
-    marcato accents (Tango, Paso Doble) read high, sustained strings and pads low.
+    marcato accents (Tango, Paso Doble) read high, sustained strings and pads low. It is
+    read at the tracked beat whatever the dance's beat: how the sound dies is the sound's,
+    not the count's (read at a double-time beat, half as long, the same chords would seem
+    more sustained, and a waltz would suit the Viennese Waltz better than the Waltz).
 
 A dance's ``rhythm`` table (in its data file) names a few of these traits, as a bound
 (``swing_min = 0.5``: the dance's music swings; ``swing_max = 0.5``: it does not) or a
@@ -460,7 +463,9 @@ def rhythm_features(
     if main > 1e-9:
         out["density16"] = min(1.0, sixteenths / main)
 
-    beat_loud = loud.mean(axis=0)
+    # the sound's articulation, at the tracked beat (see ``staccato`` in the module docstring)
+    heard = _dance_grid(profile, 1.0, profile.meter)
+    beat_loud = (heard[1] if heard is not None else loud).mean(axis=0)
     attack = float(beat_loud[: q + 1].max())
     rest = float(np.median(beat_loud[q + 1 :]))
     out["staccato"] = min(1.0, max(0.0, (attack - rest) / _STACCATO_DB))
