@@ -353,8 +353,9 @@ def hold_distances(
     """
     if not landing_holds:
         return {}
-    nxt = np.clip(np.searchsorted(landing_times_s, frame_times_s), 0, len(landing_holds) - 1)
-    prev = np.clip(nxt - 1, 0, None)
+    idx = np.searchsorted(landing_times_s, frame_times_s)
+    nxt = np.clip(idx, 0, len(landing_holds) - 1)
+    prev = np.clip(idx - 1, 0, len(landing_holds) - 1)
     out: dict[str, dict[str, float]] = {}
     for f, d in enumerate(distance_m.tolist()):
         best, best_excess = "", math.inf
