@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import hashlib
 import itertools
 import json
 import math
@@ -522,7 +523,11 @@ def nearest_octave(mpm: float, mpm_range: tuple[float, float]) -> bool:
 
 # --- One run ------------------------------------------------------------------------------
 def measure_run(
-    out: Path, style: Any | None, library: Any, settings: BenchSettings
+    out: Path,
+    style: Any | None,
+    library: Any,
+    settings: BenchSettings,
+    floor: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Every metric of one written output folder.
 
@@ -536,6 +541,9 @@ def measure_run(
         The dance library.
     settings : BenchSettings
         Tolerances.
+    floor : dict, optional
+        The BVH figures (``FLOOR_KEYS``) of the same routine measured before; when None
+        they are read from the BVH files in ``out``.
 
     Returns
     -------
@@ -547,7 +555,7 @@ def measure_run(
     if not routine["figures"]:
         return {"danced": False, "why": "not danced: the routine has no figure"}
     res: dict[str, Any] = {"danced": True, "figures": len(routine["figures"])}
-    res.update(_floor_and_holds(out, routine, settings))
+    res.update(floor if floor is not None else _floor_and_holds(out, routine, settings))
     total, illegal = transitions(routine, library)
     res.update(transitions=total, illegal=illegal)
     dances = list(dict.fromkeys(f["dance"] for f in routine["figures"]))
@@ -631,6 +639,21 @@ class Song:
     error: str | None = None
 
 
+@dataclass
+class RunContext:
+    """What every run shares: the library, the settings, a scratch folder, the cache."""
+
+    library: Any
+    settings: BenchSettings
+    tmp: Path
+    all_files: bool = False
+    floor_cache: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+
+FLOOR_KEYS = ("frames", "off_floor", "reach_m", "holds")
+"""The metrics read from the BVH files (the same for the same routine on the same song)."""
+
+
 def analyse(song: Song) -> None:
     """Listen to ``song`` once (timed), keeping the MusicMap or the reason it failed."""
     from pasdeux.errors import InputError
@@ -646,13 +669,37 @@ def analyse(song: Song) -> None:
     song.listen_s = time.perf_counter() - t0
 
 
-def run_one(
-    song: Song, style: Any | None, seed: int, library: Any, settings: BenchSettings, tmp: Path
-) -> dict[str, Any]:
-    """Choreograph, perform and write one song x dance x seed, then measure the output."""
+def write_run(
+    out: Path, song: Song, routine: Any, performance: Any | None, all_files: bool
+) -> None:
+    """Write a run's output folder with pasdeux's public export.
+
+    ``all_files``: the whole folder ``pasdeux dance`` writes (``write_outputs``); otherwise
+    only the measured files (``music.json``, ``routine.json`` and, unless ``performance``
+    is None, both BVH files through ``pasdeux.export.write_bvh``).
+    """
+    from pasdeux.export import write_bvh, write_outputs
+
+    if all_files and performance is not None:
+        write_outputs(out, song.path, song.music, routine, performance, title=song.name)
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "music.json").write_text(json.dumps(song.music.to_dict()), encoding="utf-8")
+    (out / "routine.json").write_text(routine.to_json(), encoding="utf-8")
+    if performance is not None:
+        for dancer in performance.dancers:
+            write_bvh(out / f"{dancer.role}.bvh", dancer, performance.fps)
+
+
+def run_one(song: Song, style: Any | None, seed: int, ctx: RunContext) -> dict[str, Any]:
+    """Choreograph, perform and write one song x dance x seed, then measure the output.
+
+    A routine identical to one already measured on this song (another dance that fell
+    back to the same one, or another seed) reuses its floor and hold figures: ``perform``
+    is deterministic, so its BVH files would be the same.
+    """
     from pasdeux.choreo import choreograph
     from pasdeux.errors import InputError
-    from pasdeux.export import write_outputs
     from pasdeux.motion import perform
 
     rec: dict[str, Any] = {
@@ -661,17 +708,24 @@ def run_one(
     }  # fmt: skip
     if song.music is None:
         return rec | {"danced": False, "why": song.error}
-    out = tmp / "out"
+    out = ctx.tmp / "out"
+    cfg = ctx.settings
     try:
         t0 = time.perf_counter()
         routine = choreograph(
-            song.music, style=style, level=settings.level, floor_m=settings.floor_m, seed=seed
+            song.music, style=style, level=cfg.level, floor_m=cfg.floor_m, seed=seed
         )
         rec["plan_s"] = time.perf_counter() - t0
         rec["listen_s"] = song.listen_s
-        performance = perform(routine, duration_s=song.music.duration_s)
-        write_outputs(out, song.path, song.music, routine, performance, title=song.name)
-        rec.update(measure_run(out, style, library, settings))
+        key = (song.name, hashlib.sha256(routine.to_json().encode()).hexdigest())
+        floor = ctx.floor_cache.get(key)
+        performance = None
+        if floor is None and routine.figures:
+            performance = perform(routine, duration_s=song.music.duration_s)
+        write_run(out, song, routine, performance, ctx.all_files)
+        rec.update(measure_run(out, style, ctx.library, cfg, floor))
+        if "holds" in rec:
+            ctx.floor_cache[key] = {k: rec[k] for k in FLOOR_KEYS}
     except InputError as exc:
         rec.update(danced=False, why=f"not danced: {exc.problem}")
     except Exception as exc:
@@ -967,6 +1021,9 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-write", action="store_true", help="leave docs/benchmarks.md alone")
     parser.add_argument("--level", default="newcomer", help="figure level (the CLI's default)")
     parser.add_argument("--floor", default="10x8", help="floor WxD in metres")
+    parser.add_argument(
+        "--all-files", action="store_true", help="write every output file (write_outputs)"
+    )
     parser.add_argument("--corpus", type=Path, default=corpus.DEFAULT_OUT, help="corpus folder")
     parser.add_argument("--shared", type=Path, default=SHARED_MUSIC, help="real recordings")
     return parser.parse_args(argv)
@@ -996,12 +1053,9 @@ def _commit() -> str:
 
 
 def run_all(
-    songs: list[Song], rows: list[Any], seeds: list[int], settings: BenchSettings, tmp: Path
+    songs: list[Song], rows: list[Any], seeds: list[int], ctx: RunContext
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """Every song x dance row x seed; the parser check on the first analysed song."""
-    from pasdeux.dances import load_library
-
-    library = load_library()
     records: list[dict[str, Any]] = []
     check: dict[str, Any] | None = None
     total = len(songs) * len(rows) * len(seeds)
@@ -1013,15 +1067,18 @@ def run_all(
         )
         if check is None and song.music is not None:
             try:
-                check = validate_parser(song, settings, tmp)
+                check = validate_parser(song, ctx.settings, ctx.tmp)
                 _say(f"parser check on {song.name}: {check}")
             except Exception as exc:
                 _say(f"parser check on {song.name} could not run: {exc}")
         for style in rows:
             for seed in seeds:
-                rec = run_one(song, style, seed, library, settings, tmp)
+                cached = len(ctx.floor_cache)
+                rec = run_one(song, style, seed, ctx)
                 records.append(rec)
                 state = "ok" if rec.get("danced") else rec["why"]
+                if rec.get("danced") and len(ctx.floor_cache) == cached:
+                    state += " (same routine as an earlier run: BVH figures reused)"
                 _say(f"[{len(records)}/{total}] {song.name} {rec['dance']} seed {seed}: {state}")
         song.music = None  # the MusicMap is not needed any more
     return records, check
@@ -1068,7 +1125,8 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     songs = pick_songs(args.quick, args.corpus, args.shared)
     with tempfile.TemporaryDirectory(prefix="pasdeux_bench_choreo_") as tmp:
-        records, check = run_all(songs, rows, seeds, settings, Path(tmp))
+        ctx = RunContext(library, settings, Path(tmp), all_files=args.all_files)
+        records, check = run_all(songs, rows, seeds, ctx)
     summary = {
         "date": _dt.date.today().isoformat(),
         "commit": _commit(),
