@@ -580,7 +580,7 @@ def _starts_on_1(style: Any) -> bool:
     firsts = [
         next((s.beat for s in style.figure(i).leader if s.weight), 0.0) for i in style.start_figures
     ]
-    return all(b % 1.0 == 0.0 and b == 0.0 for b in firsts)
+    return all(b == 0.0 for b in firsts)
 
 
 def _tempo(routine: dict[str, Any], style: Any | None, library: Any) -> dict[str, Any]:

@@ -266,3 +266,8 @@ def test_write_doc_keeps_the_rest_of_the_file(tmp_path: Path) -> None:
     text = doc.read_text(encoding="utf-8")
     assert text.startswith("# B\n\n<!-- music:start -->\nM\n<!-- music:end -->\n")
     assert "new" in text and "old" not in text and text.count(bc.MARK_START) == 1
+
+
+def test_phrase_target_applies_to_dances_that_start_on_1() -> None:
+    assert bc._starts_on_1(find_style("Waltz")) is True
+    assert bc._starts_on_1(find_style("Rumba")) is False  # figures start on 2 (DANCES.md)
