@@ -434,21 +434,39 @@ def phrase_alignment(
     return aligned, len(inside)
 
 
-def music_changes(music: dict[str, Any], meters: Iterable[int] | None) -> list[float]:
+def music_changes(
+    music: dict[str, Any], meters: Iterable[int] | None, routine: dict[str, Any] | None = None
+) -> list[float]:
     """Times of the section boundaries where the routine is expected to switch.
 
-    ``meters`` None (``auto``): every change of dance or meter. Otherwise (``--style X``)
-    every change of meter between two meters X has figures in (X re-counts the others).
+    ``meters`` None (``auto``): every change of meter, and every change of the music's
+    dance after which the routine does dance another dance in the new section (the
+    planner may keep a dance that still fits: not a missed switch). Otherwise
+    (``--style X``) every change of meter between two meters X has figures in (X
+    re-counts the others).
     """
     ok = None if meters is None else set(meters)
     out = []
-    for a, b in zip(music["sections"], music["sections"][1:]):
+    for a, b in itertools.pairwise(music["sections"]):
         if ok is None:
-            if a["dance"] != b["dance"] or a["meter"] != b["meter"]:
+            if a["meter"] != b["meter"] or (
+                a["dance"] != b["dance"] and _dances_on_in(routine, b["start"], b["end"])
+            ):
                 out.append(float(b["start"]))
         elif a["meter"] != b["meter"] and {a["meter"], b["meter"]} <= ok:
             out.append(float(b["start"]))
     return out
+
+
+def _dances_on_in(routine: dict[str, Any] | None, start_s: float, end_s: float) -> bool:
+    """Whether the routine dances, between ``start_s`` and ``end_s``, a dance other than
+    the one it dances just before ``start_s``."""
+    if routine is None:
+        return True
+    figs = routine["figures"]
+    before = [f["dance"] for f in figs if f["start_s"] < start_s]
+    inside = {f["dance"] for f in figs if start_s <= f["start_s"] < end_s}
+    return bool(before) and bool(inside - {before[-1]})
 
 
 def switch_bars(
@@ -568,7 +586,7 @@ def measure_run(
             aligned, total_p = aligned + a, total_p + n
     res.update(phrase_aligned=aligned, phrases=total_p)
     meters = None if style is None else [t.meter for t in style.tempos]
-    res["switch_bars"] = switch_bars(routine, music, music_changes(music, meters))
+    res["switch_bars"] = switch_bars(routine, music, music_changes(music, meters, routine))
     res["ending"], res["end_gap_s"] = ending(routine, music)
     res["distinct_per_min"], res["top_share"], res["top_figure"] = variety(routine)
     res.update(_tempo(routine, style, library))
@@ -871,7 +889,10 @@ def summarise(records: list[dict[str, Any]], settings: BenchSettings) -> dict[st
 
 
 def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{100 * x:.0f}%"
+    """A share as a percentage, rounded down (99.7% is not shown as 100%)."""
+    if x is None:
+        return "–"
+    return f"{math.floor(1000 * x) / 10:g}%"
 
 
 def _verdict(ok: bool | None) -> str:

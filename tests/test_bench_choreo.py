@@ -210,6 +210,10 @@ def test_switch_bars_measures_the_distance_to_the_routines_switch() -> None:
     assert bc.music_changes(music, [4]) == []  # a 4/4-only dance re-counts the 3/4
     assert bc.music_changes(music, [3, 4]) == [8.0]
     figs = [_figure("Rumba", "a", 0.0, 16), _figure("Waltz", "b", 9.5, 6, meter=3)]
+    # Waltz -> Slow Dance at 16 s, same meter: the routine keeps the Waltz, no switch due
+    assert bc.music_changes(music, None, _routine(figs)) == [8.0]
+    figs_sd = [*figs, _figure("Slow Dance", "c", 16.5, 6, meter=3)]
+    assert bc.music_changes(music, None, _routine(figs_sd)) == [8.0, 16.0]
     # the switch is 1.5 s late; a 3/4 bar at 120 BPM lasts 1.5 s
     assert bc.switch_bars(_routine(figs), music, [8.0]) == [1.0]
     assert bc.switch_bars(_routine(figs[:1]), music, [8.0]) == [math.inf]
