@@ -806,3 +806,34 @@ def test_enough_figures_for_a_varied_routine(name: str, level: str) -> None:
             continue
         ways_on = {g.id for g in _next(style, fig, allowed) if not g.ending and g.id != fig.id}
         assert len(ways_on) >= 2, (name, level, fig.id, sorted(ways_on))
+
+
+def _follower_seen_from_leader(figure: Figure, replayed: bool) -> tuple[float, float]:
+    leader, follower = couple_start((0.0, 0.0), 0.0, figure.start_position)
+    if replayed:
+        replay_figure(figure, leader, follower)
+    dx, dy = (follower.body - leader.body).tolist()
+    facing = leader.facing_rad
+    forward = dx * math.cos(facing) + dy * math.sin(facing)
+    right = dx * math.sin(facing) - dy * math.cos(facing)
+    return forward, right
+
+
+@pytest.mark.parametrize("name", LATIN_AND_SOCIAL)
+def test_a_figure_that_keeps_its_position_keeps_the_partners_where_it_found_them(
+    name: str,
+) -> None:
+    """A figure that starts and ends in the same position (closed to closed, open to open)
+    leaves the follower within 0.15 m of where she stood, seen from the leader; otherwise
+    each repeat moves the partners further apart (the Salsa's Back Basic added 0.25 m
+    each time, 27 of them left the partners metres apart; the Jive's Change of Places
+    left to right ended 0.65 m out of open position). 0.15 m: a chain of such figures
+    then stays inside the hold's range (0.2-0.6 m in closed hold)."""
+    style = find_style(name)
+    for figure in style.figures:
+        if figure.start_position != figure.end_position:
+            continue
+        before = _follower_seen_from_leader(figure, replayed=False)
+        after = _follower_seen_from_leader(figure, replayed=True)
+        moved = math.hypot(after[0] - before[0], after[1] - before[1])
+        assert moved <= 0.15, (name, figure.id, round(moved, 2))
