@@ -51,7 +51,8 @@ def test_switches_to_waltz_figures_when_the_song_turns_to_three_four(
 def test_a_dance_without_figures_in_a_meter_hands_over_to_one_that_has(
     truth_music: MusicMap,
 ) -> None:
-    routine = choreograph(truth_music, style="Waltz", seed=0)
+    # A floor the Waltz's newcomer figures fit: without corner figures they need 16 x 14 m.
+    routine = choreograph(truth_music, style="Waltz", floor_m=(20.0, 16.0), seed=0)
     change_s = truth_music.sections[1].start
     assert {p.dance for p in routine.figures if p.start_s >= change_s - 1e-3} == {"Waltz"}
     before = {p.dance for p in routine.figures if p.start_s < change_s - 1e-3}

@@ -4,6 +4,7 @@ from pasdeux.choreo._plan import (
     FLOOR_SIDE_RANGE_M,
     LEVEL_ORDER,
     SEED_MAX,
+    PlanParams,
     check_options,
     choreograph,
 )
@@ -15,6 +16,7 @@ __all__ = [
     "ROUTINE_SCHEMA",
     "SEED_MAX",
     "PlacedFigure",
+    "PlanParams",
     "Routine",
     "check_options",
     "choreograph",
