@@ -17,12 +17,13 @@ class PlanParams:
 
     #: No foot or body point of either partner comes closer to a wall than this (m).
     floor_margin_m: float = 0.3
-    #: Within this distance of the wall ahead a progressive couple may turn the corner (m).
+    #: Within this distance of the wall ahead (less the margin) a progressive couple may turn
+    #: the corner (m).
     corner_zone_m: float = 3.0
     #: Spot and slot dances keep the couple's centre within this radius of their spot (m).
     spot_radius_m: float = 1.0
     #: Where a progressive dance starts: this far from the left and the audience's walls,
-    #: at most (m); on a small floor it starts a quarter of the way in.
+    #: at most (m); on a small floor a quarter of the way in, but a metre inside the margin.
     start_from_walls_m: tuple[float, float] = (2.0, 2.5)
     #: A section keeps the previous section's dance when it scores this share of the best.
     keep_dance_share: float = 0.8

@@ -197,8 +197,16 @@ def _plan_stretch(
     if table is None:
         say(f"no chain of {dance.name} figures fills these bars: the stretch is not danced")
         return None
-    stage = _stage(dance, moves, pose, floor_m, params)
-    chain = _search_or_explain(music.source, (grid, moves, table), stage, params, rng, dance, level)
+
+    def stage_on(floor: tuple[float, float]) -> Stage:
+        if pose is None:
+            return _stage(dance, None, floor, params)
+        scale = (floor[0] / floor_m[0], floor[1] / floor_m[1])
+        return _stage(dance, Pose(pose.x * scale[0], pose.y * scale[1], pose.facing_rad),
+                      floor, params)  # fmt: skip
+
+    problem = (grid, moves, table)
+    chain = _search_or_explain(music.source, floor_m, problem, stage_on, params, rng, dance, level)
     bar_beats = [first_beat + b for b in grid.bar_beats]
     placed = []
     for n, p in enumerate(chain):
@@ -357,22 +365,23 @@ def _peak_bar(music: MusicMap, bars: tuple[Bar, ...], spread_db: float) -> int:
 
 def _stage(
     dance: DanceStyle,
-    moves: Moves,
     pose: Pose | None,
     floor_m: tuple[float, float],
     params: PlanParams,
 ) -> Stage:
     """Where the stretch starts: a progressive dance's first stretch by the audience's side
-    near its left corner, any other where the last one left the couple (a spot dance
-    makes that its spot)."""
-    if pose is None:
-        pose = Pose(0.0, 0.0, 0.0)
-        if dance.progressive:
-            from_left = min(params.start_from_walls_m[0], floor_m[0] / 4)
-            from_audience = min(params.start_from_walls_m[1], floor_m[1] / 4)
-            pose = Pose(-floor_m[0] / 2 + from_left, -floor_m[1] / 2 + from_audience, 0.0)
-    lod = line_of_dance_rad(pose.x, pose.y, floor_m)
-    return Stage(floor_m, dance.progressive, pose, lod, (pose.x, pose.y))
+    near its left corner, on the line of dance along that side; any other where the last
+    one left the couple (a spot dance makes that its spot)."""
+    if pose is not None:
+        lod = line_of_dance_rad(pose.x, pose.y, floor_m)
+        return Stage(floor_m, dance.progressive, pose, lod, (pose.x, pose.y))
+    start = Pose(0.0, 0.0, 0.0)
+    if dance.progressive:
+        inner = params.floor_margin_m + 1.0  # room for the first figure's steps
+        from_left = max(inner, min(params.start_from_walls_m[0], floor_m[0] / 4))
+        from_audience = max(inner, min(params.start_from_walls_m[1], floor_m[1] / 4))
+        start = Pose(-floor_m[0] / 2 + from_left, -floor_m[1] / 2 + from_audience, 0.0)
+    return Stage(floor_m, dance.progressive, start, 0.0, (start.x, start.y))
 
 
 _GROW_M = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96)
@@ -380,8 +389,9 @@ _GROW_M = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96)
 
 def _search_or_explain(
     source: str,
+    floor_m: tuple[float, float],
     problem: tuple[Grid, Moves, list[list[bool]]],
-    stage: Stage,
+    stage_on: Callable[[tuple[float, float]], Stage],
     params: PlanParams,
     rng: np.random.Generator,
     dance: DanceStyle,
@@ -390,21 +400,18 @@ def _search_or_explain(
     """The searched chain; when none keeps on the floor, an InputError naming a floor on
     which one does (or saying why none does)."""
     grid, moves, table = problem
+    stage = stage_on(floor_m)
     for width in (params.beam_width, params.beam_retry_width):
         chain = search(grid, moves, stage, params, rng, width, table)
         if chain:
             return chain
-    width_m, depth_m = stage.floor_m
+    width_m, depth_m = floor_m
     what = f"the floor {width_m:g}x{depth_m:g} m is too small for the {dance.name}'s figures"
     high = FLOOR_SIDE_RANGE_M[1]
     for grow_m in _GROW_M:
         bigger = (min(high, width_m + grow_m), min(high, depth_m + grow_m))
-        scale = (bigger[0] / width_m, bigger[1] / depth_m)
-        start = Pose(stage.start.x * scale[0], stage.start.y * scale[1], stage.start.facing_rad)
-        lod = line_of_dance_rad(start.x, start.y, bigger)
-        trial = Stage(bigger, stage.progressive, start, lod, (start.x, start.y))
         quick = np.random.default_rng(0)
-        if search(grid, moves, trial, params, quick, params.beam_retry_width, table):
+        if search(grid, moves, stage_on(bigger), params, quick, params.beam_retry_width, table):
             raise InputError(
                 source, f"{what} at {level} level; use at least {bigger[0]:g}x{bigger[1]:g} m"
             )

@@ -258,7 +258,8 @@ def _extend(
         if state.figure < 0:
             pose = _oriented(figure, pose, lod)
         else:
-            open_ = to_wall_ahead_m(pose.x, pose.y, lod, stage.floor_m) < params.corner_zone_m
+            ahead_m = to_wall_ahead_m(pose.x, pose.y, lod, stage.floor_m) - params.floor_margin_m
+            open_ = ahead_m < params.corner_zone_m
             line = aligned_line(figure, pose.facing_rad, lod, open_)
             if line is None:
                 return None
