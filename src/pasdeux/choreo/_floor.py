@@ -21,6 +21,7 @@ from pasdeux.dances import ALIGNMENT_EIGHTHS, Figure
 from pasdeux.dances.geometry import couple_start, replay_figure
 
 __all__ = [
+    "SUPPORT_DIRECTIONS",
     "Pose",
     "Shape",
     "aligned_line",
@@ -31,6 +32,8 @@ __all__ = [
 ]
 
 _EIGHTH = math.pi / 4
+SUPPORT_DIRECTIONS = 256
+"""How many directions a figure's support function is sampled in."""
 #: How far (in eighths of a turn) a facing may be from an alignment and still be on it.
 _ALIGNMENT_SLACK = 0.15
 
@@ -53,6 +56,24 @@ class Shape:
     reach_m: float
     centre_reach_m: float
     end: Pose
+    #: The points' support function: ``support_m[k]`` = the furthest any point reaches in
+    #: the direction ``2 pi k / SUPPORT_DIRECTIONS`` (m).
+    support_m: tuple[float, ...] = ()
+
+    def extent_m(self, facing_rad: float) -> tuple[float, float, float, float]:
+        """How far the points reach towards +x, -x, +y and -y when the figure is danced
+        facing ``facing_rad`` (m; rounded up by what the support's sampling may miss)."""
+        n = SUPPORT_DIRECTIONS
+        slack = self.reach_m * math.pi / n
+        step = n / (2 * math.pi)
+        h = self.support_m
+        # a point p danced facing t lies at R(t) p, so R(t) p . u(a) = p . u(a - t)
+        return (
+            h[round((-facing_rad) * step) % n] + slack,
+            h[round((math.pi - facing_rad) * step) % n] + slack,
+            h[round((math.pi / 2 - facing_rad) * step) % n] + slack,
+            h[round((-math.pi / 2 - facing_rad) * step) % n] + slack,
+        )
 
     def placed(self, pose: Pose) -> tuple[NDArray[np.float64], NDArray[np.float64], Pose]:
         """Points, centres and end pose of the figure danced from ``pose``."""
@@ -103,7 +124,14 @@ def shape_of(figure: Figure) -> Shape:
         reach_m=float(np.hypot(array[:, 0], array[:, 1]).max()),
         centre_reach_m=float(np.hypot(centre_array[:, 0], centre_array[:, 1]).max()),
         end=Pose(float(end[0]), float(end[1]), wrap_rad(leader.facing_rad)),
+        support_m=_support(array),
     )
+
+
+def _support(points: NDArray[np.float64]) -> tuple[float, ...]:
+    angles = np.arange(SUPPORT_DIRECTIONS) * (2 * math.pi / SUPPORT_DIRECTIONS)
+    directions = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    return tuple(float(v) for v in (points @ directions.T).max(axis=0))
 
 
 def wrap_rad(angle: float) -> float:

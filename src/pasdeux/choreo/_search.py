@@ -135,7 +135,6 @@ def search(
     for pose in _start_poses(moves, stage):
         counts = (0,) * len(moves.figures)
         buckets[0].append(_State(0.0, 0, -1, pose, stage.lod_rad, 0, counts, None))
-    expected = grid.n / max(1.0, float(np.mean(moves.lengths)))
     marks = _Marks.of(grid)
     best: tuple[float, _State] | None = None
     for position in range(grid.n + 1):
@@ -148,7 +147,7 @@ def search(
             nexts = moves.follows[state.figure] if state.figure >= 0 else moves.starts
             for nxt in nexts:
                 if can_start[nxt][position]:
-                    child = _extend(state, nxt, marks, moves, stage, params, expected)
+                    child = _extend(state, nxt, marks, moves, stage, params, grid.n)
                     if child is not None:
                         child.cost += params.seed_noise * float(rng.random())
                         buckets[child.position].append(child)
@@ -248,7 +247,7 @@ def _oriented(figure: Figure, pose: Pose, lod_rad: float) -> Pose:
 
 def _extend(
     state: _State, nxt: int, marks: _Marks, moves: Moves, stage: Stage, params: PlanParams,
-    expected: float,
+    n_positions: int,
 ) -> _State | None:  # fmt: skip
     """``state`` followed by figure ``nxt``, or None when the figure breaks a floor rule."""
     figure, shape = moves.figures[nxt], moves.shapes[nxt]
@@ -269,7 +268,7 @@ def _extend(
         return None
     position = state.position + moves.lengths[nxt]
     cost = state.cost + _timing_cost(state, nxt, marks, moves, params)
-    cost += _variety_cost(state, nxt, moves, params, expected)
+    cost += _variety_cost(state, nxt, moves, params, n_positions)
     if stage.progressive:
         along = (end.x - pose.x) * math.cos(lod) + (end.y - pose.y) * math.sin(lod)
         cost += params.cost_per_lod_m * along
@@ -285,27 +284,23 @@ def _extend(
 def _placed_end(shape: Shape, pose: Pose, stage: Stage, params: PlanParams) -> Pose | None:
     """Where the figure leaves the couple, or None when a point leaves the floor or the
     couple's centre leaves its spot."""
-    half_w = stage.floor_m[0] / 2 - params.floor_margin_m
-    half_d = stage.floor_m[1] / 2 - params.floor_margin_m
-    inside = abs(pose.x) + shape.reach_m <= half_w and abs(pose.y) + shape.reach_m <= half_d
-    near_spot = stage.progressive or (
-        math.hypot(pose.x - stage.spot[0], pose.y - stage.spot[1]) + shape.centre_reach_m
-        <= params.spot_radius_m
-    )
-    if (inside or not stage.check_floor) and near_spot:
-        return shape.end_from(pose)
-    points, centres, end = shape.placed(pose)
-    if (
-        stage.check_floor
-        and not inside
-        and (np.abs(points[:, 0]).max() > half_w or np.abs(points[:, 1]).max() > half_d)
-    ):
-        return None
-    if not near_spot:
-        off = np.hypot(centres[:, 0] - stage.spot[0], centres[:, 1] - stage.spot[1])
-        if off.max() > params.spot_radius_m:
+    if stage.check_floor:
+        half_w = stage.floor_m[0] / 2 - params.floor_margin_m
+        half_d = stage.floor_m[1] / 2 - params.floor_margin_m
+        right, left, up, down = shape.extent_m(pose.facing_rad)
+        if pose.x + right > half_w or pose.x - left < -half_w:
             return None
-    return end
+        if pose.y + up > half_d or pose.y - down < -half_d:
+            return None
+    if not stage.progressive:
+        spot_x, spot_y = stage.spot
+        if math.hypot(pose.x - spot_x, pose.y - spot_y) + shape.centre_reach_m > (
+            params.spot_radius_m
+        ):
+            _, centres, end = shape.placed(pose)
+            off = np.hypot(centres[:, 0] - spot_x, centres[:, 1] - spot_y)
+            return end if off.max() <= params.spot_radius_m else None
+    return shape.end_from(pose)
 
 
 def _timing_cost(state: _State, nxt: int, marks: _Marks, moves: Moves, params: PlanParams) -> float:
@@ -329,9 +324,10 @@ def _timing_cost(state: _State, nxt: int, marks: _Marks, moves: Moves, params: P
 
 
 def _variety_cost(
-    state: _State, nxt: int, moves: Moves, params: PlanParams, expected: float
+    state: _State, nxt: int, moves: Moves, params: PlanParams, n_positions: int
 ) -> float:
-    """Repeats running, figures used often, a figure over its share of the stretch."""
+    """Repeats running, figures used often, a figure over its share of the stretch (of the
+    figures it will hold at the pace of the chain so far)."""
     placed = sum(state.counts)
     cost = params.cost_share_so_far * state.counts[nxt] / placed if placed else 0.0
     if nxt == state.figure:
@@ -339,8 +335,10 @@ def _variety_cost(
         limit = params.basic_max_run if nxt == moves.basic else params.max_run
         if state.run + 1 > limit:
             cost += params.cost_over_run
+    after = state.position + moves.lengths[nxt]
+    projected = (placed + 1) * n_positions / after
     if len(moves.figures) > 2 and state.counts[nxt] + 1 > max(
-        2.0, params.max_figure_share * expected
+        2.0, params.max_figure_share * projected
     ):
         cost += params.cost_over_share
     return cost
