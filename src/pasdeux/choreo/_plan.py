@@ -119,7 +119,8 @@ def choreograph(
             f"section {stretch.first_section + 1}: {stretch.dance.name} in {stretch.meter}/4 "
             f"from {stretch.bars[0].start:.1f} s, {len(stretch.bars)} bars"
         )
-        planned = _plan_stretch(music, stretch, level, floor, pose, params, rng, say)
+        where = (floor, pose)
+        planned = _plan_or_substitute(music, stretch, chosen, level, where, params, rng, say)
         if planned is None:
             continue
         placed += planned[0]
@@ -170,6 +171,44 @@ def _stretches(music: MusicMap, chosen: DanceStyle | None, params: PlanParams) -
     return out
 
 
+def _plan_or_substitute(
+    music: MusicMap,
+    stretch: _Stretch,
+    chosen: DanceStyle | None,
+    level: str,
+    where: tuple[tuple[float, float], Pose | None],
+    params: PlanParams,
+    rng: np.random.Generator,
+    say: _Say,
+) -> tuple[list[PlacedFigure], Pose] | None:
+    """:func:`_plan_stretch`; where the stretch's dance was not the user's choice and its
+    figures do not fit the floor, the next dance that suits the section and fits."""
+    floor_m, pose = where
+    if chosen is not None and stretch.dance.name == chosen.name:
+        return _plan_stretch(music, stretch, level, floor_m, pose, params, rng, say)
+    try:
+        return _plan_stretch(music, stretch, level, floor_m, pose, params, rng, say, False)
+    except InputError as exc:
+        failed = exc
+    section = music.sections[stretch.first_section]
+    danceable = [
+        s
+        for s in load_library()
+        if s.name != stretch.dance.name and s.figures_in_meter(_figure_meter(s, stretch.meter))
+    ]
+    by_name = {s.name: s for s in danceable}
+    for fit in rank_dances(section.meter, section.bpm, danceable) if danceable else ():
+        other = _Stretch(by_name[fit.name], stretch.meter, stretch.bars, stretch.first_section,
+                         stretch.last)  # fmt: skip
+        try:
+            planned = _plan_stretch(music, other, level, floor_m, pose, params, rng, say, False)
+        except InputError:
+            continue
+        say(f"{failed.problem}: dancing {other.dance.name} instead")
+        return planned
+    return _plan_stretch(music, stretch, level, floor_m, pose, params, rng, say)
+
+
 def _plan_stretch(
     music: MusicMap,
     stretch: _Stretch,
@@ -179,9 +218,11 @@ def _plan_stretch(
     params: PlanParams,
     rng: np.random.Generator,
     say: _Say,
+    explain: bool = True,
 ) -> tuple[list[PlacedFigure], Pose] | None:
     """Plan one stretch from ``pose`` (None: the start of the routine); returns the placed
-    figures and where they leave the couple, or None when no figure fits."""
+    figures and where they leave the couple, or None when no figure fits. When its figures
+    do not keep on the floor, the InputError names a floor that would do if ``explain``."""
     dance = stretch.dance
     figure_meter = _figure_meter(dance, stretch.meter)
     moves = _moves(dance, figure_meter, level, stretch.last, say)
@@ -206,7 +247,9 @@ def _plan_stretch(
                       floor, params)  # fmt: skip
 
     problem = (grid, moves, table)
-    chain = _search_or_explain(music.source, floor_m, problem, stage_on, params, rng, dance, level)
+    chain = _search_or_explain(
+        music.source, floor_m, problem, stage_on, params, rng, dance, level, explain
+    )
     bar_beats = [first_beat + b for b in grid.bar_beats]
     placed = []
     for n, p in enumerate(chain):
@@ -396,6 +439,7 @@ def _search_or_explain(
     rng: np.random.Generator,
     dance: DanceStyle,
     level: str,
+    explain: bool,
 ) -> list[Planned]:
     """The searched chain; when none keeps on the floor, an InputError naming a floor on
     which one does (or saying why none does)."""
@@ -407,6 +451,8 @@ def _search_or_explain(
             return chain
     width_m, depth_m = floor_m
     what = f"the floor {width_m:g}x{depth_m:g} m is too small for the {dance.name}'s figures"
+    if not explain:
+        raise InputError(source, what)
     high = FLOOR_SIDE_RANGE_M[1]
     for grow_m in _GROW_M:
         bigger = (min(high, width_m + grow_m), min(high, depth_m + grow_m))
