@@ -317,12 +317,15 @@ def _moves(dance: DanceStyle, figure_meter: int, level: str, last: bool, say: _S
 
 
 _SHAPES: dict[int, tuple[Figure, Shape]] = {}
+_SHAPES_KEPT = 4096
 
 
 def _shape(figure: Figure) -> Shape:
     """The figure's shape, replayed once per figure object."""
     cached = _SHAPES.get(id(figure))
     if cached is None or cached[0] is not figure:
+        if len(_SHAPES) > _SHAPES_KEPT:
+            _SHAPES.clear()
         cached = (figure, shape_of(figure))
         _SHAPES[id(figure)] = cached
     return cached[1]
