@@ -460,7 +460,7 @@ def _search_or_explain(
     for grow_m in _GROW_M:
         bigger = (min(high, width_m + grow_m), min(high, depth_m + grow_m))
         quick = np.random.default_rng(0)
-        if search(grid, moves, stage_on(bigger), params, quick, params.beam_retry_width, table):
+        if search(grid, moves, stage_on(bigger), params, quick, params.beam_width, table):
             raise InputError(
                 source, f"{what} at {level} level; use at least {bigger[0]:g}x{bigger[1]:g} m"
             )
