@@ -34,8 +34,6 @@ __all__ = [
 _EIGHTH = math.pi / 4
 SUPPORT_DIRECTIONS = 256
 """How many directions a figure's support function is sampled in."""
-#: How far (in eighths of a turn) a facing may be from an alignment and still be on it.
-_ALIGNMENT_SLACK = 0.15
 
 
 @dataclass(frozen=True)
@@ -162,17 +160,18 @@ def to_wall_ahead_m(x: float, y: float, lod_rad: float, floor_m: tuple[float, fl
 
 
 def aligned_line(
-    figure: Figure, facing_rad: float, lod_rad: float, corner_open: bool
+    figure: Figure, facing_rad: float, lod_rad: float, corner_open: bool, slack_eighths: float
 ) -> float | None:
     """The line of dance ``figure`` travels when the leader faces ``facing_rad`` on the line
-    ``lod_rad``: the same line when its start alignment is his, the next line (a quarter
-    turn left) when it is the alignment after the corner and ``corner_open``; None when it
-    fits neither. A figure danced at any alignment keeps the line."""
+    ``lod_rad``: the same line when its start alignment is his (within ``slack_eighths``),
+    the next line (a quarter turn left) when it is the alignment after the corner and
+    ``corner_open``; None when it fits neither. A figure danced at any alignment keeps the
+    line."""
     if figure.start_alignment == "any":
         return lod_rad
     eighths = (lod_rad - facing_rad) / _EIGHTH
     nearest = round(eighths)
-    if abs(eighths - nearest) > _ALIGNMENT_SLACK:
+    if abs(eighths - nearest) > slack_eighths:
         return None
     wanted = ALIGNMENT_EIGHTHS[figure.start_alignment]
     if nearest % 8 == wanted:

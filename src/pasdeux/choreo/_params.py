@@ -20,6 +20,8 @@ class PlanParams:
     #: Within this distance of the wall ahead (less the margin) a progressive couple may turn
     #: the corner (m).
     corner_zone_m: float = 3.0
+    #: A leader this close to an alignment (eighths of a turn) is on it.
+    alignment_slack_eighths: float = 0.15
     #: Spot and slot dances keep the couple's centre within this radius of their spot (m).
     spot_radius_m: float = 1.0
     #: Where a progressive dance starts: this far from the left and the audience's walls,

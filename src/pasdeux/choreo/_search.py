@@ -259,7 +259,7 @@ def _extend(
         else:
             ahead_m = to_wall_ahead_m(pose.x, pose.y, lod, stage.floor_m) - params.floor_margin_m
             open_ = ahead_m < params.corner_zone_m
-            line = aligned_line(figure, pose.facing_rad, lod, open_)
+            line = aligned_line(figure, pose.facing_rad, lod, open_, params.alignment_slack_eighths)
             if line is None:
                 return None
             corner, lod = line != lod, line
