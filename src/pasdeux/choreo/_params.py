@@ -48,6 +48,8 @@ class PlanParams:
     cost_share_so_far: float = 6.0
     cost_over_share: float = 25.0
     cost_over_run: float = 40.0
+    #: An ending (a closing pose, a dip) danced before the routine's last figure.
+    cost_ending_before_the_end: float = 10.0
     cost_highlight_on_peak: float = -4.0
     cost_highlight_off_peak: float = 1.0
     cost_highlight_after_highlight: float = 1.5
