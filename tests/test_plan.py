@@ -337,12 +337,12 @@ def test_a_level_without_figures_uses_the_dance_s_lowest_and_says_so() -> None:
 
 
 def test_planning_parameters_are_passed_in() -> None:
-    """A wider margin is kept: the walker, who comes within 1 m of a wall with the
+    """A wider margin is kept: the walker, who comes within 2 m of a wall with the
     default margin, keeps 2 m from every wall when PlanParams says so."""
     style = _walker(with_corner=True)
     music = steady_music("Walker", 4, 120.0, 60.0)
     routine = choreograph(music, style=style, seed=0, floor_m=(12.0, 10.0))
-    assert off_floor_points(routine, 1.0) != []
+    assert off_floor_points(routine, 2.0) != []
     wide = PlanParams(floor_margin_m=2.0)
     routine = choreograph(music, style=style, seed=0, floor_m=(12.0, 10.0), params=wide)
     assert off_floor_points(routine, 2.0) == []
