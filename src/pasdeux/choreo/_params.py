@@ -41,14 +41,15 @@ class PlanParams:
     basic_max_run: int = 4
     #: No figure makes up more than this share of a section's figures.
     max_figure_share: float = 0.35
-    cost_phrase_cross: float = 12.0
+    cost_phrase_cross: float = 20.0
     cost_off_downbeat: float = 2.0
     cost_repeat: float = 1.5
     #: Times the share of the stretch's figures so far that are this one.
     cost_share_so_far: float = 6.0
     cost_over_share: float = 25.0
     cost_over_run: float = 40.0
-    #: An ending (a closing pose, a dip) danced before the routine's last figure.
+    #: An ending (a closing pose) danced before the routine's last figure; an ending that
+    #: is a highlight (a lunge, a dip, with its recovery) costs 0.3 of it.
     cost_ending_before_the_end: float = 10.0
     cost_highlight_on_peak: float = -4.0
     cost_highlight_off_peak: float = 1.0

@@ -142,8 +142,9 @@ def search(
             if _done(state, grid, moves):
                 held = (grid.n - position) * grid.unit_beats
                 total = state.cost + held * params.cost_hold_per_beat
-                if moves.figures[state.figure].ending:
-                    total -= params.cost_ending_before_the_end  # it is the end
+                last = moves.figures[state.figure]
+                if last.ending:  # it is the end
+                    total -= params.cost_ending_before_the_end * (0.3 if last.highlight else 1.0)
                 if best is None or total < best[0]:
                     best = (total, state)
             nexts = moves.follows[state.figure] if state.figure >= 0 else moves.starts
@@ -313,8 +314,8 @@ def _timing_cost(state: _State, nxt: int, marks: _Marks, moves: Moves, params: P
     if not marks.downbeats[start]:
         cost += params.cost_off_downbeat
     figure = moves.figures[nxt]
-    if figure.ending:
-        cost += params.cost_ending_before_the_end  # taken back if it ends the routine
+    if figure.ending:  # taken back if it ends the routine
+        cost += params.cost_ending_before_the_end * (0.3 if figure.highlight else 1.0)
     if figure.highlight and not (moves.finals is not None and nxt in moves.finals):
         if marks.peak_count[start + 1] > marks.peak_count[start]:
             cost += params.cost_highlight_on_peak  # it starts on the peak
