@@ -4,6 +4,7 @@ from pasdeux.choreo._plan import (
     FLOOR_SIDE_RANGE_M,
     LEVEL_ORDER,
     SEED_MAX,
+    PlanParams,
     check_options,
     choreograph,
 )
@@ -17,6 +18,7 @@ __all__ = [
     "SEED_MAX",
     "DancedMusic",
     "PlacedFigure",
+    "PlanParams",
     "Routine",
     "check_options",
     "choreograph",

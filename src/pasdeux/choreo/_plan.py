@@ -1,22 +1,15 @@
-"""Place figures on the music, bar by bar, section by section.
+"""Place figures on the music: a searched routine per stretch of one dance and meter.
 
-The planner walks the song's bars in order. Within each section it uses the dance that
-suits the section (or the one the user asked for) and its figures in the section's meter.
-At every bar it picks, among the figures allowed to follow the previous one that fit in
-what is left of the section, a figure whose length suits its place in the phrase:
-highlights (turns) at the start of a phrase's second half, an ending on the last bars of
-the song. Where the meter changes, the couple starts again with one of the dance's
-start figures in the new meter. The random choices come from ``seed``, so a seed gives
-one routine.
-
-A progressive dance starts by the audience's side and travels the line of dance
-counter-clockwise round the floor: figures that start on the couple's alignment to the
-line are preferred, near the wall ahead a figure may start round the corner (the line
-turns a quarter left, so that DC becomes DW), and a figure after which no chain of
-:data:`_LOOK_AHEAD` more figures keeps the couple on the floor and on the line is
-avoided. How far this gets depends on the library: a dance whose follow rules offer no
-figure round a corner (the Waltz's Natural Turn is always followed by the RF Closed Change
-and the Reverse Turn) still runs into the wall.
+The song's sections are grouped into *stretches*: consecutive sections danced to the same
+dance in the same meter. Each stretch is planned as a whole by a beam search
+(:mod:`pasdeux.choreo._search`) over chains of the dance's figures at the level, chained
+by the library's follow rules; the search scores phrase alignment, highlights on the
+phrases' peaks, variety and travel, keeps every step of both partners on the floor
+(:mod:`pasdeux.choreo._floor`) and, on the song's last stretch, plans backwards from an
+ending on the last bar. A progressive dance starts by the audience's side and travels the
+line of dance counter-clockwise, turning each corner; a spot dance stays in its spot.
+When no chain of figures keeps on the floor, :class:`~pasdeux.errors.InputError` says
+which floor would do. The random choices come from ``seed``, so a seed gives one routine.
 """
 
 from __future__ import annotations
@@ -29,37 +22,27 @@ from dataclasses import dataclass
 import numpy as np
 
 from pasdeux._limits import FLOOR_SIDE_RANGE_M, SEED_MAX
+from pasdeux.choreo._floor import Pose, Shape, line_of_dance_rad, shape_of
+from pasdeux.choreo._params import PlanParams
+from pasdeux.choreo._search import Grid, Moves, Planned, Stage, fillable, search
 from pasdeux.choreo._style import count_music
 from pasdeux.choreo._types import PlacedFigure, Routine
-from pasdeux.dances import (
-    ALIGNMENT_EIGHTHS,
-    DanceStyle,
-    Figure,
-    Position,
-    find_style,
-    successors,
-)
+from pasdeux.dances import DanceStyle, Figure, find_style, load_library, successors
 from pasdeux.dances.geometry import CouplePose, DancerPose, couple_start, replay_figure
 from pasdeux.errors import InputError
-from pasdeux.music import Bar, MusicMap
+from pasdeux.music import Bar, MusicMap, rank_dances
 
-__all__ = ["FLOOR_SIDE_RANGE_M", "LEVEL_ORDER", "SEED_MAX", "check_options", "choreograph"]
+__all__ = [
+    "FLOOR_SIDE_RANGE_M",
+    "LEVEL_ORDER",
+    "SEED_MAX",
+    "PlanParams",
+    "check_options",
+    "choreograph",
+]
 
 LEVEL_ORDER = ("newcomer", "bronze", "silver", "gold")
-_FLOOR_MARGIN_M = 0.8
-_EPS = 1e-6
-_PHRASE_BARS = 8
-#: Where a progressive dance starts: this far from the left and the audience's walls (m).
-_START_FROM_WALLS_M = (2.5, 1.6)
-#: Weight of a figure whose start alignment matches the couple's line of dance, and of one
-#: that does not; of a figure after which no chain of figures keeps on the floor and on
-#: the line of dance for :data:`_LOOK_AHEAD` figures more.
-_ALIGNED_WEIGHT = 3.0
-_MISALIGNED_WEIGHT = 0.2
-_DEAD_END_WEIGHT = 0.02
-_LOOK_AHEAD = 3
-#: Near the wall ahead (m) a figure may start round the corner, on the next line of dance.
-_CORNER_ZONE_M = 3.5
+_Say = Callable[[str], None]
 
 
 @dataclass
@@ -73,6 +56,17 @@ class _Couple:
         return float(c[0]), float(c[1])
 
 
+@dataclass(frozen=True)
+class _Stretch:
+    """Consecutive sections danced to one dance in one meter, and their bars."""
+
+    dance: DanceStyle
+    meter: int
+    bars: tuple[Bar, ...]
+    first_section: int
+    last: bool
+
+
 def choreograph(
     music: MusicMap,
     *,
@@ -81,6 +75,7 @@ def choreograph(
     floor_m: tuple[float, float] = (10.0, 8.0),
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
+    params: PlanParams | None = None,
 ) -> Routine:
     """Choose and place figures on ``music``'s bars.
 
@@ -90,134 +85,403 @@ def choreograph(
         The song's music map.
     style
         A dance (or its name in the library), or ``None``/``"auto"`` for the dance that
-        suits each section best. The music is counted as the dance counts it (half or
-        double time, the dance's meter: see :func:`count_music`); ``progress`` gets one
-        ``"warning: …"`` line when that differs from the music as heard.
+        suits each section best.
     level
         Highest figure level to use (newcomer, bronze, silver, gold).
     floor_m
         Floor width and depth in metres.
     seed
         Seed for the choices among equally good figures.
+    progress
+        Called with one line per stretch planned (and per fallback taken).
+    params
+        The planner's tunables (:class:`PlanParams`; the defaults when None).
 
     Returns
     -------
     Routine
         The placed figures, in time order.
+
+    Raises
+    ------
+    InputError
+        For bad options, when no figure fits the song, or when the floor is too small for
+        the dance's figures (the message names a floor that would do).
     """
     chosen = check_options(style=style, level=level, floor_m=floor_m, seed=seed)
-    danced = count_music(music, chosen, level=level, progress=progress)
+    params = params or PlanParams()
+    say: _Say = progress or (lambda _line: None)
+    # The music as danced: half or double time, or re-counted in the dance's meter, for a
+    # dance asked for; each section's dance with auto.
+    danced = count_music(
+        music, chosen, level=level, progress=say, keep_dance_share=params.keep_dance_share
+    )
     music, level = danced.music, danced.level or level
     rng = np.random.default_rng(seed)
-    tempo = music.tempo_map
-    bars = music.bars
-    couple = _Couple(*couple_start((0.0, 0.0), 0.0, "closed"))
-    first_dance = danced.dances[0] if danced.dances else None
-    if first_dance is not None and first_dance.progressive:
-        couple = _Couple(*_progressive_start(first_dance, floor_m))
-    lod = _line_of_dance_rad(couple.centre, floor_m)
+    floor = (float(floor_m[0]), float(floor_m[1]))
     placed: list[PlacedFigure] = []
-    final_bar = _final_chord_bar(music)
-    for section_number, section in enumerate(music.sections):
-        dance = danced.dances[section_number]
-        section_bars = [b for b in bars if section.start - 1e-3 <= b.start < section.end - 1e-3]
-        section_bars = [b for b in section_bars if b.meter == section.meter]
-        is_last_section = section_number == len(music.sections) - 1
-        if is_last_section and final_bar is not None and final_bar.start <= section.end + 0.5:
-            section_bars.append(Bar(final_bar.index, final_bar.start, final_bar.end, section.meter))
-        if not section_bars or dance is None:
+    pose: Pose | None = None
+    for stretch in _stretches(music, danced.dances):
+        say(
+            f"section {stretch.first_section + 1}: {stretch.dance.name} in {stretch.meter}/4 "
+            f"from {stretch.bars[0].start:.1f} s, {len(stretch.bars)} bars"
+        )
+        where = (floor, pose)
+        planned = _plan_or_substitute(music, stretch, chosen, level, where, params, rng, say)
+        if planned is None:
             continue
-        if progress:
-            progress(
-                f"section {section_number + 1}: {dance.name} in {section.meter}/4 "
-                f"from {section.start:.1f} s, {len(section_bars)} bars"
-            )
-        figures = [
-            f
-            for f in dance.figures_in_meter(_figure_meter(dance, section.meter))
-            if LEVEL_ORDER.index(f.level) <= LEVEL_ORDER.index(level)
-        ]
-        starts = [round(tempo.beat_from_second(b.start)) for b in section_bars]
-        end_beat = starts[-1] + section.meter
-        figure_meter = _figure_meter(dance, section.meter)
-        if figure_meter != section.meter:
-            # 2/4 bars danced as 4/4 bars (or the reverse): regroup the beat grid.
-            starts = list(range(starts[0], end_beat, figure_meter))
-            if figure_meter > section.meter:
-                section_bars = section_bars[:: figure_meter // section.meter]
-            else:
-                section_bars = [
-                    b for b in section_bars for _ in range(section.meter // figure_meter)
-                ]
-            end_beat = starts[0] + len(starts) * figure_meter
-        endings = sorted((f for f in figures if f.ending), key=lambda f: f.length_beats)
-        reserved = 0.0
-        if is_last_section and endings and endings[0].length_beats < end_beat - starts[0]:
-            reserved = endings[0].length_beats
-        fill_until = end_beat - reserved
-        previous: Figure | None = None
-        follow_ons = _follow_ons(dance, figures) if dance.progressive else None
-        cursor = float(starts[0])
-        while cursor < end_beat - _EPS:
-            at_end = cursor >= fill_until - _EPS
-            room = (end_beat if at_end else fill_until) - cursor
-            candidates = _candidates(dance, figures, previous)
-            fits = [f for f in candidates if f.length_beats <= room + _EPS]
-            if at_end:
-                fitting = [f for f in fits if f.ending] or fits
-            else:
-                fitting = [f for f in fits if not f.ending]
-            bar = section_bars[max(0, bisect.bisect_right(starts, cursor + _EPS) - 1)]
-            if not fitting and not at_end:
-                # Close to the end nothing but an ending fits: dance it now and hold its
-                # pose to the end rather than stand and wait.
-                fitting = [
-                    f
-                    for f in endings
-                    if f.length_beats <= end_beat - cursor + _EPS
-                    and f.start_position == (previous.end_position if previous else "closed")
-                    and end_beat - cursor <= f.length_beats + reserved + _EPS
-                ]
-                at_end = bool(fitting)
-            if not fitting:
-                # Nothing fits what is left: hold until the next bar (or the ending) and
-                # start again there with a start figure.
-                nxt = next((b for b in starts if b > cursor + _EPS), end_beat)
-                cursor = float(nxt if at_end else min(nxt, fill_until))
-                previous = None
-                continue
-            # bars count from the section's first (section_bars may hold a bar twice)
-            phrase_bar, phrase_len = _bar_in_phrase(music, bar, bar.index - section_bars[0].index)
-            if previous is None:
-                lod = _line_of_dance_rad(couple.centre, floor_m)
-            figure = _choose(
-                fitting,
-                (phrase_bar, phrase_len),
-                bar.meter,
-                previous,
-                couple,
-                floor_m,
-                rng,
-                follow_ons=follow_ons,
-                lod=lod,
-            )
-            if dance.progressive:
-                lod = _line_after_start(figure, _lines(couple, lod, floor_m), lod)
-            why = "ending on the final bar" if at_end and figure.ending else _why(figure)
-            placed.append(_place(dance, figure, cursor, bar, music, couple, why))
-            previous = figure
-            cursor += figure.length_beats
+        placed += planned[0]
+        pose = planned[1]
     if not placed:
         raise InputError(music.source, "no figure fits this song's bars and meter")
     return Routine(
         source=music.source,
         level=level,
         seed=seed,
-        floor_m=(float(floor_m[0]), float(floor_m[1])),
+        floor_m=floor,
         beats=music.beats,
         first_downbeat_index=music.first_downbeat_index,
         figures=tuple(placed),
     )
+
+
+def _stretches(music: MusicMap, dances: tuple[DanceStyle | None, ...]) -> list[_Stretch]:
+    """The song's sections (each danced to its dance in ``dances``) grouped into stretches
+    of one dance and meter; the last one takes the final chord's bar."""
+    out: list[_Stretch] = []
+    for number, (section, dance) in enumerate(zip(music.sections, dances, strict=True)):
+        bars = tuple(
+            b
+            for b in music.bars
+            if section.start - 1e-3 <= b.start < section.end - 1e-3 and b.meter == section.meter
+        )
+        if dance is None or not bars:
+            continue
+        if out and out[-1].dance.name == dance.name and out[-1].meter == section.meter:
+            previous = out.pop()
+            out.append(
+                _Stretch(dance, section.meter, previous.bars + bars, previous.first_section, False)
+            )
+        else:
+            out.append(_Stretch(dance, section.meter, bars, number, False))
+    final_bar = _final_chord_bar(music)
+    if out:
+        tail = out.pop()
+        bars = tail.bars
+        last_end = music.sections[-1].end
+        if final_bar is not None and final_bar.start <= last_end + 0.5:
+            bars += (Bar(final_bar.index, final_bar.start, final_bar.end, tail.meter),)
+        out.append(_Stretch(tail.dance, tail.meter, bars, tail.first_section, True))
+    return out
+
+
+def _plan_or_substitute(
+    music: MusicMap,
+    stretch: _Stretch,
+    chosen: DanceStyle | None,
+    level: str,
+    where: tuple[tuple[float, float], Pose | None],
+    params: PlanParams,
+    rng: np.random.Generator,
+    say: _Say,
+) -> tuple[list[PlacedFigure], Pose] | None:
+    """:func:`_plan_stretch`; where the stretch's dance was not the user's choice and its
+    figures do not fit the floor, the next dance that suits the section and fits."""
+    floor_m, pose = where
+    if chosen is not None and stretch.dance.name == chosen.name:
+        return _plan_stretch(music, stretch, level, floor_m, pose, params, rng, say)
+    try:
+        return _plan_stretch(music, stretch, level, floor_m, pose, params, rng, say, False)
+    except InputError as exc:
+        failed = exc
+    section = music.sections[stretch.first_section]
+    danceable = [
+        s
+        for s in load_library()
+        if s.name != stretch.dance.name and s.figures_in_meter(_figure_meter(s, stretch.meter))
+    ]
+    by_name = {s.name: s for s in danceable}
+    for fit in rank_dances(section.meter, section.bpm, danceable) if danceable else ():
+        other = _Stretch(by_name[fit.name], stretch.meter, stretch.bars, stretch.first_section,
+                         stretch.last)  # fmt: skip
+        try:
+            planned = _plan_stretch(music, other, level, floor_m, pose, params, rng, say, False)
+        except InputError:
+            continue
+        say(f"{failed.problem}: dancing {other.dance.name} instead")
+        return planned
+    return _plan_stretch(music, stretch, level, floor_m, pose, params, rng, say)
+
+
+def _plan_stretch(
+    music: MusicMap,
+    stretch: _Stretch,
+    level: str,
+    floor_m: tuple[float, float],
+    pose: Pose | None,
+    params: PlanParams,
+    rng: np.random.Generator,
+    say: _Say,
+    explain: bool = True,
+) -> tuple[list[PlacedFigure], Pose] | None:
+    """Plan one stretch from ``pose`` (None: the start of the routine); returns the placed
+    figures and where they leave the couple, or None when no figure fits. When its figures
+    do not keep on the floor, the InputError names a floor that would do if ``explain``."""
+    dance = stretch.dance
+    figure_meter = _figure_meter(dance, stretch.meter)
+    moves = _moves(dance, figure_meter, level, stretch.last, say)
+    if moves is None:
+        say(f"{dance.name} has no figures in {figure_meter}/4: the stretch is not danced")
+        return None
+    grid, first_beat = _grid(music, stretch, moves, figure_meter, params)
+    table = fillable(grid, moves)
+    if table is None and moves.finals is not None:
+        say(f"no chain of {dance.name} figures ends on an ending here: it ends on what fits")
+        moves = _with_finals(moves, None)
+        table = fillable(grid, moves)
+    if table is None:
+        say(f"no chain of {dance.name} figures fills these bars: the stretch is not danced")
+        return None
+
+    def stage_on(floor: tuple[float, float]) -> Stage:
+        if pose is None:
+            return _stage(dance, None, floor, params)
+        scale = (floor[0] / floor_m[0], floor[1] / floor_m[1])
+        return _stage(dance, Pose(pose.x * scale[0], pose.y * scale[1], pose.facing_rad),
+                      floor, params)  # fmt: skip
+
+    problem = (grid, moves, table)
+    chain = _search_or_explain(
+        music.source, floor_m, problem, stage_on, params, rng, dance, level, explain
+    )
+    bar_beats = [first_beat + b for b in grid.bar_beats]
+    placed = []
+    for n, p in enumerate(chain):
+        figure = moves.figures[p.figure]
+        beat = first_beat + p.position * grid.unit_beats
+        bar = stretch.bars[max(0, bisect.bisect_right(bar_beats, beat + 1e-6) - 1)]
+        couple = _Couple(
+            *couple_start((p.pose.x, p.pose.y), p.pose.facing_rad, figure.start_position)
+        )
+        why = _reason(p, moves, stretch.last and n == len(chain) - 1)
+        placed.append(_place(dance, figure, beat, bar, music, couple, why))
+    last = chain[-1]
+    return placed, moves.shapes[last.figure].end_from(last.pose)
+
+
+def _moves(dance: DanceStyle, figure_meter: int, level: str, last: bool, say: _Say) -> Moves | None:
+    """The dance's figures at ``level`` in ``figure_meter`` and how they chain. A level
+    without figures uses the dance's lowest; on the last stretch, a level without an
+    ending borrows the lowest level's endings for the final figure only."""
+    in_meter = dance.figures_in_meter(figure_meter)
+    if not in_meter:
+        return None
+    rank = LEVEL_ORDER.index(level)
+    figures = [f for f in in_meter if LEVEL_ORDER.index(f.level) <= rank]
+    if not figures:
+        rank = min(LEVEL_ORDER.index(f.level) for f in in_meter)
+        say(
+            f"{dance.name} has no {level} figures in {figure_meter}/4: "
+            f"dancing its {LEVEL_ORDER[rank]} figures"
+        )
+        figures = [f for f in in_meter if LEVEL_ORDER.index(f.level) <= rank]
+    final_only: list[Figure] = []
+    if last and not any(f.ending for f in figures):
+        endings = [f for f in in_meter if f.ending]
+        if endings:
+            lowest = min(LEVEL_ORDER.index(f.level) for f in endings)
+            final_only = [f for f in endings if LEVEL_ORDER.index(f.level) == lowest]
+            say(
+                f"{dance.name} has no {LEVEL_ORDER[rank]} ending: it ends with "
+                f"{final_only[0].name} ({LEVEL_ORDER[lowest]})"
+            )
+    everything = figures + final_only
+    index = {f.id: i for i, f in enumerate(everything)}
+    follows = tuple(
+        tuple(index[g.id] for g in successors(dance, f) if g.id in index) if f in figures else ()
+        for f in everything
+    )
+    starts = tuple(index[s] for s in dance.start_figures if s in index and index[s] < len(figures))
+    starts = starts or tuple(range(len(figures)))
+    finals: frozenset[int] | None = None
+    if last:
+        finals = frozenset(i for i, f in enumerate(everything) if f.ending) or None
+        if finals is None:
+            say(f"{dance.name} has no ending in {figure_meter}/4: it ends on what fits")
+    unit = 1.0 if all(float(f.length_beats).is_integer() for f in everything) else 0.5
+    return Moves(
+        figures=tuple(everything),
+        shapes=tuple(_shape(f) for f in everything),
+        lengths=tuple(max(1, round(f.length_beats / unit)) for f in everything),
+        follows=follows,
+        starts=starts,
+        finals=finals,
+        basic=starts[0],
+    )
+
+
+_SHAPES: dict[int, tuple[Figure, Shape]] = {}
+_SHAPES_KEPT = 4096
+
+
+def _shape(figure: Figure) -> Shape:
+    """The figure's shape, replayed once per figure object."""
+    cached = _SHAPES.get(id(figure))
+    if cached is None or cached[0] is not figure:
+        if len(_SHAPES) > _SHAPES_KEPT:
+            _SHAPES.clear()
+        cached = (figure, shape_of(figure))
+        _SHAPES[id(figure)] = cached
+    return cached[1]
+
+
+def _with_finals(moves: Moves, finals: frozenset[int] | None) -> Moves:
+    return Moves(
+        figures=moves.figures,
+        shapes=moves.shapes,
+        lengths=moves.lengths,
+        follows=moves.follows,
+        starts=moves.starts,
+        finals=finals,
+        basic=moves.basic,
+    )
+
+
+def _grid(
+    music: MusicMap, stretch: _Stretch, moves: Moves, figure_meter: int, params: PlanParams
+) -> tuple[Grid, int]:
+    """The stretch's beat positions with its downbeats, phrase starts and peaks; and the
+    beat number of its first position."""
+    unit = 1.0 if all(float(f.length_beats).is_integer() for f in moves.figures) else 0.5
+    tempo = music.tempo_map
+    bar_beats = [round(tempo.beat_from_second(b.start)) for b in stretch.bars]
+    first = bar_beats[0]
+    end_beat = bar_beats[-1] + stretch.bars[-1].meter
+    n = round((end_beat - first) / unit)
+    positions = [round((b - first) / unit) for b in bar_beats]
+    downbeats = np.zeros(n + 1, dtype=bool)
+    every = max(1, figure_meter // stretch.meter)
+    downbeats[positions[::every]] = True
+    phrase_starts = np.zeros(n + 1, dtype=bool)
+    peaks = np.zeros(n + 1, dtype=bool)
+    for first_bar, n_bars in _phrases(music, stretch, params):
+        phrase_starts[positions[first_bar]] = True
+        peak = _peak_bar(music, stretch.bars[first_bar : first_bar + n_bars], params.peak_spread_db)
+        peaks[positions[first_bar + peak]] = True
+    phrase_starts[0] = False
+    # A stretch ends less than a bar before its end; the song's last figure, its ending,
+    # may end up to final_hold_max_beats early, its pose held on the final chord.
+    last_bar = n - round(stretch.bars[-1].meter / unit) + 1
+    if stretch.last:
+        last_bar = min(last_bar, n - round(params.final_hold_max_beats / unit))
+    last_bar = max(1, last_bar)
+    relative = tuple(float(b - first) for b in bar_beats)
+    grid = Grid(n, unit, downbeats, phrase_starts, peaks, last_bar, relative)
+    return grid, first
+
+
+def _phrases(music: MusicMap, stretch: _Stretch, params: PlanParams) -> list[tuple[int, int]]:
+    """The phrases of the stretch as (first bar, bars) in the stretch's own bar numbers:
+    the music map's where it has them, else groups of ``params.phrase_bars`` bars."""
+    by_index = {b.index: i for i, b in enumerate(stretch.bars)}
+    out: list[tuple[int, int]] = []
+    for phrase in music.phrases:
+        if phrase.first_bar in by_index:
+            first = by_index[phrase.first_bar]
+            out.append((first, min(phrase.n_bars, len(stretch.bars) - first)))
+    if not out:
+        count = len(stretch.bars)
+        out = [(k, min(params.phrase_bars, count - k)) for k in range(0, count, params.phrase_bars)]
+    return out
+
+
+def _peak_bar(music: MusicMap, bars: tuple[Bar, ...], spread_db: float) -> int:
+    """The loudest bar of a phrase (its index in ``bars``), or its middle bar when the
+    energy curve does not tell one bar from the others."""
+    middle = len(bars) // 2
+    curve = music.energy
+    if curve.hop_s <= 0 or not curve.values_db:
+        return middle
+    values = np.asarray(curve.values_db, dtype=float)
+    levels = []
+    for bar in bars:
+        lo, hi = int(bar.start / curve.hop_s), math.ceil(bar.end / curve.hop_s)
+        chunk = values[lo:hi]
+        if chunk.size == 0:
+            return middle
+        levels.append(float(chunk.mean()))
+    return int(np.argmax(levels)) if max(levels) - min(levels) >= spread_db else middle
+
+
+def _stage(
+    dance: DanceStyle,
+    pose: Pose | None,
+    floor_m: tuple[float, float],
+    params: PlanParams,
+) -> Stage:
+    """Where the stretch starts: a progressive dance's first stretch by the audience's side
+    near its left corner, on the line of dance along that side; any other where the last
+    one left the couple (a spot dance makes that its spot)."""
+    if pose is not None:
+        lod = line_of_dance_rad(pose.x, pose.y, floor_m)
+        return Stage(floor_m, dance.progressive, pose, lod, (pose.x, pose.y))
+    start = Pose(0.0, 0.0, 0.0)
+    if dance.progressive:
+        inner = params.floor_margin_m + 1.0  # room for the first figure's steps
+        from_left = max(inner, min(params.start_from_walls_m[0], floor_m[0] / 4))
+        from_audience = max(inner, min(params.start_from_walls_m[1], floor_m[1] / 4))
+        start = Pose(-floor_m[0] / 2 + from_left, -floor_m[1] / 2 + from_audience, 0.0)
+    return Stage(floor_m, dance.progressive, start, 0.0, (start.x, start.y))
+
+
+_GROW_M = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96)
+
+
+def _search_or_explain(
+    source: str,
+    floor_m: tuple[float, float],
+    problem: tuple[Grid, Moves, list[list[bool]]],
+    stage_on: Callable[[tuple[float, float]], Stage],
+    params: PlanParams,
+    rng: np.random.Generator,
+    dance: DanceStyle,
+    level: str,
+    explain: bool,
+) -> list[Planned]:
+    """The searched chain; when none keeps on the floor, an InputError naming a floor on
+    which one does (or saying why none does)."""
+    grid, moves, table = problem
+    stage = stage_on(floor_m)
+    for width in (params.beam_width, params.beam_retry_width):
+        chain = search(grid, moves, stage, params, rng, width, table)
+        if chain:
+            return chain
+    width_m, depth_m = floor_m
+    what = f"the floor {width_m:g}x{depth_m:g} m is too small for the {dance.name}'s figures"
+    if not explain:
+        raise InputError(source, what)
+    high = FLOOR_SIDE_RANGE_M[1]
+    for grow_m in _GROW_M:
+        bigger = (min(high, width_m + grow_m), min(high, depth_m + grow_m))
+        quick = np.random.default_rng(0)
+        if search(grid, moves, stage_on(bigger), params, quick, params.beam_width, table):
+            raise InputError(
+                source, f"{what} at {level} level; use at least {bigger[0]:g}x{bigger[1]:g} m"
+            )
+        if bigger == (high, high):
+            break
+    why = "they never turn a corner of the floor" if dance.progressive else "they leave its spot"
+    raise InputError(source, f"{what} at {level} level: {why} in this song")
+
+
+def _reason(planned: Planned, moves: Moves, final: bool) -> str:
+    """A short reason for a figure's place, printed on the step sheet."""
+    figure = moves.figures[planned.figure]
+    if final and figure.ending:
+        return "ending on the final bar"
+    if planned.corner:
+        return "corner"
+    return "highlight" if figure.highlight else "basic"
 
 
 def check_options(
@@ -252,11 +516,6 @@ def check_options(
     return None if style in (None, "auto") else find_style(str(style))
 
 
-def _why(figure: Figure) -> str:
-    """A short reason for a figure's place, printed on the step sheet."""
-    return "highlight" if figure.highlight else "basic"
-
-
 def _final_chord_bar(music: MusicMap) -> Bar | None:
     """The bar that starts on the last downbeat when the song ends on a held chord there.
 
@@ -281,193 +540,6 @@ def _figure_meter(dance: DanceStyle, meter: int) -> int:
         if dance.figures_in_meter(other):
             return other
     return meter
-
-
-def _bars_of(figure: Figure, bar_meter: int) -> int:
-    """How many of the music's bars (of ``bar_meter`` beats) the figure spans: a 2/4 figure
-    danced in 4/4 music spans half as many bars as it has bars of its own."""
-    return max(1, math.ceil(figure.length_beats / bar_meter - 1e-9))
-
-
-def _candidates(dance: DanceStyle, figures: list[Figure], previous: Figure | None) -> list[Figure]:
-    allowed = {f.id for f in figures}
-    if previous is None:
-        starts = [f for f in figures if f.id in dance.start_figures]
-        return starts or figures
-    return [f for f in successors(dance, previous) if f.id in allowed]
-
-
-def _bar_in_phrase(music: MusicMap, bar: Bar, bar_in_section: int) -> tuple[int, int]:
-    """Which bar of its phrase ``bar`` is (0 = the phrase's first bar), and the phrase's
-    length in bars (8 where the music has no phrases)."""
-    for phrase in music.phrases:
-        if phrase.first_bar <= bar.index < phrase.first_bar + phrase.n_bars:
-            return bar.index - phrase.first_bar, phrase.n_bars
-    return bar_in_section % _PHRASE_BARS, _PHRASE_BARS
-
-
-def _choose(
-    fitting: list[Figure],
-    phrase_place: tuple[int, int],
-    bar_meter: int,
-    previous: Figure | None,
-    couple: _Couple,
-    floor_m: tuple[float, float],
-    rng: np.random.Generator,
-    *,
-    follow_ons: Callable[[Figure], list[Figure]] | None = None,
-    lod: float = 0.0,
-) -> Figure:
-    """Pick one of ``fitting``, weighted by its place in the phrase and, for a progressive
-    dance (``follow_ons`` given), by how well it travels the line of dance round the floor."""
-    bar_in_phrase, phrase_len = phrase_place
-    lines = _lines(couple, lod, floor_m)
-    weights = []
-    for fig in fitting:
-        w = 1.0
-        end = _after(fig, couple)
-        if follow_ons is not None:
-            if fig.start_alignment != "any":
-                matches = ALIGNMENT_EIGHTHS[fig.start_alignment] in lines
-                w *= _ALIGNED_WEIGHT if matches else _MISALIGNED_WEIGHT
-            after = _line_after_start(fig, lines, lod)
-            if not _travels_on(fig, end, after, floor_m, follow_ons, _LOOK_AHEAD):
-                w *= _DEAD_END_WEIGHT
-        if fig.highlight and not fig.ending:
-            w *= 3.0 if bar_in_phrase == phrase_len // 2 else 0.15
-            if previous is not None and previous.highlight:
-                w *= 0.1  # a highlight stands out between plainer figures
-        if previous is not None and fig.id == previous.id:
-            w *= 0.3  # variety: the same figure twice running is fine, thrice is rare
-        bars = _bars_of(fig, bar_meter)
-        if bar_in_phrase % 2 == 1 and bars % 2 == 0:
-            w *= 0.1  # two-bar figures start on odd bars of the phrase (1, 3, 5, 7)
-        if bar_in_phrase + bars > phrase_len:
-            w *= 0.05  # a figure should not run across the start of the next phrase
-        if not _on_floor(end, floor_m):
-            w *= 0.01
-        weights.append(w)
-    p = np.asarray(weights, dtype=float)
-    index = int(rng.choice(len(fitting), p=p / p.sum()))
-    return fitting[index]
-
-
-def _after(figure: Figure, couple: _Couple) -> _Couple:
-    """The couple where ``figure`` danced from ``couple`` leaves them."""
-    leader, follower = couple.leader.copy(), couple.follower.copy()
-    replay_figure(figure, leader, follower)
-    return _Couple(leader, follower)
-
-
-def _on_floor(couple: _Couple, floor_m: tuple[float, float]) -> bool:
-    half_w = floor_m[0] / 2 - _FLOOR_MARGIN_M
-    half_d = floor_m[1] / 2 - _FLOOR_MARGIN_M
-    return all(
-        abs(p.body[0]) <= half_w and abs(p.body[1]) <= half_d
-        for p in (couple.leader, couple.follower)
-    )
-
-
-def _travels_on(
-    figure: Figure,
-    end: _Couple,
-    lod: float,
-    floor_m: tuple[float, float],
-    follow_ons: Callable[[Figure], list[Figure]],
-    depth: int,
-) -> bool:
-    """Whether ``figure``, which left the couple at ``end`` on the line of dance ``lod``,
-    kept them on the floor and ``depth`` more figures can follow it, each starting on the
-    couple's alignment to the line of dance (or on any)."""
-    if not _on_floor(end, floor_m):
-        return False
-    if depth == 0:
-        return True
-    lines = _lines(end, lod, floor_m)
-    for nxt in follow_ons(figure):
-        if nxt.start_alignment == "any" or ALIGNMENT_EIGHTHS[nxt.start_alignment] in lines:
-            after = _line_after_start(nxt, lines, lod)
-            if _travels_on(nxt, _after(nxt, end), after, floor_m, follow_ons, depth - 1):
-                return True
-    return False
-
-
-def _lines(couple: _Couple, lod: float, floor_m: tuple[float, float]) -> dict[int, float]:
-    """The alignments (clockwise eighths) a figure may start on from here, each with the
-    line of dance it then travels: the couple's own on ``lod``; near the wall ahead also
-    the one after turning the corner (the line turns a quarter left: DC becomes DW)."""
-    eighths = round((lod - couple.leader.facing_rad) / (math.pi / 4)) % 8
-    lines = {eighths: lod}
-    if _to_wall_ahead_m(couple.centre, lod, floor_m) < _CORNER_ZONE_M:
-        lines.setdefault((eighths + 2) % 8, _wrap(lod + math.pi / 2))
-    return lines
-
-
-def _line_after_start(figure: Figure, lines: dict[int, float], lod: float) -> float:
-    """The line of dance once ``figure`` starts (``lines``: :func:`_lines` where it starts):
-    turned if it starts round the corner."""
-    if figure.start_alignment == "any":
-        return lod
-    return lines.get(ALIGNMENT_EIGHTHS[figure.start_alignment], lod)
-
-
-def _to_wall_ahead_m(
-    centre_xy: tuple[float, float], lod: float, floor_m: tuple[float, float]
-) -> float:
-    """Distance from the couple to the wall the line of dance runs towards."""
-    dx, dy = math.cos(lod), math.sin(lod)
-    half_w, half_d = floor_m[0] / 2, floor_m[1] / 2
-    x, y = centre_xy
-    if abs(dx) > abs(dy):
-        return half_w - x if dx > 0 else x + half_w
-    return half_d - y if dy > 0 else y + half_d
-
-
-def _wrap(angle: float) -> float:
-    return math.atan2(math.sin(angle), math.cos(angle))
-
-
-def _follow_ons(dance: DanceStyle, figures: list[Figure]) -> Callable[[Figure], list[Figure]]:
-    """The figures of ``figures`` that may follow a figure (not the endings)."""
-    cache: dict[str, list[Figure]] = {}
-
-    def follow_ons(figure: Figure) -> list[Figure]:
-        if figure.id not in cache:
-            cache[figure.id] = [f for f in _candidates(dance, figures, figure) if not f.ending]
-        return cache[figure.id]
-
-    return follow_ons
-
-
-def _line_of_dance_rad(centre_xy: tuple[float, float], floor_m: tuple[float, float]) -> float:
-    """The line of dance where the couple stands: counter-clockwise round the floor, along
-    the nearest wall (the 45-degree lines from the corners split the floor into four)."""
-    half_w, half_d = floor_m[0] / 2, floor_m[1] / 2
-    x, y = centre_xy
-    to_wall = {  # the line of dance along each wall -> the distance to that wall
-        0.0: y + half_d,  # along the audience's side, to the right (+x)
-        math.pi / 2: half_w - x,  # along the right-hand side, away from the audience
-        math.pi: half_d - y,
-        -math.pi / 2: x + half_w,
-    }
-    return min(to_wall, key=lambda heading: to_wall[heading])
-
-
-def _progressive_start(
-    dance: DanceStyle, floor_m: tuple[float, float]
-) -> tuple[DancerPose, DancerPose]:
-    """Where a progressive dance begins: by the audience's side, towards its left corner,
-    on the alignment most of the dance's start figures begin on (the line of dance there
-    runs to +x)."""
-    starts = [f for f in dance.figures if f.id in dance.start_figures]
-    aligned = [ALIGNMENT_EIGHTHS[f.start_alignment] for f in starts if f.start_alignment != "any"]
-    eighths = max(set(aligned), key=aligned.count) if aligned else 0
-    position: Position = next((f.start_position for f in starts), "closed")
-    centre = (
-        -floor_m[0] / 2 + _START_FROM_WALLS_M[0],
-        -floor_m[1] / 2 + _START_FROM_WALLS_M[1],
-    )
-    return couple_start(centre, -eighths * math.pi / 4, position)
 
 
 def _place(

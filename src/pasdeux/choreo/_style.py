@@ -14,15 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from pasdeux.choreo._params import PlanParams
 from pasdeux.dances import LEVELS, DanceStyle, find_style, load_library
 from pasdeux.errors import InputError
 from pasdeux.music import Counting, MusicMap, Section, count_for, rank_dances, recount
 
 __all__ = ["DancedMusic", "count_music"]
 
-#: With ``auto``, a section keeps the previous section's dance when it scores at least this
-#: share of the best (a couple does not change dance without need).
-_KEEP_DANCE_SHARE = 0.8
 #: A danced tempo further than this outside the dance's range (percent) is worth a warning.
 _WARN_OFF_RANGE_PCT = 8.0
 
@@ -60,6 +58,7 @@ def count_music(
     *,
     level: str | None = None,
     progress: Callable[[str], None] | None = None,
+    keep_dance_share: float = PlanParams().keep_dance_share,
 ) -> DancedMusic:
     """Choose each section's dance and count the music as it is danced.
 
@@ -73,6 +72,9 @@ def count_music(
         The highest figure level asked for (:data:`pasdeux.dances.LEVELS`), or None for
         any. ``auto`` picks only dances with figures up to it; a dance asked for that has
         none is danced with its lowest level (said in the warning).
+    keep_dance_share
+        With ``auto``, a section keeps the previous section's dance when it scores at least
+        this share of the best dance's score (a couple does not change dance without need).
     progress
         Given the warning (``"warning: …"``) when the style asked for is danced otherwise
         than the song was heard, and a line for each section ``auto`` counts in half or
@@ -96,7 +98,9 @@ def count_music(
         else find_style(str(style))
     )
     dances = (
-        tuple(chosen for _ in music.sections) if chosen is not None else _auto_dances(music, level)
+        tuple(chosen for _ in music.sections)
+        if chosen is not None
+        else _auto_dances(music, level, keep_dance_share)
     )
     countings = tuple(
         None if d is None else count_for(d, s.meter, s.bpm, keep_meter=chosen is None)
@@ -172,21 +176,23 @@ def _check_bars(music: MusicMap, dance: DanceStyle) -> None:
         )
 
 
-def _auto_dances(music: MusicMap, level: str | None) -> tuple[DanceStyle | None, ...]:
+def _auto_dances(
+    music: MusicMap, level: str | None, keep_share: float
+) -> tuple[DanceStyle | None, ...]:
     """Each section's dance: the listening stage's pick (ranked with the section's rhythm)
     if it has figures in the section's meter, else the best on tempo and meter; the
     previous section's dance instead when it scores nearly as well."""
     out: list[DanceStyle | None] = []
     previous: DanceStyle | None = None
     for section in music.sections:
-        dance = _auto_dance(section, previous, level)
+        dance = _auto_dance(section, previous, level, keep_share)
         out.append(dance)
         previous = dance or previous
     return tuple(out)
 
 
 def _auto_dance(
-    section: Section, previous: DanceStyle | None, level: str | None
+    section: Section, previous: DanceStyle | None, level: str | None, keep_share: float
 ) -> DanceStyle | None:
     danceable = [s for s in load_library() if _has_figures(s, section.meter, level)]
     if not danceable:
@@ -197,7 +203,7 @@ def _auto_dance(
     if (
         previous is not None
         and previous.name in by_name
-        and ranked[previous.name] >= _KEEP_DANCE_SHARE * best
+        and ranked[previous.name] >= keep_share * best
     ):
         return previous
     if section.dance in by_name:
