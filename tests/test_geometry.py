@@ -179,14 +179,24 @@ def _routine(dance: str, seed: int) -> Routine:
 @pytest.mark.slow
 @pytest.mark.parametrize("dance", DANCES)
 def test_planner_and_motion_agree_on_every_figure_start(dance: str) -> None:
-    """Each figure replayed from its recorded start pose ends exactly at the next figure's
-    start pose, and the motion stage lands every step where that replay puts it."""
+    """The motion stage lands every step where the plan's replay, from each figure's
+    recorded start pose, puts it. The planner starts each figure from the couple standing
+    in the figure's start position at the planned centre and facing; in the body holds
+    that is where the previous figure left them, to the hold's slack."""
     routine = _routine(dance, 0)
     for a, b in zip(routine.figures, routine.figures[1:]):
+        assert b.centre_xy_m == pytest.approx(b.start_pose.centre_xy_m, abs=1e-4)
+        if a.figure.end_position != b.figure.start_position or a.figure.end_position not in (
+            "closed",
+            "outside_partner",
+            "promenade",
+        ):
+            continue
         leader, follower = a.start_pose.dancers()
         replay_figure(a.figure, leader, follower)
-        assert CouplePose.from_dancers(leader, follower) == b.start_pose, a.figure.id
-        assert b.centre_xy_m == pytest.approx(b.start_pose.centre_xy_m, abs=1e-4)
+        for ended, starts in zip((leader, follower), b.start_pose.dancers(), strict=True):
+            gap_m = float(np.hypot(*(ended.body - starts.body)))
+            assert gap_m <= 0.07, (a.figure.id, b.figure.id, gap_m)
     performance = perform(routine, duration_s=routine.beats[-1] + 1.0, fps=10.0)
     planned = {
         (rs.role, i, rs.index): rs.foot_to

@@ -14,7 +14,7 @@ import pytest
 
 from pasdeux.choreo import PlanParams, Routine, choreograph
 from pasdeux.dances import DanceStyle, load_library, style_from_data, successors
-from pasdeux.dances.geometry import couple_start, replay_figure
+from pasdeux.dances.geometry import replay_figure
 from pasdeux.errors import InputError
 from pasdeux.music import EnergyCurve, MusicMap, Phrase, Section, TempoPoint
 
@@ -70,9 +70,7 @@ def off_floor_points(routine: Routine, margin_m: float) -> list[tuple[str, float
     half_d = routine.floor_m[1] / 2 - margin_m + 1e-6
     out = []
     for placed in routine.figures:
-        leader, follower = couple_start(
-            placed.centre_xy_m, placed.leader_facing_rad, placed.figure.start_position
-        )
+        leader, follower = placed.start_pose.dancers()
         for step in replay_figure(placed.figure, leader, follower):
             for x, y in (step.foot_from, step.foot_to, step.body_before, step.body_after):
                 if abs(x) > half_w or abs(y) > half_d:
@@ -84,9 +82,7 @@ def couple_centres(routine: Routine) -> list[tuple[float, float]]:
     """The couple's centre after every step of the routine."""
     out = []
     for placed in routine.figures:
-        leader, follower = couple_start(
-            placed.centre_xy_m, placed.leader_facing_rad, placed.figure.start_position
-        )
+        leader, follower = placed.start_pose.dancers()
         bodies = {"leader": leader.body, "follower": follower.body}
         for step in replay_figure(placed.figure, leader, follower):
             bodies[step.role] = np.array(step.body_after)
