@@ -9,7 +9,10 @@ feet together), a facing angle, and two feet. A foot at rest sits ``FOOT_OFFSET_
 its side of the body point. A weight step moves the body by the step's direction and size
 (in the dancer's frame) and puts the stepping foot under it; a step without weight (tap,
 point) moves only the foot; ``close`` brings the foot beside the other; ``replace`` gives
-the weight back to the named foot where it stands; ``in_place`` steps (or taps) beside the
+the weight back to the named foot where it stands, the body going back to where it was
+over that foot when the foot was placed (each foot remembers the dancer's facing then, so
+a rock turned 1/8 and replaced comes back to its place instead of creeping sideways);
+``in_place`` steps (or taps) beside the
 body point without moving it. A turn rotates the dancer; in a body hold (closed, embrace,
 shadow) when both partners turn the same amount on the same beat, both turn about the
 couple's centre, which keeps the hold; otherwise each turns about their own body point. A
@@ -175,19 +178,30 @@ def foot_offset(foot: str, facing_rad: float) -> NDArray[np.float64]:
 
 @dataclass
 class DancerPose:
-    """A dancer's state between steps (mutable while replaying)."""
+    """A dancer's state between steps (mutable while replaying).
+
+    ``feet_facing_rad`` is, per foot, the dancer's facing when that foot was placed (turned
+    with the dancer when the couple turns about its centre); a weight ``replace`` puts the
+    body beside the foot in that facing. A foot missing from it uses ``facing_rad``.
+    """
 
     body: NDArray[np.float64]
     facing_rad: float
     feet: dict[str, NDArray[np.float64]] = field(default_factory=dict)
     support: str | None = None
+    feet_facing_rad: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def standing(cls, body_xy: tuple[float, float], facing_rad: float) -> DancerPose:
         """Feet together under the body, weight on neither in particular."""
         body = np.array(body_xy, dtype=float)
         feet = {f: body + foot_offset(f, facing_rad) for f in ("L", "R")}
-        return cls(body=body, facing_rad=facing_rad, feet=feet)
+        return cls(
+            body=body,
+            facing_rad=facing_rad,
+            feet=feet,
+            feet_facing_rad={"L": facing_rad, "R": facing_rad},
+        )
 
     def copy(self) -> DancerPose:
         """An independent copy."""
@@ -196,6 +210,7 @@ class DancerPose:
             self.facing_rad,
             {k: v.copy() for k, v in self.feet.items()},
             self.support,
+            dict(self.feet_facing_rad),
         )
 
 
@@ -219,7 +234,9 @@ class ReplayedStep:
 class PartnerPose:
     """One dancer's state between steps as a frozen value (see :class:`CouplePose`).
 
-    ``support_foot`` is the foot bearing the weight (``None``: standing on both).
+    ``support_foot`` is the foot bearing the weight (``None``: standing on both);
+    ``left_foot_facing_rad`` and ``right_foot_facing_rad`` are the dancer's facing when each
+    foot was placed (``None``: ``facing_rad``), see :class:`DancerPose`.
     """
 
     body_xy_m: tuple[float, float]
@@ -227,6 +244,8 @@ class PartnerPose:
     left_foot_xy_m: tuple[float, float]
     right_foot_xy_m: tuple[float, float]
     support_foot: Foot | None = None
+    left_foot_facing_rad: float | None = None
+    right_foot_facing_rad: float | None = None
 
     @classmethod
     def from_dancer(cls, pose: DancerPose) -> PartnerPose:
@@ -237,6 +256,8 @@ class PartnerPose:
             left_foot_xy_m=_xy(pose.feet["L"]),
             right_foot_xy_m=_xy(pose.feet["R"]),
             support_foot="L" if pose.support == "L" else "R" if pose.support == "R" else None,
+            left_foot_facing_rad=pose.feet_facing_rad.get("L"),
+            right_foot_facing_rad=pose.feet_facing_rad.get("R"),
         )
 
     def dancer(self) -> DancerPose:
@@ -249,6 +270,11 @@ class PartnerPose:
                 "R": np.array(self.right_foot_xy_m, dtype=float),
             },
             support=self.support_foot,
+            feet_facing_rad={
+                f: a
+                for f, a in (("L", self.left_foot_facing_rad), ("R", self.right_foot_facing_rad))
+                if a is not None
+            },
         )
 
 
@@ -432,6 +458,8 @@ def _apply_step(
             pose.body = _rotate_about(pose.body, centre, turn_rad)
             for foot in pose.feet:
                 pose.feet[foot] = _rotate_about(pose.feet[foot], centre, turn_rad)
+            for foot, placed_rad in pose.feet_facing_rad.items():
+                pose.feet_facing_rad[foot] = _wrap(placed_rad + turn_rad)
         pose.facing_rad = _wrap(pose.facing_rad + turn_rad)
     facing_mid = facing_before + turn_rad / 2
     fwd_part, right_part = _LOCAL_DIRECTIONS[step.direction]
@@ -441,7 +469,8 @@ def _apply_step(
     if step.direction == "replace":
         target = pose.feet[step.foot].copy()
         if step.weight:
-            pose.body = target - foot_offset(step.foot, pose.facing_rad)
+            placed_rad = pose.feet_facing_rad.get(step.foot, pose.facing_rad)
+            pose.body = target - foot_offset(step.foot, placed_rad)
     elif step.direction == "in_place":
         target = pose.body + foot_offset(step.foot, pose.facing_rad)
     elif step.weight:
@@ -449,6 +478,8 @@ def _apply_step(
         target = pose.body + foot_offset(step.foot, pose.facing_rad)
     else:
         target = pose.body + move + foot_offset(step.foot, pose.facing_rad)
+    if step.direction != "replace":
+        pose.feet_facing_rad[step.foot] = pose.facing_rad
     pose.feet[step.foot] = target
     if step.weight:
         pose.support = step.foot
