@@ -139,15 +139,16 @@ def test_figures_json_lists_all_fifteen_dances() -> None:
 
 
 def test_ctrl_c_while_starting_up_is_one_line_and_exit_130() -> None:
-    # The fuzz run's case 343 (seed 3): SIGINT 0.1 s after start, while numpy was still
-    # importing, printed a traceback. The interrupt is made deterministic here by raising it
-    # from the import of the real command line, in a fresh interpreter.
+    # The fuzz run's cases 343, 3006 and 5118 (seed 3): SIGINT 0.05-0.13 s after start, while
+    # numpy, or even pathlib and enum, were still importing, printed a traceback. Here the
+    # Ctrl-C arrives, as a real SIGINT, while the real command line is being imported.
     code = (
-        "import builtins, sys\n"
+        "import builtins, os, signal, sys\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "real = builtins.__import__\n"
         "def interrupted(name, *args, **kwargs):\n"
         "    if name == 'pasdeux.cli._main':\n"
-        "        raise KeyboardInterrupt\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
         "    return real(name, *args, **kwargs)\n"
         "builtins.__import__ = interrupted\n"
         "from pasdeux.cli import main\n"
@@ -159,3 +160,18 @@ def test_ctrl_c_while_starting_up_is_one_line_and_exit_130() -> None:
     assert done.returncode == 130
     assert done.stderr == "pasdeux: interrupted\n"
     assert done.stdout == ""
+
+
+def test_importing_pasdeux_loads_nothing_else() -> None:
+    """``python -m pasdeux`` runs the package's ``__init__`` before the command line's
+    Ctrl-C guard: it must not spend time importing (pathlib, enum, numpy)."""
+    code = (
+        "import sys\n"
+        "before = set(sys.modules)\n"
+        "import pasdeux, pasdeux.cli\n"
+        "print(sorted(set(sys.modules) - before))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "['pasdeux', 'pasdeux.cli']"
