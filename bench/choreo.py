@@ -373,12 +373,15 @@ def hold_distances(
     return out
 
 
-def transitions(routine: dict[str, Any], library: Any) -> tuple[int, list[str]]:
+def transitions(
+    routine: dict[str, Any], library: Any, music: dict[str, Any] | None = None
+) -> tuple[int, list[str]]:
     """Legality of each consecutive pair of figures.
 
     A pair in one dance and one meter must be allowed by
-    :func:`pasdeux.dances.successors`; after a change of dance or meter the next figure
-    must be a start figure of its dance.
+    :func:`pasdeux.dances.successors`; after a change of dance or meter (of the figures,
+    or of the music's bars: a section of ``music`` in another meter than the one before)
+    the next figure must be a start figure of its dance.
 
     Returns
     -------
@@ -391,13 +394,18 @@ def transitions(routine: dict[str, Any], library: Any) -> tuple[int, list[str]]:
 
     styles = {s.name: s for s in library}
     figs = routine["figures"]
+    sections = (music or {}).get("sections", [])
+    meter_changes = [
+        b["start"] for a, b in itertools.pairwise(sections) if a["meter"] != b["meter"]
+    ]
     illegal = []
     for a, b in itertools.pairwise(figs):
         style = styles.get(b["dance"])
         ida, idb = a["figure"]["id"], b["figure"]["id"]
+        restart = any(abs(b["start_s"] - t) < 0.05 for t in meter_changes)
         if style is None:
             ok = False
-        elif a["dance"] != b["dance"] or a["figure"]["meter"] != b["figure"]["meter"]:
+        elif restart or a["dance"] != b["dance"] or a["figure"]["meter"] != b["figure"]["meter"]:
             ok = idb in style.start_figures
         else:
             try:
@@ -574,7 +582,7 @@ def measure_run(
         return {"danced": False, "why": "not danced: the routine has no figure"}
     res: dict[str, Any] = {"danced": True, "figures": len(routine["figures"])}
     res.update(floor if floor is not None else _floor_and_holds(out, routine, settings))
-    total, illegal = transitions(routine, library)
+    total, illegal = transitions(routine, library, music)
     res.update(transitions=total, illegal=illegal)
     dances = list(dict.fromkeys(f["dance"] for f in routine["figures"]))
     res["dances"] = dances

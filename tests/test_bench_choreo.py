@@ -184,6 +184,23 @@ def test_transitions_follow_the_library_and_restart_on_a_start_figure() -> None:
         f"Waltz {first.id} -> Waltz {illegal.id}",
         f"Waltz {illegal.id} -> Tango {tango_other}",
     ]
+    # where the music's bars change meter the couple may start again on a start figure
+    before, restart = next(
+        (a, b)
+        for a in waltz.figures
+        for b in waltz.figures
+        if b.id in waltz.start_figures and b not in successors(waltz, a)
+    )
+    figs = [
+        _figure("Waltz", before.id, 0.0, 6, meter=3),
+        _figure("Waltz", restart.id, 3.0, 6, meter=3),
+    ]
+    sections = [{"start": 0.0, "meter": 4}, {"start": 3.0, "meter": 3}]
+    assert bc.transitions(_routine(figs), library) == (
+        1,
+        [f"Waltz {before.id} -> Waltz {restart.id}"],
+    )
+    assert bc.transitions(_routine(figs), library, {"sections": sections}) == (1, [])
 
 
 def test_phrase_alignment_counts_phrase_starts_that_are_figure_starts() -> None:
