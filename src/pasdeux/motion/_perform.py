@@ -18,9 +18,10 @@ difference is danced away over the next step.
 Between steps the follower's body is moved with the leader's where the hold joins them:
 in a body hold (closed, embrace, shadow) her place is interpolated in the leader's frame
 (she stays in front of him, at the hold's distance, while he steps or turns between her
-steps), in a hand hold her offset from him is interpolated on the floor (so her distance
-never exceeds the larger of its values at her two landings, within arm's reach); with no
-hold she moves on her own. At each of her landings she is exactly where the replay says.
+steps), in a hand hold her distance and direction from him are interpolated apart on the
+floor (she goes round him, not through him, and her distance stays between its values at
+her two landings, within arm's reach); with no hold she moves on her own. At each of her
+landings she is exactly where the replay says.
 """
 
 from __future__ import annotations
@@ -300,13 +301,25 @@ def _follow_in_hold(
     phase = np.where(past, 1.0, _smoothstep((times - lifts[k]) / span))
     a, b = k, k + 1  # rows of the offsets: 0 = the start, k + 1 = her step k
     in_frame = own[a] + (own[b] - own[a]) * phase[:, None]
-    on_floor = world[a] + (world[b] - world[a]) * phase[:, None]
+    on_floor = _round_him(world[a], world[b], phase)
     holds = np.array([s.replayed.step.hold for s in follower_steps])[k]
     body_mode = np.isin(holds, BODY_HOLDS)
     hand_mode = ~body_mode & (holds != "none")
     carried = lead.body_xy + _from_frame(in_frame, lead.facing)
     follow.body_xy[body_mode] = carried[body_mode]
     follow.body_xy[hand_mode] = (lead.body_xy + on_floor)[hand_mode]
+
+
+def _round_him(start: Array, end: Array, phase: Array) -> Array:
+    """Offsets from ``start`` to ``end`` at ``phase`` (0-1), her distance and direction from
+    him interpolated apart: in a hand hold she goes round him, not through him (a straight
+    line from his right to his left passes where he stands)."""
+    r0, r1 = np.hypot(start[:, 0], start[:, 1]), np.hypot(end[:, 0], end[:, 1])
+    a0 = np.arctan2(start[:, 1], start[:, 0])
+    turn = np.remainder(np.arctan2(end[:, 1], end[:, 0]) - a0 + np.pi, 2 * np.pi) - np.pi
+    r = r0 + (r1 - r0) * phase
+    angle = a0 + turn * phase
+    return np.column_stack([r * np.cos(angle), r * np.sin(angle)])
 
 
 def _to_frame(offset: Array, facing: Array) -> Array:
