@@ -528,9 +528,16 @@ def variety(routine: dict[str, Any]) -> tuple[float, float, str]:
 
 def danced_mpm(routine: dict[str, Any], dance: str) -> float | None:
     """Median bars per minute at which ``dance``'s figures are danced (their own meter)."""
+    beats = np.asarray(routine["beats"], dtype=float)
+    index = np.arange(beats.size) - routine["first_downbeat_index"]
     rates = []
     for f in routine["figures"]:
-        span = f["end_s"] - f["start_s"]
+        # The figure's own length on the song's beat grid (its end_s is where its last step
+        # ends: a figure that starts on beat 2, as the Rumba's do, ends a beat later).
+        start = f["start_beat"]
+        span = float(np.interp(start + f["figure"]["length_beats"], index, beats)) - float(
+            np.interp(start, index, beats)
+        )
         if f["dance"] == dance and span > 0:
             rates.append(f["figure"]["length_beats"] / f["figure"]["meter"] / span * 60.0)
     return statistics.median(rates) if rates else None

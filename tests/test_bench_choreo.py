@@ -245,6 +245,11 @@ def test_ending_variety_and_tempo_of_a_known_routine() -> None:
     assert per_min == pytest.approx(2 / (8.0 / 60.0))
     assert share == 0.75 and top == "Jive basic"
     assert bc.danced_mpm(routine, "Jive") == pytest.approx(30.0)  # 1 bar per 2 s
+    # a Rumba figure starts on beat 2: its end_s is a beat past its length, not its tempo
+    rumba = [_figure("Rumba", "basic", 2.0 * i, 4) for i in range(3)]
+    for f in rumba:
+        f["end_s"] += 0.5
+    assert bc.danced_mpm(_routine(rumba), "Rumba") == pytest.approx(30.0)
 
 
 def test_nearest_octave() -> None:
