@@ -379,9 +379,10 @@ def transitions(
     """Legality of each consecutive pair of figures.
 
     A pair in one dance and one meter must be allowed by
-    :func:`pasdeux.dances.successors`; after a change of dance or meter (of the figures,
-    or of the music's bars: a section of ``music`` in another meter than the one before)
-    the next figure must be a start figure of its dance.
+    :func:`pasdeux.dances.successors`; after a change of dance or of the figures' meter
+    the next figure must be a start figure of its dance; where the music's bars change
+    meter (a section of ``music`` in another meter than the one before) the couple may
+    either go on or start again on a start figure.
 
     Returns
     -------
@@ -405,13 +406,14 @@ def transitions(
         restart = any(abs(b["start_s"] - t) < 0.05 for t in meter_changes)
         if style is None:
             ok = False
-        elif restart or a["dance"] != b["dance"] or a["figure"]["meter"] != b["figure"]["meter"]:
+        elif a["dance"] != b["dance"] or a["figure"]["meter"] != b["figure"]["meter"]:
             ok = idb in style.start_figures
         else:
             try:
                 ok = idb in {f.id for f in successors(style, style.figure(ida))}
             except KeyError:
                 ok = False
+            ok = ok or (restart and idb in style.start_figures)
         if not ok:
             illegal.append(f"{a['dance']} {ida} -> {b['dance']} {idb}")
     return max(len(figs) - 1, 0), illegal
