@@ -28,7 +28,7 @@ from pasdeux.choreo._search import Grid, Moves, Planned, Stage, fillable, search
 from pasdeux.choreo._style import count_music
 from pasdeux.choreo._types import PlacedFigure, Routine
 from pasdeux.dances import DanceStyle, Figure, find_style, load_library, successors
-from pasdeux.dances.geometry import CouplePose, DancerPose, couple_start, replay_figure
+from pasdeux.dances.geometry import CouplePose, couple_start
 from pasdeux.errors import InputError
 from pasdeux.music import Bar, MusicMap, rank_dances
 
@@ -43,17 +43,6 @@ __all__ = [
 
 LEVEL_ORDER = ("newcomer", "bronze", "silver", "gold")
 _Say = Callable[[str], None]
-
-
-@dataclass
-class _Couple:
-    leader: DancerPose
-    follower: DancerPose
-
-    @property
-    def centre(self) -> tuple[float, float]:
-        c = (self.leader.body + self.follower.body) / 2
-        return float(c[0]), float(c[1])
 
 
 @dataclass(frozen=True)
@@ -260,11 +249,11 @@ def _plan_stretch(
         figure = moves.figures[p.figure]
         beat = first_beat + p.position * grid.unit_beats
         bar = stretch.bars[max(0, bisect.bisect_right(bar_beats, beat + 1e-6) - 1)]
-        couple = _Couple(
+        start = CouplePose.from_dancers(
             *couple_start((p.pose.x, p.pose.y), p.pose.facing_rad, figure.start_position)
         )
         why = _reason(p, moves, stretch.last and n == len(chain) - 1)
-        placed.append(_place(dance, figure, beat, bar, music, couple, why))
+        placed.append(_place(dance, figure, beat, bar, music, start, why))
     last = chain[-1]
     return placed, moves.shapes[last.figure].end_from(last.pose)
 
@@ -548,22 +537,22 @@ def _place(
     start_beat: float,
     bar: Bar,
     music: MusicMap,
-    couple: _Couple,
+    pose: CouplePose,
     why: str,
 ) -> PlacedFigure:
+    """``figure`` placed on the music at ``start_beat``, the couple standing in ``pose``."""
     tempo = music.tempo_map
     end_beat = start_beat + figure.leader[0].beat + figure.length_beats
-    placed = PlacedFigure(
+    centre = pose.centre_xy_m
+    return PlacedFigure(
         dance=dance.name,
         figure=figure,
         start_beat=start_beat,
         start_s=round(tempo.second_from_beat(start_beat), 4),
         end_s=round(tempo.second_from_beat(end_beat), 4),
         bar=bar.index + 1,
-        centre_xy_m=(round(couple.centre[0], 4), round(couple.centre[1], 4)),
-        leader_facing_rad=round(couple.leader.facing_rad, 6),
+        centre_xy_m=(round(centre[0], 4), round(centre[1], 4)),
+        leader_facing_rad=round(pose.leader.facing_rad, 6),
         why=why,
-        start_pose=CouplePose.from_dancers(couple.leader, couple.follower),
+        start_pose=pose,
     )
-    replay_figure(figure, couple.leader, couple.follower)
-    return placed
