@@ -342,3 +342,64 @@ def test_planning_parameters_are_passed_in() -> None:
     wide = PlanParams(floor_margin_m=2.0)
     routine = choreograph(music, style=style, seed=0, floor_m=(12.0, 10.0), params=wide)
     assert off_floor_points(routine, 2.0) == []
+
+
+def with_odd_bar(music: MusicMap, after_bar: int, odd_beats: int) -> MusicMap:
+    """``music`` with a bar of ``odd_beats`` beats inserted after bar ``after_bar``, as
+    where a count restarts at a section: the later beats, phrases and energy move on."""
+    meter, beat_s = music.meter, music.beats[1] - music.beats[0]
+    cut = (after_bar + 1) * meter
+    shift = odd_beats * beat_s
+    beats = music.beats[:cut] + tuple(
+        round(music.beats[0] + (cut + k) * beat_s, 6)
+        for k in range(len(music.beats) - cut + odd_beats)
+    )
+    positions = music.beat_in_bar[:cut] + tuple(range(1, odd_beats + 1)) + music.beat_in_bar[cut:]
+    phrases = tuple(
+        p if p.first_bar <= after_bar
+        else replace(p, first_bar=p.first_bar + 1, start=p.start + shift, end=p.end + shift)
+        for p in music.phrases
+    )  # fmt: skip
+    end = beats[-1] + 1.0
+    energy = music.energy
+    pad = (round(shift / energy.hop_s),)
+    values = energy.values_db[: round(beats[cut] / energy.hop_s)]
+    values += (-8.0,) * pad[0] + energy.values_db[len(values) :]
+    return replace(
+        music,
+        beats=beats,
+        beat_in_bar=positions,
+        phrases=phrases,
+        duration_s=end,
+        sections=(replace(music.sections[0], end=end),),
+        energy=EnergyCurve(energy.hop_s, values),
+    )
+
+
+@pytest.mark.parametrize("odd_beats", [1, 2])
+def test_the_couple_waits_over_an_odd_bar_to_start_the_next_phrase_on_its_first_beat(
+    odd_beats: int,
+) -> None:
+    """A Waltz with an odd bar after its first phrase: no chain of 3-beat figures can
+    start the next phrase on its downbeat without holding still over the odd bar, and the
+    couple does, once, then every phrase starts a figure."""
+    waltz = DANCES["Waltz"]
+    music = with_odd_bar(music_for(waltz, 60.0), 7, odd_beats)
+    assert [b.meter for b in music.bars].count(odd_beats) == 1
+    for seed in range(3):
+        routine = choreograph(music, style=waltz, seed=seed)
+        starts = [f.start_s for f in routine.figures]
+        for phrase in music.phrases:
+            if phrase.start < routine.figures[-1].end_s:
+                assert min(abs(s - phrase.start) for s in starts) < 1e-3, (seed, phrase)
+        gaps = [
+            round(b.start_s - a.end_s, 3)
+            for a, b in itertools.pairwise(routine.figures)
+            if b.start_s - a.end_s > 1e-3
+        ]
+        beat_s = music.beats[1] - music.beats[0]
+        assert gaps == [pytest.approx(odd_beats * beat_s, abs=2e-3)], (seed, gaps)
+        held = [f.why for f in routine.figures if "holding" in f.why]
+        assert len(held) == 1 and held[0].endswith(
+            f"after holding {odd_beats} beat(s) over an odd bar"
+        )

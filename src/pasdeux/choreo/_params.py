@@ -60,6 +60,10 @@ class PlanParams:
     cost_per_spot_m2: float = 2.0
     #: Cost per beat held still at the end of a section (the ending's pose on the last chord).
     cost_hold_per_beat: float = 2.0
+    #: Cost per beat the couple holds still over an odd bar (shorter than the stretch's
+    #: bars, as where the count restarts at a section) so that the next figure starts on
+    #: the next whole bar.
+    cost_wait_per_beat: float = 2.0
     #: The song's last figure, an ending, may end up to this many beats before the music
     #: (or less than a bar, where a bar is longer), its pose held on the final chord.
     final_hold_max_beats: float = 4.0

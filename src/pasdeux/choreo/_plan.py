@@ -253,6 +253,9 @@ def _plan_stretch(
             *couple_start((p.pose.x, p.pose.y), p.pose.facing_rad, figure.start_position)
         )
         why = _reason(p, moves, stretch.last and n == len(chain) - 1)
+        if n and p.position > chain[n - 1].position + moves.lengths[chain[n - 1].figure]:
+            held = p.position - chain[n - 1].position - moves.lengths[chain[n - 1].figure]
+            why += f"; after holding {held * grid.unit_beats:g} beat(s) over an odd bar"
         placed.append(_place(dance, figure, beat, bar, music, start, why))
     last = chain[-1]
     return placed, moves.shapes[last.figure].end_from(last.pose)
@@ -365,7 +368,11 @@ def _grid(
         last_bar = min(last_bar, n - round(params.final_hold_max_beats / unit))
     last_bar = max(1, last_bar)
     relative = tuple(float(b - first) for b in bar_beats)
-    grid = Grid(n, unit, downbeats, phrase_starts, peaks, last_bar, relative)
+    # Where an odd bar (of another length) lies between two of the stretch's bars, the
+    # couple may wait over it for the next whole bar.
+    ends = [p + round(b.meter / unit) for p, b in zip(positions, stretch.bars, strict=True)]
+    waits = {end: after for end, after in zip(ends, positions[1:], strict=False) if end < after}
+    grid = Grid(n, unit, downbeats, phrase_starts, peaks, last_bar, relative, waits)
     return grid, first
 
 

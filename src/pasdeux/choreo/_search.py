@@ -27,7 +27,7 @@ seeded random share that makes a seed choose among equally good routines.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -47,6 +47,9 @@ class Grid:
     ``last_bar`` is the earliest position at which the stretch may end: it ends when a
     figure ends there or later (the rest is held still), and on the song's last stretch
     that figure is an ending. ``bar_beats`` are the beats of its bars from position 0.
+    ``waits`` maps the end of a bar followed by an odd bar (a bar of another length,
+    which no figure of the stretch's meter fills) to the start of the next whole bar: the
+    couple may hold its pose over the odd bar.
     """
 
     n: int
@@ -56,6 +59,7 @@ class Grid:
     peaks: NDArray[np.bool_]
     last_bar: int
     bar_beats: tuple[float, ...] = ()
+    waits: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,7 @@ class _State:
     counts: tuple[int, ...]
     parent: _State | None
     corner: bool = False
+    waited: bool = False
 
 
 def search(
@@ -147,6 +152,8 @@ def search(
                     total -= params.cost_ending_before_the_end * (0.3 if last.highlight else 1.0)
                 if best is None or total < best[0]:
                     best = (total, state)
+            if state.figure >= 0 and position in grid.waits:
+                buckets[grid.waits[position]].append(_waited(state, grid, params))
             nexts = moves.follows[state.figure] if state.figure >= 0 else moves.starts
             for nxt in nexts:
                 if can_start[nxt][position]:
@@ -159,6 +166,9 @@ def search(
     chain: list[Planned] = []
     node: _State | None = best[1]
     while node is not None and node.figure >= 0:
+        if node.waited:
+            node = node.parent
+            continue
         parent = node.parent
         assert parent is not None
         start_pose = parent.pose
@@ -167,6 +177,13 @@ def search(
         chain.append(Planned(node.figure, parent.position, start_pose, node.corner))
         node = parent
     return chain[::-1]
+
+
+def _waited(state: _State, grid: Grid, params: PlanParams) -> _State:
+    """``state`` held still over the odd bar after its position."""
+    until = grid.waits[state.position]
+    cost = state.cost + (until - state.position) * grid.unit_beats * params.cost_wait_per_beat
+    return replace(state, cost=cost, position=until, parent=state, corner=False, waited=True)
 
 
 def _done(state: _State, grid: Grid, moves: Moves) -> bool:
@@ -219,9 +236,12 @@ def _feasible(grid: Grid, moves: Moves) -> list[list[bool]]:
             after = position + moves.lengths[f]
             if after <= n and can_end[f][after]:
                 can_start[f][position] = starting[f] = True
+        waits_until = grid.waits.get(position)
         for f in range(count):
             if not can_end[f][position]:
                 can_end[f][position] = any(starting[g] for g in moves.follows[f])
+            if waits_until is not None and can_end[f][waits_until]:
+                can_end[f][position] = True
     return can_start
 
 
