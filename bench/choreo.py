@@ -115,6 +115,9 @@ class BenchSettings:
     floor_m: tuple[float, float] = (10.0, 8.0)
     level: str = "newcomer"
     hold_range_m: dict[str, tuple[float, float]] = field(default_factory=lambda: HOLD_RANGE_M)
+    #: The planner's tunables (``PlanParams`` fields changed with ``--plan``), for tuning
+    #: on the tuning half; empty: the defaults ``pasdeux dance`` uses.
+    plan: dict[str, float] = field(default_factory=dict)
 
 
 def _say(msg: str) -> None:
@@ -723,7 +726,7 @@ def run_one(song: Song, style: Any | None, seed: int, ctx: RunContext) -> dict[s
     back to the same one, or another seed) reuses its floor and hold figures: ``perform``
     is deterministic, so its BVH files would be the same.
     """
-    from pasdeux.choreo import choreograph
+    from pasdeux.choreo import PlanParams, choreograph
     from pasdeux.errors import InputError
     from pasdeux.motion import perform
 
@@ -738,8 +741,9 @@ def run_one(song: Song, style: Any | None, seed: int, ctx: RunContext) -> dict[s
     try:
         t0 = time.perf_counter()
         routine = choreograph(
-            song.music, style=style, level=cfg.level, floor_m=cfg.floor_m, seed=seed
-        )
+            song.music, style=style, level=cfg.level, floor_m=cfg.floor_m, seed=seed,
+            params=PlanParams(**cfg.plan),
+        )  # fmt: skip
         rec["plan_s"] = time.perf_counter() - t0
         rec["listen_s"] = song.listen_s
         key = (song.name, hashlib.sha256(routine.to_json().encode()).hexdigest())
@@ -969,7 +973,9 @@ def markdown(summary: dict[str, Any]) -> str:
         f"{len(summary['songs'])} songs x {len(summary['rows'])} dance rows x seeds "
         f"{summary['seeds']} = {summary['runs']} runs in {summary['elapsed_s'] / 60:.1f} min "
         f"(level {cfg['level']}, floor {cfg['floor_m'][0]:g} x {cfg['floor_m'][1]:g} m, "
-        f"commit {summary['commit']}). Songs: "
+        f"commit {summary['commit']}"
+        + (f", planner tunables {cfg['plan']}" if cfg.get("plan") else "")
+        + "). Songs: "
         + ", ".join(f"{s['name']} ({s['half']})" for s in summary["songs"])
         + ".",
         "",
@@ -1054,7 +1060,26 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--corpus", type=Path, default=corpus.DEFAULT_OUT, help="corpus folder")
     parser.add_argument("--shared", type=Path, default=SHARED_MUSIC, help="real recordings")
+    parser.add_argument(
+        "--plan",
+        default="",
+        help="planner tunables to try, e.g. cost_phrase_cross=40,beam_width=20",
+    )
+    parser.add_argument("--half", choices=(TUNING, HELD_OUT), help="only this half's songs")
     return parser.parse_args(argv)
+
+
+def _plan_params(arg: str) -> dict[str, float]:
+    """``--plan`` as ``PlanParams`` keywords (checked by making one)."""
+    from pasdeux.choreo import PlanParams
+
+    defaults = PlanParams()
+    plan: dict[str, float] = {}
+    for item in filter(None, (part.strip() for part in arg.split(","))):
+        name, _, value = (part.strip() for part in item.partition("="))
+        kind = type(getattr(defaults, name))  # AttributeError: no such tunable
+        plan[name] = int(value) if kind is int else float(value)
+    return plan
 
 
 def _rows(arg: str | None, library: Any) -> list[Any]:
@@ -1145,13 +1170,15 @@ def main(argv: list[str] | None = None) -> int:
         w, d = (float(v) for v in args.floor.lower().split("x"))
         rows = _rows(args.dances, library)
         seeds = [int(s) for s in args.seeds.split(",") if s.strip()] if args.seeds else []
-    except (ValueError, InputError) as exc:
+        plan = _plan_params(args.plan)
+    except (ValueError, AttributeError, InputError) as exc:
         print(f"choreo.py: bad option: {exc}", file=sys.stderr)
         return 2
     seeds = seeds or ([0] if args.quick else [0, 1, 2])
-    settings = BenchSettings(level=args.level, floor_m=(w, d))
+    settings = BenchSettings(level=args.level, floor_m=(w, d), plan=plan)
     t0 = time.perf_counter()
     songs = pick_songs(args.quick, args.corpus, args.shared)
+    songs = [s for s in songs if args.half in (None, s.half)]
     with tempfile.TemporaryDirectory(prefix="pasdeux_bench_choreo_") as tmp:
         ctx = RunContext(library, settings, Path(tmp), all_files=args.all_files)
         records, check = run_all(songs, rows, seeds, ctx)
@@ -1160,7 +1187,11 @@ def main(argv: list[str] | None = None) -> int:
         "commit": _commit(),
         "quick": args.quick,
         "elapsed_s": round(time.perf_counter() - t0, 1),
-        "settings": {"level": settings.level, "floor_m": list(settings.floor_m)},
+        "settings": {
+            "level": settings.level,
+            "floor_m": list(settings.floor_m),
+            "plan": settings.plan,
+        },
         "songs": [
             {"name": s.name, "half": s.half, "group": s.group, "listen_s": round(s.listen_s, 2)}
             for s in songs
