@@ -275,7 +275,7 @@ def test_the_couple_turns_the_corners_of_the_floor() -> None:
     assert off_floor_points(routine, PARAMS.floor_margin_m) == []
     corners = [p for p in routine.figures if p.figure.id == "quarter_left"]
     assert len(corners) >= 4
-    assert all(p.why == "corner" for p in corners)
+    assert all("corner" in p.why for p in corners)
     sweep, previous = 0.0, None
     for x, y in couple_centres(routine):
         angle = math.atan2(y, x)
@@ -400,6 +400,5 @@ def test_the_couple_waits_over_an_odd_bar_to_start_the_next_phrase_on_its_first_
         beat_s = music.beats[1] - music.beats[0]
         assert gaps == [pytest.approx(odd_beats * beat_s, abs=2e-3)], (seed, gaps)
         held = [f.why for f in routine.figures if "holding" in f.why]
-        assert len(held) == 1 and held[0].endswith(
-            f"after holding {odd_beats} beat(s) over an odd bar"
-        )
+        assert len(held) == 1
+        assert f"after holding {odd_beats} beat(s) over an odd bar" in held[0]

@@ -252,10 +252,8 @@ def _plan_stretch(
         start = CouplePose.from_dancers(
             *couple_start((p.pose.x, p.pose.y), p.pose.facing_rad, figure.start_position)
         )
-        why = _reason(p, moves, stretch.last and n == len(chain) - 1)
-        if n and p.position > chain[n - 1].position + moves.lengths[chain[n - 1].figure]:
-            held = p.position - chain[n - 1].position - moves.lengths[chain[n - 1].figure]
-            why += f"; after holding {held * grid.unit_beats:g} beat(s) over an odd bar"
+        held = p.position - (chain[n - 1].position + moves.lengths[chain[n - 1].figure] if n else 0)
+        why = _reason(p, moves, grid, held * grid.unit_beats, stretch.last and n == len(chain) - 1)
         placed.append(_place(dance, figure, beat, bar, music, start, why))
     last = chain[-1]
     return placed, moves.shapes[last.figure].end_from(last.pose)
@@ -470,14 +468,23 @@ def _search_or_explain(
     raise InputError(source, f"{what} at {level} level: {why} in this song")
 
 
-def _reason(planned: Planned, moves: Moves, final: bool) -> str:
-    """A short reason for a figure's place, printed on the step sheet."""
+def _reason(planned: Planned, moves: Moves, grid: Grid, held_beats: float, final: bool) -> str:
+    """Why the figure is where it is, for the step sheet's note column ("" when nothing
+    but the chain put it there)."""
     figure = moves.figures[planned.figure]
     if final and figure.ending:
         return "ending on the final bar"
+    notes = []
+    if held_beats > 0:
+        notes.append(f"after holding {held_beats:g} beat(s) over an odd bar")
+    if planned.position == 0 or grid.phrase_starts[planned.position]:
+        notes.append("starts a phrase")
     if planned.corner:
-        return "corner"
-    return "highlight" if figure.highlight else "basic"
+        notes.append("corner: first figure on the new line of dance")
+    if figure.highlight:
+        peak = grid.peaks[planned.position]
+        notes.append("highlight on the phrase's peak" if peak else "highlight")
+    return "; ".join(notes)
 
 
 def check_options(
