@@ -14,10 +14,19 @@ import pytest
 import soundfile as sf
 
 from pasdeux._run import demo_song_path
-from pasdeux.choreo import choreograph, count_music
+from pasdeux.choreo import PlanParams, choreograph, count_music
 from pasdeux.dances import load_library
 from pasdeux.errors import InputError
-from pasdeux.music import EnergyCurve, MusicMap, Section, count_for, listen, rank_dances, recount
+from pasdeux.music import (
+    CountParams,
+    EnergyCurve,
+    MusicMap,
+    Section,
+    count_for,
+    listen,
+    rank_dances,
+    recount,
+)
 from synth import drum_loop
 
 
@@ -109,6 +118,30 @@ def test_a_waltz_on_music_heard_in_four_is_recounted_in_three_on_the_loud_beats(
     assert {p.dance for p in routine.figures} == {"Waltz"}
     assert all(p.figure.meter == 3 for p in routine.figures)
     assert all(p.start_s in danced.downbeats for p in routine.figures)
+
+
+def test_recounted_bars_make_phrases_of_the_length_the_count_params_say() -> None:
+    music = grid_music(87.0, 4, 24, loud_from=2, loud_every=3)
+    as_default = recount(music, meter=3)
+    in_fours = recount(music, meter=3, params=CountParams(phrase_bars=4))
+    assert [p.n_bars for p in as_default.phrases] == [8, 8, 8, 8]
+    assert [p.n_bars for p in in_fours.phrases] == [4] * 8
+    assert in_fours.beats == as_default.beats
+
+
+def test_the_off_range_warning_is_said_beyond_the_plan_params_share() -> None:
+    music = grid_music(90.0, 4, 16)  # a Rumba danced as heard, 11% slower than its range
+    said: list[str] = []
+    count_music(music, "Rumba", progress=said.append)
+    assert said == [
+        "warning: Rumba asked on a song in 4/4 at 90 BPM: danced at 90 BPM (22 bars a "
+        "minute), 11% slower than Rumba's 25-27"
+    ]
+    said.clear()
+    lenient = count_music(
+        music, "Rumba", progress=said.append, params=PlanParams(warn_off_range_pct=15.0)
+    )
+    assert (said, lenient.warning) == ([], None)
 
 
 def test_the_bar_phase_of_a_rendered_waltz_heard_in_four_is_found() -> None:

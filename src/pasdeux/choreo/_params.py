@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from pasdeux.music import CountParams
 
 __all__ = ["PlanParams"]
 
@@ -29,6 +31,10 @@ class PlanParams:
     start_from_walls_m: tuple[float, float] = (2.0, 2.5)
     #: A section keeps the previous section's dance when it scores this share of the best.
     keep_dance_share: float = 0.8
+    #: A danced tempo further than this outside the dance's range is worth a warning (%).
+    warn_off_range_pct: float = 8.0
+    #: How the music is counted for a dance (:class:`pasdeux.music.CountParams`).
+    counting: CountParams = field(default_factory=CountParams)
     #: Phrase length (bars) where the music map has no phrases.
     phrase_bars: int = 8
     #: Quieter than the loudest bar of a phrase by less than this, no bar is its peak (dB).

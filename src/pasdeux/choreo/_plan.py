@@ -102,9 +102,7 @@ def choreograph(
     say: _Say = progress or (lambda _line: None)
     # The music as danced: half or double time, or re-counted in the dance's meter, for a
     # dance asked for; each section's dance with auto.
-    danced = count_music(
-        music, chosen, level=level, progress=say, keep_dance_share=params.keep_dance_share
-    )
+    danced = count_music(music, chosen, level=level, progress=say, params=params)
     music, level = danced.music, danced.level or level
     rng = np.random.default_rng(seed)
     floor = (float(floor_m[0]), float(floor_m[1]))

@@ -17,12 +17,17 @@ from dataclasses import dataclass, replace
 from pasdeux.choreo._params import PlanParams
 from pasdeux.dances import LEVELS, DanceStyle, find_style, load_library
 from pasdeux.errors import InputError
-from pasdeux.music import Counting, MusicMap, Section, count_for, rank_dances, recount
+from pasdeux.music import (
+    Counting,
+    CountParams,
+    MusicMap,
+    Section,
+    count_for,
+    rank_dances,
+    recount,
+)
 
 __all__ = ["DancedMusic", "count_music"]
-
-#: A danced tempo further than this outside the dance's range (percent) is worth a warning.
-_WARN_OFF_RANGE_PCT = 8.0
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,7 @@ def count_music(
     *,
     level: str | None = None,
     progress: Callable[[str], None] | None = None,
-    keep_dance_share: float = PlanParams().keep_dance_share,
+    params: PlanParams | None = None,
 ) -> DancedMusic:
     """Choose each section's dance and count the music as it is danced.
 
@@ -72,13 +77,15 @@ def count_music(
         The highest figure level asked for (:data:`pasdeux.dances.LEVELS`), or None for
         any. ``auto`` picks only dances with figures up to it; a dance asked for that has
         none is danced with its lowest level (said in the warning).
-    keep_dance_share
-        With ``auto``, a section keeps the previous section's dance when it scores at least
-        this share of the best dance's score (a couple does not change dance without need).
     progress
         Given the warning (``"warning: …"``) when the style asked for is danced otherwise
         than the song was heard, and a line for each section ``auto`` counts in half or
         double time.
+    params
+        The planner's tunables (the defaults when None): with ``auto`` a section keeps the
+        previous section's dance when it scores at least ``keep_dance_share`` of the best
+        dance's score; a tempo more than ``warn_off_range_pct`` outside the dance's range
+        is warned of; ``counting`` is how the music is counted.
 
     Returns
     -------
@@ -90,6 +97,7 @@ def count_music(
         The style asked for cannot be danced to the song at all: too few beats to make one
         of its bars in any section.
     """
+    params = params or PlanParams()
     chosen = (
         style
         if isinstance(style, DanceStyle)
@@ -100,13 +108,15 @@ def count_music(
     dances = (
         tuple(chosen for _ in music.sections)
         if chosen is not None
-        else _auto_dances(music, level, keep_dance_share)
+        else _auto_dances(music, level, params.keep_dance_share)
     )
     countings = tuple(
-        None if d is None else count_for(d, s.meter, s.bpm, keep_meter=chosen is None)
+        None
+        if d is None
+        else count_for(d, s.meter, s.bpm, keep_meter=chosen is None, params=params.counting)
         for d, s in zip(dances, music.sections, strict=True)
     )
-    counted, phases = _recount(music, chosen, countings)
+    counted, phases = _recount(music, chosen, countings, params.counting)
     counted = replace(
         counted,
         sections=tuple(
@@ -118,11 +128,11 @@ def count_music(
     if chosen is None:
         for n, (c, d) in enumerate(zip(countings, dances)):
             if c is not None and d is not None and c.changed:
-                say(f"section {n + 1}: {d.name} {_how(d.name, [c], None)}")
+                say(f"section {n + 1}: {d.name} {_how(d.name, [c], None, params)}")
         return DancedMusic(counted, dances, countings, None, level)
     _check_bars(counted, chosen)
     danced_level, level_note = _level_for(chosen, counted, level)
-    notes = [_warning(chosen, music.sections, countings, phases), level_note]
+    notes = [_warning(chosen, music.sections, countings, phases, params), level_note]
     warning = "; ".join(n for n in notes if n) or None
     if warning:
         say(f"warning: {warning}")
@@ -130,7 +140,10 @@ def count_music(
 
 
 def _recount(
-    music: MusicMap, chosen: DanceStyle | None, countings: Sequence[Counting | None]
+    music: MusicMap,
+    chosen: DanceStyle | None,
+    countings: Sequence[Counting | None],
+    params: CountParams,
 ) -> tuple[MusicMap, dict[int, tuple[float, str]]]:
     """The music counted so, and where each re-counted section's bars start and why."""
     phases: dict[int, tuple[float, str]] = {}
@@ -140,6 +153,7 @@ def _recount(
             meter=[c.meter if c else s.meter for c, s in zip(countings, music.sections)],
             tempo_factor=[c.tempo_factor if c else 1.0 for c in countings],
             explain=lambda n, t, why: phases.__setitem__(n, (t, why)),
+            params=params,
         )
     except InputError as exc:
         if chosen is None:
@@ -229,7 +243,9 @@ def _span(values: Sequence[float], fmt: str = "{:.0f}") -> str:
     return low if low == high else f"{low}-{high}"
 
 
-def _how(name: str, cs: Sequence[Counting], phase: tuple[float, str] | None) -> str:
+def _how(
+    name: str, cs: Sequence[Counting], phase: tuple[float, str] | None, params: PlanParams
+) -> str:
     """How sections counted alike are danced, e.g. ``"danced in half time at 88 BPM (22
     bars a minute), 14% slower than Rumba's 25-27"`` or ``"re-counted in 3/4 (bars from
     1.6 s, on the beats the music is loudest) and danced at 76 BPM (25 bars a minute)"``."""
@@ -242,7 +258,7 @@ def _how(name: str, cs: Sequence[Counting], phase: tuple[float, str] | None) -> 
         text += " in half time" if c.tempo_factor < 1.0 else " in double time"
     bpm, mpm = _span([x.bpm for x in cs]), _span([x.mpm for x in cs])
     text += f" at {bpm} BPM ({mpm} bars a minute)"
-    offs = [x.off_range_pct for x in cs if abs(x.off_range_pct) > _WARN_OFF_RANGE_PCT]
+    offs = [x.off_range_pct for x in cs if abs(x.off_range_pct) > params.warn_off_range_pct]
     if offs and c.tempo is not None:
         word = "slower" if offs[0] < 0 else "faster"
         pct = _span([abs(v) for v in offs])
@@ -255,6 +271,7 @@ def _warning(
     sections: Sequence[Section],
     countings: Sequence[Counting | None],
     phases: dict[int, tuple[float, str]],
+    params: PlanParams,
 ) -> str | None:
     """One line saying how the asked-for dance counts the song, or None when it is danced
     as heard and within its tempo range. Sections counted alike are told together."""
@@ -265,12 +282,13 @@ def _warning(
     clauses = []
     for members in groups.values():
         cs = [c for n in members if (c := countings[n]) is not None]
-        notable = [c for c in cs if c.changed or abs(c.off_range_pct) > _WARN_OFF_RANGE_PCT]
+        off = [abs(c.off_range_pct) > params.warn_off_range_pct for c in cs]
+        notable = [c for c, o in zip(cs, off, strict=True) if c.changed or o]
         if not notable:
             continue
         phase = phases.get(members[0]) if len(members) == 1 else None
         heard = f"{cs[0].heard_meter}/4 at {_span([c.heard_bpm for c in cs])} BPM"
-        clauses.append((members, heard, _how(dance.name, cs, phase)))
+        clauses.append((members, heard, _how(dance.name, cs, phase, params)))
     if not clauses:
         return None
     if len(clauses) == 1 and len(clauses[0][0]) == len(sections):

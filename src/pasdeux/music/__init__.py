@@ -2,9 +2,9 @@
 
 The main entry point is :func:`listen`; :func:`rank_dances` ranks the dance styles for a
 meter and tempo, :func:`count_for` and :func:`recount` count a song as a dance counts it
-(half or double time, another meter), :func:`load_audio` decodes a file (within the
-duration and sample-rate budgets of :class:`AudioLimits`), and :class:`TempoMap` converts
-between seconds and beats.
+(half or double time, another meter; their tunables are :class:`CountParams`),
+:func:`load_audio` decodes a file (within the duration and sample-rate budgets of
+:class:`AudioLimits`), and :class:`TempoMap` converts between seconds and beats.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from pasdeux.music._audio import AudioLimits, check_audio_file, load_audio
 from pasdeux.music._fit import rank_dances
 from pasdeux.music._listen import listen
-from pasdeux.music._recount import Counting, count_for, recount
+from pasdeux.music._recount import Counting, CountParams, count_for, recount
 from pasdeux.music._tempo import TempoMap
 from pasdeux.music._types import (
     MUSIC_MAP_SCHEMA,
@@ -31,6 +31,7 @@ __all__ = [
     "Accent",
     "AudioLimits",
     "Bar",
+    "CountParams",
     "Counting",
     "DanceFit",
     "EnergyCurve",

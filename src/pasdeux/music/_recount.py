@@ -29,30 +29,52 @@ from pasdeux.errors import InputError
 from pasdeux.music._structure import _main_meter, _section_ibis, _tempo_curve
 from pasdeux.music._types import MusicMap, Phrase, Section
 
-__all__ = ["TEMPO_FACTORS", "Counting", "count_for", "recount"]
+__all__ = ["TEMPO_FACTORS", "CountParams", "Counting", "count_for", "recount"]
 
 #: The octaves a dance may count in: half time, as heard, double time.
 TEMPO_FACTORS = (1.0, 0.5, 2.0)
-#: Re-counting the bars in another meter costs as much as an octave off the range: a dance
-#: danced in two meters (the Slow Dance) keeps the heard meter unless its tempo there is
-#: more than an octave from the range.
-_RECOUNT_COST = math.log(2.0)
-#: A hair of cost for leaving the heard octave, so that it wins a tie.
-_OCTAVE_COST = 1e-3
-#: Weights of the evidence for a bar phase: heard downbeats, heard phrase starts,
-#: accents, loudness rise.
-_PHASE_WEIGHTS = {"downbeats": 1.0, "phrases": 0.5, "accents": 0.5, "loudness": 1.0}
 _PHASE_WORDS = {
     "downbeats": "where the heard bars start",
     "phrases": "where the heard phrases start",
     "accents": "on the accents",
     "loudness": "on the beats the music is loudest",
 }
-#: A beat and a heard event this close (in beats) are the same moment.
-_SAME_BEAT = 0.2
-#: Phrases, in bars of the counted meter: restarted at each section, split when longer.
-_PHRASE_BARS = 8
-_MAX_PHRASE_BARS = 16
+
+
+@dataclass(frozen=True, kw_only=True)
+class CountParams:
+    """How a dance counts the music: the tunables of :func:`count_for` and :func:`recount`.
+
+    Costs are natural logs of a tempo ratio (an octave costs ``log 2``).
+    """
+
+    #: Re-counting the bars in another meter costs as much as an octave off the range: a
+    #: dance danced in two meters (the Slow Dance) keeps the heard meter unless its tempo
+    #: there is more than an octave from the range.
+    recount_cost: float = math.log(2.0)
+    #: A hair of cost for leaving the heard octave, so that it wins a tie.
+    octave_cost: float = 1e-3
+    #: Weights of the evidence for a bar phase: heard downbeats, heard phrase starts,
+    #: accents, loudness rise.
+    phase_weight_downbeats: float = 1.0
+    phase_weight_phrases: float = 0.5
+    phase_weight_accents: float = 0.5
+    phase_weight_loudness: float = 1.0
+    #: A beat and a heard event this close (in beats) are the same moment.
+    same_beat_beats: float = 0.2
+    #: Phrases, in bars of the counted meter: restarted at each section, split when longer
+    #: than ``max_phrase_bars``.
+    phrase_bars: int = 8
+    max_phrase_bars: int = 16
+
+    def phase_weights(self) -> dict[str, float]:
+        """The weight of each kind of evidence for a bar phase, by kind."""
+        return {
+            "downbeats": self.phase_weight_downbeats,
+            "phrases": self.phase_weight_phrases,
+            "accents": self.phase_weight_accents,
+            "loudness": self.phase_weight_loudness,
+        }
 
 
 @dataclass(frozen=True)
@@ -112,7 +134,14 @@ class Counting:
         return 0.0
 
 
-def count_for(style: DanceStyle, meter: int, bpm: float, *, keep_meter: bool = False) -> Counting:
+def count_for(
+    style: DanceStyle,
+    meter: int,
+    bpm: float,
+    *,
+    keep_meter: bool = False,
+    params: CountParams | None = None,
+) -> Counting:
     """How ``style`` counts music heard in ``meter`` at ``bpm``: the octave (half time, as
     heard, double time) and meter nearest one of its tempo ranges.
 
@@ -128,6 +157,8 @@ def count_for(style: DanceStyle, meter: int, bpm: float, *, keep_meter: bool = F
         The music as heard (a section or the whole song).
     keep_meter
         Only the ranges danced in the heard meter (or 2 against 4): the octave alone.
+    params
+        The costs of a re-count and of leaving the heard octave (the defaults when None).
 
     Returns
     -------
@@ -135,6 +166,7 @@ def count_for(style: DanceStyle, meter: int, bpm: float, *, keep_meter: bool = F
         As heard when the dance has no tempo range or the tempo is not positive.
     """
     as_heard = Counting(meter, bpm, 1.0, meter, None)
+    params = params or CountParams()
     best: tuple[float, Counting] | None = None
     if bpm <= 0:
         return as_heard
@@ -145,8 +177,8 @@ def count_for(style: DanceStyle, meter: int, bpm: float, *, keep_meter: bool = F
         for factor in TEMPO_FACTORS:
             danced = bpm * factor
             cost = max(0.0, math.log(rng.bpm_min / danced), math.log(danced / rng.bpm_max))
-            cost += (_OCTAVE_COST if factor != 1.0 else 0.0) + (
-                _RECOUNT_COST if counted != meter else 0.0
+            cost += (params.octave_cost if factor != 1.0 else 0.0) + (
+                params.recount_cost if counted != meter else 0.0
             )
             if best is None or cost < best[0] - 1e-12:
                 best = (cost, Counting(meter, bpm, factor, counted, rng))
@@ -163,6 +195,7 @@ def recount(
     meter: int | Sequence[int] | None = None,
     tempo_factor: float | Sequence[float] = 1.0,
     explain: Callable[[int, float, str], None] | None = None,
+    params: CountParams | None = None,
 ) -> MusicMap:
     """The music counted in another meter and/or at half or double time.
 
@@ -180,15 +213,18 @@ def recount(
         Called, for each section whose bars are counted anew (another meter, or another
         first beat), with its index, the time of its first bar (s) and why the bars start
         there (e.g. ``"on the beats the music is loudest"``).
+    params
+        The weights of the evidence for where bars start and the phrase lengths (the
+        defaults when None).
 
     Returns
     -------
     MusicMap
         The same song with beats, beat positions, sections (meter, tempo; inner starts on
         the new downbeats), phrases (the heard ones where they fall on the new downbeats,
-        else 8 bars from each section), tempo curve, main meter and tempo counted anew;
-        accents, energy and the dance ranking are the heard ones. ``music`` itself when
-        nothing changes.
+        else ``params.phrase_bars`` bars from each section), tempo curve, main meter and
+        tempo counted anew; accents, energy and the dance ranking are the heard ones.
+        ``music`` itself when nothing changes.
 
     Raises
     ------
@@ -198,6 +234,7 @@ def recount(
         A tempo factor other than 0.5, 1 or 2, a meter below 2, or a list whose length is
         not the number of sections.
     """
+    params = params or CountParams()
     sections = music.sections
     meters = _per_section(meter, [s.meter for s in sections], "meter")
     factors = _per_section(tempo_factor, [1.0] * len(sections), "tempo_factor")
@@ -221,7 +258,7 @@ def recount(
         counted = _counted_beats(beats, heard_pos, lo, hi, float(factors[n]), music.duration_s)
         counted = counted[counted > (new_beats[-1] + 1e-3 if new_beats else -math.inf)]
         bar = int(meters[n])
-        phase, why = _best_phase(counted, bar, evidence, first_on_one=n > 0)
+        phase, why = _best_phase(counted, bar, evidence, params, first_on_one=n > 0)
         positions = (np.arange(counted.size) - phase) % bar + 1
         if explain is not None and counted.size > phase and (bar != section.meter or phase):
             explain(n, float(counted[phase]), why)
@@ -241,7 +278,7 @@ def recount(
         replace(s, end=new_sections[k + 1].start if k + 1 < len(new_sections) else s.end)
         for k, s in enumerate(new_sections)
     ]
-    return _assemble(music, new_beats, new_pos, tuple(new_sections), meters, factors)
+    return _assemble(music, new_beats, new_pos, tuple(new_sections), meters, factors, params)
 
 
 def _per_section(value: object, default: list[int] | list[float], name: str) -> list[float]:
@@ -307,11 +344,14 @@ class _Evidence:
             hop_s=float(music.energy.hop_s),
         )
 
-    def per_beat(self, counted: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
-        """Each kind of evidence at each counted beat."""
+    def per_beat(
+        self, counted: NDArray[np.float64], same_beat_beats: float
+    ) -> dict[str, NDArray[np.float64]]:
+        """Each kind of evidence at each counted beat (a heard event within
+        ``same_beat_beats`` of a beat is on it)."""
         ibi = np.diff(counted) if counted.size > 1 else np.array([0.5])
         ibi = np.append(ibi, ibi[-1])
-        tol = _SAME_BEAT * ibi
+        tol = same_beat_beats * ibi
 
         def near(times: NDArray[np.float64], weights: NDArray[np.float64]) -> NDArray[np.float64]:
             out = np.zeros(counted.size)
@@ -338,7 +378,12 @@ class _Evidence:
 
 
 def _best_phase(
-    counted: NDArray[np.float64], meter: int, evidence: _Evidence, *, first_on_one: bool
+    counted: NDArray[np.float64],
+    meter: int,
+    evidence: _Evidence,
+    params: CountParams,
+    *,
+    first_on_one: bool,
 ) -> tuple[int, str]:
     """Which of the first ``meter`` counted beats starts a bar, and why.
 
@@ -350,7 +395,8 @@ def _best_phase(
     """
     if counted.size < 2 * meter:
         return 0, "from the section's first beat (too few beats to tell)"
-    per_beat = evidence.per_beat(counted)
+    per_beat = evidence.per_beat(counted, params.same_beat_beats)
+    weights = params.phase_weights()
     index = np.arange(counted.size)
     scores = np.zeros((meter, len(per_beat)))
     for j, (kind, x) in enumerate(per_beat.items()):
@@ -360,7 +406,7 @@ def _best_phase(
         z = x / spread
         for p in range(meter):
             on = (index - p) % meter == 0
-            scores[p, j] = _PHASE_WEIGHTS[kind] * float(z[on].mean() - z[~on].mean())
+            scores[p, j] = weights[kind] * float(z[on].mean() - z[~on].mean())
     total = scores.sum(axis=1)
     total[0] += 1e-3 if first_on_one else 0.0
     if not np.any(scores):
@@ -382,6 +428,7 @@ def _assemble(
     sections: tuple[Section, ...],
     meters: Sequence[float],
     factors: Sequence[float],
+    params: CountParams,
 ) -> MusicMap:
     """The counted map: beats, sections, then the tempo, meter and phrases from them."""
     t = np.asarray(beats, dtype=float)
@@ -402,15 +449,16 @@ def _assemble(
     kept_heard = [
         m == s.meter for m, s in zip(meters, music.sections, strict=True)
     ]  # heard phrases mean something only where the meter is kept
-    return replace(draft, phrases=_phrases(draft, music.phrases, kept_heard))
+    return replace(draft, phrases=_phrases(draft, music.phrases, kept_heard, params))
 
 
 def _phrases(
-    music: MusicMap, heard: Sequence[Phrase], kept_heard: Sequence[bool]
+    music: MusicMap, heard: Sequence[Phrase], kept_heard: Sequence[bool], params: CountParams
 ) -> tuple[Phrase, ...]:
     """Phrases of the counted bars: starting at each section's first bar and at every heard
     phrase start that falls on a counted downbeat (where the section kept its meter);
-    longer than 16 bars or where the meter was counted anew, 8 bars each."""
+    longer than ``params.max_phrase_bars`` or where the meter was counted anew,
+    ``params.phrase_bars`` bars each."""
     bars = music.bars
     if not bars:
         return ()
@@ -431,8 +479,9 @@ def _phrases(
     cuts: list[int] = []
     fresh = {k for k in anchors if not _kept(music, starts[k], kept_heard)}
     for a, b in itertools.pairwise(edges):
-        # bars counted anew, or a heard phrase too long: 8 bars a phrase
-        step = _PHRASE_BARS if b - a > _MAX_PHRASE_BARS or a in fresh else b - a
+        # bars counted anew, or a heard phrase too long: phrases of params.phrase_bars
+        too_long = b - a > params.max_phrase_bars
+        step = params.phrase_bars if too_long or a in fresh else b - a
         cuts += list(range(a, b, step))
     cuts.append(len(bars))
     return tuple(
