@@ -698,10 +698,13 @@ def analyse(song: Song) -> None:
 
 
 def write_run(
-    out: Path, song: Song, routine: Any, performance: Any | None, all_files: bool
+    out: Path, song: Song, music: Any, routine: Any, performance: Any | None, all_files: bool
 ) -> None:
     """Write a run's output folder with pasdeux's public export.
 
+    ``music`` is the music as danced (``pasdeux.choreo.count_music``), which ``pasdeux
+    dance`` writes as ``music.json``: its bars and phrases are the ones the routine was
+    counted on (re-counted in the dance's meter, in half or double time).
     ``all_files``: the whole folder ``pasdeux dance`` writes (``write_outputs``); otherwise
     only the measured files (``music.json``, ``routine.json`` and, unless ``performance``
     is None, both BVH files through ``pasdeux.export.write_bvh``).
@@ -709,10 +712,10 @@ def write_run(
     from pasdeux.export import write_bvh, write_outputs
 
     if all_files and performance is not None:
-        write_outputs(out, song.path, song.music, routine, performance, title=song.name)
+        write_outputs(out, song.path, music, routine, performance, title=song.name)
         return
     out.mkdir(parents=True, exist_ok=True)
-    (out / "music.json").write_text(json.dumps(song.music.to_dict()), encoding="utf-8")
+    (out / "music.json").write_text(json.dumps(music.to_dict()), encoding="utf-8")
     (out / "routine.json").write_text(routine.to_json(), encoding="utf-8")
     if performance is not None:
         for dancer in performance.dancers:
@@ -726,7 +729,7 @@ def run_one(song: Song, style: Any | None, seed: int, ctx: RunContext) -> dict[s
     back to the same one, or another seed) reuses its floor and hold figures: ``perform``
     is deterministic, so its BVH files would be the same.
     """
-    from pasdeux.choreo import PlanParams, choreograph
+    from pasdeux.choreo import PlanParams, choreograph, count_music
     from pasdeux.errors import InputError
     from pasdeux.motion import perform
 
@@ -738,20 +741,22 @@ def run_one(song: Song, style: Any | None, seed: int, ctx: RunContext) -> dict[s
         return rec | {"danced": False, "why": song.error}
     out = ctx.tmp / "out"
     cfg = ctx.settings
+    params = PlanParams(**cfg.plan)
     try:
         t0 = time.perf_counter()
         routine = choreograph(
             song.music, style=style, level=cfg.level, floor_m=cfg.floor_m, seed=seed,
-            params=PlanParams(**cfg.plan),
+            params=params,
         )  # fmt: skip
         rec["plan_s"] = time.perf_counter() - t0
         rec["listen_s"] = song.listen_s
+        danced = count_music(song.music, style, level=cfg.level, params=params).music
         key = (song.name, hashlib.sha256(routine.to_json().encode()).hexdigest())
         floor = ctx.floor_cache.get(key)
         performance = None
         if floor is None and routine.figures:
             performance = perform(routine, duration_s=song.music.duration_s)
-        write_run(out, song, routine, performance, ctx.all_files)
+        write_run(out, song, danced, routine, performance, ctx.all_files)
         rec.update(measure_run(out, style, ctx.library, cfg, floor))
         if "holds" in rec:
             ctx.floor_cache[key] = {k: rec[k] for k in FLOOR_KEYS}
