@@ -115,6 +115,10 @@ class BenchSettings:
     floor_m: tuple[float, float] = (10.0, 8.0)
     level: str = "newcomer"
     hold_range_m: dict[str, tuple[float, float]] = field(default_factory=lambda: HOLD_RANGE_M)
+    #: A distance this close to its hold's range is in it: the files give each root
+    #: position to 0.1 mm, so a distance is known to about 0.14 mm (a couple the hold put
+    #: exactly 0.2 m apart reads 0.19995 m).
+    hold_resolution_m: float = 2e-4
     #: The planner's tunables (``PlanParams`` fields changed with ``--plan``), for tuning
     #: on the tuning half; empty: the defaults ``pasdeux dance`` uses.
     plan: dict[str, float] = field(default_factory=dict)
@@ -332,13 +336,14 @@ def hold_distances(
     frame_times_s: NDArray[np.float64],
     distance_m: NDArray[np.float64],
     hold_range_m: dict[str, tuple[float, float]],
+    resolution_m: float = 0.0,
 ) -> dict[str, dict[str, float]]:
     """Partner distance per hold kind over the frames.
 
     A frame between two landings may be in the hold of the step just landed or of the
     step being danced towards; it counts under the one whose range it fits best (in range
-    if it fits either). Frames before the first landing take its hold, after the last
-    landing the last one's.
+    if it fits either, within ``resolution_m`` of the range's ends). Frames before the
+    first landing take its hold, after the last landing the last one's.
 
     Returns
     -------
@@ -355,7 +360,7 @@ def hold_distances(
         best, best_excess = "", math.inf
         for h in (landing_holds[nxt[f]], landing_holds[prev[f]]):
             lo, hi = hold_range_m.get(h, (0.0, 0.0))
-            excess = max(0.0, d - hi, lo - d)
+            excess = max(0.0, d - hi - resolution_m, lo - resolution_m - d)
             if excess < best_excess:
                 best, best_excess = h, excess
         row = out.setdefault(best, {"frames": 0, "in_range": 0, "max_m": 0.0, "min_m": math.inf})
@@ -643,7 +648,9 @@ def _floor_and_holds(out: Path, routine: dict[str, Any], settings: BenchSettings
     frame_times = np.arange(n) * dt_l
     distance = np.linalg.norm(lead[:, 0, :2] - follow[:, 0, :2], axis=1)
     times, holds = leader_landings(routine)
-    per_hold = hold_distances(times, holds, frame_times, distance, settings.hold_range_m)
+    per_hold = hold_distances(
+        times, holds, frame_times, distance, settings.hold_range_m, settings.hold_resolution_m
+    )
     extent = np.abs(np.concatenate([lead, follow], axis=1)[..., :2]).max(axis=(0, 1))
     return {
         "frames": int(n),

@@ -154,6 +154,19 @@ def test_hold_distances_counts_frames_outside_the_holds_range() -> None:
     assert out["none"] == {"frames": 2, "in_range": 2, "max_m": 2.5, "min_m": 2.0}
 
 
+def test_hold_distances_admit_the_files_resolution_and_no_more() -> None:
+    """A couple the hold put 0.2 m apart reads 0.19995 m from positions given to 0.1 mm:
+    in range at the files' resolution; 0.1995 m is not."""
+    times = np.array([0.0, 1.0])
+    holds = ["left_to_right", "left_to_right"]
+    frames = np.array([0.25, 0.5, 0.75])
+    dist = np.array([0.19995, 0.1995, 0.2])
+    out = bc.hold_distances(times, holds, frames, dist, bc.HOLD_RANGE_M, 2e-4)
+    assert out["left_to_right"]["in_range"] == 2
+    strict = bc.hold_distances(times, holds, frames, dist, bc.HOLD_RANGE_M)
+    assert strict["left_to_right"]["in_range"] == 1
+
+
 def test_leader_landings_stretch_a_figure_danced_in_half_time() -> None:
     fig = _figure("Rumba", "x", 1.0, 4)
     fig["end_s"] = 1.0 + 4 * 1.0  # 4 figure beats over 8 music beats
