@@ -402,3 +402,17 @@ def test_the_couple_waits_over_an_odd_bar_to_start_the_next_phrase_on_its_first_
         held = [f.why for f in routine.figures if "holding" in f.why]
         assert len(held) == 1
         assert f"after holding {odd_beats} beat(s) over an odd bar" in held[0]
+
+
+def test_a_stretch_no_chain_fills_is_danced_to_its_last_whole_figure_then_held() -> None:
+    """Eight bars for a dance whose only figure is three bars long: no chain fills them
+    (the stretch used to be left undanced and the song refused), so the couple dances two
+    figures and holds the last two bars."""
+    still = ("in_place", 0.0, 0.0)
+    triples = _style("Triples", False, [_figure("triple", [still] * 12, ["triple"])], ["triple"])
+    music = steady_music("Triples", 4, 120.0, 8 * 4 * 0.5 + 0.1)
+    music = replace(music, duration_s=music.beats[-1] + 0.4)  # no final chord
+    said: list[str] = []
+    routine = choreograph(music, style=triples, seed=0, progress=said.append)
+    assert [(p.start_s, p.end_s) for p in routine.figures] == [(0.0, 6.0), (6.0, 12.0)]
+    assert not any("not danced" in line for line in said), said

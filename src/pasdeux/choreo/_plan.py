@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -221,11 +221,11 @@ def _plan_stretch(
         say(f"{dance.name} has no figures in {figure_meter}/4: the stretch is not danced")
         return None
     grid, first_beat = _grid(music, stretch, moves, figure_meter, params)
-    table = fillable(grid, moves)
+    grid, table = _fillable_holding(grid, moves)
     if table is None and moves.finals is not None:
         say(f"no chain of {dance.name} figures ends on an ending here: it ends on what fits")
         moves = _with_finals(moves, None)
-        table = fillable(grid, moves)
+        grid, table = _fillable_holding(grid, moves)
     if table is None:
         say(f"no chain of {dance.name} figures fills these bars: the stretch is not danced")
         return None
@@ -255,6 +255,18 @@ def _plan_stretch(
         placed.append(_place(dance, figure, beat, bar, music, start, why))
     last = chain[-1]
     return placed, moves.shapes[last.figure].end_from(last.pose)
+
+
+def _fillable_holding(grid: Grid, moves: Moves) -> tuple[Grid, list[list[bool]] | None]:
+    """:func:`fillable`; where no chain of figures fills the stretch to its last bar (15
+    bars of figures two bars long), the grid whose stretch may end up to a figure's
+    length earlier, the couple holding its last pose (``cost_hold_per_beat`` a beat)."""
+    table = fillable(grid, moves)
+    earliest = max(1, grid.last_bar - max(moves.lengths) + 1)
+    while table is None and grid.last_bar > earliest:
+        grid = replace(grid, last_bar=grid.last_bar - 1)
+        table = fillable(grid, moves)
+    return grid, table
 
 
 def _moves(dance: DanceStyle, figure_meter: int, level: str, last: bool, say: _Say) -> Moves | None:
