@@ -4,7 +4,8 @@
 named definitions), foot contact, step-on-beat error, the Beat Align Score, joined hands,
 interpenetration, bone-length drift, joint speed, Euler flips, turns per figure and the
 pelvis height; :func:`verdicts` compares a report with the issue's targets
-(:class:`CheckTargets`). :data:`RIG` is the one table from body parts to joint names.
+(:class:`CheckTargets`). :data:`RIG` is the one table from body parts to joint names;
+:mod:`pasdeux.check.measures` holds each measure as a plain function on arrays.
 """
 
 from pasdeux.check._check import check_output, check_performance

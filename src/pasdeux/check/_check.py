@@ -9,9 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from pasdeux.check import _numerics as num
-from pasdeux.check._bvhread import read_rotation_channels
-from pasdeux.check._capsules import penetrating_pairs
+from pasdeux.check import measures as num
 from pasdeux.check._params import CheckParams
 from pasdeux.check._report import CheckReport, DancerCheck, FigureTurn
 from pasdeux.check._rig import RIG, RigMap
@@ -54,7 +52,7 @@ def check_output(
         bvh = path / f"{dancer.role}.bvh"
         if not bvh.is_file():
             raise InputError(path, f"not a whole pasdeux output folder (no {bvh.name})")
-        channels[dancer.role] = read_rotation_channels(bvh)[1]
+        channels[dancer.role] = num.read_rotation_channels(bvh)[1]
     return check_performance(
         routine, performance, bvh_channels=channels, params=params, rig=rig, folder=str(path)
     )
@@ -420,7 +418,7 @@ def _interpenetration(
         la, lb = ends["leader"]
         fa, fb = ends["follower"]
         lpos, fpos = positions["leader"][part], positions["follower"][part]
-        pen = penetrating_pairs(
+        pen = num.penetrating_pairs(
             (lpos[:, la], lpos[:, lb]), radii, (fpos[:, fa], fpos[:, fb]), radii
         )
         for hold, (_, maybe) in holds.items():

@@ -1,4 +1,5 @@
-"""The measures as plain functions on arrays (metres, seconds, floor z up).
+"""The measures of ``pasdeux check`` as plain functions on arrays (metres, seconds, floor
+z up), public so that a benchmark or a test can use one alone.
 
 Foot-skating is measured three ways (named in the report):
 
@@ -35,6 +36,9 @@ from scipy.ndimage import gaussian_filter1d
 from scipy.signal import argrelextrema
 from scipy.spatial.transform import Rotation
 
+from pasdeux.check._bvhread import read_rotation_channels
+from pasdeux.check._capsules import penetrating_pairs, segment_distances_m
+
 __all__ = [
     "beat_align_score",
     "bone_drift_max_m",
@@ -45,8 +49,12 @@ __all__ = [
     "joint_speed_max",
     "landing_frame",
     "lodge_skating_ratio",
+    "penetrating_pairs",
+    "read_rotation_channels",
+    "segment_distances_m",
     "skating_ratio",
     "support_slide_m",
+    "world_rotations",
 ]
 
 Array = NDArray[np.float64]
