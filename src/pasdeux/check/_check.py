@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,11 @@ ROLES = ("leader", "follower")
 
 
 def check_output(
-    folder: str | Path, *, params: CheckParams | None = None, rig: RigMap = RIG
+    folder: str | Path,
+    *,
+    params: CheckParams | None = None,
+    rig: RigMap = RIG,
+    progress: Callable[[str], None] | None = None,
 ) -> CheckReport:
     """Measure what ``pasdeux dance`` wrote into ``folder``.
 
@@ -33,6 +38,9 @@ def check_output(
     the project has no public BVH reader) and the routine (beats, figures, steps, holds)
     from ``routine.json``; the Euler flips are counted on the rotation channels of
     ``leader.bvh`` and ``follower.bvh`` as written (the values an importer sees).
+
+    ``progress`` is told what is measured once every file has been read (a folder that
+    is not an output fails before any progress line).
 
     Raises
     ------
@@ -53,6 +61,8 @@ def check_output(
         if not bvh.is_file():
             raise InputError(path, f"not a whole pasdeux output folder (no {bvh.name})")
         channels[dancer.role] = num.read_rotation_channels(bvh)[1]
+    if progress:
+        progress(f"measuring {performance.n_frames} frames of {len(performance.dancers)} dancers")
     return check_performance(
         routine, performance, bvh_channels=channels, params=params, rig=rig, folder=str(path)
     )

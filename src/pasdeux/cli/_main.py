@@ -298,8 +298,7 @@ def _dance(args: argparse.Namespace, progress: _Progress) -> int:
 def _check(args: argparse.Namespace, progress: _Progress) -> int:
     from pasdeux.check import check_output, report_table
 
-    progress(f"checking {shown(args.folder)}")
-    report = check_output(args.folder)
+    report = check_output(args.folder, progress=progress)
     if args.json:
         print(report.to_json())
         return 0
