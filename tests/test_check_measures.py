@@ -53,6 +53,8 @@ def test_capsule_distances_have_known_answers() -> None:
     thin, thick = np.array([0.004]), np.array([0.006])
     assert not m.penetrating_pairs(ends_a, thin, ends_b, thin).any()
     assert m.penetrating_pairs(ends_a, thick, ends_b, thick).all()
+    # Overlapping by 2 mm is touching when contact allows 5 mm.
+    assert not m.penetrating_pairs(ends_a, thick, ends_b, thick, contact_m=0.005).any()
 
 
 def test_a_turn_of_450_degrees_is_450_degrees() -> None:

@@ -42,8 +42,9 @@ def penetrating_pairs(
     a_radii_m: Array,
     b_ends: tuple[Array, Array],
     b_radii_m: Array,
+    contact_m: float = 0.0,
 ) -> NDArray[np.bool_]:
-    """Which capsule pairs intersect: ``(F, Na, Nb)`` booleans.
+    """Which capsule pairs overlap by more than ``contact_m``: ``(F, Na, Nb)`` booleans.
 
     ``a_ends`` are the two ends of each of body a's capsules, each ``(F, Na, 3)``;
     ``b_ends`` the same for body b; radii per capsule (metres).
@@ -51,4 +52,5 @@ def penetrating_pairs(
     p0, p1 = (x[:, :, None, :] for x in a_ends)
     q0, q1 = (x[:, None, :, :] for x in b_ends)
     dist = segment_distances_m(p0, p1, q0, q1)
-    return np.asarray(dist < a_radii_m[None, :, None] + b_radii_m[None, None, :])
+    reach = a_radii_m[None, :, None] + b_radii_m[None, None, :] - contact_m
+    return np.asarray(dist < reach)

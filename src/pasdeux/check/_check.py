@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -154,7 +155,7 @@ def _dancer_check(
     balls = {f: pos[:, skel.index(j)] for f, j in rig.balls.items()}
     events = _events(performance, dancer.role)
     slides = _support_slides(routine, events, heels, balls, fps, len(pos), p)
-    errors = _step_errors(routine, events, balls, fps, p)
+    errors = _step_errors(routine, events, heels, balls, fps, p)
     speed, joint, frame = num.joint_speed_max(pos, fps)
     pelvis_share, pelvis_at = _pelvis_min(routine, events, dancer, pos, fps, p, rig)
     feet = sorted(heels)
@@ -243,16 +244,23 @@ def _support_slides(
 def _step_errors(
     routine: Routine,
     events: list[StepEvent],
+    heels: dict[str, Array],
     balls: dict[str, Array],
     fps: float,
     p: CheckParams,
 ) -> Array:
-    """Per event whose foot moves before it lands: its arrival (the frame after its ball's
-    last moving frame near the landing) minus its beat's time, in milliseconds."""
-    moving = {
-        f: (b[:, 2] >= p.contact_height_m)
-        | (num.horizontal_speed_m_s(b, fps) > p.contact_speed_m_s)
-        for f, b in balls.items()
+    """Per event whose foot moves before it lands: its arrival (the frame after the last
+    one near the landing where neither its heel nor its ball is on the floor and still)
+    minus its beat's frame (the first frame at or after the beat's time: the first on
+    which a foot landing on the beat is seen), in milliseconds."""
+
+    def moving(point: Array, height_m: float) -> NDArray[np.bool_]:
+        speed = num.horizontal_speed_m_s(point, fps)
+        return np.asarray((point[:, 2] >= height_m) | (speed > p.contact_speed_m_s))
+
+    feet_moving = {
+        f: moving(heels[f], p.heel_contact_height_m) & moving(balls[f], p.contact_height_m)
+        for f in balls
     }
     tempo = routine.tempo_map
     n = len(next(iter(balls.values())))
@@ -263,9 +271,10 @@ def _step_errors(
         next_t = events[i + 1].time_s if i + 1 < len(events) else np.inf
         lo = _frame(max(prev_t, beat_t - p.landing_search_s), fps, n) + (1 if i else 0)
         hi = _frame(min(next_t, beat_t + p.landing_search_s), fps, n)
-        arrived = num.landing_frame(moving[e.foot], lo, hi)
+        arrived = num.landing_frame(feet_moving[e.foot], lo, hi)
         if arrived is not None:
-            out.append((arrived / fps - beat_t) * 1000.0)
+            beat_frame = math.ceil(beat_t * fps - 1e-6)
+            out.append((arrived - beat_frame) / fps * 1000.0)
     return np.asarray(out, dtype=float)
 
 
@@ -429,7 +438,11 @@ def _interpenetration(
         fa, fb = ends["follower"]
         lpos, fpos = positions["leader"][part], positions["follower"][part]
         pen = num.penetrating_pairs(
-            (lpos[:, la], lpos[:, lb]), radii, (fpos[:, fa], fpos[:, fb]), radii
+            (lpos[:, la], lpos[:, lb]),
+            radii,
+            (fpos[:, fa], fpos[:, fb]),
+            radii,
+            p.capsule_contact_m,
         )
         for hold, (_, maybe) in holds.items():
             if hold in allowed:

@@ -46,7 +46,10 @@ class CheckParams:
     #: A foot is on the floor when its ball is below this height (literature skating
     #: ratio, contact share, landings).
     contact_height_m: float = 0.05
-    #: ... and still when its ball moves slower than this.
+    #: ... its heel (ankle joint) below this one (landings: a foot has landed when its heel
+    #: or its ball is on the floor and still).
+    heel_contact_height_m: float = 0.10
+    #: ... and still when it moves slower than this.
     contact_speed_m_s: float = 0.1
     #: Skating ratio (literature): a foot on the floor moving faster than this skates.
     skate_speed_m_s: float = 0.5
@@ -68,6 +71,9 @@ class CheckParams:
     joined_within_m: float = 0.03
     #: Capsule radius per bone (names: ``pasdeux.check.RIG.capsules``).
     capsule_radii_m: dict[str, float] = field(default_factory=_radii)
+    #: Two capsules interpenetrate when they overlap by more than this (touching, as a
+    #: hand on an arm or her arm resting on his, is contact).
+    capsule_contact_m: float = 0.01
     #: Partners whose pelvises are further apart than this cannot touch (not measured).
     capsule_reach_m: float = 2.5
     #: A BVH rotation channel jumping more than this between frames is a flip.
