@@ -78,7 +78,8 @@ class CheckParams:
     capsule_reach_m: float = 2.5
     #: A BVH rotation channel jumping more than this between frames is a flip.
     euler_flip_deg: float = 90.0
-    #: Step actions of a declared dip (the pelvis may go low), and what may hold it.
+    #: Step actions of a declared dip (the pelvis may go low there, and through the
+    #: role's following ``hold`` steps).
     dip_actions: tuple[str, ...] = ("dip", "lunge")
 
 
