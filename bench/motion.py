@@ -117,6 +117,7 @@ def aggregate(recs: list[dict[str, Any]]) -> dict[str, Any]:
         "not_danced": dict(Counter(r["why"] for r in recs if not r.get("danced"))),
         "frames": sum(r["frames"] for r in ok),
         "supports": supports,
+        "sliding_n": sum(d["supports_sliding"] for d in dancers),
         "sliding": _ratio(sum(d["supports_sliding"] for d in dancers), supports),
         "slide_max_m": max((d["support_slide_max_m"] for d in dancers), default=None),
         "step_mean_ms": _weighted([(d["step_error_mean_ms"], d["steps_timed"]) for d in dancers]),
@@ -125,6 +126,7 @@ def aggregate(recs: list[dict[str, Any]]) -> dict[str, Any]:
             default=None,
         ),
         "interpenetration": sum(rep["interpenetration_frames"] for rep in reports),
+        "pairs": sum((Counter(dict(rep["interpenetration_pairs"])) for rep in reports), Counter()),
         "joined_within": _weighted(joined),
         "joined_p99_m": max(
             (rep["joined_hand_p99_m"] for rep in reports if rep["joined_hand_p99_m"] is not None),
@@ -206,7 +208,7 @@ def _cells(a: dict[str, Any]) -> list[str]:
     p = a["pass"]
     frames = a["frames"] or 1
     values = {
-        "sliding": _pct(a["sliding"]),
+        "sliding": f"{a['sliding_n']}/{a['supports']}",
         "step": f"{_fmt(a['step_mean_ms'], '.1f')} ms "
         f"(worst {_fmt(a['step_worst_mean_ms'], '.0f')})",
         "interpenetration": f"{a['interpenetration']} ({_pct(a['interpenetration'] / frames)})",
@@ -235,14 +237,16 @@ def _target_table(rows: dict[str, dict[str, Any]]) -> list[str]:
 def _detail_table(rows: dict[str, dict[str, Any]]) -> list[str]:
     lines = [
         "| dance | supports | slide max (cm) | skating ratio | Lodge FSR | EDGE PFC | "
-        "foot contact | Beat Align Score |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "foot contact | Beat Align Score | most frequent interpenetration (frames) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for dance, a in rows.items():
         lines.append(
             f"| {dance} | {a['supports']} | {_fmt(a['slide_max_m'], '.2f', 100)} | "
             f"{_fmt(a['skating'], '.3f')} | {_fmt(a['lodge'], '.3f')} | {_fmt(a['pfc'], '.3f')} | "
-            f"{_pct(a['contact'])} | {_fmt(a['bas'], '.3f')} |"
+            f"{_pct(a['contact'])} | {_fmt(a['bas'], '.3f')} | "
+            + ", ".join(f"{pair} {n}" for pair, n in a["pairs"].most_common(2))
+            + " |"
         )
     return lines
 

@@ -42,6 +42,7 @@ def _run(half: str, realtime: float, **leader: Any) -> dict[str, Any]:
         "dancers": [_dancer("leader", **leader), _dancer("follower")],
         "joined_within_share": 1.0, "joined_frames": 100, "joined_hand_p99_m": 0.001,
         "interpenetration_frames": 0, "turns": [{"error_deg": 3.0}],
+        "interpenetration_pairs": [],
     }  # fmt: skip
     return {
         "song": "s", "half": half, "seed": 0, "dance": "Waltz", "danced": True,

@@ -141,11 +141,14 @@ def test_edge_pfc_is_zero_for_planted_feet_and_known_for_sliding_ones() -> None:
     assert m.edge_pfc(root, feet, feet, FPS) == pytest.approx(1.0)
 
 
-def test_landing_frame_is_after_the_last_moving_frame() -> None:
+def test_landing_frame_is_the_stop_nearest_the_beat() -> None:
     moving = np.zeros(20, dtype=bool)
-    moving[3:8] = True
-    assert m.landing_frame(moving, 0, 20) == 8
-    assert m.landing_frame(moving, 10, 20) is None
+    moving[3:8] = True  # arrives on frame 8
+    moving[12:15] = True  # and sets off again on frame 12 (its next step): not a landing
+    assert m.landing_frame(moving, 0, 14, near=9) == 8
+    moving[12:] = True  # still moving at the end of the window
+    assert m.landing_frame(moving, 0, 20, near=19) == 8
+    assert m.landing_frame(moving, 9, 20, near=9) is None
 
 
 def test_bone_drift_and_joint_speed() -> None:

@@ -249,10 +249,10 @@ def _step_errors(
     fps: float,
     p: CheckParams,
 ) -> Array:
-    """Per event whose foot moves before it lands: its arrival (the frame after the last
-    one near the landing where neither its heel nor its ball is on the floor and still)
-    minus its beat's frame (the first frame at or after the beat's time: the first on
-    which a foot landing on the beat is seen), in milliseconds."""
+    """Per event whose foot moves before it lands: its arrival (of the frames near the
+    landing where it stops, heel or ball on the floor and still after neither was, the one
+    nearest the beat) minus its beat's frame (the first frame at or after the beat's time:
+    the first on which a foot landing on the beat is seen), in milliseconds."""
 
     def moving(point: Array, height_m: float) -> NDArray[np.bool_]:
         speed = num.horizontal_speed_m_s(point, fps)
@@ -271,9 +271,9 @@ def _step_errors(
         next_t = events[i + 1].time_s if i + 1 < len(events) else np.inf
         lo = _frame(max(prev_t, beat_t - p.landing_search_s), fps, n) + (1 if i else 0)
         hi = _frame(min(next_t, beat_t + p.landing_search_s), fps, n)
-        arrived = num.landing_frame(feet_moving[e.foot], lo, hi)
+        beat_frame = math.ceil(beat_t * fps - 1e-6)
+        arrived = num.landing_frame(feet_moving[e.foot], lo, hi + 1, beat_frame)
         if arrived is not None:
-            beat_frame = math.ceil(beat_t * fps - 1e-6)
             out.append((arrived - beat_frame) / fps * 1000.0)
     return np.asarray(out, dtype=float)
 

@@ -133,13 +133,15 @@ def edge_pfc(root_m: Array, heels_m: list[Array], balls_m: list[Array], fps: flo
     return float(np.mean(mins[0] * mins[1] * accel_norm) * 10_000.0)
 
 
-def landing_frame(moving: NDArray[np.bool_], lo: int, hi: int) -> int | None:
-    """The frame a foot arrives in ``lo:hi``: the one after its last moving frame there
-    (None when it does not move in the window: nothing to time)."""
-    idx = np.flatnonzero(moving[lo:hi])
-    if idx.size == 0:
+def landing_frame(moving: NDArray[np.bool_], lo: int, hi: int, near: int) -> int | None:
+    """The frame a foot arrives in ``lo:hi``: of the frames there where it stops (still,
+    after a moving frame), the one nearest frame ``near`` (None when it does not stop in
+    the window: nothing to time)."""
+    lo = max(lo, 1)
+    stops = lo + np.flatnonzero(moving[lo - 1 : hi - 1] & ~moving[lo:hi])
+    if stops.size == 0:
         return None
-    return lo + int(idx[-1]) + 1
+    return int(stops[np.argmin(np.abs(stops - near))])
 
 
 def beat_align_score(
