@@ -280,8 +280,9 @@ def markdown(summary: dict[str, Any]) -> str:
         "(`pasdeux.check.check_output`) on the folder. Supports, step timing, pelvis, speed, "
         "flips and drift are over both dancers; the turn error is the worst figure of either "
         "dancer (performed facing change against the steps' `turn_eighths`); synthesis is "
-        "the slowest run's performance duration / `perform` time for both dancers. Targets "
-        "are issue 10's (`pasdeux.check.CheckTargets`).",
+        "the slowest run's performance duration / `perform` time for both dancers (wall "
+        "clock: on a shared machine it varies from run to run). Targets are issue 10's "
+        "(`pasdeux.check.CheckTargets`).",
         "",
     ]
     for half in (HELD_OUT, TUNING):
