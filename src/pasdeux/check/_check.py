@@ -37,8 +37,9 @@ def check_output(
 
     The motion is read from ``performance.json`` (:meth:`pasdeux.motion.Performance.load`:
     the project has no public BVH reader) and the routine (beats, figures, steps, holds)
-    from ``routine.json``; the Euler flips are counted on the rotation channels of
-    ``leader.bvh`` and ``follower.bvh`` as written (the values an importer sees).
+    from ``routine.json`` (which holds the beats as danced: ``music.json`` is not needed);
+    the Euler flips are counted on the rotation channels of ``leader.bvh`` and
+    ``follower.bvh`` as written (the values an importer sees).
 
     ``progress`` is told what is measured once every file has been read (a folder that
     is not an output fails before any progress line).
