@@ -165,6 +165,12 @@ def _parser() -> argparse.ArgumentParser:
     _dance_options(demo, default_out="demo-out")
     _audio_options(demo)
 
+    check = sub.add_parser(
+        "check", parents=[common], help="measure the motion of a folder pasdeux dance wrote"
+    )
+    check.add_argument("folder", type=Path, metavar="DIR")
+    check.add_argument("--json", action="store_true", help="one JSON object on stdout")
+
     figures = sub.add_parser("figures", parents=[common], help="list the dance library")
     figures.add_argument("dance", nargs="?", help="one dance (name or alias)")
     figures.add_argument("--json", action="store_true", help="the whole library as JSON")
@@ -240,6 +246,8 @@ def _dispatch(args: argparse.Namespace, progress: _Progress) -> int:
         return _dance(args, progress)
     if args.command == "figures":
         return _figures(args)
+    if args.command == "check":
+        return _check(args, progress)
     raise InputError(None, f"unknown command {args.command!r}")
 
 
@@ -284,6 +292,21 @@ def _dance(args: argparse.Namespace, progress: _Progress) -> int:
         f"{' then '.join(f'{m}/4' for m in meter_runs)})"
     )
     print(f"open {shown(result.index_html)}")
+    return 0
+
+
+def _check(args: argparse.Namespace, progress: _Progress) -> int:
+    from pasdeux.check import check_output, report_table
+
+    report = check_output(args.folder, progress=progress)
+    if args.json:
+        print(report.to_json())
+        return 0
+    print(
+        f"{shown(args.folder)}: {report.duration_s:.1f} s, {report.n_frames} frames "
+        f"at {report.fps:g} fps"
+    )
+    print(report_table(report))
     return 0
 
 

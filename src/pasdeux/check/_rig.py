@@ -1,0 +1,80 @@
+"""The one table from what the check needs to the rig's joint names.
+
+A renamed or richer rig (hips, spine chain, clavicles, hands, ...) changes :data:`RIG` and
+nothing else: every measure asks for "the left foot's ball" or "the right forearm", never
+for a joint name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["RIG", "RigMap"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RigMap:
+    """Where each body part the check measures is in the rig.
+
+    ``heels`` and ``balls`` are, per foot (``"L"``, ``"R"``), the joints a planted foot
+    can pivot on (ankle and toe in the 19-joint rig); ``hands`` the joint a joined hand is
+    measured at. ``capsules`` are the bones used for interpenetration, ``name -> (joint
+    at one end, joint at the other)`` (a joint twice: a sphere); their radii are
+    ``CheckParams.capsule_radii_m``. ``parts`` maps the body parts named in
+    ``pasdeux.dances.HOLD_CONNECTIONS`` (``"R hand"``, ``"L shoulder blade"``, ...) to
+    the capsules that touch the partner there (contact, not interpenetration).
+    ``facing`` is the joint whose forward axis (``forward_axis`` in its rest frame) is
+    the body's facing, and ``root`` the pelvis.
+    """
+
+    root: str
+    facing: str
+    forward_axis: tuple[float, float, float]
+    heels: dict[str, str]
+    balls: dict[str, str]
+    hands: dict[str, str]
+    capsules: dict[str, tuple[str, str]]
+    parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+_TORSO = ("hips", "belly", "chest")
+
+RIG = RigMap(
+    root="pelvis",
+    facing="pelvis",
+    forward_axis=(0.0, 1.0, 0.0),
+    heels={"L": "l_ankle", "R": "r_ankle"},
+    balls={"L": "l_toe", "R": "r_toe"},
+    hands={"L": "l_wrist", "R": "r_wrist"},
+    capsules={
+        "hips": ("l_hip", "r_hip"),
+        "belly": ("pelvis", "spine"),
+        "chest": ("spine", "neck"),
+        "head": ("neck", "head"),
+        "l_upper_arm": ("l_shoulder", "l_elbow"),
+        "l_forearm": ("l_elbow", "l_wrist"),
+        "l_hand": ("l_wrist", "l_wrist"),
+        "r_upper_arm": ("r_shoulder", "r_elbow"),
+        "r_forearm": ("r_elbow", "r_wrist"),
+        "r_hand": ("r_wrist", "r_wrist"),
+        "l_thigh": ("l_hip", "l_knee"),
+        "l_shin": ("l_knee", "l_ankle"),
+        "l_foot": ("l_ankle", "l_toe"),
+        "r_thigh": ("r_hip", "r_knee"),
+        "r_shin": ("r_knee", "r_ankle"),
+        "r_foot": ("r_ankle", "r_toe"),
+    },
+    parts={
+        "L hand": ("l_forearm", "l_hand"),
+        "R hand": ("r_forearm", "r_hand"),
+        "L shoulder blade": _TORSO,
+        "R shoulder blade": _TORSO,
+        "L waist": _TORSO,
+        "R waist": _TORSO,
+        "L shoulder": ("chest", "l_upper_arm"),
+        "R shoulder": ("chest", "r_upper_arm"),
+        "L upper arm": ("l_upper_arm",),
+        "R upper arm": ("r_upper_arm",),
+    },
+)
+"""The 19-joint rig of ``pasdeux.motion`` (``JOINTS``)."""

@@ -1,0 +1,149 @@
+"""``pasdeux check`` on a real performance, and on the same one with known faults added."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.spatial.transform import Rotation
+
+from pasdeux.check import CheckReport, check_performance, verdicts
+from pasdeux.choreo import Routine, choreograph
+from pasdeux.motion import DancerMotion, Performance, perform
+from pasdeux.music import MusicMap
+from test_cli import assert_user_error, run
+
+
+@pytest.fixture(scope="module")
+def routine(truth_music: MusicMap) -> Routine:
+    return choreograph(truth_music, seed=4)
+
+
+@pytest.fixture(scope="module")
+def performance(routine: Routine, truth_music: MusicMap) -> Performance:
+    return perform(routine, duration_s=truth_music.duration_s)
+
+
+@pytest.fixture(scope="module")
+def report(routine: Routine, performance: Performance) -> CheckReport:
+    return check_performance(routine, performance)
+
+
+def _changed(performance: Performance, role: str, **fields: object) -> Performance:
+    dancers = tuple(
+        dataclasses.replace(d, **fields) if d.role == role else d  # type: ignore[arg-type]
+        for d in performance.dancers
+    )
+    return dataclasses.replace(performance, dancers=dancers)
+
+
+def _dancer(performance: Performance, role: str) -> DancerMotion:
+    return performance.dancer(role)
+
+
+def test_a_real_performance_is_measured(report: CheckReport) -> None:
+    assert [d.role for d in report.dancers] == ["leader", "follower"]
+    for d in report.dancers:
+        assert d.supports > 20
+        assert d.steps_timed > 20
+        assert d.bone_drift_max_m < 1e-4
+        assert 0.5 < d.contact_share <= 1.0
+        assert d.euler_flip_frames is None  # no BVH channels given
+    assert report.joined_frames > 0
+    assert len(report.turns) == 2 * len({t.index for t in report.turns})
+    assert report.interpenetration_frames < report.n_frames
+    json.loads(report.to_json())
+
+
+def test_bodies_in_one_place_interpenetrate_every_frame(
+    routine: Routine, performance: Performance
+) -> None:
+    leader = _dancer(performance, "leader")
+    merged = _changed(performance, "follower", root_positions_m=leader.root_positions_m.copy())
+    bad = check_performance(routine, merged)
+    assert bad.interpenetration_frames == performance.n_frames
+    assert verdicts(bad)["interpenetration"] is False
+
+
+def test_hands_held_5_cm_apart_are_not_within_3_cm(
+    routine: Routine, performance: Performance, report: CheckReport
+) -> None:
+    assert report.joined_hand_mean_m is not None and report.joined_hand_mean_m < 0.01
+    follower = _dancer(performance, "follower")
+    shifted = follower.root_positions_m + np.array([0.05, 0.0, 0.0])
+    moved = _changed(performance, "follower", root_positions_m=shifted)
+    bad = check_performance(routine, moved)
+    assert bad.joined_hand_mean_m == pytest.approx(0.05, abs=0.01)
+    assert bad.joined_within_share is not None and bad.joined_within_share < 0.1
+
+
+def test_an_extra_quarter_turn_in_the_first_figure_is_a_90_degree_error(
+    routine: Routine, performance: Performance, report: CheckReport
+) -> None:
+    leader = _dancer(performance, "leader")
+    first = next(t for t in report.turns if t.role == "leader" and t.index == 0)
+    end_s = max(e.time_s for e in performance.events if e.role == "leader" and e.figure_index == 0)
+    n_end = round(end_s * performance.fps)
+    extra = np.clip(np.arange(performance.n_frames) / n_end, 0.0, 1.0) * np.radians(-90.0)
+    spin = Rotation.from_rotvec(np.outer(extra, [0.0, 0.0, 1.0]))
+    rotations = leader.rotations.copy()
+    rotations[:, 0] = (spin * Rotation.from_quat(rotations[:, 0].astype(float))).as_quat()
+    bad = check_performance(routine, _changed(performance, "leader", rotations=rotations))
+    turned = next(t for t in bad.turns if t.role == "leader" and t.index == 0)
+    assert turned.performed_deg - first.performed_deg == pytest.approx(90.0, abs=0.5)
+    second = [t for t in bad.turns if t.role == "leader" and t.index == 1]
+    before = [t for t in report.turns if t.role == "leader" and t.index == 1]
+    assert [t.performed_deg for t in second] == pytest.approx([t.performed_deg for t in before])
+
+
+def test_a_pelvis_dropped_to_half_height_and_a_sliding_support_are_seen(
+    routine: Routine, performance: Performance, report: CheckReport
+) -> None:
+    leader = _dancer(performance, "leader")
+    roots = leader.root_positions_m.copy()
+    mid = performance.n_frames // 2
+    roots[mid : mid + 5, 2] *= 0.5
+    support = next(
+        e for e in performance.events if e.role == "leader" and e.weight and e.time_s > 10.0
+    )
+    f = round(support.time_s * performance.fps)
+    roots[f:, 0] += np.clip((np.arange(performance.n_frames - f)) / 6.0, 0.0, 1.0) * 0.02
+    bad = check_performance(routine, _changed(performance, "leader", root_positions_m=roots))
+    ldr = bad.dancers[0]
+    standing = leader.skeleton.offsets_m[0][2]
+    dropped = float(roots[mid : mid + 5, 2].min())
+    assert ldr.pelvis_min_share == pytest.approx(dropped / standing)
+    assert mid <= round(ldr.pelvis_min_at_s * performance.fps) < mid + 5
+    assert ldr.supports_sliding > report.dancers[0].supports_sliding
+    assert ldr.support_slide_max_m == pytest.approx(0.02, abs=0.002)
+
+
+@pytest.mark.slow
+def test_check_measures_what_dance_wrote(demo_clip: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run("dance", demo_clip, "-o", out, "-q").returncode == 0
+    result = run("check", out, "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["kind"] == "check"
+    for dancer in data["dancers"]:
+        assert dancer["supports"] > 10
+        assert isinstance(dancer["euler_flip_frames"], int)
+        assert dancer["skating_ratio"] >= 0.0
+    table = run("check", out)
+    assert table.returncode == 0, table.stderr
+    assert "supports sliding > 1 cm" in table.stdout and "targets:" in table.stdout
+    assert "[" in table.stderr, "progress lines are shown"
+    (out / "follower.bvh").unlink()
+    assert_user_error(run("check", out), str(out), "follower.bvh")
+
+
+def test_a_folder_that_is_not_an_output_is_a_user_error(tmp_path: Path) -> None:
+    assert_user_error(run("check", tmp_path), str(tmp_path), "not a pasdeux output folder")
+    assert_user_error(run("check", tmp_path / "nothing"), "no such folder")
+    (tmp_path / "routine.json").write_text("{", encoding="utf-8")
+    (tmp_path / "performance.json").write_text("{}", encoding="utf-8")
+    assert_user_error(run("check", tmp_path), "routine.json", "JSON")
