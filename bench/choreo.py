@@ -745,7 +745,7 @@ def run_one(song: Song, style: Any | None, seed: int, ctx: RunContext) -> dict[s
         "dance": AUTO if style is None else style.name,
     }  # fmt: skip
     if song.music is None:
-        return rec | {"danced": False, "why": song.error}
+        return rec | {"danced": False, "refused": True, "why": song.error}
     out = ctx.tmp / "out"
     cfg = ctx.settings
     params = PlanParams(**cfg.plan)
@@ -854,6 +854,7 @@ def aggregate(recs: list[dict[str, Any]], settings: BenchSettings) -> dict[str, 
             frames_h, in_h = frames_h + v["frames"], in_h + v["in_range"]
     switches = [b for r in ok for b in r["switch_bars"]]
     style_ok = [bool(r.get("style_danced") is not False and r["octave_ok"]) for r in ok]
+    asked = [r for r in recs if not r.get("refused")]
     agg: dict[str, Any] = {
         "runs": len(recs),
         "danced": len(ok),
@@ -864,11 +865,13 @@ def aggregate(recs: list[dict[str, Any]], settings: BenchSettings) -> dict[str, 
         "hold_max_m": dict(sorted(holds.items())),
         "transitions": sum(r["transitions"] for r in ok),
         "illegal": sum(len(r["illegal"]) for r in ok),
-        "style": _ratio(sum(style_ok), len(recs)),
+        # A song the listening stage refuses (no beat found: exit 2 with the reason, as the
+        # issue allows where no dance can work) counts in "danced" and is listed, not here.
+        "style": _ratio(sum(style_ok), len(asked)),
         "switches": len(switches),
         "switch_ok": sum(1 for b in switches if b <= settings.switch_target_bars),
         "switch_max_bars": max(switches) if switches else None,
-        "endings": _ratio(sum(1 for r in ok if r["ending"]), len(recs)),
+        "endings": _ratio(sum(1 for r in ok if r["ending"]), len(asked)),
         "phrases": sum(r["phrases"] for r in ok),
         "phrase_aligned": sum(r["phrase_aligned"] for r in ok),
         "top_share": max((r["top_share"] for r in ok), default=None),
@@ -1002,7 +1005,10 @@ def markdown(summary: dict[str, Any]) -> str:
         ),
         "Partner distance is horizontal, pelvis to pelvis; holds from the leader's steps in "
         "`routine.json`. Planning: `choreograph` on the four-minute songs (median of the "
-        "seeds, worst song), x = ratio to the analysis of that song.",
+        "seeds, worst song), x = ratio to the analysis of that song. Shares are over the "
+        'routines made; a run not danced counts in "danced" and its reason is listed at the '
+        "end (a song in which the listening stage finds no beat exits 2 saying so, which the "
+        "issue allows for a dance that cannot work).",
         "",
     ]
     for half in (HELD_OUT, TUNING):

@@ -310,3 +310,25 @@ def test_write_doc_keeps_the_rest_of_the_file(tmp_path: Path) -> None:
 def test_phrase_target_applies_to_dances_that_start_on_1() -> None:
     assert bc._starts_on_1(find_style("Waltz")) is True
     assert bc._starts_on_1(find_style("Rumba")) is False  # figures start on 2 (DANCES.md)
+
+
+def test_a_song_the_listening_stage_refuses_is_listed_not_counted_against_the_dance() -> None:
+    """A song with no beat found is refused before any dance (exit 2, as the issue allows):
+    it shows in "danced" and the reasons, not in the style and ending shares."""
+    good = {
+        "dance": "Jive", "half": "held-out", "group": "long", "song": "s", "seed": 0,
+        "danced": True, "frames": 100, "off_floor": 0,
+        "holds": {"closed": {"frames": 100, "in_range": 100, "max_m": 0.5, "min_m": 0.3}},
+        "transitions": 5, "illegal": [], "style_danced": True, "octave_ok": True,
+        "switch_bars": [0.0], "ending": True, "phrases": 10, "phrase_aligned": 9,
+        "top_share": 0.3, "distinct_per_min": 5.0, "end_gap_s": 0.5,
+        "plan_s": 0.2, "listen_s": 20.0,
+    }  # fmt: skip
+    refused = {
+        "dance": "Jive", "half": "held-out", "group": "shared", "seed": 0, "song": "r",
+        "danced": False, "refused": True, "why": "r.ogg: no danceable beat found",
+    }  # fmt: skip
+    agg = bc.aggregate([good, refused], bc.BenchSettings())
+    assert (agg["runs"], agg["danced"]) == (2, 1)
+    assert agg["not_danced"] == {"r.ogg: no danceable beat found": 1}
+    assert agg["style"] == 1.0 and agg["endings"] == 1.0
