@@ -147,6 +147,7 @@ def search(
             if _done(state, grid, moves):
                 held = (grid.n - position) * grid.unit_beats
                 total = state.cost + held * params.cost_hold_per_beat
+                total += _over_share_cost(state.counts, params)
                 last = moves.figures[state.figure]
                 if last.ending:  # it is the end
                     total -= params.cost_ending_before_the_end * (0.3 if last.highlight else 1.0)
@@ -184,6 +185,15 @@ def _waited(state: _State, grid: Grid, params: PlanParams) -> _State:
     until = grid.waits[state.position]
     cost = state.cost + (until - state.position) * grid.unit_beats * params.cost_wait_per_beat
     return replace(state, cost=cost, position=until, parent=state, corner=False, waited=True)
+
+
+def _over_share_cost(counts: tuple[int, ...], params: PlanParams) -> float:
+    """``cost_over_share`` for each figure of a whole chain beyond its share (the
+    estimate made figure by figure in :func:`_variety_cost` can fall short)."""
+    if len(counts) <= 2:
+        return 0.0
+    limit = max(1.0, params.max_figure_share * sum(counts))
+    return params.cost_over_share * sum(c - limit for c in counts if c > limit)
 
 
 def _done(state: _State, grid: Grid, moves: Moves) -> bool:
