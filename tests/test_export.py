@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -23,6 +26,7 @@ from pasdeux.export import (
 )
 from pasdeux.motion import DancerMotion, Performance, perform
 from pasdeux.music import MusicMap
+from routines import routine_of
 
 
 @pytest.fixture(scope="module")
@@ -163,3 +167,36 @@ def test_write_outputs_refuses_a_folder_that_is_not_its_own(
             tmp_path, tmp_path / "thesis.txt", truth_music, routine, performance, title="t"
         )
     assert (tmp_path / "thesis.txt").read_text() == "precious"
+
+
+def _bench_choreo() -> Any:
+    """bench/choreo.py (its own BVH reader), imported by path as tests/test_bench_choreo.py does."""
+    bench = Path(__file__).resolve().parents[1] / "bench"
+    sys.path.insert(0, str(bench))
+    spec = importlib.util.spec_from_file_location("bench_choreo", bench / "choreo.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bvh_angles_are_continuous_through_whole_turns() -> None:
+    """Spot turns, an underarm turn and travelling spins: no rotation channel of either
+    dancer's BVH jumps by more than 90 degrees between frames (each frame's angles are the
+    Euler triple nearest the frame before), and an independent reader gets the same joint
+    positions back within a millimetre."""
+    reader = _bench_choreo()
+    for dance, figure_ids in (
+        ("Rumba", ("spot_turn_left", "spot_turn_right", "underarm_turn_right")),
+        ("Paso Doble", ("travelling_spins_from_promenade",)),
+    ):
+        performance = perform(routine_of(dance, figure_ids))
+        for dancer in performance.dancers:
+            bvh = reader.parse_bvh(bvh_text(dancer, performance.fps))
+            jumps = np.abs(np.diff(bvh.motion[:, 3:], axis=0))
+            assert int(np.sum(jumps > 90.0)) == 0, (dance, dancer.role)
+            read = reader.floor_positions_m(bvh)
+            order = [dancer.skeleton.index(name) for name in bvh.names]
+            expected = dancer.joint_positions()[:, order]
+            assert np.abs(read - expected).max() < 1e-3, (dance, dancer.role)

@@ -72,10 +72,12 @@ def _bvh_pieces(dancer: DancerMotion, fps: float) -> Iterator[str]:
     lines += ["MOTION", f"Frames: {n_frames}", f"Frame Time: {1.0 / fps:.8f}"]
     yield "\n".join(lines)
     row = " ".join(["%.4f"] * (3 + 3 * len(order)))
+    previous: NDArray[np.float64] | None = None
     for start in range(0, n_frames, _BLOCK_FRAMES):
         part = slice(start, min(start + _BLOCK_FRAMES, n_frames))
         root = dancer.root_positions_m[part] @ BVH_FROM_FLOOR.T * _CM_PER_M
-        euler = _bvh_euler_degrees(dancer.rotations[part])  # (F, J, 3) as Z X Y
+        euler = _continuous(_bvh_euler_degrees(dancer.rotations[part]), previous)  # Z X Y
+        previous = euler[-1]
         values = np.concatenate([root, euler[:, order].reshape(len(root), -1)], axis=1)
         yield "".join("\n" + row % tuple(frame) for frame in values.tolist())
     yield "\n"
@@ -132,3 +134,38 @@ def _bvh_euler_degrees(rotations: NDArray[np.floating[Any]]) -> NDArray[np.float
         warnings.filterwarnings("ignore", message="Gimbal lock detected")
         angles = Rotation.from_matrix(mats).as_euler("ZXY", degrees=True)
     return np.asarray(angles.reshape(n_frames, n_joints, 3))
+
+
+def _alternative(angles: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The other Z X Y triple of the same rotations: (z + 180, 180 - x, y + 180)."""
+    z, x, y = np.moveaxis(angles, -1, 0)
+    return np.stack([z + 180.0, 180.0 - x, y + 180.0], axis=-1)
+
+
+def _apart(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
+    """How far apart two triples of angles are, each angle modulo 360 (sum of degrees)."""
+    return np.asarray(np.sum(np.abs((a - b + 180.0) % 360.0 - 180.0), axis=-1))
+
+
+def _continuous(
+    angles: NDArray[np.float64], previous: NDArray[np.float64] | None
+) -> NDArray[np.float64]:
+    """Euler angles (F, J, 3) with each frame's triple the one nearest the frame before.
+
+    Every rotation has two Z X Y triples (:func:`_alternative`), each equal modulo 360 per
+    angle: per frame the solution nearer the previous frame's is kept (switching where the
+    middle angle passes 90 degrees), then every channel is unwrapped (360 added or taken
+    away) so no channel jumps. ``previous`` is the last frame written before (a block
+    continues it).
+    """
+    if previous is not None:
+        angles = np.concatenate([previous[None], angles])
+    other = _alternative(angles)
+    switch = _apart(angles[1:], other[:-1]) < _apart(angles[1:], angles[:-1])
+    use_other = np.concatenate([np.zeros((1, angles.shape[1]), dtype=bool), switch])
+    use_other = np.cumsum(use_other, axis=0) % 2 == 1
+    chosen = np.where(use_other[..., None], other, angles)
+    if previous is not None:
+        chosen[0] = previous
+    out = np.unwrap(chosen, axis=0, period=360.0)
+    return np.asarray(out[1:] if previous is not None else out)

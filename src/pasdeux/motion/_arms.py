@@ -48,17 +48,24 @@ def pose_arms(
         chest_rot = body.world[:, ix("chest")]
         forward = apply(chest_rot, FORWARD)
         for side in "lr":
-            outward = apply(chest_rot, np.array([1.0 if side == "r" else -1.0, 0.0, 0.0]))
+            rest_outward = np.array([1.0 if side == "r" else -1.0, 0.0, 0.0])
+            outward = apply(chest_rot, rest_outward)
+            # The elbow bends towards the pole, down, out and back. Both bones take their
+            # twist from the axis of that bend (shoulder to wrist across the pole), so the
+            # elbow is a hinge and no twist flips where the forearm points along the pole.
             pole = -UP + 0.6 * outward - 0.4 * forward
+            rest_pole = -UP + 0.6 * rest_outward - 0.4 * FORWARD
             shoulder = body.positions[:, ix(f"{side}_shoulder")]
             upper, lower = skel.length(f"{side}_elbow"), skel.length(f"{side}_wrist")
             elbow, wrist = two_bone_ik(shoulder, targets[role][side], upper, lower, pole)
             body.positions[:, ix(f"{side}_elbow")] = elbow
             body.positions[:, ix(f"{side}_wrist")] = wrist
+            hinge = np.cross(wrist - shoulder, pole)
+            rest_hinge = np.cross(DOWN, rest_pole)
             body.world[:, ix(f"{side}_shoulder")] = bone_world(
-                elbow - shoulder, forward, DOWN, FORWARD
+                elbow - shoulder, hinge, DOWN, rest_hinge
             )
-            body.world[:, ix(f"{side}_elbow")] = bone_world(wrist - elbow, forward, DOWN, FORWARD)
+            body.world[:, ix(f"{side}_elbow")] = bone_world(wrist - elbow, hinge, DOWN, rest_hinge)
             body.world[:, ix(f"{side}_wrist")] = body.world[:, ix(f"{side}_elbow")]
 
 

@@ -85,7 +85,13 @@ def bone_world(
     return np.asarray(posed @ np.swapaxes(rest, 1, 2))
 
 
-def local_quaternions(skel: Skeleton, world: Array) -> Array:
+def local_quaternions(skel: Skeleton, world: Array, previous: Array | None = None) -> Array:
+    """Local rotations (F, J, 4) as quaternions ``(x, y, z, w)`` from world rotations.
+
+    The signs are continuous: each quaternion is the one of ``q`` and ``-q`` nearer the
+    joint's quaternion in the frame before (``previous``, the last frame of the block posed
+    before, or ``w >= 0`` at the first frame), so the values never flip between frames.
+    """
     n, n_joints = world.shape[:2]
     local = np.empty_like(world)
     for j, parent in enumerate(skel.parents):
@@ -94,6 +100,11 @@ def local_quaternions(skel: Skeleton, world: Array) -> Array:
         else:
             local[:, j] = np.swapaxes(world[:, parent], 1, 2) @ world[:, j]
     quats = Rotation.from_matrix(local.reshape(-1, 3, 3)).as_quat().reshape(n, n_joints, 4)
-    # One sign per quaternion (w >= 0) so that equal rotations serialise equally.
-    quats *= np.where(quats[..., 3:4] < 0, -1.0, 1.0)
+    if n == 0:
+        return np.asarray(quats)
+    first = quats[0, :, 3] if previous is None else np.sum(quats[0] * previous, axis=-1)
+    flips = np.empty((n, n_joints))
+    flips[0] = np.where(first < 0, -1.0, 1.0)
+    flips[1:] = np.where(np.sum(quats[1:] * quats[:-1], axis=-1) < 0, -1.0, 1.0)
+    quats *= np.cumprod(flips, axis=0)[..., None]
     return np.asarray(quats)

@@ -132,6 +132,7 @@ def _pose_in_blocks(
         role: np.empty((n_frames, len(skeletons[role].joints), 4), dtype=np.float32)
         for role in ROLES
     }
+    last: dict[str, Array | None] = dict.fromkeys(ROLES)
     for start in range(0, n_frames, chunk_frames):
         part = slice(start, min(start + chunk_frames, n_frames))
         bodies = {
@@ -141,7 +142,9 @@ def _pose_in_blocks(
         pose_arms(bodies, skeletons, {hold: w[part] for hold, w in hold_weights.items()})
         for role in ROLES:
             roots[role][part] = np.round(bodies[role].positions[:, 0], 4)
-            rotations[role][part] = local_quaternions(skeletons[role], bodies[role].world)
+            quats = local_quaternions(skeletons[role], bodies[role].world, last[role])
+            rotations[role][part] = quats
+            last[role] = quats[-1]
     return roots, rotations
 
 
