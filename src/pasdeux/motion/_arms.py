@@ -13,16 +13,16 @@ from pasdeux.motion._skeleton import Skeleton
 from pasdeux.motion._tracks import TimedStep
 
 ROLES = ("leader", "follower")
-_BLEND_S = 0.3
 
 
-def hold_weights(leader_steps: list[TimedStep], times: Array) -> dict[str, Array]:
-    """Per frame, how much each hold applies (they sum to 1)."""
+def hold_weights(leader_steps: list[TimedStep], times: Array, blend_s: float) -> dict[str, Array]:
+    """Per frame, how much each hold applies (they sum to 1; a change blends over
+    ``blend_s``)."""
     current = np.full(times.size, HOLDS.index(leader_steps[0].replayed.step.hold))
     for s in leader_steps:
         current[times >= s.t_lift] = HOLDS.index(s.replayed.step.hold)
     fps = 1.0 / (times[1] - times[0]) if times.size > 1 else 60.0
-    width = max(1, round(_BLEND_S * fps))
+    width = max(1, round(blend_s * fps))
     return {
         hold: uniform_filter1d((current == i).astype(float), width)
         for i, hold in enumerate(HOLDS)
@@ -34,39 +34,100 @@ def pose_arms(
     bodies: dict[str, Body], skeletons: dict[str, Skeleton], weights: dict[str, Array]
 ) -> None:
     ldr, flw = bodies["leader"], bodies["follower"]
-    targets = {
-        role: {side: np.zeros_like(bodies[role].positions[:, 0]) for side in "lr"} for role in ROLES
+    shoulders = {
+        (role, side): bodies[role].positions[:, skeletons[role].index(f"{side}_shoulder")]
+        for role in ROLES
+        for side in "lr"
     }
+    way: dict[tuple[str, str], Array] = {}
+    total = {key: np.zeros(sh.shape[0]) for key, sh in shoulders.items()}
+    length = {key: np.zeros(sh.shape[0]) for key, sh in shoulders.items()}
     for hold, weight in weights.items():
         hold_targets = hand_targets(hold, ldr, flw, skeletons)
-        for role in ROLES:
-            for side in "lr":
-                targets[role][side] += weight[:, None] * hold_targets[role][side]
-    for role in ROLES:
-        body, skel = bodies[role], skeletons[role]
-        ix = skel.index
-        chest_rot = body.world[:, ix("chest")]
-        forward = apply(chest_rot, FORWARD)
-        for side in "lr":
-            rest_outward = np.array([1.0 if side == "r" else -1.0, 0.0, 0.0])
-            outward = apply(chest_rot, rest_outward)
-            # The elbow bends towards the pole, down, out and back. Both bones take their
-            # twist from the axis of that bend (shoulder to wrist across the pole), so the
-            # elbow is a hinge and no twist flips where the forearm points along the pole.
-            pole = -UP + 0.6 * outward - 0.4 * forward
-            rest_pole = -UP + 0.6 * rest_outward - 0.4 * FORWARD
-            shoulder = body.positions[:, ix(f"{side}_shoulder")]
-            upper, lower = skel.length(f"{side}_elbow"), skel.length(f"{side}_wrist")
-            elbow, wrist = two_bone_ik(shoulder, targets[role][side], upper, lower, pole)
-            body.positions[:, ix(f"{side}_elbow")] = elbow
-            body.positions[:, ix(f"{side}_wrist")] = wrist
-            hinge = np.cross(wrist - shoulder, pole)
-            rest_hinge = np.cross(DOWN, rest_pole)
-            body.world[:, ix(f"{side}_shoulder")] = bone_world(
-                elbow - shoulder, hinge, DOWN, rest_hinge
-            )
-            body.world[:, ix(f"{side}_elbow")] = bone_world(wrist - elbow, hinge, DOWN, rest_hinge)
-            body.world[:, ix(f"{side}_wrist")] = body.world[:, ix(f"{side}_elbow")]
+        for key, shoulder in shoulders.items():
+            reach = hold_targets[key[0]][key[1]] - shoulder
+            distance = np.linalg.norm(reach, axis=1)
+            unit = reach / np.maximum(distance, 1e-9)[:, None]
+            # Blending holds, the way from the shoulder to the hand turns on the shorter
+            # arc from one hold's to the other's (a hand raised for a turn comes down in
+            # front), and its length goes from one to the other: the hand never cuts
+            # through the shoulder.
+            total[key] += weight
+            share = weight / np.maximum(total[key], 1e-9)
+            way[key] = unit if key not in way else _slerp(way[key], unit, share)
+            length[key] += weight * distance
+    for (role, side), shoulder in shoulders.items():
+        target = shoulder + length[role, side][:, None] * way[role, side]
+        _pose_arm(bodies[role], skeletons[role], side, target)
+
+
+def _slerp(a: Array, b: Array, share: Array) -> Array:
+    """Unit vectors ``share`` (0-1) of the way from ``a`` to ``b`` on the shorter arc."""
+    cos = np.clip(np.sum(a * b, axis=1), -1.0, 1.0)
+    angle = np.arccos(cos)
+    sin = np.sin(angle)
+    small = sin < 1e-6
+    safe = np.where(small, 1.0, sin)
+    wa = np.where(small, 1.0 - share, np.sin((1.0 - share) * angle) / safe)
+    wb = np.where(small, share, np.sin(share * angle) / safe)
+    out = wa[:, None] * a + wb[:, None] * b
+    return np.asarray(out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9))
+
+
+def _pose_arm(body: Body, skel: Skeleton, side: str, target: Array) -> None:
+    """One arm reaching for ``target``: the elbow bends as :func:`elbow_pole` says;
+    both bones take their twist from the axis of that bend, so the elbow is a hinge."""
+    ix = skel.index
+    chest_rot = body.world[:, ix("chest")]
+    shoulder = body.positions[:, ix(f"{side}_shoulder")]
+    upper, lower = skel.length(f"{side}_elbow"), skel.length(f"{side}_wrist")
+    nearest = 0.3 * (upper + lower)
+    # A target nearer the shoulder than the arm folds is reached for in a direction turned
+    # forward and down (the nearer, the more): a target passing through the shoulder (a
+    # partner's hand there) does not swing the arm round.
+    reach = target - shoulder
+    short = np.clip(nearest - np.linalg.norm(reach, axis=1), 0.0, None)
+    reach = reach + 3.0 * short[:, None] * apply(chest_rot, np.array([0.0, 0.6, -0.8]))
+    pole = elbow_pole(chest_rot, reach, side)
+    elbow, wrist = two_bone_ik(
+        shoulder,
+        shoulder + reach,
+        upper,
+        lower,
+        pole,
+        reach_m=(nearest, upper + lower - 1e-4),
+    )
+    body.positions[:, ix(f"{side}_elbow")] = elbow
+    body.positions[:, ix(f"{side}_wrist")] = wrist
+    hinge = np.cross(wrist - shoulder, pole)
+    rest_hinge = np.cross(DOWN, elbow_pole(np.eye(3)[None], DOWN[None], side)[0])
+    body.world[:, ix(f"{side}_shoulder")] = bone_world(elbow - shoulder, hinge, DOWN, rest_hinge)
+    body.world[:, ix(f"{side}_elbow")] = bone_world(wrist - elbow, hinge, DOWN, rest_hinge)
+    body.world[:, ix(f"{side}_wrist")] = body.world[:, ix(f"{side}_elbow")]
+
+
+_REACH_0 = np.array([0.0, 1.0, 0.0])  # straight forward, in the chest's frame
+
+
+def elbow_pole(chest_rot: Array, reach: Array, side: str) -> Array:
+    """The way the elbow bends (world, across the arm) for arms reaching along ``reach``.
+
+    Reaching straight forward the elbow points down and a little out; for any other reach
+    that way is carried along the shortest rotation from forward to the reach (hanging
+    arm: elbow back; raised arm: elbow forward). This is continuous for every reach but
+    straight back (where no hold puts a hand), unlike one fixed pole, which flips the
+    elbow round where a reach passes along or against it (a hand across the body, a hand
+    circling over the head in a turn).
+    """
+    out = 1.0 if side == "r" else -1.0
+    v0 = np.array([0.4 * out, 0.0, -1.0]) / np.hypot(0.4, 1.0)
+    local = np.einsum("fji,fj->fi", chest_rot, reach)
+    local /= np.maximum(np.linalg.norm(local, axis=1, keepdims=True), 1e-9)
+    c = np.cross(_REACH_0, local)
+    d = local @ _REACH_0
+    cv = np.cross(c, v0)
+    v = v0 + cv + np.cross(c, cv) / np.maximum(1.0 + d, 1e-3)[:, None]
+    return apply(chest_rot, v)
 
 
 def hand_targets(

@@ -59,12 +59,20 @@ def apply(rot: Array, vec: Array) -> Array:
 
 
 def two_bone_ik(
-    root: Array, target: Array, upper_m: float, lower_m: float, pole: Array
+    root: Array,
+    target: Array,
+    upper_m: float,
+    lower_m: float,
+    pole: Array,
+    reach_m: tuple[float, float] | None = None,
 ) -> tuple[Array, Array]:
-    """Middle and end joint positions of a two-bone chain reaching for ``target``."""
+    """Middle and end joint positions of a two-bone chain reaching for ``target``, bending
+    towards ``pole``; the end stays within ``reach_m`` (nearest, furthest) of the root
+    (by default anything short of the straight chain)."""
     d_vec = target - root
     dist = np.linalg.norm(d_vec, axis=1)
-    reach = np.clip(dist, abs(upper_m - lower_m) + 1e-4, upper_m + lower_m - 1e-4)
+    low, high = reach_m or (abs(upper_m - lower_m) + 1e-4, upper_m + lower_m - 1e-4)
+    reach = np.clip(dist, low, high)
     u = d_vec / np.maximum(dist, 1e-9)[:, None]
     cos_a = (upper_m**2 + reach**2 - lower_m**2) / (2 * upper_m * reach)
     sin_a = np.sqrt(np.clip(1 - cos_a**2, 0.0, 1.0))

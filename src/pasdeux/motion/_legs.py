@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.ndimage import gaussian_filter1d, minimum_filter1d, uniform_filter1d
 
 from pasdeux.motion._kin import (
     DOWN,
     FORWARD,
+    Array,
     Body,
     apply,
     bone_world,
@@ -15,33 +17,60 @@ from pasdeux.motion._kin import (
     rot_z,
     two_bone_ik,
 )
+from pasdeux.motion._params import MotionParams
 from pasdeux.motion._skeleton import Skeleton
 from pasdeux.motion._tracks import Tracks
 
 
-def pose_body(skel: Skeleton, tr: Tracks, role: str) -> Body:
+def plan_pelvis(tr: Tracks, skel: Skeleton, params: MotionParams, fps: float) -> None:
+    """Plan the pelvis (``tr.pelvis_m``) from both feet and the support before any leg is
+    solved.
+
+    On the floor it follows the body point, moved ``support_shift_share`` of the way
+    towards the foot bearing the weight (so it is over the standing foot and goes over to
+    the new one as the weight is transferred), smoothed over ``body_smoothing_s``. Its
+    height is the standing height with the steps' rise, fall and dips, never above what
+    either leg reaches from there (smoothed without exceeding it) and never below
+    ``min_pelvis_height_share`` of the standing height outside a dip or lunge.
+    """
+    off = skel.offset
+    w = tr.weight_r[:, None]
+    support = w * tr.feet["R"][:, :2] + (1.0 - w) * tr.feet["L"][:, :2]
+    xy = tr.body_xy + params.support_shift_share * (support - tr.body_xy)
+    xy = gaussian_filter1d(xy, params.body_smoothing_s * fps, axis=0, mode="nearest")
+    standing_m = float(off("pelvis")[2])
+    thigh, shin = skel.length("l_knee"), skel.length("l_ankle")
+    ankle_h = standing_m + off("l_hip")[2] - thigh - shin
+    reach = params.leg_reach_share * (thigh + shin)
+    yaw = tr.facing - np.pi / 2
+    c, s = np.cos(yaw), np.sin(yaw)
+    limit = np.full(tr.facing.size, np.inf)
+    for side in "lr":
+        hx, hy, hz = off(f"{side}_hip")
+        hip_xy = xy + np.column_stack([c * hx - s * hy, s * hx + c * hy])
+        foot = tr.feet[side.upper()]
+        horizontal = np.linalg.norm(foot[:, :2] - hip_xy, axis=1)
+        height = np.sqrt(np.clip(reach**2 - horizontal**2, 0.0, None))
+        limit = np.minimum(limit, ankle_h + foot[:, 2] + height - hz)
+    width = max(1, round(params.pelvis_smoothing_s * fps))
+    # The mean over a window of the window's minimum is below the limit everywhere.
+    under = uniform_filter1d(minimum_filter1d(limit, width, mode="nearest"), width, mode="nearest")
+    z = np.minimum(standing_m - tr.drop_m + tr.rise_m, under)
+    floor_m = params.min_pelvis_height_share * standing_m * (1.0 - tr.dip)
+    tr.pelvis_m = np.column_stack([xy, np.maximum(z, floor_m)])
+
+
+def pose_body(skel: Skeleton, tr: Tracks, params: MotionParams) -> Body:
+    """Pelvis, spine, head and legs of one dancer over the frames of ``tr`` (the arms are
+    posed after, by ``pose_arms``)."""
     n = tr.facing.size
     n_joints = len(skel.joints)
     pos = np.zeros((n, n_joints, 3))
     world = np.tile(np.eye(3), (n, n_joints, 1, 1))
     ix = skel.index
     off = skel.offset
-    yaw = rot_z(tr.facing - np.pi / 2)
-    r_pelvis = yaw
-    hip_z_rest = off("pelvis")[2] + off("l_hip")[2]
-    thigh, shin = skel.length("l_knee"), skel.length("l_ankle")
-    ankle_h = hip_z_rest - thigh - shin
-    pelvis_xy = tr.body_xy
-    pelvis_z = off("pelvis")[2] - tr.drop_m + tr.rise_m
-    # Lower the pelvis where a leg could not otherwise reach its foot.
-    for side in "lr":
-        hip_xy = pelvis_xy + apply(r_pelvis, off(f"{side}_hip"))[:, :2]
-        foot = tr.feet[side.upper()]
-        horizontal = np.linalg.norm(foot[:, :2] - hip_xy, axis=1)
-        reach = 0.995 * (thigh + shin)
-        max_hip_z = ankle_h + foot[:, 2] + np.sqrt(np.clip(reach**2 - horizontal**2, 0.0, None))
-        pelvis_z = np.minimum(pelvis_z, max_hip_z - off(f"{side}_hip")[2])
-    pos[:, ix("pelvis")] = np.column_stack([pelvis_xy, pelvis_z])
+    r_pelvis = rot_z(tr.facing - np.pi / 2)
+    pos[:, ix("pelvis")] = tr.pelvis_m
     world[:, ix("pelvis")] = r_pelvis
     r_spine = r_pelvis @ rot_x(-tr.lean_rad / 2) @ rot_y(tr.sway_rad / 2)
     r_chest = r_pelvis @ rot_x(-tr.lean_rad) @ rot_y(tr.sway_rad)
@@ -58,18 +87,39 @@ def pose_body(skel: Skeleton, tr: Tracks, role: str) -> Body:
     for side in "lr":
         shoulder = f"{side}_shoulder"
         pos[:, ix(shoulder)] = pos[:, ix("chest")] + apply(r_chest, off(shoulder))
-        hip = f"{side}_hip"
-        pos[:, ix(hip)] = pos[:, ix("pelvis")] + apply(r_pelvis, off(hip))
-        foot = tr.feet[side.upper()]
-        ankle_target = np.column_stack([foot[:, :2], ankle_h + foot[:, 2]])
-        forward = apply(yaw, FORWARD)
-        knee, ankle = two_bone_ik(pos[:, ix(hip)], ankle_target, thigh, shin, forward)
-        pos[:, ix(f"{side}_knee")] = knee
-        pos[:, ix(f"{side}_ankle")] = ankle
-        world[:, ix(hip)] = bone_world(knee - pos[:, ix(hip)], forward, DOWN, FORWARD)
-        world[:, ix(f"{side}_knee")] = bone_world(ankle - knee, forward, DOWN, FORWARD)
-        toe_rest = off(f"{side}_toe")
-        world[:, ix(f"{side}_ankle")] = r_pelvis
-        world[:, ix(f"{side}_toe")] = r_pelvis
-        pos[:, ix(f"{side}_toe")] = ankle + apply(r_pelvis, toe_rest)
+        _pose_leg(skel, tr, params, side, pos, world)
     return Body(positions=pos, world=world, facing=tr.facing)
+
+
+def _pose_leg(
+    skel: Skeleton, tr: Tracks, params: MotionParams, side: str, pos: Array, world: Array
+) -> None:
+    """Hip, knee, ankle and toe of one leg: the ankle reaches its foot's mark (as far as the
+    leg and the knee's range allow), the knee bends forward, the foot points its own way."""
+    ix, off = skel.index, skel.offset
+    hip, knee_j, ankle_j, toe_j = (f"{side}_{j}" for j in ("hip", "knee", "ankle", "toe"))
+    r_pelvis = world[:, ix("pelvis")]
+    pos[:, ix(hip)] = pos[:, ix("pelvis")] + apply(r_pelvis, off(hip))
+    thigh, shin = skel.length(knee_j), skel.length(ankle_j)
+    ankle_h = off("pelvis")[2] + off(hip)[2] - thigh - shin
+    foot = tr.feet[side.upper()]
+    ankle_target = np.column_stack([foot[:, :2], ankle_h + foot[:, 2]])
+    forward = apply(r_pelvis, FORWARD)
+    bend = np.radians(params.knee_max_bend_deg)
+    shortest = np.sqrt(thigh**2 + shin**2 + 2 * thigh * shin * np.cos(bend))
+    knee, ankle = two_bone_ik(
+        pos[:, ix(hip)],
+        ankle_target,
+        thigh,
+        shin,
+        forward,
+        reach_m=(shortest, params.leg_reach_share * (thigh + shin)),
+    )
+    pos[:, ix(knee_j)] = knee
+    pos[:, ix(ankle_j)] = ankle
+    world[:, ix(hip)] = bone_world(knee - pos[:, ix(hip)], forward, DOWN, FORWARD)
+    world[:, ix(knee_j)] = bone_world(ankle - knee, forward, DOWN, FORWARD)
+    r_foot = rot_z(tr.foot_yaw[side.upper()] - np.pi / 2)
+    world[:, ix(ankle_j)] = r_foot
+    world[:, ix(toe_j)] = r_foot
+    pos[:, ix(toe_j)] = ankle + apply(r_foot, off(toe_j))

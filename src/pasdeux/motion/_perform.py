@@ -37,7 +37,8 @@ from pasdeux.errors import PasdeuxError
 from pasdeux.motion._arms import hold_weights as hold_weights_of
 from pasdeux.motion._arms import pose_arms
 from pasdeux.motion._kin import Array, local_quaternions
-from pasdeux.motion._legs import pose_body
+from pasdeux.motion._legs import plan_pelvis, pose_body
+from pasdeux.motion._params import MotionParams
 from pasdeux.motion._skeleton import Skeleton, skeleton_for_height
 from pasdeux.motion._tracks import (
     ROLES,
@@ -62,6 +63,7 @@ def perform(
     fps: float = 60.0,
     chunk_frames: int = 4096,
     progress: Callable[[str], None] | None = None,
+    params: MotionParams | None = None,
 ) -> Performance:
     """Animate both dancers of ``routine``.
 
@@ -76,6 +78,10 @@ def perform(
     chunk_frames
         Frames posed at once: the per-frame rotation matrices of only this many frames are
         held in memory (the result does not depend on it).
+    progress
+        Called with a line saying what is being done.
+    params
+        The motion stage's tunables (:class:`MotionParams`; the defaults when None).
 
     Returns
     -------
@@ -90,15 +96,23 @@ def perform(
     end_s = duration_s if duration_s is not None else routine.beats[-1] + 2.0
     n_frames = math.floor(end_s * fps) + 1
     times = np.arange(n_frames) / fps
-    steps = timed_steps(routine)
+    params = params or MotionParams()
+    steps = timed_steps(routine, params)
     start_poses = dict(zip(ROLES, routine.figures[0].start_pose.dancers(), strict=True))
     if progress:
         progress(f"posing {n_frames} frames for 2 dancers")
-    tracks = {role: dancer_tracks(steps[role], start_poses[role], times) for role in ROLES}
-    follow_in_hold(tracks, steps["follower"], start_poses, times)
     skeletons = {role: skeleton_for_height(DANCER_HEIGHTS_M[role]) for role in ROLES}
-    hold_weights = hold_weights_of(steps["leader"], times)
-    roots, rotations = _pose_in_blocks(tracks, skeletons, hold_weights, n_frames, chunk_frames)
+    tracks = {
+        role: dancer_tracks(steps[role], start_poses[role], times, params, _ball_m(skeletons[role]))
+        for role in ROLES
+    }
+    follow_in_hold(tracks, steps["follower"], start_poses, times)
+    for role in ROLES:
+        plan_pelvis(tracks[role], skeletons[role], params, fps)
+    hold_weights = hold_weights_of(steps["leader"], times, params.blend_s)
+    roots, rotations = _pose_in_blocks(
+        tracks, skeletons, hold_weights, n_frames, chunk_frames, params
+    )
     dancers = tuple(
         DancerMotion(
             role=role,
@@ -124,6 +138,7 @@ def _pose_in_blocks(
     hold_weights: dict[str, Array],
     n_frames: int,
     chunk_frames: int,
+    params: MotionParams,
 ) -> tuple[dict[str, Array], dict[str, NDArray[np.float32]]]:
     """Root positions and float32 local rotations of both dancers, posed ``chunk_frames``
     frames at a time (posing is frame by frame once the tracks are known)."""
@@ -136,7 +151,7 @@ def _pose_in_blocks(
     for start in range(0, n_frames, chunk_frames):
         part = slice(start, min(start + chunk_frames, n_frames))
         bodies = {
-            role: pose_body(skeletons[role], slice_tracks(tracks[role], part), role)
+            role: pose_body(skeletons[role], slice_tracks(tracks[role], part), params)
             for role in ROLES
         }
         pose_arms(bodies, skeletons, {hold: w[part] for hold, w in hold_weights.items()})
@@ -146,6 +161,11 @@ def _pose_in_blocks(
             rotations[role][part] = quats
             last[role] = quats[-1]
     return roots, rotations
+
+
+def _ball_m(skeleton: Skeleton) -> float:
+    """How far in front of the ankle the ball of the foot (the toe joint) is."""
+    return float(np.hypot(*skeleton.offset("l_toe")[:2]))
 
 
 def _step_events(steps: dict[str, list[TimedStep]]) -> tuple[StepEvent, ...]:

@@ -7,15 +7,16 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.interpolate import PchipInterpolator
 from scipy.ndimage import uniform_filter1d
 
 from pasdeux.choreo import Routine
 from pasdeux.dances.geometry import BODY_HOLDS, DancerPose, ReplayedStep, replay_figure
 from pasdeux.motion._kin import Array, smoothstep
+from pasdeux.motion._params import MotionParams
 
 ROLES = ("leader", "follower")
-_LIFT_M = 0.06
-_BLEND_S = 0.3
+OTHER_FOOT = {"L": "R", "R": "L"}
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,12 @@ class TimedStep:
     t_end: float
 
 
-def timed_steps(routine: Routine) -> dict[str, list[TimedStep]]:
+def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedStep]]:
+    """Every step of both dancers with its times: it lifts at most ``travel_beats`` and at
+    most ``travel_share`` of the time since the dancer's previous landing before it lands,
+    earlier if the foot could not otherwise get there at ``max_foot_speed_m_s`` or the
+    body turn at ``max_turn_rad_s`` (though
+    not before it landed itself: a quick step of a long way is a small hop)."""
     tempo = routine.tempo_map
     out: dict[str, list[TimedStep]] = {role: [] for role in ROLES}
     for fig_index, placed in enumerate(routine.figures):
@@ -39,26 +45,38 @@ def timed_steps(routine: Routine) -> dict[str, list[TimedStep]]:
             out[rs.role].append(TimedStep(rs, fig_index, beat, t_land, t_land, t_end))
     for role in ROLES:
         timed = out[role]
+        landed = {"L": -math.inf, "R": -math.inf}
         for i, s in enumerate(timed):
             beat_s = 60.0 / float(tempo.bpm_at_seconds(np.array([s.t_land]))[0])
             previous_land = timed[i - 1].t_land if i else s.t_land - beat_s
-            travel = min(s.t_land - previous_land, 0.6 * beat_s)
-            timed[i] = TimedStep(
-                s.replayed, s.figure_index, s.beat, s.t_land, s.t_land - travel, s.t_end
+            travel = min(
+                params.travel_share * (s.t_land - previous_land), params.travel_beats * beat_s
             )
+            rs = s.replayed
+            distance_m = math.dist(rs.foot_from, rs.foot_to)
+            turn_rad = abs(rs.step.turn_eighths) * math.pi / 4
+            needed = max(distance_m / params.max_foot_speed_m_s, turn_rad / params.max_turn_rad_s)
+            own = s.t_land - landed[rs.step.foot]
+            travel = max(travel, min(needed, params.travel_share * own))
+            landed[rs.step.foot] = s.t_land
+            timed[i] = TimedStep(rs, s.figure_index, s.beat, s.t_land, s.t_land - travel, s.t_end)
     return out
 
 
 @dataclass
 class Tracks:
-    body_xy: Array  # (F, 2)
-    facing: Array  # (F,)
+    body_xy: Array  # (F, 2) the body point from the replay (feet together under it)
+    facing: Array  # (F,) unwrapped
     feet: dict[str, Array]  # foot -> (F, 3) ankle-contact point on the floor, z = lift
+    foot_yaw: dict[str, Array]  # foot -> (F,) the way the foot points (unwrapped)
+    weight_r: Array  # (F,) share of the weight on the right foot (0-1)
+    dip: Array  # (F,) 1 within a step declared a dip or lunge, blended
     drop_m: Array  # (F,) pelvis lowering (dip, bob)
     rise_m: Array  # (F,)
     lean_rad: Array  # (F,) forward lean of the torso
     sway_rad: Array  # (F,) sideways tilt, positive to the right
     head_pitch_rad: Array  # (F,)
+    pelvis_m: Array  # (F, 3) the pelvis, planned from all the above (``plan_pelvis``)
 
 
 def slice_tracks(tr: Tracks, part: slice) -> Tracks:
@@ -67,64 +85,166 @@ def slice_tracks(tr: Tracks, part: slice) -> Tracks:
         body_xy=tr.body_xy[part],
         facing=tr.facing[part],
         feet={foot: track[part] for foot, track in tr.feet.items()},
+        foot_yaw={foot: track[part] for foot, track in tr.foot_yaw.items()},
+        weight_r=tr.weight_r[part],
+        dip=tr.dip[part],
         drop_m=tr.drop_m[part],
         rise_m=tr.rise_m[part],
         lean_rad=tr.lean_rad[part],
         sway_rad=tr.sway_rad[part],
         head_pitch_rad=tr.head_pitch_rad[part],
+        pelvis_m=tr.pelvis_m[part],
     )
 
 
-def dancer_tracks(steps: list[TimedStep], start: DancerPose, times: Array) -> Tracks:
+def dancer_tracks(
+    steps: list[TimedStep], start: DancerPose, times: Array, params: MotionParams, ball_m: float
+) -> Tracks:
     """One dancer's tracks: each step travels from where the track is (normally where the
-    previous step landed) to where it lands, in the window before its landing."""
+    previous step landed) to where it lands, in the window before its landing; the body
+    point moves on a smooth path through its places at the landings.
+
+    The facing turns by each step's declared turn (unwrapped: a spin of a whole turn is a
+    whole turn) while the foot travels; the standing foot turns with the body on its ball,
+    ``ball_m`` in front of the ankle (the ball stays where it is, the heel goes round).
+    """
     n = times.size
-    body = np.tile(start.body, (n, 1))
-    facing = np.full(n, start.facing_rad)
-    feet = {f: np.column_stack([np.tile(start.feet[f], (n, 1)), np.zeros(n)]) for f in "LR"}
     fps = 1.0 / (times[1] - times[0]) if n > 1 else 60.0
-    at_body, at_facing = start.body.copy(), start.facing_rad
-    at_feet = {f: start.feet[f].copy() for f in "LR"}
-    targets = {k: np.zeros(n) for k in ("drop", "rise", "lean", "sway", "head")}
+    feet = _FeetTracks(start, times, ball_m, params.swing_lift_m)
+    targets = {k: np.zeros(n) for k in ("drop", "rise", "lean", "sway", "head", "dip")}
     bob = np.zeros(n)
+    weight_r = np.full(n, {"L": 0.0, "R": 1.0}.get(start.support or "", 0.5))
     for s in steps:
         rs = s.replayed
-        # The step's own turn (a full spin is a full turn), plus any difference between
-        # where the track is and where the step begins (none within a plan).
-        turn = -rs.step.turn_eighths * math.pi / 4
-        turn += math.remainder(rs.facing_after - (at_facing + turn), 2 * math.pi)
-        during = (times >= s.t_lift) & (times < s.t_land)
-        after = times >= s.t_land
-        phase = smoothstep((times[during] - s.t_lift) / max(s.t_land - s.t_lift, 1e-6))
-        b1 = np.array(rs.body_after)
-        body[during] = at_body + (b1 - at_body) * phase[:, None]
-        body[after] = b1
-        facing[during] = at_facing + turn * phase
-        facing[after] = at_facing + turn
-        foot = feet[rs.step.foot]
-        f0, f1 = at_feet[rs.step.foot], np.array(rs.foot_to)
-        foot[during, :2] = f0 + (f1 - f0) * phase[:, None]
-        lift = min(_LIFT_M, 0.02 + 0.3 * float(np.linalg.norm(f1 - f0)))
-        foot[during, 2] = lift * np.sin(np.pi * phase)
-        foot[after, :2] = f1
-        foot[after, 2] = 0.0
-        at_body, at_facing, at_feet[rs.step.foot] = b1, at_facing + turn, f1
+        feet.step(s)
+        if rs.step.weight:
+            _transfer_weight(weight_r, times, s.t_land, rs.step.foot, params.weight_transfer_s)
         if rs.step.weight and rs.step.direction not in ("replace", "in_place"):
-            bob += 0.012 * np.exp(-0.5 * ((times - s.t_land) / 0.12) ** 2)
+            bob += params.landing_bob_m * np.exp(-0.5 * ((times - s.t_land) / 0.12) ** 2)
         window = (times >= s.t_land) & (times < s.t_end)
         action_targets(rs, window, targets)
-    width = max(1, round(_BLEND_S * fps))
+    width = max(1, round(params.blend_s * fps))
     smooth = {k: uniform_filter1d(uniform_filter1d(v, width), width) for k, v in targets.items()}
     return Tracks(
-        body_xy=body,
-        facing=facing,
-        feet=feet,
+        body_xy=_body_path(steps, start, times, params.max_body_speed_m_s),
+        facing=feet.facing,
+        feet=feet.feet,
+        foot_yaw=feet.yaw,
+        weight_r=weight_r,
+        dip=np.clip(smooth["dip"], 0.0, 1.0),
         drop_m=smooth["drop"] + bob,
         rise_m=smooth["rise"],
         lean_rad=smooth["lean"],
         sway_rad=smooth["sway"],
         head_pitch_rad=smooth["head"],
+        pelvis_m=np.zeros((n, 3)),
     )
+
+
+class _FeetTracks:
+    """The facing, both feet and the way they point, built step by step."""
+
+    def __init__(self, start: DancerPose, times: Array, ball_m: float, lift_m: float) -> None:
+        n = times.size
+        self.times, self.ball_m, self.lift_m = times, ball_m, lift_m
+        self.facing = np.full(n, start.facing_rad)
+        self.feet = {
+            f: np.column_stack([np.tile(start.feet[f], (n, 1)), np.zeros(n)]) for f in "LR"
+        }
+        self.at_facing = start.facing_rad
+        self.at_feet = {f: start.feet[f].copy() for f in "LR"}
+        placed = {f: start.feet_facing_rad.get(f, start.facing_rad) for f in "LR"}
+        self.at_yaw = {
+            f: start.facing_rad + math.remainder(placed[f] - start.facing_rad, 2 * math.pi)
+            for f in "LR"
+        }
+        self.yaw = {f: np.full(n, self.at_yaw[f]) for f in "LR"}
+        self.landed = {"L": 0, "R": 0}  # frame from which each foot is on the floor
+
+    def step(self, s: TimedStep) -> None:
+        """Add step ``s``: the facing turns, the foot travels, the standing foot pivots."""
+        rs = s.replayed
+        # The step's own turn (a full spin is a full turn), plus any difference between
+        # where the track is and where the step begins (none within a plan).
+        turn = -rs.step.turn_eighths * math.pi / 4
+        turn += math.remainder(rs.facing_after - (self.at_facing + turn), 2 * math.pi)
+        a, b = np.searchsorted(self.times, [s.t_lift, s.t_land])
+        phase = smoothstep((self.times[a:b] - s.t_lift) / max(s.t_land - s.t_lift, 1e-6))
+        facing0 = self.at_facing
+        self.facing[a:b] = facing0 + turn * phase
+        self.facing[b:] = facing0 + turn
+        moving, standing = rs.step.foot, OTHER_FOOT[rs.step.foot]
+        foot = self.feet[moving]
+        f0, f1 = self.at_feet[moving], np.array(rs.foot_to)
+        foot[a:b, :2] = f0 + (f1 - f0) * phase[:, None]
+        lift = min(self.lift_m, 0.02 + 0.3 * float(np.linalg.norm(f1 - f0)))
+        foot[a:b, 2] = lift * np.sin(np.pi * phase)
+        foot[b:, :2] = f1
+        foot[b:, 2] = 0.0
+        yaw = self.yaw[moving]
+        yaw[a:b] = self.facing[a:b] + (self.at_yaw[moving] - facing0) * (1.0 - phase)
+        yaw[b:] = facing0 + turn
+        if turn:
+            self._pivot(standing, turn, max(a, self.landed[standing]), b)
+        self.at_facing = facing0 + turn
+        self.at_feet[moving], self.at_yaw[moving] = f1, facing0 + turn
+        self.landed[moving] = int(b)
+
+    def _pivot(self, foot: str, turn: float, a: int, b: int) -> None:
+        """The standing ``foot`` turns by ``turn`` on its ball over frames ``a:b`` (from
+        when it is on the floor until the moving foot lands)."""
+        phase = smoothstep((np.arange(a, b) - a) / max(b - a, 1))
+        y0 = self.at_yaw[foot]
+        ball = self.at_feet[foot] + self.ball_m * np.array([math.cos(y0), math.sin(y0)])
+        yaw = np.concatenate([y0 + turn * phase, [y0 + turn]])
+        ankle = ball - self.ball_m * np.column_stack([np.cos(yaw), np.sin(yaw)])
+        self.yaw[foot][a:b] = yaw[:-1]
+        self.yaw[foot][b:] = yaw[-1]
+        self.feet[foot][a:b, :2] = ankle[:-1]
+        self.feet[foot][b:, :2] = ankle[-1]
+        self.at_yaw[foot], self.at_feet[foot] = float(yaw[-1]), ankle[-1]
+
+
+def _transfer_weight(
+    weight_r: Array, times: Array, t_land: float, foot: str, span_s: float
+) -> None:
+    """The weight goes onto ``foot`` over ``span_s``, ending a quarter of it after ``t_land``."""
+    a, b = np.searchsorted(times, [t_land - 0.75 * span_s, t_land + 0.25 * span_s])
+    target = 1.0 if foot == "R" else 0.0
+    begin = weight_r[min(a, weight_r.size - 1)]
+    ramp = smoothstep((times[a:b] - (t_land - 0.75 * span_s)) / span_s)
+    weight_r[a:b] = begin + (target - begin) * ramp
+    weight_r[b:] = target
+
+
+def _body_path(
+    steps: list[TimedStep], start: DancerPose, times: Array, max_speed_m_s: float
+) -> Array:
+    """The body point through its place at each landing, on a smooth monotone path (it
+    keeps moving from one landing to the next, stopping only where a place repeats); before
+    a step after a long pause it waits until the foot lifts."""
+    keys_t, keys_xy = [float(times[0]) - 1.0], [start.body]
+    for s in steps:
+        if s.t_lift > keys_t[-1] + 1e-6 and s.t_lift - keys_t[-1] > 2 * (s.t_land - s.t_lift):
+            keys_t.append(s.t_lift)
+            keys_xy.append(keys_xy[-1])
+        if s.t_land <= keys_t[-1] + 1e-6:
+            keys_xy[-1] = np.array(s.replayed.body_after)
+            continue
+        keys_t.append(s.t_land)
+        keys_xy.append(np.array(s.replayed.body_after))
+    if len(keys_t) < 2:
+        return np.tile(start.body, (times.size, 1))
+    t, xy = np.array(keys_t), np.array(keys_xy)
+    # Where a body would have to move faster than max_body_speed_m_s to be at its next
+    # place in time, it leaves its place before earlier (a long quick step is prepared).
+    for i in range(len(t) - 1, 0, -1):
+        need = float(np.linalg.norm(xy[i] - xy[i - 1])) / max_speed_m_s
+        if t[i] - t[i - 1] < need:
+            t[i - 1] = max(t[i] - need, t[i - 2] + 1e-3 if i >= 2 else t[i] - need)
+    path = PchipInterpolator(t, xy, axis=0, extrapolate=False)
+    out = path(np.clip(times, t[0], t[-1]))
+    return np.asarray(out, dtype=float)
 
 
 def follow_in_hold(
@@ -190,7 +310,10 @@ def from_frame(local: Array, facing: Array) -> Array:
 
 
 def action_targets(rs: ReplayedStep, window: NDArray[np.bool_], targets: dict[str, Array]) -> None:
+    """Set the targets (drop, rise, sway, lean, head, dip) of the step's action in ``window``."""
     action = rs.step.action
+    if action in ("dip", "lunge") or rs.step.position == "dip":
+        targets["dip"][window] = 1.0
     if action == "rise":
         targets["rise"][window] = 0.035
     elif action == "lower":
