@@ -184,18 +184,34 @@ def _bench_choreo() -> Any:
 def test_bvh_angles_are_continuous_through_whole_turns() -> None:
     """Spot turns, an underarm turn and travelling spins: no rotation channel of either
     dancer's BVH jumps by more than 90 degrees between frames (each frame's angles are the
-    Euler triple nearest the frame before), and an independent reader gets the same joint
-    positions back within a millimetre."""
+    Euler triple nearest the frame before), the root's Y rotation (the heading, as an
+    animator reads it) turns each figure by its declared turn, and an independent reader
+    gets the same joint positions back within a millimetre."""
     reader = _bench_choreo()
     for dance, figure_ids in (
         ("Rumba", ("spot_turn_left", "spot_turn_right", "underarm_turn_right")),
+        ("Slow Dance", ("underarm_turn", "underarm_turn")),
         ("Paso Doble", ("travelling_spins_from_promenade",)),
     ):
-        performance = perform(routine_of(dance, figure_ids))
+        routine = routine_of(dance, figure_ids)
+        performance = perform(routine)
         for dancer in performance.dancers:
             bvh = reader.parse_bvh(bvh_text(dancer, performance.fps))
             jumps = np.abs(np.diff(bvh.motion[:, 3:], axis=0))
             assert int(np.sum(jumps > 90.0)) == 0, (dance, dancer.role)
+            heading = bvh.motion[:, bvh.channels[0].index("Yrotation")]
+            start = 0
+            for k, placed in enumerate(routine.figures):
+                steps = placed.figure.leader if dancer.role == "leader" else placed.figure.follower
+                end = max(
+                    round(e.time_s * performance.fps)
+                    for e in performance.events
+                    if e.role == dancer.role and e.figure_index == k
+                )
+                declared = -45.0 * sum(s.turn_eighths for s in steps)
+                turned = heading[end] - heading[start]
+                assert turned == pytest.approx(declared, abs=10.0), (dance, k, dancer.role)
+                start = end
             read = reader.floor_positions_m(bvh)
             order = [dancer.skeleton.index(name) for name in bvh.names]
             expected = dancer.joint_positions()[:, order]

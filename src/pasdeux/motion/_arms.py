@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -31,8 +32,18 @@ def hold_weights(leader_steps: list[TimedStep], times: Array, blend_s: float) ->
 
 
 def pose_arms(
-    bodies: dict[str, Body], skeletons: dict[str, Skeleton], weights: dict[str, Array]
+    bodies: dict[str, Body],
+    skeletons: dict[str, Skeleton],
+    weights: dict[str, Array],
+    poles: dict[tuple[str, str], Array],
+    follow: float,
 ) -> None:
+    """Pose both dancers' arms for the holds blended by ``weights``.
+
+    ``poles`` holds, per (role, side), the way the elbow bent at the last frame posed
+    before and whether it was catching up (updated here): where :func:`elbow_pole` swings
+    round, the elbow turns ``follow`` (0-1) of the way towards it each frame.
+    """
     ldr, flw = bodies["leader"], bodies["follower"]
     shoulders = {
         (role, side): bodies[role].positions[:, skeletons[role].index(f"{side}_shoulder")]
@@ -58,7 +69,73 @@ def pose_arms(
             length[key] += weight * distance
     for (role, side), shoulder in shoulders.items():
         target = shoulder + length[role, side][:, None] * way[role, side]
-        _pose_arm(bodies[role], skeletons[role], side, target)
+        state = _pose_arm(
+            bodies[role], skeletons[role], side, target, poles.get((role, side)), follow
+        )
+        if state is not None:
+            poles[role, side] = state
+
+
+def _follow_pole(
+    field: Array, reach: Array, previous: Array | None, follow: float
+) -> tuple[Array, Array | None]:
+    """The elbow's pole frame by frame, and the state to carry to the next block.
+
+    Where ``field`` (across the reach) turns slowly the pole is the field. Where it turns
+    faster than a few degrees a frame (a reach passing where :func:`elbow_pole` swings
+    round), the pole is the previous frame's kept across the new reach and turned
+    ``follow`` of the way towards the field, until it is back on the field. ``previous``
+    is the last block's state: its last pole and whether it was still catching up.
+    """
+    n = field.shape[0]
+    if n == 0:
+        return field, previous
+    out = field.copy()
+    catching_up = previous is not None and previous[3] > 0.5
+    fast = np.zeros(n, dtype=bool)
+    fast[1:] = np.sum(field[1:] * field[:-1], axis=1) < _SLOW_COS
+    if previous is not None:
+        fast[0] = catching_up or float(np.dot(previous[:3], field[0])) < _SLOW_COS
+    unit = reach / np.maximum(np.linalg.norm(reach, axis=1, keepdims=True), 1e-9)
+    starts = np.flatnonzero(fast)
+    f = int(starts[0]) if starts.size else n
+    while f < n:
+        p = (out[f - 1] if f else np.asarray(previous)[:3]).tolist()
+        f, catching_up = _catch_up(out, field, unit, fast, f, p, follow)
+        later = starts[starts > f]
+        f = int(later[0]) if later.size else n
+    return out, np.append(out[-1], 1.0 if catching_up else 0.0)
+
+
+_SLOW_COS = math.cos(math.radians(3.0))
+
+
+def _catch_up(
+    out: Array, field: Array, unit: Array, fast: Array, f: int, p: list[float], follow: float
+) -> tuple[int, bool]:
+    """Frames from ``f`` of :func:`_follow_pole` until the pole is back on the field:
+    the last frame done and whether the block ended before that."""
+    px, py, pz = p
+    n = field.shape[0]
+    for g in range(f, n):
+        ux, uy, uz = unit[g].tolist()
+        fx, fy, fz = field[g].tolist()
+        d = px * ux + py * uy + pz * uz
+        px, py, pz = px - d * ux, py - d * uy, pz - d * uz
+        norm = math.sqrt(px * px + py * py + pz * pz)
+        if norm > 1e-6:
+            px, py, pz = px / norm, py / norm, pz / norm
+            px, py, pz = px + follow * (fx - px), py + follow * (fy - py), pz + follow * (fz - pz)
+            norm = math.sqrt(px * px + py * py + pz * pz)
+        if norm <= 1e-6 or abs(px - fx) + abs(py - fy) + abs(pz - fz) < 1e-4:
+            out[g] = field[g]  # back on the field
+            if g + 1 == n or not fast[g + 1]:
+                return g, False
+            px, py, pz = fx, fy, fz
+            continue
+        px, py, pz = px / norm, py / norm, pz / norm
+        out[g] = (px, py, pz)
+    return n - 1, True
 
 
 def _slerp(a: Array, b: Array, share: Array) -> Array:
@@ -74,7 +151,14 @@ def _slerp(a: Array, b: Array, share: Array) -> Array:
     return np.asarray(out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9))
 
 
-def _pose_arm(body: Body, skel: Skeleton, side: str, target: Array) -> None:
+def _pose_arm(
+    body: Body,
+    skel: Skeleton,
+    side: str,
+    target: Array,
+    previous: Array | None,
+    follow: float,
+) -> Array | None:
     """One arm reaching for ``target``: the elbow bends as :func:`elbow_pole` says;
     both bones take their twist from the axis of that bend, so the elbow is a hinge."""
     ix = skel.index
@@ -88,7 +172,7 @@ def _pose_arm(body: Body, skel: Skeleton, side: str, target: Array) -> None:
     reach = target - shoulder
     short = np.clip(nearest - np.linalg.norm(reach, axis=1), 0.0, None)
     reach = reach + 3.0 * short[:, None] * apply(chest_rot, np.array([0.0, 0.6, -0.8]))
-    pole = elbow_pole(chest_rot, reach, side)
+    pole, state = _follow_pole(elbow_pole(chest_rot, reach, side), reach, previous, follow)
     elbow, wrist = two_bone_ik(
         shoulder,
         shoulder + reach,
@@ -104,6 +188,7 @@ def _pose_arm(body: Body, skel: Skeleton, side: str, target: Array) -> None:
     body.world[:, ix(f"{side}_shoulder")] = bone_world(elbow - shoulder, hinge, DOWN, rest_hinge)
     body.world[:, ix(f"{side}_elbow")] = bone_world(wrist - elbow, hinge, DOWN, rest_hinge)
     body.world[:, ix(f"{side}_wrist")] = body.world[:, ix(f"{side}_elbow")]
+    return state
 
 
 _REACH_0 = np.array([0.0, 1.0, 0.0])  # straight forward, in the chest's frame
@@ -127,6 +212,8 @@ def elbow_pole(chest_rot: Array, reach: Array, side: str) -> Array:
     d = local @ _REACH_0
     cv = np.cross(c, v0)
     v = v0 + cv + np.cross(c, cv) / np.maximum(1.0 + d, 1e-3)[:, None]
+    v -= np.sum(v * local, axis=1, keepdims=True) * local
+    v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
     return apply(chest_rot, v)
 
 

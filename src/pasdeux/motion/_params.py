@@ -42,6 +42,9 @@ class MotionParams:
     support_shift_share
         How far the pelvis moves from the body point towards the foot bearing the weight
         (0: stays over the body point, between the feet; 1: right over the foot).
+    elbow_follow_s
+        Time constant with which the way an elbow bends follows the reach of its hand (a
+        hand passing behind a spinning dancer does not swing the elbow round at once).
     min_pelvis_height_share
         Lowest the pelvis goes, as a share of its standing height, outside a step declared
         a dip or lunge (where a leg could not reach its foot from there, the foot is left
@@ -65,6 +68,7 @@ class MotionParams:
     max_body_speed_m_s: float = 2.5
     body_smoothing_s: float = 0.06
     support_shift_share: float = 0.5
+    elbow_follow_s: float = 0.05
     min_pelvis_height_share: float = 0.6
     leg_reach_share: float = 0.995
     knee_max_bend_deg: float = 150.0

@@ -111,7 +111,7 @@ def perform(
         plan_pelvis(tracks[role], skeletons[role], params, fps)
     hold_weights = hold_weights_of(steps["leader"], times, params.blend_s)
     roots, rotations = _pose_in_blocks(
-        tracks, skeletons, hold_weights, n_frames, chunk_frames, params
+        tracks, skeletons, hold_weights, (n_frames, fps), chunk_frames, params
     )
     dancers = tuple(
         DancerMotion(
@@ -136,25 +136,31 @@ def _pose_in_blocks(
     tracks: dict[str, Tracks],
     skeletons: dict[str, Skeleton],
     hold_weights: dict[str, Array],
-    n_frames: int,
+    frames: tuple[int, float],
     chunk_frames: int,
     params: MotionParams,
 ) -> tuple[dict[str, Array], dict[str, NDArray[np.float32]]]:
     """Root positions and float32 local rotations of both dancers, posed ``chunk_frames``
-    frames at a time (posing is frame by frame once the tracks are known)."""
+    frames at a time (posing is frame by frame once the tracks are known, carrying the
+    quaternions' signs and the elbows' poles from one block to the next); ``frames`` is
+    the number of frames and frames per second."""
+    n_frames, fps = frames
     roots = {role: np.empty((n_frames, 3)) for role in ROLES}
     rotations = {
         role: np.empty((n_frames, len(skeletons[role].joints), 4), dtype=np.float32)
         for role in ROLES
     }
     last: dict[str, Array | None] = dict.fromkeys(ROLES)
+    poles: dict[tuple[str, str], Array] = {}
+    follow = 1.0 - math.exp(-1.0 / (fps * params.elbow_follow_s))
     for start in range(0, n_frames, chunk_frames):
         part = slice(start, min(start + chunk_frames, n_frames))
         bodies = {
             role: pose_body(skeletons[role], slice_tracks(tracks[role], part), params)
             for role in ROLES
         }
-        pose_arms(bodies, skeletons, {hold: w[part] for hold, w in hold_weights.items()})
+        weights = {hold: w[part] for hold, w in hold_weights.items()}
+        pose_arms(bodies, skeletons, weights, poles, follow)
         for role in ROLES:
             roots[role][part] = np.round(bodies[role].positions[:, 0], 4)
             quats = local_quaternions(skeletons[role], bodies[role].world, last[role])
