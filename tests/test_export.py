@@ -39,9 +39,13 @@ def performance(routine: Routine) -> Performance:
     return perform(routine, duration_s=12.0)
 
 
-def _parse_bvh(text: str) -> tuple[list[str], list[int], np.ndarray, np.ndarray, float]:
-    """A small independent BVH reader: joint names, parents, offsets, frames, frame time."""
+def _parse_bvh(
+    text: str,
+) -> tuple[list[str], list[int], np.ndarray, np.ndarray, float, list[str]]:
+    """A small independent BVH reader: joint names, parents, offsets, frames, frame time
+    and each joint's rotation order (as its rotation channels list the axes)."""
     names: list[str] = []
+    orders: list[str] = []
     parents: list[int] = []
     offsets: list[list[float]] = []
     stack: list[int] = []
@@ -58,6 +62,8 @@ def _parse_bvh(text: str) -> tuple[list[str], list[int], np.ndarray, np.ndarray,
             in_end_site = True
         elif words[0] == "OFFSET" and not in_end_site:
             offsets.append([float(w) for w in words[1:4]])
+        elif words[0] == "CHANNELS":
+            orders.append("".join(w[0] for w in words[2:] if w.endswith("rotation")))
         elif words[0] == "{":
             if not in_end_site:
                 stack.append(len(names) - 1)
@@ -71,21 +77,22 @@ def _parse_bvh(text: str) -> tuple[list[str], list[int], np.ndarray, np.ndarray,
     n_frames = int(next(lines).split()[1])
     frame_time = float(next(lines).split()[2])
     frames = np.array([[float(w) for w in next(lines).split()] for _ in range(n_frames)])
-    return names, parents, np.array(offsets), frames, frame_time
+    return names, parents, np.array(offsets), frames, frame_time, orders
 
 
 def test_bvh_reads_back_to_the_same_joint_positions(performance: Performance) -> None:
     dancer = performance.dancer("leader")
-    names, parents, offsets, frames, frame_time = _parse_bvh(bvh_text(dancer, performance.fps))
+    text = bvh_text(dancer, performance.fps)
+    names, parents, offsets, frames, frame_time, orders = _parse_bvh(text)
     assert frame_time == pytest.approx(1 / performance.fps)
     assert frames.shape == (performance.n_frames, 3 + 3 * len(names))
-    # Forward kinematics in BVH space (Y up, centimetres), channel order Z X Y.
+    # Forward kinematics in BVH space (Y up, centimetres), each joint's channel order.
     expected = dancer.joint_positions() @ BVH_FROM_FLOOR.T * 100.0
     world: dict[int, np.ndarray] = {}
     positions = np.zeros((frames.shape[0], len(names), 3))
     for k, (name, parent) in enumerate(zip(names, parents)):
         angles = frames[:, 3 + 3 * k : 6 + 3 * k]
-        local = Rotation.from_euler("ZXY", angles, degrees=True).as_matrix()
+        local = Rotation.from_euler(orders[k], angles, degrees=True).as_matrix()
         if parent < 0:
             world[k] = local
             positions[:, k] = frames[:, :3]
