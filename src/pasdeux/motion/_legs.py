@@ -15,6 +15,7 @@ from pasdeux.motion._kin import (
     rot_x,
     rot_y,
     rot_z,
+    smoothstep,
     two_bone_ik,
 )
 from pasdeux.motion._params import MotionParams
@@ -37,7 +38,7 @@ def plan_pelvis(tr: Tracks, skel: Skeleton, params: MotionParams, fps: float) ->
     w = tr.weight_r[:, None]
     support = w * tr.feet["R"][:, :2] + (1.0 - w) * tr.feet["L"][:, :2]
     xy = tr.body_xy + params.support_shift_share * (support - tr.body_xy)
-    xy = gaussian_filter1d(xy, params.body_smoothing_s * fps, axis=0, mode="nearest")
+    xy = _smooth_path(xy, params, fps)
     standing_m = float(off("pelvis")[2])
     thigh, shin = skel.length("l_knee"), skel.length("l_ankle")
     ankle_h = standing_m + off("l_hip")[2] - thigh - shin
@@ -58,6 +59,19 @@ def plan_pelvis(tr: Tracks, skel: Skeleton, params: MotionParams, fps: float) ->
     z = np.minimum(standing_m - tr.drop_m + tr.rise_m, under)
     floor_m = params.min_pelvis_height_share * standing_m * (1.0 - tr.dip)
     tr.pelvis_m = np.column_stack([xy, np.maximum(z, floor_m)])
+
+
+def _smooth_path(xy: Array, params: MotionParams, fps: float) -> Array:
+    """The pelvis' path on the floor smoothed over ``body_smoothing_s``, and where it would
+    still go faster than ``max_body_speed_m_s`` (a partner carried round quickly in a hand
+    hold), over three times that."""
+    near = gaussian_filter1d(xy, params.body_smoothing_s * fps, axis=0, mode="nearest")
+    wide = gaussian_filter1d(xy, 3 * params.body_smoothing_s * fps, axis=0, mode="nearest")
+    speed = np.zeros(xy.shape[0])
+    speed[1:] = np.linalg.norm(np.diff(near, axis=0), axis=1) * fps
+    speed = gaussian_filter1d(speed, 3 * params.body_smoothing_s * fps, mode="nearest")
+    share = smoothstep((speed - params.max_body_speed_m_s) / params.max_body_speed_m_s)
+    return np.asarray(near + share[:, None] * (wide - near))
 
 
 def pose_body(skel: Skeleton, tr: Tracks, params: MotionParams) -> Body:

@@ -171,8 +171,10 @@ class _FeetTracks:
         a, b = np.searchsorted(self.times, [s.t_lift, s.t_land])
         phase = smoothstep((self.times[a:b] - s.t_lift) / max(s.t_land - s.t_lift, 1e-6))
         facing0 = self.at_facing
-        self.facing[a:b] = facing0 + turn * phase
-        self.facing[b:] = facing0 + turn
+        # Turns add up: a step lifting before the previous one landed (a quick step of a
+        # long way) turns on top of the previous turn's end, without a jump.
+        self.facing[a:b] += turn * phase
+        self.facing[b:] += turn
         moving, standing = rs.step.foot, OTHER_FOOT[rs.step.foot]
         foot = self.feet[moving]
         f0, f1 = self.at_feet[moving], np.array(rs.foot_to)
@@ -182,27 +184,31 @@ class _FeetTracks:
         foot[b:, :2] = f1
         foot[b:, 2] = 0.0
         yaw = self.yaw[moving]
-        yaw[a:b] = self.facing[a:b] + (self.at_yaw[moving] - facing0) * (1.0 - phase)
+        body = facing0 + turn * phase
+        yaw[a:b] = body + (self.at_yaw[moving] - facing0) * (1.0 - phase)
         yaw[b:] = facing0 + turn
         if turn:
-            self._pivot(standing, turn, max(a, self.landed[standing]), b)
+            self._pivot(standing, turn, (a, max(a, self.landed[standing]), b), phase)
         self.at_facing = facing0 + turn
         self.at_feet[moving], self.at_yaw[moving] = f1, facing0 + turn
         self.landed[moving] = int(b)
 
-    def _pivot(self, foot: str, turn: float, a: int, b: int) -> None:
-        """The standing ``foot`` turns by ``turn`` on its ball over frames ``a:b`` (from
-        when it is on the floor until the moving foot lands)."""
-        phase = smoothstep((np.arange(a, b) - a) / max(b - a, 1))
+    def _pivot(self, foot: str, turn: float, frames: tuple[int, int, int], phase: Array) -> None:
+        """The other ``foot`` turns by ``turn`` with the body over frames ``a:b`` (``phase``
+        of the body's turn; ``frames`` = a, on, b): in the air until it lands (frame
+        ``on``), then on the floor on its ball (the ball stays, the heel goes round)."""
+        a, on, b = frames
         y0 = self.at_yaw[foot]
-        ball = self.at_feet[foot] + self.ball_m * np.array([math.cos(y0), math.sin(y0)])
-        yaw = np.concatenate([y0 + turn * phase, [y0 + turn]])
+        self.yaw[foot][a:b] += turn * phase
+        self.yaw[foot][b:] += turn
+        yaw = np.append(self.yaw[foot][on:b], y0 + turn)
+        ball = self.feet[foot][min(on, self.times.size - 1), :2] + self.ball_m * np.array(
+            [math.cos(yaw[0]), math.sin(yaw[0])]
+        )
         ankle = ball - self.ball_m * np.column_stack([np.cos(yaw), np.sin(yaw)])
-        self.yaw[foot][a:b] = yaw[:-1]
-        self.yaw[foot][b:] = yaw[-1]
-        self.feet[foot][a:b, :2] = ankle[:-1]
+        self.feet[foot][on:b, :2] = ankle[:-1]
         self.feet[foot][b:, :2] = ankle[-1]
-        self.at_yaw[foot], self.at_feet[foot] = float(yaw[-1]), ankle[-1]
+        self.at_yaw[foot], self.at_feet[foot] = y0 + turn, ankle[-1]
 
 
 def _transfer_weight(
