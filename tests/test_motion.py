@@ -16,7 +16,7 @@ from pasdeux._serial import to_jsonable
 from pasdeux.choreo import Routine, choreograph
 from pasdeux.dances import load_library
 from pasdeux.errors import SchemaError
-from pasdeux.motion import DancerMotion, Performance, perform
+from pasdeux.motion import DancerMotion, MotionParams, Performance, perform
 from pasdeux.music import MusicMap
 from routines import dance_routine, dip_windows, facing_rad, routine_of
 
@@ -299,3 +299,22 @@ def test_every_dance_moves_like_a_body_that_can_exist() -> None:
             if speed.max() > 10.0:
                 problems.append((*where, "m/s", round(float(speed.max()), 1)))
     assert not problems, problems
+
+
+def test_motion_params_are_checked_and_change_the_motion() -> None:
+    """The tunables refuse impossible values and are used: a higher floor for the pelvis
+    keeps it higher in a dance whose strides lower it (the Slow Foxtrot)."""
+    with pytest.raises(ValueError, match="min_pelvis_height_share"):
+        MotionParams(min_pelvis_height_share=1.5)
+    with pytest.raises(ValueError, match="knee_max_bend_deg"):
+        MotionParams(knee_max_bend_deg=200.0)
+    with pytest.raises(TypeError):
+        MotionParams(0.5)  # type: ignore[call-arg]
+    routine = dance_routine(next(s for s in load_library() if s.name == "Slow Foxtrot"), 20.0)
+    lowest = {}
+    for share in (0.6, 0.85):
+        performance = perform(routine, params=MotionParams(min_pelvis_height_share=share))
+        dancer = performance.dancer("follower")
+        lowest[share] = dancer.root_positions_m[:, 2].min() / dancer.skeleton.offsets_m[0][2]
+    assert lowest[0.6] < 0.8
+    assert lowest[0.85] >= 0.85 - 1e-3
