@@ -215,7 +215,8 @@ def test_a_pivot_turns_about_the_ball_of_the_standing_foot(
     turning: dict[str, tuple[Routine, Performance]],
 ) -> None:
     """While the body turns over a standing foot, the ball of that foot (the toe joint)
-    stays where it is: the foot turns on it rather than the toe sweeping round the heel."""
+    stays where it is and the heel is raised: the foot turns on its ball rather than the
+    toe sweeping round the heel."""
     checked = 0
     for dance, (_, performance) in turning.items():
         for dancer in performance.dancers:
@@ -232,6 +233,9 @@ def test_a_pivot_turns_about_the_ball_of_the_standing_foot(
                 ball = positions[a : b + 1, dancer.skeleton.index(f"{before.foot.lower()}_toe")]
                 slide = np.ptp(ball[:, :2], axis=0)
                 assert np.hypot(*slide) < 0.01, (dance, dancer.role, event.time_s)
+                # ... standing on it: the heel is off the floor half way round.
+                heel = positions[:, dancer.skeleton.index(f"{before.foot.lower()}_ankle"), 2]
+                assert heel[(a + b) // 2] > heel[0] + 0.02, (dance, dancer.role, event.time_s)
                 checked += 1
     assert checked >= 10
 

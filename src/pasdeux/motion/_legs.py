@@ -117,7 +117,13 @@ def _pose_leg(
     thigh, shin = skel.length(knee_j), skel.length(ankle_j)
     ankle_h = off("pelvis")[2] + off(hip)[2] - thigh - shin
     foot = tr.feet[side.upper()]
-    ankle_target = np.column_stack([foot[:, :2], ankle_h + foot[:, 2]])
+    # The foot points its own way; pivoting, it stands on its ball (the toe joint) with
+    # the heel raised: the ankle is placed from the ball, the foot pitched about it.
+    r_flat = rot_z(tr.foot_yaw[side.upper()] - np.pi / 2)
+    r_foot = r_flat @ rot_x(-np.radians(params.pivot_heel_pitch_deg) * tr.heel_up[side.upper()])
+    flat_ankle = np.column_stack([foot[:, :2], ankle_h + foot[:, 2]])
+    ball = flat_ankle + apply(r_flat, off(toe_j))
+    ankle_target = ball - apply(r_foot, off(toe_j))
     forward = apply(r_pelvis, FORWARD)
     bend = np.radians(params.knee_max_bend_deg)
     shortest = np.sqrt(thigh**2 + shin**2 + 2 * thigh * shin * np.cos(bend))
@@ -133,7 +139,6 @@ def _pose_leg(
     pos[:, ix(ankle_j)] = ankle
     world[:, ix(hip)] = bone_world(knee - pos[:, ix(hip)], forward, DOWN, FORWARD)
     world[:, ix(knee_j)] = bone_world(ankle - knee, forward, DOWN, FORWARD)
-    r_foot = rot_z(tr.foot_yaw[side.upper()] - np.pi / 2)
     world[:, ix(ankle_j)] = r_foot
     world[:, ix(toe_j)] = r_foot
     pos[:, ix(toe_j)] = ankle + apply(r_foot, off(toe_j))

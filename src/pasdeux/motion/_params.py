@@ -45,6 +45,8 @@ class MotionParams:
     elbow_follow_s
         Time constant with which the way an elbow bends follows the reach of its hand (a
         hand passing behind a spinning dancer does not swing the elbow round at once).
+    pivot_heel_pitch_deg
+        How far a foot pivoting on its ball tips forward (its heel raised off the floor).
     min_pelvis_height_share
         Lowest the pelvis goes, as a share of its standing height, outside a step declared
         a dip or lunge (where a leg could not reach its foot from there, the foot is left
@@ -69,6 +71,7 @@ class MotionParams:
     body_smoothing_s: float = 0.06
     support_shift_share: float = 0.5
     elbow_follow_s: float = 0.05
+    pivot_heel_pitch_deg: float = 20.0
     min_pelvis_height_share: float = 0.6
     leg_reach_share: float = 0.995
     knee_max_bend_deg: float = 150.0
@@ -93,6 +96,10 @@ class MotionParams:
         ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be within 0-1, got {getattr(self, name)}")
+        if not 0.0 <= self.pivot_heel_pitch_deg < 90.0:
+            raise ValueError(
+                "pivot_heel_pitch_deg must be within 0-90, got " + str(self.pivot_heel_pitch_deg)
+            )
         if not 0.0 < self.knee_max_bend_deg < 180.0:
             raise ValueError(
                 f"knee_max_bend_deg must be within 0-180, got {self.knee_max_bend_deg}"

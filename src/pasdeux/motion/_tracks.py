@@ -69,6 +69,7 @@ class Tracks:
     facing: Array  # (F,) unwrapped
     feet: dict[str, Array]  # foot -> (F, 3) ankle-contact point on the floor, z = lift
     foot_yaw: dict[str, Array]  # foot -> (F,) the way the foot points (unwrapped)
+    heel_up: dict[str, Array]  # foot -> (F,) 0-1, the heel raised off the floor (a pivot)
     weight_r: Array  # (F,) share of the weight on the right foot (0-1)
     dip: Array  # (F,) 1 within a step declared a dip or lunge, blended
     drop_m: Array  # (F,) pelvis lowering (dip, bob)
@@ -86,6 +87,7 @@ def slice_tracks(tr: Tracks, part: slice) -> Tracks:
         facing=tr.facing[part],
         feet={foot: track[part] for foot, track in tr.feet.items()},
         foot_yaw={foot: track[part] for foot, track in tr.foot_yaw.items()},
+        heel_up={foot: track[part] for foot, track in tr.heel_up.items()},
         weight_r=tr.weight_r[part],
         dip=tr.dip[part],
         drop_m=tr.drop_m[part],
@@ -130,6 +132,7 @@ def dancer_tracks(
         facing=feet.facing,
         feet=feet.feet,
         foot_yaw=feet.yaw,
+        heel_up=feet.heel_up,
         weight_r=weight_r,
         dip=np.clip(smooth["dip"], 0.0, 1.0),
         drop_m=smooth["drop"] + bob,
@@ -159,6 +162,7 @@ class _FeetTracks:
             for f in "LR"
         }
         self.yaw = {f: np.full(n, self.at_yaw[f]) for f in "LR"}
+        self.heel_up = {f: np.zeros(n) for f in "LR"}
         self.landed = {"L": 0, "R": 0}  # frame from which each foot is on the floor
 
     def step(self, s: TimedStep) -> None:
@@ -196,7 +200,8 @@ class _FeetTracks:
     def _pivot(self, foot: str, turn: float, frames: tuple[int, int, int], phase: Array) -> None:
         """The other ``foot`` turns by ``turn`` with the body over frames ``a:b`` (``phase``
         of the body's turn; ``frames`` = a, on, b): in the air until it lands (frame
-        ``on``), then on the floor on its ball (the ball stays, the heel goes round)."""
+        ``on``), then on the floor on its ball (the ball stays, the heel raised goes
+        round)."""
         a, on, b = frames
         y0 = self.at_yaw[foot]
         self.yaw[foot][a:b] += turn * phase
@@ -208,6 +213,11 @@ class _FeetTracks:
         ankle = ball - self.ball_m * np.column_stack([np.cos(yaw), np.sin(yaw)])
         self.feet[foot][on:b, :2] = ankle[:-1]
         self.feet[foot][b:, :2] = ankle[-1]
+        # On the ball the heel is off the floor: raised as soon as the foot starts to
+        # turn, lowered as it finishes (so the heel never turns on the floor).
+        share = (yaw[:-1] - yaw[0]) / turn
+        bump = smoothstep(np.minimum(share, 1.0 - share) / 0.05)
+        self.heel_up[foot][on:b] = np.maximum(self.heel_up[foot][on:b], bump)
         self.at_yaw[foot], self.at_feet[foot] = y0 + turn, ankle[-1]
 
 
