@@ -27,9 +27,9 @@ def plan_pelvis(tr: Tracks, skel: Skeleton, params: MotionParams, fps: float) ->
     """Plan the pelvis (``tr.pelvis_m``) from both feet and the support before any leg is
     solved.
 
-    On the floor it follows the body point, moved ``support_shift_share`` of the way
-    towards the foot bearing the weight (so it is over the standing foot and goes over to
-    the new one as the weight is transferred), smoothed over ``body_smoothing_s``. Its
+    On the floor it follows the body point, moved sideways ``support_shift_share`` of the
+    way towards the foot bearing the weight (so it is over the standing foot and goes over
+    to the new one as the weight is transferred), smoothed over ``body_smoothing_s``. Its
     height is the standing height with the steps' rise, fall and dips, never above what
     either leg reaches from there (smoothed without exceeding it) and never below
     ``min_pelvis_height_share`` of the standing height outside a dip or lunge.
@@ -37,7 +37,11 @@ def plan_pelvis(tr: Tracks, skel: Skeleton, params: MotionParams, fps: float) ->
     off = skel.offset
     w = tr.weight_r[:, None]
     support = w * tr.feet["R"][:, :2] + (1.0 - w) * tr.feet["L"][:, :2]
-    xy = tr.body_xy + params.support_shift_share * (support - tr.body_xy)
+    # Sideways only: forward and back the body point's own path goes over the feet, and
+    # a partner in front is not to be walked into.
+    side = np.column_stack([np.sin(tr.facing), -np.cos(tr.facing)])
+    across = np.sum((support - tr.body_xy) * side, axis=1, keepdims=True)
+    xy = tr.body_xy + params.support_shift_share * across * side
     xy = _smooth_path(xy, params, fps)
     standing_m = float(off("pelvis")[2])
     thigh, shin = skel.length("l_knee"), skel.length("l_ankle")

@@ -40,8 +40,8 @@ class MotionParams:
         Standard deviation of the Gaussian smoothing of the pelvis' path on the floor (a
         quick step of a long way is spread over the steps around it).
     support_shift_share
-        How far the pelvis moves from the body point towards the foot bearing the weight
-        (0: stays over the body point, between the feet; 1: right over the foot).
+        How far the pelvis moves sideways from the body point towards the foot bearing the
+        weight (0: stays over the body point, between the feet; 1: right over the foot).
     elbow_follow_s
         Time constant with which the way an elbow bends follows the reach of its hand (a
         hand passing behind a spinning dancer does not swing the elbow round at once).
@@ -69,7 +69,7 @@ class MotionParams:
     weight_transfer_s: float = 0.25
     max_body_speed_m_s: float = 2.5
     body_smoothing_s: float = 0.06
-    support_shift_share: float = 0.5
+    support_shift_share: float = 0.25
     elbow_follow_s: float = 0.05
     pivot_heel_pitch_deg: float = 20.0
     min_pelvis_height_share: float = 0.6
