@@ -39,9 +39,9 @@ def plan_pelvis(tr: Tracks, skel: Skeleton, params: MotionParams, fps: float) ->
     support = w * tr.feet["R"][:, :2] + (1.0 - w) * tr.feet["L"][:, :2]
     # Sideways only: forward and back the body point's own path goes over the feet, and
     # a partner in front is not to be walked into.
-    side = np.column_stack([np.sin(tr.facing), -np.cos(tr.facing)])
-    across = np.sum((support - tr.body_xy) * side, axis=1, keepdims=True)
-    xy = tr.body_xy + params.support_shift_share * across * side
+    right = np.column_stack([np.sin(tr.facing), -np.cos(tr.facing)])
+    across = np.sum((support - tr.body_xy) * right, axis=1, keepdims=True)
+    xy = tr.body_xy + params.support_shift_share * across * right
     xy = _smooth_path(xy, params, fps)
     standing_m = float(off("pelvis")[2])
     thigh, shin = skel.length("l_knee"), skel.length("l_ankle")
