@@ -1,12 +1,26 @@
 """Perform a routine: turn placed figures into both dancers' timed skeletons.
 
 Every step lands on its beat: the foot leaves the floor after the previous step of the
-same dancer has landed and arrives exactly at the time of the step's beat (from the
-song's tempo map), when the body has moved over it. The body model is posed by
-hand-written kinematics: the pelvis rides above the body point from the figure replay,
-legs and arms reach their targets by two-bone inverse kinematics, and the arms take the
-hold declared on each of the leader's steps (closed, embrace, one hand joined, raised for
-a turn, ...), blended over a short time when the hold changes.
+dancer has landed (earlier only where it could not otherwise get there at a human speed:
+a quick step of a long way is a small hop) and arrives exactly at the time of the step's
+beat (from the song's tempo map). Each step turns the body by its declared turn, unwrapped
+(a spin of a whole turn is a whole turn, a 1 1/4 turn is 450 degrees); the standing foot
+turns with the body on its ball, heel raised.
+
+The body model is posed by hand-written kinematics (``_tracks``, ``_legs``, ``_arms``):
+
+- the body point moves on a smooth path through its place at each landing (it does not
+  stand still between steps), faster steps prepared earlier;
+- the pelvis is planned from both feet and the support before any leg is solved: over the
+  body point, shifted towards the standing foot as the weight goes over, never higher
+  than the legs reach nor lower than a share of its standing height outside dips and
+  lunges (:class:`MotionParams`);
+- the legs reach their feet by two-bone inverse kinematics, knees bending forward and no
+  more than their range; the arms take the hold declared on each of the leader's steps
+  (closed, embrace, one hand joined, raised for a turn, ...), blended on an arc when the
+  hold changes, the elbows bending a way that never swings round.
+
+Quaternions keep their sign from frame to frame.
 
 The plan is performed as given: each figure is replayed (``pasdeux.dances.geometry``)
 from the couple's pose the planner recorded where it begins (``PlacedFigure.start_pose``),
