@@ -22,14 +22,17 @@ from pasdeux.motion._params import MotionParams
 from pasdeux.motion._skeleton import Skeleton
 from pasdeux.motion._tracks import Tracks
 
+_REST_HINGE = np.cross(DOWN, FORWARD)
+
 
 def plan_pelvis(tr: Tracks, skel: Skeleton, params: MotionParams, fps: float) -> None:
     """Plan the pelvis (``tr.pelvis_m``) from both feet and the support before any leg is
     solved.
 
     On the floor it follows the body point, moved sideways ``support_shift_share`` of the
-    way towards the foot bearing the weight (so it is over the standing foot and goes over
-    to the new one as the weight is transferred), smoothed over ``body_smoothing_s``. Its
+    way towards the foot bearing the weight and back ``support_back_share`` of the way to
+    it when it is behind (so it is over the standing foot and goes over to the new one as
+    the weight is transferred), smoothed over ``body_smoothing_s``. Its
     height is the standing height with the steps' rise, fall and dips, never above what
     either leg reaches from there (smoothed without exceeding it) and never below
     ``min_pelvis_height_share`` of the standing height outside a dip or lunge.
@@ -37,11 +40,15 @@ def plan_pelvis(tr: Tracks, skel: Skeleton, params: MotionParams, fps: float) ->
     off = skel.offset
     w = tr.weight_r[:, None]
     support = w * tr.feet["R"][:, :2] + (1.0 - w) * tr.feet["L"][:, :2]
-    # Sideways only: forward and back the body point's own path goes over the feet, and
-    # a partner in front is not to be walked into.
+    # Sideways, and back towards a standing foot behind, never forward (a partner in
+    # front is not to be walked into).
     right = np.column_stack([np.sin(tr.facing), -np.cos(tr.facing)])
-    across = np.sum((support - tr.body_xy) * right, axis=1, keepdims=True)
+    ahead = np.column_stack([np.cos(tr.facing), np.sin(tr.facing)])
+    to_support = support - tr.body_xy
+    across = np.sum(to_support * right, axis=1, keepdims=True)
+    back = np.minimum(np.sum(to_support * ahead, axis=1, keepdims=True), 0.0)
     xy = tr.body_xy + params.support_shift_share * across * right
+    xy = xy + params.support_back_share * back * ahead
     xy = _smooth_path(xy, params, fps)
     standing_m = float(off("pelvis")[2])
     thigh, shin = skel.length("l_knee"), skel.length("l_ankle")
@@ -141,8 +148,11 @@ def _pose_leg(
     )
     pos[:, ix(knee_j)] = knee
     pos[:, ix(ankle_j)] = ankle
-    world[:, ix(hip)] = bone_world(knee - pos[:, ix(hip)], forward, DOWN, FORWARD)
-    world[:, ix(knee_j)] = bone_world(ankle - knee, forward, DOWN, FORWARD)
+    # Both bones take their twist from the knee's axis (across the leg and the way the
+    # knee points), so the knee is a hinge and no twist flips with the thigh raised.
+    hinge = np.cross(ankle - pos[:, ix(hip)], forward)
+    world[:, ix(hip)] = bone_world(knee - pos[:, ix(hip)], hinge, DOWN, _REST_HINGE)
+    world[:, ix(knee_j)] = bone_world(ankle - knee, hinge, DOWN, _REST_HINGE)
     world[:, ix(ankle_j)] = r_foot
     world[:, ix(toe_j)] = r_foot
     pos[:, ix(toe_j)] = ankle + apply(r_foot, off(toe_j))

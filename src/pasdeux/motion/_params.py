@@ -47,6 +47,9 @@ class MotionParams:
         hand passing behind a spinning dancer does not swing the elbow round at once).
     pivot_heel_pitch_deg
         How far a foot pivoting on its ball tips forward (its heel raised off the floor).
+    support_back_share
+        How far the pelvis moves back from the body point towards the foot bearing the
+        weight when that foot is behind (never forward: towards a partner in front).
     min_pelvis_height_share
         Lowest the pelvis goes, as a share of its standing height, outside a step declared
         a dip or lunge (where a leg could not reach its foot from there, the foot is left
@@ -70,6 +73,7 @@ class MotionParams:
     max_body_speed_m_s: float = 2.5
     body_smoothing_s: float = 0.06
     support_shift_share: float = 0.25
+    support_back_share: float = 0.5
     elbow_follow_s: float = 0.05
     pivot_heel_pitch_deg: float = 20.0
     min_pelvis_height_share: float = 0.6
