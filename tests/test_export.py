@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -23,6 +26,7 @@ from pasdeux.export import (
 )
 from pasdeux.motion import DancerMotion, Performance, perform
 from pasdeux.music import MusicMap
+from routines import routine_of
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +39,13 @@ def performance(routine: Routine) -> Performance:
     return perform(routine, duration_s=12.0)
 
 
-def _parse_bvh(text: str) -> tuple[list[str], list[int], np.ndarray, np.ndarray, float]:
-    """A small independent BVH reader: joint names, parents, offsets, frames, frame time."""
+def _parse_bvh(
+    text: str,
+) -> tuple[list[str], list[int], np.ndarray, np.ndarray, float, list[str]]:
+    """A small independent BVH reader: joint names, parents, offsets, frames, frame time
+    and each joint's rotation order (as its rotation channels list the axes)."""
     names: list[str] = []
+    orders: list[str] = []
     parents: list[int] = []
     offsets: list[list[float]] = []
     stack: list[int] = []
@@ -54,6 +62,8 @@ def _parse_bvh(text: str) -> tuple[list[str], list[int], np.ndarray, np.ndarray,
             in_end_site = True
         elif words[0] == "OFFSET" and not in_end_site:
             offsets.append([float(w) for w in words[1:4]])
+        elif words[0] == "CHANNELS":
+            orders.append("".join(w[0] for w in words[2:] if w.endswith("rotation")))
         elif words[0] == "{":
             if not in_end_site:
                 stack.append(len(names) - 1)
@@ -67,21 +77,22 @@ def _parse_bvh(text: str) -> tuple[list[str], list[int], np.ndarray, np.ndarray,
     n_frames = int(next(lines).split()[1])
     frame_time = float(next(lines).split()[2])
     frames = np.array([[float(w) for w in next(lines).split()] for _ in range(n_frames)])
-    return names, parents, np.array(offsets), frames, frame_time
+    return names, parents, np.array(offsets), frames, frame_time, orders
 
 
 def test_bvh_reads_back_to_the_same_joint_positions(performance: Performance) -> None:
     dancer = performance.dancer("leader")
-    names, parents, offsets, frames, frame_time = _parse_bvh(bvh_text(dancer, performance.fps))
+    text = bvh_text(dancer, performance.fps)
+    names, parents, offsets, frames, frame_time, orders = _parse_bvh(text)
     assert frame_time == pytest.approx(1 / performance.fps)
     assert frames.shape == (performance.n_frames, 3 + 3 * len(names))
-    # Forward kinematics in BVH space (Y up, centimetres), channel order Z X Y.
+    # Forward kinematics in BVH space (Y up, centimetres), each joint's channel order.
     expected = dancer.joint_positions() @ BVH_FROM_FLOOR.T * 100.0
     world: dict[int, np.ndarray] = {}
     positions = np.zeros((frames.shape[0], len(names), 3))
     for k, (name, parent) in enumerate(zip(names, parents)):
         angles = frames[:, 3 + 3 * k : 6 + 3 * k]
-        local = Rotation.from_euler("ZXY", angles, degrees=True).as_matrix()
+        local = Rotation.from_euler(orders[k], angles, degrees=True).as_matrix()
         if parent < 0:
             world[k] = local
             positions[:, k] = frames[:, :3]
@@ -163,3 +174,52 @@ def test_write_outputs_refuses_a_folder_that_is_not_its_own(
             tmp_path, tmp_path / "thesis.txt", truth_music, routine, performance, title="t"
         )
     assert (tmp_path / "thesis.txt").read_text() == "precious"
+
+
+def _bench_choreo() -> Any:
+    """bench/choreo.py (its own BVH reader), imported by path as tests/test_bench_choreo.py does."""
+    bench = Path(__file__).resolve().parents[1] / "bench"
+    sys.path.insert(0, str(bench))
+    spec = importlib.util.spec_from_file_location("bench_choreo", bench / "choreo.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bvh_angles_are_continuous_through_whole_turns() -> None:
+    """Spot turns, an underarm turn and travelling spins: no rotation channel of either
+    dancer's BVH jumps by more than 90 degrees between frames (each frame's angles are the
+    Euler triple nearest the frame before), the root's Y rotation (the heading, as an
+    animator reads it) turns each figure by its declared turn, and an independent reader
+    gets the same joint positions back within a millimetre."""
+    reader = _bench_choreo()
+    for dance, figure_ids in (
+        ("Rumba", ("spot_turn_left", "spot_turn_right", "underarm_turn_right")),
+        ("Slow Dance", ("underarm_turn", "underarm_turn")),
+        ("Paso Doble", ("travelling_spins_from_promenade",)),
+    ):
+        routine = routine_of(dance, figure_ids)
+        performance = perform(routine)
+        for dancer in performance.dancers:
+            bvh = reader.parse_bvh(bvh_text(dancer, performance.fps))
+            jumps = np.abs(np.diff(bvh.motion[:, 3:], axis=0))
+            assert int(np.sum(jumps > 90.0)) == 0, (dance, dancer.role)
+            heading = bvh.motion[:, bvh.channels[0].index("Yrotation")]
+            start = 0
+            for k, placed in enumerate(routine.figures):
+                steps = placed.figure.leader if dancer.role == "leader" else placed.figure.follower
+                end = max(
+                    round(e.time_s * performance.fps)
+                    for e in performance.events
+                    if e.role == dancer.role and e.figure_index == k
+                )
+                declared = -45.0 * sum(s.turn_eighths for s in steps)
+                turned = heading[end] - heading[start]
+                assert turned == pytest.approx(declared, abs=10.0), (dance, k, dancer.role)
+                start = end
+            read = reader.floor_positions_m(bvh)
+            order = [dancer.skeleton.index(name) for name in bvh.names]
+            expected = dancer.joint_positions()[:, order]
+            assert np.abs(read - expected).max() < 1e-3, (dance, dancer.role)

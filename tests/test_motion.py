@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from scipy.spatial.transform import Rotation
 
 from pasdeux._json import json_pieces
 from pasdeux._serial import to_jsonable
 from pasdeux.choreo import Routine, choreograph
+from pasdeux.dances import load_library
 from pasdeux.errors import SchemaError
-from pasdeux.motion import Performance, perform
+from pasdeux.motion import DancerMotion, MotionParams, Performance, perform
 from pasdeux.music import MusicMap
+from routines import dance_routine, dip_windows, facing_rad, routine_of
+
+# Figures that turn a whole turn or more in one go (a spot turn, an underarm turn, a 1 1/4
+# turn, travelling spins of 7/8 a step), danced in a row.
+TURNING = {
+    "Rumba": ("spot_turn_left", "spot_turn_right", "underarm_turn_right"),
+    "Cha Cha": ("spot_turn_right", "spot_turn_left"),
+    "Slow Dance": ("underarm_turn", "underarm_turn"),
+    "Viennese Waltz": ("reverse_turn_corner",),
+    "Paso Doble": ("travelling_spins_from_promenade",),
+}
 
 
 @pytest.fixture(scope="module")
@@ -155,3 +169,156 @@ def test_a_broken_performance_json_is_a_schema_error(
 def _with_rotations(data: dict[str, Any], rotations: object) -> dict[str, Any]:
     dancers = [dict(data["dancers"][0], rotations=rotations), *data["dancers"][1:]]
     return dict(data, dancers=dancers)
+
+
+@pytest.fixture(scope="module")
+def turning() -> dict[str, tuple[Routine, Performance]]:
+    out = {}
+    for dance, figure_ids in TURNING.items():
+        routine = routine_of(dance, figure_ids)
+        out[dance] = routine, perform(routine)
+    return out
+
+
+def _landing_frames(performance: Performance, role: str, figure_index: int) -> list[int]:
+    return [
+        min(round(e.time_s * performance.fps), performance.n_frames - 1)
+        for e in performance.events
+        if e.role == role and e.figure_index == figure_index
+    ]
+
+
+def test_turns_turn_as_far_as_declared_and_one_way(
+    turning: dict[str, tuple[Routine, Performance]],
+) -> None:
+    """Each figure's performed turn (the root's facing, unwrapped) is the sum of its steps'
+    declared turns, and a turning step never turns back the other way on the way."""
+    for dance, (routine, performance) in turning.items():
+        for dancer in performance.dancers:
+            facing = np.degrees(facing_rad(dancer))
+            start = 0
+            for k, placed in enumerate(routine.figures):
+                steps = placed.figure.leader if dancer.role == "leader" else placed.figure.follower
+                lands = _landing_frames(performance, dancer.role, k)
+                declared = -45.0 * sum(s.turn_eighths for s in steps)
+                got = facing[lands[-1]] - facing[start]
+                assert got == pytest.approx(declared, abs=10.0), (dance, k, dancer.role)
+                for step, a, b in zip(steps, [start, *lands], lands, strict=False):
+                    sign = -np.sign(step.turn_eighths)
+                    way = sign * (facing[a : b + 1] - facing[a])
+                    back = np.max(np.maximum.accumulate(way) - way)
+                    assert back < 3.0, (dance, k, dancer.role, step.beat)
+                start = lands[-1]
+
+
+def test_a_pivot_turns_about_the_ball_of_the_standing_foot(
+    turning: dict[str, tuple[Routine, Performance]],
+) -> None:
+    """While the body turns over a standing foot, the ball of that foot (the toe joint)
+    stays where it is and the heel is raised: the foot turns on its ball rather than the
+    toe sweeping round the heel."""
+    checked = 0
+    for dance, (_, performance) in turning.items():
+        for dancer in performance.dancers:
+            positions = dancer.joint_positions()
+            facing = np.degrees(facing_rad(dancer))
+            events = [e for e in performance.events if e.role == dancer.role]
+            for before, event in itertools.pairwise(events):
+                if not before.weight or before.foot == event.foot:
+                    continue
+                a = round(before.time_s * performance.fps) + 1
+                b = round(event.time_s * performance.fps) - 1
+                if b <= a or abs(facing[b] - facing[a]) < 60.0:
+                    continue
+                ball = positions[a : b + 1, dancer.skeleton.index(f"{before.foot.lower()}_toe")]
+                slide = np.ptp(ball[:, :2], axis=0)
+                assert np.hypot(*slide) < 0.01, (dance, dancer.role, event.time_s)
+                # ... standing on it: the heel is off the floor half way round.
+                heel = positions[:, dancer.skeleton.index(f"{before.foot.lower()}_ankle"), 2]
+                assert heel[(a + b) // 2] > heel[0] + 0.02, (dance, dancer.role, event.time_s)
+                checked += 1
+    assert checked >= 10
+
+
+def _assert_continuous(dancer: DancerMotion) -> None:
+    q = dancer.rotations.astype(float)
+    dots = np.sum(q[1:] * q[:-1], axis=-1)
+    assert dots.min() > 0.0, dancer.role
+
+
+def test_rotations_are_continuous_quaternions(
+    turning: dict[str, tuple[Routine, Performance]], performance: Performance
+) -> None:
+    """No quaternion changes sign between frames (q and -q are the same rotation, and a
+    player interpolating between them would spin the long way round)."""
+    for _, turned in turning.values():
+        for dancer in turned.dancers:
+            _assert_continuous(dancer)
+    for dancer in performance.dancers:
+        _assert_continuous(dancer)
+
+
+def _knee_bend_deg(positions: np.ndarray, dancer: DancerMotion, side: str) -> np.ndarray:
+    """Knee flexion (0 = straight), negative where the knee bends backwards."""
+    ix = dancer.skeleton.index
+    hip, knee, ankle = (positions[:, ix(f"{side}_{j}")] for j in ("hip", "knee", "ankle"))
+    thigh, shin = knee - hip, ankle - knee
+    cos = (
+        np.sum(thigh * shin, axis=1) / np.linalg.norm(thigh, axis=1) / np.linalg.norm(shin, axis=1)
+    )
+    bend = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+    # Bent forward, thigh x shin points to the dancer's left (the knee ahead of the line
+    # from hip to ankle); to the right it bends backwards.
+    pelvis = Rotation.from_quat(dancer.rotations[:, 0].astype(float))
+    right = pelvis.apply([1.0, 0.0, 0.0])
+    side_sign = np.sign(np.sum(np.cross(thigh, shin) * right, axis=1))
+    return np.asarray(np.where((side_sign > 0) & (bend > 1.0), -bend, bend))
+
+
+@pytest.mark.slow
+def test_every_dance_moves_like_a_body_that_can_exist() -> None:
+    """Over a routine of every dance: the pelvis stays above 60% of its standing height
+    outside declared dips and lunges, knees bend forward and at most 150 degrees, and no
+    joint moves faster than 10 m/s between two frames."""
+    problems: list[tuple[object, ...]] = []
+    for style in load_library():
+        routine = dance_routine(style)
+        performance = perform(routine)
+        times = np.arange(performance.n_frames) / performance.fps
+        outside_dips = np.ones(performance.n_frames, dtype=bool)
+        for start, end in dip_windows(routine):
+            outside_dips &= (times < start) | (times > end)
+        for dancer in performance.dancers:
+            where = (style.name, dancer.role)
+            positions = dancer.joint_positions()
+            standing = dancer.skeleton.offsets_m[0][2]
+            lowest = positions[outside_dips, 0, 2].min() / standing
+            if lowest < 0.6:
+                problems.append((*where, "pelvis at", round(lowest, 2)))
+            for side in "lr":
+                bend = _knee_bend_deg(positions, dancer, side)
+                if bend.min() < -1.0 or bend.max() > 150.0:
+                    problems.append((*where, side, "knee", round(bend.min()), round(bend.max())))
+            speed = np.linalg.norm(np.diff(positions, axis=0), axis=2) * performance.fps
+            if speed.max() > 10.0:
+                problems.append((*where, "m/s", round(float(speed.max()), 1)))
+    assert not problems, problems
+
+
+def test_motion_params_are_checked_and_change_the_motion() -> None:
+    """The tunables refuse impossible values and are used: a higher floor for the pelvis
+    keeps it higher in a dance whose strides lower it (the Slow Foxtrot)."""
+    with pytest.raises(ValueError, match="min_pelvis_height_share"):
+        MotionParams(min_pelvis_height_share=1.5)
+    with pytest.raises(ValueError, match="knee_max_bend_deg"):
+        MotionParams(knee_max_bend_deg=200.0)
+    with pytest.raises(TypeError):
+        MotionParams(0.5)  # type: ignore[call-arg]
+    routine = dance_routine(next(s for s in load_library() if s.name == "Slow Foxtrot"), 20.0)
+    lowest = {}
+    for share in (0.6, 0.85):
+        performance = perform(routine, params=MotionParams(min_pelvis_height_share=share))
+        dancer = performance.dancer("follower")
+        lowest[share] = dancer.root_positions_m[:, 2].min() / dancer.skeleton.offsets_m[0][2]
+    assert lowest[0.6] < 0.8
+    assert lowest[0.85] >= 0.85 - 1e-3

@@ -2,13 +2,18 @@
 
 BVH is Y-up by convention, so floor coordinates (x right, y away, z up) become
 BVH (x, z, -y); lengths are written in centimetres. Every joint has three rotation
-channels in Z X Y order (the root also has three position channels); end joints get an
-``End Site``. :func:`write_bvh` streams the file: the motion is converted and written a
-block of frames at a time, never held whole as text.
+channels, in Z X Y order unless the joint's motion comes near that order's gimbal lock (its
+middle angle near 90 degrees, where the other two swing round in a frame): then in the
+order whose middle angle stays furthest from it over the file (the root also has three
+position channels); end joints get an ``End Site``. Each frame's angles are the solution
+nearest the frame before, unwrapped, so no channel jumps. :func:`write_bvh` streams the
+file: the motion is converted and written a block of frames at a time, never held whole as
+text.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,17 +70,20 @@ def _bvh_pieces(dancer: DancerMotion, fps: float) -> Iterator[str]:
         if parent >= 0:
             children[parent].append(j)
     offsets = np.asarray(skel.offsets_m) @ BVH_FROM_FLOOR.T * _CM_PER_M
+    orders = _rotation_orders(dancer.rotations)
     lines = ["HIERARCHY"]
-    _emit_joint(lines, skel.joints, skel.parents, children, offsets, 0, 0)
+    _emit_joint(lines, (skel.joints, orders), skel.parents, children, offsets, 0, 0)
     order = _depth_first(children, 0)
     n_frames = dancer.rotations.shape[0]
     lines += ["MOTION", f"Frames: {n_frames}", f"Frame Time: {1.0 / fps:.8f}"]
     yield "\n".join(lines)
     row = " ".join(["%.4f"] * (3 + 3 * len(order)))
+    previous: NDArray[np.float64] | None = None
     for start in range(0, n_frames, _BLOCK_FRAMES):
         part = slice(start, min(start + _BLOCK_FRAMES, n_frames))
         root = dancer.root_positions_m[part] @ BVH_FROM_FLOOR.T * _CM_PER_M
-        euler = _bvh_euler_degrees(dancer.rotations[part])  # (F, J, 3) as Z X Y
+        euler = _continuous(_bvh_euler_degrees(dancer.rotations[part], orders), previous)
+        previous = euler[-1]
         values = np.concatenate([root, euler[:, order].reshape(len(root), -1)], axis=1)
         yield "".join("\n" + row % tuple(frame) for frame in values.tolist())
     yield "\n"
@@ -83,14 +91,17 @@ def _bvh_pieces(dancer: DancerMotion, fps: float) -> Iterator[str]:
 
 def _emit_joint(
     lines: list[str],
-    names: tuple[str, ...],
+    joints: tuple[tuple[str, ...], list[str]],
     parents: tuple[int, ...],
     children: dict[int, list[int]],
     offsets: NDArray[np.float64],
     j: int,
     depth: int,
 ) -> None:
-    """Append the hierarchy lines of joint ``j`` and its descendants."""
+    """Append the hierarchy lines of joint ``j`` and its descendants (``joints``: names and
+    rotation orders)."""
+    names, orders = joints
+    rotation = " ".join(f"{axis}rotation" for axis in orders[j])
     pad = "  " * depth
     root = parents[j] < 0
     lines.append(f"{pad}{'ROOT' if root else 'JOINT'} {names[j]}")
@@ -98,14 +109,12 @@ def _emit_joint(
     offset = np.zeros(3) if root else offsets[j]
     lines.append(f"{pad}  OFFSET {offset[0]:.4f} {offset[1]:.4f} {offset[2]:.4f}")
     if root:
-        lines.append(
-            f"{pad}  CHANNELS 6 Xposition Yposition Zposition Zrotation Xrotation Yrotation"
-        )
+        lines.append(f"{pad}  CHANNELS 6 Xposition Yposition Zposition {rotation}")
     else:
-        lines.append(f"{pad}  CHANNELS 3 Zrotation Xrotation Yrotation")
+        lines.append(f"{pad}  CHANNELS 3 {rotation}")
     if children[j]:
         for c in children[j]:
-            _emit_joint(lines, names, parents, children, offsets, c, depth + 1)
+            _emit_joint(lines, joints, parents, children, offsets, c, depth + 1)
     else:
         end = offsets[j] / max(np.linalg.norm(offsets[j]), 1e-9) * 5.0
         lines.append(f"{pad}  End Site")
@@ -122,13 +131,80 @@ def _depth_first(children: dict[int, list[int]], j: int) -> list[int]:
     return out
 
 
-def _bvh_euler_degrees(rotations: NDArray[np.floating[Any]]) -> NDArray[np.float64]:
+_ORDERS = ("ZXY", "ZYX", "XYZ", "XZY", "YXZ", "YZX")
+_LOCK_SIN = math.sin(math.radians(75.0))
+
+
+def _bvh_matrices(rotations: NDArray[np.floating[Any]]) -> NDArray[np.float64]:
+    """Local rotation matrices (F, J, 3, 3) in BVH axes."""
     n_frames, n_joints = rotations.shape[:2]
     mats = Rotation.from_quat(np.asarray(rotations, dtype=np.float64).reshape(-1, 4)).as_matrix()
-    mats = BVH_FROM_FLOOR @ mats @ BVH_FROM_FLOOR.T
+    return np.asarray((BVH_FROM_FLOOR @ mats @ BVH_FROM_FLOOR.T).reshape(n_frames, n_joints, 3, 3))
+
+
+def _rotation_orders(rotations: NDArray[np.floating[Any]]) -> list[str]:
+    """Each joint's rotation order: Z X Y, unless its middle angle comes within 15 degrees
+    of 90 somewhere; then the order whose middle angle stays furthest from 90."""
+    n_joints = rotations.shape[1]
+    nearest = np.zeros((len(_ORDERS), n_joints))  # max |sin(middle angle)| per order
+    for start in range(0, rotations.shape[0], _BLOCK_FRAMES):
+        mats = _bvh_matrices(rotations[start : start + _BLOCK_FRAMES])
+        for k, order in enumerate(_ORDERS):
+            a, c = "XYZ".index(order[0]), "XYZ".index(order[2])
+            nearest[k] = np.maximum(nearest[k], np.abs(mats[:, :, a, c]).max(axis=0))
+    best = np.argmin(nearest, axis=0)
+    return ["ZXY" if nearest[0, j] < _LOCK_SIN else _ORDERS[int(best[j])] for j in range(n_joints)]
+
+
+def _bvh_euler_degrees(
+    rotations: NDArray[np.floating[Any]], orders: list[str]
+) -> NDArray[np.float64]:
+    """Euler angles (F, J, 3) of every joint in its order (as the channels list them)."""
+    mats = _bvh_matrices(rotations)
+    angles = np.empty((*mats.shape[:2], 3))
     with warnings.catch_warnings():
-        # A joint bent 90 degrees about X is a gimbal lock of Z X Y angles; scipy then sets
-        # the third angle to zero, which still gives the same rotation. Not the user's concern.
+        # At a gimbal lock scipy sets the third angle to zero, which still gives the same
+        # rotation. Not the user's concern.
         warnings.filterwarnings("ignore", message="Gimbal lock detected")
-        angles = Rotation.from_matrix(mats).as_euler("ZXY", degrees=True)
-    return np.asarray(angles.reshape(n_frames, n_joints, 3))
+        for order in set(orders):
+            joints = [j for j, o in enumerate(orders) if o == order]
+            part = mats[:, joints].reshape(-1, 3, 3)
+            euler = Rotation.from_matrix(part).as_euler(order, degrees=True)
+            angles[:, joints] = euler.reshape(mats.shape[0], len(joints), 3)
+    return angles
+
+
+def _alternative(angles: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The other triple of the same rotations in any order ``a b c`` of three different
+    axes: (a + 180, 180 - b, c + 180)."""
+    a, b, c = np.moveaxis(angles, -1, 0)
+    return np.stack([a + 180.0, 180.0 - b, c + 180.0], axis=-1)
+
+
+def _apart(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
+    """How far apart two triples of angles are, each angle modulo 360 (sum of degrees)."""
+    return np.asarray(np.sum(np.abs((a - b + 180.0) % 360.0 - 180.0), axis=-1))
+
+
+def _continuous(
+    angles: NDArray[np.float64], previous: NDArray[np.float64] | None
+) -> NDArray[np.float64]:
+    """Euler angles (F, J, 3) with each frame's triple the one nearest the frame before.
+
+    Every rotation has two triples (:func:`_alternative`), each equal modulo 360 per
+    angle: per frame the solution nearer the previous frame's is kept (switching where the
+    middle angle passes 90 degrees), then every channel is unwrapped (360 added or taken
+    away) so no channel jumps. ``previous`` is the last frame written before (a block
+    continues it).
+    """
+    if previous is not None:
+        angles = np.concatenate([previous[None], angles])
+    other = _alternative(angles)
+    switch = _apart(angles[1:], other[:-1]) < _apart(angles[1:], angles[:-1])
+    use_other = np.concatenate([np.zeros((1, angles.shape[1]), dtype=bool), switch])
+    use_other = np.cumsum(use_other, axis=0) % 2 == 1
+    chosen = np.where(use_other[..., None], other, angles)
+    if previous is not None:
+        chosen[0] = previous
+    out = np.unwrap(chosen, axis=0, period=360.0)
+    return np.asarray(out[1:] if previous is not None else out)

@@ -1,5 +1,6 @@
 """Perform: turn a routine into both dancers' timed skeletons."""
 
+from pasdeux.motion._params import MotionParams
 from pasdeux.motion._perform import DANCER_HEIGHTS_M, perform
 from pasdeux.motion._skeleton import (
     JOINTS,
@@ -16,6 +17,7 @@ __all__ = [
     "PARENTS",
     "PERFORMANCE_SCHEMA",
     "DancerMotion",
+    "MotionParams",
     "Performance",
     "Skeleton",
     "StepEvent",

@@ -1,0 +1,283 @@
+"""The arms: each hold's hand targets, blended where the hold changes, reached by IK."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+from scipy.ndimage import uniform_filter1d
+
+from pasdeux.dances import HOLDS
+from pasdeux.motion._kin import DOWN, FORWARD, UP, Array, Body, apply, bone_world, two_bone_ik
+from pasdeux.motion._skeleton import Skeleton
+from pasdeux.motion._tracks import TimedStep
+
+ROLES = ("leader", "follower")
+
+
+def hold_weights(leader_steps: list[TimedStep], times: Array, blend_s: float) -> dict[str, Array]:
+    """Per frame, how much each hold applies (they sum to 1; a change blends over
+    ``blend_s``)."""
+    current = np.full(times.size, HOLDS.index(leader_steps[0].replayed.step.hold))
+    for s in leader_steps:
+        current[times >= s.t_lift] = HOLDS.index(s.replayed.step.hold)
+    fps = 1.0 / (times[1] - times[0]) if times.size > 1 else 60.0
+    width = max(1, round(blend_s * fps))
+    return {
+        hold: uniform_filter1d((current == i).astype(float), width)
+        for i, hold in enumerate(HOLDS)
+        if np.any(current == i)
+    }
+
+
+def pose_arms(
+    bodies: dict[str, Body],
+    skeletons: dict[str, Skeleton],
+    weights: dict[str, Array],
+    poles: dict[tuple[str, str], Array],
+    follow: float,
+) -> None:
+    """Pose both dancers' arms for the holds blended by ``weights``.
+
+    ``poles`` holds, per (role, side), the way the elbow bent at the last frame posed
+    before and whether it was catching up (updated here): where :func:`elbow_pole` swings
+    round, the elbow turns ``follow`` (0-1) of the way towards it each frame.
+    """
+    ldr, flw = bodies["leader"], bodies["follower"]
+    shoulders = {
+        (role, side): bodies[role].positions[:, skeletons[role].index(f"{side}_shoulder")]
+        for role in ROLES
+        for side in "lr"
+    }
+    way: dict[tuple[str, str], Array] = {}
+    total = {key: np.zeros(sh.shape[0]) for key, sh in shoulders.items()}
+    length = {key: np.zeros(sh.shape[0]) for key, sh in shoulders.items()}
+    for hold, weight in weights.items():
+        hold_targets = hand_targets(hold, ldr, flw, skeletons)
+        for key, shoulder in shoulders.items():
+            reach = hold_targets[key[0]][key[1]] - shoulder
+            distance = np.linalg.norm(reach, axis=1)
+            unit = reach / np.maximum(distance, 1e-9)[:, None]
+            # Blending holds, the way from the shoulder to the hand turns on the shorter
+            # arc from one hold's to the other's (a hand raised for a turn comes down in
+            # front), and its length goes from one to the other: the hand never cuts
+            # through the shoulder.
+            total[key] += weight
+            share = weight / np.maximum(total[key], 1e-9)
+            way[key] = unit if key not in way else _slerp(way[key], unit, share)
+            length[key] += weight * distance
+    for (role, side), shoulder in shoulders.items():
+        target = shoulder + length[role, side][:, None] * way[role, side]
+        state = _pose_arm(
+            bodies[role], skeletons[role], side, target, poles.get((role, side)), follow
+        )
+        if state is not None:
+            poles[role, side] = state
+
+
+def _follow_pole(
+    field: Array, reach: Array, previous: Array | None, follow: float
+) -> tuple[Array, Array | None]:
+    """The elbow's pole frame by frame, and the state to carry to the next block.
+
+    Where ``field`` (across the reach) turns slowly the pole is the field. Where it turns
+    faster than a few degrees a frame (a reach passing where :func:`elbow_pole` swings
+    round), the pole is the previous frame's kept across the new reach and turned
+    ``follow`` of the way towards the field, until it is back on the field. ``previous``
+    is the last block's state: its last pole and whether it was still catching up.
+    """
+    n = field.shape[0]
+    if n == 0:
+        return field, previous
+    out = field.copy()
+    catching_up = previous is not None and previous[3] > 0.5
+    fast = np.zeros(n, dtype=bool)
+    fast[1:] = np.sum(field[1:] * field[:-1], axis=1) < _SLOW_COS
+    if previous is not None:
+        fast[0] = catching_up or float(np.dot(previous[:3], field[0])) < _SLOW_COS
+    unit = reach / np.maximum(np.linalg.norm(reach, axis=1, keepdims=True), 1e-9)
+    starts = np.flatnonzero(fast)
+    f = int(starts[0]) if starts.size else n
+    while f < n:
+        p = (out[f - 1] if f else np.asarray(previous)[:3]).tolist()
+        f, catching_up = _catch_up(out, field, unit, fast, f, p, follow)
+        later = starts[starts > f]
+        f = int(later[0]) if later.size else n
+    return out, np.append(out[-1], 1.0 if catching_up else 0.0)
+
+
+_SLOW_COS = math.cos(math.radians(3.0))
+
+
+def _catch_up(
+    out: Array, field: Array, unit: Array, fast: Array, f: int, p: list[float], follow: float
+) -> tuple[int, bool]:
+    """Frames from ``f`` of :func:`_follow_pole` until the pole is back on the field:
+    the last frame done and whether the block ended before that."""
+    px, py, pz = p
+    n = field.shape[0]
+    for g in range(f, n):
+        ux, uy, uz = unit[g].tolist()
+        fx, fy, fz = field[g].tolist()
+        d = px * ux + py * uy + pz * uz
+        px, py, pz = px - d * ux, py - d * uy, pz - d * uz
+        norm = math.sqrt(px * px + py * py + pz * pz)
+        if norm > 1e-6:
+            px, py, pz = px / norm, py / norm, pz / norm
+            px, py, pz = px + follow * (fx - px), py + follow * (fy - py), pz + follow * (fz - pz)
+            norm = math.sqrt(px * px + py * py + pz * pz)
+        if norm <= 1e-6 or abs(px - fx) + abs(py - fy) + abs(pz - fz) < 1e-4:
+            out[g] = field[g]  # back on the field
+            if g + 1 == n or not fast[g + 1]:
+                return g, False
+            px, py, pz = fx, fy, fz
+            continue
+        px, py, pz = px / norm, py / norm, pz / norm
+        out[g] = (px, py, pz)
+    return n - 1, True
+
+
+def _slerp(a: Array, b: Array, share: Array) -> Array:
+    """Unit vectors ``share`` (0-1) of the way from ``a`` to ``b`` on the shorter arc."""
+    cos = np.clip(np.sum(a * b, axis=1), -1.0, 1.0)
+    angle = np.arccos(cos)
+    sin = np.sin(angle)
+    small = sin < 1e-6
+    safe = np.where(small, 1.0, sin)
+    wa = np.where(small, 1.0 - share, np.sin((1.0 - share) * angle) / safe)
+    wb = np.where(small, share, np.sin(share * angle) / safe)
+    out = wa[:, None] * a + wb[:, None] * b
+    return np.asarray(out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9))
+
+
+def _pose_arm(
+    body: Body,
+    skel: Skeleton,
+    side: str,
+    target: Array,
+    previous: Array | None,
+    follow: float,
+) -> Array | None:
+    """One arm reaching for ``target``: the elbow bends as :func:`elbow_pole` says;
+    both bones take their twist from the axis of that bend, so the elbow is a hinge."""
+    ix = skel.index
+    chest_rot = body.world[:, ix("chest")]
+    shoulder = body.positions[:, ix(f"{side}_shoulder")]
+    upper, lower = skel.length(f"{side}_elbow"), skel.length(f"{side}_wrist")
+    nearest = 0.3 * (upper + lower)
+    # A target nearer the shoulder than the arm folds is reached for in a direction turned
+    # forward and down (the nearer, the more): a target passing through the shoulder (a
+    # partner's hand there) does not swing the arm round.
+    reach = target - shoulder
+    short = np.clip(nearest - np.linalg.norm(reach, axis=1), 0.0, None)
+    reach = reach + 3.0 * short[:, None] * apply(chest_rot, np.array([0.0, 0.6, -0.8]))
+    pole, state = _follow_pole(elbow_pole(chest_rot, reach, side), reach, previous, follow)
+    elbow, wrist = two_bone_ik(
+        shoulder,
+        shoulder + reach,
+        upper,
+        lower,
+        pole,
+        reach_m=(nearest, upper + lower - 1e-4),
+    )
+    body.positions[:, ix(f"{side}_elbow")] = elbow
+    body.positions[:, ix(f"{side}_wrist")] = wrist
+    hinge = np.cross(wrist - shoulder, pole)
+    rest_hinge = np.cross(DOWN, elbow_pole(np.eye(3)[None], DOWN[None], side)[0])
+    body.world[:, ix(f"{side}_shoulder")] = bone_world(elbow - shoulder, hinge, DOWN, rest_hinge)
+    body.world[:, ix(f"{side}_elbow")] = bone_world(wrist - elbow, hinge, DOWN, rest_hinge)
+    body.world[:, ix(f"{side}_wrist")] = body.world[:, ix(f"{side}_elbow")]
+    return state
+
+
+_REACH_0 = np.array([0.0, 1.0, 0.0])  # straight forward, in the chest's frame
+
+
+def elbow_pole(chest_rot: Array, reach: Array, side: str) -> Array:
+    """The way the elbow bends (world, across the arm) for arms reaching along ``reach``.
+
+    Reaching straight forward the elbow points down and a little out; for any other reach
+    that way is carried along the shortest rotation from forward to the reach (hanging
+    arm: elbow back; raised arm: elbow forward). This is continuous for every reach but
+    straight back (where no hold puts a hand), unlike one fixed pole, which flips the
+    elbow round where a reach passes along or against it (a hand across the body, a hand
+    circling over the head in a turn).
+    """
+    out = 1.0 if side == "r" else -1.0
+    v0 = np.array([0.4 * out, 0.0, -1.0]) / np.hypot(0.4, 1.0)
+    local = np.einsum("fji,fj->fi", chest_rot, reach)
+    local /= np.maximum(np.linalg.norm(local, axis=1, keepdims=True), 1e-9)
+    c = np.cross(_REACH_0, local)
+    d = local @ _REACH_0
+    cv = np.cross(c, v0)
+    v = v0 + cv + np.cross(c, cv) / np.maximum(1.0 + d, 1e-3)[:, None]
+    v -= np.sum(v * local, axis=1, keepdims=True) * local
+    v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
+    return apply(chest_rot, v)
+
+
+def hand_targets(
+    hold: str, ldr: Body, flw: Body, skeletons: dict[str, Skeleton]
+) -> dict[str, dict[str, Array]]:
+    """Where each hand goes in ``hold`` (world positions per frame)."""
+    li, fi = skeletons["leader"].index, skeletons["follower"].index
+
+    def p(body: Body, idx: Callable[[str], int], joint: str) -> Array:
+        return body.positions[:, idx(joint)]
+
+    def axes(body: Body, idx: Callable[[str], int]) -> tuple[Array, Array]:
+        rot = body.world[:, idx("chest")]
+        return apply(rot, FORWARD), apply(rot, np.array([1.0, 0.0, 0.0]))
+
+    l_fwd, l_right = axes(ldr, li)
+    f_fwd, f_right = axes(flw, fi)
+    hanging = {
+        "leader": {s: p(ldr, li, f"{s}_shoulder") + 0.5 * DOWN + 0.1 * l_fwd for s in "lr"},
+        "follower": {s: p(flw, fi, f"{s}_shoulder") + 0.46 * DOWN + 0.1 * f_fwd for s in "lr"},
+    }
+    for role, body_right in (("leader", l_right), ("follower", f_right)):
+        hanging[role]["l"] = hanging[role]["l"] - 0.06 * body_right
+        hanging[role]["r"] = hanging[role]["r"] + 0.06 * body_right
+    out = {role: dict(hands) for role, hands in hanging.items()}
+
+    def join(leader_hand: str, follower_hand: str, drop_m: float) -> None:
+        meet = (p(ldr, li, f"{leader_hand}_shoulder") + p(flw, fi, f"{follower_hand}_shoulder")) / 2
+        meet = meet - np.array([0.0, 0.0, drop_m])
+        out["leader"][leader_hand] = out["follower"][follower_hand] = meet
+
+    def raised(leader_hand: str, follower_hand: str) -> None:
+        head = p(flw, fi, "head")
+        meet = 0.7 * head + 0.3 * p(ldr, li, f"{leader_hand}_shoulder")
+        meet[:, 2] = head[:, 2] + 0.22
+        out["leader"][leader_hand] = out["follower"][follower_hand] = meet
+
+    if hold == "closed":
+        joined = (p(ldr, li, "l_shoulder") + p(flw, fi, "r_shoulder")) / 2
+        meet = joined + 0.22 * (-l_right) + np.array([0.0, 0.0, 0.02])
+        out["leader"]["l"] = out["follower"]["r"] = meet
+        out["leader"]["r"] = p(flw, fi, "chest") - 0.1 * f_fwd - 0.08 * f_right
+        out["follower"]["l"] = p(ldr, li, "r_shoulder") + 0.02 * l_fwd - 0.05 * UP
+    elif hold == "embrace":
+        for s, sign in (("l", -1.0), ("r", 1.0)):
+            out["leader"][s] = p(flw, fi, "spine") - sign * 0.13 * f_right - 0.05 * f_fwd
+            out["follower"][s] = p(ldr, li, f"{'r' if s == 'l' else 'l'}_shoulder") + 0.03 * UP
+    elif hold == "shadow":
+        for s in "lr":
+            out["leader"][s] = p(flw, fi, f"{s}_shoulder") - 0.08 * f_fwd - 0.03 * UP
+    elif hold == "left_to_right_raised":
+        raised("l", "r")
+    elif hold == "right_to_right_raised":
+        raised("r", "r")
+    else:
+        pairs = {
+            "left_to_right": (("l", "r"),),
+            "right_to_right": (("r", "r"),),
+            "right_to_left": (("r", "l"),),
+            "left_to_left": (("l", "l"),),
+            "double": (("l", "r"), ("r", "l")),
+            "double_crossed": (("r", "r"), ("l", "l")),
+        }
+        for leader_hand, follower_hand in pairs.get(hold, ()):
+            join(leader_hand, follower_hand, 0.35)
+    return out

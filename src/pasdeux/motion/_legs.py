@@ -1,0 +1,158 @@
+"""The body above the feet: pelvis, spine, head and the legs solved to the feet."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.ndimage import gaussian_filter1d, minimum_filter1d, uniform_filter1d
+
+from pasdeux.motion._kin import (
+    DOWN,
+    FORWARD,
+    Array,
+    Body,
+    apply,
+    bone_world,
+    rot_x,
+    rot_y,
+    rot_z,
+    smoothstep,
+    two_bone_ik,
+)
+from pasdeux.motion._params import MotionParams
+from pasdeux.motion._skeleton import Skeleton
+from pasdeux.motion._tracks import Tracks
+
+_REST_HINGE = np.cross(DOWN, FORWARD)
+
+
+def plan_pelvis(tr: Tracks, skel: Skeleton, params: MotionParams, fps: float) -> None:
+    """Plan the pelvis (``tr.pelvis_m``) from both feet and the support before any leg is
+    solved.
+
+    On the floor it follows the body point, moved sideways ``support_shift_share`` of the
+    way towards the foot bearing the weight and back ``support_back_share`` of the way to
+    it when it is behind (so it is over the standing foot and goes over to the new one as
+    the weight is transferred), smoothed over ``body_smoothing_s``. Its
+    height is the standing height with the steps' rise, fall and dips, never above what
+    either leg reaches from there (smoothed without exceeding it) and never below
+    ``min_pelvis_height_share`` of the standing height outside a dip or lunge.
+    """
+    off = skel.offset
+    w = tr.weight_r[:, None]
+    support = w * tr.feet["R"][:, :2] + (1.0 - w) * tr.feet["L"][:, :2]
+    # Sideways, and back towards a standing foot behind, never forward (a partner in
+    # front is not to be walked into).
+    right = np.column_stack([np.sin(tr.facing), -np.cos(tr.facing)])
+    ahead = np.column_stack([np.cos(tr.facing), np.sin(tr.facing)])
+    to_support = support - tr.body_xy
+    across = np.sum(to_support * right, axis=1, keepdims=True)
+    back = np.minimum(np.sum(to_support * ahead, axis=1, keepdims=True), 0.0)
+    xy = tr.body_xy + params.support_shift_share * across * right
+    xy = xy + params.support_back_share * back * ahead
+    xy = _smooth_path(xy, params, fps)
+    standing_m = float(off("pelvis")[2])
+    thigh, shin = skel.length("l_knee"), skel.length("l_ankle")
+    ankle_h = standing_m + off("l_hip")[2] - thigh - shin
+    reach = params.leg_reach_share * (thigh + shin)
+    yaw = tr.facing - np.pi / 2
+    c, s = np.cos(yaw), np.sin(yaw)
+    limit = np.full(tr.facing.size, np.inf)
+    for side in "lr":
+        hx, hy, hz = off(f"{side}_hip")
+        hip_xy = xy + np.column_stack([c * hx - s * hy, s * hx + c * hy])
+        foot = tr.feet[side.upper()]
+        horizontal = np.linalg.norm(foot[:, :2] - hip_xy, axis=1)
+        height = np.sqrt(np.clip(reach**2 - horizontal**2, 0.0, None))
+        limit = np.minimum(limit, ankle_h + foot[:, 2] + height - hz)
+    width = max(1, round(params.pelvis_smoothing_s * fps))
+    # The mean over a window of the window's minimum is below the limit everywhere.
+    under = uniform_filter1d(minimum_filter1d(limit, width, mode="nearest"), width, mode="nearest")
+    z = np.minimum(standing_m - tr.drop_m + tr.rise_m, under)
+    floor_m = params.min_pelvis_height_share * standing_m * (1.0 - tr.dip)
+    tr.pelvis_m = np.column_stack([xy, np.maximum(z, floor_m)])
+
+
+def _smooth_path(xy: Array, params: MotionParams, fps: float) -> Array:
+    """The pelvis' path on the floor smoothed over ``body_smoothing_s``, and where it would
+    still go faster than ``max_body_speed_m_s`` (a partner carried round quickly in a hand
+    hold), over three times that."""
+    near = gaussian_filter1d(xy, params.body_smoothing_s * fps, axis=0, mode="nearest")
+    wide = gaussian_filter1d(xy, 3 * params.body_smoothing_s * fps, axis=0, mode="nearest")
+    speed = np.zeros(xy.shape[0])
+    speed[1:] = np.linalg.norm(np.diff(near, axis=0), axis=1) * fps
+    speed = gaussian_filter1d(speed, 3 * params.body_smoothing_s * fps, mode="nearest")
+    share = smoothstep((speed - params.max_body_speed_m_s) / params.max_body_speed_m_s)
+    return np.asarray(near + share[:, None] * (wide - near))
+
+
+def pose_body(skel: Skeleton, tr: Tracks, params: MotionParams) -> Body:
+    """Pelvis, spine, head and legs of one dancer over the frames of ``tr`` (the arms are
+    posed after, by ``pose_arms``)."""
+    n = tr.facing.size
+    n_joints = len(skel.joints)
+    pos = np.zeros((n, n_joints, 3))
+    world = np.tile(np.eye(3), (n, n_joints, 1, 1))
+    ix = skel.index
+    off = skel.offset
+    r_pelvis = rot_z(tr.facing - np.pi / 2)
+    pos[:, ix("pelvis")] = tr.pelvis_m
+    world[:, ix("pelvis")] = r_pelvis
+    r_spine = r_pelvis @ rot_x(-tr.lean_rad / 2) @ rot_y(tr.sway_rad / 2)
+    r_chest = r_pelvis @ rot_x(-tr.lean_rad) @ rot_y(tr.sway_rad)
+    r_head = r_chest @ rot_x(tr.head_pitch_rad)
+    for joint, parent_rot, rot in (
+        ("spine", r_pelvis, r_spine),
+        ("chest", r_spine, r_chest),
+        ("neck", r_chest, r_chest),
+        ("head", r_chest, r_head),
+    ):
+        parent = skel.parents[ix(joint)]
+        pos[:, ix(joint)] = pos[:, parent] + apply(parent_rot, off(joint))
+        world[:, ix(joint)] = rot
+    for side in "lr":
+        shoulder = f"{side}_shoulder"
+        pos[:, ix(shoulder)] = pos[:, ix("chest")] + apply(r_chest, off(shoulder))
+        _pose_leg(skel, tr, params, side, pos, world)
+    return Body(positions=pos, world=world, facing=tr.facing)
+
+
+def _pose_leg(
+    skel: Skeleton, tr: Tracks, params: MotionParams, side: str, pos: Array, world: Array
+) -> None:
+    """Hip, knee, ankle and toe of one leg: the ankle reaches its foot's mark (as far as the
+    leg and the knee's range allow), the knee bends forward, the foot points its own way."""
+    ix, off = skel.index, skel.offset
+    hip, knee_j, ankle_j, toe_j = (f"{side}_{j}" for j in ("hip", "knee", "ankle", "toe"))
+    r_pelvis = world[:, ix("pelvis")]
+    pos[:, ix(hip)] = pos[:, ix("pelvis")] + apply(r_pelvis, off(hip))
+    thigh, shin = skel.length(knee_j), skel.length(ankle_j)
+    ankle_h = off("pelvis")[2] + off(hip)[2] - thigh - shin
+    foot = tr.feet[side.upper()]
+    # The foot points its own way; pivoting, it stands on its ball (the toe joint) with
+    # the heel raised: the ankle is placed from the ball, the foot pitched about it.
+    r_flat = rot_z(tr.foot_yaw[side.upper()] - np.pi / 2)
+    r_foot = r_flat @ rot_x(-np.radians(params.pivot_heel_pitch_deg) * tr.heel_up[side.upper()])
+    flat_ankle = np.column_stack([foot[:, :2], ankle_h + foot[:, 2]])
+    ball = flat_ankle + apply(r_flat, off(toe_j))
+    ankle_target = ball - apply(r_foot, off(toe_j))
+    forward = apply(r_pelvis, FORWARD)
+    bend = np.radians(params.knee_max_bend_deg)
+    shortest = np.sqrt(thigh**2 + shin**2 + 2 * thigh * shin * np.cos(bend))
+    knee, ankle = two_bone_ik(
+        pos[:, ix(hip)],
+        ankle_target,
+        thigh,
+        shin,
+        forward,
+        reach_m=(shortest, params.leg_reach_share * (thigh + shin)),
+    )
+    pos[:, ix(knee_j)] = knee
+    pos[:, ix(ankle_j)] = ankle
+    # Both bones take their twist from the knee's axis (across the leg and the way the
+    # knee points), so the knee is a hinge and no twist flips with the thigh raised.
+    hinge = np.cross(ankle - pos[:, ix(hip)], forward)
+    world[:, ix(hip)] = bone_world(knee - pos[:, ix(hip)], hinge, DOWN, _REST_HINGE)
+    world[:, ix(knee_j)] = bone_world(ankle - knee, hinge, DOWN, _REST_HINGE)
+    world[:, ix(ankle_j)] = r_foot
+    world[:, ix(toe_j)] = r_foot
+    pos[:, ix(toe_j)] = ankle + apply(r_foot, off(toe_j))

@@ -1,0 +1,110 @@
+"""The motion stage's tunables: ``MotionParams``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["MotionParams"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MotionParams:
+    """How bodies move (``perform(..., params=MotionParams(...))``; the defaults when None).
+
+    Attributes
+    ----------
+    travel_share
+        Share of the time since the dancer's previous landing that a stepping foot is in
+        the air before it lands (the rest is the weight arriving on the foot before).
+    travel_beats
+        Longest time a stepping foot is in the air before it lands, in beats.
+    max_foot_speed_m_s
+        Fastest a stepping foot travels on average; a foot that would need to go faster
+        lifts earlier (but not before it landed).
+    max_turn_rad_s
+        Fastest a step turns the body on average; a step that would turn faster lifts
+        earlier (but not before it landed).
+    swing_lift_m
+        Highest a stepping foot is lifted off the floor.
+    blend_s
+        Time over which a step's action (rise, sway, dip) and a change of hold are blended.
+    landing_bob_m
+        How far the pelvis gives (lowers) as the weight arrives on a travelling step.
+    weight_transfer_s
+        Duration of a weight transfer from one foot to the other; it ends a quarter of
+        this after the foot lands.
+    max_body_speed_m_s
+        Fastest the body travels on average from one step's place to the next; where it
+        would need to go faster it leaves earlier.
+    body_smoothing_s
+        Standard deviation of the Gaussian smoothing of the pelvis' path on the floor (a
+        quick step of a long way is spread over the steps around it).
+    support_shift_share
+        How far the pelvis moves sideways from the body point towards the foot bearing the
+        weight (0: stays over the body point, between the feet; 1: right over the foot).
+    elbow_follow_s
+        Time constant with which the way an elbow bends follows the reach of its hand (a
+        hand passing behind a spinning dancer does not swing the elbow round at once).
+    pivot_heel_pitch_deg
+        How far a foot pivoting on its ball tips forward (its heel raised off the floor).
+    support_back_share
+        How far the pelvis moves back from the body point towards the foot bearing the
+        weight when that foot is behind (never forward: towards a partner in front).
+    min_pelvis_height_share
+        Lowest the pelvis goes, as a share of its standing height, outside a step declared
+        a dip or lunge (where a leg could not reach its foot from there, the foot is left
+        short of its mark instead of the body collapsing).
+    leg_reach_share
+        Share of the leg's length a leg is asked to reach (1: knee straight).
+    knee_max_bend_deg
+        Most a knee bends (0: straight).
+    pelvis_smoothing_s
+        Window over which the pelvis height is smoothed (never above what a leg reaches).
+    """
+
+    travel_share: float = 0.75
+    travel_beats: float = 1.2
+    max_foot_speed_m_s: float = 3.0
+    max_turn_rad_s: float = 12.0
+    swing_lift_m: float = 0.06
+    blend_s: float = 0.3
+    landing_bob_m: float = 0.012
+    weight_transfer_s: float = 0.25
+    max_body_speed_m_s: float = 2.5
+    body_smoothing_s: float = 0.06
+    support_shift_share: float = 0.25
+    support_back_share: float = 0.5
+    elbow_follow_s: float = 0.05
+    pivot_heel_pitch_deg: float = 20.0
+    min_pelvis_height_share: float = 0.6
+    leg_reach_share: float = 0.995
+    knee_max_bend_deg: float = 150.0
+    pelvis_smoothing_s: float = 0.2
+
+    def __post_init__(self) -> None:
+        for name in (
+            "travel_beats",
+            "max_foot_speed_m_s",
+            "body_smoothing_s",
+            "blend_s",
+            "weight_transfer_s",
+            "pelvis_smoothing_s",
+        ):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+        for name in (
+            "travel_share",
+            "support_shift_share",
+            "min_pelvis_height_share",
+            "leg_reach_share",
+        ):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be within 0-1, got {getattr(self, name)}")
+        if not 0.0 <= self.pivot_heel_pitch_deg < 90.0:
+            raise ValueError(
+                "pivot_heel_pitch_deg must be within 0-90, got " + str(self.pivot_heel_pitch_deg)
+            )
+        if not 0.0 < self.knee_max_bend_deg < 180.0:
+            raise ValueError(
+                f"knee_max_bend_deg must be within 0-180, got {self.knee_max_bend_deg}"
+            )

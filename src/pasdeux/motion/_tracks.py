@@ -1,0 +1,348 @@
+"""Each dancer's tracks over time: body point, facing, feet and the actions of the steps."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.interpolate import PchipInterpolator
+from scipy.ndimage import uniform_filter1d
+
+from pasdeux.choreo import Routine
+from pasdeux.dances.geometry import BODY_HOLDS, DancerPose, ReplayedStep, replay_figure
+from pasdeux.motion._kin import Array, smoothstep
+from pasdeux.motion._params import MotionParams
+
+ROLES = ("leader", "follower")
+OTHER_FOOT = {"L": "R", "R": "L"}
+
+
+@dataclass(frozen=True)
+class TimedStep:
+    replayed: ReplayedStep
+    figure_index: int
+    beat: float
+    t_land: float
+    t_lift: float
+    t_end: float
+
+
+def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedStep]]:
+    """Every step of both dancers with its times: it lifts at most ``travel_beats`` and at
+    most ``travel_share`` of the time since the dancer's previous landing before it lands,
+    earlier if the foot could not otherwise get there at ``max_foot_speed_m_s`` or the
+    body turn at ``max_turn_rad_s`` (though
+    not before it landed itself: a quick step of a long way is a small hop)."""
+    tempo = routine.tempo_map
+    out: dict[str, list[TimedStep]] = {role: [] for role in ROLES}
+    for fig_index, placed in enumerate(routine.figures):
+        for rs in replay_figure(placed.figure, *placed.start_pose.dancers()):
+            beat = placed.start_beat + rs.step.beat
+            t_land = tempo.second_from_beat(beat)
+            t_end = tempo.second_from_beat(beat + rs.step.duration_beats)
+            out[rs.role].append(TimedStep(rs, fig_index, beat, t_land, t_land, t_end))
+    for role in ROLES:
+        timed = out[role]
+        landed = {"L": -math.inf, "R": -math.inf}
+        for i, s in enumerate(timed):
+            beat_s = 60.0 / float(tempo.bpm_at_seconds(np.array([s.t_land]))[0])
+            previous_land = timed[i - 1].t_land if i else s.t_land - beat_s
+            travel = min(
+                params.travel_share * (s.t_land - previous_land), params.travel_beats * beat_s
+            )
+            rs = s.replayed
+            distance_m = math.dist(rs.foot_from, rs.foot_to)
+            turn_rad = abs(rs.step.turn_eighths) * math.pi / 4
+            needed = max(distance_m / params.max_foot_speed_m_s, turn_rad / params.max_turn_rad_s)
+            own = s.t_land - landed[rs.step.foot]
+            travel = max(travel, min(needed, params.travel_share * own))
+            landed[rs.step.foot] = s.t_land
+            timed[i] = TimedStep(rs, s.figure_index, s.beat, s.t_land, s.t_land - travel, s.t_end)
+    return out
+
+
+@dataclass
+class Tracks:
+    body_xy: Array  # (F, 2) the body point from the replay (feet together under it)
+    facing: Array  # (F,) unwrapped
+    feet: dict[str, Array]  # foot -> (F, 3) ankle-contact point on the floor, z = lift
+    foot_yaw: dict[str, Array]  # foot -> (F,) the way the foot points (unwrapped)
+    heel_up: dict[str, Array]  # foot -> (F,) 0-1, the heel raised off the floor (a pivot)
+    weight_r: Array  # (F,) share of the weight on the right foot (0-1)
+    dip: Array  # (F,) 1 within a step declared a dip or lunge, blended
+    drop_m: Array  # (F,) pelvis lowering (dip, bob)
+    rise_m: Array  # (F,)
+    lean_rad: Array  # (F,) forward lean of the torso
+    sway_rad: Array  # (F,) sideways tilt, positive to the right
+    head_pitch_rad: Array  # (F,)
+    pelvis_m: Array  # (F, 3) the pelvis, planned from all the above (``plan_pelvis``)
+
+
+def slice_tracks(tr: Tracks, part: slice) -> Tracks:
+    """The frames ``part`` of every track."""
+    return Tracks(
+        body_xy=tr.body_xy[part],
+        facing=tr.facing[part],
+        feet={foot: track[part] for foot, track in tr.feet.items()},
+        foot_yaw={foot: track[part] for foot, track in tr.foot_yaw.items()},
+        heel_up={foot: track[part] for foot, track in tr.heel_up.items()},
+        weight_r=tr.weight_r[part],
+        dip=tr.dip[part],
+        drop_m=tr.drop_m[part],
+        rise_m=tr.rise_m[part],
+        lean_rad=tr.lean_rad[part],
+        sway_rad=tr.sway_rad[part],
+        head_pitch_rad=tr.head_pitch_rad[part],
+        pelvis_m=tr.pelvis_m[part],
+    )
+
+
+def dancer_tracks(
+    steps: list[TimedStep], start: DancerPose, times: Array, params: MotionParams, ball_m: float
+) -> Tracks:
+    """One dancer's tracks: each step travels from where the track is (normally where the
+    previous step landed) to where it lands, in the window before its landing; the body
+    point moves on a smooth path through its places at the landings.
+
+    The facing turns by each step's declared turn (unwrapped: a spin of a whole turn is a
+    whole turn) while the foot travels; the standing foot turns with the body on its ball,
+    ``ball_m`` in front of the ankle (the ball stays where it is, the heel goes round).
+    """
+    n = times.size
+    fps = 1.0 / (times[1] - times[0]) if n > 1 else 60.0
+    feet = _FeetTracks(start, times, ball_m, params.swing_lift_m)
+    targets = {k: np.zeros(n) for k in ("drop", "rise", "lean", "sway", "head", "dip")}
+    bob = np.zeros(n)
+    weight_r = np.full(n, {"L": 0.0, "R": 1.0}.get(start.support or "", 0.5))
+    for s in steps:
+        rs = s.replayed
+        feet.step(s)
+        if rs.step.weight:
+            _transfer_weight(weight_r, times, s.t_land, rs.step.foot, params.weight_transfer_s)
+        if rs.step.weight and rs.step.direction not in ("replace", "in_place"):
+            bob += params.landing_bob_m * np.exp(-0.5 * ((times - s.t_land) / 0.12) ** 2)
+        window = (times >= s.t_land) & (times < s.t_end)
+        action_targets(rs, window, targets)
+    width = max(1, round(params.blend_s * fps))
+    smooth = {k: uniform_filter1d(uniform_filter1d(v, width), width) for k, v in targets.items()}
+    return Tracks(
+        body_xy=_body_path(steps, start, times, params.max_body_speed_m_s),
+        facing=feet.facing,
+        feet=feet.feet,
+        foot_yaw=feet.yaw,
+        heel_up=feet.heel_up,
+        weight_r=weight_r,
+        dip=np.clip(smooth["dip"], 0.0, 1.0),
+        drop_m=smooth["drop"] + bob,
+        rise_m=smooth["rise"],
+        lean_rad=smooth["lean"],
+        sway_rad=smooth["sway"],
+        head_pitch_rad=smooth["head"],
+        pelvis_m=np.zeros((n, 3)),
+    )
+
+
+class _FeetTracks:
+    """The facing, both feet and the way they point, built step by step."""
+
+    def __init__(self, start: DancerPose, times: Array, ball_m: float, lift_m: float) -> None:
+        n = times.size
+        self.times, self.ball_m, self.lift_m = times, ball_m, lift_m
+        self.facing = np.full(n, start.facing_rad)
+        self.feet = {
+            f: np.column_stack([np.tile(start.feet[f], (n, 1)), np.zeros(n)]) for f in "LR"
+        }
+        self.at_facing = start.facing_rad
+        self.at_feet = {f: start.feet[f].copy() for f in "LR"}
+        placed = {f: start.feet_facing_rad.get(f, start.facing_rad) for f in "LR"}
+        self.at_yaw = {
+            f: start.facing_rad + math.remainder(placed[f] - start.facing_rad, 2 * math.pi)
+            for f in "LR"
+        }
+        self.yaw = {f: np.full(n, self.at_yaw[f]) for f in "LR"}
+        self.heel_up = {f: np.zeros(n) for f in "LR"}
+        self.landed = {"L": 0, "R": 0}  # frame from which each foot is on the floor
+
+    def step(self, s: TimedStep) -> None:
+        """Add step ``s``: the facing turns, the foot travels, the standing foot pivots."""
+        rs = s.replayed
+        # The step's own turn (a full spin is a full turn), plus any difference between
+        # where the track is and where the step begins (none within a plan).
+        turn = -rs.step.turn_eighths * math.pi / 4
+        turn += math.remainder(rs.facing_after - (self.at_facing + turn), 2 * math.pi)
+        a, b = np.searchsorted(self.times, [s.t_lift, s.t_land])
+        phase = smoothstep((self.times[a:b] - s.t_lift) / max(s.t_land - s.t_lift, 1e-6))
+        facing0 = self.at_facing
+        # Turns add up: a step lifting before the previous one landed (a quick step of a
+        # long way) turns on top of the previous turn's end, without a jump.
+        self.facing[a:b] += turn * phase
+        self.facing[b:] += turn
+        moving, standing = rs.step.foot, OTHER_FOOT[rs.step.foot]
+        foot = self.feet[moving]
+        f0, f1 = self.at_feet[moving], np.array(rs.foot_to)
+        foot[a:b, :2] = f0 + (f1 - f0) * phase[:, None]
+        lift = min(self.lift_m, 0.02 + 0.3 * float(np.linalg.norm(f1 - f0)))
+        foot[a:b, 2] = lift * np.sin(np.pi * phase)
+        foot[b:, :2] = f1
+        foot[b:, 2] = 0.0
+        yaw = self.yaw[moving]
+        body = facing0 + turn * phase
+        yaw[a:b] = body + (self.at_yaw[moving] - facing0) * (1.0 - phase)
+        yaw[b:] = facing0 + turn
+        if turn:
+            self._pivot(standing, turn, (a, max(a, self.landed[standing]), b), phase)
+        self.at_facing = facing0 + turn
+        self.at_feet[moving], self.at_yaw[moving] = f1, facing0 + turn
+        self.landed[moving] = int(b)
+
+    def _pivot(self, foot: str, turn: float, frames: tuple[int, int, int], phase: Array) -> None:
+        """The other ``foot`` turns by ``turn`` with the body over frames ``a:b`` (``phase``
+        of the body's turn; ``frames`` = a, on, b): in the air until it lands (frame
+        ``on``), then on the floor on its ball (the ball stays, the heel raised goes
+        round)."""
+        a, on, b = frames
+        y0 = self.at_yaw[foot]
+        self.yaw[foot][a:b] += turn * phase
+        self.yaw[foot][b:] += turn
+        yaw = np.append(self.yaw[foot][on:b], y0 + turn)
+        ball = self.feet[foot][min(on, self.times.size - 1), :2] + self.ball_m * np.array(
+            [math.cos(yaw[0]), math.sin(yaw[0])]
+        )
+        ankle = ball - self.ball_m * np.column_stack([np.cos(yaw), np.sin(yaw)])
+        self.feet[foot][on:b, :2] = ankle[:-1]
+        self.feet[foot][b:, :2] = ankle[-1]
+        # On the ball the heel is off the floor: raised as soon as the foot starts to
+        # turn, lowered as it finishes (so the heel never turns on the floor).
+        share = (yaw[:-1] - yaw[0]) / turn
+        bump = smoothstep(np.minimum(share, 1.0 - share) / 0.05)
+        self.heel_up[foot][on:b] = np.maximum(self.heel_up[foot][on:b], bump)
+        self.at_yaw[foot], self.at_feet[foot] = y0 + turn, ankle[-1]
+
+
+def _transfer_weight(
+    weight_r: Array, times: Array, t_land: float, foot: str, span_s: float
+) -> None:
+    """The weight goes onto ``foot`` over ``span_s``, ending a quarter of it after ``t_land``."""
+    a, b = np.searchsorted(times, [t_land - 0.75 * span_s, t_land + 0.25 * span_s])
+    target = 1.0 if foot == "R" else 0.0
+    begin = weight_r[min(a, weight_r.size - 1)]
+    ramp = smoothstep((times[a:b] - (t_land - 0.75 * span_s)) / span_s)
+    weight_r[a:b] = begin + (target - begin) * ramp
+    weight_r[b:] = target
+
+
+def _body_path(
+    steps: list[TimedStep], start: DancerPose, times: Array, max_speed_m_s: float
+) -> Array:
+    """The body point through its place at each landing, on a smooth monotone path (it
+    keeps moving from one landing to the next, stopping only where a place repeats); before
+    a step after a long pause it waits until the foot lifts."""
+    keys_t, keys_xy = [float(times[0]) - 1.0], [start.body]
+    for s in steps:
+        if s.t_lift > keys_t[-1] + 1e-6 and s.t_lift - keys_t[-1] > 2 * (s.t_land - s.t_lift):
+            keys_t.append(s.t_lift)
+            keys_xy.append(keys_xy[-1])
+        if s.t_land <= keys_t[-1] + 1e-6:
+            keys_xy[-1] = np.array(s.replayed.body_after)
+            continue
+        keys_t.append(s.t_land)
+        keys_xy.append(np.array(s.replayed.body_after))
+    if len(keys_t) < 2:
+        return np.tile(start.body, (times.size, 1))
+    t, xy = np.array(keys_t), np.array(keys_xy)
+    # Where a body would have to move faster than max_body_speed_m_s to be at its next
+    # place in time, it leaves its place before earlier (a long quick step is prepared).
+    for i in range(len(t) - 1, 0, -1):
+        need = float(np.linalg.norm(xy[i] - xy[i - 1])) / max_speed_m_s
+        if t[i] - t[i - 1] < need:
+            t[i - 1] = max(t[i] - need, t[i - 2] + 1e-3 if i >= 2 else t[i] - need)
+    path = PchipInterpolator(t, xy, axis=0, extrapolate=False)
+    out = path(np.clip(times, t[0], t[-1]))
+    return np.asarray(out, dtype=float)
+
+
+def follow_in_hold(
+    tracks: dict[str, Tracks],
+    follower_steps: list[TimedStep],
+    start: dict[str, DancerPose],
+    times: Array,
+) -> None:
+    """Move the follower's body with the leader's where the hold joins them (see the
+    module's description): between two of her landings her offset from him goes from one
+    landing's to the next, in his frame in a body hold, on the floor in a hand hold."""
+    if not follower_steps:
+        return
+    lead, follow = tracks["leader"], tracks["follower"]
+    lands = np.array([s.t_land for s in follower_steps])
+    lifts = np.array([s.t_lift for s in follower_steps])
+    frames = np.clip(np.searchsorted(times, lands), 0, times.size - 1)
+    her = np.array([s.replayed.body_after for s in follower_steps])
+    # Offsets at her landings (and at the start), on the floor and in his frame.
+    world = np.vstack([start["follower"].body - start["leader"].body, her - lead.body_xy[frames]])
+    his_facing = np.concatenate([[start["leader"].facing_rad], lead.facing[frames]])
+    own = to_frame(world, his_facing)
+    # For each frame: the step she travels into (k) and its phase.
+    k = np.clip(np.searchsorted(lands, times, side="left"), 0, len(follower_steps) - 1)
+    past = times >= lands[-1]
+    span = np.maximum(lands[k] - lifts[k], 1e-6)
+    phase = np.where(past, 1.0, smoothstep((times - lifts[k]) / span))
+    a, b = k, k + 1  # rows of the offsets: 0 = the start, k + 1 = her step k
+    in_frame = own[a] + (own[b] - own[a]) * phase[:, None]
+    on_floor = round_him(world[a], world[b], phase)
+    holds = np.array([s.replayed.step.hold for s in follower_steps])[k]
+    body_mode = np.isin(holds, BODY_HOLDS)
+    hand_mode = ~body_mode & (holds != "none")
+    carried = lead.body_xy + from_frame(in_frame, lead.facing)
+    follow.body_xy[body_mode] = carried[body_mode]
+    follow.body_xy[hand_mode] = (lead.body_xy + on_floor)[hand_mode]
+
+
+def round_him(start: Array, end: Array, phase: Array) -> Array:
+    """Offsets from ``start`` to ``end`` at ``phase`` (0-1), her distance and direction from
+    him interpolated apart: in a hand hold she goes round him, not through him (a straight
+    line from his right to his left passes where he stands)."""
+    r0, r1 = np.hypot(start[:, 0], start[:, 1]), np.hypot(end[:, 0], end[:, 1])
+    a0 = np.arctan2(start[:, 1], start[:, 0])
+    turn = np.remainder(np.arctan2(end[:, 1], end[:, 0]) - a0 + np.pi, 2 * np.pi) - np.pi
+    r = r0 + (r1 - r0) * phase
+    angle = a0 + turn * phase
+    return np.column_stack([r * np.cos(angle), r * np.sin(angle)])
+
+
+def to_frame(offset: Array, facing: Array) -> Array:
+    """Floor offsets as (forward, right) in the frames of dancers facing ``facing``."""
+    c, s = np.cos(facing), np.sin(facing)
+    return np.column_stack(
+        [offset[:, 0] * c + offset[:, 1] * s, offset[:, 0] * s - offset[:, 1] * c]
+    )
+
+
+def from_frame(local: Array, facing: Array) -> Array:
+    """Inverse of :func:`to_frame`."""
+    c, s = np.cos(facing), np.sin(facing)
+    return np.column_stack([local[:, 0] * c + local[:, 1] * s, local[:, 0] * s - local[:, 1] * c])
+
+
+def action_targets(rs: ReplayedStep, window: NDArray[np.bool_], targets: dict[str, Array]) -> None:
+    """Set the targets (drop, rise, sway, lean, head, dip) of the step's action in ``window``."""
+    action = rs.step.action
+    if action in ("dip", "lunge") or rs.step.position == "dip":
+        targets["dip"][window] = 1.0
+    if action == "rise":
+        targets["rise"][window] = 0.035
+    elif action == "lower":
+        targets["drop"][window] = 0.03
+    elif action == "sway_left":
+        targets["sway"][window] = -0.07
+    elif action == "sway_right":
+        targets["sway"][window] = 0.07
+    if rs.step.position == "dip" or action == "dip":
+        if rs.role == "leader":
+            targets["drop"][window] = 0.16
+            targets["lean"][window] = 0.18
+        else:
+            targets["drop"][window] = 0.08
+            targets["lean"][window] = -0.55
+            targets["head"][window] = -0.35
