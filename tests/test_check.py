@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import re
 import shutil
@@ -238,3 +239,47 @@ def test_a_folder_that_may_not_be_entered_is_a_user_error(tmp_path: Path) -> Non
     finally:
         out.chmod(0o755)
     assert_user_error(result, f"{out}: cannot be read (Permission denied)")
+
+
+def _edit(path: Path, change: object) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)  # type: ignore[operator]
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def _set(keys: tuple[object, ...], value: object) -> object:
+    def change(data: object) -> None:
+        for key in keys[:-1]:
+            data = data[key]  # type: ignore[index]
+        data[keys[-1]] = value  # type: ignore[index]
+
+    return change
+
+
+INCONSISTENT = [
+    ("routine.json", _set(("beats", 3), -1.0), "beat times are not finite and increasing"),
+    ("performance.json", _set(("events", 2, "step_index"), 99), "step event 2 is not one"),
+    ("performance.json", _set(("events", 2, "figure_index"), -1), "step event 2 is not one"),
+    ("performance.json", _set(("events", 2, "time_s"), math.nan), "step event 2 is not one"),
+    ("performance.json", _set(("dancers", 1, "skeleton", "parents", 8), 20), "not a tree"),
+    ("performance.json", _set(("dancers", 0, "skeleton", "parents", 0), 0), "not a tree"),
+    ("performance.json", _set(("dancers", 0, "skeleton", "joints", 3), "x"), "lacks joint"),
+    ("performance.json", _set(("n_frames",), 7), "frames, not n_frames 7"),
+]
+"""Files that parse but do not fit together (found by ``bench/fuzz.py --command check``)."""
+
+
+@pytest.mark.parametrize(("name", "change", "words"), INCONSISTENT)
+def test_files_that_do_not_fit_together_are_a_user_error(
+    name: str,
+    change: object,
+    words: str,
+    written: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = _copy(written, tmp_path)
+    _edit(out / name, change)
+    code, err = _check(out, capsys)
+    assert code == 2, err
+    assert err.startswith(f"pasdeux: {out / name}: ") and words in err, err

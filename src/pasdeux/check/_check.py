@@ -15,6 +15,7 @@ from pasdeux.check import measures as num
 from pasdeux.check._params import CheckParams
 from pasdeux.check._report import CheckReport, DancerCheck, FigureTurn
 from pasdeux.check._rig import RIG, RigMap
+from pasdeux.check._valid import validate
 from pasdeux.choreo import Routine
 from pasdeux.dances import HOLD_CONNECTIONS, Step
 from pasdeux.errors import InputError
@@ -60,6 +61,7 @@ def check_output(
         raise InputError(path, f"not a pasdeux output folder (no {', '.join(missing)})")
     routine = _load(Routine.load, path / "routine.json")
     performance = _load(Performance.load, path / "performance.json")
+    validate(routine, performance, path, rig)
     channels: dict[str, Array] = {}
     for dancer in performance.dancers:
         bvh = path / f"{dancer.role}.bvh"
