@@ -91,7 +91,7 @@ def _load(reader: Any, path: Path) -> Any:
         raise InputError(path, exc.problem) from None  # a field's error names the field only
     except RecursionError:
         raise InputError(path, "is not a file pasdeux wrote (nested too deeply)") from None
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise InputError(path, f"is not a file pasdeux wrote ({type(exc).__name__})") from None
 
 

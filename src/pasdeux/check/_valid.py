@@ -22,7 +22,8 @@ def validate(routine: Routine, performance: Performance, folder: Path, rig: RigM
     ``folder``) if what they hold cannot be measured: beats out of order, a frame rate
     that is not a positive number, dancers other than one leader and one follower, a
     skeleton that is not a tree holding the rig's joints, arrays of another frame count
-    or not finite, a step event naming a figure or step the routine lacks."""
+    or not finite, a step event naming a figure or step the routine lacks or (it, or its
+    beat) outside the performance's time."""
     beats = np.asarray(routine.beats, dtype=float)
     if len(beats) < 2 or not np.isfinite(beats).all() or not (np.diff(beats) > 0).all():
         raise InputError(folder / "routine.json", "beat times are not finite and increasing")
@@ -37,14 +38,18 @@ def validate(routine: Routine, performance: Performance, folder: Path, rig: RigM
         problem = _dancer_problem(dancer, performance.n_frames, rig)
         if problem:
             raise InputError(where, f"the {dancer.role}'s {problem}")
+    tempo = routine.tempo_map
+    end_s = performance.duration_s + 1.0 / performance.fps
     for i, e in enumerate(performance.events):
         figures = routine.figures
         ok = 0 <= e.figure_index < len(figures) and e.foot in rig.heels
         if ok:
             steps = figures[e.figure_index].figure
             ok = 0 <= e.step_index < len(steps.leader if e.role == "leader" else steps.follower)
-        if not ok or e.role not in ROLES or not math.isfinite(e.time_s + e.beat):
+        if not ok or e.role not in ROLES:
             raise InputError(where, f"step event {i} is not one of routine.json's steps")
+        if not all(0.0 <= t <= end_s for t in (e.time_s, tempo.second_from_beat(e.beat))):
+            raise InputError(where, f"step event {i} is not within the performance")
 
 
 def _dancer_problem(dancer: DancerMotion, n_frames: int, rig: RigMap) -> str:
