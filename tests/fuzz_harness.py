@@ -905,17 +905,37 @@ _ODD_JSON_VALUES: tuple[Any, ...] = (
 )
 
 
-def _check_case(index: int, seed: int, seeds: Seeds, rng: random.Random) -> Case:
+def check_case(
+    index: int, seeds: Seeds, target: str, damage: str = "", options: Sequence[str] = ()
+) -> Case:
+    """``pasdeux check out OPTIONS`` with DIR ``target`` (and ``FILE:HOW`` damage, the
+    rest of the damage drawn from ``index``)."""
+    rng = random.Random(f"check/{index}")
+    return _check_case(index, 0, seeds, rng, target, damage, tuple(options))
+
+
+def _check_case(
+    index: int,
+    seed: int,
+    seeds: Seeds,
+    rng: random.Random,
+    target: str = "",
+    damage: str = "",
+    options: tuple[str, ...] | None = None,
+) -> Case:
     """A ``pasdeux check DIR`` case: DIR as in :data:`CHECK_TARGETS`."""
-    target = rng.choices(CHECK_TARGETS, CHECK_TARGET_WEIGHTS)[0]
-    out = rng.choice(CHECK_DIR_NAMES)
-    argv = ["check", out, *rng.sample(["-q", "--json"], rng.randint(0, 2))]
-    damage, replacement, detail = "", b"", target
+    target = target or rng.choices(CHECK_TARGETS, CHECK_TARGET_WEIGHTS)[0]
+    out = rng.choice(CHECK_DIR_NAMES) if options is None else "out"
+    if options is None:
+        options = tuple(rng.sample(["-q", "--json"], rng.randint(0, 2)))
+    argv = ["check", out, *options]
+    detail, replacement = target, b""
     must_refuse = target not in ("good", "damaged")
     if target == "damaged":
-        name = rng.choice(CHECK_FILES)
+        name = damage.split(":")[0] if damage else rng.choice(CHECK_FILES)
         other = "wrong_shape" if name.endswith(".bvh") else "frame_count"
-        how = rng.choice([d for d in CHECK_DAMAGES if d != other])
+        how = damage.split(":")[1] if damage else ""
+        how = how or rng.choice([d for d in CHECK_DAMAGES if d != other])
         data = (seeds.output_template / name).read_bytes()
         replacement, detail, must_refuse = damage_file(data, name, how, rng)
         damage = f"{name}:{how}"
@@ -1476,10 +1496,14 @@ def judge_run(case: Case, run: Run, allowed_codes: Sequence[int] = (0, 2)) -> li
             add("truncation_unwarned", "header claims a longer song, exit 0, no warning")
     if run.code == 0 and "--json" in case.argv:
         try:
-            json.loads(run.stdout)
+            json.loads(run.stdout, parse_constant=_not_json)
         except ValueError as exc:
             add("json_invalid", f"--json printed invalid JSON ({exc})")
     return found
+
+
+def _not_json(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
 
 
 def judge_files(
