@@ -8,6 +8,7 @@ the command line, stderr); the counts per category go between ``<!-- fuzz:start 
 
     .venv/bin/python bench/fuzz.py --cases 10000 --seed 1 --jobs 3
     .venv/bin/python bench/fuzz.py --seed 1 --case 123        # rerun one case, verbose
+    .venv/bin/python bench/fuzz.py --command check --cases 300 --no-write   # check only
 
 A long run may be made in pieces (``--start``, ``--cases``, ``--json > piece.json``) and
 the pieces' summaries merged into the doc: ``--from-json piece1.json piece2.json ...``.
@@ -47,6 +48,11 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--timeout", type=float, default=120.0, help="per run (s, default 120)")
     p.add_argument("--mem-limit", type=float, default=3000.0, help="worker RSS cap (MB)")
     p.add_argument("--family", choices=fh.FAMILIES, help="only this family of cases")
+    p.add_argument(
+        "--command",
+        choices=fh.OPTION_COMMANDS,
+        help="only options cases of this command (e.g. check: damaged output folders)",
+    )
     p.add_argument("--case", type=int, help="rerun this one case and print it")
     p.add_argument("--keep", type=Path, default=ROOT / "bench" / ".fuzz", help="findings")
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
@@ -109,7 +115,7 @@ def _work(
                 if not todo:
                     return
                 index = todo.pop(0)
-            case = fh.make_case(index, args.seed, seeds, family=args.family)
+            case = fh.make_case(index, args.seed, seeds, family=args.family, command=args.command)
             try:
                 progress.add(r.run(case, keep=args.keep))
             except Exception:  # the harness's own failure: say so, go on with the next case
@@ -275,7 +281,7 @@ def write_doc(text: str) -> None:
 
 
 def _one(seeds: fh.Seeds, scratch: Path, args: argparse.Namespace) -> int:
-    case = fh.make_case(args.case, args.seed, seeds, family=args.family)
+    case = fh.make_case(args.case, args.seed, seeds, family=args.family, command=args.command)
     print(json.dumps(case.describe(), indent=1, ensure_ascii=False, default=str))
     with fh.Runner(seeds, scratch, timeout_s=args.timeout, mem_limit_mb=args.mem_limit) as r:
         outcome = r.run(case, keep=args.keep)

@@ -550,6 +550,10 @@ class Case:
     signum, delay_s, trigger, writers
         For the signal and concurrency families: which signal, when, and how many
         processes write at once.
+    damage, replacement, must_refuse
+        For ``check`` cases: ``FILE:HOW`` done to one file of a copied output folder,
+        the file's new bytes (for the damages that rewrite it), and whether the folder
+        is now unreadable (exit 0 would be a finding).
     """
 
     index: int
@@ -569,12 +573,17 @@ class Case:
     delay_s: float = 0.0
     trigger: str = ""
     writers: int = 1
+    damage: str = ""
+    replacement: bytes = field(default=b"", repr=False)
+    must_refuse: bool = False
 
     def describe(self) -> dict[str, Any]:
         """The case as JSON-able data (without the song's bytes)."""
         d = asdict(self)
         d.pop("data")
+        d.pop("replacement")
         d["song_bytes"] = len(self.data)
+        d["replacement_bytes"] = len(self.replacement)
         return d
 
 
@@ -654,6 +663,8 @@ TARGETS = (
     "dot",
 )
 SONG_NAMES = ("plain", "non_utf8", "spaces_html", "newline", "long", "dash")
+OPTION_COMMANDS = ("dance", "analyze", "figures", "check")
+OPTION_COMMAND_WEIGHTS = (0.6, 0.15, 0.15, 0.1)
 
 
 def _song_name(variant: str, suffix: str) -> str:
@@ -695,19 +706,21 @@ def make_case(
     family: str | None = None,
     fmt: str | None = None,
     kind: str | None = None,
+    command: str | None = None,
 ) -> Case:
     """Case number ``index`` of the run with ``seed`` (the same case every time).
 
     ``family``, ``fmt`` and ``kind`` force those choices; otherwise they are drawn with
-    :data:`FAMILY_WEIGHTS` and :data:`MUTATION_WEIGHTS`.
+    :data:`FAMILY_WEIGHTS` and :data:`MUTATION_WEIGHTS`. ``command`` (one of
+    :data:`OPTION_COMMANDS`) makes an ``options`` case of that command.
     """
     rng = random.Random(f"{seed}/{index}")
-    family = family or rng.choices(FAMILIES, FAMILY_WEIGHTS)[0]
+    family = "options" if command else family or rng.choices(FAMILIES, FAMILY_WEIGHTS)[0]
     fmt = fmt or rng.choice(seeds.formats)
     if family == "input":
         return _input_case(index, seed, seeds, fmt, kind, rng)
     if family == "options":
-        return _options_case(index, seed, seeds, fmt, rng)
+        return _options_case(index, seed, seeds, fmt, rng, command)
     return _process_case(index, seed, seeds, family, kind, rng)
 
 
@@ -749,8 +762,13 @@ def _input_case(
     )
 
 
-def _options_case(index: int, seed: int, seeds: Seeds, fmt: str, rng: random.Random) -> Case:
-    command = rng.choices(("dance", "analyze", "figures"), (0.7, 0.15, 0.15))[0]
+def _options_case(
+    index: int, seed: int, seeds: Seeds, fmt: str, rng: random.Random, command: str | None
+) -> Case:
+    drawn = rng.choices(OPTION_COMMANDS, OPTION_COMMAND_WEIGHTS)[0]
+    command = command or drawn
+    if command == "check":
+        return _check_case(index, seed, seeds, rng)
     song = _song_name(
         rng.choice(SONG_NAMES) if rng.random() < 0.4 else "plain", SEED_SPECS[fmt].suffix
     )
@@ -836,6 +854,174 @@ def lie_case(index: int, seeds: Seeds, fmt: str, name: str, value: int) -> Case:
     )
 
 
+# --------------------------------------------------------------------------- check cases
+
+#: What ``pasdeux check DIR`` is pointed at: no such path, a user's file, an empty folder,
+#: a foreign folder (photos), the user's files named like pasdeux's, a copied output folder
+#: as written (``good``), or with one file damaged (``damaged``), the folder itself made
+#: unreadable (``dir_unreadable``) or a symlink to itself (``dir_loop``).
+CHECK_TARGETS = (
+    "missing",
+    "file",
+    "empty",
+    "foreign",
+    "foreign_clash",
+    "good",
+    "damaged",
+    "dir_unreadable",
+    "dir_loop",
+)
+CHECK_TARGET_WEIGHTS = (0.04, 0.04, 0.04, 0.04, 0.04, 0.1, 0.62, 0.04, 0.04)
+#: The files ``pasdeux check`` reads, and what may be done to one of them.
+CHECK_FILES = ("performance.json", "routine.json", "leader.bvh", "follower.bvh")
+CHECK_DAMAGES = (
+    "truncate",
+    "bitflip",
+    "wrong_shape",
+    "frame_count",
+    "delete",
+    "directory",
+    "symlink_loop",
+    "unreadable",
+)
+CHECK_DIR_NAMES = ("out", "out", "out", os.fsdecode(b"caf\xe9 out"), "my <out> & 'x'", "two\nlines")
+_ODD_JSON_VALUES: tuple[Any, ...] = (
+    None,
+    True,
+    0,
+    -1,
+    1,
+    2**63,
+    1e308,
+    -1e308,
+    float("nan"),
+    float("inf"),
+    "",
+    "x",
+    [],
+    {},
+    [0, 0, 0],
+    [[]],
+)
+
+
+def check_case(
+    index: int, seeds: Seeds, target: str, damage: str = "", options: Sequence[str] = ()
+) -> Case:
+    """``pasdeux check out OPTIONS`` with DIR ``target`` (and ``FILE:HOW`` damage, the
+    rest of the damage drawn from ``index``)."""
+    rng = random.Random(f"check/{index}")
+    return _check_case(index, 0, seeds, rng, target, damage, tuple(options))
+
+
+def _check_case(
+    index: int,
+    seed: int,
+    seeds: Seeds,
+    rng: random.Random,
+    target: str = "",
+    damage: str = "",
+    options: tuple[str, ...] | None = None,
+) -> Case:
+    """A ``pasdeux check DIR`` case: DIR as in :data:`CHECK_TARGETS`."""
+    target = target or rng.choices(CHECK_TARGETS, CHECK_TARGET_WEIGHTS)[0]
+    out = rng.choice(CHECK_DIR_NAMES) if options is None else "out"
+    if options is None:
+        options = tuple(rng.sample(["-q", "--json"], rng.randint(0, 2)))
+    argv = ["check", out, *options]
+    detail, replacement = target, b""
+    must_refuse = target not in ("good", "damaged")
+    if target == "damaged":
+        name = damage.split(":")[0] if damage else rng.choice(CHECK_FILES)
+        other = "wrong_shape" if name.endswith(".bvh") else "frame_count"
+        how = damage.split(":")[1] if damage else ""
+        how = how or rng.choice([d for d in CHECK_DAMAGES if d != other])
+        data = (seeds.output_template / name).read_bytes()
+        replacement, detail, must_refuse = damage_file(data, name, how, rng)
+        damage = f"{name}:{how}"
+        target = f"{name} {how}"
+    return Case(
+        index,
+        seed,
+        "options",
+        "+".join(["check", target.replace(" ", ":")]),
+        "wav16",
+        f"{' '.join(argv)}: {detail}",
+        tuple(argv),
+        "song.wav",
+        seeds.data["wav16"],
+        target,
+        out,
+        damage=damage,
+        replacement=replacement,
+        must_refuse=must_refuse,
+    )
+
+
+def damage_file(data: bytes, name: str, how: str, rng: random.Random) -> tuple[bytes, str, bool]:
+    """Damage ``data`` (the output file ``name``) as ``how`` says: its new bytes (empty
+    when the damage is not to the contents), what was done, and whether the file can no
+    longer be read as pasdeux wrote it (then ``check`` must refuse the folder)."""
+    if how == "truncate":
+        m = mutate(data, "", "truncate", rng)
+        lost = data[len(m.data) :]
+        if name.endswith(".json"):
+            return m.data, m.detail, bool(lost.strip())
+        return m.data, m.detail, len(m.data.split()) < len(data.split())
+    if how == "bitflip":
+        m = mutate(data, "", "bitflip", rng)
+        return m.data, m.detail, False
+    if how == "wrong_shape":
+        return _wrong_shape(data, rng)
+    if how == "frame_count":
+        real = int(re.search(rb"Frames:\s*(\d+)", data).group(1))  # type: ignore[union-attr]
+        lie = rng.choice([0, 1, real - 1, real + 1, real * 2, real // 2, 2**31, 10**15, -1])
+        text = rng.choice([str(lie), f"{real}.5", "", "many"]) if rng.random() < 0.2 else str(lie)
+        new = re.sub(rb"Frames:\s*\d+", f"Frames: {text}".encode(), data, count=1)
+        return new, f"MOTION says Frames: {text!r} (really {real})", True
+    return b"", how, True
+
+
+def _wrong_shape(data: bytes, rng: random.Random) -> tuple[bytes, str, bool]:
+    """Valid JSON that is not what pasdeux wrote: another top-level value (refused), or
+    one value somewhere inside replaced or removed (which may still be readable)."""
+    if rng.random() < 0.3:
+        depth = 200_000
+        tops = ["[]", "null", '"performance"', "1e999", "{}", "NaN", '{"kind":"performance"}']
+        tops += ['{"kind":"routine","schema":1}', "[" * depth + "]" * depth]
+        tops += ['{"a":' * 5000 + "1" + "}" * 5000]
+        text = rng.choice(tops)
+        return text.encode(), f"replaced by {text[:40]!r} ({len(text)} chars)", True
+    doc = json.loads(data)
+    paths = list(_json_paths(doc, ()))
+    path = rng.choice(paths[1:])
+    parent = doc
+    for key in path[:-1]:
+        parent = parent[key]
+    old = parent[path[-1]]
+    if rng.random() < 0.15:
+        del parent[path[-1]]
+        detail = f"removed {'/'.join(map(str, path))}"
+    else:
+        new = rng.choice(_ODD_JSON_VALUES)
+        if isinstance(old, (int, float)) and not isinstance(old, bool) and rng.random() < 0.5:
+            new = rng.choice([-old, old * 10, old + 1, old - 1, old / 1000])
+        parent[path[-1]] = new
+        detail = f"{'/'.join(map(str, path))}: {str(old)[:30]} -> {str(new)[:30]}"
+    return json.dumps(doc).encode(), detail, False
+
+
+def _json_paths(value: Any, path: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+    """The path (keys and indices) to every value in ``value``, itself first."""
+    yield path
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _json_paths(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _json_paths(v, (*path, i))
+
+
 def _process_case(
     index: int, seed: int, seeds: Seeds, family: str, kind: str | None, rng: random.Random
 ) -> Case:
@@ -903,7 +1089,9 @@ def prepare(case: Case, seeds: Seeds, box: Path) -> set[str]:
     (box / case.song_name).write_bytes(case.data)
     allowed: set[str] = set()
     out = box / case.out if case.out else box
-    if case.target in ("prior", "prior_user"):
+    if case.argv[0] == "check":
+        prepare_check(case, seeds, out)
+    elif case.target in ("prior", "prior_user"):
         shutil.copytree(seeds.output_template, out)
         allowed = {case.out} | {f"{case.out}/{p.name}" for p in out.iterdir()}
         if case.target == "prior_user":
@@ -923,6 +1111,45 @@ def prepare(case: Case, seeds: Seeds, box: Path) -> set[str]:
     elif case.target == "readonly":
         _make_read_only(out.parent)
     return allowed
+
+
+def prepare_check(case: Case, seeds: Seeds, out: Path) -> None:
+    """Make ``out``, the folder a ``check`` case points at (see :data:`CHECK_TARGETS`)."""
+    if case.target == "file":
+        out.write_bytes(USER_TEXT)
+    elif case.target == "empty":
+        out.mkdir()
+    elif case.target == "foreign":
+        out.mkdir()
+        (out / "cat.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a cat" * 100)
+    elif case.target == "foreign_clash":
+        out.mkdir()
+        for name in seeds.output_files:
+            (out / name).write_bytes(USER_TEXT + name.encode())
+    elif case.target == "dir_loop":
+        out.symlink_to(out.name)
+    elif case.target != "missing":
+        shutil.copytree(seeds.output_template, out, symlinks=True)
+        if case.target == "dir_unreadable":
+            out.chmod(0)
+        elif case.damage:
+            name, how = case.damage.split(":")
+            _damage(out / name, how, case.replacement)
+
+
+def _damage(path: Path, how: str, replacement: bytes) -> None:
+    """Do ``how`` (one of :data:`CHECK_DAMAGES`) to the output file ``path``."""
+    if how == "unreadable":
+        path.chmod(0)
+    elif how in ("delete", "directory", "symlink_loop"):
+        path.unlink()
+        if how == "directory":
+            path.mkdir()
+            (path / "inside.txt").write_bytes(USER_TEXT)
+        elif how == "symlink_loop":
+            path.symlink_to(path.name)
+    else:
+        path.write_bytes(replacement)
 
 
 def _make_read_only(folder: Path) -> None:
@@ -945,22 +1172,33 @@ def remove_box(box: Path) -> None:
     shutil.rmtree(box, ignore_errors=True)
 
 
-def snapshot(box: Path) -> dict[str, str]:
-    """Every entry under ``box``: relative path to the SHA-256 of a file, or ``dir``."""
+def snapshot(box: Path, *, modes: bool = False) -> dict[str, str]:
+    """Every entry under ``box``: relative path to the SHA-256 of a file, or ``dir``
+    (a symlink: ``link to`` its target); with ``modes``, each entry's mode and
+    modification time too."""
     found: dict[str, str] = {}
     for dirpath, dirs, files in os.walk(box):
         rel_dir = os.path.relpath(dirpath, box)
-        for name in dirs:
-            found[os.path.normpath(os.path.join(rel_dir, name))] = "dir"
-        for name in files:
+        for name in dirs + files:
             path = os.path.join(dirpath, name)
             rel = os.path.normpath(os.path.join(rel_dir, name))
-            try:
-                with open(path, "rb") as fh:
-                    found[rel] = hashlib.sha256(fh.read()).hexdigest()
-            except OSError as exc:
-                found[rel] = f"unreadable: {exc}"
+            found[rel] = _entry(path, name in dirs)
+            if modes:
+                st = os.lstat(path)
+                found[rel] += f" mode {st.st_mode:o} mtime {st.st_mtime_ns}"
     return found
+
+
+def _entry(path: str, is_dir: bool) -> str:
+    if os.path.islink(path):
+        return f"link to {os.readlink(path)}"
+    if is_dir:
+        return "dir"
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+    except OSError as exc:
+        return f"unreadable: {exc}"
 
 
 # --------------------------------------------------------------------------- running
@@ -1049,6 +1287,26 @@ def finish(proc: subprocess.Popen[bytes], t0: float, timeout_s: float) -> Run:
     )
 
 
+#: Linux capabilities that let root read, write and enter files and folders whatever
+#: their modes: CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH.
+_FILE_ACCESS_CAPS = (1, 2)
+_PR_CAPBSET_DROP = 24
+
+
+def drop_root_file_access() -> None:
+    """In a child about to exec: if it runs as root, drop from its bounding set the
+    capabilities that ignore file modes, so that the program it runs (root still) is
+    refused a ``chmod 000`` file as any user is. Does nothing for another user."""
+    if os.geteuid() != 0:
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in _FILE_ACCESS_CAPS:
+        if libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+
 def _rss_mb(pid: int) -> float:
     try:
         status = Path(f"/proc/{pid}/status").read_text()
@@ -1062,13 +1320,18 @@ class Worker:
     """A long-lived ``python tests/fuzz_harness.py --worker`` running cases in-process.
 
     It is started on first use and killed (with its process group) and restarted after a
-    case that times out or grows past ``mem_limit_mb`` of resident memory.
+    case that times out or grows past ``mem_limit_mb`` of resident memory. With
+    ``as_user`` it runs as root runs like any user: without the capabilities to read or
+    enter what its mode forbids (see :func:`drop_root_file_access`).
     """
 
-    def __init__(self, scratch: Path, *, timeout_s: float, mem_limit_mb: float) -> None:
+    def __init__(
+        self, scratch: Path, *, timeout_s: float, mem_limit_mb: float, as_user: bool = False
+    ) -> None:
         self.scratch = scratch
         self.timeout_s = timeout_s
         self.mem_limit_mb = mem_limit_mb
+        self.as_user = as_user
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
@@ -1083,6 +1346,7 @@ class Worker:
             stdout=subprocess.PIPE,
             stderr=log,
             start_new_session=True,
+            preexec_fn=drop_root_file_access if self.as_user else None,
         )
         log.close()
         assert proc.stdout is not None
@@ -1232,10 +1496,14 @@ def judge_run(case: Case, run: Run, allowed_codes: Sequence[int] = (0, 2)) -> li
             add("truncation_unwarned", "header claims a longer song, exit 0, no warning")
     if run.code == 0 and "--json" in case.argv:
         try:
-            json.loads(run.stdout)
+            json.loads(run.stdout, parse_constant=_not_json)
         except ValueError as exc:
             add("json_invalid", f"--json printed invalid JSON ({exc})")
     return found
+
+
+def _not_json(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
 
 
 def judge_files(
@@ -1257,7 +1525,8 @@ def judge_files(
     if lost:
         more = f" and {len(lost) - 4} more" if len(lost) > 4 else ""
         found.append(Finding("user_file_changed", ", ".join(lost[:4]) + more))
-    out = os.path.normpath(case.out) if case.out else ""
+    writes = case.out and case.argv[0] != "check"  # check writes nothing, even in DIR
+    out = os.path.normpath(case.out) if writes else ""
     inside = (
         (lambda rel: True) if out == "." else (lambda rel: rel == out or rel.startswith(out + "/"))
     )
@@ -1282,6 +1551,37 @@ def judge_files(
         if (fresh or must_exist) and missing:
             category = "output_incomplete" if fresh or out in after else "output_missing"
             found.append(Finding(category, f"{out!r} lacks {missing}"))
+    return found
+
+
+def shown_name(name: str) -> str:
+    """``name`` as pasdeux shows it in an error line: undecodable bytes as U+FFFD, line
+    breaks and other control characters escaped."""
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def judge_check(case: Case, run: Run) -> list[Finding]:
+    """The ``check`` promises: a folder that cannot be read as pasdeux wrote it refused
+    (exit 2), a folder as written accepted (exit 0), and the error line naming the
+    damaged file (or the folder, when the folder is at fault) and what is wrong."""
+    found: list[Finding] = []
+
+    def add(category: str, message: str) -> None:
+        found.append(Finding(category, message, run.code, run.stderr[-4000:]))
+
+    if run.code == 0 and case.must_refuse:
+        add("damage_accepted", f"exit 0 on an unreadable folder ({case.detail})")
+    if run.code not in (0, None) and case.target == "good":
+        add("good_refused", f"exit {run.code} on a folder as pasdeux wrote it")
+    lines = [ln for ln in run.stderr.splitlines() if ln.startswith("pasdeux: ")]
+    if run.code == 2 and lines:
+        name = shown_name(case.damage.split(":")[0] if case.damage else case.out)
+        where = lines[0].find(name)
+        if where < 0:
+            add("error_unnamed", f"the error line does not name {name!r}")
+        elif len(lines[0].rstrip()) < len("pasdeux: ") + len(name) + 6:
+            add("error_unexplained", "the error line names the file but not what is wrong")
     return found
 
 
@@ -1312,6 +1612,9 @@ class Runner:
         self.workdir = workdir
         self.timeout_s = timeout_s
         self.worker = Worker(workdir / "worker", timeout_s=timeout_s, mem_limit_mb=mem_limit_mb)
+        self.user_worker = Worker(
+            workdir / "user-worker", timeout_s=timeout_s, mem_limit_mb=mem_limit_mb, as_user=True
+        )
 
     def __enter__(self) -> Runner:
         return self
@@ -1320,8 +1623,9 @@ class Runner:
         self.close()
 
     def close(self) -> None:
-        """Stop the worker."""
+        """Stop the workers."""
         self.worker.close()
+        self.user_worker.close()
 
     def run(self, case: Case, keep: Path | None = None) -> Outcome:
         """Run ``case`` and judge it; a case with findings is saved under ``keep``."""
@@ -1329,8 +1633,12 @@ class Runner:
         remove_box(box)
         t0 = time.monotonic()
         allowed = prepare(case, self.seeds, box)
-        before = snapshot(box)
-        if case.family in ("input", "options"):
+        before = snapshot(box, modes=case.argv[0] == "check")
+        if case.argv[0] == "check":
+            runs = [self.user_worker.run(case.argv, box)]
+            findings = judge_run(case, runs[0]) + judge_check(case, runs[0])
+            findings += judge_files(case, before, snapshot(box, modes=True), set(), ())
+        elif case.family in ("input", "options"):
             runs = [self.worker.run(case.argv, box)]
             findings = judge_run(case, runs[0])
             findings += judge_files(

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
 
+import fuzz_harness as fh
 from pasdeux.check import CheckReport, check_performance, verdicts
 from pasdeux.choreo import Routine, choreograph
+from pasdeux.cli import main
+from pasdeux.export import write_bvh
 from pasdeux.motion import DancerMotion, Performance, perform
 from pasdeux.music import MusicMap
 from test_cli import assert_user_error, run
@@ -147,3 +156,132 @@ def test_a_folder_that_is_not_an_output_is_a_user_error(tmp_path: Path) -> None:
     (tmp_path / "routine.json").write_text("{", encoding="utf-8")
     (tmp_path / "performance.json").write_text("{}", encoding="utf-8")
     assert_user_error(run("check", tmp_path), "routine.json", "JSON")
+
+
+# --------------------------------------------------------------------------- damaged folders
+
+
+@pytest.fixture(scope="module")
+def written(
+    routine: Routine, performance: Performance, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The files ``pasdeux check`` reads, as ``pasdeux dance`` writes them."""
+    out = tmp_path_factory.mktemp("written")
+    (out / "routine.json").write_text(routine.to_json(), encoding="utf-8")
+    performance.save(out / "performance.json")
+    for dancer in performance.dancers:
+        write_bvh(out / f"{dancer.role}.bvh", dancer, performance.fps)
+    return out
+
+
+def _copy(written: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(written, tmp_path / "out"))
+
+
+def _check(folder: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(["check", str(folder), "-q"])
+    return code, capsys.readouterr().err
+
+
+def test_a_field_of_the_wrong_type_names_its_file(
+    written: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = _copy(written, tmp_path)
+    data = json.loads((out / "routine.json").read_text(encoding="utf-8"))
+    data["level"] = [[]]
+    (out / "routine.json").write_text(json.dumps(data), encoding="utf-8")
+    code, err = _check(out, capsys)
+    assert code == 2, err
+    assert err.startswith(f"pasdeux: {out / 'routine.json'}: Routine.level: expected str"), err
+
+
+def test_json_nested_too_deeply_is_a_user_error(
+    written: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = _copy(written, tmp_path)
+    (out / "performance.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    code, err = _check(out, capsys)
+    assert code == 2, err
+    assert f"{out / 'performance.json'}: is not a file pasdeux wrote (nested too deeply)" in err
+
+
+@pytest.mark.parametrize("frames", ["-1", "fewer"])
+def test_a_bvh_whose_frames_are_not_the_performance_is_a_user_error(
+    frames: str, written: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = _copy(written, tmp_path)
+    bvh = out / "leader.bvh"
+    text = bvh.read_text(encoding="utf-8")
+    n = int(re.search(r"Frames: (\d+)", text).group(1))  # type: ignore[union-attr]
+    if frames == "fewer":  # a whole, consistent BVH file one frame short
+        text = text.rstrip("\n").rsplit("\n", 1)[0] + "\n"
+        frames = str(n - 1)
+    bvh.write_text(text.replace(f"Frames: {n}", f"Frames: {frames}"), encoding="utf-8")
+    code, err = _check(out, capsys)
+    assert code == 2, err
+    assert err.startswith(f"pasdeux: {bvh}: "), err
+
+
+def test_a_folder_that_may_not_be_entered_is_a_user_error(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "routine.json").write_text("{}", encoding="utf-8")
+    out.chmod(0)
+    try:  # as root, without the capabilities that ignore modes (as any user runs)
+        result = subprocess.run(
+            [sys.executable, "-m", "pasdeux", "check", str(out)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+            preexec_fn=fh.drop_root_file_access,
+            timeout=120,
+        )
+    finally:
+        out.chmod(0o755)
+    assert_user_error(result, f"{out}: cannot be read (Permission denied)")
+
+
+def _edit(path: Path, change: object) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)  # type: ignore[operator]
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def _set(keys: tuple[object, ...], value: object) -> object:
+    def change(data: object) -> None:
+        for key in keys[:-1]:
+            data = data[key]  # type: ignore[index]
+        data[keys[-1]] = value  # type: ignore[index]
+
+    return change
+
+
+INCONSISTENT = [
+    ("routine.json", _set(("beats", 3), -1.0), "beat times are not finite and increasing"),
+    ("performance.json", _set(("events", 2, "step_index"), 99), "step event 2 is not one"),
+    ("performance.json", _set(("events", 2, "figure_index"), -1), "step event 2 is not one"),
+    ("performance.json", _set(("events", 2, "time_s"), math.nan), "event 2 is not within"),
+    ("performance.json", _set(("events", 13, "beat"), 1e308), "event 13 is not within"),
+    ("performance.json", _set(("dancers", 0, "rotations", "shape", 1), 2**63), "OverflowError"),
+    ("performance.json", _set(("dancers", 1, "skeleton", "parents", 8), 20), "not a tree"),
+    ("performance.json", _set(("dancers", 0, "skeleton", "parents", 0), 0), "not a tree"),
+    ("performance.json", _set(("dancers", 0, "skeleton", "joints", 3), "x"), "lacks joint"),
+    ("performance.json", _set(("n_frames",), 7), "frames, not n_frames 7"),
+]
+"""Files that parse but do not fit together (found by ``bench/fuzz.py --command check``)."""
+
+
+@pytest.mark.parametrize(("name", "change", "words"), INCONSISTENT)
+def test_files_that_do_not_fit_together_are_a_user_error(
+    name: str,
+    change: object,
+    words: str,
+    written: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = _copy(written, tmp_path)
+    _edit(out / name, change)
+    code, err = _check(out, capsys)
+    assert code == 2, err
+    assert err.startswith(f"pasdeux: {out / name}: ") and words in err, err

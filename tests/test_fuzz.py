@@ -267,3 +267,77 @@ def test_a_length_field_knows_a_longer_claim(seed_data: dict[str, bytes]) -> Non
     assert size.claims_longer(real, 2 * real)
     assert not size.claims_longer(real, real // 2)
     assert not size.claims_longer(real, 2**32 - 1)  # "length unknown", as streams write it
+
+
+# --------------------------------------------------------------------------- pasdeux check
+
+
+def test_oracle_holds_check_to_its_promises() -> None:
+    case = _case(
+        family="options",
+        argv=("check", "out"),
+        target="performance.json unreadable",
+        out="out",
+        damage="performance.json:unreadable",
+        must_refuse=True,
+    )
+    assert [f.category for f in fh.judge_check(case, fh.Run(0, "{}", "", 1.0))] == [
+        "damage_accepted"
+    ]
+    unnamed = fh.Run(2, "", "pasdeux: out: something is wrong\n", 1.0)
+    assert [f.category for f in fh.judge_check(case, unnamed)] == ["error_unnamed"]
+    terse = fh.Run(2, "", "pasdeux: out/performance.json\n", 1.0)
+    assert [f.category for f in fh.judge_check(case, terse)] == ["error_unexplained"]
+    named = fh.Run(2, "", "pasdeux: out/performance.json: permission denied\n", 1.0)
+    assert fh.judge_check(case, named) == []
+    good = replace(case, target="good", damage="", must_refuse=False)
+    assert [f.category for f in fh.judge_check(good, named)] == ["good_refused"]
+    nan = fh.Run(0, '{"x": NaN}', "", 1.0)
+    assert [f.category for f in fh.judge_run(replace(good, argv=("check", "out", "--json")), nan)]
+
+
+def test_damages_change_what_they_say(seeds: fh.Seeds) -> None:
+    rng = random.Random(SEED)
+    for name in fh.CHECK_FILES:
+        data = (seeds.output_template / name).read_bytes()
+        kinds = ["frame_count"] if name.endswith(".bvh") else ["wrong_shape"]
+        for how in ["truncate", "bitflip", *kinds]:
+            new, detail, _ = fh.damage_file(data, name, how, rng)
+            assert new != data, (name, how, detail)
+    bvh = (seeds.output_template / "leader.bvh").read_bytes()
+    assert fh.damage_file(bvh, "leader.bvh", "frame_count", rng)[2]  # a lie is refused
+
+
+CHECK_SPECS = [
+    ("missing", ""),
+    ("file", ""),
+    ("empty", ""),
+    ("foreign", ""),
+    ("foreign_clash", ""),
+    ("dir_unreadable", ""),
+    ("dir_loop", ""),
+    ("good", ""),
+    *[("damaged", f"performance.json:{how}") for how in fh.CHECK_DAMAGES if how != "frame_count"],
+    *[("damaged", f"leader.bvh:{how}") for how in fh.CHECK_DAMAGES if how != "wrong_shape"],
+    ("damaged", "routine.json:wrong_shape"),
+    ("damaged", "routine.json:unreadable"),
+]
+"""Every target of ``pasdeux check`` and every damage, once."""
+
+
+@pytest.mark.slow
+def test_check_on_every_target_and_damage(seeds: fh.Seeds, runner: fh.Runner) -> None:
+    outcomes = []
+    for i, (target, damage) in enumerate(CHECK_SPECS):
+        options = ("--json",) if i % 2 else ("-q",)
+        outcomes.append(runner.run(fh.check_case(i, seeds, target, damage, options)))
+    _assert_clean(outcomes)
+    refused = [o.labels for o in outcomes if o.case.must_refuse]
+    assert refused and all(labels == ["2"] for labels in refused), refused
+    assert [o.labels for o in outcomes if o.case.target == "good"] == [["0"]]
+
+
+@pytest.mark.slow
+def test_random_check_cases(seeds: fh.Seeds, runner: fh.Runner) -> None:
+    outcomes = [runner.run(fh.make_case(i, SEED, seeds, command="check")) for i in range(24)]
+    _assert_clean(outcomes)

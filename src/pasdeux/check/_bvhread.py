@@ -40,6 +40,8 @@ def read_rotation_channels(path: Path) -> tuple[tuple[str, ...], NDArray[np.floa
     try:
         n_frames = int(lines[0].split(":")[1])
         values = np.array(" ".join(lines[2:]).split(), dtype=float)
+        if n_frames < 0 or values.size != n_frames * len(names):  # reshape takes -1 as "any"
+            raise ValueError(f"{values.size} values for {n_frames} frames")
         values = values.reshape(n_frames, len(names))
     except (IndexError, ValueError):
         raise InputError(path, "has a malformed MOTION block") from None

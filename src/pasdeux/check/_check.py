@@ -15,6 +15,7 @@ from pasdeux.check import measures as num
 from pasdeux.check._params import CheckParams
 from pasdeux.check._report import CheckReport, DancerCheck, FigureTurn
 from pasdeux.check._rig import RIG, RigMap
+from pasdeux.check._valid import validate
 from pasdeux.choreo import Routine
 from pasdeux.dances import HOLD_CONNECTIONS, Step
 from pasdeux.errors import InputError
@@ -50,19 +51,29 @@ def check_output(
         If ``folder`` is not a folder pasdeux wrote (one line naming it and what is wrong).
     """
     path = Path(folder)
-    if not path.is_dir():
-        raise InputError(path, "not a folder" if path.exists() else "no such folder")
-    missing = [n for n in ("routine.json", "performance.json") if not (path / n).is_file()]
+    try:
+        if not path.is_dir():
+            raise InputError(path, "not a folder" if path.exists() else "no such folder")
+        missing = [n for n in ("routine.json", "performance.json") if not (path / n).is_file()]
+    except OSError as exc:  # a folder that may not be entered (is_file raises EACCES)
+        raise InputError(path, f"cannot be read ({exc.strerror or type(exc).__name__})") from None
     if missing:
         raise InputError(path, f"not a pasdeux output folder (no {', '.join(missing)})")
     routine = _load(Routine.load, path / "routine.json")
     performance = _load(Performance.load, path / "performance.json")
+    validate(routine, performance, path, rig)
     channels: dict[str, Array] = {}
     for dancer in performance.dancers:
         bvh = path / f"{dancer.role}.bvh"
         if not bvh.is_file():
             raise InputError(path, f"not a whole pasdeux output folder (no {bvh.name})")
         channels[dancer.role] = num.read_rotation_channels(bvh)[1]
+        if len(channels[dancer.role]) != performance.n_frames:
+            raise InputError(
+                bvh,
+                f"holds {len(channels[dancer.role])} frames, performance.json "
+                f"{performance.n_frames}: not the BVH file of this performance",
+            )
     if progress:
         progress(f"measuring {performance.n_frames} frames of {len(performance.dancers)} dancers")
     return check_performance(
@@ -71,11 +82,16 @@ def check_output(
 
 
 def _load(reader: Any, path: Path) -> Any:
+    """``reader(path)``, every failure an :class:`InputError` naming ``path``."""
     try:
         return reader(path)
-    except InputError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except InputError as exc:
+        if exc.path is not None:
+            raise
+        raise InputError(path, exc.problem) from None  # a field's error names the field only
+    except RecursionError:
+        raise InputError(path, "is not a file pasdeux wrote (nested too deeply)") from None
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise InputError(path, f"is not a file pasdeux wrote ({type(exc).__name__})") from None
 
 
