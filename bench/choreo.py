@@ -1015,23 +1015,33 @@ def markdown(summary: dict[str, Any]) -> str:
         label = "held out (reported)" if half == HELD_OUT else "tuning half"
         lines += [f"### Targets, {label}", "", *_target_table(summary["table"][half]), ""]
     lines += ["### Details, all songs", "", *_detail_table(summary["table"]["all"]), ""]
-    reasons = Counter[str]()
-    for a in summary["table"]["all"].values():
-        reasons.update(a["not_danced"])
-    if reasons:
-        lines += ["Runs not danced:", "", "| runs | reason |", "|---:|---|"]
-        lines += [f"| {n} | {why.replace('|', '/')} |" for why, n in reasons.most_common(12)]
-        lines.append("")
+    lines += not_danced_lines(summary["table"]["all"])
     lines.append(MARK_END)
     return "\n".join(lines) + "\n"
 
 
-def write_doc(block: str, path: Path = DOC) -> None:
-    """Replace the block between the choreo markers of ``path`` (append it if missing)."""
+def not_danced_lines(table: dict[str, dict[str, Any]]) -> list[str]:
+    """A Markdown table of the runs not danced and why (none: no lines)."""
+    reasons = Counter[str]()
+    for a in table.values():
+        reasons.update(a["not_danced"])
+    if not reasons:
+        return []
+    lines = ["Runs not danced:", "", "| runs | reason |", "|---:|---|"]
+    lines += [f"| {n} | {why.replace('|', '/')} |" for why, n in reasons.most_common(12)]
+    return [*lines, ""]
+
+
+def write_doc(
+    block: str, path: Path = DOC, marks: tuple[str, str] = (MARK_START, MARK_END)
+) -> None:
+    """Replace the block between ``marks`` (the choreo markers by default) in ``path``
+    (append it if missing)."""
+    start, end = marks
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    if MARK_START in text and MARK_END in text:
-        head, rest = text.split(MARK_START, 1)
-        _, tail = rest.split(MARK_END, 1)
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
         text = head + block.rstrip("\n") + tail
     else:
         text = text.rstrip("\n") + "\n\n" + block

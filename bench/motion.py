@@ -298,27 +298,14 @@ def markdown(summary: dict[str, Any]) -> str:
         *_detail_table(summary["table"]["all"]),
         "",
     ]
-    reasons: Counter[str] = Counter()
-    for a in summary["table"]["all"].values():
-        reasons.update(a["not_danced"])
-    if reasons:
-        lines += ["Runs not danced:", "", "| runs | reason |", "|---:|---|"]
-        lines += [f"| {n} | {why.replace('|', '/')} |" for why, n in reasons.most_common(12)]
-        lines.append("")
+    lines += choreo.not_danced_lines(summary["table"]["all"])
     lines.append(MARK_END)
     return "\n".join(lines) + "\n"
 
 
 def write_doc(block: str, path: Path = DOC) -> None:
     """Replace the block between the motion markers of ``path`` (append it at the end)."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    if MARK_START in text and MARK_END in text:
-        head, rest = text.split(MARK_START, 1)
-        _, tail = rest.split(MARK_END, 1)
-        text = head + block.rstrip("\n") + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    choreo.write_doc(block, path, (MARK_START, MARK_END))
 
 
 def _args(argv: list[str] | None) -> argparse.Namespace:
