@@ -272,16 +272,20 @@ def test_nearest_octave() -> None:
     assert bc.nearest_octave(100.0, (50.0, 52.0)) is False
 
 
+GOOD_RECORD: dict[str, Any] = {
+    "dance": "Jive", "half": "held-out", "group": "long", "song": "s", "seed": 0,
+    "danced": True, "frames": 100, "off_floor": 0,
+    "holds": {"closed": {"frames": 100, "in_range": 100, "max_m": 0.5, "min_m": 0.3}},
+    "transitions": 5, "illegal": [], "style_danced": True, "octave_ok": True,
+    "switch_bars": [0.0], "ending": True, "phrases": 10, "phrase_aligned": 9,
+    "top_share": 0.3, "distinct_per_min": 5.0, "end_gap_s": 0.5,
+    "plan_s": 0.2, "listen_s": 20.0,
+}  # fmt: skip
+"""A run that meets every target."""
+
+
 def test_targets_pass_and_fail_on_known_records() -> None:
-    good = {
-        "dance": "Jive", "half": "held-out", "group": "long", "song": "s", "seed": 0,
-        "danced": True, "frames": 100, "off_floor": 0,
-        "holds": {"closed": {"frames": 100, "in_range": 100, "max_m": 0.5, "min_m": 0.3}},
-        "transitions": 5, "illegal": [], "style_danced": True, "octave_ok": True,
-        "switch_bars": [0.0], "ending": True, "phrases": 10, "phrase_aligned": 9,
-        "top_share": 0.3, "distinct_per_min": 5.0, "end_gap_s": 0.5,
-        "plan_s": 0.2, "listen_s": 20.0,
-    }  # fmt: skip
+    good = dict(GOOD_RECORD)
     settings = bc.BenchSettings()
     agg = bc.aggregate([good], settings)
     assert all(agg["pass"].values())
@@ -315,15 +319,7 @@ def test_phrase_target_applies_to_dances_that_start_on_1() -> None:
 def test_a_song_the_listening_stage_refuses_is_listed_not_counted_against_the_dance() -> None:
     """A song with no beat found is refused before any dance (exit 2, as the issue allows):
     it shows in "danced" and the reasons, not in the style and ending shares."""
-    good = {
-        "dance": "Jive", "half": "held-out", "group": "long", "song": "s", "seed": 0,
-        "danced": True, "frames": 100, "off_floor": 0,
-        "holds": {"closed": {"frames": 100, "in_range": 100, "max_m": 0.5, "min_m": 0.3}},
-        "transitions": 5, "illegal": [], "style_danced": True, "octave_ok": True,
-        "switch_bars": [0.0], "ending": True, "phrases": 10, "phrase_aligned": 9,
-        "top_share": 0.3, "distinct_per_min": 5.0, "end_gap_s": 0.5,
-        "plan_s": 0.2, "listen_s": 20.0,
-    }  # fmt: skip
+    good = dict(GOOD_RECORD)
     refused = {
         "dance": "Jive", "half": "held-out", "group": "shared", "seed": 0, "song": "r",
         "danced": False, "refused": True, "why": "r.ogg: no danceable beat found",
