@@ -47,7 +47,7 @@ import tempfile
 import time
 import traceback
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -948,13 +948,20 @@ def _cells(a: dict[str, Any]) -> list[str]:
     return [f"{values[k]} {_verdict(p[k])}" for k, _ in TARGETS]
 
 
-def _target_table(rows: dict[str, dict[str, Any]]) -> list[str]:
+def target_table(
+    rows: dict[str, dict[str, Any]],
+    targets: Sequence[tuple[str, str]] = TARGETS,
+    cells: Callable[[dict[str, Any]], list[str]] | None = None,
+) -> list[str]:
+    """A Markdown table, a row per dance: runs danced, then one cell per target (``cells``
+    of the row's totals; this benchmark's own by default)."""
+    cells = cells or _cells
     lines = [
-        "| dance | danced | " + " | ".join(h for _, h in TARGETS) + " |",
-        "|---|---:|" + "---|" * len(TARGETS),
+        "| dance | danced | " + " | ".join(h for _, h in targets) + " |",
+        "|---|---:|" + "---|" * len(targets),
     ]
     for dance, a in rows.items():
-        lines.append(f"| {dance} | {a['danced']}/{a['runs']} | " + " | ".join(_cells(a)) + " |")
+        lines.append(f"| {dance} | {a['danced']}/{a['runs']} | " + " | ".join(cells(a)) + " |")
     return lines
 
 
@@ -1013,7 +1020,7 @@ def markdown(summary: dict[str, Any]) -> str:
     ]
     for half in (HELD_OUT, TUNING):
         label = "held out (reported)" if half == HELD_OUT else "tuning half"
-        lines += [f"### Targets, {label}", "", *_target_table(summary["table"][half]), ""]
+        lines += [f"### Targets, {label}", "", *target_table(summary["table"][half]), ""]
     lines += ["### Details, all songs", "", *_detail_table(summary["table"]["all"]), ""]
     lines += not_danced_lines(summary["table"]["all"])
     lines.append(MARK_END)

@@ -224,16 +224,6 @@ def _cells(a: dict[str, Any]) -> list[str]:
     return [f"{values[k]} {verdict[p[k]]}" for k, _ in TARGETS]
 
 
-def _target_table(rows: dict[str, dict[str, Any]]) -> list[str]:
-    lines = [
-        "| dance | danced | " + " | ".join(h for _, h in TARGETS) + " |",
-        "|---|---:|" + "---|" * len(TARGETS),
-    ]
-    for dance, a in rows.items():
-        lines.append(f"| {dance} | {a['danced']}/{a['runs']} | " + " | ".join(_cells(a)) + " |")
-    return lines
-
-
 def _detail_table(rows: dict[str, dict[str, Any]]) -> list[str]:
     lines = [
         "| dance | supports | slide max (cm) | skating ratio | Lodge FSR | EDGE PFC | "
@@ -287,7 +277,12 @@ def markdown(summary: dict[str, Any]) -> str:
     ]
     for half in (HELD_OUT, TUNING):
         label = "held out (reported)" if half == HELD_OUT else "tuning half"
-        lines += [f"### Motion targets, {label}", "", *_target_table(summary["table"][half]), ""]
+        lines += [
+            f"### Motion targets, {label}",
+            "",
+            *choreo.target_table(summary["table"][half], TARGETS, _cells),
+            "",
+        ]
     lines += [
         "### Motion details, all songs",
         "",

@@ -229,3 +229,15 @@ def _packed_dtype(array: NDArray[Any]) -> str:
         if array.dtype == dtype:
             return name
     raise TypeError(f"cannot pack an array of dtype {array.dtype} (float32/64, int16/32 only)")
+
+
+def finite_json(value: Any) -> Any:
+    """``value`` (dicts, lists, tuples, floats) with every infinite or NaN float replaced by
+    None, for strict JSON."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_json(v) for v in value]
+    return value

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 from dataclasses import dataclass
 from typing import Any
 
+from pasdeux._json import finite_json
 from pasdeux.check._params import CheckTargets
 
 __all__ = ["CheckReport", "DancerCheck", "FigureTurn", "report_table", "verdicts"]
@@ -98,17 +98,7 @@ class CheckReport:
 
     def to_json(self) -> str:
         """The report as one JSON object (NaN as null)."""
-        return json.dumps(_finite(self.to_dict()), indent=1, allow_nan=False)
-
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    return value
+        return json.dumps(finite_json(self.to_dict()), indent=1, allow_nan=False)
 
 
 def verdicts(report: CheckReport, targets: CheckTargets | None = None) -> dict[str, bool | None]:
