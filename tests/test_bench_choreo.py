@@ -270,6 +270,10 @@ def test_nearest_octave() -> None:
     assert bc.nearest_octave(22.0, (25.0, 27.0)) is True
     assert bc.nearest_octave(26.0, (25.0, 27.0)) is True
     assert bc.nearest_octave(100.0, (50.0, 52.0)) is False
+    # a near tie: 36 is 28% below 50-52, 72 is 27% above it
+    assert bc.nearest_octave(36.0, (50.0, 52.0)) is False
+    assert bc.nearest_octave(36.0, (50.0, 52.0), tie_pct=2.0) is True
+    assert bc.nearest_octave(30.0, (50.0, 52.0), tie_pct=2.0) is False  # 60 is nearer
 
 
 GOOD_RECORD: dict[str, Any] = {

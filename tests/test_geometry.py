@@ -18,6 +18,7 @@ from pasdeux.dances import ALIGNMENT_EIGHTHS, Figure, Step, load_library
 from pasdeux.dances.geometry import (
     BODY_HOLDS,
     HOLD_DISTANCE_M,
+    HOLD_MARGIN_M,
     CouplePose,
     DancerPose,
     couple_start,
@@ -128,7 +129,21 @@ def test_a_hand_hold_stays_within_arm_s_reach_over_a_chain() -> None:
     leader, follower = couple_start((0.0, 0.0), 0.0, "open_facing")
     for _ in range(10):
         replay_figure(fig, leader, follower)
-    assert _distance(leader, follower) == pytest.approx(HOLD_DISTANCE_M["left_to_right"][1])
+    # kept the margin inside arm's reach: room for the bodies moving between the steps
+    reach = HOLD_DISTANCE_M["left_to_right"][1] - HOLD_MARGIN_M
+    assert _distance(leader, follower) == pytest.approx(reach)
+
+
+def test_a_hold_pushed_apart_keeps_the_margin_above_its_least_distance() -> None:
+    fig = _figure(
+        [_step(0.0, "L", "forward", 0.4, hold="left_to_right", position="open_facing")],
+        [_step(0.0, "R", "forward", 0.4, hold="left_to_right", position="open_facing")],
+        position="open_facing",
+    )
+    leader, follower = couple_start((0.0, 0.0), 0.0, "open_facing")
+    replay_figure(fig, leader, follower)  # 0.95 m apart, both step 0.4 m towards the other
+    least = HOLD_DISTANCE_M["left_to_right"][0] + HOLD_MARGIN_M
+    assert _distance(leader, follower) == pytest.approx(least)
 
 
 def test_couple_pose_round_trips_exactly() -> None:

@@ -29,6 +29,10 @@ class PlanParams:
     #: Where a progressive dance starts: this far from the left and the audience's walls,
     #: at most (m); on a small floor a quarter of the way in, but a metre inside the margin.
     start_from_walls_m: tuple[float, float] = (2.0, 2.5)
+    #: Where along its first line a progressive couple may start, from that place (m,
+    #: forward along the line of dance): the search picks the one whose figures then meet
+    #: the first corner in step with the phrases (a couple walks on where it likes).
+    start_shifts_m: tuple[float, ...] = (-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0)
     #: A section keeps the previous section's dance when it scores this share of the best.
     keep_dance_share: float = 0.8
     #: A danced tempo further than this outside the dance's range is worth a warning (%).
@@ -39,8 +43,10 @@ class PlanParams:
     phrase_bars: int = 8
     #: Quieter than the loudest bar of a phrase by less than this, no bar is its peak (dB).
     peak_spread_db: float = 1.0
-    #: Partial routines kept per beat position, and on a retry when all of them die.
-    beam_width: int = 10
+    #: Partial routines kept per beat position, and on a retry when all of them die. Tuned
+    #: on the tuning half of `bench/choreo.py` (Slow Foxtrot phrase alignment 95% at 10,
+    #: 98.5% at 20; planning at most 0.4 s for a four-minute song at 20).
+    beam_width: int = 20
     beam_retry_width: int = 60
     #: No figure but the basic more than ``max_run`` times running; the basic ``basic_max_run``.
     max_run: int = 2

@@ -425,7 +425,8 @@ def _stage(
 ) -> Stage:
     """Where the stretch starts: a progressive dance's first stretch by the audience's side
     near its left corner, on the line of dance along that side; any other where the last
-    one left the couple (a spot dance makes that its spot)."""
+    one left the couple (a spot dance makes that its spot). A first progressive stretch may
+    start ``params.start_shifts_m`` along its line from there."""
     if pose is not None:
         lod = line_of_dance_rad(pose.x, pose.y, floor_m)
         return Stage(floor_m, dance.progressive, pose, lod, (pose.x, pose.y))
@@ -435,6 +436,7 @@ def _stage(
         from_left = max(inner, min(params.start_from_walls_m[0], floor_m[0] / 4))
         from_audience = max(inner, min(params.start_from_walls_m[1], floor_m[1] / 4))
         start = Pose(-floor_m[0] / 2 + from_left, -floor_m[1] / 2 + from_audience, 0.0)
+        return Stage(floor_m, True, start, 0.0, (start.x, start.y), params.start_shifts_m)
     return Stage(floor_m, dance.progressive, start, 0.0, (start.x, start.y))
 
 

@@ -77,13 +77,19 @@ class Moves:
 
 @dataclass(frozen=True)
 class Stage:
-    """Where the couple dances the stretch: the floor and how it travels."""
+    """Where the couple dances the stretch: the floor and how it travels.
+
+    A progressive couple may start ``start_shifts_m`` forward along the line of dance from
+    ``start`` (the search picks one; a stretch that goes on from the last one's end has
+    only 0).
+    """
 
     floor_m: tuple[float, float]
     progressive: bool
     start: Pose
     lod_rad: float
     spot: tuple[float, float]
+    start_shifts_m: tuple[float, ...] = (0.0,)
     check_floor: bool = True
 
 
@@ -141,9 +147,11 @@ def search(
         counts = (0,) * len(moves.figures)
         buckets[0].append(_State(0.0, 0, -1, pose, stage.lod_rad, 0, counts, None))
     marks = _Marks.of(grid)
+    aligned = _phrase_reach(grid, moves, can_start)
     best: tuple[float, _State] | None = None
     for position in range(grid.n + 1):
-        for state in _prune(buckets[position], beam_width):
+        width = beam_width if position else max(beam_width, len(buckets[0]))
+        for state in _prune(buckets[position], width, aligned[position], params.cost_phrase_cross):
             if _done(state, grid, moves):
                 held = (grid.n - position) * grid.unit_beats
                 total = state.cost + held * params.cost_hold_per_beat
@@ -210,10 +218,19 @@ def fillable(grid: Grid, moves: Moves) -> list[list[bool]] | None:
     return can_start if any(can_start[f][0] for f in moves.starts) else None
 
 
-def _prune(states: list[_State], width: int) -> list[_State]:
-    """The ``width`` cheapest states, one per figure, place and line."""
+def _prune(
+    states: list[_State], width: int, aligned: list[bool], cost_phrase_cross: float
+) -> list[_State]:
+    """The ``width`` most promising states, one per figure, place and line: the cheapest,
+    counting ``cost_phrase_cross`` already for a state whose figure cannot lead on to the
+    next phrase start (``aligned``, by figure: :func:`_phrase_reach`), which the chain
+    after it is bound to pay."""
     kept: dict[tuple[object, ...], _State] = {}
-    for state in sorted(states, key=lambda s: s.cost):
+
+    def promise(state: _State) -> float:
+        return state.cost + (0.0 if aligned[state.figure] else cost_phrase_cross)
+
+    for state in sorted(states, key=promise):
         key = (
             state.figure,
             round(state.pose.x, 1),
@@ -227,6 +244,45 @@ def _prune(states: list[_State], width: int) -> list[_State]:
             if len(kept) >= width:
                 break
     return list(kept.values())
+
+
+def _phrase_reach(grid: Grid, moves: Moves, can_start: list[list[bool]]) -> list[list[bool]]:
+    """``result[p][f]``: a chain whose last figure ``f`` ends at position ``p`` can go on to
+    start a figure exactly on the next phrase start, the floor aside (``f = -1``, the last
+    entry: the stretch's start). Past the last phrase start every chain can.
+
+    The search ranks partial chains by it: a chain that has put itself out of step with
+    the phrase (the Slow Foxtrot's 10-beat Natural Turn in a 16-beat phrase) is bound to
+    cross the phrase start later, however good it looks now.
+    """
+    count, n = len(moves.figures), grid.n
+    follows = [*moves.follows, moves.starts]
+    result = [[True] * (count + 1) for _ in range(n + 1)]
+    target = n + 1  # the next phrase start after the position (none: past the end)
+    for position in range(n, -1, -1):
+        if grid.phrase_starts[position]:
+            target = position
+            continue  # a chain ending on the phrase start is aligned
+        if target > n:
+            continue
+        row = result[position]
+        for f in range(count + 1):
+            row[f] = any(
+                can_start[g][position]
+                and (
+                    position + moves.lengths[g] == target
+                    or (
+                        position + moves.lengths[g] < target
+                        and result[position + moves.lengths[g]][g]
+                    )
+                )
+                for g in follows[f]
+            ) or (
+                position in grid.waits
+                and grid.waits[position] <= target
+                and (grid.waits[position] == target or result[grid.waits[position]][f])
+            )
+    return result
 
 
 def _feasible(grid: Grid, moves: Moves) -> list[list[bool]]:
@@ -256,18 +312,22 @@ def _feasible(grid: Grid, moves: Moves) -> list[list[bool]]:
 
 
 def _start_poses(moves: Moves, stage: Stage) -> list[Pose]:
-    """Where the stretch may start: a progressive couple may face any alignment its
-    figures start on (a figure danced at any alignment keeps it), a spot couple as it
-    stands."""
+    """Where the stretch may start: a progressive couple anywhere of ``start_shifts_m``
+    along its line, facing any alignment its figures start on (a figure danced at any
+    alignment keeps it), a spot couple as it stands."""
     start = stage.start
     if not stage.progressive:
         return [start]
     eighths = sorted(
         {ALIGNMENT_EIGHTHS[f.start_alignment] for f in moves.figures if f.start_alignment != "any"}
     )
-    if not eighths:
-        return [start]
-    return [Pose(start.x, start.y, wrap_rad(stage.lod_rad - e * math.pi / 4)) for e in eighths]
+    facings = [wrap_rad(stage.lod_rad - e * math.pi / 4) for e in eighths] or [start.facing_rad]
+    along = math.cos(stage.lod_rad), math.sin(stage.lod_rad)
+    return [
+        Pose(start.x + shift * along[0], start.y + shift * along[1], facing)
+        for shift in stage.start_shifts_m
+        for facing in facings
+    ]
 
 
 def _oriented(figure: Figure, pose: Pose, lod_rad: float) -> Pose:

@@ -30,10 +30,11 @@ him for the hold and position of the group's steps:
 - body holds (closed, embrace, shadow): within :data:`HOLD_SLACK_M` of the position's
   place (:data:`POSITIONS_GEOMETRY`, in the leader's frame: in front in closed position,
   to his right side in promenade, ...), pulled back to that circle when a step leaves it,
-  and within the hold's range of :data:`HOLD_DISTANCE_M`. The slack lets a figure shape
+  and within the hold's range of :data:`HOLD_DISTANCE_M` (a dancer outside it is
+  brought :data:`HOLD_MARGIN_M` inside, room for the bodies between steps). The slack lets a figure shape
   the hold a little (a Jive fallaway opening out), the pull stops the drift;
 - hand holds (one hand, two hands, raised): where the steps put her, the distance clamped
-  into the hold's range (arm's reach);
+  into the hold's range (arm's reach), again with the margin;
 - no hold: where the steps put her, within the range of ``none``.
 
 The correction moves the placed dancer's body and the foot of the step just taken (which
@@ -63,6 +64,7 @@ __all__ = [
     "BODY_HOLDS",
     "FOOT_OFFSET_M",
     "HOLD_DISTANCE_M",
+    "HOLD_MARGIN_M",
     "HOLD_SLACK_M",
     "MAX_CORRECTION_M",
     "POSITIONS_GEOMETRY",
@@ -138,6 +140,13 @@ BODY_HOLDS: tuple[str, ...] = ("closed", "embrace", "shadow")
 HOLD_SLACK_M = 0.12
 """In a body hold, how far (m) the follower may stand from her position's place (relative
 to the leader) before the hold pulls her back to this distance from it."""
+
+HOLD_MARGIN_M = 0.04
+"""How far inside its hold's range of :data:`HOLD_DISTANCE_M` the hold keeps the partners
+when it has to pull or push them (m). The replay places body points at the landings;
+between them the bodies move over the standing foot (the motion stage's pelvis shifts a
+few centimetres towards it), so a hold kept exactly at the end of its range would leave
+it between the steps."""
 
 MAX_CORRECTION_M = 0.5
 """The largest correction (m) the hold may make on one step of a figure replayed from the
@@ -437,7 +446,8 @@ def _hold_correction(
     if distance < 1e-9:
         offset, distance = forward_vector(leader.facing_rad), 1.0
     if not low <= distance <= high:
-        offset = offset * (min(max(distance, low), high) / distance)
+        margin = min(HOLD_MARGIN_M, (high - low) / 4)
+        offset = offset * (min(max(distance, low + margin), high - margin) / distance)
         moved = True
     if not moved:
         return None
