@@ -121,18 +121,22 @@ HOLD_DISTANCE_M: dict[str, tuple[float, float]] = {
     "closed": (0.2, 0.6),
     "embrace": (0.2, 0.6),
     "shadow": (0.15, 0.9),
-    "left_to_right": (0.2, 1.5),
-    "right_to_right": (0.2, 1.5),
-    "right_to_left": (0.2, 1.5),
-    "left_to_left": (0.2, 1.5),
-    "double": (0.2, 1.4),
-    "double_crossed": (0.2, 1.3),
+    "left_to_right": (0.2, 1.3),
+    "right_to_right": (0.2, 1.3),
+    "right_to_left": (0.2, 1.3),
+    "left_to_left": (0.2, 1.3),
+    "double": (0.2, 1.25),
+    "double_crossed": (0.2, 1.1),
     "left_to_right_raised": (0.15, 1.1),
     "right_to_right_raised": (0.15, 1.1),
     "none": (0.0, 3.0),
 }
 """Plausible distances between the partners' body points in each hold: torsos close in
-the body holds, joined hands within arm's reach in the others."""
+the body holds, joined hands within arm's reach in the others. Arm's reach: a 1.80 m
+leader's and a 1.68 m follower's arms (Drillis & Contini: shoulder to wrist 0.33 of the
+height, the hand 0.11) joined straight at shoulder height span 1.3 m between the body
+points, a little less with both hands (the shoulders turned in) and less again crossed;
+an underarm turn under hands raised above her head starts at most 1.1 m apart."""
 
 BODY_HOLDS: tuple[str, ...] = ("closed", "embrace", "shadow")
 """The holds that join the partners' bodies: the follower is kept at her position's place."""
