@@ -125,7 +125,7 @@ HOLD_DISTANCE_M: dict[str, tuple[float, float]] = {
     "right_to_right": (0.2, 1.3),
     "right_to_left": (0.2, 1.3),
     "left_to_left": (0.2, 1.3),
-    "double": (0.2, 1.25),
+    "double": (0.2, 1.3),
     "double_crossed": (0.2, 1.1),
     "left_to_right_raised": (0.15, 1.1),
     "right_to_right_raised": (0.15, 1.1),
@@ -135,7 +135,7 @@ HOLD_DISTANCE_M: dict[str, tuple[float, float]] = {
 the body holds, joined hands within arm's reach in the others. Arm's reach: a 1.80 m
 leader's and a 1.68 m follower's arms (Drillis & Contini: shoulder to wrist 0.33 of the
 height, the hand 0.11) joined straight at shoulder height span 1.3 m between the body
-points, a little less with both hands (the shoulders turned in) and less again crossed;
+points, with one hand joined or both (each hand to the shoulder facing it), less crossed;
 an underarm turn under hands raised above her head starts at most 1.1 m apart."""
 
 BODY_HOLDS: tuple[str, ...] = ("closed", "embrace", "shadow")
