@@ -9,7 +9,18 @@ import numpy as np
 from scipy.ndimage import uniform_filter1d
 
 from pasdeux.dances import HOLDS
-from pasdeux.motion._kin import DOWN, FORWARD, UP, Array, Body, apply, bone_world, two_bone_ik
+from pasdeux.motion._kin import (
+    DOWN,
+    FORWARD,
+    UP,
+    Array,
+    Body,
+    apply,
+    bone_world,
+    rot_y,
+    side_name,
+    two_bone_ik,
+)
 from pasdeux.motion._skeleton import Skeleton
 from pasdeux.motion._tracks import TimedStep
 
@@ -37,8 +48,10 @@ def pose_arms(
     weights: dict[str, Array],
     poles: dict[tuple[str, str], Array],
     follow: float,
+    finger_curl_rad: float = 0.0,
 ) -> None:
-    """Pose both dancers' arms for the holds blended by ``weights``.
+    """Pose both dancers' arms for the holds blended by ``weights``; the hands follow the
+    forearms, the fingers curled ``finger_curl_rad`` towards the palm.
 
     ``poles`` holds, per (role, side), the way the elbow bent at the last frame posed
     before and whether it was catching up (updated here): where :func:`elbow_pole` swings
@@ -46,7 +59,7 @@ def pose_arms(
     """
     ldr, flw = bodies["leader"], bodies["follower"]
     shoulders = {
-        (role, side): bodies[role].positions[:, skeletons[role].index(f"{side}_shoulder")]
+        (role, side): bodies[role].positions[:, skeletons[role].index(f"{side_name(side)}Arm")]
         for role in ROLES
         for side in "lr"
     }
@@ -72,6 +85,7 @@ def pose_arms(
         state = _pose_arm(
             bodies[role], skeletons[role], side, target, poles.get((role, side)), follow
         )
+        _pose_hand(bodies[role], skeletons[role], side, finger_curl_rad)
         if state is not None:
             poles[role, side] = state
 
@@ -162,9 +176,10 @@ def _pose_arm(
     """One arm reaching for ``target``: the elbow bends as :func:`elbow_pole` says;
     both bones take their twist from the axis of that bend, so the elbow is a hinge."""
     ix = skel.index
-    chest_rot = body.world[:, ix("chest")]
-    shoulder = body.positions[:, ix(f"{side}_shoulder")]
-    upper, lower = skel.length(f"{side}_elbow"), skel.length(f"{side}_wrist")
+    arm, forearm, hand = (side_name(side) + j for j in ("Arm", "ForeArm", "Hand"))
+    chest_rot = body.world[:, ix("Spine2")]
+    shoulder = body.positions[:, ix(arm)]
+    upper, lower = skel.length(forearm), skel.length(hand)
     nearest = 0.3 * (upper + lower)
     # A target nearer the shoulder than the arm folds is reached for in a direction turned
     # forward and down (the nearer, the more): a target passing through the shoulder (a
@@ -181,14 +196,36 @@ def _pose_arm(
         pole,
         reach_m=(nearest, upper + lower - 1e-4),
     )
-    body.positions[:, ix(f"{side}_elbow")] = elbow
-    body.positions[:, ix(f"{side}_wrist")] = wrist
+    body.positions[:, ix(forearm)] = elbow
+    body.positions[:, ix(hand)] = wrist
+    # The rest pose is a T-pose, palms down: the arm out along the side's axis, the elbow
+    # bending the forearm forward (so the elbow goes back).
     hinge = np.cross(wrist - shoulder, pole)
-    rest_hinge = np.cross(DOWN, elbow_pole(np.eye(3)[None], DOWN[None], side)[0])
-    body.world[:, ix(f"{side}_shoulder")] = bone_world(elbow - shoulder, hinge, DOWN, rest_hinge)
-    body.world[:, ix(f"{side}_elbow")] = bone_world(wrist - elbow, hinge, DOWN, rest_hinge)
-    body.world[:, ix(f"{side}_wrist")] = body.world[:, ix(f"{side}_elbow")]
+    rest_way = _rest_arm_way(side)
+    rest_hinge = np.cross(rest_way, -FORWARD)
+    body.world[:, ix(arm)] = bone_world(elbow - shoulder, hinge, rest_way, rest_hinge)
+    body.world[:, ix(forearm)] = bone_world(wrist - elbow, hinge, rest_way, rest_hinge)
     return state
+
+
+def _rest_arm_way(side: str) -> Array:
+    """The way an arm points in the rest pose (the T-pose): out along the body's left
+    (-x) or right (+x) axis."""
+    return np.array([-1.0 if side == "l" else 1.0, 0.0, 0.0])
+
+
+def _pose_hand(body: Body, skel: Skeleton, side: str, curl_rad: float) -> None:
+    """The hand turns with the forearm; the finger curls ``curl_rad`` towards the palm
+    (down in the T-pose: about the forward axis, the fingertip going down)."""
+    ix = skel.index
+    forearm, hand, finger = (side_name(side) + j for j in ("ForeArm", "Hand", "HandMiddle1"))
+    n = body.world.shape[0]
+    body.world[:, ix(hand)] = body.world[:, ix(forearm)]
+    curl = rot_y(np.full(n, curl_rad if side == "r" else -curl_rad))
+    body.world[:, ix(finger)] = body.world[:, ix(hand)] @ curl
+    body.positions[:, ix(finger)] = body.positions[:, ix(hand)] + apply(
+        body.world[:, ix(hand)], skel.offset(finger)
+    )
 
 
 _REACH_0 = np.array([0.0, 1.0, 0.0])  # straight forward, in the chest's frame
@@ -226,15 +263,18 @@ def hand_targets(
     def p(body: Body, idx: Callable[[str], int], joint: str) -> Array:
         return body.positions[:, idx(joint)]
 
+    def shoulder(side: str) -> str:
+        return f"{side_name(side)}Arm"
+
     def axes(body: Body, idx: Callable[[str], int]) -> tuple[Array, Array]:
-        rot = body.world[:, idx("chest")]
+        rot = body.world[:, idx("Spine2")]
         return apply(rot, FORWARD), apply(rot, np.array([1.0, 0.0, 0.0]))
 
     l_fwd, l_right = axes(ldr, li)
     f_fwd, f_right = axes(flw, fi)
     hanging = {
-        "leader": {s: p(ldr, li, f"{s}_shoulder") + 0.5 * DOWN + 0.1 * l_fwd for s in "lr"},
-        "follower": {s: p(flw, fi, f"{s}_shoulder") + 0.46 * DOWN + 0.1 * f_fwd for s in "lr"},
+        "leader": {s: p(ldr, li, shoulder(s)) + 0.5 * DOWN + 0.1 * l_fwd for s in "lr"},
+        "follower": {s: p(flw, fi, shoulder(s)) + 0.46 * DOWN + 0.1 * f_fwd for s in "lr"},
     }
     for role, body_right in (("leader", l_right), ("follower", f_right)):
         hanging[role]["l"] = hanging[role]["l"] - 0.06 * body_right
@@ -242,29 +282,30 @@ def hand_targets(
     out = {role: dict(hands) for role, hands in hanging.items()}
 
     def join(leader_hand: str, follower_hand: str, drop_m: float) -> None:
-        meet = (p(ldr, li, f"{leader_hand}_shoulder") + p(flw, fi, f"{follower_hand}_shoulder")) / 2
+        meet = (p(ldr, li, shoulder(leader_hand)) + p(flw, fi, shoulder(follower_hand))) / 2
         meet = meet - np.array([0.0, 0.0, drop_m])
         out["leader"][leader_hand] = out["follower"][follower_hand] = meet
 
     def raised(leader_hand: str, follower_hand: str) -> None:
-        head = p(flw, fi, "head")
-        meet = 0.7 * head + 0.3 * p(ldr, li, f"{leader_hand}_shoulder")
-        meet[:, 2] = head[:, 2] + 0.22
+        head = p(flw, fi, "Head")
+        meet = 0.7 * head + 0.3 * p(ldr, li, shoulder(leader_hand))
+        # 7 cm over the top of her head (upright).
+        meet[:, 2] = head[:, 2] + skeletons["follower"].length("HeadTop_End") + 0.07
         out["leader"][leader_hand] = out["follower"][follower_hand] = meet
 
     if hold == "closed":
-        joined = (p(ldr, li, "l_shoulder") + p(flw, fi, "r_shoulder")) / 2
+        joined = (p(ldr, li, shoulder("l")) + p(flw, fi, shoulder("r"))) / 2
         meet = joined + 0.22 * (-l_right) + np.array([0.0, 0.0, 0.02])
         out["leader"]["l"] = out["follower"]["r"] = meet
-        out["leader"]["r"] = p(flw, fi, "chest") - 0.1 * f_fwd - 0.08 * f_right
-        out["follower"]["l"] = p(ldr, li, "r_shoulder") + 0.02 * l_fwd - 0.05 * UP
+        out["leader"]["r"] = p(flw, fi, "Spine2") - 0.1 * f_fwd - 0.08 * f_right
+        out["follower"]["l"] = p(ldr, li, shoulder("r")) + 0.02 * l_fwd - 0.05 * UP
     elif hold == "embrace":
         for s, sign in (("l", -1.0), ("r", 1.0)):
-            out["leader"][s] = p(flw, fi, "spine") - sign * 0.13 * f_right - 0.05 * f_fwd
-            out["follower"][s] = p(ldr, li, f"{'r' if s == 'l' else 'l'}_shoulder") + 0.03 * UP
+            out["leader"][s] = p(flw, fi, "Spine") - sign * 0.13 * f_right - 0.05 * f_fwd
+            out["follower"][s] = p(ldr, li, shoulder("r" if s == "l" else "l")) + 0.03 * UP
     elif hold == "shadow":
         for s in "lr":
-            out["leader"][s] = p(flw, fi, f"{s}_shoulder") - 0.08 * f_fwd - 0.03 * UP
+            out["leader"][s] = p(flw, fi, shoulder(s)) - 0.08 * f_fwd - 0.03 * UP
     elif hold == "left_to_right_raised":
         raised("l", "r")
     elif hold == "right_to_right_raised":

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pasdeux._limits import HEIGHT_RANGE_M
+
 __all__ = ["MotionParams"]
 
 
@@ -60,6 +62,11 @@ class MotionParams:
         Most a knee bends (0: straight).
     pelvis_smoothing_s
         Window over which the pelvis height is smoothed (never above what a leg reaches).
+    leader_height_m, follower_height_m
+        The dancers' heights (the rig is scaled to each: its head's top at the height, its
+        arm span the height); within ``pasdeux._limits.HEIGHT_RANGE_M``.
+    finger_curl_deg
+        How far the fingers curl towards the palm (the hands follow the forearms).
     """
 
     travel_share: float = 0.75
@@ -80,6 +87,9 @@ class MotionParams:
     leg_reach_share: float = 0.995
     knee_max_bend_deg: float = 150.0
     pelvis_smoothing_s: float = 0.2
+    leader_height_m: float = 1.80
+    follower_height_m: float = 1.68
+    finger_curl_deg: float = 20.0
 
     def __post_init__(self) -> None:
         for name in (
@@ -104,6 +114,14 @@ class MotionParams:
             raise ValueError(
                 "pivot_heel_pitch_deg must be within 0-90, got " + str(self.pivot_heel_pitch_deg)
             )
+        low, high = HEIGHT_RANGE_M
+        for name in ("leader_height_m", "follower_height_m"):
+            if not low <= getattr(self, name) <= high:
+                raise ValueError(
+                    f"{name} must be within {low:g}-{high:g} m, got {getattr(self, name)}"
+                )
+        if not 0.0 <= self.finger_curl_deg <= 90.0:
+            raise ValueError(f"finger_curl_deg must be within 0-90, got {self.finger_curl_deg}")
         if not 0.0 < self.knee_max_bend_deg < 180.0:
             raise ValueError(
                 f"knee_max_bend_deg must be within 0-180, got {self.knee_max_bend_deg}"
