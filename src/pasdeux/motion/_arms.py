@@ -21,6 +21,7 @@ from pasdeux.motion._kin import (
     side_name,
     two_bone_ik,
 )
+from pasdeux.motion._params import MotionParams
 from pasdeux.motion._skeleton import Skeleton
 from pasdeux.motion._tracks import TimedStep
 
@@ -48,10 +49,11 @@ def pose_arms(
     weights: dict[str, Array],
     poles: dict[tuple[str, str], Array],
     follow: float,
-    finger_curl_rad: float = 0.0,
+    params: MotionParams,
 ) -> None:
-    """Pose both dancers' arms for the holds blended by ``weights``; the hands follow the
-    forearms, the fingers curled ``finger_curl_rad`` towards the palm.
+    """Pose both dancers' arms for the holds blended by ``weights``: a raised arm lifts
+    its clavicle ``clavicle_raise_share`` of its raise, the hands follow the forearms, the
+    fingers curled ``finger_curl_deg`` towards the palm (``params``).
 
     ``poles`` holds, per (role, side), the way the elbow bent at the last frame posed
     before and whether it was catching up (updated here): where :func:`elbow_pole` swings
@@ -82,10 +84,11 @@ def pose_arms(
             length[key] += weight * distance
     for (role, side), shoulder in shoulders.items():
         target = shoulder + length[role, side][:, None] * way[role, side]
+        _raise_clavicle(bodies[role], skeletons[role], side, target, params.clavicle_raise_share)
         state = _pose_arm(
             bodies[role], skeletons[role], side, target, poles.get((role, side)), follow
         )
-        _pose_hand(bodies[role], skeletons[role], side, finger_curl_rad)
+        _pose_hand(bodies[role], skeletons[role], side, math.radians(params.finger_curl_deg))
         if state is not None:
             poles[role, side] = state
 
@@ -206,6 +209,23 @@ def _pose_arm(
     body.world[:, ix(arm)] = bone_world(elbow - shoulder, hinge, rest_way, rest_hinge)
     body.world[:, ix(forearm)] = bone_world(wrist - elbow, hinge, rest_way, rest_hinge)
     return state
+
+
+def _raise_clavicle(body: Body, skel: Skeleton, side: str, target: Array, share: float) -> None:
+    """Turn the clavicle up about the chest's forward axis by ``share`` of how far the
+    way from the shoulder to ``target`` rises above the chest's horizontal (a hanging arm
+    leaves it level), moving the shoulder joint with it."""
+    ix = skel.index
+    clavicle, arm = side_name(side) + "Shoulder", side_name(side) + "Arm"
+    chest_rot = body.world[:, ix("Spine2")]
+    reach = target - body.positions[:, ix(arm)]
+    up = np.sum(reach * apply(chest_rot, UP), axis=1) / np.maximum(
+        np.linalg.norm(reach, axis=1), 1e-9
+    )
+    angle = share * np.arcsin(np.clip(up, 0.0, 1.0))
+    world = chest_rot @ rot_y(angle if side == "l" else -angle)
+    body.world[:, ix(clavicle)] = world
+    body.positions[:, ix(arm)] = body.positions[:, ix(clavicle)] + apply(world, skel.offset(arm))
 
 
 def _rest_arm_way(side: str) -> Array:

@@ -67,6 +67,9 @@ class MotionParams:
         arm span the height); within ``pasdeux._limits.HEIGHT_RANGE_M``.
     finger_curl_deg
         How far the fingers curl towards the palm (the hands follow the forearms).
+    clavicle_raise_share
+        Share of an arm's raise above the horizontal that its clavicle carries (the
+        shoulder rises with a hand raised over the head).
     """
 
     travel_share: float = 0.75
@@ -90,6 +93,7 @@ class MotionParams:
     leader_height_m: float = 1.80
     follower_height_m: float = 1.68
     finger_curl_deg: float = 20.0
+    clavicle_raise_share: float = 0.2
 
     def __post_init__(self) -> None:
         for name in (
@@ -107,6 +111,7 @@ class MotionParams:
             "support_shift_share",
             "min_pelvis_height_share",
             "leg_reach_share",
+            "clavicle_raise_share",
         ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be within 0-1, got {getattr(self, name)}")

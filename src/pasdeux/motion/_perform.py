@@ -179,7 +179,7 @@ def _pose_in_blocks(
             for role in ROLES
         }
         weights = {hold: w[part] for hold, w in hold_weights.items()}
-        pose_arms(bodies, skeletons, weights, poles, follow, math.radians(params.finger_curl_deg))
+        pose_arms(bodies, skeletons, weights, poles, follow, params)
         for role in ROLES:
             place_end_sites(skeletons[role], bodies[role])
             roots[role][part] = np.round(bodies[role].positions[:, 0], 4)
