@@ -157,12 +157,14 @@ def _assert_feet_planted_and_hands_joined(performance: Performance) -> None:
 
 
 def test_hands_follow_the_forearm_and_toes_stay_on_the_floor() -> None:
-    """The hand's local rotation is the identity, the finger's a curl of
-    ``finger_curl_deg`` about the hand's forward axis; toes bend where the heel rises on a
-    pivot, so the toe tips never go through the floor."""
+    """With no trail the hand's local rotation is the identity and the finger's a curl of
+    ``finger_curl_deg`` about the hand's forward axis; with the default trail the hand
+    stays within 45 degrees of the forearm's way. Toes
+    bend where the heel rises on a pivot, so the toe tips never go through the floor."""
     routine = routine_of("Rumba", ("spot_turn_left", "spot_turn_right"))
-    performance = perform(routine, params=MotionParams(finger_curl_deg=30.0))
-    for dancer in performance.dancers:
+    stiff = perform(routine, params=MotionParams(finger_curl_deg=30.0, hand_follow_s=1e-6))
+    relaxed = perform(routine)
+    for dancer, other in zip(stiff.dancers, relaxed.dancers, strict=True):
         skel = dancer.skeleton
         rot = dancer.rotations.astype(float)
         for side in SIDES:
@@ -172,7 +174,9 @@ def test_hands_follow_the_forearm_and_toes_stay_on_the_floor() -> None:
             angle = 2 * np.degrees(np.arccos(np.clip(np.abs(finger[:, 3]), 0, 1)))
             np.testing.assert_allclose(angle, 30.0, atol=0.01)
             np.testing.assert_allclose(np.abs(finger[:, 1]), np.sin(np.radians(15.0)), atol=1e-5)
-        pos = dancer.joint_positions()
+            trail = np.abs(other.rotations[:, skel.index(side + "Hand"), 3].astype(float))
+            assert 2 * np.degrees(np.arccos(np.clip(trail, 0, 1))).max() < 45.0
+        pos = other.joint_positions()
         for side in SIDES:
             assert pos[:, skel.index(side + "Toe_End"), 2].min() > -0.002
         heel_up = pos[:, skel.index("LeftFoot"), 2] - pos[0, skel.index("LeftFoot"), 2] > 0.02

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 from scipy.ndimage import uniform_filter1d
+from scipy.signal import lfilter
 
 from pasdeux.dances import HOLDS
 from pasdeux.motion._kin import (
@@ -47,18 +48,23 @@ def pose_arms(
     bodies: dict[str, Body],
     skeletons: dict[str, Skeleton],
     weights: dict[str, Array],
-    poles: dict[tuple[str, str], Array],
-    follow: float,
+    carry: dict[tuple[str, str], Array],
     params: MotionParams,
+    fps: float,
 ) -> None:
     """Pose both dancers' arms for the holds blended by ``weights``: a raised arm lifts
-    its clavicle ``clavicle_raise_share`` of its raise, the hands follow the forearms, the
-    fingers curled ``finger_curl_deg`` towards the palm (``params``).
+    its clavicle ``clavicle_raise_share`` of its raise, the hands follow the forearms
+    (trailing them by ``hand_follow_s``), the fingers curled ``finger_curl_deg`` towards
+    the palm (``params``).
 
-    ``poles`` holds, per (role, side), the way the elbow bent at the last frame posed
-    before and whether it was catching up (updated here): where :func:`elbow_pole` swings
-    round, the elbow turns ``follow`` (0-1) of the way towards it each frame.
+    ``carry`` holds what the last block of frames posed passes on (updated here): per
+    ``(role, side)`` the way the elbow bent at its last frame and whether it was catching
+    up (where :func:`elbow_pole` swings round, the elbow turns a share set by
+    ``elbow_follow_s`` of the way towards it each frame), per ``(role, side + " hand")``
+    the hand's way and palm there.
     """
+    follow = 1.0 - math.exp(-1.0 / (fps * params.elbow_follow_s))
+    hand_follow = 1.0 - math.exp(-1.0 / (fps * params.hand_follow_s))
     ldr, flw = bodies["leader"], bodies["follower"]
     shoulders = {
         (role, side): bodies[role].positions[:, skeletons[role].index(f"{side_name(side)}Arm")]
@@ -86,11 +92,17 @@ def pose_arms(
         target = shoulder + length[role, side][:, None] * way[role, side]
         _raise_clavicle(bodies[role], skeletons[role], side, target, params.clavicle_raise_share)
         state = _pose_arm(
-            bodies[role], skeletons[role], side, target, poles.get((role, side)), follow
+            bodies[role], skeletons[role], side, target, carry.get((role, side)), follow
         )
-        _pose_hand(bodies[role], skeletons[role], side, math.radians(params.finger_curl_deg))
         if state is not None:
-            poles[role, side] = state
+            carry[role, side] = state
+        carry[role, side + " hand"] = _pose_hand(
+            bodies[role],
+            skeletons[role],
+            side,
+            (hand_follow, math.radians(params.finger_curl_deg)),
+            carry.get((role, side + " hand")),
+        )
 
 
 def _follow_pole(
@@ -204,8 +216,7 @@ def _pose_arm(
     # The rest pose is a T-pose, palms down: the arm out along the side's axis, the elbow
     # bending the forearm forward (so the elbow goes back).
     hinge = np.cross(wrist - shoulder, pole)
-    rest_way = _rest_arm_way(side)
-    rest_hinge = np.cross(rest_way, -FORWARD)
+    rest_way, rest_hinge = _rest_arm(side)
     body.world[:, ix(arm)] = bone_world(elbow - shoulder, hinge, rest_way, rest_hinge)
     body.world[:, ix(forearm)] = bone_world(wrist - elbow, hinge, rest_way, rest_hinge)
     return state
@@ -228,24 +239,46 @@ def _raise_clavicle(body: Body, skel: Skeleton, side: str, target: Array, share:
     body.positions[:, ix(arm)] = body.positions[:, ix(clavicle)] + apply(world, skel.offset(arm))
 
 
-def _rest_arm_way(side: str) -> Array:
-    """The way an arm points in the rest pose (the T-pose): out along the body's left
-    (-x) or right (+x) axis."""
-    return np.array([-1.0 if side == "l" else 1.0, 0.0, 0.0])
+def _rest_arm(side: str) -> tuple[Array, Array]:
+    """The way an arm points in the rest pose (the T-pose: out along the body's left (-x)
+    or right (+x) axis) and the axis its elbow bends about there (palms down: the
+    forearm bends forward, the elbow goes back)."""
+    way = np.array([-1.0 if side == "l" else 1.0, 0.0, 0.0])
+    return way, np.cross(way, -FORWARD)
 
 
-def _pose_hand(body: Body, skel: Skeleton, side: str, curl_rad: float) -> None:
-    """The hand turns with the forearm; the finger curls ``curl_rad`` towards the palm
-    (down in the T-pose: about the forward axis, the fingertip going down)."""
+def _pose_hand(
+    body: Body, skel: Skeleton, side: str, shares: tuple[float, float], last: Array | None
+) -> Array:
+    """The hand follows the forearm, trailing it (its way and palm turn ``shares[0]``
+    of the way towards the forearm's each frame, from ``last``, the last block's); the
+    finger curls ``shares[1]`` radians towards the palm (down in the T-pose: about the
+    forward axis). Returns the hand's way and palm at the last frame."""
     ix = skel.index
     forearm, hand, finger = (side_name(side) + j for j in ("ForeArm", "Hand", "HandMiddle1"))
     n = body.world.shape[0]
-    body.world[:, ix(hand)] = body.world[:, ix(forearm)]
+    follow, curl_rad = shares
+    rest_way, rest_hinge = _rest_arm(side)
+    target = np.concatenate(
+        [
+            apply(body.world[:, ix(forearm)], rest_way),
+            apply(body.world[:, ix(forearm)], rest_hinge),
+        ],
+        axis=1,
+    )
+    if n == 0:
+        return np.zeros(6) if last is None else last
+    start = target[0] if last is None else last
+    trail, _ = lfilter(
+        [follow], [1.0, follow - 1.0], target, axis=0, zi=(1.0 - follow) * start[None]
+    )
+    body.world[:, ix(hand)] = bone_world(trail[:, :3], trail[:, 3:], rest_way, rest_hinge)
     curl = rot_y(np.full(n, curl_rad if side == "r" else -curl_rad))
     body.world[:, ix(finger)] = body.world[:, ix(hand)] @ curl
     body.positions[:, ix(finger)] = body.positions[:, ix(hand)] + apply(
         body.world[:, ix(hand)], skel.offset(finger)
     )
+    return np.asarray(trail[-1])
 
 
 _REACH_0 = np.array([0.0, 1.0, 0.0])  # straight forward, in the chest's frame

@@ -65,6 +65,9 @@ class MotionParams:
     leader_height_m, follower_height_m
         The dancers' heights (the rig is scaled to each: its head's top at the height, its
         arm span the height); within ``pasdeux._limits.HEIGHT_RANGE_M``.
+    hand_follow_s
+        Time constant with which a hand follows its forearm's turning (a relaxed wrist
+        trails a fast swing of the arm instead of whipping the fingertips round).
     finger_curl_deg
         How far the fingers curl towards the palm (the hands follow the forearms).
     clavicle_raise_share
@@ -92,6 +95,7 @@ class MotionParams:
     pelvis_smoothing_s: float = 0.2
     leader_height_m: float = 1.80
     follower_height_m: float = 1.68
+    hand_follow_s: float = 0.05
     finger_curl_deg: float = 20.0
     clavicle_raise_share: float = 0.2
 
@@ -103,6 +107,7 @@ class MotionParams:
             "blend_s",
             "weight_transfer_s",
             "pelvis_smoothing_s",
+            "hand_follow_s",
         ):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")

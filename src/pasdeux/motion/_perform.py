@@ -161,8 +161,8 @@ def _pose_in_blocks(
 ) -> tuple[dict[str, Array], dict[str, NDArray[np.float32]]]:
     """Root positions and float32 local rotations of both dancers, posed ``chunk_frames``
     frames at a time (posing is frame by frame once the tracks are known, carrying the
-    quaternions' signs and the elbows' poles from one block to the next); ``frames`` is
-    the number of frames and frames per second."""
+    quaternions' signs, the elbows' poles and the hands' trail from one block to the
+    next); ``frames`` is the number of frames and frames per second."""
     n_frames, fps = frames
     roots = {role: np.empty((n_frames, 3)) for role in ROLES}
     rotations = {
@@ -170,8 +170,7 @@ def _pose_in_blocks(
         for role in ROLES
     }
     last: dict[str, Array | None] = dict.fromkeys(ROLES)
-    poles: dict[tuple[str, str], Array] = {}
-    follow = 1.0 - math.exp(-1.0 / (fps * params.elbow_follow_s))
+    carry: dict[tuple[str, str], Array] = {}
     for start in range(0, n_frames, chunk_frames):
         part = slice(start, min(start + chunk_frames, n_frames))
         bodies = {
@@ -179,7 +178,7 @@ def _pose_in_blocks(
             for role in ROLES
         }
         weights = {hold: w[part] for hold, w in hold_weights.items()}
-        pose_arms(bodies, skeletons, weights, poles, follow, params)
+        pose_arms(bodies, skeletons, weights, carry, params, fps)
         for role in ROLES:
             place_end_sites(skeletons[role], bodies[role])
             roots[role][part] = np.round(bodies[role].positions[:, 0], 4)
