@@ -23,12 +23,14 @@ of Vocational Rehabilitation, New York University, as tabulated in D. A. Winter,
 segment lengths as fractions of the height H. Heights above the floor: hip joint 0.530 H,
 knee 0.285 H, ankle 0.039 H, chest 0.720 H, shoulder 0.818 H, chin 0.870 H, head top 1 H;
 thigh 0.245 H, shank 0.246 H, foot 0.152 H long, hips 0.191 H and shoulders 0.259 H wide.
-Two choices of ours: the hip joints are half way from the midline to the side of the hips,
-and the shoulder joints (under the acromion, 0.03 H inside the shoulder's width and 0.02 H
-below its height) are 0.20 H apart; the arm's three segments keep D&C's ratios (upper arm
-0.186, forearm 0.146, hand 0.108) scaled so that the arm span, fingertip to fingertip, is
-the height (D&C's own lengths with their shoulder width would make it 1.14 H; humans' is
-about 1.0 H). The hand is split at the knuckle (0.56 of its length).
+Choices of ours where the table gives no joint centre: the hip joints are half way from
+the midline to the side of the hips; the shoulder joints are 0.03 H inside the shoulders'
+width (which is over the deltoids) and 0.02 H below their height, 0.20 H apart; the arm's
+three segments keep D&C's ratios (upper arm 0.186, forearm 0.146, hand 0.108) scaled so
+that the arm span, fingertip to fingertip, is the height (D&C's own lengths with their
+shoulder width would make it 1.14 H; humans' is about 1.0 H); the hand is split at the
+knuckle (0.56 of its length); the ankle is 0.18 and the ball of the foot 0.72 of the
+foot's length from the heel.
 
 Rest pose: a T-pose, standing upright facing +y with the right side towards +x and z up,
 the arms straight out sideways along the body's left (-x) and right (+x) axis, palms down,
