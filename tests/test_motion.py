@@ -263,7 +263,8 @@ def test_rotations_are_continuous_quaternions(
 def _knee_bend_deg(positions: np.ndarray, dancer: DancerMotion, side: str) -> np.ndarray:
     """Knee flexion (0 = straight), negative where the knee bends backwards."""
     ix = dancer.skeleton.index
-    hip, knee, ankle = (positions[:, ix(f"{side}_{j}")] for j in ("hip", "knee", "ankle"))
+    name = {"l": "Left", "r": "Right"}[side]
+    hip, knee, ankle = (positions[:, ix(name + j)] for j in ("UpLeg", "Leg", "Foot"))
     thigh, shin = knee - hip, ankle - knee
     cos = (
         np.sum(thigh * shin, axis=1) / np.linalg.norm(thigh, axis=1) / np.linalg.norm(shin, axis=1)

@@ -181,11 +181,19 @@ def _pose_in_blocks(
         pose_arms(bodies, skeletons, weights, carry, params, fps)
         for role in ROLES:
             place_end_sites(skeletons[role], bodies[role])
-            roots[role][part] = np.round(bodies[role].positions[:, 0], 4)
+            roots[role][part] = _to_tenth_mm(bodies[role].positions[:, 0])
             quats = local_quaternions(skeletons[role], bodies[role].world, last[role])
             rotations[role][part] = quats
             last[role] = quats[-1]
     return roots, rotations
+
+
+def _to_tenth_mm(root_m: Array) -> Array:
+    """Root positions rounded to 0.1 mm, the height never down (a pelvis planned at its
+    lowest allowed height is not written below it)."""
+    out = np.round(root_m, 4)
+    out[:, 2] = np.ceil(np.round(root_m[:, 2] * 1e4, 6)) / 1e4
+    return out
 
 
 def _ball_m(skeleton: Skeleton) -> float:
