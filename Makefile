@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.stamp-run
 DEV_STAMP := $(VENV)/.stamp-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES_TEST := chromium ffmpeg espeak-ng
+APT_PACKAGES_TEST := chromium ffmpeg espeak-ng blender
 APT_PACKAGES_BENCH := fluidsynth fluid-soundfont-gm
 LINT_DIRS := $(wildcard src tests bench scripts)
 
@@ -45,7 +45,8 @@ $(DEV_STAMP): pyproject.toml $(RUN_STAMP)
 	touch $@
 
 # Debian packages the tests need: the browser test drives Debian's chromium, ffmpeg
-# decodes M4A/AAC, and espeak-ng speaks the speech that must get "no danceable beat".
+# decodes M4A/AAC, espeak-ng speaks the speech that must get "no danceable beat", and
+# blender imports the BVH files (tests/test_rig.py; about 20 s to install).
 system-test-deps:
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_PACKAGES_TEST)"
 

@@ -16,9 +16,11 @@ from pasdeux._serial import to_jsonable
 from pasdeux.choreo import Routine, choreograph
 from pasdeux.dances import load_library
 from pasdeux.errors import SchemaError
-from pasdeux.motion import DancerMotion, MotionParams, Performance, perform
+from pasdeux.motion import JOINTS, DancerMotion, MotionParams, Performance, perform
 from pasdeux.music import MusicMap
 from routines import dance_routine, dip_windows, facing_rad, routine_of
+
+SIDES = {"L": "Left", "R": "Right"}
 
 # Figures that turn a whole turn or more in one go (a spot turn, an underarm turn, a 1 1/4
 # turn, travelling spins of 7/8 a step), danced in a row.
@@ -59,7 +61,7 @@ def test_the_stepping_foot_is_planted_where_and_when_the_step_lands(
 ) -> None:
     for dancer in performance.dancers:
         positions = dancer.joint_positions()
-        ankle = {f: dancer.skeleton.index(f"{f.lower()}_ankle") for f in "LR"}
+        ankle = {f: dancer.skeleton.index(f"{SIDES[f]}Foot") for f in "LR"}
         rest_ankle_z = positions[0, ankle["L"], 2]
         for event in performance.events:
             if event.role != dancer.role:
@@ -97,7 +99,7 @@ def test_partners_stay_in_hold(performance: Performance) -> None:
 
 def test_the_dancers_move(performance: Performance) -> None:
     for dancer in performance.dancers:
-        feet = dancer.joint_positions()[:, dancer.skeleton.index("l_ankle"), :2]
+        feet = dancer.joint_positions()[:, dancer.skeleton.index("LeftFoot"), :2]
         travelled = np.sum(np.linalg.norm(np.diff(feet, axis=0), axis=1))
         assert travelled > 5.0
 
@@ -132,7 +134,7 @@ def test_performance_json_round_trip(performance: Performance, tmp_path: Path) -
     assert data["schema"] == 2
     packed = data["dancers"][0]["rotations"]
     assert (packed["dtype"], packed["encoding"]) == ("<f4", "zlib+base64")
-    assert packed["shape"] == [performance.n_frames, 19, 4]
+    assert packed["shape"] == [performance.n_frames, len(JOINTS), 4]
     _assert_same_motion(performance, Performance.load(path))
     assert [p.name for p in tmp_path.iterdir()] == ["performance.json"]
 
@@ -156,7 +158,7 @@ def test_a_broken_performance_json_is_a_schema_error(
         ("schema 1 is not supported", old),
         ("not valid zlib", _with_rotations(good, dict(packed, data="AAAA" + packed["data"][4:]))),
         ("does not hold shape", _with_rotations(good, dict(packed, data=packed["data"][:-8]))),
-        ("does not hold shape", _with_rotations(good, dict(packed, shape=[3, 19, 4]))),
+        ("does not hold shape", _with_rotations(good, dict(packed, shape=[3, len(JOINTS), 4]))),
         ("unsupported dtype", _with_rotations(good, dict(packed, dtype="<u8"))),
         ("expected a packed array", _with_rotations(good, {"dtype": "<f4"})),
     ]
@@ -230,11 +232,11 @@ def test_a_pivot_turns_about_the_ball_of_the_standing_foot(
                 b = round(event.time_s * performance.fps) - 1
                 if b <= a or abs(facing[b] - facing[a]) < 60.0:
                     continue
-                ball = positions[a : b + 1, dancer.skeleton.index(f"{before.foot.lower()}_toe")]
+                ball = positions[a : b + 1, dancer.skeleton.index(f"{SIDES[before.foot]}ToeBase")]
                 slide = np.ptp(ball[:, :2], axis=0)
                 assert np.hypot(*slide) < 0.01, (dance, dancer.role, event.time_s)
                 # ... standing on it: the heel is off the floor half way round.
-                heel = positions[:, dancer.skeleton.index(f"{before.foot.lower()}_ankle"), 2]
+                heel = positions[:, dancer.skeleton.index(f"{SIDES[before.foot]}Foot"), 2]
                 assert heel[(a + b) // 2] > heel[0] + 0.02, (dance, dancer.role, event.time_s)
                 checked += 1
     assert checked >= 10
@@ -261,7 +263,8 @@ def test_rotations_are_continuous_quaternions(
 def _knee_bend_deg(positions: np.ndarray, dancer: DancerMotion, side: str) -> np.ndarray:
     """Knee flexion (0 = straight), negative where the knee bends backwards."""
     ix = dancer.skeleton.index
-    hip, knee, ankle = (positions[:, ix(f"{side}_{j}")] for j in ("hip", "knee", "ankle"))
+    name = {"l": "Left", "r": "Right"}[side]
+    hip, knee, ankle = (positions[:, ix(name + j)] for j in ("UpLeg", "Leg", "Foot"))
     thigh, shin = knee - hip, ankle - knee
     cos = (
         np.sum(thigh * shin, axis=1) / np.linalg.norm(thigh, axis=1) / np.linalg.norm(shin, axis=1)

@@ -27,12 +27,14 @@ RADIUS_M = 1.0
 BEAT_S = 0.5
 TITLE = "Test </script> Song & <Friends>"
 
+# The rig's Mixamo names (``pasdeux.motion.JOINTS``), fewer joints (no clavicles, hands or
+# end sites): the viewer finds the joints it draws by name.
 JOINTS = [
-    "pelvis", "spine", "chest", "neck", "head",
-    "l_hip", "l_knee", "l_ankle", "l_toe",
-    "r_hip", "r_knee", "r_ankle", "r_toe",
-    "l_shoulder", "l_elbow", "l_wrist",
-    "r_shoulder", "r_elbow", "r_wrist",
+    "Hips", "Spine", "Spine2", "Neck", "Head",
+    "LeftUpLeg", "LeftLeg", "LeftFoot", "LeftToeBase",
+    "RightUpLeg", "RightLeg", "RightFoot", "RightToeBase",
+    "LeftArm", "LeftForeArm", "LeftHand",
+    "RightArm", "RightForeArm", "RightHand",
 ]  # fmt: skip
 PARENTS = [-1, 0, 1, 2, 3, 0, 5, 6, 7, 0, 9, 10, 11, 2, 13, 14, 2, 16, 17]
 # Rest pose in the dancer's own frame: x to the dancer's right, y forward, z up (metres).
@@ -66,7 +68,10 @@ def _dancer_positions(phase: float) -> list[float]:
     cos_p, sin_p = np.cos(psi)[:, None], np.sin(psi)[:, None]
     local = np.broadcast_to(REST, (N_FRAMES, *REST.shape)).copy()
     step = 2.0 * np.pi * t / (2.0 * BEAT_S)
-    for side, offset in ((("l_ankle", "l_toe"), 0.0), (("r_ankle", "r_toe"), np.pi)):
+    for side, offset in (
+        (("LeftFoot", "LeftToeBase"), 0.0),
+        (("RightFoot", "RightToeBase"), np.pi),
+    ):
         lift = 0.08 * np.maximum(0.0, np.sin(step + offset))
         for name in side:
             local[:, JOINTS.index(name), 2] += lift

@@ -17,7 +17,7 @@ class RigMap:
     """Where each body part the check measures is in the rig.
 
     ``heels`` and ``balls`` are, per foot (``"L"``, ``"R"``), the joints a planted foot
-    can pivot on (ankle and toe in the 19-joint rig); ``hands`` the joint a joined hand is
+    can pivot on (ankle and toe joint); ``hands`` the joint a joined hand is
     measured at. ``capsules`` are the bones used for interpenetration, ``name -> (joint
     at one end, joint at the other)`` (a joint twice: a sphere); their radii are
     ``CheckParams.capsule_radii_m``. ``parts`` maps the body parts named in
@@ -40,29 +40,29 @@ class RigMap:
 _TORSO = ("hips", "belly", "chest")
 
 RIG = RigMap(
-    root="pelvis",
-    facing="pelvis",
+    root="Hips",
+    facing="Hips",
     forward_axis=(0.0, 1.0, 0.0),
-    heels={"L": "l_ankle", "R": "r_ankle"},
-    balls={"L": "l_toe", "R": "r_toe"},
-    hands={"L": "l_wrist", "R": "r_wrist"},
+    heels={"L": "LeftFoot", "R": "RightFoot"},
+    balls={"L": "LeftToeBase", "R": "RightToeBase"},
+    hands={"L": "LeftHand", "R": "RightHand"},
     capsules={
-        "hips": ("l_hip", "r_hip"),
-        "belly": ("pelvis", "spine"),
-        "chest": ("spine", "neck"),
-        "head": ("neck", "head"),
-        "l_upper_arm": ("l_shoulder", "l_elbow"),
-        "l_forearm": ("l_elbow", "l_wrist"),
-        "l_hand": ("l_wrist", "l_wrist"),
-        "r_upper_arm": ("r_shoulder", "r_elbow"),
-        "r_forearm": ("r_elbow", "r_wrist"),
-        "r_hand": ("r_wrist", "r_wrist"),
-        "l_thigh": ("l_hip", "l_knee"),
-        "l_shin": ("l_knee", "l_ankle"),
-        "l_foot": ("l_ankle", "l_toe"),
-        "r_thigh": ("r_hip", "r_knee"),
-        "r_shin": ("r_knee", "r_ankle"),
-        "r_foot": ("r_ankle", "r_toe"),
+        "hips": ("LeftUpLeg", "RightUpLeg"),
+        "belly": ("Hips", "Spine"),
+        "chest": ("Spine", "Neck"),
+        "head": ("Head", "HeadTop_End"),
+        "l_upper_arm": ("LeftArm", "LeftForeArm"),
+        "l_forearm": ("LeftForeArm", "LeftHand"),
+        "l_hand": ("LeftHand", "LeftHandMiddle1"),
+        "r_upper_arm": ("RightArm", "RightForeArm"),
+        "r_forearm": ("RightForeArm", "RightHand"),
+        "r_hand": ("RightHand", "RightHandMiddle1"),
+        "l_thigh": ("LeftUpLeg", "LeftLeg"),
+        "l_shin": ("LeftLeg", "LeftFoot"),
+        "l_foot": ("LeftFoot", "LeftToeBase"),
+        "r_thigh": ("RightUpLeg", "RightLeg"),
+        "r_shin": ("RightLeg", "RightFoot"),
+        "r_foot": ("RightFoot", "RightToeBase"),
     },
     parts={
         "L hand": ("l_forearm", "l_hand"),
@@ -77,4 +77,6 @@ RIG = RigMap(
         "R upper arm": ("r_upper_arm",),
     },
 )
-"""The 19-joint rig of ``pasdeux.motion`` (``JOINTS``)."""
+"""The Mixamo-named rig of ``pasdeux.motion`` (``JOINTS``): the heel is the ankle
+(``LeftFoot``), the ball the toe joint (``LeftToeBase``), a hand is measured at the wrist
+(``LeftHand``) and its capsule is the palm (wrist to knuckle)."""

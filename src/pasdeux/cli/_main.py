@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from pasdeux import __version__
 from pasdeux._folder import shown
-from pasdeux._limits import FLOOR_SIDE_RANGE_M, SEED_MAX
+from pasdeux._limits import FLOOR_SIDE_RANGE_M, HEIGHT_RANGE_M, SEED_MAX
 from pasdeux.errors import InputError, PasdeuxError
 
 if TYPE_CHECKING:
@@ -78,6 +78,21 @@ def _floor(text: str) -> tuple[float, float]:
     if not (math.isfinite(w) and math.isfinite(d)):
         raise argparse.ArgumentTypeError(f"floor must look like 10x8 (metres), got {text!r}")
     return w, d
+
+
+def _heights(text: str) -> tuple[float, float]:
+    """``--heights LEADER,FOLLOWER`` in metres, each within :data:`HEIGHT_RANGE_M`."""
+    low, high = HEIGHT_RANGE_M
+    try:
+        leader, follower = (float(v) for v in text.split(","))
+    except ValueError:
+        leader = follower = math.nan
+    if not all(math.isfinite(v) and low <= v <= high for v in (leader, follower)):
+        raise argparse.ArgumentTypeError(
+            f"must be two heights in metres like 1.80,1.68 (leader, follower), "
+            f"each {low:g} to {high:g}, got {text!r}"
+        )
+    return leader, follower
 
 
 def _seed(text: str) -> int:
@@ -190,6 +205,14 @@ def _dance_options(p: argparse.ArgumentParser, default_out: str) -> None:
         default=(10.0, 8.0),
         help=f"WxD in metres, each side {low:g} to {high:g} (default 10x8)",
     )
+    low, high = HEIGHT_RANGE_M
+    p.add_argument(
+        "--heights",
+        type=_heights,
+        default=None,
+        metavar="LEADER,FOLLOWER",
+        help=f"the dancers' heights in metres, each {low:g} to {high:g} (default 1.80,1.68)",
+    )
     p.add_argument(
         "--seed", type=_seed, default=0, help=f"a whole number from 0 to {SEED_MAX} (default 0)"
     )
@@ -280,6 +303,7 @@ def _dance(args: argparse.Namespace, progress: _Progress) -> int:
         level=args.level,
         floor_m=args.floor,
         seed=args.seed,
+        heights_m=args.heights,
         progress=progress,
         limits=_audio_limits(args),
     )

@@ -5,10 +5,12 @@ BVH (x, z, -y); lengths are written in centimetres. Every joint has three rotati
 channels, in Z X Y order unless the joint's motion comes near that order's gimbal lock (its
 middle angle near 90 degrees, where the other two swing round in a frame): then in the
 order whose middle angle stays furthest from it over the file (the root also has three
-position channels); end joints get an ``End Site``. Each frame's angles are the solution
-nearest the frame before, unwrapped, so no channel jumps. :func:`write_bvh` streams the
-file: the motion is converted and written a block of frames at a time, never held whole as
-text.
+position channels). The rig's end sites (its leaf joints: head top, fingertips, toe tips,
+whose rotations are always the identity) are written as the ``End Site`` of their parent,
+at their rest offset; the OFFSETs are the rig's rest pose (a T-pose). Each frame's angles
+are the solution nearest the frame before, unwrapped, so no channel jumps.
+:func:`write_bvh` streams the file: the motion is converted and written a block of frames
+at a time, never held whole as text.
 """
 
 from __future__ import annotations
@@ -69,10 +71,13 @@ def _bvh_pieces(dancer: DancerMotion, fps: float) -> Iterator[str]:
     for j, parent in enumerate(skel.parents):
         if parent >= 0:
             children[parent].append(j)
+    # A leaf joint is an end site: its parent's End Site, not a joint of the file.
+    ends = {parent: j for j, parent in enumerate(skel.parents) if parent >= 0 and not children[j]}
+    children = {i: [c for c in cs if children[c]] for i, cs in children.items()}
     offsets = np.asarray(skel.offsets_m) @ BVH_FROM_FLOOR.T * _CM_PER_M
     orders = _rotation_orders(dancer.rotations)
     lines = ["HIERARCHY"]
-    _emit_joint(lines, (skel.joints, orders), skel.parents, children, offsets, 0, 0)
+    _emit_joint(lines, (skel.joints, orders), skel.parents, (children, ends), offsets, 0, 0)
     order = _depth_first(children, 0)
     n_frames = dancer.rotations.shape[0]
     lines += ["MOTION", f"Frames: {n_frames}", f"Frame Time: {1.0 / fps:.8f}"]
@@ -93,14 +98,15 @@ def _emit_joint(
     lines: list[str],
     joints: tuple[tuple[str, ...], list[str]],
     parents: tuple[int, ...],
-    children: dict[int, list[int]],
+    tree: tuple[dict[int, list[int]], dict[int, int]],
     offsets: NDArray[np.float64],
     j: int,
     depth: int,
 ) -> None:
     """Append the hierarchy lines of joint ``j`` and its descendants (``joints``: names and
-    rotation orders)."""
+    rotation orders; ``tree``: each joint's children and end site)."""
     names, orders = joints
+    children, ends = tree
     rotation = " ".join(f"{axis}rotation" for axis in orders[j])
     pad = "  " * depth
     root = parents[j] < 0
@@ -114,9 +120,11 @@ def _emit_joint(
         lines.append(f"{pad}  CHANNELS 3 {rotation}")
     if children[j]:
         for c in children[j]:
-            _emit_joint(lines, joints, parents, children, offsets, c, depth + 1)
+            _emit_joint(lines, joints, parents, tree, offsets, c, depth + 1)
     else:
-        end = offsets[j] / max(np.linalg.norm(offsets[j]), 1e-9) * 5.0
+        # No end site in the rig: 5 cm along the joint's own bone.
+        way = offsets[j] / max(np.linalg.norm(offsets[j]), 1e-9) * 5.0
+        end = offsets[ends[j]] if j in ends else way
         lines.append(f"{pad}  End Site")
         lines.append(f"{pad}  {{")
         lines.append(f"{pad}    OFFSET {end[0]:.4f} {end[1]:.4f} {end[2]:.4f}")

@@ -7,9 +7,22 @@ from collections.abc import Callable
 
 import numpy as np
 from scipy.ndimage import uniform_filter1d
+from scipy.signal import lfilter
 
 from pasdeux.dances import HOLDS
-from pasdeux.motion._kin import DOWN, FORWARD, UP, Array, Body, apply, bone_world, two_bone_ik
+from pasdeux.motion._kin import (
+    DOWN,
+    FORWARD,
+    UP,
+    Array,
+    Body,
+    apply,
+    bone_world,
+    rot_y,
+    side_name,
+    two_bone_ik,
+)
+from pasdeux.motion._params import MotionParams
 from pasdeux.motion._skeleton import Skeleton
 from pasdeux.motion._tracks import TimedStep
 
@@ -35,18 +48,26 @@ def pose_arms(
     bodies: dict[str, Body],
     skeletons: dict[str, Skeleton],
     weights: dict[str, Array],
-    poles: dict[tuple[str, str], Array],
-    follow: float,
+    carry: dict[tuple[str, str], Array],
+    params: MotionParams,
+    fps: float,
 ) -> None:
-    """Pose both dancers' arms for the holds blended by ``weights``.
+    """Pose both dancers' arms for the holds blended by ``weights``: a raised arm lifts
+    its clavicle ``clavicle_raise_share`` of its raise, the hands follow the forearms
+    (trailing them by ``hand_follow_s``), the fingers curled ``finger_curl_deg`` towards
+    the palm (``params``).
 
-    ``poles`` holds, per (role, side), the way the elbow bent at the last frame posed
-    before and whether it was catching up (updated here): where :func:`elbow_pole` swings
-    round, the elbow turns ``follow`` (0-1) of the way towards it each frame.
+    ``carry`` holds what the last block of frames posed passes on (updated here): per
+    ``(role, side)`` the way the elbow bent at its last frame and whether it was catching
+    up (where :func:`elbow_pole` swings round, the elbow turns a share set by
+    ``elbow_follow_s`` of the way towards it each frame), per ``(role, side + " hand")``
+    the hand's way and palm there.
     """
+    follow = 1.0 - math.exp(-1.0 / (fps * params.elbow_follow_s))
+    hand_follow = 1.0 - math.exp(-1.0 / (fps * params.hand_follow_s))
     ldr, flw = bodies["leader"], bodies["follower"]
     shoulders = {
-        (role, side): bodies[role].positions[:, skeletons[role].index(f"{side}_shoulder")]
+        (role, side): bodies[role].positions[:, skeletons[role].index(f"{side_name(side)}Arm")]
         for role in ROLES
         for side in "lr"
     }
@@ -69,11 +90,19 @@ def pose_arms(
             length[key] += weight * distance
     for (role, side), shoulder in shoulders.items():
         target = shoulder + length[role, side][:, None] * way[role, side]
+        _raise_clavicle(bodies[role], skeletons[role], side, target, params.clavicle_raise_share)
         state = _pose_arm(
-            bodies[role], skeletons[role], side, target, poles.get((role, side)), follow
+            bodies[role], skeletons[role], side, target, carry.get((role, side)), follow
         )
         if state is not None:
-            poles[role, side] = state
+            carry[role, side] = state
+        carry[role, side + " hand"] = _pose_hand(
+            bodies[role],
+            skeletons[role],
+            side,
+            (hand_follow, math.radians(params.finger_curl_deg)),
+            carry.get((role, side + " hand")),
+        )
 
 
 def _follow_pole(
@@ -162,9 +191,10 @@ def _pose_arm(
     """One arm reaching for ``target``: the elbow bends as :func:`elbow_pole` says;
     both bones take their twist from the axis of that bend, so the elbow is a hinge."""
     ix = skel.index
-    chest_rot = body.world[:, ix("chest")]
-    shoulder = body.positions[:, ix(f"{side}_shoulder")]
-    upper, lower = skel.length(f"{side}_elbow"), skel.length(f"{side}_wrist")
+    arm, forearm, hand = (side_name(side) + j for j in ("Arm", "ForeArm", "Hand"))
+    chest_rot = body.world[:, ix("Spine2")]
+    shoulder = body.positions[:, ix(arm)]
+    upper, lower = skel.length(forearm), skel.length(hand)
     nearest = 0.3 * (upper + lower)
     # A target nearer the shoulder than the arm folds is reached for in a direction turned
     # forward and down (the nearer, the more): a target passing through the shoulder (a
@@ -181,14 +211,74 @@ def _pose_arm(
         pole,
         reach_m=(nearest, upper + lower - 1e-4),
     )
-    body.positions[:, ix(f"{side}_elbow")] = elbow
-    body.positions[:, ix(f"{side}_wrist")] = wrist
+    body.positions[:, ix(forearm)] = elbow
+    body.positions[:, ix(hand)] = wrist
+    # The rest pose is a T-pose, palms down: the arm out along the side's axis, the elbow
+    # bending the forearm forward (so the elbow goes back).
     hinge = np.cross(wrist - shoulder, pole)
-    rest_hinge = np.cross(DOWN, elbow_pole(np.eye(3)[None], DOWN[None], side)[0])
-    body.world[:, ix(f"{side}_shoulder")] = bone_world(elbow - shoulder, hinge, DOWN, rest_hinge)
-    body.world[:, ix(f"{side}_elbow")] = bone_world(wrist - elbow, hinge, DOWN, rest_hinge)
-    body.world[:, ix(f"{side}_wrist")] = body.world[:, ix(f"{side}_elbow")]
+    rest_way, rest_hinge = _rest_arm(side)
+    body.world[:, ix(arm)] = bone_world(elbow - shoulder, hinge, rest_way, rest_hinge)
+    body.world[:, ix(forearm)] = bone_world(wrist - elbow, hinge, rest_way, rest_hinge)
     return state
+
+
+def _raise_clavicle(body: Body, skel: Skeleton, side: str, target: Array, share: float) -> None:
+    """Turn the clavicle up about the chest's forward axis by ``share`` of how far the
+    way from the shoulder to ``target`` rises above the chest's horizontal (a hanging arm
+    leaves it level), moving the shoulder joint with it."""
+    ix = skel.index
+    clavicle, arm = side_name(side) + "Shoulder", side_name(side) + "Arm"
+    chest_rot = body.world[:, ix("Spine2")]
+    reach = target - body.positions[:, ix(arm)]
+    up = np.sum(reach * apply(chest_rot, UP), axis=1) / np.maximum(
+        np.linalg.norm(reach, axis=1), 1e-9
+    )
+    angle = share * np.arcsin(np.clip(up, 0.0, 1.0))
+    world = chest_rot @ rot_y(angle if side == "l" else -angle)
+    body.world[:, ix(clavicle)] = world
+    body.positions[:, ix(arm)] = body.positions[:, ix(clavicle)] + apply(world, skel.offset(arm))
+
+
+def _rest_arm(side: str) -> tuple[Array, Array]:
+    """The way an arm points in the rest pose (the T-pose: out along the body's left (-x)
+    or right (+x) axis) and the axis its elbow bends about there (palms down: the
+    forearm bends forward, the elbow goes back)."""
+    way = np.array([-1.0 if side == "l" else 1.0, 0.0, 0.0])
+    return way, np.cross(way, -FORWARD)
+
+
+def _pose_hand(
+    body: Body, skel: Skeleton, side: str, shares: tuple[float, float], last: Array | None
+) -> Array:
+    """The hand follows the forearm, trailing it (its way and palm turn ``shares[0]``
+    of the way towards the forearm's each frame, from ``last``, the last block's); the
+    finger curls ``shares[1]`` radians towards the palm (down in the T-pose: about the
+    forward axis). Returns the hand's way and palm at the last frame."""
+    ix = skel.index
+    forearm, hand, finger = (side_name(side) + j for j in ("ForeArm", "Hand", "HandMiddle1"))
+    n = body.world.shape[0]
+    follow, curl_rad = shares
+    rest_way, rest_hinge = _rest_arm(side)
+    target = np.concatenate(
+        [
+            apply(body.world[:, ix(forearm)], rest_way),
+            apply(body.world[:, ix(forearm)], rest_hinge),
+        ],
+        axis=1,
+    )
+    if n == 0:
+        return np.zeros(6) if last is None else last
+    start = target[0] if last is None else last
+    trail, _ = lfilter(
+        [follow], [1.0, follow - 1.0], target, axis=0, zi=(1.0 - follow) * start[None]
+    )
+    body.world[:, ix(hand)] = bone_world(trail[:, :3], trail[:, 3:], rest_way, rest_hinge)
+    curl = rot_y(np.full(n, curl_rad if side == "r" else -curl_rad))
+    body.world[:, ix(finger)] = body.world[:, ix(hand)] @ curl
+    body.positions[:, ix(finger)] = body.positions[:, ix(hand)] + apply(
+        body.world[:, ix(hand)], skel.offset(finger)
+    )
+    return np.asarray(trail[-1])
 
 
 _REACH_0 = np.array([0.0, 1.0, 0.0])  # straight forward, in the chest's frame
@@ -226,15 +316,18 @@ def hand_targets(
     def p(body: Body, idx: Callable[[str], int], joint: str) -> Array:
         return body.positions[:, idx(joint)]
 
+    def shoulder(side: str) -> str:
+        return f"{side_name(side)}Arm"
+
     def axes(body: Body, idx: Callable[[str], int]) -> tuple[Array, Array]:
-        rot = body.world[:, idx("chest")]
+        rot = body.world[:, idx("Spine2")]
         return apply(rot, FORWARD), apply(rot, np.array([1.0, 0.0, 0.0]))
 
     l_fwd, l_right = axes(ldr, li)
     f_fwd, f_right = axes(flw, fi)
     hanging = {
-        "leader": {s: p(ldr, li, f"{s}_shoulder") + 0.5 * DOWN + 0.1 * l_fwd for s in "lr"},
-        "follower": {s: p(flw, fi, f"{s}_shoulder") + 0.46 * DOWN + 0.1 * f_fwd for s in "lr"},
+        "leader": {s: p(ldr, li, shoulder(s)) + 0.5 * DOWN + 0.1 * l_fwd for s in "lr"},
+        "follower": {s: p(flw, fi, shoulder(s)) + 0.46 * DOWN + 0.1 * f_fwd for s in "lr"},
     }
     for role, body_right in (("leader", l_right), ("follower", f_right)):
         hanging[role]["l"] = hanging[role]["l"] - 0.06 * body_right
@@ -242,29 +335,30 @@ def hand_targets(
     out = {role: dict(hands) for role, hands in hanging.items()}
 
     def join(leader_hand: str, follower_hand: str, drop_m: float) -> None:
-        meet = (p(ldr, li, f"{leader_hand}_shoulder") + p(flw, fi, f"{follower_hand}_shoulder")) / 2
+        meet = (p(ldr, li, shoulder(leader_hand)) + p(flw, fi, shoulder(follower_hand))) / 2
         meet = meet - np.array([0.0, 0.0, drop_m])
         out["leader"][leader_hand] = out["follower"][follower_hand] = meet
 
     def raised(leader_hand: str, follower_hand: str) -> None:
-        head = p(flw, fi, "head")
-        meet = 0.7 * head + 0.3 * p(ldr, li, f"{leader_hand}_shoulder")
-        meet[:, 2] = head[:, 2] + 0.22
+        head = p(flw, fi, "Head")
+        meet = 0.7 * head + 0.3 * p(ldr, li, shoulder(leader_hand))
+        # 7 cm over the top of her head (upright).
+        meet[:, 2] = head[:, 2] + skeletons["follower"].length("HeadTop_End") + 0.07
         out["leader"][leader_hand] = out["follower"][follower_hand] = meet
 
     if hold == "closed":
-        joined = (p(ldr, li, "l_shoulder") + p(flw, fi, "r_shoulder")) / 2
+        joined = (p(ldr, li, shoulder("l")) + p(flw, fi, shoulder("r"))) / 2
         meet = joined + 0.22 * (-l_right) + np.array([0.0, 0.0, 0.02])
         out["leader"]["l"] = out["follower"]["r"] = meet
-        out["leader"]["r"] = p(flw, fi, "chest") - 0.1 * f_fwd - 0.08 * f_right
-        out["follower"]["l"] = p(ldr, li, "r_shoulder") + 0.02 * l_fwd - 0.05 * UP
+        out["leader"]["r"] = p(flw, fi, "Spine2") - 0.1 * f_fwd - 0.08 * f_right
+        out["follower"]["l"] = p(ldr, li, shoulder("r")) + 0.02 * l_fwd - 0.05 * UP
     elif hold == "embrace":
         for s, sign in (("l", -1.0), ("r", 1.0)):
-            out["leader"][s] = p(flw, fi, "spine") - sign * 0.13 * f_right - 0.05 * f_fwd
-            out["follower"][s] = p(ldr, li, f"{'r' if s == 'l' else 'l'}_shoulder") + 0.03 * UP
+            out["leader"][s] = p(flw, fi, "Spine") - sign * 0.13 * f_right - 0.05 * f_fwd
+            out["follower"][s] = p(ldr, li, shoulder("r" if s == "l" else "l")) + 0.03 * UP
     elif hold == "shadow":
         for s in "lr":
-            out["leader"][s] = p(flw, fi, f"{s}_shoulder") - 0.08 * f_fwd - 0.03 * UP
+            out["leader"][s] = p(flw, fi, shoulder(s)) - 0.08 * f_fwd - 0.03 * UP
     elif hold == "left_to_right_raised":
         raised("l", "r")
     elif hold == "right_to_right_raised":

@@ -17,6 +17,11 @@ UP = np.array([0.0, 0.0, 1.0])
 DOWN = np.array([0.0, 0.0, -1.0])
 
 
+def side_name(side: str) -> str:
+    """The rig's word for a side (``"l"`` or ``"r"``): ``"Left"`` or ``"Right"``."""
+    return {"l": "Left", "r": "Right"}[side]
+
+
 def smoothstep(s: Array) -> Array:
     """0 to 1 with zero slope at both ends (``s`` clipped to 0-1)."""
     s = np.clip(s, 0.0, 1.0)
@@ -91,6 +96,18 @@ def bone_world(
     n = direction.shape[0]
     rest = frame_from_vectors(np.tile(rest_direction, (n, 1)), np.tile(rest_secondary, (n, 1)))
     return np.asarray(posed @ np.swapaxes(rest, 1, 2))
+
+
+def place_end_sites(skel: Skeleton, body: Body) -> None:
+    """Pose the end sites (the leaf joints: head top, fingertips, toe tips): each turns
+    with its parent (local rotation the identity) at its rest offset from it."""
+    has_child = set(skel.parents)
+    for j, parent in enumerate(skel.parents):
+        if parent >= 0 and j not in has_child:
+            body.world[:, j] = body.world[:, parent]
+            body.positions[:, j] = body.positions[:, parent] + apply(
+                body.world[:, parent], np.asarray(skel.offsets_m[j])
+            )
 
 
 def local_quaternions(skel: Skeleton, world: Array, previous: Array | None = None) -> Array:

@@ -15,6 +15,7 @@ from pasdeux.motion._kin import (
     rot_x,
     rot_y,
     rot_z,
+    side_name,
     smoothstep,
     two_bone_ik,
 )
@@ -50,15 +51,15 @@ def plan_pelvis(tr: Tracks, skel: Skeleton, params: MotionParams, fps: float) ->
     xy = tr.body_xy + params.support_shift_share * across * right
     xy = xy + params.support_back_share * back * ahead
     xy = _smooth_path(xy, params, fps)
-    standing_m = float(off("pelvis")[2])
-    thigh, shin = skel.length("l_knee"), skel.length("l_ankle")
-    ankle_h = standing_m + off("l_hip")[2] - thigh - shin
+    standing_m = float(off("Hips")[2])
+    thigh, shin = skel.length("LeftLeg"), skel.length("LeftFoot")
+    ankle_h = standing_m + off("LeftUpLeg")[2] - thigh - shin
     reach = params.leg_reach_share * (thigh + shin)
     yaw = tr.facing - np.pi / 2
     c, s = np.cos(yaw), np.sin(yaw)
     limit = np.full(tr.facing.size, np.inf)
     for side in "lr":
-        hx, hy, hz = off(f"{side}_hip")
+        hx, hy, hz = off(f"{side_name(side)}UpLeg")
         hip_xy = xy + np.column_stack([c * hx - s * hy, s * hx + c * hy])
         foot = tr.feet[side.upper()]
         horizontal = np.linalg.norm(foot[:, :2] - hip_xy, axis=1)
@@ -95,23 +96,30 @@ def pose_body(skel: Skeleton, tr: Tracks, params: MotionParams) -> Body:
     ix = skel.index
     off = skel.offset
     r_pelvis = rot_z(tr.facing - np.pi / 2)
-    pos[:, ix("pelvis")] = tr.pelvis_m
-    world[:, ix("pelvis")] = r_pelvis
-    r_spine = r_pelvis @ rot_x(-tr.lean_rad / 2) @ rot_y(tr.sway_rad / 2)
-    r_chest = r_pelvis @ rot_x(-tr.lean_rad) @ rot_y(tr.sway_rad)
+    pos[:, ix("Hips")] = tr.pelvis_m
+    world[:, ix("Hips")] = r_pelvis
+    # The lean and sway are shared by the three spine joints; the clavicles and the
+    # shoulders are carried by the chest (the arms are posed by ``pose_arms``).
+    r_spine = [
+        r_pelvis @ rot_x(-k * tr.lean_rad / 3) @ rot_y(k * tr.sway_rad / 3) for k in (1, 2, 3)
+    ]
+    r_chest = r_spine[2]
     r_head = r_chest @ rot_x(tr.head_pitch_rad)
-    for joint, parent_rot, rot in (
-        ("spine", r_pelvis, r_spine),
-        ("chest", r_spine, r_chest),
-        ("neck", r_chest, r_chest),
-        ("head", r_chest, r_head),
+    for joint, rot in (
+        ("Spine", r_spine[0]),
+        ("Spine1", r_spine[1]),
+        ("Spine2", r_chest),
+        ("Neck", r_chest),
+        ("Head", r_head),
+        ("LeftShoulder", r_chest),
+        ("RightShoulder", r_chest),
+        ("LeftArm", r_chest),
+        ("RightArm", r_chest),
     ):
         parent = skel.parents[ix(joint)]
-        pos[:, ix(joint)] = pos[:, parent] + apply(parent_rot, off(joint))
+        pos[:, ix(joint)] = pos[:, parent] + apply(world[:, parent], off(joint))
         world[:, ix(joint)] = rot
     for side in "lr":
-        shoulder = f"{side}_shoulder"
-        pos[:, ix(shoulder)] = pos[:, ix("chest")] + apply(r_chest, off(shoulder))
         _pose_leg(skel, tr, params, side, pos, world)
     return Body(positions=pos, world=world, facing=tr.facing)
 
@@ -120,13 +128,14 @@ def _pose_leg(
     skel: Skeleton, tr: Tracks, params: MotionParams, side: str, pos: Array, world: Array
 ) -> None:
     """Hip, knee, ankle and toe of one leg: the ankle reaches its foot's mark (as far as the
-    leg and the knee's range allow), the knee bends forward, the foot points its own way."""
+    leg and the knee's range allow), the knee bends forward, the foot points its own way,
+    the toes stay flat on the floor when the heel is up."""
     ix, off = skel.index, skel.offset
-    hip, knee_j, ankle_j, toe_j = (f"{side}_{j}" for j in ("hip", "knee", "ankle", "toe"))
-    r_pelvis = world[:, ix("pelvis")]
-    pos[:, ix(hip)] = pos[:, ix("pelvis")] + apply(r_pelvis, off(hip))
+    hip, knee_j, ankle_j, toe_j = (side_name(side) + j for j in ("UpLeg", "Leg", "Foot", "ToeBase"))
+    r_pelvis = world[:, ix("Hips")]
+    pos[:, ix(hip)] = pos[:, ix("Hips")] + apply(r_pelvis, off(hip))
     thigh, shin = skel.length(knee_j), skel.length(ankle_j)
-    ankle_h = off("pelvis")[2] + off(hip)[2] - thigh - shin
+    ankle_h = off("Hips")[2] + off(hip)[2] - thigh - shin
     foot = tr.feet[side.upper()]
     # The foot points its own way; pivoting, it stands on its ball (the toe joint) with
     # the heel raised: the ankle is placed from the ball, the foot pitched about it.
@@ -154,5 +163,5 @@ def _pose_leg(
     world[:, ix(hip)] = bone_world(knee - pos[:, ix(hip)], hinge, DOWN, _REST_HINGE)
     world[:, ix(knee_j)] = bone_world(ankle - knee, hinge, DOWN, _REST_HINGE)
     world[:, ix(ankle_j)] = r_foot
-    world[:, ix(toe_j)] = r_foot
+    world[:, ix(toe_j)] = r_flat
     pos[:, ix(toe_j)] = ankle + apply(r_foot, off(toe_j))

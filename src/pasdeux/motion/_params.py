@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pasdeux._limits import HEIGHT_RANGE_M
+
 __all__ = ["MotionParams"]
 
 
@@ -60,6 +62,17 @@ class MotionParams:
         Most a knee bends (0: straight).
     pelvis_smoothing_s
         Window over which the pelvis height is smoothed (never above what a leg reaches).
+    leader_height_m, follower_height_m
+        The dancers' heights (the rig is scaled to each: its head's top at the height, its
+        arm span the height); within ``pasdeux._limits.HEIGHT_RANGE_M``.
+    hand_follow_s
+        Time constant with which a hand follows its forearm's turning (a relaxed wrist
+        trails a fast swing of the arm instead of whipping the fingertips round).
+    finger_curl_deg
+        How far the fingers curl towards the palm (the hands follow the forearms).
+    clavicle_raise_share
+        Share of an arm's raise above the horizontal that its clavicle carries (the
+        shoulder rises with a hand raised over the head).
     """
 
     travel_share: float = 0.75
@@ -80,6 +93,11 @@ class MotionParams:
     leg_reach_share: float = 0.995
     knee_max_bend_deg: float = 150.0
     pelvis_smoothing_s: float = 0.2
+    leader_height_m: float = 1.80
+    follower_height_m: float = 1.68
+    hand_follow_s: float = 0.05
+    finger_curl_deg: float = 20.0
+    clavicle_raise_share: float = 0.2
 
     def __post_init__(self) -> None:
         for name in (
@@ -89,6 +107,7 @@ class MotionParams:
             "blend_s",
             "weight_transfer_s",
             "pelvis_smoothing_s",
+            "hand_follow_s",
         ):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
@@ -97,6 +116,7 @@ class MotionParams:
             "support_shift_share",
             "min_pelvis_height_share",
             "leg_reach_share",
+            "clavicle_raise_share",
         ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be within 0-1, got {getattr(self, name)}")
@@ -104,6 +124,14 @@ class MotionParams:
             raise ValueError(
                 "pivot_heel_pitch_deg must be within 0-90, got " + str(self.pivot_heel_pitch_deg)
             )
+        low, high = HEIGHT_RANGE_M
+        for name in ("leader_height_m", "follower_height_m"):
+            if not low <= getattr(self, name) <= high:
+                raise ValueError(
+                    f"{name} must be within {low:g}-{high:g} m, got {getattr(self, name)}"
+                )
+        if not 0.0 <= self.finger_curl_deg <= 90.0:
+            raise ValueError(f"finger_curl_deg must be within 0-90, got {self.finger_curl_deg}")
         if not 0.0 < self.knee_max_bend_deg < 180.0:
             raise ValueError(
                 f"knee_max_bend_deg must be within 0-180, got {self.knee_max_bend_deg}"

@@ -50,7 +50,7 @@ from pasdeux.choreo import Routine
 from pasdeux.errors import PasdeuxError
 from pasdeux.motion._arms import hold_weights as hold_weights_of
 from pasdeux.motion._arms import pose_arms
-from pasdeux.motion._kin import Array, local_quaternions
+from pasdeux.motion._kin import Array, local_quaternions, place_end_sites
 from pasdeux.motion._legs import plan_pelvis, pose_body
 from pasdeux.motion._params import MotionParams
 from pasdeux.motion._skeleton import Skeleton, skeleton_for_height
@@ -67,7 +67,11 @@ from pasdeux.motion._types import DancerMotion, Performance, StepEvent
 
 __all__ = ["DANCER_HEIGHTS_M", "perform"]
 
-DANCER_HEIGHTS_M = {"leader": 1.80, "follower": 1.68}
+DANCER_HEIGHTS_M = {
+    "leader": MotionParams().leader_height_m,
+    "follower": MotionParams().follower_height_m,
+}
+"""The dancers' heights by default (``MotionParams.leader_height_m``, ...)."""
 
 
 def perform(
@@ -115,7 +119,8 @@ def perform(
     start_poses = dict(zip(ROLES, routine.figures[0].start_pose.dancers(), strict=True))
     if progress:
         progress(f"posing {n_frames} frames for 2 dancers")
-    skeletons = {role: skeleton_for_height(DANCER_HEIGHTS_M[role]) for role in ROLES}
+    heights = {"leader": params.leader_height_m, "follower": params.follower_height_m}
+    skeletons = {role: skeleton_for_height(heights[role]) for role in ROLES}
     tracks = {
         role: dancer_tracks(steps[role], start_poses[role], times, params, _ball_m(skeletons[role]))
         for role in ROLES
@@ -130,7 +135,7 @@ def perform(
     dancers = tuple(
         DancerMotion(
             role=role,
-            height_m=DANCER_HEIGHTS_M[role],
+            height_m=heights[role],
             skeleton=skeletons[role],
             root_positions_m=roots[role],
             rotations=rotations[role],
@@ -156,8 +161,8 @@ def _pose_in_blocks(
 ) -> tuple[dict[str, Array], dict[str, NDArray[np.float32]]]:
     """Root positions and float32 local rotations of both dancers, posed ``chunk_frames``
     frames at a time (posing is frame by frame once the tracks are known, carrying the
-    quaternions' signs and the elbows' poles from one block to the next); ``frames`` is
-    the number of frames and frames per second."""
+    quaternions' signs, the elbows' poles and the hands' trail from one block to the
+    next); ``frames`` is the number of frames and frames per second."""
     n_frames, fps = frames
     roots = {role: np.empty((n_frames, 3)) for role in ROLES}
     rotations = {
@@ -165,8 +170,7 @@ def _pose_in_blocks(
         for role in ROLES
     }
     last: dict[str, Array | None] = dict.fromkeys(ROLES)
-    poles: dict[tuple[str, str], Array] = {}
-    follow = 1.0 - math.exp(-1.0 / (fps * params.elbow_follow_s))
+    carry: dict[tuple[str, str], Array] = {}
     for start in range(0, n_frames, chunk_frames):
         part = slice(start, min(start + chunk_frames, n_frames))
         bodies = {
@@ -174,18 +178,27 @@ def _pose_in_blocks(
             for role in ROLES
         }
         weights = {hold: w[part] for hold, w in hold_weights.items()}
-        pose_arms(bodies, skeletons, weights, poles, follow)
+        pose_arms(bodies, skeletons, weights, carry, params, fps)
         for role in ROLES:
-            roots[role][part] = np.round(bodies[role].positions[:, 0], 4)
+            place_end_sites(skeletons[role], bodies[role])
+            roots[role][part] = _to_tenth_mm(bodies[role].positions[:, 0])
             quats = local_quaternions(skeletons[role], bodies[role].world, last[role])
             rotations[role][part] = quats
             last[role] = quats[-1]
     return roots, rotations
 
 
+def _to_tenth_mm(root_m: Array) -> Array:
+    """Root positions rounded to 0.1 mm, the height never down (a pelvis planned at its
+    lowest allowed height is not written below it)."""
+    out = np.round(root_m, 4)
+    out[:, 2] = np.ceil(np.round(root_m[:, 2] * 1e4, 6)) / 1e4
+    return out
+
+
 def _ball_m(skeleton: Skeleton) -> float:
     """How far in front of the ankle the ball of the foot (the toe joint) is."""
-    return float(np.hypot(*skeleton.offset("l_toe")[:2]))
+    return float(np.hypot(*skeleton.offset("LeftToeBase")[:2]))
 
 
 def _step_events(steps: dict[str, list[TimedStep]]) -> tuple[StepEvent, ...]:

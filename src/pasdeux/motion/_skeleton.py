@@ -1,8 +1,42 @@
 """The body model: joints, rest offsets, forward kinematics, rotations from positions.
 
-Rest pose: standing upright, arms hanging, facing +y with the right side towards +x and
-z up, the pelvis above the origin. Rotations are local (relative to the parent joint's
-frame) quaternions in scalar-last order ``(x, y, z, w)``.
+The rig. Joint names and hierarchy are Mixamo's (the names Adobe Mixamo gives its
+skeletons, without the ``mixamorig:`` prefix), which Blender's retargeting add-ons, Rokoko,
+Auto-Rig Pro, Unreal's and Unity's humanoid mappers recognise by name::
+
+    Hips
+      Spine > Spine1 > Spine2
+        Neck > Head > HeadTop_End
+        LeftShoulder > LeftArm > LeftForeArm > LeftHand > LeftHandMiddle1 > LeftHandMiddle_End
+        RightShoulder > ... (the same)
+      LeftUpLeg > LeftLeg > LeftFoot > LeftToeBase > LeftToe_End
+      RightUpLeg > ... (the same)
+
+``LeftShoulder`` is the clavicle, ``LeftArm`` the upper arm (its joint the shoulder),
+``LeftUpLeg`` the thigh (its joint the hip). The joints ending ``_End`` are end sites: leaf
+joints whose local rotation is always the identity (a BVH file writes them as its
+``End Site``).
+
+Proportions: Drillis & Contini (1966), "Body segment parameters", Report 1166-03, Office
+of Vocational Rehabilitation, New York University, as tabulated in D. A. Winter,
+*Biomechanics and Motor Control of Human Movement*, 4th ed. (Wiley, 2009), Fig. 4.1:
+segment lengths as fractions of the height H. Heights above the floor: hip joint 0.530 H,
+knee 0.285 H, ankle 0.039 H, chest 0.720 H, shoulder 0.818 H, chin 0.870 H, head top 1 H;
+thigh 0.245 H, shank 0.246 H, foot 0.152 H long, hips 0.191 H and shoulders 0.259 H wide.
+Choices of ours where the table gives no joint centre: the hip joints are half way from
+the midline to the side of the hips; the shoulder joints are 0.03 H inside the shoulders'
+width (which is over the deltoids) and 0.02 H below their height, 0.20 H apart; the arm's
+three segments keep D&C's ratios (upper arm 0.186, forearm 0.146, hand 0.108) scaled so
+that the arm span, fingertip to fingertip, is the height (D&C's own lengths with their
+shoulder width would make it 1.14 H; humans' is about 1.0 H); the hand is split at the
+knuckle (0.56 of its length); the ankle is 0.18 and the ball of the foot 0.72 of the
+foot's length from the heel.
+
+Rest pose: a T-pose, standing upright facing +y with the right side towards +x and z up,
+the arms straight out sideways along the body's left (-x) and right (+x) axis, palms down,
+the hips above the origin. The head's top is at the height, the arm span is the height.
+Rotations are local (relative to the parent joint's frame) quaternions in scalar-last
+order ``(x, y, z, w)``.
 """
 
 from __future__ import annotations
@@ -23,51 +57,69 @@ __all__ = [
     "skeleton_for_height",
 ]
 
-JOINTS: tuple[str, ...] = (
-    "pelvis",
-    "spine",
-    "chest",
-    "neck",
-    "head",
-    "l_shoulder",
-    "l_elbow",
-    "l_wrist",
-    "r_shoulder",
-    "r_elbow",
-    "r_wrist",
-    "l_hip",
-    "l_knee",
-    "l_ankle",
-    "l_toe",
-    "r_hip",
-    "r_knee",
-    "r_ankle",
-    "r_toe",
-)
-PARENTS: tuple[int, ...] = (-1, 0, 1, 2, 3, 2, 5, 6, 2, 8, 9, 0, 11, 12, 13, 0, 15, 16, 17)
+# Drillis & Contini's fractions of the height (see the module's docstring).
+_HIP_H, _KNEE_H, _ANKLE_H = 0.530, 0.285, 0.039
+_CHEST_H, _SHOULDER_H, _CHIN_H = 0.720, 0.818, 0.870
+_FOOT_LENGTH, _HIP_WIDTH = 0.152, 0.191
+_ARM_SEGMENTS = (0.186, 0.146, 0.108)  # upper arm, forearm, hand (to the fingertip)
+# Ours: the shoulder joints' half spacing and height, the ball of the foot's and the
+# ankle's places along the foot from the heel, the ball's and the toe tip's heights, the
+# knuckle's place along the hand and the clavicle's inner end beside the spine.
+_SHOULDER_X, _SHOULDER_JOINT_H = 0.259 / 2 - 0.03, _SHOULDER_H - 0.02
+_ANKLE_ALONG, _BALL_ALONG, _BALL_H, _TOE_TIP_H = 0.18, 0.72, 0.012, 0.004
+_KNUCKLE_ALONG, _CLAVICLE_X = 0.56, 0.02
 
-# Offsets of each joint from its parent for a 1.80 m tall dancer, in metres.
-_REST_OFFSETS_180: tuple[tuple[float, float, float], ...] = (
-    (0.0, 0.0, 0.96),  # pelvis: its height above the floor in the rest pose
-    (0.0, 0.0, 0.12),
-    (0.0, 0.0, 0.22),
-    (0.0, 0.0, 0.20),
-    (0.0, 0.0, 0.14),
-    (-0.19, 0.0, 0.16),
-    (0.0, 0.0, -0.29),
-    (0.0, 0.0, -0.26),
-    (0.19, 0.0, 0.16),
-    (0.0, 0.0, -0.29),
-    (0.0, 0.0, -0.26),
-    (-0.09, 0.0, -0.02),
-    (0.0, 0.0, -0.44),
-    (0.0, 0.0, -0.42),
-    (0.0, 0.14, -0.06),
-    (0.09, 0.0, -0.02),
-    (0.0, 0.0, -0.44),
-    (0.0, 0.0, -0.42),
-    (0.0, 0.14, -0.06),
-)
+
+def _rig_table() -> list[tuple[str, str, tuple[float, float, float]]]:
+    """(joint, parent, rest offset as fractions of the height) in depth-first order, the
+    left side's x negative (the T-pose, see the module's docstring)."""
+    arm_scale = (0.5 - _SHOULDER_X) / sum(_ARM_SEGMENTS)
+    upper, fore, hand = (arm_scale * s for s in _ARM_SEGMENTS)
+    spine = (_CHEST_H - _HIP_H) / 3
+    rows: list[tuple[str, str, tuple[float, float, float]]] = [
+        ("Hips", "", (0.0, 0.0, _HIP_H)),
+        ("Spine", "Hips", (0.0, 0.0, spine)),
+        ("Spine1", "Spine", (0.0, 0.0, spine)),
+        ("Spine2", "Spine1", (0.0, 0.0, spine)),
+        ("Neck", "Spine2", (0.0, 0.0, _SHOULDER_H - _CHEST_H)),
+        ("Head", "Neck", (0.0, 0.0, _CHIN_H - _SHOULDER_H)),
+        ("HeadTop_End", "Head", (0.0, 0.0, 1.0 - _CHIN_H)),
+    ]
+    for side, sign in (("Left", -1.0), ("Right", 1.0)):
+        rows += [
+            (f"{side}Shoulder", "Spine2", (sign * _CLAVICLE_X, 0.0, _SHOULDER_JOINT_H - _CHEST_H)),
+            (f"{side}Arm", f"{side}Shoulder", (sign * (_SHOULDER_X - _CLAVICLE_X), 0.0, 0.0)),
+            (f"{side}ForeArm", f"{side}Arm", (sign * upper, 0.0, 0.0)),
+            (f"{side}Hand", f"{side}ForeArm", (sign * fore, 0.0, 0.0)),
+            (f"{side}HandMiddle1", f"{side}Hand", (sign * _KNUCKLE_ALONG * hand, 0.0, 0.0)),
+            (
+                f"{side}HandMiddle_End",
+                f"{side}HandMiddle1",
+                (sign * (1 - _KNUCKLE_ALONG) * hand, 0.0, 0.0),
+            ),
+        ]
+    for side, sign in (("Left", -1.0), ("Right", 1.0)):
+        rows += [
+            (f"{side}UpLeg", "Hips", (sign * _HIP_WIDTH / 4, 0.0, 0.0)),
+            (f"{side}Leg", f"{side}UpLeg", (0.0, 0.0, _KNEE_H - _HIP_H)),
+            (f"{side}Foot", f"{side}Leg", (0.0, 0.0, _ANKLE_H - _KNEE_H)),
+            (
+                f"{side}ToeBase",
+                f"{side}Foot",
+                (0.0, (_BALL_ALONG - _ANKLE_ALONG) * _FOOT_LENGTH, _BALL_H - _ANKLE_H),
+            ),
+            (
+                f"{side}Toe_End",
+                f"{side}ToeBase",
+                (0.0, (1 - _BALL_ALONG) * _FOOT_LENGTH, _TOE_TIP_H - _BALL_H),
+            ),
+        ]
+    return rows
+
+
+_RIG = _rig_table()
+JOINTS: tuple[str, ...] = tuple(name for name, _, _ in _RIG)
+PARENTS: tuple[int, ...] = tuple(JOINTS.index(p) if p else -1 for _, p, _ in _RIG)
 
 
 @dataclass(frozen=True)
@@ -92,11 +144,11 @@ class Skeleton:
 
 
 def skeleton_for_height(height_m: float) -> Skeleton:
-    """The standard skeleton scaled to a dancer ``height_m`` tall."""
-    scale = height_m / 1.80
+    """The standard rig for a dancer ``height_m`` tall (its head's top at ``height_m`` in
+    the rest pose, its arm span ``height_m``); offsets rounded to 0.1 mm."""
     offsets = tuple(
-        (round(x * scale, 4), round(y * scale, 4), round(z * scale, 4))
-        for x, y, z in _REST_OFFSETS_180
+        (round(x * height_m, 4), round(y * height_m, 4), round(z * height_m, 4))
+        for _, _, (x, y, z) in _RIG
     )
     return Skeleton(JOINTS, PARENTS, offsets)
 

@@ -88,27 +88,36 @@
   }
   const rootIndex = Math.max(0, parents.indexOf(-1));
   const JI = {
-    pelvis: (function () { const i = jointIndex(["pelvis", "hips", "root"]); return i >= 0 ? i : rootIndex; })(),
-    head: jointIndex(["head"]),
-    neck: jointIndex(["neck"]),
-    lSh: jointIndex(["l_shoulder"]),
-    rSh: jointIndex(["r_shoulder"]),
-    lEl: jointIndex(["l_elbow"]),
-    rEl: jointIndex(["r_elbow"]),
-    lWr: jointIndex(["l_wrist", "l_hand"]),
-    rWr: jointIndex(["r_wrist", "r_hand"]),
-    lHip: jointIndex(["l_hip"]),
-    rHip: jointIndex(["r_hip"]),
-    lAn: jointIndex(["l_ankle"]),
-    rAn: jointIndex(["r_ankle"]),
-    lToe: jointIndex(["l_toe", "l_foot"]),
-    rToe: jointIndex(["r_toe", "r_foot"]),
+    pelvis: (function () { const i = jointIndex(["Hips", "pelvis", "hips", "root"]); return i >= 0 ? i : rootIndex; })(),
+    head: jointIndex(["Head", "head"]),
+    headTop: jointIndex(["HeadTop_End"]),
+    neck: jointIndex(["Neck", "neck"]),
+    lSh: jointIndex(["LeftArm", "l_shoulder"]),
+    rSh: jointIndex(["RightArm", "r_shoulder"]),
+    lEl: jointIndex(["LeftForeArm", "l_elbow"]),
+    rEl: jointIndex(["RightForeArm", "r_elbow"]),
+    lWr: jointIndex(["LeftHand", "l_wrist", "l_hand"]),
+    rWr: jointIndex(["RightHand", "r_wrist", "r_hand"]),
+    lHip: jointIndex(["LeftUpLeg", "l_hip"]),
+    rHip: jointIndex(["RightUpLeg", "r_hip"]),
+    lAn: jointIndex(["LeftFoot", "l_ankle"]),
+    rAn: jointIndex(["RightFoot", "r_ankle"]),
+    lToe: jointIndex(["LeftToeBase", "l_toe", "l_foot"]),
+    rToe: jointIndex(["RightToeBase", "r_toe", "r_foot"]),
   };
 
   /** Position of joint j of dancer d at frame f as [x, y, z]. */
   function jp(d, f, j) {
     const k = (f * J + j) * 3;
     return [d.pos[k], d.pos[k + 1], d.pos[k + 2]];
+  }
+  /** The centre of the head of dancer d at frame f: half way up to the head's top where
+   * the rig has one (Mixamo's Head joint is at the base of the skull), else the head joint. */
+  function headCentre(d, f) {
+    const h = jp(d, f, JI.head);
+    if (JI.headTop < 0) return h;
+    const t = jp(d, f, JI.headTop);
+    return [(h[0] + t[0]) / 2, (h[1] + t[1]) / 2, (h[2] + t[2]) / 2];
   }
   // The decoded positions, for tests and debugging: [x, y, z] of joint j of dancer i.
   window.pasdeuxJoint = function (i, f, j) { return jp(dancers[i], f, j); };
@@ -404,7 +413,7 @@
       ctx.lineWidth = 1.5;
       ctx.stroke();
       if (JI.head >= 0) {
-        const hd = P(JI.head);
+        const hd = headCentre(d, f);
         const hr = Math.max(4, 0.11 * s);
         ctx.beginPath();
         ctx.arc(X(hd[0]), Y(hd[1]), hr, 0, Math.PI * 2);
@@ -600,7 +609,7 @@
       }
       ctx.fillStyle = mix(d.color, "#ffffff", 0.35);
       for (let j = 0; j < J; j++) {
-        if (j === JI.head) continue;
+        if (j === JI.head || j === JI.headTop) continue;
         const p = project(C, jp(d, f, j));
         if (!p) continue;
         ctx.beginPath();
@@ -608,7 +617,7 @@
         ctx.fill();
       }
       if (JI.head >= 0) {
-        const p = project(C, jp(d, f, JI.head));
+        const p = project(C, headCentre(d, f));
         if (p) {
           ctx.beginPath();
           ctx.arc(p[0], p[1], Math.max(3, (0.1 * C.focal) / p[2]), 0, Math.PI * 2);
