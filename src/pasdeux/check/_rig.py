@@ -1,13 +1,16 @@
 """The one table from what the check needs to the rig's joint names.
 
 A renamed or richer rig (hips, spine chain, clavicles, hands, ...) changes :data:`RIG` and
-nothing else: every measure asks for "the left foot's ball" or "the right forearm", never
-for a joint name.
+the capsule table it shares with the motion stage (``pasdeux.capsules.BONE_CAPSULES``)
+and nothing else: every measure asks for "the left foot's ball" or "the right forearm",
+never for a joint name.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from pasdeux.capsules import BONE_CAPSULES, PART_CAPSULES
 
 __all__ = ["RIG", "RigMap"]
 
@@ -20,7 +23,8 @@ class RigMap:
     can pivot on (ankle and toe in the 19-joint rig); ``hands`` the joint a joined hand is
     measured at. ``capsules`` are the bones used for interpenetration, ``name -> (joint
     at one end, joint at the other)`` (a joint twice: a sphere); their radii are
-    ``CheckParams.capsule_radii_m``. ``parts`` maps the body parts named in
+    ``CheckParams.capsule_radii_m`` (both from :mod:`pasdeux.capsules`, the body model the
+    motion stage keeps apart too). ``parts`` maps the body parts named in
     ``pasdeux.dances.HOLD_CONNECTIONS`` (``"R hand"``, ``"L shoulder blade"``, ...) to
     the capsules that touch the partner there (contact, not interpenetration).
     ``facing`` is the joint whose forward axis (``forward_axis`` in its rest frame) is
@@ -37,8 +41,6 @@ class RigMap:
     parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
-_TORSO = ("hips", "belly", "chest")
-
 RIG = RigMap(
     root="pelvis",
     facing="pelvis",
@@ -46,35 +48,7 @@ RIG = RigMap(
     heels={"L": "l_ankle", "R": "r_ankle"},
     balls={"L": "l_toe", "R": "r_toe"},
     hands={"L": "l_wrist", "R": "r_wrist"},
-    capsules={
-        "hips": ("l_hip", "r_hip"),
-        "belly": ("pelvis", "spine"),
-        "chest": ("spine", "neck"),
-        "head": ("neck", "head"),
-        "l_upper_arm": ("l_shoulder", "l_elbow"),
-        "l_forearm": ("l_elbow", "l_wrist"),
-        "l_hand": ("l_wrist", "l_wrist"),
-        "r_upper_arm": ("r_shoulder", "r_elbow"),
-        "r_forearm": ("r_elbow", "r_wrist"),
-        "r_hand": ("r_wrist", "r_wrist"),
-        "l_thigh": ("l_hip", "l_knee"),
-        "l_shin": ("l_knee", "l_ankle"),
-        "l_foot": ("l_ankle", "l_toe"),
-        "r_thigh": ("r_hip", "r_knee"),
-        "r_shin": ("r_knee", "r_ankle"),
-        "r_foot": ("r_ankle", "r_toe"),
-    },
-    parts={
-        "L hand": ("l_forearm", "l_hand"),
-        "R hand": ("r_forearm", "r_hand"),
-        "L shoulder blade": _TORSO,
-        "R shoulder blade": _TORSO,
-        "L waist": _TORSO,
-        "R waist": _TORSO,
-        "L shoulder": ("chest", "l_upper_arm"),
-        "R shoulder": ("chest", "r_upper_arm"),
-        "L upper arm": ("l_upper_arm",),
-        "R upper arm": ("r_upper_arm",),
-    },
+    capsules=dict(BONE_CAPSULES),
+    parts=dict(PART_CAPSULES),
 )
 """The 19-joint rig of ``pasdeux.motion`` (``JOINTS``)."""
