@@ -112,11 +112,12 @@ def closest_parameters(p0: Array, p1: Array, q0: Array, q1: Array) -> tuple[Arra
     (Ericson, *Real-Time Collision Detection*, 5.1.9).
     """
     d1, d2, r = p1 - p0, q1 - q0, p0 - q0
-    a = np.sum(d1 * d1, axis=-1)
-    e = np.sum(d2 * d2, axis=-1)
-    f = np.sum(d2 * r, axis=-1)
-    c = np.sum(d1 * r, axis=-1)
-    b = np.sum(d1 * d2, axis=-1)
+    d1, d2, r = np.broadcast_arrays(d1, d2, r)
+    a = np.einsum("...i,...i->...", d1, d1)
+    e = np.einsum("...i,...i->...", d2, d2)
+    f = np.einsum("...i,...i->...", d2, r)
+    c = np.einsum("...i,...i->...", d1, r)
+    b = np.einsum("...i,...i->...", d1, d2)
     eps = 1e-12
     denom = a * e - b * b
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from pasdeux.capsules import capsule_radii_m
 
 __all__ = ["MotionParams"]
 
@@ -60,6 +62,31 @@ class MotionParams:
         Most a knee bends (0: straight).
     pelvis_smoothing_s
         Window over which the pelvis height is smoothed (never above what a leg reaches).
+    capsule_radii_m
+        The bodies' capsules kept apart (``pasdeux.capsules``; the check's by default).
+    contact_rounds
+        Rounds of resolving the partners' capsule overlaps by turning knees and elbows
+        (0: not resolved).
+    contact_iterations
+        Correction steps per round.
+    contact_step_deg
+        Most a knee or elbow turns in one correction step.
+    contact_clearance_m
+        The gap aimed for between two capsules that overlapped (0: touching).
+    contact_search_m
+        Pairs of capsules nearer than this are watched while turning (a turn may close
+        them).
+    contact_knee_turn_max_deg
+        Most a knee turns out or in about the line from its hip to its ankle.
+    contact_elbow_turn_max_deg
+        Most an elbow turns about the line from its shoulder to its wrist.
+    contact_spread_s
+        Time over which a turn is widened and smoothed (it starts before the contact and
+        ends after it).
+    contact_reach_m
+        Partners whose pelvises are further apart than this are not checked.
+    contact_rate_hz
+        How often a second the turns are solved (interpolated between).
     """
 
     travel_share: float = 0.75
@@ -80,6 +107,17 @@ class MotionParams:
     leg_reach_share: float = 0.995
     knee_max_bend_deg: float = 150.0
     pelvis_smoothing_s: float = 0.2
+    capsule_radii_m: dict[str, float] = field(default_factory=capsule_radii_m)
+    contact_rounds: int = 3
+    contact_iterations: int = 8
+    contact_step_deg: float = 15.0
+    contact_clearance_m: float = 0.0
+    contact_search_m: float = 0.05
+    contact_knee_turn_max_deg: float = 45.0
+    contact_elbow_turn_max_deg: float = 90.0
+    contact_spread_s: float = 0.2
+    contact_reach_m: float = 2.5
+    contact_rate_hz: float = 20.0
 
     def __post_init__(self) -> None:
         for name in (
@@ -89,6 +127,7 @@ class MotionParams:
             "blend_s",
             "weight_transfer_s",
             "pelvis_smoothing_s",
+            "contact_rate_hz",
         ):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
@@ -104,6 +143,12 @@ class MotionParams:
             raise ValueError(
                 "pivot_heel_pitch_deg must be within 0-90, got " + str(self.pivot_heel_pitch_deg)
             )
+        for name in ("contact_rounds", "contact_iterations"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
+        for name in ("contact_step_deg", "contact_knee_turn_max_deg", "contact_elbow_turn_max_deg"):
+            if not 0.0 <= getattr(self, name) <= 180.0:
+                raise ValueError(f"{name} must be within 0-180, got {getattr(self, name)}")
         if not 0.0 < self.knee_max_bend_deg < 180.0:
             raise ValueError(
                 f"knee_max_bend_deg must be within 0-180, got {self.knee_max_bend_deg}"

@@ -50,6 +50,7 @@ from pasdeux.choreo import Routine
 from pasdeux.errors import PasdeuxError
 from pasdeux.motion._arms import hold_weights as hold_weights_of
 from pasdeux.motion._arms import pose_arms
+from pasdeux.motion._contact import keep_apart
 from pasdeux.motion._kin import Array, local_quaternions
 from pasdeux.motion._legs import plan_pelvis, pose_body
 from pasdeux.motion._params import MotionParams
@@ -127,6 +128,8 @@ def perform(
     roots, rotations = _pose_in_blocks(
         tracks, skeletons, hold_weights, (n_frames, fps), chunk_frames, params
     )
+    # The partners' bodies kept apart: knees and elbows turned out of each other's way.
+    keep_apart(skeletons, roots, rotations, hold_weights, params, fps)
     dancers = tuple(
         DancerMotion(
             role=role,
