@@ -256,8 +256,11 @@ def hand_targets(
         joined = (p(ldr, li, "l_shoulder") + p(flw, fi, "r_shoulder")) / 2
         meet = joined + 0.22 * (-l_right) + np.array([0.0, 0.0, 0.02])
         out["leader"]["l"] = out["follower"]["r"] = meet
-        out["leader"]["r"] = p(flw, fi, "chest") - 0.1 * f_fwd - 0.08 * f_right
-        out["follower"]["l"] = p(ldr, li, "r_shoulder") + 0.02 * l_fwd - 0.05 * UP
+        # His right hand on her left shoulder blade, on the surface of her back at her
+        # left side (his forearm comes round her, ``_contact`` keeps it outside her);
+        # her left hand on top of his right shoulder, her arm resting on his.
+        out["leader"]["r"] = p(flw, fi, "chest") + 0.06 * UP - 0.07 * f_fwd - 0.11 * f_right
+        out["follower"]["l"] = p(ldr, li, "r_shoulder") + 0.07 * UP + 0.03 * l_right
     elif hold == "embrace":
         for s, sign in (("l", -1.0), ("r", 1.0)):
             out["leader"][s] = p(flw, fi, "spine") - sign * 0.13 * f_right - 0.05 * f_fwd

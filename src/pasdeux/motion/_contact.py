@@ -27,7 +27,8 @@ from numpy.typing import NDArray
 from scipy.ndimage import gaussian_filter1d, maximum_filter1d
 from scipy.spatial.transform import Rotation
 
-from pasdeux.capsules import BONE_CAPSULES, closest_parameters, hold_contact_pairs
+from pasdeux.capsules import BONE_CAPSULES, PART_CAPSULES, closest_parameters
+from pasdeux.dances import HOLD_CONNECTIONS
 from pasdeux.motion._kin import Array
 from pasdeux.motion._params import MotionParams
 from pasdeux.motion._skeleton import Skeleton, positions_from_rotations
@@ -35,9 +36,9 @@ from pasdeux.motion._skeleton import Skeleton, positions_from_rotations
 __all__ = [
     "CHAINS",
     "ContactModel",
+    "allowed_overlaps_m",
     "candidate_pairs",
     "contact_model",
-    "exempt_pairs",
     "find_turns",
     "keep_apart",
     "overlaps_m",
@@ -108,19 +109,44 @@ def contact_model(skeleton: Skeleton, params: MotionParams) -> ContactModel:
     )
 
 
-def exempt_pairs(hold_weights: dict[str, Array]) -> BoolArray:
-    """Per frame, the (leader capsule, follower capsule) pairs a hold that applies there
-    (weight above 0) puts in contact: ``(F, N, N)`` booleans, capsules in the order of
-    ``BONE_CAPSULES``."""
+def allowed_overlaps_m(
+    hold_weights: dict[str, Array], model: ContactModel, resting_m: float
+) -> Array:
+    """Per frame, how much each (leader capsule, follower capsule) pair may overlap,
+    ``(F, N, N)`` metres (capsules in the order of ``BONE_CAPSULES``): 0, except where a
+    hold that applies there (weight above 0) joins the two parts. Joined hands may overlap
+    at will (``inf``: hands and forearms meet there), and so may a hand placed on the
+    partner (on his arm, on her shoulder blade); the limb leading to that hand lies on
+    what it touches, by at most ``resting_m`` (his forearm round her back, not through
+    her)."""
     n = next(iter(hold_weights.values())).size if hold_weights else 0
-    out = np.zeros((n, len(_NAMES), len(_NAMES)), dtype=bool)
-    index = {name: i for i, name in enumerate(_NAMES)}
+    out = np.zeros((n, len(_NAMES), len(_NAMES)))
     for hold, weight in hold_weights.items():
-        mask = np.zeros((len(_NAMES), len(_NAMES)), dtype=bool)
-        for a, b in hold_contact_pairs(hold):
-            mask[index[a], index[b]] = True
-        out |= (weight > 1e-6)[:, None, None] & mask[None]
+        allow = _hold_allowance(hold, model, resting_m)
+        out = np.maximum(out, np.where((weight > 1e-6)[:, None, None], allow[None], 0.0))
     return out
+
+
+def _hold_allowance(hold: str, model: ContactModel, resting_m: float) -> Array:
+    """The overlap ``hold`` allows each (leader capsule, follower capsule) pair (see
+    :func:`allowed_overlaps_m`)."""
+    index = {name: i for i, name in enumerate(_NAMES)}
+    allow = np.zeros((len(_NAMES), len(_NAMES)))
+    for leader_part, follower_part, _ in HOLD_CONNECTIONS.get(hold, ()):
+        joined = leader_part.endswith(" hand") and follower_part.endswith(" hand")
+        ours = [
+            [index[c] for c in PART_CAPSULES.get(part, ())] for part in (leader_part, follower_part)
+        ]
+        # The hand itself (of a part named a hand, the capsule no chain moves).
+        hands = [
+            {c for c in caps if model.chain[c] < 0 and part.endswith(" hand")}
+            for caps, part in zip(ours, (leader_part, follower_part), strict=True)
+        ]
+        for a in ours[0]:
+            for b in ours[1]:
+                free = joined or a in hands[0] or b in hands[1]
+                allow[a, b] = np.inf if free else max(allow[a, b], resting_m)
+    return allow
 
 
 def turned(pos: Array, joints: IntArray, theta: Array) -> Array:
@@ -149,11 +175,12 @@ def _dot(u: Array, v: Array) -> Array:
 
 
 def candidate_pairs(
-    lpos: Array, fpos: Array, model: ContactModel, exempt: BoolArray, margin_m: float
+    lpos: Array, fpos: Array, model: ContactModel, allowed_m: Array, margin_m: float
 ) -> tuple[IntArray, IntArray, IntArray]:
     """The (frame, leader capsule, follower capsule) pairs that may come within
-    ``margin_m`` of touching: not ``exempt``, one of them moved by a chain, their bounding
-    spheres (about each capsule's middle) nearer than that."""
+    ``margin_m`` of touching: not allowed to overlap at will (``allowed_m``), one of them
+    moved by a chain, their bounding spheres (about each capsule's middle) nearer than
+    that."""
     movable = (model.chain[:, None] >= 0) | (model.chain[None, :] >= 0)
     e0, e1 = model.ends[:, 0], model.ends[:, 1]
     out: list[tuple[IntArray, IntArray, IntArray]] = []
@@ -172,7 +199,7 @@ def candidate_pairs(
             - 2.0 * np.matmul(cl, np.swapaxes(cf, 1, 2))
         )
         reach = rl[:, :, None] + rf[:, None, :] + margin_m
-        near = (square < reach * reach) & movable & ~exempt[part]
+        near = (square < reach * reach) & movable & np.isfinite(allowed_m[part])
         f, a, b = np.nonzero(near)
         out.append((f + start, a, b))
     return tuple(np.concatenate([o[i] for o in out]) for i in range(3))  # type: ignore[return-value]
@@ -196,18 +223,19 @@ def _requests(
     lpos: Array,
     fpos: Array,
     pairs: tuple[IntArray, IntArray, IntArray],
-    clearance_m: float,
+    slack_m: Array,
 ) -> tuple[Array, Array, Array]:
-    """For each candidate pair (frame, leader capsule, follower capsule): its overlap, and
-    the turns it asks of the leader's and the follower's chain (the least that would open
-    it by its overlap, to first order; 0 where it does not overlap or no turn moves it)."""
+    """For each candidate pair (frame, leader capsule, follower capsule): its overlap
+    beyond ``slack_m``, and the turns it asks of the leader's and the follower's chain
+    (the least that would open it by that, to first order; 0 where it does not overlap or
+    no turn moves it)."""
     f, a, b = pairs
     ea, eb = model.ends[a], model.ends[b]
     p0, p1, q0, q1 = lpos[f, ea[:, 0]], lpos[f, ea[:, 1]], fpos[f, eb[:, 0]], fpos[f, eb[:, 1]]
     s, t = closest_parameters(p0, p1, q0, q1)
     gap = q0 + t[:, None] * (q1 - q0) - p0 - s[:, None] * (p1 - p0)
     dist = _norm(gap)
-    overlap = model.radii_m[a] + model.radii_m[b] + clearance_m - dist
+    overlap = model.radii_m[a] + model.radii_m[b] - slack_m - dist
     normal = gap / np.maximum(dist, 1e-9)[:, None]
     # Turning a chain by d theta moves its middle joint by cross(axis, middle - root)
     # d theta, and a point of a capsule ``w`` of the way from its fixed end to the middle
@@ -236,11 +264,13 @@ def solve_turns(
     positions: tuple[Array, Array],
     model: ContactModel,
     pairs: tuple[IntArray, IntArray, IntArray],
+    slack_m: Array,
     theta: Array,
     params: MotionParams,
 ) -> Array:
     """Turns ``(F, 2, C)`` (leader, follower; radians) from ``theta`` that open the
-    candidate ``pairs`` (frame, leader capsule, follower capsule) to touching.
+    candidate ``pairs`` (frame, leader capsule, follower capsule) to touching (to
+    overlapping by ``slack_m`` each).
 
     Each step every pair still overlapping asks for the least turns of the chains that
     move its two capsules (:func:`_requests`); a chain takes its pairs' requests weighted
@@ -257,9 +287,7 @@ def solve_turns(
         used, slot = np.unique(frames, return_inverse=True)
         lpos = turned(positions[0][used], model.joints, theta[used, 0])
         fpos = turned(positions[1][used], model.joints, theta[used, 1])
-        weight, ask_l, ask_f = _requests(
-            model, lpos, fpos, (slot, a, b), params.contact_clearance_m
-        )
+        weight, ask_l, ask_f = _requests(model, lpos, fpos, (slot, a, b), slack_m)
         for side, ask, caps in ((0, ask_l, a), (1, ask_f, b)):
             c = model.chain[caps]
             moved = c >= 0
@@ -279,7 +307,7 @@ def solve_turns(
         live = live[slot]
         if not np.any(live):
             break
-        frames, a, b = frames[live], a[live], b[live]
+        frames, a, b, slack_m = frames[live], a[live], b[live], slack_m[live]
     return theta
 
 
@@ -297,7 +325,7 @@ def spread(delta: Array, width: int) -> Array:
 def find_turns(
     positions: tuple[Array, Array],
     model: ContactModel,
-    exempt: BoolArray,
+    allowed_m: Array,
     params: MotionParams,
     fps: float,
 ) -> Array:
@@ -311,10 +339,10 @@ def find_turns(
     width = max(1, round(params.contact_spread_s * fps))
     todo = np.arange(n)
     for _ in range(params.contact_rounds):
-        pairs = _overlapping(positions, model, exempt[todo], theta, todo, params)
+        pairs, slack = _overlapping(positions, model, allowed_m[todo], theta, todo, params)
         if pairs[0].size == 0:
             break
-        solved = solve_turns(positions, model, pairs, theta, params)
+        solved = solve_turns(positions, model, pairs, slack, theta, params)
         change = spread(solved - theta, width)
         theta = np.clip(theta + change, -model.limit_rad, model.limit_rad)
         # Only frames whose turns changed can overlap anew.
@@ -325,22 +353,23 @@ def find_turns(
 def _overlapping(
     positions: tuple[Array, Array],
     model: ContactModel,
-    exempt: BoolArray,
+    allowed_m: Array,
     theta: Array,
     todo: IntArray,
     params: MotionParams,
-) -> tuple[IntArray, IntArray, IntArray]:
+) -> tuple[tuple[IntArray, IntArray, IntArray], Array]:
     """Of the frames ``todo`` (their turns ``theta``), those where some pair overlaps: the
     pairs there that overlap or come within ``contact_search_m`` of touching, as (frame,
-    leader capsule, follower capsule)."""
+    leader capsule, follower capsule), and how much each may overlap."""
     lpos = turned(positions[0][todo], model.joints, theta[todo, 0])
     fpos = turned(positions[1][todo], model.joints, theta[todo, 1])
-    pairs = candidate_pairs(lpos, fpos, model, exempt, params.contact_search_m)
-    overlap = overlaps_m(lpos, fpos, model, pairs) + params.contact_clearance_m
+    f, a, b = candidate_pairs(lpos, fpos, model, allowed_m, params.contact_search_m)
+    slack = allowed_m[f, a, b] - params.contact_clearance_m
+    overlap = overlaps_m(lpos, fpos, model, (f, a, b)) - slack
     hit = np.zeros(todo.size, dtype=bool)
-    hit[pairs[0][overlap > 0]] = True
-    close = (overlap > -params.contact_search_m) & hit[pairs[0]]
-    return todo[pairs[0][close]], pairs[1][close], pairs[2][close]
+    hit[f[overlap > 0]] = True
+    close = (overlap > -params.contact_search_m) & hit[f]
+    return (todo[f[close]], a[close], b[close]), slack[close]
 
 
 def turn_chains(
@@ -415,17 +444,16 @@ def keep_apart(
     )
     models = {role: contact_model(skeletons[role], params) for role in skeletons}
     model = models["leader"]
-    exempt = exempt_pairs(hold_weights)
     apart = np.linalg.norm(positions[0][:, 0, :2] - positions[1][:, 0, :2], axis=1)
-    exempt[apart > params.contact_reach_m] = True
     # Solved at ``contact_rate_hz`` (the turns are spread over ``contact_spread_s``
     # anyway), interpolated between.
     every = max(1, round(fps / params.contact_rate_hz))
     n = positions[0].shape[0]
     sel = np.unique(np.append(np.arange(0, n, every), n - 1))
-    sub = find_turns(
-        (positions[0][sel], positions[1][sel]), model, exempt[sel], params, fps / every
-    )
+    weights = {hold: w[sel] for hold, w in hold_weights.items()}
+    allowed = allowed_overlaps_m(weights, model, params.contact_resting_m)
+    allowed[apart[sel] > params.contact_reach_m] = np.inf
+    sub = find_turns((positions[0][sel], positions[1][sel]), model, allowed, params, fps / every)
     theta = np.empty((n, *sub.shape[1:]))
     for side in range(2):
         for c in range(sub.shape[2]):

@@ -73,6 +73,10 @@ class MotionParams:
         Most a knee or elbow turns in one correction step.
     contact_clearance_m
         The gap aimed for between two capsules that overlapped (0: touching).
+    contact_resting_m
+        How far a limb leading to a hand the hold places on the partner (his forearm to
+        the hand on her shoulder blade, hers to the hand on his arm) may sink into what
+        it rests on.
     contact_search_m
         Pairs of capsules nearer than this are watched while turning (a turn may close
         them).
@@ -112,6 +116,7 @@ class MotionParams:
     contact_iterations: int = 8
     contact_step_deg: float = 15.0
     contact_clearance_m: float = 0.0
+    contact_resting_m: float = 0.01
     contact_search_m: float = 0.05
     contact_knee_turn_max_deg: float = 45.0
     contact_elbow_turn_max_deg: float = 90.0
