@@ -183,7 +183,8 @@ def candidate_pairs(
     that."""
     movable = (model.chain[:, None] >= 0) | (model.chain[None, :] >= 0)
     e0, e1 = model.ends[:, 0], model.ends[:, 1]
-    out: list[tuple[IntArray, IntArray, IntArray]] = []
+    none = np.zeros(0, dtype=np.intp)
+    out: list[tuple[IntArray, IntArray, IntArray]] = [(none, none, none)]
     for start in range(0, lpos.shape[0], _CHUNK):
         part = slice(start, start + _CHUNK)
         spheres = []
@@ -347,6 +348,8 @@ def find_turns(
         theta = np.clip(theta + change, -model.limit_rad, model.limit_rad)
         # Only frames whose turns changed can overlap anew.
         todo = np.flatnonzero(np.any(np.abs(change) > 1e-6, axis=(1, 2)))
+        if todo.size == 0:
+            break
     return theta
 
 
