@@ -260,7 +260,7 @@ def hand_targets(
         # left side (his forearm comes round her, ``_contact`` keeps it outside her);
         # her left hand on top of his right shoulder, her arm resting on his.
         out["leader"]["r"] = p(flw, fi, "chest") + 0.06 * UP - 0.07 * f_fwd - 0.11 * f_right
-        out["follower"]["l"] = p(ldr, li, "r_shoulder") + 0.07 * UP + 0.03 * l_right
+        out["follower"]["l"] = p(ldr, li, "r_shoulder") + 0.08 * UP + 0.05 * l_right - 0.03 * l_fwd
     elif hold == "embrace":
         for s, sign in (("l", -1.0), ("r", 1.0)):
             out["leader"][s] = p(flw, fi, "spine") - sign * 0.13 * f_right - 0.05 * f_fwd
