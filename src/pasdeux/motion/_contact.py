@@ -14,8 +14,11 @@ Per frame the turns are found by a few steps of least-norm corrections (each ove
 pair asks for the turns, on both partners, that open it to touching); the turns are then
 spread over time (widened and smoothed, so a knee turns out before the contact and back
 after it, never at a joint speed a body would not) and checked again; what is left is
-solved again the same way. What no knee or elbow can resolve (torsos, hips, feet, straight
-legs) is left as it is: it is not hidden, ``pasdeux check`` counts it.
+solved again the same way; all this at ``contact_rate_hz`` (the turns are interpolated
+between). A limb leading to a hand the hold places on the partner (his forearm to her
+shoulder blade) may rest on what it touches but not go through it. What no knee or elbow
+can resolve (torsos, hips, feet, straight legs, a free hand) is left as it is: it is not
+hidden, ``pasdeux check`` counts it.
 """
 
 from __future__ import annotations

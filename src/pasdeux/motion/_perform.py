@@ -18,7 +18,10 @@ The body model is posed by hand-written kinematics (``_tracks``, ``_legs``, ``_a
 - the legs reach their feet by two-bone inverse kinematics, knees bending forward and no
   more than their range; the arms take the hold declared on each of the leader's steps
   (closed, embrace, one hand joined, raised for a turn, ...), blended on an arc when the
-  hold changes, the elbows bending a way that never swings round.
+  hold changes, the elbows bending a way that never swings round;
+- the partners' bodies are kept apart (``_contact``): where a capsule of one overlaps one
+  of the other, knees and elbows are turned out of the way about the lines from hip to
+  ankle and from shoulder to wrist, so no planted foot and no joined hand moves.
 
 Quaternions keep their sign from frame to frame.
 
