@@ -14,6 +14,7 @@ from pasdeux.motion import MotionParams, perform, positions_from_rotations, skel
 from pasdeux.motion._contact import (
     CHAINS,
     allowed_overlaps_m,
+    clear_of,
     contact_model,
     find_turns,
     keep_apart,
@@ -207,3 +208,13 @@ def test_keep_apart_with_no_rounds_changes_nothing() -> None:
     skels = {"leader": skel, "follower": skel}
     keep_apart(skels, roots, rots, {"none": np.ones(5)}, MotionParams(contact_rounds=0), 60.0)
     assert np.array_equal(rots["leader"], rotations)
+
+
+def test_a_free_hand_is_kept_off_the_partners_body_level() -> None:
+    bottom = np.array([[0.0, 0.0, 0.9], [0.0, 0.0, 0.9]])
+    top = bottom + np.array([0.0, 0.0, 0.6])
+    hands = np.array([[0.05, 0.0, 1.0], [0.5, 0.2, 1.0]])  # inside the body; well clear
+    shoulders = np.array([[0.3, 0.0, 1.4], [0.3, 0.0, 1.4]])
+    out = clear_of(hands, (bottom, top), 0.13, shoulders)
+    assert out[0] == pytest.approx([0.13, 0.0, 1.0])  # moved level to touching
+    assert np.array_equal(out[1], hands[1])

@@ -8,7 +8,9 @@ from collections.abc import Callable
 import numpy as np
 from scipy.ndimage import uniform_filter1d
 
+from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m
 from pasdeux.dances import HOLDS
+from pasdeux.motion._contact import clear_of
 from pasdeux.motion._kin import DOWN, FORWARD, UP, Array, Body, apply, bone_world, two_bone_ik
 from pasdeux.motion._skeleton import Skeleton
 from pasdeux.motion._tracks import TimedStep
@@ -217,6 +219,24 @@ def elbow_pole(chest_rot: Array, reach: Array, side: str) -> Array:
     return apply(chest_rot, v)
 
 
+def _free_hands_off_partner(
+    hanging: dict[str, dict[str, Array]], ldr: Body, flw: Body, skeletons: dict[str, Skeleton]
+) -> None:
+    """A hand hanging free goes round the partner's body, not into it: moved level towards
+    its own shoulder until it is its radius and the body's from the partner's torso
+    capsules (``pasdeux.capsules``)."""
+    radii = capsule_radii_m()
+    for role, partner, role_partner in (("leader", flw, "follower"), ("follower", ldr, "leader")):
+        ix, ix_own = skeletons[role_partner].index, skeletons[role].index
+        for capsule in ("hips", "belly", "chest"):
+            a, b = BONE_CAPSULES[capsule]
+            torso = (partner.positions[:, ix(a)], partner.positions[:, ix(b)])
+            reach = radii[capsule] + radii["l_hand"]
+            for side in hanging[role]:
+                own = (ldr if role == "leader" else flw).positions[:, ix_own(f"{side}_shoulder")]
+                hanging[role][side] = clear_of(hanging[role][side], torso, reach, own)
+
+
 def hand_targets(
     hold: str, ldr: Body, flw: Body, skeletons: dict[str, Skeleton]
 ) -> dict[str, dict[str, Array]]:
@@ -239,6 +259,7 @@ def hand_targets(
     for role, body_right in (("leader", l_right), ("follower", f_right)):
         hanging[role]["l"] = hanging[role]["l"] - 0.06 * body_right
         hanging[role]["r"] = hanging[role]["r"] + 0.06 * body_right
+    _free_hands_off_partner(hanging, ldr, flw, skeletons)
     out = {role: dict(hands) for role, hands in hanging.items()}
 
     def join(leader_hand: str, follower_hand: str, drop_m: float) -> None:

@@ -41,6 +41,7 @@ __all__ = [
     "ContactModel",
     "allowed_overlaps_m",
     "candidate_pairs",
+    "clear_of",
     "contact_model",
     "find_turns",
     "keep_apart",
@@ -376,6 +377,22 @@ def _overlapping(
     hit[f[overlap > 0]] = True
     close = (overlap > -params.contact_search_m) & hit[f]
     return (todo[f[close]], a[close], b[close]), slack[close]
+
+
+def clear_of(points: Array, ends: tuple[Array, Array], distance_m: float, toward: Array) -> Array:
+    """``points`` (F, 3) moved level towards ``toward`` (F, 3; a free hand towards its own
+    shoulder) until they are ``distance_m`` from the segments ``ends`` (each (F, 3)), where
+    they are nearer; points further away are left where they are. The way they move does
+    not depend on which side of the segment they are, so they never jump across it."""
+    way = toward - points
+    way[:, 2] = 0.0
+    way /= np.maximum(_norm(way), 1e-9)[:, None]
+    out = points.copy()
+    for _ in range(3):
+        s, _ = closest_parameters(ends[0], ends[1], out, out)
+        gap = _norm(out - ends[0] - s[:, None] * (ends[1] - ends[0]))
+        out += np.clip(distance_m - gap, 0.0, None)[:, None] * way
+    return out
 
 
 def turn_chains(
