@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-from scipy.ndimage import uniform_filter1d
+from scipy.ndimage import gaussian_filter1d, uniform_filter1d
 
 from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m
 from pasdeux.dances import HOLDS
@@ -39,6 +39,7 @@ def pose_arms(
     weights: dict[str, Array],
     poles: dict[tuple[str, str], Array],
     follow: float,
+    free_hand_smoothing_frames: float = 0.0,
 ) -> None:
     """Pose both dancers' arms for the holds blended by ``weights``.
 
@@ -56,7 +57,7 @@ def pose_arms(
     total = {key: np.zeros(sh.shape[0]) for key, sh in shoulders.items()}
     length = {key: np.zeros(sh.shape[0]) for key, sh in shoulders.items()}
     for hold, weight in weights.items():
-        hold_targets = hand_targets(hold, ldr, flw, skeletons)
+        hold_targets = hand_targets(hold, ldr, flw, skeletons, free_hand_smoothing_frames)
         for key, shoulder in shoulders.items():
             reach = hold_targets[key[0]][key[1]] - shoulder
             distance = np.linalg.norm(reach, axis=1)
@@ -220,27 +221,41 @@ def elbow_pole(chest_rot: Array, reach: Array, side: str) -> Array:
 
 
 def _free_hands_off_partner(
-    hanging: dict[str, dict[str, Array]], ldr: Body, flw: Body, skeletons: dict[str, Skeleton]
+    hanging: dict[str, dict[str, Array]],
+    ldr: Body,
+    flw: Body,
+    skeletons: dict[str, Skeleton],
+    smoothing_frames: float,
 ) -> None:
     """A hand hanging free goes round the partner's body, not into it: moved level towards
     its own shoulder until it is its radius and the body's from the partner's torso
-    capsules (``pasdeux.capsules``)."""
+    capsules (``pasdeux.capsules``); the move is smoothed over ``smoothing_frames`` (a
+    hand sweeping past the partner in a spin is not jerked aside)."""
     radii = capsule_radii_m()
-    for role, partner, role_partner in (("leader", flw, "follower"), ("follower", ldr, "leader")):
-        ix, ix_own = skeletons[role_partner].index, skeletons[role].index
-        for capsule in ("hips", "belly", "chest"):
-            a, b = BONE_CAPSULES[capsule]
-            torso = (partner.positions[:, ix(a)], partner.positions[:, ix(b)])
-            reach = radii[capsule] + radii["l_hand"]
-            for side in hanging[role]:
-                own = (ldr if role == "leader" else flw).positions[:, ix_own(f"{side}_shoulder")]
-                hanging[role][side] = clear_of(hanging[role][side], torso, reach, own)
+    bodies = {"leader": ldr, "follower": flw}
+    for role, partner in (("leader", "follower"), ("follower", "leader")):
+        ix, ix_own = skeletons[partner].index, skeletons[role].index
+        for side, hand in hanging[role].items():
+            moved = hand
+            own = bodies[role].positions[:, ix_own(f"{side}_shoulder")]
+            for capsule in ("hips", "belly", "chest"):
+                a, b = BONE_CAPSULES[capsule]
+                torso = (bodies[partner].positions[:, ix(a)], bodies[partner].positions[:, ix(b)])
+                moved = clear_of(moved, torso, radii[capsule] + radii["l_hand"], own)
+            if smoothing_frames > 0 and hand.shape[0] > 1:
+                moved = hand + gaussian_filter1d(moved - hand, smoothing_frames, axis=0)
+            hanging[role][side] = moved
 
 
 def hand_targets(
-    hold: str, ldr: Body, flw: Body, skeletons: dict[str, Skeleton]
+    hold: str,
+    ldr: Body,
+    flw: Body,
+    skeletons: dict[str, Skeleton],
+    free_hand_smoothing_frames: float = 0.0,
 ) -> dict[str, dict[str, Array]]:
-    """Where each hand goes in ``hold`` (world positions per frame)."""
+    """Where each hand goes in ``hold`` (world positions per frame); a free hand's way
+    round the partner is smoothed over ``free_hand_smoothing_frames``."""
     li, fi = skeletons["leader"].index, skeletons["follower"].index
 
     def p(body: Body, idx: Callable[[str], int], joint: str) -> Array:
@@ -259,7 +274,7 @@ def hand_targets(
     for role, body_right in (("leader", l_right), ("follower", f_right)):
         hanging[role]["l"] = hanging[role]["l"] - 0.06 * body_right
         hanging[role]["r"] = hanging[role]["r"] + 0.06 * body_right
-    _free_hands_off_partner(hanging, ldr, flw, skeletons)
+    _free_hands_off_partner(hanging, ldr, flw, skeletons, free_hand_smoothing_frames)
     out = {role: dict(hands) for role, hands in hanging.items()}
 
     def join(leader_hand: str, follower_hand: str, drop_m: float) -> None:

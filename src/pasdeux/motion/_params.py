@@ -62,6 +62,8 @@ class MotionParams:
         Most a knee bends (0: straight).
     pelvis_smoothing_s
         Window over which the pelvis height is smoothed (never above what a leg reaches).
+    free_hand_smoothing_s
+        Time over which a free hand's way round the partner's body is smoothed.
     capsule_radii_m
         The bodies' capsules kept apart (``pasdeux.capsules``; the check's by default).
     contact_rounds
@@ -111,6 +113,7 @@ class MotionParams:
     leg_reach_share: float = 0.995
     knee_max_bend_deg: float = 150.0
     pelvis_smoothing_s: float = 0.2
+    free_hand_smoothing_s: float = 0.05
     capsule_radii_m: dict[str, float] = field(default_factory=capsule_radii_m)
     contact_rounds: int = 3
     contact_iterations: int = 8

@@ -180,7 +180,7 @@ def _pose_in_blocks(
             for role in ROLES
         }
         weights = {hold: w[part] for hold, w in hold_weights.items()}
-        pose_arms(bodies, skeletons, weights, poles, follow)
+        pose_arms(bodies, skeletons, weights, poles, follow, params.free_hand_smoothing_s * fps)
         for role in ROLES:
             roots[role][part] = np.round(bodies[role].positions[:, 0], 4)
             quats = local_quaternions(skeletons[role], bodies[role].world, last[role])
