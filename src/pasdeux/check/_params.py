@@ -4,28 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pasdeux.capsules import capsule_radii_m
+
 __all__ = ["CheckParams", "CheckTargets"]
-
-
-def _radii() -> dict[str, float]:
-    return {
-        "hips": 0.09,
-        "belly": 0.09,
-        "chest": 0.09,
-        "head": 0.08,
-        "l_upper_arm": 0.04,
-        "r_upper_arm": 0.04,
-        "l_forearm": 0.03,
-        "r_forearm": 0.03,
-        "l_hand": 0.04,
-        "r_hand": 0.04,
-        "l_thigh": 0.06,
-        "r_thigh": 0.06,
-        "l_shin": 0.045,
-        "r_shin": 0.045,
-        "l_foot": 0.035,
-        "r_foot": 0.035,
-    }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,8 +50,9 @@ class CheckParams:
     hold_blend_margin_s: float = 0.25
     #: A joined pair of hands is "within" at this distance.
     joined_within_m: float = 0.03
-    #: Capsule radius per bone (names: ``pasdeux.check.RIG.capsules``).
-    capsule_radii_m: dict[str, float] = field(default_factory=_radii)
+    #: Capsule radius per bone (names: ``pasdeux.check.RIG.capsules``; by default
+    #: ``pasdeux.capsules.capsule_radii_m()``).
+    capsule_radii_m: dict[str, float] = field(default_factory=capsule_radii_m)
     #: Two capsules interpenetrate when they overlap by more than this (touching, as a
     #: hand on an arm or her arm resting on his, is contact).
     capsule_contact_m: float = 0.01

@@ -1,13 +1,16 @@
 """The one table from what the check needs to the rig's joint names.
 
 A renamed or richer rig (hips, spine chain, clavicles, hands, ...) changes :data:`RIG` and
-nothing else: every measure asks for "the left foot's ball" or "the right forearm", never
-for a joint name.
+the capsule table it shares with the motion stage (``pasdeux.capsules.BONE_CAPSULES``)
+and nothing else: every measure asks for "the left foot's ball" or "the right forearm",
+never for a joint name.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from pasdeux.capsules import BONE_CAPSULES, PART_CAPSULES
 
 __all__ = ["RIG", "RigMap"]
 
@@ -20,7 +23,8 @@ class RigMap:
     can pivot on (ankle and toe joint); ``hands`` the joint a joined hand is
     measured at. ``capsules`` are the bones used for interpenetration, ``name -> (joint
     at one end, joint at the other)`` (a joint twice: a sphere); their radii are
-    ``CheckParams.capsule_radii_m``. ``parts`` maps the body parts named in
+    ``CheckParams.capsule_radii_m`` (both from :mod:`pasdeux.capsules`, the body model the
+    motion stage keeps apart too). ``parts`` maps the body parts named in
     ``pasdeux.dances.HOLD_CONNECTIONS`` (``"R hand"``, ``"L shoulder blade"``, ...) to
     the capsules that touch the partner there (contact, not interpenetration).
     ``facing`` is the joint whose forward axis (``forward_axis`` in its rest frame) is
@@ -37,8 +41,6 @@ class RigMap:
     parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
-_TORSO = ("hips", "belly", "chest")
-
 RIG = RigMap(
     root="Hips",
     facing="Hips",
@@ -46,36 +48,8 @@ RIG = RigMap(
     heels={"L": "LeftFoot", "R": "RightFoot"},
     balls={"L": "LeftToeBase", "R": "RightToeBase"},
     hands={"L": "LeftHand", "R": "RightHand"},
-    capsules={
-        "hips": ("LeftUpLeg", "RightUpLeg"),
-        "belly": ("Hips", "Spine"),
-        "chest": ("Spine", "Neck"),
-        "head": ("Head", "HeadTop_End"),
-        "l_upper_arm": ("LeftArm", "LeftForeArm"),
-        "l_forearm": ("LeftForeArm", "LeftHand"),
-        "l_hand": ("LeftHand", "LeftHandMiddle1"),
-        "r_upper_arm": ("RightArm", "RightForeArm"),
-        "r_forearm": ("RightForeArm", "RightHand"),
-        "r_hand": ("RightHand", "RightHandMiddle1"),
-        "l_thigh": ("LeftUpLeg", "LeftLeg"),
-        "l_shin": ("LeftLeg", "LeftFoot"),
-        "l_foot": ("LeftFoot", "LeftToeBase"),
-        "r_thigh": ("RightUpLeg", "RightLeg"),
-        "r_shin": ("RightLeg", "RightFoot"),
-        "r_foot": ("RightFoot", "RightToeBase"),
-    },
-    parts={
-        "L hand": ("l_forearm", "l_hand"),
-        "R hand": ("r_forearm", "r_hand"),
-        "L shoulder blade": _TORSO,
-        "R shoulder blade": _TORSO,
-        "L waist": _TORSO,
-        "R waist": _TORSO,
-        "L shoulder": ("chest", "l_upper_arm"),
-        "R shoulder": ("chest", "r_upper_arm"),
-        "L upper arm": ("l_upper_arm",),
-        "R upper arm": ("r_upper_arm",),
-    },
+    capsules=dict(BONE_CAPSULES),
+    parts=dict(PART_CAPSULES),
 )
 """The Mixamo-named rig of ``pasdeux.motion`` (``JOINTS``): the heel is the ankle
 (``LeftFoot``), the ball the toe joint (``LeftToeBase``), a hand is measured at the wrist

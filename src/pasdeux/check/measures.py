@@ -36,8 +36,8 @@ from scipy.ndimage import gaussian_filter1d
 from scipy.signal import argrelextrema
 from scipy.spatial.transform import Rotation
 
+from pasdeux.capsules import penetrating_pairs, segment_distances_m
 from pasdeux.check._bvhread import read_rotation_channels
-from pasdeux.check._capsules import penetrating_pairs, segment_distances_m
 
 __all__ = [
     "beat_align_score",

@@ -6,10 +6,12 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-from scipy.ndimage import uniform_filter1d
+from scipy.ndimage import gaussian_filter1d, uniform_filter1d
 from scipy.signal import lfilter
 
+from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m
 from pasdeux.dances import HOLDS
+from pasdeux.motion._contact import clear_of
 from pasdeux.motion._kin import (
     DOWN,
     FORWARD,
@@ -55,7 +57,8 @@ def pose_arms(
     """Pose both dancers' arms for the holds blended by ``weights``: a raised arm lifts
     its clavicle ``clavicle_raise_share`` of its raise, the hands follow the forearms
     (trailing them by ``hand_follow_s``), the fingers curled ``finger_curl_deg`` towards
-    the palm (``params``).
+    the palm, a free hand's way round the partner smoothed over ``free_hand_smoothing_s``
+    (``params``).
 
     ``carry`` holds what the last block of frames posed passes on (updated here): per
     ``(role, side)`` the way the elbow bent at its last frame and whether it was catching
@@ -75,7 +78,7 @@ def pose_arms(
     total = {key: np.zeros(sh.shape[0]) for key, sh in shoulders.items()}
     length = {key: np.zeros(sh.shape[0]) for key, sh in shoulders.items()}
     for hold, weight in weights.items():
-        hold_targets = hand_targets(hold, ldr, flw, skeletons)
+        hold_targets = hand_targets(hold, ldr, flw, skeletons, params.free_hand_smoothing_s * fps)
         for key, shoulder in shoulders.items():
             reach = hold_targets[key[0]][key[1]] - shoulder
             distance = np.linalg.norm(reach, axis=1)
@@ -307,10 +310,42 @@ def elbow_pole(chest_rot: Array, reach: Array, side: str) -> Array:
     return apply(chest_rot, v)
 
 
+def _free_hands_off_partner(
+    hanging: dict[str, dict[str, Array]],
+    ldr: Body,
+    flw: Body,
+    skeletons: dict[str, Skeleton],
+    smoothing_frames: float,
+) -> None:
+    """A hand hanging free goes round the partner's body, not into it: moved level towards
+    its own shoulder until it is its radius and the body's from the partner's torso
+    capsules (``pasdeux.capsules``); the move is smoothed over ``smoothing_frames`` (a
+    hand sweeping past the partner in a spin is not jerked aside)."""
+    radii = capsule_radii_m()
+    bodies = {"leader": ldr, "follower": flw}
+    for role, partner in (("leader", "follower"), ("follower", "leader")):
+        ix, ix_own = skeletons[partner].index, skeletons[role].index
+        for side, hand in hanging[role].items():
+            moved = hand
+            own = bodies[role].positions[:, ix_own(f"{side_name(side)}Arm")]
+            for capsule in ("hips", "belly", "chest"):
+                a, b = BONE_CAPSULES[capsule]
+                torso = (bodies[partner].positions[:, ix(a)], bodies[partner].positions[:, ix(b)])
+                moved = clear_of(moved, torso, radii[capsule] + radii["l_hand"], own)
+            if smoothing_frames > 0 and hand.shape[0] > 1:
+                moved = hand + gaussian_filter1d(moved - hand, smoothing_frames, axis=0)
+            hanging[role][side] = moved
+
+
 def hand_targets(
-    hold: str, ldr: Body, flw: Body, skeletons: dict[str, Skeleton]
+    hold: str,
+    ldr: Body,
+    flw: Body,
+    skeletons: dict[str, Skeleton],
+    free_hand_smoothing_frames: float = 0.0,
 ) -> dict[str, dict[str, Array]]:
-    """Where each hand goes in ``hold`` (world positions per frame)."""
+    """Where each hand goes in ``hold`` (world positions per frame); a free hand's way
+    round the partner is smoothed over ``free_hand_smoothing_frames``."""
     li, fi = skeletons["leader"].index, skeletons["follower"].index
 
     def p(body: Body, idx: Callable[[str], int], joint: str) -> Array:
@@ -332,6 +367,7 @@ def hand_targets(
     for role, body_right in (("leader", l_right), ("follower", f_right)):
         hanging[role]["l"] = hanging[role]["l"] - 0.06 * body_right
         hanging[role]["r"] = hanging[role]["r"] + 0.06 * body_right
+    _free_hands_off_partner(hanging, ldr, flw, skeletons, free_hand_smoothing_frames)
     out = {role: dict(hands) for role, hands in hanging.items()}
 
     def join(leader_hand: str, follower_hand: str, drop_m: float) -> None:
@@ -350,7 +386,10 @@ def hand_targets(
         joined = (p(ldr, li, shoulder("l")) + p(flw, fi, shoulder("r"))) / 2
         meet = joined + 0.22 * (-l_right) + np.array([0.0, 0.0, 0.02])
         out["leader"]["l"] = out["follower"]["r"] = meet
-        out["leader"]["r"] = p(flw, fi, "Spine2") - 0.1 * f_fwd - 0.08 * f_right
+        # His right hand on her left shoulder blade, on the surface of her back at her
+        # left side (his forearm comes round her, ``_contact`` keeps it outside her);
+        # her left hand on top of his right shoulder, her arm resting on his.
+        out["leader"]["r"] = p(flw, fi, "Spine2") + 0.06 * UP - 0.07 * f_fwd - 0.11 * f_right
         out["follower"]["l"] = p(ldr, li, shoulder("r")) + 0.02 * l_fwd - 0.05 * UP
     elif hold == "embrace":
         for s, sign in (("l", -1.0), ("r", 1.0)):

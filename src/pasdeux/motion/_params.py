@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pasdeux._limits import HEIGHT_RANGE_M
+from pasdeux.capsules import capsule_radii_m
 
 __all__ = ["MotionParams"]
 
@@ -73,6 +74,37 @@ class MotionParams:
     clavicle_raise_share
         Share of an arm's raise above the horizontal that its clavicle carries (the
         shoulder rises with a hand raised over the head).
+    free_hand_smoothing_s
+        Time over which a free hand's way round the partner's body is smoothed.
+    capsule_radii_m
+        The bodies' capsules kept apart (``pasdeux.capsules``; the check's by default).
+    contact_rounds
+        Rounds of resolving the partners' capsule overlaps by turning knees and elbows
+        (0: not resolved).
+    contact_iterations
+        Correction steps per round.
+    contact_step_deg
+        Most a knee or elbow turns in one correction step.
+    contact_clearance_m
+        The gap aimed for between two capsules that overlapped (0: touching).
+    contact_resting_m
+        How far a limb leading to a hand the hold places on the partner (his forearm to
+        the hand on her shoulder blade, hers to the hand on his arm) may sink into what
+        it rests on.
+    contact_search_m
+        Pairs of capsules nearer than this are watched while turning (a turn may close
+        them).
+    contact_knee_turn_max_deg
+        Most a knee turns out or in about the line from its hip to its ankle.
+    contact_elbow_turn_max_deg
+        Most an elbow turns about the line from its shoulder to its wrist.
+    contact_spread_s
+        Time over which a turn is widened and smoothed (it starts before the contact and
+        ends after it).
+    contact_reach_m
+        Partners whose pelvises are further apart than this are not checked.
+    contact_rate_hz
+        How often a second the turns are solved (interpolated between).
     """
 
     travel_share: float = 0.75
@@ -98,6 +130,19 @@ class MotionParams:
     hand_follow_s: float = 0.05
     finger_curl_deg: float = 20.0
     clavicle_raise_share: float = 0.2
+    free_hand_smoothing_s: float = 0.05
+    capsule_radii_m: dict[str, float] = field(default_factory=capsule_radii_m)
+    contact_rounds: int = 3
+    contact_iterations: int = 8
+    contact_step_deg: float = 15.0
+    contact_clearance_m: float = 0.0
+    contact_resting_m: float = 0.01
+    contact_search_m: float = 0.05
+    contact_knee_turn_max_deg: float = 45.0
+    contact_elbow_turn_max_deg: float = 90.0
+    contact_spread_s: float = 0.2
+    contact_reach_m: float = 2.5
+    contact_rate_hz: float = 20.0
 
     def __post_init__(self) -> None:
         for name in (
@@ -108,6 +153,7 @@ class MotionParams:
             "weight_transfer_s",
             "pelvis_smoothing_s",
             "hand_follow_s",
+            "contact_rate_hz",
         ):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
@@ -132,6 +178,12 @@ class MotionParams:
                 )
         if not 0.0 <= self.finger_curl_deg <= 90.0:
             raise ValueError(f"finger_curl_deg must be within 0-90, got {self.finger_curl_deg}")
+        for name in ("contact_rounds", "contact_iterations"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
+        for name in ("contact_step_deg", "contact_knee_turn_max_deg", "contact_elbow_turn_max_deg"):
+            if not 0.0 <= getattr(self, name) <= 180.0:
+                raise ValueError(f"{name} must be within 0-180, got {getattr(self, name)}")
         if not 0.0 < self.knee_max_bend_deg < 180.0:
             raise ValueError(
                 f"knee_max_bend_deg must be within 0-180, got {self.knee_max_bend_deg}"

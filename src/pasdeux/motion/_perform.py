@@ -18,7 +18,10 @@ The body model is posed by hand-written kinematics (``_tracks``, ``_legs``, ``_a
 - the legs reach their feet by two-bone inverse kinematics, knees bending forward and no
   more than their range; the arms take the hold declared on each of the leader's steps
   (closed, embrace, one hand joined, raised for a turn, ...), blended on an arc when the
-  hold changes, the elbows bending a way that never swings round.
+  hold changes, the elbows bending a way that never swings round;
+- the partners' bodies are kept apart (``_contact``): where a capsule of one overlaps one
+  of the other, knees and elbows are turned out of the way about the lines from hip to
+  ankle and from shoulder to wrist, so no planted foot and no joined hand moves.
 
 Quaternions keep their sign from frame to frame.
 
@@ -50,6 +53,7 @@ from pasdeux.choreo import Routine
 from pasdeux.errors import PasdeuxError
 from pasdeux.motion._arms import hold_weights as hold_weights_of
 from pasdeux.motion._arms import pose_arms
+from pasdeux.motion._contact import keep_apart
 from pasdeux.motion._kin import Array, local_quaternions, place_end_sites
 from pasdeux.motion._legs import plan_pelvis, pose_body
 from pasdeux.motion._params import MotionParams
@@ -132,6 +136,8 @@ def perform(
     roots, rotations = _pose_in_blocks(
         tracks, skeletons, hold_weights, (n_frames, fps), chunk_frames, params
     )
+    # The partners' bodies kept apart: knees and elbows turned out of each other's way.
+    keep_apart(skeletons, roots, rotations, hold_weights, params, fps)
     dancers = tuple(
         DancerMotion(
             role=role,

@@ -1,0 +1,485 @@
+"""Keep the partners' bodies apart: capsule overlaps resolved by turning knees and elbows.
+
+After both dancers are posed, their bodies are the capsules of ``pasdeux.capsules`` (the
+model ``pasdeux check`` measures with). Where a capsule of one partner overlaps one of the
+other (except where the hold puts those parts in contact: joined hands, his hand on her
+shoulder blade, her hand on his arm), the limbs that may move are turned out of the way:
+a leg's knee about the line from its hip to its ankle, an arm's elbow about the line from
+its shoulder to its wrist. Such a turn moves neither the hip nor the ankle (a planted foot
+stays where it is, pointing where it pointed) nor the shoulder nor the wrist (joined hands
+stay joined); only the middle joint swings round, as a dancer's knee turns out or an elbow
+lifts round a partner.
+
+Per frame the turns are found by a few steps of least-norm corrections (each overlapping
+pair asks for the turns, on both partners, that open it to touching); the turns are then
+spread over time (widened and smoothed, so a knee turns out before the contact and back
+after it, never at a joint speed a body would not) and checked again; what is left is
+solved again the same way; all this at ``contact_rate_hz`` (the turns are interpolated
+between). A limb leading to a hand the hold places on the partner (his forearm to her
+shoulder blade) may rest on what it touches but not go through it. What no knee or elbow
+can resolve (torsos, hips, feet, straight legs, a free hand) is left as it is: it is not
+hidden, ``pasdeux check`` counts it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.ndimage import gaussian_filter1d, maximum_filter1d
+from scipy.spatial.transform import Rotation
+
+from pasdeux.capsules import BONE_CAPSULES, PART_CAPSULES, closest_parameters
+from pasdeux.dances import HOLD_CONNECTIONS
+from pasdeux.motion._kin import Array
+from pasdeux.motion._params import MotionParams
+from pasdeux.motion._skeleton import Skeleton, positions_from_rotations
+
+__all__ = [
+    "CHAINS",
+    "ContactModel",
+    "allowed_overlaps_m",
+    "candidate_pairs",
+    "clear_of",
+    "contact_model",
+    "find_turns",
+    "keep_apart",
+    "overlaps_m",
+    "solve_turns",
+    "spread",
+    "turn_chains",
+    "turned",
+]
+
+CHAINS: dict[str, tuple[str, str, str]] = {
+    "l_leg": ("LeftUpLeg", "LeftLeg", "LeftFoot"),
+    "r_leg": ("RightUpLeg", "RightLeg", "RightFoot"),
+    "l_arm": ("LeftArm", "LeftForeArm", "LeftHand"),
+    "r_arm": ("RightArm", "RightForeArm", "RightHand"),
+}
+"""The limbs that may turn: (root, middle, end) joints; the middle one swings about the
+line from the root to the end. The one table from this module to the rig's joint names
+(the capsules come from ``pasdeux.capsules.BONE_CAPSULES``)."""
+
+_NAMES = tuple(BONE_CAPSULES)
+_CHUNK = 1024
+IntArray = NDArray[np.intp]
+BoolArray = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class ContactModel:
+    """The capsules and chains of one rig as joint indices, with the capsules' radii.
+
+    ``ends`` (N, 2): each capsule's two joints (order of ``BONE_CAPSULES``); ``joints``
+    (C, 3): each chain's root, middle and end joint (order of :data:`CHAINS`); ``chain``
+    (N,): the chain whose turn moves each capsule (-1: none); ``mid_last`` (N,): whether
+    the capsule's second end is that chain's middle joint; ``limit_rad`` (C,): the most
+    each chain may turn.
+    """
+
+    ends: IntArray
+    joints: IntArray
+    radii_m: Array
+    chain: IntArray
+    mid_last: BoolArray
+    limit_rad: Array
+
+
+def contact_model(skeleton: Skeleton, params: MotionParams) -> ContactModel:
+    """The :class:`ContactModel` of ``skeleton`` with the radii and turn limits of
+    ``params``."""
+    ix = skeleton.index
+    ends = np.array([[ix(a), ix(b)] for a, b in BONE_CAPSULES.values()], dtype=np.intp)
+    joints = np.array([[ix(j) for j in c] for c in CHAINS.values()], dtype=np.intp)
+    chain = np.full(len(_NAMES), -1, dtype=np.intp)
+    mid_last = np.zeros(len(_NAMES), dtype=bool)
+    for i, (a, b) in enumerate(ends.tolist()):
+        for c, (root, mid, end) in enumerate(joints.tolist()):
+            if {a, b} in ({root, mid}, {mid, end}):
+                chain[i], mid_last[i] = c, b == mid
+    limits = [
+        params.contact_knee_turn_max_deg if "leg" in name else params.contact_elbow_turn_max_deg
+        for name in CHAINS
+    ]
+    return ContactModel(
+        ends=ends,
+        joints=joints,
+        radii_m=np.array([params.capsule_radii_m[n] for n in _NAMES]),
+        chain=chain,
+        mid_last=mid_last,
+        limit_rad=np.radians(np.array(limits)),
+    )
+
+
+def allowed_overlaps_m(
+    hold_weights: dict[str, Array], model: ContactModel, resting_m: float
+) -> Array:
+    """Per frame, how much each (leader capsule, follower capsule) pair may overlap,
+    ``(F, N, N)`` metres (capsules in the order of ``BONE_CAPSULES``): 0, except where a
+    hold that applies there (weight above 0) joins the two parts. Joined hands may overlap
+    at will (``inf``: hands and forearms meet there), and so may a hand placed on the
+    partner (on his arm, on her shoulder blade); the limb leading to that hand lies on
+    what it touches, by at most ``resting_m`` (his forearm round her back, not through
+    her)."""
+    n = next(iter(hold_weights.values())).size if hold_weights else 0
+    out = np.zeros((n, len(_NAMES), len(_NAMES)))
+    for hold, weight in hold_weights.items():
+        allow = _hold_allowance(hold, model, resting_m)
+        out = np.maximum(out, np.where((weight > 1e-6)[:, None, None], allow[None], 0.0))
+    return out
+
+
+def _hold_allowance(hold: str, model: ContactModel, resting_m: float) -> Array:
+    """The overlap ``hold`` allows each (leader capsule, follower capsule) pair (see
+    :func:`allowed_overlaps_m`)."""
+    index = {name: i for i, name in enumerate(_NAMES)}
+    allow = np.zeros((len(_NAMES), len(_NAMES)))
+    for leader_part, follower_part, _ in HOLD_CONNECTIONS.get(hold, ()):
+        joined = leader_part.endswith(" hand") and follower_part.endswith(" hand")
+        ours = [
+            [index[c] for c in PART_CAPSULES.get(part, ())] for part in (leader_part, follower_part)
+        ]
+        # The hand itself (of a part named a hand, the capsule no chain moves).
+        hands = [
+            {c for c in caps if model.chain[c] < 0 and part.endswith(" hand")}
+            for caps, part in zip(ours, (leader_part, follower_part), strict=True)
+        ]
+        for a in ours[0]:
+            for b in ours[1]:
+                free = joined or a in hands[0] or b in hands[1]
+                allow[a, b] = np.inf if free else max(allow[a, b], resting_m)
+    return allow
+
+
+def turned(pos: Array, joints: IntArray, theta: Array) -> Array:
+    """Joint positions ``pos`` (F, J, 3) with each chain's middle joint turned by
+    ``theta`` (F, C) radians about its root-to-end line (right-handed)."""
+    out = pos.copy()
+    for c in range(joints.shape[0]):
+        root, mid, end = pos[:, joints[c, 0]], pos[:, joints[c, 1]], pos[:, joints[c, 2]]
+        u = end - root
+        u /= np.maximum(_norm(u), 1e-9)[:, None]
+        v = mid - root
+        cos, sin = np.cos(theta[:, c])[:, None], np.sin(theta[:, c])[:, None]
+        along = _dot(u, v)[:, None] * u
+        out[:, joints[c, 1]] = root + along + cos * (v - along) + sin * np.cross(u, v)
+    return out
+
+
+def _norm(v: Array) -> Array:
+    """Lengths of the vectors ``v`` (..., 3)."""
+    return np.asarray(np.sqrt(np.einsum("...i,...i->...", v, v)))
+
+
+def _dot(u: Array, v: Array) -> Array:
+    """Dot products of the vectors ``u`` and ``v`` (..., 3)."""
+    return np.asarray(np.einsum("...i,...i->...", u, v))
+
+
+def candidate_pairs(
+    lpos: Array, fpos: Array, model: ContactModel, allowed_m: Array, margin_m: float
+) -> tuple[IntArray, IntArray, IntArray]:
+    """The (frame, leader capsule, follower capsule) pairs that may come within
+    ``margin_m`` of touching: not allowed to overlap at will (``allowed_m``), one of them
+    moved by a chain, their bounding spheres (about each capsule's middle) nearer than
+    that."""
+    movable = (model.chain[:, None] >= 0) | (model.chain[None, :] >= 0)
+    e0, e1 = model.ends[:, 0], model.ends[:, 1]
+    none = np.zeros(0, dtype=np.intp)
+    out: list[tuple[IntArray, IntArray, IntArray]] = [(none, none, none)]
+    for start in range(0, lpos.shape[0], _CHUNK):
+        part = slice(start, start + _CHUNK)
+        spheres = []
+        for pos in (lpos[part], fpos[part]):
+            centre = (pos[:, e0] + pos[:, e1]) / 2
+            half = _norm(pos[:, e1] - pos[:, e0]) / 2
+            spheres.append((centre, half + model.radii_m))
+        (cl, rl), (cf, rf) = spheres
+        # Squared distances between the centres, |l|^2 + |f|^2 - 2 l.f.
+        square = (
+            np.einsum("fai,fai->fa", cl, cl)[:, :, None]
+            + np.einsum("fbi,fbi->fb", cf, cf)[:, None, :]
+            - 2.0 * np.matmul(cl, np.swapaxes(cf, 1, 2))
+        )
+        reach = rl[:, :, None] + rf[:, None, :] + margin_m
+        near = (square < reach * reach) & movable & np.isfinite(allowed_m[part])
+        f, a, b = np.nonzero(near)
+        out.append((f + start, a, b))
+    return tuple(np.concatenate([o[i] for o in out]) for i in range(3))  # type: ignore[return-value]
+
+
+def overlaps_m(
+    lpos: Array, fpos: Array, model: ContactModel, pairs: tuple[IntArray, IntArray, IntArray]
+) -> Array:
+    """How much each (frame, leader capsule, follower capsule) pair overlaps (metres;
+    negative: apart)."""
+    f, a, b = pairs
+    ea, eb = model.ends[a], model.ends[b]
+    p0, p1, q0, q1 = lpos[f, ea[:, 0]], lpos[f, ea[:, 1]], fpos[f, eb[:, 0]], fpos[f, eb[:, 1]]
+    s, t = closest_parameters(p0, p1, q0, q1)
+    gap = q0 + t[:, None] * (q1 - q0) - p0 - s[:, None] * (p1 - p0)
+    return np.asarray(model.radii_m[a] + model.radii_m[b] - _norm(gap))
+
+
+def _requests(
+    model: ContactModel,
+    lpos: Array,
+    fpos: Array,
+    pairs: tuple[IntArray, IntArray, IntArray],
+    slack_m: Array,
+) -> tuple[Array, Array, Array]:
+    """For each candidate pair (frame, leader capsule, follower capsule): its overlap
+    beyond ``slack_m``, and the turns it asks of the leader's and the follower's chain
+    (the least that would open it by that, to first order; 0 where it does not overlap or
+    no turn moves it)."""
+    f, a, b = pairs
+    ea, eb = model.ends[a], model.ends[b]
+    p0, p1, q0, q1 = lpos[f, ea[:, 0]], lpos[f, ea[:, 1]], fpos[f, eb[:, 0]], fpos[f, eb[:, 1]]
+    s, t = closest_parameters(p0, p1, q0, q1)
+    gap = q0 + t[:, None] * (q1 - q0) - p0 - s[:, None] * (p1 - p0)
+    dist = _norm(gap)
+    overlap = model.radii_m[a] + model.radii_m[b] - slack_m - dist
+    normal = gap / np.maximum(dist, 1e-9)[:, None]
+    # Turning a chain by d theta moves its middle joint by cross(axis, middle - root)
+    # d theta, and a point of a capsule ``w`` of the way from its fixed end to the middle
+    # joint by w times that.
+    jl = -np.where(model.mid_last[a], s, 1.0 - s) * _along(model, lpos, f, a, normal)
+    jf = np.where(model.mid_last[b], t, 1.0 - t) * _along(model, fpos, f, b, normal)
+    norm2 = jl * jl + jf * jf
+    ok = (overlap > 0) & (norm2 > 1e-4) & (dist > 1e-6)
+    share = np.where(ok, overlap / np.maximum(norm2, 1e-4), 0.0)
+    return np.where(ok, overlap, 0.0), share * jl, share * jf
+
+
+def _along(model: ContactModel, pos: Array, f: IntArray, caps: IntArray, normal: Array) -> Array:
+    """How fast the middle joint of the chain moving each capsule goes along ``normal``
+    per radian of turn (0 for a capsule no chain moves)."""
+    c = model.chain[caps]
+    j = model.joints[np.maximum(c, 0)]
+    root, mid, end = pos[f, j[:, 0]], pos[f, j[:, 1]], pos[f, j[:, 2]]
+    axis = end - root
+    axis /= np.maximum(_norm(axis), 1e-9)[:, None]
+    speed = _dot(np.cross(axis, mid - root), normal)
+    return np.where(c >= 0, speed, 0.0)
+
+
+def solve_turns(
+    positions: tuple[Array, Array],
+    model: ContactModel,
+    pairs: tuple[IntArray, IntArray, IntArray],
+    slack_m: Array,
+    theta: Array,
+    params: MotionParams,
+) -> Array:
+    """Turns ``(F, 2, C)`` (leader, follower; radians) from ``theta`` that open the
+    candidate ``pairs`` (frame, leader capsule, follower capsule) to touching (to
+    overlapping by ``slack_m`` each).
+
+    Each step every pair still overlapping asks for the least turns of the chains that
+    move its two capsules (:func:`_requests`); a chain takes its pairs' requests weighted
+    by their overlaps, at most ``contact_step_deg`` a step and ``limit_rad`` in all.
+    """
+    theta = theta.copy()
+    frames, a, b = pairs
+    if frames.size == 0:
+        return theta
+    n_chains = model.joints.shape[0]
+    step_max = np.radians(params.contact_step_deg)
+    before: Array | None = None
+    for _ in range(params.contact_iterations):
+        used, slot = np.unique(frames, return_inverse=True)
+        lpos = turned(positions[0][used], model.joints, theta[used, 0])
+        fpos = turned(positions[1][used], model.joints, theta[used, 1])
+        weight, ask_l, ask_f = _requests(model, lpos, fpos, (slot, a, b), slack_m)
+        for side, ask, caps in ((0, ask_l, a), (1, ask_f, b)):
+            c = model.chain[caps]
+            moved = c >= 0
+            key = slot[moved] * n_chains + c[moved]
+            size = used.size * n_chains
+            total = np.bincount(key, weight[moved], minlength=size)
+            want = np.bincount(key, weight[moved] * ask[moved], minlength=size)
+            step = np.clip(want / np.maximum(total, 1e-12), -step_max, step_max)
+            theta[used, side] += step.reshape(used.size, n_chains)
+        theta[used] = np.clip(theta[used], -model.limit_rad, model.limit_rad)
+        # Frames with nothing left to open, or where the turns no longer open it (feet,
+        # torsos, chains at their limits), are done.
+        left = np.bincount(slot, weight, minlength=used.size)
+        live = (left > 0) & (left < before[used] - 5e-4) if before is not None else left > 0
+        before = np.zeros(theta.shape[0])
+        before[used] = left
+        live = live[slot]
+        if not np.any(live):
+            break
+        frames, a, b, slack_m = frames[live], a[live], b[live], slack_m[live]
+    return theta
+
+
+def spread(delta: Array, width: int) -> Array:
+    """Turns ``delta`` (F, ...) spread over time: each frame takes the largest turn (each
+    way) within ``width`` frames, smoothed over about half that (a knee turns out before
+    the contact and back after it)."""
+    if width <= 1:
+        return delta
+    up = maximum_filter1d(np.maximum(delta, 0.0), width, axis=0, mode="nearest")
+    down = maximum_filter1d(np.maximum(-delta, 0.0), width, axis=0, mode="nearest")
+    return np.asarray(gaussian_filter1d(up - down, width / 4.0, axis=0, mode="nearest"))
+
+
+def find_turns(
+    positions: tuple[Array, Array],
+    model: ContactModel,
+    allowed_m: Array,
+    params: MotionParams,
+    fps: float,
+) -> Array:
+    """The turns ``(F, 2, C)`` that keep the partners apart: ``contact_rounds`` rounds of
+    finding the overlapping pairs a chain moves (and those within ``contact_search_m`` of
+    it, which a turn may close), solving them frame by frame (:func:`solve_turns`) and
+    spreading the change over time (:func:`spread`)."""
+    n_chains = model.joints.shape[0]
+    n = positions[0].shape[0]
+    theta = np.zeros((n, 2, n_chains))
+    width = max(1, round(params.contact_spread_s * fps))
+    todo = np.arange(n)
+    for _ in range(params.contact_rounds):
+        pairs, slack = _overlapping(positions, model, allowed_m[todo], theta, todo, params)
+        if pairs[0].size == 0:
+            break
+        solved = solve_turns(positions, model, pairs, slack, theta, params)
+        change = spread(solved - theta, width)
+        theta = np.clip(theta + change, -model.limit_rad, model.limit_rad)
+        # Only frames whose turns changed can overlap anew.
+        todo = np.flatnonzero(np.any(np.abs(change) > 1e-6, axis=(1, 2)))
+        if todo.size == 0:
+            break
+    return theta
+
+
+def _overlapping(
+    positions: tuple[Array, Array],
+    model: ContactModel,
+    allowed_m: Array,
+    theta: Array,
+    todo: IntArray,
+    params: MotionParams,
+) -> tuple[tuple[IntArray, IntArray, IntArray], Array]:
+    """Of the frames ``todo`` (their turns ``theta``), those where some pair overlaps: the
+    pairs there that overlap or come within ``contact_search_m`` of touching, as (frame,
+    leader capsule, follower capsule), and how much each may overlap."""
+    lpos = turned(positions[0][todo], model.joints, theta[todo, 0])
+    fpos = turned(positions[1][todo], model.joints, theta[todo, 1])
+    f, a, b = candidate_pairs(lpos, fpos, model, allowed_m, params.contact_search_m)
+    slack = allowed_m[f, a, b] - params.contact_clearance_m
+    overlap = overlaps_m(lpos, fpos, model, (f, a, b)) - slack
+    hit = np.zeros(todo.size, dtype=bool)
+    hit[f[overlap > 0]] = True
+    close = (overlap > -params.contact_search_m) & hit[f]
+    return (todo[f[close]], a[close], b[close]), slack[close]
+
+
+def clear_of(points: Array, ends: tuple[Array, Array], distance_m: float, toward: Array) -> Array:
+    """``points`` (F, 3) moved level towards ``toward`` (F, 3; a free hand towards its own
+    shoulder) until they are ``distance_m`` from the segments ``ends`` (each (F, 3)), where
+    they are nearer; points further away are left where they are. The way they move does
+    not depend on which side of the segment they are, so they never jump across it."""
+    way = toward - points
+    way[:, 2] = 0.0
+    way /= np.maximum(_norm(way), 1e-9)[:, None]
+    out = points.copy()
+    for _ in range(3):
+        s, _ = closest_parameters(ends[0], ends[1], out, out)
+        gap = _norm(out - ends[0] - s[:, None] * (ends[1] - ends[0]))
+        out += np.clip(distance_m - gap, 0.0, None)[:, None] * way
+    return out
+
+
+def turn_chains(
+    skeleton: Skeleton,
+    rotations: NDArray[np.float32],
+    positions: Array,
+    theta: Array,
+    model: ContactModel,
+) -> None:
+    """Turn each chain's middle joint by ``theta`` (F, C) in the local rotations
+    ``rotations`` (F, J, 4), in place: the root joint's rotation turns about the
+    root-to-end line (``positions``, before the turn), the end joint's is turned back so
+    that it keeps its world rotation (a planted foot keeps pointing where it did)."""
+    for c, (root, mid, end) in enumerate(model.joints.tolist()):
+        angle = theta[:, c]
+        frames = np.flatnonzero(np.abs(angle) > 1e-9)
+        if frames.size == 0:
+            continue
+        axis = positions[frames, end] - positions[frames, root]
+        axis /= np.maximum(np.linalg.norm(axis, axis=1, keepdims=True), 1e-9)
+        parent = _world(skeleton, rotations[frames], skeleton.parents[root])
+        local_root = Rotation.from_quat(rotations[frames, root])
+        local_mid = Rotation.from_quat(rotations[frames, mid])
+        middle = parent * local_root * local_mid
+        spin = angle[frames, None] * parent.inv().apply(axis)
+        new_root = Rotation.from_rotvec(spin) * local_root
+        back = -angle[frames, None] * middle.inv().apply(axis)
+        new_end = Rotation.from_rotvec(back) * Rotation.from_quat(rotations[frames, end])
+        rotations[frames, root] = new_root.as_quat()
+        rotations[frames, end] = new_end.as_quat()
+        for j in (root, end):
+            rotations[:, j] = _continuous(rotations[:, j])
+
+
+def _world(skeleton: Skeleton, rotations: NDArray[np.float32], joint: int) -> Rotation:
+    """World rotation of ``joint`` from the local rotations (F, J, 4)."""
+    chain = []
+    while joint >= 0:
+        chain.append(joint)
+        joint = skeleton.parents[joint]
+    world = Rotation.from_quat(rotations[:, chain[-1]])
+    for j in reversed(chain[:-1]):
+        world = world * Rotation.from_quat(rotations[:, j])
+    return world
+
+
+def _continuous(quats: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Quaternions (F, 4) each the one of ``q`` and ``-q`` nearer the frame before's."""
+    if quats.shape[0] < 2:
+        return quats
+    flips = np.ones(quats.shape[0], dtype=np.float32)
+    flips[1:] = np.where(np.sum(quats[1:] * quats[:-1], axis=1) < 0, -1.0, 1.0)
+    return np.asarray(quats * np.cumprod(flips)[:, None], dtype=np.float32)
+
+
+def keep_apart(
+    skeletons: dict[str, Skeleton],
+    roots: dict[str, Array],
+    rotations: dict[str, NDArray[np.float32]],
+    hold_weights: dict[str, Array],
+    params: MotionParams,
+    fps: float,
+) -> None:
+    """Resolve the partners' capsule overlaps in ``rotations`` (per role, (F, J, 4)
+    local quaternions; changed in place) by turning knees and elbows (module docstring).
+    Frames where the pelvises are further apart than ``contact_reach_m`` are skipped."""
+    if params.contact_rounds == 0:
+        return
+    positions = tuple(
+        positions_from_rotations(skeletons[role], roots[role], rotations[role])
+        for role in ("leader", "follower")
+    )
+    models = {role: contact_model(skeletons[role], params) for role in skeletons}
+    model = models["leader"]
+    apart = np.linalg.norm(positions[0][:, 0, :2] - positions[1][:, 0, :2], axis=1)
+    # Solved at ``contact_rate_hz`` (the turns are spread over ``contact_spread_s``
+    # anyway), interpolated between.
+    every = max(1, round(fps / params.contact_rate_hz))
+    n = positions[0].shape[0]
+    sel = np.unique(np.append(np.arange(0, n, every), n - 1))
+    weights = {hold: w[sel] for hold, w in hold_weights.items()}
+    allowed = allowed_overlaps_m(weights, model, params.contact_resting_m)
+    allowed[apart[sel] > params.contact_reach_m] = np.inf
+    sub = find_turns((positions[0][sel], positions[1][sel]), model, allowed, params, fps / every)
+    theta = np.empty((n, *sub.shape[1:]))
+    for side in range(2):
+        for c in range(sub.shape[2]):
+            theta[:, side, c] = np.interp(np.arange(n), sel, sub[:, side, c])
+    for side, role in enumerate(("leader", "follower")):
+        turn_chains(skeletons[role], rotations[role], positions[side], theta[:, side], models[role])

@@ -1,0 +1,65 @@
+"""The capsule body model shared by the motion stage and the check."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pasdeux import capsules
+from pasdeux.dances import HOLDS
+from pasdeux.motion import JOINTS
+
+
+def test_every_capsule_is_between_joints_of_the_rig_and_has_a_radius() -> None:
+    radii = capsules.capsule_radii_m()
+    assert set(radii) == set(capsules.BONE_CAPSULES)
+    for a, b in capsules.BONE_CAPSULES.values():
+        assert a in JOINTS and b in JOINTS
+    assert all(0.0 < r < 0.2 for r in radii.values())
+    for parts in capsules.PART_CAPSULES.values():
+        assert set(parts) <= set(capsules.BONE_CAPSULES)
+
+
+def test_closest_parameters_have_known_answers() -> None:
+    z = np.zeros(3)
+    x = np.array([1.0, 0.0, 0.0])
+    y = np.array([0.0, 1.0, 0.0])
+    # Crossing at the middle of both.
+    up = np.array([0.0, 0.0, 0.1])
+    s, t = capsules.closest_parameters(z - x, z + x, up - y, up + y)
+    assert float(s) == pytest.approx(0.5)
+    assert float(t) == pytest.approx(0.5)
+    # A point beyond the end of a segment: the end.
+    s, t = capsules.closest_parameters(z, x, 2 * x + y, 2 * x + y)
+    assert (float(s), float(t)) == pytest.approx((1.0, 0.0))
+    # Vectorised over leading axes.
+    p0 = np.zeros((4, 3, 3))
+    s, t = capsules.closest_parameters(p0, p0 + x, p0 + y, p0 + y + x)
+    assert s.shape == t.shape == (4, 3)
+
+
+def test_segment_distances_are_symmetric_and_never_more_than_the_ends_apart() -> None:
+    rng = np.random.default_rng(3)
+    p0, p1, q0, q1 = rng.normal(size=(4, 200, 3))
+    d = capsules.segment_distances_m(p0, p1, q0, q1)
+    assert np.allclose(d, capsules.segment_distances_m(q0, q1, p0, p1))
+    ends = [np.linalg.norm(a - b, axis=1) for a in (p0, p1) for b in (q0, q1)]
+    assert np.all(d <= np.min(ends, axis=0) + 1e-12)
+    # A fine sampling of both segments never finds a closer pair of points.
+    u = np.linspace(0.0, 1.0, 41)[:, None, None]
+    a = p0 + u * (p1 - p0)
+    b = q0 + u * (q1 - q0)
+    sampled = np.min(np.linalg.norm(a[:, None] - b[None, :], axis=-1), axis=(0, 1))
+    assert np.all(d <= sampled + 1e-12)
+
+
+def test_holds_put_in_contact_only_the_parts_they_join() -> None:
+    assert capsules.hold_contact_pairs("none") == frozenset()
+    closed = capsules.hold_contact_pairs("closed")
+    assert ("l_hand", "r_hand") in closed  # joined hands
+    assert ("r_hand", "chest") in closed  # his right hand on her shoulder blade
+    assert ("r_upper_arm", "l_hand") in closed  # her left hand on his right arm
+    assert ("r_thigh", "l_thigh") not in closed
+    for hold in HOLDS:
+        for a, b in capsules.hold_contact_pairs(hold):
+            assert a in capsules.BONE_CAPSULES and b in capsules.BONE_CAPSULES

@@ -1,0 +1,227 @@
+"""Keeping the partners apart: capsule overlaps resolved by turning knees and elbows."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy.spatial.transform import Rotation
+
+from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m, segment_distances_m
+from pasdeux.dances import load_library
+from pasdeux.motion import MotionParams, perform, positions_from_rotations, skeleton_for_height
+from pasdeux.motion._contact import (
+    CHAINS,
+    allowed_overlaps_m,
+    clear_of,
+    contact_model,
+    find_turns,
+    keep_apart,
+    turn_chains,
+    turned,
+)
+from routines import dance_routine
+
+NAMES = list(BONE_CAPSULES)
+
+
+def _legs_knees_into_each_other(n: int = 30) -> tuple[dict[str, np.ndarray], float]:
+    """Joint positions (n frames, standing still) of two dancers facing each other 0.38 m
+    apart, his right knee and her left knee bent forward into the same place; and how
+    much the two thighs overlap."""
+    skel = skeleton_for_height(1.80)
+    ix = skel.index
+    out = {}
+    for role, (y, forward) in {"leader": (0.0, 1.0), "follower": (0.38, -1.0)}.items():
+        pos = np.full((len(skel.joints), 3), 50.0)  # every joint far away but the legs
+        x_knee = 0.09 if role == "leader" else 0.11  # her left side is his right
+        hip = np.array([x_knee, y, 0.90])
+        ankle = np.array([x_knee, y + 0.05 * forward, 0.08])
+        mid = (hip + ankle) / 2
+        knee = mid + np.array([0.0, 0.16 * forward, 0.0])
+        knee = hip + (knee - hip) * 0.44 / np.linalg.norm(knee - hip)
+        side = "Right" if role == "leader" else "Left"
+        for joint, p in ((f"{side}UpLeg", hip), (f"{side}Leg", knee), (f"{side}Foot", ankle)):
+            pos[ix(joint)] = p
+        out[role] = np.tile(pos, (n, 1, 1))
+    a, b = ("RightUpLeg", "RightLeg"), ("LeftUpLeg", "LeftLeg")
+    gap = segment_distances_m(
+        out["leader"][0, ix(a[0])], out["leader"][0, ix(a[1])],
+        out["follower"][0, ix(b[0])], out["follower"][0, ix(b[1])],
+    )  # fmt: skip
+    return out, 0.12 - float(gap)
+
+
+def _overlap(pos: dict[str, np.ndarray], a: str, b: str) -> np.ndarray:
+    ix = skeleton_for_height(1.80).index
+    (a0, a1), (b0, b1) = BONE_CAPSULES[a], BONE_CAPSULES[b]
+    radii = capsule_radii_m()
+    gap = segment_distances_m(
+        pos["leader"][:, ix(a0)], pos["leader"][:, ix(a1)],
+        pos["follower"][:, ix(b0)], pos["follower"][:, ix(b1)],
+    )  # fmt: skip
+    return np.asarray(radii[a] + radii[b] - gap)
+
+
+def test_turning_a_chain_moves_only_its_middle_joint_and_keeps_the_bones() -> None:
+    rng = np.random.default_rng(1)
+    skel = skeleton_for_height(1.80)
+    model = contact_model(skel, MotionParams())
+    pos = rng.normal(size=(50, len(skel.joints), 3))
+    theta = rng.uniform(-1.0, 1.0, size=(50, len(CHAINS)))
+    out = turned(pos, model.joints, theta)
+    middles = model.joints[:, 1]
+    others = np.setdiff1d(np.arange(len(skel.joints)), middles)
+    assert np.array_equal(out[:, others], pos[:, others])
+    for root, mid, end in model.joints:
+        for j in (root, end):
+            before = np.linalg.norm(pos[:, mid] - pos[:, j], axis=1)
+            assert np.allclose(np.linalg.norm(out[:, mid] - out[:, j], axis=1), before)
+    assert not np.allclose(out[:, middles], pos[:, middles])
+
+
+def test_two_thighs_overlapping_are_turned_apart_to_touching() -> None:
+    pos, overlap = _legs_knees_into_each_other()
+    assert overlap > 0.08  # the knees in the same place
+    skel = skeleton_for_height(1.80)
+    params = MotionParams()
+    model = contact_model(skel, params)
+    allowed = np.zeros((30, len(NAMES), len(NAMES)))
+    theta = find_turns((pos["leader"], pos["follower"]), model, allowed, params, 20.0)
+    after = {
+        role: turned(pos[role], model.joints, theta[:, side])
+        for side, role in enumerate(("leader", "follower"))
+    }
+    # Resolved to touching (a millimetre of the first-order steps left at most), and
+    # nothing else brought into contact.
+    assert np.all(_overlap(after, "r_thigh", "l_thigh") < 0.002)
+    assert np.all(_overlap(after, "r_shin", "l_shin") < 0.002)
+    # Only the knees moved: hips and ankles (the planted feet) stay where they were.
+    ix = skel.index
+    for role, side in (("leader", "Right"), ("follower", "Left")):
+        for joint in (f"{side}UpLeg", f"{side}Foot"):
+            assert np.array_equal(after[role][:, ix(joint)], pos[role][:, ix(joint)])
+        knee = ix(f"{side}Leg")
+        assert np.all(np.linalg.norm(after[role][:, knee] - pos[role][:, knee], axis=1) > 0.02)
+    # Within the knee's limit.
+    assert np.all(np.abs(theta) <= math.radians(params.contact_knee_turn_max_deg) + 1e-9)
+
+
+def test_a_pair_the_hold_joins_is_left_in_contact() -> None:
+    pos, _ = _legs_knees_into_each_other()
+    skel = skeleton_for_height(1.80)
+    params = MotionParams()
+    model = contact_model(skel, params)
+    allowed = np.full((30, len(NAMES), len(NAMES)), np.inf)
+    theta = find_turns((pos["leader"], pos["follower"]), model, allowed, params, 20.0)
+    assert not np.any(theta)
+
+
+def test_holds_allow_joined_hands_and_hands_placed_on_the_partner_only() -> None:
+    model = contact_model(skeleton_for_height(1.80), MotionParams())
+    weights = {"closed": np.ones(3), "none": np.zeros(3)}
+    allowed = allowed_overlaps_m(weights, model, 0.01)[0]
+    at = {name: i for i, name in enumerate(NAMES)}
+    assert allowed[at["l_hand"], at["r_hand"]] == np.inf  # joined hands
+    assert allowed[at["l_forearm"], at["r_forearm"]] == np.inf
+    assert allowed[at["r_hand"], at["chest"]] == np.inf  # his hand on her back
+    assert allowed[at["r_forearm"], at["chest"]] == 0.01  # his forearm round her, not in
+    assert allowed[at["r_upper_arm"], at["l_hand"]] == np.inf  # her hand on his arm
+    assert allowed[at["r_upper_arm"], at["l_forearm"]] == 0.01  # her arm resting on his
+    assert allowed[at["r_thigh"], at["l_thigh"]] == 0.0
+    assert allowed[at["chest"], at["chest"]] == 0.0
+    none = allowed_overlaps_m({"none": np.ones(2)}, model, 0.01)
+    assert not np.any(none)
+
+
+def test_turned_rotations_pose_the_turned_joints_and_keep_the_foot() -> None:
+    """Turning in the local rotations gives the joints :func:`turned` gives, and the
+    foot's (the end joint's) world rotation is kept, so a planted foot stays planted."""
+    rng = np.random.default_rng(5)
+    skel = skeleton_for_height(1.68)
+    model = contact_model(skel, MotionParams())
+    n = 40
+    rotations = Rotation.random(n * len(skel.joints), random_state=7).as_quat()
+    rotations = rotations.reshape(n, len(skel.joints), 4).astype(np.float32)
+    roots = rng.normal(size=(n, 3))
+    pos = positions_from_rotations(skel, roots, rotations)
+    theta = rng.uniform(-0.8, 0.8, size=(n, len(CHAINS)))
+    turned_rotations = rotations.copy()
+    turn_chains(skel, turned_rotations, pos, theta, model)
+    after = positions_from_rotations(skel, roots, turned_rotations)
+    assert np.allclose(after, turned(pos, model.joints, theta), atol=1e-5)
+    for _, _, end in model.joints:
+        world = [_world(skel, r, end) for r in (rotations, turned_rotations)]
+        assert np.allclose(world[0].as_matrix(), world[1].as_matrix(), atol=1e-5)
+
+
+def _world(skel, rotations: np.ndarray, joint: int) -> Rotation:  # type: ignore[no-untyped-def]
+    out = Rotation.from_quat(rotations[:, joint])
+    while skel.parents[joint] >= 0:
+        joint = skel.parents[joint]
+        out = Rotation.from_quat(rotations[:, joint]) * out
+    return out
+
+
+def test_keeping_apart_moves_no_foot_and_no_joined_hand_and_opens_the_overlaps() -> None:
+    """A Waltz routine with and without the contact pass: the feet (ankles and toes) and
+    the wrists are exactly where they were, the knees and elbows moved, and the frames
+    where a thigh or a shin overlaps the partner's by more than the check's centimetre
+    are far fewer."""
+    style = next(s for s in load_library() if s.name == "Waltz")
+    routine = dance_routine(style, 20.0)
+    runs = {k: perform(routine, params=MotionParams(contact_rounds=k)) for k in (0, 3)}
+    pos = {k: {d.role: d.joint_positions() for d in p.dancers} for k, p in runs.items()}
+    ix = runs[0].dancers[0].skeleton.index
+    for role in ("leader", "follower"):
+        for joint in (
+            "LeftFoot",
+            "RightFoot",
+            "LeftToeBase",
+            "RightToeBase",
+            "LeftHand",
+            "RightHand",
+        ):
+            assert np.allclose(pos[0][role][:, ix(joint)], pos[3][role][:, ix(joint)], atol=1e-4)
+        moved = np.linalg.norm(
+            pos[0][role][:, ix("RightLeg")] - pos[3][role][:, ix("RightLeg")], axis=1
+        )
+        assert moved.max() > 0.02
+    legs = [
+        ("r_thigh", "l_thigh"),
+        ("l_thigh", "r_thigh"),
+        ("r_shin", "l_shin"),
+        ("l_shin", "r_shin"),
+    ]
+    count = {k: sum(int(np.sum(_overlap(pos[k], a, b) > 0.01)) for a, b in legs) for k in pos}
+    assert count[3] < 0.25 * count[0]
+
+
+def test_the_contact_knobs_are_checked() -> None:
+    with pytest.raises(ValueError, match="contact_rounds"):
+        MotionParams(contact_rounds=-1)
+    with pytest.raises(ValueError, match="contact_knee_turn_max_deg"):
+        MotionParams(contact_knee_turn_max_deg=200.0)
+    with pytest.raises(ValueError, match="contact_rate_hz"):
+        MotionParams(contact_rate_hz=0.0)
+
+
+def test_keep_apart_with_no_rounds_changes_nothing() -> None:
+    skel = skeleton_for_height(1.80)
+    rotations = np.tile(np.array([0.0, 0.0, 0.0, 1.0], dtype=np.float32), (5, len(skel.joints), 1))
+    rots = {"leader": rotations.copy(), "follower": rotations.copy()}
+    roots = {"leader": np.zeros((5, 3)), "follower": np.zeros((5, 3))}
+    skels = {"leader": skel, "follower": skel}
+    keep_apart(skels, roots, rots, {"none": np.ones(5)}, MotionParams(contact_rounds=0), 60.0)
+    assert np.array_equal(rots["leader"], rotations)
+
+
+def test_a_free_hand_is_kept_off_the_partners_body_level() -> None:
+    bottom = np.array([[0.0, 0.0, 0.9], [0.0, 0.0, 0.9]])
+    top = bottom + np.array([0.0, 0.0, 0.6])
+    hands = np.array([[0.05, 0.0, 1.0], [0.5, 0.2, 1.0]])  # inside the body; well clear
+    shoulders = np.array([[0.3, 0.0, 1.4], [0.3, 0.0, 1.4]])
+    out = clear_of(hands, (bottom, top), 0.13, shoulders)
+    assert out[0] == pytest.approx([0.13, 0.0, 1.0])  # moved level to touching
+    assert np.array_equal(out[1], hands[1])
