@@ -58,6 +58,12 @@ def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedS
             needed = max(distance_m / params.max_foot_speed_m_s, turn_rad / params.max_turn_rad_s)
             own = s.t_land - landed[rs.step.foot]
             travel = max(travel, min(needed, params.travel_share * own))
+            if i and timed[i - 1].replayed.step.weight and timed[i - 1].replayed.step.foot != (
+                rs.step.foot
+            ):
+                # The foot bears the weight until the other foot has landed: it never
+                # lifts before (no hop off a standing foot).
+                travel = min(travel, s.t_land - previous_land)
             landed[rs.step.foot] = s.t_land
             timed[i] = TimedStep(rs, s.figure_index, s.beat, s.t_land, s.t_land - travel, s.t_end)
     return out
