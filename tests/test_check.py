@@ -118,7 +118,7 @@ def test_a_pelvis_dropped_to_half_height_and_a_sliding_support_are_seen(
     support = next(
         e for e in performance.events if e.role == "leader" and e.weight and e.time_s > 10.0
     )
-    f = round(support.time_s * performance.fps)
+    f = math.ceil(support.time_s * performance.fps - 1e-6)  # the support's first frame
     roots[f:, 0] += np.clip((np.arange(performance.n_frames - f)) / 6.0, 0.0, 1.0) * 0.02
     bad = check_performance(routine, _changed(performance, "leader", root_positions_m=roots))
     ldr = bad.dancers[0]

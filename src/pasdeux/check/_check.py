@@ -158,6 +158,17 @@ def _frame(t: float, fps: float, n: int) -> int:
     return min(max(round(t * fps), 0), n - 1)
 
 
+def _frame_from(t: float, fps: float, n: int) -> int:
+    """The first frame at or after time ``t`` (the first on which what happens at ``t`` is
+    seen)."""
+    return min(max(math.ceil(t * fps - 1e-6), 0), n - 1)
+
+
+def _frame_until(t: float, fps: float, n: int) -> int:
+    """The last frame at or before time ``t``."""
+    return min(max(math.floor(t * fps + 1e-6), 0), n - 1)
+
+
 def _dancer_check(
     routine: Routine,
     performance: Performance,
@@ -240,7 +251,9 @@ def _support_slides(
     p: CheckParams,
 ) -> Array:
     """The slide of every support: a foot landing with weight, planted until the role's
-    next event (another foot's), or until it lifts for its own next step."""
+    next event (another foot's), or until it lifts for its own next step; over the frames
+    from the first at or after its landing to the last at or before its end (a frame
+    between two events shows neither as happened yet)."""
     out = []
     for i, e in enumerate(events):
         if not e.weight:
@@ -252,8 +265,8 @@ def _support_slides(
             if nxt.foot == e.foot:
                 lead = p.lift_lead_beats * _beat_s(routine, nxt.time_s)
                 end = nxt.time_s - min(nxt.time_s - e.time_s, lead)
-        start = _frame(e.time_s + p.support_settle_s, fps, n)
-        stop = _frame(end, fps, n) + 1
+        start = _frame_from(e.time_s + p.support_settle_s, fps, n)
+        stop = _frame_until(end, fps, n) + 1
         out.append(num.support_slide_m(heels[e.foot], balls[e.foot], start, stop))
     return np.asarray(out, dtype=float)
 
