@@ -280,12 +280,18 @@ def _step_errors(
     p: CheckParams,
 ) -> Array:
     """Per event whose foot moves before it lands: its arrival (of the frames near the
-    landing where it stops, heel or ball on the floor and still after neither was, the one
-    nearest the beat) minus its beat's frame (the first frame at or after the beat's time:
-    the first on which a foot landing on the beat is seen), in milliseconds."""
+    landing from which it stays put, heel or ball on the floor and moving less than
+    ``contact_speed_m_s`` to the next frame, after a frame where neither did, the one
+    nearest the beat) minus the frame nearest its beat, in milliseconds.
+
+    The speed is the one *to* the next frame: a foot reaching its mark at frame f is
+    still from f on (the speed *into* f, its last bit of travel, made every landing one
+    frame late). Either frame is a sample of a landing between two frames, so the beat
+    is taken at its nearest frame too.
+    """
 
     def moving(point: Array, height_m: float) -> NDArray[np.bool_]:
-        speed = num.horizontal_speed_m_s(point, fps)
+        speed = np.append(num.horizontal_speed_m_s(point, fps)[1:], 0.0)
         return np.asarray((point[:, 2] >= height_m) | (speed > p.contact_speed_m_s))
 
     feet_moving = {
@@ -301,7 +307,7 @@ def _step_errors(
         next_t = events[i + 1].time_s if i + 1 < len(events) else np.inf
         lo = _frame(max(prev_t, beat_t - p.landing_search_s), fps, n) + (1 if i else 0)
         hi = _frame(min(next_t, beat_t + p.landing_search_s), fps, n)
-        beat_frame = math.ceil(beat_t * fps - 1e-6)
+        beat_frame = round(beat_t * fps)
         arrived = num.landing_frame(feet_moving[e.foot], lo, hi + 1, beat_frame)
         if arrived is not None:
             out.append((arrived - beat_frame) / fps * 1000.0)

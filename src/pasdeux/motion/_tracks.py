@@ -118,7 +118,7 @@ def dancer_tracks(
     """
     n = times.size
     fps = 1.0 / (times[1] - times[0]) if n > 1 else 60.0
-    feet = _FeetTracks(start, times, ball_m, params.swing_lift_m)
+    feet = _FeetTracks(start, times, ball_m, params)
     targets = {k: np.zeros(n) for k in ("drop", "rise", "lean", "sway", "head", "dip")}
     bob = np.zeros(n)
     weight_r = np.full(n, {"L": 0.0, "R": 1.0}.get(start.support or "", 0.5))
@@ -153,9 +153,12 @@ def dancer_tracks(
 class _FeetTracks:
     """The facing, both feet and the way they point, built step by step."""
 
-    def __init__(self, start: DancerPose, times: Array, ball_m: float, lift_m: float) -> None:
+    def __init__(
+        self, start: DancerPose, times: Array, ball_m: float, params: MotionParams
+    ) -> None:
         n = times.size
-        self.times, self.ball_m, self.lift_m = times, ball_m, lift_m
+        self.times, self.ball_m, self.lift_m = times, ball_m, params.swing_lift_m
+        self.ease_in_power = params.swing_ease_in_power
         self.facing = np.full(n, start.facing_rad)
         self.feet = {
             f: np.column_stack([np.tile(start.feet[f], (n, 1)), np.zeros(n)]) for f in "LR"
@@ -179,7 +182,10 @@ class _FeetTracks:
         turn = -rs.step.turn_eighths * math.pi / 4
         turn += math.remainder(rs.facing_after - (self.at_facing + turn), 2 * math.pi)
         a, b = np.searchsorted(self.times, [s.t_lift, s.t_land])
-        phase = smoothstep((self.times[a:b] - s.t_lift) / max(s.t_land - s.t_lift, 1e-6))
+        u = np.clip((self.times[a:b] - s.t_lift) / max(s.t_land - s.t_lift, 1e-6), 0.0, 1.0)
+        phase = smoothstep(u)
+        # The foot leaves gently and is placed decisively (no creeping onto its mark).
+        place = smoothstep(u**self.ease_in_power)
         facing0 = self.at_facing
         # Turns add up: a step lifting before the previous one landed (a quick step of a
         # long way) turns on top of the previous turn's end, without a jump.
@@ -188,9 +194,9 @@ class _FeetTracks:
         moving, standing = rs.step.foot, OTHER_FOOT[rs.step.foot]
         foot = self.feet[moving]
         f0, f1 = self.at_feet[moving], np.array(rs.foot_to)
-        foot[a:b, :2] = f0 + (f1 - f0) * phase[:, None]
+        foot[a:b, :2] = f0 + (f1 - f0) * place[:, None]
         lift = min(self.lift_m, 0.02 + 0.3 * float(np.linalg.norm(f1 - f0)))
-        foot[a:b, 2] = lift * np.sin(np.pi * phase)
+        foot[a:b, 2] = lift * np.sin(np.pi * place)
         foot[b:, :2] = f1
         foot[b:, 2] = 0.0
         yaw = self.yaw[moving]
