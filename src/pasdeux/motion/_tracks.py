@@ -27,14 +27,16 @@ class TimedStep:
     t_land: float
     t_lift: float
     t_end: float
+    t_turn: float  # the body starts the step's turn (at or before the lift)
 
 
 def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedStep]]:
     """Every step of both dancers with its times: it lifts at most ``travel_beats`` and at
     most ``travel_share`` of the time since the dancer's previous landing before it lands,
     earlier if the foot could not otherwise get there at ``max_foot_speed_m_s`` or the
-    body turn at ``max_turn_rad_s`` (though
-    not before it landed itself: a quick step of a long way is a small hop)."""
+    body turn at ``max_turn_rad_s`` (though not before it landed itself, nor before the
+    other foot, bearing the weight, has landed: no hop off a standing foot; the body then
+    starts its turn before the foot lifts, over the standing foot)."""
     tempo = routine.tempo_map
     out: dict[str, list[TimedStep]] = {role: [] for role in ROLES}
     for fig_index, placed in enumerate(routine.figures):
@@ -42,7 +44,7 @@ def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedS
             beat = placed.start_beat + rs.step.beat
             t_land = tempo.second_from_beat(beat)
             t_end = tempo.second_from_beat(beat + rs.step.duration_beats)
-            out[rs.role].append(TimedStep(rs, fig_index, beat, t_land, t_land, t_end))
+            out[rs.role].append(TimedStep(rs, fig_index, beat, t_land, t_land, t_end, t_land))
     for role in ROLES:
         timed = out[role]
         landed = {"L": -math.inf, "R": -math.inf}
@@ -58,14 +60,14 @@ def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedS
             needed = max(distance_m / params.max_foot_speed_m_s, turn_rad / params.max_turn_rad_s)
             own = s.t_land - landed[rs.step.foot]
             travel = max(travel, min(needed, params.travel_share * own))
-            if i and timed[i - 1].replayed.step.weight and timed[i - 1].replayed.step.foot != (
-                rs.step.foot
-            ):
-                # The foot bears the weight until the other foot has landed: it never
-                # lifts before (no hop off a standing foot).
+            t_turn = s.t_land - travel
+            previous = timed[i - 1].replayed.step if i else None
+            if previous is not None and previous.weight and previous.foot != rs.step.foot:
                 travel = min(travel, s.t_land - previous_land)
             landed[rs.step.foot] = s.t_land
-            timed[i] = TimedStep(rs, s.figure_index, s.beat, s.t_land, s.t_land - travel, s.t_end)
+            timed[i] = TimedStep(
+                rs, s.figure_index, s.beat, s.t_land, s.t_land - travel, s.t_end, t_turn
+            )
     return out
 
 
@@ -181,15 +183,17 @@ class _FeetTracks:
         # where the track is and where the step begins (none within a plan).
         turn = -rs.step.turn_eighths * math.pi / 4
         turn += math.remainder(rs.facing_after - (self.at_facing + turn), 2 * math.pi)
-        a, b = np.searchsorted(self.times, [s.t_lift, s.t_land])
+        a, b, c = np.searchsorted(self.times, [s.t_lift, s.t_land, s.t_turn])
         u = np.clip((self.times[a:b] - s.t_lift) / max(s.t_land - s.t_lift, 1e-6), 0.0, 1.0)
         phase = smoothstep(u)
         # The foot leaves gently and is placed decisively (no creeping onto its mark).
         place = smoothstep(u**self.ease_in_power)
+        span = max(s.t_land - s.t_turn, 1e-6)
+        turning = smoothstep((self.times[c:b] - s.t_turn) / span)
         facing0 = self.at_facing
-        # Turns add up: a step lifting before the previous one landed (a quick step of a
-        # long way) turns on top of the previous turn's end, without a jump.
-        self.facing[a:b] += turn * phase
+        # Turns add up: a step turning before the previous one landed (a quick step of a
+        # long way, a quick swivel) turns on top of the previous turn's end, without a jump.
+        self.facing[c:b] += turn * turning
         self.facing[b:] += turn
         moving, standing = rs.step.foot, OTHER_FOOT[rs.step.foot]
         foot = self.feet[moving]
@@ -200,11 +204,11 @@ class _FeetTracks:
         foot[b:, :2] = f1
         foot[b:, 2] = 0.0
         yaw = self.yaw[moving]
-        body = facing0 + turn * phase
+        body = facing0 + turn * turning[a - c :]
         yaw[a:b] = body + (self.at_yaw[moving] - facing0) * (1.0 - phase)
         yaw[b:] = facing0 + turn
         if turn:
-            self._pivot(standing, turn, (a, max(a, self.landed[standing]), b), phase)
+            self._pivot(standing, turn, (c, max(c, self.landed[standing]), b), turning)
         self.at_facing = facing0 + turn
         self.at_feet[moving], self.at_yaw[moving] = f1, facing0 + turn
         self.landed[moving] = int(b)
