@@ -205,7 +205,10 @@ class _FeetTracks:
         foot[b:, 2] = 0.0
         yaw = self.yaw[moving]
         body = facing0 + turn * turning[a - c :]
-        yaw[a:b] = body + (self.at_yaw[moving] - facing0) * (1.0 - phase)
+        # From the way it points on the floor (the body may have begun to turn over the
+        # other foot before it lifts) to the body's.
+        start = body[0] if body.size else facing0
+        yaw[a:b] = body + (self.at_yaw[moving] - start) * (1.0 - phase)
         yaw[b:] = facing0 + turn
         if turn:
             self._pivot(standing, turn, (c, max(c, self.landed[standing]), b), turning)
