@@ -223,18 +223,22 @@ class _FeetTracks:
         round)."""
         a, on, b = frames
         y0 = self.at_yaw[foot]
+        # The ball where the foot stands (or lands) before this turn moves it: it stays
+        # there while the heel goes round.
+        first = min(on, self.times.size - 1)
+        before = float(self.yaw[foot][first])
+        ball = self.feet[foot][first, :2] + self.ball_m * np.array(
+            [math.cos(before), math.sin(before)]
+        )
         self.yaw[foot][a:b] += turn * phase
         self.yaw[foot][b:] += turn
         yaw = np.append(self.yaw[foot][on:b], y0 + turn)
-        ball = self.feet[foot][min(on, self.times.size - 1), :2] + self.ball_m * np.array(
-            [math.cos(yaw[0]), math.sin(yaw[0])]
-        )
         ankle = ball - self.ball_m * np.column_stack([np.cos(yaw), np.sin(yaw)])
         self.feet[foot][on:b, :2] = ankle[:-1]
         self.feet[foot][b:, :2] = ankle[-1]
         # On the ball the heel is off the floor: raised as soon as the foot starts to
         # turn, lowered as it finishes (so the heel never turns on the floor).
-        share = (yaw[:-1] - yaw[0]) / turn
+        share = (yaw[:-1] - before) / turn
         bump = smoothstep(np.minimum(share, 1.0 - share) / 0.05)
         self.heel_up[foot][on:b] = np.maximum(self.heel_up[foot][on:b], bump)
         self.at_yaw[foot], self.at_feet[foot] = y0 + turn, ankle[-1]
