@@ -18,6 +18,7 @@ from pasdeux.check._rig import RIG, RigMap
 from pasdeux.check._valid import validate
 from pasdeux.choreo import Routine
 from pasdeux.dances import HOLD_CONNECTIONS, Step
+from pasdeux.dances.geometry import replay_figure
 from pasdeux.errors import InputError
 from pasdeux.motion import DancerMotion, Performance, StepEvent
 
@@ -346,9 +347,17 @@ def _pelvis_min(
 
 
 def _turns(routine: Routine, performance: Performance, rig: RigMap) -> tuple[FigureTurn, ...]:
-    """Each dancer's performed turn over each figure (from the dancer's last landing of the
-    previous figure to the last of this one), against the figure's declared turn for
-    that role."""
+    """Each dancer's performed turn over each figure, against the figure's declared turn
+    for that role.
+
+    The turn runs from where the figure begins to the dancer's last landing of it: from
+    the dancer's last landing of the previous figure, plus any turn the plan makes between
+    the two figures (the facing the figure starts in, ``PlacedFigure.start_pose``, against
+    the one the previous figure ends in, both from ``routine.json``: a couple placed
+    afresh where a stretch of the song begins is not the figure's turn); for the first
+    figure, from the facing the routine starts in (its first step may begin before the
+    first frame).
+    """
     n, fps = performance.n_frames, performance.fps
     out = []
     for dancer in performance.dancers:
@@ -358,12 +367,19 @@ def _turns(routine: Routine, performance: Performance, rig: RigMap) -> tuple[Fig
         ends: dict[int, float] = {}
         for e in _events(performance, dancer.role):
             ends[e.figure_index] = max(ends.get(e.figure_index, 0.0), e.time_s)
+        starts = _planned_facings(routine, dancer.role)
         previous = 0
         for i, placed in enumerate(routine.figures):
             if i not in ends:
                 continue
             last = _frame(ends[i], fps, n)
-            performed = -float(np.degrees(facing[last] - facing[previous]))  # clockwise
+            if i == 0:
+                begin = facing[0] + math.remainder(starts[0][0] - facing[0], 2 * math.pi)
+            else:
+                begin = facing[previous] + math.remainder(
+                    starts[i][0] - starts[i - 1][1], 2 * math.pi
+                )
+            performed = -float(np.degrees(facing[last] - begin))  # clockwise
             steps = placed.figure.leader if dancer.role == "leader" else placed.figure.follower
             declared = 45.0 * sum(s.turn_eighths for s in steps)
             out.append(
@@ -371,6 +387,19 @@ def _turns(routine: Routine, performance: Performance, rig: RigMap) -> tuple[Fig
             )
             previous = last
     return tuple(out)
+
+
+def _planned_facings(routine: Routine, role: str) -> list[tuple[float, float]]:
+    """Per figure, the facing of ``role`` where the plan starts it and where the figure,
+    replayed from there, ends it (radians)."""
+    out = []
+    for placed in routine.figures:
+        leader, follower = placed.start_pose.dancers()
+        pose = leader if role == "leader" else follower
+        start = pose.facing_rad
+        replay_figure(placed.figure, leader, follower)
+        out.append((start, pose.facing_rad))
+    return out
 
 
 def _hold_frames(
