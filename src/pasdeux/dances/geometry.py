@@ -31,8 +31,9 @@ him for the hold and position of the group's steps:
   place (:data:`POSITIONS_GEOMETRY`, in the leader's frame: in front in closed position,
   to his right side in promenade, ...), pulled back to that circle when a step leaves it,
   and within the hold's range of :data:`HOLD_DISTANCE_M` (a dancer outside it is
-  brought :data:`HOLD_MARGIN_M` inside, room for the bodies between steps). The slack lets a figure shape
-  the hold a little (a Jive fallaway opening out), the pull stops the drift;
+  brought :data:`HOLD_MARGIN_M` inside, room for the bodies between steps). The slack
+  lets a figure shape the hold a little (a Jive fallaway opening out), the pull stops the
+  drift;
 - hand holds (one hand, two hands, raised): where the steps put her, the distance clamped
   into the hold's range (arm's reach), again with the margin;
 - no hold: where the steps put her, within the range of ``none``.
