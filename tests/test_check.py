@@ -20,9 +20,11 @@ import fuzz_harness as fh
 from pasdeux.check import CheckReport, check_performance, verdicts
 from pasdeux.choreo import Routine, choreograph
 from pasdeux.cli import main
+from pasdeux.dances.geometry import CouplePose
 from pasdeux.export import write_bvh
 from pasdeux.motion import DancerMotion, Performance, perform
 from pasdeux.music import MusicMap
+from routines import facing_rad, routine_of
 from test_cli import assert_user_error, run
 
 
@@ -118,7 +120,7 @@ def test_a_pelvis_dropped_to_half_height_and_a_sliding_support_are_seen(
     support = next(
         e for e in performance.events if e.role == "leader" and e.weight and e.time_s > 10.0
     )
-    f = round(support.time_s * performance.fps)
+    f = math.ceil(support.time_s * performance.fps - 1e-6)  # the support's first frame
     roots[f:, 0] += np.clip((np.arange(performance.n_frames - f)) / 6.0, 0.0, 1.0) * 0.02
     bad = check_performance(routine, _changed(performance, "leader", root_positions_m=roots))
     ldr = bad.dancers[0]
@@ -285,3 +287,82 @@ def test_files_that_do_not_fit_together_are_a_user_error(
     code, err = _check(out, capsys)
     assert code == 2, err
     assert err.startswith(f"pasdeux: {out / name}: ") and words in err, err
+
+
+def test_a_motion_three_frames_late_is_timed_50_ms_late(
+    routine: Routine, performance: Performance, report: CheckReport
+) -> None:
+    """Landings are timed where the feet land: the performance as danced is within 10 ms
+    of the beat on average, the same motion three frames late 50 ms late."""
+    leader = _dancer(performance, "leader")
+    late = {
+        "root_positions_m": np.concatenate(
+            [np.repeat(leader.root_positions_m[:1], 3, axis=0), leader.root_positions_m[:-3]]
+        ),
+        "rotations": np.concatenate(
+            [np.repeat(leader.rotations[:1], 3, axis=0), leader.rotations[:-3]]
+        ),
+    }
+    bad = check_performance(routine, _changed(performance, "leader", **late))
+    on_time = report.dancers[0].step_error_mean_ms
+    assert on_time is not None and on_time < 10.0
+    assert bad.dancers[0].step_error_mean_ms == pytest.approx(50.0, abs=10.0)
+
+
+def _replaced_figure(routine: Routine, index: int, **fields: object) -> Routine:
+    figures = list(routine.figures)
+    figures[index] = dataclasses.replace(figures[index], **fields)  # type: ignore[arg-type]
+    return dataclasses.replace(routine, figures=tuple(figures))
+
+
+def test_a_turn_the_plan_makes_between_figures_is_not_the_figures() -> None:
+    """A plan that places the couple afresh, a quarter turn round, where a figure begins
+    (as at the start of a stretch of the song): the motion turns the couple into it over
+    the figure's first step, and the check counts that turn to the plan, not the figure,
+    which still turns as declared; measured against a plan without the quarter turn, the
+    same motion is a figure 90 degrees off."""
+    plain = routine_of("Rumba", ("closed_basic", "closed_basic"))
+    second = plain.figures[1]
+    turned_pose = CouplePose.standing(
+        second.start_pose.centre_xy_m,
+        second.start_pose.leader.facing_rad + math.pi / 2,
+        second.figure.start_position,
+    )
+    routine = _replaced_figure(plain, 1, start_pose=turned_pose)
+    performance = perform(routine)
+    turns = check_performance(routine, performance).turns
+    assert max(t.error_deg for t in turns) < 10.0
+    blind = check_performance(plain, performance).turns
+    assert [round(t.error_deg) for t in blind if t.index == 1] == [90, 90]
+
+
+def test_the_first_figure_turns_from_where_the_routine_starts() -> None:
+    """A routine whose first step lands on the first frame (the foot and the turn set off
+    before the recording starts): the first figure's turn is measured from the facing the
+    routine starts in, not from the first frame's, part way into the step's turn."""
+    plain = routine_of("Jive", ("fallaway_rock", "fallaway_rock"), bpm=176.0)
+    beat_s = 60.0 / 176.0
+    figures = tuple(
+        dataclasses.replace(f, start_beat=f.start_beat - 2.0, start_s=f.start_s - 2 * beat_s)
+        for f in plain.figures
+    )
+    routine = dataclasses.replace(plain, figures=figures)
+    performance = perform(routine)
+    first = [t for t in check_performance(routine, performance).turns if t.index == 0]
+    assert first and max(t.error_deg for t in first) < 10.0
+    leader = _dancer(performance, "leader")
+    from_frame0 = check_performance(
+        _replaced_figure(
+            routine,
+            0,
+            start_pose=dataclasses.replace(
+                routine.figures[0].start_pose,
+                leader=dataclasses.replace(
+                    routine.figures[0].start_pose.leader,
+                    facing_rad=float(facing_rad(leader)[0]),
+                ),
+            ),
+        ),
+        performance,
+    )
+    assert max(t.error_deg for t in from_frame0.turns if t.role == "leader" and t.index == 0) > 20

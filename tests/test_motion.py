@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -228,8 +229,10 @@ def test_a_pivot_turns_about_the_ball_of_the_standing_foot(
             for before, event in itertools.pairwise(events):
                 if not before.weight or before.foot == event.foot:
                     continue
-                a = round(before.time_s * performance.fps) + 1
-                b = round(event.time_s * performance.fps) - 1
+                # Every frame of the support: from the first at or after its landing to
+                # the last at or before the other foot's.
+                a = math.ceil(before.time_s * performance.fps - 1e-6)
+                b = math.floor(event.time_s * performance.fps + 1e-6)
                 if b <= a or abs(facing[b] - facing[a]) < 60.0:
                     continue
                 ball = positions[a : b + 1, dancer.skeleton.index(f"{SIDES[before.foot]}ToeBase")]
@@ -240,6 +243,69 @@ def test_a_pivot_turns_about_the_ball_of_the_standing_foot(
                 assert heel[(a + b) // 2] > heel[0] + 0.02, (dance, dancer.role, event.time_s)
                 checked += 1
     assert checked >= 10
+
+
+# Figures whose quick steps travel far or swivel (a foot lifting before the other had
+# landed slid its standing foot up to 69 cm), danced at the top of their tempo.
+QUICK = {
+    "Jive": (("change_of_places_right_to_left", "change_of_places_left_to_right",
+              "change_of_hands_behind_back"), 176.0),
+    "Cha Cha": (("spot_turn_right", "underarm_turn_right", "spot_turn_left"), 128.0),
+    "Viennese Waltz": (("natural_turn", "reverse_turn_corner"), 180.0),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("dance", sorted(QUICK))
+def test_a_standing_foot_stays_planted_until_the_other_foot_has_landed(dance: str) -> None:
+    """Over every frame of every support (a step with weight, until the dancer's next
+    step of the other foot lands) the heel or the ball of the standing foot stays within
+    5 mm of where it was: the foot bearing the weight neither lifts early (a hop off a
+    standing foot) nor slides while it pivots."""
+    figure_ids, bpm = QUICK[dance]
+    performance = perform(routine_of(dance, figure_ids, bpm=bpm))
+    fps = performance.fps
+    checked = 0
+    for dancer in performance.dancers:
+        positions = dancer.joint_positions()
+        events = [e for e in performance.events if e.role == dancer.role]
+        for before, event in itertools.pairwise(events):
+            if not before.weight or before.foot == event.foot:
+                continue
+            a = math.ceil(before.time_s * fps - 1e-6)
+            b = math.floor(event.time_s * fps + 1e-6)
+            side = before.foot.lower()
+            slides = []
+            for joint in (f"{side}_ankle", f"{side}_toe"):
+                track = positions[a : b + 1, dancer.skeleton.index(joint), :2]
+                slides.append(float(np.max(np.linalg.norm(track - track[0], axis=1))))
+            assert min(slides) < 0.005, (dance, dancer.role, before.time_s, slides)
+            checked += 1
+    assert checked >= 20
+
+
+def test_a_stepping_foot_is_placed_on_its_beat_not_crept_onto_its_mark() -> None:
+    """A slow step (a Rumba walk at 100 beats a minute, the foot in the air for most of a
+    beat) still travels faster than 8 cm/s into the frame before its landing (a foot eased
+    in as gently as it leaves crept onto its mark at 5 cm/s, seen still early), and is on
+    its mark from the landing's frame."""
+    routine = routine_of("Rumba", ("closed_basic", "closed_basic"))
+    performance = perform(routine)
+    fps = performance.fps
+    timed = 0
+    for dancer in performance.dancers:
+        positions = dancer.joint_positions()
+        for e in (x for x in performance.events if x.role == dancer.role):
+            ball = positions[:, dancer.skeleton.index(f"{e.foot.lower()}_toe"), :2]
+            land = math.ceil(e.time_s * fps - 1e-6)
+            mark = ball[land]
+            way = float(np.linalg.norm(ball[land - 20] - mark))
+            if way < 0.05:
+                continue  # a weight change in place: nothing travels
+            assert np.linalg.norm(ball[land + 1] - mark) < 1e-3, (dancer.role, e.time_s)
+            speed = float(np.linalg.norm(ball[land - 1] - ball[land - 2])) * fps
+            assert speed > 0.08, (dancer.role, e.time_s, speed)
+            timed += 1
+    assert timed >= 6
 
 
 def _assert_continuous(dancer: DancerMotion) -> None:

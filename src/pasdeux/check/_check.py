@@ -18,6 +18,7 @@ from pasdeux.check._rig import RIG, RigMap
 from pasdeux.check._valid import validate
 from pasdeux.choreo import Routine
 from pasdeux.dances import HOLD_CONNECTIONS, Step
+from pasdeux.dances.geometry import replay_figure
 from pasdeux.errors import InputError
 from pasdeux.motion import DancerMotion, Performance, StepEvent
 
@@ -158,6 +159,17 @@ def _frame(t: float, fps: float, n: int) -> int:
     return min(max(round(t * fps), 0), n - 1)
 
 
+def _frame_from(t: float, fps: float, n: int) -> int:
+    """The first frame at or after time ``t`` (the first on which what happens at ``t`` is
+    seen)."""
+    return min(max(math.ceil(t * fps - 1e-6), 0), n - 1)
+
+
+def _frame_until(t: float, fps: float, n: int) -> int:
+    """The last frame at or before time ``t``."""
+    return min(max(math.floor(t * fps + 1e-6), 0), n - 1)
+
+
 def _dancer_check(
     routine: Routine,
     performance: Performance,
@@ -240,7 +252,9 @@ def _support_slides(
     p: CheckParams,
 ) -> Array:
     """The slide of every support: a foot landing with weight, planted until the role's
-    next event (another foot's), or until it lifts for its own next step."""
+    next event (another foot's), or until it lifts for its own next step; over the frames
+    from the first at or after its landing to the last at or before its end (a frame
+    between two events shows neither as happened yet)."""
     out = []
     for i, e in enumerate(events):
         if not e.weight:
@@ -252,8 +266,8 @@ def _support_slides(
             if nxt.foot == e.foot:
                 lead = p.lift_lead_beats * _beat_s(routine, nxt.time_s)
                 end = nxt.time_s - min(nxt.time_s - e.time_s, lead)
-        start = _frame(e.time_s + p.support_settle_s, fps, n)
-        stop = _frame(end, fps, n) + 1
+        start = _frame_from(e.time_s + p.support_settle_s, fps, n)
+        stop = _frame_until(end, fps, n) + 1
         out.append(num.support_slide_m(heels[e.foot], balls[e.foot], start, stop))
     return np.asarray(out, dtype=float)
 
@@ -267,12 +281,18 @@ def _step_errors(
     p: CheckParams,
 ) -> Array:
     """Per event whose foot moves before it lands: its arrival (of the frames near the
-    landing where it stops, heel or ball on the floor and still after neither was, the one
-    nearest the beat) minus its beat's frame (the first frame at or after the beat's time:
-    the first on which a foot landing on the beat is seen), in milliseconds."""
+    landing from which it stays put, heel or ball on the floor and moving less than
+    ``contact_speed_m_s`` to the next frame, after a frame where neither did, the one
+    nearest the beat) minus the frame nearest its beat, in milliseconds.
+
+    The speed is the one *to* the next frame: a foot reaching its mark at frame f is
+    still from f on (the speed *into* f, its last bit of travel, made every landing one
+    frame late). Either frame is a sample of a landing between two frames, so the beat
+    is taken at its nearest frame too.
+    """
 
     def moving(point: Array, height_m: float) -> NDArray[np.bool_]:
-        speed = num.horizontal_speed_m_s(point, fps)
+        speed = np.append(num.horizontal_speed_m_s(point, fps)[1:], 0.0)
         return np.asarray((point[:, 2] >= height_m) | (speed > p.contact_speed_m_s))
 
     feet_moving = {
@@ -288,7 +308,7 @@ def _step_errors(
         next_t = events[i + 1].time_s if i + 1 < len(events) else np.inf
         lo = _frame(max(prev_t, beat_t - p.landing_search_s), fps, n) + (1 if i else 0)
         hi = _frame(min(next_t, beat_t + p.landing_search_s), fps, n)
-        beat_frame = math.ceil(beat_t * fps - 1e-6)
+        beat_frame = round(beat_t * fps)
         arrived = num.landing_frame(feet_moving[e.foot], lo, hi + 1, beat_frame)
         if arrived is not None:
             out.append((arrived - beat_frame) / fps * 1000.0)
@@ -327,9 +347,17 @@ def _pelvis_min(
 
 
 def _turns(routine: Routine, performance: Performance, rig: RigMap) -> tuple[FigureTurn, ...]:
-    """Each dancer's performed turn over each figure (from the dancer's last landing of the
-    previous figure to the last of this one), against the figure's declared turn for
-    that role."""
+    """Each dancer's performed turn over each figure, against the figure's declared turn
+    for that role.
+
+    The turn runs from where the figure begins to the dancer's last landing of it: from
+    the dancer's last landing of the previous figure, plus any turn the plan makes between
+    the two figures (the facing the figure starts in, ``PlacedFigure.start_pose``, against
+    the one the previous figure ends in, both from ``routine.json``: a couple placed
+    afresh where a stretch of the song begins is not the figure's turn); for the first
+    figure, from the facing the routine starts in (its first step may begin before the
+    first frame).
+    """
     n, fps = performance.n_frames, performance.fps
     out = []
     for dancer in performance.dancers:
@@ -339,12 +367,19 @@ def _turns(routine: Routine, performance: Performance, rig: RigMap) -> tuple[Fig
         ends: dict[int, float] = {}
         for e in _events(performance, dancer.role):
             ends[e.figure_index] = max(ends.get(e.figure_index, 0.0), e.time_s)
+        starts = _planned_facings(routine, dancer.role)
         previous = 0
         for i, placed in enumerate(routine.figures):
             if i not in ends:
                 continue
             last = _frame(ends[i], fps, n)
-            performed = -float(np.degrees(facing[last] - facing[previous]))  # clockwise
+            if i == 0:
+                begin = facing[0] + math.remainder(starts[0][0] - facing[0], 2 * math.pi)
+            else:
+                begin = facing[previous] + math.remainder(
+                    starts[i][0] - starts[i - 1][1], 2 * math.pi
+                )
+            performed = -float(np.degrees(facing[last] - begin))  # clockwise
             steps = placed.figure.leader if dancer.role == "leader" else placed.figure.follower
             declared = 45.0 * sum(s.turn_eighths for s in steps)
             out.append(
@@ -352,6 +387,19 @@ def _turns(routine: Routine, performance: Performance, rig: RigMap) -> tuple[Fig
             )
             previous = last
     return tuple(out)
+
+
+def _planned_facings(routine: Routine, role: str) -> list[tuple[float, float]]:
+    """Per figure, the facing of ``role`` where the plan starts it and where the figure,
+    replayed from there, ends it (radians)."""
+    out = []
+    for placed in routine.figures:
+        leader, follower = placed.start_pose.dancers()
+        pose = leader if role == "leader" else follower
+        start = pose.facing_rad
+        replay_figure(placed.figure, leader, follower)
+        out.append((start, pose.facing_rad))
+    return out
 
 
 def _hold_frames(

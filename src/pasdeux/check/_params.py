@@ -30,8 +30,9 @@ class CheckParams:
     #: ... its heel (ankle joint) below this one (landings: a foot has landed when its heel
     #: or its ball is on the floor and still).
     heel_contact_height_m: float = 0.10
-    #: ... and still when it moves slower than this.
-    contact_speed_m_s: float = 0.1
+    #: ... and still when it moves slower than this to the next frame (under a millimetre
+    #: a frame at 60 fps: a foot placed slowly is not still while it creeps onto its mark).
+    contact_speed_m_s: float = 0.05
     #: Skating ratio (literature): a foot on the floor moving faster than this skates.
     skate_speed_m_s: float = 0.5
     #: Lodge's contact: heel (ankle) and ball (toe) below these heights above the ground.

@@ -29,6 +29,11 @@ class MotionParams:
         earlier (but not before it landed).
     swing_lift_m
         Highest a stepping foot is lifted off the floor.
+    swing_ease_in_power
+        How much longer a stepping foot takes to leave than to arrive: its travel follows
+        ``smoothstep(u ** swing_ease_in_power)`` of the time ``u`` (0-1) from its lift to its
+        landing (1: as gently placed as lifted, creeping onto its mark over the last frames;
+        above 1: released gently, placed decisively on the beat).
     blend_s
         Time over which a step's action (rise, sway, dip) and a change of hold are blended.
     landing_bob_m
@@ -112,6 +117,7 @@ class MotionParams:
     max_foot_speed_m_s: float = 3.0
     max_turn_rad_s: float = 12.0
     swing_lift_m: float = 0.06
+    swing_ease_in_power: float = 1.5
     blend_s: float = 0.3
     landing_bob_m: float = 0.012
     weight_transfer_s: float = 0.25
@@ -166,6 +172,10 @@ class MotionParams:
         ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be within 0-1, got {getattr(self, name)}")
+        if not self.swing_ease_in_power >= 1.0:
+            raise ValueError(
+                f"swing_ease_in_power must be at least 1, got {self.swing_ease_in_power}"
+            )
         if not 0.0 <= self.pivot_heel_pitch_deg < 90.0:
             raise ValueError(
                 "pivot_heel_pitch_deg must be within 0-90, got " + str(self.pivot_heel_pitch_deg)

@@ -1,11 +1,12 @@
 """Perform a routine: turn placed figures into both dancers' timed skeletons.
 
 Every step lands on its beat: the foot leaves the floor after the previous step of the
-dancer has landed (earlier only where it could not otherwise get there at a human speed:
-a quick step of a long way is a small hop) and arrives exactly at the time of the step's
-beat (from the song's tempo map). Each step turns the body by its declared turn, unwrapped
-(a spin of a whole turn is a whole turn, a 1 1/4 turn is 450 degrees); the standing foot
-turns with the body on its ball, heel raised.
+dancer has landed (never before the other foot, bearing the weight, has landed: no hop
+off a standing foot), is released gently and placed decisively, arriving exactly at the
+time of the step's beat (from the song's tempo map). Each step turns the body by its
+declared turn, unwrapped (a spin of a whole turn is a whole turn, a 1 1/4 turn is 450
+degrees), starting before the foot lifts where a quick step must turn far; the standing
+foot turns with the body on its ball (the ball stays where it stood), heel raised.
 
 The body model is posed by hand-written kinematics (``_tracks``, ``_legs``, ``_arms``):
 

@@ -27,14 +27,16 @@ class TimedStep:
     t_land: float
     t_lift: float
     t_end: float
+    t_turn: float  # the body starts the step's turn (at or before the lift)
 
 
 def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedStep]]:
     """Every step of both dancers with its times: it lifts at most ``travel_beats`` and at
     most ``travel_share`` of the time since the dancer's previous landing before it lands,
     earlier if the foot could not otherwise get there at ``max_foot_speed_m_s`` or the
-    body turn at ``max_turn_rad_s`` (though
-    not before it landed itself: a quick step of a long way is a small hop)."""
+    body turn at ``max_turn_rad_s`` (though not before it landed itself, nor before the
+    other foot, bearing the weight, has landed: no hop off a standing foot; the body then
+    starts its turn before the foot lifts, over the standing foot)."""
     tempo = routine.tempo_map
     out: dict[str, list[TimedStep]] = {role: [] for role in ROLES}
     for fig_index, placed in enumerate(routine.figures):
@@ -42,7 +44,7 @@ def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedS
             beat = placed.start_beat + rs.step.beat
             t_land = tempo.second_from_beat(beat)
             t_end = tempo.second_from_beat(beat + rs.step.duration_beats)
-            out[rs.role].append(TimedStep(rs, fig_index, beat, t_land, t_land, t_end))
+            out[rs.role].append(TimedStep(rs, fig_index, beat, t_land, t_land, t_end, t_land))
     for role in ROLES:
         timed = out[role]
         landed = {"L": -math.inf, "R": -math.inf}
@@ -58,8 +60,14 @@ def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedS
             needed = max(distance_m / params.max_foot_speed_m_s, turn_rad / params.max_turn_rad_s)
             own = s.t_land - landed[rs.step.foot]
             travel = max(travel, min(needed, params.travel_share * own))
+            t_turn = s.t_land - travel
+            previous = timed[i - 1].replayed.step if i else None
+            if previous is not None and previous.weight and previous.foot != rs.step.foot:
+                travel = min(travel, s.t_land - previous_land)
             landed[rs.step.foot] = s.t_land
-            timed[i] = TimedStep(rs, s.figure_index, s.beat, s.t_land, s.t_land - travel, s.t_end)
+            timed[i] = TimedStep(
+                rs, s.figure_index, s.beat, s.t_land, s.t_land - travel, s.t_end, t_turn
+            )
     return out
 
 
@@ -112,7 +120,7 @@ def dancer_tracks(
     """
     n = times.size
     fps = 1.0 / (times[1] - times[0]) if n > 1 else 60.0
-    feet = _FeetTracks(start, times, ball_m, params.swing_lift_m)
+    feet = _FeetTracks(start, times, ball_m, params)
     targets = {k: np.zeros(n) for k in ("drop", "rise", "lean", "sway", "head", "dip")}
     bob = np.zeros(n)
     weight_r = np.full(n, {"L": 0.0, "R": 1.0}.get(start.support or "", 0.5))
@@ -147,9 +155,12 @@ def dancer_tracks(
 class _FeetTracks:
     """The facing, both feet and the way they point, built step by step."""
 
-    def __init__(self, start: DancerPose, times: Array, ball_m: float, lift_m: float) -> None:
+    def __init__(
+        self, start: DancerPose, times: Array, ball_m: float, params: MotionParams
+    ) -> None:
         n = times.size
-        self.times, self.ball_m, self.lift_m = times, ball_m, lift_m
+        self.times, self.ball_m, self.lift_m = times, ball_m, params.swing_lift_m
+        self.ease_in_power = params.swing_ease_in_power
         self.facing = np.full(n, start.facing_rad)
         self.feet = {
             f: np.column_stack([np.tile(start.feet[f], (n, 1)), np.zeros(n)]) for f in "LR"
@@ -172,27 +183,35 @@ class _FeetTracks:
         # where the track is and where the step begins (none within a plan).
         turn = -rs.step.turn_eighths * math.pi / 4
         turn += math.remainder(rs.facing_after - (self.at_facing + turn), 2 * math.pi)
-        a, b = np.searchsorted(self.times, [s.t_lift, s.t_land])
-        phase = smoothstep((self.times[a:b] - s.t_lift) / max(s.t_land - s.t_lift, 1e-6))
+        a, b, c = np.searchsorted(self.times, [s.t_lift, s.t_land, s.t_turn])
+        u = np.clip((self.times[a:b] - s.t_lift) / max(s.t_land - s.t_lift, 1e-6), 0.0, 1.0)
+        phase = smoothstep(u)
+        # The foot leaves gently and is placed decisively (no creeping onto its mark).
+        place = smoothstep(u**self.ease_in_power)
+        span = max(s.t_land - s.t_turn, 1e-6)
+        turning = smoothstep((self.times[c:b] - s.t_turn) / span)
         facing0 = self.at_facing
-        # Turns add up: a step lifting before the previous one landed (a quick step of a
-        # long way) turns on top of the previous turn's end, without a jump.
-        self.facing[a:b] += turn * phase
+        # Turns add up: a step turning before the previous one landed (a quick step of a
+        # long way, a quick swivel) turns on top of the previous turn's end, without a jump.
+        self.facing[c:b] += turn * turning
         self.facing[b:] += turn
         moving, standing = rs.step.foot, OTHER_FOOT[rs.step.foot]
         foot = self.feet[moving]
         f0, f1 = self.at_feet[moving], np.array(rs.foot_to)
-        foot[a:b, :2] = f0 + (f1 - f0) * phase[:, None]
+        foot[a:b, :2] = f0 + (f1 - f0) * place[:, None]
         lift = min(self.lift_m, 0.02 + 0.3 * float(np.linalg.norm(f1 - f0)))
-        foot[a:b, 2] = lift * np.sin(np.pi * phase)
+        foot[a:b, 2] = lift * np.sin(np.pi * place)
         foot[b:, :2] = f1
         foot[b:, 2] = 0.0
         yaw = self.yaw[moving]
-        body = facing0 + turn * phase
-        yaw[a:b] = body + (self.at_yaw[moving] - facing0) * (1.0 - phase)
+        body = facing0 + turn * turning[a - c :]
+        # From the way it points on the floor (the body may have begun to turn over the
+        # other foot before it lifts) to the body's.
+        start = body[0] if body.size else facing0
+        yaw[a:b] = body + (self.at_yaw[moving] - start) * (1.0 - phase)
         yaw[b:] = facing0 + turn
         if turn:
-            self._pivot(standing, turn, (a, max(a, self.landed[standing]), b), phase)
+            self._pivot(standing, turn, (c, max(c, self.landed[standing]), b), turning)
         self.at_facing = facing0 + turn
         self.at_feet[moving], self.at_yaw[moving] = f1, facing0 + turn
         self.landed[moving] = int(b)
@@ -204,18 +223,22 @@ class _FeetTracks:
         round)."""
         a, on, b = frames
         y0 = self.at_yaw[foot]
+        # The ball where the foot stands (or lands) before this turn moves it: it stays
+        # there while the heel goes round.
+        first = min(on, self.times.size - 1)
+        before = float(self.yaw[foot][first])
+        ball = self.feet[foot][first, :2] + self.ball_m * np.array(
+            [math.cos(before), math.sin(before)]
+        )
         self.yaw[foot][a:b] += turn * phase
         self.yaw[foot][b:] += turn
         yaw = np.append(self.yaw[foot][on:b], y0 + turn)
-        ball = self.feet[foot][min(on, self.times.size - 1), :2] + self.ball_m * np.array(
-            [math.cos(yaw[0]), math.sin(yaw[0])]
-        )
         ankle = ball - self.ball_m * np.column_stack([np.cos(yaw), np.sin(yaw)])
         self.feet[foot][on:b, :2] = ankle[:-1]
         self.feet[foot][b:, :2] = ankle[-1]
         # On the ball the heel is off the floor: raised as soon as the foot starts to
         # turn, lowered as it finishes (so the heel never turns on the floor).
-        share = (yaw[:-1] - yaw[0]) / turn
+        share = (yaw[:-1] - before) / turn
         bump = smoothstep(np.minimum(share, 1.0 - share) / 0.05)
         self.heel_up[foot][on:b] = np.maximum(self.heel_up[foot][on:b], bump)
         self.at_yaw[foot], self.at_feet[foot] = y0 + turn, ankle[-1]
