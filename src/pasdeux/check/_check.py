@@ -185,7 +185,12 @@ def _dancer_check(
     events = _events(performance, dancer.role)
     slides = _support_slides(routine, events, heels, balls, fps, len(pos), p)
     errors = _step_errors(routine, events, heels, balls, fps, p)
-    speed, joint, frame = num.joint_speed_max(pos, fps)
+    # Joints only: an end site (a leaf of the rig, a BVH "End Site": fingertip, toe tip,
+    # head top) is a bone's tip, not a joint, and the 19-joint rig this measure was first
+    # taken on had none.
+    joints = sorted(set(skel.parents) - {-1} | {0})
+    speed, at, frame = num.joint_speed_max(pos[:, joints], fps)
+    joint = joints[at]
     pelvis_share, pelvis_at = _pelvis_min(routine, events, dancer, pos, fps, p, rig)
     feet = sorted(heels)
     channels = None if bvh_channels is None else bvh_channels.get(dancer.role)

@@ -33,10 +33,11 @@ ROLES = ("leader", "follower")
 
 def hold_weights(leader_steps: list[TimedStep], times: Array, blend_s: float) -> dict[str, Array]:
     """Per frame, how much each hold applies (they sum to 1; a change blends over
-    ``blend_s``)."""
+    ``blend_s``, done when the step that dances in the new hold lifts: a hand is let go
+    before the turn it frees, not dragged round by it)."""
     current = np.full(times.size, HOLDS.index(leader_steps[0].replayed.step.hold))
     for s in leader_steps:
-        current[times >= s.t_lift] = HOLDS.index(s.replayed.step.hold)
+        current[times >= s.t_lift - blend_s / 2] = HOLDS.index(s.replayed.step.hold)
     fps = 1.0 / (times[1] - times[0]) if times.size > 1 else 60.0
     width = max(1, round(blend_s * fps))
     return {

