@@ -143,7 +143,7 @@ def perform(
         fps=float(fps),
         n_frames=n_frames,
         dancers=dancers,
-        events=_step_events(steps),
+        events=_step_events(steps, tracks),
     )
 
 
@@ -189,7 +189,9 @@ def _ball_m(skeleton: Skeleton) -> float:
     return float(np.hypot(*skeleton.offset("l_toe")[:2]))
 
 
-def _step_events(steps: dict[str, list[TimedStep]]) -> tuple[StepEvent, ...]:
+def _step_events(
+    steps: dict[str, list[TimedStep]], tracks: dict[str, Tracks]
+) -> tuple[StepEvent, ...]:
     events = (
         StepEvent(
             role=role,
@@ -199,10 +201,10 @@ def _step_events(steps: dict[str, list[TimedStep]]) -> tuple[StepEvent, ...]:
             weight=s.replayed.step.weight,
             figure_index=s.figure_index,
             step_index=s.replayed.index,
-            x_m=round(s.replayed.foot_to[0], 4),
-            y_m=round(s.replayed.foot_to[1], 4),
+            x_m=round(float(xy[0]), 4),
+            y_m=round(float(xy[1]), 4),
         )
         for role in ROLES
-        for s in steps[role]
+        for s, xy in zip(steps[role], tracks[role].landings_xy, strict=True)
     )
     return tuple(sorted(events, key=lambda e: (e.time_s, e.role)))
