@@ -205,11 +205,16 @@ class _FeetTracks:
         moving, standing = rs.step.foot, OTHER_FOOT[rs.step.foot]
         foot = self.feet[moving]
         f0, f1 = self.at_feet[moving], np.array(rs.foot_to)
-        stays = math.dist(rs.foot_from, rs.foot_to) < 1e-3 and not turn
+        # A weight change on a foot that stays (a replace without a swivel) leaves it where
+        # it stands, on the floor, where a pivot on its ball moved it off the plan's mark
+        # (at most the ball's distance either side); further off (the couple placed
+        # afresh) it steps there.
+        stays = (
+            math.dist(rs.foot_from, rs.foot_to) < 1e-3
+            and not turn
+            and float(np.linalg.norm(f1 - f0)) <= 2 * self.ball_m
+        )
         if stays:
-            # A weight change on a foot that stays (a replace without a swivel): it stays
-            # where it stands, on the floor, though a pivot on its ball moved it off the
-            # plan's mark.
             f1 = f0.copy()
         self.landings.append(f1)
         foot[a:b, :2] = f0 + (f1 - f0) * place[:, None]
