@@ -309,6 +309,35 @@ def test_a_stepping_foot_is_placed_on_its_beat_not_crept_onto_its_mark() -> None
     assert timed >= 6
 
 
+def test_a_weight_change_in_place_leaves_the_foot_where_it_stands() -> None:
+    """The Slow Dance's sway replaces the weight onto the foot that stayed: that foot
+    neither lifts nor moves over the replace (it used to creep a few centimetres back to
+    the plan's mark, lifted, for two beats), and its event says where it stands."""
+    routine = routine_of("Slow Dance", ("sway", "sway"), bpm=60.0)
+    performance = perform(routine)
+    fps = performance.fps
+    checked = 0
+    for dancer in performance.dancers:
+        positions = dancer.joint_positions()
+        events = [e for e in performance.events if e.role == dancer.role]
+        rest_z = positions[0, dancer.skeleton.index("LeftFoot"), 2]
+        for before, event in itertools.pairwise(events):
+            figure = routine.figures[event.figure_index].figure
+            step = (figure.leader if dancer.role == "leader" else figure.follower)[event.step_index]
+            if step.direction != "replace" or step.turn_eighths:
+                continue
+            side = "Left" if event.foot == "L" else "Right"
+            ankle = positions[:, dancer.skeleton.index(f"{side}Foot")]
+            a = math.ceil(before.time_s * fps - 1e-6)
+            b = math.ceil(event.time_s * fps - 1e-6)
+            moved = np.linalg.norm(ankle[a : b + 1, :2] - ankle[b, :2], axis=1)
+            assert moved.max() < 1e-3, (dancer.role, event.time_s)
+            assert np.abs(ankle[a : b + 1, 2] - rest_z).max() < 2e-3, (dancer.role, event.time_s)
+            assert np.hypot(event.x_m - ankle[b, 0], event.y_m - ankle[b, 1]) < 1e-3
+            checked += 1
+    assert checked >= 4
+
+
 def _assert_continuous(dancer: DancerMotion) -> None:
     q = dancer.rotations.astype(float)
     dots = np.sum(q[1:] * q[:-1], axis=-1)

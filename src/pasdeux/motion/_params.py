@@ -34,6 +34,9 @@ class MotionParams:
         ``smoothstep(u ** swing_ease_in_power)`` of the time ``u`` (0-1) from its lift to its
         landing (1: as gently placed as lifted, creeping onto its mark over the last frames;
         above 1: released gently, placed decisively on the beat).
+    swing_place_s
+        A foot in the air longer than this is released more gently still rather than
+        slowing down for longer: its power is at least its time in the air over this.
     blend_s
         Time over which a step's action (rise, sway, dip) and a change of hold are blended.
     landing_bob_m
@@ -120,6 +123,7 @@ class MotionParams:
     max_turn_rad_s: float = 12.0
     swing_lift_m: float = 0.06
     swing_ease_in_power: float = 1.5
+    swing_place_s: float = 0.45
     blend_s: float = 0.3
     landing_bob_m: float = 0.012
     weight_transfer_s: float = 0.25
@@ -162,6 +166,7 @@ class MotionParams:
             "pelvis_smoothing_s",
             "hand_follow_s",
             "contact_rate_hz",
+            "swing_place_s",
         ):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")

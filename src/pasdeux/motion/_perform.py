@@ -154,7 +154,7 @@ def perform(
         fps=float(fps),
         n_frames=n_frames,
         dancers=dancers,
-        events=_step_events(steps),
+        events=_step_events(steps, tracks),
     )
 
 
@@ -208,7 +208,9 @@ def _ball_m(skeleton: Skeleton) -> float:
     return float(np.hypot(*skeleton.offset("LeftToeBase")[:2]))
 
 
-def _step_events(steps: dict[str, list[TimedStep]]) -> tuple[StepEvent, ...]:
+def _step_events(
+    steps: dict[str, list[TimedStep]], tracks: dict[str, Tracks]
+) -> tuple[StepEvent, ...]:
     events = (
         StepEvent(
             role=role,
@@ -218,10 +220,10 @@ def _step_events(steps: dict[str, list[TimedStep]]) -> tuple[StepEvent, ...]:
             weight=s.replayed.step.weight,
             figure_index=s.figure_index,
             step_index=s.replayed.index,
-            x_m=round(s.replayed.foot_to[0], 4),
-            y_m=round(s.replayed.foot_to[1], 4),
+            x_m=round(float(xy[0]), 4),
+            y_m=round(float(xy[1]), 4),
         )
         for role in ROLES
-        for s in steps[role]
+        for s, xy in zip(steps[role], tracks[role].landings_xy, strict=True)
     )
     return tuple(sorted(events, key=lambda e: (e.time_s, e.role)))

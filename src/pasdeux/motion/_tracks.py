@@ -86,6 +86,7 @@ class Tracks:
     sway_rad: Array  # (F,) sideways tilt, positive to the right
     head_pitch_rad: Array  # (F,)
     pelvis_m: Array  # (F, 3) the pelvis, planned from all the above (``plan_pelvis``)
+    landings_xy: Array  # (steps, 2) where each step's foot lands, in the steps' order
 
 
 def slice_tracks(tr: Tracks, part: slice) -> Tracks:
@@ -104,6 +105,7 @@ def slice_tracks(tr: Tracks, part: slice) -> Tracks:
         sway_rad=tr.sway_rad[part],
         head_pitch_rad=tr.head_pitch_rad[part],
         pelvis_m=tr.pelvis_m[part],
+        landings_xy=tr.landings_xy,
     )
 
 
@@ -149,6 +151,7 @@ def dancer_tracks(
         sway_rad=smooth["sway"],
         head_pitch_rad=smooth["head"],
         pelvis_m=np.zeros((n, 3)),
+        landings_xy=np.array(feet.landings, dtype=float).reshape(-1, 2),
     )
 
 
@@ -161,6 +164,7 @@ class _FeetTracks:
         n = times.size
         self.times, self.ball_m, self.lift_m = times, ball_m, params.swing_lift_m
         self.ease_in_power = params.swing_ease_in_power
+        self.place_s = params.swing_place_s
         self.facing = np.full(n, start.facing_rad)
         self.feet = {
             f: np.column_stack([np.tile(start.feet[f], (n, 1)), np.zeros(n)]) for f in "LR"
@@ -175,6 +179,7 @@ class _FeetTracks:
         self.yaw = {f: np.full(n, self.at_yaw[f]) for f in "LR"}
         self.heel_up = {f: np.zeros(n) for f in "LR"}
         self.landed = {"L": 0, "R": 0}  # frame from which each foot is on the floor
+        self.landings: list[Array] = []  # where each step's foot lands
 
     def step(self, s: TimedStep) -> None:
         """Add step ``s``: the facing turns, the foot travels, the standing foot pivots."""
@@ -186,8 +191,10 @@ class _FeetTracks:
         a, b, c = np.searchsorted(self.times, [s.t_lift, s.t_land, s.t_turn])
         u = np.clip((self.times[a:b] - s.t_lift) / max(s.t_land - s.t_lift, 1e-6), 0.0, 1.0)
         phase = smoothstep(u)
-        # The foot leaves gently and is placed decisively (no creeping onto its mark).
-        place = smoothstep(u**self.ease_in_power)
+        # The foot leaves gently and is placed decisively (no creeping onto its mark): a
+        # slow step leaves more gently still rather than slowing down longer.
+        power = max(self.ease_in_power, (s.t_land - s.t_lift) / self.place_s)
+        place = smoothstep(u**power)
         span = max(s.t_land - s.t_turn, 1e-6)
         turning = smoothstep((self.times[c:b] - s.t_turn) / span)
         facing0 = self.at_facing
@@ -198,8 +205,20 @@ class _FeetTracks:
         moving, standing = rs.step.foot, OTHER_FOOT[rs.step.foot]
         foot = self.feet[moving]
         f0, f1 = self.at_feet[moving], np.array(rs.foot_to)
+        # A weight change on a foot that stays (a replace without a swivel) leaves it where
+        # it stands, on the floor, where a pivot on its ball moved it off the plan's mark
+        # (at most the ball's distance either side); further off (the couple placed
+        # afresh) it steps there.
+        stays = (
+            math.dist(rs.foot_from, rs.foot_to) < 1e-3
+            and not turn
+            and float(np.linalg.norm(f1 - f0)) <= 2 * self.ball_m
+        )
+        if stays:
+            f1 = f0.copy()
+        self.landings.append(f1)
         foot[a:b, :2] = f0 + (f1 - f0) * place[:, None]
-        lift = min(self.lift_m, 0.02 + 0.3 * float(np.linalg.norm(f1 - f0)))
+        lift = 0.0 if stays else min(self.lift_m, 0.02 + 0.3 * float(np.linalg.norm(f1 - f0)))
         foot[a:b, 2] = lift * np.sin(np.pi * place)
         foot[b:, :2] = f1
         foot[b:, 2] = 0.0
