@@ -120,12 +120,17 @@ def test_the_closed_hold_holds_over_a_chain_of_imperfect_figures() -> None:
     assert float(np.dot(follower.body - leader.body, forward_vector(leader.facing_rad))) > 0.2
 
 
-def test_a_hand_hold_stays_within_arm_s_reach_over_a_chain() -> None:
-    fig = _figure(
-        [_step(0.0, "L", "back", 0.3, hold="left_to_right", position="open_facing")],
-        [_step(0.0, "R", "back", 0.3, hold="left_to_right", position="open_facing")],
+def _both_step_in_one_hand_hold(direction: str, size_m: float) -> Figure:
+    """Both partners step ``direction`` in open facing position, his left hand in her right."""
+    return _figure(
+        [_step(0.0, "L", direction, size_m, hold="left_to_right", position="open_facing")],
+        [_step(0.0, "R", direction, size_m, hold="left_to_right", position="open_facing")],
         position="open_facing",
     )
+
+
+def test_a_hand_hold_stays_within_arm_s_reach_over_a_chain() -> None:
+    fig = _both_step_in_one_hand_hold("back", 0.3)
     leader, follower = couple_start((0.0, 0.0), 0.0, "open_facing")
     for _ in range(10):
         replay_figure(fig, leader, follower)
@@ -135,11 +140,7 @@ def test_a_hand_hold_stays_within_arm_s_reach_over_a_chain() -> None:
 
 
 def test_a_hold_pushed_apart_keeps_the_margin_above_its_least_distance() -> None:
-    fig = _figure(
-        [_step(0.0, "L", "forward", 0.4, hold="left_to_right", position="open_facing")],
-        [_step(0.0, "R", "forward", 0.4, hold="left_to_right", position="open_facing")],
-        position="open_facing",
-    )
+    fig = _both_step_in_one_hand_hold("forward", 0.4)
     leader, follower = couple_start((0.0, 0.0), 0.0, "open_facing")
     replay_figure(fig, leader, follower)  # 0.95 m apart, both step 0.4 m towards the other
     least = HOLD_DISTANCE_M["left_to_right"][0] + HOLD_MARGIN_M
