@@ -33,11 +33,10 @@ ROLES = ("leader", "follower")
 
 def hold_weights(leader_steps: list[TimedStep], times: Array, blend_s: float) -> dict[str, Array]:
     """Per frame, how much each hold applies (they sum to 1; a change blends over
-    ``blend_s``, done when the step that dances in the new hold lifts: a hand is let go
-    before the turn it frees, not dragged round by it)."""
+    ``blend_s``)."""
     current = np.full(times.size, HOLDS.index(leader_steps[0].replayed.step.hold))
     for s in leader_steps:
-        current[times >= s.t_lift - blend_s / 2] = HOLDS.index(s.replayed.step.hold)
+        current[times >= s.t_lift] = HOLDS.index(s.replayed.step.hold)
     fps = 1.0 / (times[1] - times[0]) if times.size > 1 else 60.0
     width = max(1, round(blend_s * fps))
     return {
@@ -391,7 +390,7 @@ def hand_targets(
         # left side (his forearm comes round her, ``_contact`` keeps it outside her);
         # her left hand on top of his right shoulder, her arm resting on his.
         out["leader"]["r"] = p(flw, fi, "Spine2") + 0.06 * UP - 0.07 * f_fwd - 0.11 * f_right
-        out["follower"]["l"] = p(ldr, li, shoulder("r")) + 0.02 * l_fwd - 0.05 * UP
+        out["follower"]["l"] = p(ldr, li, shoulder("r")) + 0.08 * UP + 0.05 * l_right - 0.03 * l_fwd
     elif hold == "embrace":
         for s, sign in (("l", -1.0), ("r", 1.0)):
             out["leader"][s] = p(flw, fi, "Spine") - sign * 0.13 * f_right - 0.05 * f_fwd
