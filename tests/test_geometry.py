@@ -268,7 +268,8 @@ def _routine(dance: str, seed: int) -> Routine:
 @pytest.mark.parametrize("dance", DANCES)
 def test_planner_and_motion_agree_on_every_figure_start(dance: str) -> None:
     """The motion stage lands every step where the plan's replay, from each figure's
-    recorded start pose, puts it. The planner starts each figure from the couple standing
+    recorded start pose, puts it (a foot that stays where it stands, where its ball pivot
+    left it). The planner starts each figure from the couple standing
     in the figure's start position at the planned centre and facing; in the body holds
     that is where the previous figure left them, to the hold's slack."""
     routine = _routine(dance, 0)
@@ -286,15 +287,23 @@ def test_planner_and_motion_agree_on_every_figure_start(dance: str) -> None:
             gap_m = float(np.hypot(*(ended.body - starts.body)))
             assert gap_m <= 0.07, (a.figure.id, b.figure.id, gap_m)
     performance = perform(routine, duration_s=routine.beats[-1] + 1.0, fps=10.0)
-    planned = {
-        (rs.role, i, rs.index): rs.foot_to
+    replayed = {
+        (rs.role, i, rs.index): rs
         for i, placed in enumerate(routine.figures)
         for rs in replay_figure(placed.figure, *placed.start_pose.dancers())
     }
     landed = {(e.role, e.figure_index, e.step_index): (e.x_m, e.y_m) for e in performance.events}
-    assert landed.keys() == planned.keys()
-    for key, xy in planned.items():
-        assert landed[key] == pytest.approx(xy, abs=1e-4), key
+    assert landed.keys() == replayed.keys()
+    ball_m = {
+        d.role: float(np.hypot(*d.skeleton.offset("LeftToeBase")[:2])) for d in performance.dancers
+    }
+    for key, rs in replayed.items():
+        # A weight change onto a foot that stays (a replace without a turn) is danced where
+        # the foot stands: a pivot on its ball may have moved its ankle, at most the ball's
+        # distance either side of the plan's mark. Every other step lands on its mark.
+        stays = math.dist(rs.foot_from, rs.foot_to) < 1e-3 and not rs.step.turn_eighths
+        tolerance_m = 2 * ball_m[rs.role] + 1e-4 if stays else 1e-4
+        assert math.dist(landed[key], rs.foot_to) <= tolerance_m, (key, landed[key], rs.foot_to)
 
 
 def _frame_holds(routine: Routine, times: np.ndarray) -> list[tuple[str, str]]:
