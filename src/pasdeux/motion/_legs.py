@@ -156,15 +156,15 @@ def _hip_action(
     skel: Skeleton, tr: Tracks, params: MotionParams, r_pelvis: Array
 ) -> tuple[Array, Array]:
     """The hips' world rotation and the pelvis joint's place with the Cuban hip action: the
-    pelvis tilted (the standing leg's hip up) and turned towards the standing leg about that
-    hip joint (which stays where it was: the standing leg is not asked to reach further)."""
+    pelvis tilted (the standing leg's hip up) about the standing hip joint (the standing
+    leg is not asked to reach further) and turned towards the standing leg about its own
+    vertical (the chest above stays facing the partner)."""
     side = tr.hip * (2.0 * tr.weight_r - 1.0)  # right standing positive
-    tilt = np.radians(params.cuban_hip_tilt_deg) * side
-    twist = np.radians(params.cuban_hip_twist_deg) * side
-    r_hips = r_pelvis @ rot_z(-twist) @ rot_y(-tilt)
+    tilt = rot_y(-np.radians(params.cuban_hip_tilt_deg) * side)
+    twist = rot_z(-np.radians(params.cuban_hip_twist_deg) * side)
     w = tr.weight_r[:, None]
     pivot = w * skel.offset("RightUpLeg") + (1.0 - w) * skel.offset("LeftUpLeg")
-    return r_hips, tr.pelvis_m + apply(r_pelvis, pivot) - apply(r_hips, pivot)
+    return r_pelvis @ twist @ tilt, tr.pelvis_m + apply(r_pelvis, pivot - apply(tilt, pivot))
 
 
 def _pose_leg(

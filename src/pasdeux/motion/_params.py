@@ -177,8 +177,8 @@ class MotionParams:
     contact_rate_hz: float = 20.0
     rise_m: float = 0.05
     fall_m: float = 0.03
-    cuban_hip_tilt_deg: float = 8.0
-    cuban_hip_twist_deg: float = 6.0
+    cuban_hip_tilt_deg: float = 6.0
+    cuban_hip_twist_deg: float = 5.0
     contra_body_deg: float = 12.0
     head_turn_deg: float = 35.0
     head_tilt_deg: float = 10.0
