@@ -128,8 +128,8 @@ class MotionParams:
         How far the pelvis turns towards the standing leg in the Cuban hip action (the
         chest stays facing the partner).
     contra_body_deg
-        How far the chest turns ahead of the hips into a turning step (contra-body
-        movement), while the body turns.
+        How far the chest turns ahead of the hips into a turning step of a Standard dance
+        (contra-body movement), while the body turns.
     head_turn_deg, head_tilt_deg
         The follower's head in the closed hold of a Standard dance: turned and tilted to
         her left.

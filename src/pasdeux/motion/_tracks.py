@@ -221,10 +221,10 @@ def character_targets(
 ) -> None:
     """Set the targets of the dance's character over step ``s``: the Cuban hip action of a
     step marked ``hip`` (from its lift to its end), the chest turned into a turning step
-    (contra-body movement, while the body turns) and, in the closed hold of a Standard
-    dance, the head (hers turned and tilted to her left, his a little to his left, over her
-    right shoulder); the fall of a step marked ``lower`` (the knees give at its end and
-    into the next landing)."""
+    of a Standard dance (contra-body movement, while the body turns; a Latin spin turns the
+    body as one) and, in the closed hold of a Standard dance, the head (hers turned and
+    tilted to her left, his a little to his left, over her right shoulder); the fall of a
+    step marked ``lower`` (the knees give at its end and into the next landing)."""
     rs = s.replayed
     start = min(s.t_lift, s.t_turn)
     whole = (times >= start) & (times < s.t_end)
@@ -234,7 +234,7 @@ def character_targets(
         span = s.t_end - s.t_land
         fall = (times >= s.t_end - 0.25 * span) & (times < s.t_end + 0.5 * span)
         targets["drop"][fall] = np.maximum(targets["drop"][fall], params.fall_m)
-    if rs.step.turn_eighths:
+    if rs.step.turn_eighths and s.standard:
         turning = (times >= start) & (times < s.t_land)
         targets["contra"][turning] = -math.copysign(
             math.radians(params.contra_body_deg), rs.step.turn_eighths
