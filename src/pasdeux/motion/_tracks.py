@@ -145,7 +145,7 @@ def dancer_tracks(
     n = times.size
     fps = 1.0 / (times[1] - times[0]) if n > 1 else 60.0
     feet = _FeetTracks(start, times, ball_m, params)
-    keys = ("drop", "lean", "sway", "head", "dip", "hip", "contra", "turn", "tilt")
+    keys = ("drop", "lean", "sway", "head", "dip", "hip", "spin", "contra", "turn", "tilt")
     targets = {k: np.zeros(n) for k in keys}
     bob = np.zeros(n)
     weight_r = np.full(n, {"L": 0.0, "R": 1.0}.get(start.support or "", 0.5))
@@ -174,7 +174,7 @@ def dancer_tracks(
         lean_rad=smooth["lean"],
         sway_rad=smooth["sway"],
         head_pitch_rad=smooth["head"],
-        hip=np.clip(smooth["hip"], 0.0, 1.0),
+        hip=np.clip(smooth["hip"], 0.0, 1.0) * (1.0 - np.clip(smooth["spin"], 0.0, 1.0)),
         contra_rad=smooth["contra"],
         head_turn_rad=smooth["turn"],
         head_tilt_rad=smooth["tilt"],
@@ -220,16 +220,21 @@ def character_targets(
     s: TimedStep, times: Array, targets: dict[str, Array], params: MotionParams
 ) -> None:
     """Set the targets of the dance's character over step ``s``: the Cuban hip action of a
-    step marked ``hip`` (from its lift to its end), the chest turned into a turning step
-    of a Standard dance (contra-body movement, while the body turns; a Latin spin turns the
-    body as one) and, in the closed hold of a Standard dance, the head (hers turned and
-    tilted to her left, his a little to his left, over her right shoulder); the fall of a
-    step marked ``lower`` (the knees give at its end and into the next landing)."""
+    step marked ``hip`` (from when its weight starts to arrive to its end; none over a
+    step turning a quarter or more, a spin or turn danced with the hips level), the chest
+    turned into a turning step of a Standard dance (contra-body movement, while the body
+    turns; a Latin spin turns the body as one) and, in the closed hold of a Standard
+    dance, the head (hers turned and tilted to her left, his a little to his left, over
+    her right shoulder); the fall of a step marked ``lower`` (the knees give at its end
+    and into the next landing)."""
     rs = s.replayed
     start = min(s.t_lift, s.t_turn)
     whole = (times >= start) & (times < s.t_end)
-    if rs.step.action == "hip":
-        targets["hip"][whole] = 1.0
+    if abs(rs.step.turn_eighths) >= 2:
+        targets["spin"][whole] = 1.0
+    elif rs.step.action == "hip":
+        arriving = s.t_land - 0.75 * params.weight_transfer_s
+        targets["hip"][(times >= arriving) & (times < s.t_end)] = 1.0
     if rs.step.action == "lower":
         span = s.t_end - s.t_land
         fall = (times >= s.t_end - 0.25 * span) & (times < s.t_end + 0.5 * span)
