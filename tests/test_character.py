@@ -160,3 +160,22 @@ def test_the_character_measures_have_known_answers() -> None:
     assert m.range_deg(np.array([-5.0, 3.0, 12.0])) == pytest.approx(17.0)
     assert m.range_deg(np.array([])) == 0.0
     assert math.isclose(float(m.tilt_deg(np.eye(3)[None], RIGHT)[0]), 0.0, abs_tol=1e-9)
+
+
+def test_a_samba_basic_bounces_once_a_beat() -> None:
+    bpm = 100.0
+    routine = routine_of("Samba", ["natural_basic", "natural_basic"], bpm=bpm)
+    flat = perform(routine, params=MotionParams(bounce_m=0.0))
+    bouncing = perform(routine)
+    beat_s = 60.0 / bpm
+    first, last = routine.figures[0].start_s, routine.figures[-1].end_s
+    beats = np.arange(first + beat_s, last - 0.5 * beat_s, beat_s)
+    for role in ("leader", "follower"):
+        lower = (
+            flat.dancer(role).root_positions_m[:, 2] - bouncing.dancer(role).root_positions_m[:, 2]
+        )
+        on = lower[[_frame(bouncing, t) for t in beats]]
+        between = lower[[_frame(bouncing, t + beat_s / 2) for t in beats]]
+        # Flexed on every beat, straightened between.
+        assert on.min() > 0.02, role
+        assert between.max() < 0.01, role

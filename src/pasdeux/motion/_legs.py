@@ -33,9 +33,9 @@ def plan_pelvis(tr: Tracks, skel: Skeleton, params: MotionParams, fps: float) ->
     On the floor it follows the body point, moved sideways ``support_shift_share`` of the
     way towards the foot bearing the weight and back ``support_back_share`` of the way to
     it when it is behind (so it is over the standing foot and goes over to the new one as
-    the weight is transferred), smoothed over ``body_smoothing_s``. Its
-    height is the standing height with the steps' rise, fall and dips, never above what
-    either leg reaches from there (smoothed without exceeding it) and never below
+    the weight is transferred), smoothed over ``body_smoothing_s``. Its height is the
+    standing height with the steps' rise, fall and dips, never above what either leg
+    reaches from there (smoothed without exceeding it), less the bounce, and never below
     ``min_pelvis_height_share`` of the standing height outside a dip or lunge.
     """
     off = skel.offset
@@ -69,7 +69,7 @@ def plan_pelvis(tr: Tracks, skel: Skeleton, params: MotionParams, fps: float) ->
     width = max(1, round(params.pelvis_smoothing_s * fps))
     # The mean over a window of the window's minimum is below the limit everywhere.
     under = uniform_filter1d(minimum_filter1d(limit, width, mode="nearest"), width, mode="nearest")
-    z = np.minimum(standing_m - tr.drop_m + tr.rise_m, under)
+    z = np.minimum(standing_m - tr.drop_m + tr.rise_m, under) - tr.bounce_m
     floor_m = params.min_pelvis_height_share * standing_m * (1.0 - tr.dip)
     tr.pelvis_m = np.column_stack([xy, np.maximum(z, floor_m)])
 

@@ -135,6 +135,9 @@ class MotionParams:
         her left.
     leader_head_turn_deg
         The leader's head in that hold: turned to his left, over her right shoulder.
+    bounce_m
+        How far the knees lower the pelvis on each beat of a step marked ``bounce`` (the
+        Samba bounce: flexed on the beat, straightened between).
     """
 
     travel_share: float = 0.75
@@ -183,6 +186,7 @@ class MotionParams:
     head_turn_deg: float = 35.0
     head_tilt_deg: float = 10.0
     leader_head_turn_deg: float = 10.0
+    bounce_m: float = 0.03
 
     def __post_init__(self) -> None:
         for name in (
@@ -229,8 +233,9 @@ class MotionParams:
         for name in ("contact_step_deg", "contact_knee_turn_max_deg", "contact_elbow_turn_max_deg"):
             if not 0.0 <= getattr(self, name) <= 180.0:
                 raise ValueError(f"{name} must be within 0-180, got {getattr(self, name)}")
-        if not 0.0 <= self.rise_m <= 0.1:
-            raise ValueError(f"rise_m must be within 0-0.1, got {self.rise_m}")
+        for name in ("rise_m", "fall_m", "bounce_m"):
+            if not 0.0 <= getattr(self, name) <= 0.1:
+                raise ValueError(f"{name} must be within 0-0.1, got {getattr(self, name)}")
         for name in (
             "cuban_hip_tilt_deg",
             "cuban_hip_twist_deg",

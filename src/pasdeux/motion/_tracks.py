@@ -96,6 +96,7 @@ class Tracks:
     dip: Array  # (F,) 1 within a step declared a dip or lunge, blended
     drop_m: Array  # (F,) pelvis lowering (dip, bob)
     rise_m: Array  # (F,)
+    bounce_m: Array  # (F,) knees flexed below wherever the pelvis is (the Samba bounce)
     lean_rad: Array  # (F,) forward lean of the torso
     sway_rad: Array  # (F,) sideways tilt, positive to the right
     head_pitch_rad: Array  # (F,)
@@ -119,6 +120,7 @@ def slice_tracks(tr: Tracks, part: slice) -> Tracks:
         dip=tr.dip[part],
         drop_m=tr.drop_m[part],
         rise_m=tr.rise_m[part],
+        bounce_m=tr.bounce_m[part],
         lean_rad=tr.lean_rad[part],
         sway_rad=tr.sway_rad[part],
         head_pitch_rad=tr.head_pitch_rad[part],
@@ -147,7 +149,7 @@ def dancer_tracks(
     feet = _FeetTracks(start, times, ball_m, params)
     keys = ("drop", "lean", "sway", "head", "dip", "hip", "spin", "contra", "turn", "tilt")
     targets = {k: np.zeros(n) for k in keys}
-    bob = np.zeros(n)
+    bob, bounce = np.zeros(n), np.zeros(n)
     weight_r = np.full(n, {"L": 0.0, "R": 1.0}.get(start.support or "", 0.5))
     for s in steps:
         rs = s.replayed
@@ -156,6 +158,8 @@ def dancer_tracks(
             _transfer_weight(weight_r, times, s.t_land, rs.step.foot, params.weight_transfer_s)
         if rs.step.weight and rs.step.direction not in ("replace", "in_place"):
             bob += params.landing_bob_m * np.exp(-0.5 * ((times - s.t_land) / 0.12) ** 2)
+        if rs.step.action == "bounce":
+            _bounce(bounce, times, s, params.bounce_m)
         window = (times >= s.t_land) & (times < s.t_end)
         action_targets(rs, window, targets)
         character_targets(s, times, targets, params)
@@ -171,6 +175,7 @@ def dancer_tracks(
         dip=np.clip(smooth["dip"], 0.0, 1.0),
         drop_m=smooth["drop"] + bob,
         rise_m=params.rise_m * rise_level(steps, times),
+        bounce_m=bounce,
         lean_rad=smooth["lean"],
         sway_rad=smooth["sway"],
         head_pitch_rad=smooth["head"],
@@ -181,6 +186,16 @@ def dancer_tracks(
         pelvis_m=np.zeros((n, 3)),
         landings_xy=np.array(feet.landings, dtype=float).reshape(-1, 2),
     )
+
+
+def _bounce(drop: Array, times: Array, s: TimedStep, depth_m: float) -> None:
+    """Add the bounce of step ``s`` to ``drop``: over the step the knees flex ``depth_m``
+    on each beat and straighten between (the Samba bounce, once a beat), smoothly."""
+    a, b = np.searchsorted(times, [s.t_land, s.t_end])
+    beat_s = (s.t_end - s.t_land) / max(s.replayed.step.duration_beats, 1e-6)
+    on_beat = s.t_land - (s.beat % 1.0) * beat_s
+    phase = 2.0 * np.pi * (times[a:b] - on_beat) / max(beat_s, 1e-6)
+    drop[a:b] = np.maximum(drop[a:b], depth_m * 0.5 * (1.0 + np.cos(phase)))
 
 
 _RISE_GOES_ON = ("", "rise", "lower", "sway_left", "sway_right", "pivot")
