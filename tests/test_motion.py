@@ -60,17 +60,26 @@ def test_every_step_lands_on_its_beat(routine: Routine, performance: Performance
 def test_the_stepping_foot_is_planted_where_and_when_the_step_lands(
     performance: Performance,
 ) -> None:
+    # The mark is where the flat foot's ankle stands; a foot landing on its ball (in a
+    # rise) has its ball where the flat foot's would be, on the floor, the heel raised.
     for dancer in performance.dancers:
         positions = dancer.joint_positions()
         ankle = {f: dancer.skeleton.index(f"{SIDES[f]}Foot") for f in "LR"}
+        ball = {f: dancer.skeleton.index(f"{SIDES[f]}ToeBase") for f in "LR"}
+        ball_m = float(np.hypot(*dancer.skeleton.offset("LeftToeBase")[:2]))
         rest_ankle_z = positions[0, ankle["L"], 2]
+        rest_ball_z = positions[0, ball["L"], 2]
         for event in performance.events:
             if event.role != dancer.role:
                 continue
             frame = min(round(event.time_s * performance.fps), performance.n_frames - 1)
             xyz = positions[frame, ankle[event.foot]]
-            assert xyz[:2] == pytest.approx([event.x_m, event.y_m], abs=0.02)
-            assert xyz[2] == pytest.approx(rest_ankle_z, abs=0.01)
+            on = positions[frame, ball[event.foot]]
+            way = (on - xyz)[:2] / np.linalg.norm((on - xyz)[:2])
+            mark = np.array([event.x_m, event.y_m])
+            assert on[:2] == pytest.approx(mark + ball_m * way, abs=0.02)
+            assert on[2] == pytest.approx(rest_ball_z, abs=0.01)
+            assert xyz[2] >= rest_ankle_z - 0.01
 
 
 def test_bones_keep_their_lengths_and_feet_stay_above_the_floor(

@@ -183,7 +183,10 @@ def _dancer_check(
     heels = {f: pos[:, skel.index(j)] for f, j in rig.heels.items()}
     balls = {f: pos[:, skel.index(j)] for f, j in rig.balls.items()}
     events = _events(performance, dancer.role)
-    slides = _support_slides(routine, events, heels, balls, fps, len(pos), p)
+    supports = _supports(routine, events, fps, len(pos), p)
+    slides = np.asarray(
+        [num.support_slide_m(heels[f], balls[f], a, b) for f, a, b in supports], dtype=float
+    )
     errors = _step_errors(routine, events, heels, balls, fps, p)
     # Joints only: an end site (a leaf of the rig, a BVH "End Site": fingertip, toe tip,
     # head top) is a bone's tip, not a joint, and the 19-joint rig this measure was first
@@ -240,26 +243,68 @@ def _dancer_check(
         else num.euler_flip_frames(channels, p.euler_flip_deg),
         pelvis_min_share=pelvis_share,
         pelvis_min_at_s=pelvis_at,
+        **_character(dancer, pos, heels, supports, p, rig),
     )
+
+
+def _rest_height_m(dancer: DancerMotion, joint: str) -> float:
+    """Height of ``joint`` above the floor in the rest pose (standing flat)."""
+    skel = dancer.skeleton
+    j, z = skel.index(joint), 0.0
+    while j >= 0:
+        z += skel.offsets_m[j][2]
+        j = skel.parents[j]
+    return z
+
+
+def _character(
+    dancer: DancerMotion,
+    pos: Array,
+    heels: dict[str, Array],
+    supports: list[tuple[str, int, int]],
+    p: CheckParams,
+    rig: RigMap,
+) -> dict[str, float]:
+    """The dance's character: the largest rise of a standing heel (m; on the ball in a
+    rise or a pivot) and the share of support frames with the heel up, the ranges of the
+    pelvis' sideways tilt, the spine's twist (chest against pelvis) and the head's turn
+    against the chest (degrees), and the head's largest turn either way."""
+    skel = dancer.skeleton
+    rest = {f: _rest_height_m(dancer, j) for f, j in rig.heels.items()}
+    rises = [num.heel_rise_m(heels[f], rest[f], a, b) for f, a, b in supports]
+    up = sum(num.heel_up_frames(heels[f], rest[f], p.heel_up_m, a, b) for f, a, b in supports)
+    frames = sum(max(b - a, 0) for _, a, b in supports)
+    world = {
+        part: num.world_rotations(skel.parents, dancer.rotations, skel.index(joint))
+        for part, joint in (("pelvis", rig.root), ("chest", rig.chest), ("head", rig.head))
+    }
+    forward = np.asarray(rig.forward_axis)
+    head = num.yaw_between_deg(world["chest"], world["head"], forward)
+    return {
+        "heel_rise_max_m": max(rises, default=0.0),
+        "heel_up_share": up / frames if frames else 0.0,
+        "hip_tilt_range_deg": num.range_deg(
+            num.tilt_deg(world["pelvis"], np.asarray(rig.right_axis))
+        ),
+        "spine_twist_range_deg": num.range_deg(
+            num.yaw_between_deg(world["pelvis"], world["chest"], forward)
+        ),
+        "head_turn_range_deg": num.range_deg(head),
+        "head_turn_max_deg": float(np.max(np.abs(head))) if head.size else 0.0,
+    }
 
 
 def _beat_s(routine: Routine, t: float) -> float:
     return 60.0 / float(routine.tempo_map.bpm_at_seconds(np.array([t]))[0])
 
 
-def _support_slides(
-    routine: Routine,
-    events: list[StepEvent],
-    heels: dict[str, Array],
-    balls: dict[str, Array],
-    fps: float,
-    n: int,
-    p: CheckParams,
-) -> Array:
-    """The slide of every support: a foot landing with weight, planted until the role's
-    next event (another foot's), or until it lifts for its own next step; over the frames
-    from the first at or after its landing to the last at or before its end (a frame
-    between two events shows neither as happened yet)."""
+def _supports(
+    routine: Routine, events: list[StepEvent], fps: float, n: int, p: CheckParams
+) -> list[tuple[str, int, int]]:
+    """Every support as (foot, first frame, stop frame): a foot landing with weight,
+    planted until the role's next event (another foot's), or until it lifts for its own
+    next step; over the frames from the first at or after its landing to the last at or
+    before its end (a frame between two events shows neither as happened yet)."""
     out = []
     for i, e in enumerate(events):
         if not e.weight:
@@ -273,8 +318,8 @@ def _support_slides(
                 end = nxt.time_s - min(nxt.time_s - e.time_s, lead)
         start = _frame_from(e.time_s + p.support_settle_s, fps, n)
         stop = _frame_until(end, fps, n) + 1
-        out.append(num.support_slide_m(heels[e.foot], balls[e.foot], start, stop))
-    return np.asarray(out, dtype=float)
+        out.append((e.foot, start, stop))
+    return out
 
 
 def _step_errors(

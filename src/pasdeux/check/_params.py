@@ -61,6 +61,9 @@ class CheckParams:
     capsule_reach_m: float = 2.5
     #: A BVH rotation channel jumping more than this between frames is a flip.
     euler_flip_deg: float = 90.0
+    #: A standing heel is up (on the ball: a rise, a pivot) when its ankle is more than
+    #: this above its height standing flat.
+    heel_up_m: float = 0.01
     #: Step actions of a declared dip (the pelvis may go low there, and through the
     #: role's following ``hold`` steps).
     dip_actions: tuple[str, ...] = ("dip", "lunge")

@@ -37,6 +37,12 @@ class DancerCheck:
     euler_flip_frames: int | None
     pelvis_min_share: float
     pelvis_min_at_s: float
+    heel_rise_max_m: float
+    heel_up_share: float
+    hip_tilt_range_deg: float
+    spine_twist_range_deg: float
+    head_turn_range_deg: float
+    head_turn_max_deg: float
 
     @property
     def supports_sliding_share(self) -> float:
@@ -154,6 +160,15 @@ def report_table(report: CheckReport, targets: CheckTargets | None = None) -> st
         ("Euler flip frames", [_v(d.euler_flip_frames, "d") for d in report.dancers]),
         ("pelvis min / standing", [
             f"{d.pelvis_min_share:.2f} @{d.pelvis_min_at_s:.2f}s" for d in report.dancers
+        ]),
+        ("standing heel rise max (cm) / up", [
+            f"{100 * d.heel_rise_max_m:.1f} / {100 * d.heel_up_share:.0f}%"
+            for d in report.dancers
+        ]),
+        ("hip tilt range (deg)", [f"{d.hip_tilt_range_deg:.1f}" for d in report.dancers]),
+        ("spine twist range (deg)", [f"{d.spine_twist_range_deg:.1f}" for d in report.dancers]),
+        ("head turn range / largest (deg)", [
+            f"{d.head_turn_range_deg:.1f} / {d.head_turn_max_deg:.1f}" for d in report.dancers
         ]),
     ]  # fmt: skip
     width = max(len(name) for name, _ in rows)

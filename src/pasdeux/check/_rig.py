@@ -28,7 +28,10 @@ class RigMap:
     ``pasdeux.dances.HOLD_CONNECTIONS`` (``"R hand"``, ``"L shoulder blade"``, ...) to
     the capsules that touch the partner there (contact, not interpenetration).
     ``facing`` is the joint whose forward axis (``forward_axis`` in its rest frame) is
-    the body's facing, and ``root`` the pelvis.
+    the body's facing, and ``root`` the pelvis; ``chest`` and ``head`` are the joints
+    whose turn against the pelvis (spine twist) and against the chest (head turn) is
+    measured, about their forward axis and ``right_axis``, the rest frame's right, about
+    which the pelvis' sideways tilt is measured.
     """
 
     root: str
@@ -39,6 +42,9 @@ class RigMap:
     hands: dict[str, str]
     capsules: dict[str, tuple[str, str]]
     parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    chest: str = "Spine2"
+    head: str = "Head"
+    right_axis: tuple[float, float, float] = (1.0, 0.0, 0.0)
 
 
 RIG = RigMap(

@@ -45,16 +45,21 @@ __all__ = [
     "edge_pfc",
     "euler_flip_frames",
     "facing_unwrapped_rad",
+    "heel_rise_m",
+    "heel_up_frames",
     "horizontal_speed_m_s",
     "joint_speed_max",
     "landing_frame",
     "lodge_skating_ratio",
     "penetrating_pairs",
+    "range_deg",
     "read_rotation_channels",
     "segment_distances_m",
     "skating_ratio",
     "support_slide_m",
+    "tilt_deg",
     "world_rotations",
+    "yaw_between_deg",
 ]
 
 Array = NDArray[np.float64]
@@ -217,3 +222,49 @@ def facing_unwrapped_rad(world: NDArray[np.float64], forward_axis: Array) -> Arr
     rotations are ``world`` (F, 3, 3), unwrapped over frames (a full spin is 2 pi)."""
     forward = world @ np.asarray(forward_axis, dtype=float)
     return np.asarray(np.unwrap(np.arctan2(forward[:, 1], forward[:, 0])))
+
+
+def heel_rise_m(heel_m: Array, rest_height_m: float, start: int, stop: int) -> float:
+    """How far a planted foot's heel rises over frames ``start:stop``: the largest height
+    of its heel (ankle) above ``rest_height_m`` (its height standing flat; 0 when it never
+    rises or the span is empty)."""
+    if stop <= start:
+        return 0.0
+    return max(0.0, float(np.max(heel_m[start:stop, 2])) - rest_height_m)
+
+
+def heel_up_frames(
+    heel_m: Array, rest_height_m: float, above_m: float, start: int, stop: int
+) -> int:
+    """Of the frames ``start:stop``, how many have the heel (ankle) more than ``above_m``
+    above ``rest_height_m`` (its height standing flat)."""
+    if stop <= start:
+        return 0
+    return int(np.sum(heel_m[start:stop, 2] - rest_height_m > above_m))
+
+
+def tilt_deg(world: NDArray[np.float64], right_axis: Array) -> Array:
+    """Sideways tilt per frame (degrees) of a body part whose world rotations are ``world``
+    (F, 3, 3): the angle of its right axis (``right_axis`` in its rest frame) above the
+    floor, positive with its right side up."""
+    right = world @ np.asarray(right_axis, dtype=float)
+    sine = right[:, 2] / np.maximum(np.linalg.norm(right, axis=1), 1e-12)
+    return np.asarray(np.degrees(np.arcsin(np.clip(sine, -1.0, 1.0))))
+
+
+def yaw_between_deg(
+    world_from: NDArray[np.float64], world_to: NDArray[np.float64], forward_axis: Array
+) -> Array:
+    """Per frame, how far (degrees, counter-clockwise from above, within +-180) the facing
+    on the floor of ``world_to`` is turned from that of ``world_from`` (each (F, 3, 3),
+    their forward axis ``forward_axis`` in the rest frame): the chest against the pelvis
+    is the spine's twist, the head against the chest the head's turn."""
+    axis = np.asarray(forward_axis, dtype=float)
+    a, b = world_from @ axis, world_to @ axis
+    angle = np.arctan2(b[:, 1], b[:, 0]) - np.arctan2(a[:, 1], a[:, 0])
+    return np.asarray(np.degrees(np.remainder(angle + np.pi, 2 * np.pi) - np.pi))
+
+
+def range_deg(values_deg: Array) -> float:
+    """The range (largest minus smallest) of an angle over frames (0 with no frame)."""
+    return float(np.ptp(values_deg)) if len(values_deg) else 0.0

@@ -4,7 +4,7 @@ BVH is Y-up by convention, so floor coordinates (x right, y away, z up) become
 BVH (x, z, -y); lengths are written in centimetres. Every joint has three rotation
 channels, in Z X Y order unless the joint's motion comes near that order's gimbal lock (its
 middle angle near 90 degrees, where the other two swing round in a frame): then in the
-order whose middle angle stays furthest from it over the file (the root also has three
+order whose channels jump least from frame to frame over the file (the root also has three
 position channels). The rig's end sites (its leaf joints: head top, fingertips, toe tips,
 whose rotations are always the identity) are written as the ``End Site`` of their parent,
 at their rest offset; the OFFSETs are the rig's rest pose (a T-pose). Each frame's angles
@@ -152,16 +152,28 @@ def _bvh_matrices(rotations: NDArray[np.floating[Any]]) -> NDArray[np.float64]:
 
 def _rotation_orders(rotations: NDArray[np.floating[Any]]) -> list[str]:
     """Each joint's rotation order: Z X Y, unless its middle angle comes within 15 degrees
-    of 90 somewhere; then the order whose middle angle stays furthest from 90."""
-    n_joints = rotations.shape[1]
-    nearest = np.zeros((len(_ORDERS), n_joints))  # max |sin(middle angle)| per order
-    for start in range(0, rotations.shape[0], _BLOCK_FRAMES):
-        mats = _bvh_matrices(rotations[start : start + _BLOCK_FRAMES])
+    of 90 somewhere; then the order whose channels jump least from one frame to the next
+    (a turn of w degrees between two frames moves the first and third angles by about
+    w / cos(middle): near the lock only a slow turn is harmless)."""
+    n_frames, n_joints = rotations.shape[:2]
+    nearest = np.zeros(n_joints)  # Z X Y's max |sin(middle angle)| per joint
+    jump = np.zeros((len(_ORDERS), n_joints))  # the largest estimated jump per order
+    for start in range(0, n_frames, _BLOCK_FRAMES):
+        part = rotations[max(start - 1, 0) : start + _BLOCK_FRAMES]
+        mats = _bvh_matrices(part)
+        quats = np.asarray(part, dtype=np.float64)
+        dot = np.abs(np.sum(quats[1:] * quats[:-1], axis=-1))
+        turn = np.degrees(2.0 * np.arccos(np.clip(dot, 0.0, 1.0)))  # (F - 1, J)
         for k, order in enumerate(_ORDERS):
             a, c = "XYZ".index(order[0]), "XYZ".index(order[2])
-            nearest[k] = np.maximum(nearest[k], np.abs(mats[:, :, a, c]).max(axis=0))
-    best = np.argmin(nearest, axis=0)
-    return ["ZXY" if nearest[0, j] < _LOCK_SIN else _ORDERS[int(best[j])] for j in range(n_joints)]
+            sine = np.abs(mats[:, :, a, c])
+            if k == 0:
+                nearest = np.maximum(nearest, sine.max(axis=0))
+            cosine = np.sqrt(np.clip(1.0 - np.maximum(sine[1:], sine[:-1]) ** 2, 1e-6, None))
+            if turn.size:
+                jump[k] = np.maximum(jump[k], (turn / cosine).max(axis=0))
+    best = np.argmin(jump, axis=0)
+    return ["ZXY" if nearest[j] < _LOCK_SIN else _ORDERS[int(best[j])] for j in range(n_joints)]
 
 
 def _bvh_euler_degrees(

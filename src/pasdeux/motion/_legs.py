@@ -33,9 +33,9 @@ def plan_pelvis(tr: Tracks, skel: Skeleton, params: MotionParams, fps: float) ->
     On the floor it follows the body point, moved sideways ``support_shift_share`` of the
     way towards the foot bearing the weight and back ``support_back_share`` of the way to
     it when it is behind (so it is over the standing foot and goes over to the new one as
-    the weight is transferred), smoothed over ``body_smoothing_s``. Its
-    height is the standing height with the steps' rise, fall and dips, never above what
-    either leg reaches from there (smoothed without exceeding it) and never below
+    the weight is transferred), smoothed over ``body_smoothing_s``. Its height is the
+    standing height with the steps' rise, fall and dips, never above what either leg
+    reaches from there (smoothed without exceeding it), less the bounce, and never below
     ``min_pelvis_height_share`` of the standing height outside a dip or lunge.
     """
     off = skel.offset
@@ -64,13 +64,35 @@ def plan_pelvis(tr: Tracks, skel: Skeleton, params: MotionParams, fps: float) ->
         foot = tr.feet[side.upper()]
         horizontal = np.linalg.norm(foot[:, :2] - hip_xy, axis=1)
         height = np.sqrt(np.clip(reach**2 - horizontal**2, 0.0, None))
-        limit = np.minimum(limit, ankle_h + foot[:, 2] + height - hz)
+        lift = ankle_lift_m(skel, heel_pitch_rad(skel, tr, params, side))
+        limit = np.minimum(limit, ankle_h + foot[:, 2] + lift + height - hz)
     width = max(1, round(params.pelvis_smoothing_s * fps))
     # The mean over a window of the window's minimum is below the limit everywhere.
     under = uniform_filter1d(minimum_filter1d(limit, width, mode="nearest"), width, mode="nearest")
-    z = np.minimum(standing_m - tr.drop_m + tr.rise_m, under)
+    z = np.minimum(standing_m - tr.drop_m + tr.rise_m, under) - tr.bounce_m
     floor_m = params.min_pelvis_height_share * standing_m * (1.0 - tr.dip)
     tr.pelvis_m = np.column_stack([xy, np.maximum(z, floor_m)])
+
+
+def _ball_lever(skel: Skeleton) -> tuple[float, float]:
+    """The ankle seen from the ball of the foot: its distance and its angle above the floor."""
+    _, ty, tz = skel.offset("LeftToeBase")
+    return float(np.hypot(ty, tz)), float(np.arctan2(-tz, ty))
+
+
+def ankle_lift_m(skel: Skeleton, pitch_rad: Array) -> Array:
+    """How far the ankle rises when the heel is raised by ``pitch_rad`` about the ball."""
+    length, angle = _ball_lever(skel)
+    return np.asarray(length * (np.sin(angle + pitch_rad) - np.sin(angle)))
+
+
+def heel_pitch_rad(skel: Skeleton, tr: Tracks, params: MotionParams, side: str) -> Array:
+    """How far the foot of ``side`` is tipped forward about its ball: on its ball in a
+    pivot (``pivot_heel_pitch_deg``), or as far as lifts the ankle by the rise."""
+    length, angle = _ball_lever(skel)
+    rise = np.arcsin(np.clip(np.sin(angle) + tr.rise_m / length, -1.0, 1.0)) - angle
+    pivot = np.radians(params.pivot_heel_pitch_deg) * tr.heel_up[side.upper()]
+    return np.asarray(np.maximum(pivot, rise))
 
 
 def _smooth_path(xy: Array, params: MotionParams, fps: float) -> Array:
@@ -96,20 +118,26 @@ def pose_body(skel: Skeleton, tr: Tracks, params: MotionParams) -> Body:
     ix = skel.index
     off = skel.offset
     r_pelvis = rot_z(tr.facing - np.pi / 2)
-    pos[:, ix("Hips")] = tr.pelvis_m
-    world[:, ix("Hips")] = r_pelvis
-    # The lean and sway are shared by the three spine joints; the clavicles and the
+    r_hips, pos[:, ix("Hips")] = _hip_action(skel, tr, params, r_pelvis)
+    world[:, ix("Hips")] = r_hips
+    # The lean, sway and contra-body turn are shared by the three spine joints, which
+    # carry the chest from the facing (not the hips' Cuban twist); the clavicles and the
     # shoulders are carried by the chest (the arms are posed by ``pose_arms``).
     r_spine = [
-        r_pelvis @ rot_x(-k * tr.lean_rad / 3) @ rot_y(k * tr.sway_rad / 3) for k in (1, 2, 3)
+        r_pelvis
+        @ rot_z(k * tr.contra_rad / 3)
+        @ rot_x(-k * tr.lean_rad / 3)
+        @ rot_y(k * tr.sway_rad / 3)
+        for k in (1, 2, 3)
     ]
     r_chest = r_spine[2]
-    r_head = r_chest @ rot_x(tr.head_pitch_rad)
+    r_neck = r_chest @ rot_z(tr.head_turn_rad / 3)
+    r_head = r_chest @ rot_z(tr.head_turn_rad) @ rot_y(-tr.head_tilt_rad) @ rot_x(tr.head_pitch_rad)
     for joint, rot in (
         ("Spine", r_spine[0]),
         ("Spine1", r_spine[1]),
         ("Spine2", r_chest),
-        ("Neck", r_chest),
+        ("Neck", r_neck),
         ("Head", r_head),
         ("LeftShoulder", r_chest),
         ("RightShoulder", r_chest),
@@ -122,6 +150,21 @@ def pose_body(skel: Skeleton, tr: Tracks, params: MotionParams) -> Body:
     for side in "lr":
         _pose_leg(skel, tr, params, side, pos, world)
     return Body(positions=pos, world=world, facing=tr.facing)
+
+
+def _hip_action(
+    skel: Skeleton, tr: Tracks, params: MotionParams, r_pelvis: Array
+) -> tuple[Array, Array]:
+    """The hips' world rotation and the pelvis joint's place with the Cuban hip action: the
+    pelvis tilted (the standing leg's hip up) about the standing hip joint (the standing
+    leg is not asked to reach further) and turned towards the standing leg about its own
+    vertical (the chest above stays facing the partner)."""
+    side = tr.hip * (2.0 * tr.weight_r - 1.0)  # right standing positive
+    tilt = rot_y(-np.radians(params.cuban_hip_tilt_deg) * side)
+    twist = rot_z(-np.radians(params.cuban_hip_twist_deg) * side)
+    w = tr.weight_r[:, None]
+    pivot = w * skel.offset("RightUpLeg") + (1.0 - w) * skel.offset("LeftUpLeg")
+    return r_pelvis @ twist @ tilt, tr.pelvis_m + apply(r_pelvis, pivot - apply(tilt, pivot))
 
 
 def _pose_leg(
@@ -140,7 +183,7 @@ def _pose_leg(
     # The foot points its own way; pivoting, it stands on its ball (the toe joint) with
     # the heel raised: the ankle is placed from the ball, the foot pitched about it.
     r_flat = rot_z(tr.foot_yaw[side.upper()] - np.pi / 2)
-    r_foot = r_flat @ rot_x(-np.radians(params.pivot_heel_pitch_deg) * tr.heel_up[side.upper()])
+    r_foot = r_flat @ rot_x(-heel_pitch_rad(skel, tr, params, side))
     flat_ankle = np.column_stack([foot[:, :2], ankle_h + foot[:, 2]])
     ball = flat_ankle + apply(r_flat, off(toe_j))
     ankle_target = ball - apply(r_foot, off(toe_j))

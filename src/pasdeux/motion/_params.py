@@ -115,6 +115,29 @@ class MotionParams:
         Partners whose pelvises are further apart than this are not checked.
     contact_rate_hz
         How often a second the turns are solved (interpolated between).
+    rise_m
+        How far a rise (Waltz, Foxtrot, Quickstep, Viennese Waltz: the steps marked
+        ``rise`` and held to the ``lower``) lifts the pelvis and the ankles: the heels leave
+        the floor, the balls stay on it.
+    fall_m
+        How far the knees give at the end of a step marked ``lower`` (the fall).
+    cuban_hip_tilt_deg
+        How far the pelvis tilts sideways in the Cuban hip action (steps marked ``hip``:
+        Rumba, Cha Cha), the standing leg's hip up, about the standing hip joint.
+    cuban_hip_twist_deg
+        How far the pelvis turns towards the standing leg in the Cuban hip action (the
+        chest stays facing the partner).
+    contra_body_deg
+        How far the chest turns ahead of the hips into a turning step of a Standard dance
+        (contra-body movement), while the body turns.
+    head_turn_deg, head_tilt_deg
+        The follower's head in the closed hold of a Standard dance: turned and tilted to
+        her left.
+    leader_head_turn_deg
+        The leader's head in that hold: turned to his left, over her right shoulder.
+    bounce_m
+        How far the knees lower the pelvis on each beat of a step marked ``bounce`` (the
+        Samba bounce: flexed on the beat, straightened between).
     """
 
     travel_share: float = 0.75
@@ -155,6 +178,15 @@ class MotionParams:
     contact_spread_s: float = 0.2
     contact_reach_m: float = 2.5
     contact_rate_hz: float = 20.0
+    rise_m: float = 0.05
+    fall_m: float = 0.03
+    cuban_hip_tilt_deg: float = 6.0
+    cuban_hip_twist_deg: float = 5.0
+    contra_body_deg: float = 12.0
+    head_turn_deg: float = 35.0
+    head_tilt_deg: float = 10.0
+    leader_head_turn_deg: float = 10.0
+    bounce_m: float = 0.03
 
     def __post_init__(self) -> None:
         for name in (
@@ -201,6 +233,19 @@ class MotionParams:
         for name in ("contact_step_deg", "contact_knee_turn_max_deg", "contact_elbow_turn_max_deg"):
             if not 0.0 <= getattr(self, name) <= 180.0:
                 raise ValueError(f"{name} must be within 0-180, got {getattr(self, name)}")
+        for name in ("rise_m", "fall_m", "bounce_m"):
+            if not 0.0 <= getattr(self, name) <= 0.1:
+                raise ValueError(f"{name} must be within 0-0.1, got {getattr(self, name)}")
+        for name in (
+            "cuban_hip_tilt_deg",
+            "cuban_hip_twist_deg",
+            "contra_body_deg",
+            "head_turn_deg",
+            "head_tilt_deg",
+            "leader_head_turn_deg",
+        ):
+            if not -45.0 <= getattr(self, name) <= 45.0:
+                raise ValueError(f"{name} must be within -45-45, got {getattr(self, name)}")
         if not 0.0 < self.knee_max_bend_deg < 180.0:
             raise ValueError(
                 f"knee_max_bend_deg must be within 0-180, got {self.knee_max_bend_deg}"

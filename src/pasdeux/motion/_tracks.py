@@ -11,7 +11,9 @@ from scipy.interpolate import PchipInterpolator
 from scipy.ndimage import uniform_filter1d
 
 from pasdeux.choreo import Routine
+from pasdeux.dances import find_style
 from pasdeux.dances.geometry import BODY_HOLDS, DancerPose, ReplayedStep, replay_figure
+from pasdeux.errors import InputError
 from pasdeux.motion._kin import Array, smoothstep
 from pasdeux.motion._params import MotionParams
 
@@ -28,6 +30,7 @@ class TimedStep:
     t_lift: float
     t_end: float
     t_turn: float  # the body starts the step's turn (at or before the lift)
+    standard: bool = False  # a step of a Standard (ballroom) dance
 
 
 def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedStep]]:
@@ -39,12 +42,15 @@ def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedS
     starts its turn before the foot lifts, over the standing foot)."""
     tempo = routine.tempo_map
     out: dict[str, list[TimedStep]] = {role: [] for role in ROLES}
+    kinds = {name: _is_standard(name) for name in {p.dance for p in routine.figures}}
     for fig_index, placed in enumerate(routine.figures):
         for rs in replay_figure(placed.figure, *placed.start_pose.dancers()):
             beat = placed.start_beat + rs.step.beat
             t_land = tempo.second_from_beat(beat)
             t_end = tempo.second_from_beat(beat + rs.step.duration_beats)
-            out[rs.role].append(TimedStep(rs, fig_index, beat, t_land, t_land, t_end, t_land))
+            out[rs.role].append(
+                TimedStep(rs, fig_index, beat, t_land, t_land, t_end, t_land, kinds[placed.dance])
+            )
     for role in ROLES:
         timed = out[role]
         landed = {"L": -math.inf, "R": -math.inf}
@@ -66,9 +72,17 @@ def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedS
                 travel = min(travel, s.t_land - previous_land)
             landed[rs.step.foot] = s.t_land
             timed[i] = TimedStep(
-                rs, s.figure_index, s.beat, s.t_land, s.t_land - travel, s.t_end, t_turn
+                rs, s.figure_index, s.beat, s.t_land, s.t_land - travel, s.t_end, t_turn, s.standard
             )
     return out
+
+
+def _is_standard(dance: str) -> bool:
+    """Whether ``dance`` is a Standard (ballroom) dance of the library (False when unknown)."""
+    try:
+        return find_style(dance).kind == "standard"
+    except InputError:
+        return False
 
 
 @dataclass
@@ -82,9 +96,14 @@ class Tracks:
     dip: Array  # (F,) 1 within a step declared a dip or lunge, blended
     drop_m: Array  # (F,) pelvis lowering (dip, bob)
     rise_m: Array  # (F,)
+    bounce_m: Array  # (F,) knees flexed below wherever the pelvis is (the Samba bounce)
     lean_rad: Array  # (F,) forward lean of the torso
     sway_rad: Array  # (F,) sideways tilt, positive to the right
     head_pitch_rad: Array  # (F,)
+    hip: Array  # (F,) 0-1, Cuban hip action (the pelvis tilts and turns over the standing leg)
+    contra_rad: Array  # (F,) the chest turned against the hips, counter-clockwise positive
+    head_turn_rad: Array  # (F,) the head turned from the chest, counter-clockwise positive
+    head_tilt_rad: Array  # (F,) the head tilted sideways, to its left positive
     pelvis_m: Array  # (F, 3) the pelvis, planned from all the above (``plan_pelvis``)
     landings_xy: Array  # (steps, 2) where each step's foot lands, in the steps' order
 
@@ -101,9 +120,14 @@ def slice_tracks(tr: Tracks, part: slice) -> Tracks:
         dip=tr.dip[part],
         drop_m=tr.drop_m[part],
         rise_m=tr.rise_m[part],
+        bounce_m=tr.bounce_m[part],
         lean_rad=tr.lean_rad[part],
         sway_rad=tr.sway_rad[part],
         head_pitch_rad=tr.head_pitch_rad[part],
+        hip=tr.hip[part],
+        contra_rad=tr.contra_rad[part],
+        head_turn_rad=tr.head_turn_rad[part],
+        head_tilt_rad=tr.head_tilt_rad[part],
         pelvis_m=tr.pelvis_m[part],
         landings_xy=tr.landings_xy,
     )
@@ -123,8 +147,9 @@ def dancer_tracks(
     n = times.size
     fps = 1.0 / (times[1] - times[0]) if n > 1 else 60.0
     feet = _FeetTracks(start, times, ball_m, params)
-    targets = {k: np.zeros(n) for k in ("drop", "rise", "lean", "sway", "head", "dip")}
-    bob = np.zeros(n)
+    keys = ("drop", "lean", "sway", "head", "dip", "hip", "spin", "contra", "turn", "tilt")
+    targets = {k: np.zeros(n) for k in keys}
+    bob, bounce = np.zeros(n), np.zeros(n)
     weight_r = np.full(n, {"L": 0.0, "R": 1.0}.get(start.support or "", 0.5))
     for s in steps:
         rs = s.replayed
@@ -133,8 +158,11 @@ def dancer_tracks(
             _transfer_weight(weight_r, times, s.t_land, rs.step.foot, params.weight_transfer_s)
         if rs.step.weight and rs.step.direction not in ("replace", "in_place"):
             bob += params.landing_bob_m * np.exp(-0.5 * ((times - s.t_land) / 0.12) ** 2)
+        if rs.step.action == "bounce":
+            _bounce(bounce, times, s, params.bounce_m)
         window = (times >= s.t_land) & (times < s.t_end)
         action_targets(rs, window, targets)
+        character_targets(s, times, targets, params)
     width = max(1, round(params.blend_s * fps))
     smooth = {k: uniform_filter1d(uniform_filter1d(v, width), width) for k, v in targets.items()}
     return Tracks(
@@ -146,13 +174,97 @@ def dancer_tracks(
         weight_r=weight_r,
         dip=np.clip(smooth["dip"], 0.0, 1.0),
         drop_m=smooth["drop"] + bob,
-        rise_m=smooth["rise"],
+        rise_m=params.rise_m * rise_level(steps, times),
+        bounce_m=bounce,
         lean_rad=smooth["lean"],
         sway_rad=smooth["sway"],
         head_pitch_rad=smooth["head"],
+        hip=np.clip(smooth["hip"], 0.0, 1.0) * (1.0 - np.clip(smooth["spin"], 0.0, 1.0)),
+        contra_rad=smooth["contra"],
+        head_turn_rad=smooth["turn"],
+        head_tilt_rad=smooth["tilt"],
         pelvis_m=np.zeros((n, 3)),
         landings_xy=np.array(feet.landings, dtype=float).reshape(-1, 2),
     )
+
+
+def _bounce(drop: Array, times: Array, s: TimedStep, depth_m: float) -> None:
+    """Add the bounce of step ``s`` to ``drop``: over the step the knees flex ``depth_m``
+    on each beat and straighten between (the Samba bounce, once a beat), smoothly."""
+    a, b = np.searchsorted(times, [s.t_land, s.t_end])
+    beat_s = (s.t_end - s.t_land) / max(s.replayed.step.duration_beats, 1e-6)
+    on_beat = s.t_land - (s.beat % 1.0) * beat_s
+    phase = 2.0 * np.pi * (times[a:b] - on_beat) / max(beat_s, 1e-6)
+    drop[a:b] = np.maximum(drop[a:b], depth_m * 0.5 * (1.0 + np.cos(phase)))
+
+
+_RISE_GOES_ON = ("", "rise", "lower", "sway_left", "sway_right", "pivot")
+"""Actions through which a rise is held (the next step of a rise-and-fall bar)."""
+
+
+def rise_level(steps: list[TimedStep], times: Array) -> Array:
+    """How far the dancer is risen (0-1) at ``times``: a rise commences at the middle of a
+    step marked ``rise`` ("rise at the end of 1") and is up at its end; it is held through
+    the following steps of the figure (sway, pivot, a plain step) and lowered over the second
+    half of a step marked ``lower`` ("lower at the end of 3"), or of the last step before
+    one that does not go on with it."""
+    level = np.zeros(times.size)
+    up: tuple[float, float] | None = None
+    for i, s in enumerate(steps):
+        action = s.replayed.step.action
+        half = 0.5 * (s.t_land + s.t_end)
+        nxt = steps[i + 1] if i + 1 < len(steps) else None
+        ends = (
+            action == "lower"
+            or nxt is None
+            or nxt.figure_index != s.figure_index
+            or nxt.replayed.step.action not in _RISE_GOES_ON
+        )
+        if up is None and action == "rise":
+            up = (s.t_land, half) if ends else (half, s.t_end)
+        if up is not None and ends:
+            down = (half, s.t_end) if up[1] <= half else (up[1], s.t_end)
+            rising = smoothstep((times - up[0]) / max(up[1] - up[0], 1e-6))
+            lowering = smoothstep((times - down[0]) / max(down[1] - down[0], 1e-6))
+            level = np.maximum(level, rising * (1.0 - lowering))
+            up = None
+    return level
+
+
+def character_targets(
+    s: TimedStep, times: Array, targets: dict[str, Array], params: MotionParams
+) -> None:
+    """Set the targets of the dance's character over step ``s``: the Cuban hip action of a
+    step marked ``hip`` (from when its weight starts to arrive to its end; none over a
+    step turning a quarter or more, a spin or turn danced with the hips level), the chest
+    turned into a turning step of a Standard dance (contra-body movement, while the body
+    turns; a Latin spin turns the body as one) and, in the closed hold of a Standard
+    dance, the head (hers turned and tilted to her left, his a little to his left, over
+    her right shoulder); the fall of a step marked ``lower`` (the knees give at its end
+    and into the next landing)."""
+    rs = s.replayed
+    start = min(s.t_lift, s.t_turn)
+    whole = (times >= start) & (times < s.t_end)
+    if abs(rs.step.turn_eighths) >= 2:
+        targets["spin"][whole] = 1.0
+    elif rs.step.action == "hip":
+        arriving = s.t_land - 0.75 * params.weight_transfer_s
+        targets["hip"][(times >= arriving) & (times < s.t_end)] = 1.0
+    if rs.step.action == "lower":
+        span = s.t_end - s.t_land
+        fall = (times >= s.t_end - 0.25 * span) & (times < s.t_end + 0.5 * span)
+        targets["drop"][fall] = np.maximum(targets["drop"][fall], params.fall_m)
+    if rs.step.turn_eighths and s.standard:
+        turning = (times >= start) & (times < s.t_land)
+        targets["contra"][turning] = -math.copysign(
+            math.radians(params.contra_body_deg), rs.step.turn_eighths
+        )
+    if s.standard and rs.step.hold == "closed" and rs.step.position != "dip":
+        if rs.role == "follower":
+            targets["turn"][whole] = math.radians(params.head_turn_deg)
+            targets["tilt"][whole] = math.radians(params.head_tilt_deg)
+        else:
+            targets["turn"][whole] = math.radians(params.leader_head_turn_deg)
 
 
 class _FeetTracks:
@@ -368,15 +480,12 @@ def from_frame(local: Array, facing: Array) -> Array:
 
 
 def action_targets(rs: ReplayedStep, window: NDArray[np.bool_], targets: dict[str, Array]) -> None:
-    """Set the targets (drop, rise, sway, lean, head, dip) of the step's action in ``window``."""
+    """Set the targets (sway, and the drop, lean, head and dip of a dip) of the step's action
+    in ``window`` (the rise and fall: :func:`rise_level`, :func:`character_targets`)."""
     action = rs.step.action
     if action in ("dip", "lunge") or rs.step.position == "dip":
         targets["dip"][window] = 1.0
-    if action == "rise":
-        targets["rise"][window] = 0.035
-    elif action == "lower":
-        targets["drop"][window] = 0.03
-    elif action == "sway_left":
+    if action == "sway_left":
         targets["sway"][window] = -0.07
     elif action == "sway_right":
         targets["sway"][window] = 0.07
