@@ -188,11 +188,10 @@ def _dancer_check(
         [num.support_slide_m(heels[f], balls[f], a, b) for f, a, b in supports], dtype=float
     )
     errors = _step_errors(routine, events, heels, balls, fps, p)
-    # Joints only: an end site (a leaf of the rig, a BVH "End Site": fingertip, toe tip,
-    # head top) is a bone's tip, not a joint, and the 19-joint rig this measure was first
-    # taken on had none.
-    joints = sorted(set(skel.parents) - {-1} | {0})
-    speed, at, frame = num.joint_speed_max(pos[:, joints], fps)
+    # Joints only: an end site (fingertip, toe tip, head top) is a bone's tip, not a
+    # joint, and the 19-joint rig this measure was first taken on had none.
+    joints = skel.real_joints
+    speed, at, frame = num.joint_speed_max(pos[:, list(joints)], fps)
     joint = joints[at]
     pelvis_share, pelvis_at = _pelvis_min(routine, events, dancer, pos, fps, p, rig)
     feet = sorted(heels)

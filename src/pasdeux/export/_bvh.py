@@ -71,9 +71,9 @@ def _bvh_pieces(dancer: DancerMotion, fps: float) -> Iterator[str]:
     for j, parent in enumerate(skel.parents):
         if parent >= 0:
             children[parent].append(j)
-    # A leaf joint is an end site: its parent's End Site, not a joint of the file.
-    ends = {parent: j for j, parent in enumerate(skel.parents) if parent >= 0 and not children[j]}
-    children = {i: [c for c in cs if children[c]] for i, cs in children.items()}
+    # An end site is its parent's End Site, not a joint of the file.
+    ends = {skel.parents[j]: j for j in skel.end_sites}
+    children = {i: [c for c in cs if c not in ends.values()] for i, cs in children.items()}
     offsets = np.asarray(skel.offsets_m) @ BVH_FROM_FLOOR.T * _CM_PER_M
     orders = _rotation_orders(dancer.rotations)
     lines = ["HIERARCHY"]

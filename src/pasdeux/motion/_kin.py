@@ -101,13 +101,12 @@ def bone_world(
 def place_end_sites(skel: Skeleton, body: Body) -> None:
     """Pose the end sites (the leaf joints: head top, fingertips, toe tips): each turns
     with its parent (local rotation the identity) at its rest offset from it."""
-    has_child = set(skel.parents)
-    for j, parent in enumerate(skel.parents):
-        if parent >= 0 and j not in has_child:
-            body.world[:, j] = body.world[:, parent]
-            body.positions[:, j] = body.positions[:, parent] + apply(
-                body.world[:, parent], np.asarray(skel.offsets_m[j])
-            )
+    for j in skel.end_sites:
+        parent = skel.parents[j]
+        body.world[:, j] = body.world[:, parent]
+        body.positions[:, j] = body.positions[:, parent] + apply(
+            body.world[:, parent], np.asarray(skel.offsets_m[j])
+        )
 
 
 def local_quaternions(skel: Skeleton, world: Array, previous: Array | None = None) -> Array:

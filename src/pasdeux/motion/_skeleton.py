@@ -142,6 +142,19 @@ class Skeleton:
         """Length of the bone that ends at joint ``name``."""
         return float(np.linalg.norm(self.offset(name)))
 
+    @property
+    def end_sites(self) -> tuple[int, ...]:
+        """Indices of the end sites: the leaves (head top, fingertips, toe tips), the tips
+        of their parents' bones, written as BVH ``End Site``s, not joints."""
+        has_child = set(self.parents)
+        return tuple(j for j, p in enumerate(self.parents) if p >= 0 and j not in has_child)
+
+    @property
+    def real_joints(self) -> tuple[int, ...]:
+        """Indices of every joint that is not an end site."""
+        ends = set(self.end_sites)
+        return tuple(j for j in range(len(self.joints)) if j not in ends)
+
 
 def skeleton_for_height(height_m: float) -> Skeleton:
     """The standard rig for a dancer ``height_m`` tall (its head's top at ``height_m`` in
