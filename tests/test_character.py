@@ -179,3 +179,26 @@ def test_a_samba_basic_bounces_once_a_beat() -> None:
         # Flexed on every beat, straightened between.
         assert on.min() > 0.02, role
         assert between.max() < 0.01, role
+
+
+@pytest.mark.parametrize(
+    ("dance", "figures"), [("Jive", ["basic_in_place"] * 2), ("East Coast Swing", ["basic"] * 2)]
+)
+def test_a_springy_dance_gives_at_the_knees_on_every_step(dance: str, figures: list[str]) -> None:
+    """In a dance whose pulse is springy (the Jive, the swing) the pelvis is lowered a
+    little a third of the way through every weight step and straightened by its end; with
+    ``spring_m = 0`` it is not (the Samba's own bounce is per step, not this)."""
+    routine = routine_of(dance, figures, bpm=150.0)
+    flat = perform(routine, params=MotionParams(spring_m=0.0))
+    springy = perform(routine)
+    for role in ("leader", "follower"):
+        lower = (
+            flat.dancer(role).root_positions_m[:, 2] - springy.dancer(role).root_positions_m[:, 2]
+        )
+        steps = [e for e in springy.events if e.role == role and e.weight]
+        assert len(steps) >= 8
+        for e, nxt in itertools.pairwise(steps):
+            third = _frame(springy, e.time_s + (nxt.time_s - e.time_s) / 3)
+            if nxt.time_s - e.time_s > 0.3:  # (the short 'a' of a chassé gives less)
+                assert lower[third] > 0.012, (role, e.time_s)
+        assert lower.min() > -1e-9

@@ -224,6 +224,9 @@ class DanceStyle:
 
     ``rhythm`` describes the dance's music for the listening stage's dance fit (see
     ``pasdeux.music._rhythm``): feature name -> the value typical of the dance's music.
+    ``pulse`` is how the body pulses with every step besides what the steps' actions
+    declare: ``"springy"``, the knees give as each step takes the weight and straighten
+    before the next (the Jive's and the swing's bounce); ``""``, not at all.
     """
 
     id: str
@@ -238,6 +241,7 @@ class DanceStyle:
     start_figures: tuple[str, ...]
     aliases: tuple[str, ...] = ()
     rhythm: dict[str, float] = field(default_factory=dict)
+    pulse: Literal["", "springy"] = ""
 
     @property
     def meters(self) -> tuple[int, ...]:

@@ -138,6 +138,10 @@ class MotionParams:
     bounce_m
         How far the knees lower the pelvis on each beat of a step marked ``bounce`` (the
         Samba bounce: flexed on the beat, straightened between).
+    spring_m
+        How far the knees give as each step takes the weight in a dance whose pulse is
+        springy (``DanceStyle.pulse``: the Jive's and the swing's bounce), straightened
+        again before the next step.
     """
 
     travel_share: float = 0.75
@@ -187,6 +191,7 @@ class MotionParams:
     head_tilt_deg: float = 10.0
     leader_head_turn_deg: float = 10.0
     bounce_m: float = 0.03
+    spring_m: float = 0.02
 
     def __post_init__(self) -> None:
         for name in (
@@ -233,7 +238,7 @@ class MotionParams:
         for name in ("contact_step_deg", "contact_knee_turn_max_deg", "contact_elbow_turn_max_deg"):
             if not 0.0 <= getattr(self, name) <= 180.0:
                 raise ValueError(f"{name} must be within 0-180, got {getattr(self, name)}")
-        for name in ("rise_m", "fall_m", "bounce_m"):
+        for name in ("rise_m", "fall_m", "bounce_m", "spring_m"):
             if not 0.0 <= getattr(self, name) <= 0.1:
                 raise ValueError(f"{name} must be within 0-0.1, got {getattr(self, name)}")
         for name in (

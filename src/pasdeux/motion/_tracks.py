@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -31,6 +31,7 @@ class TimedStep:
     t_end: float
     t_turn: float  # the body starts the step's turn (at or before the lift)
     standard: bool = False  # a step of a Standard (ballroom) dance
+    springy: bool = False  # a step of a dance whose pulse is springy (Jive, swing)
 
 
 def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedStep]]:
@@ -42,14 +43,14 @@ def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedS
     starts its turn before the foot lifts, over the standing foot)."""
     tempo = routine.tempo_map
     out: dict[str, list[TimedStep]] = {role: [] for role in ROLES}
-    kinds = {name: _is_standard(name) for name in {p.dance for p in routine.figures}}
+    kinds = {name: _traits(name) for name in {p.dance for p in routine.figures}}
     for fig_index, placed in enumerate(routine.figures):
         for rs in replay_figure(placed.figure, *placed.start_pose.dancers()):
             beat = placed.start_beat + rs.step.beat
             t_land = tempo.second_from_beat(beat)
             t_end = tempo.second_from_beat(beat + rs.step.duration_beats)
             out[rs.role].append(
-                TimedStep(rs, fig_index, beat, t_land, t_land, t_end, t_land, kinds[placed.dance])
+                TimedStep(rs, fig_index, beat, t_land, t_land, t_end, t_land, *kinds[placed.dance])
             )
     for role in ROLES:
         timed = out[role]
@@ -71,18 +72,18 @@ def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedS
             if previous is not None and previous.weight and previous.foot != rs.step.foot:
                 travel = min(travel, s.t_land - previous_land)
             landed[rs.step.foot] = s.t_land
-            timed[i] = TimedStep(
-                rs, s.figure_index, s.beat, s.t_land, s.t_land - travel, s.t_end, t_turn, s.standard
-            )
+            timed[i] = replace(s, t_lift=s.t_land - travel, t_turn=t_turn)
     return out
 
 
-def _is_standard(dance: str) -> bool:
-    """Whether ``dance`` is a Standard (ballroom) dance of the library (False when unknown)."""
+def _traits(dance: str) -> tuple[bool, bool]:
+    """Whether ``dance`` is a Standard (ballroom) dance of the library, and whether its
+    pulse is springy (both False when it is unknown)."""
     try:
-        return find_style(dance).kind == "standard"
+        style = find_style(dance)
     except InputError:
-        return False
+        return False, False
+    return style.kind == "standard", style.pulse == "springy"
 
 
 @dataclass
@@ -160,6 +161,8 @@ def dancer_tracks(
             bob += params.landing_bob_m * np.exp(-0.5 * ((times - s.t_land) / 0.12) ** 2)
         if rs.step.action == "bounce":
             _bounce(bounce, times, s, params.bounce_m)
+        elif s.springy and rs.step.weight:
+            _spring(bounce, times, s, params.spring_m)
         window = (times >= s.t_land) & (times < s.t_end)
         action_targets(rs, window, targets)
         character_targets(s, times, targets, params)
@@ -196,6 +199,17 @@ def _bounce(drop: Array, times: Array, s: TimedStep, depth_m: float) -> None:
     on_beat = s.t_land - (s.beat % 1.0) * beat_s
     phase = 2.0 * np.pi * (times[a:b] - on_beat) / max(beat_s, 1e-6)
     drop[a:b] = np.maximum(drop[a:b], depth_m * 0.5 * (1.0 + np.cos(phase)))
+
+
+def _spring(drop: Array, times: Array, s: TimedStep, depth_m: float) -> None:
+    """Add the spring of step ``s`` to ``drop``: the knees give ``depth_m`` as its weight
+    arrives (deepest a third of the way through the step) and straighten again by its end,
+    smoothly (the Jive's and the swing's bounce)."""
+    a, b = np.searchsorted(times, [s.t_land, s.t_end])
+    u = (times[a:b] - s.t_land) / max(s.t_end - s.t_land, 1e-6)
+    # u ** p is a half at u = 1/3: the sine's peak comes a third of the way through.
+    give = np.sin(np.pi * u ** (math.log(0.5) / math.log(1.0 / 3.0)))
+    drop[a:b] = np.maximum(drop[a:b], depth_m * give * give)
 
 
 _RISE_GOES_ON = ("", "rise", "lower", "sway_left", "sway_right", "pivot")
