@@ -202,3 +202,35 @@ def test_a_springy_dance_gives_at_the_knees_on_every_step(dance: str, figures: l
             if nxt.time_s - e.time_s > 0.3:  # (the short 'a' of a chassé gives less)
                 assert lower[third] > 0.012, (role, e.time_s)
         assert lower.min() > -1e-9
+
+
+def test_a_kick_leaves_the_floor_and_is_up_on_its_beat() -> None:
+    """The Jive's Kick Ball Change: on 1 the free foot (his left, her right) is up in the
+    air, its ankle ``kick_height_m`` above where it stands, its ball off the floor, its toe
+    pointed; it is back on the floor, on its ball, by "a"; with ``kick_height_m = 0`` it is
+    a tap on the floor instead."""
+    routine = routine_of(
+        "Jive",
+        ["change_of_places_right_to_left", "kick_ball_change", "change_of_places_left_to_right"],
+    )
+    kick = routine.figures[1]
+    beat_s = routine.tempo_map.second_from_beat(kick.start_beat + 1) - kick.start_s
+    for height, up in ((MotionParams().kick_height_m, True), (0.0, False)):
+        performance = perform(routine, params=MotionParams(kick_height_m=height))
+        for role, side in (("leader", "Left"), ("follower", "Right")):
+            dancer = performance.dancer(role)
+            pos = dancer.joint_positions()
+            ankle = pos[:, dancer.skeleton.index(f"{side}Foot"), 2]
+            ball = pos[:, dancer.skeleton.index(f"{side}ToeBase"), 2]
+            standing = _rest_z(dancer, f"{side}Foot")
+            on_beat = _frame(performance, kick.start_s)
+            at_a = _frame(performance, kick.start_s + 0.75 * beat_s + 0.02)
+            if up:
+                assert ankle[on_beat] - standing == pytest.approx(height, abs=0.02), role
+                assert ball[on_beat] > 0.15, role
+                # The toe pointed: the ball further below the ankle than standing flat.
+                flat = standing - _rest_z(dancer, f"{side}ToeBase")
+                assert ankle[on_beat] - ball[on_beat] > flat + 0.04, role
+            else:
+                assert ankle[on_beat] - standing < 0.02, role
+            assert ball[at_a] < 0.05, role

@@ -200,6 +200,9 @@ def _pose_leg(
     )
     pos[:, ix(knee_j)] = knee
     pos[:, ix(ankle_j)] = ankle
+    # A foot kicked higher than a step lifts it points its toe (about the ankle).
+    high = np.clip((foot[:, 2] - params.swing_lift_m) / max(params.kick_height_m, 1e-6), 0, 1)
+    r_foot = r_foot @ rot_x(-np.radians(params.kick_point_deg) * smoothstep(high))
     # Both bones take their twist from the knee's axis (across the leg and the way the
     # knee points), so the knee is a hinge and no twist flips with the thigh raised.
     hinge = np.cross(ankle - pos[:, ix(hip)], forward)

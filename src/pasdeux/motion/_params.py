@@ -138,6 +138,13 @@ class MotionParams:
     bounce_m
         How far the knees lower the pelvis on each beat of a step marked ``bounce`` (the
         Samba bounce: flexed on the beat, straightened between).
+    kick_height_m, flick_height_m
+        How high (the ankle above where it stands on the floor) a foot is on the beat of a
+        step marked ``kick`` or ``flick`` without weight (the Jive's kicks and flicks: the
+        foot leaves the floor and is up on the beat).
+    kick_point_deg
+        How far a kicked foot points its toe (tipped about the ankle), reached as it rises
+        from a step's lift to the kick's height.
     spring_m
         How far the knees give as each step takes the weight in a dance whose pulse is
         springy (``DanceStyle.pulse``: the Jive's and the swing's bounce), straightened
@@ -192,6 +199,9 @@ class MotionParams:
     leader_head_turn_deg: float = 10.0
     bounce_m: float = 0.03
     spring_m: float = 0.02
+    kick_height_m: float = 0.3
+    flick_height_m: float = 0.22
+    kick_point_deg: float = 40.0
 
     def __post_init__(self) -> None:
         for name in (
@@ -220,10 +230,9 @@ class MotionParams:
             raise ValueError(
                 f"swing_ease_in_power must be at least 1, got {self.swing_ease_in_power}"
             )
-        if not 0.0 <= self.pivot_heel_pitch_deg < 90.0:
-            raise ValueError(
-                "pivot_heel_pitch_deg must be within 0-90, got " + str(self.pivot_heel_pitch_deg)
-            )
+        for name in ("pivot_heel_pitch_deg", "kick_point_deg"):
+            if not 0.0 <= getattr(self, name) < 90.0:
+                raise ValueError(f"{name} must be within 0-90, got {getattr(self, name)}")
         low, high = HEIGHT_RANGE_M
         for name in ("leader_height_m", "follower_height_m"):
             if not low <= getattr(self, name) <= high:
@@ -238,6 +247,9 @@ class MotionParams:
         for name in ("contact_step_deg", "contact_knee_turn_max_deg", "contact_elbow_turn_max_deg"):
             if not 0.0 <= getattr(self, name) <= 180.0:
                 raise ValueError(f"{name} must be within 0-180, got {getattr(self, name)}")
+        for name in ("kick_height_m", "flick_height_m"):
+            if not 0.0 <= getattr(self, name) <= 0.6:
+                raise ValueError(f"{name} must be within 0-0.6, got {getattr(self, name)}")
         for name in ("rise_m", "fall_m", "bounce_m", "spring_m"):
             if not 0.0 <= getattr(self, name) <= 0.1:
                 raise ValueError(f"{name} must be within 0-0.1, got {getattr(self, name)}")

@@ -304,6 +304,8 @@ class _FeetTracks:
         }
         self.yaw = {f: np.full(n, self.at_yaw[f]) for f in "LR"}
         self.heel_up = {f: np.zeros(n) for f in "LR"}
+        self.kick_m = {"kick": params.kick_height_m, "flick": params.flick_height_m}
+        self.at_z = {"L": 0.0, "R": 0.0}  # how high each foot is (up after a kick)
         self.landed = {"L": 0, "R": 0}  # frame from which each foot is on the floor
         self.landings: list[Array] = []  # where each step's foot lands
 
@@ -329,6 +331,13 @@ class _FeetTracks:
         self.facing[c:b] += turn * turning
         self.facing[b:] += turn
         moving, standing = rs.step.foot, OTHER_FOOT[rs.step.foot]
+        if turn and c < a:
+            # The body turns before the foot lifts: the foot swivels with it on its ball
+            # until then (rather than catching up the whole turn in the air).
+            share = float(turning[a - c - 1])
+            if share > 0:
+                swivel = (c, max(c, self.landed[moving]), a)
+                self._pivot(moving, turn * share, swivel, turning[: a - c] / share)
         foot = self.feet[moving]
         f0, f1 = self.at_feet[moving], np.array(rs.foot_to)
         # A weight change on a foot that stays (a replace without a swivel) leaves it where
@@ -339,15 +348,21 @@ class _FeetTracks:
             math.dist(rs.foot_from, rs.foot_to) < 1e-3
             and not turn
             and float(np.linalg.norm(f1 - f0)) <= 2 * self.ball_m
+            and self.at_z[moving] == 0.0
         )
         if stays:
             f1 = f0.copy()
         self.landings.append(f1)
         foot[a:b, :2] = f0 + (f1 - f0) * place[:, None]
         lift = 0.0 if stays else min(self.lift_m, 0.02 + 0.3 * float(np.linalg.norm(f1 - f0)))
-        foot[a:b, 2] = lift * np.sin(np.pi * place)
+        # A kick or flick is up in the air on its beat (and stays up until the foot's
+        # next step takes it on); every other step is on the floor.
+        z0 = self.at_z[moving]
+        z1 = 0.0 if rs.step.weight else self.kick_m.get(rs.step.action, 0.0)
+        foot[a:b, 2] = z0 + (z1 - z0) * place + lift * np.sin(np.pi * place)
         foot[b:, :2] = f1
-        foot[b:, 2] = 0.0
+        foot[b:, 2] = z1
+        self.at_z[moving] = z1
         yaw = self.yaw[moving]
         body = facing0 + turn * turning[a - c :]
         # From the way it points on the floor (the body may have begun to turn over the
@@ -368,15 +383,17 @@ class _FeetTracks:
         round)."""
         a, on, b = frames
         y0 = self.at_yaw[foot]
-        # The ball where the foot stands (or lands) before this turn moves it: it stays
-        # there while the heel goes round.
         first = min(on, self.times.size - 1)
         before = float(self.yaw[foot][first])
-        ball = self.feet[foot][first, :2] + self.ball_m * np.array(
-            [math.cos(before), math.sin(before)]
-        )
         self.yaw[foot][a:b] += turn * phase
         self.yaw[foot][b:] += turn
+        # The ball where the foot stands before this turn moves it, or where it lands
+        # (pointing as it has turned in the air, where the turn began before it landed):
+        # it stays there while the heel goes round.
+        landed = float(self.yaw[foot][first]) if on > a else before
+        ball = self.feet[foot][first, :2] + self.ball_m * np.array(
+            [math.cos(landed), math.sin(landed)]
+        )
         yaw = np.append(self.yaw[foot][on:b], y0 + turn)
         ankle = ball - self.ball_m * np.column_stack([np.cos(yaw), np.sin(yaw)])
         self.feet[foot][on:b, :2] = ankle[:-1]
