@@ -127,6 +127,9 @@ def aggregate(recs: list[dict[str, Any]]) -> dict[str, Any]:
         ),
         "interpenetration": sum(rep["interpenetration_frames"] for rep in reports),
         "pairs": sum((Counter(dict(rep["interpenetration_pairs"])) for rep in reports), Counter()),
+        "depth_max_m": max(
+            (rep.get("interpenetration_depth_max_m", 0.0) for rep in reports), default=None
+        ),
         "joined_within": _weighted(joined),
         "joined_p99_m": max(
             (rep["joined_hand_p99_m"] for rep in reports if rep["joined_hand_p99_m"] is not None),
@@ -227,14 +230,16 @@ def _cells(a: dict[str, Any]) -> list[str]:
 def _detail_table(rows: dict[str, dict[str, Any]]) -> list[str]:
     lines = [
         "| dance | supports | slide max (cm) | skating ratio | Lodge FSR | EDGE PFC | "
-        "foot contact | Beat Align Score | most frequent interpenetration (frames) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "foot contact | Beat Align Score | deepest overlap (cm) | "
+        "most frequent interpenetration (frames) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for dance, a in rows.items():
         lines.append(
             f"| {dance} | {a['supports']} | {_fmt(a['slide_max_m'], '.2f', 100)} | "
             f"{_fmt(a['skating'], '.3f')} | {_fmt(a['lodge'], '.3f')} | {_fmt(a['pfc'], '.3f')} | "
             f"{_pct(a['contact'])} | {_fmt(a['bas'], '.3f')} | "
+            f"{_fmt(a['depth_max_m'], '.1f', 100)} | "
             + ", ".join(f"{pair} {n}" for pair, n in a["pairs"].most_common(2))
             + " |"
         )

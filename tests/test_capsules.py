@@ -63,3 +63,17 @@ def test_holds_put_in_contact_only_the_parts_they_join() -> None:
     for hold in HOLDS:
         for a, b in capsules.hold_contact_pairs(hold):
             assert a in capsules.BONE_CAPSULES and b in capsules.BONE_CAPSULES
+
+
+def test_capsule_overlaps_have_known_answers() -> None:
+    """Two parallel capsules 0.1 m apart with radii 0.04 and 0.08 overlap by 0.02 m; moved
+    0.3 m apart, their gap is 0.18 m (a negative overlap); penetrating_pairs agrees."""
+    a = (np.array([[[0.0, 0.0, 0.0]]]), np.array([[[0.0, 0.0, 1.0]]]))
+    for apart, expected in ((0.1, 0.02), (0.3, -0.18)):
+        b = (np.array([[[apart, 0.0, 0.0]]]), np.array([[[apart, 0.0, 1.0]]]))
+        radii = (np.array([0.04]), np.array([0.08]))
+        got = capsules.capsule_overlaps_m(a, radii[0], b, radii[1])
+        assert got.shape == (1, 1, 1)
+        assert float(got[0, 0, 0]) == pytest.approx(expected)
+        pen = capsules.penetrating_pairs(a, radii[0], b, radii[1], contact_m=0.01)
+        assert bool(pen[0, 0, 0]) is (expected > 0.01)

@@ -17,7 +17,7 @@ import pytest
 from scipy.spatial.transform import Rotation
 
 import fuzz_harness as fh
-from pasdeux.check import CheckReport, check_performance, verdicts
+from pasdeux.check import CheckParams, CheckReport, check_performance, verdicts
 from pasdeux.choreo import Routine, choreograph
 from pasdeux.cli import main
 from pasdeux.dances.geometry import CouplePose
@@ -77,6 +77,11 @@ def test_bodies_in_one_place_interpenetrate_every_frame(
     bad = check_performance(routine, merged)
     assert bad.interpenetration_frames == performance.n_frames
     assert verdicts(bad)["interpenetration"] is False
+    # One inside the other: the torsos overlap by both radii (the pelvises coincide).
+    torso = 2 * CheckParams().capsule_radii_m["hips"] - CheckParams().capsule_contact_m
+    assert bad.interpenetration_depth_max_m >= torso - 1e-6
+    good = check_performance(routine, performance)
+    assert 0.0 <= good.interpenetration_depth_max_m < bad.interpenetration_depth_max_m
 
 
 def test_hands_held_5_cm_apart_are_not_within_3_cm(

@@ -21,6 +21,7 @@ from pasdeux.dances import HOLD_CONNECTIONS
 __all__ = [
     "BONE_CAPSULES",
     "PART_CAPSULES",
+    "capsule_overlaps_m",
     "capsule_radii_m",
     "closest_parameters",
     "hold_contact_pairs",
@@ -142,14 +143,14 @@ def segment_distances_m(p0: Array, p1: Array, q0: Array, q1: Array) -> Array:
     return np.asarray(np.linalg.norm(closest_p - closest_q, axis=-1))
 
 
-def penetrating_pairs(
+def capsule_overlaps_m(
     a_ends: tuple[Array, Array],
     a_radii_m: Array,
     b_ends: tuple[Array, Array],
     b_radii_m: Array,
-    contact_m: float = 0.0,
-) -> NDArray[np.bool_]:
-    """Which capsule pairs overlap by more than ``contact_m``: ``(F, Na, Nb)`` booleans.
+) -> Array:
+    """How much each pair of capsules overlaps, ``(F, Na, Nb)`` metres (negative: the gap
+    between them).
 
     ``a_ends`` are the two ends of each of body a's capsules, each ``(F, Na, 3)``;
     ``b_ends`` the same for body b; radii per capsule (metres).
@@ -157,5 +158,16 @@ def penetrating_pairs(
     p0, p1 = (x[:, :, None, :] for x in a_ends)
     q0, q1 = (x[:, None, :, :] for x in b_ends)
     dist = segment_distances_m(p0, p1, q0, q1)
-    reach = a_radii_m[None, :, None] + b_radii_m[None, None, :] - contact_m
-    return np.asarray(dist < reach)
+    return np.asarray(a_radii_m[None, :, None] + b_radii_m[None, None, :] - dist)
+
+
+def penetrating_pairs(
+    a_ends: tuple[Array, Array],
+    a_radii_m: Array,
+    b_ends: tuple[Array, Array],
+    b_radii_m: Array,
+    contact_m: float = 0.0,
+) -> NDArray[np.bool_]:
+    """Which capsule pairs overlap by more than ``contact_m``: ``(F, Na, Nb)`` booleans
+    (see :func:`capsule_overlaps_m`)."""
+    return np.asarray(capsule_overlaps_m(a_ends, a_radii_m, b_ends, b_radii_m) > contact_m)

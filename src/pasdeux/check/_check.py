@@ -129,7 +129,7 @@ def check_performance(
         for d in performance.dancers
     )
     joined = _joined_hands(performance, positions, holds, p, rig)
-    frames, pairs = _interpenetration(performance, positions, holds, p, rig)
+    frames, pairs, depth = _interpenetration(performance, positions, holds, p, rig)
     return CheckReport(
         folder=folder,
         fps=performance.fps,
@@ -143,6 +143,7 @@ def check_performance(
         joined_within_share=joined[3],
         interpenetration_frames=frames,
         interpenetration_pairs=pairs,
+        interpenetration_depth_max_m=depth,
     )
 
 
@@ -524,9 +525,10 @@ def _interpenetration(
     p: CheckParams,
     rig: RigMap,
     chunk: int = 1024,
-) -> tuple[int, tuple[tuple[str, int], ...]]:
+) -> tuple[int, tuple[tuple[str, int], ...], float]:
     """Frames where a capsule of the leader intersects one of the follower, except where a
-    hold that may apply puts those two parts in contact; and the most frequent pairs."""
+    hold that may apply puts those two parts in contact; the most frequent pairs; and the
+    deepest such overlap beyond contact (metres, 0 with none)."""
     names = list(rig.capsules)
     radii = np.array([p.capsule_radii_m[c] for c in names])
     ends = {}
@@ -543,6 +545,7 @@ def _interpenetration(
     n = performance.n_frames
     hit = np.zeros(n, dtype=bool)
     counts: Counter[str] = Counter()
+    deepest = 0.0
     for start in range(0, n, chunk):
         part = np.arange(start, min(start + chunk, n))
         part = part[reach[part] < p.capsule_reach_m]
@@ -551,21 +554,20 @@ def _interpenetration(
         la, lb = ends["leader"]
         fa, fb = ends["follower"]
         lpos, fpos = positions["leader"][part], positions["follower"][part]
-        pen = num.penetrating_pairs(
-            (lpos[:, la], lpos[:, lb]),
-            radii,
-            (fpos[:, fa], fpos[:, fb]),
-            radii,
-            p.capsule_contact_m,
+        overlap = num.capsule_overlaps_m(
+            (lpos[:, la], lpos[:, lb]), radii, (fpos[:, fa], fpos[:, fb]), radii
         )
+        pen = overlap > p.capsule_contact_m
         for hold, (_, maybe) in holds.items():
             if hold in allowed:
                 pen &= ~(maybe[part, None, None] & allowed[hold][None])
         frames_hit = pen.any(axis=(1, 2))
+        if pen.any():
+            deepest = max(deepest, float(overlap[pen].max()) - p.capsule_contact_m)
         hit[part[frames_hit]] = True
         for i, j in zip(*np.nonzero(pen.sum(axis=0)), strict=True):
             counts[f"leader {names[i]} / follower {names[j]}"] += int(pen[:, i, j].sum())
-    return int(hit.sum()), tuple(counts.most_common(5))
+    return int(hit.sum()), tuple(counts.most_common(5)), deepest
 
 
 def _allowed_pairs(names: list[str], rig: RigMap) -> dict[str, NDArray[np.bool_]]:

@@ -85,6 +85,7 @@ class CheckReport:
     joined_within_share: float | None
     interpenetration_frames: int
     interpenetration_pairs: tuple[tuple[str, int], ...]
+    interpenetration_depth_max_m: float = 0.0
 
     @property
     def turn_error_max_deg(self) -> float:
@@ -183,7 +184,8 @@ def report_table(report: CheckReport, targets: CheckTargets | None = None) -> st
     )
     pairs = ", ".join(f"{name} {n}" for name, n in report.interpenetration_pairs[:3])
     lines.append(
-        f"interpenetration: {report.interpenetration_frames} frames"
+        f"interpenetration: {report.interpenetration_frames} frames, deepest "
+        f"{100 * report.interpenetration_depth_max_m:.1f} cm beyond contact"
         + (f" ({pairs})" if pairs else "")
     )
     worst = sorted(report.turns, key=lambda t: -t.error_deg)[:3]

@@ -36,12 +36,13 @@ from scipy.ndimage import gaussian_filter1d
 from scipy.signal import argrelextrema
 from scipy.spatial.transform import Rotation
 
-from pasdeux.capsules import penetrating_pairs, segment_distances_m
+from pasdeux.capsules import capsule_overlaps_m, penetrating_pairs, segment_distances_m
 from pasdeux.check._bvhread import read_rotation_channels
 
 __all__ = [
     "beat_align_score",
     "bone_drift_max_m",
+    "capsule_overlaps_m",
     "edge_pfc",
     "euler_flip_frames",
     "facing_unwrapped_rad",
