@@ -7,15 +7,20 @@ import math
 import numpy as np
 import pytest
 
-from pasdeux.motion import MotionParams, skeleton_for_height
+from pasdeux.check import check_performance
+from pasdeux.dances import load_library
+from pasdeux.motion import MotionParams, perform, skeleton_for_height
 from pasdeux.motion._arms import pose_arms
 from pasdeux.motion._kin import Body, rot_z
 from pasdeux.motion._reach import (
     arm_reach_m,
     highest_common_point,
+    hold_span_m,
     level_point,
     meeting_point,
+    reach_shifts,
 )
+from routines import dance_routine
 
 SKELETONS = {"leader": skeleton_for_height(1.80), "follower": skeleton_for_height(1.68)}
 
@@ -189,3 +194,34 @@ def test_a_change_between_two_holds_joining_the_same_hands_keeps_them_joined() -
     bodies = _posed(weights, np.full(n, 0.5))
     gap = _joint(bodies, "leader", "LeftHand") - _joint(bodies, "follower", "RightHand")
     assert np.linalg.norm(gap, axis=1).max() < 0.01
+
+
+def test_bodies_beyond_the_hands_reach_are_each_brought_half_the_way_in() -> None:
+    """Facing each other on the x axis 1.3 m apart (his left shoulder and her right on
+    the same line): in a one-hand hold each pelvis moves half the shortfall towards the
+    other; within reach, or in the closed hold, nothing moves."""
+    n = 200
+    params = MotionParams()
+    span = hold_span_m("left_to_right", SKELETONS, params)
+    facing = {"leader": np.zeros(n), "follower": np.full(n, math.pi)}
+    for distance, hold, moved in ((1.3, "left_to_right", True), (0.8, "left_to_right", False),
+                                  (1.3, "closed", False)):  # fmt: skip
+        xy = {"leader": np.zeros((n, 2)), "follower": np.tile([distance, 0.0], (n, 1))}
+        shifts = reach_shifts(xy, facing, SKELETONS, {hold: np.ones(n)}, params, 60.0)
+        expected = (distance - span) / 2 if moved else 0.0
+        # (Within 0.1 mm: the shoulders are not exactly over the pelvis.)
+        assert np.allclose(shifts["leader"], [[expected, 0.0]] * n, atol=1e-4)
+        assert np.allclose(shifts["follower"], [[-expected, 0.0]] * n, atol=1e-4)
+
+
+@pytest.mark.slow
+def test_every_dance_keeps_its_joined_hands_joined() -> None:
+    """Over a routine of every dance: the joined hands are within 3 cm in 99% of the frames
+    ``pasdeux check`` counts as joined."""
+    shares = {}
+    for style in load_library():
+        routine = dance_routine(style)
+        report = check_performance(routine, perform(routine))
+        if report.joined_within_share is not None:
+            shares[style.name] = report.joined_within_share
+    assert shares and min(shares.values()) >= 0.99, shares

@@ -91,6 +91,12 @@ class MotionParams:
         rest is room for the shoulder's rise with the clavicle after the meeting point is
         chosen): held low they drop below the shoulders' line only as far as both arms
         reach, raised they come as near over her head as both reach.
+    hold_reach_share
+        In a hand hold, the joined shoulders are kept within this share of the two arms'
+        length (raised: of what both reach at the raised hands' height): bodies the steps
+        put further apart are each brought half the way in, the pelvis leaning towards
+        the partner over the feet (the rest is room for what moves the shoulders after:
+        the pelvis over the standing foot, the chest's turn and tilt).
     hand_nearest_share
         Joined hands are kept at least this share of an arm's length from either
         shoulder (a hand passing in front of a shoulder, as it rises for a turn, does not
@@ -179,6 +185,7 @@ class MotionParams:
     clavicle_raise_share: float = 0.2
     free_hand_smoothing_s: float = 0.05
     hand_reach_share: float = 0.98
+    hold_reach_share: float = 0.9
     hand_nearest_share: float = 0.45
     raised_hand_clearance_m: float = 0.07
     capsule_radii_m: dict[str, float] = field(default_factory=capsule_radii_m)
@@ -224,6 +231,7 @@ class MotionParams:
             "leg_reach_share",
             "clavicle_raise_share",
             "hand_reach_share",
+            "hold_reach_share",
             "hand_nearest_share",
         ):
             if not 0.0 <= getattr(self, name) <= 1.0:

@@ -1,4 +1,4 @@
-"""Joined hands: where they meet, a point both arms reach.
+"""Joined hands: where they meet, a point both arms reach, and the bodies kept within it.
 
 A joined pair of hands is one point that both wrists reach: the leader's arm and the
 follower's, each no longer than its length (shoulder to wrist) from its shoulder.
@@ -12,18 +12,23 @@ follower's, each no longer than its length (shoulder to wrist) from its shoulder
   there; where no point at that height is within both arms, the highest point both reach.
 - Never nearer either shoulder than a share of the arm (:func:`off_shoulders`): an arm
   reaching nearer folds onto its shoulder.
-- Where the shoulders are further apart than the arms reach, no point serves: both arms
-  point straight at each other.
+- Where the shoulders are further apart than the arms reach, no point serves: the bodies
+  are brought in instead (:func:`reach_shifts`), each dancer half the way, before the
+  pelvis is planned over the feet (so no foot slides and no leg overreaches).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
+from scipy.ndimage import maximum_filter1d, uniform_filter1d
 
 from pasdeux.dances import HOLD_CONNECTIONS
-from pasdeux.motion._kin import DOWN, UP, Array
+from pasdeux.dances.geometry import BODY_HOLDS
+from pasdeux.motion._kin import DOWN, UP, Array, side_name
+from pasdeux.motion._params import MotionParams
 from pasdeux.motion._skeleton import Skeleton
 
 _EPS = 1e-9
@@ -186,3 +191,86 @@ def joined_hands(hold: str) -> tuple[tuple[str, str], ...]:
         for lp, fp, _ in HOLD_CONNECTIONS.get(hold, ())
         if lp.endswith(" hand") and fp.endswith(" hand")
     )
+
+
+def reach_shifts(
+    xy: dict[str, Array],
+    facing: dict[str, Array],
+    skeletons: dict[str, Skeleton],
+    weights: dict[str, Array],
+    params: MotionParams,
+    fps: float,
+) -> dict[str, Array]:
+    """How far (per frame, on the floor) to move each dancer's pelvis from ``xy`` (facing
+    ``facing``) so that the shoulders of the hands each hold joins (blended by
+    ``weights``, per hold and frame) are within the hold's reach (:func:`hold_span_m`):
+    both towards each other, half the shortfall each, along the line between them.
+
+    The shortfall is taken over a window of ``blend_s`` (its largest within the window,
+    averaged: never less than at any frame of it), so a follower spinning under the
+    raised hands (her shoulder circling her) is held in, not pulled in and out each turn.
+    """
+    n = xy["leader"].shape[0]
+    gap = xy["leader"] - xy["follower"]
+    dist = np.linalg.norm(gap, axis=1)
+    towards = gap / np.maximum(dist, _EPS)[:, None]  # from her to him
+    need = np.zeros(n)
+    for hold, weight in weights.items():
+        if hold in BODY_HOLDS:
+            continue  # the bodies hold each other, and the hands
+        for his_side, her_side in joined_hands(hold):
+            his = _shoulder_xy(xy["leader"], facing["leader"], skeletons["leader"], his_side)
+            hers = _shoulder_xy(xy["follower"], facing["follower"], skeletons["follower"], her_side)
+            apart = his - hers
+            span = np.linalg.norm(apart, axis=1)
+            # Moving the bodies along ``towards`` closes the shoulders' gap by the cosine.
+            cos = np.sum(apart * towards, axis=1) / np.maximum(span, _EPS)
+            short = np.clip(span - hold_span_m(hold, skeletons, params), 0.0, None)
+            need = np.maximum(need, weight * short / np.maximum(cos, 0.5))
+    width = max(1, round(params.blend_s * fps))
+    need = uniform_filter1d(maximum_filter1d(need, width, mode="nearest"), width, mode="nearest")
+    # Never more than half way to each other (the shoulders' sideways offsets aside, a
+    # hand hold's shoulders are no further apart than the bodies).
+    need = np.minimum(need, 0.5 * dist)
+    half = 0.5 * need[:, None] * towards
+    return {"leader": -half, "follower": half}
+
+
+def hold_span_m(hold: str, skeletons: dict[str, Skeleton], params: MotionParams) -> float:
+    """The furthest apart on the floor (m) the shoulders of the hands ``hold`` joins are
+    kept: ``hold_reach_share`` of the two arms' reach (``params``); raised over her head
+    (:attr:`MotionParams.raised_hand_clearance_m` over it), of what each arm reaches
+    on the level at that height; upright shoulders at their standing heights."""
+    ldr, flw = skeletons["leader"], skeletons["follower"]
+    reach_l = params.hold_reach_share * arm_reach_m(ldr)
+    reach_f = params.hold_reach_share * arm_reach_m(flw)
+    z_l, z_f = _rest_height_m(ldr, "LeftArm"), _rest_height_m(flw, "LeftArm")
+    if hold.endswith("_raised"):
+        top = _rest_height_m(flw, "HeadTop_End") + params.raised_hand_clearance_m
+        return math.sqrt(max(reach_l**2 - (top - z_l) ** 2, 0.0)) + math.sqrt(
+            max(reach_f**2 - (top - z_f) ** 2, 0.0)
+        )
+    return math.sqrt(max((reach_l + reach_f) ** 2 - (z_l - z_f) ** 2, 0.0))
+
+
+def _rest_position_m(skel: Skeleton, joint: str) -> Array:
+    """Where ``joint`` is in the rest pose (standing at the origin, facing +y)."""
+    out = np.zeros(3)
+    j = skel.index(joint)
+    while j >= 0:
+        out += np.asarray(skel.offsets_m[j])
+        j = skel.parents[j]
+    return out
+
+
+def _rest_height_m(skel: Skeleton, joint: str) -> float:
+    return float(_rest_position_m(skel, joint)[2])
+
+
+def _shoulder_xy(xy: Array, facing: Array, skel: Skeleton, side: str) -> Array:
+    """The floor position of the ``side`` shoulder of a dancer upright at ``xy`` facing
+    ``facing`` (radians, 0 along +x; the rig's right is +x at rest, facing +y)."""
+    right_m, ahead_m, _ = _rest_position_m(skel, f"{side_name(side)}Arm")
+    right = np.column_stack([np.sin(facing), -np.cos(facing)])
+    ahead = np.column_stack([np.cos(facing), np.sin(facing)])
+    return np.asarray(xy + right_m * right + ahead_m * ahead)
