@@ -10,7 +10,7 @@ import pytest
 from pasdeux.check import check_performance
 from pasdeux.dances import load_library
 from pasdeux.motion import MotionParams, perform, skeleton_for_height
-from pasdeux.motion._arms import pose_arms
+from pasdeux.motion._arms import _speed_limited, pose_arms
 from pasdeux.motion._kin import Body, rot_z
 from pasdeux.motion._reach import (
     arm_reach_m,
@@ -225,3 +225,20 @@ def test_every_dance_keeps_its_joined_hands_joined() -> None:
         if report.joined_within_share is not None:
             shares[style.name] = report.joined_within_share
     assert shares and min(shares.values()) >= 0.99, shares
+
+
+def test_a_hand_target_moving_too_fast_follows_at_the_limit_across_blocks() -> None:
+    """A target jumping 1 m at frame 5 is followed 0.1 m a frame (step 0.1 m) until it is
+    reached; a slow target is left as it is; posed in two blocks (the last frame carried)
+    the result is the same."""
+    target = np.zeros((30, 3))
+    target[5:, 0] = 1.0
+    out, last = _speed_limited(target, None, 0.1)
+    assert np.allclose(out[:5, 0], 0.0)
+    assert np.allclose(out[5:15, 0], np.arange(1, 11) * 0.1)
+    assert np.allclose(out[15:, 0], 1.0) and np.allclose(last, [1.0, 0.0, 0.0])
+    first, carried = _speed_limited(target[:8], None, 0.1)
+    second, _ = _speed_limited(target[8:], carried, 0.1)
+    assert np.allclose(np.vstack([first, second]), out)
+    slow = np.column_stack([np.linspace(0.0, 1.0, 30), np.zeros(30), np.zeros(30)])
+    assert np.array_equal(_speed_limited(slow, None, 0.1)[0], slow)

@@ -72,7 +72,8 @@ def pose_arms(
     ``(role, side)`` the way the elbow bent at its last frame and whether it was catching
     up (where :func:`elbow_pole` swings round, the elbow turns a share set by
     ``elbow_follow_s`` of the way towards it each frame), per ``(role, side + " hand")``
-    the hand's way and palm there.
+    the hand's way and palm there, per ``(role, side + " target")`` where the wrist was
+    aimed (a hand's target moves no faster than ``max_hand_speed_m_s``).
     """
     follow = 1.0 - math.exp(-1.0 / (fps * params.elbow_follow_s))
     hand_follow = 1.0 - math.exp(-1.0 / (fps * params.hand_follow_s))
@@ -115,6 +116,9 @@ def pose_arms(
         if (role, side) in joined:
             always, meet = joined[role, side]
             target[always] = meet[always]
+        target, carry[role, side + " target"] = _speed_limited(
+            target, carry.get((role, side + " target")), params.max_hand_speed_m_s / fps
+        )
         _raise_clavicle(bodies[role], skeletons[role], side, target, params.clavicle_raise_share)
         state = _pose_arm(
             bodies[role], skeletons[role], side, target, carry.get((role, side)), follow
@@ -165,6 +169,28 @@ def _joined_blend(
                 always = always | mask
             out[key] = (always, meet)
     return out
+
+
+def _speed_limited(target: Array, last: Array | None, step_m: float) -> tuple[Array, Array]:
+    """``target`` (per frame) moving no more than ``step_m`` a frame from ``last`` (the
+    last block's last frame; None: from its first): where it would (a hand swung round a
+    spinning dancer as a hold changes), it follows as fast as that. Returns it and its
+    last frame."""
+    if target.shape[0] == 0:
+        return target, np.zeros(3) if last is None else last
+    step = np.linalg.norm(np.diff(target, axis=0), axis=1)
+    first = 0.0 if last is None else float(np.linalg.norm(target[0] - last))
+    if first <= step_m and np.all(step <= step_m):
+        return target, target[-1].copy()
+    out = target.copy()
+    px, py, pz = (target[0] if last is None else last).tolist()
+    for f, (tx, ty, tz) in enumerate(target.tolist()):
+        dx, dy, dz = tx - px, ty - py, tz - pz
+        d = math.sqrt(dx * dx + dy * dy + dz * dz)
+        share = 1.0 if d <= step_m else step_m / d
+        px, py, pz = px + share * dx, py + share * dy, pz + share * dz
+        out[f] = (px, py, pz)
+    return out, out[-1].copy()
 
 
 def _follow_pole(

@@ -101,6 +101,10 @@ class MotionParams:
         Joined hands are kept at least this share of an arm's length from either
         shoulder (a hand passing in front of a shoulder, as it rises for a turn, does not
         fold the arm onto it and swing its elbow round).
+    max_hand_speed_m_s
+        The fastest a hand's target moves (where a change of hold would swing it round
+        a spinning dancer faster, it follows at this speed; the wrist reaches it, the
+        fingers trail it).
     raised_hand_clearance_m
         How far above the top of her head the joined hands are raised for an underarm
         turn.
@@ -187,6 +191,7 @@ class MotionParams:
     hand_reach_share: float = 0.98
     hold_reach_share: float = 0.9
     hand_nearest_share: float = 0.45
+    max_hand_speed_m_s: float = 8.0
     raised_hand_clearance_m: float = 0.07
     capsule_radii_m: dict[str, float] = field(default_factory=capsule_radii_m)
     contact_rounds: int = 3
@@ -219,6 +224,7 @@ class MotionParams:
             "weight_transfer_s",
             "pelvis_smoothing_s",
             "hand_follow_s",
+            "max_hand_speed_m_s",
             "contact_rate_hz",
             "swing_place_s",
         ):
