@@ -77,7 +77,6 @@ def pose_arms(
     """
     follow = 1.0 - math.exp(-1.0 / (fps * params.elbow_follow_s))
     hand_follow = 1.0 - math.exp(-1.0 / (fps * params.hand_follow_s))
-    ldr, flw = bodies["leader"], bodies["follower"]
     shoulders = {
         (role, side): bodies[role].positions[:, skeletons[role].index(f"{side_name(side)}Arm")]
         for role in ROLES
@@ -88,16 +87,7 @@ def pose_arms(
     length = {key: np.zeros(sh.shape[0]) for key, sh in shoulders.items()}
     per_hold = {}
     for hold, weight in weights.items():
-        hold_targets = per_hold[hold] = hand_targets(
-            hold,
-            ldr,
-            flw,
-            skeletons,
-            params.free_hand_smoothing_s * fps,
-            reach_share=params.hand_reach_share,
-            raised_clearance_m=params.raised_hand_clearance_m,
-            nearest_share=params.hand_nearest_share,
-        )
+        hold_targets = per_hold[hold] = _hold_targets(hold, bodies, skeletons, params, fps)
         for key, shoulder in shoulders.items():
             reach = hold_targets[key[0]][key[1]] - shoulder
             distance = np.linalg.norm(reach, axis=1)
@@ -132,6 +122,26 @@ def pose_arms(
             (hand_follow, math.radians(params.finger_curl_deg)),
             carry.get((role, side + " hand")),
         )
+
+
+def _hold_targets(
+    hold: str,
+    bodies: dict[str, Body],
+    skeletons: dict[str, Skeleton],
+    params: MotionParams,
+    fps: float,
+) -> dict[str, dict[str, Array]]:
+    """:func:`hand_targets` with the tunables of ``params``."""
+    return hand_targets(
+        hold,
+        bodies["leader"],
+        bodies["follower"],
+        skeletons,
+        params.free_hand_smoothing_s * fps,
+        reach_share=params.hand_reach_share,
+        raised_clearance_m=params.raised_hand_clearance_m,
+        nearest_share=params.hand_nearest_share,
+    )
 
 
 def _joined_blend(
