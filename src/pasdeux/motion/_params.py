@@ -189,7 +189,7 @@ class MotionParams:
     clavicle_raise_share: float = 0.2
     free_hand_smoothing_s: float = 0.05
     hand_reach_share: float = 0.98
-    hold_reach_share: float = 0.9
+    hold_reach_share: float = 0.95
     hand_nearest_share: float = 0.45
     max_hand_speed_m_s: float = 8.0
     raised_hand_clearance_m: float = 0.07
