@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy.ndimage import gaussian_filter1d, uniform_filter1d
 from scipy.signal import lfilter
 
@@ -25,6 +26,13 @@ from pasdeux.motion._kin import (
     two_bone_ik,
 )
 from pasdeux.motion._params import MotionParams
+from pasdeux.motion._reach import (
+    arm_reach_m,
+    joined_hands,
+    level_point,
+    meeting_point,
+    off_shoulders,
+)
 from pasdeux.motion._skeleton import Skeleton
 from pasdeux.motion._tracks import TimedStep
 
@@ -64,11 +72,11 @@ def pose_arms(
     ``(role, side)`` the way the elbow bent at its last frame and whether it was catching
     up (where :func:`elbow_pole` swings round, the elbow turns a share set by
     ``elbow_follow_s`` of the way towards it each frame), per ``(role, side + " hand")``
-    the hand's way and palm there.
+    the hand's way and palm there, per ``(role, side + " target")`` where the wrist was
+    aimed (a hand's target moves no faster than ``max_hand_speed_m_s``).
     """
     follow = 1.0 - math.exp(-1.0 / (fps * params.elbow_follow_s))
     hand_follow = 1.0 - math.exp(-1.0 / (fps * params.hand_follow_s))
-    ldr, flw = bodies["leader"], bodies["follower"]
     shoulders = {
         (role, side): bodies[role].positions[:, skeletons[role].index(f"{side_name(side)}Arm")]
         for role in ROLES
@@ -77,8 +85,9 @@ def pose_arms(
     way: dict[tuple[str, str], Array] = {}
     total = {key: np.zeros(sh.shape[0]) for key, sh in shoulders.items()}
     length = {key: np.zeros(sh.shape[0]) for key, sh in shoulders.items()}
+    per_hold = {}
     for hold, weight in weights.items():
-        hold_targets = hand_targets(hold, ldr, flw, skeletons, params.free_hand_smoothing_s * fps)
+        hold_targets = per_hold[hold] = _hold_targets(hold, bodies, skeletons, params, fps)
         for key, shoulder in shoulders.items():
             reach = hold_targets[key[0]][key[1]] - shoulder
             distance = np.linalg.norm(reach, axis=1)
@@ -91,8 +100,15 @@ def pose_arms(
             share = weight / np.maximum(total[key], 1e-9)
             way[key] = unit if key not in way else _slerp(way[key], unit, share)
             length[key] += weight * distance
+    joined = _joined_blend(per_hold, weights, shoulders, skeletons, params.hand_nearest_share)
     for (role, side), shoulder in shoulders.items():
         target = shoulder + length[role, side][:, None] * way[role, side]
+        if (role, side) in joined:
+            always, meet = joined[role, side]
+            target[always] = meet[always]
+        target, carry[role, side + " target"] = _speed_limited(
+            target, carry.get((role, side + " target")), params.max_hand_speed_m_s / fps
+        )
         _raise_clavicle(bodies[role], skeletons[role], side, target, params.clavicle_raise_share)
         state = _pose_arm(
             bodies[role], skeletons[role], side, target, carry.get((role, side)), follow
@@ -106,6 +122,85 @@ def pose_arms(
             (hand_follow, math.radians(params.finger_curl_deg)),
             carry.get((role, side + " hand")),
         )
+
+
+def _hold_targets(
+    hold: str,
+    bodies: dict[str, Body],
+    skeletons: dict[str, Skeleton],
+    params: MotionParams,
+    fps: float,
+) -> dict[str, dict[str, Array]]:
+    """:func:`hand_targets` with the tunables of ``params``."""
+    return hand_targets(
+        hold,
+        bodies["leader"],
+        bodies["follower"],
+        skeletons,
+        params.free_hand_smoothing_s * fps,
+        reach_share=params.hand_reach_share,
+        raised_clearance_m=params.raised_hand_clearance_m,
+        nearest_share=params.hand_nearest_share,
+    )
+
+
+def _joined_blend(
+    per_hold: dict[str, dict[str, dict[str, Array]]],
+    weights: dict[str, Array],
+    shoulders: dict[tuple[str, str], Array],
+    skeletons: dict[str, Skeleton],
+    nearest_share: float,
+) -> dict[tuple[str, str], tuple[NDArray[np.bool_], Array]]:
+    """Per hand (``(role, side)``), the frames where every hold blended joins it to the
+    same hand of the partner, and the point they meet there: from one hold's meeting point
+    straight to the next (both arms reach every point between two that both reach), kept
+    ``nearest_share`` of an arm's length from both shoulders (passing in front of a
+    shoulder, the arm does not fold onto it)."""
+    pairs = {pair for hold in weights for pair in joined_hands(hold)}
+    nearest = tuple(nearest_share * arm_reach_m(skeletons[role]) for role in ROLES)
+    out: dict[tuple[str, str], tuple[NDArray[np.bool_], Array]] = {}
+    for his_side, her_side in sorted(pairs):
+        his_key, her_key = ("leader", his_side), ("follower", her_side)
+        total = np.zeros(shoulders[his_key].shape[0])
+        sure = np.zeros_like(total)
+        meet = np.zeros_like(shoulders[his_key])
+        for hold, weight in weights.items():
+            total += weight
+            if (his_side, her_side) in joined_hands(hold):
+                sure += weight
+                meet += weight[:, None] * per_hold[hold]["leader"][his_side]
+        always = sure >= total - 1e-9
+        meet = meet / np.maximum(total, 1e-9)[:, None]
+        meet = off_shoulders(meet, (shoulders[his_key], shoulders[her_key]), nearest)
+        for key in (his_key, her_key):
+            if key in out:  # joined to another hand elsewhere (never in the same frame)
+                mask, earlier = out[key]
+                meet = np.where(always[:, None], meet, earlier)
+                always = always | mask
+            out[key] = (always, meet)
+    return out
+
+
+def _speed_limited(target: Array, last: Array | None, step_m: float) -> tuple[Array, Array]:
+    """``target`` (per frame) moving no more than ``step_m`` a frame from ``last`` (the
+    last block's last frame; None: from its first): where it would (a hand swung round a
+    spinning dancer as a hold changes), it follows as fast as that. Returns it and its
+    last frame."""
+    if target.shape[0] == 0:
+        return target, np.zeros(3) if last is None else last
+    step = np.linalg.norm(np.diff(target, axis=0), axis=1)
+    first = 0.0 if last is None else float(np.linalg.norm(target[0] - last))
+    if first <= step_m and np.all(step <= step_m):
+        return target, target[-1].copy()
+    out = target.copy()
+    px, py, pz = (target[0] if last is None else last).tolist()
+    for f, (tx, ty, tz) in enumerate(target.tolist()):
+        dx, dy, dz = tx - px, ty - py, tz - pz
+        d = math.sqrt(dx * dx + dy * dy + dz * dz)
+        share = 1.0 if d <= step_m else step_m / d
+        px, py, pz = px + share * dx, py + share * dy, pz + share * dz
+        out[f] = (px, py, pz)
+    return out, out[-1].copy()
 
 
 def _follow_pole(
@@ -343,10 +438,21 @@ def hand_targets(
     flw: Body,
     skeletons: dict[str, Skeleton],
     free_hand_smoothing_frames: float = 0.0,
+    *,
+    reach_share: float = 1.0,
+    raised_clearance_m: float = 0.07,
+    nearest_share: float = 0.3,
 ) -> dict[str, dict[str, Array]]:
     """Where each hand goes in ``hold`` (world positions per frame); a free hand's way
-    round the partner is smoothed over ``free_hand_smoothing_frames``."""
+    round the partner is smoothed over ``free_hand_smoothing_frames``.
+
+    Joined hands meet at one point within ``reach_share`` of both arms' length and no
+    nearer either shoulder than ``nearest_share`` of it (``_reach``): held low, on the
+    line between the shoulders dropped as far as both reach; raised,
+    ``raised_clearance_m`` over the top of her head, as near over it as both reach."""
     li, fi = skeletons["leader"].index, skeletons["follower"].index
+    reach = {role: reach_share * arm_reach_m(skel) for role, skel in skeletons.items()}
+    nearest = tuple(nearest_share * arm_reach_m(skeletons[role]) for role in ROLES)
 
     def p(body: Body, idx: Callable[[str], int], joint: str) -> Array:
         return body.positions[:, idx(joint)]
@@ -371,20 +477,27 @@ def hand_targets(
     out = {role: dict(hands) for role, hands in hanging.items()}
 
     def join(leader_hand: str, follower_hand: str, drop_m: float) -> None:
-        meet = (p(ldr, li, shoulder(leader_hand)) + p(flw, fi, shoulder(follower_hand))) / 2
-        meet = meet - np.array([0.0, 0.0, drop_m])
+        his, hers = p(ldr, li, shoulder(leader_hand)), p(flw, fi, shoulder(follower_hand))
+        meet = meeting_point(his, hers, reach["leader"], reach["follower"], drop_m)
+        meet = off_shoulders(meet, (his, hers), nearest)
         out["leader"][leader_hand] = out["follower"][follower_hand] = meet
 
     def raised(leader_hand: str, follower_hand: str) -> None:
         head = p(flw, fi, "Head")
-        meet = 0.7 * head + 0.3 * p(ldr, li, shoulder(leader_hand))
-        # 7 cm over the top of her head (upright).
-        meet[:, 2] = head[:, 2] + skeletons["follower"].length("HeadTop_End") + 0.07
+        his, hers = p(ldr, li, shoulder(leader_hand)), p(flw, fi, shoulder(follower_hand))
+        wanted = 0.7 * head + 0.3 * his
+        # Over the top of her head (upright), a little towards him.
+        top = head[:, 2] + skeletons["follower"].length("HeadTop_End")
+        wanted[:, 2] = top + raised_clearance_m
+        meet = level_point(his, hers, (reach["leader"], reach["follower"]), wanted)
+        meet = off_shoulders(meet, (his, hers), nearest)
         out["leader"][leader_hand] = out["follower"][follower_hand] = meet
 
     if hold == "closed":
-        joined = (p(ldr, li, shoulder("l")) + p(flw, fi, shoulder("r"))) / 2
-        meet = joined + 0.22 * (-l_right) + np.array([0.0, 0.0, 0.02])
+        his, hers = p(ldr, li, shoulder("l")), p(flw, fi, shoulder("r"))
+        wanted = (his + hers) / 2 + 0.22 * (-l_right) + np.array([0.0, 0.0, 0.02])
+        meet = level_point(his, hers, (reach["leader"], reach["follower"]), wanted)
+        meet = off_shoulders(meet, (his, hers), nearest)
         out["leader"]["l"] = out["follower"]["r"] = meet
         # His right hand on her left shoulder blade, on the surface of her back at her
         # left side (his forearm comes round her, ``_contact`` keeps it outside her);

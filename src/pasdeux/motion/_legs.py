@@ -26,31 +26,22 @@ from pasdeux.motion._tracks import Tracks
 _REST_HINGE = np.cross(DOWN, FORWARD)
 
 
-def plan_pelvis(tr: Tracks, skel: Skeleton, params: MotionParams, fps: float) -> None:
+def plan_pelvis(
+    tr: Tracks, skel: Skeleton, params: MotionParams, fps: float, shift_xy: Array | None = None
+) -> None:
     """Plan the pelvis (``tr.pelvis_m``) from both feet and the support before any leg is
     solved.
 
-    On the floor it follows the body point, moved sideways ``support_shift_share`` of the
-    way towards the foot bearing the weight and back ``support_back_share`` of the way to
-    it when it is behind (so it is over the standing foot and goes over to the new one as
-    the weight is transferred), smoothed over ``body_smoothing_s``. Its height is the
-    standing height with the steps' rise, fall and dips, never above what either leg
-    reaches from there (smoothed without exceeding it), less the bounce, and never below
-    ``min_pelvis_height_share`` of the standing height outside a dip or lunge.
+    On the floor it is :func:`pelvis_xy`, moved by ``shift_xy`` (per frame: towards a
+    partner the joined hands would not reach). Its height is the standing height with the
+    steps' rise, fall and dips, never above what either leg reaches from there (smoothed
+    without exceeding it), less the bounce, and never below ``min_pelvis_height_share``
+    of the standing height outside a dip or lunge.
     """
     off = skel.offset
-    w = tr.weight_r[:, None]
-    support = w * tr.feet["R"][:, :2] + (1.0 - w) * tr.feet["L"][:, :2]
-    # Sideways, and back towards a standing foot behind, never forward (a partner in
-    # front is not to be walked into).
-    right = np.column_stack([np.sin(tr.facing), -np.cos(tr.facing)])
-    ahead = np.column_stack([np.cos(tr.facing), np.sin(tr.facing)])
-    to_support = support - tr.body_xy
-    across = np.sum(to_support * right, axis=1, keepdims=True)
-    back = np.minimum(np.sum(to_support * ahead, axis=1, keepdims=True), 0.0)
-    xy = tr.body_xy + params.support_shift_share * across * right
-    xy = xy + params.support_back_share * back * ahead
-    xy = _smooth_path(xy, params, fps)
+    xy = pelvis_xy(tr, params, fps)
+    if shift_xy is not None:
+        xy = xy + shift_xy
     standing_m = float(off("Hips")[2])
     thigh, shin = skel.length("LeftLeg"), skel.length("LeftFoot")
     ankle_h = standing_m + off("LeftUpLeg")[2] - thigh - shin
@@ -93,6 +84,25 @@ def heel_pitch_rad(skel: Skeleton, tr: Tracks, params: MotionParams, side: str) 
     rise = np.arcsin(np.clip(np.sin(angle) + tr.rise_m / length, -1.0, 1.0)) - angle
     pivot = np.radians(params.pivot_heel_pitch_deg) * tr.heel_up[side.upper()]
     return np.asarray(np.maximum(pivot, rise))
+
+
+def pelvis_xy(tr: Tracks, params: MotionParams, fps: float) -> Array:
+    """The pelvis on the floor: the body point, moved sideways ``support_shift_share`` of
+    the way towards the foot bearing the weight and back ``support_back_share`` of the
+    way to it when it is behind (so it is over the standing foot and goes over to the new
+    one as the weight is transferred), smoothed over ``body_smoothing_s``."""
+    w = tr.weight_r[:, None]
+    support = w * tr.feet["R"][:, :2] + (1.0 - w) * tr.feet["L"][:, :2]
+    # Sideways, and back towards a standing foot behind, never forward (a partner in
+    # front is not to be walked into).
+    right = np.column_stack([np.sin(tr.facing), -np.cos(tr.facing)])
+    ahead = np.column_stack([np.cos(tr.facing), np.sin(tr.facing)])
+    to_support = support - tr.body_xy
+    across = np.sum(to_support * right, axis=1, keepdims=True)
+    back = np.minimum(np.sum(to_support * ahead, axis=1, keepdims=True), 0.0)
+    xy = tr.body_xy + params.support_shift_share * across * right
+    xy = xy + params.support_back_share * back * ahead
+    return _smooth_path(xy, params, fps)
 
 
 def _smooth_path(xy: Array, params: MotionParams, fps: float) -> Array:

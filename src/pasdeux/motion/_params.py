@@ -86,6 +86,28 @@ class MotionParams:
         shoulder rises with a hand raised over the head).
     free_hand_smoothing_s
         Time over which a free hand's way round the partner's body is smoothed.
+    hand_reach_share
+        Share of an arm's length (shoulder to wrist) within which joined hands meet (the
+        rest is room for the shoulder's rise with the clavicle after the meeting point is
+        chosen): held low they drop below the shoulders' line only as far as both arms
+        reach, raised they come as near over her head as both reach.
+    hold_reach_share
+        In a hand hold, the joined shoulders are kept within this share of the two arms'
+        length (raised: of what both reach at the raised hands' height): bodies the steps
+        put further apart are each brought half the way in, the pelvis leaning towards
+        the partner over the feet (the rest is room for what moves the shoulders after:
+        the pelvis over the standing foot, the chest's turn and tilt).
+    hand_nearest_share
+        Joined hands are kept at least this share of an arm's length from either
+        shoulder (a hand passing in front of a shoulder, as it rises for a turn, does not
+        fold the arm onto it and swing its elbow round).
+    max_hand_speed_m_s
+        The fastest a hand's target moves (where a change of hold would swing it round
+        a spinning dancer faster, it follows at this speed; the wrist reaches it, the
+        fingers trail it).
+    raised_hand_clearance_m
+        How far above the top of her head the joined hands are raised for an underarm
+        turn.
     capsule_radii_m
         The bodies' capsules kept apart (``pasdeux.capsules``; the check's by default).
     contact_rounds
@@ -177,6 +199,11 @@ class MotionParams:
     finger_curl_deg: float = 20.0
     clavicle_raise_share: float = 0.2
     free_hand_smoothing_s: float = 0.05
+    hand_reach_share: float = 0.98
+    hold_reach_share: float = 0.95
+    hand_nearest_share: float = 0.45
+    max_hand_speed_m_s: float = 8.0
+    raised_hand_clearance_m: float = 0.07
     capsule_radii_m: dict[str, float] = field(default_factory=capsule_radii_m)
     contact_rounds: int = 3
     contact_iterations: int = 8
@@ -212,6 +239,7 @@ class MotionParams:
             "weight_transfer_s",
             "pelvis_smoothing_s",
             "hand_follow_s",
+            "max_hand_speed_m_s",
             "contact_rate_hz",
             "swing_place_s",
         ):
@@ -223,6 +251,9 @@ class MotionParams:
             "min_pelvis_height_share",
             "leg_reach_share",
             "clavicle_raise_share",
+            "hand_reach_share",
+            "hold_reach_share",
+            "hand_nearest_share",
         ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be within 0-1, got {getattr(self, name)}")

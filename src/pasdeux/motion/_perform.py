@@ -15,7 +15,8 @@ The body model is posed by hand-written kinematics (``_tracks``, ``_legs``, ``_a
 - the pelvis is planned from both feet and the support before any leg is solved: over the
   body point, shifted towards the standing foot as the weight goes over, never higher
   than the legs reach nor lower than a share of its standing height outside dips and
-  lunges (:class:`MotionParams`);
+  lunges (:class:`MotionParams`); where the steps put the partners further apart than
+  the hands a hold joins reach, both pelvises lean in, half the way each (``_reach``);
 - the legs reach their feet by two-bone inverse kinematics, knees bending forward and no
   more than their range; the arms take the hold declared on each of the leader's steps
   (closed, embrace, one hand joined, raised for a turn, ...), blended on an arc when the
@@ -56,8 +57,9 @@ from pasdeux.motion._arms import hold_weights as hold_weights_of
 from pasdeux.motion._arms import pose_arms
 from pasdeux.motion._contact import keep_apart
 from pasdeux.motion._kin import Array, local_quaternions, place_end_sites
-from pasdeux.motion._legs import plan_pelvis, pose_body
+from pasdeux.motion._legs import pelvis_xy, plan_pelvis, pose_body
 from pasdeux.motion._params import MotionParams
+from pasdeux.motion._reach import reach_shifts
 from pasdeux.motion._skeleton import Skeleton, skeleton_for_height
 from pasdeux.motion._tracks import (
     ROLES,
@@ -131,9 +133,18 @@ def perform(
         for role in ROLES
     }
     follow_in_hold(tracks, steps["follower"], start_poses, times)
-    for role in ROLES:
-        plan_pelvis(tracks[role], skeletons[role], params, fps)
     hold_weights = hold_weights_of(steps["leader"], times, params.blend_s)
+    # Bodies the steps put beyond the joined hands' reach lean in.
+    shifts = reach_shifts(
+        {role: pelvis_xy(tracks[role], params, fps) for role in ROLES},
+        {role: tracks[role].facing for role in ROLES},
+        skeletons,
+        hold_weights,
+        params,
+        fps,
+    )
+    for role in ROLES:
+        plan_pelvis(tracks[role], skeletons[role], params, fps, shifts[role])
     roots, rotations = _pose_in_blocks(
         tracks, skeletons, hold_weights, (n_frames, fps), chunk_frames, params
     )
