@@ -16,6 +16,7 @@ from pasdeux._json import json_pieces
 from pasdeux._serial import to_jsonable
 from pasdeux.choreo import Routine, choreograph
 from pasdeux.dances import load_library
+from pasdeux.dances.geometry import replay_figure
 from pasdeux.errors import SchemaError
 from pasdeux.motion import JOINTS, DancerMotion, MotionParams, Performance, perform
 from pasdeux.music import MusicMap
@@ -431,3 +432,46 @@ def test_motion_params_are_checked_and_change_the_motion() -> None:
         lowest[share] = dancer.root_positions_m[:, 2].min() / dancer.skeleton.offsets_m[0][2]
     assert lowest[0.6] < 0.8
     assert lowest[0.85] >= 0.85 - 1e-3
+
+
+def _promenade_landings(routine: Routine) -> list[tuple[float, str, str]]:
+    """(time, leader's foot, follower's foot) of every beat both land a step in promenade."""
+    out = []
+    for placed in routine.figures:
+        steps = replay_figure(placed.figure, *placed.start_pose.dancers())
+        by_beat: dict[float, dict[str, str]] = {}
+        for rs in steps:
+            if rs.step.position == "promenade" and rs.step.weight:
+                by_beat.setdefault(rs.step.beat, {})[rs.role] = rs.step.foot
+        for beat, feet in by_beat.items():
+            if len(feet) == 2:
+                t = routine.tempo_map.second_from_beat(placed.start_beat + beat)
+                out.append((t, feet["leader"], feet["follower"]))
+    return out
+
+
+def test_in_promenade_the_feet_point_along_the_couples_travel() -> None:
+    """In promenade the partners face a quarter turn apart and travel the way between
+    them: a foot landing there points half way, so his foot and hers landing together are
+    parallel (his turned to his left of his facing, hers to her right) instead of their
+    toes crossing in the V. Without the turn (0 deg) they point a quarter turn apart."""
+    routine = routine_of("Waltz", ("whisk", "chasse_from_pp"))
+    landings = _promenade_landings(routine)
+    assert len(landings) >= 2
+    for turn_deg, apart_deg in ((45.0, 0.0), (0.0, 90.0)):
+        params = MotionParams(promenade_foot_turn_deg=turn_deg)
+        performance = perform(routine, params=params)
+        ways = {}
+        for dancer in performance.dancers:
+            pos = dancer.joint_positions()
+            ix = dancer.skeleton.index
+            ways[dancer.role] = {
+                foot: pos[:, ix(f"{side}ToeBase"), :2] - pos[:, ix(f"{side}Foot"), :2]
+                for foot, side in SIDES.items()
+            }
+        for t, his, hers in landings:
+            frame = round((t + 0.1) * performance.fps)
+            a, b = ways["leader"][his][frame], ways["follower"][hers][frame]
+            cos = float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
+            angle = math.degrees(math.acos(min(1.0, max(-1.0, cos))))
+            assert angle == pytest.approx(apart_deg, abs=12.0), (turn_deg, t)

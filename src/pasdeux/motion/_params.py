@@ -34,6 +34,11 @@ class MotionParams:
         ``smoothstep(u ** swing_ease_in_power)`` of the time ``u`` (0-1) from its lift to its
         landing (1: as gently placed as lifted, creeping onto its mark over the last frames;
         above 1: released gently, placed decisively on the beat).
+    promenade_foot_turn_deg
+        In promenade and counter promenade (the partners' facings a quarter turn apart,
+        both travelling the way between them), a foot lands turned this far from the
+        dancer's facing towards the partner's, pointing along the couple's travel (the
+        inner feet side by side rather than toes crossing in the V).
     swing_place_s
         A foot in the air longer than this is released more gently still rather than
         slowing down for longer: its power is at least its time in the air over this.
@@ -180,6 +185,7 @@ class MotionParams:
     swing_lift_m: float = 0.06
     swing_ease_in_power: float = 1.5
     swing_place_s: float = 0.45
+    promenade_foot_turn_deg: float = 45.0
     blend_s: float = 0.3
     landing_bob_m: float = 0.012
     weight_transfer_s: float = 0.25

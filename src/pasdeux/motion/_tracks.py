@@ -291,6 +291,7 @@ class _FeetTracks:
         self.times, self.ball_m, self.lift_m = times, ball_m, params.swing_lift_m
         self.ease_in_power = params.swing_ease_in_power
         self.place_s = params.swing_place_s
+        self.promenade_turn_rad = math.radians(params.promenade_foot_turn_deg)
         self.facing = np.full(n, start.facing_rad)
         self.feet = {
             f: np.column_stack([np.tile(start.feet[f], (n, 1)), np.zeros(n)]) for f in "LR"
@@ -365,16 +366,26 @@ class _FeetTracks:
         self.at_z[moving] = z1
         yaw = self.yaw[moving]
         body = facing0 + turn * turning[a - c :]
+        toe = self._toe_turn_rad(rs)
         # From the way it points on the floor (the body may have begun to turn over the
-        # other foot before it lifts) to the body's.
+        # other foot before it lifts) to the body's (turned out along a promenade).
         start = body[0] if body.size else facing0
-        yaw[a:b] = body + (self.at_yaw[moving] - start) * (1.0 - phase)
-        yaw[b:] = facing0 + turn
+        yaw[a:b] = body + (self.at_yaw[moving] - start) * (1.0 - phase) + toe * phase
+        yaw[b:] = facing0 + turn + toe
         if turn:
             self._pivot(standing, turn, (c, max(c, self.landed[standing]), b), turning)
         self.at_facing = facing0 + turn
-        self.at_feet[moving], self.at_yaw[moving] = f1, facing0 + turn
+        self.at_feet[moving], self.at_yaw[moving] = f1, facing0 + turn + toe
         self.landed[moving] = int(b)
+
+    def _toe_turn_rad(self, rs: ReplayedStep) -> float:
+        """How far the foot of step ``rs`` lands turned from the body's facing
+        (counter-clockwise positive): in promenade towards the partner's facing, which is a
+        quarter turn to the leader's left (in counter promenade to his right). A step
+        turning more than an eighth (a spin) lands pointing where the body turns."""
+        sides = {"promenade": 1.0, "counter_promenade": -1.0}
+        side = sides.get(rs.step.position, 0.0) if abs(rs.step.turn_eighths) <= 1 else 0.0
+        return side * (1.0 if rs.role == "leader" else -1.0) * self.promenade_turn_rad
 
     def _pivot(self, foot: str, turn: float, frames: tuple[int, int, int], phase: Array) -> None:
         """The other ``foot`` turns by ``turn`` with the body over frames ``a:b`` (``phase``
