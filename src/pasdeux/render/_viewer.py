@@ -196,7 +196,7 @@ def _page_pieces(payload: Mapping[str, object]) -> Iterator[str]:
     audio_name = str(payload["audio"])
     fills = {
         "CSS": _read_template("viewer.css"),
-        "JS": _read_template("viewer.js"),
+        "JS": _read_template("viewer.bundle.js"),
         "TITLE": html.escape(title, quote=True),
         "AUDIO": html.escape(quote(audio_name, safe="/~!$&'()*+,;=:@"), quote=True),
     }

@@ -1,0 +1,205 @@
+/* The dancers as bodies: per dancer a set of tapered capsules on the rig's joints (hips,
+ * belly, chest, shoulders, neck, upper arms, forearms, hands, thighs, shins, feet), an
+ * ellipsoid head with hair and a nose (to see where the dancer faces), and for the
+ * follower a skirt. Each frame every piece is placed from the joint positions alone.
+ *
+ * Radii follow the capsules of `pasdeux.capsules` (BONE_CAPSULES, capsule_radii_m) that
+ * the motion stage keeps apart, a little shaped (tapered, flatter front to back in the
+ * torso) to read as a body. The head pieces of dancer i are on layer HEAD_LAYER + i only,
+ * so that camera from dancer i's eyes can leave them out.
+ */
+
+import * as THREE from "three";
+import { facing, headCentre, jointAt } from "./data.js";
+
+export const HEAD_LAYER = 1;
+
+const SKIN = "#d9a88a";
+const LOOK = {
+  leader: { lower: "#2c3038", shins: "#2c3038", sleeves: true, shoe: "#16171a", hair: "#2b2220", skirt: false },
+  follower: { lower: null, shins: SKIN, sleeves: false, shoe: "#9a7b4f", hair: "#5b3a24", skirt: true },
+};
+
+/** The body's pieces: joint keys at both ends, radius at each end (m), front-to-back
+ *  flattening, what they are dressed in, and which line (shoulders or hips) is "right". */
+function pieces(JI, look) {
+  const lower = look.lower ? "lower" : "shirt";
+  const arm = look.sleeves ? "shirt" : "skin";
+  const spine = JI.spine >= 0 ? "spine" : "chest";
+  return [
+    { a: "lHip", b: "rHip", ra: 0.1, rb: 0.1, depth: 0.78, dress: lower, hips: true },
+    { a: "pelvis", b: spine, ra: 0.11, rb: 0.1, depth: 0.72, dress: "shirt", hips: true },
+    { a: spine, b: "neck", ra: 0.1, rb: 0.12, depth: 0.62, dress: "shirt" },
+    { a: "lSh", b: "rSh", ra: 0.055, rb: 0.055, depth: 1, dress: "shirt" },
+    { a: "neck", b: "head", ra: 0.045, rb: 0.045, depth: 1, dress: "skin" },
+    { a: "lSh", b: "lEl", ra: 0.048, rb: 0.04, depth: 1, dress: arm },
+    { a: "rSh", b: "rEl", ra: 0.048, rb: 0.04, depth: 1, dress: arm },
+    { a: "lEl", b: "lWr", ra: 0.038, rb: 0.03, depth: 1, dress: arm },
+    { a: "rEl", b: "rWr", ra: 0.038, rb: 0.03, depth: 1, dress: arm },
+    { a: "lWr", b: "lFinger", ra: 0.035, rb: 0.03, depth: 0.6, dress: "skin" },
+    { a: "rWr", b: "rFinger", ra: 0.035, rb: 0.03, depth: 0.6, dress: "skin" },
+    { a: "lHip", b: "lKnee", ra: 0.075, rb: 0.052, depth: 1, dress: lower === "lower" ? "lower" : "skin", hips: true },
+    { a: "rHip", b: "rKnee", ra: 0.075, rb: 0.052, depth: 1, dress: lower === "lower" ? "lower" : "skin", hips: true },
+    { a: "lKnee", b: "lAn", ra: 0.05, rb: 0.038, depth: 1, dress: "shins", hips: true },
+    { a: "rKnee", b: "rAn", ra: 0.05, rb: 0.038, depth: 1, dress: "shins", hips: true },
+    { a: "lAn", b: "lToe", ra: 0.042, rb: 0.035, depth: 1, dress: "shoe", hips: true },
+    { a: "rAn", b: "rToe", ra: 0.042, rb: 0.035, depth: 1, dress: "shoe", hips: true },
+  ];
+}
+
+const tmp = {
+  x: new THREE.Vector3(),
+  y: new THREE.Vector3(),
+  z: new THREE.Vector3(),
+  p: new THREE.Vector3(),
+};
+
+/** Place `mesh` with its local axes along unit x, y, z scaled by sx, sy, sz at p. */
+function place(mesh, x, y, z, sx, sy, sz, p) {
+  mesh.matrix.set(
+    x.x * sx, y.x * sy, z.x * sz, p.x,
+    x.y * sx, y.y * sy, z.y * sz, p.y,
+    x.z * sx, y.z * sy, z.z * sz, p.z,
+    0, 0, 0, 1
+  );
+  mesh.matrixWorldNeedsUpdate = true;
+}
+
+/** Unit y along a->b, z toward `fwd` made square to it (else world up), x = y x z. */
+function frameAlong(a, b, fwd) {
+  const { x, y, z } = tmp;
+  y.set(b[0] - a[0], b[1] - a[1], b[2] - a[2]);
+  const len = y.length();
+  if (len < 1e-6) y.set(0, 0, 1);
+  else y.multiplyScalar(1 / len);
+  z.set(fwd[0], fwd[1], 0);
+  z.addScaledVector(y, -z.dot(y));
+  if (z.lengthSq() < 1e-6) {
+    z.set(0, 0, 1).addScaledVector(y, -y.z);
+    if (z.lengthSq() < 1e-6) z.set(1, 0, 0);
+  }
+  z.normalize();
+  x.crossVectors(y, z);
+  return len;
+}
+
+function makeMesh(geometry, material) {
+  const m = new THREE.Mesh(geometry, material);
+  m.matrixAutoUpdate = false;
+  m.castShadow = true;
+  m.receiveShadow = true;
+  return m;
+}
+
+/** One dancer's body in `group`, dressed for its role. */
+function createBody(group, data, d, index, geo) {
+  const look = LOOK[d.role] || LOOK[index % 2 ? "follower" : "leader"];
+  const mat = (color) => new THREE.MeshStandardMaterial({ color, roughness: 0.75, metalness: 0 });
+  const dress = {
+    shirt: mat(d.color),
+    lower: mat(look.lower || d.color),
+    shins: mat(look.shins),
+    skin: mat(SKIN),
+    shoe: mat(look.shoe),
+    hair: mat(look.hair),
+  };
+  const parts = [];
+  for (const spec of pieces(data.JI, look)) {
+    const ja = data.JI[spec.a];
+    const jb = data.JI[spec.b];
+    if (ja < 0) continue;
+    const m = dress[spec.dress];
+    const cyl = jb >= 0 ? makeMesh(new THREE.CylinderGeometry(spec.rb / spec.ra, 1, 1, 20, 1, true), m) : null;
+    const endA = makeMesh(geo.sphere, m);
+    const endB = jb >= 0 ? makeMesh(geo.sphere, m) : null;
+    for (const mesh of [cyl, endA, endB]) if (mesh) group.add(mesh);
+    parts.push({ ...spec, ja, jb, cyl, endA, endB });
+  }
+  const head = {};
+  if (data.JI.head >= 0) {
+    head.skull = makeMesh(geo.sphere, dress.skin);
+    head.hair = makeMesh(geo.sphere, dress.hair);
+    head.nose = makeMesh(geo.sphere, dress.skin);
+    if (look.skirt) head.bun = makeMesh(geo.sphere, dress.hair);
+    for (const mesh of Object.values(head)) {
+      mesh.layers.set(HEAD_LAYER + index);
+      group.add(mesh);
+    }
+  }
+  const skirtMat = look.skirt ? dress.shirt.clone() : null;
+  if (skirtMat) skirtMat.side = THREE.DoubleSide;
+  const skirt = skirtMat && data.JI.lHip >= 0 ? makeMesh(geo.skirt, skirtMat) : null;
+  if (skirt) group.add(skirt);
+  return { d, parts, head, skirt };
+}
+
+/** Pose one body at frame f. */
+function poseBody(body, data, f) {
+  const { J } = data;
+  const d = body.d;
+  const up = [0, 0, 1];
+  const fwdSh = facing(data, d, f) || [0, 1];
+  const fwdHips = hipsFacing(data, d, f) || fwdSh;
+  const { x, y, z, p } = tmp;
+  for (const part of body.parts) {
+    const a = jointAt(d, J, f, part.ja);
+    const b = part.jb >= 0 ? jointAt(d, J, f, part.jb) : a;
+    const len = frameAlong(a, b, part.hips ? fwdHips : fwdSh);
+    if (part.cyl) {
+      p.set((a[0] + b[0]) / 2, (a[1] + b[1]) / 2, (a[2] + b[2]) / 2);
+      place(part.cyl, x, y, z, part.ra, Math.max(len, 1e-4), part.ra * part.depth, p);
+    }
+    p.set(a[0], a[1], a[2]);
+    place(part.endA, x, y, z, part.ra, part.ra, part.ra * part.depth, p);
+    if (part.endB) {
+      p.set(b[0], b[1], b[2]);
+      place(part.endB, x, y, z, part.rb, part.rb, part.rb * part.depth, p);
+    }
+  }
+  if (body.head.skull) poseHead(body.head, data, d, f, fwdSh);
+  if (body.skirt) {
+    const pel = jointAt(d, J, f, data.JI.pelvis);
+    frameAlong([0, 0, 0], up, fwdHips);
+    p.set(pel[0], pel[1], pel[2] - 0.24);
+    place(body.skirt, x, y, z, 1, 1, 0.85, p);
+  }
+}
+
+/** The direction the hips face (from the hip joints), or null. */
+function hipsFacing(data, d, f) {
+  const { J, JI } = data;
+  if (JI.lHip < 0 || JI.rHip < 0) return null;
+  const l = jointAt(d, J, f, JI.lHip);
+  const r = jointAt(d, J, f, JI.rHip);
+  const n = Math.hypot(r[0] - l[0], r[1] - l[1]);
+  return n > 1e-6 ? [-(r[1] - l[1]) / n, (r[0] - l[0]) / n] : null;
+}
+
+function poseHead(head, data, d, f, fwd) {
+  const c = headCentre(data, d, f);
+  const base = jointAt(d, data.J, f, data.JI.head);
+  const axisTop = data.JI.headTop >= 0 ? jointAt(d, data.J, f, data.JI.headTop) : [base[0], base[1], base[2] + 1];
+  frameAlong(base, axisTop, fwd);
+  const { x, y, z, p } = tmp;
+  const at = (u, v, w) => p.set(c[0], c[1], c[2]).addScaledVector(x, u).addScaledVector(y, v).addScaledVector(z, w);
+  place(head.skull, x, y, z, 0.078, 0.105, 0.095, at(0, 0, 0));
+  place(head.hair, x, y, z, 0.083, 0.1, 0.092, at(0, 0.018, -0.016));
+  place(head.nose, x, y, z, 0.016, 0.022, 0.02, at(0, -0.01, 0.092));
+  if (head.bun) place(head.bun, x, y, z, 0.045, 0.045, 0.045, at(0, 0.035, -0.1));
+}
+
+/** Both dancers' bodies, added to `scene`; `update(f)` poses them at frame f. */
+export function createBodies(scene, data) {
+  const skirt = new THREE.CylinderGeometry(0.15, 0.3, 0.5, 28, 1, true);
+  const geo = { sphere: new THREE.SphereGeometry(1, 20, 14), skirt };
+  const group = new THREE.Group();
+  group.name = "bodies";
+  scene.add(group);
+  const bodies = data.dancers.map((d, i) => createBody(group, data, d, i, geo));
+  return {
+    update(f) {
+      if (data.J === 0) return;
+      for (const body of bodies) poseBody(body, data, f);
+    },
+  };
+}
