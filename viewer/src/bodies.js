@@ -52,17 +52,40 @@ const tmp = {
   y: new THREE.Vector3(),
   z: new THREE.Vector3(),
   p: new THREE.Vector3(),
+  m: new THREE.Matrix4(),
 };
 
-/** Place `mesh` with its local axes along unit x, y, z scaled by sx, sy, sz at p. */
-function place(mesh, x, y, z, sx, sy, sz, p) {
-  mesh.matrix.set(
+/** Instances of one geometry in one draw call, each with its colour (a mesh per piece
+ *  would be a hundred draw calls a frame, too many for software WebGL). */
+class Pool {
+  constructor(group, geometry, capacity, { layer = 0, side = THREE.FrontSide } = {}) {
+    const material = new THREE.MeshLambertMaterial({ color: "#ffffff", side });
+    this.mesh = new THREE.InstancedMesh(geometry, material, Math.max(1, capacity));
+    this.mesh.count = 0;
+    this.mesh.castShadow = true;
+    this.mesh.receiveShadow = true;
+    this.mesh.frustumCulled = false; // the instances move; their bounds are not kept
+    this.mesh.layers.set(layer);
+    group.add(this.mesh);
+  }
+  /** A new instance of `color`: the slot to `place`. */
+  add(color) {
+    const i = this.mesh.count++;
+    this.mesh.setColorAt(i, new THREE.Color(color));
+    return { mesh: this.mesh, i };
+  }
+}
+
+/** Place instance `slot` with its local axes along unit x, y, z scaled by sx, sy, sz at p. */
+function place(slot, x, y, z, sx, sy, sz, p) {
+  tmp.m.set(
     x.x * sx, y.x * sy, z.x * sz, p.x,
     x.y * sx, y.y * sy, z.y * sz, p.y,
     x.z * sx, y.z * sy, z.z * sz, p.z,
     0, 0, 0, 1
   );
-  mesh.matrixWorldNeedsUpdate = true;
+  slot.mesh.setMatrixAt(slot.i, tmp.m);
+  slot.mesh.instanceMatrix.needsUpdate = true;
 }
 
 /** Unit y along a->b, z toward `fwd` made square to it (else world up), x = y x z. */
@@ -83,53 +106,40 @@ function frameAlong(a, b, fwd) {
   return len;
 }
 
-function makeMesh(geometry, material) {
-  const m = new THREE.Mesh(geometry, material);
-  m.matrixAutoUpdate = false;
-  m.castShadow = true;
-  m.receiveShadow = true;
-  return m;
-}
+/** The look of dancer d (index i): its role's, else by turns. */
+const lookOf = (d, i) => LOOK[d.role] || LOOK[i % 2 ? "follower" : "leader"];
 
-/** One dancer's body in `group`, dressed for its role. */
-function createBody(group, data, d, index, geo) {
-  const look = LOOK[d.role] || LOOK[index % 2 ? "follower" : "leader"];
-  const mat = (color) => new THREE.MeshStandardMaterial({ color, roughness: 0.75, metalness: 0 });
+/** One dancer's body made of instances of `pools`, dressed for its role. */
+function createBody(pools, data, d, index) {
+  const look = lookOf(d, index);
   const dress = {
-    shirt: mat(d.color),
-    lower: mat(look.lower || d.color),
-    shins: mat(look.shins),
-    skin: mat(SKIN),
-    shoe: mat(look.shoe),
-    hair: mat(look.hair),
+    shirt: d.color,
+    lower: look.lower || d.color,
+    shins: look.shins,
+    skin: SKIN,
+    shoe: look.shoe,
+    hair: look.hair,
   };
   const parts = [];
-  for (const spec of pieces(data.JI, look)) {
+  pieces(data.JI, look).forEach((spec, k) => {
     const ja = data.JI[spec.a];
     const jb = data.JI[spec.b];
-    if (ja < 0) continue;
-    const m = dress[spec.dress];
-    const cyl = jb >= 0 ? makeMesh(new THREE.CylinderGeometry(spec.rb / spec.ra, 1, 1, 20, 1, true), m) : null;
-    const endA = makeMesh(geo.sphere, m);
-    const endB = jb >= 0 ? makeMesh(geo.sphere, m) : null;
-    for (const mesh of [cyl, endA, endB]) if (mesh) group.add(mesh);
+    if (ja < 0) return;
+    const color = dress[spec.dress];
+    const cyl = jb >= 0 ? pools.cylinders[k].add(color) : null;
+    const endA = pools.spheres.add(color);
+    const endB = jb >= 0 ? pools.spheres.add(color) : null;
     parts.push({ ...spec, ja, jb, cyl, endA, endB });
-  }
+  });
   const head = {};
   if (data.JI.head >= 0) {
-    head.skull = makeMesh(geo.sphere, dress.skin);
-    head.hair = makeMesh(geo.sphere, dress.hair);
-    head.nose = makeMesh(geo.sphere, dress.skin);
-    if (look.skirt) head.bun = makeMesh(geo.sphere, dress.hair);
-    for (const mesh of Object.values(head)) {
-      mesh.layers.set(HEAD_LAYER + index);
-      group.add(mesh);
-    }
+    const heads = pools.heads[index];
+    head.skull = heads.add(SKIN);
+    head.hair = heads.add(look.hair);
+    head.nose = heads.add(SKIN);
+    if (look.skirt) head.bun = heads.add(look.hair);
   }
-  const skirtMat = look.skirt ? dress.shirt.clone() : null;
-  if (skirtMat) skirtMat.side = THREE.DoubleSide;
-  const skirt = skirtMat && data.JI.lHip >= 0 ? makeMesh(geo.skirt, skirtMat) : null;
-  if (skirt) group.add(skirt);
+  const skirt = look.skirt && data.JI.lHip >= 0 ? pools.skirts.add(d.color) : null;
   return { d, parts, head, skirt };
 }
 
@@ -190,12 +200,23 @@ function poseHead(head, data, d, f, fwd) {
 
 /** Both dancers' bodies, added to `scene`; `update(f)` poses them at frame f. */
 export function createBodies(scene, data) {
-  const skirt = new THREE.CylinderGeometry(0.15, 0.3, 0.5, 28, 1, true);
-  const geo = { sphere: new THREE.SphereGeometry(1, 20, 14), skirt };
   const group = new THREE.Group();
   group.name = "bodies";
   scene.add(group);
-  const bodies = data.dancers.map((d, i) => createBody(group, data, d, i, geo));
+  const n = data.dancers.length;
+  const sphere = new THREE.SphereGeometry(1, 20, 14);
+  const pools = {
+    spheres: new Pool(group, sphere, 2 * pieces(data.JI, LOOK.leader).length * n),
+    // a tapered open cylinder per piece, shared by the dancers (the same rig)
+    cylinders: pieces(data.JI, LOOK.leader).map(
+      (spec) => new Pool(group, new THREE.CylinderGeometry(spec.rb / spec.ra, 1, 1, 20, 1, true), n)
+    ),
+    heads: data.dancers.map((d, i) => new Pool(group, sphere, 4, { layer: HEAD_LAYER + i })),
+    skirts: new Pool(group, new THREE.CylinderGeometry(0.15, 0.3, 0.5, 28, 1, true), n, {
+      side: THREE.DoubleSide,
+    }),
+  };
+  const bodies = data.dancers.map((d, i) => createBody(pools, data, d, i));
   return {
     update(f) {
       if (data.J === 0) return;

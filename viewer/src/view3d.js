@@ -28,6 +28,8 @@ export function createView3d({ canvas, select, data, onChange, showStatus }) {
     select.blur();
   });
   let aspect = 0;
+  // The renderer and scene, for tests and debugging.
+  window.pasdeux3d = { renderer: stage.renderer, scene: stage.scene };
 
   /** The couple's centre on the floor at frame f (the mean of the pelvises). */
   function centre(f) {
