@@ -9,7 +9,7 @@ import { HEAD_LAYER } from "./bodies.js";
 
 const DEFAULT = { yaw: -Math.PI / 2 + 0.45, pitch: 0.28, dist: 4.6, height: 0.95 };
 const TOP_FOV_DEG = 40;
-const TOP_SPAN_M = 7;
+const TOP_SPAN_M = 5;
 
 /** The camera modes for `data`'s dancers, as [value, label] pairs. */
 export function cameraModes(data) {
