@@ -216,6 +216,7 @@ def test_write_viewer_embeds_payload_safely(tmp_path: Path) -> None:
     )
     assert m is not None
     assert "</" not in m.group(1)
+    assert text.lower().count("</script") == 2  # the data's and the bundled viewer's
     data = json.loads(m.group(1))
     assert data["title"] == TITLE
     assert data["schema"] == 2

@@ -3,7 +3,9 @@
 The viewer is a single HTML page with inline CSS, JavaScript and JSON data. It needs no
 network access and works from ``file://``: the only external resource is the audio file,
 referenced by a relative file name and played through an ``<audio>`` element, which is
-also the viewer's only clock.
+also the viewer's only clock. The JavaScript is ``viewer.bundle.js``: the ES modules of
+the repository's ``viewer/src`` with three.js, bundled by esbuild (``make viewer``) and
+shipped as package data, so that writing a page needs no node.
 
 Joint positions are embedded packed, not as JSON numbers: per dancer, the position of
 joint 0 in each frame as little-endian int32 millimetres (``base``) and every joint's
@@ -194,9 +196,12 @@ def _page_pieces(payload: Mapping[str, object]) -> Iterator[str]:
     """The page's text in pieces: the template with its placeholders filled."""
     title = str(payload.get("title") or "pasdeux")
     audio_name = str(payload["audio"])
+    script = _read_template("viewer.bundle.js")
+    if "</script" in script.lower():
+        raise ValueError("viewer.bundle.js holds '</script', which would end its script element")
     fills = {
         "CSS": _read_template("viewer.css"),
-        "JS": _read_template("viewer.bundle.js"),
+        "JS": script,
         "TITLE": html.escape(title, quote=True),
         "AUDIO": html.escape(quote(audio_name, safe="/~!$&'()*+,;=:@"), quote=True),
     }
