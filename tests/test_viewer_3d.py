@@ -85,7 +85,10 @@ def test_3d_view_shows_two_bodies_from_every_camera(tmp_path: Path) -> None:
             )
             modes = page.eval_on_selector_all("#camera option", "os => os.map(o => o.value)")
             page_requests = list(requests)
-            counts = {cam: (_show(page, 1.5, cam), _shot_counts(page))[1] for cam in modes}
+            counts: dict[str, dict[str, int]] = {}
+            for cam in modes:
+                _show(page, 1.5, cam)
+                counts[cam] = _shot_counts(page)
         finally:
             browser.close()
 

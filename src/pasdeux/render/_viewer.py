@@ -283,10 +283,12 @@ def write_viewer(out_path: Path, payload: Mapping[str, object]) -> None:
         ``schema`` (int, optional, must be 2), ``title`` (str, optional),
         ``audio`` (file name relative to the page), ``fps`` (number > 0),
         ``n_frames`` (int >= 1), ``joints`` (list of names; the viewer looks up
-        the Mixamo names ``Hips``, ``Neck``, ``Head``, ``HeadTop_End``, ``Left/RightArm``,
-        ``...ForeArm``, ``...Hand``, ``...UpLeg``, ``...Foot``, ``...ToeBase``, or the older
-        ``pelvis``, ``l_/r_shoulder``, ``l_/r_wrist``, ``l_/r_hip``, ``l_/r_ankle``,
-        ``l_/r_toe``), ``parents`` (parent joint index, -1 for a root),
+        the Mixamo names ``Hips``, ``Spine``, ``Neck``, ``Head``, ``HeadTop_End``,
+        ``Left/RightArm``, ``...ForeArm``, ``...Hand``, ``...HandMiddle1``, ``...UpLeg``,
+        ``...Leg``, ``...Foot``, ``...ToeBase``, or the older ``pelvis``,
+        ``l_/r_shoulder``, ``l_/r_elbow``, ``l_/r_wrist``, ``l_/r_hip``, ``l_/r_knee``,
+        ``l_/r_ankle``, ``l_/r_toe``; the 3D bodies are made of the pieces between the
+        joints the rig has), ``parents`` (parent joint index, -1 for a root),
         ``dancers`` (list of ``{"role", "color", "positions"}`` with ``positions`` an
         array or list of ``n_frames * J * 3`` numbers, frame-major: frame ``f``, joint ``j``
         at ``(f * J + j) * 3``, or of shape ``(n_frames, J, 3)``; embedded packed in
