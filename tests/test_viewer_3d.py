@@ -49,7 +49,7 @@ def _show(page: Any, t: float, camera: str) -> None:
     page.select_option("#camera", camera)
     page.evaluate("t => { document.getElementById('audio').currentTime = t; }", t)
     page.wait_for_function(
-        "([t, cam]) => window.pasdeuxState && Math.abs(window.pasdeuxState.time - t) < 1e-3"
+        "([t, cam]) => window.pasdeuxState && Math.abs(window.pasdeuxState.time3d - t) < 1e-3"
         " && window.pasdeuxState.camera === cam",
         arg=[t, camera],
     )

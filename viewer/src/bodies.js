@@ -198,8 +198,51 @@ function poseHead(head, data, d, f, fwd) {
   if (head.bun) place(head.bun, x, y, z, 0.045, 0.045, 0.045, at(0, 0.035, -0.1));
 }
 
-/** Both dancers' bodies, added to `scene`; `update(f)` poses them at frame f. */
-export function createBodies(scene, data) {
+/** A soft round shadow texture: dark in the middle, clear at the rim. */
+function blobTexture() {
+  const c = document.createElement("canvas");
+  c.width = c.height = 64;
+  const ctx = c.getContext("2d");
+  const g = ctx.createRadialGradient(32, 32, 0, 32, 32, 32);
+  g.addColorStop(0, "rgba(40, 32, 20, 0.5)");
+  g.addColorStop(0.6, "rgba(40, 32, 20, 0.25)");
+  g.addColorStop(1, "rgba(40, 32, 20, 0)");
+  ctx.fillStyle = g;
+  ctx.fillRect(0, 0, 64, 64);
+  return new THREE.CanvasTexture(c);
+}
+
+/** Soft shadows on the floor under each dancer's feet and body, for where the renderer
+ *  has no shadow map (software WebGL): `update(f)` moves them. */
+function createBlobs(group, data) {
+  const { J, JI } = data;
+  const material = new THREE.MeshBasicMaterial({ map: blobTexture(), transparent: true, depthWrite: false });
+  const spots = [
+    [JI.pelvis, 0.34],
+    [JI.lAn, 0.13],
+    [JI.rAn, 0.13],
+  ].filter(([j]) => j >= 0);
+  const blobs = new THREE.InstancedMesh(new THREE.PlaneGeometry(2, 2), material, spots.length * data.dancers.length);
+  blobs.frustumCulled = false;
+  blobs.renderOrder = -1;
+  group.add(blobs);
+  return (f) => {
+    let i = 0;
+    for (const d of data.dancers) {
+      for (const [j, r] of spots) {
+        const p = jointAt(d, J, f, j);
+        const s = r * (1 - Math.min(0.5, p[2] / 4)); // smaller as the joint rises
+        tmp.m.makeScale(s, s, 1).setPosition(p[0], p[1], 0.003);
+        blobs.setMatrixAt(i++, tmp.m);
+      }
+    }
+    blobs.instanceMatrix.needsUpdate = true;
+  };
+}
+
+/** Both dancers' bodies, added to `scene`; `update(f)` poses them at frame f. With
+ *  `blobShadows`, soft blobs on the floor stand for their shadows. */
+export function createBodies(scene, data, { blobShadows = false } = {}) {
   const group = new THREE.Group();
   group.name = "bodies";
   scene.add(group);
@@ -217,10 +260,12 @@ export function createBodies(scene, data) {
     }),
   };
   const bodies = data.dancers.map((d, i) => createBody(pools, data, d, i));
+  const moveBlobs = blobShadows && data.J ? createBlobs(group, data) : null;
   return {
     update(f) {
       if (data.J === 0) return;
       for (const body of bodies) poseBody(body, data, f);
+      if (moveBlobs) moveBlobs(f);
     },
   };
 }

@@ -112,9 +112,11 @@ function setClass(key, on) {
   }
 }
 
-/** Show time t: the count, bar, figure, dance and meter, and draw every view. */
-function render(t) {
-  const f = Math.min(data.nFrames - 1, Math.max(0, Math.floor(t * data.fps)));
+const frameAt = (t) => Math.min(data.nFrames - 1, Math.max(0, Math.floor(t * data.fps)));
+
+/** Show time t: the count, bar, figure, dance and meter, the floor plan and the timeline. */
+function show(t) {
+  const f = frameAt(t);
   const bi = lastLE(data.beats, t);
   const count = bi >= 0 && data.beatInBar[bi] != null ? Number(data.beatInBar[bi]) : null;
   const bar = bi >= 0 && data.barOfBeat[bi] != null ? Number(data.barOfBeat[bi]) : null;
@@ -133,7 +135,6 @@ function render(t) {
   setClass("pulse", bi >= 0 && t - data.beats[bi] < 0.12 && !audio.paused);
   transport.show(t);
   const drawn = topView.draw(f);
-  if (view3d) view3d.draw(f);
   timeline.draw(t);
   window.pasdeuxState = {
     time: t,
@@ -144,22 +145,47 @@ function render(t) {
     dance: shown.dance,
     drawn,
     camera: view3d ? view3d.camera : null,
+    time3d: drawnT, // the time the 3D view shows (it may trail where WebGL is slow)
   };
 }
 
-let lastT = -1;
-function tick() {
+// Where WebGL renders in software a 3D frame can take longer than a display frame; drawn
+// every frame, it would keep the browser busy and hold back the count and the floor plan.
+// There the 3D view draws at most every SOFTWARE_FRAME_MS while playing, and the count,
+// the floor plan and the timeline follow the clock on a timer as well.
+const SOFTWARE_FRAME_MS = 100;
+let shownT = -1;
+let drawnT = -1;
+let drawnAt = -Infinity;
+function tick(now) {
   const t = audio.currentTime;
-  if (t !== lastT || dirty) {
-    lastT = t;
-    dirty = false;
-    render(t);
+  if (t !== shownT || dirty) {
+    shownT = t;
+    show(t);
   }
+  if (view3d && (t !== drawnT || dirty) && (dirty || !view3d.software || now - drawnAt >= SOFTWARE_FRAME_MS)) {
+    drawnT = t;
+    drawnAt = now;
+    view3d.draw(frameAt(t));
+    if (window.pasdeuxState) window.pasdeuxState.time3d = t;
+  }
+  dirty = false;
   window.requestAnimationFrame(tick);
 }
 
+function follow() {
+  const t = audio.currentTime;
+  if (t !== shownT) {
+    shownT = t;
+    show(t);
+  }
+}
+
 data.ready.then(
-  () => window.requestAnimationFrame(tick),
+  () => {
+    window.requestAnimationFrame(tick);
+    window.setInterval(follow, 20);
+  },
   (err) => {
     transport.showStatus("Could not read the dancers' motion: " + (err && err.message ? err.message : err));
     throw err;

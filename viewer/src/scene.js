@@ -55,7 +55,8 @@ export function createStage(canvas, data) {
     return { stage: null, error: err };
   }
   renderer.setPixelRatio(software ? 0.5 : Math.min(2, window.devicePixelRatio || 1));
-  renderer.shadowMap.enabled = true;
+  // Shadow maps cost most of a frame in software; there bodies.js lays soft blobs instead.
+  renderer.shadowMap.enabled = !software;
   renderer.shadowMap.type = THREE.PCFShadowMap;
   const scene = new THREE.Scene();
   scene.background = new THREE.Color(BACKGROUND);

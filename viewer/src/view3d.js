@@ -14,7 +14,7 @@ export function createView3d({ canvas, select, data, onChange, showStatus }) {
     showStatus("The 3D view needs WebGL 2, which this browser does not offer (" + error.message + ").");
     return null;
   }
-  const bodies = createBodies(stage.scene, data);
+  const bodies = createBodies(stage.scene, data, { blobShadows: stage.software });
   const cameras = createCameras(canvas, data, onChange);
   for (const [value, label] of cameraModes(data)) {
     const opt = document.createElement("option");
@@ -66,5 +66,7 @@ export function createView3d({ canvas, select, data, onChange, showStatus }) {
     get camera() {
       return cameras.mode;
     },
+    /** Whether WebGL renders in software here (see scene.js). */
+    software: stage.software,
   };
 }
