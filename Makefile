@@ -9,22 +9,39 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES_TEST := chromium ffmpeg espeak-ng blender
 APT_PACKAGES_BENCH := fluidsynth fluid-soundfont-gm
 LINT_DIRS := $(wildcard src tests bench scripts)
+# The browser viewer: ES modules under viewer/src, bundled with three.js by esbuild into one
+# file that ships as package data (committed, so installing pasdeux needs no node).
+VIEWER_BUNDLE := src/pasdeux/render/viewer.bundle.js
+VIEWER_SOURCES := $(wildcard viewer/src/*.js) viewer/package-lock.json
+VIEWER_DEPS := viewer/node_modules/.package-lock.json
 
-.PHONY: demo test lint typecheck unit system-test-deps apt-install bench clean
+.PHONY: demo test lint typecheck unit viewer viewer-lint system-test-deps apt-install bench clean
 
-demo: $(RUN_STAMP)
+demo: $(RUN_STAMP) $(VIEWER_BUNDLE)
 	$(VENV)/bin/pasdeux demo
 
 test: $(DEV_STAMP) system-test-deps lint typecheck unit
 
-lint: $(DEV_STAMP)
+lint: $(DEV_STAMP) viewer-lint
 	$(VENV)/bin/ruff check $(LINT_DIRS)
 	$(VENV)/bin/ruff format --check $(LINT_DIRS)
+
+viewer: $(VIEWER_BUNDLE)
+
+# Rebuilt when a source changes (node 20 and npm needed then, not to use the bundle).
+$(VIEWER_BUNDLE): $(VIEWER_SOURCES) | $(VIEWER_DEPS)
+	cd viewer && npm run --silent build
+
+$(VIEWER_DEPS): viewer/package.json viewer/package-lock.json
+	cd viewer && npm ci --no-audit --no-fund --loglevel=error
+
+viewer-lint: $(VIEWER_DEPS)
+	cd viewer && npx --no-install eslint src
 
 typecheck: $(DEV_STAMP)
 	$(VENV)/bin/mypy
 
-unit: $(DEV_STAMP) system-test-deps
+unit: $(DEV_STAMP) system-test-deps $(VIEWER_BUNDLE)
 	$(PY) -m pytest -q
 
 bench: $(DEV_STAMP)
@@ -60,4 +77,4 @@ apt-install:
 	fi
 
 clean:
-	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache viewer/node_modules

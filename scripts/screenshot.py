@@ -35,7 +35,7 @@ def main() -> None:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 820})
-        page.goto(index.as_uri())
+        page.goto(index.as_uri() + "?quality=high")  # full quality in software WebGL too
         page.wait_for_function("document.getElementById('audio').readyState >= 2")
         page.evaluate(f"document.getElementById('audio').currentTime = {args.at}")
         page.click("#play")

@@ -3,7 +3,9 @@
 The viewer is a single HTML page with inline CSS, JavaScript and JSON data. It needs no
 network access and works from ``file://``: the only external resource is the audio file,
 referenced by a relative file name and played through an ``<audio>`` element, which is
-also the viewer's only clock.
+also the viewer's only clock. The JavaScript is ``viewer.bundle.js``: the ES modules of
+the repository's ``viewer/src`` with three.js, bundled by esbuild (``make viewer``) and
+shipped as package data, so that writing a page needs no node.
 
 Joint positions are embedded packed, not as JSON numbers: per dancer, the position of
 joint 0 in each frame as little-endian int32 millimetres (``base``) and every joint's
@@ -194,9 +196,12 @@ def _page_pieces(payload: Mapping[str, object]) -> Iterator[str]:
     """The page's text in pieces: the template with its placeholders filled."""
     title = str(payload.get("title") or "pasdeux")
     audio_name = str(payload["audio"])
+    script = _read_template("viewer.bundle.js")
+    if "</script" in script.lower():
+        raise ValueError("viewer.bundle.js holds '</script', which would end its script element")
     fills = {
         "CSS": _read_template("viewer.css"),
-        "JS": _read_template("viewer.js"),
+        "JS": script,
         "TITLE": html.escape(title, quote=True),
         "AUDIO": html.escape(quote(audio_name, safe="/~!$&'()*+,;=:@"), quote=True),
     }
@@ -278,10 +283,12 @@ def write_viewer(out_path: Path, payload: Mapping[str, object]) -> None:
         ``schema`` (int, optional, must be 2), ``title`` (str, optional),
         ``audio`` (file name relative to the page), ``fps`` (number > 0),
         ``n_frames`` (int >= 1), ``joints`` (list of names; the viewer looks up
-        the Mixamo names ``Hips``, ``Neck``, ``Head``, ``HeadTop_End``, ``Left/RightArm``,
-        ``...ForeArm``, ``...Hand``, ``...UpLeg``, ``...Foot``, ``...ToeBase``, or the older
-        ``pelvis``, ``l_/r_shoulder``, ``l_/r_wrist``, ``l_/r_hip``, ``l_/r_ankle``,
-        ``l_/r_toe``), ``parents`` (parent joint index, -1 for a root),
+        the Mixamo names ``Hips``, ``Spine``, ``Neck``, ``Head``, ``HeadTop_End``,
+        ``Left/RightArm``, ``...ForeArm``, ``...Hand``, ``...HandMiddle1``, ``...UpLeg``,
+        ``...Leg``, ``...Foot``, ``...ToeBase``, or the older ``pelvis``,
+        ``l_/r_shoulder``, ``l_/r_elbow``, ``l_/r_wrist``, ``l_/r_hip``, ``l_/r_knee``,
+        ``l_/r_ankle``, ``l_/r_toe``; the 3D bodies are made of the pieces between the
+        joints the rig has), ``parents`` (parent joint index, -1 for a root),
         ``dancers`` (list of ``{"role", "color", "positions"}`` with ``positions`` an
         array or list of ``n_frames * J * 3`` numbers, frame-major: frame ``f``, joint ``j``
         at ``(f * J + j) * 3``, or of shape ``(n_frames, J, 3)``; embedded packed in

@@ -1,0 +1,193 @@
+/* pasdeux viewer: a leader and a follower dance in 3D and on a floor plan, in sync with
+ * the song.
+ *
+ * The <audio id="audio"> element is the only clock: every animation frame reads
+ * audio.currentTime and draws frame = min(n_frames - 1, floor(t * fps)).
+ * Units: seconds and metres; floor x right, y away from the audience, z up.
+ */
+
+import { activeSpan, fmtTime, jointAt, lastLE, readPayload } from "./data.js";
+import { createTimeline } from "./timeline.js";
+import { createTopView } from "./topview.js";
+import { createTransport } from "./transport.js";
+import { createView3d } from "./view3d.js";
+
+const el = (id) => document.getElementById(id);
+const data = readPayload(document);
+const audio = el("audio");
+const duration = () => (isFinite(audio.duration) && audio.duration > 0 ? audio.duration : data.dataDuration);
+let dirty = true;
+const redraw = () => {
+  dirty = true;
+};
+
+// The decoded positions, for tests and debugging: [x, y, z] of joint j of dancer i.
+window.pasdeuxJoint = (i, f, j) => jointAt(data.dancers[i], data.J, f, j);
+
+buildLegend(el("legend"), data.dancers);
+const transport = createTransport({
+  audio,
+  playBtn: el("play"),
+  seek: el("seek"),
+  statusEl: el("status"),
+  duration,
+  onChange: () => {
+    timeline.invalidate();
+    redraw();
+  },
+});
+const timeline = createTimeline(el("timeline"), data, duration, transport.seekTo);
+const topView = createTopView(el("top"), data);
+const view3d = createView3d({
+  canvas: el("view3d"),
+  select: el("camera"),
+  data,
+  onChange: redraw,
+  showStatus: transport.showStatus,
+});
+document.addEventListener("keydown", (e) => {
+  const n = Number(e.key);
+  const tag = e.target && e.target.tagName;
+  if (view3d && n >= 1 && n <= 9 && !e.altKey && !e.ctrlKey && !e.metaKey && tag !== "INPUT") {
+    view3d.selectCamera(n - 1);
+    el("camera").value = view3d.camera;
+  }
+});
+
+function resizeAll() {
+  topView.resize();
+  timeline.invalidate();
+  redraw();
+}
+if (window.ResizeObserver) {
+  const ro = new ResizeObserver(resizeAll);
+  for (const id of ["top", "view3d", "timeline"]) ro.observe(el(id));
+}
+window.addEventListener("resize", resizeAll);
+
+function buildLegend(ul, dancers) {
+  for (const d of dancers) {
+    const li = document.createElement("li");
+    const sw = document.createElement("span");
+    sw.className = "swatch";
+    sw.style.background = d.color;
+    const name = document.createElement("span");
+    name.className = "role";
+    name.textContent = d.role;
+    li.append(sw, name);
+    ul.append(li);
+  }
+  const feet = document.createElement("li");
+  const k1 = document.createElement("span");
+  k1.className = "foot-key";
+  const k2 = document.createElement("span");
+  k2.className = "foot-key lifted";
+  const txt = document.createElement("span");
+  txt.textContent = "foot on floor / lifted";
+  feet.append(k1, k2, txt);
+  ul.append(feet);
+}
+
+// ------------------------------------------------------------------ text of the moment
+const shown = {};
+const nodes = {
+  count: el("count"),
+  bar: el("bar"),
+  figure: el("figure"),
+  counts: el("counts"),
+  dance: el("dance"),
+  meter: el("meter"),
+  time: el("time"),
+};
+function setText(key, value) {
+  if (shown[key] !== value) {
+    shown[key] = value;
+    nodes[key].textContent = value;
+  }
+}
+function setClass(key, on) {
+  if (shown[key] !== on) {
+    shown[key] = on;
+    nodes.count.classList.toggle(key, on);
+  }
+}
+
+const frameAt = (t) => Math.min(data.nFrames - 1, Math.max(0, Math.floor(t * data.fps)));
+
+/** Show time t: the count, bar, figure, dance and meter, the floor plan and the timeline. */
+function show(t) {
+  const f = frameAt(t);
+  const bi = lastLE(data.beats, t);
+  const count = bi >= 0 && data.beatInBar[bi] != null ? Number(data.beatInBar[bi]) : null;
+  const bar = bi >= 0 && data.barOfBeat[bi] != null ? Number(data.barOfBeat[bi]) : null;
+  const fig = activeSpan(data.figures, t);
+  const sec = activeSpan(data.sections, t);
+  const figName = fig ? String(fig.name || "") : "";
+  setText("count", count === null ? "–" : String(count));
+  setText("bar", bar === null ? "–" : String(bar));
+  setText("figure", figName);
+  setText("counts", fig && fig.counts ? String(fig.counts) : "");
+  // the dance being danced; between figures, the one the music's section suits
+  setText("dance", fig ? String(fig.dance || "") : sec ? String(sec.dance || "") : "");
+  setText("meter", sec && sec.meter ? sec.meter + " counts per bar" : "");
+  setText("time", fmtTime(t) + " / " + fmtTime(duration()));
+  setClass("downbeat", count === 1);
+  setClass("pulse", bi >= 0 && t - data.beats[bi] < 0.12 && !audio.paused);
+  transport.show(t);
+  const drawn = topView.draw(f);
+  timeline.draw(t);
+  window.pasdeuxState = {
+    time: t,
+    frame: f,
+    count,
+    bar,
+    figure: figName,
+    dance: shown.dance,
+    drawn,
+    camera: view3d ? view3d.camera : null,
+    time3d: drawnT, // the time the 3D view shows (it may trail where WebGL is slow)
+  };
+}
+
+// Where WebGL renders in software a 3D frame can take longer than a display frame; drawn
+// every frame, it would keep the browser busy and hold back the count and the floor plan.
+// There the 3D view draws at most every SOFTWARE_FRAME_MS while playing, and the count,
+// the floor plan and the timeline follow the clock on a timer as well.
+const SOFTWARE_FRAME_MS = 100;
+let shownT = -1;
+let drawnT = -1;
+let drawnAt = -Infinity;
+function tick(now) {
+  const t = audio.currentTime;
+  if (t !== shownT || dirty) {
+    shownT = t;
+    show(t);
+  }
+  if (view3d && (t !== drawnT || dirty) && (dirty || !view3d.software || now - drawnAt >= SOFTWARE_FRAME_MS)) {
+    drawnT = t;
+    drawnAt = now;
+    view3d.draw(frameAt(t));
+    if (window.pasdeuxState) window.pasdeuxState.time3d = t;
+  }
+  dirty = false;
+  window.requestAnimationFrame(tick);
+}
+
+function follow() {
+  const t = audio.currentTime;
+  if (t !== shownT) {
+    shownT = t;
+    show(t);
+  }
+}
+
+data.ready.then(
+  () => {
+    window.requestAnimationFrame(tick);
+    window.setInterval(follow, 20);
+  },
+  (err) => {
+    transport.showStatus("Could not read the dancers' motion: " + (err && err.message ? err.message : err));
+    throw err;
+  }
+);
