@@ -71,6 +71,9 @@ HOLD_CONNECTIONS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("L hand", "R hand", "her eye level"),
         ("R hand", "L shoulder blade", "her shoulder blade"),
         ("R upper arm", "L hand", "his shoulder"),
+        # Her left arm rests along his right one (her hand on his shoulder, her elbow on
+        # his): the upper arms touch all along the hold, as the forearm and hand do.
+        ("R upper arm", "L upper arm", "his upper arm"),
     ),
     "embrace": (
         ("L hand", "R waist", "waist"),
