@@ -9,8 +9,8 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d, uniform_filter1d
 from scipy.signal import lfilter
 
-from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m
-from pasdeux.dances import HOLDS
+from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m, closest_parameters
+from pasdeux.dances import HOLD_CONNECTIONS, HOLDS
 from pasdeux.motion._contact import clear_of
 from pasdeux.motion._kin import (
     DOWN,
@@ -310,6 +310,34 @@ def elbow_pole(chest_rot: Array, reach: Array, side: str) -> Array:
     return apply(chest_rot, v)
 
 
+_PARTNER_BODY = ("hips", "belly", "chest", "head", "l_thigh", "r_thigh")
+"""The partner's capsules a hand's target keeps clear of (the arms are the contact
+pass's: it turns the elbows)."""
+
+
+def _hand_tip(wrist: Array, shoulder: Array, length_m: float) -> Array:
+    """Where a hand reaching from ``shoulder`` to ``wrist`` ends: ``length_m`` further on
+    (the hand follows its forearm, which points about that way)."""
+    way = wrist - shoulder
+    return wrist + length_m * way / np.maximum(np.linalg.norm(way, axis=1, keepdims=True), 1e-9)
+
+
+def _capsule_ends(body: Body, skel: Skeleton, capsule: str) -> tuple[Array, Array]:
+    """The two ends of ``capsule`` (``pasdeux.capsules``) on ``body`` as posed so far: an
+    end site (the head's top) is placed from its parent, the arms being posed before the
+    end sites are."""
+    ends = []
+    for joint in BONE_CAPSULES[capsule]:
+        j = skel.index(joint)
+        if j in skel.end_sites:
+            parent = skel.parents[j]
+            offset = np.asarray(skel.offsets_m[j])
+            ends.append(body.positions[:, parent] + apply(body.world[:, parent], offset))
+        else:
+            ends.append(body.positions[:, j])
+    return ends[0], ends[1]
+
+
 def _free_hands_off_partner(
     hanging: dict[str, dict[str, Array]],
     ldr: Body,
@@ -318,23 +346,104 @@ def _free_hands_off_partner(
     smoothing_frames: float,
 ) -> None:
     """A hand hanging free goes round the partner's body, not into it: moved level towards
-    its own shoulder until it is its radius and the body's from the partner's torso
-    capsules (``pasdeux.capsules``); the move is smoothed over ``smoothing_frames`` (a
-    hand sweeping past the partner in a spin is not jerked aside)."""
+    its own shoulder until the whole hand (the wrist and the hand's end beyond it) is its
+    radius and the body's from each of the partner's capsules of :data:`_PARTNER_BODY`
+    (``pasdeux.capsules``); the move is smoothed over ``smoothing_frames`` (a hand
+    sweeping past the partner in a spin is not jerked aside)."""
     radii = capsule_radii_m()
     bodies = {"leader": ldr, "follower": flw}
     for role, partner in (("leader", "follower"), ("follower", "leader")):
-        ix, ix_own = skeletons[partner].index, skeletons[role].index
+        ix_own = skeletons[role].index
         for side, hand in hanging[role].items():
             moved = hand
             own = bodies[role].positions[:, ix_own(f"{side_name(side)}Arm")]
-            for capsule in ("hips", "belly", "chest"):
-                a, b = BONE_CAPSULES[capsule]
-                torso = (bodies[partner].positions[:, ix(a)], bodies[partner].positions[:, ix(b)])
-                moved = clear_of(moved, torso, radii[capsule] + radii["l_hand"], own)
+            cap = f"{side}_hand"
+            length = skeletons[role].length(BONE_CAPSULES[cap][1])
+            for capsule in _PARTNER_BODY:
+                ends = _capsule_ends(bodies[partner], skeletons[partner], capsule)
+                distance = radii[capsule] + radii[cap]
+                tip = _hand_tip(moved, own, length)
+                # Both moves are level along the same way (towards the shoulder): the
+                # larger clears both the wrist and the hand's end.
+                by_wrist = clear_of(moved, ends, distance, own) - moved
+                by_tip = clear_of(tip, ends, distance, own + tip - moved) - tip
+                deeper = np.sum(by_tip**2, axis=1) > np.sum(by_wrist**2, axis=1)
+                moved = moved + np.where(deeper[:, None], by_tip, by_wrist)
             if smoothing_frames > 0 and hand.shape[0] > 1:
                 moved = hand + gaussian_filter1d(moved - hand, smoothing_frames, axis=0)
             hanging[role][side] = moved
+
+
+def _joined_hands_off_bodies(
+    out: dict[str, dict[str, Array]],
+    hold: str,
+    bodies: dict[str, Body],
+    skeletons: dict[str, Skeleton],
+    smoothing_frames: float,
+) -> None:
+    """Hands ``hold`` joins meet outside both bodies: the meeting point (each pair of
+    joined hands in ``out``, changed in place) is pushed out of every capsule of
+    :data:`_PARTNER_BODY` of either dancer until the hand reaching it from the other
+    dancer (its wrist and its end beyond it) is its radius and the body's from it. Out of
+    a torso or a thigh the push is level, away from the capsule's axis (where the point
+    is on the axis: away from the middle of the two dancers, towards the two shoulders
+    holding the hands); out of a head, away from it (up, over a head). Both hands move
+    together (they stay joined); the move is smoothed over ``smoothing_frames``."""
+    radii = capsule_radii_m()
+    pelvis_mid = (bodies["leader"].positions[:, 0] + bodies["follower"].positions[:, 0]) / 2
+    for leader_part, follower_part, _ in HOLD_CONNECTIONS.get(hold, ()):
+        if not (leader_part.endswith(" hand") and follower_part.endswith(" hand")):
+            continue
+        sides = {"leader": leader_part[0].lower(), "follower": follower_part[0].lower()}
+        shoulders = {
+            role: bodies[role].positions[:, skeletons[role].index(f"{side_name(side)}Arm")]
+            for role, side in sides.items()
+        }
+        meet = out["leader"][sides["leader"]]
+        away = (shoulders["leader"] + shoulders["follower"]) / 2 - pelvis_mid
+        away[:, 2] = 0.0
+        away /= np.maximum(np.linalg.norm(away, axis=1, keepdims=True), 1e-9)
+        moved = meet.copy()
+        for _ in range(4):
+            for body, hand in (("leader", "follower"), ("follower", "leader")):
+                cap = f"{sides[hand]}_hand"
+                reach = (shoulders[hand], skeletons[hand].length(BONE_CAPSULES[cap][1]))
+                for capsule in _PARTNER_BODY:
+                    ends = _capsule_ends(bodies[body], skeletons[body], capsule)
+                    clear = radii[capsule] + radii[cap] + reach[1]
+                    moved = moved + _push_out(moved, reach, ends, clear, capsule != "head", away)
+        if smoothing_frames > 0 and meet.shape[0] > 1:
+            moved = meet + gaussian_filter1d(moved - meet, smoothing_frames, axis=0)
+        out["leader"][sides["leader"]] = out["follower"][sides["follower"]] = moved
+
+
+def _push_out(
+    wrist: Array,
+    reach: tuple[Array, float],
+    ends: tuple[Array, Array],
+    clear_m: float,
+    level: bool,
+    fallback: Array,
+) -> Array:
+    """How far to move ``wrist`` (F, 3) so that the hand reaching it from ``reach[0]`` (a
+    shoulder; the hand ``reach[1]`` long) is ``clear_m`` from the segment ``ends``: away
+    from the segment's nearest point (level if ``level``), by the depth of the deeper of
+    the wrist and the hand's end; ``fallback`` (level unit vectors) where the point is on
+    the segment."""
+    best = np.zeros_like(wrist)
+    depth_best = np.zeros(wrist.shape[0])
+    for point in (wrist,):
+        s, _ = closest_parameters(ends[0], ends[1], point, point)
+        off = point - ends[0] - s[:, None] * (ends[1] - ends[0])
+        depth = clear_m - np.linalg.norm(off, axis=1)
+        if level:
+            off[:, 2] = 0.0
+        size = np.linalg.norm(off, axis=1, keepdims=True)
+        way = np.where(size > 1e-3, off / np.maximum(size, 1e-9), fallback)
+        deeper = depth > depth_best
+        best[deeper] = depth[deeper, None] * way[deeper]
+        depth_best = np.maximum(depth_best, depth)
+    return best
 
 
 def hand_targets(
@@ -413,4 +522,7 @@ def hand_targets(
         }
         for leader_hand, follower_hand in pairs.get(hold, ()):
             join(leader_hand, follower_hand, 0.35)
+    _joined_hands_off_bodies(
+        out, hold, {"leader": ldr, "follower": flw}, skeletons, free_hand_smoothing_frames
+    )
     return out
