@@ -93,6 +93,7 @@ def pose_arms(
             length[key] += weight * distance
     for (role, side), shoulder in shoulders.items():
         target = shoulder + length[role, side][:, None] * way[role, side]
+        target = _blend_round_partner(target, (role, side), weights, bodies, skeletons)
         _raise_clavicle(bodies[role], skeletons[role], side, target, params.clavicle_raise_share)
         state = _pose_arm(
             bodies[role], skeletons[role], side, target, carry.get((role, side)), follow
@@ -106,6 +107,42 @@ def pose_arms(
             (hand_follow, math.radians(params.finger_curl_deg)),
             carry.get((role, side + " hand")),
         )
+
+
+def _blend_round_partner(
+    target: Array,
+    hand: tuple[str, str],
+    weights: dict[str, Array],
+    bodies: dict[str, Body],
+    skeletons: dict[str, Skeleton],
+) -> Array:
+    """A hand going from one hold's place to another's (``target``, blended by
+    ``weights``) goes round the partner, not through: pushed out of the partner's body
+    as a joined hand is (:func:`_out_of_body`, level away from the partner where on the
+    axis), by as much as the blend is under way (fully from half way); not a hand that
+    one of the holds places on the partner (it may rest there)."""
+    role, side = hand
+    partner = "follower" if role == "leader" else "leader"
+    part = f"{side_name(side)[0]} hand"
+    share = np.zeros(target.shape[0])
+    on_partner = np.zeros(target.shape[0], dtype=bool)
+    for hold, weight in weights.items():
+        share = np.maximum(share, weight)
+        for leader_part, follower_part, _ in HOLD_CONNECTIONS.get(hold, ()):
+            mine, theirs = (
+                (leader_part, follower_part) if role == "leader" else (follower_part, leader_part)
+            )
+            if mine == part and not theirs.endswith(" hand"):
+                on_partner |= weight > 1e-6
+    under_way = np.where(on_partner, 0.0, np.clip(2.0 * (1.0 - share), 0.0, 1.0))
+    if not np.any(under_way > 0):
+        return target
+    away = target - bodies[partner].positions[:, 0]
+    away[:, 2] = 0.0
+    away /= np.maximum(np.linalg.norm(away, axis=1, keepdims=True), 1e-9)
+    clear = _hand_clearance(skeletons[role], side)
+    moved = _out_of_body(target, bodies[partner], skeletons[partner], clear, away)
+    return np.asarray(target + under_way[:, None] * (moved - target))
 
 
 def _follow_pole(
@@ -338,30 +375,44 @@ def _capsule_ends(body: Body, skel: Skeleton, capsule: str) -> tuple[Array, Arra
     return ends[0], ends[1]
 
 
+def _free_hands(hold: str) -> dict[str, str]:
+    """The hands ``hold`` leaves free, per role (``"lr"``, ``"l"``, ...)."""
+    held: dict[str, set[str]] = {"leader": set(), "follower": set()}
+    for leader_part, follower_part, _ in HOLD_CONNECTIONS.get(hold, ()):
+        for role, part in (("leader", leader_part), ("follower", follower_part)):
+            if part.endswith(" hand"):
+                held[role].add(part[0].lower())
+    return {role: "".join(s for s in "lr" if s not in held[role]) for role in held}
+
+
 def _free_hands_off_partner(
     hanging: dict[str, dict[str, Array]],
-    ldr: Body,
-    flw: Body,
+    bodies: dict[str, Body],
     skeletons: dict[str, Skeleton],
+    free: dict[str, str],
     smoothing_frames: float,
 ) -> None:
     """A hand hanging free goes round the partner's body, not into it: moved level towards
     its own shoulder until the whole hand (the wrist and the hand's end beyond it) is its
     radius and the body's from each of the partner's capsules of :data:`_PARTNER_BODY`
-    (``pasdeux.capsules``); the move is smoothed over ``smoothing_frames`` (a hand
-    sweeping past the partner in a spin is not jerked aside)."""
+    (``pasdeux.capsules``) and, for the follower's, from the leader's free hands (``free``:
+    the hands the hold leaves free, per role) as they were moved; the move is smoothed
+    over ``smoothing_frames`` (a hand sweeping past the partner in a spin is not jerked
+    aside)."""
     radii = capsule_radii_m()
-    bodies = {"leader": ldr, "follower": flw}
+    tips: list[tuple[tuple[Array, Array], float]] = []
     for role, partner in (("leader", "follower"), ("follower", "leader")):
-        ix_own = skeletons[role].index
-        for side, hand in hanging[role].items():
-            moved = hand
-            own = bodies[role].positions[:, ix_own(f"{side_name(side)}Arm")]
+        for side in free[role]:
+            hand = hanging[role][side]
+            own = bodies[role].positions[:, skeletons[role].index(f"{side_name(side)}Arm")]
             cap = f"{side}_hand"
             length = skeletons[role].length(BONE_CAPSULES[cap][1])
-            for capsule in _PARTNER_BODY:
-                ends = _capsule_ends(bodies[partner], skeletons[partner], capsule)
-                distance = radii[capsule] + radii[cap]
+            obstacles = [
+                (_capsule_ends(bodies[partner], skeletons[partner], c), radii[c] + radii[cap])
+                for c in _PARTNER_BODY
+            ]
+            moved = hand
+            for ends, distance in obstacles + (tips if role == "follower" else []):
                 tip = _hand_tip(moved, own, length)
                 # Both moves are level along the same way (towards the shoulder): the
                 # larger clears both the wrist and the hand's end.
@@ -372,6 +423,8 @@ def _free_hands_off_partner(
             if smoothing_frames > 0 and hand.shape[0] > 1:
                 moved = hand + gaussian_filter1d(moved - hand, smoothing_frames, axis=0)
             hanging[role][side] = moved
+            if role == "leader":
+                tips.append(((moved, _hand_tip(moved, own, length)), 2.0 * radii[cap]))
 
 
 def _joined_hands_off_bodies(
@@ -383,13 +436,12 @@ def _joined_hands_off_bodies(
 ) -> None:
     """Hands ``hold`` joins meet outside both bodies: the meeting point (each pair of
     joined hands in ``out``, changed in place) is pushed out of every capsule of
-    :data:`_PARTNER_BODY` of either dancer until the hand reaching it from the other
-    dancer (its wrist and its end beyond it) is its radius and the body's from it. Out of
-    a torso or a thigh the push is level, away from the capsule's axis (where the point
-    is on the axis: away from the middle of the two dancers, towards the two shoulders
-    holding the hands); out of a head, away from it (up, over a head). Both hands move
-    together (they stay joined); the move is smoothed over ``smoothing_frames``."""
-    radii = capsule_radii_m()
+    :data:`_PARTNER_BODY` of either dancer until the other dancer's hand, pointing any
+    way, is clear of it (:func:`_hand_clearance`). Out of a torso or a thigh the push is
+    level, away from the capsule's axis (where the point is on the axis: away from the
+    middle of the two dancers, towards the two shoulders holding the hands); out of a
+    head, away from it (up, over a head). Both hands move together (they stay joined);
+    the move is smoothed over ``smoothing_frames``."""
     pelvis_mid = (bodies["leader"].positions[:, 0] + bodies["follower"].positions[:, 0]) / 2
     for leader_part, follower_part, _ in HOLD_CONNECTIONS.get(hold, ()):
         if not (leader_part.endswith(" hand") and follower_part.endswith(" hand")):
@@ -406,44 +458,48 @@ def _joined_hands_off_bodies(
         moved = meet.copy()
         for _ in range(4):
             for body, hand in (("leader", "follower"), ("follower", "leader")):
-                cap = f"{sides[hand]}_hand"
-                reach = (shoulders[hand], skeletons[hand].length(BONE_CAPSULES[cap][1]))
-                for capsule in _PARTNER_BODY:
-                    ends = _capsule_ends(bodies[body], skeletons[body], capsule)
-                    clear = radii[capsule] + radii[cap] + reach[1]
-                    moved = moved + _push_out(moved, reach, ends, clear, capsule != "head", away)
+                clear = _hand_clearance(skeletons[hand], sides[hand])
+                moved = _out_of_body(moved, bodies[body], skeletons[body], clear, away)
         if smoothing_frames > 0 and meet.shape[0] > 1:
             moved = meet + gaussian_filter1d(moved - meet, smoothing_frames, axis=0)
         out["leader"][sides["leader"]] = out["follower"][sides["follower"]] = moved
 
 
 def _push_out(
-    wrist: Array,
-    reach: tuple[Array, float],
-    ends: tuple[Array, Array],
-    clear_m: float,
-    level: bool,
-    fallback: Array,
+    point: Array, ends: tuple[Array, Array], clear_m: float, level: bool, fallback: Array
 ) -> Array:
-    """How far to move ``wrist`` (F, 3) so that the hand reaching it from ``reach[0]`` (a
-    shoulder; the hand ``reach[1]`` long) is ``clear_m`` from the segment ``ends``: away
-    from the segment's nearest point (level if ``level``), by the depth of the deeper of
-    the wrist and the hand's end; ``fallback`` (level unit vectors) where the point is on
-    the segment."""
-    best = np.zeros_like(wrist)
-    depth_best = np.zeros(wrist.shape[0])
-    for point in (wrist,):
-        s, _ = closest_parameters(ends[0], ends[1], point, point)
-        off = point - ends[0] - s[:, None] * (ends[1] - ends[0])
-        depth = clear_m - np.linalg.norm(off, axis=1)
-        if level:
-            off[:, 2] = 0.0
-        size = np.linalg.norm(off, axis=1, keepdims=True)
-        way = np.where(size > 1e-3, off / np.maximum(size, 1e-9), fallback)
-        deeper = depth > depth_best
-        best[deeper] = depth[deeper, None] * way[deeper]
-        depth_best = np.maximum(depth_best, depth)
-    return best
+    """How far to move ``point`` (F, 3) to be ``clear_m`` from the segment ``ends``: away
+    from the segment's nearest point (level if ``level``) by the depth; ``fallback``
+    (level unit vectors) where the point is on the segment."""
+    s, _ = closest_parameters(ends[0], ends[1], point, point)
+    off = point - ends[0] - s[:, None] * (ends[1] - ends[0])
+    depth = np.clip(clear_m - np.linalg.norm(off, axis=1), 0.0, None)
+    if level:
+        off[:, 2] = 0.0
+    size = np.linalg.norm(off, axis=1, keepdims=True)
+    way = np.where(size > 1e-3, off / np.maximum(size, 1e-9), fallback)
+    return np.asarray(depth[:, None] * way)
+
+
+def _out_of_body(
+    point: Array, body: Body, skel: Skeleton, clear_m: dict[str, float], fallback: Array
+) -> Array:
+    """``point`` (F, 3) moved out of each capsule of :data:`_PARTNER_BODY` of ``body`` to
+    ``clear_m`` (per capsule) from its axis (see :func:`_push_out`: level out of a torso
+    or a thigh, away from a head)."""
+    for capsule in _PARTNER_BODY:
+        ends = _capsule_ends(body, skel, capsule)
+        point = point + _push_out(point, ends, clear_m[capsule], capsule != "head", fallback)
+    return point
+
+
+def _hand_clearance(skel: Skeleton, side: str) -> dict[str, float]:
+    """How far a wrist stays from the axis of each capsule of :data:`_PARTNER_BODY`: the
+    capsule's radius, the hand's, and the hand's length (it may point any way)."""
+    radii = capsule_radii_m()
+    cap = f"{side}_hand"
+    length = skel.length(BONE_CAPSULES[cap][1])
+    return {c: radii[c] + radii[cap] + length for c in _PARTNER_BODY}
 
 
 def hand_targets(
@@ -476,7 +532,13 @@ def hand_targets(
     for role, body_right in (("leader", l_right), ("follower", f_right)):
         hanging[role]["l"] = hanging[role]["l"] - 0.06 * body_right
         hanging[role]["r"] = hanging[role]["r"] + 0.06 * body_right
-    _free_hands_off_partner(hanging, ldr, flw, skeletons, free_hand_smoothing_frames)
+    _free_hands_off_partner(
+        hanging,
+        {"leader": ldr, "follower": flw},
+        skeletons,
+        _free_hands(hold),
+        free_hand_smoothing_frames,
+    )
     out = {role: dict(hands) for role, hands in hanging.items()}
 
     def join(leader_hand: str, follower_hand: str, drop_m: float) -> None:
