@@ -1,0 +1,145 @@
+"""Hand targets: free, joined and blending hands stay out of the partner's body."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.spatial.transform import Rotation
+
+from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m, hold_contact_pairs, segment_distances_m
+from pasdeux.motion import positions_from_rotations, skeleton_for_height
+from pasdeux.motion._arms import _blend_round_partner, hand_targets
+from pasdeux.motion._kin import Body
+
+SKELETONS = {"leader": skeleton_for_height(1.80), "follower": skeleton_for_height(1.68)}
+TORSO_AND_HEAD = ("hips", "belly", "chest", "head")
+
+
+def _standing(role: str, at: tuple[float, float], facing_deg: float, n: int = 3) -> Body:
+    """A dancer standing in the rest pose (a T-pose) with the pelvis over ``at``, turned
+    ``facing_deg`` about the vertical (0: facing +y)."""
+    skel = SKELETONS[role]
+    turn = Rotation.from_euler("z", facing_deg, degrees=True)
+    quats = np.zeros((n, len(skel.joints), 4))
+    quats[..., 3] = 1.0
+    quats[:, 0] = turn.as_quat()
+    root = np.tile([at[0], at[1], skel.offsets_m[0][2]], (n, 1))
+    world = np.tile(turn.as_matrix(), (n, len(skel.joints), 1, 1))
+    return Body(positions_from_rotations(skel, root, quats), world, np.full(n, 0.0))
+
+
+def _gap(body: Body, role: str, capsule: str, point: np.ndarray) -> np.ndarray:
+    """Distance from ``point`` (F, 3) to the axis of ``capsule`` of ``body``."""
+    ix = SKELETONS[role].index
+    a, b = BONE_CAPSULES[capsule]
+    return np.asarray(
+        segment_distances_m(body.positions[:, ix(a)], body.positions[:, ix(b)], point, point)
+    )
+
+
+def _targets(hold: str, ldr: Body, flw: Body) -> dict[str, dict[str, np.ndarray]]:
+    return hand_targets(hold, ldr, flw, SKELETONS)
+
+
+def test_a_free_hand_never_hangs_inside_a_partner_standing_where_it_would_hang() -> None:
+    """With her far away his free right hand hangs at some point; with her pelvis right
+    there (beside him, facing his way), the hand is moved out of her: the wrist is at
+    least its radius and the body's from each of her torso capsules."""
+    ldr = _standing("leader", (0.0, 0.0), 0.0)
+    hanging = _targets("none", ldr, _standing("follower", (5.0, 5.0), 0.0))["leader"]["r"]
+    flw = _standing("follower", (float(hanging[0, 0]), float(hanging[0, 1])), 0.0)
+    radii = capsule_radii_m()
+    assert _gap(flw, "follower", "belly", hanging)[0] < radii["belly"]  # it would be inside
+    hand = _targets("none", ldr, flw)["leader"]["r"]
+    for capsule in TORSO_AND_HEAD:
+        gap = _gap(flw, "follower", capsule, hand)
+        assert np.all(gap >= radii[capsule] + radii["r_hand"] - 1e-6), capsule
+
+
+def test_joined_hands_between_close_partners_meet_outside_both_bodies() -> None:
+    """Facing 0.30 m apart in a double hold, each pair of joined hands meets where the
+    hand of either dancer, pointing any way, is clear of the other's torso; the two hands
+    of a pair are at one place. At arm's length the meeting points are the hold's own
+    (halfway between the shoulders, 35 cm down): nothing was in the way."""
+    radii = capsule_radii_m()
+    length = SKELETONS["follower"].length("LeftHandMiddle1")
+    for apart, moved in ((0.30, True), (0.90, False)):
+        ldr = _standing("leader", (0.0, 0.0), 0.0)
+        flw = _standing("follower", (0.0, apart), 180.0)
+        out = _targets("double", ldr, flw)
+        for his, hers in (("l", "r"), ("r", "l")):
+            meet = out["leader"][his]
+            assert np.array_equal(meet, out["follower"][hers])
+            for role, body in (("leader", ldr), ("follower", flw)):
+                for capsule in ("hips", "belly", "chest"):
+                    clear = radii[capsule] + radii["l_hand"] + length
+                    assert np.all(_gap(body, role, capsule, meet) >= clear - 1e-3)
+            ix_l, ix_f = SKELETONS["leader"].index, SKELETONS["follower"].index
+            side = {"l": "Left", "r": "Right"}
+            own = (
+                ldr.positions[:, ix_l(f"{side[his]}Arm")]
+                + flw.positions[:, ix_f(f"{side[hers]}Arm")]
+            ) / 2 - np.array([0.0, 0.0, 0.35])
+            assert np.allclose(meet, own) != moved
+
+
+def test_a_raised_hand_goes_over_her_head_not_into_it() -> None:
+    """In an underarm turn with her close to him, the raised joined hands are above her
+    head and clear of it (his hand pointing any way), and still joined."""
+    ldr = _standing("leader", (0.0, 0.0), 0.0)
+    flw = _standing("follower", (0.0, 0.45), 90.0)
+    out = _targets("left_to_right_raised", ldr, flw)
+    meet = out["leader"]["l"]
+    assert np.array_equal(meet, out["follower"]["r"])
+    radii = capsule_radii_m()
+    length = SKELETONS["leader"].length("LeftHandMiddle1")
+    assert np.all(
+        _gap(flw, "follower", "head", meet) >= radii["head"] + radii["l_hand"] + length - 1e-3
+    )
+    head_top = flw.positions[:, SKELETONS["follower"].index("HeadTop_End")]
+    assert np.all(meet[:, 2] > head_top[:, 2] + radii["head"])
+
+
+def test_a_hand_changing_holds_goes_round_the_partner() -> None:
+    """A blended target inside her belly: half way between two holds it is pushed out of
+    her (clear of her torso, the hand pointing any way); in a hold alone it is left where
+    the hold puts it; a hand that one of the holds places on her back is not pushed off."""
+    n = 3
+    ldr = _standing("leader", (0.0, 0.0), 0.0, n)
+    flw = _standing("follower", (-0.25, 0.30), 180.0, n)
+    bodies = {"leader": ldr, "follower": flw}
+    ix = SKELETONS["follower"].index
+    inside = (flw.positions[:, ix("Hips")] + flw.positions[:, ix("Spine")]) / 2
+    inside = inside + np.array([0.03, -0.02, 0.0])
+    radii = capsule_radii_m()
+    length = SKELETONS["leader"].length("LeftHandMiddle1")
+    half = {"left_to_right": np.full(n, 0.5), "none": np.full(n, 0.5)}
+    out = _blend_round_partner(inside, ("leader", "l"), half, bodies, SKELETONS)
+    for capsule in ("hips", "belly", "chest"):
+        clear = radii[capsule] + radii["l_hand"] + length
+        assert np.all(_gap(flw, "follower", capsule, out) >= clear - 1e-3), capsule
+    pure = {"none": np.ones(n)}
+    assert np.array_equal(
+        _blend_round_partner(inside, ("leader", "l"), pure, bodies, SKELETONS), inside
+    )
+    closing = {"closed": np.full(n, 0.5), "none": np.full(n, 0.5)}
+    on_back = _blend_round_partner(inside, ("leader", "r"), closing, bodies, SKELETONS)
+    assert np.array_equal(on_back, inside)
+
+
+def test_her_arm_rests_on_his_in_closed_hold() -> None:
+    assert ("r_upper_arm", "l_upper_arm") in hold_contact_pairs("closed")
+    assert ("r_upper_arm", "l_upper_arm") not in hold_contact_pairs("left_to_right")
+
+
+@pytest.mark.parametrize("hold", ["none", "double", "left_to_right_raised", "closed"])
+def test_far_apart_the_targets_are_the_holds_own(hold: str) -> None:
+    """Partners 5 m apart: nothing is in any hand's way, pushing moves nothing (the
+    targets are those of the partners at 4 m, shifted with her)."""
+    ldr = _standing("leader", (0.0, 0.0), 0.0)
+    a = _targets(hold, ldr, _standing("follower", (0.0, 5.0), 180.0))
+    b = _targets(hold, ldr, _standing("follower", (0.0, 4.0), 180.0))
+    for role in a:
+        for side in "lr":
+            shift = a[role][side] - b[role][side]
+            assert np.allclose(shift[:, 0], 0.0) and np.allclose(shift[:, 2], 0.0)
