@@ -120,21 +120,23 @@ def _blend_round_partner(
     ``weights``) goes round the partner, not through: pushed out of the partner's body
     as a joined hand is (:func:`_out_of_body`, level away from the partner where on the
     axis), by as much as the blend is under way (fully from half way); not a hand that
-    one of the holds places on the partner (it may rest there)."""
+    one of the holds places on the partner (it may rest there), nor one every hold
+    blended joins to the partner's (the two would part)."""
     role, side = hand
     partner = "follower" if role == "leader" else "leader"
     part = f"{side_name(side)[0]} hand"
     share = np.zeros(target.shape[0])
-    on_partner = np.zeros(target.shape[0], dtype=bool)
+    keep = np.zeros(target.shape[0], dtype=bool)  # on the partner in one hold
+    joined = np.ones(target.shape[0], dtype=bool)  # joined in every hold blended
     for hold, weight in weights.items():
         share = np.maximum(share, weight)
+        held = ""
         for leader_part, follower_part, _ in HOLD_CONNECTIONS.get(hold, ()):
-            mine, theirs = (
-                (leader_part, follower_part) if role == "leader" else (follower_part, leader_part)
-            )
-            if mine == part and not theirs.endswith(" hand"):
-                on_partner |= weight > 1e-6
-    under_way = np.where(on_partner, 0.0, np.clip(2.0 * (1.0 - share), 0.0, 1.0))
+            mine, theirs = (leader_part, follower_part)[:: 1 if role == "leader" else -1]
+            held = theirs if mine == part else held
+        keep |= (weight > 1e-6) & bool(held) & (not held.endswith(" hand"))
+        joined &= (weight <= 1e-6) | held.endswith(" hand")
+    under_way = np.where(keep | joined, 0.0, np.clip(2.0 * (1.0 - share), 0.0, 1.0))
     if not np.any(under_way > 0):
         return target
     away = target - bodies[partner].positions[:, 0]
