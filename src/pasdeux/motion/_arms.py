@@ -358,7 +358,8 @@ def _hand_tip(wrist: Array, shoulder: Array, length_m: float) -> Array:
     """Where a hand reaching from ``shoulder`` to ``wrist`` ends: ``length_m`` further on
     (the hand follows its forearm, which points about that way)."""
     way = wrist - shoulder
-    return wrist + length_m * way / np.maximum(np.linalg.norm(way, axis=1, keepdims=True), 1e-9)
+    unit = way / np.maximum(np.linalg.norm(way, axis=1, keepdims=True), 1e-9)
+    return np.asarray(wrist + length_m * unit)
 
 
 def _capsule_ends(body: Body, skel: Skeleton, capsule: str) -> tuple[Array, Array]:
