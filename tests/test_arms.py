@@ -58,9 +58,10 @@ def test_a_free_hand_never_hangs_inside_a_partner_standing_where_it_would_hang()
 
 def test_joined_hands_between_close_partners_meet_outside_both_bodies() -> None:
     """Facing 0.30 m apart in a double hold, each pair of joined hands meets where the
-    hand of either dancer, pointing any way, is clear of the other's torso; the two hands
-    of a pair are at one place. At arm's length the meeting points are the hold's own
-    (halfway between the shoulders, 35 cm down): nothing was in the way."""
+    hand of either dancer, pointing any way, is clear of the other's torso, within both
+    arms' reach; the two hands of a pair are at one place. At arm's length the meeting
+    points are the hold's own (halfway between the shoulders, 35 cm down): nothing was
+    in the way."""
     radii = capsule_radii_m()
     length = SKELETONS["follower"].length("LeftHandMiddle1")
     for apart, moved in ((0.30, True), (0.90, False)):
@@ -81,23 +82,40 @@ def test_joined_hands_between_close_partners_meet_outside_both_bodies() -> None:
                 + flw.positions[:, ix_f(f"{side[hers]}Arm")]
             ) / 2 - np.array([0.0, 0.0, 0.35])
             assert np.allclose(meet, own) != moved
+            for sk, body, hand in (
+                (SKELETONS["leader"], ldr, his),
+                (SKELETONS["follower"], flw, hers),
+            ):
+                shoulder = body.positions[:, sk.index(f"{side[hand]}Arm")]
+                arm = sk.length(f"{side[hand]}ForeArm") + sk.length(f"{side[hand]}Hand")
+                within = np.maximum(arm, np.linalg.norm(own - shoulder, axis=1))
+                assert np.all(np.linalg.norm(meet - shoulder, axis=1) <= within + 1e-6)
 
 
 def test_a_raised_hand_goes_over_her_head_not_into_it() -> None:
-    """In an underarm turn with her close to him, the raised joined hands are above her
-    head and clear of it (his hand pointing any way), and still joined."""
+    """In an underarm turn with her close to him, facing him, the raised joined hands are
+    above her head and clear of it (his hand pointing any way), and still joined. Turned
+    side on, where her arm cannot reach that far, the hands go as far as her arm reaches
+    (or as the hold put them; they stay joined), still clear of her head by more than the
+    two radii."""
     ldr = _standing("leader", (0.0, 0.0), 0.0)
-    flw = _standing("follower", (0.0, 0.45), 90.0)
+    radii = capsule_radii_m()
+    clear = radii["head"] + radii["l_hand"] + SKELETONS["leader"].length("LeftHandMiddle1")
+    ix = SKELETONS["follower"].index
+    flw = _standing("follower", (0.0, 0.45), 180.0)
     out = _targets("left_to_right_raised", ldr, flw)
     meet = out["leader"]["l"]
     assert np.array_equal(meet, out["follower"]["r"])
-    radii = capsule_radii_m()
-    length = SKELETONS["leader"].length("LeftHandMiddle1")
-    assert np.all(
-        _gap(flw, "follower", "head", meet) >= radii["head"] + radii["l_hand"] + length - 1e-3
-    )
-    head_top = flw.positions[:, SKELETONS["follower"].index("HeadTop_End")]
+    assert np.all(_gap(flw, "follower", "head", meet) >= clear - 1e-3)
+    head_top = flw.positions[:, ix("HeadTop_End")]
     assert np.all(meet[:, 2] > head_top[:, 2] + radii["head"])
+    flw = _standing("follower", (0.0, 0.45), 90.0)
+    meet = _targets("left_to_right_raised", ldr, flw)["leader"]["l"]
+    gap = _gap(flw, "follower", "head", meet)
+    arm = SKELETONS["follower"].length("RightForeArm") + SKELETONS["follower"].length("RightHand")
+    reach = np.linalg.norm(meet - flw.positions[:, ix("RightArm")], axis=1)
+    assert np.all((gap >= clear - 1e-3) | (reach >= arm - 1e-3))
+    assert np.all(gap > radii["head"] + radii["l_hand"])
 
 
 def test_a_hand_changing_holds_goes_round_the_partner() -> None:

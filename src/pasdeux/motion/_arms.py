@@ -444,7 +444,9 @@ def _joined_hands_off_bodies(
     level, away from the capsule's axis (where the point is on the axis: away from the
     middle of the two dancers, towards the two shoulders holding the hands); out of a
     head, away from it (up, over a head). Both hands move together (they stay joined);
-    the move is smoothed over ``smoothing_frames``."""
+    the move is smoothed over ``smoothing_frames``. Pushing alternates with pulling the
+    point back within reach of both shoulders (no further than the arm, or than the hold
+    put it): where the two cannot both hold, the hands stay joined."""
     pelvis_mid = (bodies["leader"].positions[:, 0] + bodies["follower"].positions[:, 0]) / 2
     for leader_part, follower_part, _ in HOLD_CONNECTIONS.get(hold, ()):
         if not (leader_part.endswith(" hand") and follower_part.endswith(" hand")):
@@ -458,11 +460,24 @@ def _joined_hands_off_bodies(
         away = (shoulders["leader"] + shoulders["follower"]) / 2 - pelvis_mid
         away[:, 2] = 0.0
         away /= np.maximum(np.linalg.norm(away, axis=1, keepdims=True), 1e-9)
+        # No further from either shoulder than the arm reaches, or than the hold put it.
+        reach = {
+            role: np.maximum(
+                _arm_length(skeletons[role], side), np.linalg.norm(meet - shoulders[role], axis=1)
+            )
+            for role, side in sides.items()
+        }
         moved = meet.copy()
         for _ in range(4):
             for body, hand in (("leader", "follower"), ("follower", "leader")):
                 clear = _hand_clearance(skeletons[hand], sides[hand])
                 moved = _out_of_body(moved, bodies[body], skeletons[body], clear, away)
+            for role, shoulder in shoulders.items():
+                way = moved - shoulder
+                far = np.linalg.norm(way, axis=1, keepdims=True)
+                moved = shoulder + way * np.minimum(
+                    1.0, reach[role][:, None] / np.maximum(far, 1e-9)
+                )
         if smoothing_frames > 0 and meet.shape[0] > 1:
             moved = meet + gaussian_filter1d(moved - meet, smoothing_frames, axis=0)
         out["leader"][sides["leader"]] = out["follower"][sides["follower"]] = moved
@@ -494,6 +509,11 @@ def _out_of_body(
         ends = _capsule_ends(body, skel, capsule)
         point = point + _push_out(point, ends, clear_m[capsule], capsule != "head", fallback)
     return point
+
+
+def _arm_length(skel: Skeleton, side: str) -> float:
+    """From the shoulder to the wrist, the arm straight."""
+    return skel.length(f"{side_name(side)}ForeArm") + skel.length(f"{side_name(side)}Hand")
 
 
 def _hand_clearance(skel: Skeleton, side: str) -> dict[str, float]:
