@@ -8,7 +8,7 @@ from scipy.spatial.transform import Rotation
 
 from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m, hold_contact_pairs, segment_distances_m
 from pasdeux.motion import positions_from_rotations, skeleton_for_height
-from pasdeux.motion._arms import _blend_round_partner, hand_targets
+from pasdeux.motion._arms import _blends_round_partners, hand_targets
 from pasdeux.motion._kin import Body
 
 SKELETONS = {"leader": skeleton_for_height(1.80), "follower": skeleton_for_height(1.68)}
@@ -121,7 +121,8 @@ def test_a_raised_hand_goes_over_her_head_not_into_it() -> None:
 def test_a_hand_changing_holds_goes_round_the_partner() -> None:
     """A blended target inside her belly: half way between two holds it is pushed out of
     her (clear of her torso, the hand pointing any way); in a hold alone it is left where
-    the hold puts it; a hand that one of the holds places on her back is not pushed off."""
+    the hold puts it; a hand that one of the holds places on her back is not pushed off;
+    two hands joined in both holds (her hand clear of him) move together, out of her."""
     n = 3
     ldr = _standing("leader", (0.0, 0.0), 0.0, n)
     flw = _standing("follower", (-0.25, 0.30), 180.0, n)
@@ -131,18 +132,27 @@ def test_a_hand_changing_holds_goes_round_the_partner() -> None:
     inside = inside + np.array([0.03, -0.02, 0.0])
     radii = capsule_radii_m()
     length = SKELETONS["leader"].length("LeftHandMiddle1")
+
+    def blended(hand: tuple[str, str], weights: dict[str, np.ndarray]) -> np.ndarray:
+        return _blends_round_partners({hand: inside}, weights, bodies, SKELETONS)[hand]
+
+    def clear_of_her(point: np.ndarray) -> bool:
+        return all(
+            np.all(_gap(flw, "follower", c, point) >= radii[c] + radii["l_hand"] + length - 1e-3)
+            for c in ("hips", "belly", "chest")
+        )
+
     half = {"left_to_right": np.full(n, 0.5), "none": np.full(n, 0.5)}
-    out = _blend_round_partner(inside, ("leader", "l"), half, bodies, SKELETONS)
-    for capsule in ("hips", "belly", "chest"):
-        clear = radii[capsule] + radii["l_hand"] + length
-        assert np.all(_gap(flw, "follower", capsule, out) >= clear - 1e-3), capsule
-    pure = {"none": np.ones(n)}
-    assert np.array_equal(
-        _blend_round_partner(inside, ("leader", "l"), pure, bodies, SKELETONS), inside
-    )
+    assert clear_of_her(blended(("leader", "l"), half))
+    assert np.array_equal(blended(("leader", "l"), {"none": np.ones(n)}), inside)
     closing = {"closed": np.full(n, 0.5), "none": np.full(n, 0.5)}
-    on_back = _blend_round_partner(inside, ("leader", "r"), closing, bodies, SKELETONS)
-    assert np.array_equal(on_back, inside)
+    assert np.array_equal(blended(("leader", "r"), closing), inside)
+    raising = {"left_to_right": np.full(n, 0.5), "left_to_right_raised": np.full(n, 0.5)}
+    hers = flw.positions[:, ix("RightArm")] + np.array([0.0, 0.0, 0.3])  # clear of him
+    pair = {("leader", "l"): inside, ("follower", "r"): hers}
+    out = _blends_round_partners(pair, raising, bodies, SKELETONS)
+    assert clear_of_her(out["leader", "l"])
+    assert np.allclose(out["leader", "l"] - inside, out["follower", "r"] - hers)
 
 
 def test_her_arm_rests_on_his_in_closed_hold() -> None:

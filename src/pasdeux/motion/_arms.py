@@ -91,9 +91,9 @@ def pose_arms(
             share = weight / np.maximum(total[key], 1e-9)
             way[key] = unit if key not in way else _slerp(way[key], unit, share)
             length[key] += weight * distance
-    for (role, side), shoulder in shoulders.items():
-        target = shoulder + length[role, side][:, None] * way[role, side]
-        target = _blend_round_partner(target, (role, side), weights, bodies, skeletons)
+    targets = {key: shoulders[key] + length[key][:, None] * way[key] for key in shoulders}
+    targets = _blends_round_partners(targets, weights, bodies, skeletons)
+    for (role, side), target in targets.items():
         _raise_clavicle(bodies[role], skeletons[role], side, target, params.clavicle_raise_share)
         state = _pose_arm(
             bodies[role], skeletons[role], side, target, carry.get((role, side)), follow
@@ -109,42 +109,65 @@ def pose_arms(
         )
 
 
-def _blend_round_partner(
-    target: Array,
-    hand: tuple[str, str],
+def _blends_round_partners(
+    targets: dict[tuple[str, str], Array],
     weights: dict[str, Array],
     bodies: dict[str, Body],
     skeletons: dict[str, Skeleton],
-) -> Array:
-    """A hand going from one hold's place to another's (``target``, blended by
-    ``weights``) goes round the partner, not through: pushed out of the partner's body
-    as a joined hand is (:func:`_out_of_body`, level away from the partner where on the
-    axis), by as much as the blend is under way (fully from half way); not a hand that
-    one of the holds places on the partner (it may rest there), nor one every hold
-    blended joins to the partner's (the two would part)."""
+) -> dict[tuple[str, str], Array]:
+    """Hands going from one hold's place to another's (``targets`` per (role, side),
+    blended by ``weights``) go round the partner, not through: each is pushed out of the
+    partner's body as a joined hand is (:func:`_out_of_body`, level away from the
+    partner where on the axis), by as much as the blend is under way (fully from half
+    way). Not a hand that one of the holds places on the partner (it may rest there);
+    two hands every hold blended joins move together (by both their pushes: each is
+    taken out of the other dancer's body, and they do not part further)."""
+    share = np.max(np.stack(list(weights.values())), axis=0)
+    under_way = np.clip(2.0 * (1.0 - share), 0.0, 1.0)
+    if not np.any(under_way > 0):
+        return targets
+    push = {}
+    for (role, side), target in targets.items():
+        partner = bodies["follower" if role == "leader" else "leader"]
+        away = target - partner.positions[:, 0]
+        away[:, 2] = 0.0
+        away /= np.maximum(np.linalg.norm(away, axis=1, keepdims=True), 1e-9)
+        clear = _hand_clearance(skeletons[role], side)
+        skel = skeletons["follower" if role == "leader" else "leader"]
+        push[role, side] = _out_of_body(target, partner, skel, clear, away) - target
+    out = {}
+    for key, target in targets.items():
+        on_partner, mates = _hand_in_holds(key, weights)
+        moved = push[key].copy()
+        for mate, always in mates.items():
+            if mate in push:
+                moved += np.where(always[:, None], push[mate], 0.0)
+        out[key] = target + np.where(on_partner, 0.0, under_way)[:, None] * moved
+    return out
+
+
+def _hand_in_holds(
+    hand: tuple[str, str], weights: dict[str, Array]
+) -> tuple[Array, dict[tuple[str, str], Array]]:
+    """Per frame, whether a hold blended there (weight above 0) places ``hand`` (role,
+    side) on the partner's body, and for each partner's hand whether every hold blended
+    there joins the two."""
     role, side = hand
     partner = "follower" if role == "leader" else "leader"
     part = f"{side_name(side)[0]} hand"
-    share = np.zeros(target.shape[0])
-    keep = np.zeros(target.shape[0], dtype=bool)  # on the partner in one hold
-    joined = np.ones(target.shape[0], dtype=bool)  # joined in every hold blended
+    n = next(iter(weights.values())).size
+    on_partner = np.zeros(n, dtype=bool)
+    mates = {(partner, s): np.ones(n, dtype=bool) for s in "lr"}
     for hold, weight in weights.items():
-        share = np.maximum(share, weight)
+        present = weight > 1e-6
         held = ""
         for leader_part, follower_part, _ in HOLD_CONNECTIONS.get(hold, ()):
             mine, theirs = (leader_part, follower_part)[:: 1 if role == "leader" else -1]
             held = theirs if mine == part else held
-        keep |= (weight > 1e-6) & bool(held) & (not held.endswith(" hand"))
-        joined &= (weight <= 1e-6) | held.endswith(" hand")
-    under_way = np.where(keep | joined, 0.0, np.clip(2.0 * (1.0 - share), 0.0, 1.0))
-    if not np.any(under_way > 0):
-        return target
-    away = target - bodies[partner].positions[:, 0]
-    away[:, 2] = 0.0
-    away /= np.maximum(np.linalg.norm(away, axis=1, keepdims=True), 1e-9)
-    clear = _hand_clearance(skeletons[role], side)
-    moved = _out_of_body(target, bodies[partner], skeletons[partner], clear, away)
-    return np.asarray(target + under_way[:, None] * (moved - target))
+        on_partner |= present & bool(held) & (not held.endswith(" hand"))
+        for (_, s), always in mates.items():
+            always &= ~present | (held == f"{side_name(s)[0]} hand")
+    return on_partner, mates
 
 
 def _follow_pole(
