@@ -44,16 +44,18 @@ def _targets(hold: str, ldr: Body, flw: Body) -> dict[str, dict[str, np.ndarray]
 def test_a_free_hand_never_hangs_inside_a_partner_standing_where_it_would_hang() -> None:
     """With her far away his free right hand hangs at some point; with her pelvis right
     there (beside him, facing his way), the hand is moved out of her: the wrist is at
-    least its radius and the body's from each of her torso capsules."""
+    least its radius, its length and the body's from each of her torso capsules (the
+    hand clear, pointing any way)."""
     ldr = _standing("leader", (0.0, 0.0), 0.0)
     hanging = _targets("none", ldr, _standing("follower", (5.0, 5.0), 0.0))["leader"]["r"]
     flw = _standing("follower", (float(hanging[0, 0]), float(hanging[0, 1])), 0.0)
     radii = capsule_radii_m()
     assert _gap(flw, "follower", "belly", hanging)[0] < radii["belly"]  # it would be inside
     hand = _targets("none", ldr, flw)["leader"]["r"]
+    length = SKELETONS["leader"].length("RightHandMiddle1")
     for capsule in TORSO_AND_HEAD:
         gap = _gap(flw, "follower", capsule, hand)
-        assert np.all(gap >= radii[capsule] + radii["r_hand"] - 1e-6), capsule
+        assert np.all(gap >= radii[capsule] + radii["r_hand"] + length - 1e-3), capsule
 
 
 def test_joined_hands_between_close_partners_meet_outside_both_bodies() -> None:

@@ -418,12 +418,14 @@ def _free_hands_off_partner(
     free: dict[str, str],
     smoothing_frames: float,
 ) -> None:
-    """A hand hanging free goes round the partner's body, not into it: moved level towards
-    its own shoulder until the whole hand (the wrist and the hand's end beyond it) is its
-    radius and the body's from each of the partner's capsules of :data:`_PARTNER_BODY`
-    (``pasdeux.capsules``) and, for the follower's, from the leader's free hands (``free``:
-    the hands the hold leaves free, per role) as they were moved; the move is smoothed
-    over ``smoothing_frames`` (a hand sweeping past the partner in a spin is not jerked
+    """A hand hanging free goes round the partner's body, not into it: moved level the way
+    from where it hangs towards its own shoulder (on past it if need be) until it is clear
+    of each of the partner's capsules of :data:`_PARTNER_BODY` (``pasdeux.capsules``)
+    pointing any way (:func:`_hand_clearance`: the hand trails its forearm, whose way the
+    target does not tell) and, for the follower's, until the whole hand (the wrist and
+    its end beyond it) is clear of the leader's free hands (``free``: the hands the hold
+    leaves free, per role) as they were moved; the move is smoothed over
+    ``smoothing_frames`` (a hand sweeping past the partner in a spin is not jerked
     aside)."""
     radii = capsule_radii_m()
     tips: list[tuple[tuple[Array, Array], float]] = []
@@ -433,17 +435,19 @@ def _free_hands_off_partner(
             own = bodies[role].positions[:, skeletons[role].index(f"{side_name(side)}Arm")]
             cap = f"{side}_hand"
             length = skeletons[role].length(BONE_CAPSULES[cap][1])
+            clear = _hand_clearance(skeletons[role], side)
             obstacles = [
-                (_capsule_ends(bodies[partner], skeletons[partner], c), radii[c] + radii[cap])
+                (_capsule_ends(bodies[partner], skeletons[partner], c), clear[c])
                 for c in _PARTNER_BODY
             ]
-            moved = hand
+            moved, way = hand, own - hand
             for ends, distance in obstacles + (tips if role == "follower" else []):
                 tip = _hand_tip(moved, own, length)
-                # Both moves are level along the same way (towards the shoulder): the
-                # larger clears both the wrist and the hand's end.
-                by_wrist = clear_of(moved, ends, distance, own) - moved
-                by_tip = clear_of(tip, ends, distance, own + tip - moved) - tip
+                # Every move is level along one way (from where the hand hangs towards
+                # its shoulder, on past it if need be): the larger of the two clears both
+                # the wrist and the hand's end.
+                by_wrist = clear_of(moved, ends, distance, moved + way) - moved
+                by_tip = clear_of(tip, ends, distance, tip + way) - tip
                 deeper = np.sum(by_tip**2, axis=1) > np.sum(by_wrist**2, axis=1)
                 moved = moved + np.where(deeper[:, None], by_tip, by_wrist)
             if smoothing_frames > 0 and hand.shape[0] > 1:
