@@ -8,8 +8,9 @@ from scipy.spatial.transform import Rotation
 
 from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m, hold_contact_pairs, segment_distances_m
 from pasdeux.motion import positions_from_rotations, skeleton_for_height
-from pasdeux.motion._arms import _blends_round_partners, hand_targets
+from pasdeux.motion._arms import _blends_round_partners, hand_targets, pose_arms
 from pasdeux.motion._kin import Body
+from pasdeux.motion._params import MotionParams
 
 SKELETONS = {"leader": skeleton_for_height(1.80), "follower": skeleton_for_height(1.68)}
 TORSO_AND_HEAD = ("hips", "belly", "chest", "head")
@@ -173,3 +174,25 @@ def test_far_apart_the_targets_are_the_holds_own(hold: str) -> None:
         for side in "lr":
             shift = a[role][side] - b[role][side]
             assert np.allclose(shift[:, 0], 0.0) and np.allclose(shift[:, 2], 0.0)
+
+
+@pytest.mark.parametrize(("at", "facing_deg"), [((0.30, 0.25), 60.0), ((0.30, 0.30), 45.0)])
+def test_in_closed_hold_her_left_arm_lies_along_his_right_one(
+    at: tuple[float, float], facing_deg: float
+) -> None:
+    """She stands close at his right front, turned across him (as in a Samba promenade),
+    her left hand on his right shoulder: her left arm is posed with its elbow towards his
+    right elbow, out of his chest and head (bent the usual way it folds into his chest)."""
+    n = 3
+    ldr = _standing("leader", (0.0, 0.0), 0.0, n)
+    flw = _standing("follower", at, facing_deg, n)
+    bodies = {"leader": ldr, "follower": flw}
+    pose_arms(bodies, SKELETONS, {"closed": np.ones(n)}, {}, MotionParams(), 60.0)
+    ix = SKELETONS["follower"].index
+    radii = capsule_radii_m()
+    upper_arm = (flw.positions[:, ix("LeftArm")], flw.positions[:, ix("LeftForeArm")])
+    il = SKELETONS["leader"].index
+    for capsule in ("chest", "head"):
+        a, b = BONE_CAPSULES[capsule]
+        gap = segment_distances_m(ldr.positions[:, il(a)], ldr.positions[:, il(b)], *upper_arm)
+        assert np.all(gap >= radii[capsule] + radii["l_upper_arm"] - 0.01), capsule

@@ -95,8 +95,9 @@ def pose_arms(
     targets = _blends_round_partners(targets, weights, bodies, skeletons)
     for (role, side), target in targets.items():
         _raise_clavicle(bodies[role], skeletons[role], side, target, params.clavicle_raise_share)
+        rest = _elbow_rest((role, side), weights, bodies, skeletons)
         state = _pose_arm(
-            bodies[role], skeletons[role], side, target, carry.get((role, side)), follow
+            bodies[role], skeletons[role], side, target, carry.get((role, side)), follow, rest
         )
         if state is not None:
             carry[role, side] = state
@@ -252,9 +253,12 @@ def _pose_arm(
     target: Array,
     previous: Array | None,
     follow: float,
+    rest: tuple[Array, Array] | None = None,
 ) -> Array | None:
-    """One arm reaching for ``target``: the elbow bends as :func:`elbow_pole` says;
-    both bones take their twist from the axis of that bend, so the elbow is a hinge."""
+    """One arm reaching for ``target``: the elbow bends as :func:`elbow_pole` says, or,
+    by the share ``rest[1]`` (per frame), towards the points ``rest[0]`` (an arm resting
+    on the partner's, :func:`_elbow_rest`); both bones take their twist from the axis of
+    that bend, so the elbow is a hinge."""
     ix = skel.index
     arm, forearm, hand = (side_name(side) + j for j in ("Arm", "ForeArm", "Hand"))
     chest_rot = body.world[:, ix("Spine2")]
@@ -267,7 +271,10 @@ def _pose_arm(
     reach = target - shoulder
     short = np.clip(nearest - np.linalg.norm(reach, axis=1), 0.0, None)
     reach = reach + 3.0 * short[:, None] * apply(chest_rot, np.array([0.0, 0.6, -0.8]))
-    pole, state = _follow_pole(elbow_pole(chest_rot, reach, side), reach, previous, follow)
+    field = elbow_pole(chest_rot, reach, side)
+    if rest is not None:
+        field = _pole_towards(field, reach, rest[0] - shoulder, rest[1])
+    pole, state = _follow_pole(field, reach, previous, follow)
     elbow, wrist = two_bone_ik(
         shoulder,
         shoulder + reach,
@@ -285,6 +292,43 @@ def _pose_arm(
     body.world[:, ix(arm)] = bone_world(elbow - shoulder, hinge, rest_way, rest_hinge)
     body.world[:, ix(forearm)] = bone_world(wrist - elbow, hinge, rest_way, rest_hinge)
     return state
+
+
+def _pole_towards(field: Array, reach: Array, toward: Array, share: Array) -> Array:
+    """The poles ``field`` turned by ``share`` (per frame, 0-1) towards ``toward`` (from
+    the shoulder), both taken across ``reach``."""
+    unit = reach / np.maximum(np.linalg.norm(reach, axis=1, keepdims=True), 1e-9)
+    hint = toward - np.sum(toward * unit, axis=1, keepdims=True) * unit
+    hint /= np.maximum(np.linalg.norm(hint, axis=1, keepdims=True), 1e-9)
+    out = (1.0 - share)[:, None] * field + share[:, None] * hint
+    size = np.linalg.norm(out, axis=1, keepdims=True)
+    return np.asarray(np.where(size > 1e-6, out / np.maximum(size, 1e-9), field))
+
+
+def _elbow_rest(
+    hand: tuple[str, str],
+    weights: dict[str, Array],
+    bodies: dict[str, Body],
+    skeletons: dict[str, Skeleton],
+) -> tuple[Array, Array] | None:
+    """Where the elbow of an arm whose hand a hold places on the partner's upper arm
+    goes, and by how much (the weights of those holds): towards the partner's elbow, the
+    forearm along the partner's arm (in closed hold her left arm rests on his right; the
+    elbow bent the usual way would swing into his chest where she stands at his side, in
+    promenade). None if no hold blended does so. The partner's arm must be posed."""
+    role, side = hand
+    partner = "follower" if role == "leader" else "leader"
+    part = f"{side_name(side)[0]} hand"
+    toward, share = None, None
+    for hold, weight in weights.items():
+        for leader_part, follower_part, _ in HOLD_CONNECTIONS.get(hold, ()):
+            mine, theirs = (leader_part, follower_part)[:: 1 if role == "leader" else -1]
+            if mine != part or not theirs.endswith(" upper arm"):
+                continue
+            elbow = f"{side_name(theirs[0].lower())}ForeArm"
+            toward = bodies[partner].positions[:, skeletons[partner].index(elbow)]
+            share = weight if share is None else share + weight
+    return None if toward is None or share is None else (toward, share)
 
 
 def _raise_clavicle(body: Body, skel: Skeleton, side: str, target: Array, share: float) -> None:
