@@ -147,6 +147,17 @@ def _blends_round_partners(
     return out
 
 
+def _held(hold: str, role: str, side: str) -> str:
+    """The partner's part ``hold`` puts the ``side`` hand of ``role`` on (``"R hand"``,
+    ``"L shoulder blade"``, ``"R upper arm"``, ...; ``""``: the hand is free)."""
+    part = f"{side_name(side)[0]} hand"
+    for leader_part, follower_part, _ in HOLD_CONNECTIONS.get(hold, ()):
+        mine, theirs = (leader_part, follower_part)[:: 1 if role == "leader" else -1]
+        if mine == part:
+            return theirs
+    return ""
+
+
 def _hand_in_holds(
     hand: tuple[str, str], weights: dict[str, Array]
 ) -> tuple[Array, dict[tuple[str, str], Array]]:
@@ -155,16 +166,12 @@ def _hand_in_holds(
     there joins the two."""
     role, side = hand
     partner = "follower" if role == "leader" else "leader"
-    part = f"{side_name(side)[0]} hand"
     n = next(iter(weights.values())).size
     on_partner = np.zeros(n, dtype=bool)
     mates = {(partner, s): np.ones(n, dtype=bool) for s in "lr"}
     for hold, weight in weights.items():
         present = weight > 1e-6
-        held = ""
-        for leader_part, follower_part, _ in HOLD_CONNECTIONS.get(hold, ()):
-            mine, theirs = (leader_part, follower_part)[:: 1 if role == "leader" else -1]
-            held = theirs if mine == part else held
+        held = _held(hold, role, side)
         on_partner |= present & bool(held) & (not held.endswith(" hand"))
         for (_, s), always in mates.items():
             always &= ~present | (held == f"{side_name(s)[0]} hand")
@@ -318,14 +325,11 @@ def _elbow_rest(
     promenade). None if no hold blended does so. The partner's arm must be posed."""
     role, side = hand
     partner = "follower" if role == "leader" else "leader"
-    part = f"{side_name(side)[0]} hand"
     toward, share = None, None
     for hold, weight in weights.items():
-        for leader_part, follower_part, _ in HOLD_CONNECTIONS.get(hold, ()):
-            mine, theirs = (leader_part, follower_part)[:: 1 if role == "leader" else -1]
-            if mine != part or not theirs.endswith(" upper arm"):
-                continue
-            elbow = f"{side_name(theirs[0].lower())}ForeArm"
+        held = _held(hold, role, side)
+        if held.endswith(" upper arm"):
+            elbow = f"{side_name(held[0].lower())}ForeArm"
             toward = bodies[partner].positions[:, skeletons[partner].index(elbow)]
             share = weight if share is None else share + weight
     return None if toward is None or share is None else (toward, share)
@@ -447,12 +451,7 @@ def _capsule_ends(body: Body, skel: Skeleton, capsule: str) -> tuple[Array, Arra
 
 def _free_hands(hold: str) -> dict[str, str]:
     """The hands ``hold`` leaves free, per role (``"lr"``, ``"l"``, ...)."""
-    held: dict[str, set[str]] = {"leader": set(), "follower": set()}
-    for leader_part, follower_part, _ in HOLD_CONNECTIONS.get(hold, ()):
-        for role, part in (("leader", leader_part), ("follower", follower_part)):
-            if part.endswith(" hand"):
-                held[role].add(part[0].lower())
-    return {role: "".join(s for s in "lr" if s not in held[role]) for role in held}
+    return {role: "".join(s for s in "lr" if not _held(hold, role, s)) for role in ROLES}
 
 
 def _free_hands_off_partner(
@@ -483,9 +482,9 @@ def _free_hands_off_partner(
             obstacles = [
                 (_capsule_ends(bodies[partner], skeletons[partner], c), clear[c])
                 for c in _PARTNER_BODY
-            ]
+            ] + [(ends, his + radii[cap]) for ends, his in tips if role == "follower"]
             moved, way = hand, own - hand
-            for ends, distance in obstacles + (tips if role == "follower" else []):
+            for ends, distance in obstacles:
                 tip = _hand_tip(moved, own, length)
                 # Every move is level along one way (from where the hand hangs towards
                 # its shoulder, on past it if need be): the larger of the two clears both
@@ -498,7 +497,7 @@ def _free_hands_off_partner(
                 moved = hand + gaussian_filter1d(moved - hand, smoothing_frames, axis=0)
             hanging[role][side] = moved
             if role == "leader":
-                tips.append(((moved, _hand_tip(moved, own, length)), 2.0 * radii[cap]))
+                tips.append(((moved, _hand_tip(moved, own, length)), radii[cap]))
 
 
 def _joined_hands_off_bodies(
