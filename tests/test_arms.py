@@ -159,8 +159,13 @@ def test_a_hand_changing_holds_goes_round_the_partner() -> None:
 
 
 def test_her_arm_rests_on_his_in_closed_hold() -> None:
-    assert ("r_upper_arm", "l_upper_arm") in hold_contact_pairs("closed")
-    assert ("r_upper_arm", "l_upper_arm") not in hold_contact_pairs("left_to_right")
+    """Closed hold: her left arm lies along his right one (her hand and forearm on his
+    upper arm, her upper arm on his elbow and along his forearm); no other hold says so."""
+    pairs = {("r_upper_arm", "l_forearm"), ("r_upper_arm", "l_upper_arm")}
+    pairs |= {("r_forearm", "l_upper_arm"), ("r_hand", "l_upper_arm")}
+    assert pairs <= hold_contact_pairs("closed")
+    assert not pairs & hold_contact_pairs("left_to_right")
+    assert ("r_upper_arm", "l_upper_arm") not in hold_contact_pairs("embrace")
 
 
 @pytest.mark.parametrize("hold", ["none", "double", "left_to_right_raised", "closed"])
