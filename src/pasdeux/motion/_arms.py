@@ -120,13 +120,22 @@ def _blends_round_partners(
     blended by ``weights``) go round the partner, not through: each is pushed out of the
     partner's body as a joined hand is (:func:`_out_of_body`, level away from the
     partner where on the axis), by as much as the blend is under way (fully from half
-    way). Not a hand that one of the holds places on the partner (it may rest there);
-    two hands every hold blended joins move together (by both their pushes: each is
-    taken out of the other dancer's body, and they do not part further)."""
+    way). Not a hand that one of the holds places on the partner (it may rest there).
+    Two hands every hold blended joins stay joined: they go to the middle of their two
+    blended places (each turned about its own shoulder, they would part) and move
+    together, by both their pushes (each is taken out of the other dancer's body)."""
     share = np.max(np.stack(list(weights.values())), axis=0)
     under_way = np.clip(2.0 * (1.0 - share), 0.0, 1.0)
     if not np.any(under_way > 0):
         return targets
+    relations = {key: _hand_in_holds(key, weights) for key in targets}
+    targets = dict(targets)
+    for (role, side), (_, mates) in relations.items():
+        for mate, always in mates.items():
+            if role == "leader" and mate in targets:
+                middle = (targets[role, side] + targets[mate]) / 2
+                for key in ((role, side), mate):
+                    targets[key] = np.where(always[:, None], middle, targets[key])
     push = {}
     for (role, side), target in targets.items():
         partner = bodies["follower" if role == "leader" else "leader"]
@@ -138,7 +147,7 @@ def _blends_round_partners(
         push[role, side] = _out_of_body(target, partner, skel, clear, away) - target
     out = {}
     for key, target in targets.items():
-        on_partner, mates = _hand_in_holds(key, weights)
+        on_partner, mates = relations[key]
         moved = push[key].copy()
         for mate, always in mates.items():
             if mate in push:
