@@ -202,3 +202,28 @@ def test_in_closed_hold_her_left_arm_lies_along_his_right_one(
         a, b = BONE_CAPSULES[capsule]
         gap = segment_distances_m(ldr.positions[:, il(a)], ldr.positions[:, il(b)], *upper_arm)
         assert np.all(gap >= radii[capsule] + radii["l_upper_arm"] - 0.01), capsule
+
+
+@pytest.mark.parametrize("hold", ["left_to_right_raised", "double", "left_to_right"])
+def test_no_elbow_bends_towards_the_partner(hold: str) -> None:
+    """Facing each other close (0.35 m), whatever the hold, each elbow bends out, up or
+    down: off the line from its shoulder to its wrist, never level towards the partner
+    (raised arms bent towards each other cross between the dancers)."""
+    n = 3
+    ldr = _standing("leader", (0.0, 0.0), 0.0, n)
+    flw = _standing("follower", (0.05, 0.35), 180.0, n)
+    bodies = {"leader": ldr, "follower": flw}
+    pose_arms(bodies, SKELETONS, {hold: np.ones(n)}, {}, MotionParams(), 60.0)
+    for role, body, partner in (("leader", ldr, flw), ("follower", flw, ldr)):
+        ix = SKELETONS[role].index
+        for side in ("Left", "Right"):
+            shoulder, elbow, wrist = (
+                body.positions[:, ix(side + j)] for j in ("Arm", "ForeArm", "Hand")
+            )
+            unit = (wrist - shoulder) / np.linalg.norm(wrist - shoulder, axis=1, keepdims=True)
+            off = elbow - shoulder
+            off -= np.sum(off * unit, axis=1, keepdims=True) * unit
+            toward = (partner.positions[:, 0] - shoulder) * np.array([1.0, 1.0, 0.0])
+            toward -= np.sum(toward * unit, axis=1, keepdims=True) * unit
+            toward /= np.linalg.norm(toward, axis=1, keepdims=True)
+            assert np.all(np.sum(off * toward, axis=1) <= 1e-6), (role, side)

@@ -96,8 +96,16 @@ def pose_arms(
     for (role, side), target in targets.items():
         _raise_clavicle(bodies[role], skeletons[role], side, target, params.clavicle_raise_share)
         rest = _elbow_rest((role, side), weights, bodies, skeletons)
+        partner = bodies["follower" if role == "leader" else "leader"].positions[:, 0]
         state = _pose_arm(
-            bodies[role], skeletons[role], side, target, carry.get((role, side)), follow, rest
+            bodies[role],
+            skeletons[role],
+            side,
+            target,
+            carry.get((role, side)),
+            follow,
+            rest,
+            partner,
         )
         if state is not None:
             carry[role, side] = state
@@ -270,11 +278,13 @@ def _pose_arm(
     previous: Array | None,
     follow: float,
     rest: tuple[Array, Array] | None = None,
+    partner: Array | None = None,
 ) -> Array | None:
-    """One arm reaching for ``target``: the elbow bends as :func:`elbow_pole` says, or,
-    by the share ``rest[1]`` (per frame), towards the points ``rest[0]`` (an arm resting
-    on the partner's, :func:`_elbow_rest`); both bones take their twist from the axis of
-    that bend, so the elbow is a hinge."""
+    """One arm reaching for ``target``: the elbow bends as :func:`elbow_pole` says, but
+    not towards ``partner`` (the partner's pelvis, :func:`_pole_not_towards`), or, by the
+    share ``rest[1]`` (per frame), towards the points ``rest[0]`` (an arm resting on the
+    partner's, :func:`_elbow_rest`); both bones take their twist from the axis of that
+    bend, so the elbow is a hinge."""
     ix = skel.index
     arm, forearm, hand = (side_name(side) + j for j in ("Arm", "ForeArm", "Hand"))
     chest_rot = body.world[:, ix("Spine2")]
@@ -288,6 +298,8 @@ def _pose_arm(
     short = np.clip(nearest - np.linalg.norm(reach, axis=1), 0.0, None)
     reach = reach + 3.0 * short[:, None] * apply(chest_rot, np.array([0.0, 0.6, -0.8]))
     field = elbow_pole(chest_rot, reach, side)
+    if partner is not None:
+        field = _pole_not_towards(field, reach, partner - shoulder)
     if rest is not None:
         field = _pole_towards(field, reach, rest[0] - shoulder, rest[1])
     pole, state = _follow_pole(field, reach, previous, follow)
@@ -319,6 +331,19 @@ def _pole_towards(field: Array, reach: Array, toward: Array, share: Array) -> Ar
     out = (1.0 - share)[:, None] * field + share[:, None] * hint
     size = np.linalg.norm(out, axis=1, keepdims=True)
     return np.asarray(np.where(size > 1e-6, out / np.maximum(size, 1e-9), field))
+
+
+def _pole_not_towards(field: Array, reach: Array, toward: Array) -> Array:
+    """The poles ``field`` without their part pointing level towards ``toward`` (from the
+    shoulder: the partner), taken across ``reach``: an elbow never bends into the
+    partner (it goes out to the side, up or down instead)."""
+    unit = reach / np.maximum(np.linalg.norm(reach, axis=1, keepdims=True), 1e-9)
+    level = toward * np.array([1.0, 1.0, 0.0])
+    across = level - np.sum(level * unit, axis=1, keepdims=True) * unit
+    across /= np.maximum(np.linalg.norm(across, axis=1, keepdims=True), 1e-9)
+    out = field - np.clip(np.sum(field * across, axis=1, keepdims=True), 0.0, None) * across
+    size = np.linalg.norm(out, axis=1, keepdims=True)
+    return np.asarray(np.where(size > 1e-3, out / np.maximum(size, 1e-9), field))
 
 
 def _elbow_rest(
