@@ -142,8 +142,9 @@ def _blends_round_partners(
         for mate, always in mates.items():
             if role == "leader" and mate in targets:
                 middle = (targets[role, side] + targets[mate]) / 2
+                meet = (always & (under_way > 0))[:, None]
                 for key in ((role, side), mate):
-                    targets[key] = np.where(always[:, None], middle, targets[key])
+                    targets[key] = np.where(meet, middle, targets[key])
     push = {}
     for (role, side), target in targets.items():
         partner = bodies["follower" if role == "leader" else "leader"]
@@ -334,16 +335,23 @@ def _pole_towards(field: Array, reach: Array, toward: Array, share: Array) -> Ar
 
 
 def _pole_not_towards(field: Array, reach: Array, toward: Array) -> Array:
-    """The poles ``field`` without their part pointing level towards ``toward`` (from the
-    shoulder: the partner), taken across ``reach``: an elbow never bends into the
-    partner (it goes out to the side, up or down instead)."""
+    """The poles ``field`` with their part pointing level towards ``toward`` (from the
+    shoulder: the partner), taken across ``reach``, turned down instead: an elbow never
+    bends into the partner; one that would bends down (turned the more, the more it
+    pointed at the partner, so the pole turns smoothly)."""
     unit = reach / np.maximum(np.linalg.norm(reach, axis=1, keepdims=True), 1e-9)
-    level = toward * np.array([1.0, 1.0, 0.0])
-    across = level - np.sum(level * unit, axis=1, keepdims=True) * unit
-    across /= np.maximum(np.linalg.norm(across, axis=1, keepdims=True), 1e-9)
-    out = field - np.clip(np.sum(field * across, axis=1, keepdims=True), 0.0, None) * across
+
+    def across(v: Array) -> Array:
+        v = v - np.sum(v * unit, axis=1, keepdims=True) * unit
+        return np.asarray(v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9))
+
+    partner = across(toward * np.array([1.0, 1.0, 0.0]))
+    down = DOWN - np.sum(DOWN * unit, axis=1, keepdims=True) * unit
+    down = across(down - np.sum(down * partner, axis=1, keepdims=True) * partner)
+    into = np.clip(np.sum(field * partner, axis=1, keepdims=True), 0.0, None)
+    out = field + into * (down - partner)
     size = np.linalg.norm(out, axis=1, keepdims=True)
-    return np.asarray(np.where(size > 1e-3, out / np.maximum(size, 1e-9), field))
+    return np.asarray(np.where(size > 1e-6, out / np.maximum(size, 1e-9), field))
 
 
 def _elbow_rest(
@@ -539,7 +547,6 @@ def _joined_hands_off_bodies(
     hold: str,
     bodies: dict[str, Body],
     skeletons: dict[str, Skeleton],
-    smoothing_frames: float,
 ) -> None:
     """Hands ``hold`` joins meet outside both bodies: the meeting point (each pair of
     joined hands in ``out``, changed in place) is pushed out of every capsule of
@@ -547,10 +554,10 @@ def _joined_hands_off_bodies(
     way, is clear of it (:func:`_hand_clearance`). Out of a torso or a thigh the push is
     level, away from the capsule's axis (where the point is on the axis: away from the
     middle of the two dancers, towards the two shoulders holding the hands); out of a
-    head, away from it (up, over a head). Both hands move together (they stay joined);
-    the move is smoothed over ``smoothing_frames``. Pushing alternates with pulling the
-    point back within reach of both shoulders (no further than the arm, or than the hold
-    put it): where the two cannot both hold, the hands stay joined."""
+    head, away from it (up, over a head). Both hands move together (they stay joined).
+    Pushing alternates with pulling the point back within reach of both shoulders (no
+    further than the arm, or than the hold put it): where the two cannot both hold, the
+    hands stay joined."""
     pelvis_mid = (bodies["leader"].positions[:, 0] + bodies["follower"].positions[:, 0]) / 2
     for leader_part, follower_part, _ in HOLD_CONNECTIONS.get(hold, ()):
         if not (leader_part.endswith(" hand") and follower_part.endswith(" hand")):
@@ -579,11 +586,8 @@ def _joined_hands_off_bodies(
             for role, shoulder in shoulders.items():
                 way = moved - shoulder
                 far = np.linalg.norm(way, axis=1, keepdims=True)
-                moved = shoulder + way * np.minimum(
-                    1.0, reach[role][:, None] / np.maximum(far, 1e-9)
-                )
-        if smoothing_frames > 0 and meet.shape[0] > 1:
-            moved = meet + gaussian_filter1d(moved - meet, smoothing_frames, axis=0)
+                pulled = shoulder + way * (reach[role][:, None] / np.maximum(far, 1e-9))
+                moved = np.where(far > reach[role][:, None], pulled, moved)
         out["leader"][sides["leader"]] = out["follower"][sides["follower"]] = moved
 
 
@@ -711,7 +715,5 @@ def hand_targets(
         }
         for leader_hand, follower_hand in pairs.get(hold, ()):
             join(leader_hand, follower_hand, 0.35)
-    _joined_hands_off_bodies(
-        out, hold, {"leader": ldr, "follower": flw}, skeletons, free_hand_smoothing_frames
-    )
+    _joined_hands_off_bodies(out, hold, {"leader": ldr, "follower": flw}, skeletons)
     return out
