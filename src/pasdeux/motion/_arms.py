@@ -300,7 +300,8 @@ def _pose_arm(
     reach = reach + 3.0 * short[:, None] * apply(chest_rot, np.array([0.0, 0.6, -0.8]))
     field = elbow_pole(chest_rot, reach, side)
     if partner is not None:
-        field = _pole_not_towards(field, reach, partner - shoulder)
+        near = _near_share(skel, side, shoulder, partner)
+        field = _pole_not_towards(field, reach, partner - shoulder, near)
     if rest is not None:
         field = _pole_towards(field, reach, rest[0] - shoulder, rest[1])
     pole, state = _follow_pole(field, reach, previous, follow)
@@ -334,24 +335,32 @@ def _pole_towards(field: Array, reach: Array, toward: Array, share: Array) -> Ar
     return np.asarray(np.where(size > 1e-6, out / np.maximum(size, 1e-9), field))
 
 
-def _pole_not_towards(field: Array, reach: Array, toward: Array) -> Array:
-    """The poles ``field`` with their part pointing level towards ``toward`` (from the
-    shoulder: the partner), taken across ``reach``, turned down instead: an elbow never
-    bends into the partner; one that would bends down (turned the more, the more it
-    pointed at the partner, so the pole turns smoothly)."""
+def _pole_not_towards(field: Array, reach: Array, toward: Array, share: Array) -> Array:
+    """The poles ``field`` with ``share`` (per frame, 0-1) of their part pointing level
+    towards ``toward`` (from the shoulder: the partner) taken away, across ``reach``: an
+    elbow does not bend into the partner (it goes out to the side, up or down instead).
+    The result is never further than a right angle from ``field``, so a blend with it
+    turns the pole smoothly."""
     unit = reach / np.maximum(np.linalg.norm(reach, axis=1, keepdims=True), 1e-9)
-
-    def across(v: Array) -> Array:
-        v = v - np.sum(v * unit, axis=1, keepdims=True) * unit
-        return np.asarray(v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9))
-
-    partner = across(toward * np.array([1.0, 1.0, 0.0]))
-    down = DOWN - np.sum(DOWN * unit, axis=1, keepdims=True) * unit
-    down = across(down - np.sum(down * partner, axis=1, keepdims=True) * partner)
-    into = np.clip(np.sum(field * partner, axis=1, keepdims=True), 0.0, None)
-    out = field + into * (down - partner)
+    level = toward * np.array([1.0, 1.0, 0.0])
+    across = level - np.sum(level * unit, axis=1, keepdims=True) * unit
+    across /= np.maximum(np.linalg.norm(across, axis=1, keepdims=True), 1e-9)
+    into = np.clip(np.sum(field * across, axis=1, keepdims=True), 0.0, None)
+    out = field - share[:, None] * into * across
     size = np.linalg.norm(out, axis=1, keepdims=True)
     return np.asarray(np.where(size > 1e-6, out / np.maximum(size, 1e-9), field))
+
+
+def _near_share(skel: Skeleton, side: str, shoulder: Array, partner: Array) -> Array:
+    """How near the partner's body is for the arm (per frame, 0-1): 0 where the partner's
+    axis (level from ``partner``, the pelvis) is beyond the arm's length and the two
+    capsules' radii from the shoulder (no part of the arm reaches it), 1 where it is an
+    upper arm nearer, in between in proportion."""
+    radii = capsule_radii_m()
+    upper = skel.length(f"{side_name(side)}ForeArm")
+    limit = _arm_length(skel, side) + radii[f"{side}_upper_arm"] + radii["chest"]
+    gap = np.linalg.norm((partner - shoulder)[:, :2], axis=1)
+    return np.asarray(np.clip((limit - gap) / upper, 0.0, 1.0))
 
 
 def _elbow_rest(
