@@ -71,6 +71,11 @@ HOLD_CONNECTIONS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("L hand", "R hand", "her eye level"),
         ("R hand", "L shoulder blade", "her shoulder blade"),
         ("R upper arm", "L hand", "his shoulder"),
+        # Her left arm rests along the line of his right one: her hand and forearm on his
+        # upper arm, her elbow on his elbow, her upper arm along his forearm back to her
+        # shoulder, where his hand is on her shoulder blade. The arms touch all along.
+        ("R upper arm", "L upper arm", "his elbow"),
+        ("R hand", "L upper arm", "his forearm"),
     ),
     "embrace": (
         ("L hand", "R waist", "waist"),

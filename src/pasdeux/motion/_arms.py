@@ -10,8 +10,8 @@ from numpy.typing import NDArray
 from scipy.ndimage import gaussian_filter1d, uniform_filter1d
 from scipy.signal import lfilter
 
-from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m
-from pasdeux.dances import HOLDS
+from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m, closest_parameters
+from pasdeux.dances import HOLD_CONNECTIONS, HOLDS
 from pasdeux.motion._contact import clear_of
 from pasdeux.motion._kin import (
     DOWN,
@@ -100,18 +100,29 @@ def pose_arms(
             share = weight / np.maximum(total[key], 1e-9)
             way[key] = unit if key not in way else _slerp(way[key], unit, share)
             length[key] += weight * distance
+    targets = {key: shoulders[key] + length[key][:, None] * way[key] for key in shoulders}
+    # Hands every blended hold joins meet at one point both arms reach; then hands between
+    # holds go round the partner (joined ones together).
     joined = _joined_blend(per_hold, weights, shoulders, skeletons, params.hand_nearest_share)
-    for (role, side), shoulder in shoulders.items():
-        target = shoulder + length[role, side][:, None] * way[role, side]
-        if (role, side) in joined:
-            always, meet = joined[role, side]
-            target[always] = meet[always]
+    for key, (always, meet) in joined.items():
+        targets[key] = np.where(always[:, None], meet, targets[key])
+    targets = _blends_round_partners(targets, weights, bodies, skeletons)
+    for (role, side), target in targets.items():
         target, carry[role, side + " target"] = _speed_limited(
             target, carry.get((role, side + " target")), params.max_hand_speed_m_s / fps
         )
         _raise_clavicle(bodies[role], skeletons[role], side, target, params.clavicle_raise_share)
+        rest = _elbow_rest((role, side), weights, bodies, skeletons)
+        partner = bodies["follower" if role == "leader" else "leader"].positions[:, 0]
         state = _pose_arm(
-            bodies[role], skeletons[role], side, target, carry.get((role, side)), follow
+            bodies[role],
+            skeletons[role],
+            side,
+            target,
+            carry.get((role, side)),
+            follow,
+            rest,
+            partner,
         )
         if state is not None:
             carry[role, side] = state
@@ -203,6 +214,84 @@ def _speed_limited(target: Array, last: Array | None, step_m: float) -> tuple[Ar
     return out, out[-1].copy()
 
 
+def _blends_round_partners(
+    targets: dict[tuple[str, str], Array],
+    weights: dict[str, Array],
+    bodies: dict[str, Body],
+    skeletons: dict[str, Skeleton],
+) -> dict[tuple[str, str], Array]:
+    """Hands going from one hold's place to another's (``targets`` per (role, side),
+    blended by ``weights``) go round the partner, not through: each is pushed out of the
+    partner's body as a joined hand is (:func:`_out_of_body`, level away from the
+    partner where on the axis), by as much as the blend is under way (fully from half
+    way). Not a hand that one of the holds places on the partner (it may rest there).
+    Two hands every hold blended joins stay joined: they go to the middle of their two
+    blended places (each turned about its own shoulder, they would part) and move
+    together, by both their pushes (each is taken out of the other dancer's body)."""
+    share = np.max(np.stack(list(weights.values())), axis=0)
+    under_way = np.clip(2.0 * (1.0 - share), 0.0, 1.0)
+    if not np.any(under_way > 0):
+        return targets
+    relations = {key: _hand_in_holds(key, weights) for key in targets}
+    targets = dict(targets)
+    for (role, side), (_, mates) in relations.items():
+        for mate, always in mates.items():
+            if role == "leader" and mate in targets:
+                middle = (targets[role, side] + targets[mate]) / 2
+                meet = (always & (under_way > 0))[:, None]
+                for key in ((role, side), mate):
+                    targets[key] = np.where(meet, middle, targets[key])
+    push = {}
+    for (role, side), target in targets.items():
+        partner = bodies["follower" if role == "leader" else "leader"]
+        away = target - partner.positions[:, 0]
+        away[:, 2] = 0.0
+        away /= np.maximum(np.linalg.norm(away, axis=1, keepdims=True), 1e-9)
+        clear = _hand_clearance(skeletons[role], side)
+        skel = skeletons["follower" if role == "leader" else "leader"]
+        push[role, side] = _out_of_body(target, partner, skel, clear, away) - target
+    out = {}
+    for key, target in targets.items():
+        on_partner, mates = relations[key]
+        moved = push[key].copy()
+        for mate, always in mates.items():
+            if mate in push:
+                moved += np.where(always[:, None], push[mate], 0.0)
+        out[key] = target + np.where(on_partner, 0.0, under_way)[:, None] * moved
+    return out
+
+
+def _held(hold: str, role: str, side: str) -> str:
+    """The partner's part ``hold`` puts the ``side`` hand of ``role`` on (``"R hand"``,
+    ``"L shoulder blade"``, ``"R upper arm"``, ...; ``""``: the hand is free)."""
+    part = f"{side_name(side)[0]} hand"
+    for leader_part, follower_part, _ in HOLD_CONNECTIONS.get(hold, ()):
+        mine, theirs = (leader_part, follower_part)[:: 1 if role == "leader" else -1]
+        if mine == part:
+            return theirs
+    return ""
+
+
+def _hand_in_holds(
+    hand: tuple[str, str], weights: dict[str, Array]
+) -> tuple[Array, dict[tuple[str, str], Array]]:
+    """Per frame, whether a hold blended there (weight above 0) places ``hand`` (role,
+    side) on the partner's body, and for each partner's hand whether every hold blended
+    there joins the two."""
+    role, side = hand
+    partner = "follower" if role == "leader" else "leader"
+    n = next(iter(weights.values())).size
+    on_partner = np.zeros(n, dtype=bool)
+    mates = {(partner, s): np.ones(n, dtype=bool) for s in "lr"}
+    for hold, weight in weights.items():
+        present = weight > 1e-6
+        held = _held(hold, role, side)
+        on_partner |= present & bool(held) & (not held.endswith(" hand"))
+        for (_, s), always in mates.items():
+            always &= ~present | (held == f"{side_name(s)[0]} hand")
+    return on_partner, mates
+
+
 def _follow_pole(
     field: Array, reach: Array, previous: Array | None, follow: float
 ) -> tuple[Array, Array | None]:
@@ -285,9 +374,14 @@ def _pose_arm(
     target: Array,
     previous: Array | None,
     follow: float,
+    rest: tuple[Array, Array] | None = None,
+    partner: Array | None = None,
 ) -> Array | None:
-    """One arm reaching for ``target``: the elbow bends as :func:`elbow_pole` says;
-    both bones take their twist from the axis of that bend, so the elbow is a hinge."""
+    """One arm reaching for ``target``: the elbow bends as :func:`elbow_pole` says, but
+    not towards ``partner`` (the partner's pelvis, :func:`_pole_not_towards`), or, by the
+    share ``rest[1]`` (per frame), towards the points ``rest[0]`` (an arm resting on the
+    partner's, :func:`_elbow_rest`); both bones take their twist from the axis of that
+    bend, so the elbow is a hinge."""
     ix = skel.index
     arm, forearm, hand = (side_name(side) + j for j in ("Arm", "ForeArm", "Hand"))
     chest_rot = body.world[:, ix("Spine2")]
@@ -300,7 +394,13 @@ def _pose_arm(
     reach = target - shoulder
     short = np.clip(nearest - np.linalg.norm(reach, axis=1), 0.0, None)
     reach = reach + 3.0 * short[:, None] * apply(chest_rot, np.array([0.0, 0.6, -0.8]))
-    pole, state = _follow_pole(elbow_pole(chest_rot, reach, side), reach, previous, follow)
+    field = elbow_pole(chest_rot, reach, side)
+    if partner is not None:
+        near = _near_share(skel, side, shoulder, partner)
+        field = _pole_not_towards(field, reach, partner - shoulder, near)
+    if rest is not None:
+        field = _pole_towards(field, reach, rest[0] - shoulder, rest[1])
+    pole, state = _follow_pole(field, reach, previous, follow)
     elbow, wrist = two_bone_ik(
         shoulder,
         shoulder + reach,
@@ -318,6 +418,68 @@ def _pose_arm(
     body.world[:, ix(arm)] = bone_world(elbow - shoulder, hinge, rest_way, rest_hinge)
     body.world[:, ix(forearm)] = bone_world(wrist - elbow, hinge, rest_way, rest_hinge)
     return state
+
+
+def _pole_towards(field: Array, reach: Array, toward: Array, share: Array) -> Array:
+    """The poles ``field`` turned by ``share`` (per frame, 0-1) towards ``toward`` (from
+    the shoulder), both taken across ``reach``."""
+    unit = reach / np.maximum(np.linalg.norm(reach, axis=1, keepdims=True), 1e-9)
+    hint = toward - np.sum(toward * unit, axis=1, keepdims=True) * unit
+    hint /= np.maximum(np.linalg.norm(hint, axis=1, keepdims=True), 1e-9)
+    out = (1.0 - share)[:, None] * field + share[:, None] * hint
+    size = np.linalg.norm(out, axis=1, keepdims=True)
+    return np.asarray(np.where(size > 1e-6, out / np.maximum(size, 1e-9), field))
+
+
+def _pole_not_towards(field: Array, reach: Array, toward: Array, share: Array) -> Array:
+    """The poles ``field`` with ``share`` (per frame, 0-1) of their part pointing level
+    towards ``toward`` (from the shoulder: the partner) taken away, across ``reach``: an
+    elbow does not bend into the partner (it goes out to the side, up or down instead).
+    The result is never further than a right angle from ``field``, so a blend with it
+    turns the pole smoothly."""
+    unit = reach / np.maximum(np.linalg.norm(reach, axis=1, keepdims=True), 1e-9)
+    level = toward * np.array([1.0, 1.0, 0.0])
+    across = level - np.sum(level * unit, axis=1, keepdims=True) * unit
+    across /= np.maximum(np.linalg.norm(across, axis=1, keepdims=True), 1e-9)
+    into = np.clip(np.sum(field * across, axis=1, keepdims=True), 0.0, None)
+    out = field - share[:, None] * into * across
+    size = np.linalg.norm(out, axis=1, keepdims=True)
+    return np.asarray(np.where(size > 1e-6, out / np.maximum(size, 1e-9), field))
+
+
+def _near_share(skel: Skeleton, side: str, shoulder: Array, partner: Array) -> Array:
+    """How near the partner's body is for the arm (per frame, 0-1): 0 where the partner's
+    axis (level from ``partner``, the pelvis) is beyond the arm's length and the two
+    capsules' radii from the shoulder (no part of the arm reaches it), 1 where it is an
+    upper arm nearer, in between in proportion."""
+    radii = capsule_radii_m()
+    upper = skel.length(f"{side_name(side)}ForeArm")
+    limit = _arm_length(skel, side) + radii[f"{side}_upper_arm"] + radii["chest"]
+    gap = np.linalg.norm((partner - shoulder)[:, :2], axis=1)
+    return np.asarray(np.clip((limit - gap) / upper, 0.0, 1.0))
+
+
+def _elbow_rest(
+    hand: tuple[str, str],
+    weights: dict[str, Array],
+    bodies: dict[str, Body],
+    skeletons: dict[str, Skeleton],
+) -> tuple[Array, Array] | None:
+    """Where the elbow of an arm whose hand a hold places on the partner's upper arm
+    goes, and by how much (the weights of those holds): towards the partner's elbow, the
+    forearm along the partner's arm (in closed hold her left arm rests on his right; the
+    elbow bent the usual way would swing into his chest where she stands at his side, in
+    promenade). None if no hold blended does so. The partner's arm must be posed."""
+    role, side = hand
+    partner = "follower" if role == "leader" else "leader"
+    toward, share = None, None
+    for hold, weight in weights.items():
+        held = _held(hold, role, side)
+        if held.endswith(" upper arm"):
+            elbow = f"{side_name(held[0].lower())}ForeArm"
+            toward = bodies[partner].positions[:, skeletons[partner].index(elbow)]
+            share = weight if share is None else share + weight
+    return None if toward is None or share is None else (toward, share)
 
 
 def _raise_clavicle(body: Body, skel: Skeleton, side: str, target: Array, share: float) -> None:
@@ -405,31 +567,175 @@ def elbow_pole(chest_rot: Array, reach: Array, side: str) -> Array:
     return apply(chest_rot, v)
 
 
+_PARTNER_BODY = ("hips", "belly", "chest", "head", "l_thigh", "r_thigh")
+"""The partner's capsules a hand's target keeps clear of (the arms are the contact
+pass's: it turns the elbows)."""
+
+
+def _hand_tip(wrist: Array, shoulder: Array, length_m: float) -> Array:
+    """Where a hand reaching from ``shoulder`` to ``wrist`` ends: ``length_m`` further on
+    (the hand follows its forearm, which points about that way)."""
+    way = wrist - shoulder
+    unit = way / np.maximum(np.linalg.norm(way, axis=1, keepdims=True), 1e-9)
+    return np.asarray(wrist + length_m * unit)
+
+
+def _capsule_ends(body: Body, skel: Skeleton, capsule: str) -> tuple[Array, Array]:
+    """The two ends of ``capsule`` (``pasdeux.capsules``) on ``body`` as posed so far: an
+    end site (the head's top) is placed from its parent, the arms being posed before the
+    end sites are."""
+    ends = []
+    for joint in BONE_CAPSULES[capsule]:
+        j = skel.index(joint)
+        if j in skel.end_sites:
+            parent = skel.parents[j]
+            offset = np.asarray(skel.offsets_m[j])
+            ends.append(body.positions[:, parent] + apply(body.world[:, parent], offset))
+        else:
+            ends.append(body.positions[:, j])
+    return ends[0], ends[1]
+
+
+def _free_hands(hold: str) -> dict[str, str]:
+    """The hands ``hold`` leaves free, per role (``"lr"``, ``"l"``, ...)."""
+    return {role: "".join(s for s in "lr" if not _held(hold, role, s)) for role in ROLES}
+
+
 def _free_hands_off_partner(
     hanging: dict[str, dict[str, Array]],
-    ldr: Body,
-    flw: Body,
+    bodies: dict[str, Body],
     skeletons: dict[str, Skeleton],
+    free: dict[str, str],
     smoothing_frames: float,
 ) -> None:
-    """A hand hanging free goes round the partner's body, not into it: moved level towards
-    its own shoulder until it is its radius and the body's from the partner's torso
-    capsules (``pasdeux.capsules``); the move is smoothed over ``smoothing_frames`` (a
-    hand sweeping past the partner in a spin is not jerked aside)."""
+    """A hand hanging free goes round the partner's body, not into it: moved level the way
+    from where it hangs towards its own shoulder (on past it if need be) until it is clear
+    of each of the partner's capsules of :data:`_PARTNER_BODY` (``pasdeux.capsules``)
+    pointing any way (:func:`_hand_clearance`: the hand trails its forearm, whose way the
+    target does not tell) and, for the follower's, until the whole hand (the wrist and
+    its end beyond it) is clear of the leader's free hands (``free``: the hands the hold
+    leaves free, per role) as they were moved; the move is smoothed over
+    ``smoothing_frames`` (a hand sweeping past the partner in a spin is not jerked
+    aside)."""
     radii = capsule_radii_m()
-    bodies = {"leader": ldr, "follower": flw}
+    tips: list[tuple[tuple[Array, Array], float]] = []
     for role, partner in (("leader", "follower"), ("follower", "leader")):
-        ix, ix_own = skeletons[partner].index, skeletons[role].index
-        for side, hand in hanging[role].items():
-            moved = hand
-            own = bodies[role].positions[:, ix_own(f"{side_name(side)}Arm")]
-            for capsule in ("hips", "belly", "chest"):
-                a, b = BONE_CAPSULES[capsule]
-                torso = (bodies[partner].positions[:, ix(a)], bodies[partner].positions[:, ix(b)])
-                moved = clear_of(moved, torso, radii[capsule] + radii["l_hand"], own)
+        for side in free[role]:
+            hand = hanging[role][side]
+            own = bodies[role].positions[:, skeletons[role].index(f"{side_name(side)}Arm")]
+            cap = f"{side}_hand"
+            length = skeletons[role].length(BONE_CAPSULES[cap][1])
+            clear = _hand_clearance(skeletons[role], side)
+            obstacles = [
+                (_capsule_ends(bodies[partner], skeletons[partner], c), clear[c])
+                for c in _PARTNER_BODY
+            ] + [(ends, his + radii[cap]) for ends, his in tips if role == "follower"]
+            moved, way = hand, own - hand
+            for ends, distance in obstacles:
+                tip = _hand_tip(moved, own, length)
+                # Every move is level along one way (from where the hand hangs towards
+                # its shoulder, on past it if need be): the larger of the two clears both
+                # the wrist and the hand's end.
+                by_wrist = clear_of(moved, ends, distance, moved + way) - moved
+                by_tip = clear_of(tip, ends, distance, tip + way) - tip
+                deeper = np.sum(by_tip**2, axis=1) > np.sum(by_wrist**2, axis=1)
+                moved = moved + np.where(deeper[:, None], by_tip, by_wrist)
             if smoothing_frames > 0 and hand.shape[0] > 1:
                 moved = hand + gaussian_filter1d(moved - hand, smoothing_frames, axis=0)
             hanging[role][side] = moved
+            if role == "leader":
+                tips.append(((moved, _hand_tip(moved, own, length)), radii[cap]))
+
+
+def _joined_hands_off_bodies(
+    out: dict[str, dict[str, Array]],
+    hold: str,
+    bodies: dict[str, Body],
+    skeletons: dict[str, Skeleton],
+) -> None:
+    """Hands ``hold`` joins meet outside both bodies: the meeting point (each pair of
+    joined hands in ``out``, changed in place) is pushed out of every capsule of
+    :data:`_PARTNER_BODY` of either dancer until the other dancer's hand, pointing any
+    way, is clear of it (:func:`_hand_clearance`). Out of a torso or a thigh the push is
+    level, away from the capsule's axis (where the point is on the axis: away from the
+    middle of the two dancers, towards the two shoulders holding the hands); out of a
+    head, away from it (up, over a head). Both hands move together (they stay joined).
+    Pushing alternates with pulling the point back within reach of both shoulders (no
+    further than the arm, or than the hold put it): where the two cannot both hold, the
+    hands stay joined."""
+    pelvis_mid = (bodies["leader"].positions[:, 0] + bodies["follower"].positions[:, 0]) / 2
+    for leader_part, follower_part, _ in HOLD_CONNECTIONS.get(hold, ()):
+        if not (leader_part.endswith(" hand") and follower_part.endswith(" hand")):
+            continue
+        sides = {"leader": leader_part[0].lower(), "follower": follower_part[0].lower()}
+        shoulders = {
+            role: bodies[role].positions[:, skeletons[role].index(f"{side_name(side)}Arm")]
+            for role, side in sides.items()
+        }
+        meet = out["leader"][sides["leader"]]
+        away = (shoulders["leader"] + shoulders["follower"]) / 2 - pelvis_mid
+        away[:, 2] = 0.0
+        away /= np.maximum(np.linalg.norm(away, axis=1, keepdims=True), 1e-9)
+        # No further from either shoulder than the arm reaches, or than the hold put it.
+        reach = {
+            role: np.maximum(
+                _arm_length(skeletons[role], side), np.linalg.norm(meet - shoulders[role], axis=1)
+            )
+            for role, side in sides.items()
+        }
+        moved = meet.copy()
+        for _ in range(4):
+            for body, hand in (("leader", "follower"), ("follower", "leader")):
+                clear = _hand_clearance(skeletons[hand], sides[hand])
+                moved = _out_of_body(moved, bodies[body], skeletons[body], clear, away)
+            for role, shoulder in shoulders.items():
+                way = moved - shoulder
+                far = np.linalg.norm(way, axis=1, keepdims=True)
+                pulled = shoulder + way * (reach[role][:, None] / np.maximum(far, 1e-9))
+                moved = np.where(far > reach[role][:, None], pulled, moved)
+        out["leader"][sides["leader"]] = out["follower"][sides["follower"]] = moved
+
+
+def _push_out(
+    point: Array, ends: tuple[Array, Array], clear_m: float, level: bool, fallback: Array
+) -> Array:
+    """How far to move ``point`` (F, 3) to be ``clear_m`` from the segment ``ends``: away
+    from the segment's nearest point (level if ``level``) by the depth; ``fallback``
+    (level unit vectors) where the point is on the segment."""
+    s, _ = closest_parameters(ends[0], ends[1], point, point)
+    off = point - ends[0] - s[:, None] * (ends[1] - ends[0])
+    depth = np.clip(clear_m - np.linalg.norm(off, axis=1), 0.0, None)
+    if level:
+        off[:, 2] = 0.0
+    size = np.linalg.norm(off, axis=1, keepdims=True)
+    way = np.where(size > 1e-3, off / np.maximum(size, 1e-9), fallback)
+    return np.asarray(depth[:, None] * way)
+
+
+def _out_of_body(
+    point: Array, body: Body, skel: Skeleton, clear_m: dict[str, float], fallback: Array
+) -> Array:
+    """``point`` (F, 3) moved out of each capsule of :data:`_PARTNER_BODY` of ``body`` to
+    ``clear_m`` (per capsule) from its axis (see :func:`_push_out`: level out of a torso
+    or a thigh, away from a head)."""
+    for capsule in _PARTNER_BODY:
+        ends = _capsule_ends(body, skel, capsule)
+        point = point + _push_out(point, ends, clear_m[capsule], capsule != "head", fallback)
+    return point
+
+
+def _arm_length(skel: Skeleton, side: str) -> float:
+    """From the shoulder to the wrist, the arm straight."""
+    return skel.length(f"{side_name(side)}ForeArm") + skel.length(f"{side_name(side)}Hand")
+
+
+def _hand_clearance(skel: Skeleton, side: str) -> dict[str, float]:
+    """How far a wrist stays from the axis of each capsule of :data:`_PARTNER_BODY`: the
+    capsule's radius, the hand's, and the hand's length (it may point any way)."""
+    radii = capsule_radii_m()
+    cap = f"{side}_hand"
+    length = skel.length(BONE_CAPSULES[cap][1])
+    return {c: radii[c] + radii[cap] + length for c in _PARTNER_BODY}
 
 
 def hand_targets(
@@ -473,7 +779,13 @@ def hand_targets(
     for role, body_right in (("leader", l_right), ("follower", f_right)):
         hanging[role]["l"] = hanging[role]["l"] - 0.06 * body_right
         hanging[role]["r"] = hanging[role]["r"] + 0.06 * body_right
-    _free_hands_off_partner(hanging, ldr, flw, skeletons, free_hand_smoothing_frames)
+    _free_hands_off_partner(
+        hanging,
+        {"leader": ldr, "follower": flw},
+        skeletons,
+        _free_hands(hold),
+        free_hand_smoothing_frames,
+    )
     out = {role: dict(hands) for role, hands in hanging.items()}
 
     def join(leader_hand: str, follower_hand: str, drop_m: float) -> None:
@@ -526,4 +838,5 @@ def hand_targets(
         }
         for leader_hand, follower_hand in pairs.get(hold, ()):
             join(leader_hand, follower_hand, 0.35)
+    _joined_hands_off_bodies(out, hold, {"leader": ldr, "follower": flw}, skeletons)
     return out

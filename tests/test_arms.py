@@ -1,0 +1,250 @@
+"""Hand targets: free, joined and blending hands stay out of the partner's body."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.spatial.transform import Rotation
+
+from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m, hold_contact_pairs, segment_distances_m
+from pasdeux.motion import positions_from_rotations, skeleton_for_height
+from pasdeux.motion._arms import _blends_round_partners, hand_targets, pose_arms
+from pasdeux.motion._kin import Body
+from pasdeux.motion._params import MotionParams
+from pasdeux.motion._reach import arm_reach_m, meeting_point, off_shoulders
+
+SKELETONS = {"leader": skeleton_for_height(1.80), "follower": skeleton_for_height(1.68)}
+TORSO_AND_HEAD = ("hips", "belly", "chest", "head")
+
+
+def _standing(role: str, at: tuple[float, float], facing_deg: float, n: int = 3) -> Body:
+    """A dancer standing in the rest pose (a T-pose) with the pelvis over ``at``, turned
+    ``facing_deg`` about the vertical (0: facing +y)."""
+    skel = SKELETONS[role]
+    turn = Rotation.from_euler("z", facing_deg, degrees=True)
+    quats = np.zeros((n, len(skel.joints), 4))
+    quats[..., 3] = 1.0
+    quats[:, 0] = turn.as_quat()
+    root = np.tile([at[0], at[1], skel.offsets_m[0][2]], (n, 1))
+    world = np.tile(turn.as_matrix(), (n, len(skel.joints), 1, 1))
+    return Body(positions_from_rotations(skel, root, quats), world, np.full(n, 0.0))
+
+
+def _gap(body: Body, role: str, capsule: str, point: np.ndarray) -> np.ndarray:
+    """Distance from ``point`` (F, 3) to the axis of ``capsule`` of ``body``."""
+    ix = SKELETONS[role].index
+    a, b = BONE_CAPSULES[capsule]
+    return np.asarray(
+        segment_distances_m(body.positions[:, ix(a)], body.positions[:, ix(b)], point, point)
+    )
+
+
+def _targets(hold: str, ldr: Body, flw: Body) -> dict[str, dict[str, np.ndarray]]:
+    return hand_targets(hold, ldr, flw, SKELETONS)
+
+
+def test_a_free_hand_never_hangs_inside_a_partner_standing_where_it_would_hang() -> None:
+    """With her far away his free right hand hangs at some point; with her pelvis right
+    there (beside him, facing his way), the hand is moved out of her: the wrist is at
+    least its radius, its length and the body's from each of her torso capsules (the
+    hand clear, pointing any way)."""
+    ldr = _standing("leader", (0.0, 0.0), 0.0)
+    hanging = _targets("none", ldr, _standing("follower", (5.0, 5.0), 0.0))["leader"]["r"]
+    flw = _standing("follower", (float(hanging[0, 0]), float(hanging[0, 1])), 0.0)
+    radii = capsule_radii_m()
+    assert _gap(flw, "follower", "belly", hanging)[0] < radii["belly"]  # it would be inside
+    hand = _targets("none", ldr, flw)["leader"]["r"]
+    length = SKELETONS["leader"].length("RightHandMiddle1")
+    for capsule in TORSO_AND_HEAD:
+        gap = _gap(flw, "follower", capsule, hand)
+        assert np.all(gap >= radii[capsule] + radii["r_hand"] + length - 1e-3), capsule
+
+
+def test_joined_hands_between_close_partners_meet_outside_both_bodies() -> None:
+    """Facing 0.30 m apart in a double hold, each pair of joined hands meets where the
+    hand of either dancer, pointing any way, is clear of the other's torso, within both
+    arms' reach; the two hands of a pair are at one place. At arm's length the meeting
+    points are the hold's own (between the shoulders, 35 cm down or as far as both arms
+    reach): nothing was in the way."""
+    radii = capsule_radii_m()
+    length = SKELETONS["follower"].length("LeftHandMiddle1")
+    for apart, moved in ((0.30, True), (0.90, False)):
+        ldr = _standing("leader", (0.0, 0.0), 0.0)
+        flw = _standing("follower", (0.0, apart), 180.0)
+        out = _targets("double", ldr, flw)
+        for his, hers in (("l", "r"), ("r", "l")):
+            meet = out["leader"][his]
+            assert np.array_equal(meet, out["follower"][hers])
+            for role, body in (("leader", ldr), ("follower", flw)):
+                for capsule in ("hips", "belly", "chest"):
+                    clear = radii[capsule] + radii["l_hand"] + length
+                    assert np.all(_gap(body, role, capsule, meet) >= clear - 1e-3)
+            ix_l, ix_f = SKELETONS["leader"].index, SKELETONS["follower"].index
+            side = {"l": "Left", "r": "Right"}
+            shoulders = (
+                ldr.positions[:, ix_l(f"{side[his]}Arm")],
+                flw.positions[:, ix_f(f"{side[hers]}Arm")],
+            )
+            # The hold's own point (``_reach``): between the shoulders, dropped 35 cm or
+            # as far as both arms reach.
+            reach = [arm_reach_m(SKELETONS[r]) for r in ("leader", "follower")]
+            own = meeting_point(*shoulders, reach[0], reach[1], 0.35)
+            own = off_shoulders(own, shoulders, tuple(0.3 * r for r in reach))
+            assert np.allclose(meet, own) != moved
+            for sk, body, hand in (
+                (SKELETONS["leader"], ldr, his),
+                (SKELETONS["follower"], flw, hers),
+            ):
+                shoulder = body.positions[:, sk.index(f"{side[hand]}Arm")]
+                arm = sk.length(f"{side[hand]}ForeArm") + sk.length(f"{side[hand]}Hand")
+                within = np.maximum(arm, np.linalg.norm(own - shoulder, axis=1))
+                assert np.all(np.linalg.norm(meet - shoulder, axis=1) <= within + 1e-6)
+
+
+def test_a_raised_hand_goes_over_her_head_not_into_it() -> None:
+    """In an underarm turn with her close to him, facing him, the raised joined hands are
+    above her head and clear of it (his hand pointing any way), and still joined. Turned
+    side on, where her arm cannot reach that far, the hands go as far as her arm reaches
+    (or as the hold put them; they stay joined), still clear of her head by more than the
+    two radii."""
+    ldr = _standing("leader", (0.0, 0.0), 0.0)
+    radii = capsule_radii_m()
+    clear = radii["head"] + radii["l_hand"] + SKELETONS["leader"].length("LeftHandMiddle1")
+    ix = SKELETONS["follower"].index
+    flw = _standing("follower", (0.0, 0.45), 180.0)
+    out = _targets("left_to_right_raised", ldr, flw)
+    meet = out["leader"]["l"]
+    assert np.array_equal(meet, out["follower"]["r"])
+    assert np.all(_gap(flw, "follower", "head", meet) >= clear - 1e-3)
+    head_top = flw.positions[:, ix("HeadTop_End")]
+    assert np.all(meet[:, 2] > head_top[:, 2] + radii["head"])
+    flw = _standing("follower", (0.0, 0.45), 90.0)
+    meet = _targets("left_to_right_raised", ldr, flw)["leader"]["l"]
+    gap = _gap(flw, "follower", "head", meet)
+    arm = SKELETONS["follower"].length("RightForeArm") + SKELETONS["follower"].length("RightHand")
+    reach = np.linalg.norm(meet - flw.positions[:, ix("RightArm")], axis=1)
+    assert np.all((gap >= clear - 1e-3) | (reach >= arm - 1e-3))
+    assert np.all(gap > radii["head"] + radii["l_hand"])
+
+
+def test_a_hand_changing_holds_goes_round_the_partner() -> None:
+    """A blended target inside her belly: half way between two holds it is pushed out of
+    her (clear of her torso, the hand pointing any way); in a hold alone it is left where
+    the hold puts it; a hand that one of the holds places on her back is not pushed off;
+    two hands joined in both holds meet (half way between their blended places) and go
+    out of her together."""
+    n = 3
+    ldr = _standing("leader", (0.0, 0.0), 0.0, n)
+    flw = _standing("follower", (-0.25, 0.30), 180.0, n)
+    bodies = {"leader": ldr, "follower": flw}
+    ix = SKELETONS["follower"].index
+    inside = (flw.positions[:, ix("Hips")] + flw.positions[:, ix("Spine")]) / 2
+    inside = inside + np.array([0.03, -0.02, 0.0])
+    radii = capsule_radii_m()
+    length = SKELETONS["leader"].length("LeftHandMiddle1")
+
+    def blended(hand: tuple[str, str], weights: dict[str, np.ndarray]) -> np.ndarray:
+        return _blends_round_partners({hand: inside}, weights, bodies, SKELETONS)[hand]
+
+    def clear_of_her(point: np.ndarray) -> bool:
+        return all(
+            np.all(_gap(flw, "follower", c, point) >= radii[c] + radii["l_hand"] + length - 1e-3)
+            for c in ("hips", "belly", "chest")
+        )
+
+    half = {"left_to_right": np.full(n, 0.5), "none": np.full(n, 0.5)}
+    assert clear_of_her(blended(("leader", "l"), half))
+    assert np.array_equal(blended(("leader", "l"), {"none": np.ones(n)}), inside)
+    closing = {"closed": np.full(n, 0.5), "none": np.full(n, 0.5)}
+    assert np.array_equal(blended(("leader", "r"), closing), inside)
+    raising = {"left_to_right": np.full(n, 0.5), "left_to_right_raised": np.full(n, 0.5)}
+    hers = flw.positions[:, ix("RightArm")] + np.array([0.0, 0.0, 0.3])  # clear of him
+    pair = {("leader", "l"): inside, ("follower", "r"): hers}
+    out = _blends_round_partners(pair, raising, bodies, SKELETONS)
+    assert clear_of_her(out["leader", "l"])
+    assert np.array_equal(out["leader", "l"], out["follower", "r"])
+
+
+def test_her_arm_rests_on_his_in_closed_hold() -> None:
+    """Closed hold: her left arm lies along his right one (her hand and forearm on his
+    upper arm, her upper arm on his elbow and along his forearm); no other hold says so."""
+    pairs = {("r_upper_arm", "l_forearm"), ("r_upper_arm", "l_upper_arm")}
+    pairs |= {("r_forearm", "l_upper_arm"), ("r_hand", "l_upper_arm")}
+    assert pairs <= hold_contact_pairs("closed")
+    assert not pairs & hold_contact_pairs("left_to_right")
+    assert ("r_upper_arm", "l_upper_arm") not in hold_contact_pairs("embrace")
+
+
+@pytest.mark.parametrize("hold", ["none", "double", "left_to_right_raised", "closed"])
+def test_far_apart_the_targets_are_the_holds_own(hold: str) -> None:
+    """Partners 5 m apart: nothing is in any hand's way, pushing moves nothing (the
+    targets are those of the partners at 4 m, shifted with her)."""
+    ldr = _standing("leader", (0.0, 0.0), 0.0)
+    a = _targets(hold, ldr, _standing("follower", (0.0, 5.0), 180.0))
+    b = _targets(hold, ldr, _standing("follower", (0.0, 4.0), 180.0))
+    for role in a:
+        for side in "lr":
+            shift = a[role][side] - b[role][side]
+            assert np.allclose(shift[:, 0], 0.0) and np.allclose(shift[:, 2], 0.0)
+
+
+@pytest.mark.parametrize(("at", "facing_deg"), [((0.30, 0.25), 60.0), ((0.30, 0.30), 45.0)])
+def test_in_closed_hold_her_left_arm_lies_along_his_right_one(
+    at: tuple[float, float], facing_deg: float
+) -> None:
+    """She stands close at his right front, turned across him (as in a Samba promenade),
+    her left hand on his right shoulder: her left arm is posed with its elbow towards his
+    right elbow, out of his chest and head (bent the usual way it folds into his chest)."""
+    n = 3
+    ldr = _standing("leader", (0.0, 0.0), 0.0, n)
+    flw = _standing("follower", at, facing_deg, n)
+    bodies = {"leader": ldr, "follower": flw}
+    pose_arms(bodies, SKELETONS, {"closed": np.ones(n)}, {}, MotionParams(), 60.0)
+    ix = SKELETONS["follower"].index
+    radii = capsule_radii_m()
+    upper_arm = (flw.positions[:, ix("LeftArm")], flw.positions[:, ix("LeftForeArm")])
+    il = SKELETONS["leader"].index
+    for capsule in ("chest", "head"):
+        a, b = BONE_CAPSULES[capsule]
+        gap = segment_distances_m(ldr.positions[:, il(a)], ldr.positions[:, il(b)], *upper_arm)
+        assert np.all(gap >= radii[capsule] + radii["l_upper_arm"] - 0.01), capsule
+
+
+@pytest.mark.parametrize(
+    ("hold", "at"),
+    [
+        ("right_to_right_raised", (0.20, 0.28)),
+        ("left_to_right_raised", (0.20, 0.28)),
+        ("double", (0.05, 0.30)),
+    ],
+)
+def test_no_elbow_bends_into_the_partner(hold: str, at: tuple[float, float]) -> None:
+    """Facing each other close, the elbows bend out, up or down, not into the partner:
+    no upper arm or forearm of one overlaps the other's torso or head by more than the
+    check's centimetre (his right arm raised over her, she a little to his right, bent
+    the usual way, goes 6 cm into her)."""
+    n = 3
+    ldr = _standing("leader", (0.0, 0.0), 0.0, n)
+    flw = _standing("follower", at, 180.0, n)
+    pose_arms(
+        {"leader": ldr, "follower": flw}, SKELETONS, {hold: np.ones(n)}, {}, MotionParams(), 60.0
+    )
+    radii = capsule_radii_m()
+    arms = ("l_upper_arm", "r_upper_arm", "l_forearm", "r_forearm")
+    for body, other, role, partner in (
+        (ldr, flw, "leader", "follower"),
+        (flw, ldr, "follower", "leader"),
+    ):
+        for arm in arms:
+            a0, a1 = BONE_CAPSULES[arm]
+            ends = (
+                body.positions[:, SKELETONS[role].index(a0)],
+                body.positions[:, SKELETONS[role].index(a1)],
+            )
+            for part in ("belly", "chest", "head"):
+                b0, b1 = BONE_CAPSULES[part]
+                ix = SKELETONS[partner].index
+                gap = segment_distances_m(
+                    *ends, other.positions[:, ix(b0)], other.positions[:, ix(b1)]
+                )
+                assert np.all(gap > radii[arm] + radii[part] - 0.01), (role, arm, part)
