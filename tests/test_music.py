@@ -30,6 +30,8 @@ from pasdeux.music import (
     load_audio,
     rank_dances,
 )
+from pasdeux.music._audio import sample_blocks
+from pasdeux.music._features import features_of
 from synth import SR, Part, Song, drum_loop, drum_song
 
 # --------------------------------------------------------------------------- helpers
@@ -220,8 +222,10 @@ def _speech_like(seconds: float, seed: int = 0) -> NDArray[np.float32]:
     return np.asarray(0.3 * out, dtype=np.float32)
 
 
+@pytest.mark.parametrize("level", [1.0, 0.01])
 @pytest.mark.parametrize("kind", ["silence", "white noise", "440 Hz tone", "speech-like"])
-def test_no_danceable_beat(kind: str) -> None:
+def test_no_danceable_beat(kind: str, level: float) -> None:
+    """Refused at a normal level and 40 dB down (quiet audio is raised before the network)."""
     n = 12 * SR
     rng = np.random.default_rng(5)
     if kind == "silence":
@@ -233,7 +237,23 @@ def test_no_danceable_beat(kind: str) -> None:
     else:
         x = _speech_like(12.0)
     with pytest.raises(InputError, match="no danceable beat"):
-        listen(x, SR)
+        listen(level * x, SR)
+
+
+def test_quiet_song_is_heard_as_loud() -> None:
+    """The same song 20 and 50 dB down: the network hears it alike (the level is raised to
+    a normal one first), and the beats and tempo are those of the song at full level."""
+    song = drum_loop(120.0, 4, 8)
+    down_20, down_50 = (
+        features_of(sample_blocks(np.float32(g) * song.samples), SR).activations
+        for g in (0.1, 0.00316)
+    )
+    assert np.max(np.abs(down_20 - down_50)) < 1e-3
+    loud = listen(song.samples, SR)
+    quiet = listen(np.float32(0.00316) * song.samples, SR)
+    assert quiet.bpm == pytest.approx(loud.bpm, rel=0.01)
+    assert len(quiet.beats) == len(loud.beats)
+    assert np.max(np.abs(np.subtract(quiet.beats, loud.beats))) <= 0.02
 
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng (make test installs it)")

@@ -30,24 +30,34 @@ from pasdeux.music._onsets import Onsets, window_max
 from pasdeux.music._tempo_prior import TempoPrior
 from pasdeux.music._types import EnergyCurve
 
-#: Danceable-beat check. Music puts clear activation peaks on the tracked beats and
-#: almost none half way between them (contrast >= ~0.25 on real songs), and nearly all of
-#: the activation's peaks fall on the tracked beats (>= ~85 %). Noise, steady tones and
-#: silence give contrast <= ~0.05; speech-like sound has peaks all over (<= ~45 % on the
-#: beat).
+#: Danceable-beat check: the share of the beat activation's peaks (weighted by height, those
+#: at least half as high as the beats') that fall on the tracked beats, and the share of
+#: the beats that carry a peak. The network's level varies a lot across real music (a soft
+#: waltz peaks at ~0.15, a band at ~0.6), so neither the strength nor the contrast is asked
+#: for: the regularity of the peaks tells music from speech and noise. Chosen on a tuning
+#: split: the first 60 s of four shared recordings (Frost Waltz, Vibe Ace, the ragtime, the
+#: Sugar Plum Fairy) at 11 and 8 kHz, MP3 64 kbps, 26 dB down and with white noise at 5 dB
+#: SNR, against white noise, a tone, espeak-ng and speech-like sound; each threshold half
+#: way across the gap. Music has >= 72 % of the peaks on the beat where speech has <= 38 %,
+#: and a peak on >= 55 % of the beats where noise and tones with peaks on the grid have
+#: <= 20 %. The noisy Frost Waltz (43 %, 10 %: the noise drowns its soft peaks) is beyond
+#: this evidence and refused. Checked on the held-out split (the other four recordings
+#: degraded alike; pink, brown and crackle noise, babble, other voices): all music accepted,
+#: the closest a noisy samba at 60 % on the beat; all the rest refused, the closest a
+#: vinyl-like crackle at 49 %.
 _MIN_BEATS = 8
 
 
-_MIN_BEAT_STRENGTH = 0.15
+_MIN_ON_GRID = 0.55
 
 
-_MIN_BEAT_CONTRAST = 0.15
-
-
-_MIN_ON_GRID = 0.6
+_MIN_SUPPORT = 0.37
 
 
 _PEAK_HEIGHT = 0.1
+
+
+_PEAK_SHARE = 0.5
 
 
 _ON_GRID_FRAMES = 5
@@ -113,13 +123,16 @@ class BeatEvidence:
     """How strongly the beat network supports a grid of beat times.
 
     ``strength`` is the mean activation (max within ±30 ms) at the grid's beats, ``off``
-    the same half way between them, ``contrast`` = ``strength - off``, and ``on_grid``
-    the share of the activation's peaks (weighted by height) within ±50 ms of a beat.
+    the same half way between them, ``contrast`` = ``strength - off``, ``on_grid`` the
+    share of the activation's peaks (weighted by height; those at least half as high as
+    ``strength``) within ±50 ms of a beat, and ``support`` the share of the beats where the
+    activation (max within ±30 ms) reaches a peak's height.
     """
 
     strength: float
     off: float
     on_grid: float
+    support: float
 
     @property
     def contrast(self) -> float:
@@ -145,7 +158,9 @@ def beat_evidence(beats: NDArray[np.float64], beat_act: NDArray[np.float64]) -> 
     frames = _frames(beats)
     on = _window_max(beat_act, frames)
     off = _window_max(beat_act, _frames(0.5 * (beats[1:] + beats[:-1])))
-    peaks, _ = find_peaks(beat_act, height=_PEAK_HEIGHT, distance=10)
+    # peaks at least half as high as the beats': noise adds many small ones
+    height = max(_PEAK_HEIGHT, _PEAK_SHARE * float(on.mean()))
+    peaks, _ = find_peaks(beat_act, height=height, distance=10)
     if peaks.size:
         pos = np.searchsorted(frames, peaks)
         left = np.abs(peaks - frames[np.clip(pos - 1, 0, frames.size - 1)])
@@ -155,7 +170,8 @@ def beat_evidence(beats: NDArray[np.float64], beat_act: NDArray[np.float64]) -> 
         on_grid = float(heights[near].sum() / heights.sum())
     else:
         on_grid = 0.0
-    return BeatEvidence(float(on.mean()), float(off.mean()), on_grid)
+    support = float(np.mean(on >= _PEAK_HEIGHT))
+    return BeatEvidence(float(on.mean()), float(off.mean()), on_grid, support)
 
 
 def _doubled(beats: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -187,26 +203,22 @@ def check_danceable(
             path, f"no danceable beat found (only {beats.size} beats tracked; need {_MIN_BEATS})"
         )
     one = beat_evidence(beats, beat_act)
-    if (
-        one.strength >= _MIN_BEAT_STRENGTH
-        and one.contrast >= _MIN_BEAT_CONTRAST
-        and one.on_grid >= _MIN_ON_GRID
-    ):
+    if one.on_grid >= _MIN_ON_GRID and one.support >= _MIN_SUPPORT:
         return
     # a fast song tracked at half time: the network fires half way between the beats too
     two = beat_evidence(_doubled(beats), beat_act)
     if (
         one.off >= _DOUBLE_OFF_SHARE * one.strength
-        and two.strength >= _MIN_BEAT_STRENGTH
+        and two.support >= _MIN_SUPPORT
         and two.contrast >= _DOUBLE_MIN_CONTRAST
         and two.on_grid >= _DOUBLE_MIN_ON_GRID
     ):
         return
     raise InputError(
         path,
-        f"no danceable beat found (beat strength {one.strength:.2f}, contrast "
-        f"{one.contrast:.2f}, {100 * one.on_grid:.0f}% of onsets on the beat; music has "
-        f">= {_MIN_BEAT_CONTRAST:.2f} and >= {100 * _MIN_ON_GRID:.0f}%: is it silence, noise, "
+        f"no danceable beat found ({100 * one.on_grid:.0f}% of onsets on the beat, an onset "
+        f"on {100 * one.support:.0f}% of the beats, beat strength {one.strength:.2f}; music has "
+        f">= {100 * _MIN_ON_GRID:.0f}% and >= {100 * _MIN_SUPPORT:.0f}%: is it silence, noise, "
         "a steady tone or speech?)",
     )
 
