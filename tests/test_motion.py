@@ -475,3 +475,32 @@ def test_in_promenade_the_feet_point_along_the_couples_travel() -> None:
             cos = float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
             angle = math.degrees(math.acos(min(1.0, max(-1.0, cos))))
             assert angle == pytest.approx(apart_deg, abs=12.0), (turn_deg, t)
+
+
+def test_a_foot_hardly_off_the_floor_moves_evenly() -> None:
+    """The quick 'a' steps of the Jive's chassés at 176 beats a minute leave a foot only a
+    moment in the air: it moves evenly (``swing_even_s``), so its fastest speed there is
+    lower than where every foot is placed decisively (``swing_even_s`` tiny)."""
+    routine = routine_of(
+        "Jive", ["change_of_places_right_to_left", "change_of_places_left_to_right"], bpm=176.0
+    )
+
+    def fastest_quick_step(params: MotionParams) -> float:
+        performance = perform(routine, params=params)
+        fastest = 0.0
+        for dancer in performance.dancers:
+            pos = dancer.joint_positions()
+            events = [e for e in performance.events if e.role == dancer.role]
+            for before, event in itertools.pairwise(events):
+                if event.time_s - before.time_s > 0.12:
+                    continue
+                a, b = (round(t * performance.fps) for t in (before.time_s, event.time_s))
+                ankle = pos[a : b + 1, dancer.skeleton.index(f"{SIDES[event.foot]}Foot")]
+                step = np.linalg.norm(np.diff(ankle, axis=0), axis=1)
+                fastest = max(fastest, float(step.max(initial=0.0)) * performance.fps)
+        return fastest
+
+    even = fastest_quick_step(MotionParams())
+    decisive = fastest_quick_step(MotionParams(swing_even_s=1e-3))
+    assert decisive > 0.5
+    assert even < 0.96 * decisive, (even, decisive)

@@ -39,6 +39,10 @@ class MotionParams:
         both travelling the way between them), a foot lands turned this far from the
         dancer's facing towards the partner's, pointing along the couple's travel (the
         inner feet side by side rather than toes crossing in the V).
+    swing_even_s
+        A foot in the air shorter than this is placed less decisively, down to evenly
+        (``swing_ease_in_power`` 1) for a foot hardly off the floor: its speed peaks lower
+        where it has little time to travel.
     swing_place_s
         A foot in the air longer than this is released more gently still rather than
         slowing down for longer: its power is at least its time in the air over this.
@@ -185,6 +189,7 @@ class MotionParams:
     swing_lift_m: float = 0.06
     swing_ease_in_power: float = 1.5
     swing_place_s: float = 0.45
+    swing_even_s: float = 0.12
     promenade_foot_turn_deg: float = 45.0
     blend_s: float = 0.3
     landing_bob_m: float = 0.012
@@ -248,6 +253,7 @@ class MotionParams:
             "max_hand_speed_m_s",
             "contact_rate_hz",
             "swing_place_s",
+            "swing_even_s",
         ):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")

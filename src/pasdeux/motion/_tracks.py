@@ -291,6 +291,7 @@ class _FeetTracks:
         self.times, self.ball_m, self.lift_m = times, ball_m, params.swing_lift_m
         self.ease_in_power = params.swing_ease_in_power
         self.place_s = params.swing_place_s
+        self.even_s = params.swing_even_s
         self.promenade_turn_rad = math.radians(params.promenade_foot_turn_deg)
         self.facing = np.full(n, start.facing_rad)
         self.feet = {
@@ -321,8 +322,12 @@ class _FeetTracks:
         u = np.clip((self.times[a:b] - s.t_lift) / max(s.t_land - s.t_lift, 1e-6), 0.0, 1.0)
         phase = smoothstep(u)
         # The foot leaves gently and is placed decisively (no creeping onto its mark): a
-        # slow step leaves more gently still rather than slowing down longer.
-        power = max(self.ease_in_power, (s.t_land - s.t_lift) / self.place_s)
+        # slow step leaves more gently still rather than slowing down longer; a foot only
+        # a moment in the air (a quick 'a' of a chassé) moves evenly, its speed peaking
+        # least.
+        swing = s.t_land - s.t_lift
+        even = min(1.0, swing / self.even_s)
+        power = max(1.0 + (self.ease_in_power - 1.0) * even, swing / self.place_s)
         place = smoothstep(u**power)
         span = max(s.t_land - s.t_turn, 1e-6)
         turning = smoothstep((self.times[c:b] - s.t_turn) / span)
