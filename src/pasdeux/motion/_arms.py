@@ -77,6 +77,46 @@ def pose_arms(
     """
     follow = 1.0 - math.exp(-1.0 / (fps * params.elbow_follow_s))
     hand_follow = 1.0 - math.exp(-1.0 / (fps * params.hand_follow_s))
+    targets = _blended_targets(bodies, skeletons, weights, params, fps)
+    for (role, side), target in targets.items():
+        target, carry[role, side + " target"] = _speed_limited(
+            target, carry.get((role, side + " target")), params.max_hand_speed_m_s / fps
+        )
+        _raise_clavicle(bodies[role], skeletons[role], side, target, params.clavicle_raise_share)
+        rest = _elbow_rest((role, side), weights, bodies, skeletons)
+        partner = bodies["follower" if role == "leader" else "leader"].positions[:, 0]
+        state = _pose_arm(
+            bodies[role],
+            skeletons[role],
+            side,
+            target,
+            carry.get((role, side)),
+            follow,
+            rest,
+            partner,
+        )
+        if state is not None:
+            carry[role, side] = state
+        carry[role, side + " hand"] = _pose_hand(
+            bodies[role],
+            skeletons[role],
+            side,
+            (hand_follow, math.radians(params.finger_curl_deg)),
+            carry.get((role, side + " hand")),
+        )
+
+
+def _blended_targets(
+    bodies: dict[str, Body],
+    skeletons: dict[str, Skeleton],
+    weights: dict[str, Array],
+    params: MotionParams,
+    fps: float,
+) -> dict[tuple[str, str], Array]:
+    """Where each wrist is aimed (per ``(role, side)``) with the holds blended by
+    ``weights``: from the shoulder, on the shorter arc between the holds' ways and their
+    lengths blended; hands every blended hold joins at their one meeting point; hands
+    between holds round the partner."""
     shoulders = {
         (role, side): bodies[role].positions[:, skeletons[role].index(f"{side_name(side)}Arm")]
         for role in ROLES
@@ -107,32 +147,7 @@ def pose_arms(
     for key, (always, meet) in joined.items():
         targets[key] = np.where(always[:, None], meet, targets[key])
     targets = _blends_round_partners(targets, weights, bodies, skeletons)
-    for (role, side), target in targets.items():
-        target, carry[role, side + " target"] = _speed_limited(
-            target, carry.get((role, side + " target")), params.max_hand_speed_m_s / fps
-        )
-        _raise_clavicle(bodies[role], skeletons[role], side, target, params.clavicle_raise_share)
-        rest = _elbow_rest((role, side), weights, bodies, skeletons)
-        partner = bodies["follower" if role == "leader" else "leader"].positions[:, 0]
-        state = _pose_arm(
-            bodies[role],
-            skeletons[role],
-            side,
-            target,
-            carry.get((role, side)),
-            follow,
-            rest,
-            partner,
-        )
-        if state is not None:
-            carry[role, side] = state
-        carry[role, side + " hand"] = _pose_hand(
-            bodies[role],
-            skeletons[role],
-            side,
-            (hand_follow, math.radians(params.finger_curl_deg)),
-            carry.get((role, side + " hand")),
-        )
+    return targets
 
 
 def _hold_targets(
