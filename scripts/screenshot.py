@@ -25,7 +25,7 @@ CHROMIUM_ARGS = [
 
 
 def main() -> None:
-    """Open index.html, seek to ``--at`` seconds, play briefly, save a PNG."""
+    """Open index.html, play briefly, pause at ``--at`` seconds, save a PNG of that moment."""
     parser = argparse.ArgumentParser()
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("png", type=Path, nargs="?", default=Path("docs/viewer.png"))
@@ -41,6 +41,12 @@ def main() -> None:
         page.click("#play")
         page.wait_for_timeout(1500)
         page.click("#play")
+        # Paused, back at the moment asked for: wait until the 3D view shows it (it trails
+        # the clock where WebGL renders in software).
+        page.evaluate(f"document.getElementById('audio').currentTime = {args.at}")
+        page.wait_for_function(
+            f"window.pasdeuxState && Math.abs(window.pasdeuxState.time3d - {args.at}) < 0.02"
+        )
         page.wait_for_timeout(200)
         args.png.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(args.png))
