@@ -457,7 +457,12 @@ def _pole_not_towards(field: Array, reach: Array, toward: Array, share: Array) -
     across = level - np.sum(level * unit, axis=1, keepdims=True) * unit
     across /= np.maximum(np.linalg.norm(across, axis=1, keepdims=True), 1e-9)
     into = np.clip(np.sum(field * across, axis=1, keepdims=True), 0.0, None)
-    out = field - share[:, None] * into * across
+    # An arm hanging straight down bends nowhere in particular: the more it hangs, the less
+    # its pole is moved (a free arm hanging through a spin keeps turning with the body
+    # instead of twisting against it). A raised arm is moved in full.
+    hanging = unit[:, 2:3] < 0.0
+    level_share = np.where(hanging, np.linalg.norm(unit[:, :2], axis=1, keepdims=True), 1.0)
+    out = field - share[:, None] * level_share * into * across
     size = np.linalg.norm(out, axis=1, keepdims=True)
     return np.asarray(np.where(size > 1e-6, out / np.maximum(size, 1e-9), field))
 
