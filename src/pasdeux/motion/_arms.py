@@ -241,7 +241,7 @@ def _blends_round_partners(
     partner where on the axis), by as much as the blend is under way (fully from half
     way). Not a hand that one of the holds places on the partner (it may rest there).
     Two hands every hold blended joins stay joined: they go to the middle of their two
-    blended places (each turned about its own shoulder, they would part) and move
+    blended places (one point already where :func:`_joined_blend` put them there) and move
     together, by both their pushes (each is taken out of the other dancer's body)."""
     share = np.max(np.stack(list(weights.values())), axis=0)
     under_way = np.clip(2.0 * (1.0 - share), 0.0, 1.0)
@@ -474,7 +474,7 @@ def _near_share(skel: Skeleton, side: str, shoulder: Array, partner: Array) -> A
     upper arm nearer, in between in proportion."""
     radii = capsule_radii_m()
     upper = skel.length(f"{side_name(side)}ForeArm")
-    limit = _arm_length(skel, side) + radii[f"{side}_upper_arm"] + radii["chest"]
+    limit = arm_reach_m(skel) + radii[f"{side}_upper_arm"] + radii["chest"]
     gap = np.linalg.norm((partner - shoulder)[:, :2], axis=1)
     return np.asarray(np.clip((limit - gap) / upper, 0.0, 1.0))
 
@@ -699,7 +699,7 @@ def _joined_hands_off_bodies(
         # No further from either shoulder than the arm reaches, or than the hold put it.
         reach = {
             role: np.maximum(
-                _arm_length(skeletons[role], side), np.linalg.norm(meet - shoulders[role], axis=1)
+                arm_reach_m(skeletons[role]), np.linalg.norm(meet - shoulders[role], axis=1)
             )
             for role, side in sides.items()
         }
@@ -742,11 +742,6 @@ def _out_of_body(
         ends = _capsule_ends(body, skel, capsule)
         point = point + _push_out(point, ends, clear_m[capsule], capsule != "head", fallback)
     return point
-
-
-def _arm_length(skel: Skeleton, side: str) -> float:
-    """From the shoulder to the wrist, the arm straight."""
-    return skel.length(f"{side_name(side)}ForeArm") + skel.length(f"{side_name(side)}Hand")
 
 
 def _hand_clearance(skel: Skeleton, side: str) -> dict[str, float]:
