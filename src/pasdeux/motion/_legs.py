@@ -27,21 +27,20 @@ _REST_HINGE = np.cross(DOWN, FORWARD)
 
 
 def plan_pelvis(
-    tr: Tracks, skel: Skeleton, params: MotionParams, fps: float, shift_xy: Array | None = None
+    tr: Tracks, skel: Skeleton, params: MotionParams, fps: float, xy: Array | None = None
 ) -> None:
     """Plan the pelvis (``tr.pelvis_m``) from both feet and the support before any leg is
     solved.
 
-    On the floor it is :func:`pelvis_xy`, moved by ``shift_xy`` (per frame: towards a
-    partner the joined hands would not reach). Its height is the standing height with the
-    steps' rise, fall and dips, never above what either leg reaches from there (smoothed
-    without exceeding it), less the bounce, and never below ``min_pelvis_height_share``
-    of the standing height outside a dip or lunge.
+    On the floor it is at ``xy`` (per frame; by default :func:`pelvis_xy`, which the
+    motion stage moves towards a partner the joined hands would not reach). Its height is
+    the standing height with the steps' rise, fall and dips, never above what either leg
+    reaches from there (smoothed without exceeding it), less the bounce, and never below
+    ``min_pelvis_height_share`` of the standing height outside a dip or lunge.
     """
     off = skel.offset
-    xy = pelvis_xy(tr, params, fps)
-    if shift_xy is not None:
-        xy = xy + shift_xy
+    if xy is None:
+        xy = pelvis_xy(tr, params, fps)
     standing_m = float(off("Hips")[2])
     thigh, shin = skel.length("LeftLeg"), skel.length("LeftFoot")
     ankle_h = standing_m + off("LeftUpLeg")[2] - thigh - shin

@@ -135,8 +135,9 @@ def perform(
     follow_in_hold(tracks, steps["follower"], start_poses, times)
     hold_weights = hold_weights_of(steps["leader"], times, params.blend_s)
     # Bodies the steps put beyond the joined hands' reach lean in.
+    floor_xy = {role: pelvis_xy(tracks[role], params, fps) for role in ROLES}
     shifts = reach_shifts(
-        {role: pelvis_xy(tracks[role], params, fps) for role in ROLES},
+        floor_xy,
         {role: tracks[role].facing for role in ROLES},
         skeletons,
         hold_weights,
@@ -144,7 +145,7 @@ def perform(
         fps,
     )
     for role in ROLES:
-        plan_pelvis(tracks[role], skeletons[role], params, fps, shifts[role])
+        plan_pelvis(tracks[role], skeletons[role], params, fps, floor_xy[role] + shifts[role])
     roots, rotations = _pose_in_blocks(
         tracks, skeletons, hold_weights, (n_frames, fps), chunk_frames, params
     )
