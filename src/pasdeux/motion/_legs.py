@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import gaussian_filter1d, minimum_filter1d, uniform_filter1d
+from scipy.ndimage import gaussian_filter1d, maximum_filter1d, minimum_filter1d, uniform_filter1d
 
 from pasdeux.motion._kin import (
     DOWN,
@@ -30,38 +30,96 @@ def plan_pelvis(
     tr: Tracks, skel: Skeleton, params: MotionParams, fps: float, xy: Array | None = None
 ) -> None:
     """Plan the pelvis (``tr.pelvis_m``) from both feet and the support before any leg is
-    solved.
+    solved, and how far each trailing heel is raised (``tr.heel_release_rad``).
 
     On the floor it is at ``xy`` (per frame; by default :func:`pelvis_xy`, which the
     motion stage moves towards a partner the joined hands would not reach). Its height is
     the standing height with the steps' rise, fall and dips, never above what either leg
     reaches from there (smoothed without exceeding it), less the bounce, and never below
-    ``min_pelvis_height_share`` of the standing height outside a dip or lunge.
+    ``min_pelvis_height_share`` of the standing height outside a dip or lunge. A foot on
+    the floor that bears no weight (the trailing foot of a long step) rises onto its ball,
+    up to ``heel_release_max_deg``, rather than pull the pelvis down (:func:`_releases`).
     """
     off = skel.offset
     if xy is None:
         xy = pelvis_xy(tr, params, fps)
+    standing_m = float(off("Hips")[2])
+    wanted = standing_m - tr.drop_m + tr.rise_m
+    limits = _leg_limits(tr, skel, params, xy)
+    short = {side: wanted - limit for side, limit in limits.items()}
+    tr.heel_release_rad = _releases(tr, skel, params, (fps, xy), short)
+    limit = np.full(tr.facing.size, np.inf)
+    for side in "lr":
+        pitch = heel_pitch_rad(skel, tr, params, side)
+        extra = ankle_lift_m(skel, pitch) - ankle_lift_m(
+            skel, _pitch_without_release(skel, tr, params, side)
+        )
+        limit = np.minimum(limit, limits[side] + extra)
+    width = max(1, round(params.pelvis_smoothing_s * fps))
+    # The mean over a window of the window's minimum is below the limit everywhere.
+    under = uniform_filter1d(minimum_filter1d(limit, width, mode="nearest"), width, mode="nearest")
+    z = np.minimum(wanted, under) - tr.bounce_m
+    floor_m = params.min_pelvis_height_share * standing_m * (1.0 - tr.dip)
+    tr.pelvis_m = np.column_stack([xy, np.maximum(z, floor_m)])
+
+
+def _leg_limits(tr: Tracks, skel: Skeleton, params: MotionParams, xy: Array) -> dict[str, Array]:
+    """Per leg, the highest the pelvis may be with the pelvis at ``xy`` on the floor and
+    the foot where it is (its heel raised by a pivot or a rise, not released)."""
+    off = skel.offset
     standing_m = float(off("Hips")[2])
     thigh, shin = skel.length("LeftLeg"), skel.length("LeftFoot")
     ankle_h = standing_m + off("LeftUpLeg")[2] - thigh - shin
     reach = params.leg_reach_share * (thigh + shin)
     yaw = tr.facing - np.pi / 2
     c, s = np.cos(yaw), np.sin(yaw)
-    limit = np.full(tr.facing.size, np.inf)
+    out = {}
     for side in "lr":
         hx, hy, hz = off(f"{side_name(side)}UpLeg")
         hip_xy = xy + np.column_stack([c * hx - s * hy, s * hx + c * hy])
         foot = tr.feet[side.upper()]
         horizontal = np.linalg.norm(foot[:, :2] - hip_xy, axis=1)
         height = np.sqrt(np.clip(reach**2 - horizontal**2, 0.0, None))
-        lift = ankle_lift_m(skel, heel_pitch_rad(skel, tr, params, side))
-        limit = np.minimum(limit, ankle_h + foot[:, 2] + lift + height - hz)
+        lift = ankle_lift_m(skel, _pitch_without_release(skel, tr, params, side))
+        out[side] = ankle_h + foot[:, 2] + lift + height - hz
+    return out
+
+
+def _releases(
+    tr: Tracks,
+    skel: Skeleton,
+    params: MotionParams,
+    fps_xy: tuple[float, Array],
+    short_m: dict[str, Array],
+) -> dict[str, Array]:
+    """How far each heel is raised about its ball where its leg is ``short_m`` short of the
+    wanted pelvis height (``fps_xy``: frames per second and the pelvis on the floor): only
+    a foot on the floor behind the pelvis bearing (almost) no weight, at most
+    ``heel_release_max_deg``, widened and smoothed over ``pelvis_smoothing_s`` (the heel
+    peels before the pelvis would have to drop, and comes down after)."""
+    length, angle = _ball_lever(skel)
+    fps, xy = fps_xy
+    top = np.radians(params.heel_release_max_deg)
     width = max(1, round(params.pelvis_smoothing_s * fps))
-    # The mean over a window of the window's minimum is below the limit everywhere.
-    under = uniform_filter1d(minimum_filter1d(limit, width, mode="nearest"), width, mode="nearest")
-    z = np.minimum(standing_m - tr.drop_m + tr.rise_m, under) - tr.bounce_m
-    floor_m = params.min_pelvis_height_share * standing_m * (1.0 - tr.dip)
-    tr.pelvis_m = np.column_stack([xy, np.maximum(z, floor_m)])
+    ahead = np.column_stack([np.cos(tr.facing), np.sin(tr.facing)])
+    out = {}
+    for side in "lr":
+        base = _pitch_without_release(skel, tr, params, side)
+        need = ankle_lift_m(skel, base) + np.clip(short_m[side], 0.0, None)
+        pitch = np.arcsin(np.clip(np.sin(angle) + need / length, -1.0, 1.0)) - angle
+        weight = tr.weight_r if side == "r" else 1.0 - tr.weight_r
+        free = smoothstep(
+            (params.heel_release_weight_max - weight) / params.heel_release_weight_max
+        )
+        behind = -np.sum((tr.feet[side.upper()][:, :2] - xy) * ahead, axis=1)
+        free = free * smoothstep(behind / params.heel_release_behind_m)
+        on_floor = tr.feet[side.upper()][:, 2] <= 1e-6
+        wanted = np.where(on_floor, np.clip(pitch - base, 0.0, top) * free, 0.0)
+        wide = maximum_filter1d(wanted, width, mode="nearest")
+        out[side.upper()] = np.minimum(
+            gaussian_filter1d(wide, width / 4, mode="nearest"), top * free
+        )
+    return out
 
 
 def _ball_lever(skel: Skeleton) -> tuple[float, float]:
@@ -76,13 +134,20 @@ def ankle_lift_m(skel: Skeleton, pitch_rad: Array) -> Array:
     return np.asarray(length * (np.sin(angle + pitch_rad) - np.sin(angle)))
 
 
-def heel_pitch_rad(skel: Skeleton, tr: Tracks, params: MotionParams, side: str) -> Array:
-    """How far the foot of ``side`` is tipped forward about its ball: on its ball in a
-    pivot (``pivot_heel_pitch_deg``), or as far as lifts the ankle by the rise."""
+def _pitch_without_release(skel: Skeleton, tr: Tracks, params: MotionParams, side: str) -> Array:
+    """How far the foot of ``side`` is tipped forward about its ball by a pivot
+    (``pivot_heel_pitch_deg``) or a rise (as far as lifts the ankle by the rise)."""
     length, angle = _ball_lever(skel)
     rise = np.arcsin(np.clip(np.sin(angle) + tr.rise_m / length, -1.0, 1.0)) - angle
     pivot = np.radians(params.pivot_heel_pitch_deg) * tr.heel_up[side.upper()]
     return np.asarray(np.maximum(pivot, rise))
+
+
+def heel_pitch_rad(skel: Skeleton, tr: Tracks, params: MotionParams, side: str) -> Array:
+    """How far the foot of ``side`` is tipped forward about its ball: on its ball in a
+    pivot, up with the rise, or released behind a long step (``tr.heel_release_rad``)."""
+    base = _pitch_without_release(skel, tr, params, side)
+    return np.asarray(base + tr.heel_release_rad[side.upper()])
 
 
 def pelvis_xy(tr: Tracks, params: MotionParams, fps: float) -> Array:

@@ -146,6 +146,26 @@ class MotionParams:
         Partners whose pelvises are further apart than this are not checked.
     contact_rate_hz
         How often a second the turns are solved (interpolated between).
+    heel_release_max_deg
+        Most a foot on the floor bearing no weight (the trailing foot of a long step) rises
+        onto its ball rather than pull the pelvis down.
+    heel_release_weight_max
+        A foot bearing more than this share of the weight keeps its heel down.
+    heel_release_behind_m
+        A heel is released fully only where its foot is this far behind the pelvis (not at
+        all where it is beside it or in front).
+    feet_gap_m
+        How far apart a foot lands from a partner's foot standing where it arrives (beyond
+        touching, the feet's capsules).
+    feet_shift_max_m
+        Most a foot is moved from where its step places it to land clear of a partner's.
+    feet_rounds
+        Corrections tried per foot landing beside a partner's feet, and rounds of pushing a
+        foot in the air round a partner's.
+    feet_push_smoothing_s
+        Time over which a push of a foot in the air round a partner's is spread.
+    feet_push_fade_s
+        Time over which that push fades in after a lift and out before a landing.
     rise_m
         How far a rise (Waltz, Foxtrot, Quickstep, Viennese Waltz: the steps marked
         ``rise`` and held to the ``lower``) lifts the pelvis and the ankles: the heels leave
@@ -227,6 +247,14 @@ class MotionParams:
     contact_spread_s: float = 0.2
     contact_reach_m: float = 2.5
     contact_rate_hz: float = 20.0
+    feet_gap_m: float = 0.005
+    heel_release_max_deg: float = 35.0
+    heel_release_weight_max: float = 0.25
+    heel_release_behind_m: float = 0.1
+    feet_shift_max_m: float = 0.12
+    feet_rounds: int = 3
+    feet_push_smoothing_s: float = 0.05
+    feet_push_fade_s: float = 0.03
     rise_m: float = 0.05
     fall_m: float = 0.03
     cuban_hip_tilt_deg: float = 6.0

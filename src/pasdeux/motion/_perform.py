@@ -56,6 +56,7 @@ from pasdeux.errors import PasdeuxError
 from pasdeux.motion._arms import hold_weights as hold_weights_of
 from pasdeux.motion._arms import pose_arms
 from pasdeux.motion._contact import keep_apart
+from pasdeux.motion._feet import feet_shifts, shifted_feet
 from pasdeux.motion._kin import Array, local_quaternions, place_end_sites
 from pasdeux.motion._legs import pelvis_xy, plan_pelvis, pose_body
 from pasdeux.motion._params import MotionParams
@@ -133,6 +134,10 @@ def perform(
         for role in ROLES
     }
     follow_in_hold(tracks, steps["follower"], start_poses, times)
+    # A foot arriving where the partner's foot stands lands beside it.
+    balls_m = {role: _ball_m(skeletons[role]) for role in ROLES}
+    moves = feet_shifts(tracks, balls_m, params, fps)
+    tracks = {role: shifted_feet(tracks[role], moves[role], steps[role], times) for role in ROLES}
     hold_weights = hold_weights_of(steps["leader"], times, params.blend_s)
     # Bodies the steps put beyond the joined hands' reach lean in.
     floor_xy = {role: pelvis_xy(tracks[role], params, fps) for role in ROLES}

@@ -106,6 +106,7 @@ class Tracks:
     head_turn_rad: Array  # (F,) the head turned from the chest, counter-clockwise positive
     head_tilt_rad: Array  # (F,) the head tilted sideways, to its left positive
     pelvis_m: Array  # (F, 3) the pelvis, planned from all the above (``plan_pelvis``)
+    heel_release_rad: dict[str, Array]  # foot -> (F,) a trailing heel raised (``plan_pelvis``)
     landings_xy: Array  # (steps, 2) where each step's foot lands, in the steps' order
 
 
@@ -130,6 +131,7 @@ def slice_tracks(tr: Tracks, part: slice) -> Tracks:
         head_turn_rad=tr.head_turn_rad[part],
         head_tilt_rad=tr.head_tilt_rad[part],
         pelvis_m=tr.pelvis_m[part],
+        heel_release_rad={foot: track[part] for foot, track in tr.heel_release_rad.items()},
         landings_xy=tr.landings_xy,
     )
 
@@ -187,6 +189,7 @@ def dancer_tracks(
         head_turn_rad=smooth["turn"],
         head_tilt_rad=smooth["tilt"],
         pelvis_m=np.zeros((n, 3)),
+        heel_release_rad={foot: np.zeros(n) for foot in "LR"},
         landings_xy=np.array(feet.landings, dtype=float).reshape(-1, 2),
     )
 

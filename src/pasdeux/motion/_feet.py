@@ -1,0 +1,238 @@
+"""Feet that do not stand on each other: a foot arriving beside a partner's standing foot
+lands clear of it.
+
+The figures place each foot where the step takes it, for each dancer on their own; in a
+close hold four feet share a floor about 35 cm across, and a foot can land on (or toe to
+toe with) a foot of the partner that is still standing there. A dancer's foot arriving
+where the partner's foot stands lands beside it instead, as a dancer does.
+
+On the floor each foot is a capsule from the ankle to the ball (the model ``pasdeux
+check`` measures with, seen from above). The feet's time on the floor is cut into
+stances (a foot on the floor from one landing to its next lift, turning on its ball or
+not). Taken in the order they begin, each stance is compared with the partner's stances
+that began before it (a foot already standing there has the right of way) and moved,
+whole, the least way that clears them: by the overlap, away from the standing foot,
+``feet_gap_m`` beyond touching, at most ``feet_shift_max_m``. A stance moved whole keeps
+its foot planted (no slide); the swing before it and after it carries the foot from one
+shift to the next. Feet swinging past each other are left to the knees (``_contact``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.ndimage import gaussian_filter1d, maximum_filter1d
+
+from pasdeux.capsules import closest_parameters
+from pasdeux.motion._kin import Array, smoothstep
+from pasdeux.motion._params import MotionParams
+from pasdeux.motion._tracks import ROLES, TimedStep, Tracks
+
+__all__ = ["Stance", "feet_shifts", "shifted_feet", "stances", "swing_pushes"]
+
+_ON_FLOOR_M = 1e-6
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Stance:
+    """A foot on the floor from frame ``start`` to frame ``stop`` (exclusive)."""
+
+    role: str
+    foot: str
+    start: int
+    stop: int
+
+
+def stances(lift_m: Array, role: str, foot: str) -> list[Stance]:
+    """The runs of frames where a foot (its height above the floor per frame) is down."""
+    down = np.concatenate([[False], lift_m <= _ON_FLOOR_M, [False]])
+    edges = np.flatnonzero(np.diff(down.astype(np.int8)))
+    return [
+        Stance(role, foot, int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)
+    ]
+
+
+def _segments(ankle_xy: Array, yaw: Array, ball_m: float) -> tuple[Array, Array]:
+    """A foot seen from above: its ankle and its ball, (F, 3) each at height 0."""
+    zero = np.zeros((ankle_xy.shape[0], 1))
+    ball = ankle_xy + ball_m * np.column_stack([np.cos(yaw), np.sin(yaw)])
+    return np.hstack([ankle_xy, zero]), np.hstack([ball, zero])
+
+
+def _worst_overlap(
+    own: tuple[Array, Array], other: tuple[Array, Array], reach_m: float
+) -> tuple[float, Array]:
+    """The largest overlap of two feet over the frames given (``reach_m`` minus their
+    distance; negative: apart) and the way, on the floor, that opens it."""
+    s, t = closest_parameters(own[0], own[1], other[0], other[1])
+    p = own[0] + s[:, None] * (own[1] - own[0])
+    q = other[0] + t[:, None] * (other[1] - other[0])
+    gap = p - q
+    dist = np.linalg.norm(gap, axis=1)
+    k = int(np.argmax(reach_m - dist))
+    way = gap[k, :2]
+    if np.linalg.norm(way) < _EPS:
+        # The feet cross: away from the other foot's middle.
+        way = ((own[0][k] + own[1][k]) / 2 - (other[0][k] + other[1][k]) / 2)[:2]
+    norm = float(np.linalg.norm(way))
+    return float(reach_m - dist[k]), way / norm if norm > _EPS else np.zeros(2)
+
+
+def feet_shifts(
+    tracks: dict[str, Tracks], balls_m: dict[str, float], params: MotionParams, fps: float
+) -> dict[str, dict[str, Array]]:
+    """How far each foot of each dancer is moved on the floor, per frame ((F, 2) per role
+    and foot; see the module's description)."""
+    reach_m = params.capsule_radii_m["l_foot"] + params.capsule_radii_m["r_foot"]
+    reach_m += params.feet_gap_m
+    n = tracks["leader"].facing.size
+    work = {r: {f: tracks[r].feet[f][:, :2].copy() for f in "LR"} for r in ROLES}
+    fixed = {r: {f: np.zeros(n, dtype=bool) for f in "LR"} for r in ROLES}
+    shift = {r: {f: np.full((n, 2), np.nan) for f in "LR"} for r in ROLES}
+    order = sorted(
+        (s for r in ROLES for f in "LR" for s in stances(tracks[r].feet[f][:, 2], r, f)),
+        key=lambda s: (s.start, ROLES.index(s.role)),
+    )
+    for st in order:
+        other = ROLES[1 - ROLES.index(st.role)]
+        part = slice(st.start, st.stop)
+        yaw = tracks[st.role].foot_yaw[st.foot][part]
+        delta = np.zeros(2)
+        for _ in range(params.feet_rounds):
+            own = _segments(work[st.role][st.foot][part] + delta, yaw, balls_m[st.role])
+            worst, way = 0.0, np.zeros(2)
+            for f in "LR":
+                mask = fixed[other][f][part]
+                if not mask.any():
+                    continue
+                theirs = _segments(
+                    work[other][f][part][mask],
+                    tracks[other].foot_yaw[f][part][mask],
+                    balls_m[other],
+                )
+                o, w = _worst_overlap((own[0][mask], own[1][mask]), theirs, reach_m)
+                if o > worst:
+                    worst, way = o, w
+            if worst <= 0.0:
+                break
+            delta = delta + way * worst
+            norm = float(np.linalg.norm(delta))
+            if norm > params.feet_shift_max_m:
+                delta *= params.feet_shift_max_m / norm
+        work[st.role][st.foot][part] += delta
+        fixed[st.role][st.foot][part] = True
+        shift[st.role][st.foot][part] = delta
+    out = {r: {f: _through_swings(shift[r][f]) for f in "LR"} for r in ROLES}
+    pushes = swing_pushes(tracks, out, balls_m, params, fps)
+    return {r: {f: out[r][f] + pushes[r][f] for f in "LR"} for r in ROLES}
+
+
+def swing_pushes(
+    tracks: dict[str, Tracks],
+    shifts: dict[str, dict[str, Array]],
+    balls_m: dict[str, float],
+    params: MotionParams,
+    fps: float,
+) -> dict[str, dict[str, Array]]:
+    """How far each foot in the air is pushed aside ((F, 2) per role and foot, 0 on the
+    floor) so that it passes a partner's foot instead of going through it: each frame a
+    foot in the air overlapping a partner's foot is pushed away from it by the overlap
+    (half of it each where both are in the air); the pushes are smoothed over
+    ``feet_push_smoothing_s`` and fade out where the foot lifts and lands, in
+    ``feet_rounds`` rounds."""
+    reach_m = params.capsule_radii_m["l_foot"] + params.capsule_radii_m["r_foot"]
+    reach_m += params.feet_gap_m
+    n = tracks["leader"].facing.size
+    air = {r: {f: tracks[r].feet[f][:, 2] > _ON_FLOOR_M for f in "LR"} for r in ROLES}
+    fade = {r: {f: _fade(air[r][f], params.feet_push_fade_s * fps) for f in "LR"} for r in ROLES}
+    push = {r: {f: np.zeros((n, 2)) for f in "LR"} for r in ROLES}
+    for _ in range(params.feet_rounds):
+        asks = {r: {f: np.zeros((n, 2)) for f in "LR"} for r in ROLES}
+        feet = {
+            r: {
+                f: _segments(
+                    tracks[r].feet[f][:, :2] + shifts[r][f] + push[r][f],
+                    tracks[r].foot_yaw[f],
+                    balls_m[r],
+                )
+                for f in "LR"
+            }
+            for r in ROLES
+        }
+        for his in "LR":
+            for her in "LR":
+                s, t = closest_parameters(*feet["leader"][his], *feet["follower"][her])
+                p = feet["leader"][his][0] + s[:, None] * (
+                    feet["leader"][his][1] - feet["leader"][his][0]
+                )
+                q = feet["follower"][her][0] + t[:, None] * (
+                    feet["follower"][her][1] - feet["follower"][her][0]
+                )
+                gap = (p - q)[:, :2]
+                dist = np.linalg.norm(gap, axis=1)
+                over = np.clip(reach_m - dist, 0.0, None)
+                way = gap / np.maximum(dist, _EPS)[:, None]
+                a, b = air["leader"][his], air["follower"][her]
+                share = np.where(a & b, 0.5, 1.0)
+                asks["leader"][his] += (a * share * over)[:, None] * way
+                asks["follower"][her] -= (b * share * over)[:, None] * way
+        width = params.feet_push_smoothing_s * fps
+        for r in ROLES:
+            for f in "LR":
+                wide = maximum_filter1d(np.abs(asks[r][f]), max(1, round(width)), axis=0)
+                ask = np.sign(asks[r][f]) * wide
+                push[r][f] += (
+                    gaussian_filter1d(ask, max(width / 2, _EPS), axis=0) * fade[r][f][:, None]
+                )
+    return push
+
+
+def _fade(air: NDArray[np.bool_], frames: float) -> Array:
+    """0 on the floor, rising to 1 over ``frames`` after a lift and falling back to 0 over
+    as many before the landing."""
+    idx = np.arange(air.size)
+    down = np.flatnonzero(~air)
+    if down.size == 0:
+        return np.ones(air.size)
+    last = down[np.clip(np.searchsorted(down, idx, side="right") - 1, 0, down.size - 1)]
+    nxt = down[np.clip(np.searchsorted(down, idx, side="left"), 0, down.size - 1)]
+    since = np.where(last <= idx, idx - last, frames)
+    until = np.where(nxt >= idx, nxt - idx, frames)
+    return np.where(air, smoothstep(np.minimum(since, until) / max(frames, 1.0)), 0.0)
+
+
+def _through_swings(shift: Array) -> Array:
+    """Per-frame shifts from the stances' (NaN in the air): a foot in the air goes from the
+    shift of the stance it left to that of the stance it lands in, smoothly."""
+    out = shift.copy()
+    known = ~np.isnan(out[:, 0])
+    if not known.any():
+        return np.zeros_like(out)
+    idx = np.flatnonzero(known)
+    frames = np.arange(out.shape[0])
+    before = idx[np.clip(np.searchsorted(idx, frames, side="right") - 1, 0, idx.size - 1)]
+    after = idx[np.clip(np.searchsorted(idx, frames, side="left"), 0, idx.size - 1)]
+    span = np.maximum(after - before, 1)
+    u = smoothstep(np.clip((frames - before) / span, 0.0, 1.0))[:, None]
+    blended = out[before] + (out[after] - out[before]) * u
+    out[~known] = blended[~known]
+    return out
+
+
+def shifted_feet(
+    tracks: Tracks, shifts: dict[str, Array], steps: list[TimedStep], times: Array
+) -> Tracks:
+    """``tracks`` with its feet moved by ``shifts`` (per foot, (F, 2)), and each of
+    ``steps``' landings with them."""
+    feet = {}
+    for f, track in tracks.feet.items():
+        moved = track.copy()
+        moved[:, :2] += shifts[f]
+        feet[f] = moved
+    frames = np.clip(np.searchsorted(times, [s.t_land for s in steps]), 0, times.size - 1)
+    moved_by = [shifts[s.replayed.step.foot][k] for s, k in zip(steps, frames, strict=True)]
+    landings = tracks.landings_xy + np.array(moved_by).reshape(-1, 2)
+    return replace(tracks, feet=feet, landings_xy=landings)

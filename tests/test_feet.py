@@ -1,0 +1,137 @@
+"""Feet kept off each other: a foot landing beside a partner's standing foot lands clear."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pasdeux.capsules import segment_distances_m
+from pasdeux.motion import MotionParams
+from pasdeux.motion._feet import feet_shifts, stances
+from pasdeux.motion._tracks import Tracks
+
+FPS = 60.0
+BALL_M = 0.12
+PARAMS = MotionParams()
+REACH_M = 2 * PARAMS.capsule_radii_m["l_foot"]
+
+
+def _tracks(feet: dict[str, np.ndarray], yaw: dict[str, float]) -> Tracks:
+    """Tracks with only the feet (F, 3) and the way they point filled in."""
+    n = next(iter(feet.values())).shape[0]
+    zeros = np.zeros(n)
+    return Tracks(
+        body_xy=np.zeros((n, 2)),
+        facing=zeros,
+        feet=feet,
+        foot_yaw={f: np.full(n, yaw[f]) for f in "LR"},
+        heel_up={f: zeros for f in "LR"},
+        weight_r=zeros,
+        dip=zeros,
+        drop_m=zeros,
+        rise_m=zeros,
+        bounce_m=zeros,
+        lean_rad=zeros,
+        sway_rad=zeros,
+        head_pitch_rad=zeros,
+        hip=zeros,
+        contra_rad=zeros,
+        head_turn_rad=zeros,
+        head_tilt_rad=zeros,
+        pelvis_m=np.zeros((n, 3)),
+        heel_release_rad={f: zeros for f in "LR"},
+        landings_xy=np.zeros((0, 2)),
+    )
+
+
+def _standing(xy: tuple[float, float], n: int) -> np.ndarray:
+    return np.column_stack([np.tile(xy, (n, 1)), np.zeros(n)])
+
+
+def _stepping(
+    start: tuple[float, float], end: tuple[float, float], n: int, a: int, b: int
+) -> np.ndarray:
+    """A foot standing at ``start``, in the air over frames ``a:b``, standing at ``end``."""
+    out = _standing(start, n)
+    u = np.linspace(0.0, 1.0, b - a)
+    out[a:b, :2] = np.array(start) + np.outer(u, np.subtract(end, start))
+    out[a + 1 : b - 1, 2] = 0.03
+    out[b:, :2] = end
+    return out
+
+
+def _foot(track: np.ndarray, yaw: float, frame: int) -> tuple[np.ndarray, np.ndarray]:
+    ankle = np.append(track[frame, :2], 0.0)
+    return ankle, ankle + BALL_M * np.array([np.cos(yaw), np.sin(yaw), 0.0])
+
+
+def test_stances_are_the_runs_on_the_floor() -> None:
+    lift = np.array([0, 0, 0.02, 0.03, 0, 0, 0, 0.01, 0])
+    found = [(s.start, s.stop) for s in stances(lift, "leader", "L")]
+    assert found == [(0, 2), (4, 7), (8, 9)]
+
+
+def test_a_foot_landing_on_a_standing_foot_lands_beside_it_and_stays_planted() -> None:
+    n = 120
+    # She stands with her left foot at (0.40, 0.02) pointing at him; his right foot steps
+    # from (0, 0) to land toe to toe with it.
+    her = {"L": _standing((0.40, 0.02), n), "R": _standing((0.40, 0.40), n)}
+    his = {"L": _standing((0.0, -0.3), n), "R": _stepping((0.0, 0.0), (0.30, 0.0), n, 20, 50)}
+    tracks = {
+        "leader": _tracks(his, {"L": 0.0, "R": 0.0}),
+        "follower": _tracks(her, {"L": np.pi, "R": np.pi}),
+    }
+    before = segment_distances_m(*_foot(his["R"], 0.0, 80), *_foot(her["L"], np.pi, 80))
+    assert before < REACH_M - 0.01
+    shifts = feet_shifts(tracks, {"leader": BALL_M, "follower": BALL_M}, PARAMS, FPS)
+    # Her foot was there first: it does not move; his lands clear of it.
+    assert np.allclose(shifts["follower"]["L"], 0.0)
+    moved = his["R"].copy()
+    moved[:, :2] += shifts["leader"]["R"]
+    after = segment_distances_m(*_foot(moved, 0.0, 80), *_foot(her["L"], np.pi, 80))
+    assert after >= REACH_M + PARAMS.feet_gap_m - 1e-6
+    # Planted from the landing on: the shift is one and the same (no slide), and the foot
+    # did not move before it lifted.
+    assert np.ptp(shifts["leader"]["R"][50:], axis=0) == pytest.approx([0.0, 0.0], abs=1e-12)
+    assert np.allclose(shifts["leader"]["R"][:20], 0.0)
+    assert np.linalg.norm(shifts["leader"]["R"][60]) <= PARAMS.feet_shift_max_m + 1e-9
+
+
+def test_feet_apart_are_not_moved() -> None:
+    n = 60
+    his = {"L": _standing((0.0, -0.1), n), "R": _stepping((0.0, 0.1), (0.3, 0.1), n, 10, 30)}
+    her = {"L": _standing((0.0, 0.8), n), "R": _standing((0.2, 0.8), n)}
+    tracks = {
+        "leader": _tracks(his, {"L": 0.0, "R": 0.0}),
+        "follower": _tracks(her, {"L": 0.0, "R": 0.0}),
+    }
+    shifts = feet_shifts(tracks, {"leader": BALL_M, "follower": BALL_M}, PARAMS, FPS)
+    for role in shifts.values():
+        for shift in role.values():
+            assert np.allclose(shift, 0.0)
+
+
+def test_a_foot_in_the_air_passes_round_a_standing_foot() -> None:
+    n = 120
+    # His right foot swings straight across the floor through where her foot stands.
+    her = {"L": _standing((0.30, 0.0), n), "R": _standing((0.30, 0.6), n)}
+    his = {"L": _standing((0.0, -0.4), n), "R": _stepping((0.0, 0.0), (0.60, 0.0), n, 20, 80)}
+    tracks = {
+        "leader": _tracks(his, {"L": np.pi / 2, "R": np.pi / 2}),
+        "follower": _tracks(her, {"L": np.pi / 2, "R": np.pi / 2}),
+    }
+    shifts = feet_shifts(tracks, {"leader": BALL_M, "follower": BALL_M}, PARAMS, FPS)
+    moved = his["R"][:, :2] + shifts["leader"]["R"]
+    # Mid-swing, beside her foot, it is further from it than it was (it went round).
+    frame = 50
+    gap_before = segment_distances_m(
+        *_foot(his["R"], np.pi / 2, frame), *_foot(her["L"], np.pi / 2, frame)
+    )
+    shifted = np.column_stack([moved, his["R"][:, 2]])
+    gap_after = segment_distances_m(
+        *_foot(shifted, np.pi / 2, frame), *_foot(her["L"], np.pi / 2, frame)
+    )
+    assert gap_after > gap_before + 0.02
+    # On the floor at both ends, it is where the step put it.
+    assert np.allclose(shifts["leader"]["R"][:20], 0.0)
+    assert np.allclose(shifts["leader"]["R"][80:], 0.0)
