@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import gaussian_filter1d, maximum_filter1d, minimum_filter1d, uniform_filter1d
+from scipy.ndimage import gaussian_filter1d, minimum_filter1d, uniform_filter1d
 
 from pasdeux.motion._kin import (
     DOWN,
@@ -45,16 +45,13 @@ def plan_pelvis(
         xy = pelvis_xy(tr, params, fps)
     standing_m = float(off("Hips")[2])
     wanted = standing_m - tr.drop_m + tr.rise_m
-    limits = _leg_limits(tr, skel, params, xy)
-    short = {side: wanted - limit for side, limit in limits.items()}
+    base = {side: _pitch_without_release(skel, tr, params, side) for side in "lr"}
+    short = {side: wanted - _leg_limit(tr, skel, params, xy, side, base[side]) for side in "lr"}
     tr.heel_release_rad = _releases(tr, skel, params, (fps, xy), short)
     limit = np.full(tr.facing.size, np.inf)
     for side in "lr":
         pitch = heel_pitch_rad(skel, tr, params, side)
-        extra = ankle_lift_m(skel, pitch) - ankle_lift_m(
-            skel, _pitch_without_release(skel, tr, params, side)
-        )
-        limit = np.minimum(limit, limits[side] + extra)
+        limit = np.minimum(limit, _leg_limit(tr, skel, params, xy, side, pitch))
     width = max(1, round(params.pelvis_smoothing_s * fps))
     # The mean over a window of the window's minimum is below the limit everywhere.
     under = uniform_filter1d(minimum_filter1d(limit, width, mode="nearest"), width, mode="nearest")
@@ -63,9 +60,12 @@ def plan_pelvis(
     tr.pelvis_m = np.column_stack([xy, np.maximum(z, floor_m)])
 
 
-def _leg_limits(tr: Tracks, skel: Skeleton, params: MotionParams, xy: Array) -> dict[str, Array]:
-    """Per leg, the highest the pelvis may be with the pelvis at ``xy`` on the floor and
-    the foot where it is (its heel raised by a pivot or a rise, not released)."""
+def _leg_limit(
+    tr: Tracks, skel: Skeleton, params: MotionParams, xy: Array, side: str, pitch_rad: Array
+) -> Array:
+    """The highest the pelvis may be, with the pelvis at ``xy`` on the floor, for the leg
+    of ``side`` to reach its foot tipped forward ``pitch_rad`` about its ball (the ankle
+    raised, and moved towards the ball)."""
     off = skel.offset
     standing_m = float(off("Hips")[2])
     thigh, shin = skel.length("LeftLeg"), skel.length("LeftFoot")
@@ -73,16 +73,16 @@ def _leg_limits(tr: Tracks, skel: Skeleton, params: MotionParams, xy: Array) -> 
     reach = params.leg_reach_share * (thigh + shin)
     yaw = tr.facing - np.pi / 2
     c, s = np.cos(yaw), np.sin(yaw)
-    out = {}
-    for side in "lr":
-        hx, hy, hz = off(f"{side_name(side)}UpLeg")
-        hip_xy = xy + np.column_stack([c * hx - s * hy, s * hx + c * hy])
-        foot = tr.feet[side.upper()]
-        horizontal = np.linalg.norm(foot[:, :2] - hip_xy, axis=1)
-        height = np.sqrt(np.clip(reach**2 - horizontal**2, 0.0, None))
-        lift = ankle_lift_m(skel, _pitch_without_release(skel, tr, params, side))
-        out[side] = ankle_h + foot[:, 2] + lift + height - hz
-    return out
+    hx, hy, hz = off(f"{side_name(side)}UpLeg")
+    hip_xy = xy + np.column_stack([c * hx - s * hy, s * hx + c * hy])
+    foot = tr.feet[side.upper()]
+    length, angle = _ball_lever(skel)
+    toward_ball = length * (np.cos(angle) - np.cos(angle + pitch_rad))
+    way = tr.foot_yaw[side.upper()]
+    ankle_xy = foot[:, :2] + toward_ball[:, None] * np.column_stack([np.cos(way), np.sin(way)])
+    horizontal = np.linalg.norm(ankle_xy - hip_xy, axis=1)
+    height = np.sqrt(np.clip(reach**2 - horizontal**2, 0.0, None))
+    return np.asarray(ankle_h + foot[:, 2] + ankle_lift_m(skel, pitch_rad) + height - hz)
 
 
 def _releases(
@@ -93,32 +93,31 @@ def _releases(
     short_m: dict[str, Array],
 ) -> dict[str, Array]:
     """How far each heel is raised about its ball where its leg is ``short_m`` short of the
-    wanted pelvis height (``fps_xy``: frames per second and the pelvis on the floor): only
-    a foot on the floor behind the pelvis bearing (almost) no weight, at most
-    ``heel_release_max_deg``, widened and smoothed over ``pelvis_smoothing_s`` (the heel
-    peels before the pelvis would have to drop, and comes down after)."""
+    wanted pelvis height (by more than ``heel_release_from_m``, which the knees take;
+    ``fps_xy``: frames per second and the pelvis on the floor): only a foot behind the
+    pelvis (by ``heel_release_behind_m`` for all of it), on the floor, bearing (almost)
+    no weight; at most ``heel_release_max_deg``, smoothed over ``pelvis_smoothing_s``."""
     length, angle = _ball_lever(skel)
     fps, xy = fps_xy
+    ahead = np.column_stack([np.cos(tr.facing), np.sin(tr.facing)])
     top = np.radians(params.heel_release_max_deg)
     width = max(1, round(params.pelvis_smoothing_s * fps))
-    ahead = np.column_stack([np.cos(tr.facing), np.sin(tr.facing)])
     out = {}
     for side in "lr":
         base = _pitch_without_release(skel, tr, params, side)
-        need = ankle_lift_m(skel, base) + np.clip(short_m[side], 0.0, None)
+        need = ankle_lift_m(skel, base) + np.clip(
+            short_m[side] - params.heel_release_from_m, 0.0, None
+        )
         pitch = np.arcsin(np.clip(np.sin(angle) + need / length, -1.0, 1.0)) - angle
         weight = tr.weight_r if side == "r" else 1.0 - tr.weight_r
-        free = smoothstep(
-            (params.heel_release_weight_max - weight) / params.heel_release_weight_max
-        )
+        limit = params.heel_release_weight_max
+        free = smoothstep((limit - weight) / limit)
         behind = -np.sum((tr.feet[side.upper()][:, :2] - xy) * ahead, axis=1)
         free = free * smoothstep(behind / params.heel_release_behind_m)
         on_floor = tr.feet[side.upper()][:, 2] <= 1e-6
         wanted = np.where(on_floor, np.clip(pitch - base, 0.0, top) * free, 0.0)
-        wide = maximum_filter1d(wanted, width, mode="nearest")
-        out[side.upper()] = np.minimum(
-            gaussian_filter1d(wide, width / 4, mode="nearest"), top * free
-        )
+        smooth = gaussian_filter1d(wanted, width / 4, mode="nearest")
+        out[side.upper()] = np.minimum(smooth, top * free) * on_floor
     return out
 
 
@@ -261,7 +260,9 @@ def _pose_leg(
     flat_ankle = np.column_stack([foot[:, :2], ankle_h + foot[:, 2]])
     ball = flat_ankle + apply(r_flat, off(toe_j))
     ankle_target = ball - apply(r_foot, off(toe_j))
-    forward = apply(r_pelvis, FORWARD)
+    # The knee bends the way its foot points (over the toes), not the hips'.
+    yaw = tr.foot_yaw[side.upper()]
+    forward = np.column_stack([np.cos(yaw), np.sin(yaw), np.zeros_like(yaw)])
     bend = np.radians(params.knee_max_bend_deg)
     shortest = np.sqrt(thigh**2 + shin**2 + 2 * thigh * shin * np.cos(bend))
     knee, ankle = two_bone_ik(

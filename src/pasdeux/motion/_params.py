@@ -154,6 +154,9 @@ class MotionParams:
     heel_release_behind_m
         A heel is released fully only where its foot is this far behind the pelvis (not at
         all where it is beside it or in front).
+    heel_release_from_m
+        A leg this much short of the pelvis' height bends its knee; further short, its
+        heel rises (if it bears no weight).
     feet_gap_m
         How far apart a foot lands from a partner's foot standing where it arrives (beyond
         touching, the feet's capsules).
@@ -249,7 +252,8 @@ class MotionParams:
     contact_rate_hz: float = 20.0
     feet_gap_m: float = 0.005
     heel_release_max_deg: float = 35.0
-    heel_release_weight_max: float = 0.25
+    heel_release_weight_max: float = 0.1
+    heel_release_from_m: float = 0.01
     heel_release_behind_m: float = 0.1
     feet_shift_max_m: float = 0.12
     feet_rounds: int = 3
