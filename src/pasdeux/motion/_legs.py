@@ -82,7 +82,11 @@ def _leg_limit(
     ankle_xy = foot[:, :2] + toward_ball[:, None] * np.column_stack([np.cos(way), np.sin(way)])
     horizontal = np.linalg.norm(ankle_xy - hip_xy, axis=1)
     height = np.sqrt(np.clip(reach**2 - horizontal**2, 0.0, None))
-    return np.asarray(ankle_h + foot[:, 2] + ankle_lift_m(skel, pitch_rad) + height - hz)
+    limit = ankle_h + foot[:, 2] + ankle_lift_m(skel, pitch_rad) + height - hz
+    # A foot in the air goes where the leg reaches (it must be on its mark only where it
+    # leaves the floor and where it lands): it does not pull the pelvis down.
+    airborne = smoothstep(foot[:, 2] / params.swing_free_lift_m)
+    return np.asarray(limit + airborne * reach)
 
 
 def _releases(
