@@ -8,10 +8,10 @@ from scipy.spatial.transform import Rotation
 
 from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m, hold_contact_pairs, segment_distances_m
 from pasdeux.motion import positions_from_rotations, skeleton_for_height
-from pasdeux.motion._arms import _blends_round_partners, hand_targets, pose_arms
-from pasdeux.motion._kin import Body
 from pasdeux.motion._params import MotionParams
-from pasdeux.motion._reach import arm_reach_m, meeting_point, off_shoulders
+from pasdeux.motion.body._arms import _blends_round_partners, hand_targets, pose_arms
+from pasdeux.motion.body._reach import arm_reach_m, meeting_point, off_shoulders
+from pasdeux.motion.rig._kin import Body
 
 SKELETONS = {"leader": skeleton_for_height(1.80), "follower": skeleton_for_height(1.68)}
 TORSO_AND_HEAD = ("hips", "belly", "chest", "head")

@@ -11,7 +11,7 @@ from scipy.spatial.transform import Rotation
 from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m, segment_distances_m
 from pasdeux.dances import load_library
 from pasdeux.motion import MotionParams, perform, positions_from_rotations, skeleton_for_height
-from pasdeux.motion._contact import (
+from pasdeux.motion.body._contact import (
     CHAINS,
     allowed_overlaps_m,
     clear_of,

@@ -7,8 +7,8 @@ import pytest
 
 from pasdeux.capsules import segment_distances_m
 from pasdeux.motion import MotionParams
-from pasdeux.motion._feet import feet_shifts, stances
-from pasdeux.motion._tracks import Tracks
+from pasdeux.motion.steps._feet import feet_shifts, stances
+from pasdeux.motion.steps._tracks import Tracks
 
 FPS = 60.0
 BALL_M = 0.12

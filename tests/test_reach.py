@@ -10,9 +10,8 @@ import pytest
 from pasdeux.check import check_performance
 from pasdeux.dances import load_library
 from pasdeux.motion import MotionParams, perform, skeleton_for_height
-from pasdeux.motion._arms import _speed_limited, pose_arms
-from pasdeux.motion._kin import Body, rot_z
-from pasdeux.motion._reach import (
+from pasdeux.motion.body._arms import _speed_limited, pose_arms
+from pasdeux.motion.body._reach import (
     arm_reach_m,
     highest_common_point,
     hold_span_m,
@@ -20,6 +19,7 @@ from pasdeux.motion._reach import (
     meeting_point,
     reach_shifts,
 )
+from pasdeux.motion.rig._kin import Body, rot_z
 from routines import dance_routine
 
 SKELETONS = {"leader": skeleton_for_height(1.80), "follower": skeleton_for_height(1.68)}

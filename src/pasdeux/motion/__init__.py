@@ -2,14 +2,14 @@
 
 from pasdeux.motion._params import MotionParams
 from pasdeux.motion._perform import DANCER_HEIGHTS_M, perform
-from pasdeux.motion._skeleton import (
+from pasdeux.motion._types import PERFORMANCE_SCHEMA, DancerMotion, Performance, StepEvent
+from pasdeux.motion.rig import (
     JOINTS,
     PARENTS,
     Skeleton,
     positions_from_rotations,
     skeleton_for_height,
 )
-from pasdeux.motion._types import PERFORMANCE_SCHEMA, DancerMotion, Performance, StepEvent
 
 __all__ = [
     "DANCER_HEIGHTS_M",

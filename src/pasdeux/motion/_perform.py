@@ -53,25 +53,35 @@ from numpy.typing import NDArray
 
 from pasdeux.choreo import Routine
 from pasdeux.errors import PasdeuxError
-from pasdeux.motion._arms import hold_weights as hold_weights_of
-from pasdeux.motion._arms import pose_arms
-from pasdeux.motion._contact import keep_apart
-from pasdeux.motion._feet import feet_shifts, shifted_feet
-from pasdeux.motion._kin import Array, local_quaternions, place_end_sites
-from pasdeux.motion._legs import pelvis_xy, plan_pelvis, pose_body
 from pasdeux.motion._params import MotionParams
-from pasdeux.motion._reach import reach_shifts
-from pasdeux.motion._skeleton import Skeleton, skeleton_for_height
-from pasdeux.motion._tracks import (
+from pasdeux.motion._types import DancerMotion, Performance, StepEvent
+from pasdeux.motion.body import hold_weights as hold_weights_of
+from pasdeux.motion.body import (
+    keep_apart,
+    pelvis_xy,
+    plan_pelvis,
+    pose_arms,
+    pose_body,
+    reach_shifts,
+)
+from pasdeux.motion.rig import (
+    Array,
+    Skeleton,
+    local_quaternions,
+    place_end_sites,
+    skeleton_for_height,
+)
+from pasdeux.motion.steps import (
     ROLES,
     TimedStep,
     Tracks,
     dancer_tracks,
+    feet_shifts,
     follow_in_hold,
+    shifted_feet,
     slice_tracks,
     timed_steps,
 )
-from pasdeux.motion._types import DancerMotion, Performance, StepEvent
 
 __all__ = ["DANCER_HEIGHTS_M", "perform"]
 

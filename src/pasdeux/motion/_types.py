@@ -12,7 +12,7 @@ from numpy.typing import DTypeLike, NDArray
 
 from pasdeux._json import check_schema, pack_array, read_json, write_json_stream
 from pasdeux._serial import from_jsonable, to_jsonable
-from pasdeux.motion._skeleton import Skeleton, positions_from_rotations
+from pasdeux.motion.rig import Skeleton, positions_from_rotations
 
 __all__ = ["PERFORMANCE_SCHEMA", "DancerMotion", "Performance", "StepEvent"]
 

@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial.transform import Rotation
 
-from pasdeux.motion._skeleton import Skeleton, frame_from_vectors
+from pasdeux.motion.rig._skeleton import Skeleton, frame_from_vectors
 
 Array = NDArray[np.float64]
 

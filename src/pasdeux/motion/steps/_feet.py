@@ -26,9 +26,9 @@ from numpy.typing import NDArray
 from scipy.ndimage import gaussian_filter1d, maximum_filter1d
 
 from pasdeux.capsules import closest_parameters
-from pasdeux.motion._kin import Array, smoothstep
 from pasdeux.motion._params import MotionParams
-from pasdeux.motion._tracks import ROLES, TimedStep, Tracks
+from pasdeux.motion.rig import Array, smoothstep
+from pasdeux.motion.steps._tracks import ROLES, TimedStep, Tracks
 
 __all__ = ["Stance", "feet_shifts", "shifted_feet", "stances", "swing_pushes"]
 

@@ -14,8 +14,8 @@ from pasdeux.choreo import Routine
 from pasdeux.dances import find_style
 from pasdeux.dances.geometry import BODY_HOLDS, DancerPose, ReplayedStep, replay_figure
 from pasdeux.errors import InputError
-from pasdeux.motion._kin import Array, smoothstep
 from pasdeux.motion._params import MotionParams
+from pasdeux.motion.rig import Array, smoothstep
 
 ROLES = ("leader", "follower")
 OTHER_FOOT = {"L": "R", "R": "L"}

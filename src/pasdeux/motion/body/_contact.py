@@ -32,9 +32,8 @@ from scipy.spatial.transform import Rotation
 
 from pasdeux.capsules import BONE_CAPSULES, PART_CAPSULES, closest_parameters
 from pasdeux.dances import HOLD_CONNECTIONS
-from pasdeux.motion._kin import Array
 from pasdeux.motion._params import MotionParams
-from pasdeux.motion._skeleton import Skeleton, positions_from_rotations
+from pasdeux.motion.rig import Array, Skeleton, positions_from_rotations
 
 __all__ = [
     "CHAINS",

@@ -27,9 +27,8 @@ from scipy.ndimage import maximum_filter1d, uniform_filter1d
 
 from pasdeux.dances import HOLD_CONNECTIONS
 from pasdeux.dances.geometry import BODY_HOLDS
-from pasdeux.motion._kin import DOWN, UP, Array, side_name
 from pasdeux.motion._params import MotionParams
-from pasdeux.motion._skeleton import Skeleton
+from pasdeux.motion.rig import DOWN, UP, Array, Skeleton, side_name
 
 _EPS = 1e-9
 

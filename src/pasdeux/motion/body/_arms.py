@@ -12,29 +12,29 @@ from scipy.signal import lfilter
 
 from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m, closest_parameters
 from pasdeux.dances import HOLD_CONNECTIONS, HOLDS
-from pasdeux.motion._contact import clear_of
-from pasdeux.motion._kin import (
-    DOWN,
-    FORWARD,
-    UP,
-    Array,
-    Body,
-    apply,
-    bone_world,
-    rot_y,
-    side_name,
-    two_bone_ik,
-)
 from pasdeux.motion._params import MotionParams
-from pasdeux.motion._reach import (
+from pasdeux.motion.body._contact import clear_of
+from pasdeux.motion.body._reach import (
     arm_reach_m,
     joined_hands,
     level_point,
     meeting_point,
     off_shoulders,
 )
-from pasdeux.motion._skeleton import Skeleton
-from pasdeux.motion._tracks import TimedStep
+from pasdeux.motion.rig import (
+    DOWN,
+    FORWARD,
+    UP,
+    Array,
+    Body,
+    Skeleton,
+    apply,
+    bone_world,
+    rot_y,
+    side_name,
+    two_bone_ik,
+)
+from pasdeux.motion.steps import TimedStep
 
 ROLES = ("leader", "follower")
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import gaussian_filter1d, minimum_filter1d, uniform_filter1d
 
-from pasdeux.motion._kin import (
+from pasdeux.motion._params import MotionParams
+from pasdeux.motion.rig import (
     DOWN,
     FORWARD,
     Array,
     Body,
+    Skeleton,
     apply,
     bone_world,
     rot_x,
@@ -19,9 +21,7 @@ from pasdeux.motion._kin import (
     smoothstep,
     two_bone_ik,
 )
-from pasdeux.motion._params import MotionParams
-from pasdeux.motion._skeleton import Skeleton
-from pasdeux.motion._tracks import Tracks
+from pasdeux.motion.steps import Tracks
 
 _REST_HINGE = np.cross(DOWN, FORWARD)
 

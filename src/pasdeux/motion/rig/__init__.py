@@ -1,0 +1,52 @@
+"""The rig and its kinematics: the skeleton (joints, proportions, rest pose), rotations,
+world poses and the two-bone solver the legs and arms are posed with."""
+
+from pasdeux.motion.rig._kin import (
+    DOWN,
+    FORWARD,
+    UP,
+    Array,
+    Body,
+    apply,
+    bone_world,
+    local_quaternions,
+    place_end_sites,
+    rot_x,
+    rot_y,
+    rot_z,
+    side_name,
+    smoothstep,
+    two_bone_ik,
+)
+from pasdeux.motion.rig._skeleton import (
+    JOINTS,
+    PARENTS,
+    Skeleton,
+    frame_from_vectors,
+    positions_from_rotations,
+    skeleton_for_height,
+)
+
+__all__ = [
+    "DOWN",
+    "FORWARD",
+    "JOINTS",
+    "PARENTS",
+    "UP",
+    "Array",
+    "Body",
+    "Skeleton",
+    "apply",
+    "bone_world",
+    "frame_from_vectors",
+    "local_quaternions",
+    "place_end_sites",
+    "positions_from_rotations",
+    "rot_x",
+    "rot_y",
+    "rot_z",
+    "side_name",
+    "skeleton_for_height",
+    "smoothstep",
+    "two_bone_ik",
+]

@@ -1,0 +1,29 @@
+"""From the routine's steps to each dancer's tracks: when each foot lifts and lands, where
+the feet, the body point and the facing are each frame, the character of the steps
+(rise, sway, hips, head), and the feet kept off the partner's."""
+
+from pasdeux.motion.steps._feet import Stance, feet_shifts, shifted_feet, stances, swing_pushes
+from pasdeux.motion.steps._tracks import (
+    ROLES,
+    TimedStep,
+    Tracks,
+    dancer_tracks,
+    follow_in_hold,
+    slice_tracks,
+    timed_steps,
+)
+
+__all__ = [
+    "ROLES",
+    "Stance",
+    "TimedStep",
+    "Tracks",
+    "dancer_tracks",
+    "feet_shifts",
+    "follow_in_hold",
+    "shifted_feet",
+    "slice_tracks",
+    "stances",
+    "swing_pushes",
+    "timed_steps",
+]
