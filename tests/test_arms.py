@@ -9,7 +9,12 @@ from scipy.spatial.transform import Rotation
 from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m, hold_contact_pairs, segment_distances_m
 from pasdeux.motion import positions_from_rotations, skeleton_for_height
 from pasdeux.motion._params import MotionParams
-from pasdeux.motion.body._arms import _blends_round_partners, hand_targets, pose_arms
+from pasdeux.motion.body._arms import (
+    _blends_round_partners,
+    _unjoined_hands_apart,
+    hand_targets,
+    pose_arms,
+)
 from pasdeux.motion.body._reach import arm_reach_m, meeting_point, off_shoulders
 from pasdeux.motion.rig._kin import Body
 
@@ -248,3 +253,36 @@ def test_no_elbow_bends_into_the_partner(hold: str, at: tuple[float, float]) -> 
                     *ends, other.positions[:, ix(b0)], other.positions[:, ix(b1)]
                 )
                 assert np.all(gap > radii[arm] + radii[part] - 0.01), (role, arm, part)
+
+
+def test_hands_no_hold_joins_pass_each_other_and_joined_hands_stay_joined() -> None:
+    n = 3
+    shoulders = {
+        ("leader", "l"): np.tile([-0.2, 0.0, 1.45], (n, 1)),
+        ("leader", "r"): np.tile([0.2, 0.0, 1.45], (n, 1)),
+        ("follower", "l"): np.tile([0.2, 0.4, 1.35], (n, 1)),
+        ("follower", "r"): np.tile([-0.2, 0.4, 1.35], (n, 1)),
+    }
+    # His right hand and her left at one place (leaving the closed hold for a raised one,
+    # which joins only his left and her right); his left and her right joined.
+    meet = np.tile([0.3, 0.2, 1.0], (n, 1))
+    joined = np.tile([-0.25, 0.2, 1.0], (n, 1))
+    targets = {
+        ("leader", "r"): meet.copy(),
+        ("follower", "l"): meet + np.array([0.01, 0.0, 0.0]),
+        ("leader", "l"): joined.copy(),
+        ("follower", "r"): joined.copy(),
+    }
+    weights = {"left_to_right_raised": np.ones(n)}
+    out = _unjoined_hands_apart(targets, weights, shoulders, SKELETONS)
+    radii = capsule_radii_m()
+    gap = np.linalg.norm(out["leader", "r"][:, :2] - out["follower", "l"][:, :2], axis=1)
+    assert np.all(gap >= radii["r_hand"] + radii["l_hand"] - 1e-6)
+    # Moved level, and each half the way.
+    assert np.allclose(out["leader", "r"][:, 2], meet[:, 2])
+    moved = [
+        np.linalg.norm(out[k] - targets[k], axis=1) for k in (("leader", "r"), ("follower", "l"))
+    ]
+    assert np.allclose(moved[0], moved[1])
+    assert np.allclose(out["leader", "l"], joined)
+    assert np.allclose(out["follower", "r"], joined)

@@ -147,7 +147,47 @@ def _blended_targets(
     for key, (always, meet) in joined.items():
         targets[key] = np.where(always[:, None], meet, targets[key])
     targets = _blends_round_partners(targets, weights, bodies, skeletons)
-    return targets
+    return _unjoined_hands_apart(targets, weights, shoulders, skeletons)
+
+
+def _unjoined_hands_apart(
+    targets: dict[tuple[str, str], Array],
+    weights: dict[str, Array],
+    shoulders: dict[tuple[str, str], Array],
+    skeletons: dict[str, Skeleton],
+) -> dict[tuple[str, str], Array]:
+    """Two hands, one of each partner, that no hold blended there joins pass each other instead
+    of going through (his right hand leaving her back as her left leaves his shoulder):
+    where the hands (wrist to the end of the hand, :func:`_hand_tip`) are nearer than
+    their capsules' radii, each moves half the way apart, level."""
+    radii = capsule_radii_m()
+    out = dict(targets)
+    for his in "lr":
+        key = ("leader", his)
+        for her in "lr":
+            mate = ("follower", her)
+            apart = np.ones(shoulders[key].shape[0], dtype=bool)
+            for hold, weight in weights.items():
+                if _held(hold, "leader", his) == f"{side_name(her)[0]} hand":
+                    apart &= weight <= 1e-6
+            if not apart.any():
+                continue
+            ends = []
+            for k in (key, mate):
+                length = skeletons[k[0]].length(BONE_CAPSULES[f"{k[1]}_hand"][1])
+                ends.append((out[k], _hand_tip(out[k], shoulders[k], length)))
+            s, t = closest_parameters(*ends[0], *ends[1])
+            p = ends[0][0] + s[:, None] * (ends[0][1] - ends[0][0])
+            q = ends[1][0] + t[:, None] * (ends[1][1] - ends[1][0])
+            gap = p - q
+            gap[:, 2] = 0.0
+            dist = np.linalg.norm(gap, axis=1)
+            need = radii[f"{his}_hand"] + radii[f"{her}_hand"] - dist
+            move = np.where(apart & (need > 0), need / 2, 0.0)[:, None]
+            way = gap / np.maximum(dist, 1e-9)[:, None]
+            out[key] = out[key] + move * way
+            out[mate] = out[mate] - move * way
+    return out
 
 
 def _hold_targets(
