@@ -9,12 +9,8 @@ from scipy.spatial.transform import Rotation
 from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m, hold_contact_pairs, segment_distances_m
 from pasdeux.motion import positions_from_rotations, skeleton_for_height
 from pasdeux.motion._params import MotionParams
-from pasdeux.motion.body._arms import (
-    _blends_round_partners,
-    _unjoined_hands_apart,
-    hand_targets,
-    pose_arms,
-)
+from pasdeux.motion.body._arms import pose_arms
+from pasdeux.motion.body._hands import _blends_round_partners, _unjoined_hands_apart, hand_targets
 from pasdeux.motion.body._reach import arm_reach_m, meeting_point, off_shoulders
 from pasdeux.motion.rig._kin import Body
 

@@ -1,28 +1,22 @@
-"""The arms: each hold's hand targets, blended where the hold changes, reached by IK."""
+"""The arms: posed to reach the hands' targets (``_hands``) by IK, the elbows, clavicles and
+hands with them, and the holds' weights per frame."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import numpy as np
-from numpy.typing import NDArray
-from scipy.ndimage import gaussian_filter1d, uniform_filter1d
+from scipy.ndimage import uniform_filter1d
 from scipy.signal import lfilter
 
-from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m, closest_parameters
-from pasdeux.dances import HOLD_CONNECTIONS, HOLDS
+from pasdeux.capsules import capsule_radii_m
+from pasdeux.dances import HOLDS
 from pasdeux.motion._params import MotionParams
-from pasdeux.motion.body._contact import clear_of
+from pasdeux.motion.body._hands import blended_targets, held_part
 from pasdeux.motion.body._reach import (
     arm_reach_m,
-    joined_hands,
-    level_point,
-    meeting_point,
-    off_shoulders,
 )
 from pasdeux.motion.rig import (
-    DOWN,
     FORWARD,
     UP,
     Array,
@@ -77,7 +71,7 @@ def pose_arms(
     """
     follow = 1.0 - math.exp(-1.0 / (fps * params.elbow_follow_s))
     hand_follow = 1.0 - math.exp(-1.0 / (fps * params.hand_follow_s))
-    targets = _blended_targets(bodies, skeletons, weights, params, fps)
+    targets = blended_targets(bodies, skeletons, weights, params, fps)
     for (role, side), target in targets.items():
         target, carry[role, side + " target"] = _speed_limited(
             target, carry.get((role, side + " target")), params.max_hand_speed_m_s / fps
@@ -106,147 +100,6 @@ def pose_arms(
         )
 
 
-def _blended_targets(
-    bodies: dict[str, Body],
-    skeletons: dict[str, Skeleton],
-    weights: dict[str, Array],
-    params: MotionParams,
-    fps: float,
-) -> dict[tuple[str, str], Array]:
-    """Where each wrist is aimed (per ``(role, side)``) with the holds blended by
-    ``weights``: from the shoulder, on the shorter arc between the holds' ways and their
-    lengths blended; hands every blended hold joins at their one meeting point; hands
-    between holds round the partner."""
-    shoulders = {
-        (role, side): bodies[role].positions[:, skeletons[role].index(f"{side_name(side)}Arm")]
-        for role in ROLES
-        for side in "lr"
-    }
-    way: dict[tuple[str, str], Array] = {}
-    total = {key: np.zeros(sh.shape[0]) for key, sh in shoulders.items()}
-    length = {key: np.zeros(sh.shape[0]) for key, sh in shoulders.items()}
-    per_hold = {}
-    for hold, weight in weights.items():
-        hold_targets = per_hold[hold] = _hold_targets(hold, bodies, skeletons, params, fps)
-        for key, shoulder in shoulders.items():
-            reach = hold_targets[key[0]][key[1]] - shoulder
-            distance = np.linalg.norm(reach, axis=1)
-            unit = reach / np.maximum(distance, 1e-9)[:, None]
-            # Blending holds, the way from the shoulder to the hand turns on the shorter
-            # arc from one hold's to the other's (a hand raised for a turn comes down in
-            # front), and its length goes from one to the other: the hand never cuts
-            # through the shoulder.
-            total[key] += weight
-            share = weight / np.maximum(total[key], 1e-9)
-            way[key] = unit if key not in way else _slerp(way[key], unit, share)
-            length[key] += weight * distance
-    targets = {key: shoulders[key] + length[key][:, None] * way[key] for key in shoulders}
-    # Hands every blended hold joins meet at one point both arms reach; then hands between
-    # holds go round the partner (joined ones together).
-    joined = _joined_blend(per_hold, weights, shoulders, skeletons, params.hand_nearest_share)
-    for key, (always, meet) in joined.items():
-        targets[key] = np.where(always[:, None], meet, targets[key])
-    targets = _blends_round_partners(targets, weights, bodies, skeletons)
-    return _unjoined_hands_apart(targets, weights, shoulders, skeletons)
-
-
-def _unjoined_hands_apart(
-    targets: dict[tuple[str, str], Array],
-    weights: dict[str, Array],
-    shoulders: dict[tuple[str, str], Array],
-    skeletons: dict[str, Skeleton],
-) -> dict[tuple[str, str], Array]:
-    """Two hands, one of each partner, that no hold blended there joins pass each other instead
-    of going through (his right hand leaving her back as her left leaves his shoulder):
-    where the hands (wrist to the end of the hand, :func:`_hand_tip`) are nearer than
-    their capsules' radii, each moves half the way apart, level."""
-    radii = capsule_radii_m()
-    out = dict(targets)
-    for his in "lr":
-        key = ("leader", his)
-        for her in "lr":
-            mate = ("follower", her)
-            apart = np.ones(shoulders[key].shape[0], dtype=bool)
-            for hold, weight in weights.items():
-                if _held(hold, "leader", his) == f"{side_name(her)[0]} hand":
-                    apart &= weight <= 1e-6
-            if not apart.any():
-                continue
-            ends = []
-            for k in (key, mate):
-                length = skeletons[k[0]].length(BONE_CAPSULES[f"{k[1]}_hand"][1])
-                ends.append((out[k], _hand_tip(out[k], shoulders[k], length)))
-            s, t = closest_parameters(*ends[0], *ends[1])
-            p = ends[0][0] + s[:, None] * (ends[0][1] - ends[0][0])
-            q = ends[1][0] + t[:, None] * (ends[1][1] - ends[1][0])
-            gap = p - q
-            gap[:, 2] = 0.0
-            dist = np.linalg.norm(gap, axis=1)
-            need = radii[f"{his}_hand"] + radii[f"{her}_hand"] - dist
-            move = np.where(apart & (need > 0), need / 2, 0.0)[:, None]
-            way = gap / np.maximum(dist, 1e-9)[:, None]
-            out[key] = out[key] + move * way
-            out[mate] = out[mate] - move * way
-    return out
-
-
-def _hold_targets(
-    hold: str,
-    bodies: dict[str, Body],
-    skeletons: dict[str, Skeleton],
-    params: MotionParams,
-    fps: float,
-) -> dict[str, dict[str, Array]]:
-    """:func:`hand_targets` with the tunables of ``params``."""
-    return hand_targets(
-        hold,
-        bodies["leader"],
-        bodies["follower"],
-        skeletons,
-        params.free_hand_smoothing_s * fps,
-        reach_share=params.hand_reach_share,
-        raised_clearance_m=params.raised_hand_clearance_m,
-        nearest_share=params.hand_nearest_share,
-    )
-
-
-def _joined_blend(
-    per_hold: dict[str, dict[str, dict[str, Array]]],
-    weights: dict[str, Array],
-    shoulders: dict[tuple[str, str], Array],
-    skeletons: dict[str, Skeleton],
-    nearest_share: float,
-) -> dict[tuple[str, str], tuple[NDArray[np.bool_], Array]]:
-    """Per hand (``(role, side)``), the frames where every hold blended joins it to the
-    same hand of the partner, and the point they meet there: from one hold's meeting point
-    straight to the next (both arms reach every point between two that both reach), kept
-    ``nearest_share`` of an arm's length from both shoulders (passing in front of a
-    shoulder, the arm does not fold onto it)."""
-    pairs = {pair for hold in weights for pair in joined_hands(hold)}
-    nearest = tuple(nearest_share * arm_reach_m(skeletons[role]) for role in ROLES)
-    out: dict[tuple[str, str], tuple[NDArray[np.bool_], Array]] = {}
-    for his_side, her_side in sorted(pairs):
-        his_key, her_key = ("leader", his_side), ("follower", her_side)
-        total = np.zeros(shoulders[his_key].shape[0])
-        sure = np.zeros_like(total)
-        meet = np.zeros_like(shoulders[his_key])
-        for hold, weight in weights.items():
-            total += weight
-            if (his_side, her_side) in joined_hands(hold):
-                sure += weight
-                meet += weight[:, None] * per_hold[hold]["leader"][his_side]
-        always = sure >= total - 1e-9
-        meet = meet / np.maximum(total, 1e-9)[:, None]
-        meet = off_shoulders(meet, (shoulders[his_key], shoulders[her_key]), nearest)
-        for key in (his_key, her_key):
-            if key in out:  # joined to another hand elsewhere (never in the same frame)
-                mask, earlier = out[key]
-                meet = np.where(always[:, None], meet, earlier)
-                always = always | mask
-            out[key] = (always, meet)
-    return out
-
-
 def _speed_limited(target: Array, last: Array | None, step_m: float) -> tuple[Array, Array]:
     """``target`` (per frame) moving no more than ``step_m`` a frame from ``last`` (the
     last block's last frame; None: from its first): where it would (a hand swung round a
@@ -267,84 +120,6 @@ def _speed_limited(target: Array, last: Array | None, step_m: float) -> tuple[Ar
         px, py, pz = px + share * dx, py + share * dy, pz + share * dz
         out[f] = (px, py, pz)
     return out, out[-1].copy()
-
-
-def _blends_round_partners(
-    targets: dict[tuple[str, str], Array],
-    weights: dict[str, Array],
-    bodies: dict[str, Body],
-    skeletons: dict[str, Skeleton],
-) -> dict[tuple[str, str], Array]:
-    """Hands going from one hold's place to another's (``targets`` per (role, side),
-    blended by ``weights``) go round the partner, not through: each is pushed out of the
-    partner's body as a joined hand is (:func:`_out_of_body`, level away from the
-    partner where on the axis), by as much as the blend is under way (fully from half
-    way). Not a hand that one of the holds places on the partner (it may rest there).
-    Two hands every hold blended joins stay joined: they go to the middle of their two
-    blended places (one point already where :func:`_joined_blend` put them there) and move
-    together, by both their pushes (each is taken out of the other dancer's body)."""
-    share = np.max(np.stack(list(weights.values())), axis=0)
-    under_way = np.clip(2.0 * (1.0 - share), 0.0, 1.0)
-    if not np.any(under_way > 0):
-        return targets
-    relations = {key: _hand_in_holds(key, weights) for key in targets}
-    targets = dict(targets)
-    for (role, side), (_, mates) in relations.items():
-        for mate, always in mates.items():
-            if role == "leader" and mate in targets:
-                middle = (targets[role, side] + targets[mate]) / 2
-                meet = (always & (under_way > 0))[:, None]
-                for key in ((role, side), mate):
-                    targets[key] = np.where(meet, middle, targets[key])
-    push = {}
-    for (role, side), target in targets.items():
-        partner = bodies["follower" if role == "leader" else "leader"]
-        away = target - partner.positions[:, 0]
-        away[:, 2] = 0.0
-        away /= np.maximum(np.linalg.norm(away, axis=1, keepdims=True), 1e-9)
-        clear = _hand_clearance(skeletons[role], side)
-        skel = skeletons["follower" if role == "leader" else "leader"]
-        push[role, side] = _out_of_body(target, partner, skel, clear, away) - target
-    out = {}
-    for key, target in targets.items():
-        on_partner, mates = relations[key]
-        moved = push[key].copy()
-        for mate, always in mates.items():
-            if mate in push:
-                moved += np.where(always[:, None], push[mate], 0.0)
-        out[key] = target + np.where(on_partner, 0.0, under_way)[:, None] * moved
-    return out
-
-
-def _held(hold: str, role: str, side: str) -> str:
-    """The partner's part ``hold`` puts the ``side`` hand of ``role`` on (``"R hand"``,
-    ``"L shoulder blade"``, ``"R upper arm"``, ...; ``""``: the hand is free)."""
-    part = f"{side_name(side)[0]} hand"
-    for leader_part, follower_part, _ in HOLD_CONNECTIONS.get(hold, ()):
-        mine, theirs = (leader_part, follower_part)[:: 1 if role == "leader" else -1]
-        if mine == part:
-            return theirs
-    return ""
-
-
-def _hand_in_holds(
-    hand: tuple[str, str], weights: dict[str, Array]
-) -> tuple[Array, dict[tuple[str, str], Array]]:
-    """Per frame, whether a hold blended there (weight above 0) places ``hand`` (role,
-    side) on the partner's body, and for each partner's hand whether every hold blended
-    there joins the two."""
-    role, side = hand
-    partner = "follower" if role == "leader" else "leader"
-    n = next(iter(weights.values())).size
-    on_partner = np.zeros(n, dtype=bool)
-    mates = {(partner, s): np.ones(n, dtype=bool) for s in "lr"}
-    for hold, weight in weights.items():
-        present = weight > 1e-6
-        held = _held(hold, role, side)
-        on_partner |= present & bool(held) & (not held.endswith(" hand"))
-        for (_, s), always in mates.items():
-            always &= ~present | (held == f"{side_name(s)[0]} hand")
-    return on_partner, mates
 
 
 def _follow_pole(
@@ -407,19 +182,6 @@ def _catch_up(
         px, py, pz = px / norm, py / norm, pz / norm
         out[g] = (px, py, pz)
     return n - 1, True
-
-
-def _slerp(a: Array, b: Array, share: Array) -> Array:
-    """Unit vectors ``share`` (0-1) of the way from ``a`` to ``b`` on the shorter arc."""
-    cos = np.clip(np.sum(a * b, axis=1), -1.0, 1.0)
-    angle = np.arccos(cos)
-    sin = np.sin(angle)
-    small = sin < 1e-6
-    safe = np.where(small, 1.0, sin)
-    wa = np.where(small, 1.0 - share, np.sin((1.0 - share) * angle) / safe)
-    wb = np.where(small, share, np.sin(share * angle) / safe)
-    out = wa[:, None] * a + wb[:, None] * b
-    return np.asarray(out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9))
 
 
 def _pose_arm(
@@ -534,7 +296,7 @@ def _elbow_rest(
     partner = "follower" if role == "leader" else "leader"
     toward, share = None, None
     for hold, weight in weights.items():
-        held = _held(hold, role, side)
+        held = held_part(hold, role, side)
         if held.endswith(" upper arm"):
             elbow = f"{side_name(held[0].lower())}ForeArm"
             toward = bodies[partner].positions[:, skeletons[partner].index(elbow)]
@@ -625,273 +387,3 @@ def elbow_pole(chest_rot: Array, reach: Array, side: str) -> Array:
     v -= np.sum(v * local, axis=1, keepdims=True) * local
     v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
     return apply(chest_rot, v)
-
-
-_PARTNER_BODY = ("hips", "belly", "chest", "head", "l_thigh", "r_thigh")
-"""The partner's capsules a hand's target keeps clear of (the arms are the contact
-pass's: it turns the elbows)."""
-
-
-def _hand_tip(wrist: Array, shoulder: Array, length_m: float) -> Array:
-    """Where a hand reaching from ``shoulder`` to ``wrist`` ends: ``length_m`` further on
-    (the hand follows its forearm, which points about that way)."""
-    way = wrist - shoulder
-    unit = way / np.maximum(np.linalg.norm(way, axis=1, keepdims=True), 1e-9)
-    return np.asarray(wrist + length_m * unit)
-
-
-def _capsule_ends(body: Body, skel: Skeleton, capsule: str) -> tuple[Array, Array]:
-    """The two ends of ``capsule`` (``pasdeux.capsules``) on ``body`` as posed so far: an
-    end site (the head's top) is placed from its parent, the arms being posed before the
-    end sites are."""
-    ends = []
-    for joint in BONE_CAPSULES[capsule]:
-        j = skel.index(joint)
-        if j in skel.end_sites:
-            parent = skel.parents[j]
-            offset = np.asarray(skel.offsets_m[j])
-            ends.append(body.positions[:, parent] + apply(body.world[:, parent], offset))
-        else:
-            ends.append(body.positions[:, j])
-    return ends[0], ends[1]
-
-
-def _free_hands(hold: str) -> dict[str, str]:
-    """The hands ``hold`` leaves free, per role (``"lr"``, ``"l"``, ...)."""
-    return {role: "".join(s for s in "lr" if not _held(hold, role, s)) for role in ROLES}
-
-
-def _free_hands_off_partner(
-    hanging: dict[str, dict[str, Array]],
-    bodies: dict[str, Body],
-    skeletons: dict[str, Skeleton],
-    free: dict[str, str],
-    smoothing_frames: float,
-) -> None:
-    """A hand hanging free goes round the partner's body, not into it: moved level the way
-    from where it hangs towards its own shoulder (on past it if need be) until it is clear
-    of each of the partner's capsules of :data:`_PARTNER_BODY` (``pasdeux.capsules``)
-    pointing any way (:func:`_hand_clearance`: the hand trails its forearm, whose way the
-    target does not tell) and, for the follower's, until the whole hand (the wrist and
-    its end beyond it) is clear of the leader's free hands (``free``: the hands the hold
-    leaves free, per role) as they were moved; the move is smoothed over
-    ``smoothing_frames`` (a hand sweeping past the partner in a spin is not jerked
-    aside)."""
-    radii = capsule_radii_m()
-    tips: list[tuple[tuple[Array, Array], float]] = []
-    for role, partner in (("leader", "follower"), ("follower", "leader")):
-        for side in free[role]:
-            hand = hanging[role][side]
-            own = bodies[role].positions[:, skeletons[role].index(f"{side_name(side)}Arm")]
-            cap = f"{side}_hand"
-            length = skeletons[role].length(BONE_CAPSULES[cap][1])
-            clear = _hand_clearance(skeletons[role], side)
-            obstacles = [
-                (_capsule_ends(bodies[partner], skeletons[partner], c), clear[c])
-                for c in _PARTNER_BODY
-            ] + [(ends, his + radii[cap]) for ends, his in tips if role == "follower"]
-            moved, way = hand, own - hand
-            for ends, distance in obstacles:
-                tip = _hand_tip(moved, own, length)
-                # Every move is level along one way (from where the hand hangs towards
-                # its shoulder, on past it if need be): the larger of the two clears both
-                # the wrist and the hand's end.
-                by_wrist = clear_of(moved, ends, distance, moved + way) - moved
-                by_tip = clear_of(tip, ends, distance, tip + way) - tip
-                deeper = np.sum(by_tip**2, axis=1) > np.sum(by_wrist**2, axis=1)
-                moved = moved + np.where(deeper[:, None], by_tip, by_wrist)
-            if smoothing_frames > 0 and hand.shape[0] > 1:
-                moved = hand + gaussian_filter1d(moved - hand, smoothing_frames, axis=0)
-            hanging[role][side] = moved
-            if role == "leader":
-                tips.append(((moved, _hand_tip(moved, own, length)), radii[cap]))
-
-
-def _joined_hands_off_bodies(
-    out: dict[str, dict[str, Array]],
-    hold: str,
-    bodies: dict[str, Body],
-    skeletons: dict[str, Skeleton],
-) -> None:
-    """Hands ``hold`` joins meet outside both bodies: the meeting point (each pair of
-    joined hands in ``out``, changed in place) is pushed out of every capsule of
-    :data:`_PARTNER_BODY` of either dancer until the other dancer's hand, pointing any
-    way, is clear of it (:func:`_hand_clearance`). Out of a torso or a thigh the push is
-    level, away from the capsule's axis (where the point is on the axis: away from the
-    middle of the two dancers, towards the two shoulders holding the hands); out of a
-    head, away from it (up, over a head). Both hands move together (they stay joined).
-    Pushing alternates with pulling the point back within reach of both shoulders (no
-    further than the arm, or than the hold put it): where the two cannot both hold, the
-    hands stay joined."""
-    pelvis_mid = (bodies["leader"].positions[:, 0] + bodies["follower"].positions[:, 0]) / 2
-    for leader_part, follower_part, _ in HOLD_CONNECTIONS.get(hold, ()):
-        if not (leader_part.endswith(" hand") and follower_part.endswith(" hand")):
-            continue
-        sides = {"leader": leader_part[0].lower(), "follower": follower_part[0].lower()}
-        shoulders = {
-            role: bodies[role].positions[:, skeletons[role].index(f"{side_name(side)}Arm")]
-            for role, side in sides.items()
-        }
-        meet = out["leader"][sides["leader"]]
-        away = (shoulders["leader"] + shoulders["follower"]) / 2 - pelvis_mid
-        away[:, 2] = 0.0
-        away /= np.maximum(np.linalg.norm(away, axis=1, keepdims=True), 1e-9)
-        # No further from either shoulder than the arm reaches, or than the hold put it.
-        reach = {
-            role: np.maximum(
-                arm_reach_m(skeletons[role]), np.linalg.norm(meet - shoulders[role], axis=1)
-            )
-            for role, side in sides.items()
-        }
-        moved = meet.copy()
-        for _ in range(4):
-            for body, hand in (("leader", "follower"), ("follower", "leader")):
-                clear = _hand_clearance(skeletons[hand], sides[hand])
-                moved = _out_of_body(moved, bodies[body], skeletons[body], clear, away)
-            for role, shoulder in shoulders.items():
-                way = moved - shoulder
-                far = np.linalg.norm(way, axis=1, keepdims=True)
-                pulled = shoulder + way * (reach[role][:, None] / np.maximum(far, 1e-9))
-                moved = np.where(far > reach[role][:, None], pulled, moved)
-        out["leader"][sides["leader"]] = out["follower"][sides["follower"]] = moved
-
-
-def _push_out(
-    point: Array, ends: tuple[Array, Array], clear_m: float, level: bool, fallback: Array
-) -> Array:
-    """How far to move ``point`` (F, 3) to be ``clear_m`` from the segment ``ends``: away
-    from the segment's nearest point (level if ``level``) by the depth; ``fallback``
-    (level unit vectors) where the point is on the segment."""
-    s, _ = closest_parameters(ends[0], ends[1], point, point)
-    off = point - ends[0] - s[:, None] * (ends[1] - ends[0])
-    depth = np.clip(clear_m - np.linalg.norm(off, axis=1), 0.0, None)
-    if level:
-        off[:, 2] = 0.0
-    size = np.linalg.norm(off, axis=1, keepdims=True)
-    way = np.where(size > 1e-3, off / np.maximum(size, 1e-9), fallback)
-    return np.asarray(depth[:, None] * way)
-
-
-def _out_of_body(
-    point: Array, body: Body, skel: Skeleton, clear_m: dict[str, float], fallback: Array
-) -> Array:
-    """``point`` (F, 3) moved out of each capsule of :data:`_PARTNER_BODY` of ``body`` to
-    ``clear_m`` (per capsule) from its axis (see :func:`_push_out`: level out of a torso
-    or a thigh, away from a head)."""
-    for capsule in _PARTNER_BODY:
-        ends = _capsule_ends(body, skel, capsule)
-        point = point + _push_out(point, ends, clear_m[capsule], capsule != "head", fallback)
-    return point
-
-
-def _hand_clearance(skel: Skeleton, side: str) -> dict[str, float]:
-    """How far a wrist stays from the axis of each capsule of :data:`_PARTNER_BODY`: the
-    capsule's radius, the hand's, and the hand's length (it may point any way)."""
-    radii = capsule_radii_m()
-    cap = f"{side}_hand"
-    length = skel.length(BONE_CAPSULES[cap][1])
-    return {c: radii[c] + radii[cap] + length for c in _PARTNER_BODY}
-
-
-def hand_targets(
-    hold: str,
-    ldr: Body,
-    flw: Body,
-    skeletons: dict[str, Skeleton],
-    free_hand_smoothing_frames: float = 0.0,
-    *,
-    reach_share: float = 1.0,
-    raised_clearance_m: float = 0.07,
-    nearest_share: float = 0.3,
-) -> dict[str, dict[str, Array]]:
-    """Where each hand goes in ``hold`` (world positions per frame); a free hand's way
-    round the partner is smoothed over ``free_hand_smoothing_frames``.
-
-    Joined hands meet at one point within ``reach_share`` of both arms' length and no
-    nearer either shoulder than ``nearest_share`` of it (``_reach``): held low, on the
-    line between the shoulders dropped as far as both reach; raised,
-    ``raised_clearance_m`` over the top of her head, as near over it as both reach."""
-    li, fi = skeletons["leader"].index, skeletons["follower"].index
-    reach = {role: reach_share * arm_reach_m(skel) for role, skel in skeletons.items()}
-    nearest = tuple(nearest_share * arm_reach_m(skeletons[role]) for role in ROLES)
-
-    def p(body: Body, idx: Callable[[str], int], joint: str) -> Array:
-        return body.positions[:, idx(joint)]
-
-    def shoulder(side: str) -> str:
-        return f"{side_name(side)}Arm"
-
-    def axes(body: Body, idx: Callable[[str], int]) -> tuple[Array, Array]:
-        rot = body.world[:, idx("Spine2")]
-        return apply(rot, FORWARD), apply(rot, np.array([1.0, 0.0, 0.0]))
-
-    l_fwd, l_right = axes(ldr, li)
-    f_fwd, f_right = axes(flw, fi)
-    hanging = {
-        "leader": {s: p(ldr, li, shoulder(s)) + 0.5 * DOWN + 0.1 * l_fwd for s in "lr"},
-        "follower": {s: p(flw, fi, shoulder(s)) + 0.46 * DOWN + 0.1 * f_fwd for s in "lr"},
-    }
-    for role, body_right in (("leader", l_right), ("follower", f_right)):
-        hanging[role]["l"] = hanging[role]["l"] - 0.06 * body_right
-        hanging[role]["r"] = hanging[role]["r"] + 0.06 * body_right
-    _free_hands_off_partner(
-        hanging,
-        {"leader": ldr, "follower": flw},
-        skeletons,
-        _free_hands(hold),
-        free_hand_smoothing_frames,
-    )
-    out = {role: dict(hands) for role, hands in hanging.items()}
-
-    def join(leader_hand: str, follower_hand: str, drop_m: float) -> None:
-        his, hers = p(ldr, li, shoulder(leader_hand)), p(flw, fi, shoulder(follower_hand))
-        meet = meeting_point(his, hers, reach["leader"], reach["follower"], drop_m)
-        meet = off_shoulders(meet, (his, hers), nearest)
-        out["leader"][leader_hand] = out["follower"][follower_hand] = meet
-
-    def raised(leader_hand: str, follower_hand: str) -> None:
-        head = p(flw, fi, "Head")
-        his, hers = p(ldr, li, shoulder(leader_hand)), p(flw, fi, shoulder(follower_hand))
-        wanted = 0.7 * head + 0.3 * his
-        # Over the top of her head (upright), a little towards him.
-        top = head[:, 2] + skeletons["follower"].length("HeadTop_End")
-        wanted[:, 2] = top + raised_clearance_m
-        meet = level_point(his, hers, (reach["leader"], reach["follower"]), wanted)
-        meet = off_shoulders(meet, (his, hers), nearest)
-        out["leader"][leader_hand] = out["follower"][follower_hand] = meet
-
-    if hold == "closed":
-        his, hers = p(ldr, li, shoulder("l")), p(flw, fi, shoulder("r"))
-        wanted = (his + hers) / 2 + 0.22 * (-l_right) + np.array([0.0, 0.0, 0.02])
-        meet = level_point(his, hers, (reach["leader"], reach["follower"]), wanted)
-        meet = off_shoulders(meet, (his, hers), nearest)
-        out["leader"]["l"] = out["follower"]["r"] = meet
-        # His right hand on her left shoulder blade, on the surface of her back at her
-        # left side (his forearm comes round her, ``_contact`` keeps it outside her);
-        # her left hand on top of his right shoulder, her arm resting on his.
-        out["leader"]["r"] = p(flw, fi, "Spine2") + 0.06 * UP - 0.07 * f_fwd - 0.11 * f_right
-        out["follower"]["l"] = p(ldr, li, shoulder("r")) + 0.08 * UP + 0.05 * l_right - 0.03 * l_fwd
-    elif hold == "embrace":
-        for s, sign in (("l", -1.0), ("r", 1.0)):
-            out["leader"][s] = p(flw, fi, "Spine") - sign * 0.13 * f_right - 0.05 * f_fwd
-            out["follower"][s] = p(ldr, li, shoulder("r" if s == "l" else "l")) + 0.03 * UP
-    elif hold == "shadow":
-        for s in "lr":
-            out["leader"][s] = p(flw, fi, shoulder(s)) - 0.08 * f_fwd - 0.03 * UP
-    elif hold == "left_to_right_raised":
-        raised("l", "r")
-    elif hold == "right_to_right_raised":
-        raised("r", "r")
-    else:
-        pairs = {
-            "left_to_right": (("l", "r"),),
-            "right_to_right": (("r", "r"),),
-            "right_to_left": (("r", "l"),),
-            "left_to_left": (("l", "l"),),
-            "double": (("l", "r"), ("r", "l")),
-            "double_crossed": (("r", "r"), ("l", "l")),
-        }
-        for leader_hand, follower_hand in pairs.get(hold, ()):
-            join(leader_hand, follower_hand, 0.35)
-    _joined_hands_off_bodies(out, hold, {"leader": ldr, "follower": flw}, skeletons)
-    return out
