@@ -234,3 +234,25 @@ def test_a_kick_leaves_the_floor_and_is_up_on_its_beat() -> None:
             else:
                 assert ankle[on_beat] - standing < 0.02, role
             assert ball[at_a] < 0.05, role
+
+
+def test_a_rumba_basic_stands_on_a_straighter_leg() -> None:
+    """Half way through each support the standing knee is bent less than 30 deg in the
+    median (it was 26 deg for him, 37 deg for her): the pelvis goes as high as the
+    standing leg reaches, and the free foot rests on its ball rather than hold the pelvis
+    down. (A Latin standing leg is straight; the forward and back checks, both feet
+    weighted far apart, still bend it about 35 deg.)"""
+    routine = routine_of("Rumba", ["closed_basic", "closed_basic", "closed_basic"], bpm=100.0)
+    performance = perform(routine)
+    for dancer in performance.dancers:
+        positions = dancer.joint_positions()
+        index = dancer.skeleton.index
+        bends = []
+        for e, nxt in itertools.pairwise(_weighted(performance, dancer.role)):
+            f = _frame(performance, (e.time_s + nxt.time_s) / 2)
+            side = "Left" if e.foot == "L" else "Right"
+            hip, knee, ankle = (positions[f, index(side + j)] for j in ("UpLeg", "Leg", "Foot"))
+            thigh, shin = knee - hip, ankle - knee
+            cos = thigh @ shin / np.linalg.norm(thigh) / np.linalg.norm(shin)
+            bends.append(math.degrees(math.acos(min(1.0, max(-1.0, float(cos))))))
+        assert np.median(bends) < 30.0, (dancer.role, np.round(bends))

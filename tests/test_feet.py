@@ -39,6 +39,7 @@ def _tracks(feet: dict[str, np.ndarray], yaw: dict[str, float]) -> Tracks:
         head_turn_rad=zeros,
         head_tilt_rad=zeros,
         pelvis_m=np.zeros((n, 3)),
+        free_on_ball=zeros,
         heel_release_rad={f: zeros for f in "LR"},
         landings_xy=np.zeros((0, 2)),
     )

@@ -227,7 +227,7 @@ class MotionParams:
     elbow_follow_s: float = 0.05
     pivot_heel_pitch_deg: float = 20.0
     min_pelvis_height_share: float = 0.6
-    leg_reach_share: float = 0.995
+    leg_reach_share: float = 0.999
     knee_max_bend_deg: float = 150.0
     pelvis_smoothing_s: float = 0.2
     leader_height_m: float = 1.80

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import gaussian_filter1d, minimum_filter1d, uniform_filter1d
+from scipy.ndimage import gaussian_filter1d, maximum_filter1d, minimum_filter1d, uniform_filter1d
 
 from pasdeux.motion._params import MotionParams
 from pasdeux.motion.rig import (
@@ -53,8 +53,10 @@ def plan_pelvis(
         pitch = heel_pitch_rad(skel, tr, params, side)
         limit = np.minimum(limit, _leg_limit(tr, skel, params, xy, side, pitch))
     width = max(1, round(params.pelvis_smoothing_s * fps))
-    # The mean over a window of the window's minimum is below the limit everywhere.
-    under = uniform_filter1d(minimum_filter1d(limit, width, mode="nearest"), width, mode="nearest")
+    # The limit's lower envelope (an opening: no peak narrower than the window), smoothed
+    # over the window, and never above the limit (a leg always reaches its foot).
+    opened = maximum_filter1d(minimum_filter1d(limit, width, mode="nearest"), width, mode="nearest")
+    under = np.minimum(uniform_filter1d(opened, width, mode="nearest"), limit)
     z = np.minimum(wanted, under) - tr.bounce_m
     floor_m = params.min_pelvis_height_share * standing_m * (1.0 - tr.dip)
     tr.pelvis_m = np.column_stack([xy, np.maximum(z, floor_m)])
@@ -99,8 +101,8 @@ def _releases(
     """How far each heel is raised about its ball where its leg is ``short_m`` short of the
     wanted pelvis height (by more than ``heel_release_from_m``, which the knees take;
     ``fps_xy``: frames per second and the pelvis on the floor): only a foot behind the
-    pelvis (by ``heel_release_behind_m`` for all of it), on the floor, bearing (almost)
-    no weight; at most ``heel_release_max_deg``, smoothed over ``pelvis_smoothing_s``."""
+    pelvis (by ``heel_release_behind_m`` for all of it; in a Latin dance, ``free_on_ball``,
+    any foot), on the floor, bearing (almost) no weight; at most ``heel_release_max_deg``, smoothed over ``pelvis_smoothing_s``."""
     length, angle = _ball_lever(skel)
     fps, xy = fps_xy
     ahead = np.column_stack([np.cos(tr.facing), np.sin(tr.facing)])
@@ -117,7 +119,8 @@ def _releases(
         limit = params.heel_release_weight_max
         free = smoothstep((limit - weight) / limit)
         behind = -np.sum((tr.feet[side.upper()][:, :2] - xy) * ahead, axis=1)
-        free = free * smoothstep(behind / params.heel_release_behind_m)
+        way = np.maximum(smoothstep(behind / params.heel_release_behind_m), tr.free_on_ball)
+        free = free * way
         on_floor = tr.feet[side.upper()][:, 2] <= 1e-6
         wanted = np.where(on_floor, np.clip(pitch - base, 0.0, top) * free, 0.0)
         smooth = gaussian_filter1d(wanted, width / 4, mode="nearest")

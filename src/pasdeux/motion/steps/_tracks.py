@@ -32,6 +32,7 @@ class TimedStep:
     t_turn: float  # the body starts the step's turn (at or before the lift)
     standard: bool = False  # a step of a Standard (ballroom) dance
     springy: bool = False  # a step of a dance whose pulse is springy (Jive, swing)
+    latin: bool = False  # a step of a Latin dance (the free foot rests on its ball)
 
 
 def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedStep]]:
@@ -76,14 +77,14 @@ def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedS
     return out
 
 
-def _traits(dance: str) -> tuple[bool, bool]:
-    """Whether ``dance`` is a Standard (ballroom) dance of the library, and whether its
-    pulse is springy (both False when it is unknown)."""
+def _traits(dance: str) -> tuple[bool, bool, bool]:
+    """Whether ``dance`` is a Standard (ballroom) dance of the library, whether its pulse
+    is springy, and whether it is a Latin dance (all False when it is unknown)."""
     try:
         style = find_style(dance)
     except InputError:
-        return False, False
-    return style.kind == "standard", style.pulse == "springy"
+        return False, False, False
+    return style.kind == "standard", style.pulse == "springy", style.kind == "latin"
 
 
 @dataclass
@@ -105,6 +106,7 @@ class Tracks:
     contra_rad: Array  # (F,) the chest turned against the hips, counter-clockwise positive
     head_turn_rad: Array  # (F,) the head turned from the chest, counter-clockwise positive
     head_tilt_rad: Array  # (F,) the head tilted sideways, to its left positive
+    free_on_ball: Array  # (F,) 0-1, a free foot may rest on its ball whichever way it is (Latin)
     pelvis_m: Array  # (F, 3) the pelvis, planned from all the above (``plan_pelvis``)
     heel_release_rad: dict[str, Array]  # foot -> (F,) a trailing heel raised (``plan_pelvis``)
     landings_xy: Array  # (steps, 2) where each step's foot lands, in the steps' order
@@ -130,6 +132,7 @@ def slice_tracks(tr: Tracks, part: slice) -> Tracks:
         contra_rad=tr.contra_rad[part],
         head_turn_rad=tr.head_turn_rad[part],
         head_tilt_rad=tr.head_tilt_rad[part],
+        free_on_ball=tr.free_on_ball[part],
         pelvis_m=tr.pelvis_m[part],
         heel_release_rad={foot: track[part] for foot, track in tr.heel_release_rad.items()},
         landings_xy=tr.landings_xy,
@@ -150,7 +153,7 @@ def dancer_tracks(
     n = times.size
     fps = 1.0 / (times[1] - times[0]) if n > 1 else 60.0
     feet = _FeetTracks(start, times, ball_m, params)
-    keys = ("drop", "lean", "sway", "head", "dip", "hip", "spin", "contra", "turn", "tilt")
+    keys = ("drop", "lean", "sway", "head", "dip", "hip", "spin", "contra", "turn", "tilt", "latin")
     targets = {k: np.zeros(n) for k in keys}
     bob, bounce = np.zeros(n), np.zeros(n)
     weight_r = np.full(n, {"L": 0.0, "R": 1.0}.get(start.support or "", 0.5))
@@ -166,6 +169,8 @@ def dancer_tracks(
         elif s.springy and rs.step.weight:
             _spring(bounce, times, s, params.spring_m)
         window = (times >= s.t_land) & (times < s.t_end)
+        if s.latin:
+            targets["latin"][(times >= s.t_lift) & (times < s.t_end)] = 1.0
         action_targets(rs, window, targets)
         character_targets(s, times, targets, params)
     width = max(1, round(params.blend_s * fps))
@@ -188,6 +193,7 @@ def dancer_tracks(
         contra_rad=smooth["contra"],
         head_turn_rad=smooth["turn"],
         head_tilt_rad=smooth["tilt"],
+        free_on_ball=np.clip(smooth["latin"], 0.0, 1.0),
         pelvis_m=np.zeros((n, 3)),
         heel_release_rad={foot: np.zeros(n) for foot in "LR"},
         landings_xy=np.array(feet.landings, dtype=float).reshape(-1, 2),
