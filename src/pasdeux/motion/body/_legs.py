@@ -102,7 +102,8 @@ def _releases(
     wanted pelvis height (by more than ``heel_release_from_m``, which the knees take;
     ``fps_xy``: frames per second and the pelvis on the floor): only a foot behind the
     pelvis (by ``heel_release_behind_m`` for all of it; in a Latin dance, ``free_on_ball``,
-    any foot), on the floor, bearing (almost) no weight; at most ``heel_release_max_deg``, smoothed over ``pelvis_smoothing_s``."""
+    any foot), on the floor, bearing (almost) no weight; at most ``heel_release_max_deg``,
+    smoothed over ``pelvis_smoothing_s``."""
     length, angle = _ball_lever(skel)
     fps, xy = fps_xy
     ahead = np.column_stack([np.cos(tr.facing), np.sin(tr.facing)])
