@@ -8,7 +8,7 @@ import pytest
 from pasdeux.capsules import segment_distances_m
 from pasdeux.motion import MotionParams
 from pasdeux.motion.steps._feet import feet_shifts, stances
-from pasdeux.motion.steps._tracks import Tracks
+from pasdeux.motion.steps._tracks import Tracks, swept_path
 
 FPS = 60.0
 BALL_M = 0.12
@@ -136,3 +136,25 @@ def test_a_foot_in_the_air_passes_round_a_standing_foot() -> None:
     # On the floor at both ends, it is where the step put it.
     assert np.allclose(shifts["leader"]["R"][:20], 0.0)
     assert np.allclose(shifts["leader"]["R"][80:], 0.0)
+
+
+def test_a_foot_stepping_round_a_turn_sweeps_round_its_centre() -> None:
+    phase = np.linspace(0.0, 1.0, 11)
+    # A quarter turn about (0.2, 0.1): from (1.2, 0.1) to (0.2, 1.1), on the circle.
+    path = swept_path(np.array([1.2, 0.1]), np.array([0.2, 1.1]), np.pi / 2, phase)
+    assert path[0] == pytest.approx([1.2, 0.1])
+    assert path[-1] == pytest.approx([0.2, 1.1])
+    radius = np.linalg.norm(path - [0.2, 0.1], axis=1)
+    assert radius == pytest.approx(np.ones(11))
+    # The chord would have passed 0.29 m nearer the centre half way.
+    chord_mid = np.array([0.7, 0.6])
+    assert np.linalg.norm(chord_mid - [0.2, 0.1]) < 0.75
+
+
+def test_a_foot_stepping_without_much_turn_or_in_a_spin_goes_straight() -> None:
+    phase = np.linspace(0.0, 1.0, 5)
+    start, end = np.array([0.0, 0.0]), np.array([0.4, 0.0])
+    for turn in (0.0, np.radians(5.0), 1.5 * np.pi, -2 * np.pi):
+        path = swept_path(start, end, turn, phase)
+        assert path[:, 1] == pytest.approx(np.zeros(5))
+        assert path[:, 0] == pytest.approx(0.4 * phase)

@@ -368,7 +368,7 @@ class _FeetTracks:
         if stays:
             f1 = f0.copy()
         self.landings.append(f1)
-        foot[a:b, :2] = f0 + (f1 - f0) * place[:, None]
+        foot[a:b, :2] = swept_path(f0, f1, turn, place)
         lift = 0.0 if stays else min(self.lift_m, 0.02 + 0.3 * float(np.linalg.norm(f1 - f0)))
         # A kick or flick is up in the air on its beat (and stays up until the foot's
         # next step takes it on); every other step is on the floor.
@@ -429,6 +429,32 @@ class _FeetTracks:
         bump = smoothstep(np.minimum(share, 1.0 - share) / 0.05)
         self.heel_up[foot][on:b] = np.maximum(self.heel_up[foot][on:b], bump)
         self.at_yaw[foot], self.at_feet[foot] = y0 + turn, ankle[-1]
+
+
+def swept_path(start: Array, end: Array, turn_rad: float, phase: Array) -> Array:
+    """Where a foot going from ``start`` to ``end`` (on the floor) while its dancer turns
+    by ``turn_rad`` is at each ``phase`` (0-1): round the one centre about which that turn
+    takes ``start`` to ``end``, so a foot stepping round a turning couple sweeps round it
+    rather than cut the chord through the partner's legs. A turn under
+    ``_SWEEP_MIN_RAD`` or over half a turn (a spin: the foot stays about where it is) goes
+    straight."""
+    if not _SWEEP_MIN_RAD <= abs(turn_rad) <= math.pi:
+        return np.asarray(start + (end - start) * phase[:, None])
+    c, s = math.cos(turn_rad), math.sin(turn_rad)
+    rot = np.array([[c, -s], [s, c]])
+    centre = np.linalg.solve(np.eye(2) - rot, end - rot @ start)
+    angle = turn_rad * phase
+    offset = start - centre
+    ca, sa = np.cos(angle), np.sin(angle)
+    return np.column_stack(
+        [
+            centre[0] + ca * offset[0] - sa * offset[1],
+            centre[1] + sa * offset[0] + ca * offset[1],
+        ]
+    )
+
+
+_SWEEP_MIN_RAD = math.radians(10.0)
 
 
 def _transfer_weight(
