@@ -41,6 +41,13 @@ def song_bytes(bars: int = 8, seed: int = 0) -> bytes:
     return out.getvalue()
 
 
+def silence_bytes(seconds: float = 8.0) -> bytes:
+    """Silence as WAV bytes: audio by its content, refused by the listening."""
+    out = io.BytesIO()
+    sf.write(out, np.zeros(int(seconds * 22050), dtype=np.float32), 22050, format="WAV")
+    return out.getvalue()
+
+
 def upload(client: TestClient, name: str, data: bytes, **fields: str) -> tuple[int, dict[str, Any]]:
     """POST a new job as the page does; the status code and the JSON answer."""
     response = client.post(
@@ -282,10 +289,7 @@ def test_paths_outside_a_job_folder_cannot_be_read(
 
 
 def test_a_pipeline_failure_marks_the_job_failed_with_one_line(client: TestClient) -> None:
-    # 8 s of silence: audio by its content and its header, refused by the listening
-    out = io.BytesIO()
-    sf.write(out, np.zeros(8 * 22050, dtype=np.float32), 22050, format="WAV")
-    code, answer = upload(client, "quiet.wav", out.getvalue())
+    code, answer = upload(client, "quiet.wav", silence_bytes())
     assert code == 201, answer
     status = wait(client, answer["id"])
     assert status["state"] == "failed"
@@ -293,6 +297,24 @@ def test_a_pipeline_failure_marks_the_job_failed_with_one_line(client: TestClien
     assert [s["state"] for s in status["stages"]] == ["failed", "pending", "pending", "pending"]
     assert status["result_url"] is None
     assert client.get(f"/api/jobs/{answer['id']}/zip").status_code == 404
+
+
+def test_a_job_is_removed_with_its_folder_once_it_has_ended(
+    client: TestClient, workdir: Path
+) -> None:
+    code, answer = upload(client, "removed.wav", silence_bytes())
+    assert code == 201
+    folder = workdir / "jobs" / answer["id"]
+    url = f"/api/jobs/{answer['id']}"
+    assert client.delete(url).status_code == 403  # not from the app's page
+    if client.get(url).json()["state"] in ("queued", "running"):
+        assert client.delete(url, headers={"X-Pasdeux": "1"}).status_code in (409, 204)
+    status = wait(client, answer["id"])
+    assert status["state"] == "failed"
+    assert client.delete(url, headers={"X-Pasdeux": "1"}).status_code == 204
+    assert not folder.exists()
+    assert client.get(url).status_code == 404
+    assert client.delete(url, headers={"X-Pasdeux": "1"}).status_code == 404
 
 
 @pytest.mark.slow
@@ -303,21 +325,37 @@ def test_two_jobs_at_once_both_finish(client: TestClient, song: bytes) -> None:
     states = [wait(client, answer["id"]) for _, answer in (first, second)]
     assert [s["state"] for s in states] == ["done", "done"], [s["error"] for s in states]
     assert "Rumba" in states[0]["summary"]
+    (start1, end1), (start2, end2) = (s["run_span"] for s in states)
+    assert start1 < end2 and start2 < end1  # they ran at the same time
+
+
+@pytest.mark.slow
+def test_with_one_worker_jobs_run_one_after_the_other(tmp_path: Path, song: bytes) -> None:
+    with TestClient(create_app(tmp_path, ServeParams(workers=1)), base_url=HOST_URL) as c:
+        answers = [upload(c, f"{n}.wav", song)[1] for n in ("one", "two")]
+        second = c.get(f"/api/jobs/{answers[1]['id']}").json()
+        assert second["state"] == "queued"
+        states = [wait(c, answer["id"]) for answer in answers]
+    assert [s["state"] for s in states] == ["done", "done"]
+    assert states[0]["run_span"][1] <= states[1]["run_span"][0]
 
 
 def test_stopping_the_app_stops_its_jobs_and_leaves_no_half_folder(
     tmp_path: Path, song: bytes
 ) -> None:
-    with TestClient(create_app(tmp_path), base_url=HOST_URL) as c:
-        code, answer = upload(c, "song.wav", song)
-        assert code == 201
-    folder = tmp_path / "jobs" / answer["id"]
-    result = json.loads((folder / "result.json").read_text())
+    with TestClient(create_app(tmp_path, ServeParams(workers=1)), base_url=HOST_URL) as c:
+        answers = [upload(c, name, song)[1] for name in ("first.wav", "second.wav")]
+    first, second = (tmp_path / "jobs" / answer["id"] for answer in answers)
+    result = json.loads((first / "result.json").read_text())
     assert result["state"] in ("done", "failed")
     if result["state"] == "failed":
         assert "stopped" in result["error"]
-        assert not (folder / "out").exists()
-    assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no staging folder
+        assert not (first / "out").exists()
+    assert not [p for p in first.iterdir() if p.name.startswith(".")]  # no staging folder
+    queued = json.loads((second / "result.json").read_text())
+    assert queued["state"] == "failed" and queued["error"].startswith("cancelled")
+    with TestClient(create_app(tmp_path), base_url=HOST_URL) as c:
+        assert c.get(f"/api/jobs/{answers[1]['id']}").json()["error"] == queued["error"]
 
 
 # --------------------------------------------------------------------------- the process

@@ -7,12 +7,13 @@ Routes::
     GET  /api/jobs                  every job's status, newest first
     POST /api/jobs                  a form with the song and the options: a new job (201)
     GET  /api/jobs/{id}             one job's status
+    DELETE /api/jobs/{id}           remove a finished or failed job and its folder
     GET  /api/jobs/{id}/zip         a finished job's output folder as a zip file
     GET  /jobs/{id}/{path}          a file of a finished job's output folder (the viewer)
 
 A job id is made by the server and must match ``[0-9a-f]{16}``; a file is served only if
 its resolved path lies inside that job's output folder. Requests whose ``Host`` is not a
-loopback name are refused (DNS rebinding), and a new job needs the header
+loopback name are refused (DNS rebinding), and making or removing a job needs the header
 ``X-Pasdeux: 1`` (which a form on another site cannot send without the app's consent).
 """
 
@@ -142,7 +143,8 @@ def _routes() -> list[Route | Mount]:
         Route("/api/config", _config),
         Route("/api/jobs", _list_jobs, methods=["GET"]),
         Route("/api/jobs", _create_job, methods=["POST"]),
-        Route("/api/jobs/{job_id}", _job_status),
+        Route("/api/jobs/{job_id}", _job_status, methods=["GET"]),
+        Route("/api/jobs/{job_id}", _remove_job, methods=["DELETE"]),
         Route("/api/jobs/{job_id}/zip", _job_zip),
         Route("/jobs/{job_id}/{path:path}", _job_file),
         Mount("/static", StaticFiles(directory=_STATIC), name="static"),
@@ -203,6 +205,21 @@ async def _list_jobs(request: Request) -> Response:
 async def _job_status(request: Request) -> Response:
     job = _job(request)
     return _error(404, "no such job") if job is None else JSONResponse(job.status())
+
+
+async def _remove_job(request: Request) -> Response:
+    if request.headers.get("x-pasdeux") != "1":
+        return _error(403, "removing a job needs the header X-Pasdeux: 1")
+    job = _job(request)
+    if job is None:
+        return _error(404, "no such job")
+    runner = _service(request).runner
+    with runner.lock:
+        if job.state not in ("done", "failed"):
+            return _error(409, "the job is still queued or running")
+        del runner.jobs[job.id]
+    await anyio.to_thread.run_sync(shutil.rmtree, job.folder)
+    return Response(status_code=204)
 
 
 async def _job_zip(request: Request) -> Response:

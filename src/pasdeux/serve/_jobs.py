@@ -9,6 +9,7 @@ can be stopped at once on shutdown. Its cost is the imports, about a second a jo
 
 from __future__ import annotations
 
+import collections
 import json
 import multiprocessing
 import os
@@ -84,6 +85,8 @@ class Job:
         A failed job's one-line error; a finished job's one-line summary.
     seconds : float or None
         How long the job's pipeline ran (s).
+    run_span : tuple of float or None
+        When its pipeline started and ended (seconds since the epoch).
     """
 
     id: str
@@ -96,6 +99,7 @@ class Job:
     error: str | None = None
     summary: str | None = None
     seconds: float | None = None
+    run_span: tuple[float, float] | None = None
 
     def save(self) -> None:
         """Write ``job.json``: what was asked (read back by :func:`load_jobs`)."""
@@ -123,6 +127,7 @@ class Job:
             "error": self.error,
             "summary": self.summary,
             "seconds": self.seconds,
+            "run_span": None if self.run_span is None else list(self.run_span),
             "elapsed_s": events[-1]["t"] if events else None,
             "created": self.created,
             "result_url": f"/jobs/{self.id}/index.html" if done else None,
@@ -136,6 +141,9 @@ class Job:
         self.summary = result.get("summary")
         seconds = result.get("seconds")
         self.seconds = float(seconds) if isinstance(seconds, int | float) else None
+        span = (result.get("started_at"), result.get("ended_at"))
+        if all(isinstance(t, int | float) for t in span):
+            self.run_span = (float(span[0]), float(span[1]))  # type: ignore[arg-type]
 
 
 def _read_events(path: Path) -> list[dict[str, Any]]:
@@ -194,7 +202,8 @@ class JobRunner:
         self.jobs: dict[str, Job] = {}
         self.lock = threading.Lock()
         self._context = multiprocessing.get_context("spawn")
-        self._slots = threading.Semaphore(params.workers)
+        self._turns = threading.Condition(self.lock)
+        self._queue: collections.deque[str] = collections.deque()
         self._stopping = False
         self._processes: dict[str, BaseProcess] = {}
         self._threads: list[threading.Thread] = []
@@ -211,26 +220,20 @@ class JobRunner:
             if self._stopping:
                 raise RuntimeError("the app is stopping")
             self.jobs[job.id] = job
+            self._queue.append(job.id)
             self._threads.append(thread)
         thread.start()
 
     def _run(self, job: Job) -> None:
-        while not self._slots.acquire(timeout=0.25):
-            if self._stopping:
-                break
-        else:
-            try:
-                process = self._start(job)
-                if process is not None:
-                    process.join()
-                    self._ended(job, process.exitcode)
-                    return
-            finally:
-                self._slots.release()
-        result = {"state": "failed", "error": "cancelled: the app stopped before the job started"}
-        write_json_atomic(job.folder / RESULT_FILE, result)
-        with self.lock:
-            job.finish(result)
+        process = self._start(job)
+        if process is None:
+            result = {"state": "failed", "error": "cancelled: the app stopped before it started"}
+            write_json_atomic(job.folder / RESULT_FILE, result)
+            with self.lock:
+                job.finish(result)
+            return
+        process.join()
+        self._ended(job, process.exitcode)
 
     def _ended(self, job: Job, exitcode: int | None) -> None:
         """Record the outcome of a job whose process ended (one that left no
@@ -244,13 +247,21 @@ class JobRunner:
             )
             result = {"state": "failed", "error": why}
             write_json_atomic(job.folder / RESULT_FILE, result)
-        with self.lock:
+        with self._turns:
             job.finish(result)
             del self._processes[job.id]
+            self._turns.notify_all()
 
     def _start(self, job: Job) -> BaseProcess | None:
-        """Start the job's process, unless the app is stopping."""
-        with self.lock:
+        """Wait for the job's turn (first come, first served, ``workers`` at once) and
+        start its process; ``None`` if the app stops first."""
+        with self._turns:
+            while not self._stopping and (
+                len(self._processes) >= self.params.workers or self._queue[0] != job.id
+            ):
+                self._turns.wait()
+            self._queue.remove(job.id)
+            self._turns.notify_all()
             if self._stopping:
                 return None
             process = self._context.Process(
@@ -273,8 +284,9 @@ class JobRunner:
     def stop(self) -> None:
         """Stop: queued jobs are cancelled, running ones asked to stop (SIGTERM: they
         remove their half-written outputs) and killed after ``stop_timeout_s``."""
-        with self.lock:
+        with self._turns:
             self._stopping = True
+            self._turns.notify_all()
             processes = list(self._processes.values())
             threads = list(self._threads)
         for process in processes:

@@ -173,12 +173,13 @@ def run_job(folder: str, song: str, song_name: str, options: JobOptions, max_son
     signal.signal(signal.SIGTERM, _stop)
     root = Path(folder)
     log = _EventLog(root / EVENTS_FILE, Path(song), song_name)
-    start = time.monotonic()
+    start, started_at = time.monotonic(), time.time()
     try:
         result = _dance(root, Path(song), song_name, options, max_song_s, log)
     except _Stopped:
         result = {"state": "failed", "error": "stopped: the app was shut down"}
     result["seconds"] = round(time.monotonic() - start, 3)
+    result["started_at"], result["ended_at"] = started_at, time.time()
     write_json_atomic(root / RESULT_FILE, result)
 
 

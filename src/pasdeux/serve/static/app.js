@@ -132,7 +132,26 @@ function jobCard(job) {
     actions.append(watch, zip);
     card.append(actions);
   }
+  if (job.state === "done" || job.state === "failed") {
+    const remove = element("button", "remove", "Remove");
+    remove.type = "button";
+    remove.title = "remove the job and its folder";
+    remove.addEventListener("click", () => removeJob(job));
+    card.append(remove);
+  }
   return card;
+}
+
+async function removeJob(job) {
+  const response = await fetch(`/api/jobs/${job.id}`, { method: "DELETE", headers: { "X-Pasdeux": "1" } });
+  if (!response.ok) {
+    const answer = await response.json().catch(() => ({}));
+    showError(answer.error || `the job could not be removed (HTTP ${response.status})`);
+  }
+  if (document.getElementById("viewer-frame").src.includes(job.id)) {
+    document.getElementById("viewer-close").click();
+  }
+  await refresh();
 }
 
 function watchJob(job) {
