@@ -22,6 +22,7 @@ import soundfile as sf
 from starlette.requests import Request
 from starlette.testclient import TestClient
 
+from _browser import CHROMIUM, CHROMIUM_ARGS
 from pasdeux.export import OUTPUT_FILES
 from pasdeux.serve import STAGES, ServeParams, create_app
 from pasdeux.serve._upload import UploadError, receive_upload
@@ -440,3 +441,52 @@ def test_pasdeux_serve_refuses_a_port_in_use_in_one_line(
     )
     assert result.returncode == 2
     assert result.stderr.strip() == f"pasdeux: --port {port}: in use by another program"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_page_dances_a_dropped_song_in_chromium(
+    server: tuple[subprocess.Popen[str], int], tmp_path: Path, song: bytes
+) -> None:
+    """The page as a person uses it: a text file refused with its reason, a song over the
+    limit refused before it is sent, a song danced, watched in the page; no other site
+    asked for anything."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    _, port = server
+    url = f"http://127.0.0.1:{port}/"
+    files = {"notes.wav": b"some text\n" * 50, "big.wav": bytes(1_500_000), "My Song.wav": song}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    errors: list[str] = []
+    requests: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(url)
+            page.wait_for_selector("#style option[value='Rumba']", state="attached")
+            page.set_input_files("#song", str(tmp_path / "notes.wav"))
+            page.click("#start")
+            page.wait_for_selector("#error:has-text('a text file')")
+            page.set_input_files("#song", str(tmp_path / "big.wav"))
+            assert "larger than the limit of 1.0 MB" in page.inner_text("#error")
+            assert page.is_disabled("#start")
+            page.set_input_files("#song", str(tmp_path / "My Song.wav"))
+            page.select_option("#style", "Rumba")
+            page.click("#start")
+            page.wait_for_selector(".job .state.done", timeout=JOB_WAIT_S * 1000)
+            assert page.locator(".job ol.stages li.done").count() == len(STAGES)
+            page.click(".job .actions a:has-text('Watch')")
+            viewer = page.frame_locator("#viewer-frame")
+            viewer.locator("#play").wait_for()
+            assert "Rumba" in viewer.locator("body").inner_text()
+        finally:
+            browser.close()
+    assert [e for e in errors if "status of 400" not in e] == [], errors
+    assert all(r.startswith(url) or r.startswith(("data:", "blob:")) for r in requests), requests
