@@ -25,7 +25,7 @@ from starlette.testclient import TestClient
 from _browser import CHROMIUM, CHROMIUM_ARGS
 from pasdeux.export import OUTPUT_FILES
 from pasdeux.serve import STAGES, ServeParams, create_app
-from pasdeux.serve._upload import UploadError, receive_upload
+from pasdeux.serve._upload import UploadError, audio_extension, receive_upload, song_file_name
 from synth import drum_loop
 
 #: How long a test waits for a job before it fails (a guard, not a measurement: a job on
@@ -218,6 +218,34 @@ def test_what_is_not_audio_is_refused_by_its_content(
         assert word in answer["error"]
     assert job_folders(workdir) == before
     assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("client_name", "expected"),
+    [
+        ("My Song (take 2).mp3", "My Song (take 2).wav"),
+        ("../../etc/passwd", "passwd.wav"),
+        ("C:\\Music\\Café del Mar.flac", "Café del Mar.wav"),
+        ("/abs/path/.hidden.wav", "hidden.wav"),
+        ("..", "song.wav"),
+        ("a\nb\x00c*?<>|.ogg", "a_b_c.wav"),
+        ("", "song.wav"),
+    ],
+)
+def test_an_uploaded_song_is_stored_under_a_safe_name(client_name: str, expected: str) -> None:
+    name = song_file_name(client_name, "wav")
+    assert name == expected
+    assert "/" not in name and not name.startswith(".") and name.isprintable()
+
+
+@pytest.mark.parametrize(
+    ("container", "extension"), [("WAV", "wav"), ("FLAC", "flac"), ("OGG", "ogg")]
+)
+def test_audio_is_told_by_its_first_bytes(container: str, extension: str) -> None:
+    out = io.BytesIO()
+    sf.write(out, np.zeros(22050, dtype=np.float32), 22050, format=container)
+    assert audio_extension(out.getvalue()[:8192]) == extension
+    assert audio_extension(b"RIFF" + bytes(100)) is None  # a RIFF that is not WAVE
 
 
 @pytest.mark.parametrize(
