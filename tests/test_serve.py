@@ -518,3 +518,32 @@ def test_the_page_dances_a_dropped_song_in_chromium(
             browser.close()
     assert [e for e in errors if "status of 400" not in e] == [], errors
     assert all(r.startswith(url) or r.startswith(("data:", "blob:")) for r in requests), requests
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--port", "70000"], ["--port", "0 to 65535"]),
+        (["--port", "http"], ["--port"]),
+        (["--workers", "0"], ["--workers"]),
+        (["--max-upload-mb", "-5"], ["--max-upload-mb"]),
+        (["--workdir", "{file}"], ["not a folder"]),
+    ],
+)
+def test_pasdeux_serve_refuses_bad_options_in_one_line(
+    tmp_path: Path, args: list[str], words: list[str]
+) -> None:
+    (tmp_path / "file").write_text("a file, not a folder")
+    args = [a.replace("{file}", str(tmp_path / "file")) for a in args]
+    result = subprocess.run(
+        [sys.executable, "-m", "pasdeux", "serve", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and result.stdout == ""
+    for word in words:
+        assert word in lines[0]

@@ -82,13 +82,13 @@ def prepare_workdir(workdir: str | Path) -> Path:
         The folder cannot be created or written, or is a file.
     """
     root = Path(workdir).expanduser()
+    if root.exists() and not root.is_dir():
+        raise InputError(root, "is not a folder (the app's working folder)")
     try:
         (root / "jobs").mkdir(parents=True, exist_ok=True)
         probe = root / "jobs" / ".pasdeux-probe"
         probe.write_bytes(b"")
         probe.unlink()
-    except FileExistsError:
-        raise InputError(root, "is not a folder (the app's working folder)") from None
     except OSError as exc:
         why = exc.strerror or str(exc)
         raise InputError(root, f"cannot be used as the app's working folder ({why})") from None
