@@ -1,26 +1,29 @@
 """The app's jobs: their records, a process per running job, at most ``workers`` at once.
 
-Each job runs in a process of its own (started with ``spawn``), not in a thread: the
-pipeline silences C decoders by redirecting the process' file descriptor 2 for a moment,
-which two jobs in threads would undo for each other (and for the server's own log); a
-process also returns its memory when the job ends (a long song takes hundreds of MB) and
-can be stopped at once on shutdown. Its cost is the imports, about a second a job.
+Each job runs in a Python process of its own, not in a thread: the pipeline silences C
+decoders by redirecting the process' file descriptor 2 for a moment, which two jobs in
+threads would undo for each other (and for the server's own log); a process also returns
+its memory when the job ends (a long song takes hundreds of MB) and can be stopped at once
+on shutdown. Its cost is the imports, about a second a job. The process is a plain
+``python -c`` (not ``multiprocessing``, whose ``spawn`` re-imports the caller's main
+module) in a session of its own, so that Ctrl-C in the terminal reaches the app alone,
+which then stops its jobs; what it prints goes to the job's ``process.log``.
 """
 
 from __future__ import annotations
 
 import collections
 import json
-import multiprocessing
 import os
 import re
 import secrets
+import subprocess
+import sys
 import tempfile
 import threading
 import time
 import zipfile
 from dataclasses import dataclass
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +35,7 @@ from pasdeux.serve._work import (
     RESULT_FILE,
     STAGES,
     JobOptions,
-    run_job,
+    one_line,
 )
 
 __all__ = [
@@ -47,6 +50,9 @@ __all__ = [
 ]
 
 JOB_FILE = "job.json"
+_LOG_FILE = "process.log"
+#: What a job's process runs: :func:`pasdeux.serve._work.main` on the job's folder.
+_JOB_COMMAND = "import sys; from pasdeux.serve._work import main; sys.exit(main(sys.argv[1:]))"
 _ZIP_FILE = "result.zip"
 _JOB_ID = re.compile(r"[0-9a-f]{16}")
 
@@ -201,11 +207,10 @@ class JobRunner:
         self.params = params
         self.jobs: dict[str, Job] = {}
         self.lock = threading.Lock()
-        self._context = multiprocessing.get_context("spawn")
         self._turns = threading.Condition(self.lock)
         self._queue: collections.deque[str] = collections.deque()
         self._stopping = False
-        self._processes: dict[str, BaseProcess] = {}
+        self._processes: dict[str, subprocess.Popen[bytes]] = {}
         self._threads: list[threading.Thread] = []
 
     def add(self, job: Job) -> None:
@@ -225,34 +230,35 @@ class JobRunner:
         thread.start()
 
     def _run(self, job: Job) -> None:
-        process = self._start(job)
-        if process is None:
-            result = {"state": "failed", "error": "cancelled: the app stopped before it started"}
-            write_json_atomic(job.folder / RESULT_FILE, result)
-            with self.lock:
-                job.finish(result)
+        try:
+            process = self._start(job)
+        except OSError as exc:  # no process could be made (out of memory, of processes)
+            self._ended(job, None, f"the job's process could not start ({exc})")
             return
-        process.join()
-        self._ended(job, process.exitcode)
+        if process is None:
+            self._ended(job, None, "cancelled: the app stopped before it started")
+            return
+        process.wait()
+        self._ended(job, process.returncode)
 
-    def _ended(self, job: Job, exitcode: int | None) -> None:
-        """Record the outcome of a job whose process ended (one that left no
-        ``result.json``, stopped while it started or killed, gets one here)."""
+    def _ended(self, job: Job, exitcode: int | None, why: str | None = None) -> None:
+        """Record the outcome of a job (one whose process left no ``result.json``,
+        stopped while it started or killed, or that never ran, gets one here)."""
         result = _read_result(job.folder)
         if result is None:
-            why = (
-                "stopped: the app was shut down"
-                if self._stopping
-                else f"the job's process ended without a result (exit code {exitcode})"
-            )
+            if why is None and self._stopping:
+                why = "stopped: the app was shut down"
+            elif why is None:
+                last = _last_line(job.folder / _LOG_FILE)
+                why = f"the job's process ended without a result (exit code {exitcode}){last}"
             result = {"state": "failed", "error": why}
             write_json_atomic(job.folder / RESULT_FILE, result)
         with self._turns:
             job.finish(result)
-            del self._processes[job.id]
+            self._processes.pop(job.id, None)
             self._turns.notify_all()
 
-    def _start(self, job: Job) -> BaseProcess | None:
+    def _start(self, job: Job) -> subprocess.Popen[bytes] | None:
         """Wait for the job's turn (first come, first served, ``workers`` at once) and
         start its process; ``None`` if the app stops first."""
         with self._turns:
@@ -264,19 +270,20 @@ class JobRunner:
             self._turns.notify_all()
             if self._stopping:
                 return None
-            process = self._context.Process(
-                target=run_job,
-                args=(
-                    str(job.folder),
-                    str(job.song_file),
-                    job.song_name,
-                    job.options,
-                    self.params.max_song_s,
-                ),
-                name=f"pasdeux-job-{job.id}",
-                daemon=True,
-            )
-            process.start()
+            with (job.folder / _LOG_FILE).open("ab") as log:
+                process = subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-c",
+                        _JOB_COMMAND,
+                        str(job.folder),
+                        repr(self.params.max_song_s),
+                    ],
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
             self._processes[job.id] = process
             job.state = "running"
         return process
@@ -293,12 +300,22 @@ class JobRunner:
             process.terminate()
         deadline = time.monotonic() + self.params.stop_timeout_s
         for process in processes:
-            process.join(max(0.0, deadline - time.monotonic()))
-            if process.is_alive():
+            try:
+                process.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
                 process.kill()
-                process.join()
+                process.wait()
         for thread in threads:
             thread.join()
+
+
+def _last_line(path: Path) -> str:
+    """``: LINE``, the last line a job's process printed (its error), if any."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return f": {one_line(lines[-1])[:300]}" if lines else ""
 
 
 def load_jobs(jobs_dir: Path) -> list[Job]:

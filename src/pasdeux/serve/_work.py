@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import signal
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ __all__ = [
     "RESULT_FILE",
     "STAGES",
     "JobOptions",
+    "main",
     "one_line",
     "run_job",
     "stage_after",
@@ -223,3 +225,16 @@ def _dance(
         f"{len(result.music.bars)} bars ({result.music.duration_s:.0f} s)"
     )
     return {"state": "done", "summary": summary}
+
+
+def main(argv: list[str]) -> int:
+    """The job's process: ``python -c ... FOLDER MAX_SONG_S`` runs the job ``FOLDER``'s
+    ``job.json`` describes (see :func:`run_job`); returns the exit code (0: the outcome,
+    done or failed, is in ``result.json``)."""
+    folder, max_song_s = Path(argv[0]), float(argv[1])
+    data = json.loads((folder / "job.json").read_text(encoding="utf-8"))
+    song = folder / "input" / str(data["song_file"])
+    options = JobOptions.from_dict(data["options"])
+    run_job(str(folder), str(song), str(data["song_name"]), options, max_song_s)
+    sys.stdout.flush()
+    return 0
