@@ -3,8 +3,9 @@ into the job's folder for the app to read.
 
 A job's folder holds ``input/`` (the song), ``job.json`` (what was asked),
 ``events.jsonl`` (one progress line a line, appended as the pipeline reports),
-``result.json`` (written last, atomically: done or failed with its one-line error) and
-``out/`` (the folder ``pasdeux dance`` writes, complete or absent).
+``result.json`` (written last, atomically: done or failed with its one-line error),
+``out/`` (the folder ``pasdeux dance`` writes, complete or absent), ``process.log`` (what
+the process printed, normally nothing) and, once downloaded, ``result.zip``.
 """
 
 from __future__ import annotations
