@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -186,6 +186,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("folder", type=Path, metavar="DIR")
     check.add_argument("--json", action="store_true", help="one JSON object on stdout")
 
+    _serve_parser(sub)
+
     figures = sub.add_parser("figures", parents=[common], help="list the dance library")
     figures.add_argument("dance", nargs="?", help="one dance (name or alias)")
     figures.add_argument("--json", action="store_true", help="the whole library as JSON")
@@ -193,6 +195,58 @@ def _parser() -> argparse.ArgumentParser:
         "--svg", type=Path, metavar="DIR", help="write a footprint chart per figure into DIR"
     )
     return parser
+
+
+def _bounded_int(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"must be a whole number from {low} to {high}, got {text!r}"
+            )
+        return value
+
+    return parse
+
+
+def _megabytes(text: str) -> int:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.0 < value < 1e7:
+        raise argparse.ArgumentTypeError(f"must be a positive number of MB, got {text!r}")
+    return max(1, round(value * 1e6))
+
+
+def _serve_parser(sub: argparse._SubParsersAction[_Parser]) -> None:
+    serve = sub.add_parser("serve", help="the local app: a page on 127.0.0.1 to dance songs")
+    serve.add_argument(
+        "--port", type=_bounded_int(0, 65535), default=8765, help="the port (8765; 0: any free)"
+    )
+    serve.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where the jobs are kept (default: ~/.cache/pasdeux/serve)",
+    )
+    serve.add_argument(
+        "--workers", type=_bounded_int(1, 64), default=2, help="jobs run at once (2)"
+    )
+    serve.add_argument(
+        "--max-upload-mb",
+        type=_megabytes,
+        default=200_000_000,
+        metavar="MB",
+        help="the largest song accepted, in MB (200)",
+    )
+    _audio_options(serve)
 
 
 def _dance_options(p: argparse.ArgumentParser, default_out: str) -> None:
@@ -271,6 +325,8 @@ def _dispatch(args: argparse.Namespace, progress: _Progress) -> int:
         return _figures(args)
     if args.command == "check":
         return _check(args, progress)
+    if args.command == "serve":
+        return _serve(args)
     raise InputError(None, f"unknown command {args.command!r}")
 
 
@@ -316,6 +372,23 @@ def _dance(args: argparse.Namespace, progress: _Progress) -> int:
         f"{' then '.join(f'{m}/4' for m in meter_runs)})"
     )
     print(f"open {shown(result.index_html)}")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from pasdeux.serve import ServeParams, run_server
+
+    params = ServeParams(
+        max_upload_bytes=args.max_upload_mb,
+        workers=args.workers,
+        max_song_s=60.0 * float(args.max_minutes),
+    )
+
+    def announce(line: str) -> None:
+        print(_one_line(line), flush=True)
+
+    run_server(port=args.port, workdir=args.workdir, params=params, announce=announce)
+    print("pasdeux serve: stopped", file=sys.stderr)
     return 0
 
 
