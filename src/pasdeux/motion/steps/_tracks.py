@@ -63,7 +63,9 @@ def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedS
                 params.travel_share * (s.t_land - previous_land), params.travel_beats * beat_s
             )
             rs = s.replayed
-            distance_m = math.dist(rs.foot_from, rs.foot_to)
+            distance_m = swept_length_m(
+                np.array(rs.foot_from), np.array(rs.foot_to), -rs.step.turn_eighths * math.pi / 4
+            )
             turn_rad = abs(rs.step.turn_eighths) * math.pi / 4
             needed = max(distance_m / params.max_foot_speed_m_s, turn_rad / params.max_turn_rad_s)
             own = s.t_land - landed[rs.step.foot]
@@ -438,11 +440,9 @@ def swept_path(start: Array, end: Array, turn_rad: float, phase: Array) -> Array
     rather than cut the chord through the partner's legs. A turn under
     ``_SWEEP_MIN_RAD`` or over half a turn (a spin: the foot stays about where it is) goes
     straight."""
-    if not _SWEEP_MIN_RAD <= abs(turn_rad) <= math.pi:
+    centre = _sweep_centre(start, end, turn_rad)
+    if centre is None:
         return np.asarray(start + (end - start) * phase[:, None])
-    c, s = math.cos(turn_rad), math.sin(turn_rad)
-    rot = np.array([[c, -s], [s, c]])
-    centre = np.linalg.solve(np.eye(2) - rot, end - rot @ start)
     angle = turn_rad * phase
     offset = start - centre
     ca, sa = np.cos(angle), np.sin(angle)
@@ -455,6 +455,24 @@ def swept_path(start: Array, end: Array, turn_rad: float, phase: Array) -> Array
 
 
 _SWEEP_MIN_RAD = math.radians(10.0)
+
+
+def swept_length_m(start: Array, end: Array, turn_rad: float) -> float:
+    """How far a foot goes on :func:`swept_path` from ``start`` to ``end``."""
+    centre = _sweep_centre(start, end, turn_rad)
+    if centre is None:
+        return float(np.linalg.norm(end - start))
+    return abs(turn_rad) * float(np.linalg.norm(start - centre))
+
+
+def _sweep_centre(start: Array, end: Array, turn_rad: float) -> Array | None:
+    """The centre about which turning by ``turn_rad`` takes ``start`` to ``end`` (None for
+    a turn under ``_SWEEP_MIN_RAD`` or over half a turn: the foot goes straight)."""
+    if not _SWEEP_MIN_RAD <= abs(turn_rad) <= math.pi:
+        return None
+    c, s = math.cos(turn_rad), math.sin(turn_rad)
+    rot = np.array([[c, -s], [s, c]])
+    return np.asarray(np.linalg.solve(np.eye(2) - rot, end - rot @ start))
 
 
 def _transfer_weight(
