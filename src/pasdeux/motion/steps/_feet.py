@@ -62,23 +62,51 @@ def _segments(ankle_xy: Array, yaw: Array, ball_m: float) -> tuple[Array, Array]
     return np.hstack([ankle_xy, zero]), np.hstack([ball, zero])
 
 
-def _worst_overlap(
+def _overlaps(
     own: tuple[Array, Array], other: tuple[Array, Array], reach_m: float
-) -> tuple[float, Array]:
-    """The largest overlap of two feet over the frames given (``reach_m`` minus their
-    distance; negative: apart) and the way, on the floor, that opens it."""
+) -> tuple[Array, Array]:
+    """Per frame, how far two feet (each its ankle and ball, (F, 3)) seen from above are
+    nearer than ``reach_m`` (negative: further) and the way, on the floor, that opens
+    it (where they cross, away from the other foot's middle)."""
     s, t = closest_parameters(own[0], own[1], other[0], other[1])
-    p = own[0] + s[:, None] * (own[1] - own[0])
-    q = other[0] + t[:, None] * (other[1] - other[0])
-    gap = p - q
+    gap = (own[0] + s[:, None] * (own[1] - own[0]))[:, :2]
+    gap -= (other[0] + t[:, None] * (other[1] - other[0]))[:, :2]
     dist = np.linalg.norm(gap, axis=1)
-    k = int(np.argmax(reach_m - dist))
-    way = gap[k, :2]
-    if np.linalg.norm(way) < _EPS:
-        # The feet cross: away from the other foot's middle.
-        way = ((own[0][k] + own[1][k]) / 2 - (other[0][k] + other[1][k]) / 2)[:2]
-    norm = float(np.linalg.norm(way))
-    return float(reach_m - dist[k]), way / norm if norm > _EPS else np.zeros(2)
+    crossed = ((own[0] + own[1]) - (other[0] + other[1]))[:, :2]
+    apart = np.where((dist < _EPS)[:, None], crossed, gap)
+    way = apart / np.maximum(np.linalg.norm(apart, axis=1), _EPS)[:, None]
+    return reach_m - dist, way
+
+
+def _worst_against(
+    own: tuple[Array, Array],
+    other: Tracks,
+    other_xy: dict[str, Array],
+    fixed: dict[str, NDArray[np.bool_]],
+    part: slice,
+    ball_m: float,
+    params: MotionParams,
+) -> tuple[float, Array]:
+    """How far a foot (``own``, over the frames ``part``) overlaps the partner's feet
+    where they already stand (``fixed``; their places ``other_xy``), at worst, and the way
+    that opens it (0 and no way where it overlaps none)."""
+    worst, way = 0.0, np.zeros(2)
+    for f in "LR":
+        mask = fixed[f][part]
+        if not mask.any():
+            continue
+        theirs = _segments(other_xy[f][part][mask], other.foot_yaw[f][part][mask], ball_m)
+        over, ways = _overlaps((own[0][mask], own[1][mask]), theirs, _reach_m(params))
+        k = int(np.argmax(over))
+        if over[k] > worst:
+            worst, way = float(over[k]), ways[k]
+    return worst, way
+
+
+def _reach_m(params: MotionParams) -> float:
+    """How near two feet may come: their capsules' radii and ``feet_gap_m``."""
+    radii = params.capsule_radii_m
+    return float(radii["l_foot"] + radii["r_foot"] + params.feet_gap_m)
 
 
 def feet_shifts(
@@ -86,8 +114,6 @@ def feet_shifts(
 ) -> dict[str, dict[str, Array]]:
     """How far each foot of each dancer is moved on the floor, per frame ((F, 2) per role
     and foot; see the module's description)."""
-    reach_m = params.capsule_radii_m["l_foot"] + params.capsule_radii_m["r_foot"]
-    reach_m += params.feet_gap_m
     n = tracks["leader"].facing.size
     work = {r: {f: tracks[r].feet[f][:, :2].copy() for f in "LR"} for r in ROLES}
     fixed = {r: {f: np.zeros(n, dtype=bool) for f in "LR"} for r in ROLES}
@@ -101,27 +127,22 @@ def feet_shifts(
         part = slice(st.start, st.stop)
         yaw = tracks[st.role].foot_yaw[st.foot][part]
         delta = np.zeros(2)
-        for _ in range(params.feet_rounds):
+        best = (np.inf, delta)
+        for _ in range(params.feet_rounds + 1):
             own = _segments(work[st.role][st.foot][part] + delta, yaw, balls_m[st.role])
-            worst, way = 0.0, np.zeros(2)
-            for f in "LR":
-                mask = fixed[other][f][part]
-                if not mask.any():
-                    continue
-                theirs = _segments(
-                    work[other][f][part][mask],
-                    tracks[other].foot_yaw[f][part][mask],
-                    balls_m[other],
-                )
-                o, w = _worst_overlap((own[0][mask], own[1][mask]), theirs, reach_m)
-                if o > worst:
-                    worst, way = o, w
+            worst, way = _worst_against(
+                own, tracks[other], work[other], fixed[other], part, balls_m[other], params
+            )
+            if worst < best[0]:
+                best = (worst, delta)
             if worst <= 0.0:
                 break
             delta = delta + way * worst
             norm = float(np.linalg.norm(delta))
             if norm > params.feet_shift_max_m:
                 delta *= params.feet_shift_max_m / norm
+        # The place tried that overlapped least (never worse than where the step put it).
+        delta = best[1]
         work[st.role][st.foot][part] += delta
         fixed[st.role][st.foot][part] = True
         shift[st.role][st.foot][part] = delta
@@ -143,8 +164,7 @@ def swing_pushes(
     (half of it each where both are in the air); the pushes are smoothed over
     ``feet_push_smoothing_s`` and fade out where the foot lifts and lands, in
     ``feet_rounds`` rounds."""
-    reach_m = params.capsule_radii_m["l_foot"] + params.capsule_radii_m["r_foot"]
-    reach_m += params.feet_gap_m
+    reach_m = _reach_m(params)
     n = tracks["leader"].facing.size
     air = {r: {f: tracks[r].feet[f][:, 2] > _ON_FLOOR_M for f in "LR"} for r in ROLES}
     fade = {r: {f: _fade(air[r][f], params.feet_push_fade_s * fps) for f in "LR"} for r in ROLES}
@@ -164,17 +184,8 @@ def swing_pushes(
         }
         for his in "LR":
             for her in "LR":
-                s, t = closest_parameters(*feet["leader"][his], *feet["follower"][her])
-                p = feet["leader"][his][0] + s[:, None] * (
-                    feet["leader"][his][1] - feet["leader"][his][0]
-                )
-                q = feet["follower"][her][0] + t[:, None] * (
-                    feet["follower"][her][1] - feet["follower"][her][0]
-                )
-                gap = (p - q)[:, :2]
-                dist = np.linalg.norm(gap, axis=1)
-                over = np.clip(reach_m - dist, 0.0, None)
-                way = gap / np.maximum(dist, _EPS)[:, None]
+                over, way = _overlaps(feet["leader"][his], feet["follower"][her], reach_m)
+                over = np.clip(over, 0.0, None)
                 a, b = air["leader"][his], air["follower"][her]
                 share = np.where(a & b, 0.5, 1.0)
                 asks["leader"][his] += (a * share * over)[:, None] * way
