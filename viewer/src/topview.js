@@ -10,6 +10,7 @@ const TRAIL_S = 1.5;
 /** The top view drawn on `canvas`; `draw(f)` returns each role's pelvis in canvas pixels. */
 export function createTopView(canvas, data) {
   let size = fitCanvas(canvas);
+  let shown = () => true; // which dancers (by index) are drawn
   const ctx = canvas.getContext("2d");
   function draw(f) {
     const { w, h, dpr } = size;
@@ -24,8 +25,9 @@ export function createTopView(canvas, data) {
     const view = { ctx, s, X: (x) => cx + x * s, Y: (y) => cy - y * s };
     const drawn = {};
     if (data.J === 0) return drawn;
-    drawTrails(view, data, f);
-    for (const d of data.dancers) {
+    const dancers = data.dancers.filter((d, i) => shown(i));
+    drawTrails(view, data, dancers, f);
+    for (const d of dancers) {
       const pel = drawDancer(view, data, d, f);
       drawn[d.role] = [view.X(pel[0]) * dpr, view.Y(pel[1]) * dpr];
     }
@@ -36,17 +38,21 @@ export function createTopView(canvas, data) {
     resize() {
       size = fitCanvas(canvas);
     },
+    /** Draw only the dancers whose index `show(i)` is true. */
+    showDancers(show) {
+      shown = show;
+    },
   };
 }
 
 /** Fading trails of each dancer's ankles over the last TRAIL_S seconds. */
-function drawTrails({ ctx, X, Y }, data, f) {
+function drawTrails({ ctx, X, Y }, data, dancers, f) {
   const { fps, J, JI } = data;
   const trailFrames = Math.max(2, Math.round(TRAIL_S * fps));
   const step = Math.max(1, Math.round(fps / 30));
   ctx.lineCap = "round";
   ctx.lineWidth = 2.5;
-  for (const d of data.dancers) {
+  for (const d of dancers) {
     for (const j of [JI.lAn, JI.rAn]) {
       if (j < 0) continue;
       let prev = null;
