@@ -368,3 +368,27 @@ def test_help_overlay_toggles(session: Session) -> None:
     page.keyboard.press("Escape")
     assert not page.is_visible("#help")
     assert page.evaluate("window.pasdeuxState.help") is False
+
+
+@pytest.mark.browser
+def test_steps_now_and_next_run_into_the_next_figure(session: Session) -> None:
+    """Each role's list: the step landed last (lit), then the next three, into the next
+    figure (marked later)."""
+    page = session.page
+    _at(page, 1.6)  # the first figure's 4th step landed at 1.5 s; the next starts at 2 s
+    items = page.eval_on_selector_all(
+        "[data-part=steps-leader] li", "ls => ls.map(l => [l.className, l.textContent])"
+    )
+    assert items == [
+        ["now", "4 step 3"],
+        ["later", "1 step 0"],
+        ["later", "2 step 1"],
+        ["later", "3 step 2"],
+    ]
+    follower = page.eval_on_selector_all(
+        "[data-part=steps-follower] li", "ls => ls.map(l => l.textContent)"
+    )
+    assert follower == ["S pas 3", "S pas 0", "Q pas 1", "Q pas 2"]
+    assert page.eval_on_selector_all(
+        "[data-part=counts] span", "ss => ss.map(s => [s.className, s.textContent])"
+    ) == [["", "1"], ["", "2"], ["", "3"], ["now", "4"]]

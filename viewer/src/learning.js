@@ -38,22 +38,31 @@ export function createLearning(root, data) {
     });
     els.counts.replaceChildren(...spans);
   }
+  // every step of the routine per role, in time order, each with its figure
+  const routine = {};
+  for (const r of ROLES) {
+    routine[r] = data.figures.flatMap((fig) => fig.steps[r].map((st) => ({ ...st, fig })));
+  }
+  /** Role r's step landed last (the current figure's, else none) and the next ones, into
+   *  the next figure too. */
   function showSteps(fig, t, r) {
-    const ol = els.steps[r];
-    const steps = fig ? fig.steps[r] : [];
-    const k = stepIndexAt(steps, t);
-    const from = Math.max(0, k);
-    const items = steps.slice(from, from + 1 + NEXT_STEPS).map((s, i) => {
+    const all = routine[r];
+    const k = stepIndexAt(all, t);
+    const now = k >= 0 && all[k].fig === fig ? k : -1;
+    const from = now >= 0 ? now : k + 1;
+    const items = all.slice(from, from + 1 + NEXT_STEPS).map((st, i) => {
       const li = document.createElement("li");
-      if (from + i === k) li.className = "now";
+      if (from + i === now) li.className = "now";
+      else if (st.fig !== fig) li.className = "later";
+      li.title = String(st.fig.name || "");
       const c = document.createElement("b");
-      c.textContent = s.count;
-      li.append(c, document.createTextNode(" " + s.text));
+      c.textContent = st.count;
+      li.append(c, document.createTextNode(" " + st.text));
       return li;
     });
-    ol.replaceChildren(...items);
-    return k;
+    ol(r).replaceChildren(...items);
   }
+  const ol = (r) => els.steps[r];
   return {
     setRole(r) {
       role = r;
@@ -67,7 +76,7 @@ export function createLearning(root, data) {
       const countRole = role === "follower" ? "follower" : "leader";
       const steps = fig ? fig.steps[countRole] : [];
       const k = stepIndexAt(steps, t);
-      const stepKeys = ROLES.map((r) => (fig ? stepIndexAt(fig.steps[r], t) : -1)).join(",");
+      const stepKeys = ROLES.map((r) => stepIndexAt(routine[r], t)).join(",");
       if (fig !== shown.fig || role !== shown.role) {
         els.figure.textContent = fig ? String(fig.name || "") : "—";
         els.next.textContent = next ? "next: " + String(next.name || "") : "";

@@ -241,14 +241,13 @@ function follow() {
   }
 }
 
-/** Move the clock to t and draw that moment now (the count, the floor plan, the timeline,
- *  the learning panel and the 3D view), as a frame of playback does. */
+/** Draw time t now (the count, the floor plan, the timeline, the learning panel and the 3D
+ *  view), as a frame of playback does, without moving the clock: the page shows the
+ *  clock's time again when it moves or something changes. */
 function drawAt(t) {
-  audio.currentTime = t;
-  shownT = drawnT = audio.currentTime;
-  show(shownT);
-  if (view3d) view3d.draw(frameAt(shownT));
-  dirty = false; // drawn: the next animation frame need not draw it again
+  show(t);
+  if (view3d) view3d.draw(frameAt(t));
+  dirty = false; // drawn: the next animation frame has nothing new to draw
 }
 
 data.ready.then(
