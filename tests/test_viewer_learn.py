@@ -231,6 +231,7 @@ def test_figure_and_count_follow_the_audio_while_playing(session: Session) -> No
         # the music as heard counts in double time: its count is shown beside
         want = int(t / 0.25) % 4 + 1
         assert s["state"]["heardCount"] == want and s["heard"] == f"music {want}"
+    assert page.inner_text("[data-part=beat-label]") == "dance"
 
 
 @pytest.mark.browser

@@ -26,6 +26,8 @@ export function createLearning(root, data) {
     steps: { leader: part("steps-leader"), follower: part("steps-follower") },
   };
   const charts = createCharts(data, els.chart);
+  // where the dance counts the music otherwise, its count is the dance's, beside the music's
+  if (data.heard) part("beat-label").textContent = "dance";
   let role = "both";
   let shown = { fig: undefined, step: undefined, role: undefined, heard: undefined, stepKey: undefined, beat: undefined };
 
