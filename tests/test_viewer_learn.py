@@ -24,9 +24,17 @@ from test_viewer_3d import _shot_counts
 from test_viewer_browser import _payload, _unpack_positions, _write_clicks
 
 BEAT_S = 0.5  # the synthetic page's beat (test_viewer_browser)
+# A chart as footprint_svg marks its feet: each role's own step by data-step.
 SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="100" viewBox="0 0 400 100">'
-    '<rect width="400" height="100" fill="#eee"/></svg>'
+    '<rect width="400" height="100" fill="#eee"/>'
+    + "".join(
+        f'<g data-step="{role}-{k}"><ellipse cx="{20 + 40 * k + 200 * (role == "follower")}" '
+        'cy="50" rx="10" ry="5"/></g>'
+        for role in ("leader", "follower")
+        for k in range(4)
+    )
+    + "</svg>"
 )
 
 
@@ -380,7 +388,7 @@ def test_help_overlay_toggles(session: Session) -> None:
 @pytest.mark.browser
 def test_steps_now_and_next_run_into_the_next_figure(session: Session) -> None:
     """Each role's list: the step landed last (lit), then the next three, into the next
-    figure (marked later)."""
+    figure (marked later); the chart lights each role's step landed last."""
     page = session.page
     _at(page, 1.6)  # the first figure's 4th step landed at 1.5 s; the next starts at 2 s
     items = page.eval_on_selector_all(
@@ -399,3 +407,13 @@ def test_steps_now_and_next_run_into_the_next_figure(session: Session) -> None:
     assert page.eval_on_selector_all(
         "[data-part=counts] span", "ss => ss.map(s => [s.className, s.textContent])"
     ) == [["", "1"], ["", "2"], ["", "3"], ["now", "4"]]
+    lit = "[data-part=chart] .now"
+    assert page.eval_on_selector_all(lit, "gs => gs.map(g => g.dataset.step)") == [
+        "leader-3",
+        "follower-3",
+    ]
+    _at(page, 0.6)
+    assert page.eval_on_selector_all(lit, "gs => gs.map(g => g.dataset.step)") == [
+        "leader-1",
+        "follower-1",
+    ]

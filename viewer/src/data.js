@@ -114,8 +114,9 @@ function grid(g) {
 function figure(f) {
   const steps = {};
   for (const role of ROLES) {
+    // i: the step's index in the figure's steps of its role (its key in the chart)
     steps[role] = list(f.steps && f.steps[role])
-      .map((s) => ({ t: Number(s.t_s), count: String(s.count || ""), foot: String(s.foot || ""), text: String(s.text || "") }))
+      .map((s, i) => ({ i, t: Number(s.t_s), count: String(s.count || ""), foot: String(s.foot || ""), text: String(s.text || "") }))
       .sort((a, b) => a.t - b.t);
   }
   return { ...f, start_s: Number(f.start_s), end_s: Number(f.end_s), steps };

@@ -87,6 +87,7 @@ export function createLearning(root, data) {
       if (fig !== shown.fig || role !== shown.role || k !== shown.step) showCounts(steps, k);
       if (fig !== shown.fig || role !== shown.role || stepKeys !== shown.stepKey) {
         for (const r of ROLES) showSteps(fig, t, r);
+        charts.light(ROLES.map((r) => (fig ? fig.steps[r][stepIndexAt(fig.steps[r], t)] : null)));
       }
       const bi = lastLE(data.beats, t);
       const beat = bi >= 0 && data.beatInBar[bi] != null ? String(data.beatInBar[bi]) : "–";
@@ -123,7 +124,20 @@ function createCharts(data, box) {
     }
     return parsed.get(key);
   }
+  let lit = [];
   return {
+    /** Light the footprints of `steps` (per role, a step of the chart shown or null). */
+    light(steps) {
+      for (const el of lit) el.classList.remove("now");
+      const svg = box.firstElementChild;
+      lit = [];
+      if (!svg) return;
+      steps.forEach((st, k) => {
+        const el = st ? svg.querySelector('[data-step="' + ROLES[k] + "-" + st.i + '"]') : null;
+        if (el) lit.push(el);
+      });
+      for (const el of lit) el.classList.add("now");
+    },
     show(fig, role) {
       const svg = fig ? chartFor(String(fig.chart || "")) : null;
       box.replaceChildren(...(svg ? [svg] : []));
