@@ -27,6 +27,11 @@ def test_every_figure_of_every_dance_draws_as_valid_svg() -> None:
             for role, steps in (("leader", figure.leader), ("follower", figure.follower)):
                 for n in range(1, len(steps) + 1):
                     assert str(n) in texts, (style.name, figure.id, role, n)
+            # each role's own steps, once each, marked by role and index (a page lights them)
+            keys = [g.get("data-step") for g in root.iter(f"{SVG}g") if g.get("data-step")]
+            assert keys == [f"leader-{k}" for k in range(len(figure.leader))] + [
+                f"follower-{k}" for k in range(len(figure.follower))
+            ]
 
 
 def test_turns_are_marked_with_their_amount() -> None:

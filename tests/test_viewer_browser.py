@@ -177,8 +177,9 @@ def _expected(
 
 
 def _unpack_positions(packed: dict[str, str], n_joints: int) -> list[float]:
-    """Decode a dancer's packed positions (int32 mm of joint 0 + int16 mm offsets, each
-    zlib-compressed and base64-encoded).
+    """Decode a dancer's packed positions: per joint its x, y, z series in mm as second
+    differences, zig-zag mapped variable-length integers, zlib-compressed and
+    base64-encoded.
 
     Parameters
     ----------
@@ -192,12 +193,19 @@ def _unpack_positions(packed: dict[str, str], n_joints: int) -> list[float]:
     list[float]
         Flat frame-major positions in metres.
     """
-    assert packed["unit"] == "mm" and packed["encoding"] == "zlib+base64"
-    raw = {k: zlib.decompress(base64.b64decode(packed[k])) for k in ("base", "offsets")}
-    base = np.frombuffer(raw["base"], dtype="<i4").reshape(-1, 1, 3)
-    offsets = np.frombuffer(raw["offsets"], dtype="<i2")
-    mm = base + offsets.reshape(base.shape[0], n_joints, 3)
-    return [float(v) for v in (mm / 1000.0).ravel()]
+    assert packed["unit"] == "mm" and packed["encoding"] == "mm-d2-varint+zlib+base64"
+    raw = zlib.decompress(base64.b64decode(packed["data"]))
+    values: list[int] = []
+    number, shift = 0, 0
+    for byte in raw:
+        number |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            values.append((number >> 1) ^ -(number & 1))
+            number, shift = 0, 0
+    second = np.array(values, dtype=np.int64).reshape(n_joints, 3, -1)
+    mm = np.cumsum(np.cumsum(second, axis=2), axis=2)  # (joint, xyz, frame)
+    return [float(v) for v in (mm.transpose(2, 0, 1) / 1000.0).ravel()]
 
 
 def test_write_viewer_embeds_payload_safely(tmp_path: Path) -> None:

@@ -64,13 +64,15 @@ def run_dance(
     # The music as danced (half or double time, re-counted bars), which the routine's beats
     # and bars are: music.json, the viewer and the step sheet show it (`pasdeux listen`
     # shows the music as heard). Counting is deterministic: the planner counted the same.
-    music = count_music(music, style, level=level).music
+    heard, music = music, count_music(music, style, level=level).music
     say("performing")
     performance = perform(routine, duration_s=music.duration_s, progress=say, params=params)
     title = (
         f"{shown(Path(song).stem)} — {' / '.join(dict.fromkeys(p.dance for p in routine.figures))}"
     )
-    index = write_outputs(out_dir, song, music, routine, performance, title=title, progress=say)
+    index = write_outputs(
+        out_dir, song, music, routine, performance, title=title, progress=say, heard=heard
+    )
     return DanceResult(index, music, routine, performance)
 
 

@@ -175,6 +175,23 @@ function poseBody(body, data, f) {
   }
 }
 
+/** Every slot of one body, to hide it. */
+function slotsOf(body) {
+  const out = [];
+  for (const part of body.parts) out.push(part.cyl, part.endA, part.endB);
+  out.push(...Object.values(body.head), body.skirt);
+  return out.filter(Boolean);
+}
+
+/** Hide one body: its instances scaled to nothing. */
+function hideBody(body) {
+  tmp.m.makeScale(0, 0, 0);
+  for (const slot of slotsOf(body)) {
+    slot.mesh.setMatrixAt(slot.i, tmp.m);
+    slot.mesh.instanceMatrix.needsUpdate = true;
+  }
+}
+
 /** The direction the hips face (from the hip joints), or null. */
 function hipsFacing(data, d, f) {
   const { J, JI } = data;
@@ -226,12 +243,12 @@ function createBlobs(group, data) {
   blobs.frustumCulled = false;
   blobs.renderOrder = -1;
   group.add(blobs);
-  return (f) => {
+  return (f, hidden) => {
     let i = 0;
-    for (const d of data.dancers) {
+    for (const [k, d] of data.dancers.entries()) {
       for (const [j, r] of spots) {
         const p = jointAt(d, J, f, j);
-        const s = r * (1 - Math.min(0.5, p[2] / 4)); // smaller as the joint rises
+        const s = hidden.has(k) ? 0 : r * (1 - Math.min(0.5, p[2] / 4)); // smaller as the joint rises
         tmp.m.makeScale(s, s, 1).setPosition(p[0], p[1], 0.003);
         blobs.setMatrixAt(i++, tmp.m);
       }
@@ -261,11 +278,17 @@ export function createBodies(scene, data, { blobShadows = false } = {}) {
   };
   const bodies = data.dancers.map((d, i) => createBody(pools, data, d, i));
   const moveBlobs = blobShadows && data.J ? createBlobs(group, data) : null;
+  const hidden = new Set(); // indices of the dancers not shown
   return {
     update(f) {
       if (data.J === 0) return;
-      for (const body of bodies) poseBody(body, data, f);
-      if (moveBlobs) moveBlobs(f);
+      bodies.forEach((body, i) => (hidden.has(i) ? hideBody(body) : poseBody(body, data, f)));
+      if (moveBlobs) moveBlobs(f, hidden);
+    },
+    /** Show or hide dancer i. */
+    setVisible(i, on) {
+      if (on) hidden.delete(i);
+      else hidden.add(i);
     },
   };
 }

@@ -20,27 +20,38 @@ async function inflate(text) {
 }
 
 /** Joint positions in metres, frame-major (frame f, joint j at (f * J + j) * 3), from the
- *  page's packed millimetres: `base` holds joint 0 of every frame as little-endian int32
- *  (x, y, z), `offsets` every joint relative to it as little-endian int16, each
- *  zlib-compressed and base64-encoded. */
+ *  page's packed millimetres: per joint its x, y and z series over the frames as second
+ *  differences, zig-zag mapped, as variable-length integers (7 bits a byte, low first,
+ *  high bit = more bytes), zlib-compressed and base64-encoded (see render/_viewer.py). */
 async function decodePositions(p, role, nFrames, J) {
-  if (!p || p.unit !== "mm" || p.encoding !== "zlib+base64") {
+  if (!p || p.unit !== "mm" || p.encoding !== "mm-d2-varint+zlib+base64") {
     throw new Error("dancer " + role + ": positions are not packed millimetres");
   }
-  const base = await inflate(p.base);
-  const offsets = await inflate(p.offsets);
-  if (base.byteLength !== nFrames * 12 || offsets.byteLength !== nFrames * J * 6) {
-    throw new Error("dancer " + role + ": positions do not hold " + nFrames + " frames of " + J + " joints");
-  }
+  const view = await inflate(p.data);
+  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
   const pos = new Float32Array(nFrames * J * 3);
-  for (let f = 0; f < nFrames; f++) {
-    for (let c = 0; c < 3; c++) {
-      const origin = base.getInt32((f * 3 + c) * 4, true);
-      for (let j = 0; j < J; j++) {
-        const k = (f * J + j) * 3 + c;
-        pos[k] = (origin + offsets.getInt16(k * 2, true)) / 1000;
-      }
+  let k = 0;
+  for (let s = 0; s < J * 3; s++) {
+    let value = 0;
+    let velocity = 0;
+    for (let f = 0; f < nFrames; f++) {
+      // one variable-length number (arithmetic, not bit operations: it may pass 2^31)
+      let n = 0;
+      let scale = 1;
+      let b;
+      do {
+        if (k >= bytes.length) throw new Error("dancer " + role + ": positions end early");
+        b = bytes[k++];
+        n += (b & 0x7f) * scale;
+        scale *= 128;
+      } while (b & 0x80);
+      velocity += n % 2 ? -(n + 1) / 2 : n / 2;
+      value += velocity;
+      pos[(f * J + ((s / 3) | 0)) * 3 + (s % 3)] = value / 1000;
     }
+  }
+  if (k !== bytes.length) {
+    throw new Error("dancer " + role + ": positions do not hold " + nFrames + " frames of " + J + " joints");
   }
   return pos;
 }
@@ -84,6 +95,32 @@ function findJoints(jointNames, parents) {
 
 const list = (v) => (Array.isArray(v) ? v : []);
 const byStart = (a, b) => a.start_s - b.start_s;
+const ROLES = ["leader", "follower"];
+
+/** A counting of the music: beat times (s), each beat's count in its bar and bar number,
+ *  and the bars' start times (s) with their numbers. */
+function grid(g) {
+  const beats = list(g && g.beats).map(Number);
+  const beatInBar = list(g && g.beat_in_bar);
+  const barOfBeat = list(g && g.bar_of_beat);
+  const bars = [];
+  beats.forEach((b, i) => {
+    if (Number(beatInBar[i]) === 1) bars.push({ start_s: b, n: Number(barOfBeat[i]) });
+  });
+  return { beats, beatInBar, barOfBeat, bars };
+}
+
+/** A placed figure with defaults: its steps per role sorted by time. */
+function figure(f) {
+  const steps = {};
+  for (const role of ROLES) {
+    // i: the step's index in the figure's steps of its role (its key in the chart)
+    steps[role] = list(f.steps && f.steps[role])
+      .map((s, i) => ({ i, t: Number(s.t_s), count: String(s.count || ""), foot: String(s.foot || ""), text: String(s.text || "") }))
+      .sort((a, b) => a.t - b.t);
+  }
+  return { ...f, start_s: Number(f.start_s), end_s: Number(f.end_s), steps };
+}
 
 /** The payload of the page's `#pasdeux-data` script, with defaults filled in and each
  *  dancer's `pos` decoded by the returned `ready` promise. */
@@ -116,10 +153,11 @@ export function readPayload(doc) {
     JI: findJoints(jointNames, parents),
     floorW: (D.floor && Number(D.floor.width_m)) || 10,
     floorD: (D.floor && Number(D.floor.depth_m)) || 8,
-    beats: list(D.beats).map(Number),
-    beatInBar: list(D.beat_in_bar),
-    barOfBeat: list(D.bar_of_beat),
-    figures: list(D.figures).slice().sort(byStart),
+    ...grid(D),
+    heard: D.heard ? grid(D.heard) : null, // the music as heard, where the dance counts otherwise
+    phrases: list(D.phrases).slice().sort(byStart),
+    figures: list(D.figures).map(figure).sort(byStart),
+    charts: D.charts && typeof D.charts === "object" ? D.charts : {},
     sections: list(D.sections).slice().sort(byStart),
     dataDuration: nFrames / fps,
     dancers,

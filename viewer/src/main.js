@@ -7,6 +7,10 @@
  */
 
 import { activeSpan, fmtTime, jointAt, lastLE, readPayload } from "./data.js";
+import { createHelp } from "./help.js";
+import { bindKeys, shortcuts } from "./keys.js";
+import { createLearning } from "./learning.js";
+import { createLoop } from "./loop.js";
 import { createTimeline } from "./timeline.js";
 import { createTopView } from "./topview.js";
 import { createTransport } from "./transport.js";
@@ -29,15 +33,30 @@ const transport = createTransport({
   audio,
   playBtn: el("play"),
   seek: el("seek"),
+  speedSelect: el("speed"),
   statusEl: el("status"),
+  data,
   duration,
   onChange: () => {
     timeline.invalidate();
     redraw();
   },
 });
+const loop = createLoop({
+  audio,
+  data,
+  duration,
+  seekTo: transport.seekTo,
+  onChange: redraw,
+  button: el("loop-figure"),
+  barsBtn: el("loop-bars"),
+  fromInput: el("loop-from"),
+  toInput: el("loop-to"),
+  label: el("loop-label"),
+});
 const timeline = createTimeline(el("timeline"), data, duration, transport.seekTo);
 const topView = createTopView(el("top"), data);
+const learning = createLearning(el("lesson"), data);
 const view3d = createView3d({
   canvas: el("view3d"),
   select: el("camera"),
@@ -45,14 +64,44 @@ const view3d = createView3d({
   onChange: redraw,
   showStatus: transport.showStatus,
 });
-document.addEventListener("keydown", (e) => {
-  const n = Number(e.key);
-  const tag = e.target && e.target.tagName;
-  if (view3d && n >= 1 && n <= 9 && !e.altKey && !e.ctrlKey && !e.metaKey && tag !== "INPUT") {
-    view3d.selectCamera(n - 1);
-    el("camera").value = view3d.camera;
-  }
+
+// ------------------------------------------------------------------ whose part is shown
+const ROLE_CHOICES = ["both", "leader", "follower"];
+let role = "both";
+function setRole(r) {
+  role = ROLE_CHOICES.includes(r) ? r : "both";
+  el("role").value = role;
+  const show = (i) => role === "both" || data.dancers[i].role === role;
+  topView.showDancers(show);
+  if (view3d) view3d.showDancers(show);
+  learning.setRole(role);
+  redraw();
+}
+el("role").addEventListener("change", () => {
+  setRole(el("role").value);
+  el("role").blur();
 });
+
+const keys = shortcuts({
+  togglePlay: transport.togglePlay,
+  stepBeat: transport.stepBeat,
+  stepBar: transport.stepBar,
+  seekTo: transport.seekTo,
+  stepSpeed: transport.stepSpeed,
+  toggleLoop: loop.toggleFigure,
+  toggleBars: () => loop.toggleBars(),
+  camera: (i) => {
+    if (!view3d) return;
+    view3d.selectCamera(i);
+    el("camera").value = view3d.camera;
+    redraw();
+  },
+  nextRole: () => setRole(ROLE_CHOICES[(ROLE_CHOICES.indexOf(role) + 1) % ROLE_CHOICES.length]),
+  toggleHelp: () => help.toggle(),
+  closeHelp: () => help.close(),
+});
+const help = createHelp(el("help"), keys, el("help-open"));
+bindKeys(document, keys);
 
 function resizeAll() {
   topView.resize();
@@ -135,7 +184,9 @@ function show(t) {
   setClass("pulse", bi >= 0 && t - data.beats[bi] < 0.12 && !audio.paused);
   transport.show(t);
   const drawn = topView.draw(f);
-  timeline.draw(t);
+  const lesson = learning.show(t);
+  timeline.draw(t, loop.current);
+  // What the page shows, read-only, for tests and debugging.
   window.pasdeuxState = {
     time: t,
     frame: f,
@@ -143,6 +194,13 @@ function show(t) {
     bar,
     figure: figName,
     dance: shown.dance,
+    step: lesson.step, // the count of the step landed last (the shown role's, else the leader's)
+    heardCount: lesson.heardCount,
+    role,
+    speed: audio.playbackRate,
+    preservesPitch: audio.preservesPitch,
+    loop: loop.current ? { kind: loop.current.kind, start: loop.current.start_s, end: loop.current.end_s } : null,
+    help: help.open,
     drawn,
     camera: view3d ? view3d.camera : null,
     time3d: drawnT, // the time the 3D view shows (it may trail where WebGL is slow)
@@ -158,6 +216,7 @@ let shownT = -1;
 let drawnT = -1;
 let drawnAt = -Infinity;
 function tick(now) {
+  if (loop.check(audio.currentTime)) dirty = true;
   const t = audio.currentTime;
   if (t !== shownT || dirty) {
     shownT = t;
@@ -174,6 +233,7 @@ function tick(now) {
 }
 
 function follow() {
+  loop.check(audio.currentTime);
   const t = audio.currentTime;
   if (t !== shownT) {
     shownT = t;
@@ -181,9 +241,23 @@ function follow() {
   }
 }
 
+/** Draw time t now (the count, the floor plan, the timeline, the learning panel and the 3D
+ *  view), as a frame of playback does, without moving the clock: the page shows the
+ *  clock's time again when it moves or something changes. */
+function drawAt(t) {
+  show(t);
+  if (view3d) view3d.draw(frameAt(t));
+  dirty = false; // drawn: the next animation frame has nothing new to draw
+}
+
 data.ready.then(
   () => {
-    window.requestAnimationFrame(tick);
+    window.requestAnimationFrame((now) => {
+      tick(now);
+      // For tests and benchmarks: when the first frame was drawn (ms since the page's
+      // navigation began), and one frame of playback at any time, timed by the caller.
+      window.pasdeuxViewer = Object.freeze({ readyMs: performance.now(), drawAt });
+    });
     window.setInterval(follow, 20);
   },
   (err) => {

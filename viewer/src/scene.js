@@ -93,6 +93,16 @@ export function createStage(canvas, data) {
   });
   sun.shadow.camera.layers.enableAll(); // heads cast shadows too
   scene.add(sun, sun.target);
+  // The canvas's box, kept by an observer: reading clientWidth every frame would make the
+  // browser lay out the page again after each change of the text around it.
+  const box = { w: canvas.clientWidth, h: canvas.clientHeight };
+  if (window.ResizeObserver) {
+    new ResizeObserver((entries) => {
+      const r = entries[entries.length - 1].contentRect;
+      box.w = r.width;
+      box.h = r.height;
+    }).observe(canvas);
+  }
 
   return {
     stage: {
@@ -106,8 +116,8 @@ export function createStage(canvas, data) {
       },
       /** Match the drawing buffer to the canvas box; returns its aspect ratio. */
       resize() {
-        const w = Math.max(1, canvas.clientWidth);
-        const h = Math.max(1, canvas.clientHeight);
+        const w = Math.max(1, Math.round(window.ResizeObserver ? box.w : canvas.clientWidth));
+        const h = Math.max(1, Math.round(window.ResizeObserver ? box.h : canvas.clientHeight));
         const size = renderer.getSize(tmpSize);
         if (size.x !== w || size.y !== h) renderer.setSize(w, h, false);
         return w / h;

@@ -1,9 +1,71 @@
-/* The timeline strip under the seek bar: sections tinted by dance, figure blocks with
- * their names, beat ticks (downbeats taller) and the playhead; click or drag to seek. */
+/* The timeline strip under the seek bar, in rows: sections (tinted by dance, named),
+ * phrases, beats (bar lines taller) and figure blocks (named); the loop shaded and the
+ * playhead. A click on a section, phrase or figure jumps to its start, on the beats row to
+ * the nearest beat; a drag seeks freely. */
 
 import { fitCanvas } from "./canvas.js";
+import { activeSpan, lastLE } from "./data.js";
 
 const SECTION_TINTS = ["#dfe7f1", "#f1e3df", "#e2efe2", "#ece2f1", "#f1ecdc"];
+// Rows as fractions of the strip's height: [top, bottom).
+const ROWS = { sections: [0, 0.28], phrases: [0.28, 0.4], beats: [0.4, 0.56], figures: [0.56, 1] };
+const DRAG_PX = 4;
+
+/** The row at fraction y (0 top, 1 bottom) of the strip. */
+function rowAt(y) {
+  for (const [name, [a, b]] of Object.entries(ROWS)) if (y >= a && y < b) return name;
+  return "figures";
+}
+
+/** Names in blocks, clipped to the block; `fill` the text colour. */
+function label(ctx, text, x0, x1, y0, y1, fill) {
+  if (x1 - x0 < 30 || !text) return;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(x0, y0, x1 - x0 - 2, y1 - y0);
+  ctx.clip();
+  ctx.fillStyle = fill;
+  ctx.fillText(text, x0 + 4, (y0 + y1) / 2);
+  ctx.restore();
+}
+
+function paint(ctx, data, w, h, X) {
+  const y = (row) => [ROWS[row][0] * h, ROWS[row][1] * h];
+  ctx.fillStyle = "#f1efe9";
+  ctx.fillRect(0, 0, w, h);
+  ctx.font = "10px system-ui, sans-serif";
+  ctx.textBaseline = "middle";
+  const dances = [];
+  const [s0, s1] = y("sections");
+  for (const s of data.sections) {
+    if (!dances.includes(s.dance)) dances.push(s.dance);
+    ctx.fillStyle = SECTION_TINTS[dances.indexOf(s.dance) % SECTION_TINTS.length];
+    ctx.fillRect(X(s.start_s), 0, Math.max(1, X(s.end_s) - X(s.start_s)), h);
+    ctx.fillStyle = "rgba(29,35,43,0.25)";
+    ctx.fillRect(X(s.start_s), s0, 1, s1 - s0);
+    label(ctx, String(s.dance || "") + (s.meter ? " " + s.meter + "/4" : ""), X(s.start_s), X(s.end_s), s0, s1, "#5a6270");
+  }
+  const [p0, p1] = y("phrases");
+  data.phrases.forEach((p, i) => {
+    ctx.fillStyle = i % 2 ? "rgba(214,158,46,0.55)" : "rgba(214,158,46,0.3)";
+    ctx.fillRect(X(p.start_s), p0 + 1, Math.max(1, X(p.end_s) - X(p.start_s) - 1), p1 - p0 - 2);
+  });
+  const [b0, b1] = y("beats");
+  data.beats.forEach((b, i) => {
+    const down = Number(data.beatInBar[i]) === 1;
+    ctx.fillStyle = down ? "rgba(29,35,43,0.5)" : "rgba(29,35,43,0.18)";
+    ctx.fillRect(Math.round(X(b)), down ? b0 : (b0 + b1) / 2, 1, down ? b1 - b0 : (b1 - b0) / 2);
+  });
+  const [f0, f1] = y("figures");
+  ctx.font = "11px system-ui, sans-serif";
+  data.figures.forEach((fg, i) => {
+    const x0 = X(fg.start_s);
+    const x1 = X(fg.end_s);
+    ctx.fillStyle = i % 2 ? "rgba(29,35,43,0.13)" : "rgba(29,35,43,0.06)";
+    ctx.fillRect(x0, f0, Math.max(1, x1 - x0 - 1), f1 - f0);
+    label(ctx, String(fg.name || ""), x0, x1, f0, f1, "#3a4250");
+  });
+}
 
 /** The strip on `canvas`; `duration()` is the song's length, `onSeek(t)` asks to jump. */
 export function createTimeline(canvas, data, duration, onSeek) {
@@ -16,66 +78,53 @@ export function createTimeline(canvas, data, duration, onSeek) {
     const ctx = off.getContext("2d");
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     const dur = duration();
-    const X = (t) => (Math.max(0, Math.min(dur, t)) / dur) * w;
-    ctx.fillStyle = "#f1efe9";
-    ctx.fillRect(0, 0, w, h);
-    const dances = [];
-    for (const s of data.sections) {
-      if (!dances.includes(s.dance)) dances.push(s.dance);
-      ctx.fillStyle = SECTION_TINTS[dances.indexOf(s.dance) % SECTION_TINTS.length];
-      ctx.fillRect(X(s.start_s), 0, Math.max(1, X(s.end_s) - X(s.start_s)), h);
-    }
-    ctx.font = "11px system-ui, sans-serif";
-    ctx.textBaseline = "middle";
-    data.figures.forEach((fg, i) => {
-      const x0 = X(fg.start_s);
-      const x1 = X(fg.end_s);
-      ctx.fillStyle = i % 2 ? "rgba(29,35,43,0.10)" : "rgba(29,35,43,0.05)";
-      ctx.fillRect(x0, h * 0.35, Math.max(1, x1 - x0 - 1), h * 0.65);
-      const name = String(fg.name || "");
-      if (x1 - x0 > 40 && name) {
-        ctx.save();
-        ctx.beginPath();
-        ctx.rect(x0, 0, x1 - x0 - 2, h);
-        ctx.clip();
-        ctx.fillStyle = "#4a5260";
-        ctx.fillText(name, x0 + 4, h * 0.67);
-        ctx.restore();
-      }
-    });
-    data.beats.forEach((b, i) => {
-      const down = Number(data.beatInBar[i]) === 1;
-      ctx.fillStyle = down ? "rgba(29,35,43,0.45)" : "rgba(29,35,43,0.15)";
-      ctx.fillRect(Math.round(X(b)), 0, 1, down ? h * 0.35 : h * 0.2);
-    });
+    paint(ctx, data, w, h, (t) => (Math.max(0, Math.min(dur, t)) / dur) * w);
     cache = { img: off, w, h, dpr, dur };
   }
-  function draw(t) {
+  function draw(t, loop) {
     if (!cache || cache.dur !== duration()) build();
     const ctx = canvas.getContext("2d");
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, canvas.width, canvas.height);
     ctx.drawImage(cache.img, 0, 0);
-    const x = (Math.max(0, Math.min(cache.dur, t)) / cache.dur) * cache.w;
+    const X = (s) => (Math.max(0, Math.min(cache.dur, s)) / cache.dur) * cache.w;
     ctx.setTransform(cache.dpr, 0, 0, cache.dpr, 0, 0);
+    if (loop) {
+      ctx.fillStyle = "rgba(43,108,176,0.22)";
+      ctx.fillRect(X(loop.start_s), 0, Math.max(2, X(loop.end_s) - X(loop.start_s)), cache.h);
+    }
     ctx.fillStyle = "#d69e2e";
-    ctx.fillRect(x - 1, 0, 2, cache.h);
+    ctx.fillRect(X(t) - 1, 0, 2, cache.h);
   }
-  function seekTo(e) {
+  /** Where a click at (clientX, clientY) jumps: the start of what it is on. */
+  function target(e) {
     const r = canvas.getBoundingClientRect();
-    onSeek(Math.min(1, Math.max(0, (e.clientX - r.left) / r.width)) * duration());
+    const t = Math.min(1, Math.max(0, (e.clientX - r.left) / r.width)) * duration();
+    const row = rowAt((e.clientY - r.top) / Math.max(1, r.height));
+    if (row === "beats") {
+      const i = lastLE(data.beats, t);
+      const near = [i, i + 1].filter((k) => k >= 0 && k < data.beats.length);
+      return near.length ? near.reduce((a, k) => (Math.abs(data.beats[k] - t) < Math.abs(a - t) ? data.beats[k] : a), Infinity) : t;
+    }
+    const span = activeSpan(data[row], t);
+    return span ? Number(span.start_s) : t;
   }
-  let dragging = false;
+  let drag = null;
   canvas.addEventListener("pointerdown", (e) => {
-    dragging = true;
+    drag = { x: e.clientX, free: false };
     canvas.setPointerCapture(e.pointerId);
-    seekTo(e);
+    onSeek(target(e));
   });
   canvas.addEventListener("pointermove", (e) => {
-    if (dragging) seekTo(e);
+    if (!drag) return;
+    if (Math.abs(e.clientX - drag.x) > DRAG_PX) drag.free = true;
+    if (drag.free) {
+      const r = canvas.getBoundingClientRect();
+      onSeek(Math.min(1, Math.max(0, (e.clientX - r.left) / r.width)) * duration());
+    }
   });
   canvas.addEventListener("pointerup", () => {
-    dragging = false;
+    drag = null;
   });
   return {
     draw,

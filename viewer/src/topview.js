@@ -6,26 +6,39 @@ import { drawFloorPlan } from "./floorplan.js";
 import { facing, headCentre, jointAt, mix, rgba } from "./data.js";
 
 const TRAIL_S = 1.5;
+const TRAIL_BANDS = 6;
 
 /** The top view drawn on `canvas`; `draw(f)` returns each role's pelvis in canvas pixels. */
 export function createTopView(canvas, data) {
   let size = fitCanvas(canvas);
+  let shown = () => true; // which dancers (by index) are drawn
   const ctx = canvas.getContext("2d");
+  let floor = null; // the floor plan drawn once per size, on its own canvas
   function draw(f) {
     const { w, h, dpr } = size;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.fillStyle = "#ebe7df";
-    ctx.fillRect(0, 0, w, h);
     const margin = 26;
     const s = Math.max(1e-3, Math.min((w - 2 * margin) / data.floorW, (h - 2 * margin - 8) / data.floorD));
     const cx = w / 2;
     const cy = (h - 8) / 2;
-    drawFloorPlan(ctx, { floorW: data.floorW, floorD: data.floorD, cx, cy, s });
+    if (!floor || floor.width !== canvas.width || floor.height !== canvas.height) {
+      floor = document.createElement("canvas");
+      floor.width = canvas.width;
+      floor.height = canvas.height;
+      const fctx = floor.getContext("2d");
+      fctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      fctx.fillStyle = "#ebe7df";
+      fctx.fillRect(0, 0, w, h);
+      drawFloorPlan(fctx, { floorW: data.floorW, floorD: data.floorD, cx, cy, s });
+    }
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(floor, 0, 0);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     const view = { ctx, s, X: (x) => cx + x * s, Y: (y) => cy - y * s };
     const drawn = {};
     if (data.J === 0) return drawn;
-    drawTrails(view, data, f);
-    for (const d of data.dancers) {
+    const dancers = data.dancers.filter((d, i) => shown(i));
+    drawTrails(view, data, dancers, f);
+    for (const d of dancers) {
       const pel = drawDancer(view, data, d, f);
       drawn[d.role] = [view.X(pel[0]) * dpr, view.Y(pel[1]) * dpr];
     }
@@ -35,18 +48,25 @@ export function createTopView(canvas, data) {
     draw,
     resize() {
       size = fitCanvas(canvas);
+      floor = null;
+    },
+    /** Draw only the dancers whose index `show(i)` is true. */
+    showDancers(show) {
+      shown = show;
     },
   };
 }
 
-/** Fading trails of each dancer's ankles over the last TRAIL_S seconds. */
-function drawTrails({ ctx, X, Y }, data, f) {
+/** Fading trails of each dancer's ankles over the last TRAIL_S seconds, in TRAIL_BANDS
+ *  strokes of one alpha each (a stroke per segment would be a hundred a frame). */
+function drawTrails({ ctx, X, Y }, data, dancers, f) {
   const { fps, J, JI } = data;
   const trailFrames = Math.max(2, Math.round(TRAIL_S * fps));
   const step = Math.max(1, Math.round(fps / 30));
   ctx.lineCap = "round";
   ctx.lineWidth = 2.5;
-  for (const d of data.dancers) {
+  for (const d of dancers) {
+    const paths = Array.from({ length: TRAIL_BANDS }, () => new Path2D());
     for (const j of [JI.lAn, JI.rAn]) {
       if (j < 0) continue;
       let prev = null;
@@ -54,15 +74,17 @@ function drawTrails({ ctx, X, Y }, data, f) {
         if (f - k < 0) continue;
         const p = jointAt(d, J, f - k, j);
         if (prev) {
-          ctx.strokeStyle = rgba(d.color, 0.45 * (1 - k / trailFrames));
-          ctx.beginPath();
-          ctx.moveTo(X(prev[0]), Y(prev[1]));
-          ctx.lineTo(X(p[0]), Y(p[1]));
-          ctx.stroke();
+          const band = Math.min(TRAIL_BANDS - 1, Math.floor((1 - k / trailFrames) * TRAIL_BANDS));
+          paths[band].moveTo(X(prev[0]), Y(prev[1]));
+          paths[band].lineTo(X(p[0]), Y(p[1]));
         }
         prev = p;
       }
     }
+    paths.forEach((path, band) => {
+      ctx.strokeStyle = rgba(d.color, (0.45 * (band + 0.5)) / TRAIL_BANDS);
+      ctx.stroke(path);
+    });
   }
 }
 

@@ -1,8 +1,15 @@
-/* Playback: the <audio> element is the only clock. Play/pause button, seek bar, keyboard
- * (space: play/pause, arrows: -/+ 2 s, Home: start) and the status line for errors. */
+/* Playback: the <audio> element is the only clock. Play/pause button, seek bar, speed
+ * (the pitch kept), seeking by beat and by bar, and the status line for errors. */
+
+import { lastLE } from "./data.js";
+
+/** The speeds offered, slowest first (1 is the song's own). */
+export const SPEEDS = [0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 1, 1.1, 1.25];
+// A press of "previous beat" just after a beat goes to the one before it, not back to it.
+const BACK_SLACK_S = 0.15;
 
 /** Wire the transport controls to `audio`; `onChange()` is called when a redraw is due. */
-export function createTransport({ audio, playBtn, seek, statusEl, duration, onChange }) {
+export function createTransport({ audio, playBtn, seek, speedSelect, statusEl, data, duration, onChange }) {
   let seeking = false;
   function showStatus(msg) {
     statusEl.textContent = msg;
@@ -37,7 +44,24 @@ export function createTransport({ audio, playBtn, seek, statusEl, duration, onCh
   }
   const seekTo = (t) => {
     audio.currentTime = Math.max(0, Math.min(duration(), t));
+    onChange();
   };
+  /** Jump `dir` (+1 or -1) of the sorted `times` from now. */
+  function step(times, dir) {
+    const t = audio.currentTime;
+    const i = lastLE(times, dir < 0 ? t - BACK_SLACK_S : t + 1e-3);
+    const k = dir < 0 ? i : i + 1;
+    if (k >= 0 && k < times.length) seekTo(times[k]);
+    else if (dir < 0) seekTo(0);
+  }
+  const barTimes = data.bars.map((b) => b.start_s);
+  function setSpeed(rate, quiet = false) {
+    audio.preservesPitch = true; // slower, not lower: the song stays in its key
+    audio.playbackRate = rate;
+    speedSelect.value = String(rate);
+    if (!quiet) onChange();
+  }
+  fillSpeeds(speedSelect, setSpeed);
   playBtn.addEventListener("click", () => {
     togglePlay();
     playBtn.blur();
@@ -48,28 +72,25 @@ export function createTransport({ audio, playBtn, seek, statusEl, duration, onCh
     onChange();
   });
   audio.addEventListener("error", showAudioError);
-  seek.max = String(duration());
-  seek.addEventListener("pointerdown", () => {
-    seeking = true;
-  });
-  seek.addEventListener("pointerup", () => {
-    seeking = false;
-  });
-  seek.addEventListener("change", () => {
-    seeking = false;
-  });
-  seek.addEventListener("input", () => {
-    audio.currentTime = Number(seek.value);
-  });
-  document.addEventListener("keydown", (e) => onKey(e, togglePlay, seekTo, audio));
-  // Stop a focused button/checkbox from also reacting to the space key.
-  document.addEventListener("keyup", (e) => {
-    if (e.code === "Space" || e.key === " ") e.preventDefault();
+  wireSeekBar(seek, audio, duration, (on) => {
+    seeking = on;
   });
   syncButton();
+  setSpeed(1, true);
   return {
     showStatus,
     seekTo,
+    togglePlay,
+    /** Seek to the next (+1) or previous (-1) beat, or bar. */
+    stepBeat: (dir) => step(data.beats, dir),
+    stepBar: (dir) => step(barTimes, dir),
+    /** One speed faster (+1) or slower (-1). */
+    stepSpeed(dir) {
+      const i = SPEEDS.indexOf(audio.playbackRate);
+      const k = Math.max(0, Math.min(SPEEDS.length - 1, (i < 0 ? SPEEDS.indexOf(1) : i) + dir));
+      setSpeed(SPEEDS[k]);
+    },
+    setSpeed,
     /** Show time t on the seek bar, unless the user is dragging it. */
     show(t) {
       if (!seeking) seek.value = String(t);
@@ -77,19 +98,26 @@ export function createTransport({ audio, playBtn, seek, statusEl, duration, onCh
   };
 }
 
-function onKey(e, togglePlay, seekTo, audio) {
-  if (e.altKey || e.ctrlKey || e.metaKey) return;
-  const tag = e.target && e.target.tagName;
-  const typing = tag === "TEXTAREA" || tag === "SELECT" || (tag === "INPUT" && e.target.type === "text");
-  if (e.code === "Space" || e.key === " ") {
-    if (typing) return;
-    e.preventDefault();
-    if (!e.repeat) togglePlay();
-  } else if ((e.key === "ArrowLeft" || e.key === "ArrowRight") && tag !== "INPUT" && tag !== "SELECT") {
-    e.preventDefault();
-    seekTo(audio.currentTime + (e.key === "ArrowLeft" ? -2 : 2));
-  } else if (e.key === "Home" && tag !== "INPUT") {
-    e.preventDefault();
-    seekTo(0);
+/** The speed menu's options; a choice calls `setSpeed`. */
+function fillSpeeds(select, setSpeed) {
+  for (const s of SPEEDS) {
+    const opt = document.createElement("option");
+    opt.value = String(s);
+    opt.textContent = s + "×";
+    select.append(opt);
   }
+  select.addEventListener("change", () => {
+    setSpeed(Number(select.value));
+    select.blur();
+  });
+}
+
+/** The seek bar moves the clock; `setSeeking(on)` says whether the user holds it. */
+function wireSeekBar(seek, audio, duration, setSeeking) {
+  seek.max = String(duration());
+  seek.addEventListener("pointerdown", () => setSeeking(true));
+  for (const ev of ["pointerup", "change"]) seek.addEventListener(ev, () => setSeeking(false));
+  seek.addEventListener("input", () => {
+    audio.currentTime = Number(seek.value);
+  });
 }

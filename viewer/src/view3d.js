@@ -56,6 +56,10 @@ export function createView3d({ canvas, select, data, onChange, showStatus }) {
       stage.focus(cx, cy);
       stage.render(cameras.active());
     },
+    /** Show only the dancers whose index `show(i)` is true. */
+    showDancers(show) {
+      data.dancers.forEach((d, i) => bodies.setVisible(i, show(i)));
+    },
     /** Pick camera mode by its index in the menu (keyboard shortcuts). */
     selectCamera(i) {
       const opt = select.options[i];

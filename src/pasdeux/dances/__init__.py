@@ -33,6 +33,7 @@ from pasdeux.dances._model import (
     Step,
     TempoRange,
 )
+from pasdeux.dances._words import describe_step
 
 __all__ = [
     "ACTIONS",
@@ -54,6 +55,7 @@ __all__ = [
     "Step",
     "TempoRange",
     "check_style",
+    "describe_step",
     "find_style",
     "load_library",
     "load_style",

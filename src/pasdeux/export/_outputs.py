@@ -53,6 +53,7 @@ def write_outputs(
     *,
     title: str,
     progress: Callable[[str], None] | None = None,
+    heard: MusicMap | None = None,
 ) -> Path:
     """Write every output file into ``out_dir`` atomically.
 
@@ -62,6 +63,8 @@ def write_outputs(
     whose files are all listed, unchanged, in its manifest (see
     :func:`check_output_folder`); the new folder's marker file lists every file written
     with its size and SHA-256. Writers into one parent folder take turns (a lock).
+    ``heard`` is the music as heard when ``music`` is it as danced (the viewer shows the
+    music's count beside the dance's where they differ).
 
     Raises
     ------
@@ -95,7 +98,8 @@ def write_outputs(
         write_text_atomic(staging / "stepsheet.md", stepsheet_markdown(music, routine, title))
         write_text_atomic(staging / "stepsheet.html", stepsheet_html(music, routine, title))
         write_viewer(
-            staging / "index.html", viewer_payload(music, routine, performance, audio_name, title)
+            staging / "index.html",
+            viewer_payload(music, routine, performance, audio_name, title, heard=heard),
         )
         write_manifest(staging, _MARKER, (p.name for p in staging.iterdir()))
         with writers_lock(out.parent):

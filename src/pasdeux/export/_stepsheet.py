@@ -7,51 +7,15 @@ from pathlib import Path
 
 from pasdeux._folder import shown
 from pasdeux.choreo import Routine
-from pasdeux.dances import Figure, Step
+from pasdeux.dances import Figure, describe_step
 from pasdeux.music import MusicMap
 
 __all__ = ["describe_step", "stepsheet_html", "stepsheet_markdown"]
-
-_DIRECTION_WORDS = {
-    "forward": "forward",
-    "back": "back",
-    "left": "to the left",
-    "right": "to the right",
-    "diag_forward_left": "diagonally forward left",
-    "diag_forward_right": "diagonally forward right",
-    "diag_back_left": "diagonally back left",
-    "diag_back_right": "diagonally back right",
-    "close": "closes",
-    "replace": "replaces weight",
-    "in_place": "in place",
-}
 
 
 def _clock(seconds: float) -> str:
     minutes, rest = divmod(max(seconds, 0.0), 60.0)
     return f"{int(minutes)}:{rest:04.1f}"
-
-
-def describe_step(step: Step) -> str:
-    """One step in words, e.g. ``"LF forward 35 cm, 1/8 turn R"``."""
-    words = [f"{step.foot}F", _DIRECTION_WORDS[step.direction]]
-    if step.size_m > 0:
-        words.append(f"{round(step.size_m * 100)} cm")
-    text = " ".join(words)
-    if step.turn_eighths:
-        side = "R" if step.turn_eighths > 0 else "L"
-        amount = abs(step.turn_eighths)
-        text += f", {_eighths(amount)} turn {side}"
-    if not step.weight:
-        text += " (no weight)"
-    if step.action:
-        text += f", {step.action.replace('_', ' ')}"
-    return text
-
-
-def _eighths(amount: float) -> str:
-    names = {1: "1/8", 2: "1/4", 3: "3/8", 4: "1/2", 5: "5/8", 6: "3/4", 7: "7/8", 8: "full"}
-    return names.get(round(amount), f"{amount:g}/8") if amount == round(amount) else f"{amount:g}/8"
 
 
 def _figure_rows(figure: Figure) -> list[tuple[str, str, str, str]]:

@@ -132,6 +132,7 @@ def footprint_svg(style: DanceStyle, figure: Figure) -> str:
                     str(rs.index + 1),
                     rs.step.count,
                     True,
+                    step_key=f"{role}-{rs.index}",
                 )
             )
             if rs.step.turn_eighths:
@@ -151,7 +152,11 @@ def _foot(
     number: str,
     count: str,
     own: bool,
+    *,
+    step_key: str = "",
 ) -> str:
+    """One footprint; ``step_key`` (``"leader-2"``: the role and the step's index) marks a
+    role's own step, so that a page can light the step danced now."""
     assert callable(to_px)
     cx, cy = to_px(x, y)
     angle = -math.degrees(facing)  # SVG y grows downwards
@@ -159,7 +164,9 @@ def _foot(
     fill = "none" if hollow else colour
     opacity = "1" if own else "0.3"
     out = [
-        f'<g transform="translate({cx:.1f},{cy:.1f}) rotate({angle:.1f})" opacity="{opacity}">',
+        f'<g transform="translate({cx:.1f},{cy:.1f}) rotate({angle:.1f})" opacity="{opacity}"'
+        + (f' data-step="{step_key}"' if step_key else "")
+        + ">",
         f'<ellipse rx="{rx:.1f}" ry="{ry:.1f}" fill="{fill}" fill-opacity="0.25" '
         f'stroke="{colour}" stroke-width="1.5"/>',
         f'<circle cx="{rx * 0.55:.1f}" cy="0" r="{ry * 0.5:.1f}" fill="{colour}" '
