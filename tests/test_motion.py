@@ -424,6 +424,12 @@ def test_motion_params_are_checked_and_change_the_motion() -> None:
         MotionParams(min_pelvis_height_share=1.5)
     with pytest.raises(ValueError, match="knee_max_bend_deg"):
         MotionParams(knee_max_bend_deg=200.0)
+    with pytest.raises(ValueError, match="feet_shift_max_m"):
+        MotionParams(feet_shift_max_m=-0.1)
+    with pytest.raises(ValueError, match="heel_release_weight_max"):
+        MotionParams(heel_release_weight_max=0.0)
+    with pytest.raises(ValueError, match="heel_release_max_deg"):
+        MotionParams(heel_release_max_deg=95.0)
     with pytest.raises(TypeError):
         MotionParams(0.5)  # type: ignore[call-arg]
     routine = dance_routine(next(s for s in load_library() if s.name == "Slow Foxtrot"), 20.0)

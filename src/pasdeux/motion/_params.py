@@ -290,6 +290,11 @@ class MotionParams:
             "contact_rate_hz",
             "swing_place_s",
             "swing_even_s",
+            "feet_push_smoothing_s",
+            "feet_push_fade_s",
+            "heel_release_behind_m",
+            "heel_release_weight_max",
+            "swing_free_lift_m",
         ):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
@@ -302,6 +307,7 @@ class MotionParams:
             "hand_reach_share",
             "hold_reach_share",
             "hand_nearest_share",
+            "heel_release_weight_max",
         ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be within 0-1, got {getattr(self, name)}")
@@ -309,7 +315,10 @@ class MotionParams:
             raise ValueError(
                 f"swing_ease_in_power must be at least 1, got {self.swing_ease_in_power}"
             )
-        for name in ("pivot_heel_pitch_deg", "kick_point_deg"):
+        for name in ("feet_gap_m", "feet_shift_max_m", "heel_release_from_m", "feet_rounds"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
+        for name in ("pivot_heel_pitch_deg", "kick_point_deg", "heel_release_max_deg"):
             if not 0.0 <= getattr(self, name) < 90.0:
                 raise ValueError(f"{name} must be within 0-90, got {getattr(self, name)}")
         low, high = HEIGHT_RANGE_M
