@@ -1,5 +1,6 @@
 """Choreograph: place a dance's figures on a song's bars and phrases."""
 
+from pasdeux.choreo._improvise import LeadMotion, LeadNoise, LedStep, improvise, lead_frames
 from pasdeux.choreo._plan import (
     FLOOR_SIDE_RANGE_M,
     LEVEL_ORDER,
@@ -17,10 +18,15 @@ __all__ = [
     "ROUTINE_SCHEMA",
     "SEED_MAX",
     "DancedMusic",
+    "LeadMotion",
+    "LeadNoise",
+    "LedStep",
     "PlacedFigure",
     "PlanParams",
     "Routine",
     "check_options",
     "choreograph",
     "count_music",
+    "improvise",
+    "lead_frames",
 ]

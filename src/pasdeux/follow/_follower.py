@@ -1,0 +1,265 @@
+"""The follower: reads the leader's motion frame by frame and dances her part.
+
+Why a hidden Markov model and its forward algorithm (Rabiner 1989, "A tutorial on hidden
+Markov models", the forward recursion) rather than a particle filter: the hidden state is
+discrete and small (every step of the leader's part of every figure of one dance, at most
+a few hundred states), so the exact filtered belief costs a matrix-vector product per step
+and carries no sampling noise; the continuous quantities (tempo, where the couple is) are
+not hidden here, they come from the beats heard and from the couple geometry module. The
+shape of the model is that of online score following, where the state is the position in
+a known sequence and the belief is updated causally as events arrive (Orio, Lemouton &
+Schwarz 2003, "Score following: state of the art"; Cont 2010, a coupled event and duration
+model), with the figure grammar in place of the score: a figure may be followed by any
+figure the library's ``follows`` rules allow. Two things are taken from how partners
+actually dance: the lead arrives before the step (studies of partnered dance and physical
+human-human interaction find the leader's body and the connection move first and the
+follower's step follows; e.g. Sawers, Bhattacharjee, McKay, Hackney, Kemp & Ting 2017,
+"Small forces that differ with prior motor experience can communicate movement goals
+during human-human physical interaction"), so between his steps she reads the lead (which
+foot left the floor, where his body has begun to go, his hands) as partial evidence for
+the next state; and timing, the beats between his steps along each transition, as an
+observation of the transition itself (duration-aware, as in Cont's model).
+
+Her steps: when one of his steps lands she dances the steps of her part that go with the
+step she believes he took, timed from his landing and the beats heard, each placed by the
+geometry module: replayed from where she is, then moved at most ``recovery_max_m`` (and
+turned at most ``recovery_max_deg``) towards where the hold wants her relative to him, so
+a wrong guess is mended over the next steps instead of by a jump.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from pasdeux.dances import DanceStyle, Figure, Position
+from pasdeux.dances.geometry import POSITIONS_GEOMETRY, DancerPose, replay_figure
+from pasdeux.follow._model import Grammar, build_grammar, in_frame, wrap
+from pasdeux.follow._params import FollowParams
+from pasdeux.follow._reading import Felt, gap_likelihood, lead_loglik, step_loglik
+from pasdeux.follow._types import FollowerStep, LeaderFrame
+
+__all__ = ["Follower"]
+
+
+class Follower:
+    """A follower who knows a dance's figures (both parts) and reads the leader causally.
+
+    She is given one :class:`LeaderFrame` at a time (:meth:`feel`) and nothing else: not the
+    routine, not his figures' names.
+
+    Parameters
+    ----------
+    style
+        The dance they dance (its figures and their ``follows`` rules).
+    params
+        Tunables (:class:`FollowParams`).
+    position
+        The couple position they stand in before the first step.
+    """
+
+    def __init__(
+        self,
+        style: DanceStyle,
+        *,
+        params: FollowParams | None = None,
+        position: Position = "closed",
+    ) -> None:
+        self.params = params or FollowParams()
+        self.grammar: Grammar = build_grammar(style, self.params)
+        self._position: Position = position
+        self._beats: list[float] = []
+        self._down = (True, True)
+        self._last: tuple[float, NDArray[np.float64], float, float] | None = None
+        self._alpha: NDArray[np.float64] | None = None
+        self._prior = self.grammar.start.copy()
+        self._steps_taken = 0
+        self._now: int | None = None
+        self._her: DancerPose | None = None
+
+    @property
+    def figure(self) -> str | None:
+        """The figure she believes he is leading now (``None`` before he moves)."""
+        return None if self._now is None else self.grammar.figures[self._now].id
+
+    @property
+    def pose(self) -> DancerPose | None:
+        """Where she is (a copy), ``None`` before the first frame."""
+        return None if self._her is None else self._her.copy()
+
+    def feel(self, frame: LeaderFrame) -> list[FollowerStep]:
+        """Take in one frame of the leader; return the steps she decides on at it.
+
+        Parameters
+        ----------
+        frame
+            What she feels and sees of him now, and the beats heard since the last frame.
+
+        Returns
+        -------
+        list[FollowerStep]
+            Her steps that go with a step of his landing at this frame (empty otherwise),
+            each with the time it lands (at his landing, or later in the same step group).
+        """
+        self._beats.extend(frame.new_beats_s)
+        if self._her is None:
+            self._begin(frame)
+        down = (frame.left_foot_down, frame.right_foot_down)
+        steps: list[FollowerStep] = []
+        for foot in (0, 1):
+            if down[foot] and not self._down[foot]:
+                steps += self._on_step(frame, foot)
+        self._down = down
+        self._now = self._read_lead(frame, down)
+        return steps
+
+    def belief(self) -> dict[str, float]:
+        """Her belief after his last step: each figure's probability (empty before it)."""
+        if self._alpha is None:
+            return {}
+        sums = np.bincount(self.grammar.figure_of, weights=self._alpha)
+        return {fig.id: float(p) for fig, p in zip(self.grammar.figures, sums, strict=False)}
+
+    def _begin(self, frame: LeaderFrame) -> None:
+        """She stands in the start position relative to where he is."""
+        geometry = POSITIONS_GEOMETRY[self._position]
+        body = np.array(frame.body_xy_m)
+        offset = geometry.forward_m * _unit(frame.facing_rad) + geometry.right_m * _unit(
+            frame.facing_rad - math.pi / 2
+        )
+        xy = body + offset
+        self._her = DancerPose.standing(
+            (float(xy[0]), float(xy[1])), wrap(frame.facing_rad + geometry.facing_rad)
+        )
+        self._last = (frame.time_s, body, frame.facing_rad, self._beat_at(frame.time_s))
+
+    def _period_s(self) -> float:
+        recent = self._beats[-(self.params.beats_averaged + 1) :]
+        if len(recent) < 2:
+            return 60.0 / self.params.default_bpm
+        return float(np.median(np.diff(recent)))
+
+    def _beat_at(self, time_s: float) -> float:
+        """Beats from the first beat heard (or from time 0 before any)."""
+        if not self._beats:
+            return time_s / self._period_s()
+        return len(self._beats) - 1 + (time_s - self._beats[-1]) / self._period_s()
+
+    def _felt(self, frame: LeaderFrame, foot: int | None) -> Felt:
+        assert self._last is not None
+        _, body, facing, _ = self._last
+        here = np.array(frame.body_xy_m)
+        hands = np.zeros((2, 3))
+        joined = np.zeros(2, dtype=bool)
+        for hand, (x, y, up) in frame.hands:
+            h = 0 if hand == "L" else 1
+            hands[h, :2] = in_frame(np.array([x, y]) - here, frame.facing_rad)
+            hands[h, 2] = up
+            joined[h] = True
+        return Felt(
+            foot=foot,
+            move_m=in_frame(here - body, facing),
+            turn_rad=wrap(frame.facing_rad - facing),
+            hands_m=hands,
+            joined=joined,
+        )
+
+    def _on_step(self, frame: LeaderFrame, foot: int) -> list[FollowerStep]:
+        """One of his steps landed: update the belief, dance her steps that go with it."""
+        assert self._last is not None
+        g, p = self.grammar, self.params
+        loglik = step_loglik(g, p, self._felt(frame, foot))
+        like = np.exp(loglik - loglik.max())
+        beat = self._beat_at(frame.time_s)
+        if p.reader == "basic":
+            basic = np.flatnonzero(g.figure_of == g.basic)
+            post = np.zeros(g.size)
+            post[basic[self._steps_taken % len(basic)]] = 1.0
+        elif p.reader == "nearest" or self._alpha is None:
+            post = like * (g.start if p.reader == "grammar" else 1.0)
+        else:
+            moves = g.trans * gap_likelihood(g, p, beat - self._last[3])
+            post = (self._alpha @ moves) * like
+        if post.sum() <= 0:
+            post = like
+        self._alpha = post / post.sum()
+        self._prior = self._alpha @ g.trans if p.reader == "grammar" else np.ones(g.size)
+        self._steps_taken += 1
+        self._last = (frame.time_s, np.array(frame.body_xy_m), frame.facing_rad, beat)
+        return self._dance(int(np.argmax(self._alpha)), frame)
+
+    def _read_lead(self, frame: LeaderFrame, down: tuple[bool, bool]) -> int | None:
+        """The figure she believes is led now: from the lead of his next step once it has
+        begun, else from his last step."""
+        g, p = self.grammar, self.params
+        if p.reader == "basic":
+            return g.basic
+        up = [f for f in (0, 1) if not down[f]]
+        felt = self._felt(frame, up[0] if len(up) == 1 else None)
+        led = felt.foot is not None or float(np.hypot(*felt.move_m)) >= p.lead_min_m
+        if not led and self._alpha is not None:
+            return int(g.figure_of[int(np.argmax(self._alpha))])
+        if not led and self._steps_taken == 0:
+            return None
+        loglik = lead_loglik(g, p, felt)
+        belief = self._prior * np.exp(loglik - loglik.max())
+        return int(g.figure_of[int(np.argmax(belief))])
+
+    def _dance(self, state: int, frame: LeaderFrame) -> list[FollowerStep]:
+        """Her steps that go with his step of ``state``, placed relative to him."""
+        g = self.grammar
+        fig = g.figures[int(g.figure_of[state])]
+        him = DancerPose(
+            body=np.array(frame.body_xy_m),
+            facing_rad=frame.facing_rad,
+            feet={"L": np.array(frame.left_foot_xy_m), "R": np.array(frame.right_foot_xy_m)},
+        )
+        period = self._period_s()
+        return [
+            self._step(fig, j, him, frame.time_s + max(0.0, after) * period)
+            for j, after in g.her_steps[state]
+        ]
+
+    def _step(self, fig: Figure, index: int, him: DancerPose, time_s: float) -> FollowerStep:
+        """Her step ``index`` of ``fig``: replayed from where she is, then brought at most
+        the recovery limits towards where the hold wants her."""
+        assert self._her is not None
+        step = fig.follower[index]
+        alone = replace(fig, leader=(), follower=(step,))
+        free, held = self._her.copy(), self._her.copy()
+        replay_figure(alone, him.copy(), free, keep_hold=False)
+        replay_figure(alone, him.copy(), held, keep_hold=True)
+        shift = held.body - free.body
+        size = float(np.hypot(*shift))
+        if size > self.params.recovery_max_m:
+            shift = shift * (self.params.recovery_max_m / size)
+        free.body = free.body + shift
+        free.feet[step.foot] = free.feet[step.foot] + shift
+        geometry = POSITIONS_GEOMETRY[step.position]
+        off = wrap(him.facing_rad + geometry.facing_rad - free.facing_rad)
+        if abs(off) > geometry.facing_tolerance_rad:
+            limit = math.radians(self.params.recovery_max_deg)
+            excess = off - math.copysign(geometry.facing_tolerance_rad, off)
+            free.facing_rad = wrap(free.facing_rad + max(-limit, min(limit, excess)))
+        self._her = free
+        foot_xy, body_xy = free.feet[step.foot], free.body
+        return FollowerStep(
+            time_s=time_s,
+            figure=fig.id,
+            index=index,
+            foot=step.foot,
+            direction=step.direction,
+            weight=step.weight,
+            turn_eighths=step.turn_eighths,
+            foot_xy_m=(float(foot_xy[0]), float(foot_xy[1])),
+            body_xy_m=(float(body_xy[0]), float(body_xy[1])),
+            facing_rad=free.facing_rad,
+            recovery_m=min(size, self.params.recovery_max_m),
+        )
+
+
+def _unit(angle_rad: float) -> NDArray[np.float64]:
+    return np.array([math.cos(angle_rad), math.sin(angle_rad)])
