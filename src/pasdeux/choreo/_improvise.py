@@ -187,8 +187,9 @@ def _track(routine: Routine, noise: LeadNoise, rng: np.random.Generator) -> _Tra
             holds.append(rs.step.hold)
             figs.append(f)
             idx.append(rs.index)
-    land_s = np.maximum.accumulate(np.array(land))
-    land_s += np.arange(len(land_s)) * 1e-3  # strictly later than the step before
+    land_s = np.array(land)
+    for i in range(1, len(land_s)):  # each step strictly later than the one before
+        land_s[i] = max(land_s[i], land_s[i - 1] + 1e-3)
     return _Track(
         land_s, np.array(body), np.array(facing), feet, np.array(foot_to), holds, figs, idx
     )

@@ -36,7 +36,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pasdeux.dances import DanceStyle, Figure, Position
-from pasdeux.dances.geometry import POSITIONS_GEOMETRY, DancerPose, replay_figure
+from pasdeux.dances.geometry import (
+    POSITIONS_GEOMETRY,
+    DancerPose,
+    ReplayedStep,
+    replay_figure,
+)
 from pasdeux.follow._model import Grammar, build_grammar, in_frame, wrap
 from pasdeux.follow._params import FollowParams
 from pasdeux.follow._reading import Felt, gap_likelihood, lead_loglik, step_loglik
@@ -79,6 +84,8 @@ class Follower:
         self._steps_taken = 0
         self._now: int | None = None
         self._her: DancerPose | None = None
+        self._last_frame: LeaderFrame | None = None
+        self._period_cache = (0, 60.0 / self.params.default_bpm)
 
     @property
     def figure(self) -> str | None:
@@ -135,12 +142,15 @@ class Follower:
             (float(xy[0]), float(xy[1])), wrap(frame.facing_rad + geometry.facing_rad)
         )
         self._last = (frame.time_s, body, frame.facing_rad, self._beat_at(frame.time_s))
+        self._last_frame = frame
 
     def _period_s(self) -> float:
-        recent = self._beats[-(self.params.beats_averaged + 1) :]
-        if len(recent) < 2:
-            return 60.0 / self.params.default_bpm
-        return float(np.median(np.diff(recent)))
+        """The beat period: the median of the last beats heard (the default tempo before)."""
+        heard = self._period_cache[0]
+        if heard != len(self._beats) and len(self._beats) >= 2:
+            recent = self._beats[-(self.params.beats_averaged + 1) :]
+            self._period_cache = (len(self._beats), float(np.median(np.diff(recent))))
+        return self._period_cache[1]
 
     def _beat_at(self, time_s: float) -> float:
         """Beats from the first beat heard (or from time 0 before any)."""
@@ -189,7 +199,9 @@ class Follower:
         self._prior = self._alpha @ g.trans if p.reader == "grammar" else np.ones(g.size)
         self._steps_taken += 1
         self._last = (frame.time_s, np.array(frame.body_xy_m), frame.facing_rad, beat)
-        return self._dance(int(np.argmax(self._alpha)), frame)
+        before, self._last_frame = self._last_frame, frame
+        assert before is not None
+        return self._dance(int(np.argmax(self._alpha)), before, frame.time_s)
 
     def _read_lead(self, frame: LeaderFrame, down: tuple[bool, bool]) -> int | None:
         """The figure she believes is led now: from the lead of his next step once it has
@@ -208,44 +220,76 @@ class Follower:
         belief = self._prior * np.exp(loglik - loglik.max())
         return int(g.figure_of[int(np.argmax(belief))])
 
-    def _dance(self, state: int, frame: LeaderFrame) -> list[FollowerStep]:
-        """Her steps that go with his step of ``state``, placed relative to him."""
-        g = self.grammar
-        fig = g.figures[int(g.figure_of[state])]
-        him = DancerPose(
-            body=np.array(frame.body_xy_m),
-            facing_rad=frame.facing_rad,
-            feet={"L": np.array(frame.left_foot_xy_m), "R": np.array(frame.right_foot_xy_m)},
-        )
-        period = self._period_s()
-        return [
-            self._step(fig, j, him, frame.time_s + max(0.0, after) * period)
-            for j, after in g.her_steps[state]
-        ]
-
-    def _step(self, fig: Figure, index: int, him: DancerPose, time_s: float) -> FollowerStep:
-        """Her step ``index`` of ``fig``: replayed from where she is, then brought at most
-        the recovery limits towards where the hold wants her."""
+    def _dance(self, state: int, before: LeaderFrame, time_s: float) -> list[FollowerStep]:
+        """Her steps that go with his step of ``state``: his step and hers replayed together
+        by the geometry module from where they were at his previous step (so that a turn
+        in hold turns both about the couple's centre), then brought at most the recovery
+        limits towards where the hold wants her."""
         assert self._her is not None
-        step = fig.follower[index]
-        alone = replace(fig, leader=(), follower=(step,))
+        g, p = self.grammar, self.params
+        fig = g.figures[int(g.figure_of[state])]
+        mine = g.her_steps[state]
+        if not mine:
+            return []
+        him = DancerPose(
+            body=np.array(before.body_xy_m),
+            facing_rad=before.facing_rad,
+            feet={"L": np.array(before.left_foot_xy_m), "R": np.array(before.right_foot_xy_m)},
+        )
+        together = replace(
+            fig,
+            leader=(fig.leader[int(g.step_of[state])],),
+            follower=tuple(fig.follower[j] for j, _ in mine),
+        )
         free, held = self._her.copy(), self._her.copy()
-        replay_figure(alone, him.copy(), free, keep_hold=False)
-        replay_figure(alone, him.copy(), held, keep_hold=True)
+        replay_figure(together, him.copy(), free, keep_hold=False)
+        steps = [r for r in replay_figure(together, him, held) if r.role == "follower"]
         shift = held.body - free.body
         size = float(np.hypot(*shift))
-        if size > self.params.recovery_max_m:
-            shift = shift * (self.params.recovery_max_m / size)
-        free.body = free.body + shift
-        free.feet[step.foot] = free.feet[step.foot] + shift
-        geometry = POSITIONS_GEOMETRY[step.position]
-        off = wrap(him.facing_rad + geometry.facing_rad - free.facing_rad)
+        if size > p.recovery_max_m:
+            shift = shift * (p.recovery_max_m / size)
+        correction = shift - (held.body - free.body)  # undo what the limit forbids
+        held.body = held.body + correction
+        for foot in {r.step.foot for r in steps}:
+            held.feet[foot] = held.feet[foot] + correction
+        self._her = held
+        self._face_partner(fig.follower[mine[-1][0]].position, him.facing_rad)
+        period = self._period_s()
+        return [
+            self._her_step(
+                fig,
+                mine[r.index][0],
+                r,
+                time_s + max(0.0, mine[r.index][1]) * period,
+                correction,
+                size,
+            )
+            for r in steps
+        ]
+
+    def _face_partner(self, position: Position, his_facing_rad: float) -> None:
+        """Turn her at most ``recovery_max_deg`` towards the position's relative facing when
+        she is off it by more than its tolerance."""
+        assert self._her is not None
+        geometry = POSITIONS_GEOMETRY[position]
+        off = wrap(his_facing_rad + geometry.facing_rad - self._her.facing_rad)
         if abs(off) > geometry.facing_tolerance_rad:
             limit = math.radians(self.params.recovery_max_deg)
             excess = off - math.copysign(geometry.facing_tolerance_rad, off)
-            free.facing_rad = wrap(free.facing_rad + max(-limit, min(limit, excess)))
-        self._her = free
-        foot_xy, body_xy = free.feet[step.foot], free.body
+            self._her.facing_rad = wrap(self._her.facing_rad + max(-limit, min(limit, excess)))
+
+    def _her_step(
+        self,
+        fig: Figure,
+        index: int,
+        replayed: ReplayedStep,
+        time_s: float,
+        correction: NDArray[np.float64],
+        recovery_m: float,
+    ) -> FollowerStep:
+        step = fig.follower[index]
+        foot = np.add(replayed.foot_to, correction)
+        body = np.add(replayed.body_after, correction)
         return FollowerStep(
             time_s=time_s,
             figure=fig.id,
@@ -254,10 +298,10 @@ class Follower:
             direction=step.direction,
             weight=step.weight,
             turn_eighths=step.turn_eighths,
-            foot_xy_m=(float(foot_xy[0]), float(foot_xy[1])),
-            body_xy_m=(float(body_xy[0]), float(body_xy[1])),
-            facing_rad=free.facing_rad,
-            recovery_m=min(size, self.params.recovery_max_m),
+            foot_xy_m=(float(foot[0]), float(foot[1])),
+            body_xy_m=(float(body[0]), float(body[1])),
+            facing_rad=replayed.facing_after,
+            recovery_m=min(recovery_m, self.params.recovery_max_m),
         )
 
 
