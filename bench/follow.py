@@ -295,11 +295,13 @@ def table(result: dict[str, Any], params: FollowParams, settings: Settings, quic
         " and condition. Noisy: landings moved up to 3 cm, steps shifted up to 40 ms, the lead "
         "60 ms late. Tuned on the other half of the seeds: "
         f"`lead_kappa={params.lead_kappa}`, `step_sigma_m={params.step_sigma_m}`.",
-        "Targets: >= 98% by the end of the first beat clean, >= 95% noisy, median latency <= 0.5 beat."
-        " *Can be told* is the share of figures no other figure allowed there starts like by then",
+        "Targets: >= 98% by the end of the first beat clean, >= 95% noisy, median latency"
+        " <= 0.5 beat. *Can be told* is the share of figures no other figure allowed there",
+        "starts like by then",
         "(a ceiling for any reader).",
         "",
-        "| dance | lead | figures | can be told | follower: 1st beat | latency median / p95 (beats) "
+        "| dance | lead | figures | can be told | follower: 1st beat "
+        "| latency median / p95 (beats) "
         "| always basic | nearest, no grammar | her steps: position median / p95 (cm) "
         "| timing median / p95 (ms) | missed |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",

@@ -1,6 +1,13 @@
 """Choreograph: place a dance's figures on a song's bars and phrases."""
 
-from pasdeux.choreo._improvise import LeadMotion, LeadNoise, LedStep, improvise, lead_frames
+from pasdeux.choreo._improvise import (
+    LeadMotion,
+    LeadNoise,
+    LedStep,
+    improvise,
+    lead_frames,
+    lead_routine,
+)
 from pasdeux.choreo._plan import (
     FLOOR_SIDE_RANGE_M,
     LEVEL_ORDER,
@@ -29,4 +36,5 @@ __all__ = [
     "count_music",
     "improvise",
     "lead_frames",
+    "lead_routine",
 ]

@@ -17,6 +17,7 @@ shifts each step's time and delays the lead.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +30,7 @@ from pasdeux.dances.geometry import CouplePose, lead_hands, replay_figure
 from pasdeux.follow import LeaderFrame
 from pasdeux.music import TempoMap
 
-__all__ = ["LeadMotion", "LeadNoise", "LedStep", "improvise", "lead_frames"]
+__all__ = ["LeadMotion", "LeadNoise", "LedStep", "improvise", "lead_frames", "lead_routine"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,22 +92,54 @@ def improvise(
     Returns
     -------
     Routine
-        The figures in order, each with the couple's pose where it begins, on a steady beat
-        grid starting at 0 s.
+        See :func:`lead_routine`.
     """
-    params = params or PlanParams()
     rng = np.random.default_rng(seed)
     meter = meter or style.meters[0]
-    tempo = next(t for t in style.tempos if t.meter == meter)
-    bpm = bpm or (tempo.bpm_min + tempo.bpm_max) / 2
     chosen = _choose(style, meter, figures, rng)
-    total = params.lead_in_beats + sum(f.length_beats for f in chosen) + 2 * meter
+    return lead_routine(style, chosen, bpm=bpm, params=params, seed=seed)
+
+
+def lead_routine(
+    style: DanceStyle,
+    figures: Sequence[Figure],
+    *,
+    bpm: float | None = None,
+    params: PlanParams | None = None,
+    seed: int = 0,
+) -> Routine:
+    """The leader's routine of the given ``figures`` in order, on a steady beat.
+
+    Parameters
+    ----------
+    style
+        The dance (its name and tempo).
+    figures
+        His figures (the library's, or any others: a figure cut short, say).
+    bpm
+        The steady tempo; the middle of the dance's range in the figures' meter by default.
+    params
+        ``lead_in_beats`` (beats heard before his first figure).
+    seed
+        Recorded in the routine.
+
+    Returns
+    -------
+    Routine
+        The figures in order, each with the couple's pose where it begins (replayed by the
+        couple geometry), on a beat grid starting at 0 s.
+    """
+    params = params or PlanParams()
+    meter = figures[0].meter
+    tempo = next((t for t in style.tempos if t.meter == meter), style.tempos[0])
+    bpm = bpm or (tempo.bpm_min + tempo.bpm_max) / 2
+    total = params.lead_in_beats + sum(f.length_beats for f in figures) + 2 * meter
     beats = tuple(i * 60.0 / bpm for i in range(math.ceil(total) + 1))
     tempo_map = TempoMap.from_beats(beats, 0)
-    pose = CouplePose.standing((0.0, 0.0), 0.0, chosen[0].start_position)
+    pose = CouplePose.standing((0.0, 0.0), 0.0, figures[0].start_position)
     placed: list[PlacedFigure] = []
     start = params.lead_in_beats
-    for fig in chosen:
+    for fig in figures:
         placed.append(_placed(style, fig, start, tempo_map, meter, pose))
         leader, follower = pose.dancers()
         replay_figure(fig, leader, follower)
