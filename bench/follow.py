@@ -10,8 +10,10 @@ algorithm over the figure grammar) and two baselines, "always the basic" and "ne
 template without the grammar" (``reader="nearest"``). Measured per figure:
 
 * recognised by the end of its first beat: the figure she believes is led, at the last
-  frame before one beat after his first step of the figure lands (or his last step, if
-  that comes first), is the figure he dances. Figures whose two parts are the same steps
+  frame by one beat after his first step of the figure lands (one frame more: a step
+  landing on the beat is sensed at the next frame), is the figure he dances; a figure is
+  led from the lead of its first step to the lead of the next figure's, and a one-step
+  figure followed sooner is judged at its end. Figures whose two parts are the same steps
   under another name (a Closed Change and the "finish" of another figure) count as the same;
 * latency (beats): from his first step's landing to the moment from which she believes it
   until his last step of the figure (0 when she knew it before it landed); a figure she
@@ -144,30 +146,38 @@ def figure_records(
     times: list[float],
     believed: list[str | None],
 ) -> list[dict[str, Any]]:
-    """Per figure: recognised by the end of its first beat, latency (beats), distinguishable."""
+    """Per figure: recognised by the end of its first beat, latency (beats), unambiguous.
+
+    A figure is led from the moment his body begins its first step (the lead) until the lead
+    of the next figure begins: the end of its first beat is taken within that window (a
+    one-step figure's next lead may come sooner), and she has settled on it if she believes
+    it at the window's last frame."""
     period = routine.beats[1] - routine.beats[0]
     t = np.array(times)
+    leads = [
+        min(s.lead_s for s in motion.steps if s.figure == f) for f in range(len(routine.figures))
+    ]
     out = []
     for f, placed in enumerate(routine.figures):
-        led = [s for s in motion.steps if s.figure == f]
-        first, last = led[0].land_s, led[-1].land_s
+        first = min(s.land_s for s in motion.steps if s.figure == f)
+        closes = leads[f + 1] if f + 1 < len(leads) else float(t[-1]) + 1.0
+        begin = int(np.searchsorted(t, leads[f], side="left"))
+        end = max(begin, int(np.searchsorted(t, closes, side="left")) - 1)
+        by = first + period + 1.0 / FPS  # a landing on the beat is sensed at the next frame
+        at = min(end, int(np.searchsorted(t, by, side="right")) - 1)
         fig = placed.figure
-        same = {b: b is not None and same_steps(style.figure(b), fig) for b in set(believed)}
-        ok = [same[b] for b in believed]
-        at = int(np.searchsorted(t, min(first + period, last), side="right")) - 1
-        end = int(np.searchsorted(t, last, side="right")) - 1
-        begin = int(np.searchsorted(t, led[0].lead_s, side="left"))
-        k = end
-        while k > begin and ok[k - 1]:
+        ok = [b is not None and same_steps(style.figure(b), fig) for b in believed[begin : end + 1]]
+        k = len(ok) - 1
+        while k > 0 and ok[k - 1]:
             k -= 1
-        latency = max(0.0, (t[k] - first) / period) if ok[end] else fig.length_beats
+        latency = max(0.0, (t[begin + k] - first) / period) if ok[-1] else fig.length_beats
         before = routine.figures[f - 1].figure if f else None
         out.append(
             {
                 "figure": fig.id,
-                "first_beat": bool(ok[at]),
+                "first_beat": bool(ok[at - begin]),
                 "latency_beats": float(latency),
-                "settled": bool(ok[end]),
+                "settled": bool(ok[-1]),
                 "distinguishable": distinguishable(style, before, fig),
             }
         )

@@ -45,7 +45,7 @@ from pasdeux.dances.geometry import (
 from pasdeux.follow._model import Grammar, build_grammar, in_frame, wrap
 from pasdeux.follow._params import FollowParams
 from pasdeux.follow._reading import Felt, gap_likelihood, lead_loglik, step_loglik
-from pasdeux.follow._types import FollowerStep, LeaderFrame
+from pasdeux.follow._types import FollowerStep, HandContact, LeaderFrame
 
 __all__ = ["Follower"]
 
@@ -85,6 +85,9 @@ class Follower:
         self._now: int | None = None
         self._her: DancerPose | None = None
         self._last_frame: LeaderFrame | None = None
+        # his hands at the previous frame (and his body and facing then): at a landing the
+        # lead of his next step may already have moved them
+        self._hands_before: tuple[tuple[HandContact, ...], tuple[float, float], float] | None = None
         self._period_cache = (0, 60.0 / self.params.default_bpm)
 
     @property
@@ -120,6 +123,7 @@ class Follower:
             if down[foot] and not self._down[foot]:
                 steps += self._on_step(frame, foot)
         self._down = down
+        self._hands_before = (frame.hands, frame.body_xy_m, frame.facing_rad)
         self._now = self._read_lead(frame, down)
         return steps
 
@@ -158,15 +162,20 @@ class Follower:
             return time_s / self._period_s()
         return len(self._beats) - 1 + (time_s - self._beats[-1]) / self._period_s()
 
-    def _felt(self, frame: LeaderFrame, foot: int | None) -> Felt:
+    def _felt(self, frame: LeaderFrame, foot: int | None, landing: bool = False) -> Felt:
+        """What she feels of his step (``landing``: the hands as they were while it was in
+        the air) or of its lead so far."""
         assert self._last is not None
         _, body, facing, _ = self._last
         here = np.array(frame.body_xy_m)
+        contacts, at, toward = frame.hands, frame.body_xy_m, frame.facing_rad
+        if landing and self._hands_before is not None:
+            contacts, at, toward = self._hands_before
         hands = np.zeros((2, 3))
         joined = np.zeros(2, dtype=bool)
-        for hand, (x, y, up) in frame.hands:
+        for hand, (x, y, up) in contacts:
             h = 0 if hand == "L" else 1
-            hands[h, :2] = in_frame(np.array([x, y]) - here, frame.facing_rad)
+            hands[h, :2] = in_frame(np.array([x, y]) - np.array(at), toward)
             hands[h, 2] = up
             joined[h] = True
         return Felt(
@@ -181,7 +190,7 @@ class Follower:
         """One of his steps landed: update the belief, dance her steps that go with it."""
         assert self._last is not None
         g, p = self.grammar, self.params
-        loglik = step_loglik(g, p, self._felt(frame, foot))
+        loglik = step_loglik(g, p, self._felt(frame, foot, landing=True))
         like = np.exp(loglik - loglik.max())
         beat = self._beat_at(frame.time_s)
         if p.reader == "basic":

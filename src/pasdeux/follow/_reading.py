@@ -45,8 +45,10 @@ def _hands_loglik(g: Grammar, p: FollowParams, felt: Felt) -> NDArray[np.float64
         same = g.joined[:, h] == felt.joined[h]
         out += np.where(same, math.log1p(-p.hand_slip), math.log(p.hand_slip))
         if felt.joined[h]:
+            # a hand far from where the hold puts it is as unlikely as a hand joined wrongly
             d2 = np.sum((g.hands_m[:, h] - felt.hands_m[h]) ** 2, axis=1)
-            out -= np.where(g.joined[:, h], d2 / (2 * p.hand_sigma_m**2), 0.0)
+            far = np.minimum(d2 / (2 * p.hand_sigma_m**2), -math.log(p.hand_slip))
+            out -= np.where(g.joined[:, h], far, 0.0)
     return out
 
 
