@@ -85,6 +85,8 @@ class Follower:
         self._now: int | None = None
         self._her: DancerPose | None = None
         self._last_frame: LeaderFrame | None = None
+        self._state: int | None = None
+        self._recovering = False
         # his hands at the previous frame (and his body and facing then): at a landing the
         # lead of his next step may already have moved them
         self._hands_before: tuple[tuple[HandContact, ...], tuple[float, float], float] | None = None
@@ -210,7 +212,22 @@ class Follower:
         self._last = (frame.time_s, np.array(frame.body_xy_m), frame.facing_rad, beat)
         before, self._last_frame = self._last_frame, frame
         assert before is not None
-        return self._dance(int(np.argmax(self._alpha)), before, frame.time_s)
+        state = int(np.argmax(self._alpha))
+        self._track_recovery(state)
+        return self._dance(state, before, frame.time_s)
+
+    def _track_recovery(self, state: int) -> None:
+        """She is recovering from the step where her belief jumps (to a state the grammar
+        does not lead to from the one she danced) until a figure begins as it may."""
+        g = self.grammar
+        before, self._state = self._state, state
+        if before is None:
+            return
+        expected = g.trans[before, state] >= 0.5 / len(g.figures)
+        if not expected:
+            self._recovering = True
+        elif g.step_of[state] == 0:
+            self._recovering = False
 
     def _read_lead(self, frame: LeaderFrame, down: tuple[bool, bool]) -> int | None:
         """The figure she believes is led now: from the lead of his next step once it has
@@ -255,15 +272,17 @@ class Follower:
         steps = [r for r in replay_figure(together, him, held) if r.role == "follower"]
         shift = held.body - free.body
         size = float(np.hypot(*shift))
-        if size > p.recovery_max_m:
+        if self._recovering and size > p.recovery_max_m:
             shift = shift * (p.recovery_max_m / size)
         correction = shift - (held.body - free.body)  # undo what the limit forbids
         held.body = held.body + correction
         for foot in {r.step.foot for r in steps}:
             held.feet[foot] = held.feet[foot] + correction
         self._her = held
-        self._face_partner(fig.follower[mine[-1][0]].position, him.facing_rad)
+        if self._recovering:
+            self._face_partner(fig.follower[mine[-1][0]].position, him.facing_rad)
         period = self._period_s()
+        moved = float(np.hypot(*shift)) if self._recovering else 0.0
         return [
             self._her_step(
                 fig,
@@ -271,7 +290,7 @@ class Follower:
                 r,
                 time_s + max(0.0, mine[r.index][1]) * period,
                 correction,
-                size,
+                moved,
             )
             for r in steps
         ]
@@ -310,7 +329,7 @@ class Follower:
             foot_xy_m=(float(foot[0]), float(foot[1])),
             body_xy_m=(float(body[0]), float(body[1])),
             facing_rad=replayed.facing_after,
-            recovery_m=min(recovery_m, self.params.recovery_max_m),
+            recovery_m=recovery_m,
         )
 
 

@@ -35,7 +35,9 @@ class LeaderFrame:
 @dataclass(frozen=True)
 class FollowerStep:
     """One step the follower dances: when it lands, which figure she believes it belongs to,
-    the library's step, and where her foot and body land on the floor."""
+    the library's step, and where her foot and body land on the floor. ``recovery_m`` is how
+    far she was moved towards where the hold wants her beyond what the figure does (after
+    a wrong guess; at most ``FollowParams.recovery_max_m``)."""
 
     time_s: float
     figure: str
