@@ -38,8 +38,9 @@ class FollowParams:
     #: His body this far (m) from where the last step left it reads as the lead of the next.
     lead_min_m: float = 0.03
     #: Concentration of the lead's direction (von Mises kappa on the angle between his body's
-    #: motion so far and the step's direction).
-    lead_kappa: float = 4.0
+    #: motion so far and the step's direction). Tuned on the tuning half of
+    #: ``bench/follow.py`` among 1, 2 and 4 (best mean share recognised by the first beat).
+    lead_kappa: float = 2.0
     #: The chance, at each of his steps, that he leaves the figure for the start of another
     #: (a change mid-figure), and that a figure is followed by one the grammar does not list.
     switch_prob: float = 0.01
