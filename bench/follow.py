@@ -21,6 +21,8 @@ template without the grammar" (``reader="nearest"``). Measured per figure:
 * her steps against where the couple geometry puts the follower of the routine: for each
   of her true steps, her nearest step in time (within half a beat): its landing's distance
   (cm) and time difference (ms); a true step with none within half a beat is missed;
+* out of hold: her steps whose body lands further than 5 cm outside her step's hold's range
+  of distances from his body (``HOLD_DISTANCE_M``);
 * for context, the share of figures that are unambiguous by then: no other figure allowed
   after the previous one starts with the same leader steps up to the end of the first beat
   (and the same lead of his next step when its foot has left the floor by then); for the
@@ -40,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import sys
 import time
@@ -51,7 +54,7 @@ import numpy as np
 
 from pasdeux.choreo import LeadMotion, LeadNoise, PlanParams, Routine, improvise, lead_frames
 from pasdeux.dances import DanceStyle, Figure, load_library, successors
-from pasdeux.dances.geometry import replay_figure
+from pasdeux.dances.geometry import HOLD_DISTANCE_M, replay_figure
 from pasdeux.follow import Follower, FollowerStep, FollowParams
 
 REPO = Path(__file__).resolve().parent.parent
@@ -215,6 +218,20 @@ def step_errors(routine: Routine, steps: list[FollowerStep]) -> dict[str, list[f
     return {"position_cm": pos, "timing_ms": timing, "missed": missed}
 
 
+def out_of_hold(style: DanceStyle, motion: LeadMotion, steps: list[FollowerStep]) -> list[float]:
+    """Per step of hers, 1 when her body lands outside her step's hold's range of distances
+    from his body (:data:`pasdeux.dances.geometry.HOLD_DISTANCE_M`) at that moment, else 0."""
+    when = np.array([f.time_s for f in motion.frames])
+    out = []
+    for step in steps:
+        hold = style.figure(step.figure).follower[step.index].hold
+        low, high = HOLD_DISTANCE_M[hold]
+        k = min(int(np.searchsorted(when, step.time_s)), len(when) - 1)
+        gap = math.dist(step.body_xy_m, motion.frames[k].body_xy_m)
+        out.append(0.0 if low - 0.05 <= gap <= high + 0.05 else 1.0)
+    return out
+
+
 def run_routine(
     style: DanceStyle, seed: int, figures: int, noisy: bool, readers: dict[str, FollowParams]
 ) -> dict[str, dict[str, Any]]:
@@ -227,7 +244,8 @@ def run_routine(
         times, believed, steps = follow_frames(style, motion, routine, params)
         out[name] = {
             "figures": figure_records(style, routine, motion, times, believed),
-            "steps": step_errors(routine, steps),
+            "steps": step_errors(routine, steps)
+            | {"out_of_hold": out_of_hold(style, motion, steps)},
         }
     return out
 
@@ -239,7 +257,12 @@ def _pct(values: list[float], q: float) -> float:
 def aggregate(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """The numbers of one reader over many routines."""
     figs = [r for run in runs for r in run["figures"]]
-    steps: dict[str, list[float]] = {"position_cm": [], "timing_ms": [], "missed": []}
+    steps: dict[str, list[float]] = {
+        "position_cm": [],
+        "timing_ms": [],
+        "missed": [],
+        "out_of_hold": [],
+    }
     for run in runs:
         for key in steps:
             steps[key] += run["steps"][key]
@@ -256,6 +279,7 @@ def aggregate(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "timing_median_ms": _pct(steps["timing_ms"], 50),
         "timing_p95_ms": _pct(steps["timing_ms"], 95),
         "missed": statistics.fmean(steps["missed"]) if steps["missed"] else float("nan"),
+        "out_of_hold": statistics.fmean(steps["out_of_hold"]) if steps["out_of_hold"] else 0.0,
     }
 
 
@@ -321,8 +345,8 @@ def table(result: dict[str, Any], params: FollowParams, settings: Settings, quic
         "| dance | lead | figures | unambiguous | follower: 1st beat "
         "| latency median / p95 (beats) "
         "| always basic | nearest, no grammar | her steps: position median / p95 (cm) "
-        "| timing median / p95 (ms) | missed |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| timing median / p95 (ms) | missed | out of hold |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     totals: dict[str, list[float]] = {}
     for dance, conds in held.items():
@@ -335,7 +359,8 @@ def table(result: dict[str, Any], params: FollowParams, settings: Settings, quic
                 f"| {_p(g['first_beat'])} | {g['latency_median_beats']:.2f} / "
                 f"{g['latency_p95_beats']:.2f} | {_p(b['first_beat'])} | {_p(n['first_beat'])} "
                 f"| {g['position_median_cm']:.1f} / {g['position_p95_cm']:.1f} "
-                f"| {g['timing_median_ms']:.0f} / {g['timing_p95_ms']:.0f} | {_p(g['missed'])} |"
+                f"| {g['timing_median_ms']:.0f} / {g['timing_p95_ms']:.0f} | {_p(g['missed'])} "
+                f"| {_p(g['out_of_hold'])} |"
             )
     lines += [
         "",
