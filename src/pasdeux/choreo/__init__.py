@@ -1,5 +1,13 @@
 """Choreograph: place a dance's figures on a song's bars and phrases."""
 
+from pasdeux.choreo._improvise import (
+    LeadMotion,
+    LeadNoise,
+    LedStep,
+    improvise,
+    lead_frames,
+    lead_routine,
+)
 from pasdeux.choreo._plan import (
     FLOOR_SIDE_RANGE_M,
     LEVEL_ORDER,
@@ -17,10 +25,16 @@ __all__ = [
     "ROUTINE_SCHEMA",
     "SEED_MAX",
     "DancedMusic",
+    "LeadMotion",
+    "LeadNoise",
+    "LedStep",
     "PlacedFigure",
     "PlanParams",
     "Routine",
     "check_options",
     "choreograph",
     "count_music",
+    "improvise",
+    "lead_frames",
+    "lead_routine",
 ]

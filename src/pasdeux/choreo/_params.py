@@ -84,3 +84,10 @@ class PlanParams:
     final_hold_max_beats: float = 4.0
     #: The seed's say: a uniform random cost up to this much per figure.
     seed_noise: float = 1.0
+    #: The improvising leader (:func:`pasdeux.choreo.lead_frames`): his body begins each
+    #: step this long before the stepping foot leaves the floor (the lead, s), and the foot
+    #: is in the air for this share of the time between his steps.
+    lead_body_s: float = 0.12
+    swing_share: float = 0.6
+    #: Where his improvising starts: beats heard before his first figure.
+    lead_in_beats: float = 2.0

@@ -66,6 +66,7 @@ __all__ = [
     "HOLD_DISTANCE_M",
     "HOLD_MARGIN_M",
     "HOLD_SLACK_M",
+    "LEAD_HANDS_M",
     "MAX_CORRECTION_M",
     "POSITIONS_GEOMETRY",
     "CouplePose",
@@ -75,6 +76,7 @@ __all__ = [
     "ReplayedStep",
     "couple_start",
     "forward_vector",
+    "lead_hands",
     "relative_geometry",
     "replay_figure",
 ]
@@ -151,6 +153,40 @@ when it has to pull or push them (m). The replay places body points at the landi
 between them the bodies move over the standing foot (the motion stage's pelvis shifts a
 few centimetres towards it), so a hold kept exactly at the end of its range would leave
 it between the steps."""
+
+LEAD_HANDS_M: dict[str, tuple[tuple[str, tuple[float, float, float]], ...]] = {
+    # hold: ((the leader's hand joined to her, (forward, right, up) in his frame, m), ...)
+    "closed": (("L", (0.25, -0.35, 1.45)), ("R", (0.3, 0.15, 1.25))),
+    "embrace": (("L", (0.3, -0.15, 1.05)), ("R", (0.3, 0.15, 1.05))),
+    "left_to_right": (("L", (0.45, -0.15, 1.0)),),
+    "left_to_right_raised": (("L", (0.35, -0.1, 1.9)),),
+    "right_to_right": (("R", (0.45, 0.1, 1.0)),),
+    "right_to_right_raised": (("R", (0.35, 0.1, 1.9)),),
+    "right_to_left": (("R", (0.45, 0.15, 1.0)),),
+    "left_to_left": (("L", (0.45, -0.15, 1.0)),),
+    "double": (("L", (0.45, -0.2, 1.0)), ("R", (0.45, 0.2, 1.0))),
+    "double_crossed": (("L", (0.45, 0.05, 0.95)), ("R", (0.45, -0.05, 1.05))),
+    "shadow": (("L", (0.3, -0.25, 1.3)), ("R", (0.35, 0.15, 1.25))),
+    "none": (),
+}
+"""Where the leader's hands joined to the follower are in each hold, in his frame (forward,
+right, up from his body point, m): what a partner feels of the hold (the heights of
+:data:`pasdeux.dances.HOLD_CONNECTIONS`; a raised hand above her head). A rough stand-in for
+the motion stage's arms, used where a benchmark needs the hold without a whole performance."""
+
+
+def lead_hands(
+    hold: str, body_xy: tuple[float, float], facing_rad: float
+) -> tuple[tuple[str, tuple[float, float, float]], ...]:
+    """The leader's joined hands in ``hold`` on the floor (x, y, height in m), his body point
+    at ``body_xy`` facing ``facing_rad`` (see :data:`LEAD_HANDS_M`)."""
+    fwd, right = forward_vector(facing_rad), right_vector(facing_rad)
+    out = []
+    for hand, (f_m, r_m, up_m) in LEAD_HANDS_M[hold]:
+        x, y = np.asarray(body_xy, dtype=float) + f_m * fwd + r_m * right
+        out.append((hand, (float(x), float(y), up_m)))
+    return tuple(out)
+
 
 MAX_CORRECTION_M = 0.5
 """The largest correction (m) the hold may make on one step of a figure replayed from the

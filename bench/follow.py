@@ -1,0 +1,421 @@
+"""Benchmark the follower who reads the lead (:mod:`pasdeux.follow`).
+
+For every dance of the library, an improvising leader (:func:`pasdeux.choreo.improvise`,
+any figure the ``follows`` rules allow next, seeded) dances routines of figures on a steady
+beat in the middle of the dance's tempo range; :func:`pasdeux.choreo.lead_frames` turns
+them into what the follower senses, frame by frame, with a clean lead and with a noisy one
+(each landing moved up to 3 cm, each step's time shifted up to 40 ms, the lead 60 ms late).
+Three readers follow the same frames: the follower (``reader="grammar"``: the forward
+algorithm over the figure grammar) and two baselines, "always the basic" and "nearest
+template without the grammar" (``reader="nearest"``). Measured per figure:
+
+* recognised by the end of its first beat: the figure she believes is led, at the last
+  frame by one beat after his first step of the figure lands (one frame more: a step
+  landing on the beat is sensed at the next frame), is the figure he dances; a figure is
+  led from the lead of its first step to the lead of the next figure's, and a one-step
+  figure followed sooner is judged at its end. Figures whose two parts are the same steps
+  under another name (a Closed Change and the "finish" of another figure) count as the same;
+* latency (beats): from his first step's landing to the moment from which she believes it
+  until his last step of the figure (0 when she knew it before it landed); a figure she
+  never settles on counts its whole length;
+* her steps against where the couple geometry puts the follower of the routine: for each
+  of her true steps, her nearest step in time (within half a beat): its landing's distance
+  (cm) and time difference (ms); a true step with none within half a beat is missed;
+* out of hold: her steps whose body lands further than 5 cm outside her step's hold's range
+  of distances from his body (``HOLD_DISTANCE_M``);
+* for context, the share of figures that are unambiguous by then: no other figure allowed
+  after the previous one starts with the same leader steps up to the end of the first beat
+  (and the same lead of his next step when its foot has left the floor by then); for the
+  others a reader can only guess from the grammar.
+
+Seeds are split into a tuning half (even seeds: :data:`TUNING_GRID` is searched on it for
+the follower's best mean first-beat share) and a held-out half (odd seeds: reported). The
+table goes into ``docs/benchmarks.md`` between ``<!-- follow:start -->`` and
+``<!-- follow:end -->``.
+
+Usage::
+
+    .venv/bin/python bench/follow.py [--quick] [--dances waltz,jive] [--json] [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import statistics
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pasdeux.choreo import LeadMotion, LeadNoise, PlanParams, Routine, improvise, lead_frames
+from pasdeux.dances import DanceStyle, Figure, load_library, successors
+from pasdeux.dances.geometry import HOLD_DISTANCE_M, replay_figure
+from pasdeux.follow import Follower, FollowerStep, FollowParams
+
+REPO = Path(__file__).resolve().parent.parent
+DOC = REPO / "docs" / "benchmarks.md"
+MARK_START, MARK_END = "<!-- follow:start -->", "<!-- follow:end -->"
+NOISY = LeadNoise(position_m=0.03, timing_s=0.04, late_lead_s=0.06)
+FPS = 25.0
+SWING_SHARE = PlanParams().swing_share
+TUNING_GRID: tuple[FollowParams, ...] = (
+    FollowParams(lead_kappa=1.0, step_sigma_m=0.07),
+    FollowParams(lead_kappa=2.0, step_sigma_m=0.07),
+    FollowParams(lead_kappa=4.0, step_sigma_m=0.07),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How big a run is: seeds per half and figures per routine."""
+
+    seeds_per_half: int
+    figures_per_routine: int
+    tuning_figures: int
+
+
+FULL = Settings(seeds_per_half=20, figures_per_routine=50, tuning_figures=100)
+QUICK = Settings(seeds_per_half=2, figures_per_routine=25, tuning_figures=50)
+
+
+def _say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _key(steps: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(
+        (s.beat, s.foot, s.direction, s.size_m, s.turn_eighths, s.weight, s.hold, s.position)
+        for s in steps
+    )
+
+
+_SAME: dict[tuple[int, int], bool] = {}
+
+
+def same_steps(a: Figure, b: Figure) -> bool:
+    """Both parts of ``a`` and ``b`` are the same steps (one figure under two names)."""
+    pair = (id(a), id(b))
+    if pair not in _SAME:
+        _SAME[pair] = a.id == b.id or (
+            _key(a.leader) == _key(b.leader) and _key(a.follower) == _key(b.follower)
+        )
+    return _SAME[pair]
+
+
+def _prefix(fig: Figure) -> tuple[Any, ...]:
+    """His steps landed by one beat after his first, and the next step's foot, direction and
+    hold when its foot leaves the floor by then (his lead of it has begun)."""
+    first = fig.leader[0].beat
+    seen = [s for s in fig.leader if s.beat <= first + 1.0]
+    lead = None
+    if len(seen) < len(fig.leader):
+        nxt, before = fig.leader[len(seen)], seen[-1]
+        if nxt.beat - SWING_SHARE * (nxt.beat - before.beat) <= first + 1.0:
+            lead = (nxt.foot, nxt.direction, nxt.hold)
+    return (*_key(tuple(seen)), lead, [s.beat - first for s in seen])
+
+
+def distinguishable(style: DanceStyle, before: Figure | None, fig: Figure) -> bool:
+    """No other figure allowed here starts as ``fig`` does up to the end of its first beat."""
+    allowed = (
+        successors(style, before) if before else [style.figure(i) for i in style.start_figures]
+    )
+    mine = _prefix(fig)
+    return not any(_prefix(o) == mine and not same_steps(o, fig) for o in allowed)
+
+
+def follow_frames(
+    style: DanceStyle, motion: LeadMotion, routine: Routine, params: FollowParams
+) -> tuple[list[float], list[str | None], list[FollowerStep]]:
+    """Run a follower over the frames: the figure she believes at each frame, her steps."""
+    follower = Follower(style, params=params, position=routine.figures[0].figure.start_position)
+    times, believed, steps = [], [], []
+    for frame in motion.frames:
+        steps += follower.feel(frame)
+        times.append(frame.time_s)
+        believed.append(follower.figure)
+    return times, believed, steps
+
+
+def figure_records(
+    style: DanceStyle,
+    routine: Routine,
+    motion: LeadMotion,
+    times: list[float],
+    believed: list[str | None],
+) -> list[dict[str, Any]]:
+    """Per figure: recognised by the end of its first beat, latency (beats), unambiguous.
+
+    A figure is led from the moment his body begins its first step (the lead) until the lead
+    of the next figure begins: the end of its first beat is taken within that window (a
+    one-step figure's next lead may come sooner), and she has settled on it if she believes
+    it at the window's last frame."""
+    period = routine.beats[1] - routine.beats[0]
+    t = np.array(times)
+    leads = [
+        min(s.lead_s for s in motion.steps if s.figure == f) for f in range(len(routine.figures))
+    ]
+    out = []
+    for f, placed in enumerate(routine.figures):
+        first = min(s.land_s for s in motion.steps if s.figure == f)
+        closes = leads[f + 1] if f + 1 < len(leads) else float(t[-1]) + 1.0
+        begin = int(np.searchsorted(t, leads[f], side="left"))
+        end = max(begin, int(np.searchsorted(t, closes, side="left")) - 1)
+        by = first + period + 1.0 / FPS  # a landing on the beat is sensed at the next frame
+        at = min(end, int(np.searchsorted(t, by, side="right")) - 1)
+        fig = placed.figure
+        ok = [b is not None and same_steps(style.figure(b), fig) for b in believed[begin : end + 1]]
+        k = len(ok) - 1
+        while k > 0 and ok[k - 1]:
+            k -= 1
+        latency = max(0.0, (t[begin + k] - first) / period) if ok[-1] else fig.length_beats
+        before = routine.figures[f - 1].figure if f else None
+        out.append(
+            {
+                "figure": fig.id,
+                "first_beat": bool(ok[at - begin]),
+                "latency_beats": float(latency),
+                "settled": bool(ok[-1]),
+                "distinguishable": distinguishable(style, before, fig),
+            }
+        )
+    return out
+
+
+def true_steps(routine: Routine) -> list[tuple[float, tuple[float, float]]]:
+    """The routine's follower steps as the geometry places them: (time, where the foot lands)."""
+    tempo = routine.tempo_map
+    out = []
+    for placed in routine.figures:
+        leader, follower = placed.start_pose.dancers()
+        for rs in replay_figure(placed.figure, leader, follower):
+            if rs.role == "follower":
+                out.append((tempo.second_from_beat(placed.start_beat + rs.step.beat), rs.foot_to))
+    return out
+
+
+def step_errors(routine: Routine, steps: list[FollowerStep]) -> dict[str, list[float]]:
+    """Her steps against the true ones: position (cm), timing (ms), missed (1/0 per true step)."""
+    period = routine.beats[1] - routine.beats[0]
+    mine = sorted(steps, key=lambda s: s.time_s)
+    when = np.array([s.time_s for s in mine])
+    pos, timing, missed = [], [], []
+    for t, xy in true_steps(routine):
+        k = int(np.searchsorted(when, t))
+        near = [j for j in (k - 1, k) if 0 <= j < len(mine)]
+        j = min(near, key=lambda j: abs(when[j] - t), default=None)
+        if j is None or abs(when[j] - t) > period / 2:
+            missed.append(1.0)
+            continue
+        missed.append(0.0)
+        pos.append(100 * float(np.hypot(*np.subtract(mine[j].foot_xy_m, xy))))
+        timing.append(1000 * abs(float(when[j]) - t))
+    return {"position_cm": pos, "timing_ms": timing, "missed": missed}
+
+
+def out_of_hold(style: DanceStyle, motion: LeadMotion, steps: list[FollowerStep]) -> list[float]:
+    """Per step of hers, 1 when her body lands outside her step's hold's range of distances
+    from his body (:data:`pasdeux.dances.geometry.HOLD_DISTANCE_M`) at that moment, else 0."""
+    when = np.array([f.time_s for f in motion.frames])
+    out = []
+    for step in steps:
+        hold = style.figure(step.figure).follower[step.index].hold
+        low, high = HOLD_DISTANCE_M[hold]
+        k = min(int(np.searchsorted(when, step.time_s)), len(when) - 1)
+        gap = math.dist(step.body_xy_m, motion.frames[k].body_xy_m)
+        out.append(0.0 if low - 0.05 <= gap <= high + 0.05 else 1.0)
+    return out
+
+
+def run_routine(
+    style: DanceStyle, seed: int, figures: int, noisy: bool, readers: dict[str, FollowParams]
+) -> dict[str, dict[str, Any]]:
+    """One improvised routine, followed by every reader: their figure records and step errors."""
+    meter = style.meters[seed % len(style.meters)]
+    routine = improvise(style, figures=figures, seed=seed, meter=meter)
+    motion = lead_frames(routine, noise=NOISY if noisy else None, seed=seed, fps=FPS)
+    out = {}
+    for name, params in readers.items():
+        times, believed, steps = follow_frames(style, motion, routine, params)
+        out[name] = {
+            "figures": figure_records(style, routine, motion, times, believed),
+            "steps": step_errors(routine, steps)
+            | {"out_of_hold": out_of_hold(style, motion, steps)},
+        }
+    return out
+
+
+def _pct(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+def aggregate(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The numbers of one reader over many routines."""
+    figs = [r for run in runs for r in run["figures"]]
+    steps: dict[str, list[float]] = {
+        "position_cm": [],
+        "timing_ms": [],
+        "missed": [],
+        "out_of_hold": [],
+    }
+    for run in runs:
+        for key in steps:
+            steps[key] += run["steps"][key]
+    latency = [r["latency_beats"] for r in figs]
+    return {
+        "figures": len(figs),
+        "first_beat": statistics.fmean(r["first_beat"] for r in figs),
+        "settled": statistics.fmean(r["settled"] for r in figs),
+        "distinguishable": statistics.fmean(r["distinguishable"] for r in figs),
+        "latency_median_beats": _pct(latency, 50),
+        "latency_p95_beats": _pct(latency, 95),
+        "position_median_cm": _pct(steps["position_cm"], 50),
+        "position_p95_cm": _pct(steps["position_cm"], 95),
+        "timing_median_ms": _pct(steps["timing_ms"], 50),
+        "timing_p95_ms": _pct(steps["timing_ms"], 95),
+        "missed": statistics.fmean(steps["missed"]) if steps["missed"] else float("nan"),
+        "out_of_hold": statistics.fmean(steps["out_of_hold"]) if steps["out_of_hold"] else 0.0,
+    }
+
+
+def evaluate(
+    styles: list[DanceStyle], seeds: list[int], figures: int, readers: dict[str, FollowParams]
+) -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
+    """dance -> condition -> reader -> aggregated numbers, over ``seeds``."""
+    out: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
+    for style in styles:
+        started = time.perf_counter()
+        out[style.name] = {}
+        for cond in ("clean", "noisy"):
+            runs = [run_routine(style, s, figures, cond == "noisy", readers) for s in seeds]
+            out[style.name][cond] = {r: aggregate([run[r] for run in runs]) for r in readers}
+        _say(f"  {style.name}: {time.perf_counter() - started:.1f} s")
+    return out
+
+
+def tune(
+    styles: list[DanceStyle], seeds: list[int], figures: int
+) -> tuple[FollowParams, list[dict[str, Any]]]:
+    """The grid point with the best mean first-beat share on the tuning seeds."""
+    scores = []
+    for params in TUNING_GRID:
+        _say(f"tuning lead_kappa={params.lead_kappa}, step_sigma_m={params.step_sigma_m}")
+        result = evaluate(styles, seeds, figures, {"grammar": params})
+        share = statistics.fmean(
+            c["grammar"]["first_beat"] for d in result.values() for c in d.values()
+        )
+        scores.append(
+            {
+                "lead_kappa": params.lead_kappa,
+                "step_sigma_m": params.step_sigma_m,
+                "first_beat": share,
+            }
+        )
+    best = max(range(len(scores)), key=lambda i: scores[i]["first_beat"])
+    return TUNING_GRID[best], scores
+
+
+def _p(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def table(result: dict[str, Any], params: FollowParams, settings: Settings, quick: bool) -> str:
+    """The docs/benchmarks.md section (markers included)."""
+    held = result["held_out"]
+    lines = [
+        MARK_START,
+        "## Follow: `bench/follow.py`" + (" (quick)" if quick else ""),
+        "",
+        "A follower reading an improvising leader (`pasdeux.follow`, the forward algorithm over",
+        "each dance's figure grammar); held-out seeds, "
+        f"{settings.seeds_per_half} routines of {settings.figures_per_routine} figures per dance"
+        " and condition. Noisy: landings moved up to 3 cm, steps shifted up to 40 ms, the lead "
+        "60 ms late. Tuned on the other half of the seeds: "
+        f"`lead_kappa={params.lead_kappa}`, `step_sigma_m={params.step_sigma_m}`.",
+        "Targets: >= 98% by the end of the first beat clean, >= 95% noisy, median latency"
+        " <= 0.5 beat. *Unambiguous* is the share of figures that no other figure allowed",
+        "there starts like (his steps landed by the end of the first beat, the lead begun by",
+        "then): for the others any reader must guess from the grammar.",
+        "",
+        "| dance | lead | figures | unambiguous | follower: 1st beat "
+        "| latency median / p95 (beats) "
+        "| always basic | nearest, no grammar | her steps: position median / p95 (cm) "
+        "| timing median / p95 (ms) | missed | out of hold |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    totals: dict[str, list[float]] = {}
+    for dance, conds in held.items():
+        for cond, rd in conds.items():
+            g, b, n = rd["grammar"], rd["basic"], rd["nearest"]
+            totals.setdefault(cond, []).append(g["first_beat"])
+            totals.setdefault(cond + " latency", []).append(g["latency_median_beats"])
+            lines.append(
+                f"| {dance} | {cond} | {g['figures']} | {_p(g['distinguishable'])} "
+                f"| {_p(g['first_beat'])} | {g['latency_median_beats']:.2f} / "
+                f"{g['latency_p95_beats']:.2f} | {_p(b['first_beat'])} | {_p(n['first_beat'])} "
+                f"| {g['position_median_cm']:.1f} / {g['position_p95_cm']:.1f} "
+                f"| {g['timing_median_ms']:.0f} / {g['timing_p95_ms']:.0f} | {_p(g['missed'])} "
+                f"| {_p(g['out_of_hold'])} |"
+            )
+    lines += [
+        "",
+        f"Mean over the dances, first beat: clean {_p(statistics.fmean(totals['clean']))}, noisy "
+        f"{_p(statistics.fmean(totals['noisy']))}; median latency (mean of the dances' medians): "
+        f"clean {statistics.fmean(totals['clean latency']):.2f}, noisy "
+        f"{statistics.fmean(totals['noisy latency']):.2f} beats.",
+        MARK_END,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_doc(block: str, path: Path = DOC) -> None:
+    """Replace the follow section of ``path`` (appended at the end if missing)."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
+    if MARK_START in text and MARK_END in text:
+        head, rest = text.split(MARK_START, 1)
+        _, tail = rest.split(MARK_END, 1)
+        text = head + block.rstrip("\n") + tail
+    else:
+        text = text.rstrip("\n") + "\n\n" + block
+    path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark (see the module's description)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a few routines per dance")
+    parser.add_argument("--dances", default="", help="comma-separated dance ids (all by default)")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
+    parser.add_argument("--no-write", action="store_true", help="leave docs/benchmarks.md alone")
+    args = parser.parse_args(argv)
+    settings = QUICK if args.quick else FULL
+    wanted = [d for d in args.dances.split(",") if d]
+    styles = [s for s in load_library() if not wanted or s.id in wanted]
+    tuning_seeds = [2 * i for i in range(settings.seeds_per_half)]
+    held_seeds = [2 * i + 1 for i in range(settings.seeds_per_half)]
+    per_routine = max(1, settings.tuning_figures // settings.seeds_per_half)
+    params, scores = tune(styles, tuning_seeds, per_routine)
+    _say(f"tuned: {params}")
+    readers = {
+        "grammar": params,
+        "nearest": replace(params, reader="nearest"),
+        "basic": replace(params, reader="basic"),
+    }
+    held = evaluate(styles, held_seeds, settings.figures_per_routine, readers)
+    result = {"tuning": scores, "held_out": held, "quick": args.quick}
+    block = table(result, params, settings, args.quick)
+    _say(block)
+    if not args.no_write:
+        write_doc(block)
+    if args.json:
+        print(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

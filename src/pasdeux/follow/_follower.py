@@ -1,0 +1,337 @@
+"""The follower: reads the leader's motion frame by frame and dances her part.
+
+Why a hidden Markov model and its forward algorithm (Rabiner 1989, "A tutorial on hidden
+Markov models", the forward recursion) rather than a particle filter: the hidden state is
+discrete and small (every step of the leader's part of every figure of one dance, at most
+a few hundred states), so the exact filtered belief costs a matrix-vector product per step
+and carries no sampling noise; the continuous quantities (tempo, where the couple is) are
+not hidden here, they come from the beats heard and from the couple geometry module. The
+shape of the model is that of online score following, where the state is the position in
+a known sequence and the belief is updated causally as events arrive (Orio, Lemouton &
+Schwarz 2003, "Score following: state of the art"; Cont 2010, a coupled event and duration
+model), with the figure grammar in place of the score: a figure may be followed by any
+figure the library's ``follows`` rules allow. Two things are taken from how partners
+actually dance: the lead arrives before the step (studies of partnered dance and physical
+human-human interaction find the leader's body and the connection move first and the
+follower's step follows; e.g. Sawers, Bhattacharjee, McKay, Hackney, Kemp & Ting 2017,
+"Small forces that differ with prior motor experience can communicate movement goals
+during human-human physical interaction"), so between his steps she reads the lead (which
+foot left the floor, where his body has begun to go, his hands) as partial evidence for
+the next state; and timing, the beats between his steps along each transition, as an
+observation of the transition itself (duration-aware, as in Cont's model).
+
+Her steps: when one of his steps lands she dances the steps of her part that go with the
+step she believes he took, timed from his landing and the beats heard, each placed by the
+geometry module: replayed from where she is, then moved at most ``recovery_max_m`` (and
+turned at most ``recovery_max_deg``) towards where the hold wants her relative to him, so
+a wrong guess is mended over the next steps instead of by a jump.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from pasdeux.dances import DanceStyle, Figure, Position
+from pasdeux.dances.geometry import (
+    POSITIONS_GEOMETRY,
+    DancerPose,
+    ReplayedStep,
+    replay_figure,
+)
+from pasdeux.follow._model import Grammar, build_grammar, in_frame, wrap
+from pasdeux.follow._params import FollowParams
+from pasdeux.follow._reading import Felt, gap_likelihood, lead_loglik, step_loglik
+from pasdeux.follow._types import FollowerStep, HandContact, LeaderFrame
+
+__all__ = ["Follower"]
+
+
+class Follower:
+    """A follower who knows a dance's figures (both parts) and reads the leader causally.
+
+    She is given one :class:`LeaderFrame` at a time (:meth:`feel`) and nothing else: not the
+    routine, not his figures' names.
+
+    Parameters
+    ----------
+    style
+        The dance they dance (its figures and their ``follows`` rules).
+    params
+        Tunables (:class:`FollowParams`).
+    position
+        The couple position they stand in before the first step.
+    """
+
+    def __init__(
+        self,
+        style: DanceStyle,
+        *,
+        params: FollowParams | None = None,
+        position: Position = "closed",
+    ) -> None:
+        self.params = params or FollowParams()
+        self.grammar: Grammar = build_grammar(style, self.params)
+        self._position: Position = position
+        self._beats: list[float] = []
+        self._down = (True, True)
+        self._last: tuple[float, NDArray[np.float64], float, float] | None = None
+        self._alpha: NDArray[np.float64] | None = None
+        self._prior = self.grammar.start.copy()
+        self._steps_taken = 0
+        self._now: int | None = None
+        self._her: DancerPose | None = None
+        self._last_frame: LeaderFrame | None = None
+        self._state: int | None = None
+        self._recovering = False
+        # his hands at the previous frame (and his body and facing then): at a landing the
+        # lead of his next step may already have moved them
+        self._hands_before: tuple[tuple[HandContact, ...], tuple[float, float], float] | None = None
+        self._period_cache = (0, 60.0 / self.params.default_bpm)
+
+    @property
+    def figure(self) -> str | None:
+        """The figure she believes he is leading now (``None`` before he moves)."""
+        return None if self._now is None else self.grammar.figures[self._now].id
+
+    @property
+    def pose(self) -> DancerPose | None:
+        """Where she is (a copy), ``None`` before the first frame."""
+        return None if self._her is None else self._her.copy()
+
+    def feel(self, frame: LeaderFrame) -> list[FollowerStep]:
+        """Take in one frame of the leader; return the steps she decides on at it.
+
+        Parameters
+        ----------
+        frame
+            What she feels and sees of him now, and the beats heard since the last frame.
+
+        Returns
+        -------
+        list[FollowerStep]
+            Her steps that go with a step of his landing at this frame (empty otherwise),
+            each with the time it lands (at his landing, or later in the same step group).
+        """
+        self._beats.extend(frame.new_beats_s)
+        if self._her is None:
+            self._begin(frame)
+        down = (frame.left_foot_down, frame.right_foot_down)
+        steps: list[FollowerStep] = []
+        for foot in (0, 1):
+            if down[foot] and not self._down[foot]:
+                steps += self._on_step(frame, foot)
+        self._down = down
+        self._hands_before = (frame.hands, frame.body_xy_m, frame.facing_rad)
+        self._now = self._read_lead(frame, down)
+        return steps
+
+    def belief(self) -> dict[str, float]:
+        """Her belief after his last step: each figure's probability (empty before it)."""
+        if self._alpha is None:
+            return {}
+        sums = np.bincount(self.grammar.figure_of, weights=self._alpha)
+        return {fig.id: float(p) for fig, p in zip(self.grammar.figures, sums, strict=False)}
+
+    def _begin(self, frame: LeaderFrame) -> None:
+        """She stands in the start position relative to where he is."""
+        geometry = POSITIONS_GEOMETRY[self._position]
+        body = np.array(frame.body_xy_m)
+        offset = geometry.forward_m * _unit(frame.facing_rad) + geometry.right_m * _unit(
+            frame.facing_rad - math.pi / 2
+        )
+        xy = body + offset
+        self._her = DancerPose.standing(
+            (float(xy[0]), float(xy[1])), wrap(frame.facing_rad + geometry.facing_rad)
+        )
+        self._last = (frame.time_s, body, frame.facing_rad, self._beat_at(frame.time_s))
+        self._last_frame = frame
+
+    def _period_s(self) -> float:
+        """The beat period: the median of the last beats heard (the default tempo before)."""
+        heard = self._period_cache[0]
+        if heard != len(self._beats) and len(self._beats) >= 2:
+            recent = self._beats[-(self.params.beats_averaged + 1) :]
+            self._period_cache = (len(self._beats), float(np.median(np.diff(recent))))
+        return self._period_cache[1]
+
+    def _beat_at(self, time_s: float) -> float:
+        """Beats from the first beat heard (or from time 0 before any)."""
+        if not self._beats:
+            return time_s / self._period_s()
+        return len(self._beats) - 1 + (time_s - self._beats[-1]) / self._period_s()
+
+    def _felt(self, frame: LeaderFrame, foot: int | None, landing: bool = False) -> Felt:
+        """What she feels of his step (``landing``: the hands as they were while it was in
+        the air) or of its lead so far."""
+        assert self._last is not None
+        _, body, facing, _ = self._last
+        here = np.array(frame.body_xy_m)
+        contacts, at, toward = frame.hands, frame.body_xy_m, frame.facing_rad
+        if landing and self._hands_before is not None:
+            contacts, at, toward = self._hands_before
+        hands = np.zeros((2, 3))
+        joined = np.zeros(2, dtype=bool)
+        for hand, (x, y, up) in contacts:
+            h = 0 if hand == "L" else 1
+            hands[h, :2] = in_frame(np.array([x, y]) - np.array(at), toward)
+            hands[h, 2] = up
+            joined[h] = True
+        return Felt(
+            foot=foot,
+            move_m=in_frame(here - body, facing),
+            turn_rad=wrap(frame.facing_rad - facing),
+            hands_m=hands,
+            joined=joined,
+        )
+
+    def _on_step(self, frame: LeaderFrame, foot: int) -> list[FollowerStep]:
+        """One of his steps landed: update the belief, dance her steps that go with it."""
+        assert self._last is not None
+        g, p = self.grammar, self.params
+        loglik = step_loglik(g, p, self._felt(frame, foot, landing=True))
+        like = np.exp(loglik - loglik.max())
+        beat = self._beat_at(frame.time_s)
+        if p.reader == "basic":
+            basic = np.flatnonzero(g.figure_of == g.basic)
+            post = np.zeros(g.size)
+            post[basic[self._steps_taken % len(basic)]] = 1.0
+        elif p.reader == "nearest" or self._alpha is None:
+            post = like * (g.start if p.reader == "grammar" else 1.0)
+        else:
+            moves = g.trans * gap_likelihood(g, p, beat - self._last[3])
+            post = (self._alpha @ moves) * like
+        if post.sum() <= 0:
+            post = like
+        self._alpha = post / post.sum()
+        self._prior = self._alpha @ g.trans if p.reader == "grammar" else np.ones(g.size)
+        self._steps_taken += 1
+        self._last = (frame.time_s, np.array(frame.body_xy_m), frame.facing_rad, beat)
+        before, self._last_frame = self._last_frame, frame
+        assert before is not None
+        state = int(np.argmax(self._alpha))
+        self._track_recovery(state)
+        return self._dance(state, before, frame.time_s)
+
+    def _track_recovery(self, state: int) -> None:
+        """She is recovering from the step where her belief jumps (to a state the grammar
+        does not lead to from the one she danced) until a figure begins as it may."""
+        g = self.grammar
+        before, self._state = self._state, state
+        if before is None:
+            return
+        expected = g.trans[before, state] >= 0.5 / len(g.figures)
+        if not expected:
+            self._recovering = True
+        elif g.step_of[state] == 0:
+            self._recovering = False
+
+    def _read_lead(self, frame: LeaderFrame, down: tuple[bool, bool]) -> int | None:
+        """The figure she believes is led now: from the lead of his next step once it has
+        begun, else from his last step."""
+        g, p = self.grammar, self.params
+        if p.reader == "basic":
+            return g.basic
+        up = [f for f in (0, 1) if not down[f]]
+        felt = self._felt(frame, up[0] if len(up) == 1 else None)
+        led = felt.foot is not None or float(np.hypot(*felt.move_m)) >= p.lead_min_m
+        if not led and self._alpha is not None:
+            return int(g.figure_of[int(np.argmax(self._alpha))])
+        if not led and self._steps_taken == 0:
+            return None
+        loglik = lead_loglik(g, p, felt)
+        belief = self._prior * np.exp(loglik - loglik.max())
+        return int(g.figure_of[int(np.argmax(belief))])
+
+    def _dance(self, state: int, before: LeaderFrame, time_s: float) -> list[FollowerStep]:
+        """Her steps that go with his step of ``state``: his step and hers replayed together
+        by the geometry module from where they were at his previous step (so that a turn
+        in hold turns both about the couple's centre), then brought at most the recovery
+        limits towards where the hold wants her."""
+        assert self._her is not None
+        g, p = self.grammar, self.params
+        fig = g.figures[int(g.figure_of[state])]
+        mine = g.her_steps[state]
+        if not mine:
+            return []
+        him = DancerPose(
+            body=np.array(before.body_xy_m),
+            facing_rad=before.facing_rad,
+            feet={"L": np.array(before.left_foot_xy_m), "R": np.array(before.right_foot_xy_m)},
+        )
+        together = replace(
+            fig,
+            leader=(fig.leader[int(g.step_of[state])],),
+            follower=tuple(fig.follower[j] for j, _ in mine),
+        )
+        free, held = self._her.copy(), self._her.copy()
+        replay_figure(together, him.copy(), free, keep_hold=False)
+        steps = [r for r in replay_figure(together, him, held) if r.role == "follower"]
+        shift = held.body - free.body
+        size = float(np.hypot(*shift))
+        if self._recovering and size > p.recovery_max_m:
+            shift = shift * (p.recovery_max_m / size)
+        correction = shift - (held.body - free.body)  # undo what the limit forbids
+        held.body = held.body + correction
+        for foot in {r.step.foot for r in steps}:
+            held.feet[foot] = held.feet[foot] + correction
+        self._her = held
+        if self._recovering:
+            self._face_partner(fig.follower[mine[-1][0]].position, him.facing_rad)
+        period = self._period_s()
+        moved = float(np.hypot(*shift)) if self._recovering else 0.0
+        return [
+            self._her_step(
+                fig,
+                mine[r.index][0],
+                r,
+                time_s + max(0.0, mine[r.index][1]) * period,
+                correction,
+                moved,
+            )
+            for r in steps
+        ]
+
+    def _face_partner(self, position: Position, his_facing_rad: float) -> None:
+        """Turn her at most ``recovery_max_deg`` towards the position's relative facing when
+        she is off it by more than its tolerance."""
+        assert self._her is not None
+        geometry = POSITIONS_GEOMETRY[position]
+        off = wrap(his_facing_rad + geometry.facing_rad - self._her.facing_rad)
+        if abs(off) > geometry.facing_tolerance_rad:
+            limit = math.radians(self.params.recovery_max_deg)
+            excess = off - math.copysign(geometry.facing_tolerance_rad, off)
+            self._her.facing_rad = wrap(self._her.facing_rad + max(-limit, min(limit, excess)))
+
+    def _her_step(
+        self,
+        fig: Figure,
+        index: int,
+        replayed: ReplayedStep,
+        time_s: float,
+        correction: NDArray[np.float64],
+        recovery_m: float,
+    ) -> FollowerStep:
+        step = fig.follower[index]
+        foot = np.add(replayed.foot_to, correction)
+        body = np.add(replayed.body_after, correction)
+        return FollowerStep(
+            time_s=time_s,
+            figure=fig.id,
+            index=index,
+            foot=step.foot,
+            direction=step.direction,
+            weight=step.weight,
+            turn_eighths=step.turn_eighths,
+            foot_xy_m=(float(foot[0]), float(foot[1])),
+            body_xy_m=(float(body[0]), float(body[1])),
+            facing_rad=replayed.facing_after,
+            recovery_m=recovery_m,
+        )
+
+
+def _unit(angle_rad: float) -> NDArray[np.float64]:
+    return np.array([math.cos(angle_rad), math.sin(angle_rad)])

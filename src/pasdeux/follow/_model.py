@@ -1,0 +1,172 @@
+"""The hidden-state model: the leader's part of every figure, step by step, and the grammar.
+
+A state is (figure, step index of the leader's part). Each state carries what the leader's
+step looks like from outside, measured once by replaying the figure with the couple
+geometry module from the ideal start of its position: the foot, the body's travel in his
+own frame, his turn, the time since his previous step (beats) and where his joined hands
+are. The transitions are the library's ``follows`` rules: the next step of the figure, or
+after its last step the first step of a figure that may follow it; with small
+probabilities he leaves a figure for the start of another mid-way, or follows a figure
+with one the rules do not list.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from pasdeux.dances import DanceStyle, Figure, successors
+from pasdeux.dances.geometry import (
+    LEAD_HANDS_M,
+    couple_start,
+    forward_vector,
+    replay_figure,
+)
+from pasdeux.follow._params import FollowParams
+
+__all__ = ["Grammar", "build_grammar", "in_frame", "wrap"]
+
+_HANDS = ("L", "R")
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """The states of one dance and their templates (arrays over the S states).
+
+    ``move_m`` (S, 2) is the body's travel (forward, right) in the leader's frame before the
+    step; ``hands_m`` (S, 2, 3) his L and R hands (forward, right, up) where ``joined``
+    (S, 2) says they hold hers. ``trans`` (S, S) is the transition matrix, ``gap_beats``
+    (S, S) the beats from one step to the next along it (NaN: not known, a change mid-way).
+    ``her_steps[s]`` lists the follower's steps danced with the leader's step of state s:
+    (her step index, beats after his step).
+    """
+
+    figures: tuple[Figure, ...]
+    figure_of: NDArray[np.int64]
+    step_of: NDArray[np.int64]
+    foot: NDArray[np.int64]
+    move_m: NDArray[np.float64]
+    turn_rad: NDArray[np.float64]
+    hands_m: NDArray[np.float64]
+    joined: NDArray[np.bool_]
+    trans: NDArray[np.float64]
+    gap_beats: NDArray[np.float64]
+    start: NDArray[np.float64]
+    her_steps: tuple[tuple[tuple[int, float], ...], ...]
+    basic: int
+
+    @property
+    def size(self) -> int:
+        """The number of states."""
+        return len(self.figure_of)
+
+
+def wrap(angle_rad: float) -> float:
+    """An angle brought into [-pi, pi)."""
+    return (angle_rad + math.pi) % (2 * math.pi) - math.pi
+
+
+def in_frame(vector: NDArray[np.float64], facing_rad: float) -> NDArray[np.float64]:
+    """A floor vector as (forward, right) components for a dancer facing ``facing_rad``."""
+    fwd = forward_vector(facing_rad)
+    return np.array([vector @ fwd, vector[0] * fwd[1] - vector[1] * fwd[0]])
+
+
+def _templates(fig: Figure) -> list[tuple[int, NDArray[np.float64], float]]:
+    """(foot, travel in his frame, turn) of each of the leader's steps, replayed from the
+    ideal start of the figure's position."""
+    leader, follower = couple_start((0.0, 0.0), 0.0, fig.start_position)
+    out = []
+    for rs in replay_figure(fig, leader, follower):
+        if rs.role != "leader":
+            continue
+        move = np.subtract(rs.body_after, rs.body_before)
+        turn = wrap(rs.facing_after - rs.facing_before)
+        out.append((_HANDS.index(rs.step.foot), in_frame(move, rs.facing_before), turn))
+    return out
+
+
+def _her_steps(fig: Figure) -> list[tuple[tuple[int, float], ...]]:
+    """Her steps grouped by the leader's step they go with (the last of his at or before)."""
+    groups: list[list[tuple[int, float]]] = [[] for _ in fig.leader]
+    for j, step in enumerate(fig.follower):
+        k = max((i for i, s in enumerate(fig.leader) if s.beat <= step.beat), default=0)
+        groups[k].append((j, step.beat - fig.leader[k].beat))
+    return [tuple(g) for g in groups]
+
+
+def _basic(style: DanceStyle) -> int:
+    ids = [f.id for f in style.figures]
+    named = [i for i, f in enumerate(ids) if "basic" in f or f in ("walks", "march")]
+    return named[0] if named else ids.index(style.start_figures[0])
+
+
+def build_grammar(style: DanceStyle, params: FollowParams) -> Grammar:
+    """The states, templates and transitions of ``style`` (see :class:`Grammar`)."""
+    figs = style.figures
+    first: list[int] = []
+    rows: list[tuple[int, int, int, NDArray[np.float64], float]] = []
+    her: list[tuple[tuple[int, float], ...]] = []
+    for f, fig in enumerate(figs):
+        first.append(len(rows))
+        rows += [(f, k, foot, move, turn) for k, (foot, move, turn) in enumerate(_templates(fig))]
+        her += _her_steps(fig)
+    size = len(rows)
+    figure_of = np.array([r[0] for r in rows], dtype=np.int64)
+    hands = np.zeros((size, 2, 3))
+    joined = np.zeros((size, 2), dtype=bool)
+    for s, (f, k, *_) in enumerate(rows):
+        for hand, xyz in LEAD_HANDS_M[figs[f].leader[k].hold]:
+            hands[s, _HANDS.index(hand)] = xyz
+            joined[s, _HANDS.index(hand)] = True
+    trans, gap = _transitions(style, first, figure_of, params)
+    start = np.zeros(size)
+    for f, fig in enumerate(figs):
+        if fig.id in style.start_figures:
+            start[first[f]] = 1.0
+    return Grammar(
+        figures=figs,
+        figure_of=figure_of,
+        step_of=np.array([r[1] for r in rows], dtype=np.int64),
+        foot=np.array([r[2] for r in rows], dtype=np.int64),
+        move_m=np.array([r[3] for r in rows]),
+        turn_rad=np.array([r[4] for r in rows]),
+        hands_m=hands,
+        joined=joined,
+        trans=trans,
+        gap_beats=gap,
+        start=start / start.sum(),
+        her_steps=tuple(her),
+        basic=_basic(style),
+    )
+
+
+def _transitions(
+    style: DanceStyle, first: list[int], figure_of: NDArray[np.int64], params: FollowParams
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The transition matrix and the beats between the steps along each transition."""
+    figs = style.figures
+    size = len(figure_of)
+    trans = np.zeros((size, size))
+    gap = np.full((size, size), np.nan)
+    index = {fig.id: f for f, fig in enumerate(figs)}
+    for f, fig in enumerate(figs):
+        same_meter = [first[g] for g, other in enumerate(figs) if other.meter == fig.meter]
+        last = first[f] + len(fig.leader) - 1
+        for s in range(first[f], last + 1):
+            k = s - first[f]
+            leave = params.switch_prob if s < last else params.off_grammar_prob
+            trans[s, same_meter] += leave / len(same_meter)
+            if s < last:
+                trans[s, s + 1] += 1.0 - leave
+                gap[s, s + 1] = fig.leader[k + 1].beat - fig.leader[k].beat
+        nexts = [index[g.id] for g in successors(style, fig)] or [f]
+        for g in nexts:
+            trans[last, first[g]] += (1.0 - params.off_grammar_prob) / len(nexts)
+        for g, other in enumerate(figs):
+            if other.meter == fig.meter:
+                gap[last, first[g]] = fig.length_beats - fig.leader[-1].beat + other.leader[0].beat
+    return trans / trans.sum(axis=1, keepdims=True), gap

@@ -1,0 +1,54 @@
+"""The follower's tunables: one frozen, keyword-only dataclass, ``FollowParams``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["FollowParams", "Reader"]
+
+Reader = Literal["grammar", "nearest", "basic"]
+"""How she reads the lead: the figure grammar (the forward algorithm), the nearest step
+template alone (no grammar: a baseline), or always the basic (a baseline)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class FollowParams:
+    """Everything the follower weighs and limits, units in the names.
+
+    The observation model's spreads are what the leader's motion may differ from the
+    library's step (noise, his own style); the defaults are tuned on the tuning half of the
+    seeds of ``bench/follow.py``.
+    """
+
+    #: How she reads the lead (see :data:`Reader`).
+    reader: Reader = "grammar"
+    #: The leader's body travel over a step, each component (m).
+    step_sigma_m: float = 0.07
+    #: His turn over a step (deg).
+    turn_sigma_deg: float = 15.0
+    #: The time from his previous step to this one (beats).
+    gap_sigma_beats: float = 0.2
+    #: A joined hand where the hold puts it (m).
+    hand_sigma_m: float = 0.12
+    #: The chance he steps with the other foot than the figure says, or a hand is
+    #: joined that the hold does not join (or the reverse).
+    foot_slip: float = 0.02
+    hand_slip: float = 0.05
+    #: His body this far (m) from where the last step left it reads as the lead of the next.
+    lead_min_m: float = 0.03
+    #: Concentration of the lead's direction (von Mises kappa on the angle between his body's
+    #: motion so far and the step's direction). Tuned on the tuning half of
+    #: ``bench/follow.py`` among 1, 2 and 4 (best mean share recognised by the first beat).
+    lead_kappa: float = 2.0
+    #: The chance, at each of his steps, that he leaves the figure for the start of another
+    #: (a change mid-figure), and that a figure is followed by one the grammar does not list.
+    switch_prob: float = 0.01
+    off_grammar_prob: float = 0.02
+    #: On each step she moves at most this far (m) and turns at most this much (deg) towards
+    #: where the hold wants her (after a wrong guess: back into hold without a jump).
+    recovery_max_m: float = 0.2
+    recovery_max_deg: float = 45.0
+    #: Beats taken for the beat period before beats are heard, and beats averaged.
+    default_bpm: float = 120.0
+    beats_averaged: int = 4

@@ -1,0 +1,57 @@
+"""The follow benchmark's metric functions, on known answers."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from pasdeux.choreo import lead_frames, lead_routine
+from pasdeux.dances import find_style
+from pasdeux.follow import FollowParams
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+def _load() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_follow", BENCH / "follow.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+bench = _load()
+
+
+def test_one_figure_under_two_names_counts_as_the_same() -> None:
+    waltz = find_style("Waltz")
+    assert bench.same_steps(waltz.figure("finish_lf"), waltz.figure("lf_closed_change"))
+    assert not bench.same_steps(waltz.figure("natural_turn"), waltz.figure("natural_spin_turn"))
+
+
+def test_figures_that_start_alike_are_not_unambiguous() -> None:
+    bachata = find_style("Bachata")
+    basic = bachata.figure("basic")
+    # the Box starts as the Basic does: side, close; they part on the third step, beat 2
+    assert not bench.distinguishable(bachata, basic, bachata.figure("box"))
+    waltz = find_style("Waltz")
+    assert bench.distinguishable(waltz, None, waltz.figure("reverse_turn"))
+
+
+def test_figure_records_and_step_errors_of_a_clean_known_sequence() -> None:
+    waltz = find_style("Waltz")
+    ids = ["reverse_turn", "whisk", "chasse_from_pp", "natural_turn"]
+    routine = lead_routine(waltz, [waltz.figure(i) for i in ids])
+    motion = lead_frames(routine, fps=bench.FPS)
+    times, believed, steps = bench.follow_frames(waltz, motion, routine, FollowParams())
+    records = bench.figure_records(waltz, routine, motion, times, believed)
+    assert [r["figure"] for r in records] == ids
+    assert all(r["settled"] for r in records)
+    assert records[0]["first_beat"] and records[0]["latency_beats"] == 0.0
+    errors = bench.step_errors(routine, steps)
+    assert max(errors["position_cm"]) < 1.0
+    assert sum(errors["missed"]) == 0
+    assert max(errors["timing_ms"]) <= 1000 / bench.FPS + 1.0
