@@ -1,7 +1,9 @@
 """Benchmark the music analysis (beats, downbeats, meter, tempo, style, sections) against peers.
 
-For every piece of the generated corpus (``bench/corpus.py``: exact ground truth) it runs,
-side by side in the same run and each in a fresh subprocess per file:
+For every piece of the generated corpus (``bench/corpus.py``: exact ground truth) and of
+the compositions by others (``bench/others.py``: scores of the music21 corpus rendered the
+same way, beats and bars from the score) it runs, side by side in the same run and each in
+a fresh subprocess per file:
 
 * ``pasdeux``: :func:`pasdeux.music.listen`;
 * ``madmom``: ``RNNDownBeatProcessor`` + ``DBNDownBeatTrackingProcessor``
@@ -18,8 +20,16 @@ style top-1 and top-3 (pasdeux) and section-change F (±2 s, pasdeux). Wall time
 analysis (decoding included, imports excluded) and the peak resident memory of the child
 process are reported as ratios to madmom on the same file (geometric mean per group).
 
-Also runs every tool on ``../shared/music/*.ogg`` when the folder exists (no annotations):
-meter, tempo, pasdeux's dances, and beat agreement with madmom.
+Every annotated piece is in one of two halves fixed by its name (:func:`split_of`): the
+``tuning`` half, the only one to look at while changing the analysis, and the
+``held-out`` half, on which the issue's targets are read. Both are reported.
+
+Also runs every tool on ``../shared/music/*.ogg`` when the folder exists (no annotations;
+skipped when it is missing): meter, tempo and pasdeux's dances judged against the dance a
+title names (``bench/recordings.py``), whether each is analysed or refused, and beat
+agreement with madmom; then pasdeux and madmom on degraded copies of each recording
+(11 kHz and 8 kHz mono, MP3 at 64 kbit/s, white noise at 10 dB SNR): analysed or refused,
+and beat agreement with the same tool on the clean copy.
 
 The tables go into ``docs/benchmarks.md`` between ``<!-- music:start -->`` and
 ``<!-- music:end -->``.
@@ -27,6 +37,7 @@ The tables go into ``docs/benchmarks.md`` between ``<!-- music:start -->`` and
 Usage::
 
     .venv/bin/python bench/music.py [--corpus DIR] [--quick] [--json] [--no-write]
+        [--no-others] [--no-degraded] [--no-hour] [--only NAME,...]
 """
 
 from __future__ import annotations
@@ -55,6 +66,8 @@ from typing import Any
 import numpy as np
 
 import corpus
+import others
+import recordings
 
 REPO = Path(__file__).resolve().parents[1]
 """Repository root."""
@@ -129,6 +142,38 @@ STYLE_ALIASES = {
     "slowdancing": "slowdance",
 }
 """Spellings of dance names that mean the same dance."""
+
+
+SPLITS = ("tuning", "held-out")
+"""The two halves every annotated piece falls in (:func:`split_of`)."""
+
+DEGRADED_TOOLS = ("pasdeux", "madmom")
+"""Tools run on the degraded copies of the recordings."""
+
+
+def split_of(name: str, group: str) -> str:
+    """The half a piece belongs to: fixed by its name, never by its results.
+
+    A generated dance piece ``<style>_1`` (the lower half of the style's tempo range) is in
+    the tuning half and ``<style>_2`` (the upper half) held out, so both halves hold every
+    style; any other piece (the hard and long ones, the others' compositions) goes by the
+    parity of the CRC-32 of its name (:func:`others.split_of`).
+
+    Parameters
+    ----------
+    name : str
+        Piece name.
+    group : str
+        Its group (``plain``, ``hard``, ``long``, ``others``).
+
+    Returns
+    -------
+    str
+        ``"tuning"`` or ``"held-out"``.
+    """
+    if group == "plain" and name[-2:] in ("_1", "_2"):
+        return "tuning" if name.endswith("_1") else "held-out"
+    return others.split_of(name.removeprefix("other_"))
 
 
 def _say(msg: str) -> None:
@@ -556,6 +601,8 @@ def score(truth: dict[str, Any], res: dict[str, Any], tool: str) -> dict[str, fl
     applicable = set(APPLICABLE[tool])
     if truth.get("style") is None:
         applicable -= {"style_top1", "style_top3"}
+    if truth.get("group") == "others":
+        applicable -= {"section_f"}  # a score's sections are not annotated
     if not res.get("ok"):
         return {m: (0.0 if m in applicable else None) for m in METRICS}
     f, cmlt, amlt = beat_scores(truth["beats"], res.get("beats") or [])
@@ -588,15 +635,24 @@ def _geomean(values: Sequence[float]) -> float | None:
     return float(math.exp(sum(math.log(v) for v in vals) / len(vals)))
 
 
-def aggregate(files: list[dict[str, Any]], tools: Sequence[str]) -> dict[str, Any]:
+def aggregate(
+    files: list[dict[str, Any]],
+    tools: Sequence[str],
+    groups: Sequence[str] = GROUPS,
+    key: str = "group",
+) -> dict[str, Any]:
     """Per-group, per-tool means of the per-file scores, failures and cost ratios.
 
     Parameters
     ----------
     files : list of dict
-        Per-file records (``group``, ``results``, ``scores``).
+        Per-file records (``group``, ``split``, ``results``, ``scores``).
     tools : sequence of str
         Tools that ran.
+    groups : sequence of str, optional
+        Values of ``key`` to report, ``"all"`` for every file.
+    key : str, optional
+        The record field the groups select on (``"group"`` or ``"split"``).
 
     Returns
     -------
@@ -605,8 +661,8 @@ def aggregate(files: list[dict[str, Any]], tools: Sequence[str]) -> dict[str, An
         "time_s", "peak_mb"}}}``.
     """
     summary: dict[str, Any] = {}
-    for group in GROUPS:
-        rows = [f for f in files if group == "all" or f["group"] == group]
+    for group in groups:
+        rows = [f for f in files if group == "all" or f[key] == group]
         if not rows:
             continue
         summary[group] = {}
@@ -746,6 +802,7 @@ def run_corpus(
             {
                 "name": audio.stem,
                 "group": truth["group"],
+                "split": split_of(audio.stem, truth["group"]),
                 "truth": {k: truth[k] for k in ("meter", "bpm", "style")},
                 "truth_sections": len(truth["sections"]),
                 "results": {t: _compact(results[t]) for t in tools},
@@ -820,8 +877,43 @@ def _compact(res: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _title_scores(title: dict[str, Any] | None, res: dict[str, Any]) -> dict[str, Any]:
+    """Meter, tempo and dance of a result judged against a recording's title.
+
+    Parameters
+    ----------
+    title : dict or None
+        :func:`recordings.title_truth`'s result.
+    res : dict
+        A tool's result.
+
+    Returns
+    -------
+    dict
+        ``meter_ok``, ``tempo_in_range`` (the dance's range, its half or double counted as
+        wrong), ``top1`` and ``top3`` (pasdeux's dances); ``None`` where not judged.
+    """
+    out: dict[str, Any] = dict.fromkeys(("meter_ok", "tempo_in_range", "top1", "top3"))
+    if title is None or not res.get("ok"):
+        return out
+    if res.get("meter") is not None:
+        out["meter_ok"] = res["meter"] in [title["meter"], *title["meters_ok"]]
+    rng = title["bpm_range"]
+    if rng is not None and res.get("bpm") is not None:
+        lo, hi = rng
+        out["tempo_in_range"] = (
+            lo * (1 - TEMPO_TOLERANCE) <= res["bpm"] <= hi * (1 + TEMPO_TOLERANCE)
+        )
+    if "dances" in res:
+        names = [norm_style(n) for n in res["dances"]]
+        want = norm_style(title["style"])
+        out["top1"] = want in names[:1]
+        out["top3"] = want in names[:3]
+    return out
+
+
 def run_shared(paths: Sequence[Path], tools: Sequence[str], timeout: float) -> list[dict[str, Any]]:
-    """Run every tool on unannotated recordings and compare their beats with madmom's.
+    """Run every tool on the real recordings; judge them by their titles and against madmom.
 
     Parameters
     ----------
@@ -835,8 +927,10 @@ def run_shared(paths: Sequence[Path], tools: Sequence[str], timeout: float) -> l
     Returns
     -------
     list of dict
-        One record per file: ``name``, ``duration_s``, ``results`` per tool and
-        ``agreement`` (beat F of each tool against madmom's beats).
+        One record per file: ``name``, ``duration_s``, ``title`` (the dance the title
+        names, or ``None``), ``results`` and ``title_scores`` per tool, ``agreement_vs_madmom``
+        (beat F of each tool against madmom's beats) and ``beats`` (per tool, for the
+        degraded copies).
     """
     import soundfile as sf
 
@@ -858,18 +952,80 @@ def run_shared(paths: Sequence[Path], tools: Sequence[str], timeout: float) -> l
             duration = float(sf.info(str(path)).duration)
         except RuntimeError:
             duration = float("nan")
+        title = recordings.title_truth(path)
         _say(
             f"[shared {i}/{len(paths)}] {path.name}: "
             + ", ".join(f"{t} {_brief(results[t])}" for t in tools)
         )
+        for t in tools:
+            if not results[t].get("ok"):
+                _say(f"    {t} failed: {results[t].get('error')}")
         out.append(
             {
                 "name": path.name,
+                "path": str(path),
                 "duration_s": round(duration, 1),
+                "title": title,
                 "results": {t: _compact(results[t]) for t in tools},
+                "title_scores": {t: _title_scores(title, results[t]) for t in tools},
                 "agreement_vs_madmom": agreement,
+                "beats": {t: results[t].get("beats", []) for t in tools},
             }
         )
+    return out
+
+
+def run_degraded(
+    shared: list[dict[str, Any]], out_dir: Path, tools: Sequence[str], timeout: float
+) -> list[dict[str, Any]]:
+    """Run tools on the degraded copies of the recordings, against their clean runs.
+
+    Parameters
+    ----------
+    shared : list of dict
+        :func:`run_shared`'s records (their clean beats are the reference).
+    out_dir : pathlib.Path
+        Cache of the degraded copies.
+    tools : sequence of str
+        Tools to run (those of :data:`DEGRADED_TOOLS` that ran on the clean copies).
+    timeout : float
+        Per-run timeout, in seconds.
+
+    Returns
+    -------
+    list of dict
+        One record per copy: ``name``, ``variant``, and per tool ``ok`` (analysed, not
+        refused), ``error``, ``agreement`` (beat F against the same tool's beats on the
+        clean copy), ``same_meter`` and pasdeux's ``title_scores``.
+    """
+    out = []
+    for s in shared:
+        try:
+            copies = recordings.degrade(Path(s["path"]), out_dir)
+        except (OSError, RuntimeError, subprocess.CalledProcessError) as exc:
+            _say(f"degraded copies of {s['name']} not made: {exc}")
+            continue
+        for variant, path in copies.items():
+            rec: dict[str, Any] = {"name": s["name"], "variant": variant, "tools": {}}
+            for tool in tools:
+                res = run_tool(tool, path, timeout)
+                clean = s["results"][tool]
+                entry: dict[str, Any] = {"ok": bool(res.get("ok")), "error": res.get("error")}
+                if res.get("ok") and clean.get("ok"):
+                    entry["agreement"] = round(beat_scores(s["beats"][tool], res["beats"])[0], 3)
+                    entry["same_meter"] = res.get("meter") == clean.get("meter")
+                entry["meter"], entry["bpm"] = res.get("meter"), res.get("bpm")
+                entry["title_scores"] = _title_scores(s["title"], res)
+                entry["time_s"] = res.get("time_s")
+                rec["tools"][tool] = entry
+            _say(
+                f"[degraded] {s['name']} {variant}: "
+                + ", ".join(
+                    f"{t} {'ok' if e['ok'] else 'REFUSED'} agree={_fmt(e.get('agreement'))}"
+                    for t, e in rec["tools"].items()
+                )
+            )
+            out.append(rec)
     return out
 
 
@@ -909,6 +1065,146 @@ def _cell(res: dict[str, Any], sc: dict[str, float | None]) -> str:
     return " · ".join(parts)
 
 
+def _per_piece_table(files: list[dict[str, Any]], tools: Sequence[str]) -> list[str]:
+    """Markdown rows of a per-piece table."""
+    lines = [
+        "Cell: meter/bpm · beat F · downbeat F · top dance (pasdeux).",
+        "",
+        "| piece | half | truth | " + " | ".join(tools) + " |",
+        "|---|---|---|" + "---|" * len(tools),
+    ]
+    for f in files:
+        t = f["truth"]
+        truth_cell = f"{t['meter']}/{t['bpm']:g} {t['style'] or ''}".strip()
+        cells = [_cell(f["results"][tool], f["scores"][tool]) for tool in tools]
+        lines.append(f"| {f['name']} | {f['split']} | {truth_cell} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _headline(summary: dict[str, Any]) -> list[str]:
+    """The issue's targets next to the measured values (pasdeux and madmom)."""
+    keys = ("beat_f", "downbeat_f", "meter_acc", "tempo_acc1")
+    lines = [
+        "| set | files | "
+        + " | ".join(f"{METRIC_LABELS[k]} pasdeux / madmom" for k in keys)
+        + " | time ×madmom |",
+        "|---|---|" + "---|" * (len(keys) + 1),
+    ]
+    sets = [(f"generated, {k}", summary["splits"].get(k)) for k in SPLITS]
+    sets += [(f"others' compositions, {k}", summary["others"].get(k)) for k in ("all", *SPLITS)]
+    for label, g in sets:
+        if not g or "madmom" not in g or "pasdeux" not in g:
+            continue
+        p, m = g["pasdeux"], g["madmom"]
+        cells = [f"{_fmt(p[k])} / {_fmt(m[k])}" for k in keys]
+        lines.append(
+            f"| {label} | {p['files']} | " + " | ".join(cells) + f" | {_fmt(p['time_ratio'])} |"
+        )
+    return lines
+
+
+def _shared_lines(shared: list[dict[str, Any]], tools: Sequence[str]) -> list[str]:
+    """The real recordings' table and its counts."""
+    others_t = [t for t in tools if t != "madmom"]
+    judged = [s for s in shared if s["title"] is not None]
+    lines = [
+        "",
+        "### Real recordings (`../shared/music`)",
+        "",
+        "Truth from the title where it names a dance (its meter as the dance counts it, "
+        "its tempo range); the others are judged only on being analysed. Cell: meter/bpm. "
+        "Agreement = beat F of the tool's beats against madmom's.",
+        "",
+    ]
+    if "pasdeux" in tools:
+        ts = [s["title_scores"]["pasdeux"] for s in judged]
+        refused = [s["name"] for s in shared if not s["results"]["pasdeux"].get("ok")]
+        lines += [
+            f"pasdeux: dance top-1 {sum(bool(t['top1']) for t in ts)}/{len(ts)}, "
+            f"top-3 {sum(bool(t['top3']) for t in ts)}/{len(ts)}, meter "
+            f"{sum(bool(t['meter_ok']) for t in ts)}/{len(ts)} (titled recordings); "
+            f"refused {len(refused)}/{len(shared)}"
+            + (f" ({', '.join(refused)})" if refused else "")
+            + ".",
+            "",
+        ]
+    lines += [
+        "| file | s | title says | " + " | ".join(tools) + " | pasdeux top dances | "
+        "top-1 / top-3 / meter / tempo in range | "
+        + " | ".join(f"{t} vs madmom" for t in others_t)
+        + " |",
+        "|---|---|---|" + "---|" * (len(tools) + 2 + len(others_t)),
+    ]
+    yes = {True: "yes", False: "no", None: "–"}
+    for s in shared:
+        cells = []
+        for tool in tools:
+            r = s["results"][tool]
+            meter = r.get("meter")
+            cells.append(
+                f"{meter if meter is not None else '–'}/{_fmt(r.get('bpm'), 1)}"
+                if r.get("ok")
+                else "**refused/failed**"
+            )
+        t = s["title"]
+        says = f"{t['style']} {t['meter']}" if t else "–"
+        dances = ", ".join(s["results"].get("pasdeux", {}).get("dances", [])) or "–"
+        ts = s["title_scores"].get("pasdeux", {})
+        judged_cell = " / ".join(
+            yes[ts.get(k)] for k in ("top1", "top3", "meter_ok", "tempo_in_range")
+        )
+        agree = [_fmt(s["agreement_vs_madmom"].get(x)) for x in others_t]
+        lines.append(
+            f"| {s['name']} | {s['duration_s']:.0f} | {says} | "
+            + " | ".join(cells)
+            + f" | {dances} | {judged_cell} | "
+            + " | ".join(agree)
+            + " |"
+        )
+    return lines
+
+
+def _degraded_lines(degraded: list[dict[str, Any]]) -> list[str]:
+    """The degraded copies' table and its counts."""
+    if not degraded:
+        return []
+    tools = list(degraded[0]["tools"])
+    lines = [
+        "",
+        "### Degraded copies of the recordings",
+        "",
+        "Each recording as "
+        + ", ".join(f"`{v}`" for v in recordings.VARIANTS)
+        + " (`bench/recordings.py`). Cell: analysed or **refused**, beat F against the "
+        "same tool on the clean copy, meter (= when the same as on the clean copy).",
+        "",
+    ]
+    for tool in tools:
+        es = [d["tools"][tool] for d in degraded]
+        agree = [e["agreement"] for e in es if e.get("agreement") is not None]
+        lines.append(
+            f"- {tool}: analysed {sum(e['ok'] for e in es)}/{len(es)}, beat F against the "
+            f"clean copy {_fmt(float(np.mean(agree)) if agree else None)} (mean), same "
+            f"meter {sum(bool(e.get('same_meter')) for e in es)}/{len(es)}."
+        )
+    lines += [
+        "",
+        "| file | copy | " + " | ".join(tools) + " |",
+        "|---|---|" + "---|" * len(tools),
+    ]
+    for d in degraded:
+        cells = []
+        for tool in tools:
+            e = d["tools"][tool]
+            if not e["ok"]:
+                cells.append(f"**refused** ({(e.get('error') or '')[-60:]})")
+                continue
+            same = "=" if e.get("same_meter") else "≠"
+            cells.append(f"F {_fmt(e.get('agreement'))} · {e.get('meter')}{same}")
+        lines.append(f"| {d['name']} | {d['variant']} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def markdown(summary: dict[str, Any]) -> str:
     """Render the summary as the markdown block written into ``docs/benchmarks.md``.
 
@@ -936,9 +1232,13 @@ def markdown(summary: dict[str, Any]) -> str:
         "",
         "Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()) + ".",
         "",
-        f"Corpus: {c['pieces']} pieces ({c['plain']} plain, {c['hard']} hard, "
+        f"Generated corpus: {c['pieces']} pieces ({c['plain']} plain, {c['hard']} hard, "
         f"{c['long']} four-minute) from "
-        f"`bench/corpus.py` v{c['generator']}, FluidR3 GM via fluidsynth, exact nominal truth.",
+        f"`bench/corpus.py` v{c['generator']}, FluidR3 GM via fluidsynth, exact nominal truth. "
+        f"Compositions by others: {len(summary['others_files'])} scores of the music21 "
+        "corpus (`bench/others.py`), rendered the same way, beats and bars from the score. "
+        "Halves: a plain piece `_1` tunes and `_2` is held out; every other piece by the "
+        "parity of the CRC-32 of its name (`split_of`).",
         "",
     ]
     for tool, why in summary["unavailable"].items():
@@ -951,25 +1251,23 @@ def markdown(summary: dict[str, Any]) -> str:
         "the child process; both as geometric-mean ratios to madmom on the same file. "
         "Columns: `bench/README.md`."
     )
-    for group in GROUPS:
-        if group not in summary["groups"]:
-            continue
-        lines += ["", f"### {group}", ""]
-        lines += _summary_table(summary["groups"][group], tools)
-    lines += [
-        "",
-        "### Per piece",
-        "",
-        "Cell: meter/bpm · beat F · downbeat F · top dance (pasdeux).",
-        "",
-        "| piece | truth | " + " | ".join(tools) + " |",
-        "|---|---|" + "---|" * len(tools),
-    ]
-    for f in summary["files"]:
-        t = f["truth"]
-        truth_cell = f"{t['meter']}/{t['bpm']:g} {t['style'] or ''}".strip()
-        cells = [_cell(f["results"][tool], f["scores"][tool]) for tool in tools]
-        lines.append(f"| {f['name']} | {truth_cell} | " + " | ".join(cells) + " |")
+    lines += ["", "### The issue's targets (held-out halves and others' compositions)", ""]
+    lines += _headline(summary)
+    for title, groups in (
+        ("Generated corpus, by half", summary["splits"]),
+        ("Generated corpus, by group", summary["groups"]),
+        ("Compositions by others, by half", summary["others"]),
+    ):
+        for group, table in groups.items():
+            lines += ["", f"### {title}: {group}", ""]
+            lines += _summary_table(table, tools)
+    for title, rows in (
+        ("compositions by others", summary["others_files"]),
+        ("generated corpus", summary["files"]),
+    ):
+        if rows:
+            lines += ["", f"### Per piece: {title}", ""]
+            lines += _per_piece_table(rows, tools)
     hour = summary.get("hour")
     if hour:
         lines += [
@@ -991,38 +1289,8 @@ def markdown(summary: dict[str, Any]) -> str:
                 f"{_fmt(sc['beat_f'])} | {_fmt(sc['downbeat_f'])} |"
             )
     if summary["shared"]:
-        others = [t for t in tools if t != "madmom"]
-        lines += [
-            "",
-            "### `../shared/music` (no annotations)",
-            "",
-            "Meter/bpm per tool; agreement = beat F of the tool's beats against madmom's.",
-            "",
-            "| file | s | "
-            + " | ".join(tools)
-            + " | pasdeux top dances | "
-            + " | ".join(f"{t} vs madmom" for t in others)
-            + " |",
-            "|---|---|" + "---|" * (len(tools) + 1 + len(others)),
-        ]
-        for s in summary["shared"]:
-            cells = []
-            for tool in tools:
-                r = s["results"][tool]
-                if not r.get("ok"):
-                    cells.append("**fail**")
-                else:
-                    meter = r.get("meter")
-                    cells.append(f"{meter if meter is not None else '–'}/{_fmt(r.get('bpm'), 1)}")
-            dances = ", ".join(s["results"].get("pasdeux", {}).get("dances", [])) or "–"
-            agree = [_fmt(s["agreement_vs_madmom"].get(t)) for t in others]
-            lines.append(
-                f"| {s['name']} | {s['duration_s']:.0f} | "
-                + " | ".join(cells)
-                + f" | {dances} | "
-                + " | ".join(agree)
-                + " |"
-            )
+        lines += _shared_lines(summary["shared"], tools)
+    lines += _degraded_lines(summary["degraded"])
     lines.append(MARK_END)
     return "\n".join(lines) + "\n"
 
@@ -1051,9 +1319,7 @@ def write_doc(block: str, path: Path = DOC) -> None:
 
 
 def build_summary(
-    files: list[dict[str, Any]],
-    shared: list[dict[str, Any]],
-    hour: dict[str, Any] | None,
+    runs: dict[str, Any],
     tools: Sequence[str],
     unavailable: dict[str, str],
     quick: bool,
@@ -1063,12 +1329,10 @@ def build_summary(
 
     Parameters
     ----------
-    files : list of dict
-        Corpus records (:func:`run_corpus`).
-    shared : list of dict
-        Shared-music records (:func:`run_shared`).
-    hour : dict or None
-        The 60-minute run (:func:`run_hour`), if made.
+    runs : dict
+        ``files`` (:func:`run_corpus` on the generated corpus), ``others_files`` (on the
+        others' compositions), ``shared`` (:func:`run_shared`), ``degraded``
+        (:func:`run_degraded`) and ``hour`` (:func:`run_hour`, or ``None``).
     tools : sequence of str
         Tools that ran.
     unavailable : dict
@@ -1082,9 +1346,11 @@ def build_summary(
     -------
     dict
         ``date``, ``quick``, ``machine``, ``versions``, ``tools``, ``unavailable``,
-        ``corpus``, ``groups`` (per group per tool metrics), ``hour``, ``files`` and
-        ``shared``.
+        ``corpus``, ``groups`` and ``splits`` (generated corpus), ``others`` (per half),
+        ``hour``, ``files``, ``others_files``, ``shared`` and ``degraded``.
     """
+    files = runs["files"]
+    shared = [{k: v for k, v in s.items() if k != "beats"} for s in runs["shared"]]
     return {
         "date": _dt.date.today().isoformat(),
         "quick": quick,
@@ -1100,10 +1366,14 @@ def build_summary(
             "hard": sum(1 for f in files if f["group"] == "hard"),
             "long": sum(1 for f in files if f["group"] == "long"),
         },
-        "hour": hour,
+        "hour": runs["hour"],
         "groups": aggregate(files, tools),
+        "splits": aggregate(files, tools, SPLITS, key="split"),
+        "others": aggregate(runs["others_files"], tools, ("all", *SPLITS), key="split"),
         "files": files,
+        "others_files": runs["others_files"],
         "shared": shared,
+        "degraded": runs["degraded"],
     }
 
 
@@ -1132,6 +1402,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset")
     parser.add_argument("--timeout", type=float, default=TIMEOUT_S, help="seconds per run")
     parser.add_argument("--no-hour", action="store_true", help="skip the 60-minute file")
+    parser.add_argument("--no-others", action="store_true", help="skip the others' scores")
+    parser.add_argument("--no-degraded", action="store_true", help="skip the degraded copies")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated names (stems) of the pieces and recordings to run",
+    )
     args = parser.parse_args(argv)
 
     t0 = time.perf_counter()
@@ -1150,13 +1427,21 @@ def main(argv: list[str] | None = None) -> int:
     tools = [t for t in TOOLS if t in wanted and t not in unavailable]
 
     audio_paths = corpus.generate(args.corpus, quick=args.quick, log=_say)
-    if audio_paths:
+    only = {n.strip() for n in args.only.split(",") if n.strip()}
+    other_paths = []
+    if not args.no_others:
+        other_paths = others.generate(args.corpus / "others", args.quick, _say)
+    if only:
+        audio_paths = [p for p in audio_paths if p.stem in only]
+        other_paths = [p for p in other_paths if p.stem in only]
+    if audio_paths or other_paths:
         # One discarded run per tool first: fills numba's and the OS's caches, so the
         # timings below do not include one-off JIT compilation or cold disk reads.
         for tool in tools:
-            res = run_tool(tool, audio_paths[0], args.timeout)
+            res = run_tool(tool, [*audio_paths, *other_paths][0], args.timeout)
             _say(f"warm-up {tool}: {'ok' if res.get('ok') else res.get('error')}")
     files = run_corpus(audio_paths, tools, args.timeout)
+    others_files = run_corpus(other_paths, tools, args.timeout)
 
     shared_paths: list[Path] = []
     if args.shared.is_dir():
@@ -1167,20 +1452,31 @@ def main(argv: list[str] | None = None) -> int:
             shared_paths = sorted(shared_paths, key=lambda p: sf.info(str(p)).duration)[:2]
     else:
         _say(f"{args.shared} not found: skipping the unannotated recordings")
+    if only:
+        shared_paths = [p for p in shared_paths if p.stem in only]
     shared = run_shared(shared_paths, tools, args.timeout)
+    degraded = []
+    if not args.no_degraded:
+        deg_tools = [t for t in DEGRADED_TOOLS if t in tools]
+        degraded = run_degraded(shared, args.corpus / "degraded", deg_tools, args.timeout)
 
     hour = None
-    if not (args.quick or args.no_hour):
+    if not (args.quick or args.no_hour or args.only):
         plain = [p for p in audio_paths if p.stem.startswith("plain_")]
         hour = run_hour(corpus.make_hour(args.corpus, plain, _say), tools, args.timeout)
 
-    summary = build_summary(
-        files, shared, hour, tools, unavailable, args.quick, time.perf_counter() - t0
-    )
+    runs = {
+        "files": files,
+        "others_files": others_files,
+        "shared": shared,
+        "degraded": degraded,
+        "hour": hour,
+    }
+    summary = build_summary(runs, tools, unavailable, args.quick, time.perf_counter() - t0)
     results_path = args.corpus / ("results.quick.json" if args.quick else "results.json")
     results_path.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
     block = markdown(summary)
-    if not args.no_write:
+    if not (args.no_write or args.only):
         write_doc(block)
         _say(f"wrote {DOC}")
     _say(block)

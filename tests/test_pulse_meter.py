@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import mir_eval
 import numpy as np
@@ -18,10 +19,11 @@ import pytest
 from numpy.typing import NDArray
 
 from _styles import bare_style
+from pasdeux.errors import InputError
 from pasdeux.music import MusicMap, listen
 from pasdeux.music._meter import bar_viterbi, bass_alternation, is_compound
 from pasdeux.music._onsets import FPS, Onsets, onsets
-from pasdeux.music._pulse import choose_level
+from pasdeux.music._pulse import check_danceable, choose_level, pulse_clarity
 from pasdeux.music._tempo_prior import COMPETITION_TEMPOS, TempoPrior, default_prior
 from synth import SR, Mix, Song, bar_positions, beat_times, hat, hz, kick, snare, tone
 
@@ -295,6 +297,49 @@ def test_choose_level_doubles_only_with_hits_between_the_beats() -> None:
         fast, _activation(fast, 30.0), _synthetic_onsets(fast, 1.0, 30.0, bass), prior
     )
     assert kept.factor == 1.0
+
+
+def test_flat_onsets_say_nothing_about_the_octave() -> None:
+    """A legato melody in running notes strikes the beats, the half beats and the quarter
+    beats alike: no evidence for double time, so the tracked level stays (it was doubled
+    from 102 to 204 when only the half beats were compared with the beats)."""
+    beats = _even(48, 102.0)
+    n = math.ceil(30.0 * FPS)
+    bands = np.zeros((n, 3))
+    gaps = np.diff(beats)
+    for k in range(4):
+        bands[np.round((beats[:-1] + 0.25 * k * gaps) * FPS).astype(int)] = 1.0
+    flat = Onsets(bands=bands, chroma=np.ones((n, 12)), bass=np.zeros(10, np.float32),
+                  bass_rate=2450.0)  # fmt: skip
+    chosen = choose_level(beats, _activation(beats, 30.0), flat, default_prior())
+    assert chosen.factor == 1.0
+
+
+def _soft_activation(beats: NDArray[np.float64], length_s: float, seed: int) -> NDArray[Any]:
+    """A weak activation (peaks of 0.06, as a solo fife gets) over a noisy floor."""
+    n = math.ceil(length_s * FPS)
+    frames = np.arange(n)
+    act = 0.015 + 0.005 * np.random.default_rng(seed).random(n)
+    for b in np.round(beats * FPS):
+        act += 0.045 * np.exp(-0.5 * ((frames - b) / 2.0) ** 2)
+    return act
+
+
+def test_a_soft_but_regular_pulse_is_a_danceable_beat() -> None:
+    beats = _even(50, 100.0)
+    act = _soft_activation(beats, 32.0, seed=1)
+    assert pulse_clarity(beats, act) > 0.5
+    check_danceable(beats, act, None)  # no peak reaches 0.1, yet it is music
+
+
+def test_a_weak_irregular_activation_is_still_refused() -> None:
+    rng = np.random.default_rng(2)
+    beats = _even(50, 100.0)
+    onsets_s = np.sort(rng.uniform(0.5, 31.0, 50))  # as many bumps, at random times
+    act = _soft_activation(onsets_s, 32.0, seed=3)
+    assert pulse_clarity(beats, act) < 0.21
+    with pytest.raises(InputError, match="no danceable beat"):
+        check_danceable(beats, act, None)
 
 
 def test_bass_alternation_hears_an_oom_pah() -> None:
