@@ -370,7 +370,10 @@ class _FeetTracks:
         if stays:
             f1 = f0.copy()
         self.landings.append(f1)
-        foot[a:b, :2] = swept_path(f0, f1, turn, place)
+        # A foot only a moment in the air (the quick 'a' of a chassé) goes straight: its
+        # chord is short, and round the turn it would go faster still.
+        sweep = turn if swing >= self.even_s else 0.0
+        foot[a:b, :2] = swept_path(f0, f1, sweep, place)
         lift = 0.0 if stays else min(self.lift_m, 0.02 + 0.3 * float(np.linalg.norm(f1 - f0)))
         # A kick or flick is up in the air on its beat (and stays up until the foot's
         # next step takes it on); every other step is on the floor.
