@@ -189,6 +189,7 @@ def _viewer_page(index_html: str | Path, p: VideoParams) -> Iterator[Page]:
             page = browser.new_page(viewport={"width": width, "height": height})
             page.goto(url)
             page.wait_for_function("window.pasdeuxViewer !== undefined", timeout=60_000)
+            page.add_style_tag(content=".canvas-box{border-radius:0}")  # square frames
             yield page
         finally:
             browser.close()
