@@ -166,6 +166,12 @@ def test_missing_chromium_or_ffmpeg_is_named(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_the_song_is_never_the_video(short_song: Path) -> None:
+    with pytest.raises(InputError, match="is the song"):
+        check_video(short_song, song=short_song)
+    assert short_song.stat().st_size > 0
+
+
 def test_video_params_refuse_nonsense() -> None:
     with pytest.raises(ValueError, match="fps"):
         VideoParams(fps=0.0)

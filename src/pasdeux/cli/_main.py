@@ -382,7 +382,7 @@ def _dance(args: argparse.Namespace, progress: _Progress) -> int:
         from pasdeux.render import VideoParams, check_video
 
         video = VideoParams(fps=args.video_fps)
-        check_video(args.video, video)  # before any analysis: a mistake costs no minutes
+        check_video(args.video, video, song=song)  # before any analysis: a mistake costs no minutes
     result = run_dance(
         song,
         args.out,

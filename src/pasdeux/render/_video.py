@@ -91,8 +91,12 @@ _CHROMIUM_ARGS = (
 )
 
 
-def check_video(target: str | Path, params: VideoParams | None = None) -> Path:
+def check_video(
+    target: str | Path, params: VideoParams | None = None, *, song: str | Path | None = None
+) -> Path:
     """Check, before any work, that a video can be made and written at ``target``.
+
+    ``target`` may name an existing file, which is replaced, but not ``song``.
 
     Returns
     -------
@@ -102,13 +106,15 @@ def check_video(target: str | Path, params: VideoParams | None = None) -> Path:
     Raises
     ------
     InputError
-        If ``target`` is a folder or cannot be written (really tried), or chromium,
-        ffmpeg or the playwright package is missing.
+        If ``target`` is a folder or the song or cannot be written (really tried), or
+        chromium, ffmpeg or the playwright package is missing.
     """
     p = params or VideoParams()
     out = Path(target).absolute()
     if out.is_dir():
         raise InputError(out, "is a folder; --video wants the name of an .mp4 file")
+    if song is not None and out.exists() and out.samefile(song):
+        raise InputError(out, "is the song; --video wants the name of a new .mp4 file")
     try:
         probe_writable(out)
     except OSError as exc:  # a place where nothing can be made (inside /proc, say)
@@ -156,12 +162,12 @@ def write_video(
         The video written (``target``, absolute).
     """
     p = params or VideoParams()
-    out = check_video(target, p)
+    out = check_video(target, p, song=song)
     say = progress or (lambda _msg: None)
     n_frames = max(1, math.ceil(duration_s * p.fps - 1e-9))
-    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.{secrets.token_hex(6)}.part")  # ffmpeg creates it
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
         with _ffmpeg(p, song, tmp, n_frames) as sink, _viewer_page(index_html, p) as page:
             _render_frames(page, sink, n_frames, p, say)
         os.replace(tmp, out)
