@@ -78,7 +78,7 @@ def test_video_is_h264_of_the_song_with_its_audio(
     assert streams["audio"]["codec_name"] == "aac"
     assert abs(float(streams["audio"]["duration"]) - duration_s) <= 0.2
     n_frames = round(duration_s * FPS)
-    assert f"video: {n_frames}/{n_frames} frames" in result.stderr  # progress on stderr
+    assert f"video: {n_frames}/{n_frames} frames (" in result.stderr  # progress on stderr
     assert f"video {video}" in result.stdout
     assert sorted(p.name for p in video.parent.iterdir()) == ["v.mp4"]  # no temporary left
 

@@ -17,6 +17,7 @@ import os
 import secrets
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,8 +54,9 @@ class VideoParams:
         The H.264 encoder's speed preset.
     audio_bitrate_kbps
         The AAC audio's bit rate.
-    progress_lines
-        How many progress lines (frames done / total) a whole video reports.
+    progress_every_s
+        Seconds between two progress lines (frames done / total, the pace and the time
+        left); the last frame is always reported.
     chromium
         The chromium to drive (Debian's).
     ffmpeg
@@ -68,7 +70,7 @@ class VideoParams:
     crf: int = 20
     preset: str = "veryfast"
     audio_bitrate_kbps: int = 160
-    progress_lines: int = 10
+    progress_every_s: float = 5.0
     chromium: Path = Path("/usr/bin/chromium")
     ffmpeg: Path = Path("/usr/bin/ffmpeg")
 
@@ -211,13 +213,17 @@ def _render_frames(
         " return {x: r.x, y: r.y, width: r.width, height: r.height}; }",
     )
     clip: Any = {k: float(box[k]) for k in ("x", "y", "width", "height")}
-    every = max(1, n_frames // max(1, p.progress_lines))
     say(f"video: {n_frames} frames at {p.fps:g} fps")
+    start = last = time.monotonic()
     for k in range(n_frames):
         page.evaluate("t => window.pasdeuxViewer.drawAt(t)", k / p.fps)
         sink.write(page.screenshot(type="jpeg", quality=p.jpeg_quality, clip=clip))
-        if (k + 1) % every == 0 or k + 1 == n_frames:
-            say(f"video: {k + 1}/{n_frames} frames")
+        now = time.monotonic()
+        if now - last >= p.progress_every_s or k + 1 == n_frames:
+            last = now
+            pace = (k + 1) / max(now - start, 1e-6)
+            left_s = (n_frames - k - 1) / pace
+            say(f"video: {k + 1}/{n_frames} frames ({pace:.1f} frames/s, {left_s:.0f} s left)")
 
 
 @contextlib.contextmanager
