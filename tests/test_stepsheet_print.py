@@ -11,7 +11,7 @@ import pytest
 
 from _browser import CHROMIUM, CHROMIUM_ARGS
 from pasdeux.choreo import Routine, choreograph
-from pasdeux.export import stepsheet_html
+from pasdeux.export import stepsheet_html, stepsheet_markdown
 from pasdeux.music import MusicMap
 
 
@@ -28,6 +28,7 @@ def test_each_figure_used_has_its_chart_once_beside_its_table(
     routine: Routine, truth_music: MusicMap
 ) -> None:
     page = stepsheet_html(truth_music, routine, "Demo")
+    markdown = stepsheet_markdown(truth_music, routine, "Demo")
     used = {(p.dance, p.figure.id): p.figure for p in routine.figures}
     blocks = re.findall(r"<article class='figure'>(.*?)</article>", page, flags=re.S)
     assert len(blocks) == len(used)
@@ -38,6 +39,7 @@ def test_each_figure_used_has_its_chart_once_beside_its_table(
         assert block.index("<table class='steps'>") < block.index("<svg")
         danced = sum(1 for p in routine.figures if p.figure.id == fig.id)
         assert f"danced {danced}× in the routine" in block
+        assert f"{fig.name}: danced {danced}× in the routine" in markdown
     css = page[page.index("<style>") : page.index("</style>")]
     assert "@media print" in css and "@page" in css
     assert "break-inside:avoid" in css and "break-before:page" in css

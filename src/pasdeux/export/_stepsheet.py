@@ -83,7 +83,7 @@ def stepsheet_markdown(music: MusicMap, routine: Routine, title: str) -> str:
             "|---|---|---|---|",
         ]
         lines += [f"| {c} | {ldr} | {flw} | {h} |" for c, ldr, flw, h in _figure_rows(fig)]
-        lines.append("")
+        lines += ["", _danced_line(routine, dance, fig), ""]
     return "\n".join(lines) + "\n"
 
 
@@ -138,8 +138,6 @@ def _figure_block(style: DanceStyle | None, dance: str, fig: Figure, routine: Ro
         for c, ldr, flw, h in _figure_rows(fig)
     )
     chart = footprint_svg(style, fig) if style is not None else ""
-    danced = [p for p in routine.figures if p.dance == dance and p.figure.id == fig.id]
-    where = ", ".join(f"bar {p.bar} ({_clock(p.start_s)})" for p in danced)
     return (
         f"<article class='figure'><h3>{e(fig.name)} <small>{e(dance)} · {fig.bars:g} "
         f"bar{'s' if fig.bars != 1 else ''} · {e(fig.counts)}</small></h3>"
@@ -147,9 +145,15 @@ def _figure_block(style: DanceStyle | None, dance: str, fig: Figure, routine: Ro
         "<th>count</th><th class='ldr'>leader</th><th class='flw'>follower</th>"
         f"<th>hold</th></tr></thead><tbody>{rows}</tbody></table>"
         f"<div class='chart'>{chart}</div></div>"
-        f"<p class='danced'>{e(fig.name)}: danced {len(danced)}× in the routine, at "
-        f"{e(where)}.</p></article>"
+        f"<p class='danced'>{e(_danced_line(routine, dance, fig))}</p></article>"
     )
+
+
+def _danced_line(routine: Routine, dance: str, fig: Figure) -> str:
+    """Where in the routine ``fig`` is danced: its bars and times."""
+    danced = [p for p in routine.figures if p.dance == dance and p.figure.id == fig.id]
+    where = ", ".join(f"bar {p.bar} ({_clock(p.start_s)})" for p in danced)
+    return f"{fig.name}: danced {len(danced)}× in the routine, at {where}."
 
 
 _CSS = """
@@ -166,6 +170,7 @@ align-items:start}
 .pair table{margin:0}
 .chart svg{display:block;width:100%;height:auto;max-height:70vh}
 .danced{color:#4a5568;font-size:.9em;margin:.3rem 0 0}
+@media screen and (max-width:640px){.pair{grid-template-columns:1fr}}
 @page{size:auto;margin:12mm 12mm 14mm}
 @media print{
 body{margin:0;padding:0;max-width:none;font-size:10pt;
