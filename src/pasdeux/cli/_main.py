@@ -224,6 +224,16 @@ def _megabytes(text: str) -> int:
     return max(1, round(value * 1e6))
 
 
+def _video_fps(text: str) -> float:
+    try:
+        fps = float(text)
+    except ValueError:
+        fps = math.nan
+    if not 1.0 <= fps <= 120.0:
+        raise argparse.ArgumentTypeError(f"must be a number from 1 to 120, got {text!r}")
+    return fps
+
+
 def _serve_parser(sub: argparse._SubParsersAction[_Parser]) -> None:
     serve = sub.add_parser("serve", help="the local app: a page on 127.0.0.1 to dance songs")
     serve.add_argument(
@@ -269,6 +279,21 @@ def _dance_options(p: argparse.ArgumentParser, default_out: str) -> None:
     )
     p.add_argument(
         "--seed", type=_seed, default=0, help=f"a whole number from 0 to {SEED_MAX} (default 0)"
+    )
+    p.add_argument(
+        "--video",
+        type=Path,
+        default=None,
+        metavar="FILE.mp4",
+        help="also render the 3D view with the song to an MP4 (needs chromium, ffmpeg and "
+        "pasdeux[video])",
+    )
+    p.add_argument(
+        "--video-fps",
+        type=_video_fps,
+        default=25.0,
+        metavar="N",
+        help="frames a second of the --video (1 to 120, default 25)",
     )
     p.add_argument(
         "-o",
@@ -352,6 +377,12 @@ def _dance(args: argparse.Namespace, progress: _Progress) -> int:
     from pasdeux._run import demo_song_path, run_dance
 
     song = demo_song_path() if args.command == "demo" else args.song
+    video = None
+    if args.video is not None:
+        from pasdeux.render import VideoParams, check_video
+
+        video = VideoParams(fps=args.video_fps)
+        check_video(args.video, video, song=song)  # before any analysis: a mistake costs no minutes
     result = run_dance(
         song,
         args.out,
@@ -372,6 +403,18 @@ def _dance(args: argparse.Namespace, progress: _Progress) -> int:
         f"{' then '.join(f'{m}/4' for m in meter_runs)})"
     )
     print(f"open {shown(result.index_html)}")
+    if video is not None:
+        from pasdeux.render import write_video
+
+        written = write_video(
+            result.index_html,
+            song,
+            args.video,
+            duration_s=result.music.duration_s,
+            params=video,
+            progress=progress,
+        )
+        print(f"video {shown(written)}")
     return 0
 
 

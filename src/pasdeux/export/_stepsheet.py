@@ -7,8 +7,9 @@ from pathlib import Path
 
 from pasdeux._folder import shown
 from pasdeux.choreo import Routine
-from pasdeux.dances import Figure, describe_step
+from pasdeux.dances import DanceStyle, Figure, describe_step, load_library
 from pasdeux.music import MusicMap
+from pasdeux.render import footprint_svg
 
 __all__ = ["describe_step", "stepsheet_html", "stepsheet_markdown"]
 
@@ -82,55 +83,104 @@ def stepsheet_markdown(music: MusicMap, routine: Routine, title: str) -> str:
             "|---|---|---|---|",
         ]
         lines += [f"| {c} | {ldr} | {flw} | {h} |" for c, ldr, flw, h in _figure_rows(fig)]
-        lines.append("")
+        lines += ["", _danced_line(routine, dance, fig), ""]
     return "\n".join(lines) + "\n"
 
 
 def stepsheet_html(music: MusicMap, routine: Routine, title: str) -> str:
-    """The step sheet as a self-contained, printable HTML page."""
+    """The step sheet as a self-contained HTML page that prints on A4 and Letter.
+
+    The first pages hold the song, its sections and the routine; each dance's figures
+    then start on a new page, every figure once, its step table beside its footprint
+    chart (:func:`pasdeux.render.footprint_svg`, inline) and never cut by a page break.
+    No network: the style sheet and the charts are in the page.
+    """
     e = html.escape
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<title>{e(title)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{e(title)}</h1>",
+        f"<section class='overview'><h1>{e(title)}</h1>",
         f"<p class='meta'>Song <code>{e(shown(Path(music.source).name))}</code>, "
         f"{_clock(music.duration_s)} · "
         f"{music.meter}/4 at {music.bpm:.0f} BPM ({music.mpm:.0f} MPM) · level "
         f"{e(routine.level)} · seed {routine.seed}</p>",
         "<h2>Sections</h2><ul>",
         *[f"<li>{e(line)}</li>" for line in _section_lines(music)],
-        "</ul><h2>Routine</h2><table><tr><th>#</th><th>time</th><th>bar</th><th>dance</th>"
-        "<th>figure</th><th>counts</th><th>note</th></tr>",
+        "</ul><h2>Routine</h2><table class='routine'><thead><tr><th>#</th><th>time</th>"
+        "<th>bar</th><th>dance</th><th>figure</th><th>counts</th><th>note</th></tr></thead>"
+        "<tbody>",
     ]
     for n, p in enumerate(routine.figures, start=1):
         parts.append(
             f"<tr><td>{n}</td><td>{_clock(p.start_s)}</td><td>{p.bar}</td><td>{e(p.dance)}</td>"
             f"<td>{e(p.figure.name)}</td><td>{e(p.figure.counts)}</td><td>{e(p.why)}</td></tr>"
         )
-    parts.append("</table><h2>Figures</h2>")
+    parts.append("</tbody></table></section>")
+    styles = {s.name: s for s in load_library()}
+    by_dance: dict[str, list[Figure]] = {}
     for dance, fig in _unique_figures(routine):
-        parts.append(
-            f"<section class='figure'><h3>{e(fig.name)} <small>{e(dance)} · {fig.bars:g} bar(s)"
-            f" · {e(fig.counts)}</small></h3><p>{e(fig.description)}</p><table><tr>"
-            "<th>count</th><th class='ldr'>leader</th><th class='flw'>follower</th>"
-            "<th>hold</th></tr>"
-        )
-        for c, ldr, flw, h in _figure_rows(fig):
-            parts.append(
-                f"<tr><td>{e(c)}</td><td>{e(ldr)}</td><td>{e(flw)}</td><td>{e(h)}</td></tr>"
-            )
-        parts.append("</table></section>")
+        by_dance.setdefault(dance, []).append(fig)
+    for dance, figures in by_dance.items():
+        parts.append(f"<section class='dance'><h2>{e(dance)}: the figures</h2>")
+        parts += [_figure_block(styles.get(dance), dance, fig, routine) for fig in figures]
+        parts.append("</section>")
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
+def _figure_block(style: DanceStyle | None, dance: str, fig: Figure, routine: Routine) -> str:
+    """One figure: its name, description, step table and footprint chart, and where in
+    the routine it is danced; a block that printing never cuts."""
+    e = html.escape
+    rows = "".join(
+        f"<tr><td>{e(c)}</td><td>{e(ldr)}</td><td>{e(flw)}</td><td>{e(h)}</td></tr>"
+        for c, ldr, flw, h in _figure_rows(fig)
+    )
+    chart = footprint_svg(style, fig) if style is not None else ""
+    return (
+        f"<article class='figure'><h3>{e(fig.name)} <small>{e(dance)} · {fig.bars:g} "
+        f"bar{'s' if fig.bars != 1 else ''} · {e(fig.counts)}</small></h3>"
+        f"<p>{e(fig.description)}</p><div class='pair'><table class='steps'><thead><tr>"
+        "<th>count</th><th class='ldr'>leader</th><th class='flw'>follower</th>"
+        f"<th>hold</th></tr></thead><tbody>{rows}</tbody></table>"
+        f"<div class='chart'>{chart}</div></div>"
+        f"<p class='danced'>{e(_danced_line(routine, dance, fig))}</p></article>"
+    )
+
+
+def _danced_line(routine: Routine, dance: str, fig: Figure) -> str:
+    """Where in the routine ``fig`` is danced: its bars and times."""
+    danced = [p for p in routine.figures if p.dance == dance and p.figure.id == fig.id]
+    where = ", ".join(f"bar {p.bar} ({_clock(p.start_s)})" for p in danced)
+    return f"{fig.name}: danced {len(danced)}× in the routine, at {where}."
+
+
 _CSS = """
-body{font:15px/1.45 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
+body{font:15px/1.45 system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;
 color:#1a202c}
 h1{font-size:1.6rem;margin-bottom:.2rem}.meta{color:#4a5568}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}
 th,td{border:1px solid #cbd5e0;padding:.25rem .5rem;text-align:left;vertical-align:top}
 th{background:#edf2f7}th.ldr{color:#2b6cb0}th.flw{color:#c53030}
-small{color:#718096;font-weight:normal}section.figure{break-inside:avoid}
-@media print{body{margin:0;font-size:12px}}
+small{color:#718096;font-weight:normal}
+article.figure{break-inside:avoid;page-break-inside:avoid;margin:0 0 1.5rem}
+.pair{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1.25fr);gap:1rem;
+align-items:start}
+.pair table{margin:0}
+.chart svg{display:block;width:100%;height:auto;max-height:70vh}
+.danced{color:#4a5568;font-size:.9em;margin:.3rem 0 0}
+@media screen and (max-width:640px){.pair{grid-template-columns:1fr}}
+@page{size:auto;margin:12mm 12mm 14mm}
+@media print{
+body{margin:0;padding:0;max-width:none;font-size:10pt;
+-webkit-print-color-adjust:exact;print-color-adjust:exact}
+h1{font-size:16pt}h2{font-size:13pt}h3{font-size:11pt}
+h2,h3{break-after:avoid;page-break-after:avoid}
+section.dance{break-before:page;page-break-before:always}
+thead{display:table-header-group}tr{break-inside:avoid;page-break-inside:avoid}
+table.steps,.chart,.chart svg{break-inside:avoid;page-break-inside:avoid}
+.chart svg{max-height:120mm}
+th,td{padding:.15rem .35rem}
+}
 """
