@@ -12,9 +12,11 @@ stances (a foot on the floor from one landing to its next lift, turning on its b
 not). Taken in the order they begin, each stance is compared with the partner's stances
 that began before it (a foot already standing there has the right of way) and moved,
 whole, the least way that clears them: by the overlap, away from the standing foot,
-``feet_gap_m`` beyond touching, at most ``feet_shift_max_m``. A stance moved whole keeps
-its foot planted (no slide); the swing before it and after it carries the foot from one
-shift to the next. Feet swinging past each other are left to the knees (``_contact``).
+``feet_gap_m`` beyond touching, at most ``feet_shift_max_m`` (of the places tried, the
+one that overlaps least). A stance moved whole keeps its foot planted (no slide); the
+swing before it and after it carries the foot from one shift to the next. A foot in the
+air passing a partner's foot is pushed round it (:func:`swing_pushes`), the push fading
+out where it lifts and lands.
 """
 
 from __future__ import annotations
