@@ -36,7 +36,7 @@ $(VIEWER_DEPS): viewer/package.json viewer/package-lock.json
 	cd viewer && npm ci --no-audit --no-fund --loglevel=error
 
 viewer-lint: $(VIEWER_DEPS)
-	cd viewer && npx --no-install eslint src
+	viewer/node_modules/.bin/eslint -c viewer/eslint.config.js viewer/src src/pasdeux/serve/static
 
 typecheck: $(DEV_STAMP)
 	$(VENV)/bin/mypy
