@@ -52,6 +52,7 @@ from typing import Any
 
 import numpy as np
 
+import choreo
 from pasdeux.choreo import LeadMotion, LeadNoise, PlanParams, Routine, improvise, lead_frames
 from pasdeux.dances import DanceStyle, Figure, load_library, successors
 from pasdeux.dances.geometry import HOLD_DISTANCE_M, replay_figure
@@ -375,14 +376,7 @@ def table(result: dict[str, Any], params: FollowParams, settings: Settings, quic
 
 def write_doc(block: str, path: Path = DOC) -> None:
     """Replace the follow section of ``path`` (appended at the end if missing)."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    if MARK_START in text and MARK_END in text:
-        head, rest = text.split(MARK_START, 1)
-        _, tail = rest.split(MARK_END, 1)
-        text = head + block.rstrip("\n") + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    choreo.write_doc(block, path, (MARK_START, MARK_END))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pytest
 
+from benchmods import load_bench
 from pasdeux.dances import find_style, successors
 from pasdeux.export import bvh_text
 from pasdeux.motion import DancerMotion, skeleton_for_height
 
-BENCH = Path(__file__).resolve().parents[1] / "bench"
-
-
-def _load() -> ModuleType:
-    sys.path.insert(0, str(BENCH))  # bench/choreo.py imports its sibling corpus.py
-    spec = importlib.util.spec_from_file_location("bench_choreo", BENCH / "choreo.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-bc: Any = _load()
+bc: Any = load_bench("choreo")
 
 TINY_BVH = """HIERARCHY
 ROOT hips

@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
+from benchmods import load_bench
 from pasdeux.choreo import lead_frames, lead_routine
 from pasdeux.dances import find_style
 from pasdeux.follow import FollowParams
 
-BENCH = Path(__file__).resolve().parents[1] / "bench"
-
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_follow", BENCH / "follow.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _load()
+bench = load_bench("follow")
 
 
 def test_one_figure_under_two_names_counts_as_the_same() -> None:

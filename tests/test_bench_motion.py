@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[1] / "bench"
+from benchmods import load_bench
 
-
-def _load() -> ModuleType:
-    sys.path.insert(0, str(BENCH))  # bench/motion.py imports bench/choreo.py and corpus.py
-    spec = importlib.util.spec_from_file_location("bench_motion", BENCH / "motion.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-bm: Any = _load()
+bm: Any = load_bench("motion")
 
 
 def _dancer(role: str, **over: Any) -> dict[str, Any]:

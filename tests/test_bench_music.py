@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pytest
 import soundfile as sf
 
-BENCH = Path(__file__).resolve().parents[1] / "bench"
+from benchmods import load_bench
 
-
-def _load(name: str) -> ModuleType:
-    sys.path.insert(0, str(BENCH))  # the bench modules import each other by name
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-bm: Any = _load("music")
-rec: Any = _load("recordings")
-oth: Any = _load("others")
+bm: Any = load_bench("music")
+rec: Any = load_bench("recordings")
+oth: Any = load_bench("others")
 
 
 def test_plain_pieces_split_by_their_number_so_both_halves_hold_every_style() -> None:

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+from benchmods import load_bench
 from pasdeux.render import write_viewer
 from test_viewer_learn import _learn_payload
 
-BENCH = Path(__file__).resolve().parents[1] / "bench"
-
-
-def _load() -> ModuleType:
-    sys.path.insert(0, str(BENCH))  # bench/viewer.py imports bench/choreo.py and corpus.py
-    spec = importlib.util.spec_from_file_location("bench_viewer", BENCH / "viewer.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-bv: Any = _load()
+bv: Any = load_bench("viewer")
 
 
 def test_page_parts_add_up(tmp_path: Path) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -13,6 +11,7 @@ import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
 
+from benchmods import load_bench
 from pasdeux.choreo import Routine, choreograph
 from pasdeux.errors import InputError
 from pasdeux.export import (
@@ -177,15 +176,8 @@ def test_write_outputs_refuses_a_folder_that_is_not_its_own(
 
 
 def _bench_choreo() -> Any:
-    """bench/choreo.py (its own BVH reader), imported by path as tests/test_bench_choreo.py does."""
-    bench = Path(__file__).resolve().parents[1] / "bench"
-    sys.path.insert(0, str(bench))
-    spec = importlib.util.spec_from_file_location("bench_choreo", bench / "choreo.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    """bench/choreo.py (its own BVH reader)."""
+    return load_bench("choreo")
 
 
 def test_bvh_angles_are_continuous_through_whole_turns() -> None:
