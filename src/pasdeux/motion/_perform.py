@@ -52,6 +52,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pasdeux.choreo import Routine
+from pasdeux.dances.geometry import DancerPose
 from pasdeux.errors import PasdeuxError
 from pasdeux.motion._params import MotionParams
 from pasdeux.motion._types import DancerMotion, Performance, StepEvent
@@ -139,28 +140,10 @@ def perform(
         progress(f"posing {n_frames} frames for 2 dancers")
     heights = {"leader": params.leader_height_m, "follower": params.follower_height_m}
     skeletons = {role: skeleton_for_height(heights[role]) for role in ROLES}
-    tracks = {
-        role: dancer_tracks(steps[role], start_poses[role], times, params, _ball_m(skeletons[role]))
-        for role in ROLES
-    }
-    follow_in_hold(tracks, steps["follower"], start_poses, times)
-    # A foot arriving where the partner's foot stands lands beside it.
     balls_m = {role: _ball_m(skeletons[role]) for role in ROLES}
-    moves = feet_shifts(tracks, balls_m, params, fps)
-    tracks = {role: shifted_feet(tracks[role], moves[role], steps[role], times) for role in ROLES}
+    tracks = _floor_tracks(steps, start_poses, times, balls_m, params)
     hold_weights = hold_weights_of(steps["leader"], times, params.blend_s)
-    # Bodies the steps put beyond the joined hands' reach lean in.
-    floor_xy = {role: pelvis_xy(tracks[role], params, fps) for role in ROLES}
-    shifts = reach_shifts(
-        floor_xy,
-        {role: tracks[role].facing for role in ROLES},
-        skeletons,
-        hold_weights,
-        params,
-        fps,
-    )
-    for role in ROLES:
-        plan_pelvis(tracks[role], skeletons[role], params, fps, floor_xy[role] + shifts[role])
+    _plan_pelvises(tracks, skeletons, hold_weights, params, fps)
     roots, rotations = _pose_in_blocks(
         tracks, skeletons, hold_weights, (n_frames, fps), chunk_frames, params
     )
@@ -183,6 +166,48 @@ def perform(
         dancers=dancers,
         events=_step_events(steps, tracks),
     )
+
+
+def _floor_tracks(
+    steps: dict[str, list[TimedStep]],
+    start_poses: dict[str, DancerPose],
+    times: Array,
+    balls_m: dict[str, float],
+    params: MotionParams,
+) -> dict[str, Tracks]:
+    """Both dancers' tracks on the floor: each from its steps, the follower's body carried
+    with the leader's where the hold joins them, and a foot arriving where the partner's
+    foot stands put beside it."""
+    tracks = {
+        role: dancer_tracks(steps[role], start_poses[role], times, params, balls_m[role])
+        for role in ROLES
+    }
+    follow_in_hold(tracks, steps["follower"], start_poses, times)
+    fps = 1.0 / (times[1] - times[0]) if times.size > 1 else 60.0
+    moves = feet_shifts(tracks, balls_m, params, fps)
+    return {role: shifted_feet(tracks[role], moves[role], steps[role], times) for role in ROLES}
+
+
+def _plan_pelvises(
+    tracks: dict[str, Tracks],
+    skeletons: dict[str, Skeleton],
+    hold_weights: dict[str, Array],
+    params: MotionParams,
+    fps: float,
+) -> None:
+    """Plan both pelvises (``Tracks.pelvis_m``, in place): over the feet, and leaning in
+    where the steps put the bodies beyond the joined hands' reach."""
+    floor_xy = {role: pelvis_xy(tracks[role], params, fps) for role in ROLES}
+    shifts = reach_shifts(
+        floor_xy,
+        {role: tracks[role].facing for role in ROLES},
+        skeletons,
+        hold_weights,
+        params,
+        fps,
+    )
+    for role in ROLES:
+        plan_pelvis(tracks[role], skeletons[role], params, fps, floor_xy[role] + shifts[role])
 
 
 def _pose_in_blocks(
