@@ -22,7 +22,6 @@ from pasdeux.motion.rig._skeleton import (
     JOINTS,
     PARENTS,
     Skeleton,
-    frame_from_vectors,
     positions_from_rotations,
     skeleton_for_height,
 )
@@ -38,7 +37,6 @@ __all__ = [
     "Skeleton",
     "apply",
     "bone_world",
-    "frame_from_vectors",
     "local_quaternions",
     "place_end_sites",
     "positions_from_rotations",

@@ -2,7 +2,7 @@
 the feet, the body point and the facing are each frame, the character of the steps
 (rise, sway, hips, head), and the feet kept off the partner's."""
 
-from pasdeux.motion.steps._feet import Stance, feet_shifts, shifted_feet, stances, swing_pushes
+from pasdeux.motion.steps._feet import feet_shifts, shifted_feet
 from pasdeux.motion.steps._tracks import (
     ROLES,
     TimedStep,
@@ -15,7 +15,6 @@ from pasdeux.motion.steps._tracks import (
 
 __all__ = [
     "ROLES",
-    "Stance",
     "TimedStep",
     "Tracks",
     "dancer_tracks",
@@ -23,7 +22,5 @@ __all__ = [
     "follow_in_hold",
     "shifted_feet",
     "slice_tracks",
-    "stances",
-    "swing_pushes",
     "timed_steps",
 ]
