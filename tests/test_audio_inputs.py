@@ -28,9 +28,9 @@ from scipy.signal import resample_poly
 
 from pasdeux.errors import InputError
 from pasdeux.music import check_audio_file, listen, load_audio
-from pasdeux.music._audio import open_audio
-from pasdeux.music._features import (
-    _SR,
+from pasdeux.music.frontend._audio import open_audio
+from pasdeux.music.frontend._features import (
+    SAMPLE_RATE_HZ,
     _processor,
     _Resampler,
     _spectral_features,
@@ -446,7 +446,7 @@ def test_front_end_matches_madmom(track: Song) -> None:
     y = track.samples[: 8 * SR]
     rnn = _processor("rnn")
     pre, nn = rnn.processors[0], rnn.processors[1]
-    theirs = np.asarray(pre(Signal(y, sample_rate=_SR)))
+    theirs = np.asarray(pre(Signal(y, sample_rate=SAMPLE_RATE_HZ)))
     mine, _ = _spectral_features(y)
     assert mine.shape == theirs.shape
     assert np.abs(mine - theirs).max() < 1e-4
@@ -461,9 +461,9 @@ def test_front_end_matches_madmom(track: Song) -> None:
 def test_streaming_resampler_is_exact(rate: int) -> None:
     rng = np.random.default_rng(rate)
     x = (0.3 * rng.standard_normal(int(rate * 12.3) + 7)).astype(np.float32)
-    g = int(np.gcd(rate, _SR))
-    whole = np.clip(resample_poly(x, _SR // g, rate // g), -1.0, 1.0)
-    r = _Resampler(rate, _SR)
+    g = int(np.gcd(rate, SAMPLE_RATE_HZ))
+    whole = np.clip(resample_poly(x, SAMPLE_RATE_HZ // g, rate // g), -1.0, 1.0)
+    r = _Resampler(rate, SAMPLE_RATE_HZ)
     parts, i = [], 0
     while i < x.size:
         n = int(rng.integers(1, 3 * rate))

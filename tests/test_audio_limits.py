@@ -25,7 +25,7 @@ from scipy.signal import resample_poly
 from pasdeux.cli import main
 from pasdeux.errors import InputError
 from pasdeux.music import AudioLimits, listen, load_audio
-from pasdeux.music._audio import AudioReader, open_audio
+from pasdeux.music.frontend._audio import AudioReader, open_audio
 from synth import SR, Song, drum_loop
 
 FFMPEG = shutil.which("ffmpeg")
@@ -403,7 +403,7 @@ def test_listen_reports_the_warning_once(tmp_path: Path, track: Song) -> None:
 def test_header_readers_survive_damage(tmp_path: Path, track: Song, kind: str) -> None:
     """Seeded damage (cuts, and random bytes in the first and last 300 bytes): the header
     readers never raise, and opening the file is accepted or refused with an InputError."""
-    from pasdeux.music._headers import aiff_claim, mp3_claim, ogg_cut, wav_claim
+    from pasdeux.music.frontend._headers import aiff_claim, mp3_claim, ogg_cut, wav_claim
 
     good = _make(kind, tmp_path, track).read_bytes()
     rng = np.random.default_rng(8)

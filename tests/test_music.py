@@ -30,8 +30,8 @@ from pasdeux.music import (
     load_audio,
     rank_dances,
 )
-from pasdeux.music._audio import sample_blocks
-from pasdeux.music._features import features_of
+from pasdeux.music.frontend._audio import sample_blocks
+from pasdeux.music.frontend._features import features_of
 from synth import SR, Part, Song, drum_loop, drum_song
 
 # --------------------------------------------------------------------------- helpers

@@ -22,9 +22,10 @@ from _styles import bare_style
 from pasdeux.errors import InputError
 from pasdeux.music import MusicMap, listen
 from pasdeux.music._meter import bar_viterbi, bass_alternation, is_compound
-from pasdeux.music._onsets import FPS, Onsets, onsets
 from pasdeux.music._pulse import check_danceable, choose_level, pulse_clarity
 from pasdeux.music._tempo_prior import COMPETITION_TEMPOS, TempoPrior, default_prior
+from pasdeux.music.frontend import FPS, Onsets
+from pasdeux.music.frontend._onsets import onsets
 from synth import SR, Mix, Song, bar_positions, beat_times, hat, hz, kick, snare, tone
 
 _CHORDS = ((48, 52, 55), (43, 47, 50), (45, 48, 52), (41, 45, 48))  # C G Am F
@@ -385,7 +386,7 @@ def test_compound_beat_is_split_in_three() -> None:
 
 
 def test_onsets_stream_in_blocks_equals_whole(song_march: Song) -> None:
-    from pasdeux.music._onsets import OnsetStream
+    from pasdeux.music.frontend._onsets import OnsetStream
 
     x = song_march.samples[: 8 * SR]
     whole = onsets(x, SR)

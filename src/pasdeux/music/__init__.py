@@ -9,7 +9,6 @@ meter and tempo, :func:`count_for` and :func:`recount` count a song as a dance c
 
 from __future__ import annotations
 
-from pasdeux.music._audio import AudioLimits, check_audio_file, load_audio
 from pasdeux.music._fit import rank_dances
 from pasdeux.music._listen import listen
 from pasdeux.music._recount import Counting, CountParams, count_for, recount
@@ -25,6 +24,7 @@ from pasdeux.music._types import (
     Section,
     TempoPoint,
 )
+from pasdeux.music.frontend import AudioLimits, check_audio_file, load_audio
 
 __all__ = [
     "MUSIC_MAP_SCHEMA",

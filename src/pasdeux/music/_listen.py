@@ -19,12 +19,9 @@ from numpy.typing import NDArray
 
 from pasdeux.dances import DanceStyle
 from pasdeux.errors import InputError
-from pasdeux.music._audio import AudioLimits, as_mono, check_length, open_audio, sample_blocks
-from pasdeux.music._features import _SR, FeatureStream
 from pasdeux.music._fit import rank_dances
 from pasdeux.music._meter import find_bars
 from pasdeux.music._novelty import BandFrames, texture
-from pasdeux.music._onsets import OnsetStream
 from pasdeux.music._pulse import _MIN_BEATS, choose_level, track_beats
 from pasdeux.music._rhythm import RhythmProfile, RhythmStream, rhythm_profile
 from pasdeux.music._structure import (
@@ -39,6 +36,16 @@ from pasdeux.music._structure import (
 from pasdeux.music._tempo_prior import default_prior
 from pasdeux.music._types import (
     MusicMap,
+)
+from pasdeux.music.frontend import (
+    SAMPLE_RATE_HZ,
+    AudioLimits,
+    FeatureStream,
+    OnsetStream,
+    as_mono,
+    check_length,
+    open_audio,
+    sample_blocks,
 )
 
 __all__ = ["listen"]
@@ -110,9 +117,11 @@ def listen(
         blocks = sample_blocks(as_mono(source, rate, None))
     # The other analyses stream alongside madmom's features, on the same 44.1 kHz signal
     # (so a 192 kHz file costs them no more than a CD-rate one).
-    bands = BandFrames(_SR)
-    pulse_feats = OnsetStream(_SR)  # onsets, chroma and bass, for the beat level and meter
-    groove = RhythmStream(_SR)  # the rhythmic character, for the dance fit
+    bands = BandFrames(SAMPLE_RATE_HZ)
+    pulse_feats = OnsetStream(
+        SAMPLE_RATE_HZ
+    )  # onsets, chroma and bass, for the beat level and meter
+    groove = RhythmStream(SAMPLE_RATE_HZ)  # the rhythmic character, for the dance fit
     stream = FeatureStream(rate, taps=(bands.push, pulse_feats.push, groove.push))
     for block in blocks:
         stream.feed(block)

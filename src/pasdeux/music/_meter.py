@@ -27,9 +27,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from pasdeux.music._features import _frames, _window_max
-from pasdeux.music._onsets import FPS, Onsets, beat_bass_notes, window_max
 from pasdeux.music._tempo_prior import TempoPrior
+from pasdeux.music.frontend import FPS, Onsets, beat_bass_notes, frame_index, frame_max, window_max
 
 #: Bar model: meters, per-bar log prior (mildly against 2), log probability of a meter
 #: change at a bar line, and the pseudo-count that pulls a weak beat's downbeat
@@ -100,9 +99,9 @@ _FIFTH = 7
 
 def _downbeat_probability(act: NDArray[np.float64], beats: NDArray[np.float64]) -> NDArray[Any]:
     """q = d / (b + d) at each beat (max over ±3 frames), pulled to a prior when both are weak."""
-    frames = _frames(beats)
-    b = _window_max(act[:, 0], frames)
-    d = _window_max(act[:, 1], frames)
+    frames = frame_index(beats)
+    b = frame_max(act[:, 0], frames)
+    d = frame_max(act[:, 1], frames)
     q = (d + _Q_PSEUDO * _Q_PRIOR) / (b + d + _Q_PSEUDO)
     return np.clip(q, 1e-3, 1.0 - 1e-3)
 
@@ -338,7 +337,7 @@ def harmonic_change(
 def bass_alternation(beats: NDArray[np.float64], onsets: Onsets) -> float:
     """How much the bass alternates beat by beat.
 
-    The share of beats whose bass note (:func:`pasdeux.music._onsets.beat_bass_notes`, as
+    The share of beats whose bass note (:func:`pasdeux.music.frontend.beat_bass_notes`, as
     a pitch class) is the same two beats later, minus the share where it is the same on
     the next beat. An oom-pah bass (root and fifth on successive beats: marches, polkas,
     samba, merengue) scores ~0.45-0.75; a bass held through the bar, walking, or moving

@@ -17,7 +17,7 @@ import numpy as np
 import scipy.fft
 from numpy.typing import NDArray
 
-from pasdeux.music._frames import FrameStream
+from pasdeux.music.frontend import FrameStream
 
 __all__ = [
     "FRAME_FPS",

@@ -25,10 +25,16 @@ from numpy.typing import NDArray
 from scipy.signal import find_peaks
 
 from pasdeux.errors import InputError
-from pasdeux.music._features import _BREAK_DB, _frames, _window_max
-from pasdeux.music._onsets import Onsets, window_max
 from pasdeux.music._tempo_prior import TempoPrior
 from pasdeux.music._types import EnergyCurve
+from pasdeux.music.frontend import (
+    BREAK_DB,
+    Onsets,
+    dbn_beats,
+    frame_index,
+    frame_max,
+    window_max,
+)
 
 #: Danceable-beat check: the share of the beat activation's peaks (weighted by height, those
 #: at least half as high as the beats') that fall on the tracked beats, and the share of
@@ -121,7 +127,7 @@ def _clean_beats(
 ) -> NDArray[np.float64]:
     """Drop beats outside the song, repeated ones, and those in leading or trailing silence."""
     db = np.asarray(energy.values_db)
-    sounding = np.nonzero(db >= _BREAK_DB)[0]
+    sounding = np.nonzero(db >= BREAK_DB)[0]
     if sounding.size == 0:
         return np.zeros(0)
     first = sounding[0] * energy.hop_s - 0.05
@@ -170,9 +176,9 @@ def beat_evidence(beats: NDArray[np.float64], beat_act: NDArray[np.float64]) -> 
     BeatEvidence
         Strength at the beats, activation half way between them, share of peaks on the grid.
     """
-    frames = _frames(beats)
-    on = _window_max(beat_act, frames)
-    off = _window_max(beat_act, _frames(0.5 * (beats[1:] + beats[:-1])))
+    frames = frame_index(beats)
+    on = frame_max(beat_act, frames)
+    off = frame_max(beat_act, frame_index(0.5 * (beats[1:] + beats[:-1])))
     # peaks at least half as high as the beats': noise adds many small ones
     height = max(_PEAK_HEIGHT, _PEAK_SHARE * float(on.mean()))
     peaks, _ = find_peaks(beat_act, height=height, distance=10)
@@ -419,9 +425,7 @@ def track_beats(
         No danceable beat.
     """
     if tracked is None:
-        from pasdeux.music._features import _processor
-
-        tracked = np.asarray(_processor("beats")(beat_act), dtype=float)
+        tracked = dbn_beats(beat_act)
     beats = _clean_beats(np.asarray(tracked, dtype=float), energy, duration)
     check_danceable(beats, beat_act, path)
     return beats

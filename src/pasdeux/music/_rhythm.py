@@ -71,7 +71,7 @@ import scipy.fft
 from numpy.typing import NDArray
 
 from pasdeux.dances import RHYTHM_FEATURES
-from pasdeux.music._frames import FrameStream
+from pasdeux.music.frontend import FrameStream
 
 __all__ = [
     "FEATURE_WORDS",

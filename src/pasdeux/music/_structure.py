@@ -19,7 +19,6 @@ from scipy.ndimage import median_filter
 from scipy.signal import find_peaks
 
 from pasdeux.dances import DanceStyle
-from pasdeux.music._features import _BREAK_DB, _FLOOR_DB, _FPS
 from pasdeux.music._fit import rank_dances
 from pasdeux.music._rhythm import RhythmProfile
 from pasdeux.music._tempo_runs import bar_log_tempo, tempo_runs
@@ -31,6 +30,7 @@ from pasdeux.music._types import (
     Section,
     TempoPoint,
 )
+from pasdeux.music.frontend import BREAK_DB, FLOOR_DB, FPS
 
 #: Sections.
 _MIN_SECTION_BARS = 4
@@ -395,7 +395,7 @@ def _mean_db(energy: EnergyCurve, start: float, end: float) -> float:
     a = int(start / energy.hop_s)
     b = max(a + 1, math.ceil(end / energy.hop_s))
     seg = v[a:b]
-    return float(seg.mean()) if seg.size else _FLOOR_DB
+    return float(seg.mean()) if seg.size else FLOOR_DB
 
 
 def _accents(
@@ -444,7 +444,7 @@ def _silences(music: MusicMap) -> list[tuple[float, float]]:
     loud = np.nonzero(db >= _MUSIC_DB)[0]
     if loud.size == 0:
         return []
-    quiet = db < _BREAK_DB
+    quiet = db < BREAK_DB
     quiet[: loud[0]] = False
     quiet[loud[-1] + 1 :] = False
     out = []
@@ -502,9 +502,9 @@ def _grid(music: MusicMap, x: NDArray[np.float64]) -> _Grid:
     if x.size:
         for i in range(n):
             ibi = float(beats[i + 1] - beats[i])
-            a = round((beats[i] - 0.03) * _FPS)
-            m = round((beats[i] + 0.25 * ibi) * _FPS)
-            b = round((beats[i + 1] - 0.03) * _FPS)
+            a = round((beats[i] - 0.03) * FPS)
+            m = round((beats[i] + 0.25 * ibi) * FPS)
+            b = round((beats[i + 1] - 0.03) * FPS)
             a, m, b = (min(max(v, 0), x.size) for v in (a, m, b))
             on[i] = float(x[a:m].max()) if m > a else 0.0
             off[i] = float(x[m:b].max()) if b > m else 0.0
@@ -584,11 +584,11 @@ def _hits_before(music: MusicMap, flux: NDArray[np.float64], breaks: list[Accent
         ref = float(np.median(onset[max(0, i - _STOP_CONTEXT_BEATS) : i]))
         if ref <= 0 or onset[i] < _LEAD_HIT_SHARE * ref:
             continue
-        a = max(0, round((grid.beats[i] - 0.05) * _FPS))
-        b = min(flux.size, round((brk.time - 0.03) * _FPS))
+        a = max(0, round((grid.beats[i] - 0.05) * FPS))
+        b = min(flux.size, round((brk.time - 0.03) * FPS))
         if b <= a:
             continue
-        t = (a + int(np.argmax(flux[a:b]))) / _FPS
+        t = (a + int(np.argmax(flux[a:b]))) / FPS
         ratio = float(onset[i]) / ref
         out.append(Accent(time=round(t, 3), kind="hit", strength=round(min(1.0, ratio / 2), 3)))
     return out
@@ -624,17 +624,17 @@ def _hits(music: MusicMap, flux: NDArray[np.float64]) -> list[Accent]:
     for i, on_beat, ratio in best.values():
         ibi = float(grid.beats[i + 1] - grid.beats[i])
         a = (
-            round((grid.beats[i] - 0.03) * _FPS)
+            round((grid.beats[i] - 0.03) * FPS)
             if on_beat
-            else round((grid.beats[i] + 0.25 * ibi) * _FPS)
+            else round((grid.beats[i] + 0.25 * ibi) * FPS)
         )
         b = (
-            round((grid.beats[i] + 0.25 * ibi) * _FPS)
+            round((grid.beats[i] + 0.25 * ibi) * FPS)
             if on_beat
-            else round((grid.beats[i + 1] - 0.03) * _FPS)
+            else round((grid.beats[i + 1] - 0.03) * FPS)
         )
         a, b = max(a, 0), min(max(b, a + 1), flux.size)
-        t = (a + int(np.argmax(flux[a:b]))) / _FPS if b > a else float(grid.beats[i])
+        t = (a + int(np.argmax(flux[a:b]))) / FPS if b > a else float(grid.beats[i])
         out.append(
             Accent(time=round(t, 3), kind="hit", strength=round(min(1.0, (ratio - 1.0) / 2.0), 3))
         )
@@ -650,19 +650,19 @@ def _final(
     """The last strong onset, when a held chord (sound, no further beat) follows it."""
     db = np.asarray(energy.values_db)
     hop = energy.hop_s
-    sounding = np.nonzero(db >= _BREAK_DB)[0]
+    sounding = np.nonzero(db >= BREAK_DB)[0]
     peaks, _ = find_peaks(flux, distance=10)
     if peaks.size == 0 or sounding.size == 0:
         return None
     end_t = (sounding[-1] + 1) * hop
-    peaks = peaks[peaks / _FPS < end_t]
+    peaks = peaks[peaks / FPS < end_t]
     if peaks.size == 0:
         return None
     strong = peaks[flux[peaks] >= 0.5 * float(np.percentile(flux[peaks], 99))]
     if strong.size == 0:
         return None
     f = int(strong[-1])
-    t = f / _FPS
+    t = f / FPS
     value = float(flux[f])
     hold = end_t - t
     beat_s = float(np.median(np.diff(beats)))
@@ -673,7 +673,7 @@ def _final(
         return None
     # the next few beats, stopping short of the end of the sound (a cut-off reads as a beat)
     until = min(end_t - 0.2, t + 4.0 * beat_s)
-    after_beat = beat_act[int((t + 0.6 * beat_s) * _FPS) : int(until * _FPS) + 1]
+    after_beat = beat_act[int((t + 0.6 * beat_s) * FPS) : int(until * FPS) + 1]
     if after_beat.size and float(after_beat.max()) >= _FINAL_MAX_BEAT_ACT:
         return None  # the beat goes on: not a held chord
     a = math.ceil((t + 0.2) / hop)

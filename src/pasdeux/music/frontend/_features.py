@@ -44,17 +44,28 @@ from pasdeux.music._types import (
     EnergyCurve,
 )
 
-__all__ = ["FeatureStream", "Features", "features_of"]
+__all__ = [
+    "BREAK_DB",
+    "FLOOR_DB",
+    "FPS",
+    "SAMPLE_RATE_HZ",
+    "FeatureStream",
+    "Features",
+    "dbn_beats",
+    "features_of",
+    "frame_index",
+    "frame_max",
+]
 
 #: madmom's networks run at this sample rate and frame rate.
-_SR = 44100
+SAMPLE_RATE_HZ = 44100
 
 
-_FPS = 100
+FPS = 100
 
 
-#: Samples between frames at ``_SR`` (frame ``i`` is centred on sample ``i * _HOP``).
-_HOP = _SR // _FPS
+#: Samples between frames at ``SAMPLE_RATE_HZ`` (frame ``i`` is centred on sample ``i * _HOP``).
+_HOP = SAMPLE_RATE_HZ // FPS
 
 
 #: Beat tracking tempo limits (BPM).
@@ -68,7 +79,7 @@ _MAX_BPM = 215.0
 _HOP_S = 0.1
 
 
-_FLOOR_DB = -100.0
+FLOOR_DB = -100.0
 
 
 #: Chunks of the analysis (seconds): the core of each chunk, the audio either side of it
@@ -150,7 +161,7 @@ def _processor(name: str) -> Any:
                 from madmom.features.beats import DBNBeatTrackingProcessor
 
                 _processors[name] = _BeatTracker(
-                    DBNBeatTrackingProcessor(min_bpm=_MIN_BPM, max_bpm=_MAX_BPM, fps=_FPS)
+                    DBNBeatTrackingProcessor(min_bpm=_MIN_BPM, max_bpm=_MAX_BPM, fps=FPS)
                 )
             elif name == "rnn":
                 from madmom.features.downbeats import RNNDownBeatProcessor
@@ -394,11 +405,11 @@ class FeatureStream:
         if sample_rate <= 0:
             raise ValueError(f"invalid sample rate {sample_rate}")
         self.sample_rate = int(sample_rate)
-        self._chunk = max(1, round(chunk_s * _FPS)) * _HOP
-        self._context = max(0, round(context_s * _FPS)) * _HOP
-        self._merge = max(0, round(merge_s * _FPS)) * _HOP
+        self._chunk = max(1, round(chunk_s * FPS)) * _HOP
+        self._context = max(0, round(context_s * FPS)) * _HOP
+        self._merge = max(0, round(merge_s * FPS)) * _HOP
         self._energy = _EnergyAccumulator(self.sample_rate)
-        self._resampler = _Resampler(self.sample_rate, _SR)
+        self._resampler = _Resampler(self.sample_rate, SAMPLE_RATE_HZ)
         self._pending: list[NDArray[np.float32]] = []
         self._buf_start = 0  # index (at 44.1 kHz) of the first held sample
         self._total = 0  # samples at 44.1 kHz so far
@@ -539,7 +550,7 @@ def _spectral_setup(
     from madmom.audio.spectrogram import _diff_frames
     from madmom.audio.stft import fft_frequencies
 
-    freqs = fft_frequencies(frame_size // 2, _SR)
+    freqs = fft_frequencies(frame_size // 2, SAMPLE_RATE_HZ)
     banks = [
         np.asarray(
             LogarithmicFilterbank(
@@ -714,9 +725,9 @@ class _EnergyAccumulator:
 def _energy_from_rms(rms: NDArray[np.float64]) -> EnergyCurve:
     peak = float(rms.max())
     if peak <= 0:
-        db = np.full(rms.size, _FLOOR_DB)
+        db = np.full(rms.size, FLOOR_DB)
     else:
-        db = 20.0 * np.log10(np.maximum(rms / peak, 10 ** (_FLOOR_DB / 20)))
+        db = 20.0 * np.log10(np.maximum(rms / peak, 10 ** (FLOOR_DB / 20)))
     return EnergyCurve(hop_s=_HOP_S, values_db=tuple(round(float(v), 1) for v in db))
 
 
@@ -728,7 +739,7 @@ def _activations(y44: NDArray[np.float32]) -> NDArray[np.float64]:
     signal at once: columns (beat-not-downbeat, downbeat). The reference for the stream."""
     from madmom.audio.signal import Signal
 
-    act = _processor("rnn")(Signal(y44, sample_rate=_SR))
+    act = _processor("rnn")(Signal(y44, sample_rate=SAMPLE_RATE_HZ))
     return np.asarray(act, dtype=float).reshape(-1, 2)
 
 
@@ -755,7 +766,7 @@ def _onset_flux(y44: NDArray[np.float32]) -> NDArray[np.float64]:
     from madmom.audio.spectrogram import LogarithmicFilteredSpectrogram
 
     spec = LogarithmicFilteredSpectrogram(
-        Signal(y44, sample_rate=_SR), frame_size=2048, fps=_FPS, num_bands=12
+        Signal(y44, sample_rate=SAMPLE_RATE_HZ), frame_size=2048, fps=FPS, num_bands=12
     )
     s = np.asarray(spec, dtype=float)
     flux = np.zeros(s.shape[0])
@@ -766,17 +777,25 @@ def _onset_flux(y44: NDArray[np.float32]) -> NDArray[np.float64]:
 # --------------------------------------------------------------------------- shared helpers
 
 
-def _window_max(x: NDArray[np.float64], frames: NDArray[np.int64]) -> NDArray[np.float64]:
+def dbn_beats(beat_act: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Beat times (seconds) that madmom's DBN beat tracker finds in a beat activation at
+    :data:`FPS` (offline, ``correct=True``, 55-215 BPM; see :class:`_BeatTracker`)."""
+    return np.asarray(_processor("beats")(beat_act), dtype=float)
+
+
+def frame_max(x: NDArray[np.float64], frames: NDArray[np.int64]) -> NDArray[np.float64]:
     """Max of ``x`` within ±``_Q_WINDOW`` frames of each frame index."""
     wide = maximum_filter1d(x, size=2 * _Q_WINDOW + 1, mode="nearest")
     return np.asarray(wide[np.clip(frames, 0, x.size - 1)], dtype=float)
 
 
-def _frames(times: NDArray[np.float64]) -> NDArray[np.int64]:
-    return np.asarray(np.round(times * _FPS), dtype=np.int64)
+def frame_index(times: NDArray[np.float64]) -> NDArray[np.int64]:
+    """The nearest frame (at :data:`FPS`) of each time in seconds."""
+    return np.asarray(np.round(times * FPS), dtype=np.int64)
 
 
 _Q_WINDOW = 3  # frames either side of a beat
 
 
-_BREAK_DB = -35.0
+#: Energy (dB below the loudest 0.1 s) under which the music counts as stopped (a break).
+BREAK_DB = -35.0

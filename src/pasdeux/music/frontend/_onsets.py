@@ -19,11 +19,8 @@ from numpy.typing import NDArray
 from scipy.ndimage import maximum_filter1d, median_filter
 from scipy.signal import butter, sosfilt
 
-from pasdeux.music._frames import FrameStream
-
-#: Frame rate of every feature here (frames per second), as the beat activations.
-FPS = 100
-
+from pasdeux.music.frontend._features import FPS
+from pasdeux.music.frontend._frames import FrameStream
 
 #: Onset bands (Hz): bass drum and bass, snare and chords, cymbals and shakers.
 _BAND_EDGES_HZ = (30.0, 150.0, 2000.0, 11000.0)

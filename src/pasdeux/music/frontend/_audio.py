@@ -65,7 +65,7 @@ import soundfile as sf
 from numpy.typing import ArrayLike, NDArray
 
 from pasdeux.errors import InputError
-from pasdeux.music._headers import (
+from pasdeux.music.frontend._headers import (
     Claim,
     aiff_claim,
     ffprobe_stream,

@@ -1,0 +1,51 @@
+"""The front end: audio files decoded (within budgets), and the per-frame features every later
+step reads, computed as the samples stream in: madmom's beat and downbeat activations, the
+energy curve and onset flux (:class:`FeatureStream`), band onsets, chroma and the bass
+(:class:`OnsetStream`), all on one frame grid of :data:`FPS` frames a second."""
+
+from pasdeux.music.frontend._audio import (
+    AudioLimits,
+    as_mono,
+    check_audio_file,
+    check_length,
+    load_audio,
+    open_audio,
+    sample_blocks,
+)
+from pasdeux.music.frontend._features import (
+    BREAK_DB,
+    FLOOR_DB,
+    FPS,
+    SAMPLE_RATE_HZ,
+    Features,
+    FeatureStream,
+    dbn_beats,
+    frame_index,
+    frame_max,
+)
+from pasdeux.music.frontend._frames import FrameStream
+from pasdeux.music.frontend._onsets import Onsets, OnsetStream, beat_bass_notes, window_max
+
+__all__ = [
+    "BREAK_DB",
+    "FLOOR_DB",
+    "FPS",
+    "SAMPLE_RATE_HZ",
+    "AudioLimits",
+    "FeatureStream",
+    "Features",
+    "FrameStream",
+    "OnsetStream",
+    "Onsets",
+    "as_mono",
+    "beat_bass_notes",
+    "check_audio_file",
+    "check_length",
+    "dbn_beats",
+    "frame_index",
+    "frame_max",
+    "load_audio",
+    "open_audio",
+    "sample_blocks",
+    "window_max",
+]
