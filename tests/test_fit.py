@@ -16,17 +16,17 @@ import pasdeux.dances
 from pasdeux.dances import RHYTHM_FEATURES, DanceStyle, load_library, load_style
 from pasdeux.errors import SchemaError
 from pasdeux.music import rank_dances
-from pasdeux.music._rhythm import (
+from pasdeux.music.fit._rhythm import (
     FEATURE_WORDS,
     NEUTRAL_FIT,
     SCALE,
     RhythmProfile,
-    band_envelopes,
     describe,
     rhythm_features,
     rhythm_fit,
     rhythm_profile,
 )
+from pasdeux.music.frontend._envelopes import band_envelopes
 
 SR = 44100
 DATA = Path(pasdeux.dances.__file__).parent / "data"

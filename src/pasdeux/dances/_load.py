@@ -38,7 +38,7 @@ __all__ = [
 
 DANCE_FILE_SCHEMA = 1
 #: The rhythm features a dance's ``rhythm`` table may name (measured by
-#: ``pasdeux.music._rhythm``); each key is a feature, or a feature + ``_min`` / ``_max``.
+#: ``pasdeux.music.fit``); each key is a feature, or a feature + ``_min`` / ``_max``.
 RHYTHM_FEATURES = (
     "swing",
     "syncopation",

@@ -228,7 +228,7 @@ class DanceStyle:
     """One dance: how it is timed and counted, how it travels, and its figures.
 
     ``rhythm`` describes the dance's music for the listening stage's dance fit (see
-    ``pasdeux.music._rhythm``): feature name -> the value typical of the dance's music.
+    ``pasdeux.music.fit``): feature name -> the value typical of the dance's music.
     ``pulse`` is how the body pulses with every step besides what the steps' actions
     declare: ``"springy"``, the knees give as each step takes the weight and straighten
     before the next (the Jive's and the swing's bounce); ``""``, not at all.

@@ -9,7 +9,6 @@ meter and tempo, :func:`count_for` and :func:`recount` count a song as a dance c
 
 from __future__ import annotations
 
-from pasdeux.music._fit import rank_dances
 from pasdeux.music._listen import listen
 from pasdeux.music._recount import Counting, CountParams, count_for, recount
 from pasdeux.music._tempo import TempoMap
@@ -24,6 +23,7 @@ from pasdeux.music._types import (
     Section,
     TempoPoint,
 )
+from pasdeux.music.fit import rank_dances
 from pasdeux.music.frontend import AudioLimits, check_audio_file, load_audio
 
 __all__ = [

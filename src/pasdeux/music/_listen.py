@@ -19,11 +19,9 @@ from numpy.typing import NDArray
 
 from pasdeux.dances import DanceStyle
 from pasdeux.errors import InputError
-from pasdeux.music._fit import rank_dances
 from pasdeux.music._meter import find_bars
 from pasdeux.music._novelty import BandFrames, texture
 from pasdeux.music._pulse import _MIN_BEATS, choose_level, track_beats
-from pasdeux.music._rhythm import RhythmProfile, RhythmStream, rhythm_profile
 from pasdeux.music._structure import (
     _accents,
     _final,
@@ -37,11 +35,13 @@ from pasdeux.music._tempo_prior import default_prior
 from pasdeux.music._types import (
     MusicMap,
 )
+from pasdeux.music.fit import RhythmProfile, rank_dances, rhythm_profile
 from pasdeux.music.frontend import (
     SAMPLE_RATE_HZ,
     AudioLimits,
     FeatureStream,
     OnsetStream,
+    RhythmStream,
     as_mono,
     check_length,
     open_audio,

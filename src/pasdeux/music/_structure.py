@@ -19,8 +19,6 @@ from scipy.ndimage import median_filter
 from scipy.signal import find_peaks
 
 from pasdeux.dances import DanceStyle
-from pasdeux.music._fit import rank_dances
-from pasdeux.music._rhythm import RhythmProfile
 from pasdeux.music._tempo_runs import bar_log_tempo, tempo_runs
 from pasdeux.music._types import (
     Accent,
@@ -30,6 +28,7 @@ from pasdeux.music._types import (
     Section,
     TempoPoint,
 )
+from pasdeux.music.fit import RhythmProfile, rank_dances
 from pasdeux.music.frontend import BREAK_DB, FLOOR_DB, FPS
 
 #: Sections.

@@ -1,7 +1,8 @@
 """The front end: audio files decoded (within budgets), and the per-frame features every later
 step reads, computed as the samples stream in: madmom's beat and downbeat activations, the
 energy curve and onset flux (:class:`FeatureStream`), band onsets, chroma and the bass
-(:class:`OnsetStream`), all on one frame grid of :data:`FPS` frames a second."""
+(:class:`OnsetStream`; these at :data:`FPS` frames a second), and band-wise onset envelopes
+for the rhythm (:class:`RhythmStream`)."""
 
 from pasdeux.music.frontend._audio import (
     AudioLimits,
@@ -12,6 +13,7 @@ from pasdeux.music.frontend._audio import (
     open_audio,
     sample_blocks,
 )
+from pasdeux.music.frontend._envelopes import BandEnvelopes, RhythmStream
 from pasdeux.music.frontend._features import (
     BREAK_DB,
     FLOOR_DB,
@@ -32,11 +34,13 @@ __all__ = [
     "FPS",
     "SAMPLE_RATE_HZ",
     "AudioLimits",
+    "BandEnvelopes",
     "FeatureStream",
     "Features",
     "FrameStream",
     "OnsetStream",
     "Onsets",
+    "RhythmStream",
     "as_mono",
     "beat_bass_notes",
     "check_audio_file",

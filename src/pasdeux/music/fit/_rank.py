@@ -6,8 +6,8 @@ import math
 from collections.abc import Iterable
 
 from pasdeux.dances import DanceStyle, TempoRange
-from pasdeux.music._rhythm import RhythmProfile, describe, rhythm_features, rhythm_fit
 from pasdeux.music._types import DanceFit
+from pasdeux.music.fit._rhythm import RhythmProfile, describe, rhythm_features, rhythm_fit
 
 __all__ = ["TEMPO_WIDTH", "rank_dances", "tempo_score"]
 
