@@ -326,8 +326,8 @@ def test_each_section_is_ranked_on_its_own_rhythm() -> None:
     """Two sections at one tempo and meter, split by a texture change: a swing band, then
     a salsa band. Read on their own grooves they get different dances; read on tempo and
     meter alone they cannot differ."""
-    from pasdeux.music._structure import _sections
     from pasdeux.music._types import EnergyCurve
+    from pasdeux.music.structure import find_sections
 
     bpm, bars = 172.0, 32
     beat_s = 60.0 / bpm
@@ -346,11 +346,11 @@ def test_each_section_is_ranked_on_its_own_rhythm() -> None:
 
     library = load_library()
     args = (beats, meters, bar_starts, float(beats[-1]), energy, library, [16])
-    first, second = _sections(*args, rhythm_of)
+    first, second = find_sections(*args, rhythm_of)
     assert asked == [(4, 0.0, split_s), (4, split_s, float(beats[-1]))]
     assert first.dance == "Jive"
     assert second.dance == "Salsa"
-    plain = _sections(*args)
+    plain = find_sections(*args)
     assert plain[0].dance == plain[1].dance
 
 

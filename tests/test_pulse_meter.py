@@ -21,11 +21,11 @@ from numpy.typing import NDArray
 from _styles import bare_style
 from pasdeux.errors import InputError
 from pasdeux.music import MusicMap, listen
-from pasdeux.music._meter import bar_viterbi, bass_alternation, is_compound
-from pasdeux.music._pulse import check_danceable, choose_level, pulse_clarity
-from pasdeux.music._tempo_prior import COMPETITION_TEMPOS, TempoPrior, default_prior
 from pasdeux.music.frontend import FPS, Onsets
 from pasdeux.music.frontend._onsets import onsets
+from pasdeux.music.grid._meter import bar_viterbi, bass_alternation, is_compound
+from pasdeux.music.grid._pulse import check_danceable, choose_level, pulse_clarity
+from pasdeux.music.grid._tempo_prior import COMPETITION_TEMPOS, TempoPrior, default_prior
 from synth import SR, Mix, Song, bar_positions, beat_times, hat, hz, kick, snare, tone
 
 _CHORDS = ((48, 52, 55), (43, 47, 50), (45, 48, 52), (41, 45, 48))  # C G Am F

@@ -17,9 +17,10 @@ import pytest
 from numpy.typing import NDArray
 
 from pasdeux.music import EnergyCurve, MusicMap, Section, listen
-from pasdeux.music._novelty import BandFrames, bar_features, frame_bands, texture
-from pasdeux.music._structure import _phrases
-from pasdeux.music._tempo_runs import tempo_runs
+from pasdeux.music.frontend._bands import BandFrames, frame_bands
+from pasdeux.music.structure import find_phrases
+from pasdeux.music.structure._novelty import bar_features, texture
+from pasdeux.music.structure._tempo_runs import tempo_runs
 from synth import PROGRESSION, SR, Mix, Song, bar_positions, beat_times, hat, kick, tone
 
 Parts = Callable[[int], Collection[str]]
@@ -249,9 +250,9 @@ def _grid_map(n_bars: int, section_bars: Collection[int] = ()) -> MusicMap:
 
 def test_phrases_after_an_intro_and_at_sections() -> None:
     m = _grid_map(30, [18])
-    phrases = _phrases(m, arrival=m.bars[4].start)
+    phrases = find_phrases(m, arrival=m.bars[4].start)
     assert [(p.first_bar, p.n_bars) for p in phrases] == [(0, 4), (4, 8), (12, 6), (18, 8), (26, 4)]
-    phrases = _phrases(m, arrival=m.bars[12].start)  # a long intro ends on a full phrase
+    phrases = find_phrases(m, arrival=m.bars[12].start)  # a long intro ends on a full phrase
     assert [(p.first_bar, p.n_bars) for p in phrases][:2] == [(0, 4), (4, 8)]
     assert all(p.start == m.bars[p.first_bar].start for p in phrases)
 
@@ -262,7 +263,7 @@ def test_phrase_length_follows_the_texture(every: int, want: int) -> None:
     evidence = np.full(64, 1.0)
     if every:
         evidence[::every] = 12.0
-    phrases = _phrases(m, evidence=evidence)
+    phrases = find_phrases(m, evidence=evidence)
     assert phrases[0].n_bars == want
     assert sum(p.n_bars for p in phrases) == 64
 
@@ -271,5 +272,5 @@ def test_lead_in_before_the_phrase_grid() -> None:
     m = _grid_map(40)
     evidence = np.full(40, 1.0)
     evidence[2::8] = 12.0  # phrases start two bars in: a two-bar vamp
-    phrases = _phrases(m, evidence=evidence)
+    phrases = find_phrases(m, evidence=evidence)
     assert [(p.first_bar, p.n_bars) for p in phrases][:3] == [(0, 2), (2, 8), (10, 8)]

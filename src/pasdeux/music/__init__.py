@@ -10,7 +10,6 @@ meter and tempo, :func:`count_for` and :func:`recount` count a song as a dance c
 from __future__ import annotations
 
 from pasdeux.music._listen import listen
-from pasdeux.music._recount import Counting, CountParams, count_for, recount
 from pasdeux.music._tempo import TempoMap
 from pasdeux.music._types import (
     MUSIC_MAP_SCHEMA,
@@ -25,6 +24,7 @@ from pasdeux.music._types import (
 )
 from pasdeux.music.fit import rank_dances
 from pasdeux.music.frontend import AudioLimits, check_audio_file, load_audio
+from pasdeux.music.grid import Counting, CountParams, count_for, recount
 
 __all__ = [
     "MUSIC_MAP_SCHEMA",

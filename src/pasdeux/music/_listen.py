@@ -19,19 +19,6 @@ from numpy.typing import NDArray
 
 from pasdeux.dances import DanceStyle
 from pasdeux.errors import InputError
-from pasdeux.music._meter import find_bars
-from pasdeux.music._novelty import BandFrames, texture
-from pasdeux.music._pulse import _MIN_BEATS, choose_level, track_beats
-from pasdeux.music._structure import (
-    _accents,
-    _final,
-    _main_meter,
-    _phrases,
-    _section_ibis,
-    _sections,
-    _tempo_curve,
-)
-from pasdeux.music._tempo_prior import default_prior
 from pasdeux.music._types import (
     MusicMap,
 )
@@ -39,6 +26,7 @@ from pasdeux.music.fit import RhythmProfile, rank_dances, rhythm_profile
 from pasdeux.music.frontend import (
     SAMPLE_RATE_HZ,
     AudioLimits,
+    BandFrames,
     FeatureStream,
     OnsetStream,
     RhythmStream,
@@ -46,6 +34,23 @@ from pasdeux.music.frontend import (
     check_length,
     open_audio,
     sample_blocks,
+)
+from pasdeux.music.grid import (
+    MIN_BEATS,
+    choose_level,
+    default_prior,
+    find_bars,
+    main_meter,
+    section_ibis,
+    tempo_curve,
+    track_beats,
+)
+from pasdeux.music.structure import (
+    final_chord,
+    find_accents,
+    find_phrases,
+    find_sections,
+    texture,
 )
 
 __all__ = ["listen"]
@@ -145,11 +150,11 @@ def listen(
     beats = choose_level(beats, beat_act, onsets, prior).beats
 
     say("finding bars and meter…")
-    final = _final(energy, flux, beat_act, beats)
+    final = final_chord(energy, flux, beat_act, beats)
     if final is not None:
         # the tracker keeps counting through a held final chord; the music does not
         keep = beats <= final.time + 0.3 * float(np.median(np.diff(beats)))
-        if np.count_nonzero(keep) >= _MIN_BEATS:
+        if np.count_nonzero(keep) >= MIN_BEATS:
             beats = beats[keep]
     meters, positions = find_bars(act, beats, onsets, prior)
 
@@ -162,37 +167,37 @@ def listen(
     def rhythm_of(meter: int, start: float, end: float) -> RhythmProfile | None:
         return rhythm_profile(rhythm_env, beats, positions, meter, start, end)
 
-    sections = _sections(
+    sections = find_sections(
         beats, meters, bar_starts, duration, energy, library, tex.changes, rhythm_of
     )
-    main_meter = _main_meter(sections)
-    main_ibis = _section_ibis(beats, [s for s in sections if s.meter == main_meter])
+    song_meter = main_meter(sections)
+    main_ibis = section_ibis(beats, [s for s in sections if s.meter == song_meter])
     bpm = round(60.0 / float(np.median(main_ibis)), 2)
     draft = MusicMap(
         source=path if path is not None else "<samples>",
         duration_s=round(duration, 3),
         beats=tuple(round(float(b), 3) for b in beats),
         beat_in_bar=tuple(int(p) for p in positions),
-        meter=main_meter,
+        meter=song_meter,
         bpm=bpm,
-        mpm=round(bpm / main_meter, 2),
-        tempo_curve=_tempo_curve(beats),
+        mpm=round(bpm / song_meter, 2),
+        tempo_curve=tempo_curve(beats),
         phrases=(),
         sections=sections,
         accents=(),
         energy=energy,
         dances=rank_dances(
-            main_meter,
+            song_meter,
             bpm,
             library,
-            rhythm_of(main_meter, 0.0, duration),
+            rhythm_of(song_meter, 0.0, duration),
         ),
     )
     arrival = float(beats[bar_starts[tex.arrival]]) if tex.arrival is not None else None
     return replace(
         draft,
-        phrases=_phrases(draft, arrival, tex.evidence),
-        accents=_accents(draft, flux, final, beat_act),
+        phrases=find_phrases(draft, arrival, tex.evidence),
+        accents=find_accents(draft, flux, final, beat_act),
     )
 
 

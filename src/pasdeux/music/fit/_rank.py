@@ -63,7 +63,7 @@ def rank_dances(
     may be danced to a range in 2 and the reverse (beats counted the same); a song in 3
     never suits a range in 2 or 4. With ``features``, each reading is also scored by how
     well the song's rhythmic character, read at the dance's beat and bar, suits the
-    style's ``rhythm`` table (:func:`pasdeux.music._rhythm.rhythm_fit`): the score is
+    style's ``rhythm`` table (:func:`pasdeux.music.fit._rhythm.rhythm_fit`): the score is
     the tempo score times that fit.
 
     Parameters
@@ -75,7 +75,7 @@ def rank_dances(
     styles
         The dance styles to rank (e.g. :func:`pasdeux.dances.load_library`).
     features
-        The song's (or section's) rhythm profile (:func:`pasdeux.music._rhythm.rhythm_profile`);
+        The song's (or section's) rhythm profile (:func:`pasdeux.music.fit._rhythm.rhythm_profile`);
         None ranks by tempo and meter alone.
 
     Returns

@@ -1,8 +1,8 @@
 """The front end: audio files decoded (within budgets), and the per-frame features every later
 step reads, computed as the samples stream in: madmom's beat and downbeat activations, the
 energy curve and onset flux (:class:`FeatureStream`), band onsets, chroma and the bass
-(:class:`OnsetStream`; these at :data:`FPS` frames a second), and band-wise onset envelopes
-for the rhythm (:class:`RhythmStream`)."""
+(:class:`OnsetStream`; these at :data:`FPS` frames a second), band-wise onset envelopes
+for the rhythm (:class:`RhythmStream`) and band power for the texture (:class:`BandFrames`)."""
 
 from pasdeux.music.frontend._audio import (
     AudioLimits,
@@ -13,6 +13,7 @@ from pasdeux.music.frontend._audio import (
     open_audio,
     sample_blocks,
 )
+from pasdeux.music.frontend._bands import BandFrames
 from pasdeux.music.frontend._envelopes import BandEnvelopes, RhythmStream
 from pasdeux.music.frontend._features import (
     BREAK_DB,
@@ -35,6 +36,7 @@ __all__ = [
     "SAMPLE_RATE_HZ",
     "AudioLimits",
     "BandEnvelopes",
+    "BandFrames",
     "FeatureStream",
     "Features",
     "FrameStream",

@@ -10,7 +10,7 @@ often half the tempo the dancers count (a Quickstep at 204 BPM tracked at 102), 
   middle and high bands where snare, chords, comping and ride live (a backbeat there means
   those points are beats too); or, for halving or keeping every third beat, how weak the
   beats left out are against the kept ones;
-- the prior (:mod:`pasdeux.music._tempo_prior`): how many dances are danced at each
+- the prior (:mod:`pasdeux.music.grid._tempo_prior`): how many dances are danced at each
   candidate tempo.
 """
 
@@ -25,7 +25,6 @@ from numpy.typing import NDArray
 from scipy.signal import find_peaks
 
 from pasdeux.errors import InputError
-from pasdeux.music._tempo_prior import TempoPrior
 from pasdeux.music._types import EnergyCurve
 from pasdeux.music.frontend import (
     BREAK_DB,
@@ -35,6 +34,7 @@ from pasdeux.music.frontend import (
     frame_max,
     window_max,
 )
+from pasdeux.music.grid._tempo_prior import TempoPrior
 
 #: Danceable-beat check: the share of the beat activation's peaks (weighted by height, those
 #: at least half as high as the beats') that fall on the tracked beats, and the share of
@@ -51,7 +51,7 @@ from pasdeux.music.frontend import (
 #: degraded alike; pink, brown and crackle noise, babble, other voices): all music accepted,
 #: the closest a noisy samba at 60 % on the beat; all the rest refused, the closest a
 #: vinyl-like crackle at 49 %.
-_MIN_BEATS = 8
+MIN_BEATS = 8
 
 
 #: A third way to pass: the beat activation repeats at the tracked beat's period (or twice
@@ -250,9 +250,9 @@ def check_danceable(
     InputError
         Too few beats, or the activation does not support a regular beat.
     """
-    if beats.size < _MIN_BEATS:
+    if beats.size < MIN_BEATS:
         raise InputError(
-            path, f"no danceable beat found (only {beats.size} beats tracked; need {_MIN_BEATS})"
+            path, f"no danceable beat found (only {beats.size} beats tracked; need {MIN_BEATS})"
         )
     one = beat_evidence(beats, beat_act)
     if one.on_grid >= _MIN_ON_GRID and one.support >= _MIN_SUPPORT:
@@ -378,7 +378,7 @@ def choose_level(
         )
     strength = _strength(beats, beat_act, onsets)
     for every in (2, 3):
-        if beats.size >= every * _MIN_BEATS:
+        if beats.size >= every * MIN_BEATS:
             kept, ratio = _sub_grid(beats, strength, every)
             audio = _OCTAVE_GAIN * math.log(_SUB_NEUTRAL / max(ratio, 1e-3))
             candidates[1.0 / every] = (kept, audio)

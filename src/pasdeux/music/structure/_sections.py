@@ -1,9 +1,10 @@
-"""Structure: sections, phrases, accents (hits, breaks, the final chord), the tempo curve.
+"""Structure: sections, phrases, accents (hits, breaks, the final chord).
 
 Sections start where the meter changes, where the tempo jumps or a gradual tempo change
-(an accelerando, a ritardando) begins or ends (:mod:`pasdeux.music._tempo_runs`), and where
-the texture changes strongly (:mod:`pasdeux.music._novelty`); an intro before the band
-comes in is no section of its own, but the first phrase starts where the band arrives.
+(an accelerando, a ritardando) begins or ends (:mod:`pasdeux.music.structure._tempo_runs`),
+and where the texture changes strongly (:mod:`pasdeux.music.structure._novelty`); an intro
+before the band comes in is no section of its own, but the first phrase starts where the
+band arrives.
 """
 
 from __future__ import annotations
@@ -15,21 +16,19 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import median_filter
 from scipy.signal import find_peaks
 
 from pasdeux.dances import DanceStyle
-from pasdeux.music._tempo_runs import bar_log_tempo, tempo_runs
 from pasdeux.music._types import (
     Accent,
     EnergyCurve,
     MusicMap,
     Phrase,
     Section,
-    TempoPoint,
 )
 from pasdeux.music.fit import RhythmProfile, rank_dances
 from pasdeux.music.frontend import BREAK_DB, FLOOR_DB, FPS
+from pasdeux.music.structure._tempo_runs import bar_log_tempo, tempo_runs
 
 #: Sections.
 _MIN_SECTION_BARS = 4
@@ -97,7 +96,7 @@ class _Run:
     meter: int
 
 
-def _sections(
+def find_sections(
     beats: NDArray[np.float64],
     meters: NDArray[np.int64],
     bar_starts: list[int],
@@ -124,11 +123,11 @@ def _sections(
         Dance styles to pick each section's dance from.
     texture_changes
         Bar indices where the texture changes strongly
-        (:func:`pasdeux.music._novelty.texture_changes`, intro excluded); a change closer
+        (:func:`pasdeux.music.structure._novelty.texture_changes`, intro excluded); a change closer
         than 4 bars to another section boundary is dropped.
     rhythm_of
         ``rhythm_of(meter, start_s, end_s)``: the rhythm profile of a stretch of the song
-        (:func:`pasdeux.music._rhythm.rhythm_profile`), so that each section's dance is
+        (:func:`pasdeux.music.fit.rhythm_profile`), so that each section's dance is
         ranked on its own rhythmic character; None ranks on meter and tempo alone.
 
     Returns
@@ -234,33 +233,7 @@ def _merge_short(runs: list[_Run], bar_ibi: list[NDArray[np.float64]]) -> list[_
     return out
 
 
-def _main_meter(sections: Sequence[Section]) -> int:
-    total: dict[int, float] = {}
-    for s in sections:
-        total[s.meter] = total.get(s.meter, 0.0) + (s.end - s.start)
-    return max(total, key=lambda m: (total[m], m))
-
-
-def _section_ibis(beats: NDArray[np.float64], sections: Sequence[Section]) -> NDArray[np.float64]:
-    ibi = np.diff(beats)
-    starts = beats[:-1]
-    mask = np.zeros(ibi.size, dtype=bool)
-    for s in sections:
-        mask |= (starts >= s.start - 1e-6) & (starts < s.end - 1e-6)
-    return ibi[mask] if np.any(mask) else ibi
-
-
-def _tempo_curve(beats: NDArray[np.float64]) -> tuple[TempoPoint, ...]:
-    ibi = np.diff(beats)
-    ibi = np.append(ibi, ibi[-1])
-    smooth = median_filter(ibi, size=3, mode="nearest")
-    return tuple(
-        TempoPoint(time=round(float(t), 3), bpm=round(60.0 / float(d), 2))
-        for t, d in zip(beats, smooth)
-    )
-
-
-def _phrases(
+def find_phrases(
     music: MusicMap,
     arrival: float | None = None,
     evidence: NDArray[np.float64] | None = None,
@@ -274,8 +247,8 @@ def _phrases(
         The song's map (bars and sections).
     arrival
         Downbeat (s) where the band comes in after an intro
-        (:func:`pasdeux.music._novelty.arrival`), or ``None``. The intro's bars are grouped
-        backwards from it (a 12-bar intro is 4 + 8 bars), so that its last phrase ends where
+        (:func:`pasdeux.music.structure._novelty.arrival`), or ``None``. The intro's bars are
+        grouped backwards from it (a 12-bar intro is 4 + 8 bars), so that its last phrase ends where
         the band comes in.
     evidence
         How strongly the texture changes at the start of each bar (``>= 0``; bar ``k`` of
@@ -397,7 +370,7 @@ def _mean_db(energy: EnergyCurve, start: float, end: float) -> float:
     return float(seg.mean()) if seg.size else FLOOR_DB
 
 
-def _accents(
+def find_accents(
     music: MusicMap,
     flux: NDArray[np.float64],
     final: Accent | None,
@@ -412,7 +385,7 @@ def _accents(
     flux
         Onset envelope at 100 fps.
     final
-        The final chord (:func:`_final`), if any.
+        The final chord (:func:`final_chord`), if any.
     beat_act
         Beat activation at 100 fps; when given, a stop also needs the beat to fade.
 
@@ -640,7 +613,7 @@ def _hits(music: MusicMap, flux: NDArray[np.float64]) -> list[Accent]:
     return out
 
 
-def _final(
+def final_chord(
     energy: EnergyCurve,
     flux: NDArray[np.float64],
     beat_act: NDArray[np.float64],

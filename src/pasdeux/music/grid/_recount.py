@@ -26,8 +26,8 @@ from numpy.typing import NDArray
 
 from pasdeux.dances import DanceStyle, TempoRange
 from pasdeux.errors import InputError
-from pasdeux.music._structure import _main_meter, _section_ibis, _tempo_curve
 from pasdeux.music._types import MusicMap, Phrase, Section
+from pasdeux.music.grid._summary import main_meter, section_ibis, tempo_curve
 
 __all__ = ["TEMPO_FACTORS", "CountParams", "Counting", "count_for", "recount"]
 
@@ -432,8 +432,8 @@ def _assemble(
 ) -> MusicMap:
     """The counted map: beats, sections, then the tempo, meter and phrases from them."""
     t = np.asarray(beats, dtype=float)
-    main = _main_meter(sections)
-    ibis = _section_ibis(t, [s for s in sections if s.meter == main])
+    main = main_meter(sections)
+    ibis = section_ibis(t, [s for s in sections if s.meter == main])
     bpm = round(60.0 / float(np.median(ibis)), 2) if ibis.size else music.bpm
     draft = replace(
         music,
@@ -442,7 +442,7 @@ def _assemble(
         meter=main,
         bpm=bpm,
         mpm=round(bpm / main, 2),
-        tempo_curve=_tempo_curve(t) if t.size > 1 else music.tempo_curve,
+        tempo_curve=tempo_curve(t) if t.size > 1 else music.tempo_curve,
         sections=sections,
         phrases=(),
     )

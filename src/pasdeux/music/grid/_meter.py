@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from pasdeux.music._tempo_prior import TempoPrior
 from pasdeux.music.frontend import FPS, Onsets, beat_bass_notes, frame_index, frame_max, window_max
+from pasdeux.music.grid._tempo_prior import TempoPrior
 
 #: Bar model: meters, per-bar log prior (mildly against 2), log probability of a meter
 #: change at a bar line, and the pseudo-count that pulls a weak beat's downbeat
