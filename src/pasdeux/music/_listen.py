@@ -10,24 +10,26 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from threadpoolctl import threadpool_limits
 
 from pasdeux.dances import DanceStyle
 from pasdeux.errors import InputError
-from pasdeux.music._types import (
-    MusicMap,
-)
+from pasdeux.music._types import Accent, MusicMap
 from pasdeux.music.fit import RhythmProfile, rank_dances, rhythm_profile
 from pasdeux.music.frontend import (
     SAMPLE_RATE_HZ,
     AudioLimits,
+    BandEnvelopes,
     BandFrames,
+    Features,
     FeatureStream,
+    Onsets,
     OnsetStream,
     RhythmStream,
     as_mono,
@@ -104,6 +106,39 @@ def listen(
         The file is truncated or corrupt (only without ``progress``).
     """
     say: Progress = progress if progress is not None else _quiet
+    # One BLAS thread: the front end's many small products stall waiting for a second
+    # thread on a loaded machine (and give the same numbers on one).
+    with threadpool_limits(limits=1, user_api="blas"):
+        heard = _hear(source, sr, limits, say, progress)
+        say("finding beats…")
+        beats, positions, meters, final = _grid(heard)
+        say("sections, phrases, accents…")
+        library = tuple(styles) if styles is not None else _library()
+        return _music_map(heard, beats, positions, meters, final, library)
+
+
+@dataclass(frozen=True)
+class _Heard:
+    """What the front end heard in a song: the features every later step reads."""
+
+    path: str | None
+    duration_s: float
+    features: Features
+    beat_act: NDArray[np.float64]
+    onsets: Onsets
+    bands: NDArray[np.float32]
+    bands_fps: float
+    rhythm: BandEnvelopes
+
+
+def _hear(
+    source: str | Path | NDArray[Any],
+    sr: int | None,
+    limits: AudioLimits | None,
+    say: Progress,
+    progress: Progress | None,
+) -> _Heard:
+    """Decode the song and stream it through the front end (see :func:`listen`)."""
     # The front end streams: blocks of decoded samples go straight into the features
     # (activations, energy, onset flux), so memory stays bounded however long the song.
     path: str | None
@@ -122,10 +157,8 @@ def listen(
         blocks = sample_blocks(as_mono(source, rate, None))
     # The other analyses stream alongside madmom's features, on the same 44.1 kHz signal
     # (so a 192 kHz file costs them no more than a CD-rate one).
-    bands = BandFrames(SAMPLE_RATE_HZ)
-    pulse_feats = OnsetStream(
-        SAMPLE_RATE_HZ
-    )  # onsets, chroma and bass, for the beat level and meter
+    bands = BandFrames(SAMPLE_RATE_HZ)  # the texture, for sections and phrases
+    pulse_feats = OnsetStream(SAMPLE_RATE_HZ)  # onsets, chroma and bass: beat level, meter
     groove = RhythmStream(SAMPLE_RATE_HZ)  # the rhythmic character, for the dance fit
     stream = FeatureStream(rate, taps=(bands.push, pulse_feats.push, groove.push))
     for block in blocks:
@@ -134,38 +167,57 @@ def listen(
         if progress is not None:
             progress(f"warning: {note}")
         else:
-            warnings.warn(note, stacklevel=2)
+            warnings.warn(note, stacklevel=3)
     check_length(stream.num_samples, rate, path)
-    duration = stream.duration_s
     if stream.peak < 1e-5:
         raise InputError(path, "no danceable beat found (the audio is silent)")
-
-    say("finding beats…")
     features = stream.finish()
-    act, energy, flux = features.activations, features.energy, features.flux
-    beat_act = np.clip(act[:, 0] + act[:, 1], 0.0, 1.0)
-    beats = track_beats(beat_act, energy, duration, path)
-    onsets = pulse_feats.result()
-    prior = default_prior()
-    beats = choose_level(beats, beat_act, onsets, prior).beats
+    act = features.activations
+    return _Heard(
+        path=path,
+        duration_s=features.duration_s,
+        features=features,
+        beat_act=np.clip(act[:, 0] + act[:, 1], 0.0, 1.0),
+        onsets=pulse_feats.result(),
+        bands=bands.result(),
+        bands_fps=bands.fps,
+        rhythm=groove.result(),
+    )
 
-    say("finding bars and meter…")
-    final = final_chord(energy, flux, beat_act, beats)
+
+def _grid(
+    heard: _Heard,
+) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64], Accent | None]:
+    """Beats, their positions in the bar, the meter of each and the final chord, if any."""
+    features, beat_act = heard.features, heard.beat_act
+    beats = track_beats(beat_act, features.energy, heard.duration_s, heard.path)
+    prior = default_prior()
+    beats = choose_level(beats, beat_act, heard.onsets, prior).beats
+    final = final_chord(features.energy, features.flux, beat_act, beats)
     if final is not None:
         # the tracker keeps counting through a held final chord; the music does not
         keep = beats <= final.time + 0.3 * float(np.median(np.diff(beats)))
         if np.count_nonzero(keep) >= MIN_BEATS:
             beats = beats[keep]
-    meters, positions = find_bars(act, beats, onsets, prior)
+    meters, positions = find_bars(features.activations, beats, heard.onsets, prior)
+    return beats, positions, meters, final
 
-    say("sections, phrases, accents…")
-    library = tuple(styles) if styles is not None else _library()
+
+def _music_map(
+    heard: _Heard,
+    beats: NDArray[np.float64],
+    positions: NDArray[np.int64],
+    meters: NDArray[np.int64],
+    final: Accent | None,
+    library: tuple[DanceStyle, ...],
+) -> MusicMap:
+    """The song's map from its grid: sections and their dances, phrases, accents."""
+    duration, energy = heard.duration_s, heard.features.energy
     bar_starts = [i for i, p in enumerate(positions) if p == 1]
-    tex = texture(bands.result(), bands.fps, beats[bar_starts])
-    rhythm_env = groove.result()
+    tex = texture(heard.bands, heard.bands_fps, beats[bar_starts])
 
     def rhythm_of(meter: int, start: float, end: float) -> RhythmProfile | None:
-        return rhythm_profile(rhythm_env, beats, positions, meter, start, end)
+        return rhythm_profile(heard.rhythm, beats, positions, meter, start, end)
 
     sections = find_sections(
         beats, meters, bar_starts, duration, energy, library, tex.changes, rhythm_of
@@ -174,7 +226,7 @@ def listen(
     main_ibis = section_ibis(beats, [s for s in sections if s.meter == song_meter])
     bpm = round(60.0 / float(np.median(main_ibis)), 2)
     draft = MusicMap(
-        source=path if path is not None else "<samples>",
+        source=heard.path if heard.path is not None else "<samples>",
         duration_s=round(duration, 3),
         beats=tuple(round(float(b), 3) for b in beats),
         beat_in_bar=tuple(int(p) for p in positions),
@@ -186,18 +238,13 @@ def listen(
         sections=sections,
         accents=(),
         energy=energy,
-        dances=rank_dances(
-            song_meter,
-            bpm,
-            library,
-            rhythm_of(song_meter, 0.0, duration),
-        ),
+        dances=rank_dances(song_meter, bpm, library, rhythm_of(song_meter, 0.0, duration)),
     )
     arrival = float(beats[bar_starts[tex.arrival]]) if tex.arrival is not None else None
     return replace(
         draft,
         phrases=find_phrases(draft, arrival, tex.evidence),
-        accents=find_accents(draft, flux, final, beat_act),
+        accents=find_accents(draft, heard.features.flux, final, heard.beat_act),
     )
 
 
