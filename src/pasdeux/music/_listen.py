@@ -110,8 +110,7 @@ def listen(
     # thread on a loaded machine (and give the same numbers on one).
     with threadpool_limits(limits=1, user_api="blas"):
         heard = _hear(source, sr, limits, say, progress)
-        say("finding beats…")
-        beats, positions, meters, final = _grid(heard)
+        beats, positions, meters, final = _grid(heard, say)
         say("sections, phrases, accents…")
         library = tuple(styles) if styles is not None else _library()
         return _music_map(heard, beats, positions, meters, final, library)
@@ -171,6 +170,7 @@ def _hear(
     check_length(stream.num_samples, rate, path)
     if stream.peak < 1e-5:
         raise InputError(path, "no danceable beat found (the audio is silent)")
+    say("finding beats…")
     features = stream.finish()
     act = features.activations
     return _Heard(
@@ -186,13 +186,14 @@ def _hear(
 
 
 def _grid(
-    heard: _Heard,
+    heard: _Heard, say: Progress
 ) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64], Accent | None]:
     """Beats, their positions in the bar, the meter of each and the final chord, if any."""
     features, beat_act = heard.features, heard.beat_act
     beats = track_beats(beat_act, features.energy, heard.duration_s, heard.path)
     prior = default_prior()
     beats = choose_level(beats, beat_act, heard.onsets, prior).beats
+    say("finding bars and meter…")
     final = final_chord(features.energy, features.flux, beat_act, beats)
     if final is not None:
         # the tracker keeps counting through a held final chord; the music does not
