@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from _styles import bare_style
 from pasdeux.errors import InputError
-from pasdeux.music import MusicMap, listen
+from pasdeux.music import ListenParams, MusicMap, listen
 from pasdeux.music.frontend import FPS, Onsets
 from pasdeux.music.frontend._onsets import onsets
 from pasdeux.music.grid._meter import bar_viterbi, bass_alternation, is_compound
@@ -29,6 +29,8 @@ from pasdeux.music.grid._tempo_prior import COMPETITION_TEMPOS, TempoPrior, defa
 from synth import SR, Mix, Song, bar_positions, beat_times, hat, hz, kick, snare, tone
 
 _CHORDS = ((48, 52, 55), (43, 47, 50), (45, 48, 52), (41, 45, 48))  # C G Am F
+
+PARAMS = ListenParams()
 
 
 # --------------------------------------------------------------------------- synthesis
@@ -227,14 +229,14 @@ def _q(pattern: Sequence[int], strong: float = 0.9, weak: float = 0.1) -> NDArra
 
 def test_viterbi_follows_a_change_from_four_to_three() -> None:
     truth = [1, 2, 3, 4] * 6 + [1, 2, 3] * 8
-    meters, positions = bar_viterbi(_q(truth))
+    meters, positions = bar_viterbi(_q(truth), params=PARAMS)
     assert positions.tolist() == truth
     assert meters.tolist() == [4] * 24 + [3] * 24
 
 
 def test_viterbi_starts_on_a_pickup() -> None:
     truth = [3, 4] + [1, 2, 3, 4] * 8
-    meters, positions = bar_viterbi(_q(truth))
+    meters, positions = bar_viterbi(_q(truth), params=PARAMS)
     assert positions.tolist() == truth
     assert set(meters.tolist()) == {4}
 
@@ -243,16 +245,16 @@ def test_viterbi_meter_evidence_overrides_weak_downbeats() -> None:
     # the network hears no downbeats at all; the rhythm repeats every three beats
     n = 36
     q = np.full(n, 0.3)
-    flat = bar_viterbi(q)[0]
+    flat = bar_viterbi(q, params=PARAMS)[0]
     evidence = np.zeros((n, 3))
     evidence[:, 1] = 0.5
-    meters, positions = bar_viterbi(q, meter_evidence=evidence)
+    meters, positions = bar_viterbi(q, meter_evidence=evidence, params=PARAMS)
     assert set(meters.tolist()) == {3}
     assert set(flat.tolist()) != {3}
     # a downbeat bonus on every third beat from the second places the bar lines
     bonus = np.zeros(n)
     bonus[1::3] = 3.0
-    _, positions = bar_viterbi(q, down_bonus=bonus, meter_evidence=evidence)
+    _, positions = bar_viterbi(q, down_bonus=bonus, meter_evidence=evidence, params=PARAMS)
     assert positions[1::3].tolist() == [1] * 12
 
 
@@ -287,15 +289,23 @@ def test_choose_level_doubles_only_with_hits_between_the_beats() -> None:
     act = _activation(beats, 30.0)
     bass = np.zeros(10, dtype=np.float32)
     prior = default_prior()
-    backbeat = choose_level(beats, act, _synthetic_onsets(beats, 1.0, 30.0, bass), prior)
+    backbeat = choose_level(
+        beats, act, _synthetic_onsets(beats, 1.0, 30.0, bass), prior, params=PARAMS
+    )
     assert backbeat.factor == 2.0
     assert backbeat.beats.size == 2 * beats.size - 1
-    eighths = choose_level(beats, act, _synthetic_onsets(beats, 0.4, 30.0, bass), prior)
+    eighths = choose_level(
+        beats, act, _synthetic_onsets(beats, 0.4, 30.0, bass), prior, params=PARAMS
+    )
     assert eighths.factor == 1.0
     # at 130 BPM the double (260) is no beat at all, however strong the hits between
     fast = _even(48, 130.0)
     kept = choose_level(
-        fast, _activation(fast, 30.0), _synthetic_onsets(fast, 1.0, 30.0, bass), prior
+        fast,
+        _activation(fast, 30.0),
+        _synthetic_onsets(fast, 1.0, 30.0, bass),
+        prior,
+        params=PARAMS,
     )
     assert kept.factor == 1.0
 
@@ -312,7 +322,7 @@ def test_flat_onsets_say_nothing_about_the_octave() -> None:
         bands[np.round((beats[:-1] + 0.25 * k * gaps) * FPS).astype(int)] = 1.0
     flat = Onsets(bands=bands, chroma=np.ones((n, 12)), bass=np.zeros(10, np.float32),
                   bass_rate=2450.0)  # fmt: skip
-    chosen = choose_level(beats, _activation(beats, 30.0), flat, default_prior())
+    chosen = choose_level(beats, _activation(beats, 30.0), flat, default_prior(), params=PARAMS)
     assert chosen.factor == 1.0
 
 
@@ -329,8 +339,8 @@ def _soft_activation(beats: NDArray[np.float64], length_s: float, seed: int) -> 
 def test_a_soft_but_regular_pulse_is_a_danceable_beat() -> None:
     beats = _even(50, 100.0)
     act = _soft_activation(beats, 32.0, seed=1)
-    assert pulse_clarity(beats, act) > 0.5
-    check_danceable(beats, act, None)  # no peak reaches 0.1, yet it is music
+    assert pulse_clarity(beats, act, params=PARAMS) > 0.5
+    check_danceable(beats, act, None, params=PARAMS)  # no peak reaches 0.1, yet it is music
 
 
 def test_a_weak_irregular_activation_is_still_refused() -> None:
@@ -338,9 +348,9 @@ def test_a_weak_irregular_activation_is_still_refused() -> None:
     beats = _even(50, 100.0)
     onsets_s = np.sort(rng.uniform(0.5, 31.0, 50))  # as many bumps, at random times
     act = _soft_activation(onsets_s, 32.0, seed=3)
-    assert pulse_clarity(beats, act) < 0.21
+    assert pulse_clarity(beats, act, params=PARAMS) < 0.21
     with pytest.raises(InputError, match="no danceable beat"):
-        check_danceable(beats, act, None)
+        check_danceable(beats, act, None, params=PARAMS)
 
 
 def test_bass_alternation_hears_an_oom_pah() -> None:
@@ -378,11 +388,13 @@ def test_compound_beat_is_split_in_three() -> None:
     feats = Onsets(
         bands=bands, chroma=np.ones((n, 12)), bass=np.zeros(1, np.float32), bass_rate=2450.0
     )
-    assert is_compound(beats, feats)
+    assert is_compound(beats, feats, params=PARAMS)
     swung = bands.copy()
     for b in beats:  # shuffle: only the last third is struck
         swung[round((b + 0.3) * FPS)] = 0.0
-    assert not is_compound(beats, Onsets(swung, feats.chroma, feats.bass, feats.bass_rate))
+    assert not is_compound(
+        beats, Onsets(swung, feats.chroma, feats.bass, feats.bass_rate), params=PARAMS
+    )
 
 
 def test_onsets_stream_in_blocks_equals_whole(song_march: Song) -> None:

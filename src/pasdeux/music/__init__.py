@@ -5,11 +5,19 @@ meter and tempo, :func:`count_for` and :func:`recount` count a song as a dance c
 (half or double time, another meter; their tunables are :class:`CountParams`),
 :func:`load_audio` decodes a file (within the duration and sample-rate budgets of
 :class:`AudioLimits`), and :class:`TempoMap` converts between seconds and beats.
+:class:`ListenParams` holds the tunables of the beat and the bars that :func:`listen` is
+given.
+
+The package is four steps, each a subpackage whose ``__init__`` is its API:
+``frontend`` (decoding, and every per-frame feature as the audio streams in), ``grid``
+(beats, their level, bars and meter, the tempo prior, recounting), ``structure``
+(sections, phrases, accents) and ``fit`` (the dance fit); ``_listen`` runs them in turn.
 """
 
 from __future__ import annotations
 
 from pasdeux.music._listen import listen
+from pasdeux.music._params import ListenParams
 from pasdeux.music._tempo import TempoMap
 from pasdeux.music._types import (
     MUSIC_MAP_SCHEMA,
@@ -35,6 +43,7 @@ __all__ = [
     "Counting",
     "DanceFit",
     "EnergyCurve",
+    "ListenParams",
     "MusicMap",
     "Phrase",
     "Section",

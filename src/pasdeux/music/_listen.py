@@ -20,6 +20,7 @@ from threadpoolctl import threadpool_limits
 
 from pasdeux.dances import DanceStyle
 from pasdeux.errors import InputError
+from pasdeux.music._params import ListenParams
 from pasdeux.music._types import Accent, MusicMap
 from pasdeux.music.fit import RhythmProfile, rank_dances, rhythm_profile
 from pasdeux.music.frontend import (
@@ -38,7 +39,6 @@ from pasdeux.music.frontend import (
     sample_blocks,
 )
 from pasdeux.music.grid import (
-    MIN_BEATS,
     choose_level,
     default_prior,
     find_bars,
@@ -67,6 +67,7 @@ def listen(
     progress: Progress | None = None,
     styles: Sequence[DanceStyle] | None = None,
     limits: AudioLimits | None = None,
+    params: ListenParams | None = None,
 ) -> MusicMap:
     """Analyse a song: beats, bars and meter (changes too), sections, phrases, accents, dances.
 
@@ -87,6 +88,8 @@ def listen(
         Duration and sample-rate budgets for a file (default :class:`AudioLimits`: 8 to
         192 kHz, up to an hour), checked from its header before decoding and against the
         decoded samples while decoding.
+    params
+        How the beat and the bars are decided (default :class:`ListenParams`).
 
     Returns
     -------
@@ -110,7 +113,7 @@ def listen(
     # thread on a loaded machine (and give the same numbers on one).
     with threadpool_limits(limits=1, user_api="blas"):
         heard = _hear(source, sr, limits, say, progress)
-        beats, positions, meters, final = _grid(heard, say)
+        beats, positions, meters, final = _grid(heard, say, params or ListenParams())
         say("sections, phrases, accents…")
         library = tuple(styles) if styles is not None else _library()
         return _music_map(heard, beats, positions, meters, final, library)
@@ -186,21 +189,21 @@ def _hear(
 
 
 def _grid(
-    heard: _Heard, say: Progress
+    heard: _Heard, say: Progress, params: ListenParams
 ) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64], Accent | None]:
     """Beats, their positions in the bar, the meter of each and the final chord, if any."""
     features, beat_act = heard.features, heard.beat_act
-    beats = track_beats(beat_act, features.energy, heard.duration_s, heard.path)
+    beats = track_beats(beat_act, features.energy, heard.duration_s, heard.path, params=params)
     prior = default_prior()
-    beats = choose_level(beats, beat_act, heard.onsets, prior).beats
+    beats = choose_level(beats, beat_act, heard.onsets, prior, params=params).beats
     say("finding bars and meter…")
     final = final_chord(features.energy, features.flux, beat_act, beats)
     if final is not None:
         # the tracker keeps counting through a held final chord; the music does not
         keep = beats <= final.time + 0.3 * float(np.median(np.diff(beats)))
-        if np.count_nonzero(keep) >= MIN_BEATS:
+        if np.count_nonzero(keep) >= params.min_beats:
             beats = beats[keep]
-    meters, positions = find_bars(features.activations, beats, heard.onsets, prior)
+    meters, positions = find_bars(features.activations, beats, heard.onsets, prior, params=params)
     return beats, positions, meters, final
 
 

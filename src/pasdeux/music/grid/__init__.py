@@ -5,13 +5,12 @@ tempo curve), and the music counted again as a dance counts it (:func:`count_for
 :func:`recount`)."""
 
 from pasdeux.music.grid._meter import find_bars
-from pasdeux.music.grid._pulse import MIN_BEATS, choose_level, track_beats
+from pasdeux.music.grid._pulse import choose_level, track_beats
 from pasdeux.music.grid._recount import Counting, CountParams, count_for, recount
 from pasdeux.music.grid._summary import main_meter, section_ibis, tempo_curve
 from pasdeux.music.grid._tempo_prior import TempoPrior, default_prior
 
 __all__ = [
-    "MIN_BEATS",
     "CountParams",
     "Counting",
     "TempoPrior",

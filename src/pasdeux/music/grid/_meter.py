@@ -27,89 +27,87 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from pasdeux.music._params import ListenParams
 from pasdeux.music.frontend import FPS, Onsets, beat_bass_notes, frame_index, frame_max, window_max
 from pasdeux.music.grid._tempo_prior import TempoPrior
 
-#: Bar model: meters, per-bar log prior (mildly against 2), log probability of a meter
-#: change at a bar line, and the pseudo-count that pulls a weak beat's downbeat
-#: probability towards ``_Q_PRIOR``.
+#: Bar model: the meters (their per-bar prior, mildly against 2, the probability of a meter
+#: change at a bar line, and the pseudo-count that pulls a weak beat's downbeat probability
+#: towards a prior are ``ListenParams.meter_two_prior``, ``meter_switch_prob``,
+#: ``downbeat_pseudo`` and ``downbeat_prior``).
 _METERS = (2, 3, 4)
 
 
-_METER_LOG_PRIOR = {2: math.log(0.5), 3: 0.0, 4: 0.0}
+#: ``ListenParams.downbeat_pseudo`` (0.05).
 
 
-_SWITCH_LOG_PROB = math.log(1e-4)
-
-
-_Q_PSEUDO = 0.05
-
-
-_Q_PRIOR = 0.3
+#: ``ListenParams.downbeat_prior`` (0.3).
 
 
 #: Log-odds of a downbeat added per robust z-score of harmonic change (clipped).
-_HARMONY_GAIN = 0.8
+#: ``ListenParams.harmony_gain`` (0.8).
 
 
-_HARMONY_Z_CLIP = (-2.0, 4.0)
+#: ``ListenParams.harmony_z_clip`` ((-2.0, 4.0)).
 
 
 #: Log evidence per beat per unit of rhythm self-similarity at the meter's lag (above the
 #: mean over the meters).
-_PERIOD_GAIN = 8.0
+#: ``ListenParams.period_gain`` (8.0).
 
 
 #: Points of a beat at which the rhythm pattern is sampled.
-_PATTERN_POINTS = 6
+#: ``ListenParams.pattern_points`` (6).
 
 
 #: Compound beat: the onsets at a third and two thirds of the beat both exceed that half
 #: way by this factor.
-_TERNARY_RATIO = 1.4
+#: ``ListenParams.ternary_ratio`` (1.4).
 
 
 #: 2/4: log-likelihood ratio per unit of bass alternation (the share of beats with the same
 #: bass note two beats later, less that with the same note on the next beat), the
 #: alternation at which the audio is neutral, the weight of the tempo prior's
 #: 2-against-4 log odds, and the fewest bars to decide on.
-_ALTERNATION_GAIN = 12.0
+#: ``ListenParams.alternation_gain`` (12.0).
 
 
-_ALTERNATION_NEUTRAL = 0.33
+#: ``ListenParams.alternation_neutral`` (0.33).
 
 
-_TWO_FOUR_PRIOR_WEIGHT = 0.3
+#: ``ListenParams.two_four_prior_weight`` (0.3).
 
 
-_MIN_TWO_FOUR_BARS = 4
+#: ``ListenParams.min_two_four_bars`` (4).
 
 
 #: Which beat starts a 2/4 bar: weight of the network's log-odds against one z-score of
 #: harmonic change.
-_TWO_FOUR_NETWORK_WEIGHT = 0.3
+#: ``ListenParams.two_four_network_weight`` (0.3).
 
 
 #: ... and of one bass root (a note with its fifth on the next or the previous beat).
-_ROOT_VOTE = 1.0
+#: ``ListenParams.root_vote`` (1.0).
 
 
 _FIFTH = 7
 
 
-def _downbeat_probability(act: NDArray[np.float64], beats: NDArray[np.float64]) -> NDArray[Any]:
+def _downbeat_probability(
+    act: NDArray[np.float64], beats: NDArray[np.float64], params: ListenParams
+) -> NDArray[Any]:
     """q = d / (b + d) at each beat (max over ±3 frames), pulled to a prior when both are weak."""
     frames = frame_index(beats)
     b = frame_max(act[:, 0], frames)
     d = frame_max(act[:, 1], frames)
-    q = (d + _Q_PSEUDO * _Q_PRIOR) / (b + d + _Q_PSEUDO)
+    q = (d + params.downbeat_pseudo * params.downbeat_prior) / (b + d + params.downbeat_pseudo)
     return np.clip(q, 1e-3, 1.0 - 1e-3)
 
 
 def bar_viterbi(
     q: NDArray[np.float64],
-    switch_log_prob: float = _SWITCH_LOG_PROB,
     *,
+    params: ListenParams,
     down_bonus: NDArray[np.float64] | None = None,
     meter_evidence: NDArray[np.float64] | None = None,
     meter_log_prior: dict[int, float] | None = None,
@@ -120,13 +118,14 @@ def bar_viterbi(
     after the last beat of a bar the next bar starts in the same meter, or (at a cost of
     ``switch_log_prob``) in another one. A beat's emission is ``log q`` on a downbeat and
     ``log(1 - q)`` elsewhere. The song may start anywhere in a bar (a pickup).
+    The cost of a change is ``params.meter_switch_prob``.
 
     Parameters
     ----------
     q
         Probability that each beat is a downbeat.
-    switch_log_prob
-        Log probability of changing meter at a bar line.
+    params
+        The tunables (:class:`pasdeux.music.ListenParams`).
     down_bonus
         Extra log-odds that each beat is a downbeat (half added on a downbeat, half taken
         off elsewhere); None for none.
@@ -134,7 +133,8 @@ def bar_viterbi(
         ``(beats, 3)``: log evidence at each beat for meters 2, 3 and 4, whatever the
         position; None for none.
     meter_log_prior
-        Log prior per bar of each meter; None for the default (mildly against 2).
+        Log prior per bar of each meter; None for the default (``params.meter_two_prior``
+        for a two-beat bar).
 
     Returns
     -------
@@ -143,7 +143,8 @@ def bar_viterbi(
     positions : numpy.ndarray
         Each beat's position in its bar (1 = downbeat).
     """
-    prior = _METER_LOG_PRIOR if meter_log_prior is None else meter_log_prior
+    prior = _meter_log_prior(params) if meter_log_prior is None else meter_log_prior
+    switch_log_prob = math.log(params.meter_switch_prob)
     states = [(m, p) for m in _METERS for p in range(1, m + 1)]
     index = {s: k for k, s in enumerate(states)}
     n_states = len(states)
@@ -195,7 +196,9 @@ def _spans(beats: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.append(ibi, ibi[-1]) if ibi.size else np.ones(1)
 
 
-def beat_patterns(beats: NDArray[np.float64], onsets: Onsets) -> NDArray[np.float64]:
+def beat_patterns(
+    beats: NDArray[np.float64], onsets: Onsets, *, params: ListenParams
+) -> NDArray[np.float64]:
     """The onset pattern of every beat: three bands at six points of the beat, flattened.
 
     Parameters
@@ -204,6 +207,8 @@ def beat_patterns(beats: NDArray[np.float64], onsets: Onsets) -> NDArray[np.floa
         Beat times (s).
     onsets
         Band onsets of the song.
+    params
+        The tunables (:class:`pasdeux.music.ListenParams`).
 
     Returns
     -------
@@ -211,10 +216,15 @@ def beat_patterns(beats: NDArray[np.float64], onsets: Onsets) -> NDArray[np.floa
         ``(beats, 18)``.
     """
     span = _spans(beats)
-    points = beats[:, None] + span[:, None] * np.arange(_PATTERN_POINTS)[None, :] / _PATTERN_POINTS
+    points = (
+        beats[:, None]
+        + span[:, None] * np.arange(params.pattern_points)[None, :] / params.pattern_points
+    )
     sampled = window_max(onsets.bands, points.ravel(), half=2)  # (beats * points, 3)
     return np.asarray(
-        sampled.reshape(beats.size, _PATTERN_POINTS, 3).transpose(0, 2, 1).reshape(beats.size, -1),
+        sampled.reshape(beats.size, params.pattern_points, 3)
+        .transpose(0, 2, 1)
+        .reshape(beats.size, -1),
         dtype=float,
     )
 
@@ -252,12 +262,14 @@ def lag_similarity(vectors: NDArray[np.float64], lag: int) -> NDArray[np.float64
     return np.asarray(np.where(count > 0, total / np.maximum(count, 1), 0.0), dtype=float)
 
 
-def period_evidence(beats: NDArray[np.float64], onsets: Onsets) -> NDArray[np.float64]:
+def period_evidence(
+    beats: NDArray[np.float64], onsets: Onsets, *, params: ListenParams
+) -> NDArray[np.float64]:
     """Log evidence at each beat for bars of 2, 3 and 4 from the rhythm's period.
 
     The onset pattern of a beat resembles that of the same beat in the bar before and
     after. The similarity at each meter's lag, above the mean over the meters and
-    smoothed over a few beats, times :data:`_PERIOD_GAIN`. Bars of 2 and of 4 both take
+    smoothed over a few beats, times ``params.period_gain``. Bars of 2 and of 4 both take
     the better of the similarities at lags 2 and 4: the rhythm's period says 3 or not 3,
     and 2 against 4 is decided elsewhere.
 
@@ -267,13 +279,15 @@ def period_evidence(beats: NDArray[np.float64], onsets: Onsets) -> NDArray[np.fl
         Beat times (s).
     onsets
         Band onsets of the song.
+    params
+        The tunables (:class:`pasdeux.music.ListenParams`).
 
     Returns
     -------
     numpy.ndarray
         ``(beats, 3)`` for meters 2, 3 and 4.
     """
-    patterns = beat_patterns(beats, onsets)
+    patterns = beat_patterns(beats, onsets, params=params)
     s3 = lag_similarity(patterns, 3)
     s24 = np.maximum(lag_similarity(patterns, 2), lag_similarity(patterns, 4))
     sims = np.stack([s24, s3, s24], axis=1)
@@ -281,7 +295,9 @@ def period_evidence(beats: NDArray[np.float64], onsets: Onsets) -> NDArray[np.fl
     smooth = np.stack(
         [np.convolve(np.pad(c, 2, mode="edge"), kernel, mode="valid") for c in sims.T], axis=1
     )
-    return np.asarray(_PERIOD_GAIN * (smooth - smooth.mean(axis=1, keepdims=True)), dtype=float)
+    return np.asarray(
+        params.period_gain * (smooth - smooth.mean(axis=1, keepdims=True)), dtype=float
+    )
 
 
 def _beat_means(x: NDArray[np.float64], beats: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -294,7 +310,7 @@ def _beat_means(x: NDArray[np.float64], beats: NDArray[np.float64]) -> NDArray[n
 
 
 def harmonic_change(
-    beats: NDArray[np.float64], onsets: Onsets, width: int = 2
+    beats: NDArray[np.float64], onsets: Onsets, width: int = 2, *, params: ListenParams
 ) -> NDArray[np.float64]:
     """How much the harmony changes at each beat, as a robust z-score.
 
@@ -310,6 +326,8 @@ def harmonic_change(
         Band onsets and chroma of the song.
     width
         Beats on either side.
+    params
+        The tunables (:class:`pasdeux.music.ListenParams`).
 
     Returns
     -------
@@ -331,7 +349,7 @@ def harmonic_change(
     med = float(np.median(dist))
     mad = 1.4826 * float(np.median(np.abs(dist - med)))
     z = (dist - med) / max(mad, 1e-3)
-    return np.asarray(np.clip(z, *_HARMONY_Z_CLIP), dtype=float)
+    return np.asarray(np.clip(z, *params.harmony_z_clip), dtype=float)
 
 
 def bass_alternation(beats: NDArray[np.float64], onsets: Onsets) -> float:
@@ -371,7 +389,7 @@ def _alternation(notes: NDArray[np.int64]) -> float:
     return two - one
 
 
-def is_compound(beats: NDArray[np.float64], onsets: Onsets) -> bool:
+def is_compound(beats: NDArray[np.float64], onsets: Onsets, *, params: ListenParams) -> bool:
     """Whether each beat divides in three (6/8, 12/8) rather than in two.
 
     Parameters
@@ -380,12 +398,14 @@ def is_compound(beats: NDArray[np.float64], onsets: Onsets) -> bool:
         Beat times (s).
     onsets
         Band onsets of the song.
+    params
+        The tunables (:class:`pasdeux.music.ListenParams`).
 
     Returns
     -------
     bool
         True when the onsets at both a third and two thirds of the beat are stronger
-        than half way by :data:`_TERNARY_RATIO` (swung eighths strike only two thirds).
+        than half way by ``params.ternary_ratio`` (swung eighths strike only two thirds).
     """
     if beats.size < 4:
         return False
@@ -398,7 +418,7 @@ def is_compound(beats: NDArray[np.float64], onsets: Onsets) -> bool:
 
     half = at(0.5)
     third = min(at(1.0 / 3.0), at(2.0 / 3.0))
-    return third >= _TERNARY_RATIO * max(half, 1e-9)
+    return third >= params.ternary_ratio * max(half, 1e-9)
 
 
 # --------------------------------------------------------------------------- bars
@@ -409,6 +429,8 @@ def find_bars(
     beats: NDArray[np.float64],
     onsets: Onsets,
     prior: TempoPrior,
+    *,
+    params: ListenParams,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Meter and position in bar of every beat.
 
@@ -422,6 +444,8 @@ def find_bars(
         Band onsets, chroma and bass chroma of the song.
     prior
         Tempo prior of the dances.
+    params
+        The tunables (:class:`pasdeux.music.ListenParams`).
 
     Returns
     -------
@@ -430,16 +454,22 @@ def find_bars(
     positions : numpy.ndarray
         Each beat's position in its bar (1 = downbeat).
     """
-    q = _downbeat_probability(act, beats)
-    bonus = _HARMONY_GAIN * harmonic_change(beats, onsets)
-    evidence = period_evidence(beats, onsets)
-    log_prior = dict(_METER_LOG_PRIOR)
-    if is_compound(beats, onsets):
+    q = _downbeat_probability(act, beats, params)
+    bonus = params.harmony_gain * harmonic_change(beats, onsets, params=params)
+    evidence = period_evidence(beats, onsets, params=params)
+    log_prior = _meter_log_prior(params)
+    if is_compound(beats, onsets, params=params):
         log_prior[2] = 0.0
     meters, positions = bar_viterbi(
-        q, down_bonus=bonus, meter_evidence=evidence, meter_log_prior=log_prior
+        q, params=params, down_bonus=bonus, meter_evidence=evidence, meter_log_prior=log_prior
     )
-    return _two_four(beats, meters, positions, onsets, prior, q, bonus / _HARMONY_GAIN)
+    change = bonus / params.harmony_gain
+    return _two_four(beats, meters, positions, onsets, prior, q, change, params)
+
+
+def _meter_log_prior(params: ListenParams) -> dict[int, float]:
+    """Log prior per bar of each meter."""
+    return {2: math.log(params.meter_two_prior), 3: 0.0, 4: 0.0}
 
 
 def _runs(meters: NDArray[np.int64], meter: int) -> list[range]:
@@ -478,6 +508,7 @@ def _two_four(
     prior: TempoPrior,
     q: NDArray[np.float64],
     change: NDArray[np.float64],
+    params: ListenParams,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Split stretches of 4/4 into 2/4 where the bass alternates and the tempo allows it.
 
@@ -488,21 +519,21 @@ def _two_four(
     # The network learnt 2/4 dances as 4/4 and fires on the heavier beat of the pair (the
     # samba's surdo on 2); which beat starts the bar is read mostly from the bass, which
     # plays the root on the downbeat and its fifth on the upbeat, and from harmonic change.
-    logit = _TWO_FOUR_NETWORK_WEIGHT * (np.log(q) - np.log1p(-q)) + change
+    logit = params.two_four_network_weight * (np.log(q) - np.log1p(-q)) + change
     notes = beat_bass_notes(onsets, beats)
     for run in _runs(meters, 4):
         idx = np.arange(run.start, run.stop)
-        if idx.size < 4 * _MIN_TWO_FOUR_BARS:
+        if idx.size < 4 * params.min_two_four_bars:
             continue
         bpm = 60.0 / float(np.median(np.diff(beats[idx])))
         alternation = _alternation(notes[idx])
-        llr = _ALTERNATION_GAIN * (alternation - _ALTERNATION_NEUTRAL)
-        llr += _TWO_FOUR_PRIOR_WEIGHT * prior.meter_log_odds(bpm, 2, 4)
+        llr = params.alternation_gain * (alternation - params.alternation_neutral)
+        llr += params.two_four_prior_weight * prior.meter_log_odds(bpm, 2, 4)
         if llr <= 0:
             continue
         # which of the two alternating beats starts the 2/4 bar
         parity = np.arange(idx.size) % 2
-        evidence = logit[idx] + _ROOT_VOTE * _root_votes(notes[idx])
+        evidence = logit[idx] + params.root_vote * _root_votes(notes[idx])
         score = [float(np.sum(evidence[parity == k])) for k in (0, 1)]
         first = 0 if score[0] >= score[1] else 1
         meters[idx] = 2

@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 from scipy.signal import find_peaks
 
 from pasdeux.errors import InputError
+from pasdeux.music._params import ListenParams
 from pasdeux.music._types import EnergyCurve
 from pasdeux.music.frontend import (
     BREAK_DB,
@@ -51,47 +52,47 @@ from pasdeux.music.grid._tempo_prior import TempoPrior
 #: degraded alike; pink, brown and crackle noise, babble, other voices): all music accepted,
 #: the closest a noisy samba at 60 % on the beat; all the rest refused, the closest a
 #: vinyl-like crackle at 49 %.
-MIN_BEATS = 8
+#: ``ListenParams.min_beats`` (8).
 
 
 #: A third way to pass: the beat activation repeats at the tracked beat's period (or twice
 #: it) however weak it is. A solo melody (a fife tune, a flute over soft chords) makes the
 #: network fire at ~0.06, below every peak height above, yet its activation is as periodic
 #: as a band's: the normalised autocorrelation (mean removed, the best lag within
-#: ±_CLARITY_LAG_FRAMES of the period and of twice it) is >= 0.26 on the six such scores of
+#: ±``clarity_lag_frames`` of the period and of twice it) is >= 0.26 on the six such scores of
 #: the others' compositions' tuning half (bench/others.py), where white, pink and brown
 #: noise, crackle, a tone, espeak-ng speech in two languages and a three-voice babble have
 #: <= 0.16: the threshold is half way across. Held out: the three other refused scores
 #: (0.36-0.70) pass.
-_MIN_CLARITY = 0.21
+#: ``ListenParams.min_clarity`` (0.21).
 
 
-_CLARITY_LAG_FRAMES = 2
+#: ``ListenParams.clarity_lag_frames`` (2).
 
 
-_MIN_ON_GRID = 0.55
+#: ``ListenParams.min_on_grid`` (0.55).
 
 
-_MIN_SUPPORT = 0.37
+#: ``ListenParams.min_support`` (0.37).
 
 
-_PEAK_HEIGHT = 0.1
+#: ``ListenParams.peak_height`` (0.1).
 
 
-_PEAK_SHARE = 0.5
+#: ``ListenParams.peak_share`` (0.5).
 
 
-_ON_GRID_FRAMES = 5
+#: ``ListenParams.on_grid_frames`` (5).
 
 
 #: A half-time track passes the check on its doubled grid.
-_DOUBLE_OFF_SHARE = 0.6
+#: ``ListenParams.double_off_share`` (0.6).
 
 
-_DOUBLE_MIN_CONTRAST = 0.25
+#: ``ListenParams.double_min_contrast`` (0.25).
 
 
-_DOUBLE_MIN_ON_GRID = 0.85
+#: ``ListenParams.double_min_on_grid`` (0.85).
 
 
 #: Octave choice. Log-likelihood ratio of counting at double time, per unit of
@@ -99,27 +100,27 @@ _DOUBLE_MIN_ON_GRID = 0.85
 #: and the ratio at which the audio is neutral: a backbeat and a ride half way between
 #: the tracked beats (ratio >= 1) say they are beats too; eighth-note comping and hats
 #: (ratio ~0.4-0.8) say they are not.
-_OCTAVE_GAIN = 10.0
+#: ``ListenParams.octave_gain`` (10.0).
 
 
-_DOUBLE_NEUTRAL = 0.92
+#: ``ListenParams.double_neutral`` (0.92).
 
 
 #: The beat network's activation half way between the beats over half that on them: above 1
 #: (it fires there nearly as strongly) the network itself hears a beat there.
-_NETWORK_HALF = 0.5
+#: ``ListenParams.network_half`` (0.5).
 
 
 #: Halving (or keeping every third beat): the beats left out over the kept ones (beat
 #: activation and mid-band onsets), neutral at this ratio: the others must nearly vanish.
-_SUB_NEUTRAL = 0.45
+#: ``ListenParams.sub_neutral`` (0.45).
 
 
 #: No beat outside this range (BPM).
-_MAX_COUNTED_BPM = 240.0
+#: ``ListenParams.max_counted_bpm`` (240.0).
 
 
-_MIN_COUNTED_BPM = 40.0
+#: ``ListenParams.min_counted_bpm`` (40.0).
 
 
 def _clean_beats(
@@ -161,7 +162,9 @@ class BeatEvidence:
         return self.strength - self.off
 
 
-def beat_evidence(beats: NDArray[np.float64], beat_act: NDArray[np.float64]) -> BeatEvidence:
+def beat_evidence(
+    beats: NDArray[np.float64], beat_act: NDArray[np.float64], *, params: ListenParams
+) -> BeatEvidence:
     """Measure how well a grid of beat times matches the beat activation.
 
     Parameters
@@ -170,6 +173,8 @@ def beat_evidence(beats: NDArray[np.float64], beat_act: NDArray[np.float64]) -> 
         Beat times in seconds (at least two).
     beat_act
         Beat activation (beat + downbeat) at 100 frames per second.
+    params
+        The tunables (:class:`pasdeux.music.ListenParams`).
 
     Returns
     -------
@@ -180,22 +185,24 @@ def beat_evidence(beats: NDArray[np.float64], beat_act: NDArray[np.float64]) -> 
     on = frame_max(beat_act, frames)
     off = frame_max(beat_act, frame_index(0.5 * (beats[1:] + beats[:-1])))
     # peaks at least half as high as the beats': noise adds many small ones
-    height = max(_PEAK_HEIGHT, _PEAK_SHARE * float(on.mean()))
+    height = max(params.peak_height, params.peak_share * float(on.mean()))
     peaks, _ = find_peaks(beat_act, height=height, distance=10)
     if peaks.size:
         pos = np.searchsorted(frames, peaks)
         left = np.abs(peaks - frames[np.clip(pos - 1, 0, frames.size - 1)])
         right = np.abs(frames[np.clip(pos, 0, frames.size - 1)] - peaks)
-        near = np.minimum(left, right) <= _ON_GRID_FRAMES
+        near = np.minimum(left, right) <= params.on_grid_frames
         heights = beat_act[peaks]
         on_grid = float(heights[near].sum() / heights.sum())
     else:
         on_grid = 0.0
-    support = float(np.mean(on >= _PEAK_HEIGHT))
+    support = float(np.mean(on >= params.peak_height))
     return BeatEvidence(float(on.mean()), float(off.mean()), on_grid, support)
 
 
-def pulse_clarity(beats: NDArray[np.float64], beat_act: NDArray[np.float64]) -> float:
+def pulse_clarity(
+    beats: NDArray[np.float64], beat_act: NDArray[np.float64], *, params: ListenParams
+) -> float:
     """How periodic the beat activation is at the tracked beat's period.
 
     Parameters
@@ -204,12 +211,14 @@ def pulse_clarity(beats: NDArray[np.float64], beat_act: NDArray[np.float64]) -> 
         Tracked beat times (s), at least two.
     beat_act
         Beat activation (beat + downbeat) at 100 frames per second.
+    params
+        The tunables (:class:`pasdeux.music.ListenParams`).
 
     Returns
     -------
     float
         The largest normalised autocorrelation of the activation (mean removed) at a lag
-        within ±:data:`_CLARITY_LAG_FRAMES` frames of the median beat period or of twice
+        within ±``params.clarity_lag_frames`` frames of the median beat period or of twice
         it; 0 for a flat activation.
     """
     x = np.asarray(beat_act, dtype=float) - float(np.mean(beat_act))
@@ -218,7 +227,7 @@ def pulse_clarity(beats: NDArray[np.float64], beat_act: NDArray[np.float64]) -> 
     best = 0.0
     for centre in (period, 2.0 * period):
         for lag in range(
-            round(centre) - _CLARITY_LAG_FRAMES, round(centre) + _CLARITY_LAG_FRAMES + 1
+            round(centre) - params.clarity_lag_frames, round(centre) + params.clarity_lag_frames + 1
         ):
             if energy <= 0 or not 0 < lag < x.size // 2:
                 continue
@@ -232,7 +241,11 @@ def _doubled(beats: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 def check_danceable(
-    beats: NDArray[np.float64], beat_act: NDArray[np.float64], path: str | None
+    beats: NDArray[np.float64],
+    beat_act: NDArray[np.float64],
+    path: str | None,
+    *,
+    params: ListenParams,
 ) -> None:
     """Check that the tracked beats are those of a danceable pulse.
 
@@ -244,39 +257,42 @@ def check_danceable(
         Beat activation (beat + downbeat) at 100 frames per second.
     path
         The file, for the error message.
+    params
+        The tunables (:class:`pasdeux.music.ListenParams`).
 
     Raises
     ------
     InputError
         Too few beats, or the activation does not support a regular beat.
     """
-    if beats.size < MIN_BEATS:
+    if beats.size < params.min_beats:
         raise InputError(
-            path, f"no danceable beat found (only {beats.size} beats tracked; need {MIN_BEATS})"
+            path,
+            f"no danceable beat found (only {beats.size} beats tracked; need {params.min_beats})",
         )
-    one = beat_evidence(beats, beat_act)
-    if one.on_grid >= _MIN_ON_GRID and one.support >= _MIN_SUPPORT:
+    one = beat_evidence(beats, beat_act, params=params)
+    if one.on_grid >= params.min_on_grid and one.support >= params.min_support:
         return
     # a fast song tracked at half time: the network fires half way between the beats too
-    two = beat_evidence(_doubled(beats), beat_act)
+    two = beat_evidence(_doubled(beats), beat_act, params=params)
     if (
-        one.off >= _DOUBLE_OFF_SHARE * one.strength
-        and two.support >= _MIN_SUPPORT
-        and two.contrast >= _DOUBLE_MIN_CONTRAST
-        and two.on_grid >= _DOUBLE_MIN_ON_GRID
+        one.off >= params.double_off_share * one.strength
+        and two.support >= params.min_support
+        and two.contrast >= params.double_min_contrast
+        and two.on_grid >= params.double_min_on_grid
     ):
         return
     # a soft solo line: weak activation, but as periodic as a band's
-    clarity = pulse_clarity(beats, beat_act)
-    if clarity >= _MIN_CLARITY:
+    clarity = pulse_clarity(beats, beat_act, params=params)
+    if clarity >= params.min_clarity:
         return
     raise InputError(
         path,
         f"no danceable beat found ({100 * one.on_grid:.0f}% of onsets on the beat, an onset "
         f"on {100 * one.support:.0f}% of the beats, beat strength {one.strength:.2f}, pulse "
-        f"clarity {clarity:.2f}; music has >= {100 * _MIN_ON_GRID:.0f}% and "
-        f">= {100 * _MIN_SUPPORT:.0f}%, or a clarity >= {_MIN_CLARITY:.2f}: is it silence, "
-        "noise, a steady tone or speech?)",
+        f"clarity {clarity:.2f}; music has >= {100 * params.min_on_grid:.0f}% and "
+        f">= {100 * params.min_support:.0f}%, or a clarity >= {params.min_clarity:.2f}: is it "
+        "silence, noise, a steady tone or speech?)",
     )
 
 
@@ -338,6 +354,8 @@ def choose_level(
     beat_act: NDArray[np.float64],
     onsets: Onsets,
     prior: TempoPrior,
+    *,
+    params: ListenParams,
 ) -> PulseChoice:
     """Count the beat at the tracked tempo, at its double, its half or its third.
 
@@ -345,9 +363,9 @@ def choose_level(
     plus the tempo prior's log plausibility of the counted tempo:
 
     - double: the onsets half way between the tracked beats, against those on them
-      (:data:`_DOUBLE_NEUTRAL`), and the beat network firing there;
+      (``params.double_neutral``), and the beat network firing there;
     - half or third (a 6/8 tracked in eighths): how weak the beats left out are against
-      the kept ones (:data:`_SUB_NEUTRAL`).
+      the kept ones (``params.sub_neutral``).
 
     Parameters
     ----------
@@ -359,6 +377,8 @@ def choose_level(
         Band onsets of the song.
     prior
         Tempo prior of the dances.
+    params
+        The tunables (:class:`pasdeux.music.ListenParams`).
 
     Returns
     -------
@@ -366,26 +386,26 @@ def choose_level(
         The beats at the chosen level.
     """
     bpm = 60.0 / float(np.median(np.diff(beats)))
-    act = beat_evidence(beats, beat_act)
+    act = beat_evidence(beats, beat_act, params=params)
     candidates: dict[float, tuple[NDArray[np.float64], float]] = {1.0: (beats, 0.0)}
     between = _between_ratio(beats, onsets)
     if between > 0:
         # the network itself firing half way between the beats only ever adds evidence
-        network = max(0.0, math.log((act.off + 0.05) / (_NETWORK_HALF * act.strength + 0.05)))
+        network = max(0.0, math.log((act.off + 0.05) / (params.network_half * act.strength + 0.05)))
         candidates[2.0] = (
             _doubled(beats),
-            _OCTAVE_GAIN * (math.log(between / _DOUBLE_NEUTRAL) + network),
+            params.octave_gain * (math.log(between / params.double_neutral) + network),
         )
     strength = _strength(beats, beat_act, onsets)
     for every in (2, 3):
-        if beats.size >= every * MIN_BEATS:
+        if beats.size >= every * params.min_beats:
             kept, ratio = _sub_grid(beats, strength, every)
-            audio = _OCTAVE_GAIN * math.log(_SUB_NEUTRAL / max(ratio, 1e-3))
+            audio = params.octave_gain * math.log(params.sub_neutral / max(ratio, 1e-3))
             candidates[1.0 / every] = (kept, audio)
     scores: dict[float, float] = {}
     for factor, (_, audio) in candidates.items():
         counted = bpm * factor
-        if not _MIN_COUNTED_BPM <= counted <= _MAX_COUNTED_BPM:
+        if not params.min_counted_bpm <= counted <= params.max_counted_bpm:
             continue
         scores[factor] = audio + prior.log_prior(counted)
     best = max(scores, key=lambda f: (scores[f], f == 1.0))
@@ -398,6 +418,8 @@ def track_beats(
     duration: float,
     path: str | None,
     tracked: NDArray[np.float64] | None = None,
+    *,
+    params: ListenParams,
 ) -> NDArray[np.float64]:
     """Track the beats with madmom's DBN, clean them and check that they are danceable.
 
@@ -413,6 +435,8 @@ def track_beats(
         The file, for error messages.
     tracked
         Beats already tracked by the DBN (skips tracking; for tests and benchmarks).
+    params
+        The tunables (:class:`pasdeux.music.ListenParams`).
 
     Returns
     -------
@@ -427,5 +451,5 @@ def track_beats(
     if tracked is None:
         tracked = dbn_beats(beat_act)
     beats = _clean_beats(np.asarray(tracked, dtype=float), energy, duration)
-    check_danceable(beats, beat_act, path)
+    check_danceable(beats, beat_act, path, params=params)
     return beats

@@ -1,0 +1,117 @@
+"""The listen stage's tunables: ``ListenParams``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["ListenParams"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ListenParams:
+    """How the beat and the bars are decided (``listen(..., params=ListenParams(...))``; the
+    defaults when None). Each was chosen on a tuning half, as its comment in
+    ``pasdeux/music/grid`` says; change one only with ``bench/music.py`` on both halves.
+
+    Attributes
+    ----------
+    min_beats
+        Fewest beats a danceable song has (and fewest kept beats, times the step, to count
+        it at half or a third of the tracked tempo).
+    peak_height, peak_share
+        The beat activation's peaks that count for the danceable-beat check: at least
+        ``peak_height`` high and ``peak_share`` of the mean activation at the beats.
+    on_grid_frames
+        A peak within this many frames (at 100 a second) of a beat is on the grid.
+    min_on_grid, min_support
+        A danceable beat: at least ``min_on_grid`` of the peaks (weighted by height) on
+        the grid, and a peak on at least ``min_support`` of the beats.
+    double_off_share, double_min_contrast, double_min_on_grid
+        A half-time track passes on its doubled grid: the activation half way between the
+        beats at least ``double_off_share`` of that at them, and on the doubled grid a
+        contrast (activation at the beats less half way) of ``double_min_contrast`` and
+        ``double_min_on_grid`` of the peaks on it.
+    min_clarity, clarity_lag_frames
+        Or a soft solo line: the beat activation's normalised autocorrelation at the beat
+        period (or twice it, within ``clarity_lag_frames`` frames) at least ``min_clarity``.
+    octave_gain
+        Log-likelihood ratio of a beat level per unit of log of its audio evidence.
+    double_neutral
+        Onsets half way between the beats over those on them (middle and high bands) at
+        which counting double time is neutral.
+    network_half
+        The beat activation half way between the beats over this share of that on them
+        adds evidence for double time.
+    sub_neutral
+        The beats left out over the kept ones at which counting half (or a third) of the
+        tracked tempo is neutral.
+    min_counted_bpm, max_counted_bpm
+        No beat level outside this tempo range (BPM).
+    meter_two_prior
+        Prior per bar of a two-beat bar against one of three or four (1: even).
+    meter_switch_prob
+        Probability of a meter change at a bar line.
+    downbeat_pseudo, downbeat_prior
+        A weak beat's downbeat probability is pulled towards ``downbeat_prior`` as if
+        ``downbeat_pseudo`` more activation said so.
+    harmony_gain, harmony_z_clip
+        Log-odds of a downbeat per robust z-score of harmonic change, and the z-scores' clip.
+    period_gain
+        Log evidence per beat per unit of rhythm self-similarity at a meter's lag.
+    pattern_points
+        Points of a beat at which the rhythm pattern is sampled.
+    ternary_ratio
+        A compound beat (6/8): the onsets at a third and two thirds of the beat both exceed
+        that half way by this factor.
+    alternation_gain, alternation_neutral
+        2/4: log-likelihood ratio per unit of bass alternation, and the alternation at
+        which the audio is neutral.
+    two_four_prior_weight
+        Weight of the tempo prior's 2-against-4 log odds.
+    min_two_four_bars
+        Fewest 4/4 bars in a stretch to decide 2/4 on.
+    two_four_network_weight, root_vote
+        Which beat starts a 2/4 bar: the weight of the network's log-odds, and of one bass
+        root, against one z-score of harmonic change.
+    """
+
+    min_beats: int = 8
+    peak_height: float = 0.1
+    peak_share: float = 0.5
+    on_grid_frames: int = 5
+    min_on_grid: float = 0.55
+    min_support: float = 0.37
+    double_off_share: float = 0.6
+    double_min_contrast: float = 0.25
+    double_min_on_grid: float = 0.85
+    min_clarity: float = 0.21
+    clarity_lag_frames: int = 2
+    octave_gain: float = 10.0
+    double_neutral: float = 0.92
+    network_half: float = 0.5
+    sub_neutral: float = 0.45
+    min_counted_bpm: float = 40.0
+    max_counted_bpm: float = 240.0
+    meter_two_prior: float = 0.5
+    meter_switch_prob: float = 1e-4
+    downbeat_pseudo: float = 0.05
+    downbeat_prior: float = 0.3
+    harmony_gain: float = 0.8
+    harmony_z_clip: tuple[float, float] = (-2.0, 4.0)
+    period_gain: float = 8.0
+    pattern_points: int = 6
+    ternary_ratio: float = 1.4
+    alternation_gain: float = 12.0
+    alternation_neutral: float = 0.33
+    two_four_prior_weight: float = 0.3
+    min_two_four_bars: int = 4
+    two_four_network_weight: float = 0.3
+    root_vote: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.min_beats < 2:
+            raise ValueError(f"min_beats must be at least 2, not {self.min_beats}")
+        if not 0 < self.meter_switch_prob < 1 or not self.meter_two_prior > 0:
+            raise ValueError("meter_switch_prob must be in (0, 1) and meter_two_prior > 0")
+        if self.pattern_points < 1:
+            raise ValueError(f"pattern_points must be at least 1, not {self.pattern_points}")
