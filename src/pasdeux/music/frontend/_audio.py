@@ -576,6 +576,12 @@ def _float_gain(reader: AudioReader) -> float:
 def _mix(data: NDArray[np.float32]) -> NDArray[np.float32]:
     if data.shape[1] == 1:
         return np.ascontiguousarray(data[:, 0])
+    if data.shape[1] == 2:
+        # the mean of two, as ``mean`` computes it (the sum halved, in float32) but a
+        # tenth of its time: a reduction along a short axis is slow
+        mono = np.add(data[:, 0], data[:, 1])
+        mono /= np.float32(2.0)
+        return mono
     return np.asarray(data.mean(axis=1, dtype=np.float32), dtype=np.float32)
 
 

