@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 import pasdeux.dances
 from pasdeux.dances import RHYTHM_FEATURES, DanceStyle, load_library, load_style
 from pasdeux.errors import SchemaError
-from pasdeux.music import rank_dances
+from pasdeux.music import ListenParams, rank_dances
 from pasdeux.music.fit._rhythm import (
     FEATURE_WORDS,
     NEUTRAL_FIT,
@@ -346,11 +346,11 @@ def test_each_section_is_ranked_on_its_own_rhythm() -> None:
 
     library = load_library()
     args = (beats, meters, bar_starts, float(beats[-1]), energy, library, [16])
-    first, second = find_sections(*args, rhythm_of)
+    first, second = find_sections(*args, rhythm_of, params=ListenParams())
     assert asked == [(4, 0.0, split_s), (4, split_s, float(beats[-1]))]
     assert first.dance == "Jive"
     assert second.dance == "Salsa"
-    plain = find_sections(*args)
+    plain = find_sections(*args, params=ListenParams())
     assert plain[0].dance == plain[1].dance
 
 

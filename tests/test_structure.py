@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from pasdeux.music import EnergyCurve, MusicMap, Section, listen
+from pasdeux.music import EnergyCurve, ListenParams, MusicMap, Section, listen
 from pasdeux.music.frontend._bands import BandFrames, frame_bands
 from pasdeux.music.structure import find_phrases
 from pasdeux.music.structure._novelty import bar_features, texture
@@ -250,9 +250,10 @@ def _grid_map(n_bars: int, section_bars: Collection[int] = ()) -> MusicMap:
 
 def test_phrases_after_an_intro_and_at_sections() -> None:
     m = _grid_map(30, [18])
-    phrases = find_phrases(m, arrival=m.bars[4].start)
+    phrases = find_phrases(m, arrival=m.bars[4].start, params=ListenParams())
     assert [(p.first_bar, p.n_bars) for p in phrases] == [(0, 4), (4, 8), (12, 6), (18, 8), (26, 4)]
-    phrases = find_phrases(m, arrival=m.bars[12].start)  # a long intro ends on a full phrase
+    # a long intro ends on a full phrase
+    phrases = find_phrases(m, arrival=m.bars[12].start, params=ListenParams())
     assert [(p.first_bar, p.n_bars) for p in phrases][:2] == [(0, 4), (4, 8)]
     assert all(p.start == m.bars[p.first_bar].start for p in phrases)
 
@@ -263,7 +264,7 @@ def test_phrase_length_follows_the_texture(every: int, want: int) -> None:
     evidence = np.full(64, 1.0)
     if every:
         evidence[::every] = 12.0
-    phrases = find_phrases(m, evidence=evidence)
+    phrases = find_phrases(m, evidence=evidence, params=ListenParams())
     assert phrases[0].n_bars == want
     assert sum(p.n_bars for p in phrases) == 64
 
@@ -272,5 +273,5 @@ def test_lead_in_before_the_phrase_grid() -> None:
     m = _grid_map(40)
     evidence = np.full(40, 1.0)
     evidence[2::8] = 12.0  # phrases start two bars in: a two-bar vamp
-    phrases = find_phrases(m, evidence=evidence)
+    phrases = find_phrases(m, evidence=evidence, params=ListenParams())
     assert [(p.first_bar, p.n_bars) for p in phrases][:3] == [(0, 2), (2, 8), (10, 8)]

@@ -113,10 +113,11 @@ def listen(
     # thread on a loaded machine (and give the same numbers on one).
     with threadpool_limits(limits=1, user_api="blas"):
         heard = _hear(source, sr, limits, say, progress)
-        beats, positions, meters, final = _grid(heard, say, params or ListenParams())
+        params = params or ListenParams()
+        beats, positions, meters, final = _grid(heard, say, params)
         say("sections, phrases, accents…")
         library = tuple(styles) if styles is not None else _library()
-        return _music_map(heard, beats, positions, meters, final, library)
+        return _music_map(heard, beats, positions, meters, final, library, params)
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,7 @@ def _grid(
     prior = default_prior()
     beats = choose_level(beats, beat_act, heard.onsets, prior, params=params).beats
     say("finding bars and meter…")
-    final = final_chord(features.energy, features.flux, beat_act, beats)
+    final = final_chord(features.energy, features.flux, beat_act, beats, params=params)
     if final is not None:
         # the tracker keeps counting through a held final chord; the music does not
         keep = beats <= final.time + 0.3 * float(np.median(np.diff(beats)))
@@ -214,6 +215,7 @@ def _music_map(
     meters: NDArray[np.int64],
     final: Accent | None,
     library: tuple[DanceStyle, ...],
+    params: ListenParams,
 ) -> MusicMap:
     """The song's map from its grid: sections and their dances, phrases, accents."""
     duration, energy = heard.duration_s, heard.features.energy
@@ -224,7 +226,7 @@ def _music_map(
         return rhythm_profile(heard.rhythm, beats, positions, meter, start, end)
 
     sections = find_sections(
-        beats, meters, bar_starts, duration, energy, library, tex.changes, rhythm_of
+        beats, meters, bar_starts, duration, energy, library, tex.changes, rhythm_of, params=params
     )
     song_meter = main_meter(sections)
     main_ibis = section_ibis(beats, [s for s in sections if s.meter == song_meter])
@@ -247,8 +249,8 @@ def _music_map(
     arrival = float(beats[bar_starts[tex.arrival]]) if tex.arrival is not None else None
     return replace(
         draft,
-        phrases=find_phrases(draft, arrival, tex.evidence),
-        accents=find_accents(draft, heard.features.flux, final, heard.beat_act),
+        phrases=find_phrases(draft, arrival, tex.evidence, params=params),
+        accents=find_accents(draft, heard.features.flux, final, heard.beat_act, params=params),
     )
 
 

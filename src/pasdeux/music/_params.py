@@ -9,9 +9,10 @@ __all__ = ["ListenParams"]
 
 @dataclass(frozen=True, kw_only=True)
 class ListenParams:
-    """How the beat and the bars are decided (``listen(..., params=ListenParams(...))``; the
-    defaults when None). Each was chosen on a tuning half, as its comment in
-    ``pasdeux/music/grid`` says; change one only with ``bench/music.py`` on both halves.
+    """How the beat, the bars and the structure are decided
+    (``listen(..., params=ListenParams(...))``; the defaults when None). Each was chosen on
+    a tuning half (the comments in ``pasdeux/music/grid`` say how); change one only with
+    ``bench/music.py`` on both halves.
 
     Attributes
     ----------
@@ -73,6 +74,34 @@ class ListenParams:
     two_four_network_weight, root_vote
         Which beat starts a 2/4 bar: the weight of the network's log-odds, and of one bass
         root, against one z-score of harmonic change.
+    min_section_bars
+        Fewest bars in a section (shorter runs merge into a neighbour; a tempo or texture
+        change splits a section only this far from its edges).
+    phrase_bars
+        Bars in a phrase.
+    phrase_evidence, phrase_contrast
+        The texture changes at phrase starts count as clear (the phrases are placed by
+        them) when their mean is at least ``phrase_evidence`` and ``phrase_contrast``
+        times that at other bars.
+    music_level_db
+        Energy (dB below the loudest 0.1 s) from which the music sounds (silences, the
+        final chord).
+    hit_ratio, hit_above_local, hit_local_percentile, hit_context_beats, hit_bar_lags
+        Hits: onsets ``hit_ratio`` times stronger than the same place in the bars
+        ``hit_bar_lags`` away, and ``hit_above_local`` times the
+        ``hit_local_percentile``-th percentile of the onsets of the ``hit_context_beats``
+        beats around.
+    stop_onset_share, stop_beat_share, stop_context_beats, stop_bar_lags
+        Stops: beats without an onset above ``stop_onset_share`` of the
+        ``stop_context_beats`` beats before them and of the same beat ``stop_bar_lags``
+        bars away (a rest the groove repeats is no stop), and with the beat activation
+        below ``stop_beat_share`` of theirs.
+    lead_hit_share
+        The onset before a stop is its hit unless weaker than this share of the beats'
+        before it.
+    final_within_s, final_min_hold_s, final_max_beat_act
+        The final chord: within this many seconds of the end, held at least this long (or
+        a beat), and the beat activation below this after it.
     """
 
     min_beats: int = 8
@@ -107,6 +136,24 @@ class ListenParams:
     min_two_four_bars: int = 4
     two_four_network_weight: float = 0.3
     root_vote: float = 1.0
+    min_section_bars: int = 4
+    phrase_bars: int = 8
+    phrase_evidence: float = 6.0
+    phrase_contrast: float = 3.0
+    music_level_db: float = -20.0
+    hit_ratio: float = 1.5
+    hit_local_percentile: float = 90.0
+    hit_above_local: float = 1.2
+    hit_context_beats: int = 8
+    hit_bar_lags: tuple[int, ...] = (-4, -3, -2, -1, 1, 2, 3, 4)
+    stop_onset_share: float = 0.15
+    stop_beat_share: float = 0.5
+    stop_context_beats: int = 8
+    stop_bar_lags: tuple[int, ...] = (-8, -4, 4, 8)
+    lead_hit_share: float = 0.75
+    final_within_s: float = 20.0
+    final_min_hold_s: float = 0.75
+    final_max_beat_act: float = 0.15
 
     def __post_init__(self) -> None:
         if self.min_beats < 2:

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from scipy.signal import find_peaks
 
 from pasdeux.dances import DanceStyle
+from pasdeux.music._params import ListenParams
 from pasdeux.music._types import (
     Accent,
     EnergyCurve,
@@ -30,63 +31,7 @@ from pasdeux.music.fit import RhythmProfile, rank_dances
 from pasdeux.music.frontend import BREAK_DB, FLOOR_DB, FPS
 from pasdeux.music.structure._tempo_runs import bar_log_tempo, tempo_runs
 
-#: Sections.
-_MIN_SECTION_BARS = 4
-
-
-#: Phrases.
-_PHRASE_BARS = 8
-
-
-_PHRASE_EVIDENCE = 6.0  # mean texture change at phrase starts that counts as clear
-
-
-_PHRASE_CONTRAST = 3.0  # ... and this many times the change at other bars
-
-
-_MUSIC_DB = -20.0
-
-
-#: Hits: onsets this much stronger than the same place in the bars around ...
-_HIT_RATIO = 1.5
-
-
-_HIT_LOCAL_PERCENTILE = 90.0  # ... and above the strong onsets of the beats around
-
-
-_HIT_ABOVE_LOCAL = 1.2
-
-
-_HIT_CONTEXT_BEATS = 8
-
-
-_SLOT_BAR_LAGS = (-4, -3, -2, -1, 1, 2, 3, 4)  # bars a place in the bar is compared with
-
-
-#: Stops: beats without an onset above this share of the beats before them and of the same
-#: beat in the bars 4 and 8 before and after (a rest the groove repeats is no stop) ...
-_STOP_ONSET_SHARE = 0.15
-
-
-_STOP_BEAT_SHARE = 0.5  # ... and with the beat activation below this share of theirs
-
-
-_STOP_CONTEXT_BEATS = 8
-
-
-_STOP_BAR_LAGS = (-8, -4, 4, 8)
-
-
-_LEAD_HIT_SHARE = 0.75  # the onset before a stop is its hit unless weaker than this share
-
-
-_FINAL_WITHIN_S = 20.0
-
-
-_FINAL_MIN_HOLD_S = 0.75
-
-
-_FINAL_MAX_BEAT_ACT = 0.15  # beat activation must die away after the final chord
+# The tunables (sections, phrases, hits, stops, the final chord) are ListenParams' fields.
 
 
 @dataclass
@@ -105,6 +50,8 @@ def find_sections(
     styles: Sequence[DanceStyle],
     texture_changes: Sequence[int] = (),
     rhythm_of: Callable[[int, float, float], RhythmProfile | None] | None = None,
+    *,
+    params: ListenParams,
 ) -> tuple[Section, ...]:
     """The song's sections: runs of bars with one meter and one tempo (steady or a ramp),
     split again where the texture changes.
@@ -130,6 +77,8 @@ def find_sections(
         (:func:`pasdeux.music.fit.rhythm_profile`), so that each section's dance is
         ranked on its own rhythmic character; None ranks on meter and tempo alone.
 
+    params
+        The tunables (:class:`pasdeux.music.ListenParams`).
     Returns
     -------
     tuple of Section
@@ -149,10 +98,10 @@ def find_sections(
             runs[-1].n_bars += 1
         else:
             runs.append(_Run(k, 1, bar_meter[k]))
-    runs = _merge_short(runs, bar_ibi)
+    runs = _merge_short(runs, bar_ibi, params=params)
     log_tempo = bar_log_tempo(beats, bar_starts)
-    runs = [piece for run in runs for piece in _split_on_tempo(run, log_tempo)]
-    runs = _split_on_texture(runs, texture_changes)
+    runs = [piece for run in runs for piece in _split_on_tempo(run, log_tempo, params=params)]
+    runs = _split_on_texture(runs, texture_changes, params=params)
 
     sections = []
     for r, run in enumerate(runs):
@@ -175,26 +124,32 @@ def find_sections(
     return tuple(sections)
 
 
-def _split_on_tempo(run: _Run, log_tempo: NDArray[np.float64]) -> list[_Run]:
+def _split_on_tempo(
+    run: _Run, log_tempo: NDArray[np.float64], *, params: ListenParams
+) -> list[_Run]:
     """Split a run of bars where its tempo jumps, or where a ramp begins or ends."""
     x = log_tempo[run.first_bar : run.first_bar + run.n_bars]
-    edges = tempo_runs(x, _MIN_SECTION_BARS)
+    edges = tempo_runs(x, params.min_section_bars)
     return [_Run(run.first_bar + a, b - a, run.meter) for a, b in itertools.pairwise(edges)]
 
 
-def _split_on_texture(runs: list[_Run], changes: Sequence[int]) -> list[_Run]:
+def _split_on_texture(
+    runs: list[_Run], changes: Sequence[int], *, params: ListenParams
+) -> list[_Run]:
     """Split runs at texture changes at least 4 bars from the runs' edges."""
     out = list(runs)
     for k in sorted(set(changes)):
         for r, run in enumerate(out):
             a, b = run.first_bar, run.first_bar + run.n_bars
-            if a + _MIN_SECTION_BARS <= k <= b - _MIN_SECTION_BARS:
+            if a + params.min_section_bars <= k <= b - params.min_section_bars:
                 out[r : r + 1] = [_Run(a, k - a, run.meter), _Run(k, b - k, run.meter)]
                 break
     return out
 
 
-def _merge_short(runs: list[_Run], bar_ibi: list[NDArray[np.float64]]) -> list[_Run]:
+def _merge_short(
+    runs: list[_Run], bar_ibi: list[NDArray[np.float64]], *, params: ListenParams
+) -> list[_Run]:
     """Merge runs shorter than 4 bars into a neighbour (same meter, else closer tempo)."""
     runs = list(runs)
 
@@ -205,7 +160,7 @@ def _merge_short(runs: list[_Run], bar_ibi: list[NDArray[np.float64]]) -> list[_
         return float(sum(np.sum(x) for x in bar_ibi[run.first_bar : run.first_bar + run.n_bars]))
 
     while len(runs) > 1:
-        short = [k for k, r in enumerate(runs) if r.n_bars < _MIN_SECTION_BARS]
+        short = [k for k, r in enumerate(runs) if r.n_bars < params.min_section_bars]
         if not short:
             break
         k = min(short, key=lambda s: (runs[s].n_bars, s))
@@ -237,6 +192,8 @@ def find_phrases(
     music: MusicMap,
     arrival: float | None = None,
     evidence: NDArray[np.float64] | None = None,
+    *,
+    params: ListenParams,
 ) -> tuple[Phrase, ...]:
     """Phrases: groups of 8 bars (4, 12 or 16 when the song clearly phrases so), restarting at
     each section start and where the band arrives after an intro.
@@ -256,6 +213,8 @@ def find_phrases(
         without an intro, where the first full phrase starts (the bars before it are a
         lead-in phrase).
 
+    params
+        The tunables (:class:`pasdeux.music.ListenParams`).
     Returns
     -------
     tuple of Phrase
@@ -279,7 +238,7 @@ def find_phrases(
     if evidence is not None:
         m = min(len(bars), int(np.asarray(evidence).size))
         e[:m] = np.maximum(np.asarray(evidence, dtype=float)[:m], 0.0)
-    period, lead_in = _phrase_grid(e, edges, with_intro=intro_end is not None)
+    period, lead_in = _phrase_grid(e, edges, with_intro=intro_end is not None, params=params)
 
     phrases = []
     for a, b in itertools.pairwise(edges):
@@ -301,7 +260,9 @@ def find_phrases(
     return tuple(phrases)
 
 
-def _phrase_grid(e: NDArray[np.float64], edges: list[int], *, with_intro: bool) -> tuple[int, int]:
+def _phrase_grid(
+    e: NDArray[np.float64], edges: list[int], *, with_intro: bool, params: ListenParams
+) -> tuple[int, int]:
     """Phrase length (4, 8, 12 or 16 bars) and lead-in bars before the first full phrase.
 
     ``e`` is the texture change at each bar, ``edges`` the bars where phrases restart
@@ -331,9 +292,13 @@ def _phrase_grid(e: NDArray[np.float64], edges: list[int], *, with_intro: bool) 
             return None
         level = float(e[on].mean())
         rest = float(e[off].mean()) if np.any(off) else 0.0
-        return level if level >= _PHRASE_EVIDENCE and level >= _PHRASE_CONTRAST * rest else None
+        return (
+            level
+            if level >= params.phrase_evidence and level >= params.phrase_contrast * rest
+            else None
+        )
 
-    period = _PHRASE_BARS
+    period = params.phrase_bars
     every4 = clear(offset % 8 == 0, offset % 4 != 0)
     half4 = clear(offset % 8 == 4, offset % 4 != 0)
     every16 = clear(offset % 16 == 0, offset % 16 == 8)
@@ -357,7 +322,7 @@ def _phrase_grid(e: NDArray[np.float64], edges: list[int], *, with_intro: bool) 
             phase = max(found, key=lambda p: found[p])
             at_start = first & (offset % period == 0) & usable
             base = float(e[at_start].mean()) if np.any(at_start) else 0.0
-            if found[phase] >= base + _PHRASE_EVIDENCE / 2:
+            if found[phase] >= base + params.phrase_evidence / 2:
                 lead_in = phase
     return period, lead_in
 
@@ -375,6 +340,8 @@ def find_accents(
     flux: NDArray[np.float64],
     final: Accent | None,
     beat_act: NDArray[np.float64] | None = None,
+    *,
+    params: ListenParams,
 ) -> tuple[Accent, ...]:
     """Breaks, hits (at most one a bar) and the final chord, in time order.
 
@@ -389,14 +356,16 @@ def find_accents(
     beat_act
         Beat activation at 100 fps; when given, a stop also needs the beat to fade.
 
+    params
+        The tunables (:class:`pasdeux.music.ListenParams`).
     Returns
     -------
     tuple of Accent
     """
-    spans = _silences(music) + _stops(music, flux, beat_act)
+    spans = _silences(music, params=params) + _stops(music, flux, beat_act, params=params)
     breaks = _break_accents(music, spans)
-    hits = _hits(music, flux)
-    lead_hits = _hits_before(music, flux, breaks)
+    hits = _hits(music, flux, params=params)
+    lead_hits = _hits_before(music, flux, breaks, params=params)
     downbeats = np.asarray(music.downbeats)
 
     def bar_of(t: float) -> int:
@@ -409,11 +378,11 @@ def find_accents(
     return tuple(sorted(accents, key=lambda a: (a.time, a.kind)))
 
 
-def _silences(music: MusicMap) -> list[tuple[float, float]]:
+def _silences(music: MusicMap, *, params: ListenParams) -> list[tuple[float, float]]:
     """Near-silent stretches (below -35 dB) between the first and the last music."""
     db = np.asarray(music.energy.values_db)
     hop = music.energy.hop_s
-    loud = np.nonzero(db >= _MUSIC_DB)[0]
+    loud = np.nonzero(db >= params.music_level_db)[0]
     if loud.size == 0:
         return []
     quiet = db < BREAK_DB
@@ -484,7 +453,11 @@ def _grid(music: MusicMap, x: NDArray[np.float64]) -> _Grid:
 
 
 def _stops(
-    music: MusicMap, flux: NDArray[np.float64], beat_act: NDArray[np.float64] | None
+    music: MusicMap,
+    flux: NDArray[np.float64],
+    beat_act: NDArray[np.float64] | None,
+    *,
+    params: ListenParams,
 ) -> list[tuple[float, float]]:
     """Stops of the band: beats without any onset (and, with ``beat_act``, without a felt
     beat) after beats that had them, where the bars around have them too; a held note may
@@ -493,13 +466,13 @@ def _stops(
     onset = grid.span
     n = onset.size
     act = _grid(music, beat_act).span if beat_act is not None and beat_act.size else None
-    w = _STOP_CONTEXT_BEATS
+    w = params.stop_context_beats
 
     def silent(i: int, ref: float, act_ref: float) -> bool:
-        around = [float(onset[j]) for j in grid.same_place(i, _STOP_BAR_LAGS)]
-        if not around or onset[i] >= _STOP_ONSET_SHARE * min(ref, float(np.median(around))):
+        around = [float(onset[j]) for j in grid.same_place(i, params.stop_bar_lags)]
+        if not around or onset[i] >= params.stop_onset_share * min(ref, float(np.median(around))):
             return False
-        return act is None or act[i] < _STOP_BEAT_SHARE * act_ref
+        return act is None or act[i] < params.stop_beat_share * act_ref
 
     out = []
     i = w // 2  # a stop needs music before it ...
@@ -543,7 +516,9 @@ def _break_accents(music: MusicMap, spans: list[tuple[float, float]]) -> list[Ac
     return out
 
 
-def _hits_before(music: MusicMap, flux: NDArray[np.float64], breaks: list[Accent]) -> list[Accent]:
+def _hits_before(
+    music: MusicMap, flux: NDArray[np.float64], breaks: list[Accent], *, params: ListenParams
+) -> list[Accent]:
     """The hit a break follows: the strongest onset of the beat before it, unless that onset
     is clearly weaker than the beats before it usually are."""
     grid = _grid(music, flux)
@@ -553,8 +528,8 @@ def _hits_before(music: MusicMap, flux: NDArray[np.float64], breaks: list[Accent
         i = int(np.searchsorted(grid.beats, brk.time - 0.05)) - 1  # the beat before the break
         if i < 1 or i >= onset.size:
             continue
-        ref = float(np.median(onset[max(0, i - _STOP_CONTEXT_BEATS) : i]))
-        if ref <= 0 or onset[i] < _LEAD_HIT_SHARE * ref:
+        ref = float(np.median(onset[max(0, i - params.stop_context_beats) : i]))
+        if ref <= 0 or onset[i] < params.lead_hit_share * ref:
             continue
         a = max(0, round((grid.beats[i] - 0.05) * FPS))
         b = min(flux.size, round((brk.time - 0.03) * FPS))
@@ -566,7 +541,7 @@ def _hits_before(music: MusicMap, flux: NDArray[np.float64], breaks: list[Accent
     return out
 
 
-def _hits(music: MusicMap, flux: NDArray[np.float64]) -> list[Accent]:
+def _hits(music: MusicMap, flux: NDArray[np.float64], *, params: ListenParams) -> list[Accent]:
     """Accented onsets: much stronger than the same place (on a beat or between beats) in
     the bars around, and among the strongest onsets nearby; at most one (the strongest) a
     bar, none in the first bar."""
@@ -578,19 +553,23 @@ def _hits(music: MusicMap, flux: NDArray[np.float64]) -> list[Accent]:
     if float(both.max()) <= 0:
         return []
     best: dict[int, tuple[int, bool, float]] = {}
-    w = _HIT_CONTEXT_BEATS
+    w = params.hit_context_beats
     for i in range(n):
         k = int(grid.bar[i])
-        others = grid.same_place(i, _SLOT_BAR_LAGS)
+        others = grid.same_place(i, params.hit_bar_lags)
         if k < 1 or not others:
             continue
         lo, hi = max(0, i - w), i + w + 1
         nearby = np.concatenate([grid.on[lo:hi], grid.off[lo:hi]])
-        loud = _HIT_ABOVE_LOCAL * float(np.percentile(nearby, _HIT_LOCAL_PERCENTILE))
+        loud = params.hit_above_local * float(np.percentile(nearby, params.hit_local_percentile))
         for on_beat, values in ((True, grid.on), (False, grid.off)):
             value = float(values[i])
             ratio = value / max(float(np.median(values[others])), 1e-9)
-            if value >= loud and ratio >= _HIT_RATIO and (k not in best or ratio > best[k][2]):
+            if (
+                value >= loud
+                and ratio >= params.hit_ratio
+                and (k not in best or ratio > best[k][2])
+            ):
                 best[k] = (i, on_beat, ratio)
     out = []
     for i, on_beat, ratio in best.values():
@@ -618,8 +597,11 @@ def final_chord(
     flux: NDArray[np.float64],
     beat_act: NDArray[np.float64],
     beats: NDArray[np.float64],
+    *,
+    params: ListenParams,
 ) -> Accent | None:
-    """The last strong onset, when a held chord (sound, no further beat) follows it."""
+    """The last strong onset, when a held chord (sound, no further beat) follows it
+    (``params.final_within_s`` of the end at most, held ``params.final_min_hold_s``)."""
     db = np.asarray(energy.values_db)
     hop = energy.hop_s
     sounding = np.nonzero(db >= BREAK_DB)[0]
@@ -638,7 +620,7 @@ def final_chord(
     value = float(flux[f])
     hold = end_t - t
     beat_s = float(np.median(np.diff(beats)))
-    if t < end_t - _FINAL_WITHIN_S or hold < max(_FINAL_MIN_HOLD_S, beat_s):
+    if t < end_t - params.final_within_s or hold < max(params.final_min_hold_s, beat_s):
         return None
     later = flux[peaks[peaks > f]]
     if later.size and float(later.max()) >= 0.6 * value:
@@ -646,9 +628,9 @@ def final_chord(
     # the next few beats, stopping short of the end of the sound (a cut-off reads as a beat)
     until = min(end_t - 0.2, t + 4.0 * beat_s)
     after_beat = beat_act[int((t + 0.6 * beat_s) * FPS) : int(until * FPS) + 1]
-    if after_beat.size and float(after_beat.max()) >= _FINAL_MAX_BEAT_ACT:
+    if after_beat.size and float(after_beat.max()) >= params.final_max_beat_act:
         return None  # the beat goes on: not a held chord
     a = math.ceil((t + 0.2) / hop)
-    if a >= db.size or db[a] < _MUSIC_DB:
+    if a >= db.size or db[a] < params.music_level_db:
         return None
     return Accent(time=round(t, 3), kind="final", strength=1.0, duration=round(hold, 3))
