@@ -193,17 +193,17 @@ def test_texture_changes_and_arrival() -> None:
         return _BAND + (3.0 if bar % 2 else 0.0) * np.sin(np.arange(24))
 
     frames, downbeats = _frames(groove, 28)
-    tex = texture(frames, 20.0, downbeats)
+    tex = texture(frames, 20.0, downbeats, params=ListenParams())
     assert tex.changes == () and tex.arrival is None
 
     frames, downbeats = _frames(lambda bar: _BAND + (_CHORDS if bar >= 16 else 0.0), 28)
-    tex = texture(frames, 20.0, downbeats)
+    tex = texture(frames, 20.0, downbeats, params=ListenParams())
     assert tex.changes == (16,) and tex.arrival is None
 
     pad = np.full(24, -45.0)
     pad[8:14] = -25.0
     frames, downbeats = _frames(lambda bar: pad if bar < 4 else _BAND + _CHORDS, 20)
-    tex = texture(frames, 20.0, downbeats)
+    tex = texture(frames, 20.0, downbeats, params=ListenParams())
     assert tex.arrival == 4 and tex.changes == ()
 
 
@@ -218,7 +218,7 @@ def test_band_frames_in_blocks_match_the_whole() -> None:
     assert frames.fps == pytest.approx(20.0)
     assert whole.shape == (x.size // 2400 + 1, 24)
     np.testing.assert_allclose(parts, whole, rtol=1e-4, atol=1e-6)
-    bars = bar_features(whole, frames.fps, np.array([0.0, 1.0, 2.0, 3.0]))
+    bars = bar_features(whole, frames.fps, np.array([0.0, 1.0, 2.0, 3.0]), params=ListenParams())
     assert bars.n_bars == 3
     assert float(bars.level_db.max()) == pytest.approx(0.0)
 

@@ -220,7 +220,7 @@ def _music_map(
     """The song's map from its grid: sections and their dances, phrases, accents."""
     duration, energy = heard.duration_s, heard.features.energy
     bar_starts = [i for i, p in enumerate(positions) if p == 1]
-    tex = texture(heard.bands, heard.bands_fps, beats[bar_starts])
+    tex = texture(heard.bands, heard.bands_fps, beats[bar_starts], params=params)
 
     def rhythm_of(meter: int, start: float, end: float) -> RhythmProfile | None:
         return rhythm_profile(heard.rhythm, beats, positions, meter, start, end)

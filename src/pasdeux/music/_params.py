@@ -102,6 +102,18 @@ class ListenParams:
     final_within_s, final_min_hold_s, final_max_beat_act
         The final chord: within this many seconds of the end, held at least this long (or
         a beat), and the beat activation below this after it.
+    band_floor_db
+        Band levels this far below the song's loudest band count as silent (the texture).
+    texture_half_bars
+        Bars compared on either side of a downbeat for a texture change.
+    texture_change_db, texture_change_contrast
+        A section change: a texture novelty (twice the RMS band-level shift in dB) of at
+        least ``texture_change_db``, and a contrast (the novelty's share of the distance
+        across it) of at least ``texture_change_contrast`` (0.5: the bars across it twice
+        as far apart as the bars on one side).
+    intro_max_bars, intro_rise_db
+        An intro lasts at most ``intro_max_bars`` (and half the song), and the music after
+        it is at least ``intro_rise_db`` louder.
     """
 
     min_beats: int = 8
@@ -154,6 +166,12 @@ class ListenParams:
     final_within_s: float = 20.0
     final_min_hold_s: float = 0.75
     final_max_beat_act: float = 0.15
+    band_floor_db: float = -50.0
+    texture_half_bars: int = 4
+    texture_change_db: float = 10.0
+    texture_change_contrast: float = 0.5
+    intro_max_bars: int = 16
+    intro_rise_db: float = 3.0
 
     def __post_init__(self) -> None:
         if self.min_beats < 2:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from pasdeux.music._params import ListenParams
+
 __all__ = [
     "BarFeatures",
     "Texture",
@@ -27,18 +29,7 @@ __all__ = [
     "texture_novelty",
 ]
 
-_FLOOR_DB = -50.0  # band levels below this (relative to the song's loudest band) count as silent
-
-#: Texture changes.
-_HALF_BARS = 4  # bars compared on either side of a downbeat
-
-_CHANGE_DISTANCE_DB = 10.0  # novelty (twice the RMS band-level shift in dB) of a section change
-
-_CHANGE_CONTRAST = 0.5  # and the bars across it twice as far apart as the bars on one side
-
-_INTRO_MAX_BARS = 16
-
-_INTRO_RISE_DB = 3.0  # the band arrives: the music after an intro is this much louder
+# The tunables (band floor, texture changes, the intro) are ListenParams' fields.
 
 
 @dataclass(frozen=True)
@@ -68,7 +59,11 @@ class BarFeatures:
 
 
 def bar_features(
-    bands: NDArray[np.floating], fps: float, downbeats: NDArray[np.floating]
+    bands: NDArray[np.floating],
+    fps: float,
+    downbeats: NDArray[np.floating],
+    *,
+    params: ListenParams,
 ) -> BarFeatures:
     """Average per-frame band power over each complete bar.
 
@@ -82,6 +77,8 @@ def bar_features(
         Downbeat times (s); bar ``k`` runs from ``downbeats[k]`` to ``downbeats[k + 1]``
         (the bar after the last downbeat is left out: it is not known to be complete).
 
+    params
+        The tunables (:class:`pasdeux.music.ListenParams`).
     Returns
     -------
     BarFeatures
@@ -99,12 +96,14 @@ def bar_features(
     mean = (cum[hi] - cum[frames[:-1]]) / (hi - frames[:-1])[:, None]
     peak = float(mean.max())
     if peak <= 0.0:
-        bands_db = np.full(mean.shape, _FLOOR_DB)
-        level = np.full(n, _FLOOR_DB)
+        bands_db = np.full(mean.shape, params.band_floor_db)
+        level = np.full(n, params.band_floor_db)
     else:
-        bands_db = 10.0 * np.log10(np.maximum(mean / peak, 10 ** (_FLOOR_DB / 10)))
+        bands_db = 10.0 * np.log10(np.maximum(mean / peak, 10 ** (params.band_floor_db / 10)))
         total = mean.sum(axis=1)
-        level = 10.0 * np.log10(np.maximum(total / float(total.max()), 10 ** (_FLOOR_DB / 10)))
+        level = 10.0 * np.log10(
+            np.maximum(total / float(total.max()), 10 ** (params.band_floor_db / 10))
+        )
     return BarFeatures(t[:-1].copy(), t[1:].copy(), bands_db, level)
 
 
@@ -117,7 +116,7 @@ def _distances(feats: BarFeatures) -> NDArray[np.float64]:
 
 
 def texture_novelty(
-    feats: BarFeatures, half_bars: int = _HALF_BARS
+    feats: BarFeatures, half_bars: int
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """How much the texture changes at each downbeat.
 
@@ -158,7 +157,7 @@ def texture_novelty(
     return novelty, contrast
 
 
-def texture_changes(feats: BarFeatures, min_bars: int = 4) -> list[int]:
+def texture_changes(feats: BarFeatures, min_bars: int = 4, *, params: ListenParams) -> list[int]:
     """Bars where the texture changes strongly: the band comes in or drops out, chords or
     drums enter, the sound gets much louder or softer.
 
@@ -174,6 +173,8 @@ def texture_changes(feats: BarFeatures, min_bars: int = 4) -> list[int]:
     min_bars
         Shortest stretch between two changes (and before the first, after the last).
 
+    params
+        The tunables (:class:`pasdeux.music.ListenParams`).
     Returns
     -------
     list of int
@@ -182,12 +183,12 @@ def texture_changes(feats: BarFeatures, min_bars: int = 4) -> list[int]:
     n = feats.n_bars
     if n < 2 * min_bars:
         return []
-    novelty, contrast = texture_novelty(feats)
+    novelty, contrast = texture_novelty(feats, params.texture_half_bars)
     candidates = [
         k
         for k in range(min_bars, n - min_bars + 1)
-        if novelty[k] >= _CHANGE_DISTANCE_DB
-        and contrast[k] >= _CHANGE_CONTRAST
+        if novelty[k] >= params.texture_change_db
+        and contrast[k] >= params.texture_change_contrast
         and novelty[k] >= float(novelty[max(0, k - 2) : k + 3].max())
     ]
     chosen: list[int] = []
@@ -197,7 +198,7 @@ def texture_changes(feats: BarFeatures, min_bars: int = 4) -> list[int]:
     return sorted(chosen)
 
 
-def arrival(feats: BarFeatures, changes: list[int]) -> int | None:
+def arrival(feats: BarFeatures, changes: list[int], *, params: ListenParams) -> int | None:
     """The bar where the band arrives after an intro, if the song has one.
 
     An intro is the start of the song up to the first texture change, when that change
@@ -212,6 +213,8 @@ def arrival(feats: BarFeatures, changes: list[int]) -> int | None:
     changes
         Texture changes (:func:`texture_changes`).
 
+    params
+        The tunables (:class:`pasdeux.music.ListenParams`).
     Returns
     -------
     int or None
@@ -221,18 +224,18 @@ def arrival(feats: BarFeatures, changes: list[int]) -> int | None:
         return None
     k = changes[0]
     n = feats.n_bars
-    if k > _INTRO_MAX_BARS or k > n / 2:
+    if k > params.intro_max_bars or k > n / 2:
         return None
     nxt = changes[1] if len(changes) > 1 else n
-    before = _mean_db(feats.level_db[:k])
-    after = _mean_db(feats.level_db[k:nxt])
-    return k if after - before >= _INTRO_RISE_DB else None
+    before = _mean_db(feats.level_db[:k], params=params)
+    after = _mean_db(feats.level_db[k:nxt], params=params)
+    return k if after - before >= params.intro_rise_db else None
 
 
-def _mean_db(db: NDArray[np.float64]) -> float:
+def _mean_db(db: NDArray[np.float64], *, params: ListenParams) -> float:
     """Level (dB) of the mean power of bars given in dB."""
     if db.size == 0:
-        return _FLOOR_DB
+        return params.band_floor_db
     return 10.0 * math.log10(float(np.mean(10.0 ** (db / 10.0))))
 
 
@@ -262,7 +265,13 @@ class Texture:
     evidence: NDArray[np.float64]
 
 
-def texture(bands: NDArray[np.floating], fps: float, downbeats: NDArray[np.floating]) -> Texture:
+def texture(
+    bands: NDArray[np.floating],
+    fps: float,
+    downbeats: NDArray[np.floating],
+    *,
+    params: ListenParams,
+) -> Texture:
     """Texture changes, intro and phrase evidence of a song from its band frames.
 
     Parameters
@@ -274,13 +283,15 @@ def texture(bands: NDArray[np.floating], fps: float, downbeats: NDArray[np.float
     downbeats
         Downbeat times (s); bar ``k`` starts at ``downbeats[k]``.
 
+    params
+        The tunables (:class:`pasdeux.music.ListenParams`).
     Returns
     -------
     Texture
     """
-    feats = bar_features(bands, fps, downbeats)
-    changes = texture_changes(feats)
-    intro = arrival(feats, changes)
+    feats = bar_features(bands, fps, downbeats, params=params)
+    changes = texture_changes(feats, params=params)
+    intro = arrival(feats, changes, params=params)
     return Texture(
         changes=tuple(k for k in changes if k != intro),
         arrival=intro,
