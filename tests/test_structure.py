@@ -169,7 +169,7 @@ def _log_tempo(bpm: NDArray[np.float64], noise: float, seed: int = 0) -> NDArray
 )
 def test_tempo_runs(bpm: NDArray[np.float64], noise: float, want: list[int]) -> None:
     for seed in range(5):
-        got = tempo_runs(_log_tempo(bpm, noise, seed))
+        got = tempo_runs(_log_tempo(bpm, noise, seed), params=ListenParams())
         assert len(got) == len(want), (seed, got)
         assert all(abs(a - b) <= 1 for a, b in zip(got, want)), (seed, got)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 __all__ = ["ListenParams"]
@@ -114,6 +115,22 @@ class ListenParams:
     intro_max_bars, intro_rise_db
         An intro lasts at most ``intro_max_bars`` (and half the song), and the music after
         it is at least ``intro_rise_db`` louder.
+    tempo_change_ratio
+        A tempo change a dancer notices (1.08: 8 %); ``tempo_change_log`` is its log.
+    ramp_bars
+        A gradual tempo change (a ramp) changes the tempo by ``tempo_change_ratio`` within
+        this many bars or fewer.
+    tempo_jitter_floor
+        Bar-to-bar tempo jitter (log units) assumed at least this.
+    tempo_run_penalty
+        Penalty per tempo run, in jitter variances times log(bars).
+    closing_ritardando_bars
+        A ramp this short at the very end is a closing ritardando (no run of its own).
+    tempo_sure_se
+        Standard errors for a slope (or a difference of slopes) to count.
+    section_group_bars
+        Sections tend to last whole groups of this many bars (a tie in the fit of a tempo
+        edge goes to such a group).
     """
 
     min_beats: int = 8
@@ -172,6 +189,18 @@ class ListenParams:
     texture_change_contrast: float = 0.5
     intro_max_bars: int = 16
     intro_rise_db: float = 3.0
+    tempo_change_ratio: float = 1.08
+    ramp_bars: int = 32
+    tempo_jitter_floor: float = 0.005
+    tempo_run_penalty: float = 6.0
+    closing_ritardando_bars: int = 4
+    tempo_sure_se: float = 3.0
+    section_group_bars: int = 4
+
+    @property
+    def tempo_change_log(self) -> float:
+        """The log of ``tempo_change_ratio``."""
+        return math.log(self.tempo_change_ratio)
 
     def __post_init__(self) -> None:
         if self.min_beats < 2:

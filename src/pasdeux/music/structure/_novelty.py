@@ -76,9 +76,9 @@ def bar_features(
     downbeats
         Downbeat times (s); bar ``k`` runs from ``downbeats[k]`` to ``downbeats[k + 1]``
         (the bar after the last downbeat is left out: it is not known to be complete).
-
     params
         The tunables (:class:`pasdeux.music.ListenParams`).
+
     Returns
     -------
     BarFeatures
@@ -172,9 +172,9 @@ def texture_changes(feats: BarFeatures, min_bars: int = 4, *, params: ListenPara
         Bar features.
     min_bars
         Shortest stretch between two changes (and before the first, after the last).
-
     params
         The tunables (:class:`pasdeux.music.ListenParams`).
+
     Returns
     -------
     list of int
@@ -212,9 +212,9 @@ def arrival(feats: BarFeatures, changes: list[int], *, params: ListenParams) -> 
         Bar features.
     changes
         Texture changes (:func:`texture_changes`).
-
     params
         The tunables (:class:`pasdeux.music.ListenParams`).
+
     Returns
     -------
     int or None
@@ -282,9 +282,9 @@ def texture(
         Their frame rate.
     downbeats
         Downbeat times (s); bar ``k`` starts at ``downbeats[k]``.
-
     params
         The tunables (:class:`pasdeux.music.ListenParams`).
+
     Returns
     -------
     Texture

@@ -76,9 +76,9 @@ def find_sections(
         ``rhythm_of(meter, start_s, end_s)``: the rhythm profile of a stretch of the song
         (:func:`pasdeux.music.fit.rhythm_profile`), so that each section's dance is
         ranked on its own rhythmic character; None ranks on meter and tempo alone.
-
     params
         The tunables (:class:`pasdeux.music.ListenParams`).
+
     Returns
     -------
     tuple of Section
@@ -129,7 +129,7 @@ def _split_on_tempo(
 ) -> list[_Run]:
     """Split a run of bars where its tempo jumps, or where a ramp begins or ends."""
     x = log_tempo[run.first_bar : run.first_bar + run.n_bars]
-    edges = tempo_runs(x, params.min_section_bars)
+    edges = tempo_runs(x, params.min_section_bars, params=params)
     return [_Run(run.first_bar + a, b - a, run.meter) for a, b in itertools.pairwise(edges)]
 
 
@@ -212,9 +212,9 @@ def find_phrases(
         ``music.bars``); when it marks a clear phrase grid, it sets the phrase length and,
         without an intro, where the first full phrase starts (the bars before it are a
         lead-in phrase).
-
     params
         The tunables (:class:`pasdeux.music.ListenParams`).
+
     Returns
     -------
     tuple of Phrase
@@ -355,9 +355,9 @@ def find_accents(
         The final chord (:func:`final_chord`), if any.
     beat_act
         Beat activation at 100 fps; when given, a stop also needs the beat to fade.
-
     params
         The tunables (:class:`pasdeux.music.ListenParams`).
+
     Returns
     -------
     tuple of Accent

@@ -18,21 +18,11 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
+from pasdeux.music._params import ListenParams
+
 __all__ = ["bar_log_tempo", "tempo_runs"]
 
-_CHANGE = math.log(1.08)  # a tempo change a dancer notices
-
-_RAMP_BARS = 32  # a ramp changes tempo by 8 % within this many bars (or faster)
-
-_JITTER_FLOOR = 0.005  # bar-to-bar tempo jitter assumed at least this (log units)
-
-_PENALTY = 6.0  # per run, in jitter variances times log(bars)
-
-_CLOSING_BARS = 4  # a ramp this short at the very end is a closing ritardando
-
-_SURE = 3.0  # standard errors for a slope (or a difference of slopes) to count
-
-_GROUP_BARS = 4  # sections tend to last whole groups of 4 bars
+# The tunables (a noticeable change, ramps, jitter, the run penalty) are ListenParams'.
 
 
 def bar_log_tempo(beats: NDArray[np.float64], bar_starts: list[int]) -> NDArray[np.float64]:
@@ -78,23 +68,23 @@ class _LineCost:
         return max(0.0, var_x - (cov * cov / var_t if var_t > 1e-12 else 0.0))
 
 
-def _jitter(x: NDArray[np.float64]) -> float:
+def _jitter(x: NDArray[np.float64], *, params: ListenParams) -> float:
     """Robust bar-to-bar tempo noise: MAD of second differences (÷ √6 for white noise)."""
     d2 = np.diff(x, 2)
     if d2.size < 3:
-        return _JITTER_FLOOR
+        return params.tempo_jitter_floor
     mad = float(np.median(np.abs(d2 - np.median(d2))))
-    return max(_JITTER_FLOOR, 1.4826 * mad / math.sqrt(6.0))
+    return max(params.tempo_jitter_floor, 1.4826 * mad / math.sqrt(6.0))
 
 
-def _partition(x: NDArray[np.float64], min_len: int) -> list[int]:
+def _partition(x: NDArray[np.float64], min_len: int, *, params: ListenParams) -> list[int]:
     """Optimal partition of ``x`` into runs of at least ``min_len`` bars, each fitted by a line."""
     n = x.size
     if n < 2 * min_len:
         return [0, n]
     cost = _LineCost(x)
-    s = _jitter(x)
-    penalty = _PENALTY * s * s * math.log(max(n, 3))
+    s = _jitter(x, params=params)
+    penalty = params.tempo_run_penalty * s * s * math.log(max(n, 3))
     best = np.full(n + 1, np.inf)
     best[0] = 0.0
     prev = np.zeros(n + 1, dtype=np.int64)
@@ -129,9 +119,10 @@ def _slope_error(n: int, jitter: float) -> float:
     return jitter * math.sqrt(12.0 / max(n * (n * n - 1), 1))
 
 
-def _is_ramp(slope: float, n: int, jitter: float) -> bool:
+def _is_ramp(slope: float, n: int, jitter: float, *, params: ListenParams) -> bool:
     """A run speeds up or slows down: at 8 % in 32 bars or faster, and surely so."""
-    return abs(slope) * _RAMP_BARS >= _CHANGE and abs(slope) >= _SURE * _slope_error(n, jitter)
+    steep = abs(slope) * params.ramp_bars >= params.tempo_change_log
+    return steep and abs(slope) >= params.tempo_sure_se * _slope_error(n, jitter)
 
 
 def _jump(x: NDArray[np.float64], a: int, b: int, c: int) -> float:
@@ -142,7 +133,16 @@ def _jump(x: NDArray[np.float64], a: int, b: int, c: int) -> float:
     return abs((sa * at + ia) - (sb * at + ib))
 
 
-def _refine(x: NDArray[np.float64], a: int, b: int, c: int, min_bars: int, jitter: float) -> int:
+def _refine(
+    x: NDArray[np.float64],
+    a: int,
+    b: int,
+    c: int,
+    min_bars: int,
+    jitter: float,
+    *,
+    params: ListenParams,
+) -> int:
     """Move the edge between runs ``[a, b)`` and ``[b, c)`` by up to 2 bars, so that each
     bar near it goes with the run whose line explains it better; where a bar could go with
     either (within its jitter), prefer an edge a whole number of 4-bar groups after ``a``."""
@@ -156,29 +156,45 @@ def _refine(x: NDArray[np.float64], a: int, b: int, c: int, min_bars: int, jitte
         return b
     cost = {e: float(err_a[a:e].sum() + err_b[e:c].sum()) for e in edges}
     least = min(cost.values())
-    fine = [e for e in edges if cost[e] <= least + _SURE * jitter / 2]
-    aligned = [e for e in fine if (e - a) % _GROUP_BARS == 0]
+    fine = [e for e in edges if cost[e] <= least + params.tempo_sure_se * jitter / 2]
+    aligned = [e for e in fine if (e - a) % params.section_group_bars == 0]
     return min(aligned or fine, key=lambda e: (cost[e], abs(e - b)))
 
 
 def _mergeable(
-    x: NDArray[np.float64], a: int, b: int, c: int, jitter: float, *, closing: bool
+    x: NDArray[np.float64],
+    a: int,
+    b: int,
+    c: int,
+    jitter: float,
+    *,
+    closing: bool,
+    params: ListenParams,
 ) -> bool:
     """Whether the runs ``[a, b)`` and ``[b, c)`` are one run to a dancer."""
     sa, sb = _robust_line(x[a:b], a)[0], _robust_line(x[b:c], b)[0]
-    ramp_a, ramp_b = _is_ramp(sa, b - a, jitter), _is_ramp(sb, c - b, jitter)
-    if closing and ramp_b and c - b <= _CLOSING_BARS:
+    ramp_a, ramp_b = (
+        _is_ramp(sa, b - a, jitter, params=params),
+        _is_ramp(sb, c - b, jitter, params=params),
+    )
+    if closing and ramp_b and c - b <= params.closing_ritardando_bars:
         return True  # a closing ritardando (or accelerando) ends the run before it
-    if _jump(x, a, b, c) >= _CHANGE:
+    if _jump(x, a, b, c) >= params.tempo_change_log:
         return False
-    noise = _SURE * math.hypot(_slope_error(b - a, jitter), _slope_error(c - b, jitter))
-    if abs(sa - sb) < max(_CHANGE / _RAMP_BARS, noise):
+    noise = params.tempo_sure_se * math.hypot(
+        _slope_error(b - a, jitter), _slope_error(c - b, jitter)
+    )
+    if abs(sa - sb) < max(params.tempo_change_log / params.ramp_bars, noise):
         return True  # the same pace: both steady, or one ramp
     # a ramp that changes the tempo by less than 8 % in all is no section of its own
-    return (ramp_a and abs(sa) * (b - a) < _CHANGE) or (ramp_b and abs(sb) * (c - b) < _CHANGE)
+    return (ramp_a and abs(sa) * (b - a) < params.tempo_change_log) or (
+        ramp_b and abs(sb) * (c - b) < params.tempo_change_log
+    )
 
 
-def tempo_runs(log_tempo: NDArray[np.float64], min_bars: int = 4) -> list[int]:
+def tempo_runs(
+    log_tempo: NDArray[np.float64], min_bars: int = 4, *, params: ListenParams
+) -> list[int]:
     """Split a stretch of bars (one meter) where its tempo changes.
 
     Parameters
@@ -188,6 +204,8 @@ def tempo_runs(log_tempo: NDArray[np.float64], min_bars: int = 4) -> list[int]:
         take their neighbour's value.
     min_bars
         Shortest run.
+    params
+        The tunables (:class:`pasdeux.music.ListenParams`).
 
     Returns
     -------
@@ -200,18 +218,18 @@ def tempo_runs(log_tempo: NDArray[np.float64], min_bars: int = 4) -> list[int]:
     if n == 0 or not ok.any():
         return [0, n]
     x[~ok] = np.interp(np.nonzero(~ok)[0], np.nonzero(ok)[0], x[ok])
-    cuts = _partition(x, min_bars)
-    jitter = _jitter(x)
+    cuts = _partition(x, min_bars, params=params)
+    jitter = _jitter(x, params=params)
     while len(cuts) > 2:
         weakest: tuple[float, int] | None = None
         for q in range(1, len(cuts) - 1):
             a, b, c = cuts[q - 1], cuts[q], cuts[q + 1]
-            if _mergeable(x, a, b, c, jitter, closing=c == n):
+            if _mergeable(x, a, b, c, jitter, closing=c == n, params=params):
                 jump = _jump(x, a, b, c)
                 weakest = min(weakest or (jump, q), (jump, q))
         if weakest is None:
             break
         del cuts[weakest[1]]
     for q in range(1, len(cuts) - 1):
-        cuts[q] = _refine(x, cuts[q - 1], cuts[q], cuts[q + 1], min_bars, jitter)
+        cuts[q] = _refine(x, cuts[q - 1], cuts[q], cuts[q + 1], min_bars, jitter, params=params)
     return cuts
