@@ -288,7 +288,7 @@ def test_choose_level_doubles_only_with_hits_between_the_beats() -> None:
     beats = _even(48, 102.0)
     act = _activation(beats, 30.0)
     bass = np.zeros(10, dtype=np.float32)
-    prior = default_prior()
+    prior = default_prior(PARAMS)
     backbeat = choose_level(
         beats, act, _synthetic_onsets(beats, 1.0, 30.0, bass), prior, params=PARAMS
     )
@@ -322,7 +322,9 @@ def test_flat_onsets_say_nothing_about_the_octave() -> None:
         bands[np.round((beats[:-1] + 0.25 * k * gaps) * FPS).astype(int)] = 1.0
     flat = Onsets(bands=bands, chroma=np.ones((n, 12)), bass=np.zeros(10, np.float32),
                   bass_rate=2450.0)  # fmt: skip
-    chosen = choose_level(beats, _activation(beats, 30.0), flat, default_prior(), params=PARAMS)
+    chosen = choose_level(
+        beats, _activation(beats, 30.0), flat, default_prior(PARAMS), params=PARAMS
+    )
     assert chosen.factor == 1.0
 
 
@@ -418,6 +420,7 @@ def test_tempo_prior_counts_the_dances_at_a_tempo() -> None:
     prior = TempoPrior.from_styles(
         [bare_style("Quickstep", (4, 200, 208)), bare_style("Rumba", (4, 100, 108))],
         {"Samba": ((2, 100.0, 104.0),), "Rumba": ((4, 1.0, 2.0),)},
+        params=PARAMS,
     )
     assert prior.names() == ["quickstep", "rumba", "samba"]  # the library's Rumba wins
     assert 2.0 < prior.plausibility(102.0) < 2.5  # Rumba and Samba, and the floor
@@ -432,7 +435,7 @@ def test_tempo_prior_counts_the_dances_at_a_tempo() -> None:
 
 
 def test_default_prior_knows_the_competition_dances() -> None:
-    prior = default_prior()
+    prior = default_prior(PARAMS)
     assert "paso doble" in prior.names()
     assert set(COMPETITION_TEMPOS) >= {"Paso Doble", "Samba", "Quickstep"}
     assert prior.meter_log_odds(122.0, 2, 4) > prior.meter_log_odds(150.0, 2, 4)

@@ -195,7 +195,7 @@ def _grid(
     """Beats, their positions in the bar, the meter of each and the final chord, if any."""
     features, beat_act = heard.features, heard.beat_act
     beats = track_beats(beat_act, features.energy, heard.duration_s, heard.path, params=params)
-    prior = default_prior()
+    prior = default_prior(params)
     beats = choose_level(beats, beat_act, heard.onsets, prior, params=params).beats
     say("finding bars and meter…")
     final = final_chord(features.energy, features.flux, beat_act, beats, params=params)

@@ -131,6 +131,17 @@ class ListenParams:
     section_group_bars
         Sections tend to last whole groups of this many bars (a tie in the fit of a tempo
         edge goes to such a group).
+    prior_shoulder_ratio
+        The dance tempo prior falls off outside a dance's range as a Gaussian in log tempo
+        of this standard deviation's ratio (1.05: about 5 %).
+    prior_floor_centre_bpm, prior_floor_spread, prior_floor_height
+        The prior's floor (so that music for no listed dance keeps a fair chance): a
+        log-normal over tempo centred here, of this spread in log tempo, this high
+        against one dance's bump.
+    prior_floor_meter_shares
+        The floor's share for bars of 2, 3 and 4 beats.
+    prior_min_bpm, prior_max_bpm
+        No beat is slower or faster than this: outside, the prior is zero.
     """
 
     min_beats: int = 8
@@ -196,6 +207,13 @@ class ListenParams:
     closing_ritardando_bars: int = 4
     tempo_sure_se: float = 3.0
     section_group_bars: int = 4
+    prior_shoulder_ratio: float = 1.05
+    prior_floor_centre_bpm: float = 115.0
+    prior_floor_spread: float = 0.45
+    prior_floor_height: float = 0.25
+    prior_floor_meter_shares: tuple[float, float, float] = (0.15, 0.25, 0.6)
+    prior_min_bpm: float = 40.0
+    prior_max_bpm: float = 240.0
 
     @property
     def tempo_change_log(self) -> float:

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pasdeux.dances import DanceStyle
+from pasdeux.music._params import ListenParams
 
 __all__ = ["COMPETITION_TEMPOS", "TempoPrior", "default_prior"]
 
@@ -39,36 +40,15 @@ COMPETITION_TEMPOS: dict[str, tuple[tuple[int, float, float], ...]] = {
 }
 
 
-#: Fall-off outside a range: standard deviation in log tempo (~5 %).
-_SHOULDER = math.log(1.05)
+# The prior's shape (the fall-off outside a range, the floor, the tempo limits) is
+# ListenParams' ``prior_*`` fields.
 
 
-#: The floor: a broad log-normal over tempo (centre, spread in log tempo), its height
-#: relative to one dance's bump, and the share of each meter in it.
-_FLOOR_CENTRE_BPM = 115.0
-
-
-_FLOOR_SPREAD = 0.45
-
-
-_FLOOR_HEIGHT = 0.25
-
-
-_FLOOR_METER = {2: 0.15, 3: 0.25, 4: 0.6}
-
-
-#: No beat is slower or faster than this (BPM): outside, the prior is zero.
-_MIN_BPM = 40.0
-
-
-_MAX_BPM = 240.0
-
-
-def _bump(bpm: float, lo: float, hi: float) -> float:
+def _bump(bpm: float, lo: float, hi: float, shoulder: float) -> float:
     if lo <= bpm <= hi:
         return 1.0
     d = math.log(lo / bpm) if bpm < lo else math.log(bpm / hi)
-    return math.exp(-0.5 * (d / _SHOULDER) ** 2)
+    return math.exp(-0.5 * (d / shoulder) ** 2)
 
 
 @dataclass(frozen=True)
@@ -79,13 +59,20 @@ class TempoPrior:
     ----------
     ranges
         ``(dance name, ((meter, bpm_min, bpm_max), ...))`` per dance.
+    params
+        Its shape (:class:`pasdeux.music.ListenParams`' ``prior_*`` fields).
     """
 
     ranges: tuple[tuple[str, tuple[tuple[int, float, float], ...]], ...]
+    params: ListenParams
 
     @classmethod
     def from_styles(
-        cls, styles: Iterable[DanceStyle], extra: dict[str, tuple[tuple[int, float, float], ...]]
+        cls,
+        styles: Iterable[DanceStyle],
+        extra: dict[str, tuple[tuple[int, float, float], ...]],
+        *,
+        params: ListenParams,
     ) -> TempoPrior:
         """Build the prior from dance styles, completed with ``extra`` for missing names.
 
@@ -96,6 +83,8 @@ class TempoPrior:
         extra
             Further dances by name (e.g. :data:`COMPETITION_TEMPOS`), used when no style
             of that name is given.
+        params
+            The prior's shape (:class:`pasdeux.music.ListenParams`).
 
         Returns
         -------
@@ -109,7 +98,7 @@ class TempoPrior:
             )
         for name, ranges in extra.items():
             table.setdefault(_key(name), ranges)
-        return cls(tuple(sorted(table.items())))
+        return cls(tuple(sorted(table.items())), params)
 
     def plausibility(self, bpm: float, meter: int | None = None) -> float:
         """How many dances suit ``bpm`` (in ``meter``, or in any meter), plus the floor.
@@ -125,23 +114,27 @@ class TempoPrior:
         -------
         float
             A non-negative number: roughly the count of dances whose range holds the
-            tempo (each at most 1), plus the floor; 0 outside 40-240 BPM.
+            tempo (each at most 1), plus the floor; 0 outside ``prior_min_bpm`` to
+            ``prior_max_bpm`` (40-240 BPM).
         """
-        if not _MIN_BPM <= bpm <= _MAX_BPM:
+        p = self.params
+        if not p.prior_min_bpm <= bpm <= p.prior_max_bpm:
             return 0.0
+        shoulder = math.log(p.prior_shoulder_ratio)
         total = 0.0
         for _, ranges in self.ranges:
             best = 0.0
             for m, lo, hi in ranges:
                 if meter is None or m == meter:
-                    best = max(best, _bump(bpm, lo, hi))
+                    best = max(best, _bump(bpm, lo, hi, shoulder))
             total += best
-        share = 1.0 if meter is None else _FLOOR_METER.get(meter, 0.0)
-        d = math.log(bpm / _FLOOR_CENTRE_BPM) / _FLOOR_SPREAD
-        return total + _FLOOR_HEIGHT * share * math.exp(-0.5 * d * d)
+        shares = dict(zip((2, 3, 4), p.prior_floor_meter_shares))
+        share = 1.0 if meter is None else shares.get(meter, 0.0)
+        d = math.log(bpm / p.prior_floor_centre_bpm) / p.prior_floor_spread
+        return total + p.prior_floor_height * share * math.exp(-0.5 * d * d)
 
     def log_prior(self, bpm: float, meter: int | None = None) -> float:
-        """Natural log of :meth:`plausibility` (``-inf`` outside 40-240 BPM)."""
+        """Natural log of :meth:`plausibility` (``-inf`` where it is 0)."""
         p = self.plausibility(bpm, meter)
         return math.log(p) if p > 0 else -math.inf
 
@@ -162,9 +155,10 @@ def _key(name: str) -> str:
     return " ".join(name.lower().split())
 
 
-@functools.lru_cache(maxsize=1)
-def default_prior() -> TempoPrior:
-    """The prior from the whole dance library and DANCES.md's competition table."""
+@functools.lru_cache(maxsize=4)
+def default_prior(params: ListenParams) -> TempoPrior:
+    """The prior from the whole dance library and DANCES.md's competition table, shaped by
+    ``params`` (:class:`pasdeux.music.ListenParams`)."""
     from pasdeux.dances import load_library
 
-    return TempoPrior.from_styles(load_library(), COMPETITION_TEMPOS)
+    return TempoPrior.from_styles(load_library(), COMPETITION_TEMPOS, params=params)
