@@ -158,3 +158,38 @@ def test_a_foot_stepping_without_much_turn_or_in_a_spin_goes_straight() -> None:
         path = swept_path(start, end, turn, phase)
         assert path[:, 1] == pytest.approx(np.zeros(5))
         assert path[:, 0] == pytest.approx(0.4 * phase)
+
+
+def _couple_tracks(his: dict[str, np.ndarray], her: dict[str, np.ndarray]) -> dict[str, Tracks]:
+    """Closed hold: he at the origin facing +x, she 0.35 m ahead and 0.08 m to his right
+    facing him (her right hip to the left of his right hip)."""
+    lead = _tracks(his, {"L": 0.0, "R": 0.0})
+    follow = _tracks(her, {"L": np.pi, "R": np.pi})
+    n = lead.facing.size
+    follow.body_xy[:] = (0.35, -0.08)
+    follow.facing[:] = np.pi
+    assert follow.body_xy.shape == (n, 2)
+    return {"leader": lead, "follower": follow}
+
+
+@pytest.mark.parametrize(("land_y", "uncrossed"), [(-0.13, True), (-0.30, False)])
+def test_a_foot_landing_across_a_partners_foot_lands_on_its_hips_side(
+    land_y: float, uncrossed: bool
+) -> None:
+    n = 120
+    his = {"L": _standing((0.0, 0.09), n), "R": _standing((0.05, -0.09), n)}
+    # Her right foot steps forward towards him and lands to his right of his right foot,
+    # although her right hip is to the left of his: the legs would cross there. Landing
+    # far across (beyond feet_shift_max_m to undo) is a figure's own crossing, left alone.
+    her = {"L": _standing((0.35, -0.17), n), "R": _stepping((0.35, 0.01), (0.1, land_y), n, 20, 50)}
+    tracks = _couple_tracks(his, her)
+    moves = feet_shifts(tracks, {"leader": BALL_M, "follower": BALL_M}, PARAMS, FPS)
+    landed = her["R"][80, :2] + moves["follower"]["R"][80]
+    planted = her["R"][60:, :2] + moves["follower"]["R"][60:]
+    assert np.ptp(planted, axis=0).max() < 1e-9
+    if uncrossed:
+        # Along his right (-y): her foot is now to his left of his right foot, clear of it.
+        assert landed[1] - his["R"][0, 1] >= 2 * PARAMS.capsule_radii_m["r_foot"] - 1e-6
+        assert np.linalg.norm(moves["follower"]["R"][80]) <= PARAMS.feet_shift_max_m + 1e-9
+    else:
+        assert landed[1] < his["R"][0, 1]

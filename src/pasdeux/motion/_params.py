@@ -165,6 +165,11 @@ class MotionParams:
         touching, the feet's capsules).
     feet_shift_max_m
         Most a foot is moved from where its step places it to land clear of a partner's.
+    feet_cross_depth_m
+        A foot landing beside a partner's foot (nearer than this ahead or behind) lands on
+        the side of it its hip is on (legs crossed there would pass through each other).
+    feet_cross_turn_max_deg
+        That side counts until either dancer has turned this far since the foot landed.
     feet_rounds
         Corrections tried per foot landing beside a partner's feet, and rounds of pushing a
         foot in the air round a partner's.
@@ -261,6 +266,8 @@ class MotionParams:
     heel_release_behind_m: float = 0.1
     feet_shift_max_m: float = 0.12
     feet_rounds: int = 3
+    feet_cross_depth_m: float = 0.25
+    feet_cross_turn_max_deg: float = 45.0
     feet_push_smoothing_s: float = 0.05
     feet_push_fade_s: float = 0.03
     rise_m: float = 0.05
@@ -315,9 +322,19 @@ class MotionParams:
             raise ValueError(
                 f"swing_ease_in_power must be at least 1, got {self.swing_ease_in_power}"
             )
-        for name in ("feet_gap_m", "feet_shift_max_m", "heel_release_from_m", "feet_rounds"):
+        for name in (
+            "feet_gap_m",
+            "feet_shift_max_m",
+            "feet_cross_depth_m",
+            "heel_release_from_m",
+            "feet_rounds",
+        ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
+        if not 0.0 <= self.feet_cross_turn_max_deg <= 180.0:
+            raise ValueError(
+                f"feet_cross_turn_max_deg must be within 0-180, got {self.feet_cross_turn_max_deg}"
+            )
         for name in ("pivot_heel_pitch_deg", "kick_point_deg", "heel_release_max_deg"):
             if not 0.0 <= getattr(self, name) < 90.0:
                 raise ValueError(f"{name} must be within 0-90, got {getattr(self, name)}")

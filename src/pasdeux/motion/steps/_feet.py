@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 from scipy.ndimage import gaussian_filter1d, maximum_filter1d
 
 from pasdeux.capsules import closest_parameters
+from pasdeux.dances.geometry import FOOT_OFFSET_M
 from pasdeux.motion._params import MotionParams
 from pasdeux.motion.rig import Array, smoothstep
 from pasdeux.motion.steps._tracks import ROLES, TimedStep, Tracks
@@ -105,6 +106,65 @@ def _worst_against(
     return worst, way
 
 
+def _crossing_against(
+    stance: Stance,
+    own_xy: Array,
+    tracks: dict[str, Tracks],
+    other_xy: dict[str, Array],
+    fixed: dict[str, NDArray[np.bool_]],
+    params: MotionParams,
+) -> tuple[float, Array]:
+    """How far a foot (its place per frame of ``stance``, ``own_xy``) must move sideways so
+    that, where it lands, it is on the same side of each standing partner's foot beside it
+    (within ``feet_cross_depth_m`` ahead or behind) as its hip is of the partner's hip on
+    that side, and the way (0 and no way where no leg crosses; a crossing further than
+    ``feet_shift_max_m`` to undo is left, as a figure's own crossing step). Only while
+    neither dancer has turned more than ``feet_cross_turn_max_deg`` since the landing: a
+    dancer turning on the foot (a spot turn) takes her hips round it.
+
+    Legs whose feet stand on the other side of each other than their hips cross, and two
+    crossed legs pass through each other wherever they are level."""
+    part = slice(stance.start, stance.stop)
+    other = ROLES[1 - ROLES.index(stance.role)]
+    mine, theirs = tracks[stance.role], tracks[other]
+    # Until either dancer has turned far from where the foot landed.
+    turned = np.zeros(stance.stop - stance.start, dtype=bool)
+    most = np.radians(params.feet_cross_turn_max_deg)
+    for t in (mine, theirs):
+        turned |= np.abs(t.facing[part] - t.facing[stance.start]) > most
+    facing = mine.facing[part]
+    right = np.column_stack([np.sin(facing), -np.cos(facing)])
+    ahead = np.column_stack([np.cos(facing), np.sin(facing)])
+    reach = _reach_m(params)
+    hip = mine.body_xy[part] + _side(stance.foot) * FOOT_OFFSET_M * right
+    worst, way = 0.0, np.zeros(2)
+    for f in "LR":
+        mask = fixed[f][part]
+        if not mask.any():
+            continue
+        t_facing = theirs.facing[part]
+        t_right = np.column_stack([np.sin(t_facing), -np.cos(t_facing)])
+        t_hip = theirs.body_xy[part] + _side(f) * FOOT_OFFSET_M * t_right
+        hips = np.sum((t_hip - hip) * right, axis=1)
+        gap = other_xy[f][part] - own_xy
+        feet = np.sum(gap * right, axis=1)
+        level = np.abs(np.sum(gap * ahead, axis=1)) < params.feet_cross_depth_m
+        side = np.sign(hips)
+        need = feet - side * reach
+        crossed = mask & level & ~turned & (np.abs(hips) > params.feet_gap_m) & (need * side < 0)
+        crossed &= np.abs(need) <= params.feet_shift_max_m
+        if crossed.any():
+            k = int(np.argmax(np.where(crossed, np.abs(need), -1.0)))
+            if abs(need[k]) > worst:
+                worst, way = float(abs(need[k])), np.sign(need[k]) * right[k]
+    return worst, way
+
+
+def _side(foot: str) -> float:
+    """+1 for the right foot, -1 for the left."""
+    return 1.0 if foot == "R" else -1.0
+
+
 def _reach_m(params: MotionParams) -> float:
     """How near two feet may come: their capsules' radii and ``feet_gap_m``."""
     radii = params.capsule_radii_m
@@ -135,6 +195,11 @@ def feet_shifts(
             worst, way = _worst_against(
                 own, tracks[other], work[other], fixed[other], part, balls_m[other], params
             )
+            across, side_way = _crossing_against(
+                st, work[st.role][st.foot][part] + delta, tracks, work[other], fixed[other], params
+            )
+            if across > worst:
+                worst, way = across, side_way
             if worst < best[0]:
                 best = (worst, delta)
             if worst <= 0.0:
