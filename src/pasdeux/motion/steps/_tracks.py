@@ -42,8 +42,9 @@ def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedS
     body turn at ``max_turn_rad_s`` (though not before it landed itself, nor before the
     other foot, bearing the weight, has landed: no hop off a standing foot; the body then
     starts its turn before the foot lifts, over the standing foot). A step marked ``hop``
-    is in the air ``hop_air_share`` of the time since its foot last landed, and the free
-    foot's next step may leave with it (both feet are off the floor)."""
+    is in the air ``hop_air_share`` of the time since its foot last landed; the foot free
+    through it may leave as soon as the hopping foot had the weight (both feet are off
+    the floor in the hop)."""
     tempo = routine.tempo_map
     out: dict[str, list[TimedStep]] = {role: [] for role in ROLES}
     kinds = {name: _traits(name) for name in {p.dance for p in routine.figures}}
@@ -61,9 +62,9 @@ def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedS
         for i, s in enumerate(timed):
             beat_s = 60.0 / float(tempo.bpm_at_seconds(np.array([s.t_land]))[0])
             previous_land = timed[i - 1].t_land if i else s.t_land - beat_s
-            if i and timed[i - 1].replayed.step.action == "hop":
-                # after a hop the free foot is in the air from the hop's take-off
-                previous_land = timed[i - 1].t_lift
+            if i > 1 and timed[i - 1].replayed.step.action == "hop":
+                # the foot free through a hop may leave once the hopping foot has the weight
+                previous_land = timed[i - 2].t_land
             travel = min(
                 params.travel_share * (s.t_land - previous_land), params.travel_beats * beat_s
             )
