@@ -78,6 +78,7 @@ CORPUS_SONGS: tuple[tuple[str, str], ...] = (
     ("plain_salsa_2", TUNING),  # 4/4, fast (~200)
     ("hard_d_medley_meter", TUNING),  # 4/4 120 -> 3/4 87 -> 4/4 120
     ("long_a_rumba_song", TUNING),  # four minutes, 4/4 104
+    ("plain_polka_1", TUNING),  # 2/4, ~119 (oom-pah)
     ("plain_waltz_2", HELD_OUT),  # 3/4, ~88
     ("plain_viennese_waltz_1", HELD_OUT),  # 3/4, ~176
     ("plain_rumba_1", HELD_OUT),  # 4/4, ~102
@@ -85,6 +86,7 @@ CORPUS_SONGS: tuple[tuple[str, str], ...] = (
     ("plain_quickstep_2", HELD_OUT),  # 4/4, ~205
     ("hard_b_tempo_jump", HELD_OUT),  # 4/4 100 -> 124
     ("long_b_waltz_song", HELD_OUT),  # four minutes, 3/4 86
+    ("plain_polka_2", HELD_OUT),  # 2/4, ~124 (oom-pah)
 )
 """Corpus songs and their half: several meters and tempi, each half with a meter or tempo
 change and a four-minute song (planning time)."""

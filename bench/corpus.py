@@ -10,7 +10,7 @@ the FluidR3 General MIDI soundfont, and written as a 16-bit WAV next to a
      "sections": [{"start", "end", "meter", "bpm"}], "group": "plain", "notes": "..."}
 
 ``bpm`` counts the beats the dance counts (``/work/shared/DANCES.md`` §1): a Samba or a
-Paso Doble bar has 2 beats, a Tango bar 4, a 6/8 bar 2 dotted quarters. It is
+Paso Doble or a Polka bar has 2 beats, a Tango bar 4, a 6/8 bar 2 dotted quarters. It is
 ``60 / median`` of the nominal inter-beat intervals, so for a piece with tempo changes it
 is the tempo that lasts longest. ``meters_ok`` (optional) lists the other meters a
 dance is also counted in (Tango and Merengue: 2/4 or 4/4).
@@ -130,6 +130,7 @@ STYLE_RANGES: dict[str, tuple[float, float]] = {
     "Merengue": (115.0, 130.0),
     "Slow Dance": (60.0, 100.0),
     "Paso Doble": (120.0, 124.0),
+    "Polka": (116.0, 128.0),
 }
 """Tempo range of every dance style in the corpus, in the dance's own beats per minute."""
 
@@ -993,6 +994,25 @@ def paso(ctx: Ctx, bar: BarGrid, ch: Chord, nxt: Chord, n: int) -> None:
     _crash(ctx, bar, 90)
 
 
+def polka(ctx: Ctx, bar: BarGrid, ch: Chord, nxt: Chord, n: int) -> None:
+    """Polka (2/4 oom-pah): tuba root and fifth on the beats, accordion afterbeats, kick on
+    the beats and snare on the off-beats."""
+    r = ch.bass(33)
+    ctx.hit("bass", r, bar, 0, 0.45, 108)
+    fifth = r + ch.fifth - 12 if ch.fifth + r - 12 >= 28 else r + ch.fifth
+    ctx.hit("bass", fifth, bar, 1, 0.45, 96)
+    for pos in (0.5, 1.5):
+        ctx.hit("accordion", ch.voice(55), bar, pos, 0.3, 84)
+    ctx.drum(KICK, bar, 0, 104)
+    ctx.drum(KICK, bar, 1, 90)
+    for pos in (0.5, 1.5):
+        ctx.drum(SNARE, bar, pos, 78)
+    if bar.k % 8 == 7:
+        ctx.drum(SNARE, bar, 1.0, 86)
+        ctx.drum(SNARE, bar, 1.25, 90)
+    _crash(ctx, bar, 84)
+
+
 def pop(ctx: Ctx, bar: BarGrid, ch: Chord, nxt: Chord, n: int) -> None:
     """Straight 4/4 pop band: kick 1 and 3, snare 2 and 4, hi-hat 8ths, piano, pad."""
     r = ch.bass(36)
@@ -1163,6 +1183,11 @@ BANDS: dict[str, Band] = {
         CELLS_2, ("i bVII bVI V7", "i iv V7 i"), bars_per_chord=2, minor=True,
         melody_alt=(60,), notes="2/4 march: tuba on the beats, trombone afterbeats, castanets",
     ),
+    "polka": Band(
+        2, {"bass": 58, "accordion": 21, "melody": 71}, KIT_STANDARD, polka,
+        CELLS_2, ("I I V7 V7", "I IV V7 I"), bars_per_chord=2, melody_alt=(56,),
+        notes="2/4 oom-pah: tuba on the beats, accordion and snare on the off-beats",
+    ),
     "pop": Band(
         4, {"bass": 33, "piano": 0, "strings": 48, "melody": 4}, KIT_STANDARD, pop, CELLS_4,
         ("I V vi IV", "vi IV I V"), notes="straight pop band: kick 1 and 3, snare 2 and 4",
@@ -1203,6 +1228,7 @@ STYLE_BANDS: dict[str, str] = {
     "Merengue": "merengue",
     "Slow Dance": "slow",
     "Paso Doble": "paso",
+    "Polka": "polka",
 }
 """Band that plays each dance style."""
 
@@ -1266,7 +1292,7 @@ def plain_pieces() -> list[Piece]:
     Returns
     -------
     list of Piece
-        30 pieces.
+        32 pieces.
     """
     rng = np.random.default_rng(SEED)
     pieces = []

@@ -360,6 +360,18 @@ BROKEN: list[tuple[str, Breaker, str]] = [
         r"open_facing position needs 0\.5-1\.5 m",
     ),
     (
+        "a hop on the other foot than the one with the weight",
+        _set("figures.0.leader.1.action", "hop"),
+        r"figure 'walk' leader step 2: a hop lands on the foot that bore the weight before it "
+        r"\(L\), with weight",
+    ),
+    (
+        "a hop as a figure's first step",
+        _set("figures.0.leader.0.action", "hop"),
+        r"figure 'walk' leader step 1: a hop lands on the foot that bore the weight before it "
+        r"\(none in this figure\)",
+    ),
+    (
         "bad position name",
         _set("figures.0.follower.0.position", "tango_hold"),
         r"figure 'walk' follower step 1\.position: 'tango_hold' is not one of",
@@ -451,7 +463,7 @@ def test_every_hold_says_which_hands_join() -> None:
 MIN_FIGURES = {
     "Waltz": 8, "Slow Foxtrot": 8, "Rumba": 8, "Cha Cha": 8, "East Coast Swing": 8,
     "Salsa": 8, "Slow Dance": 8, "Viennese Waltz": 12, "Tango": 10, "Quickstep": 12,
-    "Samba": 5, "Jive": 5, "Bachata": 5, "Merengue": 5, "Paso Doble": 8,
+    "Samba": 5, "Jive": 5, "Bachata": 5, "Merengue": 5, "Paso Doble": 8, "Polka": 8,
 }  # fmt: skip
 # International Standard syllabi have no turn of the follower under the leader's arm.
 NO_UNDERARM_TURN = {"Waltz", "Slow Foxtrot", "Viennese Waltz", "Tango", "Quickstep"}
@@ -676,8 +688,8 @@ def _lap_of_the_floor(
 
 # The Slow Foxtrot's figures travel 1-1.8 m each: it goes round 8 x 5 and 7 x 6 m floors but
 # not 6 x 5 m (a teacher would not dance the International Foxtrot there either).
-_LAPS = [(name, (10.0, 8.0)) for name in STANDARD] + [
-    (name, (6.0, 5.0)) for name in STANDARD if name != "Slow Foxtrot"
+_LAPS = [(name, (10.0, 8.0)) for name in (*STANDARD, "Polka")] + [
+    (name, (6.0, 5.0)) for name in (*STANDARD, "Polka") if name != "Slow Foxtrot"
 ]
 
 
@@ -701,6 +713,9 @@ LATIN_AND_SOCIAL = (
     "Merengue", "Slow Dance",
 )  # fmt: skip
 SPOT_DANCES = LATIN_AND_SOCIAL[2:]
+# The Polka is a social dance that travels like the Standard ones (progressive, figures
+# on the line of dance); it is held to the Latin and social dances' variety rules.
+VARIED = (*LATIN_AND_SOCIAL, "Polka")
 
 
 def _next(style: DanceStyle, figure: Figure, allowed: set[str]) -> list[Figure]:
@@ -716,7 +731,7 @@ def _travel_along_lod_m(figure: Figure) -> float:
     return float(leader.body[0] + follower.body[0]) / 2 - before
 
 
-@pytest.mark.parametrize("name", ["Samba", "Paso Doble"])
+@pytest.mark.parametrize("name", ["Samba", "Paso Doble", "Polka"])
 def test_progressive_latin_dance_can_turn_a_corner_at_newcomer_level(name: str) -> None:
     """At a corner the line of dance turns a quarter left, so a figure that ends on
     alignment a may be followed by one that starts on a + 2 eighths (DC, then DW of the
@@ -786,7 +801,7 @@ def test_spot_dance_figures_travel_little_and_can_come_back(name: str) -> None:
 
 
 @pytest.mark.parametrize("level", ["newcomer", "bronze"])
-@pytest.mark.parametrize("name", LATIN_AND_SOCIAL)
+@pytest.mark.parametrize("name", VARIED)
 def test_enough_figures_for_a_varied_routine(name: str, level: str) -> None:
     """Six figures besides the endings, and two ways on from each figure besides itself
     and the endings. Why: a routine in which no figure but the basic comes more than
@@ -819,7 +834,7 @@ def _follower_seen_from_leader(figure: Figure, replayed: bool) -> tuple[float, f
     return forward, right
 
 
-@pytest.mark.parametrize("name", LATIN_AND_SOCIAL)
+@pytest.mark.parametrize("name", VARIED)
 def test_a_figure_that_keeps_its_position_keeps_the_partners_where_it_found_them(
     name: str,
 ) -> None:
@@ -837,3 +852,53 @@ def test_a_figure_that_keeps_its_position_keeps_the_partners_where_it_found_them
         after = _follower_seen_from_leader(figure, replayed=True)
         moved = math.hypot(after[0] - before[0], after[1] - before[1])
         assert moved <= 0.15, (name, figure.id, round(moved, 2))
+
+
+# ------------------------------------------------------------------------------------- Polka
+
+
+def test_polka_bars_are_hop_step_close_step_in_two_four() -> None:
+    """Every bar of a polka step is a triple step on 1 & 2 (step-close-step) and a hop
+    on the 'a' before the next 1 on the foot that stepped on 2, the feet alternating bar by bar; the
+    figures are two or four bars and start with the leader's LF (the follower's RF)."""
+    style = find_style("Polka")
+    assert style.meters == (2,) and style.progressive and style.pulse == "springy"
+    (tempo,) = style.tempos
+    assert tempo.mpm_min <= 60.0 <= tempo.mpm_max  # about 60 bars a minute
+    hops = 0
+    for fig in style.figures:
+        assert fig.length_beats in (4.0, 8.0), fig.id
+        for role, first in (("leader", "L"), ("follower", "R")):
+            steps = getattr(fig, role)
+            assert next(s.foot for s in steps if s.weight) == first, (fig.id, role)
+            for i, step in enumerate(steps):
+                if step.action != "hop":
+                    continue
+                hops += 1
+                before = steps[i - 1]
+                assert step.beat % 2 == 1.75 and step.count == "a", (fig.id, role, i)
+                assert step.weight and step.foot == before.foot and before.weight
+                assert step.direction == "in_place"
+                triple = steps[i - 3 : i]  # step-close-step (step-side-close turning left)
+                assert [s.count for s in triple] == ["1", "&", "2"], (fig.id, role, i)
+                assert all(s.weight for s in triple) and triple[0].beat == step.beat - 1.75
+    assert hops >= 2 * 2 * len(style.figures) - 2  # all but the finish's last bar hop
+
+
+@pytest.mark.parametrize(("figure_id", "turn"), [("natural_turn", 8), ("reverse_turn", -8)])
+def test_polka_turns_rotate_a_full_turn_travelling_along_the_line_of_dance(
+    figure_id: str, turn: int
+) -> None:
+    """The Polka Turns to Right and Left: a full turn in two bars for both partners, the
+    couple's centre travelling along the line of dance and hardly to the side, the
+    partners in closed hold after every step."""
+    fig = find_style("Polka").figure(figure_id)
+    assert sum(s.turn_eighths for s in fig.leader) == turn
+    assert sum(s.turn_eighths for s in fig.follower) == turn
+    leader, follower = couple_start((0.0, 0.0), 0.0, "closed")
+    start = (leader.body + follower.body) / 2
+    for rs in replay_figure(fig, leader, follower):
+        assert rs.step.hold == "closed"
+    moved = (leader.body + follower.body) / 2 - start
+    assert 0.9 <= float(moved[0]) <= 1.5, moved  # about 0.3 m a step along LOD
+    assert abs(float(moved[1])) <= 0.2, moved

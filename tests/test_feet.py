@@ -31,6 +31,7 @@ def _tracks(feet: dict[str, np.ndarray], yaw: dict[str, float]) -> Tracks:
         drop_m=zeros,
         rise_m=zeros,
         bounce_m=zeros,
+        hop_m=zeros,
         lean_rad=zeros,
         sway_rad=zeros,
         head_pitch_rad=zeros,

@@ -126,6 +126,17 @@ CLAVE_32 = [(0.0, "clave", 1.0), (1.5, "clave", 1.0), (3.0, "clave", 1.0)]
 WALKING = on_beats("bass") + eighths("hat", 0.5, 0.3)
 MARCH = on_beats("bass") + on_beats("snare") + on_beats("chord", amp=0.5)
 WALTZ = [(0.0, "bass", 1.0), (0.0, "chord", 0.5), (1.0, "chord", 0.5), (2.0, "chord", 0.5)]
+#: The polka's oom-pah in 2/4: bass on both beats, accordion chords and the snare on the "&"s.
+OOM_PAH = [
+    (0.0, "bass", 1.0),
+    (1.0, "bass", 0.9),
+    (0.5, "chord", 0.8),
+    (1.5, "chord", 0.8),
+    (0.5, "snare", 0.6),
+    (1.5, "snare", 0.6),
+]
+#: A 2/4 march: bass and snare on both beats, chords on the beats.
+MARCH_24 = [(0.0, "bass", 1.0), (1.0, "bass", 0.9), *on_beats("snare", 2), *on_beats("chord", 2)]
 
 
 # --------------------------------------------------------------------------- the features
@@ -155,6 +166,14 @@ def test_a_march_is_even_a_waltz_marks_its_downbeat() -> None:
     assert waltz["downbeat"] > 0.6
     assert waltz["evenness"] < march["evenness"]
     assert "backbeat" not in waltz and "accent4" not in waltz  # no even beats in 3
+
+
+def test_the_oom_pah_s_off_beat_chords_read_as_afterbeat_a_march_does_not() -> None:
+    oom_pah = features_of(OOM_PAH, meter=2)
+    march = features_of(MARCH_24, meter=2)
+    assert oom_pah["afterbeat"] > 0.7
+    assert march["afterbeat"] < 0.2
+    assert features_of(STRAIGHT)["afterbeat"] < 0.5  # hats on the "&"s, snare on the beats
 
 
 def test_backbeat_on_2_and_4() -> None:
@@ -362,3 +381,16 @@ def test_an_oom_pah_pah_at_87_bpm_is_a_waltz_not_a_viennese_waltz_at_double_time
     assert rhythm_features(profile, 2.0, 3)["staccato"] == rhythm_features(profile)["staccato"]
     ranked = rank_dances(3, 87.0, load_library(), profile)
     assert ranked[0].name == "Waltz", ranked[:3]
+
+
+@pytest.mark.parametrize("bpm", [118.0, 122.0, 126.0])
+def test_an_oom_pah_in_two_four_is_a_polka_a_march_at_the_same_tempo_is_not(bpm: float) -> None:
+    """Polka and Paso Doble share 2/4 at about 60 bars a minute: the oom-pah's off-beat
+    chords and snare name the Polka; a march struck on the beats does not."""
+    library = load_library()
+    polka = rank_dances(2, bpm, library, profile_of(OOM_PAH, meter=2, bpm=bpm))
+    assert polka[0].name == "Polka", polka[:3]
+    assert "oom-pah" in polka[0].reason
+    march = rank_dances(2, bpm, library, profile_of(MARCH_24, meter=2, bpm=bpm))
+    assert march[0].name != "Polka", march[:3]
+    assert [f.name for f in march].index("Polka") > 2

@@ -32,6 +32,7 @@ TURNING = {
     "Slow Dance": ("underarm_turn", "underarm_turn"),
     "Viennese Waltz": ("reverse_turn_corner",),
     "Paso Doble": ("travelling_spins_from_promenade",),
+    "Polka": ("natural_turn", "reverse_turn", "underarm_turn"),
 }
 
 
@@ -264,6 +265,7 @@ QUICK = {
               "change_of_hands_behind_back"), 176.0),
     "Cha Cha": (("spot_turn_right", "underarm_turn_right", "spot_turn_left"), 128.0),
     "Viennese Waltz": (("natural_turn", "reverse_turn_corner"), 180.0),
+    "Polka": (("natural_turn", "reverse_turn", "to_promenade", "to_closed"), 128.0),
 }  # fmt: skip
 
 
@@ -512,3 +514,39 @@ def test_a_foot_hardly_off_the_floor_moves_evenly() -> None:
     decisive = fastest_quick_step(MotionParams(swing_even_s=1e-3))
     assert decisive > 0.5
     assert even < 0.96 * decisive, (even, decisive)
+
+
+def test_a_hop_leaves_the_floor_and_lands_on_its_beat() -> None:
+    """The Polka's hop before 1: both feet and the pelvis leave the floor (the hopping foot
+    and the pelvis up by about ``hop_height_m``, the free foot lifted), and the hopping
+    foot comes down on its beat where it took off, with the weight on it."""
+    routine = routine_of("Polka", ("basic", "natural_turn", "basic"), bpm=120.0)
+    params = MotionParams()
+    performance = perform(routine, params=params)
+    fps = performance.fps
+    hops = 0
+    for dancer in performance.dancers:
+        positions = dancer.joint_positions()
+        skel = dancer.skeleton
+        events = [e for e in performance.events if e.role == dancer.role]
+        for before, hop in itertools.pairwise(events):
+            step = routine.figures[hop.figure_index].figure
+            steps = step.leader if dancer.role == "leader" else step.follower
+            if steps[hop.step_index].action != "hop":
+                continue
+            assert hop.foot == before.foot and hop.weight
+            side, other = SIDES[hop.foot], SIDES["R" if hop.foot == "L" else "L"]
+            took_off = math.ceil(before.time_s * fps)
+            land = math.ceil(hop.time_s * fps - 1e-6)
+            hips = positions[:, skel.index("Hips"), 2]
+            peak = took_off + int(np.argmax(hips[took_off:land]))
+            assert hips[peak] - hips[land] > 0.7 * params.hop_height_m, (dancer.role, hop.time_s)
+            for joint in (f"{side}Foot", f"{side}ToeBase", f"{other}Foot", f"{other}ToeBase"):
+                track = positions[:, skel.index(joint), 2]
+                lifted = float(track[peak] - track[took_off])  # both feet were down then
+                assert lifted > 0.02, (dancer.role, hop.time_s, joint, lifted)
+            ball = positions[:, skel.index(f"{side}ToeBase")]
+            assert np.linalg.norm(ball[land, :2] - ball[took_off, :2]) < 0.01
+            assert np.linalg.norm(ball[land + 1] - ball[land]) < 2e-3  # down on the beat
+            hops += 1
+    assert hops == 2 * 6

@@ -47,6 +47,7 @@ RHYTHM_FEATURES = (
     "backbeat",
     "accent4",
     "and4",
+    "afterbeat",
     "density16",
     "staccato",
 )
@@ -311,8 +312,13 @@ def _check_role(fig: Figure, role: str, steps: tuple[Step, ...]) -> Iterable[str
                 f"{where} step {n}: lands on beat {step.beat} and lasts "
                 f"{step.duration_beats}, but the next step lands on beat {steps[n].beat}"
             )
-        if step.weight:
-            if step.foot == previous_weight_foot:
+        if step.action == "hop" and not (step.weight and step.foot == previous_weight_foot):
+            yield (
+                f"{where} step {n}: a hop lands on the foot that bore the weight before it "
+                f"({previous_weight_foot or 'none in this figure'}), with weight"
+            )
+        elif step.weight:
+            if step.foot == previous_weight_foot and step.action != "hop":
                 yield f"{where} step {n}: {step.foot} foot takes weight twice in a row"
             previous_weight_foot = step.foot
     end = steps[-1].beat + steps[-1].duration_beats

@@ -144,6 +144,9 @@ ACTIONS: tuple[str, ...] = (
     "bounce",  # Samba bounce
     "staccato",  # Tango: a sharp, cut-off step
     "hold",  # hold still in the pose (a dip held on the final chord)
+    "hop",  # a hop: the foot that bears the weight springs off the floor and lands again
+    # (the Polka's hop on the "a" before 1); the one step that takes the weight on the
+    # same foot as the weight step before it
 )
 """The vocabulary of a step's ``action`` (rise and fall, hip action, and similar)."""
 

@@ -211,6 +211,14 @@ class MotionParams:
         How far the knees give as each step takes the weight in a dance whose pulse is
         springy (``DanceStyle.pulse``: the Jive's and the swing's bounce), straightened
         again before the next step.
+    hop_height_m
+        How high a step marked ``hop`` (the Polka's hop before 1) lifts the dancer: the
+        pelvis and the hopping foot rise this much and come down on the hop's beat.
+    hop_air_share
+        Share of the time since the hopping foot's previous landing that it is in the air.
+    hop_free_lift_m
+        How high the free foot is lifted off the floor during a hop (both feet leave the
+        floor); it stays there until its next step takes it on.
     """
 
     travel_share: float = 0.75
@@ -283,6 +291,9 @@ class MotionParams:
     kick_height_m: float = 0.3
     flick_height_m: float = 0.22
     kick_point_deg: float = 40.0
+    hop_height_m: float = 0.05
+    hop_air_share: float = 0.5
+    hop_free_lift_m: float = 0.04
 
     def __post_init__(self) -> None:
         for name in (
@@ -355,7 +366,9 @@ class MotionParams:
         for name in ("kick_height_m", "flick_height_m"):
             if not 0.0 <= getattr(self, name) <= 0.6:
                 raise ValueError(f"{name} must be within 0-0.6, got {getattr(self, name)}")
-        for name in ("rise_m", "fall_m", "bounce_m", "spring_m"):
+        if not 0.0 < self.hop_air_share <= 1.0:
+            raise ValueError(f"hop_air_share must be within (0, 1], got {self.hop_air_share}")
+        for name in ("rise_m", "fall_m", "bounce_m", "spring_m", "hop_height_m", "hop_free_lift_m"):
             if not 0.0 <= getattr(self, name) <= 0.1:
                 raise ValueError(f"{name} must be within 0-0.1, got {getattr(self, name)}")
         for name in (

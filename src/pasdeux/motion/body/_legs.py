@@ -35,7 +35,8 @@ def plan_pelvis(
     On the floor it is at ``xy`` (per frame; by default :func:`pelvis_xy`, which the
     motion stage moves towards a partner the joined hands would not reach). Its height is
     the standing height with the steps' rise, fall and dips, never above what either leg
-    reaches from there (smoothed without exceeding it), less the bounce, and never below
+    reaches from there (smoothed without exceeding it), less the bounce, plus a hop's lift
+    (the hopping foot rises as much, so the legs reach as before), and never below
     ``min_pelvis_height_share`` of the standing height outside a dip or lunge. A foot on
     the floor that bears no weight (the trailing foot of a long step) rises onto its ball,
     up to ``heel_release_max_deg``, rather than pull the pelvis down (:func:`_releases`).
@@ -57,7 +58,7 @@ def plan_pelvis(
     # over the window, and never above the limit (a leg always reaches its foot).
     opened = maximum_filter1d(minimum_filter1d(limit, width, mode="nearest"), width, mode="nearest")
     under = np.minimum(uniform_filter1d(opened, width, mode="nearest"), limit)
-    z = np.minimum(wanted, under) - tr.bounce_m
+    z = np.minimum(wanted, under) - tr.bounce_m + tr.hop_m
     floor_m = params.min_pelvis_height_share * standing_m * (1.0 - tr.dip)
     tr.pelvis_m = np.column_stack([xy, np.maximum(z, floor_m)])
 

@@ -41,7 +41,10 @@ def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedS
     earlier if the foot could not otherwise get there at ``max_foot_speed_m_s`` or the
     body turn at ``max_turn_rad_s`` (though not before it landed itself, nor before the
     other foot, bearing the weight, has landed: no hop off a standing foot; the body then
-    starts its turn before the foot lifts, over the standing foot)."""
+    starts its turn before the foot lifts, over the standing foot). A step marked ``hop``
+    is in the air ``hop_air_share`` of the time since its foot last landed; the foot free
+    through it may leave as soon as the hopping foot had the weight (both feet are off
+    the floor in the hop)."""
     tempo = routine.tempo_map
     out: dict[str, list[TimedStep]] = {role: [] for role in ROLES}
     kinds = {name: _traits(name) for name in {p.dance for p in routine.figures}}
@@ -59,6 +62,9 @@ def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedS
         for i, s in enumerate(timed):
             beat_s = 60.0 / float(tempo.bpm_at_seconds(np.array([s.t_land]))[0])
             previous_land = timed[i - 1].t_land if i else s.t_land - beat_s
+            if i > 1 and timed[i - 1].replayed.step.action == "hop":
+                # the foot free through a hop may leave once the hopping foot has the weight
+                previous_land = timed[i - 2].t_land
             travel = min(
                 params.travel_share * (s.t_land - previous_land), params.travel_beats * beat_s
             )
@@ -74,6 +80,10 @@ def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedS
             previous = timed[i - 1].replayed.step if i else None
             if previous is not None and previous.weight and previous.foot != rs.step.foot:
                 travel = min(travel, s.t_land - previous_land)
+            if rs.step.action == "hop":
+                # a hop springs off the foot it lands on: in the air for a share of its time
+                travel = params.hop_air_share * own
+                t_turn = min(t_turn, s.t_land - travel)
             landed[rs.step.foot] = s.t_land
             timed[i] = replace(s, t_lift=s.t_land - travel, t_turn=t_turn)
     return out
@@ -101,6 +111,7 @@ class Tracks:
     drop_m: Array  # (F,) pelvis lowering (dip, bob)
     rise_m: Array  # (F,)
     bounce_m: Array  # (F,) knees flexed below wherever the pelvis is (the Samba bounce)
+    hop_m: Array  # (F,) the body lifted off the floor by a hop (both feet in the air)
     lean_rad: Array  # (F,) forward lean of the torso
     sway_rad: Array  # (F,) sideways tilt, positive to the right
     head_pitch_rad: Array  # (F,)
@@ -127,6 +138,7 @@ def slice_tracks(tr: Tracks, part: slice) -> Tracks:
         drop_m=tr.drop_m[part],
         rise_m=tr.rise_m[part],
         bounce_m=tr.bounce_m[part],
+        hop_m=tr.hop_m[part],
         lean_rad=tr.lean_rad[part],
         sway_rad=tr.sway_rad[part],
         head_pitch_rad=tr.head_pitch_rad[part],
@@ -188,6 +200,7 @@ def dancer_tracks(
         drop_m=smooth["drop"] + bob,
         rise_m=params.rise_m * rise_level(steps, times),
         bounce_m=bounce,
+        hop_m=feet.hop,
         lean_rad=smooth["lean"],
         sway_rad=smooth["sway"],
         head_pitch_rad=smooth["head"],
@@ -318,6 +331,8 @@ class _FeetTracks:
         self.yaw = {f: np.full(n, self.at_yaw[f]) for f in "LR"}
         self.heel_up = {f: np.zeros(n) for f in "LR"}
         self.kick_m = {"kick": params.kick_height_m, "flick": params.flick_height_m}
+        self.hop_m, self.hop_free_m = params.hop_height_m, params.hop_free_lift_m
+        self.hop = np.zeros(n)  # the body lifted by a hop
         self.at_z = {"L": 0.0, "R": 0.0}  # how high each foot is (up after a kick)
         self.landed = {"L": 0, "R": 0}  # frame from which each foot is on the floor
         self.landings: list[Array] = []  # where each step's foot lands
@@ -375,9 +390,16 @@ class _FeetTracks:
         sweep = turn if swing >= self.even_s else 0.0
         foot[a:b, :2] = swept_path(f0, f1, sweep, place)
         lift = 0.0 if stays else min(self.lift_m, 0.02 + 0.3 * float(np.linalg.norm(f1 - f0)))
+        if rs.step.action == "hop":
+            # the weight-bearing foot springs off the floor with the body and comes down on
+            # the beat, faster than it rose (a flight whose peak is past its middle)
+            lift, place = self.hop_m, u * u
+            self.hop[a:b] = np.maximum(self.hop[a:b], lift * np.sin(np.pi * place))
+            self._free_foot_up(standing, a, b, phase)
         # A kick or flick is up in the air on its beat (and stays up until the foot's
-        # next step takes it on); every other step is on the floor.
-        z0 = self.at_z[moving]
+        # next step takes it on); every other step is on the floor. The foot leaves from
+        # where it is as it lifts (up after a kick, or the free foot lifted by a hop).
+        z0 = float(foot[a, 2]) if a < foot.shape[0] else self.at_z[moving]
         z1 = 0.0 if rs.step.weight else self.kick_m.get(rs.step.action, 0.0)
         foot[a:b, 2] = z0 + (z1 - z0) * place + lift * np.sin(np.pi * place)
         foot[b:, :2] = f1
@@ -396,6 +418,16 @@ class _FeetTracks:
         self.at_facing = facing0 + turn
         self.at_feet[moving], self.at_yaw[moving] = f1, facing0 + turn + toe
         self.landed[moving] = int(b)
+
+    def _free_foot_up(self, foot: str, a: int, b: int, phase: Array) -> None:
+        """The free ``foot`` leaves the floor with a hop over frames ``a:b`` (``phase`` of
+        the hop, 0-1) and stays up until its next step takes it on."""
+        z0 = self.at_z[foot]
+        up = max(z0, self.hop_free_m)
+        track = self.feet[foot]
+        track[a:b, 2] = np.maximum(track[a:b, 2], z0 + (up - z0) * phase)
+        track[b:, 2] = up
+        self.at_z[foot] = up
 
     def _toe_turn_rad(self, rs: ReplayedStep) -> float:
         """How far the foot of step ``rs`` lands turned from the body's facing

@@ -43,6 +43,10 @@ either side, above the bar's 20th percentile. Every feature is a number in [0, 1
     The "&" of 4 over the mean "&" of the bar's other beats (all bands): 0.5 when alike,
     near 1 when the bar's last off-beat is struck and the others are not, as the güiro's
     "cha-cha-chá" on 4 & 1 that gives the Cha Cha its name.
+``afterbeat``
+    The off-beat "&"s' share of the strokes on the beats and the "&"s, in the bands above
+    the bass: the "pah" of an oom-pah (a polka's chords and snare on the off-beats, the
+    bass on the beats) near 1, a march or a backbeat struck on the beats low.
 ``density16``
     The sixteenth-note layer in the high band: the strength on the "e" and "a" of the beat
     over that on the beat and the "&" (samba ganzá, bachata and merengue güira near 1;
@@ -108,6 +112,7 @@ SCALE: dict[str, float] = {
     "backbeat": 0.03,
     "accent4": 0.03,
     "and4": 0.05,
+    "afterbeat": 0.06,
     "density16": 0.08,
     "staccato": 0.06,
 }
@@ -131,6 +136,7 @@ FEATURE_WORDS: dict[str, tuple[str, str]] = {
     "backbeat": ("a backbeat on 2 and 4", "accents on 1 and 3"),
     "accent4": ("an accent on 4", "no accent on 4"),
     "and4": ("the cha-cha-cha on 4 & 1", "no stroke on the & of 4"),
+    "afterbeat": ("the oom-pah's off-beat chords", "the beats struck, not the off-beats"),
     "density16": ("a sixteenth-note layer", "no sixteenth-note layer"),
     "staccato": ("staccato accents", "sustained, legato sound"),
 }
@@ -341,6 +347,10 @@ def rhythm_features(
         others = float(ands[:3].mean())
         if ands[3] + others > 1e-9:
             out["and4"] = float(ands[3] / (ands[3] + others))
+
+    beats_and = float(upper[:, 0].sum() + upper[:, 2 * q].sum())
+    if beats_and > 1e-9:
+        out["afterbeat"] = float(upper[:, 2 * q].sum()) / beats_and
 
     high = s[2]
     main = float(high[:, 0].sum() + high[:, 2 * q].sum())
