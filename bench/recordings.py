@@ -35,7 +35,7 @@ TITLE_DANCES: dict[str, tuple[int, tuple[int, ...], tuple[float, float] | None]]
     },
     "Tango": (4, (2,), corpus.STYLE_RANGES["Tango"]),
     "Merengue": (4, (2,), corpus.STYLE_RANGES["Merengue"]),
-    "Polka": (2, (), None),
+    "Polka": (2, (), corpus.STYLE_RANGES["Polka"]),
 }
 """Dance named by a title → (meter, other meters it is counted in, tempo range or None)."""
 
