@@ -16,6 +16,13 @@ from pasdeux.choreo._plan import (
     check_options,
     choreograph,
 )
+from pasdeux.choreo._reads import (
+    FollowedStep,
+    Misreading,
+    follow_lead,
+    improvise_song,
+    misreadings,
+)
 from pasdeux.choreo._style import DancedMusic, count_music
 from pasdeux.choreo._types import ROUTINE_SCHEMA, PlacedFigure, Routine
 
@@ -25,16 +32,21 @@ __all__ = [
     "ROUTINE_SCHEMA",
     "SEED_MAX",
     "DancedMusic",
+    "FollowedStep",
     "LeadMotion",
     "LeadNoise",
     "LedStep",
+    "Misreading",
     "PlacedFigure",
     "PlanParams",
     "Routine",
     "check_options",
     "choreograph",
     "count_music",
+    "follow_lead",
     "improvise",
+    "improvise_song",
     "lead_frames",
     "lead_routine",
+    "misreadings",
 ]
