@@ -91,6 +91,8 @@ class Follower:
         # lead of his next step may already have moved them
         self._hands_before: tuple[tuple[HandContact, ...], tuple[float, float], float] | None = None
         self._period_cache = (0, 60.0 / self.params.default_bpm)
+        # his feet (L, R) where they were at his last step (the stepping foot's travel)
+        self._feet_last = np.zeros((2, 2))
 
     @property
     def figure(self) -> str | None:
@@ -149,6 +151,7 @@ class Follower:
         )
         self._last = (frame.time_s, body, frame.facing_rad, self._beat_at(frame.time_s))
         self._last_frame = frame
+        self._feet_last = _feet(frame)
 
     def _period_s(self) -> float:
         """The beat period: the median of the last beats heard (the default tempo before)."""
@@ -180,12 +183,20 @@ class Follower:
             hands[h, :2] = in_frame(np.array([x, y]) - np.array(at), toward)
             hands[h, 2] = up
             joined[h] = True
+        foot_at = foot_move = None
+        if foot is not None:
+            xy = np.array(frame.right_foot_xy_m if foot else frame.left_foot_xy_m)
+            foot_move = in_frame(xy - self._feet_last[foot], facing)
+            if landing:
+                foot_at = in_frame(xy - here, facing)
         return Felt(
             foot=foot,
             move_m=in_frame(here - body, facing),
             turn_rad=wrap(frame.facing_rad - facing),
             hands_m=hands,
             joined=joined,
+            foot_at_m=foot_at,
+            foot_move_m=foot_move,
         )
 
     def _on_step(self, frame: LeaderFrame, foot: int) -> list[FollowerStep]:
@@ -210,6 +221,7 @@ class Follower:
         self._prior = self._alpha @ g.trans if p.reader == "grammar" else np.ones(g.size)
         self._steps_taken += 1
         self._last = (frame.time_s, np.array(frame.body_xy_m), frame.facing_rad, beat)
+        self._feet_last = _feet(frame)
         before, self._last_frame = self._last_frame, frame
         assert before is not None
         state = int(np.argmax(self._alpha))
@@ -335,3 +347,8 @@ class Follower:
 
 def _unit(angle_rad: float) -> NDArray[np.float64]:
     return np.array([math.cos(angle_rad), math.sin(angle_rad)])
+
+
+def _feet(frame: LeaderFrame) -> NDArray[np.float64]:
+    """His feet (L, R) on the floor at ``frame``."""
+    return np.array([frame.left_foot_xy_m, frame.right_foot_xy_m], dtype=float)

@@ -41,7 +41,9 @@ class Grammar:
     (S, 2) says they hold hers. ``trans`` (S, S) is the transition matrix, ``gap_beats``
     (S, S) the beats from one step to the next along it (NaN: not known, a change mid-way).
     ``her_steps[s]`` lists the follower's steps danced with the leader's step of state s:
-    (her step index, beats after his step).
+    (her step index, beats after his step). ``foot_at_m`` (S, 2) is where his stepping
+    foot lands from his body after the step and ``foot_move_m`` (S, 2) the foot's travel,
+    both in his frame before the step.
     """
 
     figures: tuple[Figure, ...]
@@ -57,6 +59,8 @@ class Grammar:
     start: NDArray[np.float64]
     her_steps: tuple[tuple[tuple[int, float], ...], ...]
     basic: int
+    foot_at_m: NDArray[np.float64]
+    foot_move_m: NDArray[np.float64]
 
     @property
     def size(self) -> int:
@@ -75,9 +79,13 @@ def in_frame(vector: NDArray[np.float64], facing_rad: float) -> NDArray[np.float
     return np.array([vector @ fwd, vector[0] * fwd[1] - vector[1] * fwd[0]])
 
 
-def _templates(fig: Figure) -> list[tuple[int, NDArray[np.float64], float]]:
-    """(foot, travel in his frame, turn) of each of the leader's steps, replayed from the
-    ideal start of the figure's position."""
+_Template = tuple[int, NDArray[np.float64], float, NDArray[np.float64], NDArray[np.float64]]
+
+
+def _templates(fig: Figure) -> list[_Template]:
+    """(foot, travel in his frame, turn, where the foot lands from his body after the step,
+    the foot's travel) of each of the leader's steps, replayed from the ideal start of the
+    figure's position; the vectors in his frame before the step."""
     leader, follower = couple_start((0.0, 0.0), 0.0, fig.start_position)
     out = []
     for rs in replay_figure(fig, leader, follower):
@@ -85,7 +93,11 @@ def _templates(fig: Figure) -> list[tuple[int, NDArray[np.float64], float]]:
             continue
         move = np.subtract(rs.body_after, rs.body_before)
         turn = wrap(rs.facing_after - rs.facing_before)
-        out.append((_HANDS.index(rs.step.foot), in_frame(move, rs.facing_before), turn))
+        placed = in_frame(np.subtract(rs.foot_to, rs.body_after), rs.facing_before)
+        travel = in_frame(np.subtract(rs.foot_to, rs.foot_from), rs.facing_before)
+        out.append(
+            (_HANDS.index(rs.step.foot), in_frame(move, rs.facing_before), turn, placed, travel)
+        )
     return out
 
 
@@ -109,10 +121,13 @@ def build_grammar(style: DanceStyle, params: FollowParams) -> Grammar:
     figs = style.figures
     first: list[int] = []
     rows: list[tuple[int, int, int, NDArray[np.float64], float]] = []
+    feet: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []
     her: list[tuple[tuple[int, float], ...]] = []
     for f, fig in enumerate(figs):
         first.append(len(rows))
-        rows += [(f, k, foot, move, turn) for k, (foot, move, turn) in enumerate(_templates(fig))]
+        for k, (foot, move, turn, placed, travel) in enumerate(_templates(fig)):
+            rows.append((f, k, foot, move, turn))
+            feet.append((placed, travel))
         her += _her_steps(fig)
     size = len(rows)
     figure_of = np.array([r[0] for r in rows], dtype=np.int64)
@@ -141,6 +156,8 @@ def build_grammar(style: DanceStyle, params: FollowParams) -> Grammar:
         start=start / start.sum(),
         her_steps=tuple(her),
         basic=_basic(style),
+        foot_at_m=np.array([placed for placed, _ in feet]),
+        foot_move_m=np.array([travel for _, travel in feet]),
     )
 
 

@@ -29,6 +29,8 @@ class FollowParams:
     turn_sigma_deg: float = 15.0
     #: The time from his previous step to this one (beats).
     gap_sigma_beats: float = 0.2
+    #: Where his stepping foot lands from his body, each component (m); 0: not read.
+    foot_sigma_m: float = 0.07
     #: A joined hand where the hold puts it (m).
     hand_sigma_m: float = 0.12
     #: The chance he steps with the other foot than the figure says, or a hand is
@@ -41,6 +43,9 @@ class FollowParams:
     #: motion so far and the step's direction). Tuned on the tuning half of
     #: ``bench/follow.py`` among 1, 2 and 4 (best mean share recognised by the first beat).
     lead_kappa: float = 2.0
+    #: Concentration of the direction his stepping foot has begun to travel in (von Mises
+    #: kappa, as ``lead_kappa``); 0: not read.
+    foot_lead_kappa: float = 2.0
     #: The chance, at each of his steps, that he leaves the figure for the start of another
     #: (a change mid-figure), and that a figure is followed by one the grammar does not list.
     switch_prob: float = 0.01
