@@ -31,6 +31,13 @@ class FollowParams:
     gap_sigma_beats: float = 0.2
     #: Where his stepping foot lands from his body, each component (m); 0: not read.
     foot_sigma_m: float = 0.07
+    #: His lead through the joined hands: before each of his steps his hands move about
+    #: ``lead_pull_m`` from where the hold puts them towards where her body is to travel
+    #: over her steps with it (none when she travels less than ``pull_min_m``), read with
+    #: a spread of ``pull_sigma_m`` (m; 0: not read).
+    lead_pull_m: float = 0.04
+    pull_min_m: float = 0.05
+    pull_sigma_m: float = 0.03
     #: A joined hand where the hold puts it (m).
     hand_sigma_m: float = 0.12
     #: The chance he steps with the other foot than the figure says, or a hand is

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from pasdeux.follow._model import Grammar
 from pasdeux.follow._params import FollowParams
 
-__all__ = ["Felt", "gap_likelihood", "lead_loglik", "step_loglik"]
+__all__ = ["Felt", "gap_likelihood", "lead_loglik", "pull_loglik", "step_loglik"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,25 @@ def _hands_loglik(g: Grammar, p: FollowParams, felt: Felt) -> NDArray[np.float64
     return out
 
 
+def pull_loglik(g: Grammar, p: FollowParams, felt: Felt) -> NDArray[np.float64]:
+    """Log-likelihood of the lead through the joined hands under each state: his hands
+    moved from where the hold puts them (the connection's pull or push) towards where her
+    body is to travel over her steps that go with his step (``lead_pull_m`` when she is to
+    travel at least ``pull_min_m``, none otherwise); a state joining none of the hands he
+    joins reads nothing here."""
+    both = g.joined & felt.joined[None, :]
+    count = both.sum(axis=1)
+    if p.pull_sigma_m <= 0 or not count.any():
+        return np.zeros(g.size)
+    off = (felt.hands_m[None, :, :2] - g.hands_m[:, :, :2]) * both[:, :, None]
+    mean = off.sum(axis=1) / np.maximum(count, 1)[:, None]
+    size = np.hypot(g.her_move_m[:, 0], g.her_move_m[:, 1])
+    unit = g.her_move_m / np.maximum(size, 1e-9)[:, None]
+    expected = np.where((size >= p.pull_min_m)[:, None], p.lead_pull_m * unit, 0.0)
+    out: NDArray[np.float64] = -np.sum((mean - expected) ** 2, axis=1) / (2 * p.pull_sigma_m**2)
+    return np.where(count > 0, out, 0.0)
+
+
 def _foot_loglik(g: Grammar, p: FollowParams, foot: int | None) -> NDArray[np.float64]:
     if foot is None:
         return np.zeros(g.size)
@@ -69,6 +88,7 @@ def step_loglik(g: Grammar, p: FollowParams, felt: Felt) -> NDArray[np.float64]:
     turn = turn_err**2 / (2 * math.radians(p.turn_sigma_deg) ** 2)
     out: NDArray[np.float64] = _foot_loglik(g, p, felt.foot) + _hands_loglik(g, p, felt)
     out -= move + turn
+    out += pull_loglik(g, p, felt)
     if felt.foot_at_m is not None and p.foot_sigma_m > 0:
         out -= np.sum((g.foot_at_m - felt.foot_at_m) ** 2, axis=1) / (2 * p.foot_sigma_m**2)
     return out
@@ -84,6 +104,7 @@ def lead_loglik(g: Grammar, p: FollowParams, felt: Felt) -> NDArray[np.float64]:
         # a step that hardly travels explains a body that has begun to move poorly
         out += np.where(size > p.lead_min_m, p.lead_kappa * (cos - 1.0), -p.lead_kappa)
     out += _direction_loglik(g.foot_move_m, felt.foot_move_m, p)
+    out += pull_loglik(g, p, felt)
     turned = felt.turn_rad
     if abs(turned) >= math.radians(p.turn_sigma_deg):
         against = np.sign(g.turn_rad) != np.sign(turned)
