@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from pasdeux.choreo import (
+    CutIn,
     FollowedStep,
     Routine,
     follow_lead,
@@ -25,6 +26,7 @@ from pasdeux.choreo import (
 )
 from pasdeux.dances import find_style, successors
 from pasdeux.dances.geometry import replay_figure
+from pasdeux.errors import InputError
 from pasdeux.export import OUTPUT_FILES
 from pasdeux.follow import Follower
 from pasdeux.motion import perform
@@ -189,3 +191,61 @@ def test_follower_option_is_checked_before_any_analysis(tmp_path: Path) -> None:
     result = run("dance", tmp_path / "missing.wav", "--follower", "guesses")
     assert result.returncode == 2
     assert "--follower" in result.stderr and "Traceback" not in result.stderr
+
+
+# --- cut in --------------------------------------------------------------------------------
+def test_a_second_leader_cuts_in_at_a_bar_and_she_keeps_dancing() -> None:
+    style = find_style("Jive")
+    music = music_for(style, 40.0)
+    alone = improvise_song(music, style, seed=4)
+    cut = improvise_song(music, style, seed=4, cut_in=CutIn(bar=6, seed=11))
+    at = next(i for i, p in enumerate(cut.figures) if "second leader" in p.why)
+    assert cut.figures[at].start_s >= music.bars[5].start - 1e-3
+    assert cut.figures[at - 1].start_s < music.bars[5].start
+    assert all("second leader" in p.why for p in cut.figures[at:])
+    # until he cuts in, the first leader's figures; then another's, by the grammar
+    ids = [p.figure.id for p in cut.figures]
+    assert ids[:at] == [p.figure.id for p in alone.figures[:at]]
+    assert ids[at:] != [p.figure.id for p in alone.figures[at : len(ids)]]
+    for before, after in itertools.pairwise(cut.figures):
+        assert after.figure.id in {f.id for f in successors(style, before.figure)}
+    # she cannot know he will cut in: her steps until then are the same; and she keeps
+    # dancing through it without a gap longer than the longest elsewhere
+    read_alone = follow_lead(alone, style)
+    read_cut = follow_lead(cut, style)
+    when = cut.figures[at].start_s
+    assert [(s.time_s, s.read, s.foot_xy_m) for s in read_cut if s.time_s < when] == [
+        (s.time_s, s.read, s.foot_xy_m) for s in read_alone if s.time_s < when
+    ]
+    times = [s.time_s for s in read_cut]
+    gaps = np.diff(times)
+    across = [g for t, g in zip(times, gaps, strict=False) if when - 2.0 <= t <= when + 2.0]
+    assert max(across) <= max(np.diff([s.time_s for s in read_alone]))
+    assert times[-1] >= cut.figures[-1].start_s
+
+
+def test_cut_in_outside_the_song_or_without_a_reading_follower_is_refused(
+    demo_clip: Path, tmp_path: Path
+) -> None:
+    style = find_style("Jive")
+    music = music_for(style, 20.0)
+    with pytest.raises(InputError, match="--cut-in 400: the song has bars 1 to"):
+        improvise_song(music, style, seed=0, cut_in=CutIn(bar=400, seed=1))
+    result = run("dance", demo_clip, "--cut-in", "4", "-o", tmp_path / "x")
+    assert result.returncode == 2 and "--cut-in needs --follower reads" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "x").exists()
+    result = run("dance", demo_clip, "--follower", "reads", "--cut-in", "1")
+    assert result.returncode == 2 and "--cut-in" in result.stderr
+
+
+@pytest.mark.slow
+def test_dance_with_a_cut_in_says_who_leads(demo_clip: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run("dance", demo_clip, "--follower", "reads", "--style", "rumba", "--cut-in", "5",
+                 "--seed", "2", "-o", out)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    routine = Routine.load(out / "routine.json")
+    second = [p for p in routine.figures if "second leader" in p.why]
+    assert second and second[0].bar >= 5 and second[-1] is routine.figures[-1]
+    assert "cut in at bar 5, seed 3" in (out / "stepsheet.md").read_text()

@@ -10,6 +10,8 @@ from typing import Literal
 
 from pasdeux._folder import shown
 from pasdeux.choreo import (
+    SEED_MAX,
+    CutIn,
     FollowedStep,
     Routine,
     check_options,
@@ -60,6 +62,7 @@ def run_dance(
     progress: Callable[[str], None] | None = None,
     limits: AudioLimits | None = None,
     follower: Follower = "plan",
+    cut_in_bar: int | None = None,
 ) -> DanceResult:
     """Listen to ``song``, choreograph it, perform it and write ``out_dir``.
 
@@ -71,11 +74,15 @@ def run_dance(
     ``pasdeux.motion.DANCER_HEIGHTS_M``). With ``follower="reads"`` the leader improvises
     one dance over the whole song (``style``, or with auto the dance of the song's first
     danced section) and the follower dances what she reads of him
-    (:func:`pasdeux.choreo.follow_lead`).
+    (:func:`pasdeux.choreo.follow_lead`); ``cut_in_bar``: a second leader (the next seed)
+    takes over at that bar, and she keeps reading.
     """
     say = progress or (lambda _msg: None)
     # Every option and the output folder before any analysis: a mistake costs no minutes.
     check_options(style=style, level=level, floor_m=floor_m, seed=seed)
+    if cut_in_bar is not None and follower != "reads":
+        raise InputError(None, "--cut-in needs --follower reads (a leader who improvises)")
+    cut_in = None if cut_in_bar is None else CutIn(cut_in_bar, (seed + 1) % (SEED_MAX + 1))
     params = _motion_params(heights_m)
     check_output_folder(out_dir)
     music = listen(Path(song), progress=say, limits=limits)
@@ -83,7 +90,7 @@ def run_dance(
     heard = music
     reading: tuple[FollowedStep, ...] | None = None
     if follower == "reads":
-        music, routine, reading = _improvised(music, style, level, floor_m, seed, say)
+        music, routine, reading = _improvised(music, style, level, (floor_m, seed, cut_in), say)
     else:
         routine = choreograph(
             music, style=style, level=level, floor_m=floor_m, seed=seed, progress=say
@@ -119,12 +126,13 @@ def _improvised(
     music: MusicMap,
     style: str | None,
     level: str,
-    floor_m: tuple[float, float],
-    seed: int,
+    where: tuple[tuple[float, float], int, CutIn | None],
     say: Callable[[str], None],
 ) -> tuple[MusicMap, Routine, tuple[FollowedStep, ...]]:
     """The music as danced, the leader's improvised routine and the follower's steps as
-    she read him (one dance over the whole song)."""
+    she read him (one dance over the whole song); ``where`` is the floor, the seed and
+    the cut-in."""
+    floor_m, seed, cut_in = where
     counted = count_music(music, style, level=level, progress=say)
     dance: DanceStyle | None = next((d for d in counted.dances if d is not None), None)
     if dance is None:
@@ -133,7 +141,7 @@ def _improvised(
         counted = count_music(music, dance, level=level, progress=say)
     danced = counted.music
     routine = improvise_song(
-        danced, dance, seed=seed, level=counted.level or level, floor_m=floor_m
+        danced, dance, seed=seed, level=counted.level or level, floor_m=floor_m, cut_in=cut_in
     )
     say(f"the leader improvises {len(routine.figures)} figures of {dance.name}; she reads him")
     reading = follow_lead(routine, dance, seed=seed)

@@ -17,6 +17,7 @@ from pasdeux.choreo._plan import (
     choreograph,
 )
 from pasdeux.choreo._reads import (
+    CutIn,
     FollowedStep,
     Misreading,
     follow_lead,
@@ -31,6 +32,7 @@ __all__ = [
     "LEVEL_ORDER",
     "ROUTINE_SCHEMA",
     "SEED_MAX",
+    "CutIn",
     "DancedMusic",
     "FollowedStep",
     "LeadMotion",

@@ -12,6 +12,7 @@ was leading then, so the step sheet and the viewer can say where she read him wr
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,7 +28,7 @@ from pasdeux.errors import InputError
 from pasdeux.follow import Follower, FollowerStep
 from pasdeux.music import MusicMap
 
-__all__ = ["FollowedStep", "Misreading", "follow_lead", "improvise_song", "misreadings"]
+__all__ = ["CutIn", "FollowedStep", "Misreading", "follow_lead", "improvise_song", "misreadings"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,15 @@ class FollowedStep:
         return self.read != self.led
 
 
+@dataclass(frozen=True)
+class CutIn:
+    """A second leader takes over from bar ``bar`` (1-based, the first figure that begins
+    in it or after), improvising with his own ``seed``."""
+
+    bar: int
+    seed: int
+
+
 def improvise_song(
     music: MusicMap,
     style: DanceStyle,
@@ -70,6 +80,7 @@ def improvise_song(
     level: str = "gold",
     floor_m: tuple[float, float] = (10.0, 8.0),
     margin_m: float = 0.3,
+    cut_in: CutIn | None = None,
 ) -> Routine:
     """The leader improvising ``style`` on ``music`` from its first downbeat to its end.
 
@@ -87,6 +98,9 @@ def improvise_song(
         The floor (width, depth; centred on the origin, as the planner's).
     margin_m
         How far from the walls every foot and body stays where a figure allows it.
+    cut_in
+        A second leader who takes over at a bar (his figures follow the first leader's
+        last one as the grammar allows, from where the couple is).
 
     Returns
     -------
@@ -96,27 +110,32 @@ def improvise_song(
     Raises
     ------
     InputError
-        When the dance has no figures in the music's meter or the song is shorter than a
-        figure.
+        When the dance has no figures in the music's meter, the song is shorter than a
+        figure, or the cut-in bar is not in the song.
     """
     figures = _figures(style, music.meter, level)
     rng = np.random.default_rng(seed)
     last_beat = len(music.beats) - 1 - music.first_downbeat_index
+    cut_beat = math.inf if cut_in is None else _bar_beat(music, cut_in.bar)
     inside = (floor_m[0] / 2 - margin_m, floor_m[1] / 2 - margin_m)
     starts = [f for f in figures if f.id in style.start_figures] or figures
     pose = CouplePose.standing((0.0, 0.0), 0.0, starts[0].start_position)
     placed: list[PlacedFigure] = []
-    start, options = 0.0, starts
+    start, options, why = 0.0, starts, "improvised by the leader: a figure allowed next"
     while True:
+        if cut_in is not None and start >= cut_beat - 1e-6:
+            rng, cut_beat = np.random.default_rng(cut_in.seed), math.inf
+            why = (
+                f"improvised by the second leader (cut in at bar {cut_in.bar}, seed {cut_in.seed})"
+            )
         fitting = [f for f in options if start + f.leader[0].beat + f.length_beats <= last_beat]
-        on_floor = [f for f in fitting if _stays_inside(f, pose, inside)]
-        choice = on_floor or fitting
+        choice = [f for f in fitting if _stays_inside(f, pose, inside)] or fitting
         if not choice:
             break
         fig = choice[int(rng.integers(len(choice)))]
         if not placed:  # he stands ready in the start position of his first figure
             pose = CouplePose.standing((0.0, 0.0), 0.0, fig.start_position)
-        placed.append(_place(style, fig, start, music, pose))
+        placed.append(_place(style, fig, start, music, pose, why))
         leader, follower = pose.dancers()
         replay_figure(fig, leader, follower)
         pose = CouplePose.from_dancers(leader, follower)
@@ -134,6 +153,14 @@ def improvise_song(
         first_downbeat_index=music.first_downbeat_index,
         figures=tuple(placed),
     )
+
+
+def _bar_beat(music: MusicMap, bar: int) -> float:
+    """The beat (from the first downbeat) where bar ``bar`` (1-based) begins."""
+    bars = music.bars
+    if not 1 <= bar <= len(bars):
+        raise InputError(None, f"--cut-in {bar}: the song has bars 1 to {len(bars)}")
+    return music.tempo_map.beat_from_second(bars[bar - 1].start)
 
 
 def _figures(style: DanceStyle, meter: int, level: str) -> list[Figure]:
@@ -160,7 +187,7 @@ def _stays_inside(fig: Figure, pose: CouplePose, inside: tuple[float, float]) ->
 
 
 def _place(
-    style: DanceStyle, fig: Figure, start: float, music: MusicMap, pose: CouplePose
+    style: DanceStyle, fig: Figure, start: float, music: MusicMap, pose: CouplePose, why: str
 ) -> PlacedFigure:
     tempo = music.tempo_map
     start_s = tempo.second_from_beat(start)
@@ -175,7 +202,7 @@ def _place(
         bar=bar,
         centre_xy_m=(round(centre[0], 4), round(centre[1], 4)),
         leader_facing_rad=round(pose.leader.facing_rad, 6),
-        why="improvised by the leader: a figure allowed next",
+        why=why,
         start_pose=pose,
     )
 

@@ -288,6 +288,13 @@ def _dance_options(p: argparse.ArgumentParser, default_out: str) -> None:
         "improvises and she keeps up by reading his motion",
     )
     p.add_argument(
+        "--cut-in",
+        type=_bounded_int(2, 1_000_000),
+        default=None,
+        metavar="BAR",
+        help="with --follower reads: a second leader (the next seed) takes over at this bar",
+    )
+    p.add_argument(
         "--video",
         type=Path,
         default=None,
@@ -401,6 +408,7 @@ def _dance(args: argparse.Namespace, progress: _Progress) -> int:
         progress=progress,
         limits=_audio_limits(args),
         follower=args.follower,
+        cut_in_bar=args.cut_in,
     )
     dances = list(dict.fromkeys(p.dance for p in result.routine.figures))
     meters = [s.meter for s in result.music.sections]
