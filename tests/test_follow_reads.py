@@ -75,7 +75,7 @@ def test_her_steps_come_from_the_frames_alone() -> None:
     assert [(s.time_s, s.read, s.foot_xy_m) for s in again] == [
         (s.time_s, s.read, s.foot_xy_m) for s in read
     ]
-    assert all(s.wrong for s in again)  # no figure of hers is called "x3"
+    assert all(s.read != s.led for s in again)  # no figure of hers is called "x3"
 
 
 @pytest.mark.parametrize("dance", ["Jive", "Waltz"])
@@ -115,7 +115,7 @@ def test_misreadings_are_the_runs_of_her_wrong_steps() -> None:
 
     def at(t: float, led: str, read: str, moved: float = 0.0) -> FollowedStep:
         return FollowedStep(t, 0, led, read, led.upper(), read.upper(), 0, step, (0, 0), (0, 0),
-                            0.0, moved)  # fmt: skip
+                            0.0, moved, wrong=led != read)  # fmt: skip
 
     steps = [at(0, "a", "a"), at(1, "a", "b", 0.1), at(2, "a", "b", 0.2), at(3, "a", "a"),
              at(4, "c", "d")]  # fmt: skip
@@ -169,7 +169,7 @@ def test_dance_follower_reads_writes_the_usual_folder(demo_clip: Path, tmp_path:
     assert all(p.why.startswith("improvised") for p in routine.figures)
     sheet = (out / "stepsheet.md").read_text()
     assert "## The follower reads the lead" in sheet
-    said = re.search(r"(\d+) of her (\d+) steps were steps of the figure he led", sheet)
+    said = re.search(r"(\d+) of her (\d+) steps were the steps of the figure he led", sheet)
     assert said is not None
     page = (out / "index.html").read_text()
     embedded = re.search(r'id="pasdeux-data"[^>]*>(.*?)</script>', page, re.S)

@@ -56,11 +56,9 @@ class FollowedStep:
     body_xy_m: tuple[float, float]
     facing_rad: float
     recovery_m: float = 0.0
-
-    @property
-    def wrong(self) -> bool:
-        """She danced a step of another figure than the one he led."""
-        return self.read != self.led
+    #: She danced another step than the led figure's at this place (a step of another
+    #: figure; the same step under another figure's name is not wrong).
+    wrong: bool = False
 
 
 @dataclass(frozen=True)
@@ -247,23 +245,35 @@ def follow_lead(
     for step in hers:
         k = max(int(np.searchsorted(landed, step.time_s + 1e-6, side="right")) - 1, 0)
         f = motion.steps[k].figure
+        led = routine.figures[f].figure
+        mine = style.figure(step.figure).follower[step.index]
+        right = step.figure == led.id or (
+            step.index < len(led.follower) and _same_step(mine, led.follower[step.index])
+        )
         out.append(
             FollowedStep(
                 time_s=step.time_s,
                 figure_index=f,
-                led=routine.figures[f].figure.id,
+                led=led.id,
                 read=step.figure,
-                led_name=routine.figures[f].figure.name,
+                led_name=led.name,
                 read_name=style.figure(step.figure).name,
                 index=step.index,
-                step=style.figure(step.figure).follower[step.index],
+                step=mine,
                 foot_xy_m=step.foot_xy_m,
                 body_xy_m=step.body_xy_m,
                 facing_rad=step.facing_rad,
                 recovery_m=step.recovery_m,
+                wrong=not right,
             )
         )
     return tuple(out)
+
+
+def _same_step(a: Step, b: Step) -> bool:
+    """The same step (foot, direction, size, turn, weight, hold, position and beat)."""
+    fields = ("beat", "foot", "direction", "size_m", "turn_eighths", "weight", "hold", "position")
+    return all(getattr(a, name) == getattr(b, name) for name in fields)
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ def _reading_lines(
     intro = (
         "The leader improvised and the follower did not know his figures: she read them "
         f"from his motion as he danced and danced what she read. {right} of her "
-        f"{len(reading)} steps were steps of the figure he led; she read him wrong "
+        f"{len(reading)} steps were the steps of the figure he led; she read him wrong "
         f"{len(wrong)} time{'s' if len(wrong) != 1 else ''}"
         + (" (below), and came back into his figure over her next steps." if wrong else ".")
     )
