@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from _browser import CHROMIUM, CHROMIUM_ARGS
 from pasdeux.choreo import (
     CutIn,
     FollowedStep,
@@ -159,7 +160,8 @@ def test_perform_dances_her_own_steps_where_and_when_she_put_them() -> None:
 @pytest.mark.slow
 def test_dance_follower_reads_writes_the_usual_folder(demo_clip: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = run("dance", demo_clip, "--follower", "reads", "--style", "jive", "--seed", "5",
+    # seed 1: she reads him wrong twice on this clip (the viewer shows it)
+    result = run("dance", demo_clip, "--follower", "reads", "--style", "jive", "--seed", "1",
                  "-o", out)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "the leader improvises" in result.stderr and "she reads him" in result.stderr
@@ -179,12 +181,39 @@ def test_dance_follower_reads_writes_the_usual_folder(demo_clip: Path, tmp_path:
     hers = [s for fig in data["figures"] for s in fig["steps"]["follower"]]
     assert len(hers) == int(said[2])
     wrong = [s for s in hers if "(she reads " in s["text"]]
-    assert len(wrong) == int(said[2]) - int(said[1])
+    assert len(wrong) == int(said[2]) - int(said[1]) > 0
     assert sum(m["steps"] for m in data["reading"]) == len(wrong)
     assert "the follower reads" in (out / "stepsheet.html").read_text()
     performance = json.loads((out / "performance.json").read_text())
     events = [e for e in performance["events"] if e["role"] == "follower"]
     assert len(events) == len(hers)
+    _viewer_shows_her_reading(out / "index.html", wrong[0]["t_s"])
+
+
+def _viewer_shows_her_reading(index: Path, wrong_s: float) -> None:
+    """The page plays in chromium without an error, its title says the follower reads, and
+    at her first step of another figure (``wrong_s``) her step list says which she read."""
+    from playwright.sync_api import sync_playwright
+
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(index.as_uri())
+            page.wait_for_function("window.pasdeuxState !== undefined")
+            assert "the follower reads him" in page.title()
+            page.evaluate(
+                f"() => {{ document.getElementById('audio').currentTime = {wrong_s or 0}; }}"
+            )
+            page.wait_for_timeout(800)
+            text = page.evaluate("() => document.body.innerText")
+        finally:
+            browser.close()
+    assert errors == []
+    assert "(she reads " in text
 
 
 def test_follower_option_is_checked_before_any_analysis(tmp_path: Path) -> None:
