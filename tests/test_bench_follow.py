@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from benchmods import load_bench
 from pasdeux.choreo import lead_frames, lead_routine
 from pasdeux.dances import find_style
@@ -39,3 +41,25 @@ def test_figure_records_and_step_errors_of_a_clean_known_sequence() -> None:
     assert max(errors["position_cm"]) < 1.0
     assert sum(errors["missed"]) == 0
     assert max(errors["timing_ms"]) <= 1000 / bench.FPS + 1.0
+
+
+def test_first_beat_steps_are_hers_by_the_end_of_the_first_beat() -> None:
+    waltz = find_style("Waltz")
+    ids = ["reverse_turn", "whisk", "chasse_from_pp", "natural_turn"]
+    routine = lead_routine(waltz, [waltz.figure(i) for i in ids])
+    motion = lead_frames(routine, fps=bench.FPS)
+    times, believed, steps = bench.follow_frames(waltz, motion, routine, FollowParams())
+    records = bench.figure_records(waltz, routine, motion, times, believed, steps)
+    assert all(r["first_beat_steps"] for r in records)
+    # her steps of the Whisk called another figure with the same steps still count; steps
+    # of another figure do not, nor do steps danced too late
+    first = min(s.land_s for s in motion.steps if s.figure == 1)
+    period = routine.beats[1] - routine.beats[0]
+    whisk = waltz.figure("whisk")
+    hers = sorted(steps, key=lambda s: s.time_s)
+    assert bench.first_beat_steps_right(waltz, whisk, first, period, hers)
+    assert not bench.first_beat_steps_right(
+        waltz, waltz.figure("reverse_turn"), first, period, hers
+    )
+    late = [replace(s, time_s=s.time_s + 2 * period) if s.time_s >= first else s for s in hers]
+    assert not bench.first_beat_steps_right(waltz, whisk, first, period, late)

@@ -16,6 +16,14 @@ from pasdeux.choreo._plan import (
     check_options,
     choreograph,
 )
+from pasdeux.choreo._reads import (
+    CutIn,
+    FollowedStep,
+    Misreading,
+    follow_lead,
+    improvise_song,
+    misreadings,
+)
 from pasdeux.choreo._style import DancedMusic, count_music
 from pasdeux.choreo._types import ROUTINE_SCHEMA, PlacedFigure, Routine
 
@@ -24,17 +32,23 @@ __all__ = [
     "LEVEL_ORDER",
     "ROUTINE_SCHEMA",
     "SEED_MAX",
+    "CutIn",
     "DancedMusic",
+    "FollowedStep",
     "LeadMotion",
     "LeadNoise",
     "LedStep",
+    "Misreading",
     "PlacedFigure",
     "PlanParams",
     "Routine",
     "check_options",
     "choreograph",
     "count_music",
+    "follow_lead",
     "improvise",
+    "improvise_song",
     "lead_frames",
     "lead_routine",
+    "misreadings",
 ]

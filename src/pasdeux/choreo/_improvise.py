@@ -26,8 +26,15 @@ from numpy.typing import NDArray
 from pasdeux.choreo._params import PlanParams
 from pasdeux.choreo._types import PlacedFigure, Routine
 from pasdeux.dances import DanceStyle, Figure, Foot, Hold, successors
-from pasdeux.dances.geometry import CouplePose, lead_hands, replay_figure
-from pasdeux.follow import LeaderFrame
+from pasdeux.dances.geometry import (
+    CouplePose,
+    ReplayedStep,
+    forward_vector,
+    lead_hands,
+    replay_figure,
+    right_vector,
+)
+from pasdeux.follow import HandContact, LeaderFrame
 from pasdeux.music import TempoMap
 
 __all__ = ["LeadMotion", "LeadNoise", "LedStep", "improvise", "lead_frames", "lead_routine"]
@@ -36,11 +43,13 @@ __all__ = ["LeadMotion", "LeadNoise", "LedStep", "improvise", "lead_frames", "le
 @dataclass(frozen=True, kw_only=True)
 class LeadNoise:
     """How untidy the leader is: each landing moved up to ``position_m`` (uniform in a disc),
-    each step's time shifted up to ``timing_s`` either way, the lead ``late_lead_s`` late."""
+    each step's time shifted up to ``timing_s`` either way, the lead ``late_lead_s`` late,
+    and his lead through the joined hands moved up to ``pull_m`` (uniform in a disc)."""
 
     position_m: float = 0.0
     timing_s: float = 0.0
     late_lead_s: float = 0.0
+    pull_m: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -198,17 +207,42 @@ class _Track:
     hold: list[Hold]
     figure: list[int]
     index: list[int]
+    pull: NDArray[np.float64]  # (steps, 2) his lead through the hands, in his frame
 
 
-def _track(routine: Routine, noise: LeadNoise, rng: np.random.Generator) -> _Track:
-    """Replay the routine's leader part, the noise applied to each landing."""
+def _pulls(replayed: list[ReplayedStep], pull_m: float) -> list[NDArray[np.float64]]:
+    """His lead through the joined hands before each of his steps (forward, right in his
+    frame before it): ``pull_m`` towards where her body travels over her steps that go with
+    it (her steps from that beat to his next), none where she travels less than 5 cm."""
+    his = [rs for rs in replayed if rs.role == "leader"]
+    moved = [np.zeros(2) for _ in his]
+    for rs in replayed:
+        if rs.role == "follower":
+            k = max((i for i, h in enumerate(his) if h.step.beat <= rs.step.beat), default=0)
+            moved[k] = moved[k] + np.subtract(rs.body_after, rs.body_before)
+    out = []
+    for rs, travel in zip(his, moved, strict=True):
+        size = float(np.hypot(*travel))
+        if size < 0.05:
+            out.append(np.zeros(2))
+            continue
+        fwd, right = forward_vector(rs.facing_before), right_vector(rs.facing_before)
+        out.append(pull_m * np.array([travel @ fwd, travel @ right]) / size)
+    return out
+
+
+def _track(routine: Routine, noise: LeadNoise, rng: np.random.Generator, pull_m: float) -> _Track:
+    """Replay the routine's leader part, the noise applied to each landing and lead."""
     tempo = routine.tempo_map
     first = routine.figures[0].start_pose.leader
     body, facing = [np.array(first.body_xy_m)], [first.facing_rad]
-    land, feet, foot_to, holds, figs, idx = [], [], [], [], [], []
+    land, feet, foot_to, holds, figs, idx, pulls = [], [], [], [], [], [], []
     for f, placed in enumerate(routine.figures):
         leader, follower = placed.start_pose.dancers()
-        for rs in replay_figure(placed.figure, leader, follower):
+        replayed = replay_figure(placed.figure, leader, follower)
+        for pull in _pulls(replayed, pull_m):
+            pulls.append(pull + _disc(rng, noise.pull_m) if noise.pull_m > 0 else pull)
+        for rs in replayed:
             if rs.role != "leader":
                 continue
             t = tempo.second_from_beat(placed.start_beat + rs.step.beat)
@@ -224,7 +258,15 @@ def _track(routine: Routine, noise: LeadNoise, rng: np.random.Generator) -> _Tra
     for i in range(1, len(land_s)):  # each step strictly later than the one before
         land_s[i] = max(land_s[i], land_s[i - 1] + 1e-3)
     return _Track(
-        land_s, np.array(body), np.array(facing), feet, np.array(foot_to), holds, figs, idx
+        land_s,
+        np.array(body),
+        np.array(facing),
+        feet,
+        np.array(foot_to),
+        holds,
+        figs,
+        idx,
+        np.array(pulls).reshape(-1, 2),
     )
 
 
@@ -281,7 +323,7 @@ def lead_frames(
         The frames from 0 s to half a second after his last step, and his steps.
     """
     noise, params = noise or LeadNoise(), params or PlanParams()
-    track = _track(routine, noise, np.random.default_rng(seed))
+    track = _track(routine, noise, np.random.default_rng(seed), params.lead_pull_m)
     steps = _timing(track, noise, params)
     feet = _feet_after(routine.figures[0].start_pose, track)
     frames: list[LeaderFrame] = []
@@ -317,10 +359,12 @@ def _frame(
     hold = track.hold[max(i - 1, 0)]
     where = dict(feet[i])
     down = {"L": True, "R": True}
+    pull = np.zeros(2)
     if i < len(steps):
         step = steps[i]
         if t >= step.lead_s:
             u = (t - step.lead_s) / (step.land_s - step.lead_s)
+            pull = track.pull[i] * min(1.0, 2.0 * u)
             u = u * u * (3 - 2 * u)
             body = body + u * (track.body[i + 1] - body)
             facing = facing + u * (float(track.facing[i + 1]) - facing)
@@ -339,6 +383,17 @@ def _frame(
         right_foot_xy_m=(float(where["R"][0]), float(where["R"][1])),
         left_foot_down=down["L"],
         right_foot_down=down["R"],
-        hands=lead_hands(hold, xy, facing),
+        hands=_pulled(lead_hands(hold, xy, facing), pull, facing),
         new_beats_s=tuple(float(b) for b in new_beats),
     )
+
+
+def _pulled(
+    hands: tuple[HandContact, ...], pull: NDArray[np.float64], facing_rad: float
+) -> tuple[HandContact, ...]:
+    """His joined hands moved by ``pull`` (forward, right in his frame facing
+    ``facing_rad``): the lead through the connection."""
+    if not pull.any():
+        return hands
+    dx, dy = pull[0] * forward_vector(facing_rad) + pull[1] * right_vector(facing_rad)
+    return tuple((hand, (x + dx, y + dy, up)) for hand, (x, y, up) in hands)

@@ -89,5 +89,9 @@ class PlanParams:
     #: is in the air for this share of the time between his steps.
     lead_body_s: float = 0.12
     swing_share: float = 0.6
+    #: His lead through the joined hands (m): from the lead of each step his hands move
+    #: this far from where the hold puts them towards where her body is to travel over her
+    #: steps with it (the connection's pull or push), back when the step lands.
+    lead_pull_m: float = 0.04
     #: Where his improvising starts: beats heard before his first figure.
     lead_in_beats: float = 2.0

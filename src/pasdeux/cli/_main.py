@@ -281,6 +281,20 @@ def _dance_options(p: argparse.ArgumentParser, default_out: str) -> None:
         "--seed", type=_seed, default=0, help=f"a whole number from 0 to {SEED_MAX} (default 0)"
     )
     p.add_argument(
+        "--follower",
+        choices=("plan", "reads"),
+        default="plan",
+        help="plan: she dances her part of the planned routine (default); reads: the leader "
+        "improvises and she keeps up by reading his motion",
+    )
+    p.add_argument(
+        "--cut-in",
+        type=_bounded_int(2, 1_000_000),
+        default=None,
+        metavar="BAR",
+        help="with --follower reads: a second leader (the next seed) takes over at this bar",
+    )
+    p.add_argument(
         "--video",
         type=Path,
         default=None,
@@ -393,6 +407,8 @@ def _dance(args: argparse.Namespace, progress: _Progress) -> int:
         heights_m=args.heights,
         progress=progress,
         limits=_audio_limits(args),
+        follower=args.follower,
+        cut_in_bar=args.cut_in,
     )
     dances = list(dict.fromkeys(p.dance for p in result.routine.figures))
     meters = [s.meter for s in result.music.sections]

@@ -6,7 +6,7 @@ import contextlib
 import errno
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pasdeux._folder import (
@@ -21,7 +21,7 @@ from pasdeux._folder import (
     writers_lock,
 )
 from pasdeux._json import write_json_atomic, write_text_atomic
-from pasdeux.choreo import Routine
+from pasdeux.choreo import FollowedStep, Routine
 from pasdeux.errors import InputError
 from pasdeux.export._bvh import write_bvh
 from pasdeux.export._stepsheet import stepsheet_html, stepsheet_markdown
@@ -54,6 +54,7 @@ def write_outputs(
     title: str,
     progress: Callable[[str], None] | None = None,
     heard: MusicMap | None = None,
+    reading: Sequence[FollowedStep] | None = None,
 ) -> Path:
     """Write every output file into ``out_dir`` atomically.
 
@@ -64,7 +65,9 @@ def write_outputs(
     :func:`check_output_folder`); the new folder's marker file lists every file written
     with its size and SHA-256. Writers into one parent folder take turns (a lock).
     ``heard`` is the music as heard when ``music`` is it as danced (the viewer shows the
-    music's count beside the dance's where they differ).
+    music's count beside the dance's where they differ). ``reading`` is the follower's own
+    steps when she read the leader (the step sheet and the viewer say where she read him
+    wrong).
 
     Raises
     ------
@@ -95,11 +98,17 @@ def write_outputs(
         for dancer in performance.dancers:
             write_bvh(staging / f"{dancer.role}.bvh", dancer, performance.fps)
         say("writing stepsheet.md, stepsheet.html, index.html")
-        write_text_atomic(staging / "stepsheet.md", stepsheet_markdown(music, routine, title))
-        write_text_atomic(staging / "stepsheet.html", stepsheet_html(music, routine, title))
+        write_text_atomic(
+            staging / "stepsheet.md", stepsheet_markdown(music, routine, title, reading)
+        )
+        write_text_atomic(
+            staging / "stepsheet.html", stepsheet_html(music, routine, title, reading)
+        )
         write_viewer(
             staging / "index.html",
-            viewer_payload(music, routine, performance, audio_name, title, heard=heard),
+            viewer_payload(
+                music, routine, performance, audio_name, title, heard=heard, reading=reading
+            ),
         )
         write_manifest(staging, _MARKER, (p.name for p in staging.iterdir()))
         with writers_lock(out.parent):

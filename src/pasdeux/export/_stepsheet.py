@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from pathlib import Path
 
 from pasdeux._folder import shown
-from pasdeux.choreo import Routine
+from pasdeux.choreo import FollowedStep, Routine, misreadings
 from pasdeux.dances import DanceStyle, Figure, describe_step, load_library
 from pasdeux.music import MusicMap
 from pasdeux.render import footprint_svg
@@ -15,7 +16,7 @@ __all__ = ["describe_step", "stepsheet_html", "stepsheet_markdown"]
 
 
 def _clock(seconds: float) -> str:
-    minutes, rest = divmod(max(seconds, 0.0), 60.0)
+    minutes, rest = divmod(round(max(seconds, 0.0), 1), 60.0)
     return f"{int(minutes)}:{rest:04.1f}"
 
 
@@ -55,8 +56,56 @@ def _section_lines(music: MusicMap) -> list[str]:
     ]
 
 
-def stepsheet_markdown(music: MusicMap, routine: Routine, title: str) -> str:
-    """The step sheet as Markdown."""
+def _reading_lines(
+    music: MusicMap, reading: Sequence[FollowedStep]
+) -> tuple[str, list[tuple[str, str, str, str, str, str, str]]]:
+    """What the follower's reading says: one sentence, and a row per misreading (time,
+    bar, he led, she read, her steps, back in his figure, moved back at most)."""
+    wrong = misreadings(reading)
+    right = sum(not s.wrong for s in reading)
+    intro = (
+        "The leader improvised and the follower did not know his figures: she read them "
+        f"from his motion as he danced and danced what she read. {right} of her "
+        f"{len(reading)} steps were the steps of the figure he led; she read him wrong "
+        f"{len(wrong)} time{'s' if len(wrong) != 1 else ''}"
+        + (" (below), and came back into his figure over her next steps." if wrong else ".")
+    )
+    rows = []
+    for m in wrong:
+        bar = sum(1 for b in music.bars if b.start <= m.start_s + 1e-6) or 1
+        rows.append(
+            (
+                _clock(m.start_s),
+                str(bar),
+                m.led_name,
+                m.read_name,
+                str(m.steps),
+                "—" if m.back_s is None else _clock(m.back_s),
+                f"{100 * m.recovery_m:.0f} cm",
+            )
+        )
+    return intro, rows
+
+
+_READING_HEAD = (
+    "time",
+    "bar",
+    "he led",
+    "she read",
+    "her steps",
+    "back in his figure",
+    "moved back at most",
+)
+
+
+def stepsheet_markdown(
+    music: MusicMap,
+    routine: Routine,
+    title: str,
+    reading: Sequence[FollowedStep] | None = None,
+) -> str:
+    """The step sheet as Markdown (with ``reading``, the follower's steps as she read the
+    leader: a section says where she read him wrong)."""
     lines = [f"# {title}", ""]
     lines.append(
         f"Song: `{shown(Path(music.source).name)}`, {_clock(music.duration_s)} · "
@@ -71,6 +120,12 @@ def stepsheet_markdown(music: MusicMap, routine: Routine, title: str) -> str:
             f"| {n} | {_clock(p.start_s)} | {p.bar} | {p.dance} | {p.figure.name} | "
             f"{p.figure.counts} | {p.why} |"
         )
+    if reading is not None:
+        intro, rows = _reading_lines(music, reading)
+        lines += ["", "## The follower reads the lead", "", intro]
+        if rows:
+            lines += ["", "| " + " | ".join(_READING_HEAD) + " |", "|---" * 7 + "|"]
+            lines += ["| " + " | ".join(row) + " |" for row in rows]
     lines += ["", "## Figures", ""]
     for dance, fig in _unique_figures(routine):
         lines += [
@@ -87,8 +142,14 @@ def stepsheet_markdown(music: MusicMap, routine: Routine, title: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def stepsheet_html(music: MusicMap, routine: Routine, title: str) -> str:
-    """The step sheet as a self-contained HTML page that prints on A4 and Letter.
+def stepsheet_html(
+    music: MusicMap,
+    routine: Routine,
+    title: str,
+    reading: Sequence[FollowedStep] | None = None,
+) -> str:
+    """The step sheet as a self-contained HTML page that prints on A4 and Letter (with
+    ``reading``, a section says where the follower read the leader wrong).
 
     The first pages hold the song, its sections and the routine; each dance's figures
     then start on a new page, every figure once, its step table beside its footprint
@@ -116,7 +177,10 @@ def stepsheet_html(music: MusicMap, routine: Routine, title: str) -> str:
             f"<tr><td>{n}</td><td>{_clock(p.start_s)}</td><td>{p.bar}</td><td>{e(p.dance)}</td>"
             f"<td>{e(p.figure.name)}</td><td>{e(p.figure.counts)}</td><td>{e(p.why)}</td></tr>"
         )
-    parts.append("</tbody></table></section>")
+    parts.append("</tbody></table>")
+    if reading is not None:
+        parts.append(_reading_html(music, reading))
+    parts.append("</section>")
     styles = {s.name: s for s in load_library()}
     by_dance: dict[str, list[Figure]] = {}
     for dance, fig in _unique_figures(routine):
@@ -127,6 +191,18 @@ def stepsheet_html(music: MusicMap, routine: Routine, title: str) -> str:
         parts.append("</section>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _reading_html(music: MusicMap, reading: Sequence[FollowedStep]) -> str:
+    """The section saying how the follower read the leader, as HTML."""
+    e = html.escape
+    intro, rows = _reading_lines(music, reading)
+    out = f"<h2>The follower reads the lead</h2><p>{e(intro)}</p>"
+    if rows:
+        head = "".join(f"<th>{e(h)}</th>" for h in _READING_HEAD)
+        body = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows)
+        out += f"<table class='reading'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return out
 
 
 def _figure_block(style: DanceStyle | None, dance: str, fig: Figure, routine: Routine) -> str:

@@ -87,10 +87,15 @@ class Follower:
         self._last_frame: LeaderFrame | None = None
         self._state: int | None = None
         self._recovering = False
+        # when the figure now danced began (his steps taken by then) and where he and she
+        # stood then
+        self._begun: tuple[int, DancerPose, DancerPose] | None = None
         # his hands at the previous frame (and his body and facing then): at a landing the
         # lead of his next step may already have moved them
         self._hands_before: tuple[tuple[HandContact, ...], tuple[float, float], float] | None = None
         self._period_cache = (0, 60.0 / self.params.default_bpm)
+        # his feet (L, R) where they were at his last step (the stepping foot's travel)
+        self._feet_last = np.zeros((2, 2))
 
     @property
     def figure(self) -> str | None:
@@ -149,6 +154,7 @@ class Follower:
         )
         self._last = (frame.time_s, body, frame.facing_rad, self._beat_at(frame.time_s))
         self._last_frame = frame
+        self._feet_last = _feet(frame)
 
     def _period_s(self) -> float:
         """The beat period: the median of the last beats heard (the default tempo before)."""
@@ -180,12 +186,20 @@ class Follower:
             hands[h, :2] = in_frame(np.array([x, y]) - np.array(at), toward)
             hands[h, 2] = up
             joined[h] = True
+        foot_at = foot_move = None
+        if foot is not None:
+            xy = np.array(frame.right_foot_xy_m if foot else frame.left_foot_xy_m)
+            foot_move = in_frame(xy - self._feet_last[foot], facing)
+            if landing:
+                foot_at = in_frame(xy - here, facing)
         return Felt(
             foot=foot,
             move_m=in_frame(here - body, facing),
             turn_rad=wrap(frame.facing_rad - facing),
             hands_m=hands,
             joined=joined,
+            foot_at_m=foot_at,
+            foot_move_m=foot_move,
         )
 
     def _on_step(self, frame: LeaderFrame, foot: int) -> list[FollowerStep]:
@@ -210,6 +224,7 @@ class Follower:
         self._prior = self._alpha @ g.trans if p.reader == "grammar" else np.ones(g.size)
         self._steps_taken += 1
         self._last = (frame.time_s, np.array(frame.body_xy_m), frame.facing_rad, beat)
+        self._feet_last = _feet(frame)
         before, self._last_frame = self._last_frame, frame
         assert before is not None
         state = int(np.argmax(self._alpha))
@@ -255,13 +270,14 @@ class Follower:
         g, p = self.grammar, self.params
         fig = g.figures[int(g.figure_of[state])]
         mine = g.her_steps[state]
+        if int(g.step_of[state]) == 0:  # a figure begins: where both stand now
+            self._begun = (self._steps_taken, _his_pose(before), self._her.copy())
         if not mine:
             return []
-        him = DancerPose(
-            body=np.array(before.body_xy_m),
-            facing_rad=before.facing_rad,
-            feet={"L": np.array(before.left_foot_xy_m), "R": np.array(before.right_foot_xy_m)},
-        )
+        in_figure = self._dance_in_figure(state, time_s)
+        if in_figure is not None:
+            return in_figure
+        him = _his_pose(before)
         together = replace(
             fig,
             leader=(fig.leader[int(g.step_of[state])],),
@@ -293,6 +309,39 @@ class Follower:
                 moved,
             )
             for r in steps
+        ]
+
+    def _dance_in_figure(self, state: int, time_s: float) -> list[FollowerStep] | None:
+        """Her steps of ``state`` when she has danced a step with each of his since a figure
+        began: the figure replayed whole, up to these steps, from
+        where both stood when it began (where the couple geometry puts her, as in a
+        plan), if that is within ``recovery_max_m`` of where she is (a figure that began
+        as another she took it for); ``None`` otherwise (then each step is replayed from
+        where she is)."""
+        assert self._her is not None
+        g, p = self.grammar, self.params
+        f, k = int(g.figure_of[state]), int(g.step_of[state])
+        begun = self._begun
+        if begun is None or self._steps_taken - begun[0] != k:
+            return None
+        mine = dict(g.her_steps[state])
+        fig = g.figures[f]
+        part = replace(fig, leader=fig.leader[: k + 1], follower=fig.follower[: max(mine) + 1])
+        him, her = begun[1].copy(), begun[2].copy()
+        replayed = [r for r in replay_figure(part, him, her) if r.role == "follower"]
+        first = next(r for r in replayed if r.index in mine)
+        moved = float(np.hypot(*np.subtract(first.body_before, self._her.body)))
+        if moved > p.recovery_max_m:
+            return None
+        self._her = her
+        period = self._period_s()
+        moved = moved if moved > 1e-3 else 0.0
+        return [
+            self._her_step(
+                fig, r.index, r, time_s + max(0.0, mine[r.index]) * period, np.zeros(2), moved
+            )
+            for r in replayed
+            if r.index in mine
         ]
 
     def _face_partner(self, position: Position, his_facing_rad: float) -> None:
@@ -335,3 +384,17 @@ class Follower:
 
 def _unit(angle_rad: float) -> NDArray[np.float64]:
     return np.array([math.cos(angle_rad), math.sin(angle_rad)])
+
+
+def _feet(frame: LeaderFrame) -> NDArray[np.float64]:
+    """His feet (L, R) on the floor at ``frame``."""
+    return np.array([frame.left_foot_xy_m, frame.right_foot_xy_m], dtype=float)
+
+
+def _his_pose(frame: LeaderFrame) -> DancerPose:
+    """Where he stands at ``frame`` (his body, facing and feet)."""
+    return DancerPose(
+        body=np.array(frame.body_xy_m),
+        facing_rad=frame.facing_rad,
+        feet={"L": np.array(frame.left_foot_xy_m), "R": np.array(frame.right_foot_xy_m)},
+    )

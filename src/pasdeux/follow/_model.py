@@ -41,7 +41,11 @@ class Grammar:
     (S, 2) says they hold hers. ``trans`` (S, S) is the transition matrix, ``gap_beats``
     (S, S) the beats from one step to the next along it (NaN: not known, a change mid-way).
     ``her_steps[s]`` lists the follower's steps danced with the leader's step of state s:
-    (her step index, beats after his step).
+    (her step index, beats after his step). ``foot_at_m`` (S, 2) is where his stepping
+    foot lands from his body after the step and ``foot_move_m`` (S, 2) the foot's travel,
+    both in his frame before the step; ``her_move_m`` (S, 2) her body's travel over her
+    steps that go with his step of state s, in the same frame (what his lead through the
+    joined hands asks of her).
     """
 
     figures: tuple[Figure, ...]
@@ -57,6 +61,9 @@ class Grammar:
     start: NDArray[np.float64]
     her_steps: tuple[tuple[tuple[int, float], ...], ...]
     basic: int
+    foot_at_m: NDArray[np.float64]
+    foot_move_m: NDArray[np.float64]
+    her_move_m: NDArray[np.float64]
 
     @property
     def size(self) -> int:
@@ -75,17 +82,40 @@ def in_frame(vector: NDArray[np.float64], facing_rad: float) -> NDArray[np.float
     return np.array([vector @ fwd, vector[0] * fwd[1] - vector[1] * fwd[0]])
 
 
-def _templates(fig: Figure) -> list[tuple[int, NDArray[np.float64], float]]:
-    """(foot, travel in his frame, turn) of each of the leader's steps, replayed from the
-    ideal start of the figure's position."""
+_Template = tuple[
+    int, NDArray[np.float64], float, NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]
+]
+
+
+def _templates(fig: Figure) -> list[_Template]:
+    """(foot, travel in his frame, turn, where the foot lands from his body after the step,
+    the foot's travel, her body's travel over her steps that go with it) of each of the
+    leader's steps, replayed from the ideal start of the figure's position; the vectors in
+    his frame before the step."""
     leader, follower = couple_start((0.0, 0.0), 0.0, fig.start_position)
+    replayed = replay_figure(fig, leader, follower)
+    his = [rs for rs in replayed if rs.role == "leader"]
+    hers = [rs for rs in replayed if rs.role == "follower"]
+    her_move = [np.zeros(2) for _ in his]
+    for rs in hers:
+        k = max((i for i, h in enumerate(his) if h.step.beat <= rs.step.beat), default=0)
+        her_move[k] = her_move[k] + np.subtract(rs.body_after, rs.body_before)
     out = []
-    for rs in replay_figure(fig, leader, follower):
-        if rs.role != "leader":
-            continue
+    for rs, moved in zip(his, her_move, strict=True):
         move = np.subtract(rs.body_after, rs.body_before)
         turn = wrap(rs.facing_after - rs.facing_before)
-        out.append((_HANDS.index(rs.step.foot), in_frame(move, rs.facing_before), turn))
+        placed = in_frame(np.subtract(rs.foot_to, rs.body_after), rs.facing_before)
+        travel = in_frame(np.subtract(rs.foot_to, rs.foot_from), rs.facing_before)
+        out.append(
+            (
+                _HANDS.index(rs.step.foot),
+                in_frame(move, rs.facing_before),
+                turn,
+                placed,
+                travel,
+                in_frame(moved, rs.facing_before),
+            )
+        )
     return out
 
 
@@ -109,10 +139,13 @@ def build_grammar(style: DanceStyle, params: FollowParams) -> Grammar:
     figs = style.figures
     first: list[int] = []
     rows: list[tuple[int, int, int, NDArray[np.float64], float]] = []
+    feet: list[tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]] = []
     her: list[tuple[tuple[int, float], ...]] = []
     for f, fig in enumerate(figs):
         first.append(len(rows))
-        rows += [(f, k, foot, move, turn) for k, (foot, move, turn) in enumerate(_templates(fig))]
+        for k, (foot, move, turn, placed, travel, hers) in enumerate(_templates(fig)):
+            rows.append((f, k, foot, move, turn))
+            feet.append((placed, travel, hers))
         her += _her_steps(fig)
     size = len(rows)
     figure_of = np.array([r[0] for r in rows], dtype=np.int64)
@@ -141,6 +174,9 @@ def build_grammar(style: DanceStyle, params: FollowParams) -> Grammar:
         start=start / start.sum(),
         her_steps=tuple(her),
         basic=_basic(style),
+        foot_at_m=np.array([f[0] for f in feet]),
+        foot_move_m=np.array([f[1] for f in feet]),
+        her_move_m=np.array([f[2] for f in feet]),
     )
 
 

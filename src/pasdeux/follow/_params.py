@@ -29,6 +29,16 @@ class FollowParams:
     turn_sigma_deg: float = 15.0
     #: The time from his previous step to this one (beats).
     gap_sigma_beats: float = 0.2
+    #: Where his stepping foot lands from his body, each component (m); 0: not read. Tuned
+    #: on the tuning half of ``bench/follow.py`` among 0.05 and 0.1 (with ``lead_kappa``).
+    foot_sigma_m: float = 0.05
+    #: His lead through the joined hands: before each of his steps his hands move about
+    #: ``lead_pull_m`` from where the hold puts them towards where her body is to travel
+    #: over her steps with it (none when she travels less than ``pull_min_m``), read with
+    #: a spread of ``pull_sigma_m`` (m; 0: not read).
+    lead_pull_m: float = 0.04
+    pull_min_m: float = 0.05
+    pull_sigma_m: float = 0.03
     #: A joined hand where the hold puts it (m).
     hand_sigma_m: float = 0.12
     #: The chance he steps with the other foot than the figure says, or a hand is
@@ -40,7 +50,10 @@ class FollowParams:
     #: Concentration of the lead's direction (von Mises kappa on the angle between his body's
     #: motion so far and the step's direction). Tuned on the tuning half of
     #: ``bench/follow.py`` among 1, 2 and 4 (best mean share recognised by the first beat).
-    lead_kappa: float = 2.0
+    lead_kappa: float = 1.0
+    #: Concentration of the direction his stepping foot has begun to travel in (von Mises
+    #: kappa, tuned with ``lead_kappa`` and equal to it); 0: not read.
+    foot_lead_kappa: float = 1.0
     #: The chance, at each of his steps, that he leaves the figure for the start of another
     #: (a change mid-figure), and that a figure is followed by one the grammar does not list.
     switch_prob: float = 0.01

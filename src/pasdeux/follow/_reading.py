@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from pasdeux.follow._model import Grammar
 from pasdeux.follow._params import FollowParams
 
-__all__ = ["Felt", "gap_likelihood", "lead_loglik", "step_loglik"]
+__all__ = ["Felt", "gap_likelihood", "lead_loglik", "pull_loglik", "step_loglik"]
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,9 @@ class Felt:
     ``foot`` is 0 (L) or 1 (R), ``None`` when no foot has left the floor yet; ``move_m``
     his body's travel since his last step (forward, right in his frame then); ``turn_rad``
     his turn since then; ``hands_m`` (2, 3) his L and R hands in his frame now, where
-    ``joined`` (2,) says they hold hers.
+    ``joined`` (2,) says they hold hers; ``foot_at_m`` where the stepping foot landed from
+    his body (at a landing) and ``foot_move_m`` its travel so far from where it stood,
+    both in his frame at his last step (``None``: no foot has left the floor).
     """
 
     foot: int | None
@@ -36,6 +38,8 @@ class Felt:
     turn_rad: float
     hands_m: NDArray[np.float64]
     joined: NDArray[np.bool_]
+    foot_at_m: NDArray[np.float64] | None = None
+    foot_move_m: NDArray[np.float64] | None = None
 
 
 def _hands_loglik(g: Grammar, p: FollowParams, felt: Felt) -> NDArray[np.float64]:
@@ -52,6 +56,25 @@ def _hands_loglik(g: Grammar, p: FollowParams, felt: Felt) -> NDArray[np.float64
     return out
 
 
+def pull_loglik(g: Grammar, p: FollowParams, felt: Felt) -> NDArray[np.float64]:
+    """Log-likelihood of the lead through the joined hands under each state: his hands
+    moved from where the hold puts them (the connection's pull or push) towards where her
+    body is to travel over her steps that go with his step (``lead_pull_m`` when she is to
+    travel at least ``pull_min_m``, none otherwise); a state joining none of the hands he
+    joins reads nothing here."""
+    both = g.joined & felt.joined[None, :]
+    count = both.sum(axis=1)
+    if p.pull_sigma_m <= 0 or not count.any():
+        return np.zeros(g.size)
+    off = (felt.hands_m[None, :, :2] - g.hands_m[:, :, :2]) * both[:, :, None]
+    mean = off.sum(axis=1) / np.maximum(count, 1)[:, None]
+    size = np.hypot(g.her_move_m[:, 0], g.her_move_m[:, 1])
+    unit = g.her_move_m / np.maximum(size, 1e-9)[:, None]
+    expected = np.where((size >= p.pull_min_m)[:, None], p.lead_pull_m * unit, 0.0)
+    out: NDArray[np.float64] = -np.sum((mean - expected) ** 2, axis=1) / (2 * p.pull_sigma_m**2)
+    return np.where(count > 0, out, 0.0)
+
+
 def _foot_loglik(g: Grammar, p: FollowParams, foot: int | None) -> NDArray[np.float64]:
     if foot is None:
         return np.zeros(g.size)
@@ -65,6 +88,9 @@ def step_loglik(g: Grammar, p: FollowParams, felt: Felt) -> NDArray[np.float64]:
     turn = turn_err**2 / (2 * math.radians(p.turn_sigma_deg) ** 2)
     out: NDArray[np.float64] = _foot_loglik(g, p, felt.foot) + _hands_loglik(g, p, felt)
     out -= move + turn
+    out += pull_loglik(g, p, felt)
+    if felt.foot_at_m is not None and p.foot_sigma_m > 0:
+        out -= np.sum((g.foot_at_m - felt.foot_at_m) ** 2, axis=1) / (2 * p.foot_sigma_m**2)
     return out
 
 
@@ -77,10 +103,31 @@ def lead_loglik(g: Grammar, p: FollowParams, felt: Felt) -> NDArray[np.float64]:
         cos = (g.move_m @ felt.move_m) / np.maximum(size * moved, 1e-9)
         # a step that hardly travels explains a body that has begun to move poorly
         out += np.where(size > p.lead_min_m, p.lead_kappa * (cos - 1.0), -p.lead_kappa)
+    out += _direction_loglik(g.foot_move_m, felt.foot_move_m, p)
+    out += pull_loglik(g, p, felt)
     turned = felt.turn_rad
     if abs(turned) >= math.radians(p.turn_sigma_deg):
         against = np.sign(g.turn_rad) != np.sign(turned)
         out += np.where(against, -p.lead_kappa, 0.0)
+    return out
+
+
+def _direction_loglik(
+    templates: NDArray[np.float64], felt: NDArray[np.float64] | None, p: FollowParams
+) -> NDArray[np.float64]:
+    """Log-likelihood of the direction of a travel begun (``felt``, his frame) under each
+    state's travel (``templates``, S x 2): von Mises on the angle between them, a travel
+    of less than ``lead_min_m`` telling nothing, a template that hardly travels explaining
+    a travel poorly."""
+    if felt is None or p.foot_lead_kappa <= 0:
+        return np.zeros(len(templates))
+    moved = float(np.hypot(*felt))
+    if moved < p.lead_min_m:
+        return np.zeros(len(templates))
+    size = np.hypot(templates[:, 0], templates[:, 1])
+    cos = (templates @ felt) / np.maximum(size * moved, 1e-9)
+    kappa = p.foot_lead_kappa
+    out: NDArray[np.float64] = np.where(size > p.lead_min_m, kappa * (cos - 1.0), -kappa)
     return out
 
 

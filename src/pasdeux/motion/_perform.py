@@ -46,12 +46,12 @@ landings she is exactly where the replay says.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
 
-from pasdeux.choreo import Routine
+from pasdeux.choreo import FollowedStep, Routine
 from pasdeux.dances.geometry import DancerPose
 from pasdeux.errors import PasdeuxError
 from pasdeux.motion._params import MotionParams
@@ -101,6 +101,7 @@ def perform(
     chunk_frames: int = 4096,
     progress: Callable[[str], None] | None = None,
     params: MotionParams | None = None,
+    follower_steps: Sequence[FollowedStep] | None = None,
 ) -> Performance:
     """Animate both dancers of ``routine``.
 
@@ -119,6 +120,10 @@ def perform(
         Called with a line saying what is being done.
     params
         The motion stage's tunables (:class:`MotionParams`; the defaults when None).
+    follower_steps
+        The follower's own steps, when she does not dance her part of the routine's figures
+        but what she read of the leader (:func:`pasdeux.choreo.follow_lead`): her body
+        steps where and when they say, the leader's as the routine says.
 
     Returns
     -------
@@ -134,7 +139,7 @@ def perform(
     n_frames = math.floor(end_s * fps) + 1
     times = np.arange(n_frames) / fps
     params = params or MotionParams()
-    steps = timed_steps(routine, params)
+    steps = timed_steps(routine, params, follower_steps)
     start_poses = dict(zip(ROLES, routine.figures[0].start_pose.dancers(), strict=True))
     if progress:
         progress(f"posing {n_frames} frames for 2 dancers")

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from pasdeux.choreo import PlacedFigure, Routine
+from pasdeux.choreo import FollowedStep, PlacedFigure, Routine, misreadings
 from pasdeux.dances import DanceStyle, Step, describe_step, find_style
 from pasdeux.errors import InputError
 from pasdeux.motion import Performance
@@ -27,6 +27,7 @@ def viewer_payload(
     title: str,
     *,
     heard: MusicMap | None = None,
+    reading: Sequence[FollowedStep] | None = None,
 ) -> dict[str, Any]:
     """The payload of ``index.html``: joint positions per frame and the music's grid.
 
@@ -44,6 +45,10 @@ def viewer_payload(
     heard
         The music as heard, when the dance counts it otherwise (half or double time,
         other bars): the page shows the music's count beside the dance's (``heard``).
+    reading
+        The follower's own steps when she read the leader (:func:`pasdeux.choreo.follow_lead`):
+        each figure shows her steps danced while he led it (a step of another figure says
+        which she read), and ``reading`` lists where she read him wrong.
     """
     skeleton = performance.dancers[0].skeleton
     dancers = [
@@ -76,6 +81,19 @@ def viewer_payload(
         ],
         "floor": {"width_m": routine.floor_m[0], "depth_m": routine.floor_m[1]},
     }
+    if reading is not None:
+        _read_steps(payload["figures"], reading)
+        payload["reading"] = [
+            {
+                "start_s": m.start_s,
+                "back_s": m.back_s,
+                "led": m.led_name,
+                "read": m.read_name,
+                "steps": m.steps,
+                "recovery_m": round(m.recovery_m, 3),
+            }
+            for m in misreadings(reading)
+        ]
     if heard is not None and _grid(heard) != _grid(music):
         payload["heard"] = _grid(heard)
     return payload
@@ -114,6 +132,25 @@ def _placed_figures(routine: Routine) -> list[dict[str, Any]]:
         }
         for p in routine.figures
     ]
+
+
+def _read_steps(figures: list[dict[str, Any]], reading: Sequence[FollowedStep]) -> None:
+    """Each figure's follower steps replaced (in place) by those she danced while he led it,
+    a step of another figure saying which she read."""
+    for entry in figures:
+        entry["steps"]["follower"] = []
+    for step in sorted(reading, key=lambda s: s.time_s):
+        text = describe_step(step.step)
+        if step.wrong:
+            text += f" (she reads {step.read_name})"
+        figures[step.figure_index]["steps"]["follower"].append(
+            {
+                "t_s": round(step.time_s, 4),
+                "count": step.step.count,
+                "foot": step.step.foot,
+                "text": text,
+            }
+        )
 
 
 def _steps(tempo: TempoMap, start_beat: float, steps: Sequence[Step]) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from pasdeux.motion.steps._tracks import (
     Tracks,
     dancer_tracks,
     follow_in_hold,
+    own_steps,
     slice_tracks,
     timed_steps,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "dancer_tracks",
     "feet_shifts",
     "follow_in_hold",
+    "own_steps",
     "shifted_feet",
     "slice_tracks",
     "timed_steps",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -10,7 +11,7 @@ from numpy.typing import NDArray
 from scipy.interpolate import PchipInterpolator
 from scipy.ndimage import uniform_filter1d
 
-from pasdeux.choreo import Routine
+from pasdeux.choreo import FollowedStep, Routine
 from pasdeux.dances import find_style
 from pasdeux.dances.geometry import BODY_HOLDS, DancerPose, ReplayedStep, replay_figure
 from pasdeux.errors import InputError
@@ -35,7 +36,9 @@ class TimedStep:
     latin: bool = False  # a step of a Latin dance (the free foot rests on its ball)
 
 
-def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedStep]]:
+def timed_steps(
+    routine: Routine, params: MotionParams, follower: Sequence[FollowedStep] | None = None
+) -> dict[str, list[TimedStep]]:
     """Every step of both dancers with its times: it lifts at most ``travel_beats`` and at
     most ``travel_share`` of the time since the dancer's previous landing before it lands,
     earlier if the foot could not otherwise get there at ``max_foot_speed_m_s`` or the
@@ -44,7 +47,10 @@ def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedS
     starts its turn before the foot lifts, over the standing foot). A step marked ``hop``
     is in the air ``hop_air_share`` of the time since its foot last landed; the foot free
     through it may leave as soon as the hopping foot had the weight (both feet are off
-    the floor in the hop)."""
+    the floor in the hop).
+
+    The follower's steps are her part of the routine's figures, or ``follower`` when given
+    (the steps she decided on herself, reading the leader: :func:`own_steps`)."""
     tempo = routine.tempo_map
     out: dict[str, list[TimedStep]] = {role: [] for role in ROLES}
     kinds = {name: _traits(name) for name in {p.dance for p in routine.figures}}
@@ -56,6 +62,8 @@ def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedS
             out[rs.role].append(
                 TimedStep(rs, fig_index, beat, t_land, t_land, t_end, t_land, *kinds[placed.dance])
             )
+    if follower is not None:
+        out["follower"] = own_steps(routine, follower)
     for role in ROLES:
         timed = out[role]
         landed = {"L": -math.inf, "R": -math.inf}
@@ -86,6 +94,37 @@ def timed_steps(routine: Routine, params: MotionParams) -> dict[str, list[TimedS
                 t_turn = min(t_turn, s.t_land - travel)
             landed[rs.step.foot] = s.t_land
             timed[i] = replace(s, t_lift=s.t_land - travel, t_turn=t_turn)
+    return out
+
+
+def own_steps(routine: Routine, follower: Sequence[FollowedStep]) -> list[TimedStep]:
+    """The follower's own steps (in time order) as timed steps: each travels from where
+    her previous step left that foot and her body (the routine's start pose before the
+    first) to where she put it; the times are hers, the beats read from the song's."""
+    tempo = routine.tempo_map
+    start = routine.figures[0].start_pose.follower
+    feet = {"L": start.left_foot_xy_m, "R": start.right_foot_xy_m}
+    body, facing = start.body_xy_m, start.facing_rad
+    kinds = {name: _traits(name) for name in {p.dance for p in routine.figures}}
+    out = []
+    for own in sorted(follower, key=lambda s: s.time_s):
+        rs = ReplayedStep(
+            role="follower",
+            index=own.index,
+            step=own.step,
+            foot_from=feet[own.step.foot],
+            foot_to=own.foot_xy_m,
+            body_before=body,
+            body_after=own.body_xy_m,
+            facing_before=facing,
+            facing_after=own.facing_rad,
+        )
+        beat = tempo.beat_from_second(own.time_s)
+        t_end = tempo.second_from_beat(beat + own.step.duration_beats)
+        times = (own.time_s, own.time_s, t_end, own.time_s)
+        dance = routine.figures[own.figure_index].dance
+        out.append(TimedStep(rs, own.figure_index, beat, *times, *kinds[dance]))
+        feet[own.step.foot], body, facing = own.foot_xy_m, own.body_xy_m, own.facing_rad
     return out
 
 
