@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -42,19 +43,26 @@ def write_song_tags(path: Path, analysis: Analysis) -> None:
     if analysis.bpm is None or analysis.dance is None:
         raise InputError(path, "has no analysis to write into its tags")
     before = os.stat(path)
-    copy = path.with_name(f".{path.stem}.pasdeux-tags-{os.getpid()}{path.suffix}")
+    fd, name = tempfile.mkstemp(
+        prefix=f".{path.stem}.pasdeux-tags-", suffix=path.suffix, dir=path.parent
+    )
+    os.close(fd)
+    copy = Path(name)
     try:
-        shutil.copy2(path, copy)
+        shutil.copyfile(path, copy)
+        shutil.copystat(path, copy)
         _set_tags(copy, round(analysis.bpm), analysis.dance)
         if read_song_tags(copy) != (round(analysis.bpm), analysis.dance):
-            raise InputError(path, "tags not written (they did not read back)")
-        _still_audio(copy, path)
+            raise InputError(copy, "tags not written (they did not read back)")
+        _still_audio(copy)
         with open(copy, "rb") as handle:
             os.fsync(handle.fileno())
         now = os.stat(path)
         if (now.st_size, now.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
-            raise InputError(path, "tags not written: the file changed while they were")
+            raise InputError(copy, "tags not written: the file changed while they were")
         os.replace(copy, path)
+    except InputError as exc:  # about the copy: said of the file
+        raise InputError(path, exc.problem) from None
     except OSError as exc:
         raise InputError(path, f"tags not written ({exc.strerror or exc})") from None
     finally:
@@ -85,7 +93,10 @@ def _set_tags(path: Path, bpm: int, dance: str) -> None:
 
     audio = _open(path)
     if audio.tags is None:
-        audio.add_tags()
+        try:
+            audio.add_tags()
+        except (mutagen.MutagenError, NotImplementedError):
+            raise InputError(path, f"pasdeux cannot write tags into {path.suffix} files") from None
     tags = audio.tags
     if isinstance(tags, ID3):
         tags.setall("TBPM", [TBPM(encoding=3, text=[str(bpm)])])
@@ -139,11 +150,11 @@ def read_song_tags(path: Path) -> tuple[int | None, str | None]:
     return (None if bpm is None else int(bpm)), (None if dance is None else str(dance))
 
 
-def _still_audio(copy: Path, original: Path) -> None:
+def _still_audio(copy: Path) -> None:
     """Refuse a copy that no longer opens as audio (the tags broke it)."""
     from pasdeux.music import check_audio_file
 
     try:
         check_audio_file(copy)
     except InputError as exc:
-        raise InputError(original, f"tags not written (the tagged copy: {exc.problem})") from None
+        raise InputError(copy, f"tags not written (the tagged copy: {exc.problem})") from None
