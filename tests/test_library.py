@@ -428,3 +428,15 @@ def test_ray_local_cluster_gives_the_same_results(
             ).fetchall()
 
     assert rows(db) == rows(scanned)
+
+
+def test_names_not_utf8_are_skipped_with_a_warning(tmp_path: Path) -> None:
+    folder = tmp_path / "songs"
+    folder.mkdir()
+    (folder / "ok.txt").write_text("not a song")
+    bad = os.path.join(os.fsencode(folder), b"bad\xffname.wav")
+    with open(bad, "wb") as handle:
+        handle.write(b"RIFF")
+    result = run("library", "scan", folder, "--db", tmp_path / "lib.sqlite")
+    assert result.returncode == 0, result.stderr
+    assert "not UTF-8" in result.stderr and "0 songs" in result.stdout

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pasdeux import __version__
+from pasdeux._folder import shown
 from pasdeux.errors import InputError
 from pasdeux.library._db import FileRow, Library, scan_lock
 from pasdeux.library._params import LibraryParams
@@ -85,11 +86,15 @@ def hash_file(path: str, block_bytes: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def find_songs(roots: Sequence[Path], params: LibraryParams) -> list[tuple[str, int, int]]:
+def find_songs(
+    roots: Sequence[Path], params: LibraryParams
+) -> tuple[list[tuple[str, int, int]], list[str]]:
     """Every song file under ``roots``: (absolute path, size, modification time in ns),
-    sorted by path. Hidden files and folders (names starting with a dot) are skipped, and
-    folder links are not followed (no loops)."""
+    sorted by path; and the song files skipped because their names are not UTF-8 (the
+    database stores names as text). Hidden files and folders (names starting with a dot)
+    are skipped, and folder links are not followed (no loops)."""
     found: dict[str, tuple[str, int, int]] = {}
+    unnamed: list[str] = []
     for root in roots:
         for folder, dirs, files in os.walk(root):
             dirs[:] = [d for d in dirs if not d.startswith(".")]
@@ -98,12 +103,17 @@ def find_songs(roots: Sequence[Path], params: LibraryParams) -> list[tuple[str, 
                     continue
                 path = os.path.join(folder, name)
                 try:
+                    path.encode("utf-8")
+                except UnicodeEncodeError:
+                    unnamed.append(path)
+                    continue
+                try:
                     st = os.stat(path)
                 except OSError:
                     continue  # a dangling link, or gone since listed
                 if os.path.isfile(path):
                     found[path] = (path, st.st_size, st.st_mtime_ns)
-    return [found[p] for p in sorted(found)]
+    return [found[p] for p in sorted(found)], unnamed
 
 
 def _roots(folders: Sequence[Path]) -> list[Path]:
@@ -182,7 +192,9 @@ def scan_library(
     db_path = db_path.resolve()
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with scan_lock(db_path), Library(db_path, create=True, busy_timeout_s=p.busy_timeout_s) as lib:
-        songs = find_songs(roots, p)
+        songs, unnamed = find_songs(roots, p)
+        for path in unnamed:
+            tell(f"warning: {shown(path)}: skipped: its name is not UTF-8 (rename it)")
         removed = lib.forget_missing([str(r) for r in roots], (s[0] for s in songs))
         tell(f"{len(songs)} songs found, {removed} gone from the library")
         tally = _Tally()
