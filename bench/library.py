@@ -234,6 +234,7 @@ def _mode(name: str, report: dict[str, Any], wall: float) -> dict[str, Any]:
         "songs_per_min": 60.0 * report["analysed"] / wall,
         "workers": len(peaks),
         "peak_worker_mb": max(peaks) if peaks else 0.0,
+        "cpu_s_per_song": report.get("cpu_s", 0.0) / max(report["analysed"], 1),
     }
 
 
@@ -308,14 +309,15 @@ def table(r: dict[str, Any]) -> str:
         "rates are over the scan's whole wall time (Ray's start included).",
         "",
         "| mode | analysed | failed | wall (s) | songs/min | ratio to --jobs 1 | workers | "
-        "peak memory per worker (MB) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "peak memory per worker (MB) | CPU s per song |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m in r["modes"]:
+        cpu = m.get("cpu_s_per_song") or 0.0
         lines.append(
             f"| {m['mode']} | {m['analysed']} | {m['errors']} | {m['wall_s']:.0f} | "
             f"{m['songs_per_min']:.1f} | {m['songs_per_min'] / base:.2f} | {m['workers']} | "
-            f"{m['peak_worker_mb']:.0f} |"
+            f"{m['peak_worker_mb']:.0f} | {f'{cpu:.2f}' if cpu else '-'} |"
         )
     modes = {m["mode"]: m for m in r["modes"]}
     eff = modes["--jobs 2"]["songs_per_min"] / base / 2
@@ -365,8 +367,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-ray", action="store_true", help="leave the Ray mode out")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--no-write", action="store_true", help="leave docs/benchmarks.md alone")
+    parser.add_argument(
+        "--table-from", type=Path, default=None, help="only write the table of a --json output"
+    )
     args = parser.parse_args(argv)
-    result = run(30 if args.quick else args.n, ray=not args.no_ray)
+    if args.table_from is not None:
+        result = json.loads(args.table_from.read_text())
+    else:
+        result = run(30 if args.quick else args.n, ray=not args.no_ray)
     block = table(result)
     _say("\n" + block)
     if not args.no_write:

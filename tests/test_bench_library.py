@@ -74,7 +74,7 @@ def _result(**changes: Any) -> dict[str, Any]:
 def test_table_marks_each_target() -> None:
     text = bench.table(_result())
     assert text.startswith(bench.MARK_START) and text.rstrip().endswith(bench.MARK_END)
-    assert "| --jobs 2 | 308 | 0 | 330 | 56.0 | 1.82 | 2 | 410 |" in text
+    assert "| --jobs 2 | 308 | 0 | 330 | 56.0 | 1.82 | 2 | 410 | - |" in text
     assert "| 0.91 | PASS |" in text  # efficiency: 56.0 / 30.8 / 2
     assert "0.92 of its rate | PASS |" in text  # Ray against --jobs 2
     assert "FAIL" not in text

@@ -440,3 +440,17 @@ def test_names_not_utf8_are_skipped_with_a_warning(tmp_path: Path) -> None:
     result = run("library", "scan", folder, "--db", tmp_path / "lib.sqlite")
     assert result.returncode == 0, result.stderr
     assert "not UTF-8" in result.stderr and "0 songs" in result.stdout
+
+
+def test_ray_auto_without_a_cluster_is_one_line(tmp_path: Path) -> None:
+    pytest.importorskip("ray")
+    folder = tmp_path / "songs"
+    folder.mkdir()
+    _song(folder / "waltz.wav", 87.0, 3, 5, seed=4)
+    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pasdeux", "library", "scan", str(folder), "--db",
+         str(tmp_path / "lib.sqlite"), "--ray", "auto"],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert_user_error(result, "--ray auto", "no Ray cluster")

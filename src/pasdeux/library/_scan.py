@@ -44,7 +44,8 @@ class ScanReport:
     by the next scan); ``unreadable`` files could not be read to hash; ``failed`` files found
     have an error stored (this scan's or an earlier one's); ``removed`` files gone from the
     folders were forgotten; ``tagged`` files had their tags written, and
-    ``tag_errors`` could not (path: why). ``peak_rss_mb`` is each worker's peak memory.
+    ``tag_errors`` could not (path: why). ``peak_rss_mb`` is each worker's peak memory,
+    ``cpu_s`` the CPU time of the analyses (every thread of the workers).
     """
 
     found: int
@@ -62,6 +63,7 @@ class ScanReport:
     analysis_seconds: float
     version: str
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
+    cpu_s: float = 0.0
 
 
 def analysis_version() -> str:
@@ -135,6 +137,7 @@ class _Tally:
     analysed: int = 0
     errors: int = 0
     internal: int = 0
+    cpu_s: float = 0.0
     peak: dict[str, float] = field(default_factory=dict)
 
 
@@ -227,6 +230,7 @@ def scan_library(
         analysis_seconds=analysis_s,
         version=stamp,
         peak_rss_mb=tally.peak,
+        cpu_s=tally.cpu_s,
     )
 
 
@@ -282,6 +286,7 @@ def _store(
     for outcome in outcomes:
         lib.put_analysis(outcome.analysis)
         tally.analysed += 1
+        tally.cpu_s += outcome.cpu_s
         if outcome.analysis.error_kind == "input":
             tally.errors += 1
         elif outcome.analysis.error_kind == "internal":

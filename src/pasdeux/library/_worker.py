@@ -37,12 +37,14 @@ class AnalysisTask:
 
 @dataclass(frozen=True, kw_only=True)
 class Outcome:
-    """A worker's answer: the analysis, and the worker's process id and peak memory (MB)."""
+    """A worker's answer: the analysis, the worker (host and process id), its peak memory
+    so far (MB) and the CPU time the analysis took (s, every thread of the worker)."""
 
     path: str
     analysis: Analysis
     worker: str
     peak_rss_mb: float
+    cpu_s: float = 0.0
 
 
 def analyse(task: AnalysisTask) -> Outcome:
@@ -59,6 +61,7 @@ def analyse(task: AnalysisTask) -> Outcome:
         The analysis (or the file's error), with the worker's peak memory so far.
     """
     start = time.perf_counter()
+    cpu = time.process_time()
     try:
         analysis = _listen(task)
     except Exception as exc:  # one file's failure is that file's error: the scan goes on
@@ -79,6 +82,7 @@ def analyse(task: AnalysisTask) -> Outcome:
         analysis=_with_seconds(analysis, seconds),
         worker=f"{os.uname().nodename}:{os.getpid()}",
         peak_rss_mb=peak_kb / 1024.0,
+        cpu_s=time.process_time() - cpu,
     )
 
 
