@@ -450,7 +450,7 @@ def test_ray_auto_without_a_cluster_is_one_line(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
     result = subprocess.run(
         [sys.executable, "-m", "pasdeux", "library", "scan", str(folder), "--db",
-         str(tmp_path / "lib.sqlite"), "--ray", "auto"],
+         str(tmp_path / "lib.sqlite"), "--ray", "auto", "-q"],
         capture_output=True, text=True, env=env, timeout=300,
     )  # fmt: skip
     assert_user_error(result, "--ray auto", "no Ray cluster")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -30,7 +30,9 @@ def _died(task: AnalysisTask, why: str) -> Outcome:
     return Outcome(path=task.path, analysis=analysis, worker="?", peak_rss_mb=0.0)
 
 
-def run_local(tasks: Iterable[AnalysisTask], jobs: int, params: LibraryParams) -> Iterator[Outcome]:
+def run_local(
+    tasks: Iterable[AnalysisTask], jobs: int, params: LibraryParams
+) -> Generator[Outcome, None, None]:
     """Analyse ``tasks`` in ``jobs`` worker processes (started with ``spawn``).
 
     Yields
@@ -95,7 +97,7 @@ def _stop(executor: ProcessPoolExecutor, finished: bool) -> None:
 
 def run_ray(
     tasks: Iterable[AnalysisTask], address: str, jobs: int, params: LibraryParams
-) -> Iterator[Outcome]:
+) -> Generator[Outcome, None, None]:
     """Analyse ``tasks`` as Ray tasks, one CPU each.
 
     Parameters

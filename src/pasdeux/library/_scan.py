@@ -10,6 +10,7 @@ the next one goes on from there.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import time
@@ -205,7 +206,8 @@ def scan_library(
         tell(f"{len(tasks)} to analyse" + (f" on Ray ({ray})" if ray else f" with {jobs} job(s)"))
         analysing = time.perf_counter()
         outcomes = run_ray(tasks, ray, jobs, p) if ray else run_local(tasks, jobs, p)
-        _store(lib, outcomes, len(tasks), tally, on_result)
+        with contextlib.closing(outcomes):  # the workers stop at once on Ctrl-C or an error
+            _store(lib, outcomes, len(tasks), tally, on_result)
         analysis_s = time.perf_counter() - analysing
         tagged, tag_errors = (0, ()) if not write_tags else _tag_all(lib, songs, stamp, tell)
         present = {s[0] for s in songs}
