@@ -21,7 +21,7 @@ from pasdeux.library._params import LibraryParams
 from pasdeux.library._types import Analysis
 from pasdeux.library._worker import AnalysisTask, Outcome, analyse, init_worker
 
-__all__ = ["run_local", "run_ray"]
+__all__ = ["connect_ray", "run_local", "run_ray"]
 
 
 def _died(task: AnalysisTask, why: str) -> Outcome:
@@ -96,7 +96,7 @@ def _stop(executor: ProcessPoolExecutor, finished: bool) -> None:
 
 
 def run_ray(
-    tasks: Iterable[AnalysisTask], address: str, jobs: int, params: LibraryParams
+    tasks: Iterable[AnalysisTask], ray: Any, params: LibraryParams
 ) -> Generator[Outcome, None, None]:
     """Analyse ``tasks`` as Ray tasks, one CPU each.
 
@@ -104,26 +104,17 @@ def run_ray(
     ----------
     tasks
         The analyses to run.
-    address
-        ``"auto"`` (the cluster this machine belongs to, e.g. started with ``ray start``),
-        a cluster's address (``HOST:PORT`` or ``ray://HOST:10001``), or ``"local"``: a
-        Ray cluster started for this scan on this machine with ``jobs`` CPUs.
-    jobs
-        CPUs of a ``"local"`` cluster.
+    ray
+        The ``ray`` module, connected to a cluster by :func:`connect_ray`.
     params
-        The object store size of a local cluster, and the tasks kept in flight per CPU.
+        The tasks kept in flight per CPU of the cluster.
 
     Yields
     ------
     Outcome
-        One per task, as each finishes; a task Ray lost gives an internal error.
-
-    Raises
-    ------
-    InputError
-        Ray is not installed, or no cluster answers at ``address``.
+        One per task, as each finishes; a task Ray lost gives an internal error. Tasks
+        still running when the scan stops are cancelled.
     """
-    ray = _connect(address, jobs, params)
     remote = ray.remote(num_cpus=1)(analyse)
     todo = iter(tasks)
     running: dict[Any, AnalysisTask] = {}
@@ -147,11 +138,27 @@ def run_ray(
     finally:
         for ref in running:
             ray.cancel(ref, force=True)
-        ray.shutdown()
 
 
-def _connect(address: str, jobs: int, params: LibraryParams) -> Any:
-    """Import Ray and join (or, for ``"local"``, start) a cluster."""
+def connect_ray(address: str, jobs: int, params: LibraryParams) -> Any:
+    """Import Ray and join (or, for ``"local"``, start) a cluster; the ``ray`` module.
+
+    Parameters
+    ----------
+    address
+        ``"auto"`` (the cluster this machine belongs to, e.g. started with ``ray start``),
+        a cluster's address (``HOST:PORT`` or ``ray://HOST:10001``), or ``"local"``: a
+        Ray cluster started for this scan on this machine with ``jobs`` CPUs.
+    jobs
+        CPUs of a ``"local"`` cluster.
+    params
+        The object store size of a local cluster.
+
+    Raises
+    ------
+    InputError
+        Ray is not installed, or no cluster answers at ``address``.
+    """
     try:
         import ray
     except ImportError:

@@ -23,7 +23,7 @@ from pasdeux._folder import shown
 from pasdeux.errors import InputError
 from pasdeux.library._db import FileRow, Library, scan_lock
 from pasdeux.library._params import LibraryParams
-from pasdeux.library._runners import run_local, run_ray
+from pasdeux.library._runners import connect_ray, run_local, run_ray
 from pasdeux.library._tags import write_song_tags
 from pasdeux.library._types import Analysis
 from pasdeux.library._worker import AnalysisTask, Outcome
@@ -195,27 +195,32 @@ def scan_library(
     stamp = version or analysis_version()
     db_path = db_path.resolve()
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    with scan_lock(db_path), Library(db_path, create=True, busy_timeout_s=p.busy_timeout_s) as lib:
-        songs, unnamed = find_songs(roots, p)
-        for path in unnamed:
-            tell(f"warning: {shown(path)}: skipped: its name is not UTF-8 (rename it)")
-        removed = lib.forget_missing([str(r) for r in roots], (s[0] for s in songs))
-        tell(f"{len(songs)} songs found, {removed} gone from the library")
-        tally = _Tally()
-        tasks = _plan(lib, songs, stamp, p, tally, tell)
-        tell(f"{len(tasks)} to analyse" + (f" on Ray ({ray})" if ray else f" with {jobs} job(s)"))
-        analysing = time.perf_counter()
-        outcomes = run_ray(tasks, ray, jobs, p) if ray else run_local(tasks, jobs, p)
-        with contextlib.closing(outcomes):  # the workers stop at once on Ctrl-C or an error
-            _store(lib, outcomes, len(tasks), tally, on_result)
-        analysis_s = time.perf_counter() - analysing
-        tagged, tag_errors = (0, ()) if not write_tags else _tag_all(lib, songs, stamp, tell)
-        present = {s[0] for s in songs}
-        failed = sum(
-            1
-            for e in lib.entries()
-            if e.path in present and (e.error or (e.analysis and not e.analysis.ok))
-        )
+    cluster = connect_ray(ray, jobs, p) if ray else None  # before any work: a mistake costs none
+    try:
+        with (
+            scan_lock(db_path),
+            Library(db_path, create=True, busy_timeout_s=p.busy_timeout_s) as lib,
+        ):
+            songs, unnamed = find_songs(roots, p)
+            for path in unnamed:
+                tell(f"warning: {shown(path)}: skipped: its name is not UTF-8 (rename it)")
+            removed = lib.forget_missing([str(r) for r in roots], (s[0] for s in songs))
+            tell(f"{len(songs)} songs found, {removed} gone from the library")
+            tally = _Tally()
+            tasks = _plan(lib, songs, stamp, p, tally, tell)
+            tell(
+                f"{len(tasks)} to analyse" + (f" on Ray ({ray})" if ray else f" with {jobs} job(s)")
+            )
+            analysing = time.perf_counter()
+            outcomes = run_ray(tasks, cluster, p) if cluster else run_local(tasks, jobs, p)
+            with contextlib.closing(outcomes):  # the workers stop at once on Ctrl-C or an error
+                _store(lib, outcomes, len(tasks), tally, on_result)
+            analysis_s = time.perf_counter() - analysing
+            tagged, tag_errors = (0, ()) if not write_tags else _tag_all(lib, songs, stamp, tell)
+            failed = _failed(lib, songs)
+    finally:
+        if cluster is not None:
+            cluster.shutdown()
     return ScanReport(
         found=len(songs),
         unchanged=tally.unchanged,
@@ -233,6 +238,16 @@ def scan_library(
         version=stamp,
         peak_rss_mb=tally.peak,
         cpu_s=tally.cpu_s,
+    )
+
+
+def _failed(lib: Library, songs: Sequence[tuple[str, int, int]]) -> int:
+    """How many of ``songs`` have an error stored (unreadable, or their analysis failed)."""
+    present = {s[0] for s in songs}
+    return sum(
+        1
+        for e in lib.entries()
+        if e.path in present and (e.error or (e.analysis is not None and not e.analysis.ok))
     )
 
 
