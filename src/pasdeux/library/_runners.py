@@ -19,7 +19,7 @@ from typing import Any
 from pasdeux.errors import InputError
 from pasdeux.library._params import LibraryParams
 from pasdeux.library._types import Analysis
-from pasdeux.library._worker import AnalysisTask, Outcome, analyse, init_worker
+from pasdeux.library._worker import THREAD_VARIABLES, AnalysisTask, Outcome, analyse, init_worker
 
 __all__ = ["connect_ray", "run_local", "run_ray"]
 
@@ -75,6 +75,11 @@ def run_local(
 
 
 def _executor(jobs: int, params: LibraryParams) -> ProcessPoolExecutor:
+    # One thread for the numeric libraries in each worker (the workers are the
+    # parallelism): set in the environment the spawned workers inherit, since they load
+    # numpy while importing pasdeux, before their initializer runs (as Ray does for its own).
+    for name in THREAD_VARIABLES:
+        os.environ.setdefault(name, "1")
     return ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=multiprocessing.get_context("spawn"),

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 from pasdeux.library._types import Analysis, DanceScore, SectionInfo
 
-__all__ = ["AnalysisTask", "Outcome", "analyse", "init_worker"]
+__all__ = ["THREAD_VARIABLES", "AnalysisTask", "Outcome", "analyse", "init_worker"]
 
 #: The numeric libraries' thread counts, set to 1 in a worker process (as Ray does).
-_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -126,11 +126,10 @@ def _with_seconds(analysis: Analysis, seconds: float) -> Analysis:
 
 
 def init_worker(poll_s: float) -> None:
-    """Set up a local worker process: one thread for the numeric libraries (the workers are
-    the parallelism; run before they load), Ctrl-C is the scan's to handle (the worker is
-    stopped by it), and the worker exits when the scan that started it is gone (killed
-    outright)."""
-    for name in _THREAD_VARIABLES:
+    """Set up a local worker process: one thread for the numeric libraries not loaded yet
+    (the workers are the parallelism), Ctrl-C is the scan's to handle (the worker is stopped
+    by it), and the worker exits when the scan that started it is gone (killed outright)."""
+    for name in THREAD_VARIABLES:
         os.environ.setdefault(name, "1")
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = os.getppid()
