@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from pasdeux import __version__
 from pasdeux._folder import shown
 from pasdeux._limits import FLOOR_SIDE_RANGE_M, HEIGHT_RANGE_M, SEED_MAX
+from pasdeux.cli._library import add_library_parser, run_library
 from pasdeux.errors import InputError, PasdeuxError
 
 if TYPE_CHECKING:
@@ -187,6 +188,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="one JSON object on stdout")
 
     _serve_parser(sub)
+    add_library_parser(sub, common, _audio_options, _bounded_int)
 
     figures = sub.add_parser("figures", parents=[common], help="list the dance library")
     figures.add_argument("dance", nargs="?", help="one dance (name or alias)")
@@ -366,6 +368,8 @@ def _dispatch(args: argparse.Namespace, progress: _Progress) -> int:
         return _check(args, progress)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "library":
+        return run_library(args, progress)
     raise InputError(None, f"unknown command {args.command!r}")
 
 
