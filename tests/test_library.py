@@ -36,28 +36,9 @@ from pasdeux.library import (
     write_song_tags,
 )
 from synth import SR, Part, drum_song
+from test_cli import assert_user_error, run
 
 FFMPEG = shutil.which("ffmpeg")
-
-
-def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    """``python -m pasdeux ARGS``, captured."""
-    return subprocess.run(
-        [sys.executable, "-m", "pasdeux", *map(str, args)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-        timeout=600,
-    )
-
-
-def assert_user_error(result: subprocess.CompletedProcess[str], *words: str) -> None:
-    assert result.returncode == 2, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    for word in words:
-        assert word in lines[0], lines[0]
 
 
 def _song(path: Path, bpm: float, meter: int, bars: int, seed: int) -> Path:
