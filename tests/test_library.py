@@ -221,6 +221,18 @@ def test_playlist_round_order_ranges_and_no_repeats(tmp_path: Path) -> None:
     assert foreign.read_text() == "#EXTM3U\n/their/song.mp3\n"
 
 
+def test_playlist_says_why_a_dance_has_no_song() -> None:
+    entries = [_entry("/m/fast.wav", "Waltz", 40.0, 3, 120.0, "fast")]  # the Waltz is 28-30
+    entries.append(_entry("/m/t.wav", "Tango", 32.0, 4, 120.0, "t"))
+    items, warnings = build_playlist(entries, ["Waltz", "Tango", "Jive"], minutes=1)
+    assert [i.path for i in items] == ["/m/t.wav"]
+    waltz, jive = (w for w in warnings if "fits" in w)
+    assert "Waltz (1 song(s) with it as their best dance, outside 28-30 MPM in 3/4)" in waltz
+    assert "Jive (no song has it as its best dance)" in jive
+    with pytest.raises(InputError, match=r"fits Waltz \(1 song"):
+        build_playlist(entries[:1], ["Waltz"], minutes=1)
+
+
 @pytest.mark.slow
 def test_playlist_command(collection: Path, scanned: Path, tmp_path: Path) -> None:
     waltz = json.loads(

@@ -64,6 +64,23 @@ def _candidates(entries: Sequence[SongEntry], dance: str) -> list[PlaylistItem]:
     return [item for _, _, item in sorted(scored, key=lambda s: (s[0], s[1]))]
 
 
+def _why_none(entries: Sequence[SongEntry], dance: str) -> str:
+    """Why no song fits ``dance``: none has it as its best dance, or those that have it lie
+    outside its tempo ranges (named)."""
+    from pasdeux.dances import find_style
+
+    style = find_style(dance)
+    outside = [
+        e
+        for e in entries
+        if e.analysis is not None and e.analysis.ok and e.analysis.dance == style.name
+    ]
+    if not outside:
+        return f"{style.name} (no song has it as its best dance)"
+    ranges = " or ".join(f"{t.mpm_min:g}-{t.mpm_max:g} MPM in {t.meter}/4" for t in style.tempos)
+    return f"{style.name} ({len(outside)} song(s) with it as their best dance, outside {ranges})"
+
+
 def build_playlist(
     entries: Sequence[SongEntry], dances: Sequence[str], minutes: float
 ) -> tuple[list[PlaylistItem], list[str]]:
@@ -96,9 +113,10 @@ def build_playlist(
     names.sort(key=lambda n: rank.get(n, len(rank)))
     hashes = {e.path: e.hash for e in entries}
     pools = {n: _candidates(entries, n) for n in names}
-    warnings = [f"warning: no song in the library fits {n}" for n in names if not pools[n]]
+    empty = [_why_none(entries, n) for n in names if not pools[n]]
+    warnings = [f"warning: no song in the library fits {why}" for why in empty]
     if not any(pools.values()):
-        raise InputError(None, f"no song in the library fits {', '.join(names)}; scan more songs")
+        raise InputError(None, f"no song in the library fits {'; '.join(empty)}; scan more songs")
     used: set[str | None] = set()
     items: list[PlaylistItem] = []
     total_s = 0.0
