@@ -328,6 +328,65 @@ def test_timeline_click_jumps_to_the_start_of_what_is_under_it(session: Session)
     page.wait_for_function("window.pasdeuxState.time === 3.5")
 
 
+# The timeline's pixels in its figures row at the song's time t (device pixels, read in
+# the page from the canvas itself).
+TIMELINE_PIXEL_JS = """t => {
+    const c = document.getElementById('timeline');
+    const x = Math.round(c.width * t / document.getElementById('audio').duration);
+    return Array.from(c.getContext('2d').getImageData(x, Math.round(c.height * 0.8), 1, 1).data);
+}"""
+
+
+def _drag_timeline(page: Any, from_s: float, to_s: float) -> None:
+    """Press on the timeline's figures row at time from_s and drag to to_s, in steps."""
+    box = page.locator("#timeline").bounding_box()
+    y = box["y"] + box["height"] * 0.8
+    page.mouse.move(box["x"] + box["width"] * from_s / 6.0, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * to_s / 6.0, y, steps=8)
+    page.mouse.up()
+
+
+@pytest.mark.browser
+def test_timeline_drag_loops_whole_bars(session: Session) -> None:
+    """A drag on the timeline from inside bar 1 to inside bar 2 loops bars 1-2 (0-4 s),
+    snapped to the bars, shaded on the timeline and shown in the bar inputs; playing past
+    its end wraps to its start; Esc stops it. Dragged backwards from bar 3 to bar 2 it
+    loops 2-6 s, and B stops that. A click without a drag still jumps."""
+    page = session.page
+    _at(page, 0.0)
+    outside_before = page.evaluate(TIMELINE_PIXEL_JS, 5.3)
+    inside_before = page.evaluate(TIMELINE_PIXEL_JS, 1.3)
+    _drag_timeline(page, 0.7, 2.6)
+    page.wait_for_function("window.pasdeuxState.loop !== null")
+    assert page.evaluate("window.pasdeuxState.loop") == {"kind": "bars", "start": 0.0, "end": 4.0}
+    assert (page.input_value("#loop-from"), page.input_value("#loop-to")) == ("1", "2")
+    assert page.inner_text("#loop-label") == "looping bars 1–2"
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    assert page.evaluate(TIMELINE_PIXEL_JS, 5.3) == outside_before
+    assert page.evaluate(TIMELINE_PIXEL_JS, 1.3) != inside_before  # shaded
+    page.evaluate("document.getElementById('audio').currentTime = 3.8")
+    page.wait_for_function("window.pasdeuxState.time === 3.8")
+    page.keyboard.press("Space")
+    # playing on from 3.8 s, the clock can only come back before 1 s by the loop
+    page.wait_for_function("window.pasdeuxState.time < 1.0")
+    t = page.evaluate("document.getElementById('audio').currentTime")
+    page.keyboard.press("Space")
+    assert 0.0 <= t < 1.0
+    page.keyboard.press("Escape")
+    page.wait_for_function("window.pasdeuxState.loop === null")
+    _drag_timeline(page, 5.5, 3.1)
+    page.wait_for_function("window.pasdeuxState.loop !== null")
+    assert page.evaluate("window.pasdeuxState.loop") == {"kind": "bars", "start": 2.0, "end": 6.0}
+    assert page.inner_text("#loop-label") == "looping bars 2–3"
+    page.keyboard.press("b")
+    page.wait_for_function("window.pasdeuxState.loop === null")
+    box = page.locator("#timeline").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 4.7 / 6.0, box["y"] + box["height"] * 0.85)
+    page.wait_for_function("window.pasdeuxState.time === 4.0")
+    assert page.evaluate("window.pasdeuxState.loop") is None
+
+
 @pytest.mark.browser
 def test_part_switch_shows_one_role(session: Session) -> None:
     """R cycles both -> leader -> follower: the other body leaves the 3D view and the
@@ -375,7 +434,13 @@ def test_help_overlay_toggles(session: Session) -> None:
     page.keyboard.press("?")
     assert page.is_visible("#help")
     text = page.inner_text("#help")
-    for words in ("play / pause", "previous / next beat", "slower / faster", "loop the figure"):
+    for words in (
+        "play / pause",
+        "previous / next beat",
+        "slower / faster",
+        "loop the figure",
+        "a drag loops the whole bars",
+    ):
         assert words in text
     page.keyboard.press("?")
     assert not page.is_visible("#help")

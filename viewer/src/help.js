@@ -1,7 +1,8 @@
 /* The help overlay: the keyboard shortcuts, from the same table the keys are read from. */
 
-/** Fill `overlay` with the shortcuts of `table`; returns toggle/close/isOpen. */
-export function createHelp(overlay, table, openBtn) {
+/** Fill `overlay` with the shortcuts of `table` and the mouse's `notes` (sentences);
+ *  returns toggle/close/isOpen. */
+export function createHelp(overlay, table, openBtn, notes = []) {
   const box = document.createElement("div");
   box.className = "help-box";
   const h = document.createElement("h2");
@@ -22,7 +23,13 @@ export function createHelp(overlay, table, openBtn) {
   close.type = "button";
   close.className = "help-close";
   close.textContent = "Close";
-  box.append(h, dl, close);
+  const mouse = notes.map((text) => {
+    const note = document.createElement("p");
+    note.className = "help-note";
+    note.textContent = text;
+    return note;
+  });
+  box.append(h, dl, ...mouse, close);
   overlay.append(box);
   const setOpen = (open) => {
     overlay.hidden = !open;

@@ -15,7 +15,7 @@ export function shortcuts(act) {
     { keys: "1…5", what: "camera: follow, orbit, top, leader's eyes, follower's eyes", test: (e) => /^[1-5]$/.test(e.key), run: (e) => act.camera(Number(e.key) - 1) },
     { keys: "R", what: "show both roles, the leader's part, the follower's part", test: key("r", "R"), run: act.nextRole, once: true },
     { keys: "?", what: "this help (Esc closes it)", test: key("?"), run: act.toggleHelp, once: true },
-    { keys: "Esc", what: "close the help", test: key("Escape"), run: act.closeHelp },
+    { keys: "Esc", what: "close the help; else stop looping", test: key("Escape"), run: act.escape },
   ];
 }
 

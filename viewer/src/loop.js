@@ -1,5 +1,5 @@
-/* Looping a stretch to practise it: the current figure, or bars A to B. When the clock
- * passes the loop's end it jumps back to its start. */
+/* Looping a stretch to practise it: the current figure, or bars A to B (typed, or dragged
+ * on the timeline). When the clock passes the loop's end it jumps back to its start. */
 
 import { activeSpan, lastLE } from "./data.js";
 
@@ -42,6 +42,18 @@ export function createLoop({ audio, data, duration, seekTo, onChange, button, ba
     const end = to >= 0 ? data.bars[to].start_s : duration();
     set({ kind: "bars", start_s: data.bars[from].start_s, end_s: end, text: "bars " + data.bars[from].n + "–" + Math.max(a, b) });
   }
+  /** Loop the bars of indices i to j of `data.bars` (inclusive, either order; as dragged on
+   *  the timeline): the bar inputs show them, B or Esc stops. */
+  function loopBarSpan(i, j) {
+    const [a, b] = [Math.min(i, j), Math.max(i, j)];
+    if (a < 0 || b >= nBars) return;
+    const from = data.bars[a];
+    const end = b + 1 < nBars ? data.bars[b + 1].start_s : duration();
+    fromInput.value = String(from.n);
+    toInput.value = String(data.bars[b].n);
+    const text = a === b ? "bar " + from.n : "bars " + from.n + "–" + data.bars[b].n;
+    set({ kind: "bars", start_s: from.start_s, end_s: end, text });
+  }
   button.addEventListener("click", () => {
     toggleFigure();
     button.blur();
@@ -58,6 +70,7 @@ export function createLoop({ audio, data, duration, seekTo, onChange, button, ba
   return {
     toggleFigure,
     toggleBars,
+    loopBarSpan,
     clear: () => set(null),
     /** The loop ({kind, start_s, end_s}) or null. */
     get current() {

@@ -54,7 +54,11 @@ const loop = createLoop({
   toInput: el("loop-to"),
   label: el("loop-label"),
 });
-const timeline = createTimeline(el("timeline"), data, duration, transport.seekTo);
+const timeline = createTimeline(el("timeline"), data, duration, {
+  onSeek: transport.seekTo,
+  onLoopBars: loop.loopBarSpan,
+  onChange: redraw,
+});
 const topView = createTopView(el("top"), data);
 const learning = createLearning(el("lesson"), data);
 const view3d = createView3d({
@@ -98,9 +102,11 @@ const keys = shortcuts({
   },
   nextRole: () => setRole(ROLE_CHOICES[(ROLE_CHOICES.indexOf(role) + 1) % ROLE_CHOICES.length]),
   toggleHelp: () => help.toggle(),
-  closeHelp: () => help.close(),
+  escape: () => (help.open ? help.close() : loop.clear()),
 });
-const help = createHelp(el("help"), keys, el("help-open"));
+const help = createHelp(el("help"), keys, el("help-open"), [
+  "On the timeline: a click jumps to the start of the section, phrase or figure under it (on the beats, to the nearest beat); a drag loops the whole bars it crosses (B or Esc stops).",
+]);
 bindKeys(document, keys);
 
 function resizeAll() {

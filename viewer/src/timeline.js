@@ -1,7 +1,7 @@
 /* The timeline strip under the seek bar, in rows: sections (tinted by dance, named),
  * phrases, beats (bar lines taller) and figure blocks (named); the loop shaded and the
  * playhead. A click on a section, phrase or figure jumps to its start, on the beats row to
- * the nearest beat; a drag seeks freely. */
+ * the nearest beat; a drag loops the whole bars it crosses (shown while dragging). */
 
 import { fitCanvas } from "./canvas.js";
 import { activeSpan, lastLE } from "./data.js";
@@ -67,9 +67,28 @@ function paint(ctx, data, w, h, X) {
   });
 }
 
-/** The strip on `canvas`; `duration()` is the song's length, `onSeek(t)` asks to jump. */
-export function createTimeline(canvas, data, duration, onSeek) {
+/** The time span of bars i to j (indices of `bars`, inclusive, either order); the last
+ *  bar ends at `end_s`. */
+function barSpan(bars, i, j, end_s) {
+  const [a, b] = [Math.min(i, j), Math.max(i, j)];
+  return { start_s: bars[a].start_s, end_s: b + 1 < bars.length ? bars[b + 1].start_s : end_s };
+}
+
+/** Shade the span [a, b) (pixels) over the strip's height with edges. */
+function shade(ctx, a, b, h, fill, edge) {
+  ctx.fillStyle = fill;
+  ctx.fillRect(a, 0, Math.max(2, b - a), h);
+  ctx.fillStyle = edge;
+  ctx.fillRect(a, 0, 2, h);
+  ctx.fillRect(Math.max(a, b - 2), 0, 2, h);
+}
+
+/** The strip on `canvas`; `duration()` is the song's length. `onSeek(t)` asks to jump,
+ *  `onLoopBars(i, j)` to loop bars i to j (indices of `data.bars`), `onChange()` for a
+ *  redraw (while a loop is being dragged). */
+export function createTimeline(canvas, data, duration, { onSeek, onLoopBars, onChange }) {
   let cache = null;
+  let drag = null; // { x, from, to }: the press's x and bar, and the bar under the pointer
   function build() {
     const { w, h, dpr } = fitCanvas(canvas);
     const off = document.createElement("canvas");
@@ -89,17 +108,24 @@ export function createTimeline(canvas, data, duration, onSeek) {
     ctx.drawImage(cache.img, 0, 0);
     const X = (s) => (Math.max(0, Math.min(cache.dur, s)) / cache.dur) * cache.w;
     ctx.setTransform(cache.dpr, 0, 0, cache.dpr, 0, 0);
-    if (loop) {
-      ctx.fillStyle = "rgba(43,108,176,0.22)";
-      ctx.fillRect(X(loop.start_s), 0, Math.max(2, X(loop.end_s) - X(loop.start_s)), cache.h);
+    if (loop) shade(ctx, X(loop.start_s), X(loop.end_s), cache.h, "rgba(43,108,176,0.22)", "rgba(43,108,176,0.8)");
+    if (drag && drag.to !== null) {
+      const span = barSpan(data.bars, drag.from, drag.to, cache.dur);
+      shade(ctx, X(span.start_s), X(span.end_s), cache.h, "rgba(214,158,46,0.3)", "rgba(160,110,20,0.9)");
     }
     ctx.fillStyle = "#d69e2e";
     ctx.fillRect(X(t) - 1, 0, 2, cache.h);
   }
+  const timeAt = (e) => {
+    const r = canvas.getBoundingClientRect();
+    return Math.min(1, Math.max(0, (e.clientX - r.left) / r.width)) * duration();
+  };
+  // the bar at time t (before the first bar: the first)
+  const barAt = (t) => Math.max(0, lastLE(data.bars, t, "start_s"));
   /** Where a click at (clientX, clientY) jumps: the start of what it is on. */
   function target(e) {
+    const t = timeAt(e);
     const r = canvas.getBoundingClientRect();
-    const t = Math.min(1, Math.max(0, (e.clientX - r.left) / r.width)) * duration();
     const row = rowAt((e.clientY - r.top) / Math.max(1, r.height));
     if (row === "beats") {
       const i = lastLE(data.beats, t);
@@ -109,22 +135,30 @@ export function createTimeline(canvas, data, duration, onSeek) {
     const span = activeSpan(data[row], t);
     return span ? Number(span.start_s) : t;
   }
-  let drag = null;
   canvas.addEventListener("pointerdown", (e) => {
-    drag = { x: e.clientX, free: false };
+    if (e.button !== 0) return;
+    drag = { x: e.clientX, from: barAt(timeAt(e)), to: null };
     canvas.setPointerCapture(e.pointerId);
-    onSeek(target(e));
   });
   canvas.addEventListener("pointermove", (e) => {
-    if (!drag) return;
-    if (Math.abs(e.clientX - drag.x) > DRAG_PX) drag.free = true;
-    if (drag.free) {
-      const r = canvas.getBoundingClientRect();
-      onSeek(Math.min(1, Math.max(0, (e.clientX - r.left) / r.width)) * duration());
+    if (!drag || !data.bars.length) return;
+    if (drag.to === null && Math.abs(e.clientX - drag.x) <= DRAG_PX) return;
+    const to = barAt(timeAt(e));
+    if (to !== drag.to) {
+      drag.to = to;
+      onChange();
     }
   });
-  canvas.addEventListener("pointerup", () => {
+  canvas.addEventListener("pointerup", (e) => {
+    if (!drag) return;
+    const done = drag;
     drag = null;
+    if (done.to === null) onSeek(target(e));
+    else onLoopBars(done.from, done.to);
+  });
+  canvas.addEventListener("pointercancel", () => {
+    drag = null;
+    onChange();
   });
   return {
     draw,
