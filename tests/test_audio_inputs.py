@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -317,6 +318,37 @@ def test_cheap_checks_catch_bad_headers_before_decoding(tmp_path: Path, track: S
             check_audio_file(_bad(tmp_path, case, track))
     ok = _write(tmp_path / "ok.wav", track.samples, SR)
     check_audio_file(ok)
+
+
+def test_decoding_the_first_seconds_finds_data_that_does_not_decode(
+    tmp_path: Path, track: Song
+) -> None:
+    """A FLAC whose frames after its first 4 KB are noise and a WAV cut to 2 s both pass
+    the header's checks; decoding their first 10 s refuses them as load_audio does. A whole
+    file passes; one of 3 s is too short; an M4A is decoded by ffmpeg only in part."""
+    full = _write(tmp_path / "full.flac", track.samples, SR, format="FLAC")
+    garbled = tmp_path / "garbled.flac"
+    raw = full.read_bytes()
+    garbled.write_bytes(raw[:4096] + np.random.default_rng(0).bytes(len(raw) - 4096))
+    wav = _write(tmp_path / "full.wav", track.samples, SR, subtype="PCM_16").read_bytes()
+    cut = tmp_path / "cut.wav"
+    cut.write_bytes(wav[: 44 + 2 * 2 * SR])  # the header's 18 s, 2 s of data
+    short = _write(tmp_path / "short.wav", track.samples[: 3 * SR], SR)
+    for path, words in (
+        (garbled, "is truncated or corrupt: decoding failed after 0.0 s"),
+        (cut, "is truncated or corrupt: only 2.0 s decoded"),
+        (short, "is too short to find a beat (3.0 s"),
+    ):
+        check_audio_file(path)  # the header alone is fine
+        with pytest.raises(InputError, match=re.escape(words)):
+            check_audio_file(path, decode_s=10.0)
+        with pytest.raises(InputError, match=re.escape(words.split(":")[0])):
+            load_audio(path)
+    check_audio_file(full, decode_s=10.0)
+    if shutil.which("ffmpeg") is not None:
+        m4a = tmp_path / "full.m4a"
+        subprocess.run(["ffmpeg", "-v", "error", "-i", full, "-c:a", "aac", m4a], check=True)
+        check_audio_file(m4a, decode_s=10.0)
 
 
 @pytest.mark.parametrize("kind", ["FLAC", "MP3", "WAV"])

@@ -220,6 +220,44 @@ def test_what_is_not_audio_is_refused_by_its_content(
     assert client.get("/").status_code == 200
 
 
+def damaged_song(kind: str) -> bytes:
+    """The test song made real audio, then damaged so that its header still reads as audio:
+    a FLAC cut to its first eighth, an OGG whose pages after its first 4 KB are noise, a
+    WAV whose header promises 18 s and holds 2 s."""
+    song = drum_loop(120, 4, 8, sr=22050, seed=0)
+    out = io.BytesIO()
+    fmt = kind.split()[-1].upper()
+    sf.write(
+        out, song.samples, song.sr, format=fmt, **({"subtype": "PCM_16"} if fmt == "WAV" else {})
+    )
+    raw = out.getvalue()
+    if kind == "cut flac":
+        return raw[: len(raw) // 8]
+    if kind == "garbled ogg":
+        return raw[:4096] + np.random.default_rng(0).bytes(len(raw) - 4096)
+    return raw[: 44 + 2 * 2 * 22050]
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [("cut flac", "cut.flac"), ("garbled ogg", "garbled.ogg"), ("cut wav", "cut.wav")],
+)
+def test_a_song_whose_header_passes_but_that_does_not_decode_is_refused(
+    client: TestClient, workdir: Path, kind: str, name: str
+) -> None:
+    """Its first seconds are decoded at upload: refused in one line (HTTP 400), no job
+    made, and the app goes on answering and taking songs."""
+    data = damaged_song(kind)
+    before = job_folders(workdir)
+    code, answer = upload(client, name, data)
+    assert code == 400, answer
+    assert answer["error"].startswith(f"{name}: is truncated or corrupt: ")
+    assert "decod" in answer["error"] and "\n" not in answer["error"]
+    assert job_folders(workdir) == before
+    assert client.get("/").status_code == 200
+    assert client.get("/api/jobs").status_code == 200
+
+
 @pytest.mark.parametrize(
     ("client_name", "expected"),
     [
@@ -547,3 +585,9 @@ def test_pasdeux_serve_refuses_bad_options_in_one_line(
     assert len(lines) == 1 and result.stdout == ""
     for word in words:
         assert word in lines[0]
+
+
+def test_serve_params_refuse_a_decode_check_shorter_than_a_song() -> None:
+    with pytest.raises(ValueError, match="check_decode_s"):
+        ServeParams(check_decode_s=2.0)
+    assert ServeParams().check_decode_s >= 5.0

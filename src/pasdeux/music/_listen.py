@@ -9,7 +9,7 @@ so that a song may change meter (a ballad that turns into a waltz).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -145,6 +145,7 @@ def _hear(
     # The front end streams: blocks of decoded samples go straight into the features
     # (activations, energy, onset flux), so memory stays bounded however long the song.
     path: str | None
+    blocks: Iterator[NDArray[np.float32]]
     notes: list[str] = []
     if isinstance(source, (str, Path)):
         path = str(source)

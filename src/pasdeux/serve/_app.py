@@ -20,6 +20,7 @@ loopback name are refused (DNS rebinding), and making or removing a job needs th
 from __future__ import annotations
 
 import contextlib
+import functools
 import shutil
 import time
 from collections.abc import AsyncIterator
@@ -282,9 +283,11 @@ async def _accept(request: Request, folder: Path, job_id: str, params: ServePara
     extension = audio_extension(upload.head)
     song = folder / "input" / song_file_name(upload.filename or "", extension or "bin")
     upload.path.rename(song)
+    check = functools.partial(check_audio_file, song, limits, decode_s=params.check_decode_s)
     try:
-        # the loader's word, even on what is plainly not audio: it says what it is instead
-        await anyio.to_thread.run_sync(check_audio_file, song, limits)
+        # the loader's word, even on what is plainly not audio: it says what it is instead;
+        # and its first seconds decoded, so that data that does not decode is refused here
+        await anyio.to_thread.run_sync(check)
     except InputError as exc:
         raise UploadError(400, f"{name}: {exc.problem}") from None
     if extension is None:

@@ -34,6 +34,11 @@ class ServeParams:
         takes one core for most of its time (the beat networks take more briefly).
     max_song_s : float
         The longest song a job accepts (seconds), as ``pasdeux dance --max-minutes``.
+    check_decode_s : float
+        How much of an upload is decoded before it is accepted (seconds from its start):
+        a file whose header is audio but whose data does not decode, or that is cut or
+        too short to find a beat in, is refused then (HTTP 400) instead of failing as a
+        job. At least the 5 s a song needs.
     stop_timeout_s : float
         How long a job stopped by the app's shutdown is given to remove its half-written
         output before its process is killed (seconds).
@@ -47,6 +52,7 @@ class ServeParams:
     max_field_bytes: int = 256
     workers: int = 2
     max_song_s: float = 3600.0
+    check_decode_s: float = 10.0
     stop_timeout_s: float = 10.0
     allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost")
 
@@ -55,6 +61,8 @@ class ServeParams:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+        if not 5.0 <= self.check_decode_s < float("inf"):
+            raise ValueError(f"check_decode_s must be at least 5 s, got {self.check_decode_s!r}")
         for name in ("max_song_s", "stop_timeout_s"):
             if not 0.0 < getattr(self, name) < float("inf"):
                 raise ValueError(f"{name} must be a positive number, got {getattr(self, name)!r}")

@@ -6,7 +6,8 @@ go straight to a file in the job's folder and are counted on the way, so a song 
 the limit is refused as soon as the limit is passed, never stored or held whole. Whether
 it is audio is decided by its first bytes (``filetype``: a known audio format, or a
 container that holds audio) and then by pasdeux's own audio loader, which reads its
-header as ``pasdeux dance`` would (the job then decodes it all).
+header as ``pasdeux dance`` would and decodes its first seconds (the job then decodes it
+all).
 """
 
 from __future__ import annotations

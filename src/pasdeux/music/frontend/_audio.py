@@ -55,7 +55,7 @@ import stat
 import subprocess
 import tempfile
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -190,7 +190,7 @@ class AudioReader:
         self,
         path: Path,
         sample_rate: int,
-        decode: Callable[[AudioReader], Iterator[NDArray[np.float32]]],
+        decode: Callable[[AudioReader], Generator[NDArray[np.float32]]],
         *,
         limits: AudioLimits | None = None,
         claim: Claim | None = None,
@@ -204,7 +204,7 @@ class AudioReader:
         budget_s = self.limits.max_duration_s + self.limits.decode_slack_s
         self._max_frames = int(budget_s * sample_rate)
 
-    def blocks(self) -> Iterator[NDArray[np.float32]]:
+    def blocks(self) -> Generator[NDArray[np.float32]]:
         """Decode the file: mono ``float32`` blocks in [-1, 1], about 65 000 samples each.
 
         Raises
@@ -398,17 +398,38 @@ def load_audio(
     return samples, reader.sample_rate
 
 
-def check_audio_file(path: str | Path, limits: AudioLimits | None = None) -> None:
+def check_audio_file(
+    path: str | Path, limits: AudioLimits | None = None, *, decode_s: float = 0.0
+) -> None:
     """Cheap checks before decoding: the file exists, is readable, non-empty, (for the
     formats libsndfile reads) its header says audio, and its header's sample rate and
-    duration fit ``limits`` (default :class:`AudioLimits`).
+    duration fit ``limits`` (default :class:`AudioLimits`); then its first ``decode_s``
+    seconds are decoded (none by default).
+
+    Decoding the first :data:`MIN_DURATION_S` seconds or more finds what :func:`load_audio`
+    refuses in a file whose header is fine: data that does not decode, a file cut before
+    that, or a song shorter than that. (A file that fails later is used as far as it
+    decodes, with a warning.)
 
     Raises
     ------
     InputError
         Naming the problem, as :func:`load_audio` would.
     """
-    open_audio(path, limits)
+    reader = open_audio(path, limits)
+    if decode_s <= 0.0:
+        return
+    wanted = decode_s * reader.sample_rate
+    decoded = 0
+    blocks = reader.blocks()
+    try:
+        for block in blocks:
+            decoded += block.size
+            if decoded >= wanted:
+                return
+    finally:
+        blocks.close()  # a decoder stopped part way ends its ffmpeg process
+    check_length(decoded, reader.sample_rate, reader.path)
 
 
 def check_length(num_samples: int, sample_rate: int, path: str | Path | None) -> None:
@@ -484,8 +505,8 @@ def as_mono(
 # --------------------------------------------------------------------------- decoders
 
 
-def _soundfile_decoder(is_float: bool) -> Callable[[AudioReader], Iterator[NDArray[np.float32]]]:
-    def decode(reader: AudioReader) -> Iterator[NDArray[np.float32]]:
+def _soundfile_decoder(is_float: bool) -> Callable[[AudioReader], Generator[NDArray[np.float32]]]:
+    def decode(reader: AudioReader) -> Generator[NDArray[np.float32]]:
         gain = _float_gain(reader) if is_float else 1.0
         decoded = 0
         for data, detail in _soundfile_reads(reader.path):
@@ -611,8 +632,8 @@ def _ffmpeg_input(p: Path) -> str:
     return f"file:{p.absolute()}"
 
 
-def _ffmpeg_decoder(ffmpeg: str) -> Callable[[AudioReader], Iterator[NDArray[np.float32]]]:
-    def decode(reader: AudioReader) -> Iterator[NDArray[np.float32]]:
+def _ffmpeg_decoder(ffmpeg: str) -> Callable[[AudioReader], Generator[NDArray[np.float32]]]:
+    def decode(reader: AudioReader) -> Generator[NDArray[np.float32]]:
         # the first audio stream only (not a cover picture's or a second track's)
         cmd = [
             ffmpeg, "-nostdin", "-v", "error", "-i", _ffmpeg_input(reader.path), "-map", "0:a:0",
