@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from numpy.typing import NDArray
 
 from _browser import CHROMIUM
 from pasdeux.errors import InputError, PasdeuxError
@@ -103,6 +104,131 @@ def test_video_frames_show_the_dancers(
     for frame in frames:
         assert frame.std() > 20.0  # floor, walls and two bodies; a blank frame has 0
     assert np.mean(np.abs(frames[0] - frames[1]) > 30) > 0.002  # the couple moved
+
+
+# The caption over the 3D view, in the video's pixels: its box from (10, 10), the count
+# left, the figure's name right of it (both names of the test's routine are wider than
+# NAME_TEST's span), and a strip of its dark background left of the count.
+CAPTION = (slice(0, 64), slice(0, 480))  # rows, columns of the crop read
+COUNT = (slice(14, 58), slice(14, 70))
+NAME = (slice(14, 38), slice(74, 480))
+NAME_TEST = (slice(14, 38), slice(74, 200))
+BACKGROUND = (slice(22, 48), slice(13, 17))
+
+
+def _caption_frames(video: Path) -> NDArray[np.float64]:
+    """Every frame's top-left corner, decoded by ffmpeg, in grey levels."""
+    rows, cols = CAPTION
+    h, w = rows.stop, cols.stop
+    raw = subprocess.run(
+        [FFMPEG, "-v", "error", "-i", video, "-vf", f"crop={w}:{h}:0:0",
+         "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"],
+        capture_output=True,
+        check=True,
+    ).stdout  # fmt: skip
+    return np.frombuffer(raw, np.uint8).reshape(-1, h, w).astype(float)
+
+
+def _differs(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
+    """The share of pixels two crops differ in clearly (text against background)."""
+    return float(np.mean(np.abs(a - b) > 60))
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_video_frames_carry_the_count_the_figure_and_the_bar(
+    danced: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    """Every frame has the caption in its corner: light text on a dark box, read back
+    from the MP4. The name's part is the same all through a figure and changes with the
+    figure; the count's part takes several shapes within a figure (its steps' counts)."""
+    video, _ = danced
+    frames = _caption_frames(video)
+    routine = json.loads((video.parent.parent / "out" / "routine.json").read_text())
+    spans = [(f["start_s"], f["end_s"], f["figure"]["name"]) for f in routine["figures"]]
+    assert len(spans) >= 2 and spans[0][2] != spans[1][2], spans  # the case tested
+
+    for frame in frames:
+        assert frame[BACKGROUND].mean() < 90  # the caption's box, in its place every frame
+        name = frame[NAME_TEST]
+        assert np.mean(name > 200) > 0.03 and np.mean(name < 90) > 0.4  # light text on it
+
+    def inside(k: int) -> int | None:
+        """The figure shown at frame k (the last begun, as the viewer), if not near its
+        start or its end."""
+        t = k / FPS
+        begun = [i for i, (a, _, _) in enumerate(spans) if a <= t]
+        if not begun:
+            return None
+        i = begun[-1]
+        end = min([spans[i][1]] + [a for a, _, _ in spans[i + 1 :]])
+        return i if spans[i][0] + 0.15 <= t <= end - 0.15 else None
+
+    first = [frames[k] for k in range(len(frames)) if inside(k) == 0]
+    second = [frames[k] for k in range(len(frames)) if inside(k) == 1]
+    assert len(first) > 10 and len(second) > 5
+    assert max(_differs(f[NAME], first[0][NAME]) for f in first) < 0.01
+    assert max(_differs(f[NAME], second[0][NAME]) for f in second) < 0.01
+    assert _differs(first[0][NAME], second[0][NAME]) > 0.05  # another figure's name
+    shapes: list[NDArray[np.float64]] = []
+    for f in first:
+        if all(_differs(f[COUNT], s) > 0.03 for s in shapes):
+            shapes.append(f[COUNT])
+    assert len(shapes) >= 3  # the counts of the figure's steps
+
+
+def _gray_frame(video: Path, at_s: float, size: tuple[int, int]) -> NDArray[np.float64]:
+    """The frame at ``at_s`` decoded by ffmpeg, in grey levels."""
+    width, height = size
+    raw = subprocess.run(
+        [FFMPEG, "-v", "error", "-ss", str(at_s), "-i", video, "-frames:v", "1",
+         "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"],
+        capture_output=True,
+        check=True,
+    ).stdout  # fmt: skip
+    return np.frombuffer(raw, np.uint8).reshape(height, width).astype(float)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_video_draft_draws_the_live_pages_quicker_rougher_frames(
+    danced: tuple[Path, subprocess.CompletedProcess[str]],
+    short_song: Path,
+    tmp_path: Path,
+) -> None:
+    """``--video-draft``: the same MP4 (size, codecs, length, the caption), its frames
+    drawn at the live page's half resolution: not blank, and less sharp than the full
+    quality video's at the same times (the mean step between neighbouring pixels below
+    the caption)."""
+    full, _ = danced
+    draft = tmp_path / "draft.mp4"
+    result = run(
+        "dance", short_song, "-o", tmp_path / "out", "--video", draft, "--video-fps", str(FPS),
+        "--video-draft",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    streams = _probe(draft)
+    size = (int(streams["video"]["width"]), int(streams["video"]["height"]))
+    assert size == tuple(int(_probe(full)["video"][k]) for k in ("width", "height"))
+    assert streams["video"]["codec_name"] == "h264" and streams["audio"]["codec_name"] == "aac"
+    assert abs(float(streams["video"]["duration"]) - sf.info(short_song).duration) <= 0.2
+    assert all(f[BACKGROUND].mean() < 90 for f in _caption_frames(draft))
+
+    def sharpness(frame: NDArray[np.float64]) -> float:
+        return float(np.abs(np.diff(frame[80:], axis=1)).mean())
+
+    drafts = [_gray_frame(draft, t, size) for t in (1.0, 3.0, 5.0)]
+    fulls = [_gray_frame(full, t, size) for t in (1.0, 3.0, 5.0)]
+    assert all(f.std() > 20.0 for f in drafts)
+    assert sum(map(sharpness, drafts)) < 0.9 * sum(map(sharpness, fulls))
+
+
+def test_video_draft_needs_a_video(short_song: Path, tmp_path: Path) -> None:
+    result = run("dance", short_song, "-o", tmp_path / "out", "--video-draft")
+    assert_user_error(result, "--video-draft needs --video")
+    assert list(tmp_path.iterdir()) == []
+    usage = run("dance", "--help")
+    assert "--video-draft" in usage.stdout
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@
  * Units: seconds and metres; floor x right, y away from the audience, z up.
  */
 
+import { createCaption } from "./caption.js";
 import { activeSpan, fmtTime, jointAt, lastLE, readPayload } from "./data.js";
 import { createHelp } from "./help.js";
 import { bindKeys, shortcuts } from "./keys.js";
@@ -61,6 +62,7 @@ const timeline = createTimeline(el("timeline"), data, duration, {
 });
 const topView = createTopView(el("top"), data);
 const learning = createLearning(el("lesson"), data);
+const caption = createCaption(el("caption"));
 const view3d = createView3d({
   canvas: el("view3d"),
   select: el("camera"),
@@ -191,6 +193,8 @@ function show(t) {
   transport.show(t);
   const drawn = topView.draw(f);
   const lesson = learning.show(t);
+  // the step's count as the dance counts it (the shown role's), else the beat in the bar
+  caption.show({ count: lesson.step ?? count, figure: figName, bar });
   timeline.draw(t, loop.current);
   // What the page shows, read-only, for tests and debugging.
   window.pasdeuxState = {

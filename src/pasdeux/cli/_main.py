@@ -312,6 +312,12 @@ def _dance_options(p: argparse.ArgumentParser, default_out: str) -> None:
         help="frames a second of the --video (1 to 120, default 25)",
     )
     p.add_argument(
+        "--video-draft",
+        action="store_true",
+        help="draw the --video as the page does live where WebGL renders in software (half "
+        "resolution, soft blobs for shadows): several times quicker, rougher",
+    )
+    p.add_argument(
         "-o",
         "--out",
         type=Path,
@@ -396,10 +402,12 @@ def _dance(args: argparse.Namespace, progress: _Progress) -> int:
 
     song = demo_song_path() if args.command == "demo" else args.song
     video = None
+    if args.video_draft and args.video is None:
+        raise InputError(None, "--video-draft needs --video FILE.mp4")
     if args.video is not None:
         from pasdeux.render import VideoParams, check_video
 
-        video = VideoParams(fps=args.video_fps)
+        video = VideoParams(fps=args.video_fps, high_quality=not args.video_draft)
         check_video(args.video, video, song=song)  # before any analysis: a mistake costs no minutes
     result = run_dance(
         song,

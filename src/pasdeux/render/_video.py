@@ -45,7 +45,9 @@ class VideoParams:
         the page's layout in it (about 780 x 624 in the default window).
     high_quality
         Draw as a GPU would (shadow maps, full resolution) even where WebGL renders in
-        software, as here: slower, but the video is not watched live.
+        software, as here: slower, but the video is not watched live. ``False`` (the
+        command line's ``--video-draft``) draws as the live page does there: half
+        resolution, soft blobs for shadows, several times quicker.
     jpeg_quality
         Quality of each captured frame (0-100) on its way to ffmpeg.
     crf
@@ -203,20 +205,31 @@ def _viewer_page(index_html: str | Path, p: VideoParams) -> Iterator[Page]:
             browser.close()
 
 
+# Draw time t, and say where the 3D view is in the window (scrolled into it if need be).
+_DRAW_JS = """t => {
+    window.pasdeuxViewer.drawAt(t);
+    const c = document.getElementById("view3d");
+    c.scrollIntoView({ block: "nearest" });
+    const r = c.getBoundingClientRect();
+    return { x: r.x, y: r.y, width: r.width, height: r.height };
+}"""
+
+
 def _render_frames(
     page: Page, sink: IO[bytes], n_frames: int, p: VideoParams, say: Callable[[str], None]
 ) -> None:
-    """Draw and capture each frame into ``sink``, reporting frames done / total."""
-    box = page.eval_on_selector(
-        "#view3d",
-        "c => { c.scrollIntoView(); const r = c.getBoundingClientRect();"
-        " return {x: r.x, y: r.y, width: r.width, height: r.height}; }",
-    )
-    clip: Any = {k: float(box[k]) for k in ("x", "y", "width", "height")}
+    """Draw and capture each frame into ``sink``, reporting frames done / total.
+
+    The 3D view's place is taken anew with each frame (its size once): the page's layout
+    may still move it after the first frame (the panels beside it filling in).
+    """
+    box = page.evaluate(_DRAW_JS, 0.0)
+    size = {k: float(box[k]) for k in ("width", "height")}
     say(f"video: {n_frames} frames at {p.fps:g} fps")
     start = last = time.monotonic()
     for k in range(n_frames):
-        page.evaluate("t => window.pasdeuxViewer.drawAt(t)", k / p.fps)
+        box = page.evaluate(_DRAW_JS, k / p.fps)
+        clip: Any = {"x": float(box["x"]), "y": float(box["y"]), **size}
         sink.write(page.screenshot(type="jpeg", quality=p.jpeg_quality, clip=clip))
         now = time.monotonic()
         if now - last >= p.progress_every_s or k + 1 == n_frames:
