@@ -3,6 +3,7 @@ song, through Starlette's TestClient; and the real ``pasdeux serve`` process on 
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
@@ -509,6 +510,19 @@ def test_pasdeux_serve_refuses_a_port_in_use_in_one_line(
     assert result.stderr.strip() == f"pasdeux: --port {port}: in use by another program"
 
 
+# A file dropped on the page's drop zone: the drop event a browser sends, with the file.
+DROP_JS = """([name, b64]) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const files = new DataTransfer();
+    files.items.add(new File([bytes], name, { type: "audio/wav" }));
+    const zone = document.getElementById("drop");
+    for (const type of ["dragover", "drop"]) {
+        const init = { dataTransfer: files, bubbles: true, cancelable: true };
+        zone.dispatchEvent(new DragEvent(type, init));
+    }
+}"""
+
+
 @pytest.mark.browser
 @pytest.mark.slow
 def test_the_page_dances_a_dropped_song_in_chromium(
@@ -543,7 +557,9 @@ def test_the_page_dances_a_dropped_song_in_chromium(
             page.set_input_files("#song", str(tmp_path / "big.wav"))
             assert "larger than the limit of 1.0 MB" in page.inner_text("#error")
             assert page.is_disabled("#start")
-            page.set_input_files("#song", str(tmp_path / "My Song.wav"))
+            # the song dropped on the page, as from a file manager
+            page.evaluate(DROP_JS, ["My Song.wav", base64.b64encode(song).decode("ascii")])
+            assert "My Song.wav" in page.inner_text("#drop-text")
             page.select_option("#style", "Rumba")
             page.click("#start")
             page.wait_for_selector(".job .state.done", timeout=JOB_WAIT_S * 1000)
@@ -552,6 +568,18 @@ def test_the_page_dances_a_dropped_song_in_chromium(
             viewer = page.frame_locator("#viewer-frame")
             viewer.locator("#play").wait_for()
             assert "Rumba" in viewer.locator("body").inner_text()
+            # the viewer served by the app plays the song (fetched in ranges) in sync
+            frame = next(f for f in page.frames if f.url.endswith("/index.html"))
+            frame.wait_for_function("window.pasdeuxViewer !== undefined")
+            viewer.locator("#play").click()
+            frame.wait_for_function(
+                "window.pasdeuxState.time >= 1.5 && window.pasdeuxState.figure !== ''"
+            )
+            shown = frame.evaluate(
+                "() => [window.pasdeuxState.time, document.getElementById('audio').currentTime,"
+                " window.pasdeuxState.dance]"
+            )
+            assert abs(shown[0] - shown[1]) < 0.1 and shown[2] == "Rumba", shown
         finally:
             browser.close()
     assert [e for e in errors if "status of 400" not in e] == [], errors

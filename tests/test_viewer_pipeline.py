@@ -1,4 +1,6 @@
-"""The viewer written by `pasdeux dance` plays a real song in chromium, in sync."""
+"""The viewer written by `pasdeux dance` plays a real song in chromium, in sync: the count,
+the figure and the step's count shown are the music's and the routine's at the audio's
+clock, within 50 ms."""
 
 from __future__ import annotations
 
@@ -13,6 +15,34 @@ import pytest
 
 from _browser import CHROMIUM, CHROMIUM_ARGS
 from pasdeux._run import run_dance
+from pasdeux.choreo import Routine
+
+# What the page shows, sampled in an animation frame after the page's own frame callback
+# drew the clock's time: its state, the counter, the figure's name and the step's count
+# lit in the learning panel and in the caption over the 3D view, and the audio's clock.
+SAMPLE_JS = """() => new Promise((done) => requestAnimationFrame(() => done({
+    state: JSON.parse(JSON.stringify(window.pasdeuxState)),
+    count: document.getElementById('count').textContent,
+    figure: document.getElementById('figure').textContent,
+    lit: document.querySelector('#lesson [data-part=counts] .now')?.textContent ?? null,
+    caption_figure: document.querySelector('#caption [data-part=figure]').textContent,
+    caption_count: document.querySelector('#caption [data-part=count]').textContent,
+    audio: document.getElementById('audio').currentTime,
+})))"""
+
+
+def _routine_at(routine: Routine, t: float) -> tuple[str, str | None]:
+    """The figure danced at t (the last begun, until its end) and the leader's count of
+    its step landed last, from the routine and its tempo map."""
+    begun = [p for p in routine.figures if p.start_s <= t]
+    if not begun or t >= begun[-1].end_s:
+        return "", None
+    placed = begun[-1]
+    times = [
+        routine.tempo_map.second_from_beat(placed.start_beat + s.beat) for s in placed.figure.leader
+    ]
+    k = bisect.bisect_right([round(x, 4) for x in times], t + 1e-6) - 1
+    return placed.figure.name, placed.figure.leader[k].count if k >= 0 else None
 
 
 @pytest.mark.browser
@@ -41,21 +71,20 @@ def test_dance_output_plays_with_count_following_the_song(demo_clip: Path, tmp_p
                 page.wait_for_function(
                     "t => window.pasdeuxState && window.pasdeuxState.time >= t", arg=target
                 )
-                samples.append(
-                    page.evaluate(
-                        """() => ({state: JSON.parse(JSON.stringify(window.pasdeuxState)),
-                                   count: document.getElementById('count').textContent,
-                                   audio: document.getElementById('audio').currentTime})"""
-                    )
-                )
+                samples.append(page.evaluate(SAMPLE_JS))
         finally:
             browser.close()
     assert errors == []
     for s in samples:
         t = s["state"]["time"]
-        assert abs(t - s["audio"]) < 0.1
+        assert abs(t - s["audio"]) <= 0.05, (t, s["audio"])
         expected = beat_in_bar[bisect.bisect_right(beats, t) - 1]
         assert s["count"] == str(expected), (t, s["count"], expected)
+        name, step = _routine_at(result.routine, t)
+        assert s["state"]["figure"] == s["figure"] == s["caption_figure"] == name, (t, s)
+        assert s["state"]["step"] == s["lit"] == step, (t, s)
+        # the caption: the step's count, before the figure's first step the beat's
+        assert s["caption_count"] == (step if step is not None else str(expected)), (t, s)
     leader_moves = [
         math.dist(a["state"]["drawn"]["leader"], b["state"]["drawn"]["leader"])
         + math.dist(a["state"]["drawn"]["follower"], b["state"]["drawn"]["follower"])
