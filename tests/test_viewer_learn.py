@@ -268,6 +268,21 @@ def test_arrows_seek_by_beat_and_bar(session: Session) -> None:
 
 
 @pytest.mark.browser
+def test_the_seek_bar_moves_the_clock(session: Session) -> None:
+    """A click three quarters along the seek bar jumps near 4.5 s of the 6 s song, and
+    the page shows that time; the bar follows the clock."""
+    page = session.page
+    _at(page, 0.5)
+    box = page.locator("#seek").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] / 2)
+    page.wait_for_function("Math.abs(window.pasdeuxState.time - 4.5) < 0.3")
+    t = page.evaluate("document.getElementById('audio').currentTime")
+    assert abs(t - 4.5) < 0.3
+    _at(page, 1.25)
+    assert float(page.input_value("#seek")) == 1.25
+
+
+@pytest.mark.browser
 def test_speed_keeps_the_pitch(session: Session) -> None:
     """[ and ] step the speed within 0.5x-1.25x with preservesPitch set; the menu sets it."""
     page = session.page

@@ -94,3 +94,59 @@ def test_dance_output_plays_with_count_following_the_song(demo_clip: Path, tmp_p
     # The count reaches 4 before the change and never passes 3 after it.
     counts_after = [int(s["count"]) for s in samples if s["state"]["time"] > 14.0]
     assert counts_after and max(counts_after) <= 3
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_demo_output_works_from_file_in_chromium(tmp_path: Path) -> None:
+    """`pasdeux demo`'s folder, opened from file://: no console error, no request but its
+    own files; both dancers drawn as bodies in 3D; playing, the routine's figure and step
+    count at the audio's clock within 50 ms; the step sheet beside it opens too."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    from test_cli import run
+    from test_viewer_3d import _shot_counts
+
+    out = tmp_path / "demo"
+    result = run("demo", "-o", out, "--quiet")
+    assert result.returncode == 0, result.stderr
+    routine = Routine.load(out / "routine.json")
+    errors: list[str] = []
+    requests: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.on("pageerror", lambda err: errors.append(str(err)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("request", lambda req: requests.append(req.url))
+            page.goto((out / "index.html").as_uri())
+            page.wait_for_function("document.getElementById('audio').readyState >= 2")
+            page.evaluate("document.getElementById('audio').currentTime = 20.0")
+            page.wait_for_function("Math.abs(window.pasdeuxState.time3d - 20.0) < 1e-3")
+            page.evaluate(
+                "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+            )
+            bodies = _shot_counts(page)
+            page.click("#play")
+            samples = []
+            for target in (20.5, 21.3, 22.1):
+                page.wait_for_function("t => window.pasdeuxState.time >= t", arg=target)
+                samples.append(page.evaluate(SAMPLE_JS))
+            page.click("#play")
+            page.goto((out / "stepsheet.html").as_uri())
+            sheet = page.inner_text("body")
+        finally:
+            browser.close()
+    assert errors == []
+    assert all(u.startswith("file://") for u in requests), requests
+    assert bodies["blue"] > 1500 and bodies["red"] > 1500, bodies
+    for s in samples:
+        t = s["state"]["time"]
+        assert abs(t - s["audio"]) <= 0.05, (t, s["audio"])
+        name, step = _routine_at(routine, t)
+        assert s["state"]["figure"] == s["caption_figure"] == name, (t, s)
+        assert s["state"]["step"] == s["lit"] == step, (t, s)
+    assert "Routine" in sheet and routine.figures[0].figure.name in sheet

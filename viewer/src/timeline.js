@@ -83,58 +83,26 @@ function shade(ctx, a, b, h, fill, edge) {
   ctx.fillRect(Math.max(a, b - 2), 0, 2, h);
 }
 
-/** The strip on `canvas`; `duration()` is the song's length. `onSeek(t)` asks to jump,
- *  `onLoopBars(i, j)` to loop bars i to j (indices of `data.bars`), `onChange()` for a
- *  redraw (while a loop is being dragged). */
-export function createTimeline(canvas, data, duration, { onSeek, onLoopBars, onChange }) {
-  let cache = null;
+/** Where a click at `t` s on `row` jumps: the start of the span it is on, on the beats
+ *  row the nearest beat. */
+function jumpTarget(data, row, t) {
+  if (row === "beats") {
+    const i = lastLE(data.beats, t);
+    const near = [i, i + 1].filter((k) => k >= 0 && k < data.beats.length);
+    return near.length ? near.reduce((a, k) => (Math.abs(data.beats[k] - t) < Math.abs(a - t) ? data.beats[k] : a), Infinity) : t;
+  }
+  const span = activeSpan(data[row], t);
+  return span ? Number(span.start_s) : t;
+}
+
+/** The pointer on the strip: a press and release without moving calls `onClick(e)`, a
+ *  drag across bars calls `onLoopBars(i, j)` on release (indices of `data.bars`; the bar
+ *  under the press and under the pointer), `onChange()` as it moves. Returns the drag
+ *  under way ({from, to}, `to` null until the pointer moved) or null, as `pending()`. */
+function bindBarDrag(canvas, data, timeAt, { onClick, onLoopBars, onChange }) {
   let drag = null; // { x, from, to }: the press's x and bar, and the bar under the pointer
-  function build() {
-    const { w, h, dpr } = fitCanvas(canvas);
-    const off = document.createElement("canvas");
-    off.width = canvas.width;
-    off.height = canvas.height;
-    const ctx = off.getContext("2d");
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    const dur = duration();
-    paint(ctx, data, w, h, (t) => (Math.max(0, Math.min(dur, t)) / dur) * w);
-    cache = { img: off, w, h, dpr, dur };
-  }
-  function draw(t, loop) {
-    if (!cache || cache.dur !== duration()) build();
-    const ctx = canvas.getContext("2d");
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, canvas.width, canvas.height);
-    ctx.drawImage(cache.img, 0, 0);
-    const X = (s) => (Math.max(0, Math.min(cache.dur, s)) / cache.dur) * cache.w;
-    ctx.setTransform(cache.dpr, 0, 0, cache.dpr, 0, 0);
-    if (loop) shade(ctx, X(loop.start_s), X(loop.end_s), cache.h, "rgba(43,108,176,0.22)", "rgba(43,108,176,0.8)");
-    if (drag && drag.to !== null) {
-      const span = barSpan(data.bars, drag.from, drag.to, cache.dur);
-      shade(ctx, X(span.start_s), X(span.end_s), cache.h, "rgba(214,158,46,0.3)", "rgba(160,110,20,0.9)");
-    }
-    ctx.fillStyle = "#d69e2e";
-    ctx.fillRect(X(t) - 1, 0, 2, cache.h);
-  }
-  const timeAt = (e) => {
-    const r = canvas.getBoundingClientRect();
-    return Math.min(1, Math.max(0, (e.clientX - r.left) / r.width)) * duration();
-  };
   // the bar at time t (before the first bar: the first)
   const barAt = (t) => Math.max(0, lastLE(data.bars, t, "start_s"));
-  /** Where a click at (clientX, clientY) jumps: the start of what it is on. */
-  function target(e) {
-    const t = timeAt(e);
-    const r = canvas.getBoundingClientRect();
-    const row = rowAt((e.clientY - r.top) / Math.max(1, r.height));
-    if (row === "beats") {
-      const i = lastLE(data.beats, t);
-      const near = [i, i + 1].filter((k) => k >= 0 && k < data.beats.length);
-      return near.length ? near.reduce((a, k) => (Math.abs(data.beats[k] - t) < Math.abs(a - t) ? data.beats[k] : a), Infinity) : t;
-    }
-    const span = activeSpan(data[row], t);
-    return span ? Number(span.start_s) : t;
-  }
   canvas.addEventListener("pointerdown", (e) => {
     if (e.button !== 0) return;
     drag = { x: e.clientX, from: barAt(timeAt(e)), to: null };
@@ -153,13 +121,58 @@ export function createTimeline(canvas, data, duration, { onSeek, onLoopBars, onC
     if (!drag) return;
     const done = drag;
     drag = null;
-    if (done.to === null) onSeek(target(e));
+    if (done.to === null) onClick(e);
     else onLoopBars(done.from, done.to);
   });
   canvas.addEventListener("pointercancel", () => {
     drag = null;
     onChange();
   });
+  return () => (drag && drag.to !== null ? drag : null);
+}
+
+/** The strip on `canvas`; `duration()` is the song's length. `onSeek(t)` asks to jump,
+ *  `onLoopBars(i, j)` to loop bars i to j (indices of `data.bars`), `onChange()` for a
+ *  redraw (while a loop is being dragged). */
+export function createTimeline(canvas, data, duration, { onSeek, onLoopBars, onChange }) {
+  let cache = null;
+  function build() {
+    const { w, h, dpr } = fitCanvas(canvas);
+    const off = document.createElement("canvas");
+    off.width = canvas.width;
+    off.height = canvas.height;
+    const ctx = off.getContext("2d");
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const dur = duration();
+    paint(ctx, data, w, h, (t) => (Math.max(0, Math.min(dur, t)) / dur) * w);
+    cache = { img: off, w, h, dpr, dur };
+  }
+  const timeAt = (e) => {
+    const r = canvas.getBoundingClientRect();
+    return Math.min(1, Math.max(0, (e.clientX - r.left) / r.width)) * duration();
+  };
+  const onClick = (e) => {
+    const r = canvas.getBoundingClientRect();
+    onSeek(jumpTarget(data, rowAt((e.clientY - r.top) / Math.max(1, r.height)), timeAt(e)));
+  };
+  const pending = bindBarDrag(canvas, data, timeAt, { onClick, onLoopBars, onChange });
+  function draw(t, loop) {
+    if (!cache || cache.dur !== duration()) build();
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    ctx.drawImage(cache.img, 0, 0);
+    const X = (s) => (Math.max(0, Math.min(cache.dur, s)) / cache.dur) * cache.w;
+    ctx.setTransform(cache.dpr, 0, 0, cache.dpr, 0, 0);
+    if (loop) shade(ctx, X(loop.start_s), X(loop.end_s), cache.h, "rgba(43,108,176,0.22)", "rgba(43,108,176,0.8)");
+    const drag = pending();
+    if (drag) {
+      const span = barSpan(data.bars, drag.from, drag.to, cache.dur);
+      shade(ctx, X(span.start_s), X(span.end_s), cache.h, "rgba(214,158,46,0.3)", "rgba(160,110,20,0.9)");
+    }
+    ctx.fillStyle = "#d69e2e";
+    ctx.fillRect(X(t) - 1, 0, 2, cache.h);
+  }
   return {
     draw,
     invalidate() {
