@@ -3,6 +3,7 @@ page break when Debian chromium prints it on A4 and on Letter."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from pathlib import Path
@@ -85,3 +86,62 @@ def _check_printed(pdf: bytes, routine: Routine, paper: str) -> None:
         line_end = f"in the routine, at bar {first.bar} ("  # a bar starts one figure
         ends = [i for i, text in enumerate(pages) if line_end in text]
         assert len(begins) == 1 and begins == ends, (paper, fig.name, begins, ends)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_printed_routine_table_runs_over_pages_without_cutting_a_row(tmp_path: Path) -> None:
+    """A four-minute Cha Cha's routine (dozens of rows) printed on A4 and Letter: the table
+    runs over several pages, its head repeated on each, and every row lies whole on one
+    page (the text from the row's number to the next row's holds all its words)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian chromium not found at {CHROMIUM}")
+    pypdf = pytest.importorskip("pypdf")
+    from playwright.sync_api import sync_playwright
+
+    from pasdeux.dances import find_style
+    from test_plan import music_for
+
+    music = music_for(find_style("Cha Cha"), 240.0)
+    routine = choreograph(music, seed=1, level="silver")
+    # every third row a long note (a dozen lines in its cell), which a page break would
+    # cut if rows could be cut
+    long_note = " ".join(f"note{k}" for k in range(60))
+    figures = [
+        dataclasses.replace(p, why=long_note) if n % 3 == 0 else p
+        for n, p in enumerate(routine.figures)
+    ]
+    routine = dataclasses.replace(routine, figures=tuple(figures))
+    sheet = tmp_path / "stepsheet.html"
+    sheet.write_text(stepsheet_html(music, routine, "Long"), encoding="utf-8")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(sheet.as_uri())
+        pdfs = {paper: page.pdf(format=paper) for paper in ("A4", "Letter")}
+        browser.close()
+    head = "# time bar dance figure counts note"
+    for paper, pdf in pdfs.items():
+        pages = [
+            _words((p.extract_text() or "").replace("\ufb01", "fi"))
+            for p in pypdf.PdfReader(io.BytesIO(pdf)).pages
+        ]
+        starts = {}
+        for n, placed in enumerate(routine.figures, start=1):
+            found = [
+                (i, m.start())
+                for i, text in enumerate(pages)
+                for m in re.finditer(rf"(?:^| ){n} \d+:\d\d\.\d {placed.bar} ", text)
+            ]
+            assert len(found) == 1, (paper, n, found)
+            starts[n] = found[0]
+        table_pages = sorted({i for i, _ in starts.values()})
+        assert len(table_pages) >= 2, paper  # the case tested: the table runs over pages
+        assert all(pages[i].startswith(head) for i in table_pages[1:]), paper
+        for n, placed in enumerate(routine.figures, start=1):
+            i, at = starts[n]
+            following = [a for j, a in starts.values() if j == i and a > at]
+            row = pages[i][at : min(following, default=len(pages[i]))].split()
+            want = f"{placed.dance} {placed.figure.name} {placed.figure.counts} {placed.why}"
+            for word in want.split():
+                assert word in row, (paper, n, word, row)
