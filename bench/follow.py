@@ -60,7 +60,7 @@ import numpy as np
 import choreo
 from pasdeux.choreo import LeadMotion, LeadNoise, PlanParams, Routine, improvise, lead_frames
 from pasdeux.dances import DanceStyle, Figure, load_library, successors
-from pasdeux.dances.geometry import HOLD_DISTANCE_M, replay_figure
+from pasdeux.dances.geometry import HOLD_DISTANCE_M, couple_start, hand_leads, replay_figure
 from pasdeux.follow import Follower, FollowerStep, FollowParams
 
 REPO = Path(__file__).resolve().parent.parent
@@ -69,6 +69,12 @@ MARK_START, MARK_END = "<!-- follow:start -->", "<!-- follow:end -->"
 NOISY = LeadNoise(position_m=0.03, timing_s=0.04, late_lead_s=0.06, pull_m=0.01)
 FPS = 25.0
 SWING_SHARE = PlanParams().swing_share
+LEAD_READ_BEATS = 0.25
+LEAD_FELT_CM = 4.0
+"""Two leads through the hands closer than this (cm) feel alike: the noisy lead's spread is
+up to 1 cm, the follower reads the hands with 3 cm (``FollowParams.pull_sigma_m``)."""
+"""How long his lead of a step must have run to tell its direction: a lead that begins at
+the very end of a beat says nothing by then."""
 TUNING_GRID: tuple[FollowParams, ...] = tuple(
     FollowParams(lead_kappa=kappa, foot_lead_kappa=kappa, foot_sigma_m=sigma)
     for kappa in (1.0, 2.0, 4.0)
@@ -116,17 +122,52 @@ def same_steps(a: Figure, b: Figure) -> bool:
     return _SAME[pair]
 
 
+def _leads(fig: Figure) -> list[tuple[float, float]]:
+    """His lead through the joined hands before each of his steps of ``fig`` (cm, rounded),
+    replayed from the ideal start of its position (:func:`hand_leads`)."""
+    if fig.id not in _LEADS:
+        plan = PlanParams()
+        leader, follower = couple_start((0.0, 0.0), 0.0, fig.start_position)
+        leads = hand_leads(
+            replay_figure(fig, leader, follower),
+            pull_m=plan.lead_pull_m,
+            pull_min_m=plan.lead_pull_min_m,
+            twist_m=plan.lead_twist_m,
+            twist_min_rad=math.radians(plan.lead_twist_min_deg),
+        )
+        _LEADS[fig.id] = [(round(100 * a), round(100 * b)) for a, b in leads]
+    return _LEADS[fig.id]
+
+
+_LEADS: dict[str, list[tuple[float, float]]] = {}
+
+
 def _prefix(fig: Figure, beats: float = 1.0) -> tuple[Any, ...]:
     """His steps landed by ``beats`` after his first, and the next step's foot, direction and
-    hold when its foot leaves the floor by then (his lead of it has begun)."""
+    hold when its foot has left the floor :data:`LEAD_READ_BEATS` before then (his lead of
+    it has run long enough to be felt), with his lead through the hands before each."""
     first = fig.leader[0].beat
     seen = [s for s in fig.leader if s.beat <= first + beats]
+    leads = _leads(fig)
     lead = None
     if len(seen) < len(fig.leader):
         nxt, before = fig.leader[len(seen)], seen[-1]
-        if nxt.beat - SWING_SHARE * (nxt.beat - before.beat) <= first + beats:
-            lead = (nxt.foot, nxt.direction, nxt.hold)
-    return (*_key(tuple(seen)), lead, [s.beat - first for s in seen])
+        if nxt.beat - SWING_SHARE * (nxt.beat - before.beat) <= first + beats - LEAD_READ_BEATS:
+            lead = (nxt.foot, nxt.direction, nxt.hold, leads[len(seen)])
+    return (*_key(tuple(seen)), lead, [s.beat - first for s in seen], leads[: len(seen)])
+
+
+def _alike(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    """Two prefixes (:func:`_prefix`) a follower cannot tell apart: the same steps, and leads
+    through the hands within :data:`LEAD_FELT_CM` of each other."""
+    if a[:-3] != b[:-3] or a[-2] != b[-2] or (a[-3] is None) != (b[-3] is None):
+        return False
+    pairs = list(zip(a[-1], b[-1], strict=True))
+    if a[-3] is not None:
+        if a[-3][:3] != b[-3][:3]:
+            return False
+        pairs.append((a[-3][3], b[-3][3]))
+    return all(math.dist(u, v) < LEAD_FELT_CM for u, v in pairs)
 
 
 def _allowed(style: DanceStyle, before: Figure | None) -> list[Figure]:
@@ -146,7 +187,7 @@ def telling_beat(style: DanceStyle, before: Figure | None, fig: Figure) -> int |
     span = fig.leader[-1].beat - fig.leader[0].beat
     for k in range(1, math.ceil(span) + 2):
         mine = _prefix(fig, float(k))
-        if not any(_prefix(o, float(k)) == mine for o in others):
+        if not any(_alike(_prefix(o, float(k)), mine) for o in others):
             return k
     return None
 
@@ -332,7 +373,8 @@ def run_routine(
     style: DanceStyle, seed: int, figures: int, noisy: bool, readers: dict[str, FollowParams]
 ) -> dict[str, dict[str, Any]]:
     """One improvised routine, followed by every reader: their figure records and step errors."""
-    meter = style.meters[seed % len(style.meters)]
+    # both halves (even and odd seeds) see every meter of the dance
+    meter = style.meters[(seed // 2) % len(style.meters)]
     routine = improvise(style, figures=figures, seed=seed, meter=meter)
     motion = lead_frames(routine, noise=NOISY if noisy else None, seed=seed, fps=FPS)
     out = {}

@@ -39,6 +39,11 @@ class FollowParams:
     lead_pull_m: float = 0.04
     pull_min_m: float = 0.05
     pull_sigma_m: float = 0.03
+    #: ... and a turn of hers of at least ``twist_min_deg`` over those steps begins the
+    #: raised hand's circle, ``lead_twist_m`` to his left for her turn to the right, to his
+    #: right for her turn to the left (:func:`pasdeux.dances.geometry.hand_leads`).
+    lead_twist_m: float = 0.04
+    twist_min_deg: float = 60.0
     #: A joined hand where the hold puts it (m).
     hand_sigma_m: float = 0.12
     #: The chance he steps with the other foot than the figure says, or a hand is
