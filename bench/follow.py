@@ -70,6 +70,12 @@ NOISY = LeadNoise(position_m=0.03, timing_s=0.04, late_lead_s=0.06, pull_m=0.01)
 FPS = 25.0
 SWING_SHARE = PlanParams().swing_share
 LEAD_READ_BEATS = 0.25
+FELT_CM = 5.0
+FELT_DEG = 10.0
+FELT_DIRECTION_DEG = 30.0
+"""Two landings of his closer than this (cm, and his facings closer than this, deg) feel
+alike to her (his landings are noisy by up to 3 cm); two steps begun in directions closer
+than this (deg) too."""
 LEAD_FELT_CM = 4.0
 """Two leads through the hands closer than this (cm) feel alike: the noisy lead's spread is
 up to 1 cm, the follower reads the hands with 3 cm (``FollowParams.pull_sigma_m``)."""
@@ -122,52 +128,105 @@ def same_steps(a: Figure, b: Figure) -> bool:
     return _SAME[pair]
 
 
-def _leads(fig: Figure) -> list[tuple[float, float]]:
-    """His lead through the joined hands before each of his steps of ``fig`` (cm, rounded),
-    replayed from the ideal start of its position (:func:`hand_leads`)."""
-    if fig.id not in _LEADS:
+@dataclass(frozen=True)
+class _HisStep:
+    """One step of his as she feels it, replayed from the ideal start of the figure's
+    position: the foot, the beat after his first step, the hold, where the foot and his body
+    land and his facing then (cm, deg), the foot's travel (cm), his lead through the hands
+    before it (cm)."""
+
+    foot: str
+    beat: float
+    hold: str
+    foot_to: tuple[float, float]
+    body: tuple[float, float]
+    facing_deg: float
+    travel: tuple[float, float]
+    lead: tuple[float, float]
+
+
+_HIS: dict[str, list[_HisStep]] = {}
+
+
+def _his_steps(fig: Figure) -> list[_HisStep]:
+    """His steps of ``fig`` as she feels them (see :class:`_HisStep`)."""
+    if fig.id not in _HIS:
         plan = PlanParams()
         leader, follower = couple_start((0.0, 0.0), 0.0, fig.start_position)
+        replayed = replay_figure(fig, leader, follower)
         leads = hand_leads(
-            replay_figure(fig, leader, follower),
+            replayed,
             pull_m=plan.lead_pull_m,
             pull_min_m=plan.lead_pull_min_m,
             twist_m=plan.lead_twist_m,
             twist_min_rad=math.radians(plan.lead_twist_min_deg),
         )
-        _LEADS[fig.id] = [(round(100 * a), round(100 * b)) for a, b in leads]
-    return _LEADS[fig.id]
+        his = [rs for rs in replayed if rs.role == "leader"]
+
+        def cm(v: Any) -> tuple[float, float]:
+            return (100 * float(v[0]), 100 * float(v[1]))
+
+        _HIS[fig.id] = [
+            _HisStep(
+                rs.step.foot,
+                rs.step.beat - fig.leader[0].beat,
+                rs.step.hold,
+                cm(rs.foot_to),
+                cm(rs.body_after),
+                math.degrees(rs.facing_after),
+                cm(np.subtract(rs.foot_to, rs.foot_from)),
+                cm(lead),
+            )
+            for rs, lead in zip(his, leads, strict=True)
+        ]
+    return _HIS[fig.id]
 
 
-_LEADS: dict[str, list[tuple[float, float]]] = {}
+def _prefix(fig: Figure, beats: float = 1.0) -> tuple[list[_HisStep], _HisStep | None]:
+    """His steps landed by ``beats`` after his first, and the next step when its foot has
+    left the floor :data:`LEAD_READ_BEATS` before then (his lead of it has run long enough
+    to be felt)."""
+    his = _his_steps(fig)
+    seen = [h for h in his if h.beat <= beats]
+    nxt = None
+    if len(seen) < len(his):
+        after, before = his[len(seen)], seen[-1]
+        if after.beat - SWING_SHARE * (after.beat - before.beat) <= beats - LEAD_READ_BEATS:
+            nxt = after
+    return seen, nxt
 
 
-def _prefix(fig: Figure, beats: float = 1.0) -> tuple[Any, ...]:
-    """His steps landed by ``beats`` after his first, and the next step's foot, direction and
-    hold when its foot has left the floor :data:`LEAD_READ_BEATS` before then (his lead of
-    it has run long enough to be felt), with his lead through the hands before each."""
-    first = fig.leader[0].beat
-    seen = [s for s in fig.leader if s.beat <= first + beats]
-    leads = _leads(fig)
-    lead = None
-    if len(seen) < len(fig.leader):
-        nxt, before = fig.leader[len(seen)], seen[-1]
-        if nxt.beat - SWING_SHARE * (nxt.beat - before.beat) <= first + beats - LEAD_READ_BEATS:
-            lead = (nxt.foot, nxt.direction, nxt.hold, leads[len(seen)])
-    return (*_key(tuple(seen)), lead, [s.beat - first for s in seen], leads[: len(seen)])
-
-
-def _alike(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
-    """Two prefixes (:func:`_prefix`) a follower cannot tell apart: the same steps, and leads
-    through the hands within :data:`LEAD_FELT_CM` of each other."""
-    if a[:-3] != b[:-3] or a[-2] != b[-2] or (a[-3] is None) != (b[-3] is None):
+def _felt_alike(a: _HisStep, b: _HisStep, landed: bool) -> bool:
+    """Two steps of his she cannot tell apart: a landed one by where it lands (within
+    :data:`FELT_CM` and :data:`FELT_DEG`), a step begun by its direction (within
+    :data:`FELT_DIRECTION_DEG`, or both hardly travelling); and his leads through the
+    hands within :data:`LEAD_FELT_CM`."""
+    if (a.foot, a.hold) != (b.foot, b.hold) or math.dist(a.lead, b.lead) >= LEAD_FELT_CM:
         return False
-    pairs = list(zip(a[-1], b[-1], strict=True))
-    if a[-3] is not None:
-        if a[-3][:3] != b[-3][:3]:
-            return False
-        pairs.append((a[-3][3], b[-3][3]))
-    return all(math.dist(u, v) < LEAD_FELT_CM for u, v in pairs)
+    if landed:
+        turn = abs((a.facing_deg - b.facing_deg + 180.0) % 360.0 - 180.0)
+        return (
+            abs(a.beat - b.beat) < 1e-6
+            and math.dist(a.foot_to, b.foot_to) < FELT_CM
+            and math.dist(a.body, b.body) < FELT_CM
+            and turn < FELT_DEG
+        )
+    ua, ub = math.hypot(*a.travel), math.hypot(*b.travel)
+    if ua < FELT_CM or ub < FELT_CM:
+        return ua < FELT_CM and ub < FELT_CM
+    cos = (a.travel[0] * b.travel[0] + a.travel[1] * b.travel[1]) / (ua * ub)
+    return cos > math.cos(math.radians(FELT_DIRECTION_DEG))
+
+
+def _alike(
+    a: tuple[list[_HisStep], _HisStep | None], b: tuple[list[_HisStep], _HisStep | None]
+) -> bool:
+    """Two prefixes (:func:`_prefix`) a follower cannot tell apart."""
+    if len(a[0]) != len(b[0]) or (a[1] is None) != (b[1] is None):
+        return False
+    if not all(_felt_alike(x, y, True) for x, y in zip(a[0], b[0], strict=True)):
+        return False
+    return a[1] is None or b[1] is None or _felt_alike(a[1], b[1], False)
 
 
 def _allowed(style: DanceStyle, before: Figure | None) -> list[Figure]:
@@ -558,7 +617,9 @@ def table(result: dict[str, Any], params: FollowParams, settings: Settings, quic
         "*By its telling beat* is the measure we hold the follower to instead of the first beat",
         "(a causal reader cannot be asked to know what has not yet been led): the figure she",
         "believes at the end of the first beat by which his steps and lead differ from every",
-        "other figure allowed there (*told by*: the share of figures that become tellable",
+        "other figure allowed there, as she can feel them (his landings 5 cm or 10 deg apart,",
+        "a step begun a quarter beat before in directions 30 deg apart, his lead through the",
+        "hands 4 cm apart; *told by*: the share of figures that become tellable",
         "before they end, and their mean telling beat; the rest are led alike to their end by",
         "another figure, and only her steps can be judged). *Spells out of sync*: runs of more",
         "than one of her steps in a row that are not the step led (or missing), longer than",
