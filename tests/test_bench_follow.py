@@ -37,7 +37,7 @@ def test_figure_records_and_step_errors_of_a_clean_known_sequence() -> None:
     assert [r["figure"] for r in records] == ids
     assert all(r["settled"] for r in records)
     assert records[0]["first_beat"] and records[0]["latency_beats"] == 0.0
-    errors = bench.step_errors(routine, steps)
+    errors = bench.step_errors(waltz, routine, steps)
     assert max(errors["position_cm"]) < 1.0
     assert sum(errors["missed"]) == 0
     assert max(errors["timing_ms"]) <= 1000 / bench.FPS + 1.0
@@ -63,3 +63,26 @@ def test_first_beat_steps_are_hers_by_the_end_of_the_first_beat() -> None:
     )
     late = [replace(s, time_s=s.time_s + 2 * period) if s.time_s >= first else s for s in hers]
     assert not bench.first_beat_steps_right(waltz, whisk, first, period, late)
+
+
+def test_telling_beat_is_where_the_lead_first_differs() -> None:
+    bachata = find_style("Bachata")
+    basic = bachata.figure("basic")
+    # the Box parts from the Basic on its third step (beat 2), whose lead begins in beat 2
+    assert bench.telling_beat(bachata, basic, bachata.figure("box")) == 2
+    assert not bench.distinguishable(bachata, basic, bachata.figure("box"))
+    waltz = find_style("Waltz")
+    assert bench.telling_beat(waltz, None, waltz.figure("reverse_turn")) == 1
+    prep = waltz.figure("prep_step")
+    spin, turn = waltz.figure("natural_spin_turn"), waltz.figure("natural_turn")
+    # the Natural Spin Turn is the Natural Turn's first half and then its own pivot
+    assert bench.telling_beat(waltz, prep, spin) == 3
+    assert bench.telling_beat(waltz, prep, turn) == 4
+
+
+def test_out_of_sync_spells_count_runs_of_more_than_one_step() -> None:
+    spells = bench.out_of_sync_spells
+    assert spells([0, 1, 2, 3, 4, 5], [True, False, False, True, False, True], 1.0) == [2.0]
+    assert spells([0, 1, 2], [True, True, True], 0.5) == []
+    # a spell to the end is measured to the last true step; in beats of 0.5 s
+    assert spells([0.0, 0.5, 1.0, 1.5], [True, True, False, False], 0.5) == [1.0]

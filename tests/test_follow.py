@@ -208,3 +208,23 @@ def test_baselines_read_as_they_say() -> None:
         figures.add(nearest.figure)
     assert len(figures) > 1
     assert np.isfinite(list(nearest.belief().values())).all()
+
+
+def test_a_quick_step_between_two_frames_is_still_felt() -> None:
+    jive = find_style("jive")
+    routine = lead_routine(jive, [jive.figure(i) for i in ("basic_in_place", "link")])
+    fps = 8.0
+    motion = lead_frames(routine, fps=fps)
+    # his steps whose foot leaves the floor and lands between two frames, and travels
+    unseen = [
+        s
+        for s in motion.steps
+        if math.floor(s.lift_s * fps) == math.floor(s.land_s * fps)
+        and jive.figure(routine.figures[s.figure].figure.id).leader[s.index].size_m > 0.05
+    ]
+    assert unseen, "the test needs a step that lifts and lands between frames"
+    follower = Follower(jive, position=routine.figures[0].figure.start_position)
+    hers = [step for frame in motion.frames for step in follower.feel(frame)]
+    for step in unseen:
+        # she answers it at the next frame
+        assert any(0 <= h.time_s - step.land_s <= 1.0 / fps + 1e-6 for h in hers)

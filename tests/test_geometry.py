@@ -14,7 +14,7 @@ from scipy.spatial.transform import Rotation
 from conftest import music_from_truth
 from pasdeux._serial import from_jsonable, to_jsonable
 from pasdeux.choreo import Routine, choreograph
-from pasdeux.dances import ALIGNMENT_EIGHTHS, Figure, Step, load_library
+from pasdeux.dances import ALIGNMENT_EIGHTHS, Figure, Step, find_style, load_library
 from pasdeux.dances.geometry import (
     BODY_HOLDS,
     HOLD_DISTANCE_M,
@@ -23,6 +23,7 @@ from pasdeux.dances.geometry import (
     DancerPose,
     couple_start,
     forward_vector,
+    hand_leads,
     relative_geometry,
     replay_figure,
 )
@@ -389,3 +390,29 @@ def test_the_motion_blends_where_a_figure_starts_elsewhere_than_the_last_one_end
     first = next(e for e in performance.events if e.figure_index == k and e.role == "leader")
     replayed = replay_figure(moved.figure, leader.copy(), follower.copy())
     assert (first.x_m, first.y_m) == pytest.approx(replayed[0].foot_to, abs=1e-4)
+
+
+def test_hand_leads_twist_tells_her_turn_direction_apart() -> None:
+    swing = find_style("East Coast Swing")
+
+    def leads(figure_id: str) -> list[np.ndarray]:
+        fig = swing.figure(figure_id)
+        leader, follower = couple_start((0.0, 0.0), 0.0, fig.start_position)
+        return hand_leads(
+            replay_figure(fig, leader, follower),
+            pull_m=0.04,
+            pull_min_m=0.05,
+            twist_m=0.04,
+            twist_min_rad=math.radians(60),
+        )
+
+    left, right = leads("inside_turn"), leads("underarm_turn_right")
+    # his steps are the same; her turn to the left begins the hand's circle to his right,
+    # her turn to the right to his left
+    assert [s.direction for s in swing.figure("inside_turn").leader] == [
+        s.direction for s in swing.figure("underarm_turn_right").leader
+    ]
+    # (on top of the pull, the same for both: she travels alike)
+    assert all(l_[1] - r_[1] >= 0.04 - 1e-9 for l_, r_ in zip(left[:3], right[:3], strict=True))
+    # no turn of hers, no twist: the basic's lead is the pull alone (at most pull_m)
+    assert all(float(np.hypot(*lead)) <= 0.04 + 1e-9 for lead in leads("basic"))

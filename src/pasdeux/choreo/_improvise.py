@@ -28,8 +28,8 @@ from pasdeux.choreo._types import PlacedFigure, Routine
 from pasdeux.dances import DanceStyle, Figure, Foot, Hold, successors
 from pasdeux.dances.geometry import (
     CouplePose,
-    ReplayedStep,
     forward_vector,
+    hand_leads,
     lead_hands,
     replay_figure,
     right_vector,
@@ -210,28 +210,9 @@ class _Track:
     pull: NDArray[np.float64]  # (steps, 2) his lead through the hands, in his frame
 
 
-def _pulls(replayed: list[ReplayedStep], pull_m: float) -> list[NDArray[np.float64]]:
-    """His lead through the joined hands before each of his steps (forward, right in his
-    frame before it): ``pull_m`` towards where her body travels over her steps that go with
-    it (her steps from that beat to his next), none where she travels less than 5 cm."""
-    his = [rs for rs in replayed if rs.role == "leader"]
-    moved = [np.zeros(2) for _ in his]
-    for rs in replayed:
-        if rs.role == "follower":
-            k = max((i for i, h in enumerate(his) if h.step.beat <= rs.step.beat), default=0)
-            moved[k] = moved[k] + np.subtract(rs.body_after, rs.body_before)
-    out = []
-    for rs, travel in zip(his, moved, strict=True):
-        size = float(np.hypot(*travel))
-        if size < 0.05:
-            out.append(np.zeros(2))
-            continue
-        fwd, right = forward_vector(rs.facing_before), right_vector(rs.facing_before)
-        out.append(pull_m * np.array([travel @ fwd, travel @ right]) / size)
-    return out
-
-
-def _track(routine: Routine, noise: LeadNoise, rng: np.random.Generator, pull_m: float) -> _Track:
+def _track(
+    routine: Routine, noise: LeadNoise, rng: np.random.Generator, params: PlanParams
+) -> _Track:
     """Replay the routine's leader part, the noise applied to each landing and lead."""
     tempo = routine.tempo_map
     first = routine.figures[0].start_pose.leader
@@ -240,7 +221,14 @@ def _track(routine: Routine, noise: LeadNoise, rng: np.random.Generator, pull_m:
     for f, placed in enumerate(routine.figures):
         leader, follower = placed.start_pose.dancers()
         replayed = replay_figure(placed.figure, leader, follower)
-        for pull in _pulls(replayed, pull_m):
+        leads = hand_leads(
+            replayed,
+            pull_m=params.lead_pull_m,
+            pull_min_m=params.lead_pull_min_m,
+            twist_m=params.lead_twist_m,
+            twist_min_rad=math.radians(params.lead_twist_min_deg),
+        )
+        for pull in leads:
             pulls.append(pull + _disc(rng, noise.pull_m) if noise.pull_m > 0 else pull)
         for rs in replayed:
             if rs.role != "leader":
@@ -323,7 +311,7 @@ def lead_frames(
         The frames from 0 s to half a second after his last step, and his steps.
     """
     noise, params = noise or LeadNoise(), params or PlanParams()
-    track = _track(routine, noise, np.random.default_rng(seed), params.lead_pull_m)
+    track = _track(routine, noise, np.random.default_rng(seed), params)
     steps = _timing(track, noise, params)
     feet = _feet_after(routine.figures[0].start_pose, track)
     frames: list[LeaderFrame] = []

@@ -93,5 +93,13 @@ class PlanParams:
     #: this far from where the hold puts them towards where her body is to travel over her
     #: steps with it (the connection's pull or push), back when the step lands.
     lead_pull_m: float = 0.04
+    #: ... none when she travels less than this (m) ...
+    lead_pull_min_m: float = 0.05
+    #: ... and a turn of hers of at least ``lead_twist_min_deg`` over those steps is led by
+    #: the raised hand beginning its circle, this far to his left for her turn to the right
+    #: and to his right for her turn to the left (see
+    #: :func:`pasdeux.dances.geometry.hand_leads`).
+    lead_twist_m: float = 0.04
+    lead_twist_min_deg: float = 60.0
     #: Where his improvising starts: beats heard before his first figure.
     lead_in_beats: float = 2.0

@@ -76,6 +76,7 @@ __all__ = [
     "ReplayedStep",
     "couple_start",
     "forward_vector",
+    "hand_leads",
     "lead_hands",
     "relative_geometry",
     "replay_figure",
@@ -186,6 +187,46 @@ def lead_hands(
         x, y = np.asarray(body_xy, dtype=float) + f_m * fwd + r_m * right
         out.append((hand, (float(x), float(y), up_m)))
     return tuple(out)
+
+
+def hand_leads(
+    replayed: list[ReplayedStep],
+    *,
+    pull_m: float,
+    pull_min_m: float,
+    twist_m: float,
+    twist_min_rad: float,
+) -> list[NDArray[np.float64]]:
+    """The lead through the joined hands before each of the leader's steps of ``replayed``
+    (one figure's steps, both roles): how far his hands move from where the hold puts them,
+    (forward, right) in his frame before the step, to lead what she does over her steps
+    that go with his (hers from his step's beat to his next).
+
+    The pull: ``pull_m`` towards where her body is to travel, when it travels at least
+    ``pull_min_m``. The twist: a turn of hers of at least ``twist_min_rad`` is led by the
+    raised hand beginning its circle over her head, ``twist_m`` to his left for her turn to
+    the right (clockwise) and to his right for her turn to the left: two turns that take
+    her to the same place feel different in the hand, as they do on a real floor.
+    """
+    his = [rs for rs in replayed if rs.role == "leader"]
+    travel = [np.zeros(2) for _ in his]
+    turn = [0.0 for _ in his]
+    for rs in replayed:
+        if rs.role == "follower":
+            k = max((i for i, h in enumerate(his) if h.step.beat <= rs.step.beat), default=0)
+            travel[k] = travel[k] + np.subtract(rs.body_after, rs.body_before)
+            turn[k] += _wrap(rs.facing_after - rs.facing_before)
+    out = []
+    for rs, moved, turned in zip(his, travel, turn, strict=True):
+        lead = np.zeros(2)
+        size = float(np.hypot(*moved))
+        if size >= pull_min_m:
+            fwd, right = forward_vector(rs.facing_before), right_vector(rs.facing_before)
+            lead += pull_m * np.array([moved @ fwd, moved @ right]) / size
+        if abs(turned) >= twist_min_rad:
+            lead[1] += math.copysign(twist_m, turned)
+        out.append(lead)
+    return out
 
 
 MAX_CORRECTION_M = 0.5

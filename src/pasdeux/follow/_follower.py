@@ -96,6 +96,8 @@ class Follower:
         self._period_cache = (0, 60.0 / self.params.default_bpm)
         # his feet (L, R) where they were at his last step (the stepping foot's travel)
         self._feet_last = np.zeros((2, 2))
+        # his feet at the previous frame
+        self._feet_seen: NDArray[np.float64] | None = None
 
     @property
     def figure(self) -> str | None:
@@ -125,11 +127,22 @@ class Follower:
         if self._her is None:
             self._begin(frame)
         down = (frame.left_foot_down, frame.right_foot_down)
+        feet = _feet(frame)
         steps: list[FollowerStep] = []
         for foot in (0, 1):
-            if down[foot] and not self._down[foot]:
+            landed = down[foot] and not self._down[foot]
+            # a quick step may leave the floor and land between two frames: the foot is down
+            # at both, but elsewhere
+            between = (
+                down[foot]
+                and self._down[foot]
+                and self._feet_seen is not None
+                and math.dist(feet[foot], self._feet_seen[foot]) >= self.params.step_felt_min_m
+            )
+            if landed or between:
                 steps += self._on_step(frame, foot)
         self._down = down
+        self._feet_seen = feet
         self._hands_before = (frame.hands, frame.body_xy_m, frame.facing_rad)
         self._now = self._read_lead(frame, down)
         return steps

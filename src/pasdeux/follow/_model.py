@@ -23,6 +23,7 @@ from pasdeux.dances.geometry import (
     LEAD_HANDS_M,
     couple_start,
     forward_vector,
+    hand_leads,
     replay_figure,
 )
 from pasdeux.follow._params import FollowParams
@@ -43,9 +44,10 @@ class Grammar:
     ``her_steps[s]`` lists the follower's steps danced with the leader's step of state s:
     (her step index, beats after his step). ``foot_at_m`` (S, 2) is where his stepping
     foot lands from his body after the step and ``foot_move_m`` (S, 2) the foot's travel,
-    both in his frame before the step; ``her_move_m`` (S, 2) her body's travel over her
-    steps that go with his step of state s, in the same frame (what his lead through the
-    joined hands asks of her).
+    both in his frame before the step; ``hand_lead_m`` (S, 2) his lead through the joined
+    hands before his step of state s, in the same frame: the pull towards where her body
+    travels and the twist of her turn over her steps that go with it
+    (:func:`pasdeux.dances.geometry.hand_leads`).
     """
 
     figures: tuple[Figure, ...]
@@ -63,7 +65,7 @@ class Grammar:
     basic: int
     foot_at_m: NDArray[np.float64]
     foot_move_m: NDArray[np.float64]
-    her_move_m: NDArray[np.float64]
+    hand_lead_m: NDArray[np.float64]
 
     @property
     def size(self) -> int:
@@ -87,21 +89,23 @@ _Template = tuple[
 ]
 
 
-def _templates(fig: Figure) -> list[_Template]:
+def _templates(fig: Figure, params: FollowParams) -> list[_Template]:
     """(foot, travel in his frame, turn, where the foot lands from his body after the step,
-    the foot's travel, her body's travel over her steps that go with it) of each of the
-    leader's steps, replayed from the ideal start of the figure's position; the vectors in
-    his frame before the step."""
+    the foot's travel, his lead through the hands) of each of the leader's steps, replayed
+    from the ideal start of the figure's position; the vectors in his frame before the
+    step."""
     leader, follower = couple_start((0.0, 0.0), 0.0, fig.start_position)
     replayed = replay_figure(fig, leader, follower)
     his = [rs for rs in replayed if rs.role == "leader"]
-    hers = [rs for rs in replayed if rs.role == "follower"]
-    her_move = [np.zeros(2) for _ in his]
-    for rs in hers:
-        k = max((i for i, h in enumerate(his) if h.step.beat <= rs.step.beat), default=0)
-        her_move[k] = her_move[k] + np.subtract(rs.body_after, rs.body_before)
+    leads = hand_leads(
+        replayed,
+        pull_m=params.lead_pull_m,
+        pull_min_m=params.pull_min_m,
+        twist_m=params.lead_twist_m,
+        twist_min_rad=math.radians(params.twist_min_deg),
+    )
     out = []
-    for rs, moved in zip(his, her_move, strict=True):
+    for rs, lead in zip(his, leads, strict=True):
         move = np.subtract(rs.body_after, rs.body_before)
         turn = wrap(rs.facing_after - rs.facing_before)
         placed = in_frame(np.subtract(rs.foot_to, rs.body_after), rs.facing_before)
@@ -113,7 +117,7 @@ def _templates(fig: Figure) -> list[_Template]:
                 turn,
                 placed,
                 travel,
-                in_frame(moved, rs.facing_before),
+                lead,
             )
         )
     return out
@@ -143,7 +147,7 @@ def build_grammar(style: DanceStyle, params: FollowParams) -> Grammar:
     her: list[tuple[tuple[int, float], ...]] = []
     for f, fig in enumerate(figs):
         first.append(len(rows))
-        for k, (foot, move, turn, placed, travel, hers) in enumerate(_templates(fig)):
+        for k, (foot, move, turn, placed, travel, hers) in enumerate(_templates(fig, params)):
             rows.append((f, k, foot, move, turn))
             feet.append((placed, travel, hers))
         her += _her_steps(fig)
@@ -176,7 +180,7 @@ def build_grammar(style: DanceStyle, params: FollowParams) -> Grammar:
         basic=_basic(style),
         foot_at_m=np.array([f[0] for f in feet]),
         foot_move_m=np.array([f[1] for f in feet]),
-        her_move_m=np.array([f[2] for f in feet]),
+        hand_lead_m=np.array([f[2] for f in feet]),
     )
 
 

@@ -39,12 +39,20 @@ class FollowParams:
     lead_pull_m: float = 0.04
     pull_min_m: float = 0.05
     pull_sigma_m: float = 0.03
+    #: ... and a turn of hers of at least ``twist_min_deg`` over those steps begins the
+    #: raised hand's circle, ``lead_twist_m`` to his left for her turn to the right, to his
+    #: right for her turn to the left (:func:`pasdeux.dances.geometry.hand_leads`).
+    lead_twist_m: float = 0.04
+    twist_min_deg: float = 60.0
     #: A joined hand where the hold puts it (m).
     hand_sigma_m: float = 0.12
     #: The chance he steps with the other foot than the figure says, or a hand is
     #: joined that the hold does not join (or the reverse).
     foot_slip: float = 0.02
     hand_slip: float = 0.05
+    #: A foot of his on the floor at two frames in a row but this far (m) apart has stepped
+    #: between them (a quick step at a low frame rate).
+    step_felt_min_m: float = 0.02
     #: His body this far (m) from where the last step left it reads as the lead of the next.
     lead_min_m: float = 0.03
     #: Concentration of the lead's direction (von Mises kappa on the angle between his body's

@@ -58,20 +58,18 @@ def _hands_loglik(g: Grammar, p: FollowParams, felt: Felt) -> NDArray[np.float64
 
 def pull_loglik(g: Grammar, p: FollowParams, felt: Felt) -> NDArray[np.float64]:
     """Log-likelihood of the lead through the joined hands under each state: his hands
-    moved from where the hold puts them (the connection's pull or push) towards where her
-    body is to travel over her steps that go with his step (``lead_pull_m`` when she is to
-    travel at least ``pull_min_m``, none otherwise); a state joining none of the hands he
-    joins reads nothing here."""
+    moved from where the hold puts them by the state's lead (``Grammar.hand_lead_m``: the
+    pull towards where her body is to travel, the twist of her turn); a state joining none
+    of the hands he joins reads nothing here."""
     both = g.joined & felt.joined[None, :]
     count = both.sum(axis=1)
     if p.pull_sigma_m <= 0 or not count.any():
         return np.zeros(g.size)
     off = (felt.hands_m[None, :, :2] - g.hands_m[:, :, :2]) * both[:, :, None]
     mean = off.sum(axis=1) / np.maximum(count, 1)[:, None]
-    size = np.hypot(g.her_move_m[:, 0], g.her_move_m[:, 1])
-    unit = g.her_move_m / np.maximum(size, 1e-9)[:, None]
-    expected = np.where((size >= p.pull_min_m)[:, None], p.lead_pull_m * unit, 0.0)
-    out: NDArray[np.float64] = -np.sum((mean - expected) ** 2, axis=1) / (2 * p.pull_sigma_m**2)
+    out: NDArray[np.float64] = -np.sum((mean - g.hand_lead_m) ** 2, axis=1) / (
+        2 * p.pull_sigma_m**2
+    )
     return np.where(count > 0, out, 0.0)
 
 
