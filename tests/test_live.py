@@ -4,16 +4,20 @@ the follower reading the leader; and the follower leading a phrase (offline and 
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from numpy.typing import NDArray
 
+from _browser import CHROMIUM, CHROMIUM_ARGS
 from pasdeux.choreo import (
     HIJACK_WHY,
     Hijack,
+    Routine,
     follow_lead,
     hijack_span,
     improvise_song,
@@ -27,6 +31,7 @@ from pasdeux.errors import InputError
 from pasdeux.follow import Follower
 from pasdeux.live import Chunk, LiveParams, LiveSession
 from pasdeux.motion import perform
+from test_cli import assert_user_error, run
 from test_plan import music_for
 
 
@@ -231,3 +236,50 @@ def test_no_hijack_reads_nothing_and_changes_nothing() -> None:
     assert led_by_her(routine) == () and read_her(routine, style) == ()
     assert HIJACK_WHY not in {p.why for p in routine.figures}
     assert replace(routine) == routine
+
+
+# --- hijack, on the command line ------------------------------------------------------------
+@pytest.mark.slow
+def test_dance_with_a_hijack_says_who_leads(demo_clip: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run("dance", demo_clip, "--follower", "reads", "--style", "rumba", "--hijack", "3",
+                 "--seed", "2", "-o", out)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    routine = Routine.load(out / "routine.json")
+    hers = [p for p in routine.figures if p.why == HIJACK_WHY]
+    assert hers and hers[0].bar >= 3 and hers[-1] is not routine.figures[-1]
+    sheet = (out / "stepsheet.md").read_text()
+    assert f"From bar {hers[0].bar} to bar" in sheet and "the leader read her" in sheet
+    page = (out / "index.html").read_text()
+    assert re.search(r'"leads": ?"follower"', page) and re.search(r'"leads": ?"leader"', page)
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    shown = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            viewer = browser.new_page()
+            viewer.goto((out / "index.html").as_uri())
+            viewer.wait_for_function("window.pasdeuxViewer !== undefined")
+            for placed in (routine.figures[0], hers[0]):
+                t = placed.start_s + 0.05
+                viewer.evaluate("t => window.pasdeuxViewer.drawAt(t)", t)
+                shown[placed.why] = (
+                    viewer.evaluate("window.pasdeuxState.leads"),
+                    viewer.inner_text("#figure"),
+                )
+        finally:
+            browser.close()
+    assert shown[HIJACK_WHY] == ("follower", f"{hers[0].figure.name} — the follower leads")
+    assert shown[routine.figures[0].why] == ("leader", routine.figures[0].figure.name)
+
+
+def test_a_hijack_needs_a_reading_follower_and_a_bar_of_the_song(
+    demo_clip: Path, tmp_path: Path
+) -> None:
+    assert_user_error(run("dance", demo_clip, "--hijack", "3", "-o", tmp_path / "x"),
+                      "--hijack needs --follower reads")  # fmt: skip
+    assert not (tmp_path / "x").exists()
+    assert_user_error(run("dance", demo_clip, "--follower", "reads", "--hijack", "0"), "--hijack")
