@@ -5,7 +5,9 @@
  *
  * A figure can only begin at a figure boundary. A key pressed while the figure after the
  * one danced now is not committed yet is sent at once and becomes that figure; a key
- * pressed later waits for the next boundary. The frames of a figure run to its last
+ * pressed once it is (improvised, or chosen by an earlier key) is shown as "then" and sent
+ * LOOKAHEAD_S before that figure's frames run out, to be the one after it (a key pressed
+ * in between replaces it and is sent at once). The frames of a figure run to its last
  * landing (what follows waits for the next figure), so when no key was pressed
  * LOOKAHEAD_S before the frames run out, the leader improvises the next figure.
  */
@@ -33,6 +35,7 @@ const live = {
   responses: [], // per choice: { figure, index, ms (key to frames ready), shownMs, beforeStart, waitedForBoundary }
   errors: [],
   hijack: null,
+  replaced: 0, // choices replaced by another key before they were committed
 };
 window.pasdeuxLive = live;
 let data = null;
@@ -84,6 +87,7 @@ async function commit(choice) {
   live.busy = true;
   const index = live.figures.length;
   const asked = choice;
+  if (asked) asked.sent = true;
   try {
     const chunk = await post(`/api/live/${live.session}/next`, { figure: asked ? asked.id : null, index });
     if (chunk.done) {
@@ -104,6 +108,9 @@ async function commit(choice) {
         shownMs: asked.shownMs,
         beforeStart: chunk.start_s > audio.currentTime,
         waitedForBoundary: asked.waited,
+        // 1: the figure after the one danced when the key was pressed; 2: the one after that
+        slot: index - asked.playing,
+        keyAudioS: asked.audioS, // the song's time at the key
       });
       if (live.pending === asked) live.pending = null;
     }
@@ -127,25 +134,42 @@ function choose(i) {
   }
   showError("");
   const keyMs = performance.now();
-  const ahead = live.figures.length - 1 - playingIndex(audio.currentTime);
-  live.pending = { id: option.id, name: option.name, keyMs, shownMs: 0, waited: ahead >= 2 };
+  const playing = playingIndex(audio.currentTime);
+  // a figure on its way from the app counts as committed: the key is for the one after it
+  const ahead = live.figures.length + (live.busy ? 1 : 0) - 1 - playing;
+  if (live.pending && !live.pending.sent) live.replaced += 1; // changed before it was sent
+  live.pending = {
+    id: option.id,
+    name: option.name,
+    keyMs,
+    shownMs: 0,
+    waited: ahead >= 1,
+    playing,
+    audioS: audio.currentTime,
+  };
   render();
   live.pending.shownMs = performance.now() - keyMs;
   step();
 }
 
-/** Commit what is due: the user's choice as soon as it can be the next figure, else an
- *  improvised figure LOOKAHEAD_S before the figure danced now ends. */
+/** Commit what is due: the user's choice as soon as it can be the figure after the one
+ *  danced now, else an improvised figure LOOKAHEAD_S before the frames run out. */
 function step() {
   if (live.busy || live.done || !live.session) return;
   const t = audio.currentTime;
   const ahead = live.figures.length - 1 - playingIndex(t);
   const last = live.figures[live.figures.length - 1];
-  if (live.pending && ahead < 2 && live.nextLeads === "you") {
-    commit(live.pending);
-  } else if (!last || (ahead < 1 && t >= live.framesReady / data.fps - LOOKAHEAD_S)) {
-    commit(null);
-  }
+  const due = !last || (ahead < 1 && t >= live.framesReady / data.fps - LOOKAHEAD_S);
+  // A choice waiting for a boundary is sent when it must be, not as soon as it may: a key
+  // pressed meanwhile replaces it and is then the next figure at once.
+  const pending = live.pending && ahead < 1 && live.nextLeads === "you" && (!live.pending.waited || due);
+  if (pending && !live.options.some((o) => o.id === live.pending.id)) {
+    // chosen from the figures allowed after another (a figure was on its way)
+    showError(`${live.pending.name} may not follow ${last.name}: choose again`);
+    live.pending = null;
+    if (due) commit(null);
+  } else if (pending) commit(live.pending);
+  else if (due) commit(null);
 }
 
 function render() {
@@ -156,11 +180,13 @@ function render() {
   el("live-bar").textContent = now ? String(now.bar) : "–";
   el("live-leads").textContent = now ? WHO[now.leads] : "–";
   const after = live.figures[p + 1];
+  const later = live.figures.slice(p + 2);
   let next;
   let when = "";
   if (after) {
     next = after.name;
     when = `from bar ${after.bar} (${WHO[after.leads]})`;
+    for (const f of later) when += ` · then: ${f.name} from bar ${f.bar}`;
     if (live.pending) when += ` · then: ${live.pending.name} (at the boundary after)`;
   } else if (live.pending) {
     next = live.pending.name;
@@ -193,8 +219,15 @@ function render() {
   for (const b of list.querySelectorAll("button")) b.classList.toggle("chosen", !!live.pending && b.dataset.figure === live.pending.id);
 }
 
-function draw() {
-  if (view3d && live.framesReady > 0) {
+// Where WebGL renders in software a 3D frame can take longer than a display frame: there
+// the view draws at most every SOFTWARE_FRAME_MS (as the viewer does), leaving the
+// machine to the page's clock and the app.
+const SOFTWARE_FRAME_MS = 100;
+let drawnAt = -Infinity;
+function draw(now) {
+  const due = !view3d || !view3d.software || now - drawnAt >= SOFTWARE_FRAME_MS;
+  if (view3d && live.framesReady > 0 && due) {
+    drawnAt = now;
     const f = Math.min(live.framesReady - 1, Math.max(0, Math.floor(audio.currentTime * data.fps)));
     view3d.draw(f);
     live.frameShown = f;
