@@ -111,6 +111,14 @@ def test_she_reads_only_his_motion_live_as_she_would_offline() -> None:
     assert live == [(s.time_s, s.figure, s.index, s.foot_xy_m) for s in offline]
 
 
+def _joint_moves(frames: NDArray[np.floating[Any]]) -> NDArray[np.float64]:
+    """How far each frame's farthest-moving joint moved since the frame before (m)."""
+    moved: NDArray[np.float64] = np.linalg.norm(
+        np.diff(frames.astype(np.float64), axis=0), axis=2
+    ).max(axis=1)
+    return moved
+
+
 def _root_speed(frames: NDArray[np.floating[Any]], fps: float) -> NDArray[np.float64]:
     steps = np.diff(frames[:, 0, :2].astype(np.float64), axis=0)
     out: NDArray[np.float64] = np.hypot(steps[:, 0], steps[:, 1]) * fps
@@ -138,6 +146,8 @@ def test_a_second_leader_cuts_in_and_she_dances_on_without_a_break(dance: str) -
     offline = whole.dancers[1].joint_positions()
     fps = session.params.fps
     assert _root_speed(hers, fps).max() <= 1.25 * _root_speed(offline, fps).max() + 0.2
+    # no joint moves further in a frame than the most any joint moves in the whole
+    assert _joint_moves(hers).max() <= 1.1 * _joint_moves(offline).max() + 0.01
     cut = chunks[3].first_frame
     assert (
         np.linalg.norm(hers[cut, 0] - hers[cut - 1, 0])
@@ -164,6 +174,16 @@ def test_the_follower_hijacks_a_phrase_live_and_he_reads_her() -> None:
     assert his and all(s.figure_index in {c.index for c in hers} for s in his)
     assert sum(not s.wrong for s in his) > len(his) / 2
     assert len(_frames(chunks, "leader")) == session.n_frames
+    whole = perform(
+        session.routine(),
+        duration_s=music.duration_s,
+        fps=session.params.fps,
+        follower_steps=[s for s in session.steps if s.role == "follower"],
+        leader_steps=[s for s in session.steps if s.role == "leader"],
+    )
+    for role, dancer in zip(("leader", "follower"), whole.dancers, strict=True):
+        offline = dancer.joint_positions()
+        assert _joint_moves(_frames(chunks, role)).max() <= 1.1 * _joint_moves(offline).max() + 0.01
 
 
 def test_live_params_are_checked() -> None:

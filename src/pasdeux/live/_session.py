@@ -336,17 +336,38 @@ class LiveSession:
         return math.floor(last * self.params.fps) + 1
 
     def _chunk(self, new: list[FollowedStep]) -> Chunk:
-        """Perform the window ending with the new figure; its frames not yet sent."""
+        """The new figure's chunk: its frames not yet sent, up to its last landing (to the
+        song's end after the last figure)."""
         k = len(self.placed) - 1
-        p, fps = self.params, self.params.fps
-        first = max(0, k - p.window_figures)
-        t0_frame = min(
-            self._sent, max(0, math.floor((self.placed[first].start_s - p.lead_in_s) * fps))
-        )
-        t0 = t0_frame / fps
         options = self.options()
         end_frame = self.n_frames if not options else self._final_frame(k)
         end_frame = min(max(end_frame, self._sent + 1), self.n_frames)
+        chunk = Chunk(
+            index=k,
+            figure=self.placed[k].figure.id,
+            name=self.placed[k].figure.name,
+            leads=self.leads[k],
+            start_s=self.placed[k].start_s,
+            end_s=self.placed[k].end_s,
+            bar=self.placed[k].bar,
+            first_frame=self._sent,
+            positions_m=self._window(k, end_frame),
+            steps=tuple(new),
+            options=options,
+            next_leads=self.next_leads(),
+        )
+        self._sent = end_frame
+        return chunk
+
+    def _window(self, k: int, end_frame: int) -> dict[str, NDArray[np.float32]]:
+        """Perform the window ending with figure ``k`` (shifted to begin near 0 s) and
+        return each dancer's frames from the last one sent to ``end_frame``, the seam with
+        the frame sent last faded out over ``seam_s``."""
+        p, fps = self.params, self.params.fps
+        first = max(0, k - p.window_figures)
+        start = math.floor((self.placed[first].start_s - p.lead_in_s) * fps)
+        t0_frame = min(self._sent, max(0, start))
+        t0 = t0_frame / fps
         shifted = replace(
             self.routine(first),
             beats=tuple(b - t0 for b in self.music.beats),
@@ -372,27 +393,13 @@ class LiveSession:
         )
         positions = {}
         for dancer in performance.dancers:
-            pos = dancer.joint_positions()[self._sent - t0_frame : end_frame - t0_frame]
+            every = dancer.joint_positions()
+            pos = every[self._sent - t0_frame : end_frame - t0_frame]
             before = self._sent - 1 - t0_frame
             if dancer.role in self._last and before >= 0:
-                gap = self._last[dancer.role] - dancer.joint_positions()[before]
+                gap = self._last[dancer.role] - every[before]
                 fade = np.clip(1.0 - (np.arange(len(pos)) + 1) / max(p.seam_s * fps, 1.0), 0, 1)
                 pos = pos + fade[:, None, None] * gap[None]
             self._last[dancer.role] = pos[-1]
             positions[dancer.role] = pos.astype(np.float32)
-        chunk = Chunk(
-            index=k,
-            figure=self.placed[k].figure.id,
-            name=self.placed[k].figure.name,
-            leads=self.leads[k],
-            start_s=self.placed[k].start_s,
-            end_s=self.placed[k].end_s,
-            bar=self.placed[k].bar,
-            first_frame=self._sent,
-            positions_m=positions,
-            steps=tuple(new),
-            options=options,
-            next_leads=self.next_leads(),
-        )
-        self._sent = end_frame
-        return chunk
+        return positions
