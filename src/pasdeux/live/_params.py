@@ -22,7 +22,9 @@ class LiveParams:
         Over this time from the start of a new figure's frames, the difference between the
         frame sent last and the new performance's frame at the seam fades to nothing.
     lead_in_s : float
-        Frames performed (and sensed) before the window's first figure begins.
+        Frames performed before the first frame to send (the window's figures are all
+        replayed; its frames are posed from here), and frames he senses of her before her
+        first figure when she takes the lead.
     """
 
     fps: float = 30.0

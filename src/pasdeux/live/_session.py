@@ -9,8 +9,9 @@ allow next: :meth:`LiveSession.options`), or one the leader improvises (seeded).
    the session keeps: she never sees his choice, and her belief carries on from figure to
    figure;
 2. the motion stage performs a short window, the figure before (``window_figures``) and
-   the new one, shifted in time so that the window begins near 0 s (the stage poses
-   every frame from 0 s), with her own steps (and his, where she leads);
+   the new one, shifted in time so that its frames begin ``lead_in_s`` before the first
+   frame to send (the stage poses every frame from 0 s), with her own steps (and his,
+   where she leads);
 3. only the frames from the last frame sent to the new figure's last landing (the
    earlier of his and hers) are handed out: the body moves on a smooth path through the
    landings, so what comes after the last landing waits for the next figure (the next
@@ -360,13 +361,13 @@ class LiveSession:
         return chunk
 
     def _window(self, k: int, end_frame: int) -> dict[str, NDArray[np.float32]]:
-        """Perform the window ending with figure ``k`` (shifted to begin near 0 s) and
+        """Perform the window ending with figure ``k`` (shifted so that its frames begin
+        ``lead_in_s`` before the first frame to send) and
         return each dancer's frames from the last one sent to ``end_frame``, the seam with
         the frame sent last faded out over ``seam_s``."""
         p, fps = self.params, self.params.fps
         first = max(0, k - p.window_figures)
-        start = math.floor((self.placed[first].start_s - p.lead_in_s) * fps)
-        t0_frame = min(self._sent, max(0, start))
+        t0_frame = max(0, self._sent - round(p.lead_in_s * fps))
         t0 = t0_frame / fps
         shifted = replace(
             self.routine(first),
