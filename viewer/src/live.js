@@ -197,6 +197,13 @@ function render() {
   el("live-next").textContent = next;
   el("live-next-when").textContent = when;
   el("live-who").textContent = `The next figure: ${WHO[live.nextLeads]}.` + (live.hijack ? ` She leads bars ${live.hijack.from_bar}–${live.hijack.to_bar}.` : "");
+  const tail = live.figures[live.figures.length - 1];
+  const end = tail ? live.figures.findIndex((f) => f === tail) : -1;
+  el("live-choose").textContent = live.done
+    ? "The song ends with the figures committed."
+    : tail
+      ? `Keys 1–9 or a click: the figure after ${tail.name} (figure ${end + 2}).`
+      : "Keys 1–9 or a click: the first figure.";
   const list = el("live-options");
   const ids = live.options.map((o) => o.id).join(",");
   if (list.dataset.ids !== ids || list.dataset.leads !== live.nextLeads) {
@@ -295,6 +302,8 @@ async function begin() {
   audio.src = setup.audio_url;
   for (const id of ["live-play", "live-cut-in", "live-hijack"]) el(id).disabled = false;
   el("live-play").addEventListener("click", togglePlay);
+  audio.addEventListener("play", () => (el("live-play").textContent = "Pause (space)"));
+  audio.addEventListener("pause", () => (el("live-play").textContent = "Play (space)"));
   el("live-cut-in").addEventListener("click", cutIn);
   el("live-hijack").addEventListener("click", hijack);
   document.addEventListener("keydown", (event) => {
