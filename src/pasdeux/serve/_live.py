@@ -64,17 +64,18 @@ class LiveSessions:
 
 
 def create_session(job: Job, seed: int) -> tuple[Any, dict[str, Any]]:
-    """A live session on ``job``'s song (its music as danced and its dance), and what the
-    page needs to draw it.
+    """A live session on ``job``'s song (its music as danced, counted in its first dance's
+    meter, and the job's level, floor, heights), and what the page needs to draw it.
 
     Raises
     ------
     InputError
         The job's folder lacks its music, routine or song, or they do not read.
     """
+    from pasdeux.choreo import Floor, count_music
     from pasdeux.dances import find_style
     from pasdeux.live import LiveSession
-    from pasdeux.motion import JOINTS, PARENTS
+    from pasdeux.motion import JOINTS, PARENTS, MotionParams
     from pasdeux.music import MusicMap
 
     out = job.folder / OUTPUT_DIR
@@ -87,7 +88,23 @@ def create_session(job: Job, seed: int) -> tuple[Any, dict[str, Any]]:
     songs = sorted(p.name for p in out.glob("song.*"))
     if not songs:
         raise InputError(out, "has no copy of the song")
-    session = LiveSession(music, style, seed=seed)
+    options = job.options
+    # one dance over the whole song, its bars counted in the dance's meter (as `pasdeux
+    # dance --follower reads` counts them)
+    counted = count_music(music, style, level=options.level)
+    level = counted.level or options.level
+    heights = options.heights_m or (
+        MotionParams().leader_height_m,
+        MotionParams().follower_height_m,
+    )
+    session = LiveSession(
+        counted.music,
+        style,
+        seed=seed,
+        floor=Floor(level=level, floor_m=options.floor_m),
+        motion=MotionParams(leader_height_m=heights[0], follower_height_m=heights[1]),
+    )
+    music = counted.music
     bars = [int(b) for b in _bar_numbers(music.beat_in_bar)]
     setup = {
         "dance": style.name,
