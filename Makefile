@@ -12,6 +12,8 @@ LINT_DIRS := $(wildcard src tests bench scripts)
 # The browser viewer: ES modules under viewer/src, bundled with three.js by esbuild into one
 # file that ships as package data (committed, so installing pasdeux needs no node).
 VIEWER_BUNDLE := src/pasdeux/render/viewer.bundle.js
+# The live page of `pasdeux serve` (viewer/src/live.js), built by the same npm script.
+LIVE_BUNDLE := src/pasdeux/serve/static/live.bundle.js
 VIEWER_SOURCES := $(wildcard viewer/src/*.js) viewer/package-lock.json
 VIEWER_DEPS := viewer/node_modules/.package-lock.json
 
@@ -26,10 +28,10 @@ lint: $(DEV_STAMP) viewer-lint
 	$(VENV)/bin/ruff check $(LINT_DIRS)
 	$(VENV)/bin/ruff format --check $(LINT_DIRS)
 
-viewer: $(VIEWER_BUNDLE)
+viewer: $(VIEWER_BUNDLE) $(LIVE_BUNDLE)
 
 # Rebuilt when a source changes (node 20 and npm needed then, not to use the bundle).
-$(VIEWER_BUNDLE): $(VIEWER_SOURCES) | $(VIEWER_DEPS)
+$(VIEWER_BUNDLE) $(LIVE_BUNDLE) &: $(VIEWER_SOURCES) | $(VIEWER_DEPS)
 	cd viewer && npm run --silent build
 
 $(VIEWER_DEPS): viewer/package.json viewer/package-lock.json

@@ -2,6 +2,8 @@ import js from "@eslint/js";
 import globals from "globals";
 
 export default [
+  // The live page's bundle (built from viewer/src/live.js by esbuild), not a source.
+  { ignores: ["src/pasdeux/serve/static/*.bundle.js"] },
   js.configs.recommended,
   {
     files: ["src/**/*.js", "viewer/src/**/*.js"],

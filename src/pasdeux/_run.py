@@ -13,12 +13,14 @@ from pasdeux.choreo import (
     SEED_MAX,
     CutIn,
     FollowedStep,
+    Hijack,
     Routine,
     check_options,
     choreograph,
     count_music,
     follow_lead,
     improvise_song,
+    read_her,
 )
 from pasdeux.dances import DanceStyle
 from pasdeux.errors import InputError
@@ -63,6 +65,7 @@ def run_dance(
     limits: AudioLimits | None = None,
     follower: Follower = "plan",
     cut_in_bar: int | None = None,
+    hijack_bar: int | None = None,
 ) -> DanceResult:
     """Listen to ``song``, choreograph it, perform it and write ``out_dir``.
 
@@ -75,14 +78,19 @@ def run_dance(
     one dance over the whole song (``style``, or with auto the dance of the song's first
     danced section) and the follower dances what she reads of him
     (:func:`pasdeux.choreo.follow_lead`); ``cut_in_bar``: a second leader (the next seed)
-    takes over at that bar, and she keeps reading.
+    takes over at that bar, and she keeps reading; ``hijack_bar``: the follower leads the
+    phrase from that bar (her own seed, the next but one) and the leader reads her
+    (:func:`pasdeux.choreo.read_her`): his steps there join hers in ``reading``.
     """
     say = progress or (lambda _msg: None)
     # Every option and the output folder before any analysis: a mistake costs no minutes.
     check_options(style=style, level=level, floor_m=floor_m, seed=seed)
     if cut_in_bar is not None and follower != "reads":
         raise InputError(None, "--cut-in needs --follower reads (a leader who improvises)")
+    if hijack_bar is not None and follower != "reads":
+        raise InputError(None, "--hijack needs --follower reads (a leader who improvises)")
     cut_in = None if cut_in_bar is None else CutIn(cut_in_bar, (seed + 1) % (SEED_MAX + 1))
+    hijack = None if hijack_bar is None else Hijack(hijack_bar, (seed + 2) % (SEED_MAX + 1))
     params = _motion_params(heights_m)
     check_output_folder(out_dir)
     music = listen(Path(song), progress=say, limits=limits)
@@ -90,7 +98,9 @@ def run_dance(
     heard = music
     reading: tuple[FollowedStep, ...] | None = None
     if follower == "reads":
-        music, routine, reading = _improvised(music, style, level, (floor_m, seed, cut_in), say)
+        music, routine, reading = _improvised(
+            music, style, level, (floor_m, seed, cut_in, hijack), say
+        )
     else:
         routine = choreograph(
             music, style=style, level=level, floor_m=floor_m, seed=seed, progress=say
@@ -102,7 +112,12 @@ def run_dance(
         music = count_music(music, style, level=level).music
     say("performing")
     performance = perform(
-        routine, duration_s=music.duration_s, progress=say, params=params, follower_steps=reading
+        routine,
+        duration_s=music.duration_s,
+        progress=say,
+        params=params,
+        follower_steps=None if reading is None else [s for s in reading if s.role == "follower"],
+        leader_steps=None if reading is None else [s for s in reading if s.role == "leader"],
     )
     title = (
         f"{shown(Path(song).stem)} — {' / '.join(dict.fromkeys(p.dance for p in routine.figures))}"
@@ -126,13 +141,13 @@ def _improvised(
     music: MusicMap,
     style: str | None,
     level: str,
-    where: tuple[tuple[float, float], int, CutIn | None],
+    where: tuple[tuple[float, float], int, CutIn | None, Hijack | None],
     say: Callable[[str], None],
 ) -> tuple[MusicMap, Routine, tuple[FollowedStep, ...]]:
     """The music as danced, the leader's improvised routine and the follower's steps as
     she read him (one dance over the whole song); ``where`` is the floor, the seed and
-    the cut-in."""
-    floor_m, seed, cut_in = where
+    the cut-in and the hijack."""
+    floor_m, seed, cut_in, hijack = where
     counted = count_music(music, style, level=level, progress=say)
     dance: DanceStyle | None = next((d for d in counted.dances if d is not None), None)
     if dance is None:
@@ -141,13 +156,23 @@ def _improvised(
         counted = count_music(music, dance, level=level, progress=say)
     danced = counted.music
     routine = improvise_song(
-        danced, dance, seed=seed, level=counted.level or level, floor_m=floor_m, cut_in=cut_in
+        danced,
+        dance,
+        seed=seed,
+        level=counted.level or level,
+        floor_m=floor_m,
+        cut_in=cut_in,
+        hijack=hijack,
     )
     say(f"the leader improvises {len(routine.figures)} figures of {dance.name}; she reads him")
     reading = follow_lead(routine, dance, seed=seed)
     wrong = sum(s.wrong for s in reading)
     say(f"the follower read {len(reading) - wrong} of her {len(reading)} steps right")
-    return danced, routine, reading
+    his = read_her(routine, dance, seed=seed)
+    if his:
+        right = sum(not s.wrong for s in his)
+        say(f"she led a phrase: the leader read {right} of his {len(his)} steps right")
+    return danced, routine, tuple(sorted([*reading, *his], key=lambda s: s.time_s))
 
 
 def _motion_params(heights_m: tuple[float, float] | None) -> MotionParams:

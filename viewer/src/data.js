@@ -58,7 +58,7 @@ async function decodePositions(p, role, nFrames, J) {
 
 /** The joints the viewer draws, by index (-1 where the rig has none): the rig's Mixamo
  *  names first, then older names. */
-function findJoints(jointNames, parents) {
+export function findJoints(jointNames, parents) {
   const find = (...names) => {
     for (const n of names) {
       const i = jointNames.indexOf(n);

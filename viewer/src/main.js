@@ -180,9 +180,10 @@ function show(t) {
   const fig = activeSpan(data.figures, t);
   const sec = activeSpan(data.sections, t);
   const figName = fig ? String(fig.name || "") : "";
+  const leads = fig ? (fig.leads === "follower" ? "follower" : "leader") : null;
   setText("count", count === null ? "–" : String(count));
   setText("bar", bar === null ? "–" : String(bar));
-  setText("figure", figName);
+  setText("figure", figName + (leads === "follower" ? " — the follower leads" : ""));
   setText("counts", fig && fig.counts ? String(fig.counts) : "");
   // the dance being danced; between figures, the one the music's section suits
   setText("dance", fig ? String(fig.dance || "") : sec ? String(sec.dance || "") : "");
@@ -203,6 +204,7 @@ function show(t) {
     count,
     bar,
     figure: figName,
+    leads, // who leads the figure danced now: "leader", or "follower" in a hijack
     dance: shown.dance,
     step: lesson.step, // the count of the step landed last (the shown role's, else the leader's)
     heardCount: lesson.heardCount,

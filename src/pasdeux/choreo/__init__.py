@@ -1,5 +1,13 @@
 """Choreograph: place a dance's figures on a song's bars and phrases."""
 
+from pasdeux.choreo._hijack import (
+    HIJACK_WHY,
+    Hijack,
+    hijack_span,
+    led_by_her,
+    swap_roles,
+    swapped_routine,
+)
 from pasdeux.choreo._improvise import (
     LeadMotion,
     LeadNoise,
@@ -18,23 +26,33 @@ from pasdeux.choreo._plan import (
 )
 from pasdeux.choreo._reads import (
     CutIn,
+    Floor,
     FollowedStep,
     Misreading,
+    as_followed,
     follow_lead,
+    her_part,
     improvise_song,
+    legal_next,
     misreadings,
+    next_start_beat,
+    place_next,
+    read_her,
 )
 from pasdeux.choreo._style import DancedMusic, count_music
 from pasdeux.choreo._types import ROUTINE_SCHEMA, PlacedFigure, Routine
 
 __all__ = [
     "FLOOR_SIDE_RANGE_M",
+    "HIJACK_WHY",
     "LEVEL_ORDER",
     "ROUTINE_SCHEMA",
     "SEED_MAX",
     "CutIn",
     "DancedMusic",
+    "Floor",
     "FollowedStep",
+    "Hijack",
     "LeadMotion",
     "LeadNoise",
     "LedStep",
@@ -42,13 +60,23 @@ __all__ = [
     "PlacedFigure",
     "PlanParams",
     "Routine",
+    "as_followed",
     "check_options",
     "choreograph",
     "count_music",
     "follow_lead",
+    "her_part",
+    "hijack_span",
     "improvise",
     "improvise_song",
     "lead_frames",
     "lead_routine",
+    "led_by_her",
+    "legal_next",
     "misreadings",
+    "next_start_beat",
+    "place_next",
+    "read_her",
+    "swap_roles",
+    "swapped_routine",
 ]

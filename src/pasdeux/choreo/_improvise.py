@@ -289,6 +289,7 @@ def lead_frames(
     seed: int = 0,
     fps: float = 30.0,
     params: PlanParams | None = None,
+    from_s: float = 0.0,
 ) -> LeadMotion:
     """What the follower senses of the leader dancing ``routine``, frame by frame.
 
@@ -304,11 +305,14 @@ def lead_frames(
         Frames a second.
     params
         ``lead_body_s`` and ``swing_share`` (see :class:`PlanParams`).
+    from_s
+        The first frame's time (frames are on the grid of ``1 / fps`` from 0 s; the first
+        frame's ``new_beats_s`` are the beats since the grid's frame before it).
 
     Returns
     -------
     LeadMotion
-        The frames from 0 s to half a second after his last step, and his steps.
+        The frames from ``from_s`` to half a second after his last step, and his steps.
     """
     noise, params = noise or LeadNoise(), params or PlanParams()
     track = _track(routine, noise, np.random.default_rng(seed), params)
@@ -316,8 +320,9 @@ def lead_frames(
     feet = _feet_after(routine.figures[0].start_pose, track)
     frames: list[LeaderFrame] = []
     beats = np.array(routine.beats)
-    heard = 0
-    for t in np.arange(0.0, float(track.land_s[-1]) + 0.5, 1.0 / fps):
+    first = math.ceil(from_s * fps - 1e-9)
+    heard = int(np.searchsorted(beats, (first - 1) / fps, side="right")) if first > 0 else 0
+    for t in np.arange(0.0, float(track.land_s[-1]) + 0.5, 1.0 / fps)[first:]:
         new = int(np.searchsorted(beats, t, side="right"))
         frames.append(_frame(float(t), track, steps, feet, tuple(beats[heard:new])))
         heard = new

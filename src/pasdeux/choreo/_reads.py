@@ -13,13 +13,21 @@ was leading then, so the step sheet and the viewer can say where she read him wr
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from pasdeux.choreo._floor import Pose, shape_of
-from pasdeux.choreo._improvise import LeadNoise, lead_frames
+from pasdeux.choreo._hijack import (
+    HIJACK_WHY,
+    Hijack,
+    hijack_span,
+    led_by_her,
+    swap_roles,
+    swapped_routine,
+)
+from pasdeux.choreo._improvise import LeadMotion, LeadNoise, lead_frames
 from pasdeux.choreo._plan import LEVEL_ORDER
 from pasdeux.choreo._types import PlacedFigure, Routine
 from pasdeux.dances import DanceStyle, Figure, Step, successors
@@ -28,7 +36,21 @@ from pasdeux.errors import InputError
 from pasdeux.follow import Follower, FollowerStep
 from pasdeux.music import MusicMap
 
-__all__ = ["CutIn", "FollowedStep", "Misreading", "follow_lead", "improvise_song", "misreadings"]
+__all__ = [
+    "CutIn",
+    "Floor",
+    "FollowedStep",
+    "Misreading",
+    "as_followed",
+    "follow_lead",
+    "her_part",
+    "improvise_song",
+    "legal_next",
+    "misreadings",
+    "next_start_beat",
+    "place_next",
+    "read_her",
+]
 
 
 @dataclass(frozen=True)
@@ -59,6 +81,9 @@ class FollowedStep:
     #: She danced another step than the led figure's at this place (a step of another
     #: figure; the same step under another figure's name is not wrong).
     wrong: bool = False
+    #: Who danced it: ``"follower"``, or ``"leader"`` for his steps where she led and he
+    #: read her (:func:`read_her`; ``led`` is then her figure, ``read`` his reading).
+    role: str = "follower"
 
 
 @dataclass(frozen=True)
@@ -79,6 +104,7 @@ def improvise_song(
     floor_m: tuple[float, float] = (10.0, 8.0),
     margin_m: float = 0.3,
     cut_in: CutIn | None = None,
+    hijack: Hijack | None = None,
 ) -> Routine:
     """The leader improvising ``style`` on ``music`` from its first downbeat to its end.
 
@@ -111,35 +137,27 @@ def improvise_song(
         When the dance has no figures in the music's meter, the song is shorter than a
         figure, or the cut-in bar is not in the song.
     """
-    figures = _figures(style, music.meter, level)
     rng = np.random.default_rng(seed)
-    last_beat = len(music.beats) - 1 - music.first_downbeat_index
-    cut_beat = math.inf if cut_in is None else _bar_beat(music, cut_in.bar)
-    inside = (floor_m[0] / 2 - margin_m, floor_m[1] / 2 - margin_m)
-    starts = [f for f in figures if f.id in style.start_figures] or figures
-    pose = CouplePose.standing((0.0, 0.0), 0.0, starts[0].start_position)
+    cut_beat = math.inf if cut_in is None else _bar_beat(music, cut_in.bar, "--cut-in")
+    span = (math.inf, math.inf) if hijack is None else hijack_span(music, hijack.bar)
+    her_rng = None if hijack is None else np.random.default_rng(hijack.seed)
+    where = Floor(level=level, floor_m=floor_m, margin_m=margin_m)
     placed: list[PlacedFigure] = []
-    start, options, why = 0.0, starts, "improvised by the leader: a figure allowed next"
+    why = "improvised by the leader: a figure allowed next"
     while True:
+        start = next_start_beat(placed)
         if cut_in is not None and start >= cut_beat - 1e-6:
             rng, cut_beat = np.random.default_rng(cut_in.seed), math.inf
             why = (
                 f"improvised by the second leader (cut in at bar {cut_in.bar}, seed {cut_in.seed})"
             )
-        fitting = [f for f in options if start + f.leader[0].beat + f.length_beats <= last_beat]
-        choice = [f for f in fitting if _stays_inside(f, pose, inside)] or fitting
+        choice = legal_next(music, style, placed, where)
         if not choice:
             break
-        fig = choice[int(rng.integers(len(choice)))]
-        if not placed:  # he stands ready in the start position of his first figure
-            pose = CouplePose.standing((0.0, 0.0), 0.0, fig.start_position)
-        placed.append(_place(style, fig, start, music, pose, why))
-        leader, follower = pose.dancers()
-        replay_figure(fig, leader, follower)
-        pose = CouplePose.from_dancers(leader, follower)
-        start += fig.length_beats
-        allowed = {f.id for f in successors(style, fig)}
-        options = [f for f in figures if f.id in allowed] or figures
+        hers = her_rng is not None and span[0] - 1e-6 <= start < span[1] - 1e-6
+        chooser = her_rng if hers and her_rng is not None else rng
+        fig = choice[int(chooser.integers(len(choice)))]
+        placed.append(place_next(music, style, fig, placed, HIJACK_WHY if hers else why))
     if not placed:
         raise InputError(None, f"the song is shorter than any {style.name} figure")
     return Routine(
@@ -153,11 +171,104 @@ def improvise_song(
     )
 
 
-def _bar_beat(music: MusicMap, bar: int) -> float:
+@dataclass(frozen=True, kw_only=True)
+class Floor:
+    """Where an improvising leader dances: his highest ``level``, the floor (width, depth,
+    centred on the origin) and how far from its walls every foot and body stays where a
+    figure allows it."""
+
+    level: str = "gold"
+    floor_m: tuple[float, float] = (10.0, 8.0)
+    margin_m: float = 0.3
+
+
+def next_start_beat(placed: Sequence[PlacedFigure]) -> float:
+    """The beat (from the first downbeat) where the figure after ``placed`` begins."""
+    if not placed:
+        return 0.0
+    return placed[-1].start_beat + placed[-1].figure.length_beats
+
+
+def legal_next(
+    music: MusicMap, style: DanceStyle, placed: Sequence[PlacedFigure], floor: Floor
+) -> tuple[Figure, ...]:
+    """The figures that may come after ``placed`` (a start figure first): those the
+    dance's ``follows`` rules allow that end before the song does, and of those the ones
+    that keep the couple on the floor (all that fit when none does); empty at the song's
+    end.
+
+    Parameters
+    ----------
+    music
+        The song as danced.
+    style
+        The dance.
+    placed
+        The figures danced so far.
+    floor
+        His level and the floor (:class:`Floor`).
+
+    Returns
+    -------
+    tuple[Figure, ...]
+        The legal next figures, in the library's order.
+    """
+    figures = _figures(style, music.meter, floor.level)
+    if placed:
+        allowed = {f.id for f in successors(style, placed[-1].figure)}
+        options = [f for f in figures if f.id in allowed] or figures
+    else:
+        options = [f for f in figures if f.id in style.start_figures] or figures
+    start = next_start_beat(placed)
+    last_beat = len(music.beats) - 1 - music.first_downbeat_index
+    fitting = [f for f in options if start + f.leader[0].beat + f.length_beats <= last_beat]
+    pose = _pose_after(placed, fitting[0]) if fitting else None
+    inside = (floor.floor_m[0] / 2 - floor.margin_m, floor.floor_m[1] / 2 - floor.margin_m)
+    return tuple(
+        [f for f in fitting if pose is not None and _stays_inside(f, pose, inside)] or fitting
+    )
+
+
+def _pose_after(placed: Sequence[PlacedFigure], first: Figure) -> CouplePose:
+    """Where the couple is after ``placed`` (standing ready for ``first`` before any)."""
+    if not placed:
+        return CouplePose.standing((0.0, 0.0), 0.0, first.start_position)
+    leader, follower = placed[-1].start_pose.dancers()
+    replay_figure(placed[-1].figure, leader, follower)
+    return CouplePose.from_dancers(leader, follower)
+
+
+def place_next(
+    music: MusicMap, style: DanceStyle, fig: Figure, placed: Sequence[PlacedFigure], why: str
+) -> PlacedFigure:
+    """``fig`` placed after ``placed``: on the next beat, from where the couple is.
+
+    Parameters
+    ----------
+    music
+        The song as danced.
+    style
+        The dance.
+    fig
+        The figure (any of :func:`legal_next`).
+    placed
+        The figures danced so far.
+    why
+        The routine's note for it (who chose it).
+
+    Returns
+    -------
+    PlacedFigure
+        The figure with its beat, times, bar and the couple's pose where it begins.
+    """
+    return _place(style, fig, next_start_beat(placed), music, _pose_after(placed, fig), why)
+
+
+def _bar_beat(music: MusicMap, bar: int, option: str) -> float:
     """The beat (from the first downbeat) where bar ``bar`` (1-based) begins."""
     bars = music.bars
     if not 1 <= bar <= len(bars):
-        raise InputError(None, f"--cut-in {bar}: the song has bars 1 to {len(bars)}")
+        raise InputError(None, f"{option} {bar}: the song has bars 1 to {len(bars)}")
     return music.tempo_map.beat_from_second(bars[bar - 1].start)
 
 
@@ -217,6 +328,10 @@ def follow_lead(
 
     She is given only what she senses of him, frame by frame (:func:`lead_frames`); the
     routine is used afterwards, to say which figure he was leading at each of her steps.
+    Over the figures she led herself (a hijack, :func:`led_by_her`) she dances her part of
+    them (:func:`her_part`); she keeps sensing him there (the routine's lead of those
+    figures), so that her reading goes on from where they are when she hands the lead
+    back.
 
     Parameters
     ----------
@@ -239,10 +354,44 @@ def follow_lead(
     hers: list[FollowerStep] = []
     for frame in motion.frames:
         hers += follower.feel(frame)
-    hers.sort(key=lambda s: s.time_s)
+    led = set(led_by_her(routine))
+    read = [s for s in as_followed(hers, motion, routine, style) if s.figure_index not in led]
+    return tuple(sorted([*read, *her_part(routine, led)], key=lambda s: s.time_s))
+
+
+def as_followed(
+    steps: Sequence[FollowerStep],
+    motion: LeadMotion,
+    routine: Routine,
+    style: DanceStyle,
+    *,
+    first_figure: int = 0,
+) -> tuple[FollowedStep, ...]:
+    """The steps a reader decided on (:class:`pasdeux.follow.FollowerStep`), each beside
+    the figure of ``routine`` that was led when it was decided (the led step landed last
+    by then: ``motion`` is what the reader sensed).
+
+    Parameters
+    ----------
+    steps
+        The reader's steps.
+    motion
+        The frames she sensed and the led steps behind them.
+    routine
+        The figures led (``motion``'s figure indices are its own).
+    style
+        The dance the reader knows (her part of its figures is what she dances).
+    first_figure
+        Added to each step's figure index (``routine`` a window of a longer routine).
+
+    Returns
+    -------
+    tuple[FollowedStep, ...]
+        The steps in time order.
+    """
     landed = np.array([s.land_s for s in motion.steps])
     out = []
-    for step in hers:
+    for step in sorted(steps, key=lambda s: s.time_s):
         k = max(int(np.searchsorted(landed, step.time_s + 1e-6, side="right")) - 1, 0)
         f = motion.steps[k].figure
         led = routine.figures[f].figure
@@ -253,7 +402,7 @@ def follow_lead(
         out.append(
             FollowedStep(
                 time_s=step.time_s,
-                figure_index=f,
+                figure_index=f + first_figure,
                 led=led.id,
                 read=step.figure,
                 led_name=led.name,
@@ -268,6 +417,83 @@ def follow_lead(
             )
         )
     return tuple(out)
+
+
+def her_part(routine: Routine, figures: Collection[int]) -> tuple[FollowedStep, ...]:
+    """Her part of the routine's ``figures`` (those she led), exactly as the couple
+    geometry replays it from each figure's start pose, as her own steps."""
+    tempo = routine.tempo_map
+    out = []
+    for f in sorted(figures):
+        placed = routine.figures[f]
+        for rs in replay_figure(placed.figure, *placed.start_pose.dancers()):
+            if rs.role != "follower":
+                continue
+            out.append(
+                FollowedStep(
+                    time_s=tempo.second_from_beat(placed.start_beat + rs.step.beat),
+                    figure_index=f,
+                    led=placed.figure.id,
+                    read=placed.figure.id,
+                    led_name=placed.figure.name,
+                    read_name=placed.figure.name,
+                    index=rs.index,
+                    step=rs.step,
+                    foot_xy_m=rs.foot_to,
+                    body_xy_m=rs.body_after,
+                    facing_rad=rs.facing_after,
+                )
+            )
+    return tuple(out)
+
+
+def read_her(
+    routine: Routine,
+    style: DanceStyle,
+    *,
+    seed: int = 0,
+    noise: LeadNoise | None = None,
+    fps: float = 30.0,
+) -> tuple[FollowedStep, ...]:
+    """The leader's steps over the figures she led (:func:`led_by_her`), when he keeps up
+    by reading her: the follower model over the dance with the roles swapped
+    (:func:`swap_roles`) is given only what he senses of her, frame by frame, from a second
+    before her first figure; each of his steps is his part of the figure he read.
+
+    Parameters
+    ----------
+    routine
+        The figures (those she led are noted :data:`HIJACK_WHY`; one run of them).
+    style
+        The dance.
+    seed, noise
+        Her untidiness and its random generator (a clean lead by default).
+    fps
+        Frames a second he senses her at.
+
+    Returns
+    -------
+    tuple[FollowedStep, ...]
+        His steps in time order (``led`` her figure, ``read`` his reading of it); empty
+        when she led none.
+    """
+    led = led_by_her(routine)
+    if not led:
+        return ()
+    first, last = led[0], led[-1]
+    swapped = swap_roles(style)
+    window = replace(
+        swapped_routine(routine, swapped),
+        figures=swapped_routine(routine, swapped).figures[first : last + 1],
+    )
+    from_s = max(0.0, routine.figures[first].start_s - 1.0)
+    motion = lead_frames(window, noise=noise, seed=seed, fps=fps, from_s=from_s)
+    reader = Follower(swapped, position=window.figures[0].figure.start_position)
+    his: list[FollowerStep] = []
+    for frame in motion.frames:
+        his += reader.feel(frame)
+    read = as_followed(his, motion, window, swapped, first_figure=first)
+    return tuple(replace(s, step=style.figure(s.read).leader[s.index], role="leader") for s in read)
 
 
 def _same_step(a: Step, b: Step) -> bool:
@@ -295,10 +521,12 @@ class Misreading:
 
 
 def misreadings(steps: Sequence[FollowedStep]) -> tuple[Misreading, ...]:
-    """Where the follower read the leader wrong (:class:`Misreading`), in time order."""
+    """Where the follower read the leader wrong (:class:`Misreading`), in time order (of
+    ``steps``, hers only: those of ``role`` ``"follower"``)."""
     out: list[Misreading] = []
     run: list[FollowedStep] = []
-    for step in (*sorted(steps, key=lambda s: s.time_s), None):
+    hers = sorted((s for s in steps if s.role == "follower"), key=lambda s: s.time_s)
+    for step in (*hers, None):
         if step is not None and step.wrong:
             run.append(step)
             continue

@@ -297,6 +297,14 @@ def _dance_options(p: argparse.ArgumentParser, default_out: str) -> None:
         help="with --follower reads: a second leader (the next seed) takes over at this bar",
     )
     p.add_argument(
+        "--hijack",
+        type=_bounded_int(1, 1_000_000),
+        default=None,
+        metavar="BAR",
+        help="with --follower reads: the follower leads the phrase from this bar and the "
+        "leader reads her",
+    )
+    p.add_argument(
         "--video",
         type=Path,
         default=None,
@@ -421,6 +429,7 @@ def _dance(args: argparse.Namespace, progress: _Progress) -> int:
         limits=_audio_limits(args),
         follower=args.follower,
         cut_in_bar=args.cut_in,
+        hijack_bar=args.hijack,
     )
     dances = list(dict.fromkeys(p.dance for p in result.routine.figures))
     meters = [s.meter for s in result.music.sections]

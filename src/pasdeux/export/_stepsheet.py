@@ -62,13 +62,15 @@ def _reading_lines(
     """What the follower's reading says: one sentence, and a row per misreading (time,
     bar, he led, she read, her steps, back in his figure, moved back at most)."""
     wrong = misreadings(reading)
-    right = sum(not s.wrong for s in reading)
+    hers = [s for s in reading if s.role == "follower"]
+    right = sum(not s.wrong for s in hers)
     intro = (
         "The leader improvised and the follower did not know his figures: she read them "
         f"from his motion as he danced and danced what she read. {right} of her "
-        f"{len(reading)} steps were the steps of the figure he led; she read him wrong "
+        f"{len(hers)} steps were the steps of the figure he led; she read him wrong "
         f"{len(wrong)} time{'s' if len(wrong) != 1 else ''}"
         + (" (below), and came back into his figure over her next steps." if wrong else ".")
+        + _hijack_sentence(music, reading)
     )
     rows = []
     for m in wrong:
@@ -85,6 +87,23 @@ def _reading_lines(
             )
         )
     return intro, rows
+
+
+def _hijack_sentence(music: MusicMap, reading: Sequence[FollowedStep]) -> str:
+    """Where the follower led (a hijack) and how the leader read her, or nothing."""
+    his = sorted((s for s in reading if s.role == "leader"), key=lambda s: s.time_s)
+    if not his:
+        return ""
+    first, last = (
+        sum(1 for b in music.bars if b.start <= t + 1e-6) or 1
+        for t in (his[0].time_s, his[-1].time_s)
+    )
+    right = sum(not s.wrong for s in his)
+    return (
+        f" From bar {first} to bar {last} the follower led (a hijack: the figures noted "
+        f'"led by the follower") and the leader read her: {right} of his {len(his)} steps '
+        "there were the steps of the figure she led."
+    )
 
 
 _READING_HEAD = (

@@ -102,6 +102,7 @@ def perform(
     progress: Callable[[str], None] | None = None,
     params: MotionParams | None = None,
     follower_steps: Sequence[FollowedStep] | None = None,
+    leader_steps: Sequence[FollowedStep] | None = None,
 ) -> Performance:
     """Animate both dancers of ``routine``.
 
@@ -124,6 +125,10 @@ def perform(
         The follower's own steps, when she does not dance her part of the routine's figures
         but what she read of the leader (:func:`pasdeux.choreo.follow_lead`): her body
         steps where and when they say, the leader's as the routine says.
+    leader_steps
+        The leader's own steps over some figures (where the follower led and he read her:
+        :func:`pasdeux.choreo.read_her`): over the figures they belong to his body steps
+        where and when they say, elsewhere as the routine says.
 
     Returns
     -------
@@ -139,7 +144,7 @@ def perform(
     n_frames = math.floor(end_s * fps) + 1
     times = np.arange(n_frames) / fps
     params = params or MotionParams()
-    steps = timed_steps(routine, params, follower_steps)
+    steps = timed_steps(routine, params, follower_steps, leader_steps)
     start_poses = dict(zip(ROLES, routine.figures[0].start_pose.dancers(), strict=True))
     if progress:
         progress(f"posing {n_frames} frames for 2 dancers")

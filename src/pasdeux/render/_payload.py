@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from pasdeux.choreo import FollowedStep, PlacedFigure, Routine, misreadings
+from pasdeux.choreo import HIJACK_WHY, FollowedStep, PlacedFigure, Routine, misreadings
 from pasdeux.dances import DanceStyle, Step, describe_step, find_style
 from pasdeux.errors import InputError
 from pasdeux.motion import Performance
@@ -114,8 +114,9 @@ def _chart_key(placed: PlacedFigure) -> str:
 
 
 def _placed_figures(routine: Routine) -> list[dict[str, Any]]:
-    """Each placed figure with its chart's key and both roles' steps: when each lands
-    (s), its count, foot and what it is in words."""
+    """Each placed figure with its chart's key, who leads it (``leads``: the follower in
+    a hijack) and both roles' steps: when each lands (s), its count, foot and what it is
+    in words."""
     tempo = routine.tempo_map
     return [
         {
@@ -125,6 +126,7 @@ def _placed_figures(routine: Routine) -> list[dict[str, Any]]:
             "dance": p.dance,
             "counts": p.figure.counts,
             "chart": _chart_key(p),
+            "leads": "follower" if p.why == HIJACK_WHY else "leader",
             "steps": {
                 "leader": _steps(tempo, p.start_beat, p.figure.leader),
                 "follower": _steps(tempo, p.start_beat, p.figure.follower),
@@ -136,14 +138,18 @@ def _placed_figures(routine: Routine) -> list[dict[str, Any]]:
 
 def _read_steps(figures: list[dict[str, Any]], reading: Sequence[FollowedStep]) -> None:
     """Each figure's follower steps replaced (in place) by those she danced while he led it,
-    a step of another figure saying which she read."""
-    for entry in figures:
+    a step of another figure saying which she read; where she led (a hijack), the figure's
+    leader steps are those he danced reading her."""
+    his = {s.figure_index for s in reading if s.role == "leader"}
+    for k, entry in enumerate(figures):
         entry["steps"]["follower"] = []
+        if k in his:
+            entry["steps"]["leader"] = []
     for step in sorted(reading, key=lambda s: s.time_s):
         text = describe_step(step.step)
         if step.wrong:
-            text += f" (she reads {step.read_name})"
-        figures[step.figure_index]["steps"]["follower"].append(
+            text += f" ({'he' if step.role == 'leader' else 'she'} reads {step.read_name})"
+        figures[step.figure_index]["steps"][step.role].append(
             {
                 "t_s": round(step.time_s, 4),
                 "count": step.step.count,

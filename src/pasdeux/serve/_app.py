@@ -10,6 +10,8 @@ Routes::
     DELETE /api/jobs/{id}           remove a finished or failed job and its folder
     GET  /api/jobs/{id}/zip         a finished job's output folder as a zip file
     GET  /jobs/{id}/{path}          a file of a finished job's output folder (the viewer)
+    GET  /live?job={id}             the live page: "You lead", "Cut in", "Hijack" (_live.py)
+    POST /api/live, /api/live/{sid}/next, /cut-in, /hijack   its session (see _live.py)
 
 A job id is made by the server and must match ``[0-9a-f]{16}``; a file is served only if
 its resolved path lies inside that job's output folder. Requests whose ``Host`` is not a
@@ -47,6 +49,7 @@ from pasdeux.serve._jobs import (
     zip_name,
     zip_outputs,
 )
+from pasdeux.serve._live import LiveSessions, cut_in, hijack, next_figure, start
 from pasdeux.serve._params import ServeParams
 from pasdeux.serve._upload import (
     UploadError,
@@ -135,6 +138,7 @@ def create_app(workdir: str | Path, params: ServeParams | None = None) -> Starle
         lifespan=lifespan,
     )
     app.state.service = service
+    app.state.live = LiveSessions(limit=p.live_sessions)
     return app
 
 
@@ -148,6 +152,11 @@ def _routes() -> list[Route | Mount]:
         Route("/api/jobs/{job_id}", _remove_job, methods=["DELETE"]),
         Route("/api/jobs/{job_id}/zip", _job_zip),
         Route("/jobs/{job_id}/{path:path}", _job_file),
+        Route("/live", _live_page),
+        Route("/api/live", _start_live, methods=["POST"]),
+        Route("/api/live/{sid}/next", next_figure, methods=["POST"]),
+        Route("/api/live/{sid}/cut-in", cut_in, methods=["POST"]),
+        Route("/api/live/{sid}/hijack", hijack, methods=["POST"]),
         Mount("/static", StaticFiles(directory=_STATIC), name="static"),
     ]
 
@@ -166,6 +175,25 @@ async def _page(_request: Request) -> Response:
         _STATIC / "index.html",
         headers={"Content-Security-Policy": _PAGE_CSP, "Cache-Control": "no-cache"},
     )
+
+
+async def _live_page(_request: Request) -> Response:
+    return FileResponse(
+        _STATIC / "live.html",
+        headers={"Content-Security-Policy": _PAGE_CSP, "Cache-Control": "no-cache"},
+    )
+
+
+async def _start_live(request: Request) -> Response:
+    runner = _service(request).runner
+
+    def find(job_id: str) -> Job | None:
+        if not is_job_id(job_id):
+            return None
+        with runner.lock:
+            return runner.jobs.get(job_id)
+
+    return await start(request, find)
 
 
 async def _config(request: Request) -> Response:

@@ -42,6 +42,8 @@ class ServeParams:
     stop_timeout_s : float
         How long a job stopped by the app's shutdown is given to remove its half-written
         output before its process is killed (seconds).
+    live_sessions : int
+        Live sessions kept in memory ("You lead"); the oldest is dropped past it.
     allowed_hosts : tuple of str
         The ``Host`` headers answered (others get HTTP 400): the loopback names only, so
         that a web page from elsewhere cannot reach the app through DNS rebinding.
@@ -54,10 +56,17 @@ class ServeParams:
     max_song_s: float = 3600.0
     check_decode_s: float = 10.0
     stop_timeout_s: float = 10.0
+    live_sessions: int = 8
     allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost")
 
     def __post_init__(self) -> None:
-        for name in ("max_upload_bytes", "max_form_bytes", "max_field_bytes", "workers"):
+        for name in (
+            "max_upload_bytes",
+            "max_form_bytes",
+            "max_field_bytes",
+            "workers",
+            "live_sessions",
+        ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")

@@ -37,7 +37,10 @@ class TimedStep:
 
 
 def timed_steps(
-    routine: Routine, params: MotionParams, follower: Sequence[FollowedStep] | None = None
+    routine: Routine,
+    params: MotionParams,
+    follower: Sequence[FollowedStep] | None = None,
+    leader: Sequence[FollowedStep] | None = None,
 ) -> dict[str, list[TimedStep]]:
     """Every step of both dancers with its times: it lifts at most ``travel_beats`` and at
     most ``travel_share`` of the time since the dancer's previous landing before it lands,
@@ -50,7 +53,10 @@ def timed_steps(
     the floor in the hop).
 
     The follower's steps are her part of the routine's figures, or ``follower`` when given
-    (the steps she decided on herself, reading the leader: :func:`own_steps`)."""
+    (the steps she decided on herself, reading the leader: :func:`own_steps`). The
+    leader's are his part of the routine's figures but for the figures ``leader``'s steps
+    belong to (the steps he decided on reading her, where she led), which take their
+    place."""
     tempo = routine.tempo_map
     out: dict[str, list[TimedStep]] = {role: [] for role in ROLES}
     kinds = {name: _traits(name) for name in {p.dance for p in routine.figures}}
@@ -64,6 +70,8 @@ def timed_steps(
             )
     if follower is not None:
         out["follower"] = own_steps(routine, follower)
+    if leader:
+        out["leader"] = own_steps(routine, leader, role="leader", around=out["leader"])
     for role in ROLES:
         timed = out[role]
         landed = {"L": -math.inf, "R": -math.inf}
@@ -97,19 +105,38 @@ def timed_steps(
     return out
 
 
-def own_steps(routine: Routine, follower: Sequence[FollowedStep]) -> list[TimedStep]:
-    """The follower's own steps (in time order) as timed steps: each travels from where
-    her previous step left that foot and her body (the routine's start pose before the
-    first) to where she put it; the times are hers, the beats read from the song's."""
+def own_steps(
+    routine: Routine,
+    follower: Sequence[FollowedStep],
+    *,
+    role: str = "follower",
+    around: Sequence[TimedStep] = (),
+) -> list[TimedStep]:
+    """A dancer's own steps (in time order) as timed steps: each travels from where the
+    dancer's previous step left that foot and the body (the routine's start pose before
+    the first) to where the dancer put it; the times are the dancer's, the beats read from
+    the song's. ``around``: the dancer's steps of the routine's other figures (those of
+    the figures the own steps belong to are left out), kept as they are, in time order
+    with the own steps."""
     tempo = routine.tempo_map
-    start = routine.figures[0].start_pose.follower
+    start = getattr(routine.figures[0].start_pose, role)
     feet = {"L": start.left_foot_xy_m, "R": start.right_foot_xy_m}
     body, facing = start.body_xy_m, start.facing_rad
     kinds = {name: _traits(name) for name in {p.dance for p in routine.figures}}
+    covered = {s.figure_index for s in follower}
+    kept: list[tuple[float, TimedStep | FollowedStep]] = [
+        (s.t_land, s) for s in around if s.figure_index not in covered
+    ]
+    kept += [(s.time_s, s) for s in follower]
     out = []
-    for own in sorted(follower, key=lambda s: s.time_s):
+    for _, own in sorted(kept, key=lambda pair: pair[0]):
+        if isinstance(own, TimedStep):
+            out.append(own)
+            done = own.replayed
+            feet[done.step.foot], body, facing = done.foot_to, done.body_after, done.facing_after
+            continue
         rs = ReplayedStep(
-            role="follower",
+            role=role,
             index=own.index,
             step=own.step,
             foot_from=feet[own.step.foot],

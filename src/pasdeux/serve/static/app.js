@@ -129,7 +129,10 @@ function jobCard(job) {
     const zip = element("a", "", "Download the folder (zip)");
     zip.href = job.zip_url;
     zip.setAttribute("download", "");
-    actions.append(watch, zip);
+    const lead = element("a", "", "Lead it live");
+    lead.href = `/live?job=${job.id}`;
+    lead.title = "You lead: pick the leader's figures as the song plays; she reads him";
+    actions.append(watch, zip, lead);
     card.append(actions);
   }
   if (job.state === "done" || job.state === "failed") {
