@@ -145,12 +145,14 @@ class _HisStep:
     lead: tuple[float, float]
 
 
-_HIS: dict[str, list[_HisStep]] = {}
+_HIS: dict[int, tuple[Figure, list[_HisStep]]] = {}
+"""By the figure object (figure ids repeat across dances: a Waltz's and a Polka's
+``natural_turn``)."""
 
 
 def _his_steps(fig: Figure) -> list[_HisStep]:
     """His steps of ``fig`` as she feels them (see :class:`_HisStep`)."""
-    if fig.id not in _HIS:
+    if id(fig) not in _HIS or _HIS[id(fig)][0] is not fig:
         plan = PlanParams()
         leader, follower = couple_start((0.0, 0.0), 0.0, fig.start_position)
         replayed = replay_figure(fig, leader, follower)
@@ -166,20 +168,23 @@ def _his_steps(fig: Figure) -> list[_HisStep]:
         def cm(v: Any) -> tuple[float, float]:
             return (100 * float(v[0]), 100 * float(v[1]))
 
-        _HIS[fig.id] = [
-            _HisStep(
-                rs.step.foot,
-                rs.step.beat - fig.leader[0].beat,
-                rs.step.hold,
-                cm(rs.foot_to),
-                cm(rs.body_after),
-                math.degrees(rs.facing_after),
-                cm(np.subtract(rs.foot_to, rs.foot_from)),
-                cm(lead),
-            )
-            for rs, lead in zip(his, leads, strict=True)
-        ]
-    return _HIS[fig.id]
+        _HIS[id(fig)] = (
+            fig,
+            [
+                _HisStep(
+                    rs.step.foot,
+                    rs.step.beat - fig.leader[0].beat,
+                    rs.step.hold,
+                    cm(rs.foot_to),
+                    cm(rs.body_after),
+                    math.degrees(rs.facing_after),
+                    cm(np.subtract(rs.foot_to, rs.foot_from)),
+                    cm(lead),
+                )
+                for rs, lead in zip(his, leads, strict=True)
+            ],
+        )
+    return _HIS[id(fig)][1]
 
 
 def _prefix(fig: Figure, beats: float = 1.0) -> tuple[list[_HisStep], _HisStep | None]:

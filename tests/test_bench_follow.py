@@ -86,3 +86,10 @@ def test_out_of_sync_spells_count_runs_of_more_than_one_step() -> None:
     assert spells([0, 1, 2], [True, True, True], 0.5) == []
     # a spell to the end is measured to the last true step; in beats of 0.5 s
     assert spells([0.0, 0.5, 1.0, 1.5], [True, True, False, False], 0.5) == [1.0]
+
+
+def test_figures_of_the_same_id_in_two_dances_are_told_apart() -> None:
+    waltz, polka = find_style("Waltz"), find_style("Polka")
+    w, p = waltz.figure("natural_turn"), polka.figure("natural_turn")
+    assert bench._his_steps(w) != bench._his_steps(p)
+    assert [h.beat for h in bench._his_steps(p)] == [s.beat for s in p.leader]
