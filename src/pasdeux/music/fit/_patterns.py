@@ -133,7 +133,7 @@ class PatternMatch:
         parts = [
             say
             for say, r in zip(self.pattern.says, self.per_band, strict=True)
-            if say and r is not None and r >= heard
+            if say and say != self.pattern.name and r is not None and r >= heard
         ]
         text = self.pattern.name + (f" ({', '.join(parts)})" if parts else "")
         return text + (", a beat off the tracked downbeat" if self.shifted else "")
