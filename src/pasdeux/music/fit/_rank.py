@@ -1,4 +1,5 @@
-"""Rank dance styles by how well a song's meter, tempo and rhythmic character suit them."""
+"""Rank dance styles by how well a song's meter, tempo, rhythm patterns and rhythmic character
+suit them."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterable
 
 from pasdeux.dances import DanceStyle, TempoRange
 from pasdeux.music._types import DanceFit
+from pasdeux.music.fit._patterns import load_patterns, pattern_factor, pattern_match
 from pasdeux.music.fit._rhythm import RhythmProfile, describe, rhythm_features, rhythm_fit
 
 __all__ = ["TEMPO_WIDTH", "rank_dances", "tempo_score"]
@@ -61,10 +63,12 @@ def rank_dances(
     For each tempo range of each style the song's tempo is tried as it is, and at double
     and half time (slightly penalised). The meter must match, except that a song in 4
     may be danced to a range in 2 and the reverse (beats counted the same); a song in 3
-    never suits a range in 2 or 4. With ``features``, each reading is also scored by how
-    well the song's rhythmic character, read at the dance's beat and bar, suits the
-    style's ``rhythm`` table (:func:`pasdeux.music.fit._rhythm.rhythm_fit`): the score is
-    the tempo score times that fit.
+    never suits a range in 2 or 4. With ``features``, each reading is also scored, at the
+    dance's beat and bar, by how well the song's bar-length rhythm patterns (bass, drums,
+    chords) match the dance's best pattern (:func:`pasdeux.music.fit.pattern_match`,
+    ``patterns.toml``) and how well its rhythmic character suits the style's ``rhythm``
+    table (:func:`pasdeux.music.fit._rhythm.rhythm_fit`): the score is the tempo score
+    times both factors.
 
     Parameters
     ----------
@@ -83,7 +87,9 @@ def rank_dances(
     tuple of DanceFit
         One per style, best first (ties by name); each score is in [0, 1] and each reason
         says why, e.g. ``"87 BPM in 3/4 (29 MPM) is inside Waltz's 3/4 range 84-90 BPM"``,
-        followed with features by what was heard, e.g. ``"; rhythm: swung eighths"``.
+        followed with features by the pattern matched and its similarity, e.g.
+        ``"; pattern: oom-pah-pah (bass on 1, chords on 2 and 3) (0.81)"``, and by what
+        was heard, e.g. ``"; rhythm: swung eighths"``.
     """
     read: dict[tuple[float, int], dict[str, float]] = {}  # features per (factor, meter)
     fits = [_fit_style(meter, bpm, style, features, read) for style in styles]
@@ -119,6 +125,12 @@ def _fit_style(
                 fit, matches = rhythm_fit(measured, style.rhythm, features.cycles)
                 score *= fit
                 heard = describe(matches)
+                match = pattern_match(
+                    features, factor, rng.meter, load_patterns().get(style.id, ())
+                )
+                score *= pattern_factor(None if match is None else match.similarity)
+                if match is not None:
+                    reason += f"; pattern: {match.words()} ({match.similarity:.2f})"
                 if heard:
                     reason += f"; rhythm: {heard}"
             if best is None or score > best[0] + 1e-12:

@@ -121,7 +121,7 @@ SCALE: dict[str, float] = {
 NEUTRAL_FIT = 0.6
 #: A trait the dance's music has raises the fit by up to this share when the song shows it and
 #: lowers it as much when the song lacks it; a bound the song breaks lowers it as much.
-TRAIT_WEIGHT = 0.25
+TRAIT_WEIGHT = 0.1
 #: A trait counts as heard (in the reason) from this match up, and as missed below 1 - this.
 _MET = 0.6
 #: Two-bar cycles from which the features are fully trusted.
