@@ -1,0 +1,81 @@
+"""The live stream's tunables: ``StreamParams``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["StreamParams"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class StreamParams:
+    """How the live stream decides beats, downbeats and tempo
+    (``BeatStream(rate, params=StreamParams(...))``). Chosen on the tuning half of
+    ``bench/stream.py``; change one only with that benchmark on both halves.
+
+    Attributes
+    ----------
+    min_bpm, max_bpm
+        The tempo range of the beat tracker (beats per minute).
+    networks
+        How many of madmom's eight unidirectional beat LSTMs (``BEATS_LSTM``) are averaged
+        (1 to 8; fewer is quicker).
+    observation_lambda
+        A beat occupies the first ``1 / observation_lambda`` of its period in the state
+        space (madmom's ``observation_lambda``).
+    tempo_lambda
+        Smooth tempo changes at a beat: probability ``exp(-tempo_lambda * |ratio - 1|)``
+        (madmom's ``transition_lambda``).
+    tempo_jump_prob
+        Probability, at each beat, that the tempo jumps to any other tempo in the range:
+        what lets the tracker re-lock after an abrupt change within a beat or two.
+    decision_delay_s
+        How long after a beat the tracker decides it (seconds): the beat's activation
+        peak has been heard by then. Each event carries both times.
+    meters
+        Beats per bar the bar tracker considers.
+    bar_jump_prob
+        Probability, at each beat, that the bar position jumps (a meter change or a
+        missed bar line).
+    accent_gain
+        Log-odds of a downbeat per z-score of the low band's (kick, bass) onset at the beat.
+    change_gain
+        Log-odds of a downbeat per z-score of the harmonic change at the beat.
+    stats_halflife_beats
+        Half-life of the running mean and spread that the z-scores are taken against.
+    z_clip
+        Largest z-score magnitude used.
+    low_band_hz
+        Upper edge of the low band (kick and bass), in Hz.
+    """
+
+    min_bpm: float = 55.0
+    max_bpm: float = 215.0
+    networks: int = 8
+    observation_lambda: int = 16
+    tempo_lambda: float = 100.0
+    tempo_jump_prob: float = 0.01
+    decision_delay_s: float = 0.05
+    meters: tuple[int, ...] = (3, 4)
+    bar_jump_prob: float = 0.05
+    accent_gain: float = 1.0
+    change_gain: float = 1.0
+    stats_halflife_beats: float = 16.0
+    z_clip: float = 3.0
+    low_band_hz: float = 200.0
+
+    def __post_init__(self) -> None:
+        if not 20.0 <= self.min_bpm < self.max_bpm <= 400.0:
+            raise ValueError(f"bad tempo range {self.min_bpm}-{self.max_bpm} BPM")
+        if not 1 <= self.networks <= 8:
+            raise ValueError(f"networks must be 1 to 8, got {self.networks}")
+        if self.observation_lambda < 2:
+            raise ValueError("observation_lambda must be at least 2")
+        if not 0.0 <= self.tempo_jump_prob < 1.0 or not 0.0 <= self.bar_jump_prob < 1.0:
+            raise ValueError("jump probabilities must lie in [0, 1)")
+        if not 0.0 <= self.decision_delay_s <= 0.25:
+            raise ValueError("decision_delay_s must lie in [0, 0.25] s")
+        if not self.meters or any(m < 2 for m in self.meters):
+            raise ValueError(f"meters must be at least 2 beats, got {self.meters}")
+        if self.stats_halflife_beats <= 0 or self.z_clip <= 0 or self.low_band_hz <= 30:
+            raise ValueError("stats_halflife_beats, z_clip must be > 0, low_band_hz > 30")
