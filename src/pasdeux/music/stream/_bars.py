@@ -6,8 +6,9 @@ A hidden Markov model over (beats in the bar, position in the bar), for each met
 Two cues say a beat is a bar's first, each as a z-score against its running mean and
 spread over the last beats: the low band's onset at the beat (kick and bass land on the
 one), and the harmonic change at the beat (the spectrum over the beat before it against
-the beat after: chords change at bar lines). The change of a beat is known only one beat
-later, so it is applied to the state one past a downbeat. The forward algorithm's most
+the beats after, ``change_beats`` each side: chords change at bar lines). The change at a
+beat is known only ``change_beats`` beats later, so it is applied to the states that
+many beats past a downbeat. The forward algorithm's most
 likely state names the count of each beat as it is decided.
 """
 
@@ -83,6 +84,7 @@ class BarTracker:
             nxt[start : start + m] = start + (np.arange(m) + 1) % m
             start += m
         self._next = nxt
+        self._changed = self.pos == params.change_beats % self.meters
         self._jump = params.bar_jump_prob
         self._accent_gain = params.accent_gain
         self._change_gain = params.change_gain
@@ -90,16 +92,16 @@ class BarTracker:
         self._change_z = RunningZ(params.stats_halflife_beats, params.z_clip)
         self.alpha = np.full(n, 1.0 / n)
 
-    def step(self, accent: float, previous_change: float | None) -> BarCount:
+    def step(self, accent: float, earlier_change: float | None) -> BarCount:
         """The count of the next beat, given its low-band ``accent`` and the harmonic
-        change at the beat before it (``None`` when not known)."""
+        change at the beat ``change_beats`` before it (``None`` when not known)."""
         moved = np.zeros_like(self.alpha)
         np.add.at(moved, self._next, self.alpha)
         prior = (1.0 - self._jump) * moved + self._jump / moved.size
         log_like = np.zeros(moved.size)
         log_like[self.pos == 0] += self._accent_gain * self._accent_z(accent)
-        if previous_change is not None:
-            log_like[self.pos == 1] += self._change_gain * self._change_z(previous_change)
+        if earlier_change is not None:
+            log_like[self._changed] += self._change_gain * self._change_z(earlier_change)
         post = prior * np.exp(log_like - log_like.max())
         self.alpha = post / post.sum()
         state = int(np.argmax(self.alpha))

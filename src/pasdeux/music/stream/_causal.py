@@ -25,7 +25,7 @@ import scipy.fft
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
-__all__ = ["FPS", "HOP", "CausalFrames", "CausalFrontEnd"]
+__all__ = ["FPS", "HOP", "CausalFrames", "CausalFrontEnd", "frame_time_s"]
 
 #: Samples a second the networks expect, and frames a second.
 SAMPLE_RATE_HZ = 44100
@@ -37,14 +37,24 @@ _BANDS = 12
 
 @dataclass(frozen=True)
 class CausalFrames:
-    """Rows of new frames: ``activation`` ``(n,)`` (beat probability), ``low_flux``
-    ``(n,)`` (positive spectral difference in the low band) and ``spectrum`` ``(n, bands)``
-    (log band magnitudes), for frames ``first`` to ``first + n - 1``."""
+    """Rows of new frames: ``activation`` ``(n,)`` (beat probability), ``flux`` and
+    ``low_flux`` ``(n,)`` (positive spectral difference, all bands and the low band) and
+    ``spectrum`` ``(n, bands)`` (log band magnitudes), for frames ``first`` to
+    ``first + n - 1``. Frame ``i``'s window ends on sample ``i * 441``; its time is the
+    window's centre, :func:`frame_time_s`."""
 
     first: int
     activation: NDArray[np.float64]
+    flux: NDArray[np.float64]
     low_flux: NDArray[np.float64]
     spectrum: NDArray[np.float32]
+
+
+def frame_time_s(frame: float) -> float:
+    """The time (seconds) of frame ``frame``: the centre of its window, 23 ms before the
+    window's last sample (an onset shows in the frames whose windows hold it, so the
+    network's peak lies about there)."""
+    return (frame * HOP - (_FRAME - 1) / 2) / SAMPLE_RATE_HZ
 
 
 @functools.cache
@@ -134,6 +144,16 @@ class CausalFrontEnd:
         """Log bands of the spectrum."""
         return int(self._bank.shape[1])
 
+    def chroma_matrix(self, low_hz: float, high_hz: float) -> NDArray[np.float32]:
+        """``(bands, 12)``: sums the log bands centred from ``low_hz`` to ``high_hz`` into
+        the twelve pitch classes (A = 0), for the harmony."""
+        centres = _setup()[2]
+        m = np.zeros((centres.size, 12), dtype=np.float32)
+        inside = np.flatnonzero((centres >= low_hz) & (centres <= high_hz))
+        classes = np.round(12.0 * np.log2(centres[inside] / 440.0)).astype(int) % 12
+        m[inside, classes] = 1.0
+        return m
+
     def feed(self, y44: NDArray[np.float32]) -> CausalFrames:
         """Add samples; return the frames they complete."""
         first = self._next
@@ -154,13 +174,15 @@ class CausalFrontEnd:
         low = np.sum(diff[:, self._low], axis=1, dtype=float)
         self._next += count
         self._buf = self._buf[count * HOP :]
-        return CausalFrames(first=first, activation=act, low_flux=low, spectrum=spec)
+        flux = np.sum(diff, axis=1, dtype=float)
+        return CausalFrames(first=first, activation=act, flux=flux, low_flux=low, spectrum=spec)
 
 
 def _empty(first: int, bands: int) -> CausalFrames:
     return CausalFrames(
         first=first,
         activation=np.zeros(0),
+        flux=np.zeros(0),
         low_flux=np.zeros(0),
         spectrum=np.zeros((0, bands), dtype=np.float32),
     )

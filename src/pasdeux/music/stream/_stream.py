@@ -13,7 +13,13 @@ from numpy.typing import NDArray
 from pasdeux.errors import InputError
 from pasdeux.music.frontend import AudioLimits, Resampler, open_audio
 from pasdeux.music.stream._bars import BarTracker, harmonic_change
-from pasdeux.music.stream._causal import FPS, SAMPLE_RATE_HZ, CausalFrames, CausalFrontEnd
+from pasdeux.music.stream._causal import (
+    FPS,
+    SAMPLE_RATE_HZ,
+    CausalFrames,
+    CausalFrontEnd,
+    frame_time_s,
+)
 from pasdeux.music.stream._params import StreamParams
 from pasdeux.music.stream._tracker import ForwardBeatTracker
 
@@ -21,6 +27,13 @@ __all__ = ["BeatEvent", "BeatStream", "file_blocks", "listen_stream", "microphon
 
 #: Frames of the low-band onset around a beat in which its accent is taken.
 _ACCENT_FRAMES = 2
+
+#: No beat is reported before the network's activation reaches this: the music has not started.
+_HEARD = 0.2
+
+#: The pitch range of the chroma whose change marks bar lines (Hz).
+_CHROMA_LOW_HZ = 100.0
+_CHROMA_HIGH_HZ = 2000.0
 
 #: Resampler block (seconds) for a stream that is not at 44.1 kHz.
 _RESAMPLE_BLOCK_S = 0.01
@@ -105,11 +118,15 @@ class BeatStream:
         )
         self._beats = ForwardBeatTracker(self.params, FPS)
         self._bars = BarTracker(self.params)
-        self._keep = 3 * int(self._beats.intervals[-1]) + 16  # frames of history kept
+        # frames of history kept: the last 2 * change_beats beats at the slowest tempo
+        self._keep = (2 * self.params.change_beats + 1) * int(self._beats.intervals[-1]) + 16
         self._hist_start = 0  # frame of the first kept row
         self._low = np.zeros(0)
-        self._spec = np.zeros((0, self._front.bands), dtype=np.float32)
+        self._chroma_of = self._front.chroma_matrix(_CHROMA_LOW_HZ, _CHROMA_HIGH_HZ)
+        self._spec = np.zeros((0, 12), dtype=np.float32)
         self._beat_frames: list[int] = []
+        self._heard = False  # whether the music has started
+        self._flux_level = RunningPeak(self.params.onset_halflife_s * FPS)
         self.num_samples = 0
 
     @property
@@ -127,15 +144,19 @@ class BeatStream:
         frames = self._front.feed(y44)
         self._remember(frames)
         events = []
-        for act in frames.activation:
-            decision = self._beats.step(float(act))
-            if decision is not None:
+        w = self.params.onset_weight
+        for act, flux in zip(frames.activation, frames.flux):
+            onset = self._flux_level(float(flux))
+            observed = (1.0 - w) * float(act) + w * onset
+            self._heard = self._heard or act >= _HEARD
+            decision = self._beats.step(observed)
+            if decision is not None and self._heard:
                 events.append(self._event(round(decision.frame), decision.bpm))
         return events
 
     def _remember(self, frames: CausalFrames) -> None:
         self._low = np.concatenate((self._low, frames.low_flux))
-        self._spec = np.concatenate((self._spec, frames.spectrum))
+        self._spec = np.concatenate((self._spec, frames.spectrum @ self._chroma_of))
         extra = self._low.size - self._keep
         if extra > 0:
             self._low = self._low[extra:]
@@ -145,23 +166,36 @@ class BeatStream:
     def _event(self, frame: int, bpm: float) -> BeatEvent:
         a = max(self._hist_start, frame - _ACCENT_FRAMES) - self._hist_start
         accent = float(np.max(self._low[a : frame + _ACCENT_FRAMES + 1 - self._hist_start]))
+        span = self.params.change_beats
+        history = [*self._beat_frames[-2 * span :], frame]
+        self._beat_frames = history
         change = None
-        if len(self._beat_frames) >= 2:
-            b0, b1 = self._beat_frames[-2:]
+        if len(history) == 2 * span + 1:  # the change at the beat `span` beats ago
             s = self._hist_start
-            change = harmonic_change(
-                self._spec[max(0, b0 - s) : max(0, b1 - s)],
-                self._spec[max(0, b1 - s) : max(0, frame - s)],
-            )
-        self._beat_frames = [*self._beat_frames[-2:], frame]
+            a, b, c = (max(0, f - s) for f in (history[0], history[span], history[-1]))
+            change = harmonic_change(self._spec[a:b], self._spec[b:c])
         bar = self._bars.step(accent, change)
         return BeatEvent(
-            time_s=frame / FPS,
+            time_s=frame_time_s(frame),
             decided_s=self.position_s,
             bpm=bpm,
             count=bar.count,
             meter=bar.meter,
         )
+
+
+class RunningPeak:
+    """Values scaled by a running peak that decays with a half-life of ``halflife``
+    values, clipped to [0, 1]: the onset flux as a probability-like observation."""
+
+    def __init__(self, halflife: float) -> None:
+        self._keep = 0.5 ** (1.0 / halflife)
+        self._peak = 0.0
+
+    def __call__(self, x: float) -> float:
+        """``x`` over the peak so far (then ``x`` joins the peak)."""
+        self._peak = max(x, self._peak * self._keep)
+        return min(1.0, x / self._peak) if self._peak > 0 else 0.0
 
 
 def listen_stream(
@@ -256,7 +290,11 @@ def microphone_blocks(
         )
     except Exception as exc:  # PortAudioError: no device, a busy one
         raise InputError(None, f"no audio input device to listen to ({exc})") from None
-    with stream:
-        while True:
-            data, _overflowed = stream.read(frames)
-            yield np.asarray(data, dtype=np.float32).reshape(-1)
+
+    def blocks() -> Iterator[NDArray[np.float32]]:
+        with stream:
+            while True:
+                data, _overflowed = stream.read(frames)
+                yield np.asarray(data, dtype=np.float32).reshape(-1)
+
+    return blocks()

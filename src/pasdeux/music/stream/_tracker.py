@@ -8,7 +8,9 @@ at the end of a beat the tempo may change. madmom's online tracker changes tempo
 smoothly (``exp(-100 |ratio - 1|)``: a 25 % jump has a probability of e^-25) and so takes
 many beats to follow an abrupt change; here a small probability (``tempo_jump_prob``) of
 jumping to any tempo is mixed in, so a beat that arrives a quarter early is explained
-within a beat or two. The observation is madmom's: the network's activation in the first
+within a beat or two. A jump's new tempo is the likelier the nearer it is (its weight falls
+by ``jump_octave_decay`` nepers an octave), so that a tempo halved or doubled is not
+taken for a change. The observation is madmom's: the network's activation in the first
 ``1 / observation_lambda`` of a beat, its complement spread over the rest.
 
 Decisions: at each frame the most likely state says how many frames ago its beat began;
@@ -64,8 +66,10 @@ class ForwardBeatTracker:
         ratio = self.intervals[None, :] / self.intervals[:, None]
         smooth = np.exp(-params.tempo_lambda * np.abs(ratio - 1.0))
         smooth /= smooth.sum(axis=1, keepdims=True)
+        far = np.exp(-params.jump_octave_decay * np.abs(np.log2(ratio)))
+        far /= far.sum(axis=1, keepdims=True)
         jump = params.tempo_jump_prob
-        self.transition = (1.0 - jump) * smooth + jump / self.intervals.size
+        self.transition = (1.0 - jump) * smooth + jump * far
         self.alpha = np.full(n, 1.0 / n)
         self.delay = round(params.decision_delay_s * fps)
         self._act: list[float] = []
