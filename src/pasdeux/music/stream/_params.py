@@ -66,13 +66,13 @@ class StreamParams:
     networks: int = 8
     onset_weight: float = 0.5
     onset_halflife_s: float = 4.0
-    observation_lambda: int = 16
+    observation_lambda: int = 24
     tempo_lambda: float = 100.0
     tempo_jump_prob: float = 0.1
-    jump_octave_decay: float = 2.0
-    decision_delay_s: float = 0.05
+    jump_octave_decay: float = 4.0
+    decision_delay_s: float = 0.08
     meters: tuple[int, ...] = (3, 4)
-    bar_jump_prob: float = 0.05
+    bar_jump_prob: float = 0.2
     accent_gain: float = 1.0
     change_gain: float = 1.0
     change_beats: int = 2
