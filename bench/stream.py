@@ -523,41 +523,51 @@ def table(result: dict[str, Any]) -> str:
     for r in result["streams"]:
         if r["half"] == "held_out":
             lines.append(f"| {r['name']} | " + " | ".join(_brief(r[s]) for s in systems) + " |")
-    real = result["real"]
-    if real:
-        cpu = {k: sum(r["cpu_s"][k] for r in real) for k in systems}
-        audio = sum(r["audio_s"] for r in real)
-        lines += [
-            "",
-            f"Real recordings (`../shared/music`, the first {REAL_S:.0f} s of each; in name "
-            "order, the even ones tune with the synthetic tuning half, the odd ones are held "
-            "out): online against offline after the warm-up, madmom online against pasdeux "
-            "offline beside it. CPU s / audio s: "
-            + ", ".join(f"{names[k]} {cpu[k] / audio:.3f}" for k in systems)
-            + f" (pasdeux online {cpu['pasdeux_online'] / cpu['madmom_online']:.2f} x madmom "
-            "online).",
-            "",
-            "| recording | half | online vs offline beat F | online vs offline downbeat F "
-            "| madmom online vs offline beat F |",
-            "|---|---|---:|---:|---:|",
-        ]
-        for r in real:
-            lines.append(
-                f"| {r['name'][:40]} | {r['half'].replace('_', '-')} "
-                f"| {_n(r['online_vs_offline_beat_f'])} "
-                f"| {_n(r['online_vs_offline_downbeat_f'])} "
-                f"| {_n(r['madmom_vs_offline_beat_f'])} |"
-            )
-        for half in ("tuning", "held_out"):
-            part = [r for r in real if r["half"] == half]
-            lines.append(
-                f"| mean | {half.replace('_', '-')} "
-                f"| {_n(_mean(part, 'online_vs_offline_beat_f'))} "
-                f"| {_n(_mean(part, 'online_vs_offline_downbeat_f'))} "
-                f"| {_n(_mean(part, 'madmom_vs_offline_beat_f'))} |"
-            )
+    lines += real_table(result["real"])
     lines.append(MARK_END)
     return "\n".join(lines) + "\n"
+
+
+def real_table(real: Sequence[dict[str, Any]]) -> list[str]:
+    """The lines of the recordings' table (none without recordings)."""
+    if not real:
+        return []
+    systems = ("pasdeux_online", "madmom_online", "pasdeux_offline")
+    names = {"pasdeux_online": "pasdeux online", "madmom_online": "madmom online",
+             "pasdeux_offline": "pasdeux offline"}  # fmt: skip
+    lines: list[str] = []
+    cpu = {k: sum(r["cpu_s"][k] for r in real) for k in systems}
+    audio = sum(r["audio_s"] for r in real)
+    lines += [
+        "",
+        f"Real recordings (`../shared/music`, the first {REAL_S:.0f} s of each; in name "
+        "order, the even ones tune with the synthetic tuning half, the odd ones are held "
+        "out): online against offline after the warm-up, madmom online against pasdeux "
+        "offline beside it. CPU s / audio s: "
+        + ", ".join(f"{names[k]} {cpu[k] / audio:.3f}" for k in systems)
+        + f" (pasdeux online {cpu['pasdeux_online'] / cpu['madmom_online']:.2f} x madmom "
+        "online).",
+        "",
+        "| recording | half | online vs offline beat F | online vs offline downbeat F "
+        "| madmom online vs offline beat F |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for r in real:
+        lines.append(
+            f"| {r['name'][:40]} | {r['half'].replace('_', '-')} "
+            f"| {_n(r['online_vs_offline_beat_f'])} "
+            f"| {_n(r['online_vs_offline_downbeat_f'])} "
+            f"| {_n(r['madmom_vs_offline_beat_f'])} |"
+        )
+    for half in ("tuning", "held_out"):
+        part = [r for r in real if r["half"] == half]
+        lines.append(
+            f"| mean | {half.replace('_', '-')} "
+            f"| {_n(_mean(part, 'online_vs_offline_beat_f'))} "
+            f"| {_n(_mean(part, 'online_vs_offline_downbeat_f'))} "
+            f"| {_n(_mean(part, 'madmom_vs_offline_beat_f'))} |"
+        )
+    return lines
 
 
 def _mean(rows: Sequence[dict[str, Any]], key: str) -> float | None:
