@@ -32,8 +32,8 @@ from pasdeux.music import check_audio_file, listen, load_audio
 from pasdeux.music.frontend._audio import open_audio
 from pasdeux.music.frontend._features import (
     SAMPLE_RATE_HZ,
+    Resampler,
     _processor,
-    _Resampler,
     _spectral_features,
     features_of,
 )
@@ -495,7 +495,7 @@ def test_streaming_resampler_is_exact(rate: int) -> None:
     x = (0.3 * rng.standard_normal(int(rate * 12.3) + 7)).astype(np.float32)
     g = int(np.gcd(rate, SAMPLE_RATE_HZ))
     whole = np.clip(resample_poly(x, SAMPLE_RATE_HZ // g, rate // g), -1.0, 1.0)
-    r = _Resampler(rate, SAMPLE_RATE_HZ)
+    r = Resampler(rate, SAMPLE_RATE_HZ)
     parts, i = [], 0
     while i < x.size:
         n = int(rng.integers(1, 3 * rate))

@@ -170,6 +170,8 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("--json", action="store_true", help="one JSON object on stdout")
     _audio_options(analyze)
 
+    _listen_parser(sub, common)
+
     dance = sub.add_parser(
         "dance", parents=[common], help="choreograph a song and write the outputs"
     )
@@ -197,6 +199,28 @@ def _parser() -> argparse.ArgumentParser:
         "--svg", type=Path, metavar="DIR", help="write a footprint chart per figure into DIR"
     )
     return parser
+
+
+def _listen_parser(sub: argparse._SubParsersAction[_Parser], common: _Parser) -> None:
+    listen = sub.add_parser(
+        "listen",
+        parents=[common],
+        help="beats, downbeats and tempo as the music plays (a file, or the microphone)",
+    )
+    listen.add_argument("song", type=Path, nargs="?", help="the file to play (or --mic)")
+    listen.add_argument(
+        "--live", action="store_true", help="decide each beat causally as it plays (the default)"
+    )
+    listen.add_argument(
+        "--as-fast-as-possible",
+        action="store_true",
+        help="feed the file as fast as it decodes instead of in real time",
+    )
+    listen.add_argument(
+        "--mic", action="store_true", help="listen to the default input device (sounddevice)"
+    )
+    listen.add_argument("--json", action="store_true", help="one JSON object a line per beat")
+    _audio_options(listen)
 
 
 def _bounded_int(low: int, high: int) -> Callable[[str], int]:
@@ -378,6 +402,8 @@ def _dispatch(args: argparse.Namespace, progress: _Progress) -> int:
         return _dance(args, progress)
     if args.command == "figures":
         return _figures(args)
+    if args.command == "listen":
+        return _listen(args, progress)
     if args.command == "check":
         return _check(args, progress)
     if args.command == "serve":
@@ -402,6 +428,34 @@ def _analyze(args: argparse.Namespace, progress: _Progress) -> int:
     print("  dances: " + ", ".join(f"{d.name} {d.score:.2f}" for d in music.dances[:5]))
     if music.dances:
         print(f"  best: {music.dances[0].name} ({music.dances[0].reason})")
+    return 0
+
+
+def _listen(args: argparse.Namespace, progress: _Progress) -> int:
+    from pasdeux.music.stream import file_blocks, listen_stream, microphone_blocks
+
+    if (args.song is None) == (not args.mic):
+        raise InputError(None, "listen needs a SONG or --mic (not both)")
+    if args.mic and args.as_fast_as_possible:
+        raise InputError(None, "--as-fast-as-possible plays a file; the microphone is live")
+    if args.mic:
+        rate, blocks = 44100, microphone_blocks()
+        progress("listening to the default input (Ctrl-C stops)")
+    else:
+        real_time = not args.as_fast_as_possible
+        rate, blocks = file_blocks(args.song, real_time=real_time, limits=_audio_limits(args))
+        pace = "in real time" if real_time else "as fast as possible"
+        progress(f"playing {shown(args.song)} {pace}")
+    for event in listen_stream(blocks, rate):
+        if args.json:
+            print(json.dumps(event.to_dict()), flush=True)
+            continue
+        kind = "DOWNBEAT" if event.downbeat else "beat    "
+        print(
+            f"{event.time_s:8.2f} s  {kind} {event.count}/{event.meter}  {event.bpm:5.1f} BPM"
+            f"  (decided at {event.decided_s:.2f} s)",
+            flush=True,
+        )
     return 0
 
 

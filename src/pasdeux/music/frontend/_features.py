@@ -51,6 +51,7 @@ __all__ = [
     "SAMPLE_RATE_HZ",
     "FeatureStream",
     "Features",
+    "Resampler",
     "dbn_beats",
     "features_of",
     "frame_index",
@@ -413,7 +414,7 @@ class FeatureStream:
         self._context = max(0, round(context_s * FPS)) * _HOP
         self._merge = max(0, round(merge_s * FPS)) * _HOP
         self._energy = _EnergyAccumulator(self.sample_rate)
-        self._resampler = _Resampler(self.sample_rate, SAMPLE_RATE_HZ)
+        self._resampler = Resampler(self.sample_rate, SAMPLE_RATE_HZ)
         self._pending: list[NDArray[np.float32]] = []
         self._buf_start = 0  # index (at 44.1 kHz) of the first held sample
         self._total = 0  # samples at 44.1 kHz so far
@@ -634,23 +635,25 @@ def _spectral_features(
 # --------------------------------------------------------------------------- streaming helpers
 
 
-class _Resampler:
+class Resampler:
     """Polyphase resampling (``scipy.signal.resample_poly``) of a stream, block by block.
 
     Each block is resampled with enough input either side that its output equals, to
     rounding, that of resampling the whole signal at once: blocks start on multiples of
     ``rate / gcd(rate, target)`` input samples, so output samples land on the same grid.
-    The output is clipped to [-1, 1].
+    The output is clipped to [-1, 1]. Output lags input by at most ``block_s`` seconds
+    plus the filter's reach (a few samples): 10 s blocks for the whole-song analysis,
+    a few milliseconds for the live stream (``pasdeux.music.stream``).
     """
 
-    def __init__(self, rate: int, target: int) -> None:
+    def __init__(self, rate: int, target: int, block_s: float = _RESAMPLE_BLOCK_S) -> None:
         self.rate, self.target = rate, target
         g = gcd(rate, target)
         self.up, self.down = target // g, rate // g
         # resample_poly's filter reaches 10 * max(up, down) samples at the upsampled rate
         need = math.ceil(10 * max(self.up, self.down) / self.up) + 2
         self.context = self.down * math.ceil(need / self.down)
-        self.block = self.down * max(1, round(_RESAMPLE_BLOCK_S * rate / self.down))
+        self.block = self.down * max(1, round(block_s * rate / self.down))
         self._buf = np.zeros(0, dtype=np.float32)
         self._buf_start = 0  # input index of _buf[0]
         self._pos = 0  # next input sample to be output (a multiple of down)

@@ -1,0 +1,103 @@
+"""The live stream's tunables: ``StreamParams``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["StreamParams"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class StreamParams:
+    """How the live stream decides beats, downbeats and tempo
+    (``BeatStream(rate, params=StreamParams(...))``). Chosen on the tuning half of
+    ``bench/stream.py``; change one only with that benchmark on both halves.
+
+    Attributes
+    ----------
+    min_bpm, max_bpm
+        The tempo range of the beat tracker (beats per minute).
+    networks
+        How many of madmom's eight unidirectional beat LSTMs (``BEATS_LSTM``) are averaged
+        (1 to 8; fewer is quicker).
+    onset_weight
+        The tracker's observation mixes the network's beat activation with the spectral
+        flux (scaled by its running peak) with this weight: the network remembers the
+        old tempo for a few beats after an abrupt change, the flux does not.
+    onset_halflife_s
+        Half-life of the running peak of the flux (seconds).
+    observation_lambda
+        A beat occupies the first ``1 / observation_lambda`` of its period in the state
+        space (madmom's ``observation_lambda``).
+    tempo_lambda
+        Smooth tempo changes at a beat: probability ``exp(-tempo_lambda * |ratio - 1|)``
+        (madmom's ``transition_lambda``).
+    tempo_jump_prob
+        Probability, at each beat, that the tempo jumps to any other tempo in the range:
+        what lets the tracker re-lock after an abrupt change within a beat or two.
+    jump_octave_decay
+        A jump's target tempo is weighted by ``exp(-jump_octave_decay * |log2 ratio|)``:
+        a jump by an octave is rarer than by a quarter.
+    decision_delay_s
+        How long after a beat the tracker decides it (seconds): the beat's activation
+        peak has been heard by then. Each event carries both times.
+    meters
+        Beats per bar the bar tracker considers.
+    bar_jump_prob
+        Probability, at each beat, that the bar position jumps (a meter change or a
+        missed bar line).
+    accent_gain
+        Log-odds of a downbeat per z-score of the low band's (kick, bass) onset at the beat.
+    change_gain
+        Log-odds of a downbeat per z-score of the harmonic change at the beat.
+    change_beats
+        The harmonic change at a beat compares the chroma of this many beats before it
+        with as many after it (so it is known that many beats later).
+    stats_halflife_beats
+        Half-life of the running mean and spread that the z-scores are taken against.
+    z_clip
+        Largest z-score magnitude used.
+    low_band_hz
+        Upper edge of the low band (kick and bass), in Hz.
+    """
+
+    min_bpm: float = 55.0
+    max_bpm: float = 215.0
+    networks: int = 8
+    onset_weight: float = 0.1
+    onset_halflife_s: float = 4.0
+    observation_lambda: int = 16
+    tempo_lambda: float = 100.0
+    tempo_jump_prob: float = 0.01
+    jump_octave_decay: float = 4.0
+    decision_delay_s: float = 0.03
+    meters: tuple[int, ...] = (3, 4)
+    bar_jump_prob: float = 0.02
+    accent_gain: float = 0.5
+    change_gain: float = 1.0
+    change_beats: int = 3
+    stats_halflife_beats: float = 16.0
+    z_clip: float = 3.0
+    low_band_hz: float = 200.0
+
+    def __post_init__(self) -> None:
+        if not 20.0 <= self.min_bpm < self.max_bpm <= 400.0:
+            raise ValueError(f"bad tempo range {self.min_bpm}-{self.max_bpm} BPM")
+        if not 1 <= self.networks <= 8:
+            raise ValueError(f"networks must be 1 to 8, got {self.networks}")
+        if self.observation_lambda < 2:
+            raise ValueError("observation_lambda must be at least 2")
+        if not 0.0 <= self.tempo_jump_prob < 1.0 or not 0.0 <= self.bar_jump_prob < 1.0:
+            raise ValueError("jump probabilities must lie in [0, 1)")
+        if self.jump_octave_decay < 0:
+            raise ValueError("jump_octave_decay must be >= 0")
+        if not 0.0 <= self.decision_delay_s <= 0.25:
+            raise ValueError("decision_delay_s must lie in [0, 0.25] s")
+        if not self.meters or any(m < 2 for m in self.meters):
+            raise ValueError(f"meters must be at least 2 beats, got {self.meters}")
+        if not 0.0 <= self.onset_weight <= 1.0 or self.onset_halflife_s <= 0:
+            raise ValueError("onset_weight must lie in [0, 1], onset_halflife_s be > 0")
+        if not 1 <= self.change_beats <= 4:
+            raise ValueError(f"change_beats must be 1 to 4, got {self.change_beats}")
+        if self.stats_halflife_beats <= 0 or self.z_clip <= 0 or self.low_band_hz <= 30:
+            raise ValueError("stats_halflife_beats, z_clip must be > 0, low_band_hz > 30")
