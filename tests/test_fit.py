@@ -15,10 +15,9 @@ from numpy.typing import NDArray
 import pasdeux.dances
 from pasdeux.dances import RHYTHM_FEATURES, DanceStyle, load_library, load_style
 from pasdeux.errors import SchemaError
-from pasdeux.music import ListenParams, rank_dances
+from pasdeux.music import FitParams, ListenParams, rank_dances
 from pasdeux.music.fit._rhythm import (
     FEATURE_WORDS,
-    NEUTRAL_FIT,
     SCALE,
     RhythmProfile,
     describe,
@@ -27,6 +26,8 @@ from pasdeux.music.fit._rhythm import (
     rhythm_profile,
 )
 from pasdeux.music.frontend._envelopes import band_envelopes
+
+NEUTRAL_FIT = FitParams().neutral_fit
 
 SR = 44100
 DATA = Path(pasdeux.dances.__file__).parent / "data"
@@ -394,3 +395,16 @@ def test_an_oom_pah_in_two_four_is_a_polka_a_march_at_the_same_tempo_is_not(bpm:
     march = rank_dances(2, bpm, library, profile_of(MARCH_24, meter=2, bpm=bpm))
     assert march[0].name != "Polka", march[:3]
     assert [f.name for f in march].index("Polka") > 2
+
+
+def test_fit_params_are_passed_in_and_change_the_ranking() -> None:
+    waltz_range = rank_dances(3, 87.0, load_library())
+    # a tempo just outside every 3/4 range but the Slow Dance's and the Viennese Waltz's
+    default = {f.name: f.score for f in rank_dances(3, 94.0, load_library())}
+    wide = {
+        f.name: f.score
+        for f in rank_dances(3, 94.0, load_library(), params=FitParams(tempo_width_ratio=1.3))
+    }
+    assert waltz_range[0].score == 1.0
+    assert wide["Waltz"] > default["Waltz"]
+    assert ListenParams().fit == FitParams()

@@ -30,7 +30,7 @@ from pasdeux.music._types import (
     Section,
     TempoPoint,
 )
-from pasdeux.music.fit import rank_dances
+from pasdeux.music.fit import FitParams, rank_dances
 from pasdeux.music.frontend import AudioLimits, check_audio_file, load_audio
 from pasdeux.music.grid import Counting, CountParams, count_for, recount
 
@@ -43,6 +43,7 @@ __all__ = [
     "Counting",
     "DanceFit",
     "EnergyCurve",
+    "FitParams",
     "ListenParams",
     "MusicMap",
     "Phrase",

@@ -245,7 +245,9 @@ def _music_map(
         sections=sections,
         accents=(),
         energy=energy,
-        dances=rank_dances(song_meter, bpm, library, rhythm_of(song_meter, 0.0, duration)),
+        dances=rank_dances(
+            song_meter, bpm, library, rhythm_of(song_meter, 0.0, duration), params.fit
+        ),
     )
     arrival = float(beats[bar_starts[tex.arrival]]) if tex.arrival is not None else None
     return replace(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from pasdeux.music.fit._params import FitParams
 
 __all__ = ["ListenParams"]
 
@@ -142,6 +144,8 @@ class ListenParams:
         The floor's share for bars of 2, 3 and 4 beats.
     prior_min_bpm, prior_max_bpm
         No beat is slower or faster than this: outside, the prior is zero.
+    fit
+        The dance fit's tunables (:class:`pasdeux.music.FitParams`).
     """
 
     min_beats: int = 8
@@ -214,6 +218,7 @@ class ListenParams:
     prior_floor_meter_shares: tuple[float, float, float] = (0.15, 0.25, 0.6)
     prior_min_bpm: float = 40.0
     prior_max_bpm: float = 240.0
+    fit: FitParams = field(default_factory=FitParams)
 
     @property
     def tempo_change_log(self) -> float:

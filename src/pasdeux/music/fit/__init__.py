@@ -5,6 +5,7 @@ the clave of a salsa, the surdo on 2 of a samba, the oom-pah-pah of a waltz...),
 rhythmic character of its bars (a metrical profile of band-wise onsets read as swing,
 syncopation, backbeat...)."""
 
+from pasdeux.music.fit._params import FitParams
 from pasdeux.music.fit._patterns import (
     PatternMatch,
     RhythmPattern,
@@ -16,6 +17,7 @@ from pasdeux.music.fit._rank import rank_dances
 from pasdeux.music.fit._rhythm import RhythmProfile, rhythm_profile
 
 __all__ = [
+    "FitParams",
     "PatternMatch",
     "RhythmPattern",
     "RhythmProfile",

@@ -17,15 +17,15 @@ at 12 phases a dance beat; a stroke's strength is its peak within ±1 phase abov
 pattern's strokes by Pearson correlation, i.e. after removing the mean and the scale, so
 that a loud band does not outweigh a quiet one and only which slots are struck, and how
 hard, counts. The pattern's similarity is the weighted mean of its bands' correlations
-(:data:`BAND_WEIGHTS`: the bass counts most, the crowded mid band least). A two-bar
-pattern is tried in both orders of its bars (a 3-2 clave is a 2-3 clave a bar later), and
-the profile at every shift by a whole tracked bar (where the downbeat of a dance counted in
-4 falls when the song is tracked in 2); a shift by one beat, for a downbeat tracked a beat
-off (a salsa's tumbao, which avoids the 1 and stresses the 4, pulls the tracked downbeat
-there), costs :data:`BEAT_SHIFT_COST`. A dance's similarity is the best over its patterns
-and shifts (:func:`pattern_match`); it multiplies the dance's score by
-:func:`pattern_factor`. Where no pattern can be compared, the similarity is
-:data:`NEUTRAL_SIMILARITY`.
+(``FitParams.band_weights_low_mid_high``: the bass counts most, the crowded mid band
+least). A two-bar pattern is tried in both orders of its bars (a 3-2 clave is a 2-3 clave a
+bar later), and the profile at every shift by a whole tracked bar (where the downbeat of a
+dance counted in 4 falls when the song is tracked in 2); a shift by one beat, for a
+downbeat tracked a beat off (a salsa's tumbao, which avoids the 1 and stresses the 4, pulls
+the tracked downbeat there), costs ``FitParams.beat_shift_cost``. A dance's similarity is
+the best over its patterns and shifts (:func:`pattern_match`); it multiplies the dance's
+score by :func:`pattern_factor`. Where no pattern can be compared, the similarity is
+``FitParams.neutral_similarity``.
 
 What the published work gave this module:
 
@@ -46,9 +46,9 @@ What the published work gave this module:
   construction, and the octave (half or double time) is tried explicitly instead.
 
 Nothing is learnt: the patterns are the musical knowledge; the constants that turn
-similarities into a factor of the score (:data:`PATTERN_GAIN`, :data:`BEAT_SHIFT_COST`,
-:data:`BAND_WEIGHTS`, :data:`NEUTRAL_SIMILARITY`) were set on the tuning half of the
-generated corpus (``bench/music.py``), re-ranking cached profiles.
+similarities into a factor of the score (:class:`FitParams`: ``pattern_gain``,
+``beat_shift_cost``, ``band_weights_low_mid_high``, ``neutral_similarity``) were set on the
+tuning half of the generated corpus (``bench/music.py``), re-ranking cached profiles.
 """
 
 from __future__ import annotations
@@ -64,15 +64,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pasdeux.errors import SchemaError
+from pasdeux.music.fit._params import FitParams
 from pasdeux.music.fit._rhythm import RhythmProfile
 
 __all__ = [
     "BANDS",
-    "BAND_WEIGHTS",
-    "BEAT_SHIFT_COST",
-    "NEUTRAL_SIMILARITY",
     "PATTERNS_FILE",
-    "PATTERN_GAIN",
     "PatternMatch",
     "RhythmPattern",
     "load_patterns",
@@ -87,17 +84,6 @@ BANDS = ("low", "mid", "high")
 PATTERNS_FILE = Path(__file__).with_name("patterns.toml")
 #: Phases per dance beat at which patterns and profile are compared.
 _PHASES = 12
-#: A pattern similarity ``s`` multiplies the dance's score by ``exp(PATTERN_GAIN (s - 1))``.
-PATTERN_GAIN = 3.0
-#: The similarity assumed where no pattern can be compared (the dance has none in that meter,
-#: or the song's two-bar cycle holds no whole bar of the dance at that beat): neither
-#: evidence for the dance nor against it.
-NEUTRAL_SIMILARITY = 0.35
-#: Similarity subtracted when the profile matches only shifted by one beat.
-BEAT_SHIFT_COST = 0.2
-#: How much each band's correlation counts in a pattern's similarity (low, mid, high): the
-#: bass is what a dancer follows; the mid band mixes chords, snare, clave and congas.
-BAND_WEIGHTS = (1.5, 0.75, 1.0)
 _STEP_WEIGHT = {"X": 1.0, "x": 0.5, ".": 0.0}
 _KEYS = {"dance", "name", "meter", "steps", *BANDS, *(f"{b}_says" for b in BANDS)}
 
@@ -304,7 +290,7 @@ def _song_grid(
 
 
 def _match_one(
-    song: NDArray[np.float64], keep: int, tracked_bar: int, pattern: RhythmPattern
+    song: NDArray[np.float64], keep: int, tracked_bar: int, pattern: RhythmPattern, p: FitParams
 ) -> PatternMatch | None:
     temps = [
         None if w is None else _template(w, pattern.steps, keep, pattern.meter)
@@ -328,9 +314,9 @@ def _match_one(
         named = [b for b, t in enumerate(temps) if t is not None]
         if all(per_band[b] is None for b in named):
             continue
-        weight = sum(BAND_WEIGHTS[b] for b in named)
-        sim = sum(BAND_WEIGHTS[b] * (per_band[b] or 0.0) for b in named) / weight
-        sim -= BEAT_SHIFT_COST if off else 0.0
+        weights = p.band_weights_low_mid_high
+        sim = sum(weights[b] * (per_band[b] or 0.0) for b in named) / sum(weights[b] for b in named)
+        sim -= p.beat_shift_cost if off else 0.0
         if best is None or sim > best.similarity:
             best = PatternMatch(pattern, sim, per_band, off)
     return best
@@ -341,6 +327,7 @@ def pattern_match(
     ratio: float,
     dance_meter: int,
     patterns: tuple[RhythmPattern, ...],
+    params: FitParams | None = None,
 ) -> PatternMatch | None:
     """The dance's best pattern for the song read at the dance's beat and bar.
 
@@ -354,6 +341,8 @@ def pattern_match(
         Beats in the dance's bar.
     patterns
         The dance's patterns (:func:`load_patterns`); those in another meter are skipped.
+    params
+        The band weights and the cost of a beat's shift (:class:`FitParams`).
 
     Returns
     -------
@@ -370,14 +359,16 @@ def pattern_match(
     for pattern in patterns:
         if pattern.meter != dance_meter:
             continue
-        m = _match_one(song, keep, tracked_bar, pattern)
+        m = _match_one(song, keep, tracked_bar, pattern, params or FitParams())
         if m is not None and (best is None or m.similarity > best.similarity):
             best = m
     return best
 
 
-def pattern_factor(similarity: float | None) -> float:
-    """The score factor of a pattern similarity: ``exp(PATTERN_GAIN (s - 1))``, 1 for a
-    perfect match, falling by ``e`` for every ``1 / PATTERN_GAIN`` of similarity lost."""
-    s = NEUTRAL_SIMILARITY if similarity is None else min(1.0, similarity)
-    return math.exp(PATTERN_GAIN * (s - 1.0))
+def pattern_factor(similarity: float | None, params: FitParams | None = None) -> float:
+    """The score factor of a pattern similarity: ``exp(gain (s - 1))``, 1 for a perfect
+    match, falling by ``e`` for every ``1 / gain`` of similarity lost (``gain``:
+    ``FitParams.pattern_gain``; no similarity: ``FitParams.neutral_similarity``)."""
+    p = params or FitParams()
+    s = p.neutral_similarity if similarity is None else min(1.0, similarity)
+    return math.exp(p.pattern_gain * (s - 1.0))

@@ -8,25 +8,14 @@ from collections.abc import Iterable
 
 from pasdeux.dances import DanceStyle, TempoRange
 from pasdeux.music._types import DanceFit
+from pasdeux.music.fit._params import FitParams
 from pasdeux.music.fit._patterns import load_patterns, pattern_factor, pattern_match
 from pasdeux.music.fit._rhythm import RhythmProfile, describe, rhythm_features, rhythm_fit
 
-__all__ = ["TEMPO_WIDTH", "rank_dances", "tempo_score"]
-
-#: Width (in log tempo) of the Gaussian fall-off outside a dance's tempo range: ~8 %.
-TEMPO_WIDTH = math.log(1.08)
-
-#: Counting the song at half or double time costs this factor of the score.
-_HALF_DOUBLE_FACTOR = 0.85
-#: A song read in 2 danced to a range in 4: the bars regroup cleanly (much 2/4 music is
-#: written and danced in 4).
-_TWO_AS_FOUR_FACTOR = 0.95
-#: A song read in 4 danced to a range in 2 (Samba, Paso Doble): the bars regroup, but the
-#: listen stage reads 2 where the bass alternates beat by beat, so a 4 is evidence against.
-_FOUR_AS_TWO_FACTOR = 0.85
+__all__ = ["rank_dances", "tempo_score"]
 
 
-def tempo_score(bpm: float, bpm_min: float, bpm_max: float) -> float:
+def tempo_score(bpm: float, bpm_min: float, bpm_max: float, width_ratio: float = 1.08) -> float:
     """1.0 inside ``[bpm_min, bpm_max]``, a Gaussian in log tempo outside it.
 
     Parameters
@@ -35,6 +24,8 @@ def tempo_score(bpm: float, bpm_min: float, bpm_max: float) -> float:
         The tempo to score, in beats per minute.
     bpm_min, bpm_max
         The range, in beats per minute.
+    width_ratio
+        The Gaussian's width as a tempo ratio (``FitParams.tempo_width_ratio``).
 
     Returns
     -------
@@ -49,7 +40,7 @@ def tempo_score(bpm: float, bpm_min: float, bpm_max: float) -> float:
         d = math.log(bpm / bpm_max)
     else:
         return 1.0
-    return math.exp(-0.5 * (d / TEMPO_WIDTH) ** 2)
+    return math.exp(-0.5 * (d / math.log(width_ratio)) ** 2)
 
 
 def rank_dances(
@@ -57,6 +48,7 @@ def rank_dances(
     bpm: float,
     styles: Iterable[DanceStyle],
     features: RhythmProfile | None = None,
+    params: FitParams | None = None,
 ) -> tuple[DanceFit, ...]:
     """Rank every dance style by how well it suits a song's meter, tempo and rhythm.
 
@@ -81,6 +73,8 @@ def rank_dances(
     features
         The song's (or section's) rhythm profile (:func:`pasdeux.music.fit._rhythm.rhythm_profile`);
         None ranks by tempo and meter alone.
+    params
+        The fit's tunables (:class:`FitParams`; the defaults when None).
 
     Returns
     -------
@@ -92,7 +86,8 @@ def rank_dances(
         was heard, e.g. ``"; rhythm: swung eighths"``.
     """
     read: dict[tuple[float, int], dict[str, float]] = {}  # features per (factor, meter)
-    fits = [_fit_style(meter, bpm, style, features, read) for style in styles]
+    p = params or FitParams()
+    fits = [_fit_style(meter, bpm, style, features, read, p) for style in styles]
     # Equal scores (both ranges hold the tempo): the narrower range first, as the more
     # telling (87 BPM in 3/4 is inside the Waltz's 84-90 and the Slow Dance's 78-102).
     fits.sort(key=lambda f: (-f[0].score, f[1], f[0].name))
@@ -105,30 +100,32 @@ def _fit_style(
     style: DanceStyle,
     features: RhythmProfile | None,
     read: dict[tuple[float, int], dict[str, float]],
+    p: FitParams,
 ) -> tuple[DanceFit, float]:
     """The style's fit and the log width of the tempo range it was fitted to."""
     best: tuple[float, str, float] | None = None
     for rng in style.tempos:
-        meter_factor = _meter_factor(meter, rng.meter)
+        meter_factor = _meter_factor(meter, rng.meter, p)
         if meter_factor == 0.0:
             continue
-        for factor, label, penalty in ((1.0, "", 1.0), (0.5, "half time", _HALF_DOUBLE_FACTOR),
-                                       (2.0, "double time", _HALF_DOUBLE_FACTOR)):  # fmt: skip
+        for factor, label, penalty in ((1.0, "", 1.0), (0.5, "half time", p.half_double_factor),
+                                       (2.0, "double time", p.half_double_factor)):  # fmt: skip
             counted = bpm * factor
-            score = tempo_score(counted, rng.bpm_min, rng.bpm_max) * penalty * meter_factor
+            fit_tempo = tempo_score(counted, rng.bpm_min, rng.bpm_max, p.tempo_width_ratio)
+            score = fit_tempo * penalty * meter_factor
             reason = _reason(meter, bpm, counted, label, style.name, rng)
             if features is not None and score > 0.0:
                 key = (factor, rng.meter)
                 if key not in read:
                     read[key] = rhythm_features(features, factor, rng.meter)
                 measured = read[key]
-                fit, matches = rhythm_fit(measured, style.rhythm, features.cycles)
+                fit, matches = rhythm_fit(measured, style.rhythm, features.cycles, p)
                 score *= fit
                 heard = describe(matches)
                 match = pattern_match(
-                    features, factor, rng.meter, load_patterns().get(style.id, ())
+                    features, factor, rng.meter, load_patterns().get(style.id, ()), p
                 )
-                score *= pattern_factor(None if match is None else match.similarity)
+                score *= pattern_factor(None if match is None else match.similarity, p)
                 if match is not None:
                     reason += f"; pattern: {match.words()} ({match.similarity:.2f})"
                 if heard:
@@ -148,13 +145,13 @@ def _fit_style(
     return DanceFit(name=style.name, score=clipped, reason=reason), width
 
 
-def _meter_factor(song_meter: int, range_meter: int) -> float:
+def _meter_factor(song_meter: int, range_meter: int, p: FitParams) -> float:
     if song_meter == range_meter:
         return 1.0
     if (song_meter, range_meter) == (2, 4):
-        return _TWO_AS_FOUR_FACTOR
+        return p.two_as_four_factor
     if (song_meter, range_meter) == (4, 2):
-        return _FOUR_AS_TWO_FACTOR
+        return p.four_as_two_factor
     return 0.0
 
 

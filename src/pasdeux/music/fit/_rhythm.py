@@ -74,14 +74,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pasdeux.dances import RHYTHM_FEATURES
+from pasdeux.music.fit._params import FitParams
 from pasdeux.music.frontend import BandEnvelopes
 
 __all__ = [
     "FEATURE_WORDS",
-    "NEUTRAL_FIT",
     "RHYTHM_FEATURES",
     "SCALE",
-    "TRAIT_WEIGHT",
     "RhythmProfile",
     "TraitMatch",
     "describe",
@@ -117,11 +116,6 @@ SCALE: dict[str, float] = {
     "staccato": 0.06,
 }
 
-#: The rhythm fit of a dance before any trait is compared (see :func:`rhythm_fit`).
-NEUTRAL_FIT = 0.6
-#: A trait the dance's music has raises the fit by up to this share when the song shows it and
-#: lowers it as much when the song lacks it; a bound the song breaks lowers it as much.
-TRAIT_WEIGHT = 0.1
 #: A trait counts as heard (in the reason) from this match up, and as missed below 1 - this.
 _MET = 0.6
 #: Two-bar cycles from which the features are fully trusted.
@@ -407,15 +401,18 @@ def trait_match(feature: str, bound: str, target: float, value: float) -> float:
 
 
 def rhythm_fit(
-    features: Mapping[str, float], targets: Mapping[str, float], cycles: int = _TRUSTED_CYCLES
+    features: Mapping[str, float],
+    targets: Mapping[str, float],
+    cycles: int = _TRUSTED_CYCLES,
+    params: FitParams | None = None,
 ) -> tuple[float, tuple[TraitMatch, ...]]:
     """How well a song's measured features suit a dance's rhythm table.
 
-    The fit starts at :data:`NEUTRAL_FIT` and each key of the table multiplies it: a trait the
+    The fit starts at ``FitParams.neutral_fit`` and each key of the table multiplies it: a trait the
     dance's music has (a ``_min`` bound or a typical value) by ``1 + w (2 m - 1)``, from
     ``1 - w`` when the song clearly lacks it to ``1 + w`` when it clearly shows it; a
     ``_max`` bound (what the dance's music avoids) by ``1 - w (1 - m)``, so that keeping it
-    is no evidence but breaking it counts against; ``w`` is :data:`TRAIT_WEIGHT` and ``m``
+    is no evidence but breaking it counts against; ``w`` is ``FitParams.trait_weight`` and ``m``
     the key's match (:func:`trait_match`). A dance whose distinctive rhythm is heard so
     beats one that names none, and one whose rhythm is contradicted loses to both. The fit
     is capped at 1.
@@ -428,14 +425,17 @@ def rhythm_fit(
         The dance's ``rhythm`` table: ``feature``, ``feature_min`` or ``feature_max`` keys.
     cycles
         Two-bar cycles the features were averaged over: fewer than 8 weaken every key.
+    params
+        The neutral fit and the traits' weight (:class:`FitParams`).
 
     Returns
     -------
     tuple
         The fit in (0, 1], and one :class:`TraitMatch` per key whose feature was measured.
     """
-    w = TRAIT_WEIGHT * min(1.0, cycles / _TRUSTED_CYCLES)
-    fit = NEUTRAL_FIT
+    p = params or FitParams()
+    w = p.trait_weight * min(1.0, cycles / _TRUSTED_CYCLES)
+    fit = p.neutral_fit
     matches: list[TraitMatch] = []
     for key, target in sorted(targets.items()):
         name, bound = key, ""

@@ -110,7 +110,7 @@ def find_sections(
         ibis = np.concatenate(bar_ibi[run.first_bar : run.first_bar + run.n_bars])
         bpm = round(60.0 / float(np.median(ibis)), 2)
         profile = rhythm_of(run.meter, start, end) if rhythm_of is not None else None
-        fits = rank_dances(run.meter, bpm, styles, profile)
+        fits = rank_dances(run.meter, bpm, styles, profile, params.fit)
         sections.append(
             Section(
                 start=round(start, 3),
