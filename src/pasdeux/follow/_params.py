@@ -57,11 +57,12 @@ class FollowParams:
     lead_min_m: float = 0.03
     #: Concentration of the lead's direction (von Mises kappa on the angle between his body's
     #: motion so far and the step's direction). Tuned on the tuning half of
-    #: ``bench/follow.py`` among 1, 2 and 4 (best mean share recognised by the first beat).
-    lead_kappa: float = 1.0
+    #: ``bench/follow.py`` among 1, 2 and 4 (best mean share recognised by the figure's
+    #: telling beat).
+    lead_kappa: float = 2.0
     #: Concentration of the direction his stepping foot has begun to travel in (von Mises
     #: kappa, tuned with ``lead_kappa`` and equal to it); 0: not read.
-    foot_lead_kappa: float = 1.0
+    foot_lead_kappa: float = 2.0
     #: The chance, at each of his steps, that he leaves the figure for the start of another
     #: (a change mid-figure), and that a figure is followed by one the grammar does not list.
     switch_prob: float = 0.01
