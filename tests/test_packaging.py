@@ -35,9 +35,12 @@ def test_readme_shows_a_screenshot_of_the_3d_view() -> None:
     assert (width, height) == (1400, 820)
 
 
-def test_the_shipped_viewer_bundle_is_built_from_its_sources(tmp_path: Path) -> None:
-    """esbuild, run as `make viewer` runs it, makes the very bundle that ships (so the
-    committed src/pasdeux/render/viewer.bundle.js is not stale)."""
+@pytest.mark.parametrize(
+    "bundle", ["src/pasdeux/render/viewer.bundle.js", "src/pasdeux/serve/static/live.bundle.js"]
+)
+def test_the_shipped_viewer_bundle_is_built_from_its_sources(tmp_path: Path, bundle: str) -> None:
+    """esbuild, run as `make viewer` runs it, makes the very bundles that ship (so the
+    committed viewer and live page bundles are not stale)."""
     import json
     import shlex
     import subprocess
@@ -46,10 +49,11 @@ def test_the_shipped_viewer_bundle_is_built_from_its_sources(tmp_path: Path) -> 
     if not esbuild.exists():
         pytest.skip("viewer/node_modules not installed (make viewer-lint installs it)")
     build = json.loads((ROOT / "viewer" / "package.json").read_text())["scripts"]["build"]
-    shipped = ROOT / "src" / "pasdeux" / "render" / "viewer.bundle.js"
-    argv = shlex.split(build)
-    assert argv[0] == "esbuild" and "--outfile=../src/pasdeux/render/viewer.bundle.js" in argv
-    fresh = tmp_path / "viewer.bundle.js"
+    shipped = ROOT / bundle
+    commands = [shlex.split(part) for part in build.split("&&")]
+    argv = next(c for c in commands if f"--outfile=../{bundle}" in c)
+    assert argv[0] == "esbuild"
+    fresh = tmp_path / shipped.name
     argv = [str(esbuild)] + [
         f"--outfile={fresh}" if a.startswith("--outfile=") else a for a in argv[1:]
     ]
