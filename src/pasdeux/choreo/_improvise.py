@@ -304,7 +304,8 @@ def lead_frames(
     fps
         Frames a second.
     params
-        ``lead_body_s`` and ``swing_share`` (see :class:`PlanParams`).
+        ``lead_body_s``, ``swing_share`` and his lead through the hands (``lead_pull_m``,
+        ``lead_pull_min_m``, ``lead_twist_m``, ``lead_twist_min_deg``; see :class:`PlanParams`).
     from_s
         The first frame's time (frames are on the grid of ``1 / fps`` from 0 s; the first
         frame's ``new_beats_s`` are the beats since the grid's frame before it).
