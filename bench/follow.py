@@ -77,6 +77,10 @@ FELT_DIRECTION_DEG = 30.0
 alike to her (his landings are noisy by up to 3 cm); two steps begun in directions closer
 than this (deg) too."""
 LEAD_FELT_CM = 4.0
+SYNC_SIZE_M = 0.1
+SYNC_TURN_EIGHTHS = 1.0
+"""Her step is in sync with the step led when it is that step within these (see
+:func:`same_step`)."""
 """Two leads through the hands closer than this (cm) feel alike: the noisy lead's spread is
 up to 1 cm, the follower reads the hands with 3 cm (``FollowParams.pull_sigma_m``)."""
 """How long his lead of a step must have run to tell its direction: a lead that begins at
@@ -391,11 +395,25 @@ def step_errors(
             continue
         missed.append(0.0)
         danced = style.figure(mine[j].figure).follower[mine[j].index]
-        in_sync.append(_step_key(danced) == key)
+        in_sync.append(same_step(_step_key(danced), key))
         pos.append(100 * float(np.hypot(*np.subtract(mine[j].foot_xy_m, xy))))
         timing.append(1000 * abs(float(when[j]) - t))
     spells = out_of_sync_spells([t for t, _, _ in truth], in_sync, period)
     return {"position_cm": pos, "timing_ms": timing, "missed": missed, "spells_beats": spells}
+
+
+def same_step(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    """Two step keys (:func:`_step_key`) that are one step danced in sync: the same foot,
+    direction, weight and hold, sizes within :data:`SYNC_SIZE_M` and turns within
+    :data:`SYNC_TURN_EIGHTHS` (a step 5 cm shorter, or called another position of the
+    couple, is the same step; another foot, direction or a turn the other way is not)."""
+    foot, direction, size, turn, weight, hold, _ = a
+    foot2, direction2, size2, turn2, weight2, hold2, _ = b
+    return (
+        (foot, direction, weight, hold) == (foot2, direction2, weight2, hold2)
+        and abs(size - size2) <= SYNC_SIZE_M + 1e-9
+        and abs(turn - turn2) <= SYNC_TURN_EIGHTHS + 1e-9
+    )
 
 
 def out_of_sync_spells(times_s: list[float], in_sync: list[bool], period_s: float) -> list[float]:
@@ -626,8 +644,9 @@ def table(result: dict[str, Any], params: FollowParams, settings: Settings, quic
         "hands 4 cm apart; *told by*: the share of figures that become tellable",
         "before they end, and their mean telling beat; the rest are led alike to their end by",
         "another figure, and only her steps can be judged). *Spells out of sync*: runs of more",
-        "than one of her steps in a row that are not the step led (or missing), longer than",
-        "one beat, counted over all routines (the issue: never).",
+        "than one of her steps in a row that are not the step led (another foot, direction,",
+        "weight or hold, a size 10 cm or a turn 1/8 off, or missing), longer than one beat,",
+        "counted over all routines (the issue: never).",
         "*The follower before* is the model before his feet and his lead through the hands",
         "were read (where his stepping foot lands from his body, the way it travels in the",
         "air, his joined hands moved towards where her body is to go), run on the same frames.",

@@ -93,3 +93,11 @@ def test_figures_of_the_same_id_in_two_dances_are_told_apart() -> None:
     w, p = waltz.figure("natural_turn"), polka.figure("natural_turn")
     assert bench._his_steps(w) != bench._his_steps(p)
     assert [h.beat for h in bench._his_steps(p)] == [s.beat for s in p.leader]
+
+
+def test_a_step_a_little_shorter_is_in_sync_another_direction_is_not() -> None:
+    step = ("L", "back", 0.4, 0.0, True, "closed", "closed")
+    assert bench.same_step(step, ("L", "back", 0.35, 0.0, True, "closed", "outside_partner"))
+    assert not bench.same_step(step, ("L", "forward", 0.4, 0.0, True, "closed", "closed"))
+    assert not bench.same_step(step, ("R", "back", 0.4, 0.0, True, "closed", "closed"))
+    assert not bench.same_step(step, ("L", "back", 0.4, 2.0, True, "closed", "closed"))
