@@ -319,13 +319,14 @@ def lead_frames(
     track = _track(routine, noise, np.random.default_rng(seed), params)
     steps = _timing(track, noise, params)
     feet = _feet_after(routine.figures[0].start_pose, track)
+    landed = _landed_after(track)
     frames: list[LeaderFrame] = []
     beats = np.array(routine.beats)
     first = math.ceil(from_s * fps - 1e-9)
     heard = int(np.searchsorted(beats, (first - 1) / fps, side="right")) if first > 0 else 0
     for t in np.arange(0.0, float(track.land_s[-1]) + 0.5, 1.0 / fps)[first:]:
         new = int(np.searchsorted(beats, t, side="right"))
-        frames.append(_frame(float(t), track, steps, feet, tuple(beats[heard:new])))
+        frames.append(_frame(float(t), track, steps, feet, landed, tuple(beats[heard:new])))
         heard = new
     return LeadMotion(tuple(frames), tuple(steps))
 
@@ -340,11 +341,22 @@ def _feet_after(pose: CouplePose, track: _Track) -> list[dict[str, NDArray[np.fl
     return out
 
 
+def _landed_after(track: _Track) -> list[dict[str, float | None]]:
+    """When each foot last took his weight after each step (row 0: before the first)."""
+    now: dict[str, float | None] = {"L": None, "R": None}
+    out = [dict(now)]
+    for foot, land in zip(track.foot, track.land_s, strict=True):
+        now[foot] = float(land)
+        out.append(dict(now))
+    return out
+
+
 def _frame(
     t: float,
     track: _Track,
     steps: list[LedStep],
     feet: list[dict[str, NDArray[np.float64]]],
+    landed: list[dict[str, float | None]],
     new_beats: tuple[float, ...],
 ) -> LeaderFrame:
     """The leader at time ``t``."""
@@ -377,6 +389,8 @@ def _frame(
         right_foot_xy_m=(float(where["R"][0]), float(where["R"][1])),
         left_foot_down=down["L"],
         right_foot_down=down["R"],
+        left_foot_landed_s=landed[i]["L"],
+        right_foot_landed_s=landed[i]["R"],
         hands=_pulled(lead_hands(hold, xy, facing), pull, facing),
         new_beats_s=tuple(float(b) for b in new_beats),
     )

@@ -96,8 +96,9 @@ class Follower:
         self._period_cache = (0, 60.0 / self.params.default_bpm)
         # his feet (L, R) where they were at his last step (the stepping foot's travel)
         self._feet_last = np.zeros((2, 2))
-        # his feet at the previous frame
-        self._feet_seen: NDArray[np.float64] | None = None
+        # when each of his feet last took his weight, as felt so far (from the first frame:
+        # a landing before it is not taken for a new one)
+        self._landed_s: list[float | None] = [None, None]
 
     @property
     def figure(self) -> str | None:
@@ -127,25 +128,34 @@ class Follower:
         if self._her is None:
             self._begin(frame)
         down = (frame.left_foot_down, frame.right_foot_down)
-        feet = _feet(frame)
         steps: list[FollowerStep] = []
+        # a quick step may leave the floor and land between two frames (or a step in place
+        # not move the foot): it is down at both, but his weight arrived on it
+        arrived = self._weight_arrived(frame)
         for foot in (0, 1):
-            landed = down[foot] and not self._down[foot]
-            # a quick step may leave the floor and land between two frames: the foot is down
-            # at both, but elsewhere
-            between = (
-                down[foot]
-                and self._down[foot]
-                and self._feet_seen is not None
-                and math.dist(feet[foot], self._feet_seen[foot]) >= self.params.step_felt_min_m
-            )
-            if landed or between:
+            if arrived[foot] or (down[foot] and not self._down[foot]):
                 steps += self._on_step(frame, foot)
         self._down = down
-        self._feet_seen = feet
+        self._landed_s = [
+            now if now is not None else before
+            for now, before in zip(
+                (frame.left_foot_landed_s, frame.right_foot_landed_s), self._landed_s, strict=True
+            )
+        ]
         self._hands_before = (frame.hands, frame.body_xy_m, frame.facing_rad)
         self._now = self._read_lead(frame, down)
         return steps
+
+    def _weight_arrived(self, frame: LeaderFrame) -> tuple[bool, bool]:
+        """Per foot (L, R), whether his weight arrived on it since the previous frame."""
+
+        def new(now: float | None, before: float | None) -> bool:
+            return now is not None and (before is None or now > before + 1e-3)
+
+        return (
+            new(frame.left_foot_landed_s, self._landed_s[0]),
+            new(frame.right_foot_landed_s, self._landed_s[1]),
+        )
 
     def belief(self) -> dict[str, float]:
         """Her belief after his last step: each figure's probability (empty before it)."""
@@ -168,6 +178,7 @@ class Follower:
         self._last = (frame.time_s, body, frame.facing_rad, self._beat_at(frame.time_s))
         self._last_frame = frame
         self._feet_last = _feet(frame)
+        self._landed_s = [frame.left_foot_landed_s, frame.right_foot_landed_s]
 
     def _period_s(self) -> float:
         """The beat period: the median of the last beats heard (the default tempo before)."""

@@ -50,9 +50,6 @@ class FollowParams:
     #: joined that the hold does not join (or the reverse).
     foot_slip: float = 0.02
     hand_slip: float = 0.05
-    #: A foot of his on the floor at two frames in a row but this far (m) apart has stepped
-    #: between them (a quick step at a low frame rate).
-    step_felt_min_m: float = 0.02
     #: His body this far (m) from where the last step left it reads as the lead of the next.
     lead_min_m: float = 0.03
     #: Concentration of the lead's direction (von Mises kappa on the angle between his body's

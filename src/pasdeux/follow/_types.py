@@ -16,9 +16,13 @@ height, m)."""
 class LeaderFrame:
     """Everything a partner feels or sees of the leader at one moment, and nothing more.
 
-    ``left_foot_down`` / ``right_foot_down`` say which foot is on the floor; ``hands`` are his
-    hands joined to hers, where they are; ``new_beats_s`` are the beats heard since the
-    previous frame (the music as it comes: never the beats still to come).
+    ``left_foot_down`` / ``right_foot_down`` say which foot is on the floor;
+    ``left_foot_landed_s`` / ``right_foot_landed_s`` when that foot last took his weight
+    (``None`` before it stepped): she feels his weight arrive through the hold even when a
+    quick step lifts and lands between two frames, or a step in place does not move the
+    foot. ``hands`` are his hands joined to hers, where they are; ``new_beats_s`` are the
+    beats heard since the previous frame (the music as it comes: never the beats still to
+    come).
     """
 
     time_s: float
@@ -30,6 +34,8 @@ class LeaderFrame:
     right_foot_down: bool
     hands: tuple[HandContact, ...] = ()
     new_beats_s: tuple[float, ...] = ()
+    left_foot_landed_s: float | None = None
+    right_foot_landed_s: float | None = None
 
 
 @dataclass(frozen=True)
