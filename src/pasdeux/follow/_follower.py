@@ -132,15 +132,15 @@ class Follower:
         # a quick step may leave the floor and land between two frames (or a step in place
         # not move the foot): it is down at both, but his weight arrived on it
         arrived = self._weight_arrived(frame)
-        for foot in (0, 1):
-            if arrived[foot] or (down[foot] and not self._down[foot]):
-                steps += self._on_step(frame, foot)
+        landed_s = (frame.left_foot_landed_s, frame.right_foot_landed_s)
+        stepped = [f for f in (0, 1) if arrived[f] or (down[f] and not self._down[f])]
+        # two quick steps landing between the same two frames: in the order they landed
+        for foot in sorted(stepped, key=lambda f: landed_s[f] or frame.time_s):
+            steps += self._on_step(frame, foot, landed_s[foot])
         self._down = down
         self._landed_s = [
             now if now is not None else before
-            for now, before in zip(
-                (frame.left_foot_landed_s, frame.right_foot_landed_s), self._landed_s, strict=True
-            )
+            for now, before in zip(landed_s, self._landed_s, strict=True)
         ]
         self._hands_before = (frame.hands, frame.body_xy_m, frame.facing_rad)
         self._now = self._read_lead(frame, down)
@@ -226,13 +226,14 @@ class Follower:
             foot_move_m=foot_move,
         )
 
-    def _on_step(self, frame: LeaderFrame, foot: int) -> list[FollowerStep]:
-        """One of his steps landed: update the belief, dance her steps that go with it."""
+    def _on_step(self, frame: LeaderFrame, foot: int, landed_s: float | None) -> list[FollowerStep]:
+        """One of his steps landed (at ``landed_s`` where she felt when, else by this frame):
+        update the belief, dance her steps that go with it."""
         assert self._last is not None
         g, p = self.grammar, self.params
         loglik = step_loglik(g, p, self._felt(frame, foot, landing=True))
         like = np.exp(loglik - loglik.max())
-        beat = self._beat_at(frame.time_s)
+        beat = self._beat_at(frame.time_s if landed_s is None else landed_s)
         if p.reader == "basic":
             basic = np.flatnonzero(g.figure_of == g.basic)
             post = np.zeros(g.size)
