@@ -220,7 +220,9 @@ def test_a_quick_step_between_two_frames_is_still_felt() -> None:
     # his steps whose foot leaves the floor and lands between two frames: some travel,
     # some are steps in place (the foot lands where it was)
     unseen = [s for s in motion.steps if math.floor(s.lift_s * fps) == math.floor(s.land_s * fps)]
-    sizes = {jive.figure(routine.figures[s.figure].figure.id).leader[s.index].size_m for s in unseen}
+    sizes = {
+        jive.figure(routine.figures[s.figure].figure.id).leader[s.index].size_m for s in unseen
+    }
     assert 0.0 in sizes and max(sizes) > 0.05, "the test needs both kinds of step"
     follower = Follower(jive, position=routine.figures[0].figure.start_position)
     hers = [step for frame in motion.frames for step in follower.feel(frame)]
@@ -229,3 +231,26 @@ def test_a_quick_step_between_two_frames_is_still_felt() -> None:
         assert any(0 <= h.time_s - step.land_s <= 1.0 / fps + 1e-6 for h in hers)
     # one answer per step of his: every step of hers goes with one landing
     assert len({h.time_s for h in hers}) <= len(motion.steps)
+
+
+def test_two_steps_landing_between_the_same_two_frames_are_read_in_their_order() -> None:
+    jive = find_style("jive")
+    ids = ("basic_in_place", "link", "fallaway_rock", "basic_in_place")
+    routine = lead_routine(jive, [jive.figure(i) for i in ids])
+    fps = 6.0
+    motion = lead_frames(routine, fps=fps)
+    lands = [s.land_s for s in motion.steps]
+    pairs = [
+        k
+        for k in range(len(lands) - 1)
+        if math.ceil(lands[k] * fps) == math.ceil(lands[k + 1] * fps)
+    ]
+    assert pairs, "the test needs two steps landing between the same two frames"
+    follower = Follower(jive, position=routine.figures[0].figure.start_position)
+    danced = [(s.figure, s.index) for frame in motion.frames for s in follower.feel(frame)]
+    led = []
+    for placed in routine.figures:
+        fig = placed.figure
+        led += [(fig.id, j) for j in range(len(fig.follower))]
+    # every step of hers is the one led, in order, although her reading lags by a frame
+    assert danced == led

@@ -99,6 +99,8 @@ class Follower:
         # when each of his feet last took his weight, as felt so far (from the first frame:
         # a landing before it is not taken for a new one)
         self._landed_s: list[float | None] = [None, None]
+        # the previous frame
+        self._seen: LeaderFrame | None = None
 
     @property
     def figure(self) -> str | None:
@@ -136,8 +138,9 @@ class Follower:
         stepped = [f for f in (0, 1) if arrived[f] or (down[f] and not self._down[f])]
         # two quick steps landing between the same two frames: in the order they landed
         for foot in sorted(stepped, key=lambda f: landed_s[f] or frame.time_s):
-            steps += self._on_step(frame, foot, landed_s[foot])
+            steps += self._on_step(self._as_landed(frame, landed_s[foot]), foot, frame.time_s)
         self._down = down
+        self._seen = frame
         self._landed_s = [
             now if now is not None else before
             for now, before in zip(landed_s, self._landed_s, strict=True)
@@ -179,6 +182,7 @@ class Follower:
         self._last_frame = frame
         self._feet_last = _feet(frame)
         self._landed_s = [frame.left_foot_landed_s, frame.right_foot_landed_s]
+        self._seen = frame
 
     def _period_s(self) -> float:
         """The beat period: the median of the last beats heard (the default tempo before)."""
@@ -194,14 +198,16 @@ class Follower:
             return time_s / self._period_s()
         return len(self._beats) - 1 + (time_s - self._beats[-1]) / self._period_s()
 
-    def _felt(self, frame: LeaderFrame, foot: int | None, landing: bool = False) -> Felt:
+    def _felt(
+        self, frame: LeaderFrame, foot: int | None, landing: bool = False, hands_now: bool = False
+    ) -> Felt:
         """What she feels of his step (``landing``: the hands as they were while it was in
-        the air) or of its lead so far."""
+        the air, unless ``hands_now``: as at ``frame``) or of its lead so far."""
         assert self._last is not None
         _, body, facing, _ = self._last
         here = np.array(frame.body_xy_m)
         contacts, at, toward = frame.hands, frame.body_xy_m, frame.facing_rad
-        if landing and self._hands_before is not None:
+        if landing and not hands_now and self._hands_before is not None:
             contacts, at, toward = self._hands_before
         hands = np.zeros((2, 3))
         joined = np.zeros(2, dtype=bool)
@@ -226,14 +232,42 @@ class Follower:
             foot_move_m=foot_move,
         )
 
-    def _on_step(self, frame: LeaderFrame, foot: int, landed_s: float | None) -> list[FollowerStep]:
-        """One of his steps landed (at ``landed_s`` where she felt when, else by this frame):
-        update the belief, dance her steps that go with it."""
+    def _as_landed(self, frame: LeaderFrame, landed_s: float | None) -> LeaderFrame:
+        """Him as he was when his weight arrived at ``landed_s`` (between the previous frame
+        and ``frame``; ``frame`` itself when she cannot tell when): his body and facing
+        between the two, a foot that landed later where it was before (two quick steps
+        between two frames are felt one after the other), his hands as at ``frame``."""
+        before = self._seen
+        if landed_s is None or before is None or landed_s >= frame.time_s:
+            return frame
+        u = max(0.0, (landed_s - before.time_s) / max(frame.time_s - before.time_s, 1e-9))
+        body = np.add(before.body_xy_m, u * np.subtract(frame.body_xy_m, before.body_xy_m))
+        facing = before.facing_rad + u * wrap(frame.facing_rad - before.facing_rad)
+        later = [
+            t is not None and t > landed_s + 1e-3
+            for t in (frame.left_foot_landed_s, frame.right_foot_landed_s)
+        ]
+        return replace(
+            frame,
+            time_s=landed_s,
+            body_xy_m=(float(body[0]), float(body[1])),
+            facing_rad=wrap(facing),
+            left_foot_xy_m=before.left_foot_xy_m if later[0] else frame.left_foot_xy_m,
+            right_foot_xy_m=before.right_foot_xy_m if later[1] else frame.right_foot_xy_m,
+        )
+
+    def _on_step(self, frame: LeaderFrame, foot: int, felt_s: float) -> list[FollowerStep]:
+        """One of his steps landed (``frame``: him as he was then, see :meth:`_as_landed`),
+        felt at ``felt_s``: update the belief, dance her steps that go with it."""
         assert self._last is not None
         g, p = self.grammar, self.params
         loglik = step_loglik(g, p, self._felt(frame, foot, landing=True))
+        if frame.time_s < felt_s and self._hands_before is not None:
+            # his weight arrived between two frames: the hands then were as at the frame
+            # before (the lead of this step not begun) or as now (begun, the next not yet)
+            loglik = np.maximum(loglik, step_loglik(g, p, self._felt(frame, foot, True, True)))
         like = np.exp(loglik - loglik.max())
-        beat = self._beat_at(frame.time_s if landed_s is None else landed_s)
+        beat = self._beat_at(frame.time_s)
         if p.reader == "basic":
             basic = np.flatnonzero(g.figure_of == g.basic)
             post = np.zeros(g.size)
@@ -248,13 +282,13 @@ class Follower:
         self._alpha = post / post.sum()
         self._prior = self._alpha @ g.trans if p.reader == "grammar" else np.ones(g.size)
         self._steps_taken += 1
-        self._last = (frame.time_s, np.array(frame.body_xy_m), frame.facing_rad, beat)
+        self._last = (felt_s, np.array(frame.body_xy_m), frame.facing_rad, beat)
         self._feet_last = _feet(frame)
         before, self._last_frame = self._last_frame, frame
         assert before is not None
         state = int(np.argmax(self._alpha))
         self._track_recovery(state)
-        return self._dance(state, before, frame.time_s)
+        return self._dance(state, before, felt_s)
 
     def _track_recovery(self, state: int) -> None:
         """She is recovering from the step where her belief jumps (to a state the grammar

@@ -67,9 +67,10 @@ def pull_loglik(g: Grammar, p: FollowParams, felt: Felt) -> NDArray[np.float64]:
         return np.zeros(g.size)
     off = (felt.hands_m[None, :, :2] - g.hands_m[:, :, :2]) * both[:, :, None]
     mean = off.sum(axis=1) / np.maximum(count, 1)[:, None]
-    out: NDArray[np.float64] = -np.sum((mean - g.hand_lead_m) ** 2, axis=1) / (
-        2 * p.pull_sigma_m**2
-    )
+    # hands far from where the state's hold puts them are not its lead but another hold,
+    # which the hands' own term already counts (as a hand joined wrongly): no more than that
+    miss = np.sum((mean - g.hand_lead_m) ** 2, axis=1) / (2 * p.pull_sigma_m**2)
+    out: NDArray[np.float64] = -np.minimum(miss, -math.log(p.hand_slip))
     return np.where(count > 0, out, 0.0)
 
 
