@@ -137,8 +137,9 @@ class Follower:
         landed_s = (frame.left_foot_landed_s, frame.right_foot_landed_s)
         stepped = [f for f in (0, 1) if arrived[f] or (down[f] and not self._down[f])]
         # two quick steps landing between the same two frames: in the order they landed
-        for foot in sorted(stepped, key=lambda f: landed_s[f] or frame.time_s):
-            steps += self._on_step(self._as_landed(frame, landed_s[foot]), foot, frame.time_s)
+        for k, foot in enumerate(sorted(stepped, key=lambda f: landed_s[f] or frame.time_s)):
+            at = self._as_landed(frame, landed_s[foot])
+            steps += self._on_step(at, foot, frame.time_s, second=k == 1)
         self._down = down
         self._seen = frame
         self._landed_s = [
@@ -256,15 +257,18 @@ class Follower:
             right_foot_xy_m=before.right_foot_xy_m if later[1] else frame.right_foot_xy_m,
         )
 
-    def _on_step(self, frame: LeaderFrame, foot: int, felt_s: float) -> list[FollowerStep]:
+    def _on_step(
+        self, frame: LeaderFrame, foot: int, felt_s: float, second: bool = False
+    ) -> list[FollowerStep]:
         """One of his steps landed (``frame``: him as he was then, see :meth:`_as_landed`),
-        felt at ``felt_s``: update the belief, dance her steps that go with it."""
+        felt at ``felt_s`` (``second``: after another step of his felt at the same frame):
+        update the belief, dance her steps that go with it."""
         assert self._last is not None
         g, p = self.grammar, self.params
         loglik = step_loglik(g, p, self._felt(frame, foot, landing=True))
-        if frame.time_s < felt_s and self._hands_before is not None:
-            # his weight arrived between two frames: the hands then were as at the frame
-            # before (the lead of this step not begun) or as now (begun, the next not yet)
+        if second and self._hands_before is not None:
+            # two of his steps landed between two frames: the hands during the second were
+            # as at the frame before (its lead not begun) or as now (begun, the next not yet)
             loglik = np.maximum(loglik, step_loglik(g, p, self._felt(frame, foot, True, True)))
         like = np.exp(loglik - loglik.max())
         beat = self._beat_at(frame.time_s)
