@@ -117,6 +117,13 @@ class MotionParams:
     raised_hand_clearance_m
         How far above the top of her head the joined hands are raised for an underarm
         turn.
+    low_hands_forward_share
+        Joined hands held low drop from between the shoulders along the down direction
+        plus this share of the level way across the line between the shoulders that
+        both partners face (times the lesser of their two facings that way): side by
+        side the hands come down in front of them, the upper arms hanging by each body
+        instead of meeting between the two; facing each other, or either side on
+        (turning from one position to the other), straight down.
     capsule_radii_m
         The bodies' capsules kept apart (``pasdeux.capsules``; the check's by default).
     contact_rounds
@@ -254,6 +261,7 @@ class MotionParams:
     hand_nearest_share: float = 0.45
     max_hand_speed_m_s: float = 8.0
     raised_hand_clearance_m: float = 0.07
+    low_hands_forward_share: float = 0.6
     capsule_radii_m: dict[str, float] = field(default_factory=capsule_radii_m)
     contact_rounds: int = 3
     contact_iterations: int = 8
@@ -339,6 +347,7 @@ class MotionParams:
             "feet_cross_depth_m",
             "heel_release_from_m",
             "feet_rounds",
+            "low_hands_forward_share",
         ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
