@@ -225,3 +225,31 @@ def test_a_free_hand_is_kept_off_the_partners_body_level() -> None:
     out = clear_of(hands, (bottom, top), 0.13, shoulders)
     assert out[0] == pytest.approx([0.13, 0.0, 1.0])  # moved level to touching
     assert np.array_equal(out[1], hands[1])
+
+
+@pytest.mark.parametrize("clearance_m", [0.0, 0.02])
+def test_overlapping_thighs_are_opened_to_the_clearance_and_resting_pairs_to_their_allowance(
+    clearance_m: float,
+) -> None:
+    """Two thighs overlapping are turned apart until they are ``contact_clearance_m``
+    apart (the gap that what is interpolated and smoothed after eats into); the same legs,
+    where a hold let them rest 1 cm into each other, are opened only to that 1 cm, never
+    held off by the clearance."""
+    pos, _ = _legs_knees_into_each_other()
+    skel = skeleton_for_height(1.80)
+    params = MotionParams(contact_clearance_m=clearance_m)
+    model = contact_model(skel, params)
+    his = [NAMES.index(c) for c in ("r_thigh", "r_shin", "r_foot")]
+    hers = [NAMES.index(c) for c in ("l_thigh", "l_shin", "l_foot")]
+    for rest_m in (0.0, 0.01):
+        allowed = np.zeros((30, len(NAMES), len(NAMES)))
+        allowed[:, np.array(his)[:, None], np.array(hers)[None, :]] = rest_m
+        theta = find_turns((pos["leader"], pos["follower"]), model, allowed, params, 20.0)
+        after = {
+            role: turned(pos[role], model.joints, theta[:, side])
+            for side, role in enumerate(("leader", "follower"))
+        }
+        overlap = _overlap(after, "r_thigh", "l_thigh")
+        aim = rest_m if rest_m > 0 else -clearance_m
+        assert np.all(overlap < aim + 0.002)
+        assert np.all(overlap > aim - 0.01)

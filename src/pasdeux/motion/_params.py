@@ -134,7 +134,11 @@ class MotionParams:
     contact_step_deg
         Most a knee or elbow turns in one correction step.
     contact_clearance_m
-        The gap aimed for between two capsules that overlapped (0: touching).
+        The gap aimed for between two capsules that overlapped (0: touching), except
+        those the hold lets rest on each other. The turns are solved at
+        ``contact_rate_hz``, interpolated between and spread over ``contact_spread_s``:
+        a pair opened only to touching where it was solved closes again between those
+        frames and where its turn is smoothed; aiming for a gap leaves room for that.
     contact_resting_m
         How far a limb leading to a hand the hold places on the partner (his forearm to
         the hand on her shoulder blade, hers to the hand on his arm) may sink into what
@@ -266,7 +270,7 @@ class MotionParams:
     contact_rounds: int = 3
     contact_iterations: int = 8
     contact_step_deg: float = 15.0
-    contact_clearance_m: float = 0.0
+    contact_clearance_m: float = 0.02
     contact_resting_m: float = 0.01
     contact_search_m: float = 0.05
     contact_knee_turn_max_deg: float = 45.0

@@ -370,7 +370,10 @@ def _overlapping(
     lpos = turned(positions[0][todo], model.joints, theta[todo, 0])
     fpos = turned(positions[1][todo], model.joints, theta[todo, 1])
     f, a, b = candidate_pairs(lpos, fpos, model, allowed_m, params.contact_search_m)
-    slack = allowed_m[f, a, b] - params.contact_clearance_m
+    # A pair the hold lets rest on each other may sink in by what it allows; any other
+    # is opened to ``contact_clearance_m`` apart.
+    allowed = allowed_m[f, a, b]
+    slack = np.where(allowed > 0, allowed, -params.contact_clearance_m)
     overlap = overlaps_m(lpos, fpos, model, (f, a, b)) - slack
     hit = np.zeros(todo.size, dtype=bool)
     hit[f[overlap > 0]] = True
