@@ -147,7 +147,11 @@ class MotionParams:
         Pairs of capsules nearer than this are watched while turning (a turn may close
         them).
     contact_knee_turn_max_deg
-        Most a knee turns out or in about the line from its hip to its ankle.
+        Most a knee turns in (towards the other leg) about the line from its hip to its
+        ankle.
+    contact_knee_turn_out_max_deg
+        Most a knee turns out (away from the other leg) about that line: the hip rotates
+        further outwards than inwards (a dancer's turnout).
     contact_elbow_turn_max_deg
         Most an elbow turns about the line from its shoulder to its wrist.
     contact_spread_s
@@ -274,6 +278,7 @@ class MotionParams:
     contact_resting_m: float = 0.01
     contact_search_m: float = 0.05
     contact_knee_turn_max_deg: float = 45.0
+    contact_knee_turn_out_max_deg: float = 60.0
     contact_elbow_turn_max_deg: float = 90.0
     contact_spread_s: float = 0.2
     contact_reach_m: float = 2.5
@@ -373,7 +378,12 @@ class MotionParams:
         for name in ("contact_rounds", "contact_iterations"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
-        for name in ("contact_step_deg", "contact_knee_turn_max_deg", "contact_elbow_turn_max_deg"):
+        for name in (
+            "contact_step_deg",
+            "contact_knee_turn_max_deg",
+            "contact_knee_turn_out_max_deg",
+            "contact_elbow_turn_max_deg",
+        ):
             if not 0.0 <= getattr(self, name) <= 180.0:
                 raise ValueError(f"{name} must be within 0-180, got {getattr(self, name)}")
         for name in ("kick_height_m", "flick_height_m"):
