@@ -6,10 +6,17 @@ import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
 
-from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m, hold_contact_pairs, segment_distances_m
+from pasdeux.capsules import (
+    BONE_CAPSULES,
+    capsule_overlaps_m,
+    capsule_radii_m,
+    hold_contact_pairs,
+    segment_distances_m,
+)
 from pasdeux.motion import positions_from_rotations, skeleton_for_height
 from pasdeux.motion._params import MotionParams
 from pasdeux.motion.body._arms import pose_arms
+from pasdeux.motion.body._contact import allowed_overlaps_m, contact_model, find_turns, turned
 from pasdeux.motion.body._hands import _blends_round_partners, _unjoined_hands_apart, hand_targets
 from pasdeux.motion.body._reach import arm_reach_m, meeting_point, off_shoulders
 from pasdeux.motion.rig._kin import Body
@@ -282,3 +289,40 @@ def test_hands_no_hold_joins_pass_each_other_and_joined_hands_stay_joined() -> N
     assert np.allclose(moved[0], moved[1])
     assert np.allclose(out["leader", "l"], joined)
     assert np.allclose(out["follower", "r"], joined)
+
+
+@pytest.mark.parametrize("forward_share", [0.6, 0.0])
+def test_hands_joined_low_side_by_side_come_down_in_front_and_the_arms_stay_apart(
+    forward_share: float,
+) -> None:
+    """Side by side, facing the same way 0.45 m apart, his right hand holding her
+    left low (a Polka promenade): the joined hands come down in front of both (the mean of
+    their forward directions), so the elbows, turned out of each other's way by the
+    contact stage about the lines from shoulder to wrist, clear: no capsule of one goes
+    into one of the other beyond the check's 1 cm of contact except the hands and
+    forearms the hold joins. Straight down between them (a forward share of 0) the
+    shoulder-to-wrist lines point down between the bodies and turning the elbows about
+    them (as far as they may turn) does not part the upper arms."""
+    n = 3
+    ldr = _standing("leader", (0.0, 0.0), 0.0, n)
+    flw = _standing("follower", (0.45, 0.0), 0.0, n)
+    params = MotionParams(low_hands_forward_share=forward_share)
+    weights = {"right_to_left": np.ones(n)}
+    pose_arms({"leader": ldr, "follower": flw}, SKELETONS, weights, {}, params, 60.0)
+    il, ix = SKELETONS["leader"].index, SKELETONS["follower"].index
+    hand = ldr.positions[:, il("RightHand")]
+    assert np.allclose(hand, flw.positions[:, ix("LeftHand")], atol=1e-3)
+    model = contact_model(SKELETONS["leader"], params)
+    allowed = allowed_overlaps_m(weights, model, params.contact_resting_m)
+    theta = find_turns((ldr.positions, flw.positions), model, allowed, params, 60.0)
+    posed = [
+        turned(body.positions, model.joints, theta[:, side]) for side, body in enumerate((ldr, flw))
+    ]
+    ends = [(pos[:, model.ends[:, 0]], pos[:, model.ends[:, 1]]) for pos in posed]
+    beyond = capsule_overlaps_m(ends[0], model.radii_m, ends[1], model.radii_m) - allowed
+    if forward_share > 0:
+        assert hand[0, 1] > 0.1  # in front of the shoulders (both face +y)
+        assert np.max(beyond) <= 0.01
+    else:
+        assert abs(hand[0, 1]) < 0.05
+        assert np.max(beyond) > 0.01

@@ -77,3 +77,27 @@ def test_capsule_overlaps_have_known_answers() -> None:
         assert float(got[0, 0, 0]) == pytest.approx(expected)
         pen = capsules.penetrating_pairs(a, radii[0], b, radii[1], contact_m=0.01)
         assert bool(pen[0, 0, 0]) is (expected > 0.01)
+
+
+def test_in_closed_hold_her_elbow_rests_on_his_so_the_four_elbow_bones_touch() -> None:
+    """Closed hold: her left arm lies along his right, her elbow on his elbow. Every bone
+    meeting at those two elbows (his upper arm and forearm, hers) touches the other two
+    there; no leg, and neither torso against the other, is contact. The motion stage lets
+    the forearms rest on each other (by ``contact_resting_m``), not pass through."""
+    from pasdeux.motion import MotionParams, skeleton_for_height
+    from pasdeux.motion.body._contact import allowed_overlaps_m, contact_model
+
+    pairs = capsules.hold_contact_pairs("closed")
+    for his in ("r_upper_arm", "r_forearm"):
+        for hers in ("l_upper_arm", "l_forearm"):
+            assert (his, hers) in pairs
+    legs = {f"{s}_{b}" for s in "lr" for b in ("thigh", "shin", "foot")}
+    torso = {"hips", "belly", "chest"}
+    assert not any(a in legs or b in legs for a, b in pairs)
+    assert not any(a in torso and b in torso for a, b in pairs)
+    params = MotionParams()
+    model = contact_model(skeleton_for_height(1.80), params)
+    allowed = allowed_overlaps_m({"closed": np.ones(1)}, model, params.contact_resting_m)
+    names = list(capsules.BONE_CAPSULES)
+    forearms = allowed[0, names.index("r_forearm"), names.index("l_forearm")]
+    assert forearms == pytest.approx(params.contact_resting_m)

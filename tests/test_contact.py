@@ -104,8 +104,9 @@ def test_two_thighs_overlapping_are_turned_apart_to_touching() -> None:
             assert np.array_equal(after[role][:, ix(joint)], pos[role][:, ix(joint)])
         knee = ix(f"{side}Leg")
         assert np.all(np.linalg.norm(after[role][:, knee] - pos[role][:, knee], axis=1) > 0.02)
-    # Within the knee's limit.
-    assert np.all(np.abs(theta) <= math.radians(params.contact_knee_turn_max_deg) + 1e-9)
+    # Within the knees' ranges.
+    assert np.all(theta >= model.low_rad - 1e-9)
+    assert np.all(theta <= model.high_rad + 1e-9)
 
 
 def test_a_pair_the_hold_joins_is_left_in_contact() -> None:
@@ -225,3 +226,54 @@ def test_a_free_hand_is_kept_off_the_partners_body_level() -> None:
     out = clear_of(hands, (bottom, top), 0.13, shoulders)
     assert out[0] == pytest.approx([0.13, 0.0, 1.0])  # moved level to touching
     assert np.array_equal(out[1], hands[1])
+
+
+@pytest.mark.parametrize("clearance_m", [0.0, 0.02])
+def test_overlapping_thighs_are_opened_to_the_clearance_and_resting_pairs_to_their_allowance(
+    clearance_m: float,
+) -> None:
+    """Two thighs overlapping are turned apart until they are ``contact_clearance_m``
+    apart (the gap that what is interpolated and smoothed after eats into); the same legs,
+    where a hold let them rest 1 cm into each other, are opened only to that 1 cm, never
+    held off by the clearance."""
+    pos, _ = _legs_knees_into_each_other()
+    skel = skeleton_for_height(1.80)
+    params = MotionParams(contact_clearance_m=clearance_m)
+    model = contact_model(skel, params)
+    his = [NAMES.index(c) for c in ("r_thigh", "r_shin", "r_foot")]
+    hers = [NAMES.index(c) for c in ("l_thigh", "l_shin", "l_foot")]
+    for rest_m in (0.0, 0.01):
+        allowed = np.zeros((30, len(NAMES), len(NAMES)))
+        allowed[:, np.array(his)[:, None], np.array(hers)[None, :]] = rest_m
+        theta = find_turns((pos["leader"], pos["follower"]), model, allowed, params, 20.0)
+        after = {
+            role: turned(pos[role], model.joints, theta[:, side])
+            for side, role in enumerate(("leader", "follower"))
+        }
+        overlap = _overlap(after, "r_thigh", "l_thigh")
+        aim = rest_m if rest_m > 0 else -clearance_m
+        assert np.all(overlap < aim + 0.002)
+        assert np.all(overlap > aim - 0.01)
+
+
+def test_a_knee_turns_out_further_than_in() -> None:
+    """The knees' ranges: out (away from the other leg) to ``contact_knee_turn_out_max_deg``,
+    in to ``contact_knee_turn_max_deg``; a right knee turned by the top of its range goes
+    out to the right (+x for a dancer facing +y), a left one by the bottom of its range to
+    the left; the elbows turn as far either way."""
+    params = MotionParams(contact_knee_turn_max_deg=30.0, contact_knee_turn_out_max_deg=70.0)
+    model = contact_model(skeleton_for_height(1.80), params)
+    chains = list(CHAINS)
+    out, inward = math.radians(70.0), math.radians(30.0)
+    right, left = chains.index("r_leg"), chains.index("l_leg")
+    assert (model.low_rad[right], model.high_rad[right]) == pytest.approx((-inward, out))
+    assert (model.low_rad[left], model.high_rad[left]) == pytest.approx((-out, inward))
+    for arm in ("l_arm", "r_arm"):
+        c = chains.index(arm)
+        elbow = math.radians(params.contact_elbow_turn_max_deg)
+        assert (model.low_rad[c], model.high_rad[c]) == pytest.approx((-elbow, elbow))
+    # A leg: hip, knee bent forward (+y), ankle under the hip.
+    for x, angle, way in ((0.1, model.high_rad[right], 1.0), (-0.1, model.low_rad[left], -1.0)):
+        pos = np.array([[[x, 0.0, 0.9], [x, 0.15, 0.5], [x, 0.0, 0.1]]])
+        knee = turned(pos, np.array([[0, 1, 2]]), np.array([[angle]]))[0, 1]
+        assert way * (knee[0] - x) > 0.1

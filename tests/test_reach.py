@@ -242,3 +242,18 @@ def test_a_hand_target_moving_too_fast_follows_at_the_limit_across_blocks() -> N
     assert np.allclose(np.vstack([first, second]), out)
     slow = np.column_stack([np.linspace(0.0, 1.0, 30), np.zeros(30), np.zeros(30)])
     assert np.array_equal(_speed_limited(slow, None, 0.1)[0], slow)
+
+
+def test_a_low_meeting_point_drops_along_the_way_given_as_far_as_both_reach() -> None:
+    """Dropped along a way forward and down, the point is the wanted drop along it from
+    between the shoulders where both arms reach it, and within both arms where they
+    do not (the drop shortened)."""
+    way = np.array([[0.0, 0.6, -1.0]]) / math.hypot(0.6, 1.0)
+    a = np.zeros((2, 3))
+    b = np.array([[0.2, 0.0, 0.0], [0.9, 0.0, 0.0]])
+    ways = np.repeat(way, 2, axis=0)
+    meet = meeting_point(a, b, 0.5, 0.5, 0.35, ways)
+    assert np.allclose(meet[0], [0.1, 0.0, 0.0] + 0.35 * way[0])
+    assert np.all(np.linalg.norm(meet - a, axis=1) <= 0.5 + 1e-9)
+    assert np.all(np.linalg.norm(meet - b, axis=1) <= 0.5 + 1e-9)
+    assert np.isclose(np.linalg.norm(meet[1] - b[1]), 0.5)  # as far as both reach

@@ -66,6 +66,8 @@ PART_CAPSULES: dict[str, tuple[str, ...]] = {
     "R shoulder": ("chest", "r_upper_arm"),
     "L upper arm": ("l_upper_arm",),
     "R upper arm": ("r_upper_arm",),
+    "L forearm": ("l_forearm",),
+    "R forearm": ("r_forearm",),
 }
 """The body parts named in ``pasdeux.dances.HOLD_CONNECTIONS`` (``"R hand"``, ``"L
 shoulder blade"``, ...) -> the capsules that touch the partner there."""

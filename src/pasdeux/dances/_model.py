@@ -76,6 +76,9 @@ HOLD_CONNECTIONS: dict[str, tuple[tuple[str, str, str], ...]] = {
         # shoulder, where his hand is on her shoulder blade. The arms touch all along.
         ("R upper arm", "L upper arm", "his elbow"),
         ("R hand", "L upper arm", "his forearm"),
+        # Her elbow on his elbow is where their forearms meet too (each forearm starts at
+        # its elbow): the four bones of the two elbows touch there.
+        ("R forearm", "L forearm", "his elbow"),
     ),
     "embrace": (
         ("L hand", "R waist", "waist"),

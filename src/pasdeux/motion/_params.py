@@ -117,6 +117,13 @@ class MotionParams:
     raised_hand_clearance_m
         How far above the top of her head the joined hands are raised for an underarm
         turn.
+    low_hands_forward_share
+        Joined hands held low drop from between the shoulders along the down direction
+        plus this share of the level way across the line between the shoulders that
+        both partners face (times the lesser of their two facings that way): side by
+        side the hands come down in front of them, the upper arms hanging by each body
+        instead of meeting between the two; facing each other, or either side on
+        (turning from one position to the other), straight down.
     capsule_radii_m
         The bodies' capsules kept apart (``pasdeux.capsules``; the check's by default).
     contact_rounds
@@ -127,7 +134,11 @@ class MotionParams:
     contact_step_deg
         Most a knee or elbow turns in one correction step.
     contact_clearance_m
-        The gap aimed for between two capsules that overlapped (0: touching).
+        The gap aimed for between two capsules that overlapped (0: touching), except
+        those the hold lets rest on each other. The turns are solved at
+        ``contact_rate_hz``, interpolated between and spread over ``contact_spread_s``:
+        a pair opened only to touching where it was solved closes again between those
+        frames and where its turn is smoothed; aiming for a gap leaves room for that.
     contact_resting_m
         How far a limb leading to a hand the hold places on the partner (his forearm to
         the hand on her shoulder blade, hers to the hand on his arm) may sink into what
@@ -136,7 +147,11 @@ class MotionParams:
         Pairs of capsules nearer than this are watched while turning (a turn may close
         them).
     contact_knee_turn_max_deg
-        Most a knee turns out or in about the line from its hip to its ankle.
+        Most a knee turns in (towards the other leg) about the line from its hip to its
+        ankle.
+    contact_knee_turn_out_max_deg
+        Most a knee turns out (away from the other leg) about that line: the hip rotates
+        further outwards than inwards (a dancer's turnout).
     contact_elbow_turn_max_deg
         Most an elbow turns about the line from its shoulder to its wrist.
     contact_spread_s
@@ -254,14 +269,16 @@ class MotionParams:
     hand_nearest_share: float = 0.45
     max_hand_speed_m_s: float = 8.0
     raised_hand_clearance_m: float = 0.07
+    low_hands_forward_share: float = 0.6
     capsule_radii_m: dict[str, float] = field(default_factory=capsule_radii_m)
     contact_rounds: int = 3
     contact_iterations: int = 8
     contact_step_deg: float = 15.0
-    contact_clearance_m: float = 0.0
+    contact_clearance_m: float = 0.02
     contact_resting_m: float = 0.01
     contact_search_m: float = 0.05
     contact_knee_turn_max_deg: float = 45.0
+    contact_knee_turn_out_max_deg: float = 60.0
     contact_elbow_turn_max_deg: float = 90.0
     contact_spread_s: float = 0.2
     contact_reach_m: float = 2.5
@@ -339,6 +356,7 @@ class MotionParams:
             "feet_cross_depth_m",
             "heel_release_from_m",
             "feet_rounds",
+            "low_hands_forward_share",
         ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
@@ -360,7 +378,12 @@ class MotionParams:
         for name in ("contact_rounds", "contact_iterations"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
-        for name in ("contact_step_deg", "contact_knee_turn_max_deg", "contact_elbow_turn_max_deg"):
+        for name in (
+            "contact_step_deg",
+            "contact_knee_turn_max_deg",
+            "contact_knee_turn_out_max_deg",
+            "contact_elbow_turn_max_deg",
+        ):
             if not 0.0 <= getattr(self, name) <= 180.0:
                 raise ValueError(f"{name} must be within 0-180, got {getattr(self, name)}")
         for name in ("kick_height_m", "flick_height_m"):

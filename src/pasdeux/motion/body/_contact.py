@@ -74,8 +74,10 @@ class ContactModel:
     ``ends`` (N, 2): each capsule's two joints (order of ``BONE_CAPSULES``); ``joints``
     (C, 3): each chain's root, middle and end joint (order of :data:`CHAINS`); ``chain``
     (N,): the chain whose turn moves each capsule (-1: none); ``mid_last`` (N,): whether
-    the capsule's second end is that chain's middle joint; ``limit_rad`` (C,): the most
-    each chain may turn.
+    the capsule's second end is that chain's middle joint; ``low_rad`` and ``high_rad``
+    (C,): the range each chain may turn in (radians, right-handed about the line from its
+    root to its end, which points away from the body: a right knee turned by a positive
+    angle goes out to the right, a left one by a negative angle out to the left).
     """
 
     ends: IntArray
@@ -83,7 +85,8 @@ class ContactModel:
     radii_m: Array
     chain: IntArray
     mid_last: BoolArray
-    limit_rad: Array
+    low_rad: Array
+    high_rad: Array
 
 
 def contact_model(skeleton: Skeleton, params: MotionParams) -> ContactModel:
@@ -98,17 +101,19 @@ def contact_model(skeleton: Skeleton, params: MotionParams) -> ContactModel:
         for c, (root, mid, end) in enumerate(joints.tolist()):
             if {a, b} in ({root, mid}, {mid, end}):
                 chain[i], mid_last[i] = c, b == mid
-    limits = [
-        params.contact_knee_turn_max_deg if "leg" in name else params.contact_elbow_turn_max_deg
-        for name in CHAINS
-    ]
+    # A knee turns out (the hip's outward rotation, a dancer's turnout) further than in.
+    out, inward = params.contact_knee_turn_out_max_deg, params.contact_knee_turn_max_deg
+    elbow = params.contact_elbow_turn_max_deg
+    ranges = {"l_leg": (-out, inward), "r_leg": (-inward, out)}
+    low, high = zip(*(ranges.get(name, (-elbow, elbow)) for name in CHAINS), strict=True)
     return ContactModel(
         ends=ends,
         joints=joints,
         radii_m=np.array([params.capsule_radii_m[n] for n in _NAMES]),
         chain=chain,
         mid_last=mid_last,
-        limit_rad=np.radians(np.array(limits)),
+        low_rad=np.radians(np.array(low)),
+        high_rad=np.radians(np.array(high)),
     )
 
 
@@ -278,7 +283,7 @@ def solve_turns(
 
     Each step every pair still overlapping asks for the least turns of the chains that
     move its two capsules (:func:`_requests`); a chain takes its pairs' requests weighted
-    by their overlaps, at most ``contact_step_deg`` a step and ``limit_rad`` in all.
+    by their overlaps, at most ``contact_step_deg`` a step and within its range in all.
     """
     theta = theta.copy()
     frames, a, b = pairs
@@ -301,7 +306,7 @@ def solve_turns(
             want = np.bincount(key, weight[moved] * ask[moved], minlength=size)
             step = np.clip(want / np.maximum(total, 1e-12), -step_max, step_max)
             theta[used, side] += step.reshape(used.size, n_chains)
-        theta[used] = np.clip(theta[used], -model.limit_rad, model.limit_rad)
+        theta[used] = np.clip(theta[used], model.low_rad, model.high_rad)
         # Frames with nothing left to open, or where the turns no longer open it (feet,
         # torsos, chains at their limits), are done.
         left = np.bincount(slot, weight, minlength=used.size)
@@ -348,7 +353,7 @@ def find_turns(
             break
         solved = solve_turns(positions, model, pairs, slack, theta, params)
         change = spread(solved - theta, width)
-        theta = np.clip(theta + change, -model.limit_rad, model.limit_rad)
+        theta = np.clip(theta + change, model.low_rad, model.high_rad)
         # Only frames whose turns changed can overlap anew.
         todo = np.flatnonzero(np.any(np.abs(change) > 1e-6, axis=(1, 2)))
         if todo.size == 0:
@@ -370,7 +375,10 @@ def _overlapping(
     lpos = turned(positions[0][todo], model.joints, theta[todo, 0])
     fpos = turned(positions[1][todo], model.joints, theta[todo, 1])
     f, a, b = candidate_pairs(lpos, fpos, model, allowed_m, params.contact_search_m)
-    slack = allowed_m[f, a, b] - params.contact_clearance_m
+    # A pair the hold lets rest on each other may sink in by what it allows; any other
+    # is opened to ``contact_clearance_m`` apart.
+    allowed = allowed_m[f, a, b]
+    slack = np.where(allowed > 0, allowed, -params.contact_clearance_m)
     overlap = overlaps_m(lpos, fpos, model, (f, a, b)) - slack
     hit = np.zeros(todo.size, dtype=bool)
     hit[f[overlap > 0]] = True

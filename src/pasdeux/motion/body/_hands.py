@@ -135,6 +135,7 @@ def _hold_targets(
         reach_share=params.hand_reach_share,
         raised_clearance_m=params.raised_hand_clearance_m,
         nearest_share=params.hand_nearest_share,
+        low_forward_share=params.low_hands_forward_share,
     )
 
 
@@ -442,13 +443,16 @@ def hand_targets(
     reach_share: float = 1.0,
     raised_clearance_m: float = 0.07,
     nearest_share: float = 0.3,
+    low_forward_share: float = 0.0,
 ) -> dict[str, dict[str, Array]]:
     """Where each hand goes in ``hold`` (world positions per frame); a free hand's way
     round the partner is smoothed over ``free_hand_smoothing_frames``.
 
     Joined hands meet at one point within ``reach_share`` of both arms' length and no
     nearer either shoulder than ``nearest_share`` of it (``_reach``): held low, on the
-    line between the shoulders dropped as far as both reach; raised,
+    line between the shoulders dropped as far as both reach, down and forward by
+    ``low_forward_share`` of the way across that line both partners face (the lesser of
+    their two facings that way; none where they face each other or either is side on); raised,
     ``raised_clearance_m`` over the top of her head, as near over it as both reach."""
     li, fi = skeletons["leader"].index, skeletons["follower"].index
     reach = {role: reach_share * arm_reach_m(skel) for role, skel in skeletons.items()}
@@ -482,9 +486,25 @@ def hand_targets(
     )
     out = {role: dict(hands) for role, hands in hanging.items()}
 
+    # Held low, joined hands drop below the shoulders and forward where both partners
+    # face the way across the line between their shoulders (side by side: in front of
+    # them, the forearms reaching forward and the upper arms hanging by each body; facing
+    # each other, side on, or one in front of the other: straight down).
+    shared = l_fwd + f_fwd
+
     def join(leader_hand: str, follower_hand: str, drop_m: float) -> None:
         his, hers = p(ldr, li, shoulder(leader_hand)), p(flw, fi, shoulder(follower_hand))
-        meet = meeting_point(his, hers, reach["leader"], reach["follower"], drop_m)
+        line = hers - his
+        line[:, 2] = 0.0
+        line /= np.maximum(np.linalg.norm(line, axis=1, keepdims=True), 1e-9)
+        # Level and across the line between the shoulders, on the side they face; by as
+        # much as the one facing less that way does (0 where either faces side on).
+        across = np.cross(UP, line)
+        across *= np.where(np.sum(shared * across, axis=1) < 0, -1.0, 1.0)[:, None]
+        share = np.minimum(np.sum(l_fwd * across, axis=1), np.sum(f_fwd * across, axis=1))
+        way = DOWN + low_forward_share * np.clip(share, 0.0, None)[:, None] * across
+        way /= np.linalg.norm(way, axis=1, keepdims=True)
+        meet = meeting_point(his, hers, reach["leader"], reach["follower"], drop_m, way)
         meet = off_shoulders(meet, (his, hers), nearest)
         out["leader"][leader_hand] = out["follower"][follower_hand] = meet
 

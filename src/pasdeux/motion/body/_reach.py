@@ -39,11 +39,17 @@ def arm_reach_m(skel: Skeleton) -> float:
 
 
 def meeting_point(
-    shoulder_a: Array, shoulder_b: Array, reach_a: float, reach_b: float, drop_m: float
+    shoulder_a: Array,
+    shoulder_b: Array,
+    reach_a: float,
+    reach_b: float,
+    drop_m: float,
+    way: Array | None = None,
 ) -> Array:
     """Where two hands joined low meet (per frame): on the line from shoulder ``a`` to
-    shoulder ``b`` at ``reach_a / (reach_a + reach_b)`` of the way, dropped straight down
-    by ``drop_m`` or as far as both arms still reach, whichever is less.
+    shoulder ``b`` at ``reach_a / (reach_a + reach_b)`` of the way, dropped along ``way``
+    (per frame unit vectors; straight down when None) by ``drop_m`` or as far as both arms
+    still reach, whichever is less.
 
     The point is exactly within both arms wherever the shoulders are at most
     ``reach_a + reach_b`` apart (further, it is where both arms point, straight, with the
@@ -52,9 +58,10 @@ def meeting_point(
     line = shoulder_b - shoulder_a
     d = np.linalg.norm(line, axis=1)
     u = line / np.maximum(d, _EPS)[:, None]
-    down = u @ DOWN  # the line's slope: positive where b is lower
+    drop_way = np.broadcast_to(DOWN, line.shape) if way is None else way
+    down = np.sum(u * drop_way, axis=1)  # the line's slope: positive where b is lower
     total = reach_a + reach_b
-    # From a, the point is t * d along the line and h down: within reach_a while
+    # From a, the point is t * d along the line and h along the way: within reach_a while
     # h**2 + 2 h t d down + (t d)**2 <= reach_a**2; from b likewise, the line reversed.
     lowest = []
     for along, slope, reach in (
@@ -64,7 +71,7 @@ def meeting_point(
         room = along**2 * (slope**2 - 1.0) + reach**2
         lowest.append(-along * slope + np.sqrt(np.clip(room, 0.0, None)))
     drop = np.clip(np.minimum(drop_m, np.minimum(*lowest)), 0.0, None)
-    return np.asarray(shoulder_a + (reach_a / total * d)[:, None] * u + drop[:, None] * DOWN)
+    return np.asarray(shoulder_a + (reach_a / total * d)[:, None] * u + drop[:, None] * drop_way)
 
 
 def off_shoulders(
