@@ -60,6 +60,10 @@ class ListenParams:
         ``downbeat_pseudo`` more activation said so.
     harmony_gain, harmony_z_clip
         Log-odds of a downbeat per robust z-score of harmonic change, and the z-scores' clip.
+    harmony_width_beats
+        Beats on either side of a beat whose chroma are compared for its harmonic change
+        (1: the chord of the beat before against this one's, sharp in any meter; two
+        beats a side would smear a 3/4 bar line over the next beat).
     period_gain
         Log evidence per beat per unit of rhythm self-similarity at a meter's lag.
     pattern_points
@@ -171,6 +175,7 @@ class ListenParams:
     downbeat_prior: float = 0.3
     harmony_gain: float = 0.8
     harmony_z_clip: tuple[float, float] = (-2.0, 4.0)
+    harmony_width_beats: int = 1
     period_gain: float = 8.0
     pattern_points: int = 6
     ternary_ratio: float = 1.4
