@@ -29,6 +29,7 @@ from pasdeux.music.grid._meter import (
     bar_viterbi,
     bass_alternation,
     harmonic_change,
+    harmony_clarity,
     is_compound,
     period_evidence,
 )
@@ -315,6 +316,21 @@ def test_harmonic_change_peaks_on_the_bar_lines_of_a_three_four() -> None:
     on = change[3::3]
     off = np.delete(change, np.arange(0, beats.size, 3))
     assert float(on.min()) > float(off.max())
+
+
+def test_a_melody_alone_is_no_harmony_to_place_the_bars_by() -> None:
+    """Chords a bar: clear. A note a beat and no chords: its changes mark no bar lines."""
+    _, beats, onsets = _soft_waltz(24, 100.0, 0)
+    chords = harmonic_change(beats, onsets, 1, params=PARAMS)
+    assert harmony_clarity(chords, params=PARAMS) == 1.0
+    rng = np.random.default_rng(5)
+    chroma = np.full_like(onsets.chroma, 0.05)
+    for t in beats:
+        f = round(t * FPS)
+        chroma[f : f + 60, rng.integers(12)] += 1.0
+    tune = Onsets(bands=onsets.bands, chroma=chroma, bass=onsets.bass, bass_rate=onsets.bass_rate)
+    melody = harmonic_change(beats, tune, 1, params=PARAMS)
+    assert harmony_clarity(melody, params=PARAMS) < 0.6
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

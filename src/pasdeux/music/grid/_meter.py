@@ -354,6 +354,40 @@ def harmonic_change(
     return np.asarray(np.clip(z, *params.harmony_z_clip), dtype=float)
 
 
+def harmony_clarity(change: NDArray[np.float64], *, params: ListenParams) -> float:
+    """How far the harmonic change can be trusted to mark the bar lines, in [0, 1].
+
+    Chords change on bar lines; a melody alone (a fiddle tune, a bare line) changes the
+    chroma on every note, and its "harmonic change" is noise that would drag the bar
+    lines about wherever the downbeat network is unsure. The clarity is the largest
+    contrast, over bars of 2, 3 and 4 and their phases, between the mean change on the
+    bar lines and elsewhere, over ``params.harmony_clear_contrast`` (capped at 1).
+
+    Parameters
+    ----------
+    change
+        Harmonic change at each beat (:func:`harmonic_change`, z-scores).
+    params
+        The tunables (:class:`pasdeux.music.ListenParams`).
+
+    Returns
+    -------
+    float
+        1 for harmony that changes clearly with the bars, down to 0 for none.
+    """
+    best = 0.0
+    for m in _METERS:
+        n = change.size // m * m
+        if n < 4 * m:
+            continue
+        folded = change[:n].reshape(-1, m)
+        for phase in range(m):
+            on = float(folded[:, phase].mean())
+            off = float(np.delete(folded, phase, axis=1).mean())
+            best = max(best, on - off)
+    return min(1.0, best / params.harmony_clear_contrast)
+
+
 def bass_alternation(beats: NDArray[np.float64], onsets: Onsets) -> float:
     """How much the bass alternates beat by beat.
 
@@ -458,7 +492,7 @@ def find_bars(
     """
     q = _downbeat_probability(act, beats, params)
     change = harmonic_change(beats, onsets, params.harmony_width_beats, params=params)
-    bonus = params.harmony_gain * change
+    bonus = params.harmony_gain * harmony_clarity(change, params=params) * change
     evidence = period_evidence(beats, onsets, params=params)
     log_prior = _meter_log_prior(params)
     if is_compound(beats, onsets, params=params):
@@ -466,7 +500,10 @@ def find_bars(
     meters, positions = bar_viterbi(
         q, params=params, down_bonus=bonus, meter_evidence=evidence, meter_log_prior=log_prior
     )
-    return _two_four(beats, meters, positions, onsets, prior, q, change, params)
+    # which beat of a 2/4 pair starts the bar: the chord of the two beats before against
+    # that of the two from here (beat by beat, an oom-pah's root and fifth differ)
+    pair_change = harmonic_change(beats, onsets, 2, params=params)
+    return _two_four(beats, meters, positions, onsets, prior, q, pair_change, params)
 
 
 def _meter_log_prior(params: ListenParams) -> dict[int, float]:
