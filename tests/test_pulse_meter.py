@@ -31,6 +31,7 @@ from pasdeux.music.grid._meter import (
     harmonic_change,
     harmony_clarity,
     is_compound,
+    local_harmony_clarity,
     period_evidence,
 )
 from pasdeux.music.grid._pulse import check_danceable, choose_level, pulse_clarity
@@ -331,6 +332,18 @@ def test_a_melody_alone_is_no_harmony_to_place_the_bars_by() -> None:
     tune = Onsets(bands=onsets.bands, chroma=chroma, bass=onsets.bass, bass_rate=onsets.bass_rate)
     melody = harmonic_change(beats, tune, 1, params=PARAMS)
     assert harmony_clarity(melody, params=PARAMS) < 0.6
+
+
+def test_the_harmony_of_a_medley_is_judged_song_by_song() -> None:
+    """Two songs in 3/4 whose bar lines fall at other phases of the beat count: together
+    the changes mark no phase, song by song each marks its own."""
+    _, beats, onsets = _soft_waltz(32, 100.0, 0)
+    one = harmonic_change(beats, onsets, 1, params=PARAMS)
+    medley = np.concatenate([one, np.roll(one, 1), np.roll(one, 2)])
+    assert harmony_clarity(medley, params=PARAMS) < 0.5
+    local = local_harmony_clarity(medley, params=PARAMS)
+    assert local.shape == medley.shape
+    assert float(np.median(local)) == 1.0
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

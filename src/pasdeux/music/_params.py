@@ -68,6 +68,8 @@ class ListenParams:
         The harmonic change counts in full when it is this much higher (z-scores) on the
         bar lines than elsewhere, at the best meter and phase; less clear, in proportion
         (a melody alone changes the chroma on every note).
+    harmony_clarity_beats
+        The clarity is judged over blocks of this many beats (a medley song by song).
     period_gain
         Log evidence per beat per unit of rhythm self-similarity at a meter's lag.
     pattern_points
@@ -181,6 +183,7 @@ class ListenParams:
     harmony_z_clip: tuple[float, float] = (-2.0, 4.0)
     harmony_width_beats: int = 1
     harmony_clear_contrast: float = 1.0
+    harmony_clarity_beats: int = 48
     period_gain: float = 8.0
     pattern_points: int = 6
     ternary_ratio: float = 1.4

@@ -21,6 +21,7 @@ counted in two.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -388,6 +389,36 @@ def harmony_clarity(change: NDArray[np.float64], *, params: ListenParams) -> flo
     return min(1.0, best / params.harmony_clear_contrast)
 
 
+def local_harmony_clarity(
+    change: NDArray[np.float64], *, params: ListenParams
+) -> NDArray[np.float64]:
+    """:func:`harmony_clarity` at each beat, over blocks of ``params.harmony_clarity_beats``
+    beats (a shorter last block joins the one before), so that a medley, whose songs put
+    their bar lines at other phases, is judged song by song.
+
+    Parameters
+    ----------
+    change
+        Harmonic change at each beat (:func:`harmonic_change`, z-scores).
+    params
+        The tunables (:class:`pasdeux.music.ListenParams`).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(beats,)`` in [0, 1].
+    """
+    size = params.harmony_clarity_beats
+    n = change.size
+    edges = [*range(0, n, size), n]
+    if len(edges) > 2 and edges[-1] - edges[-2] < size // 2:
+        del edges[-2]
+    out = np.zeros(n)
+    for a, b in itertools.pairwise(edges):
+        out[a:b] = harmony_clarity(change[a:b], params=params)
+    return out
+
+
 def bass_alternation(beats: NDArray[np.float64], onsets: Onsets) -> float:
     """How much the bass alternates beat by beat.
 
@@ -492,7 +523,7 @@ def find_bars(
     """
     q = _downbeat_probability(act, beats, params)
     change = harmonic_change(beats, onsets, params.harmony_width_beats, params=params)
-    bonus = params.harmony_gain * harmony_clarity(change, params=params) * change
+    bonus = params.harmony_gain * local_harmony_clarity(change, params=params) * change
     evidence = period_evidence(beats, onsets, params=params)
     log_prior = _meter_log_prior(params)
     if is_compound(beats, onsets, params=params):
