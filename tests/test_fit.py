@@ -16,6 +16,7 @@ import pasdeux.dances
 from pasdeux.dances import RHYTHM_FEATURES, DanceStyle, load_library, load_style
 from pasdeux.errors import SchemaError
 from pasdeux.music import FitParams, ListenParams, rank_dances
+from pasdeux.music.fit._rank import tempo_score
 from pasdeux.music.fit._rhythm import (
     FEATURE_WORDS,
     SCALE,
@@ -408,3 +409,25 @@ def test_fit_params_are_passed_in_and_change_the_ranking() -> None:
     assert waltz_range[0].score == 1.0
     assert wide["Waltz"] > default["Waltz"]
     assert ListenParams().fit == FitParams()
+
+
+def test_the_tempo_score_is_graded_outside_the_range() -> None:
+    """1 inside; a little outside still most of the score (a dance is danced 10-15 % either
+    side of its typical tempos); far outside little; the same either side in log tempo."""
+    width = FitParams().tempo_width_ratio
+    inside = tempo_score(100.0, 95.0, 105.0, width)
+    near = tempo_score(105.0 * 1.05, 95.0, 105.0, width)
+    nine = tempo_score(105.0 * 1.09, 95.0, 105.0, width)
+    far = tempo_score(105.0 * 1.25, 95.0, 105.0, width)
+    assert inside == 1.0
+    assert 1.0 > near > 0.9 > nine > 0.75 > 0.3 > far > 0.0
+    assert tempo_score(95.0 / 1.09, 95.0, 105.0, width) == pytest.approx(nine)
+
+
+def test_a_wrong_meter_rules_a_dance_out_far_more_than_its_tempo() -> None:
+    """An oom-pah-pah in 3/4 at the Cha Cha's very tempo: no dance in 4 scores at all,
+    while a dance in 3/4, far off its tempo, still does."""
+    ranked = rank_dances(3, 124.0, load_library(), profile_of(WALTZ, meter=3, bpm=124.0))
+    scores = {f.name: f.score for f in ranked}
+    assert scores["Cha Cha"] == 0.0 and scores["Tango"] == 0.0
+    assert ranked[0].score > 0.0 and ranked[0].name in ("Waltz", "Viennese Waltz", "Slow Dance")

@@ -439,9 +439,9 @@ def test_rank_dances_half_time_and_two_four() -> None:
     assert fits["Slow Foxtrot"].reason.startswith("half time:")
     assert 0.5 < fits["Slow Foxtrot"].score < 1.0
     samba = {f.name: f for f in rank_dances(4, 102.0, STYLES)}["Samba"]
-    # a song read in 4 suits a 2/4 range, beats counted the same, but less than one read
-    # in 2 (where the bass alternates beat by beat)
-    assert 0.8 < samba.score < 0.9
+    # a song read in 4 suits a 2/4 range, beats counted the same, a little less than one
+    # read in 2 (where the bass alternates beat by beat)
+    assert 0.9 < samba.score < 1.0
     assert "inside Samba's 2/4 range" in samba.reason
     assert {f.name: f for f in rank_dances(2, 102.0, STYLES)}["Samba"].score == 1.0
 
@@ -454,6 +454,6 @@ def test_rank_dances_falls_off_smoothly() -> None:
     assert scores[0] == 1.0
     assert all(a > b for a, b in itertools.pairwise(scores))
     assert 0.6 < scores[1] < 1.0
-    assert scores[-1] < 0.05
+    assert scores[-1] < 0.15  # a third faster than the range
     assert all(0.0 <= s <= 1.0 for s in scores)
     assert rank_dances(4, 100.0, ()) == ()

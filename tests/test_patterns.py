@@ -139,3 +139,48 @@ def test_the_factor_is_one_for_a_perfect_match_and_falls_with_the_similarity() -
     assert pattern_factor(1.0) == 1.0
     assert pattern_factor(0.5) > pattern_factor(0.2) > pattern_factor(-0.5) > 0.0
     assert pattern_factor(None) == pattern_factor(0.35)
+
+
+@pytest.mark.parametrize("bpm", [140.0, 150.0])
+def test_a_clave_and_tumbao_just_below_the_salsa_range_is_still_a_salsa(bpm: float) -> None:
+    """140-150 BPM is 6-12 % below Salsa's 160-220 and inside the Bachata's or the East
+    Coast Swing's range: the clave and the tumbao name the dance, the tempo only grades it."""
+    profile = profile_of(TUMBAO + CLAVE_32, bpm=bpm)
+    ranked = rank_dances(4, bpm, load_library(), profile)
+    assert ranked[0].name == "Salsa", ranked[:3]
+    assert "slower than Salsa's 4/4 range" in ranked[0].reason
+    assert ranked[0].score > 2.0 * ranked[1].score
+
+
+def test_a_tumbao_heard_a_beat_off_is_matched_at_no_cost() -> None:
+    """The tumbao's strong 4 taken for the 1: the bar as tracked starts on the old 4."""
+    heard = [((pos + 1.0) % 4.0, inst, amp) for pos, inst, amp in TUMBAO + CLAVE_32]
+    on_one = pattern_match(
+        profile_of(TUMBAO + CLAVE_32, bpm=180.0), 1.0, 4, load_patterns()["salsa"]
+    )
+    off = pattern_match(profile_of(heard, bpm=180.0), 1.0, 4, load_patterns()["salsa"])
+    assert on_one is not None and off is not None
+    assert off.shifted and not on_one.shifted
+    assert off.similarity == pytest.approx(on_one.similarity, abs=0.1)
+    ranked = rank_dances(4, 180.0, load_library(), profile_of(heard, bpm=180.0))
+    assert ranked[0].name == "Salsa", ranked[:3]
+
+
+def test_a_pattern_s_pulls_downbeat_must_be_a_boolean() -> None:
+    text = PATTERNS_FILE.read_text(encoding="utf-8").replace(
+        "pulls_downbeat = true", 'pulls_downbeat = "yes"', 1
+    )
+    with pytest.raises(SchemaError, match="pulls_downbeat"):
+        parse_patterns(text, "p.toml")
+
+
+@pytest.mark.parametrize("bpm", [96.0, 100.0])
+def test_an_oom_pah_pah_a_little_fast_for_the_waltz_is_a_waltz_not_a_slow_dance(
+    bpm: float,
+) -> None:
+    """96-100 BPM in 3/4 is 7-11 % above the Waltz's 84-90 and inside the Slow Dance's 3/4
+    range: the oom-pah-pah still names the Waltz."""
+    ranked = rank_dances(3, bpm, load_library(), profile_of(WALTZ, meter=3, bpm=bpm))
+    assert ranked[0].name == "Waltz", ranked[:3]
+    names = [f.name for f in ranked]
+    assert names.index("Slow Dance") > 0

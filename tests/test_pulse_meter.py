@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import mir_eval
@@ -23,7 +24,16 @@ from pasdeux.errors import InputError
 from pasdeux.music import ListenParams, MusicMap, listen
 from pasdeux.music.frontend import FPS, Onsets
 from pasdeux.music.frontend._onsets import onsets
-from pasdeux.music.grid._meter import bar_viterbi, bass_alternation, is_compound
+from pasdeux.music.grid import find_bars
+from pasdeux.music.grid._meter import (
+    bar_viterbi,
+    bass_alternation,
+    harmonic_change,
+    harmony_clarity,
+    is_compound,
+    local_harmony_clarity,
+    period_evidence,
+)
 from pasdeux.music.grid._pulse import check_danceable, choose_level, pulse_clarity
 from pasdeux.music.grid._tempo_prior import COMPETITION_TEMPOS, TempoPrior, default_prior
 from synth import SR, Mix, Song, bar_positions, beat_times, hat, hz, kick, snare, tone
@@ -259,6 +269,91 @@ def test_viterbi_meter_evidence_overrides_weak_downbeats() -> None:
 
 
 # --------------------------------------------------------------------------- features
+
+
+#: Triads (pitch classes) a bar each: C F G Am Dm Em.
+_TRIADS = ((0, 4, 7), (5, 9, 0), (7, 11, 2), (9, 0, 4), (2, 5, 9), (4, 7, 11))
+
+
+def _soft_waltz(
+    bars: int, bpm: float, seed: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64], Onsets]:
+    """A 3/4 hymn as the grid hears it: every beat struck alike (the network hears no
+    downbeat, the onsets are even but for a little noise), a melody note a beat, and the
+    chord changing on every bar line. Beat activations, beats and onsets."""
+    rng = np.random.default_rng(seed)
+    ibi = 60.0 / bpm
+    beats = np.asarray(0.5 + ibi * np.arange(3 * bars), dtype=np.float64)
+    n = int((beats[-1] + 1.0) * FPS)
+    act = np.zeros((n, 2))
+    bands = 0.05 * rng.random((n, 3))
+    chroma = np.full((n, 12), 0.05)
+    for i, t in enumerate(beats):
+        f, end = round(t * FPS), round((t + ibi) * FPS)
+        act[f] = (0.5 + 0.1 * rng.random(), 0.15 * rng.random())
+        bands[f] += 0.6 + 0.4 * rng.random(3)
+        bands[round((t + ibi / 2) * FPS)] += 0.3 * rng.random(3)
+        chroma[f:end, list(_TRIADS[(i // 3) % len(_TRIADS)])] += 1.0
+        chroma[f:end, rng.integers(12)] += 0.6
+    bass = np.zeros(10, dtype=np.float32)
+    return act, beats, Onsets(bands=bands, chroma=chroma, bass=bass, bass_rate=100.0)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_waltz_with_soft_downbeats_reads_three_from_its_harmony(seed: int) -> None:
+    act, beats, onsets = _soft_waltz(24, 100.0, seed)
+    meters, positions = find_bars(act, beats, onsets, default_prior(PARAMS), params=PARAMS)
+    assert set(meters.tolist()) == {3}
+    assert positions[::3].tolist() == [1] * 24  # the bar starts where the chord changes
+    # the harmony is what says so: without it the even beats read as bars of four
+    deaf = replace(PARAMS, harmony_gain=0.0)
+    meters, _ = find_bars(act, beats, onsets, default_prior(deaf), params=deaf)
+    assert set(meters.tolist()) != {3}
+
+
+def test_harmonic_change_peaks_on_the_bar_lines_of_a_three_four() -> None:
+    _, beats, onsets = _soft_waltz(16, 100.0, 0)
+    change = harmonic_change(beats, onsets, PARAMS.harmony_width_beats, params=PARAMS)
+    on = change[3::3]
+    off = np.delete(change, np.arange(0, beats.size, 3))
+    assert float(on.min()) > float(off.max())
+
+
+def test_a_melody_alone_is_no_harmony_to_place_the_bars_by() -> None:
+    """Chords a bar: clear. A note a beat and no chords: its changes mark no bar lines."""
+    _, beats, onsets = _soft_waltz(24, 100.0, 0)
+    chords = harmonic_change(beats, onsets, 1, params=PARAMS)
+    assert harmony_clarity(chords, params=PARAMS) == 1.0
+    rng = np.random.default_rng(5)
+    chroma = np.full_like(onsets.chroma, 0.05)
+    for t in beats:
+        f = round(t * FPS)
+        chroma[f : f + 60, rng.integers(12)] += 1.0
+    tune = Onsets(bands=onsets.bands, chroma=chroma, bass=onsets.bass, bass_rate=onsets.bass_rate)
+    melody = harmonic_change(beats, tune, 1, params=PARAMS)
+    assert harmony_clarity(melody, params=PARAMS) < 0.6
+
+
+def test_the_harmony_of_a_medley_is_judged_song_by_song() -> None:
+    """Two songs in 3/4 whose bar lines fall at other phases of the beat count: together
+    the changes mark no phase, song by song each marks its own."""
+    _, beats, onsets = _soft_waltz(32, 100.0, 0)
+    one = harmonic_change(beats, onsets, 1, params=PARAMS)
+    medley = np.concatenate([one, np.roll(one, 1), np.roll(one, 2)])
+    assert harmony_clarity(medley, params=PARAMS) < 0.5
+    local = local_harmony_clarity(medley, params=PARAMS)
+    assert local.shape == medley.shape
+    assert float(np.median(local)) == 1.0
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_an_even_rhythm_is_no_evidence_against_three(seed: int) -> None:
+    """Beats struck alike (with a little noise) are as self-similar at lag 3 as at lags 2
+    and 4: the period evidence is not biased against 3 (the better of the similarities at
+    lags 2 and 4 was, by about 0.02 a beat)."""
+    _, beats, onsets = _soft_waltz(24, 100.0, seed)
+    evidence = period_evidence(beats, onsets, params=PARAMS)
+    assert float(evidence[:, 1].mean() - evidence[:, 2].mean()) > -0.01
 
 
 def _synthetic_onsets(

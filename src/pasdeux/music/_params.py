@@ -60,6 +60,16 @@ class ListenParams:
         ``downbeat_pseudo`` more activation said so.
     harmony_gain, harmony_z_clip
         Log-odds of a downbeat per robust z-score of harmonic change, and the z-scores' clip.
+    harmony_width_beats
+        Beats on either side of a beat whose chroma are compared for its harmonic change
+        (1: the chord of the beat before against this one's, sharp in any meter; two
+        beats a side would smear a 3/4 bar line over the next beat).
+    harmony_clear_contrast
+        The harmonic change counts in full when it is this much higher (z-scores) on the
+        bar lines than elsewhere, at the best meter and phase; less clear, in proportion
+        (a melody alone changes the chroma on every note).
+    harmony_clarity_beats
+        The clarity is judged over blocks of this many beats (a medley song by song).
     period_gain
         Log evidence per beat per unit of rhythm self-similarity at a meter's lag.
     pattern_points
@@ -171,6 +181,9 @@ class ListenParams:
     downbeat_prior: float = 0.3
     harmony_gain: float = 0.8
     harmony_z_clip: tuple[float, float] = (-2.0, 4.0)
+    harmony_width_beats: int = 1
+    harmony_clear_contrast: float = 1.0
+    harmony_clarity_beats: int = 48
     period_gain: float = 8.0
     pattern_points: int = 6
     ternary_ratio: float = 1.4

@@ -22,7 +22,11 @@ least). A two-bar pattern is tried in both orders of its bars (a 3-2 clave is a 
 bar later), and the profile at every shift by a whole tracked bar (where the downbeat of a
 dance counted in 4 falls when the song is tracked in 2); a shift by one beat, for a
 downbeat tracked a beat off (a salsa's tumbao, which avoids the 1 and stresses the 4, pulls
-the tracked downbeat there), costs ``FitParams.beat_shift_cost``. A dance's similarity is
+the tracked downbeat there), costs ``FitParams.beat_shift_cost``, except for a pattern
+marked ``pulls_downbeat``: music whose accents pull a listener's (and a tracker's) 1 a
+beat off (the salsa's tumbao avoids the 1 and stresses the 4, the "ponche", which
+listeners outside the style hear as the 1), so a beat's shift is no evidence against it.
+A dance's similarity is
 the best over its patterns and shifts (:func:`pattern_match`); it multiplies the dance's
 score by :func:`pattern_factor`. Where no pattern can be compared, the similarity is
 ``FitParams.neutral_similarity``.
@@ -85,13 +89,22 @@ PATTERNS_FILE = Path(__file__).with_name("patterns.toml")
 #: Phases per dance beat at which patterns and profile are compared.
 _PHASES = 12
 _STEP_WEIGHT = {"X": 1.0, "x": 0.5, ".": 0.0}
-_KEYS = {"dance", "name", "meter", "steps", *BANDS, *(f"{b}_says" for b in BANDS)}
+_KEYS = {
+    "dance",
+    "name",
+    "meter",
+    "steps",
+    "pulls_downbeat",
+    *BANDS,
+    *(f"{b}_says" for b in BANDS),
+}
 
 
 @dataclass(frozen=True)
 class RhythmPattern:
     """One dance's pattern: per band, the stroke weights of ``bars`` bars at ``steps`` a beat
-    (``None`` for a band the pattern leaves free), and what each band's part is called."""
+    (``None`` for a band the pattern leaves free), what each band's part is called, and
+    whether the music pulls the heard downbeat a beat off (matching a beat off is free)."""
 
     dance: str
     name: str
@@ -100,6 +113,7 @@ class RhythmPattern:
     bars: int
     bands: tuple[NDArray[np.float64] | None, ...]
     says: tuple[str, ...]
+    pulls_downbeat: bool = False
 
 
 @dataclass(frozen=True)
@@ -181,8 +195,18 @@ def _parse_one(entry: Any, where: str) -> RhythmPattern:
         if not isinstance(say, str):
             raise _fail(where, f"'{band}_says' must be a string")
         says.append(say)
+    pulls = entry.get("pulls_downbeat", False)
+    if not isinstance(pulls, bool):
+        raise _fail(where, "'pulls_downbeat' must be true or false")
     return RhythmPattern(
-        entry["dance"], entry["name"], meter, steps, lengths.pop(), tuple(bands), tuple(says)
+        entry["dance"],
+        entry["name"],
+        meter,
+        steps,
+        lengths.pop(),
+        tuple(bands),
+        tuple(says),
+        pulls,
     )
 
 
@@ -316,7 +340,7 @@ def _match_one(
             continue
         weights = p.band_weights_low_mid_high
         sim = sum(weights[b] * (per_band[b] or 0.0) for b in named) / sum(weights[b] for b in named)
-        sim -= p.beat_shift_cost if off else 0.0
+        sim -= p.beat_shift_cost if off and not pattern.pulls_downbeat else 0.0
         if best is None or sim > best.similarity:
             best = PatternMatch(pattern, sim, per_band, off)
     return best
