@@ -534,3 +534,17 @@ def test_default_prior_knows_the_competition_dances() -> None:
     assert "paso doble" in prior.names()
     assert set(COMPETITION_TEMPOS) >= {"Paso Doble", "Samba", "Quickstep"}
     assert prior.meter_log_odds(122.0, 2, 4) > prior.meter_log_odds(150.0, 2, 4)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"harmony_width_beats": 0},
+        {"pair_harmony_width_beats": 0},
+        {"harmony_clarity_beats": 0},
+        {"harmony_clear_contrast": 0.0},
+    ],
+)
+def test_harmony_tunables_out_of_range_are_refused(change: dict[str, float]) -> None:
+    with pytest.raises(ValueError, match=next(iter(change))):
+        ListenParams(**change)  # type: ignore[arg-type]

@@ -50,6 +50,11 @@ from pasdeux.follow._types import FollowerStep, HandContact, LeaderFrame
 __all__ = ["Follower"]
 
 
+#: Two landing times this close (s) are one landing (the same step, timed again when a
+#: window of his motion is made anew).
+_SAME_LANDING_S = 1e-3
+
+
 class Follower:
     """A follower who knows a dance's figures (both parts) and reads the leader causally.
 
@@ -154,7 +159,7 @@ class Follower:
         """Per foot (L, R), whether his weight arrived on it since the previous frame."""
 
         def new(now: float | None, before: float | None) -> bool:
-            return now is not None and (before is None or now > before + 1e-3)
+            return now is not None and (before is None or now > before + _SAME_LANDING_S)
 
         return (
             new(frame.left_foot_landed_s, self._landed_s[0]),
@@ -245,7 +250,7 @@ class Follower:
         body = np.add(before.body_xy_m, u * np.subtract(frame.body_xy_m, before.body_xy_m))
         facing = before.facing_rad + u * wrap(frame.facing_rad - before.facing_rad)
         later = [
-            t is not None and t > landed_s + 1e-3
+            t is not None and t > landed_s + _SAME_LANDING_S
             for t in (frame.left_foot_landed_s, frame.right_foot_landed_s)
         ]
         return replace(

@@ -64,6 +64,9 @@ class ListenParams:
         Beats on either side of a beat whose chroma are compared for its harmonic change
         (1: the chord of the beat before against this one's, sharp in any meter; two
         beats a side would smear a 3/4 bar line over the next beat).
+    pair_harmony_width_beats
+        Beats on either side compared when deciding which beat of a 2/4 pair starts the
+        bar (2: an oom-pah's root and fifth differ beat by beat, the chord by the pair).
     harmony_clear_contrast
         The harmonic change counts in full when it is this much higher (z-scores) on the
         bar lines than elsewhere, at the best meter and phase; less clear, in proportion
@@ -182,6 +185,7 @@ class ListenParams:
     harmony_gain: float = 0.8
     harmony_z_clip: tuple[float, float] = (-2.0, 4.0)
     harmony_width_beats: int = 1
+    pair_harmony_width_beats: int = 2
     harmony_clear_contrast: float = 1.0
     harmony_clarity_beats: int = 48
     period_gain: float = 8.0
@@ -245,3 +249,10 @@ class ListenParams:
             raise ValueError("meter_switch_prob must be in (0, 1) and meter_two_prior > 0")
         if self.pattern_points < 1:
             raise ValueError(f"pattern_points must be at least 1, not {self.pattern_points}")
+        for name in ("harmony_width_beats", "pair_harmony_width_beats", "harmony_clarity_beats"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, not {getattr(self, name)}")
+        if not self.harmony_clear_contrast > 0:
+            raise ValueError(
+                f"harmony_clear_contrast must be positive, not {self.harmony_clear_contrast}"
+            )

@@ -15,7 +15,7 @@ from pasdeux.music.fit._rhythm import RhythmProfile, describe, rhythm_features, 
 __all__ = ["rank_dances", "tempo_score"]
 
 
-def tempo_score(bpm: float, bpm_min: float, bpm_max: float, width_ratio: float = 1.15) -> float:
+def tempo_score(bpm: float, bpm_min: float, bpm_max: float, width_ratio: float) -> float:
     """1.0 inside ``[bpm_min, bpm_max]``, a Gaussian in log tempo outside it.
 
     Parameters

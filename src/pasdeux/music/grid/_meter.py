@@ -337,7 +337,14 @@ def harmonic_change(
     numpy.ndarray
         ``(beats,)``, clipped to [-2, 4].
     """
-    c = _unit(_beat_means(onsets.chroma, beats))
+    return _change_from_chroma(_beat_means(onsets.chroma, beats), width, params)
+
+
+def _change_from_chroma(
+    beat_chroma: NDArray[np.float64], width: int, params: ListenParams
+) -> NDArray[np.float64]:
+    """:func:`harmonic_change` from the mean chroma of each beat."""
+    c = _unit(beat_chroma)
     n = c.shape[0]
     if n < 2 * width:
         return np.zeros(n)
@@ -522,7 +529,8 @@ def find_bars(
         Each beat's position in its bar (1 = downbeat).
     """
     q = _downbeat_probability(act, beats, params)
-    change = harmonic_change(beats, onsets, params.harmony_width_beats, params=params)
+    beat_chroma = _beat_means(onsets.chroma, beats)
+    change = _change_from_chroma(beat_chroma, params.harmony_width_beats, params)
     bonus = params.harmony_gain * local_harmony_clarity(change, params=params) * change
     evidence = period_evidence(beats, onsets, params=params)
     log_prior = _meter_log_prior(params)
@@ -531,9 +539,9 @@ def find_bars(
     meters, positions = bar_viterbi(
         q, params=params, down_bonus=bonus, meter_evidence=evidence, meter_log_prior=log_prior
     )
-    # which beat of a 2/4 pair starts the bar: the chord of the two beats before against
-    # that of the two from here (beat by beat, an oom-pah's root and fifth differ)
-    pair_change = harmonic_change(beats, onsets, 2, params=params)
+    # which beat of a 2/4 pair starts the bar: the chord of the beats before against that
+    # of the beats from here, two a side (beat by beat, an oom-pah's root and fifth differ)
+    pair_change = _change_from_chroma(beat_chroma, params.pair_harmony_width_beats, params)
     return _two_four(beats, meters, positions, onsets, prior, q, pair_change, params)
 
 
