@@ -1246,7 +1246,9 @@ def markdown(summary: dict[str, Any]) -> str:
         f"{c['long']} four-minute) from "
         f"`bench/corpus.py` v{c['generator']}, FluidR3 GM via fluidsynth, exact nominal truth. "
         f"Compositions by others: {len(summary['others_files'])} scores of the music21 "
-        "corpus (`bench/others.py`), rendered the same way, beats and bars from the score. "
+        "corpus (`bench/others.py`), rendered the same way, beats and bars from the score "
+        "(checked against it: pick-ups counted back, repeats played as printed in the audio "
+        "and the truth alike, fermatas in neither). "
         "Halves: a plain piece `_1` tunes and `_2` is held out; every other piece by the "
         "parity of the CRC-32 of its name (`split_of`).",
         "",
