@@ -18,6 +18,17 @@ list holds only pieces that pass). Short tunes are played through again, as a ba
 plays a tune round, until they last :data:`MIN_S`; long movements are cut at the first
 bar line after :data:`MAX_S`.
 
+Checked against the scores (issue 11): the truth's bar lines are the score's full bars,
+with the pick-up counted back from the first full bar (``paddingLeft``) and the bars split
+by a repeat sign (a pick-up after the double bar) joined again; the repeats are played as
+printed, once, in the audio and the truth alike; fermatas and tempo words are not
+performed, in neither; the first sound of each rendering is within 5 ms of the truth's
+first note. Where pasdeux and madmom both score downbeat F 0 with the beats right (the
+chorales bwv66.6, bwv26.6, bwv40.8, bwv269; Haydn op. 1 no. 1; the Maple Leaf Rag) each
+puts the bar line on one other beat of the score's bar all along, the same one for both
+but in bwv26.6 (in bwv269, 3/4, on the third beat: the chorale's phrases start on that
+pick-up after a half-note cadence); the truth stays the score's.
+
 The tempi are chosen, not taken from the scores (few carry a metronome mark), to spread
 from 50 to 152 beats a minute, several outside every dance's range.
 

@@ -77,3 +77,32 @@ def test_a_pickup_bar_is_counted_back_from_the_first_full_bar() -> None:
     assert truth["downbeats"][0] == pytest.approx(beat_s)
     assert np.allclose(np.diff(truth["beats"]), beat_s)
     assert np.allclose(np.diff(truth["downbeats"]), 4 * beat_s)
+
+
+@pytest.mark.parametrize("name", ["bach_bwv269", "girl_left_behind", "haydn_op1_1_1"])
+def test_the_truth_bars_are_the_scores_full_bars(name: str) -> None:
+    # pick-ups (at the start and after a repeat sign), repeats left unexpanded in both the
+    # performance and the truth: each full bar of the score starts on a truth downbeat,
+    # and each truth downbeat of the first round starts a full bar or a bar split by a
+    # repeat sign (whose two parts make one bar)
+    pytest.importorskip("music21")
+    from music21 import corpus as m21corpus
+    from music21 import stream
+
+    score = next(s for s in oth.SCORES if s.name == name)
+    notes = oth.read_score(score)
+    _midi, truth = oth.compose(score, notes)
+    ql_s = 60.0 / score.bpm / notes["beat_ql"]
+    down_ql = np.asarray(truth["downbeats"]) / ql_s
+    parsed = m21corpus.parse(score.source, number=score.number) if score.number else None
+    parsed = parsed if parsed is not None else m21corpus.parse(score.source)
+    if isinstance(parsed, stream.Opus):
+        parsed = parsed.scores[0]
+    measures = list(parsed.parts[0].getElementsByClass(stream.Measure))
+    starts = {round(float(m.offset), 6) for m in measures if m.paddingLeft == 0}
+    full = [float(m.offset) for m in measures if m.duration.quarterLength == notes["bar_ql"]]
+    for offset in full:
+        if offset < truth["duration_ql"]:
+            assert np.min(np.abs(down_ql - offset)) < 1e-6
+    first_round = down_ql[down_ql < notes["end_ql"] - 1e-6]
+    assert all(round(float(d), 6) in starts for d in first_round)
