@@ -73,6 +73,7 @@ class _Space:
         self.size = int(self.intervals.sum())
         tempo_of = np.repeat(np.arange(self.intervals.size), self.intervals)
         self.position = np.arange(self.size) - self.first[tempo_of]
+        self.period_of = self.intervals[tempo_of]
         is_beat = self.position < self.intervals[tempo_of] / params.observation_lambda
         self.beat_states = np.flatnonzero(is_beat)
         self.obs_lambda = float(params.observation_lambda)
@@ -167,7 +168,7 @@ class ForwardBeatTracker:
         if rival is not None and rival[0] - self._rival_beats[-1] >= 0.6 * rival[1]:
             self._rival_beats = [self._rival_beats[-1], rival[0]]
             if self._missed and self._differs(*rival) and self._confirmed(*rival, now=t):
-                self._take_over()
+                self._take_over(rival[1])
         decision = self._decide(t)
         self._trim()
         return decision
@@ -203,9 +204,14 @@ class ForwardBeatTracker:
         ahead = (onset - self._last_beat) / mine
         return bool(abs(ahead - round(ahead)) * mine > self.params.differ_share * mine)
 
-    def _take_over(self) -> None:
-        """The challenger's beliefs become the incumbent's (its last beat with them)."""
-        self._incumbent.alpha = self._challenger.alpha.copy()
+    def _take_over(self, interval: int) -> None:
+        """The challenger's beliefs at periods within ``switch_ratio_max`` of its beat's
+        ``interval`` become the incumbent's (its last beat with them): its other octaves
+        are left behind."""
+        ratio = self.space.period_of / interval
+        near = np.maximum(ratio, 1.0 / ratio) < self.params.switch_ratio_max
+        alpha = np.where(near, self._challenger.alpha, 0.0)
+        self._incumbent.alpha = alpha / alpha.sum()
         self._replaces = self._rival_beats[1] - self._last_beat < 0.6 * self._interval
         self._last_beat = self._rival_beats[0]
         self._missed = False
