@@ -155,9 +155,10 @@ class BeatStream:
             decision = self._beats.step(float(act), onset, peak)
             if decision is not None and self._heard:
                 frame = round(decision.frame)
-                if decision.replaces and self._last_event is not None:
+                if decision.count_step == 0 and self._last_event is not None:
                     events.append(self._again(frame, decision.bpm, self._last_event))
                 else:
+                    self._skip(frame, decision.count_step - 1)
                     events.append(self._event(frame, decision.bpm))
                 self._last_event = events[-1]
         return events
@@ -183,6 +184,16 @@ class BeatStream:
             count=last.count,
             meter=last.meter,
         )
+
+    def _skip(self, frame: int, beats: int) -> None:
+        """Count ``beats`` that fell unreported before the beat at ``frame`` (evenly
+        spaced since the last one)."""
+        if beats <= 0 or not self._beat_frames:
+            return
+        last = self._beat_frames[-1]
+        for k in range(1, beats + 1):
+            self._beat_frames.append(round(last + k * (frame - last) / (beats + 1)))
+            self._bars.skip()
 
     def _event(self, frame: int, bpm: float) -> BeatEvent:
         a = max(self._hist_start, frame - _ACCENT_FRAMES) - self._hist_start

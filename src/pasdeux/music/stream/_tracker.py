@@ -27,7 +27,8 @@ means, ``switch_margin`` times as well as the incumbent's beats over the span. S
 an abrupt change the period comes from the last two or three onsets at once, not from a
 tempo walk, and steady music, whose beats are heard, never switches. A beat that stands
 for the incumbent's unheard one (less than 0.6 of a period after it) says so
-(``replaces``), so that the bars are not counted one beat on.
+says so, and one that follows a gap of unreported beats counts them (``count_step``), so
+that the bars are counted on from the take-over as the music plays them.
 
 Decisions: at each frame the incumbent's most likely state says how many frames ago its
 beat began; when that is the decision delay, the beat is reported at the observation's
@@ -52,13 +53,14 @@ Vector = NDArray[np.float64]
 @dataclass(frozen=True)
 class BeatDecision:
     """A beat decided at frame ``decided_frame``: it fell on frame ``frame`` (fractional
-    after the peak's refinement) at ``bpm``; ``replaces`` when the challenger took over and
-    this beat stands for the incumbent's last one, which the music did not play."""
+    after the peak's refinement) at ``bpm``; ``count_step`` beats after the last one
+    reported: 1, or, when the challenger took over, 0 (this beat stands for the last,
+    which the music did not play) or more (beats fell unreported between them)."""
 
     frame: float
     decided_frame: int
     bpm: float
-    replaces: bool = False
+    count_step: int = 1
 
 
 class _Space:
@@ -147,7 +149,7 @@ class ForwardBeatTracker:
         self._frame = 0
         self._last_beat = -math.inf
         self._interval = int(self.intervals[-1])  # of the incumbent's last beat
-        self._replaces = False  # whether the next beat replaces the last (a take-over)
+        self._count_step = 1  # the next beat's count step (not 1 after a take-over)
         self._recent: list[int] = []  # the incumbent's last beats
         self._rival_beats = [-math.inf, -math.inf]  # the challenger's last two beats
 
@@ -212,7 +214,8 @@ class ForwardBeatTracker:
         near = np.maximum(ratio, 1.0 / ratio) < self.params.switch_ratio_max
         alpha = np.where(near, self._challenger.alpha, 0.0)
         self._incumbent.alpha = alpha / alpha.sum()
-        self._replaces = self._rival_beats[1] - self._last_beat < 0.6 * self._interval
+        if self._last_beat > -math.inf:
+            self._count_step = round((self._rival_beats[1] - self._last_beat) / interval)
         self._last_beat = self._rival_beats[0]
         self._missed = False
         self.switches += 1
@@ -234,9 +237,9 @@ class ForwardBeatTracker:
         self._last_beat = onset
         self._interval = interval
         self._recent = [*self._recent[-7:], onset]
-        replaces, self._replaces = self._replaces, False
+        step, self._count_step = self._count_step, 1
         return BeatDecision(
-            frame=frame, decided_frame=t, bpm=60.0 * self.fps / interval, replaces=replaces
+            frame=frame, decided_frame=t, bpm=60.0 * self.fps / interval, count_step=step
         )
 
     def _window(self, onset: int, now: int, interval: int) -> NDArray[np.float64]:
