@@ -104,10 +104,10 @@ class StreamParams:
     tempo_lambda: float = 100.0
     tempo_jump_prob: float = 0.01
     jump_octave_decay: float = 4.0
-    challenger_jump_prob: float = 0.1
+    challenger_jump_prob: float = 0.2
     challenger_onset_weight: float = 0.9
-    lost_ratio: float = 0.4
-    confirm_ratio: float = 0.3
+    lost_ratio: float = 0.3
+    confirm_ratio: float = 0.2
     confirm_beats: int = 2
     switch_margin: float = 1.0
     typical_halflife_beats: float = 8.0
