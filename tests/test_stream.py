@@ -136,6 +136,11 @@ def test_it_re_locks_soon_after_an_abrupt_tempo_change(bpms: tuple[float, float]
     assert latency <= 4
     after = [e.bpm for e in events if e.time_s > change + 4 * 60.0 / bpms[1]]
     assert np.median(after) == pytest.approx(bpms[1], rel=0.03)
+    # the bars are counted on as the music plays them, not one beat off
+    start = change + 8 * 60.0 / bpms[1] - 0.07
+    downbeats = [e.time_s for e in events if e.downbeat and e.time_s > start]
+    truth = [t for t in song.downbeats if t > start]
+    assert float(mir_eval.beat.f_measure(np.asarray(truth), np.asarray(downbeats))) > 0.75
 
 
 @pytest.mark.slow
@@ -159,6 +164,16 @@ def test_bad_parameters_are_refused() -> None:
         StreamParams(min_bpm=200.0, max_bpm=100.0)
     with pytest.raises(ValueError, match="sample rate"):
         BeatStream(0)
+    with pytest.raises(ValueError, match="ratios"):
+        StreamParams(lost_ratio=1.5)
+    with pytest.raises(ValueError, match="jump"):
+        StreamParams(challenger_jump_prob=1.0)
+    with pytest.raises(ValueError, match="confirm_beats"):
+        StreamParams(confirm_beats=5)
+    with pytest.raises(ValueError, match="switch_ratio_max"):
+        StreamParams(switch_ratio_max=1.0)
+    with pytest.raises(ValueError, match="peak_power"):
+        StreamParams(peak_power=0.0)
 
 
 @pytest.mark.slow

@@ -92,6 +92,12 @@ class BarTracker:
         self._change_z = RunningZ(params.stats_halflife_beats, params.z_clip)
         self.alpha = np.full(n, 1.0 / n)
 
+    def skip(self) -> None:
+        """A beat that fell unheard: the count moves on without cues."""
+        moved = np.zeros_like(self.alpha)
+        np.add.at(moved, self._next, self.alpha)
+        self.alpha = (1.0 - self._jump) * moved + self._jump / moved.size
+
     def step(self, accent: float, earlier_change: float | None) -> BarCount:
         """The count of the next beat, given its low-band ``accent`` and the harmonic
         change at the beat ``change_beats`` before it (``None`` when not known)."""

@@ -26,6 +26,12 @@ class StreamParams:
         old tempo for a few beats after an abrupt change, the flux does not.
     onset_halflife_s
         Half-life of the running peak of the flux (seconds).
+    onset_floor_halflife_s
+        Half-life of the running mean of the flux that is taken off it before it is
+        scaled, so that only its peaks count as onsets (seconds).
+    peak_power
+        The onset peaks (scaled to [0, 1]) are raised to this power: the strongest, on
+        the beats, stand out from the weaker ones between them.
     observation_lambda
         A beat occupies the first ``1 / observation_lambda`` of its period in the state
         space (madmom's ``observation_lambda``).
@@ -38,6 +44,32 @@ class StreamParams:
     jump_octave_decay
         A jump's target tempo is weighted by ``exp(-jump_octave_decay * |log2 ratio|)``:
         a jump by an octave is rarer than by a quarter.
+    challenger_jump_prob
+        ``tempo_jump_prob`` of the challenger, the hypothesis that follows the onsets
+        and takes over when it explains the music clearly better.
+    challenger_onset_weight
+        The challenger's observation mixes the network's activation with the onset
+        peaks with this weight.
+    lost_ratio
+        The incumbent's beat is missed when both the network's activation and the onset
+        peaks at it are below this share of their running means at heard beats.
+    confirm_ratio
+        After a missed beat, the challenger takes over at its next beat that differs
+        from the incumbent's if the network or the onset peaks at that beat reach this
+        share of their running means, and so do the ``confirm_beats`` beats before it
+        on its grid (the last onsets agree on its period), and they are heard on
+        average ``switch_margin`` times as well as the incumbent's beats over that span.
+    confirm_beats, switch_margin
+        See ``confirm_ratio``.
+    typical_halflife_beats
+        Half-life of those running means (beats).
+    differ_share
+        The challenger's beat differs from the incumbent's when its period differs by
+        more than this share of the incumbent's, or it falls more than this share of a
+        period off the incumbent's beats.
+    switch_ratio_max
+        The challenger never takes over at a period more than this factor from the
+        incumbent's: a halved or doubled tempo is another reading of the same beat.
     decision_delay_s
         How long after a beat the tracker decides it (seconds): the beat's activation
         peak has been heard by then. Each event carries both times.
@@ -66,10 +98,21 @@ class StreamParams:
     networks: int = 8
     onset_weight: float = 0.1
     onset_halflife_s: float = 4.0
+    onset_floor_halflife_s: float = 0.1
+    peak_power: float = 2.0
     observation_lambda: int = 16
     tempo_lambda: float = 100.0
     tempo_jump_prob: float = 0.01
     jump_octave_decay: float = 4.0
+    challenger_jump_prob: float = 0.2
+    challenger_onset_weight: float = 0.9
+    lost_ratio: float = 0.3
+    confirm_ratio: float = 0.2
+    confirm_beats: int = 2
+    switch_margin: float = 1.0
+    typical_halflife_beats: float = 8.0
+    differ_share: float = 0.3
+    switch_ratio_max: float = 1.6
     decision_delay_s: float = 0.03
     meters: tuple[int, ...] = (3, 4)
     bar_jump_prob: float = 0.02
@@ -87,7 +130,8 @@ class StreamParams:
             raise ValueError(f"networks must be 1 to 8, got {self.networks}")
         if self.observation_lambda < 2:
             raise ValueError("observation_lambda must be at least 2")
-        if not 0.0 <= self.tempo_jump_prob < 1.0 or not 0.0 <= self.bar_jump_prob < 1.0:
+        jumps = (self.tempo_jump_prob, self.challenger_jump_prob, self.bar_jump_prob)
+        if not all(0.0 <= j < 1.0 for j in jumps):
             raise ValueError("jump probabilities must lie in [0, 1)")
         if self.jump_octave_decay < 0:
             raise ValueError("jump_octave_decay must be >= 0")
@@ -97,6 +141,24 @@ class StreamParams:
             raise ValueError(f"meters must be at least 2 beats, got {self.meters}")
         if not 0.0 <= self.onset_weight <= 1.0 or self.onset_halflife_s <= 0:
             raise ValueError("onset_weight must lie in [0, 1], onset_halflife_s be > 0")
+        weights = (
+            self.challenger_onset_weight,
+            self.lost_ratio,
+            self.confirm_ratio,
+            self.differ_share,
+        )
+        if not all(0.0 <= w <= 1.0 for w in weights):
+            raise ValueError("onset weights, ratios and shares must lie in [0, 1]")
+        if self.peak_power <= 0 or self.onset_floor_halflife_s <= 0:
+            raise ValueError("peak_power and onset_floor_halflife_s must be > 0")
+        if not 0 <= self.confirm_beats <= 3:
+            raise ValueError(f"confirm_beats must be 0 to 3, got {self.confirm_beats}")
+        if self.switch_margin <= 0:
+            raise ValueError("switch_margin must be > 0")
+        if self.switch_ratio_max <= 1.0:
+            raise ValueError("switch_ratio_max must be > 1")
+        if self.typical_halflife_beats <= 0:
+            raise ValueError("typical_halflife_beats must be > 0")
         if not 1 <= self.change_beats <= 4:
             raise ValueError(f"change_beats must be 1 to 4, got {self.change_beats}")
         if self.stats_halflife_beats <= 0 or self.z_clip <= 0 or self.low_band_hz <= 30:

@@ -126,7 +126,10 @@ class BeatStream:
         self._spec = np.zeros((0, 12), dtype=np.float32)
         self._beat_frames: list[int] = []
         self._heard = False  # whether the music has started
+        self._last_event: BeatEvent | None = None
         self._flux_level = RunningPeak(self.params.onset_halflife_s * FPS)
+        self._flux_floor = RunningMean(self.params.onset_floor_halflife_s * FPS)
+        self._peak_level = RunningPeak(self.params.onset_halflife_s * FPS)
         self.num_samples = 0
 
     @property
@@ -144,14 +147,20 @@ class BeatStream:
         frames = self._front.feed(y44)
         self._remember(frames)
         events = []
-        w = self.params.onset_weight
         for act, flux in zip(frames.activation, frames.flux):
             onset = self._flux_level(float(flux))
-            observed = (1.0 - w) * float(act) + w * onset
+            above = max(0.0, float(flux) - self._flux_floor(float(flux)))
+            peak = self._peak_level(above) ** self.params.peak_power
             self._heard = self._heard or act >= _HEARD
-            decision = self._beats.step(observed)
+            decision = self._beats.step(float(act), onset, peak)
             if decision is not None and self._heard:
-                events.append(self._event(round(decision.frame), decision.bpm))
+                frame = round(decision.frame)
+                if decision.count_step == 0 and self._last_event is not None:
+                    events.append(self._again(frame, decision.bpm, self._last_event))
+                else:
+                    self._skip(frame, decision.count_step - 1)
+                    events.append(self._event(frame, decision.bpm))
+                self._last_event = events[-1]
         return events
 
     def _remember(self, frames: CausalFrames) -> None:
@@ -162,6 +171,29 @@ class BeatStream:
             self._low = self._low[extra:]
             self._spec = self._spec[extra:]
             self._hist_start += extra
+
+    def _again(self, frame: int, bpm: float, last: BeatEvent) -> BeatEvent:
+        """A beat that stands for the last one (which the music did not play): its count,
+        in place of it in the history."""
+        if self._beat_frames:
+            self._beat_frames[-1] = frame
+        return BeatEvent(
+            time_s=frame_time_s(frame),
+            decided_s=self.position_s,
+            bpm=bpm,
+            count=last.count,
+            meter=last.meter,
+        )
+
+    def _skip(self, frame: int, beats: int) -> None:
+        """Count ``beats`` that fell unreported before the beat at ``frame`` (evenly
+        spaced since the last one)."""
+        if beats <= 0 or not self._beat_frames:
+            return
+        last = self._beat_frames[-1]
+        for k in range(1, beats + 1):
+            self._beat_frames.append(round(last + k * (frame - last) / (beats + 1)))
+            self._bars.skip()
 
     def _event(self, frame: int, bpm: float) -> BeatEvent:
         a = max(self._hist_start, frame - _ACCENT_FRAMES) - self._hist_start
@@ -196,6 +228,21 @@ class RunningPeak:
         """``x`` over the peak so far (then ``x`` joins the peak)."""
         self._peak = max(x, self._peak * self._keep)
         return min(1.0, x / self._peak) if self._peak > 0 else 0.0
+
+
+class RunningMean:
+    """The mean of the values before each one, exponentially weighted with a half-life of
+    ``halflife`` values: the floor of the onset flux, above which a peak is an onset."""
+
+    def __init__(self, halflife: float) -> None:
+        self._keep = 0.5 ** (1.0 / halflife)
+        self._mean = 0.0
+
+    def __call__(self, x: float) -> float:
+        """The mean before ``x`` (then ``x`` joins it)."""
+        before = self._mean
+        self._mean = self._keep * self._mean + (1.0 - self._keep) * x
+        return before
 
 
 def listen_stream(

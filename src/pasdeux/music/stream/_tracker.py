@@ -1,5 +1,5 @@
 """The causal beat tracker: the forward algorithm over madmom's beat state space, with
-tempo jumps.
+tempo jumps, and a challenger that takes over when it explains the music clearly better.
 
 The state space is madmom's (Krebs, Böck and Widmer, ISMIR 2015): a state is a tempo
 (a whole beat period in frames, 28 to 109 frames for 55 to 215 BPM at 100 frames a
@@ -7,15 +7,32 @@ second) and a position within that beat; each frame moves a state one position o
 at the end of a beat the tempo may change. madmom's online tracker changes tempo only
 smoothly (``exp(-100 |ratio - 1|)``: a 25 % jump has a probability of e^-25) and so takes
 many beats to follow an abrupt change; here a small probability (``tempo_jump_prob``) of
-jumping to any tempo is mixed in, so a beat that arrives a quarter early is explained
-within a beat or two. A jump's new tempo is the likelier the nearer it is (its weight falls
-by ``jump_octave_decay`` nepers an octave), so that a tempo halved or doubled is not
-taken for a change. The observation is madmom's: the network's activation in the first
-``1 / observation_lambda`` of a beat, its complement spread over the rest.
+jumping to any tempo is mixed in. A jump's new tempo is the likelier the nearer it is
+(its weight falls by ``jump_octave_decay`` nepers an octave), so that a tempo halved or
+doubled is not taken for a change. The observation is madmom's: the network's activation
+in the first ``1 / observation_lambda`` of a beat, its complement spread over the rest.
 
-Decisions: at each frame the most likely state says how many frames ago its beat began;
-when that is the decision delay, the beat is reported at the activation's peak near that
-frame, with the tempo of that state.
+Two hypotheses run side by side. The incumbent hears mostly the network, which is steady
+but remembers the old tempo, or falls nearly silent, for a few beats after an abrupt
+change. The challenger hears mostly the onsets' peaks (the spectral flux above its running
+floor, sharpened) and jumps tempo readily (``challenger_jump_prob``). The incumbent's beats
+are reported; the challenger takes over (the incumbent adopts its beliefs) only when
+(a) the incumbent's last beat was not heard: the network and the onsets there are both
+below ``lost_ratio`` of their running means at heard beats; (b) the challenger's beat
+differs from what the incumbent foresees (another period, or off its beats by
+``differ_share`` of a period, within ``switch_ratio_max``: an octave is no change); and
+(c) the music confirms the challenger's grid: at its beat and the ``confirm_beats`` before
+it, a period apart, the network or the onsets reach ``confirm_ratio`` of their running
+means, ``switch_margin`` times as well as the incumbent's beats over the span. So after
+an abrupt change the period comes from the last two or three onsets at once, not from a
+tempo walk, and steady music, whose beats are heard, never switches. A beat that stands
+for the incumbent's unheard one (less than 0.6 of a period after it) says so
+says so, and one that follows a gap of unreported beats counts them (``count_step``), so
+that the bars are counted on from the take-over as the music plays them.
+
+Decisions: at each frame the incumbent's most likely state says how many frames ago its
+beat began; when that is the decision delay, the beat is reported at the observation's
+peak near that frame, with the tempo of that state.
 """
 
 from __future__ import annotations
@@ -24,24 +41,88 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from pasdeux.music.stream._params import StreamParams
 
 __all__ = ["BeatDecision", "ForwardBeatTracker"]
 
+Vector = NDArray[np.float64]
+
 
 @dataclass(frozen=True)
 class BeatDecision:
     """A beat decided at frame ``decided_frame``: it fell on frame ``frame`` (fractional
-    after the peak's refinement) at ``bpm``."""
+    after the peak's refinement) at ``bpm``; ``count_step`` beats after the last one
+    reported: 1, or, when the challenger took over, 0 (this beat stands for the last,
+    which the music did not play) or more (beats fell unreported between them)."""
 
     frame: float
     decided_frame: int
     bpm: float
+    count_step: int = 1
+
+
+class _Space:
+    """madmom's beat state space for ``params``' tempo range at ``fps`` frames a second."""
+
+    def __init__(self, params: StreamParams, fps: float) -> None:
+        lo = round(60.0 * fps / params.max_bpm)
+        hi = round(60.0 * fps / params.min_bpm)
+        self.intervals = np.arange(lo, hi + 1, dtype=np.int64)
+        self.first = np.concatenate(([0], np.cumsum(self.intervals)[:-1]))
+        self.last = np.cumsum(self.intervals) - 1
+        self.size = int(self.intervals.sum())
+        tempo_of = np.repeat(np.arange(self.intervals.size), self.intervals)
+        self.position = np.arange(self.size) - self.first[tempo_of]
+        self.period_of = self.intervals[tempo_of]
+        is_beat = self.position < self.intervals[tempo_of] / params.observation_lambda
+        self.beat_states = np.flatnonzero(is_beat)
+        self.obs_lambda = float(params.observation_lambda)
+        ratio = self.intervals[None, :] / self.intervals[:, None]
+        smooth = np.exp(-params.tempo_lambda * np.abs(ratio - 1.0))
+        self.smooth = smooth / smooth.sum(axis=1, keepdims=True)
+        far = np.exp(-params.jump_octave_decay * np.abs(np.log2(ratio)))
+        self.far = far / far.sum(axis=1, keepdims=True)
+
+    def transition(self, jump_prob: float) -> NDArray[np.float64]:
+        """Tempo transition at a beat's end: smooth, or a jump with ``jump_prob``."""
+        mixed: NDArray[np.float64] = (1.0 - jump_prob) * self.smooth + jump_prob * self.far
+        return mixed
+
+    def off_beat(self, a: float) -> float:
+        """The observation's likelihood outside a beat, for activation ``a``."""
+        return (1.0 - a) / (self.obs_lambda - 1.0)
+
+
+class _Filter:
+    """One forward filter over a :class:`_Space` with its own tempo transition."""
+
+    def __init__(self, space: _Space, jump_prob: float) -> None:
+        self.space = space
+        self.transition = space.transition(jump_prob)
+        self.alpha: Vector = np.full(space.size, 1.0 / space.size)
+
+    def predict(self) -> Vector:
+        """The state distribution one frame on, before its observation."""
+        s, prev = self.space, self.alpha
+        new = np.empty_like(prev)
+        new[1:] = prev[:-1]
+        new[s.first] = prev[s.last] @ self.transition
+        return new
+
+    def update(self, prior: Vector, a: float) -> None:
+        """Weigh ``prior`` by the observation ``a`` and keep it as the new belief."""
+        off = self.space.off_beat(a)
+        new = prior * off
+        new[self.space.beat_states] *= a / off
+        total = float(new.sum())
+        self.alpha = new / total if total > 0 else np.full(new.size, 1.0 / new.size)
 
 
 class ForwardBeatTracker:
-    """Beats of a beat activation fed frame by frame (see the module docstring).
+    """Beats of a beat activation and onset peaks fed frame by frame (see the module
+    docstring).
 
     Parameters
     ----------
@@ -53,66 +134,156 @@ class ForwardBeatTracker:
 
     def __init__(self, params: StreamParams, fps: float) -> None:
         self.fps = fps
-        lo = round(60.0 * fps / params.max_bpm)
-        hi = round(60.0 * fps / params.min_bpm)
-        self.intervals = np.arange(lo, hi + 1, dtype=np.int64)
-        self.first = np.concatenate(([0], np.cumsum(self.intervals)[:-1]))
-        self.last = np.cumsum(self.intervals) - 1
-        n = int(self.intervals.sum())
-        tempo_of = np.repeat(np.arange(self.intervals.size), self.intervals)
-        self.position = np.arange(n) - self.first[tempo_of]
-        self.is_beat = self.position < self.intervals[tempo_of] / params.observation_lambda
-        self._lambda = float(params.observation_lambda)
-        ratio = self.intervals[None, :] / self.intervals[:, None]
-        smooth = np.exp(-params.tempo_lambda * np.abs(ratio - 1.0))
-        smooth /= smooth.sum(axis=1, keepdims=True)
-        far = np.exp(-params.jump_octave_decay * np.abs(np.log2(ratio)))
-        far /= far.sum(axis=1, keepdims=True)
-        jump = params.tempo_jump_prob
-        self.transition = (1.0 - jump) * smooth + jump * far
-        self.alpha = np.full(n, 1.0 / n)
+        self.params = params
+        self.space = _Space(params, fps)
+        self.intervals = self.space.intervals
+        self._incumbent = _Filter(self.space, params.tempo_jump_prob)
+        self._challenger = _Filter(self.space, params.challenger_jump_prob)
+        self.switches = 0
         self.delay = round(params.decision_delay_s * fps)
-        self._act: list[float] = []
-        self._act_start = 0  # frame of self._act[0]
+        self._typical = np.zeros(2)  # running means of the network and the onsets at beats
+        self._typical_keep = 0.5 ** (1.0 / params.typical_halflife_beats)
+        self._missed = False  # whether the incumbent's last beat was heard by neither
+        self._heard: list[tuple[float, float, float]] = []  # observation, network, onsets
+        self._heard_start = 0  # frame of self._heard[0]
         self._frame = 0
         self._last_beat = -math.inf
+        self._interval = int(self.intervals[-1])  # of the incumbent's last beat
+        self._count_step = 1  # the next beat's count step (not 1 after a take-over)
+        self._recent: list[int] = []  # the incumbent's last beats
+        self._rival_beats = [-math.inf, -math.inf]  # the challenger's last two beats
 
-    def step(self, activation: float) -> BeatDecision | None:
-        """Add the next frame's activation; return the beat decided at this frame, if any."""
-        a = min(max(float(activation), 1e-6), 1.0 - 1e-6)
-        prev = self.alpha
-        new = np.empty_like(prev)
-        new[1:] = prev[:-1]
-        new[self.first] = prev[self.last] @ self.transition
-        new *= np.where(self.is_beat, a, (1.0 - a) / (self._lambda - 1.0))
-        total = new.sum()
-        self.alpha = new / total if total > 0 else np.full(new.size, 1.0 / new.size)
-        self._act.append(a)
+    def step(self, activation: float, onset: float, peak: float) -> BeatDecision | None:
+        """Add the next frame's network ``activation``, ``onset`` strength (the flux over
+        its running peak) and onset ``peak`` strength (the flux above its running floor,
+        sharpened; all in [0, 1]); return the beat decided at this frame, if any."""
+        p = self.params
+        net, onset, peak = _clip(activation), _clip(onset), _clip(peak)
+        a = (1.0 - p.onset_weight) * net + p.onset_weight * onset
+        self._incumbent.update(self._incumbent.predict(), a)
+        w = p.challenger_onset_weight
+        self._challenger.update(self._challenger.predict(), (1.0 - w) * net + w * peak)
+        self._heard.append((a, net, onset))
         t = self._frame
         self._frame += 1
-        state = int(np.argmax(self.alpha))
-        tempo = int(np.searchsorted(self.first, state, side="right") - 1)
-        since = int(self.position[state])
-        interval = int(self.intervals[tempo])
-        if not self.delay <= since <= self.delay + 2 or since >= interval // 2:
+        rival = _due(self.space, self._challenger.alpha, t, self.delay)
+        if rival is not None and rival[0] - self._rival_beats[-1] >= 0.6 * rival[1]:
+            self._rival_beats = [self._rival_beats[-1], rival[0]]
+            if self._missed and self._differs(*rival) and self._confirmed(*rival, now=t):
+                self._take_over(rival[1])
+        decision = self._decide(t)
+        self._trim()
+        return decision
+
+    def _confirmed(self, onset: int, interval: int, *, now: int) -> bool:
+        """Whether the music confirms the challenger's beat at ``onset``: at it and at the
+        ``confirm_beats`` beats before it on its grid, the network or the onsets reach
+        ``confirm_ratio`` of their running means at heard beats, and those beats are
+        heard ``switch_margin`` times as well as the incumbent's over the same span."""
+        p = self.params
+        grid = [onset - k * interval for k in range(p.confirm_beats + 1)]
+        theirs = [self._relative(b, now, interval) for b in grid]
+        if min(theirs) < p.confirm_ratio:
+            return False
+        since = onset - (p.confirm_beats + 0.5) * interval
+        mine = [self._relative(b, now, self._interval) for b in self._recent if b > since]
+        return bool(np.mean(theirs) >= p.switch_margin * np.mean(mine)) if mine else True
+
+    def _relative(self, onset: int, now: int, interval: int) -> float:
+        """How well the beat at ``onset`` is heard: the network's or the onsets' value at
+        it over their running mean at heard beats, whichever is larger."""
+        typical = np.maximum(self._typical, 1e-6)
+        return float(np.max(self._strength(onset, now, interval) / typical))
+
+    def _differs(self, onset: int, interval: int) -> bool:
+        """Whether the challenger's beat at ``onset`` (at ``interval``) is not one the
+        incumbent foresees: another tempo, or off its beats."""
+        mine = self._interval
+        if max(interval / mine, mine / interval) > self.params.switch_ratio_max:
+            return False  # another octave of the same beat, not a change of tempo
+        if abs(interval - mine) > self.params.differ_share * mine:
+            return True
+        ahead = (onset - self._last_beat) / mine
+        return bool(abs(ahead - round(ahead)) * mine > self.params.differ_share * mine)
+
+    def _take_over(self, interval: int) -> None:
+        """The challenger's beliefs at periods within ``switch_ratio_max`` of its beat's
+        ``interval`` become the incumbent's (its last beat with them): its other octaves
+        are left behind."""
+        ratio = self.space.period_of / interval
+        near = np.maximum(ratio, 1.0 / ratio) < self.params.switch_ratio_max
+        alpha = np.where(near, self._challenger.alpha, 0.0)
+        self._incumbent.alpha = alpha / alpha.sum()
+        if self._last_beat > -math.inf:
+            self._count_step = round((self._rival_beats[1] - self._last_beat) / interval)
+        self._last_beat = self._rival_beats[0]
+        self._missed = False
+        self.switches += 1
+
+    def _decide(self, t: int) -> BeatDecision | None:
+        """The incumbent's beat decided at frame ``t``, if any; whether it was heard."""
+        due = _due(self.space, self._incumbent.alpha, t, self.delay)
+        if due is None:
             return None
-        onset = t - since
+        onset, interval = due
         if onset - self._last_beat < 0.6 * interval:
             return None
-        frame = self._refine(onset, t, interval)
+        heard = self._strength(onset, t, interval)
+        self._missed = bool(np.all(heard < self.params.lost_ratio * self._typical))
+        if not self._missed:
+            keep = self._typical_keep
+            self._typical = keep * self._typical + (1.0 - keep) * heard
+        frame = self._peak_frame(onset, t, interval)
         self._last_beat = onset
-        return BeatDecision(frame=frame, decided_frame=t, bpm=60.0 * self.fps / interval)
+        self._interval = interval
+        self._recent = [*self._recent[-7:], onset]
+        step, self._count_step = self._count_step, 1
+        return BeatDecision(
+            frame=frame, decided_frame=t, bpm=60.0 * self.fps / interval, count_step=step
+        )
 
-    def _refine(self, onset: int, now: int, interval: int) -> float:
-        """The activation's peak within the beat's range around ``onset`` (frames heard)."""
-        reach = max(1, math.ceil(interval / self._lambda))
-        lo = max(self._act_start, onset - reach)
+    def _window(self, onset: int, now: int, interval: int) -> NDArray[np.float64]:
+        """Rows (observation, network, peaks) heard within the beat's range around
+        ``onset``."""
+        reach = max(1, math.ceil(interval / self.space.obs_lambda))
+        lo = max(self._heard_start, onset - reach)
         hi = min(now, onset + reach)
-        window = np.asarray(self._act[lo - self._act_start : hi - self._act_start + 1])
-        peak = lo + int(np.argmax(window)) if window.size else onset
+        rows = self._heard[lo - self._heard_start : hi - self._heard_start + 1]
+        return np.asarray(rows, dtype=float).reshape(-1, 3)
+
+    def _strength(self, onset: int, now: int, interval: int) -> NDArray[np.float64]:
+        """The network's and the peaks' largest values at the beat at ``onset``."""
+        window = self._window(onset, now, interval)
+        return window[:, 1:].max(axis=0) if window.shape[0] else np.zeros(2)
+
+    def _peak_frame(self, onset: int, now: int, interval: int) -> float:
+        """The observation's peak within the beat's range around ``onset``."""
+        window = self._window(onset, now, interval)
+        if not window.shape[0]:
+            return float(onset)
+        reach = max(1, math.ceil(interval / self.space.obs_lambda))
+        return float(max(self._heard_start, onset - reach) + int(np.argmax(window[:, 0])))
+
+    def _trim(self) -> None:
+        """Bounded memory: the last frames only."""
         keep = 4 * int(self.intervals[-1])
-        if len(self._act) > 2 * keep:  # bounded memory: the last frames only
-            drop = len(self._act) - keep
-            self._act = self._act[drop:]
-            self._act_start += drop
-        return float(peak)
+        if len(self._heard) > 2 * keep:
+            drop = len(self._heard) - keep
+            self._heard = self._heard[drop:]
+            self._heard_start += drop
+
+
+def _due(space: _Space, alpha: Vector, t: int, delay: int) -> tuple[int, int] | None:
+    """(onset frame, interval) of the beat whose decision falls at frame ``t`` by the most
+    likely state of ``alpha``, if one does."""
+    state = int(np.argmax(alpha))
+    tempo = int(np.searchsorted(space.first, state, side="right") - 1)
+    since = int(space.position[state])
+    interval = int(space.intervals[tempo])
+    if not delay <= since <= delay + 2 or since >= interval // 2:
+        return None
+    return t - since, interval
+
+
+def _clip(x: float) -> float:
+    return min(max(float(x), 1e-6), 1.0 - 1e-6)
