@@ -206,6 +206,8 @@ def test_the_contact_knobs_are_checked() -> None:
         MotionParams(contact_knee_turn_max_deg=200.0)
     with pytest.raises(ValueError, match="contact_rate_hz"):
         MotionParams(contact_rate_hz=0.0)
+    with pytest.raises(ValueError, match="contact_leg_clearance_m"):
+        MotionParams(contact_leg_clearance_m=-0.01)
 
 
 def test_keep_apart_with_no_rounds_changes_nothing() -> None:
@@ -228,17 +230,18 @@ def test_a_free_hand_is_kept_off_the_partners_body_level() -> None:
     assert np.array_equal(out[1], hands[1])
 
 
-@pytest.mark.parametrize("clearance_m", [0.0, 0.02])
+@pytest.mark.parametrize("clearance_m", [0.0, 0.02, 0.03])
 def test_overlapping_thighs_are_opened_to_the_clearance_and_resting_pairs_to_their_allowance(
     clearance_m: float,
 ) -> None:
-    """Two thighs overlapping are turned apart until they are ``contact_clearance_m``
-    apart (the gap that what is interpolated and smoothed after eats into); the same legs,
-    where a hold let them rest 1 cm into each other, are opened only to that 1 cm, never
-    held off by the clearance."""
+    """Two thighs overlapping are turned apart until they are ``contact_leg_clearance_m``
+    apart (the gap that what is interpolated and smoothed after eats into; legs have their
+    own, ``contact_clearance_m`` is the other pairs'); the same legs, where a hold let them
+    rest 1 cm into each other, are opened only to that 1 cm, never held off by the
+    clearance."""
     pos, _ = _legs_knees_into_each_other()
     skel = skeleton_for_height(1.80)
-    params = MotionParams(contact_clearance_m=clearance_m)
+    params = MotionParams(contact_leg_clearance_m=clearance_m, contact_clearance_m=0.05)
     model = contact_model(skel, params)
     his = [NAMES.index(c) for c in ("r_thigh", "r_shin", "r_foot")]
     hers = [NAMES.index(c) for c in ("l_thigh", "l_shin", "l_foot")]

@@ -139,6 +139,28 @@ def test_a_foot_in_the_air_passes_round_a_standing_foot() -> None:
     assert np.allclose(shifts["leader"]["R"][80:], 0.0)
 
 
+def test_a_foot_in_the_air_passing_a_partners_ankle_keeps_the_shins_apart() -> None:
+    n = 120
+    radii = PARAMS.capsule_radii_m
+    shins_m = 2 * radii["r_shin"]
+    # Her feet point away from his path; his right foot swings past her left ankle 8 cm
+    # off: the feet alone would clear (7 cm), the two shins' ends would not (9 cm).
+    her = {"L": _standing((0.30, 0.08), n), "R": _standing((0.30, 0.6), n)}
+    his = {"L": _standing((0.0, -0.4), n), "R": _stepping((0.0, 0.0), (0.60, 0.0), n, 20, 80)}
+    tracks = {
+        "leader": _tracks(his, {"L": np.pi / 2, "R": 0.0}),
+        "follower": _tracks(her, {"L": np.pi / 2, "R": np.pi / 2}),
+    }
+    shifts = feet_shifts(tracks, {"leader": BALL_M, "follower": BALL_M}, PARAMS, FPS)
+    moved = his["R"][:, :2] + shifts["leader"]["R"]
+    frame = 50  # his ankle level with hers, mid-swing
+    assert np.linalg.norm(his["R"][frame, :2] - her["L"][frame, :2]) < shins_m
+    assert np.linalg.norm(moved[frame] - her["L"][frame, :2]) > shins_m - 0.005
+    # On the floor at both ends, it is where the step put it.
+    assert np.allclose(shifts["leader"]["R"][:20], 0.0)
+    assert np.allclose(shifts["leader"]["R"][80:], 0.0)
+
+
 def test_a_foot_stepping_round_a_turn_sweeps_round_its_centre() -> None:
     phase = np.linspace(0.0, 1.0, 11)
     # A quarter turn about (0.2, 0.1): from (1.2, 0.1) to (0.2, 1.1), on the circle.

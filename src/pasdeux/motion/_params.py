@@ -139,6 +139,10 @@ class MotionParams:
         ``contact_rate_hz``, interpolated between and spread over ``contact_spread_s``:
         a pair opened only to touching where it was solved closes again between those
         frames and where its turn is smoothed; aiming for a gap leaves room for that.
+    contact_leg_clearance_m
+        The gap aimed for between a leg's capsule and one of the partner's legs that
+        overlapped (as ``contact_clearance_m``; legs close again more between the solved
+        frames: a knee swinging through a step).
     contact_resting_m
         How far a limb leading to a hand the hold places on the partner (his forearm to
         the hand on her shoulder blade, hers to the hand on his arm) may sink into what
@@ -275,6 +279,7 @@ class MotionParams:
     contact_iterations: int = 8
     contact_step_deg: float = 15.0
     contact_clearance_m: float = 0.02
+    contact_leg_clearance_m: float = 0.03
     contact_resting_m: float = 0.01
     contact_search_m: float = 0.05
     contact_knee_turn_max_deg: float = 45.0
@@ -375,7 +380,7 @@ class MotionParams:
                 )
         if not 0.0 <= self.finger_curl_deg <= 90.0:
             raise ValueError(f"finger_curl_deg must be within 0-90, got {self.finger_curl_deg}")
-        for name in ("contact_rounds", "contact_iterations"):
+        for name in ("contact_rounds", "contact_iterations", "contact_leg_clearance_m"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
         for name in (

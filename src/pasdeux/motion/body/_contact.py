@@ -62,6 +62,8 @@ line from the root to the end. The one table from this module to the rig's joint
 (the capsules come from ``pasdeux.capsules.BONE_CAPSULES``)."""
 
 _NAMES = tuple(BONE_CAPSULES)
+_LEGS = np.array([name.endswith(("_thigh", "_shin", "_foot")) for name in _NAMES])
+"""Which capsules are a leg's (thigh, shin, foot)."""
 _CHUNK = 1024
 IntArray = NDArray[np.intp]
 BoolArray = NDArray[np.bool_]
@@ -376,9 +378,11 @@ def _overlapping(
     fpos = turned(positions[1][todo], model.joints, theta[todo, 1])
     f, a, b = candidate_pairs(lpos, fpos, model, allowed_m, params.contact_search_m)
     # A pair the hold lets rest on each other may sink in by what it allows; any other
-    # is opened to ``contact_clearance_m`` apart.
+    # is opened to ``contact_clearance_m`` apart (two legs to ``contact_leg_clearance_m``).
     allowed = allowed_m[f, a, b]
-    slack = np.where(allowed > 0, allowed, -params.contact_clearance_m)
+    legs = _LEGS[a] & _LEGS[b]
+    clearance = np.where(legs, params.contact_leg_clearance_m, params.contact_clearance_m)
+    slack = np.where(allowed > 0, allowed, -clearance)
     overlap = overlaps_m(lpos, fpos, model, (f, a, b)) - slack
     hit = np.zeros(todo.size, dtype=bool)
     hit[f[overlap > 0]] = True

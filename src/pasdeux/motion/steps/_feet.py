@@ -16,7 +16,8 @@ whole, the least way that clears them: by the overlap, away from the standing fo
 one that overlaps least). A stance moved whole keeps its foot planted (no slide); the
 swing before it and after it carries the foot from one shift to the next. A foot in the
 air passing a partner's foot is pushed round it (:func:`swing_pushes`), the push fading
-out where it lifts and lands.
+out where it lifts and lands; there each ankle is also the end of its shin, whose capsule
+is thicker than the foot's: a foot passing a partner's ankle keeps the shins apart too.
 """
 
 from __future__ import annotations
@@ -68,9 +69,9 @@ def _segments(ankle_xy: Array, yaw: Array, ball_m: float) -> tuple[Array, Array]
 def _overlaps(
     own: tuple[Array, Array], other: tuple[Array, Array], reach_m: float
 ) -> tuple[Array, Array]:
-    """Per frame, how far two feet (each its ankle and ball, (F, 3)) seen from above are
-    nearer than ``reach_m`` (negative: further) and the way, on the floor, that opens
-    it (where they cross, away from the other foot's middle)."""
+    """Per frame, how far two segments (each two ends, (F, 3); a foot: its ankle and
+    ball) seen from above are nearer than ``reach_m`` (negative: further) and the way, on
+    the floor, that opens it (where they cross, away from the other segment's middle)."""
     s, t = closest_parameters(own[0], own[1], other[0], other[1])
     gap = (own[0] + s[:, None] * (own[1] - own[0]))[:, :2]
     gap -= (other[0] + t[:, None] * (other[1] - other[0]))[:, :2]
@@ -79,6 +80,28 @@ def _overlaps(
     apart = np.where((dist < _EPS)[:, None], crossed, gap)
     way = apart / np.maximum(np.linalg.norm(apart, axis=1), _EPS)[:, None]
     return reach_m - dist, way
+
+
+def _overlaps_with_shins(
+    own: tuple[Array, Array], other: tuple[Array, Array], params: MotionParams
+) -> tuple[Array, Array]:
+    """:func:`_overlaps` of two feet, each also with its shin's end: an ankle is kept the
+    shin's radius from the other foot and from the other ankle (a foot passing beside a
+    partner's ankle, where the feet alone would clear, still brushes through the
+    partner's shin), each ``feet_gap_m`` beyond touching."""
+    radii = params.capsule_radii_m
+    foot, shin, gap = radii["r_foot"], radii["r_shin"], params.feet_gap_m
+    ankle, other_ankle = (own[0], own[0]), (other[0], other[0])
+    candidates = [
+        _overlaps(own, other, _reach_m(params)),
+        _overlaps(ankle, other, foot + shin + gap),
+        _overlaps(own, other_ankle, foot + shin + gap),
+        _overlaps(ankle, other_ankle, 2 * shin + gap),
+    ]
+    over = np.stack([c[0] for c in candidates])
+    k = np.argmax(over, axis=0)
+    cols = np.arange(over.shape[1])
+    return over[k, cols], np.stack([c[1] for c in candidates])[k, cols]
 
 
 def _worst_against(
@@ -227,11 +250,11 @@ def swing_pushes(
 ) -> dict[str, dict[str, Array]]:
     """How far each foot in the air is pushed aside ((F, 2) per role and foot, 0 on the
     floor) so that it passes a partner's foot instead of going through it: each frame a
-    foot in the air overlapping a partner's foot is pushed away from it by the overlap
+    foot in the air overlapping a partner's foot, or nearer a partner's ankle than the
+    shin's end allows (:func:`_overlaps_with_shins`), is pushed away from it by the overlap
     (half of it each where both are in the air); the pushes are smoothed over
     ``feet_push_smoothing_s`` and fade out where the foot lifts and lands, in
     ``feet_rounds`` rounds."""
-    reach_m = _reach_m(params)
     n = tracks["leader"].facing.size
     air = {r: {f: tracks[r].feet[f][:, 2] > _ON_FLOOR_M for f in "LR"} for r in ROLES}
     fade = {r: {f: _fade(air[r][f], params.feet_push_fade_s * fps) for f in "LR"} for r in ROLES}
@@ -251,7 +274,7 @@ def swing_pushes(
         }
         for his in "LR":
             for her in "LR":
-                over, way = _overlaps(feet["leader"][his], feet["follower"][her], reach_m)
+                over, way = _overlaps_with_shins(feet["leader"][his], feet["follower"][her], params)
                 over = np.clip(over, 0.0, None)
                 a, b = air["leader"][his], air["follower"][her]
                 share = np.where(a & b, 0.5, 1.0)
