@@ -119,6 +119,8 @@ class MotionParams:
         a part of the partner that no hold puts it on (it trails its forearm, which its
         target did not know) is moved off by the overlap and ``contact_clearance_m``
         (held and smoothed over ``contact_spread_s``), its arm swung about the shoulder.
+    hand_move_speed_m_s
+        How fast such a move grows and shrinks (the hand eases off the partner and back).
     raised_hand_clearance_m
         How far above the top of her head the joined hands are raised for an underarm
         turn.
@@ -274,6 +276,7 @@ class MotionParams:
     hand_nearest_share: float = 0.45
     max_hand_speed_m_s: float = 8.0
     hand_rounds: int = 1
+    hand_move_speed_m_s: float = 0.5
     raised_hand_clearance_m: float = 0.07
     low_hands_forward_share: float = 0.6
     capsule_radii_m: dict[str, float] = field(default_factory=capsule_radii_m)
@@ -328,6 +331,7 @@ class MotionParams:
             "pelvis_smoothing_s",
             "hand_follow_s",
             "max_hand_speed_m_s",
+            "hand_move_speed_m_s",
             "contact_rate_hz",
             "swing_place_s",
             "swing_even_s",

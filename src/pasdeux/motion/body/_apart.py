@@ -43,6 +43,7 @@ def hands_apart(
     """Move the free hands off the partner in ``rotations`` (per role, (F, J, 4) local
     quaternions; changed in place), ``params.hand_rounds`` rounds (module docstring)."""
     spread = max(1, round(params.contact_spread_s * fps))
+    rate = params.hand_move_speed_m_s / fps
     for _ in range(params.hand_rounds):
         positions = {
             role: positions_from_rotations(skeletons[role], roots[role], rotations[role])
@@ -52,7 +53,9 @@ def hands_apart(
         if not moves:
             return
         for (role, side), move in moves.items():
-            _swing_arm(skeletons[role], rotations[role], positions[role], side, _held(move, spread))
+            _swing_arm(
+                skeletons[role], rotations[role], positions[role], side, _held(move, spread, rate)
+            )
 
 
 def hand_moves(
@@ -136,14 +139,43 @@ def _overlaps(
     return need, way
 
 
-def _held(move: Array, frames: int) -> Array:
-    """``move`` (F, 3) held at its size over ``frames`` and smoothed (its way too)."""
-    size = np.linalg.norm(move, axis=1)
-    held = gaussian_filter1d(maximum_filter1d(size, frames, mode="nearest"), frames / 4.0)
-    unit = move / np.maximum(size, 1e-9)[:, None]
+def _held(move: Array, frames: int, rate_m: float) -> Array:
+    """``move`` (F, 3) held at its size over ``frames``, its way smoothed, and changing by
+    no more than ``rate_m`` a frame (a hand eases off the partner and back, and where the
+    way turns round, as two hands cross, it turns through no move at all)."""
+    size = maximum_filter1d(np.linalg.norm(move, axis=1), frames, mode="nearest")
+    # Grown ahead of the move and shrunk after it no faster than ``rate_m`` a frame.
+    ramp = rate_m * np.arange(size.size)
+    ahead = (np.maximum.accumulate((size - ramp)[::-1]) + ramp[::-1])[::-1]
+    behind = np.maximum.accumulate(size + ramp) - ramp
+    size = np.maximum(np.maximum(ahead, behind), 0.0)
+    unit = move / np.maximum(np.linalg.norm(move, axis=1), 1e-9)[:, None]
     unit = gaussian_filter1d(unit, frames / 4.0, axis=0, mode="nearest")
     unit /= np.maximum(np.linalg.norm(unit, axis=1, keepdims=True), 1e-9)
-    return np.asarray(held[:, None] * unit)
+    return _slewed(size[:, None] * unit, rate_m)
+
+
+def _slewed(target: Array, rate_m: float) -> Array:
+    """``target`` (F, 3) followed from zero, a frame at a time, no faster than ``rate_m``
+    a frame (stretches where both are zero are skipped)."""
+    out = np.zeros_like(target)
+    busy = np.any(target != 0.0, axis=1)
+    x, y, z = 0.0, 0.0, 0.0
+    f, n = 0, target.shape[0]
+    while f < n:
+        if x == y == z == 0.0 and not busy[f]:
+            later = np.flatnonzero(busy[f:])
+            if later.size == 0:
+                break
+            f += int(later[0])
+        tx, ty, tz = target[f].tolist()
+        dx, dy, dz = tx - x, ty - y, tz - z
+        d = (dx * dx + dy * dy + dz * dz) ** 0.5
+        share = 1.0 if d <= rate_m else rate_m / d
+        x, y, z = x + share * dx, y + share * dy, z + share * dz
+        out[f] = (x, y, z)
+        f += 1
+    return out
 
 
 def _swing_arm(
