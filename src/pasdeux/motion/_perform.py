@@ -160,8 +160,8 @@ def perform(
     )
     # The partners' bodies kept apart: free hands swung off the partner, then knees and
     # elbows turned out of each other's way.
-    hands_apart(skeletons, roots, rotations, hold_weights, params, fps)
-    keep_apart(skeletons, roots, rotations, hold_weights, params, fps)
+    posed = hands_apart(skeletons, roots, rotations, hold_weights, params, fps)
+    keep_apart(skeletons, roots, rotations, hold_weights, params, fps, posed)
     dancers = tuple(
         DancerMotion(
             role=role,

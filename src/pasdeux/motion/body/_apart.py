@@ -39,23 +39,25 @@ def hands_apart(
     hold_weights: dict[str, Array],
     params: MotionParams,
     fps: float,
-) -> None:
+) -> dict[str, Array]:
     """Move the free hands off the partner in ``rotations`` (per role, (F, J, 4) local
-    quaternions; changed in place), ``params.hand_rounds`` rounds (module docstring)."""
+    quaternions; changed in place), ``params.hand_rounds`` rounds (module docstring).
+    Returns both bodies' joint positions as they are then."""
     spread = max(1, round(params.contact_spread_s * fps))
     rate = params.hand_move_speed_m_s / fps
+    positions = {
+        role: positions_from_rotations(skeletons[role], roots[role], rotations[role])
+        for role in ROLES
+    }
     for _ in range(params.hand_rounds):
-        positions = {
-            role: positions_from_rotations(skeletons[role], roots[role], rotations[role])
-            for role in ROLES
-        }
         moves = hand_moves(positions, skeletons, hold_weights, params.contact_clearance_m)
         if not moves:
-            return
+            break
         for (role, side), move in moves.items():
             _swing_arm(
                 skeletons[role], rotations[role], positions[role], side, _held(move, spread, rate)
             )
+    return positions
 
 
 def hand_moves(
@@ -185,19 +187,22 @@ def _swing_arm(
     side: str,
     move: Array,
 ) -> None:
-    """Swing the ``side`` arm about its shoulder (in the local rotations, in place) so its
-    wrist goes the way of ``move`` (F, 3): the arm turned from the shoulder-to-wrist line
-    to the line to the wrist moved; the elbow, forearm and hand turn with it."""
+    """Swing the ``side`` arm about its shoulder (in the local rotations and the joint
+    positions, in place) so its wrist goes the way of ``move`` (F, 3): the arm turned from
+    the shoulder-to-wrist line to the line to the wrist moved; the elbow, forearm and hand
+    turn with it."""
     arm = skeleton.index(f"{side_name(side)}Arm")
     wrist = skeleton.index(f"{side_name(side)}Hand")
     frames = np.flatnonzero(np.linalg.norm(move, axis=1) > 1e-5)
     if frames.size == 0:
         return
-    v = positions[frames, wrist] - positions[frames, arm]
+    shoulder = positions[frames, arm]
+    v = positions[frames, wrist] - shoulder
     w = v + move[frames]
     axis = np.cross(v, w)
     angle = np.arctan2(np.linalg.norm(axis, axis=1), np.sum(v * w, axis=1))
     axis /= np.maximum(np.linalg.norm(axis, axis=1, keepdims=True), 1e-12)
+    swing = Rotation.from_rotvec(axis * angle[:, None])
     parent = _world(skeleton, rotations[frames], skeleton.parents[arm])
     turn = Rotation.from_rotvec(parent.inv().apply(axis) * angle[:, None])
     rotations[frames, arm] = (turn * Rotation.from_quat(rotations[frames, arm])).as_quat()
@@ -205,6 +210,18 @@ def _swing_arm(
     flips = np.ones(quats.shape[0], dtype=np.float32)
     flips[1:] = np.where(np.sum(quats[1:] * quats[:-1], axis=1) < 0, -1.0, 1.0)
     rotations[:, arm] = quats * np.cumprod(flips)[:, None]
+    chain = [j for j in range(len(skeleton.joints)) if _below(skeleton, j, arm)]
+    for j in chain:
+        positions[frames, j] = shoulder + swing.apply(positions[frames, j] - shoulder)
+
+
+def _below(skeleton: Skeleton, joint: int, top: int) -> bool:
+    """Whether ``joint`` is ``top`` or hangs from it."""
+    while joint >= 0:
+        if joint == top:
+            return True
+        joint = skeleton.parents[joint]
+    return False
 
 
 def _world(skeleton: Skeleton, rotations: NDArray[np.float32], joint: int) -> Rotation:
