@@ -285,10 +285,10 @@ def test_a_knee_turns_out_further_than_in() -> None:
         assert way * (knee[0] - x) > 0.1
 
 
-def test_free_hands_swung_off_the_partner_keep_every_bone_and_joined_hand() -> None:
-    """Synthetic: his free right wrist placed on her belly's axis is swung off it about the
-    shoulder by the overlap and the clearance, every bone keeps its length, and a joined
-    pair (his left hand and her right in ``left_to_right``) is not moved."""
+def test_a_free_hand_in_the_partners_belly_is_moved_off_level_and_no_other() -> None:
+    """Synthetic: his free right wrist placed on her belly's axis is to move level by the
+    overlap and the clearance (the parts of her body it meets at once not added up), and
+    no other hand moves (his left and her right are joined in ``left_to_right``)."""
     from pasdeux.motion.body._apart import hand_moves
 
     skel = skeleton_for_height(1.80)
