@@ -10,7 +10,13 @@ from scipy.spatial.transform import Rotation
 
 from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m, segment_distances_m
 from pasdeux.dances import load_library
-from pasdeux.motion import MotionParams, perform, positions_from_rotations, skeleton_for_height
+from pasdeux.motion import (
+    JOINTS,
+    MotionParams,
+    perform,
+    positions_from_rotations,
+    skeleton_for_height,
+)
 from pasdeux.motion.body._contact import (
     CHAINS,
     allowed_overlaps_m,
@@ -280,3 +286,50 @@ def test_a_knee_turns_out_further_than_in() -> None:
         pos = np.array([[[x, 0.0, 0.9], [x, 0.15, 0.5], [x, 0.0, 0.1]]])
         knee = turned(pos, np.array([[0, 1, 2]]), np.array([[angle]]))[0, 1]
         assert way * (knee[0] - x) > 0.1
+
+
+def test_a_free_hand_in_the_partners_belly_is_moved_off_level_and_no_other() -> None:
+    """Synthetic: his free right wrist placed on her belly's axis is to move level by the
+    overlap and the clearance (the parts of her body it meets at once not added up), and
+    no other hand moves (his left and her right are joined in ``left_to_right``)."""
+    from pasdeux.motion.body._apart import hand_moves
+
+    skel = skeleton_for_height(1.80)
+    n = 5
+    rest = positions_from_rotations(
+        skel, np.tile([0.0, 0.0, 0.95], (n, 1)), np.tile([0.0, 0.0, 0.0, 1.0], (n, len(JOINTS), 1))
+    )
+    her = rest.copy()
+    her[..., 1] += 0.6  # facing the same way, 0.6 m in front of him
+    his = rest.copy()
+    wrist, knuckle = skel.index("RightHand"), skel.index("RightHandMiddle1")
+    belly = her[:, skel.index("Spine")]
+    his[:, knuckle] = belly + (his[:, knuckle] - his[:, wrist])
+    his[:, wrist] = belly
+    weights = {"left_to_right": np.ones(n)}
+    skels = {"leader": skel, "follower": skel}
+    moves = hand_moves({"leader": his, "follower": her}, skels, weights, 0.02)
+    assert set(moves) == {("leader", "r")}
+    radii = capsule_radii_m()
+    clear = radii["r_hand"] + radii["belly"] + 0.02
+    assert np.linalg.norm(moves["leader", "r"], axis=1) == pytest.approx(clear, abs=0.03)
+    assert np.all(moves["leader", "r"][:, 2] == 0.0)  # level
+
+
+def test_free_hands_pass_each_other_in_an_underarm_turn() -> None:
+    """Releasing the closed hold for an underarm turn, his right hand and her left (free in
+    ``left_to_right_raised``) no longer go through each other: without the free hands'
+    pass they do."""
+    from pasdeux.check import check_performance
+    from routines import routine_of
+
+    routine = routine_of("Rumba", ("basic_with_underarm_turn", "underarm_turn_right"))
+
+    def hand_pairs(rounds: int) -> int:
+        performance = perform(routine, params=MotionParams(hand_rounds=rounds))
+        report = check_performance(routine, performance)
+        assert report.joined_within_share == 1.0
+        return sum(k for pair, k in report.interpenetration_pairs if pair.count("_hand") == 2)
+
+    assert hand_pairs(0) > 0
+    assert hand_pairs(1) == 0

@@ -23,7 +23,7 @@ from pasdeux.export import (
     write_bvh,
     write_outputs,
 )
-from pasdeux.motion import DancerMotion, Performance, perform
+from pasdeux.motion import DancerMotion, Performance, perform, skeleton_for_height
 from pasdeux.music import MusicMap
 from routines import routine_of
 
@@ -215,3 +215,42 @@ def test_bvh_angles_are_continuous_through_whole_turns() -> None:
             order = [dancer.skeleton.index(name) for name in bvh.names]
             expected = dancer.joint_positions()[:, order]
             assert np.abs(read - expected).max() < 1e-3, (dance, dancer.role)
+
+
+def _path_near_lock(rng: np.random.Generator) -> np.ndarray:
+    """A smooth random rotation path (floor-frame quaternions) through a rotation a few
+    degrees from the gimbal lock of the default Z X Y order (its middle angle at 90,
+    in BVH axes): up to 90 degrees either way, 3-10 degrees a frame."""
+    a, c = rng.uniform(-180.0, 180.0, 2)
+    b = rng.choice([-1.0, 1.0]) * (90.0 - rng.uniform(0.5, 5.0))
+    centre = Rotation.from_euler("ZXY", [a, b, c], degrees=True)
+    span = rng.uniform(10.0, 90.0)
+    t = np.linspace(-1.0, 1.0, int(2.0 * span / rng.uniform(3.0, 10.0)) + 2)[:, None]
+    way = t * rng.normal(size=3) + t**2 * rng.normal(size=3) * 0.5
+    way *= np.radians(span) / np.linalg.norm(way, axis=1).max()
+    bvh = (Rotation.from_rotvec(way) * centre).as_matrix()
+    return np.asarray(Rotation.from_matrix(BVH_FROM_FLOOR.T @ bvh @ BVH_FROM_FLOOR).as_quat())
+
+
+def test_bvh_channels_never_jump_through_the_gimbal_lock() -> None:
+    """Property: a shoulder turning smoothly past where the default order's channels swing
+    round (its gimbal lock) is written with no rotation channel jumping by more than 90
+    degrees between frames (the writer picks the order whose lock the motion stays away
+    from, each frame's triple nearest the last), and the channels, read back in the order
+    the file declares, are the same rotations."""
+    skel = skeleton_for_height(1.8)
+    arm = skel.index("RightArm")
+    rng = np.random.default_rng(10)
+    for _ in range(150):
+        path = _path_near_lock(rng)
+        quats = np.tile([0.0, 0.0, 0.0, 1.0], (path.shape[0], len(skel.joints), 1))
+        quats[:, arm] = path
+        dancer = DancerMotion("leader", 1.8, skel, np.tile([0.0, 0.0, 0.9], (len(path), 1)), quats)
+        names, _, _, frames, _, orders = _parse_bvh(bvh_text(dancer, 60.0))
+        assert np.abs(np.diff(frames[:, 3:], axis=0)).max() <= 90.0
+        k = names.index("RightArm")
+        read = Rotation.from_euler(orders[k], frames[:, 3 + 3 * k : 6 + 3 * k], degrees=True)
+        wanted = Rotation.from_matrix(
+            BVH_FROM_FLOOR @ Rotation.from_quat(path).as_matrix() @ BVH_FROM_FLOOR.T
+        )
+        assert np.degrees((read * wanted.inv()).magnitude()).max() < 0.05

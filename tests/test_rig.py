@@ -19,6 +19,7 @@ from pasdeux.motion import (
     DANCER_HEIGHTS_M,
     JOINTS,
     PARENTS,
+    DancerMotion,
     MotionParams,
     Performance,
     Skeleton,
@@ -216,6 +217,17 @@ def _tuples(value: Any) -> Any:
     return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
+def _arm_past_lock(n: int) -> np.ndarray:
+    """Quaternions (floor axes) of an arm turning 4 degrees a frame along a line that
+    passes 2 degrees from the Z X Y order's gimbal lock (middle angle 88, in BVH axes)."""
+    from scipy.spatial.transform import Rotation
+
+    centre = Rotation.from_euler("ZXY", [-70.0, 88.0, 10.0], degrees=True)
+    angle = np.clip(np.radians(4.0) * (np.arange(n) - n // 2), -1.5, 1.5)
+    bvh = (Rotation.from_rotvec(angle[:, None] * np.array([[0.6, 0.0, 0.8]])) * centre).as_matrix()
+    return np.asarray(Rotation.from_matrix(BVH_FROM_FLOOR.T @ bvh @ BVH_FROM_FLOOR).as_quat())
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("blender") is None, reason="Debian's blender is not installed")
 def test_blender_imports_the_bvh_with_our_joint_positions(tmp_path: Path) -> None:
@@ -224,7 +236,16 @@ def test_blender_imports_the_bvh_with_our_joint_positions(tmp_path: Path) -> Non
     routine = routine_of("Rumba", ("spot_turn_left", "underarm_turn_right"))
     performance = perform(routine, params=MotionParams(leader_height_m=1.86))
     script = Path(__file__).with_name("blender_import_bvh.py")
-    for dancer in performance.dancers:
+    # Her right arm swung past the Z X Y order's gimbal lock: written in another order.
+    her = performance.dancers[1]
+    swung = her.rotations.copy()
+    arm = her.skeleton.index("RightArm")
+    swung[:, arm] = _arm_past_lock(performance.n_frames)
+    past = DancerMotion("swung", her.height_m, her.skeleton, her.root_positions_m, swung)
+    text = bvh_text(past, performance.fps)
+    channels = text.split("JOINT RightArm")[1].split("CHANNELS 3 ")[1].splitlines()[0]
+    assert channels != "Zrotation Xrotation Yrotation"
+    for dancer in (*performance.dancers, past):
         bvh, out = tmp_path / f"{dancer.role}.bvh", tmp_path / f"{dancer.role}.json"
         write_bvh(bvh, dancer, performance.fps)
         n = performance.n_frames

@@ -195,7 +195,16 @@ def joint_speed_max(positions_m: Array, fps: float) -> tuple[float, int, int]:
 
 def euler_flip_frames(channels_deg: Array, threshold_deg: float) -> int:
     """Frames where any rotation channel jumps more than ``threshold_deg`` from the frame
-    before, the values as written (shape (F, C))."""
+    before, the values as written (shape (F, C)).
+
+    This is what an animator sees as a flip in the curve editor and in playback between
+    keys: a channel stepping by about 180 degrees where the pose turns little (a gimbal
+    flip: two channels swing round an order's lock) or by 360 (a wrap an importer
+    interpolates as a full spin). No joint turns 90 degrees in one frame (5400 degrees a
+    second at 60 fps), so a jump that large is never motion; switching between the two
+    Euler triples of one rotation steps two channels by 180, over the threshold. (Near a
+    lock the channels may also swing fast over several frames without a step over 90:
+    not counted, and smooth in playback.)"""
     if len(channels_deg) < 2:
         return 0
     jumps = np.abs(np.diff(channels_deg, axis=0)) > threshold_deg

@@ -152,28 +152,47 @@ def _bvh_matrices(rotations: NDArray[np.floating[Any]]) -> NDArray[np.float64]:
 
 def _rotation_orders(rotations: NDArray[np.floating[Any]]) -> list[str]:
     """Each joint's rotation order: Z X Y, unless its middle angle comes within 15 degrees
-    of 90 somewhere; then the order whose channels jump least from one frame to the next
-    (a turn of w degrees between two frames moves the first and third angles by about
-    w / cos(middle): near the lock only a slow turn is harmless)."""
+    of 90 somewhere; then, of the six orders, the one whose channels as written (each
+    frame's triple nearest the frame before, unwrapped: :func:`_continuous`) jump least
+    from one frame to the next over the whole file (Z X Y on a tie).
+
+    Near an order's gimbal lock (its middle angle at 90 degrees) a turn of w degrees
+    between two frames swings its first and third angles by up to w / cos(middle): no
+    choice of triples avoids that, only an order whose lock the joint's motion stays away
+    from. A shoulder's motion (hanging, raised, forward, twisted) comes near the lock of
+    every order somewhere in its range, so the order is chosen from the motion itself, by
+    the jumps the file would have, not by an estimate of them.
+    """
     n_frames, n_joints = rotations.shape[:2]
     nearest = np.zeros(n_joints)  # Z X Y's max |sin(middle angle)| per joint
-    jump = np.zeros((len(_ORDERS), n_joints))  # the largest estimated jump per order
     for start in range(0, n_frames, _BLOCK_FRAMES):
-        part = rotations[max(start - 1, 0) : start + _BLOCK_FRAMES]
-        mats = _bvh_matrices(part)
-        quats = np.asarray(part, dtype=np.float64)
-        dot = np.abs(np.sum(quats[1:] * quats[:-1], axis=-1))
-        turn = np.degrees(2.0 * np.arccos(np.clip(dot, 0.0, 1.0)))  # (F - 1, J)
-        for k, order in enumerate(_ORDERS):
-            a, c = "XYZ".index(order[0]), "XYZ".index(order[2])
-            sine = np.abs(mats[:, :, a, c])
-            if k == 0:
-                nearest = np.maximum(nearest, sine.max(axis=0))
-            cosine = np.sqrt(np.clip(1.0 - np.maximum(sine[1:], sine[:-1]) ** 2, 1e-6, None))
-            if turn.size:
-                jump[k] = np.maximum(jump[k], (turn / cosine).max(axis=0))
-    best = np.argmin(jump, axis=0)
-    return ["ZXY" if nearest[j] < _LOCK_SIN else _ORDERS[int(best[j])] for j in range(n_joints)]
+        mats = _bvh_matrices(rotations[start : start + _BLOCK_FRAMES])
+        nearest = np.maximum(nearest, np.abs(mats[:, :, 2, 1]).max(axis=0, initial=0.0))
+    orders = ["ZXY"] * n_joints
+    near = [j for j in range(n_joints) if nearest[j] >= _LOCK_SIN]
+    if not near:
+        return orders
+    jump = np.stack([_largest_jumps(rotations[:, near], order) for order in _ORDERS])
+    for k, j in enumerate(near):
+        orders[j] = _ORDERS[int(np.argmin(jump[:, k]))]
+    return orders
+
+
+def _largest_jumps(rotations: NDArray[np.floating[Any]], order: str) -> NDArray[np.float64]:
+    """Per joint of ``rotations`` (F, J, 4), the largest frame-to-frame jump of any of its
+    channels written in ``order`` (degrees)."""
+    worst = np.zeros(rotations.shape[1])
+    previous: NDArray[np.float64] | None = None
+    for start in range(0, rotations.shape[0], _BLOCK_FRAMES):
+        part = rotations[start : start + _BLOCK_FRAMES]
+        euler = _continuous(_bvh_euler_degrees(part, [order] * part.shape[1]), previous)
+        steps = np.diff(
+            euler if previous is None else np.concatenate([previous[None], euler]), axis=0
+        )
+        if steps.size:
+            worst = np.maximum(worst, np.abs(steps).max(axis=(0, 2)))
+        previous = euler[-1]
+    return worst
 
 
 def _bvh_euler_degrees(

@@ -114,6 +114,13 @@ class MotionParams:
         The fastest a hand's target moves (where a change of hold would swing it round
         a spinning dancer faster, it follows at this speed; the wrist reaches it, the
         fingers trail it).
+    hand_rounds
+        Rounds of the free hands' pass (0: none) on both posed bodies: a hand that meets
+        a part of the partner that no hold puts it on (it trails its forearm, which its
+        target did not know) is moved off by the overlap and ``contact_clearance_m``
+        (held and smoothed over ``contact_spread_s``), its arm swung about the shoulder.
+    hand_move_speed_m_s
+        How fast such a move grows and shrinks (the hand eases off the partner and back).
     raised_hand_clearance_m
         How far above the top of her head the joined hands are raised for an underarm
         turn.
@@ -272,6 +279,8 @@ class MotionParams:
     hold_reach_share: float = 0.95
     hand_nearest_share: float = 0.45
     max_hand_speed_m_s: float = 8.0
+    hand_rounds: int = 1
+    hand_move_speed_m_s: float = 0.5
     raised_hand_clearance_m: float = 0.07
     low_hands_forward_share: float = 0.6
     capsule_radii_m: dict[str, float] = field(default_factory=capsule_radii_m)
@@ -327,6 +336,7 @@ class MotionParams:
             "pelvis_smoothing_s",
             "hand_follow_s",
             "max_hand_speed_m_s",
+            "hand_move_speed_m_s",
             "contact_rate_hz",
             "swing_place_s",
             "swing_even_s",
@@ -380,7 +390,12 @@ class MotionParams:
                 )
         if not 0.0 <= self.finger_curl_deg <= 90.0:
             raise ValueError(f"finger_curl_deg must be within 0-90, got {self.finger_curl_deg}")
-        for name in ("contact_rounds", "contact_iterations", "contact_leg_clearance_m"):
+        for name in (
+            "contact_rounds",
+            "contact_iterations",
+            "contact_leg_clearance_m",
+            "hand_rounds",
+        ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
         for name in (

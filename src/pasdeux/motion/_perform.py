@@ -56,8 +56,8 @@ from pasdeux.dances.geometry import DancerPose
 from pasdeux.errors import PasdeuxError
 from pasdeux.motion._params import MotionParams
 from pasdeux.motion._types import DancerMotion, Performance, StepEvent
-from pasdeux.motion.body import hold_weights as hold_weights_of
 from pasdeux.motion.body import (
+    hands_apart,
     keep_apart,
     pelvis_xy,
     plan_pelvis,
@@ -65,6 +65,7 @@ from pasdeux.motion.body import (
     pose_body,
     reach_shifts,
 )
+from pasdeux.motion.body import hold_weights as hold_weights_of
 from pasdeux.motion.rig import (
     Array,
     Skeleton,
@@ -157,8 +158,10 @@ def perform(
     roots, rotations = _pose_in_blocks(
         tracks, skeletons, hold_weights, (n_frames, fps), chunk_frames, params
     )
-    # The partners' bodies kept apart: knees and elbows turned out of each other's way.
-    keep_apart(skeletons, roots, rotations, hold_weights, params, fps)
+    # The partners' bodies kept apart: free hands swung off the partner, then knees and
+    # elbows turned out of each other's way.
+    posed = hands_apart(skeletons, roots, rotations, hold_weights, params, fps)
+    keep_apart(skeletons, roots, rotations, hold_weights, params, fps, posed)
     dancers = tuple(
         DancerMotion(
             role=role,

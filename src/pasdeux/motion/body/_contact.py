@@ -466,14 +466,18 @@ def keep_apart(
     hold_weights: dict[str, Array],
     params: MotionParams,
     fps: float,
+    posed: dict[str, Array] | None = None,
 ) -> None:
     """Resolve the partners' capsule overlaps in ``rotations`` (per role, (F, J, 4)
     local quaternions; changed in place) by turning knees and elbows (module docstring).
-    Frames where the pelvises are further apart than ``contact_reach_m`` are skipped."""
+    Frames where the pelvises are further apart than ``contact_reach_m`` are skipped.
+    ``posed``: the joint positions of those rotations, per role, if already known."""
     if params.contact_rounds == 0:
         return
     positions = tuple(
-        positions_from_rotations(skeletons[role], roots[role], rotations[role])
+        posed[role]
+        if posed is not None
+        else positions_from_rotations(skeletons[role], roots[role], rotations[role])
         for role in ("leader", "follower")
     )
     models = {role: contact_model(skeletons[role], params) for role in skeletons}
