@@ -19,6 +19,7 @@ from scipy.spatial.transform import Rotation
 
 from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m, closest_parameters, hold_contact_pairs
 from pasdeux.motion._params import MotionParams
+from pasdeux.motion.body._contact import world_rotation
 from pasdeux.motion.body._hands import held_part
 from pasdeux.motion.rig import Array, Skeleton, positions_from_rotations, side_name
 
@@ -203,7 +204,7 @@ def _swing_arm(
     angle = np.arctan2(np.linalg.norm(axis, axis=1), np.sum(v * w, axis=1))
     axis /= np.maximum(np.linalg.norm(axis, axis=1, keepdims=True), 1e-12)
     swing = Rotation.from_rotvec(axis * angle[:, None])
-    parent = _world(skeleton, rotations[frames], skeleton.parents[arm])
+    parent = world_rotation(skeleton, rotations[frames], skeleton.parents[arm])
     turn = Rotation.from_rotvec(parent.inv().apply(axis) * angle[:, None])
     rotations[frames, arm] = (turn * Rotation.from_quat(rotations[frames, arm])).as_quat()
     quats = rotations[:, arm]
@@ -222,15 +223,3 @@ def _below(skeleton: Skeleton, joint: int, top: int) -> bool:
             return True
         joint = skeleton.parents[joint]
     return False
-
-
-def _world(skeleton: Skeleton, rotations: NDArray[np.float32], joint: int) -> Rotation:
-    """World rotation of ``joint`` from the local rotations (F, J, 4)."""
-    chain = []
-    while joint >= 0:
-        chain.append(joint)
-        joint = skeleton.parents[joint]
-    world = Rotation.from_quat(rotations[:, chain[-1]])
-    for j in reversed(chain[:-1]):
-        world = world * Rotation.from_quat(rotations[:, j])
-    return world

@@ -424,7 +424,7 @@ def turn_chains(
             continue
         axis = positions[frames, end] - positions[frames, root]
         axis /= np.maximum(np.linalg.norm(axis, axis=1, keepdims=True), 1e-9)
-        parent = _world(skeleton, rotations[frames], skeleton.parents[root])
+        parent = world_rotation(skeleton, rotations[frames], skeleton.parents[root])
         local_root = Rotation.from_quat(rotations[frames, root])
         local_mid = Rotation.from_quat(rotations[frames, mid])
         middle = parent * local_root * local_mid
@@ -438,8 +438,8 @@ def turn_chains(
             rotations[:, j] = _continuous(rotations[:, j])
 
 
-def _world(skeleton: Skeleton, rotations: NDArray[np.float32], joint: int) -> Rotation:
-    """World rotation of ``joint`` from the local rotations (F, J, 4)."""
+def world_rotation(skeleton: Skeleton, rotations: NDArray[np.float32], joint: int) -> Rotation:
+    """World rotation of ``joint`` from the local rotations (F, J, 4) (also the hands' pass)."""
     chain = []
     while joint >= 0:
         chain.append(joint)
