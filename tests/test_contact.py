@@ -307,8 +307,9 @@ def test_a_free_hand_in_the_partners_belly_is_moved_off_level_and_no_other() -> 
     his[:, knuckle] = belly + (his[:, knuckle] - his[:, wrist])
     his[:, wrist] = belly
     weights = {"left_to_right": np.ones(n)}
-    skels = {"leader": skel, "follower": skel}
-    moves = hand_moves({"leader": his, "follower": her}, skels, weights, 0.02)
+    model = contact_model(skel, MotionParams())
+    models = {"leader": model, "follower": model}
+    moves = hand_moves({"leader": his, "follower": her}, models, weights, 0.02)
     assert set(moves) == {("leader", "r")}
     radii = capsule_radii_m()
     clear = radii["r_hand"] + radii["belly"] + 0.02

@@ -17,9 +17,9 @@ from numpy.typing import NDArray
 from scipy.ndimage import gaussian_filter1d, maximum_filter1d
 from scipy.spatial.transform import Rotation
 
-from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m, closest_parameters, hold_contact_pairs
+from pasdeux.capsules import BONE_CAPSULES, closest_parameters, hold_contact_pairs
 from pasdeux.motion._params import MotionParams
-from pasdeux.motion.body._contact import world_rotation
+from pasdeux.motion.body._contact import ContactModel, contact_model, world_rotation
 from pasdeux.motion.body._hands import held_part
 from pasdeux.motion.rig import Array, Skeleton, positions_from_rotations, side_name
 
@@ -50,8 +50,9 @@ def hands_apart(
         role: positions_from_rotations(skeletons[role], roots[role], rotations[role])
         for role in ROLES
     }
+    models = {role: contact_model(skeletons[role], params) for role in ROLES}
     for _ in range(params.hand_rounds):
-        moves = hand_moves(positions, skeletons, hold_weights, params.contact_clearance_m)
+        moves = hand_moves(positions, models, hold_weights, params.contact_clearance_m)
         if not moves:
             break
         for (role, side), move in moves.items():
@@ -63,7 +64,7 @@ def hands_apart(
 
 def hand_moves(
     positions: dict[str, Array],
-    skeletons: dict[str, Skeleton],
+    models: dict[str, ContactModel],
     hold_weights: dict[str, Array],
     clearance_m: float,
 ) -> dict[tuple[str, str], Array]:
@@ -74,7 +75,7 @@ def hand_moves(
     does not move); two hands free share the way. The pushes of several parts add, no
     further than the deepest asks."""
     n = positions["leader"].shape[0]
-    need, way = _overlaps(positions, skeletons, clearance_m)
+    need, way = _overlaps(positions, models, clearance_m)
     for hold, weight in hold_weights.items():
         joined = hold_contact_pairs(hold)
         touching = [k for k, pair in enumerate(_PAIRS) if pair in joined]
@@ -108,23 +109,21 @@ def hand_moves(
 
 
 def _overlaps(
-    positions: dict[str, Array], skeletons: dict[str, Skeleton], clearance_m: float
+    positions: dict[str, Array], models: dict[str, ContactModel], clearance_m: float
 ) -> tuple[Array, Array]:
     """For each pair of :data:`_PAIRS` (the leader's capsule, the follower's): how far
     (F, P) the two must move apart to be ``clearance_m`` clear, and the level way
     (F, P, 3) from hers to his (from her pelvis to his where they cross). Only where the
-    capsules' bounding spheres come that near are the segments measured."""
-    radii = capsule_radii_m()
-    ends = {}
-    for role in ROLES:
-        ix = skeletons[role].index
-        first = [ix(BONE_CAPSULES[c][0]) for c in _NAMES]
-        second = [ix(BONE_CAPSULES[c][1]) for c in _NAMES]
-        ends[role] = (positions[role][:, first], positions[role][:, second])
+    capsules' bounding spheres come that near are the segments measured. The capsules'
+    joints and radii are the contact pass's (``models``)."""
+    ends = {
+        role: (positions[role][:, m.ends[:, 0]], positions[role][:, m.ends[:, 1]])
+        for role, m in models.items()
+    }
     a = np.array([_NAMES.index(x) for x, _ in _PAIRS])
     b = np.array([_NAMES.index(y) for _, y in _PAIRS])
     (l0, l1), (f0, f1) = ends["leader"], ends["follower"]
-    reach = np.array([radii[x] + radii[y] for x, y in _PAIRS]) + clearance_m
+    reach = models["leader"].radii_m[a] + models["follower"].radii_m[b] + clearance_m
     mid = ((l0 + l1) / 2.0)[:, a] - ((f0 + f1) / 2.0)[:, b]
     half = np.linalg.norm(l1 - l0, axis=2)[:, a] + np.linalg.norm(f1 - f0, axis=2)[:, b]
     f, k = np.nonzero(np.linalg.norm(mid, axis=2) - half / 2.0 < reach)
