@@ -26,8 +26,8 @@ it, a period apart, the network or the onsets reach ``confirm_ratio`` of their r
 means, ``switch_margin`` times as well as the incumbent's beats over the span. So after
 an abrupt change the period comes from the last two or three onsets at once, not from a
 tempo walk, and steady music, whose beats are heard, never switches. A beat that stands
-for the incumbent's unheard one (less than 0.6 of a period after it) says so
-says so, and one that follows a gap of unreported beats counts them (``count_step``), so
+for the incumbent's unheard one (less than 0.6 of a period after it) says so, and one
+that follows a gap of unreported beats counts them (``count_step``), so
 that the bars are counted on from the take-over as the music plays them.
 
 Decisions: at each frame the incumbent's most likely state says how many frames ago its
@@ -228,12 +228,14 @@ class ForwardBeatTracker:
         onset, interval = due
         if onset - self._last_beat < 0.6 * interval:
             return None
-        heard = self._strength(onset, t, interval)
+        first, window = self._window(onset, t, interval)
+        heard = _largest(window)
         self._missed = bool(np.all(heard < self.params.lost_ratio * self._typical))
         if not self._missed:
             keep = self._typical_keep
             self._typical = keep * self._typical + (1.0 - keep) * heard
-        frame = self._peak_frame(onset, t, interval)
+        # the observation's peak within the beat's range
+        frame = float(first + int(np.argmax(window[:, 0]))) if window.size else float(onset)
         self._last_beat = onset
         self._interval = interval
         self._recent = [*self._recent[-7:], onset]
@@ -242,27 +244,18 @@ class ForwardBeatTracker:
             frame=frame, decided_frame=t, bpm=60.0 * self.fps / interval, count_step=step
         )
 
-    def _window(self, onset: int, now: int, interval: int) -> NDArray[np.float64]:
-        """Rows (observation, network, peaks) heard within the beat's range around
-        ``onset``."""
+    def _window(self, onset: int, now: int, interval: int) -> tuple[int, NDArray[np.float64]]:
+        """The first frame and the rows (observation, network, onsets) heard within the
+        beat's range around ``onset``."""
         reach = max(1, math.ceil(interval / self.space.obs_lambda))
         lo = max(self._heard_start, onset - reach)
         hi = min(now, onset + reach)
         rows = self._heard[lo - self._heard_start : hi - self._heard_start + 1]
-        return np.asarray(rows, dtype=float).reshape(-1, 3)
+        return lo, np.asarray(rows, dtype=float).reshape(-1, 3)
 
     def _strength(self, onset: int, now: int, interval: int) -> NDArray[np.float64]:
-        """The network's and the peaks' largest values at the beat at ``onset``."""
-        window = self._window(onset, now, interval)
-        return window[:, 1:].max(axis=0) if window.shape[0] else np.zeros(2)
-
-    def _peak_frame(self, onset: int, now: int, interval: int) -> float:
-        """The observation's peak within the beat's range around ``onset``."""
-        window = self._window(onset, now, interval)
-        if not window.shape[0]:
-            return float(onset)
-        reach = max(1, math.ceil(interval / self.space.obs_lambda))
-        return float(max(self._heard_start, onset - reach) + int(np.argmax(window[:, 0])))
+        """The network's and the onsets' largest values at the beat at ``onset``."""
+        return _largest(self._window(onset, now, interval)[1])
 
     def _trim(self) -> None:
         """Bounded memory: the last frames only."""
@@ -283,6 +276,11 @@ def _due(space: _Space, alpha: Vector, t: int, delay: int) -> tuple[int, int] | 
     if not delay <= since <= delay + 2 or since >= interval // 2:
         return None
     return t - since, interval
+
+
+def _largest(window: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The network's and the onsets' largest values in the rows of ``window``."""
+    return window[:, 1:].max(axis=0) if window.shape[0] else np.zeros(2)
 
 
 def _clip(x: float) -> float:
