@@ -423,6 +423,51 @@ def test_flat_onsets_say_nothing_about_the_octave() -> None:
     assert chosen.factor == 1.0
 
 
+def _eighths_onsets(
+    eighths: NDArray[np.float64], levels: Sequence[float], length_s: float
+) -> Onsets:
+    """Band onsets striking each eighth at ``levels[k % len(levels)]``."""
+    n = math.ceil(length_s * FPS)
+    bands = np.zeros((n, 3))
+    for k, t in enumerate(eighths):
+        bands[round(t * FPS)] = levels[k % len(levels)]
+    return Onsets(bands=bands, chroma=np.ones((n, 12)), bass=np.zeros(10, np.float32),
+                  bass_rate=2450.0)  # fmt: skip
+
+
+def test_a_jig_tracked_at_every_second_eighth_is_counted_in_dotted_quarters() -> None:
+    """A 6/8 at 120 dotted quarters a minute, its eighths struck alike but the first of each
+    three a little harder, tracked at every second eighth (180 BPM): counted at two thirds
+    of the tracked tempo, on the struck eighths."""
+    eighth = 0.5 / 3
+    eighths = np.asarray(0.5 + eighth * np.arange(180), dtype=np.float64)
+    tracked = eighths[::2]
+    onsets = _eighths_onsets(eighths, (1.0, 0.7, 0.7), 32.0)
+    act = _activation(tracked, 32.0)
+    chosen = choose_level(tracked, act, onsets, default_prior(PARAMS), params=PARAMS)
+    assert chosen.factor == pytest.approx(2.0 / 3.0)
+    assert float(np.median(np.diff(chosen.beats))) == pytest.approx(0.5, abs=0.01)
+    assert np.allclose(chosen.beats, eighths[::3][: chosen.beats.size], atol=0.011)
+    # the audio says so, not only the prior: the grouping in threes scores above the
+    # tracked level by more than the prior's difference
+    prior = default_prior(PARAMS)
+    audio = chosen.scores[2.0 / 3.0] - prior.log_prior(120.0)
+    assert audio > 2.0
+
+
+def test_a_duple_beat_is_not_counted_in_threes() -> None:
+    """Eighths struck on the beat and softer half way (any 4/4 with eighths): the
+    grouping in threes is no beat."""
+    eighths = np.asarray(0.5 + 0.25 * np.arange(120), dtype=np.float64)
+    tracked = eighths[::2]
+    onsets = _eighths_onsets(eighths, (1.0, 0.5), 32.0)
+    chosen = choose_level(
+        tracked, _activation(tracked, 32.0), onsets, default_prior(PARAMS), params=PARAMS
+    )
+    assert chosen.factor == 1.0
+    assert chosen.scores[2.0 / 3.0] < chosen.scores[1.0] - 3.0
+
+
 def _soft_activation(beats: NDArray[np.float64], length_s: float, seed: int) -> NDArray[Any]:
     """A weak activation (peaks of 0.06, as a solo fife gets) over a noisy floor."""
     n = math.ceil(length_s * FPS)

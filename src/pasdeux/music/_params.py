@@ -49,6 +49,10 @@ class ListenParams:
     sub_neutral
         The beats left out over the kept ones at which counting half (or a third) of the
         tracked tempo is neutral.
+    compound_neutral
+        Counting two thirds of the tracked tempo (a 6/8 tracked at every second eighth):
+        the ratio, neutral at this value, of how weak the eighths between the tracked beats
+        are against them over how weak the eighths off a grouping in threes are against it.
     min_counted_bpm, max_counted_bpm
         No beat level outside this tempo range (BPM).
     meter_two_prior
@@ -176,6 +180,7 @@ class ListenParams:
     double_neutral: float = 0.92
     network_half: float = 0.5
     sub_neutral: float = 0.45
+    compound_neutral: float = 1.0
     min_counted_bpm: float = 40.0
     max_counted_bpm: float = 240.0
     meter_two_prior: float = 0.5

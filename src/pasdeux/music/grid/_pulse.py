@@ -1,6 +1,6 @@
 """The beat: tracked beats, cleaned, checked for a danceable pulse, and read at the dance's
-own level (the tracked tempo, its double, its half, or its third for a 6/8 tracked in
-eighths).
+own level (the tracked tempo, its double, its half, its third for a 6/8 tracked in
+eighths, or two thirds of it for a 6/8 tracked at every second eighth).
 
 madmom's DBN follows the strongest pulse of the beat activation, which for fast dances is
 often half the tempo the dancers count (a Quickstep at 204 BPM tracked at 102), and for a
@@ -9,7 +9,8 @@ often half the tempo the dancers count (a Quickstep at 204 BPM tracked at 102), 
 - the audio: how strongly the music strikes half way between the tracked beats, in the
   middle and high bands where snare, chords, comping and ride live (a backbeat there means
   those points are beats too); or, for halving or keeping every third beat, how weak the
-  beats left out are against the kept ones;
+  beats left out are against the kept ones; or, for two thirds (the dotted quarter of a
+  jig), whether the eighths grouped in threes are struck more unevenly than in twos;
 - the prior (:mod:`pasdeux.music.grid._tempo_prior`): how many dances are danced at each
   candidate tempo.
 """
@@ -300,8 +301,9 @@ def check_danceable(
 class PulseChoice:
     """The level at which the beat is counted, and why.
 
-    ``factor`` is 2.0 (twice the tracked tempo), 1.0, 0.5 or 1/3; ``scores`` the log score of
-    each level tried (audio log-likelihood ratio against the tracked level + log prior).
+    ``factor`` is 2.0 (twice the tracked tempo), 1.0, 2/3, 0.5 or 1/3; ``scores`` the log
+    score of each level tried (audio log-likelihood ratio against the tracked level + log
+    prior).
     """
 
     beats: NDArray[np.float64]
@@ -349,6 +351,39 @@ def _sub_grid(
     return beats[best::every], float(np.mean(others)) / means[best]
 
 
+def _compound_level(
+    beats: NDArray[np.float64], onsets: Onsets, params: ListenParams
+) -> tuple[NDArray[np.float64], float] | None:
+    """Two thirds of the tracked tempo: a 6/8 tracked at every second eighth.
+
+    The eighths are the tracked beats and the points half way between them. Grouped in
+    threes (the phase struck hardest kept), they are the dotted-quarter beats, each
+    divided in three. The audio's log evidence is how weak the eighths between the
+    tracked beats are against them, over how weak the eighths off the threes are against
+    those on them (``params.compound_neutral``): a tracked beat no more struck than the
+    eighths between says it is not the beat, a grouping in threes at least as struck says
+    the dotted quarter may be. None when too few beats are left, or when the kept beats do
+    not divide in three (onsets at a third and two thirds of them not above half way by
+    ``params.ternary_ratio``).
+    """
+    eighths = _doubled(beats)
+    if eighths.size < 3 * params.min_beats:
+        return None
+    struck = window_max(onsets.total, eighths)
+    _, in_twos = _sub_grid(eighths, struck, 2)
+    kept, in_threes = _sub_grid(eighths, struck, 3)
+    span = np.diff(kept)
+    start = kept[:-1]
+
+    def at(frac: float) -> float:
+        return float(np.mean(window_max(onsets.total, start + frac * span, half=2)))
+
+    if min(at(1.0 / 3.0), at(2.0 / 3.0)) < params.ternary_ratio * max(at(0.5), 1e-9):
+        return None
+    ratio = max(in_twos, 1e-3) / max(in_threes, 1e-3)
+    return kept, params.octave_gain * math.log(ratio / params.compound_neutral)
+
+
 def choose_level(
     beats: NDArray[np.float64],
     beat_act: NDArray[np.float64],
@@ -357,7 +392,7 @@ def choose_level(
     *,
     params: ListenParams,
 ) -> PulseChoice:
-    """Count the beat at the tracked tempo, at its double, its half or its third.
+    """Count the beat at the tracked tempo, at its double, its half, its third or two thirds.
 
     Each level is scored by the audio's log-likelihood ratio against the tracked level
     plus the tempo prior's log plausibility of the counted tempo:
@@ -365,7 +400,9 @@ def choose_level(
     - double: the onsets half way between the tracked beats, against those on them
       (``params.double_neutral``), and the beat network firing there;
     - half or third (a 6/8 tracked in eighths): how weak the beats left out are against
-      the kept ones (``params.sub_neutral``).
+      the kept ones (``params.sub_neutral``);
+    - two thirds (a 6/8 tracked at every second eighth): the eighths grouped in threes
+      against in twos (``params.compound_neutral``), when the kept beats divide in three.
 
     Parameters
     ----------
@@ -402,6 +439,9 @@ def choose_level(
             kept, ratio = _sub_grid(beats, strength, every)
             audio = params.octave_gain * math.log(params.sub_neutral / max(ratio, 1e-3))
             candidates[1.0 / every] = (kept, audio)
+    compound = _compound_level(beats, onsets, params)
+    if compound is not None:
+        candidates[2.0 / 3.0] = compound
     scores: dict[float, float] = {}
     for factor, (_, audio) in candidates.items():
         counted = bpm * factor
