@@ -9,6 +9,10 @@ Evidence, beat by beat:
   repeats every bar, so the meter whose length it repeats at is favoured (this is what
   finds a waltz whose downbeats are soft).
 
+Each beat's evidence is taken relative to the song's average beat (the network's log-odds
+and the harmonic change less their means): a beat that says nothing weighs nothing, so
+that flat accents do not favour the longest bar.
+
 2/4 against 4/4 is a choice the downbeat network cannot make for us: it learnt from dance
 recordings annotated in 4 (Samba and Paso Doble included), and fires on whichever beat of
 a 2/4 pair is heavier. It is made afterwards, from an alternating bass (a bass note on
@@ -531,7 +535,8 @@ def find_bars(
     q = _downbeat_probability(act, beats, params)
     beat_chroma = _beat_means(onsets.chroma, beats)
     change = _change_from_chroma(beat_chroma, params.harmony_width_beats, params)
-    bonus = params.harmony_gain * local_harmony_clarity(change, params=params) * change
+    clarity = local_harmony_clarity(change, params=params)
+    bonus = _neutral_bonus(q, change, clarity, params)
     evidence = period_evidence(beats, onsets, params=params)
     log_prior = _meter_log_prior(params)
     if is_compound(beats, onsets, params=params):
@@ -543,6 +548,27 @@ def find_bars(
     # of the beats from here, two a side (beat by beat, an oom-pah's root and fifth differ)
     pair_change = _change_from_chroma(beat_chroma, params.pair_harmony_width_beats, params)
     return _two_four(beats, meters, positions, onsets, prior, q, pair_change, params)
+
+
+def _neutral_bonus(
+    q: NDArray[np.float64],
+    change: NDArray[np.float64],
+    clarity: NDArray[np.float64],
+    params: ListenParams,
+) -> NDArray[np.float64]:
+    """Log-odds of a downbeat at each beat, beyond ``log q``, such that a beat that says
+    nothing about the bar lines weighs nothing.
+
+    The network's log-odds are taken relative to their mean over the song (its level
+    varies from one piece to the next; a beat it hears as no more a downbeat than the
+    average beat is no evidence), and the harmonic change relative to its mean, weighed by
+    the harmony's clarity. Taken raw, both are mostly below 0 on the beats without
+    evidence, so every bar line cost and the longest bar won wherever the accents are flat
+    (a 3/4 hymn, a 6/8 jig in 4).
+    """
+    logit = np.log(q) - np.log1p(-q)
+    centred = change - float(np.mean(change))
+    return np.asarray(params.harmony_gain * clarity * centred - float(np.mean(logit)), dtype=float)
 
 
 def _meter_log_prior(params: ListenParams) -> dict[int, float]:
