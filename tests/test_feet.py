@@ -195,7 +195,7 @@ def _couple_tracks(his: dict[str, np.ndarray], her: dict[str, np.ndarray]) -> di
     return {"leader": lead, "follower": follow}
 
 
-@pytest.mark.parametrize(("land_y", "uncrossed"), [(-0.13, True), (-0.30, False)])
+@pytest.mark.parametrize(("land_y", "uncrossed"), [(-0.13, True), (-0.17, True), (-0.30, False)])
 def test_a_foot_landing_across_a_partners_foot_lands_on_its_hips_side(
     land_y: float, uncrossed: bool
 ) -> None:

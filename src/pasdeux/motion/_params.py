@@ -190,7 +190,10 @@ class MotionParams:
         How far apart a foot lands from a partner's foot standing where it arrives (beyond
         touching, the feet's capsules).
     feet_shift_max_m
-        Most a foot is moved from where its step places it to land clear of a partner's.
+        Most a foot is moved from where its step places it to land clear of a partner's
+        (about a foot's width and a half: in a closed hold the four feet interleave about
+        10 cm apart, so a foot landing across a partner's foot beside it is undone; one
+        landing further across is the figure's own crossing step).
     feet_cross_depth_m
         A foot landing beside a partner's foot (nearer than this ahead or behind) lands on
         the side of it its hip is on (legs crossed there would pass through each other).
@@ -303,7 +306,7 @@ class MotionParams:
     heel_release_from_m: float = 0.01
     swing_free_lift_m: float = 0.02
     heel_release_behind_m: float = 0.1
-    feet_shift_max_m: float = 0.12
+    feet_shift_max_m: float = 0.16
     feet_rounds: int = 3
     feet_cross_depth_m: float = 0.25
     feet_cross_turn_max_deg: float = 45.0
