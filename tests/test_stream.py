@@ -229,3 +229,20 @@ def test_the_bench_s_relock_measure_on_known_answers() -> None:
     est = [t for t in truth if t < 2.0] + [2.2, 2.6] + [t for t in truth if t >= 3.0]
     assert relock_beats(truth, est, 2.0) == 2.0
     assert relock_beats(truth, [t + 0.1 for t in truth], 2.0) == float("inf")
+
+
+def test_the_bench_s_streams_split_in_two_even_halves_by_entry() -> None:
+    bench = load_bench("stream")
+    pieces = bench.stream_pieces()
+    names = [p.name for _, p, _ in pieces]
+    assert len(set(names)) == len(names)
+    assert len(pieces) == 2 * len(bench.TEMPO_BANDS) + 2 * len(bench.METER_BANDS)
+    for kind in ("tempo", "meter"):
+        halves = [h for k, _, h in pieces if k == kind]
+        assert halves.count("tuning") == halves.count("held_out")
+        # both directions of an entry are in the same half
+        assert halves[0::2] == halves[1::2]
+    # the pairs the earlier benchmark held out are held out still
+    held = {p.name for _, p, h in pieces if h == "held_out"}
+    assert {"stream_tempo_up_rumba_100", "stream_tempo_down_pop_96"} <= held
+    assert bench.stream_pieces() == pieces
