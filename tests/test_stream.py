@@ -144,6 +144,25 @@ def test_it_re_locks_soon_after_an_abrupt_tempo_change(bpms: tuple[float, float]
 
 
 @pytest.mark.slow
+def test_after_a_slow_down_it_does_not_count_the_off_beats(tmp_path: Path) -> None:
+    # 96 -> 72 BPM with hi-hats half way between the beats: at 144 BPM the off-beats
+    # would be beats too, and the network hears them as weak ones (without the octave
+    # referee, octave_ratio=0, the tracker stays at 144 BPM to the end)
+    song = drum_song([Part(96.0, 4, 8), Part(72.0, 4, 8)], lead_in_s=0.5)
+    events = events_of(song.samples, song.sr)
+    change = float(song.beats[32])
+    assert relock_beats(song.beats, [e.time_s for e in events], change) <= 6
+    after = [e.bpm for e in events if e.time_s > change + 6 * 60.0 / 72.0]
+    assert np.median(after) == pytest.approx(72.0, rel=0.03)
+    # and online agrees with the whole-song analysis after the change
+    path = tmp_path / "song.wav"
+    sf.write(str(path), song.samples, song.sr)
+    offline = [t for t in listen(path).beats if t > change + 8 * 60.0 / 72.0]
+    online = [e.time_s for e in events if e.time_s > change + 8 * 60.0 / 72.0]
+    assert float(mir_eval.beat.f_measure(np.asarray(offline), np.asarray(online))) > 0.9
+
+
+@pytest.mark.slow
 def test_it_re_counts_the_bars_after_a_meter_change() -> None:
     song = drum_song([Part(120.0, 4, 8), Part(120.0, 3, 8)], lead_in_s=0.5)
     events = events_of(song.samples, song.sr)
@@ -174,6 +193,12 @@ def test_bad_parameters_are_refused() -> None:
         StreamParams(switch_ratio_max=1.0)
     with pytest.raises(ValueError, match="peak_power"):
         StreamParams(peak_power=0.0)
+    with pytest.raises(ValueError, match="jump_ratio_max"):
+        StreamParams(jump_ratio_max=1.0)
+    with pytest.raises(ValueError, match="octave_pairs"):
+        StreamParams(octave_pairs=0)
+    with pytest.raises(ValueError, match="octave_window_beats"):
+        StreamParams(octave_pairs=4, octave_window_beats=6)
 
 
 @pytest.mark.slow
