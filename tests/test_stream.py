@@ -199,6 +199,8 @@ def test_bad_parameters_are_refused() -> None:
         StreamParams(octave_pairs=0)
     with pytest.raises(ValueError, match="octave_window_beats"):
         StreamParams(octave_pairs=4, octave_window_beats=6)
+    with pytest.raises(ValueError, match="held"):
+        StreamParams(octave_held_beats=-1)
 
 
 @pytest.mark.slow

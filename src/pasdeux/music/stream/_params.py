@@ -74,12 +74,14 @@ class StreamParams:
     switch_ratio_max
         The challenger never takes over at a period more than this factor from the
         incumbent's: a halved or doubled tempo is another reading of the same beat.
-    octave_pairs, octave_ratio, octave_window_beats
+    octave_pairs, octave_ratio, octave_window_beats, octave_held_beats
         Within ``octave_window_beats`` beats of a change of the incumbent's tempo (its
-        own jump or a take-over), when over the last ``octave_pairs`` pairs of its beats
-        every other one's network activation is below the one before or after it, and
-        on average below ``octave_ratio`` of them, it has taken a slower tempo's
-        off-beats for beats: it goes on at half the tempo on the strong ones (0 never).
+        own jump or a take-over) from a tempo it had held for ``octave_held_beats``
+        beats in a row (not while it settles at the start), when over the last
+        ``octave_pairs`` pairs of its beats every other one's network activation is
+        below the one before or after it, and on average below ``octave_ratio`` of
+        them, it has taken a slower tempo's off-beats for beats: it goes on at half the
+        tempo on the strong ones (0 never).
     decision_delay_s
         How long after a beat the tracker decides it (seconds): the beat's activation
         peak has been heard by then. Each event carries both times.
@@ -127,6 +129,7 @@ class StreamParams:
     octave_pairs: int = 2
     octave_ratio: float = 0.3
     octave_window_beats: int = 16
+    octave_held_beats: int = 8
     decision_delay_s: float = 0.03
     meters: tuple[int, ...] = (3, 4)
     bar_jump_prob: float = 0.02
@@ -173,8 +176,8 @@ class StreamParams:
             raise ValueError("switch_ratio_max and jump_ratio_max must be > 1")
         if not 1 <= self.octave_pairs <= 8 or not 0.0 <= self.octave_ratio < 1.0:
             raise ValueError("octave_pairs must be 1 to 8, octave_ratio lie in [0, 1)")
-        if self.octave_window_beats < 2 * self.octave_pairs:
-            raise ValueError("octave_window_beats must hold octave_pairs pairs")
+        if self.octave_window_beats < 2 * self.octave_pairs or self.octave_held_beats < 0:
+            raise ValueError("octave_window_beats must hold octave_pairs pairs, held be >= 0")
         if self.typical_halflife_beats <= 0:
             raise ValueError("typical_halflife_beats must be > 0")
         if not 1 <= self.change_beats <= 4:

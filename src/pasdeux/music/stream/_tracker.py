@@ -34,7 +34,8 @@ After a slow-down, a slower tempo's off-beats (eighths half way between its beat
 where a tempo twice as fast puts beats, and the forward filter, which counts any
 activation above ``1 / observation_lambda`` for a beat, often settles there. The network
 knows better: it hears the off-beats much more weakly than the beats. So for a few beats
-after a change of the incumbent's tempo (a take-over or its own jump), an octave referee
+after a change of the incumbent's tempo (a take-over or its own jump) from a tempo it
+had held for ``octave_held_beats`` beats (not while it settles), an octave referee
 compares its beats in pairs: when every other one is clearly weaker in the network
 (``octave_ratio``), the incumbent goes on at half the tempo from the strong ones. Its own
 jumps stay within ``jump_ratio_max`` (no octave), so that it does not jump straight back.
@@ -166,6 +167,7 @@ class ForwardBeatTracker:
         self._rival_beats = [-math.inf, -math.inf]  # the challenger's last two beats
         # (onset, network activation) of the beats since a change of tempo, if one is recent
         self._since_change: list[tuple[int, float]] | None = None
+        self._held = 0  # the incumbent's beats in a row at about the same tempo
         self.halvings = 0
 
     def step(self, activation: float, onset: float, peak: float) -> BeatDecision | None:
@@ -233,7 +235,8 @@ class ForwardBeatTracker:
             self._count_step = round((self._rival_beats[1] - self._last_beat) / interval)
         self._last_beat = self._rival_beats[0]
         self._missed = False
-        self._since_change = []
+        self._since_change = [] if self._held >= self.params.octave_held_beats else None
+        self._held = 0
         self.switches += 1
 
     def _decide(self, t: int) -> BeatDecision | None:
@@ -253,8 +256,9 @@ class ForwardBeatTracker:
         # the observation's peak within the beat's range
         frame = float(first + int(np.argmax(window[:, 0]))) if window.size else float(onset)
         jumped = abs(interval - self._interval) > self.params.differ_share * self._interval
-        if jumped and self._last_beat > -math.inf:
-            self._since_change = []  # the incumbent's own jump: a change
+        if jumped and self._held >= self.params.octave_held_beats:
+            self._since_change = []  # the incumbent's own jump from a settled tempo
+        self._held = 0 if jumped else self._held + 1
         if self._since_change is not None:
             self._since_change = [*self._since_change, (onset, float(heard[0]))]
         self._last_beat = onset
@@ -296,6 +300,7 @@ class ForwardBeatTracker:
         self._last_beat = anchor
         self._interval = int(period)
         self._since_change = None
+        self._held = 0
         self.halvings += 1
 
     def _window(self, onset: int, now: int, interval: int) -> tuple[int, NDArray[np.float64]]:
