@@ -4,14 +4,17 @@ and pasdeux's whole-song analysis, on the same streams, in one run.
 Synthetic streams with known truth, made with the corpus generator (``bench/corpus.py``:
 pretty_midi and fluidsynth) into ``bench/.corpus/stream/``:
 
-* an abrupt tempo change, 25 % up (x 1.25) and 25 % down (x 0.75), at a bar line after
-  8 bars, for several bands (pop, rumba, foxtrot, swing, cha cha, tango, waltz);
-* a meter change 4/4 -> 3/4 and 3/4 -> 4/4 (the pop band and the waltz band) at a bar
-  line after 8 bars, at several tempos.
+* an abrupt tempo change, up and down by 20 %, 25 % or 30 %, at a bar line after 6, 8
+  or 12 bars, for 24 band/tempo entries of :data:`TEMPO_BANDS` (pop, rumba, foxtrot,
+  swing, cha cha, tango, waltz, salsa, merengue, jive, slow, bachata, quickstep, ska,
+  Viennese waltz, polka, samba);
+* a meter change 4/4 -> 3/4 and 3/4 -> 4/4 (a band in 4 and the waltz band) at a bar
+  line after 6, 8 or 12 bars, for the 8 entries of :data:`METER_BANDS`.
 
-The streams are split by their band/tempo pair: the even pairs are the tuning half (a small search
-of :class:`~pasdeux.music.stream.StreamParams` runs on them only), the odd ones are held
-out. Every system hears each stream as blocks of 20 ms, fed as fast as possible.
+The streams are split by their entry (:func:`_half`): the even entries of each list are
+the tuning half (a small search of :class:`~pasdeux.music.stream.StreamParams` runs on
+them only), the odd ones are held out; both directions of an entry are in the same half.
+Every system hears each stream as blocks of 20 ms, fed as fast as possible.
 
 Measures, after a warm-up of 5 s (``mir_eval``'s trimming): beat F and downbeat F
 (``mir_eval.beat.f_measure``, 70 ms); re-lock latency after the change, in beats (tempo
@@ -73,59 +76,100 @@ REAL_S = 60.0
 
 Array = npt.NDArray[np.float64]
 
-#: (band, tempo) of the tempo-change streams: tempos inside the band's style, so that
-#: both 0.75 and 1.25 times it stay within 55-215 BPM.
+#: (band, tempo, share, bars) of the tempo-change streams: each is played at ``tempo``
+#: for ``bars`` bars, then at ``tempo * (1 + share)`` (up) or ``tempo * (1 - share)``
+#: (down); tempos inside the band's style, both changed tempos within 55-215 BPM.
 TEMPO_BANDS = (
-    ("pop", 112.0),
-    ("rumba", 100.0),
-    ("foxtrot", 110.0),
-    ("swing", 140.0),
-    ("chacha", 120.0),
-    ("tango", 124.0),
-    ("waltz", 90.0),
-    ("pop", 96.0),
+    ("pop", 112.0, 0.25, 8),
+    ("rumba", 100.0, 0.25, 8),
+    ("foxtrot", 110.0, 0.25, 8),
+    ("swing", 140.0, 0.25, 8),
+    ("chacha", 120.0, 0.25, 8),
+    ("tango", 124.0, 0.25, 8),
+    ("waltz", 90.0, 0.25, 8),
+    ("pop", 96.0, 0.25, 8),
+    ("salsa", 100.0, 0.2, 6),
+    ("merengue", 120.0, 0.25, 12),
+    ("jive", 150.0, 0.3, 8),
+    ("slow", 84.0, 0.2, 8),
+    ("bachata", 124.0, 0.25, 12),
+    ("quickstep", 160.0, 0.25, 6),
+    ("ska", 120.0, 0.3, 8),
+    ("chacha", 110.0, 0.2, 12),
+    ("waltz", 100.0, 0.3, 6),
+    ("viennese", 165.0, 0.2, 8),
+    ("rumba", 110.0, 0.3, 12),
+    ("tango", 120.0, 0.3, 6),
+    ("pop", 128.0, 0.2, 8),
+    ("swing", 120.0, 0.25, 12),
+    ("polka", 120.0, 0.25, 8),
+    ("samba", 100.0, 0.2, 6),
 )
 
-#: Beat tempos of the meter-change streams.
-METER_TEMPOS = (96.0, 108.0, 120.0, 132.0)
+#: (band in 4, band in 3, tempo, bars) of the meter-change streams: ``bars`` bars of one
+#: band, then 8 of the other (4/4 -> 3/4 and 3/4 -> 4/4), at one beat tempo.
+METER_BANDS = (
+    ("pop", "waltz", 96.0, 8),
+    ("pop", "waltz", 108.0, 8),
+    ("pop", "waltz", 120.0, 8),
+    ("pop", "waltz", 132.0, 8),
+    ("foxtrot", "waltz", 102.0, 8),
+    ("slow", "waltz", 90.0, 6),
+    ("rumba", "waltz", 114.0, 12),
+    ("chacha", "waltz", 126.0, 8),
+)
+
+#: Beats played after a change at least (so that a re-lock of 8 beats can be seen).
+AFTER_BEATS = 24
 
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _half(index: int) -> str:
+    """The split rule: the even entries of :data:`TEMPO_BANDS` (:data:`METER_BANDS`) tune,
+    the odd ones are held out (both directions of an entry in the same half)."""
+    return "tuning" if index % 2 == 0 else "held_out"
+
+
 def stream_pieces() -> list[tuple[str, corpus.Piece, str]]:
     """Every synthetic stream as (kind, piece, half): kind ``tempo`` or ``meter``; the
-    half by the band/tempo pair (so both directions of a pair are in the same half)."""
+    half by :func:`_half` of its entry."""
     spec = corpus.SectionSpec
     out: list[tuple[str, corpus.Piece, str]] = []
-    for i, (band, bpm) in enumerate(TEMPO_BANDS):
-        for factor, way in ((1.25, "up"), (0.75, "down")):
+    for i, (band, bpm, share, bars) in enumerate(TEMPO_BANDS):
+        after = max(8, math.ceil(AFTER_BEATS / corpus.BANDS[band].meter))
+        for factor, way in ((1.0 + share, "up"), (1.0 - share, "down")):
             name = f"stream_tempo_{way}_{band}_{bpm:g}"
-            secs = (spec(band, 8, bpm), spec(band, 8, round(bpm * factor, 1)))
+            if (share, bars) != (0.25, 8):
+                name += f"_{share * 100:g}pc_{bars}bars"
+            secs = (spec(band, bars, bpm), spec(band, after, round(bpm * factor, 1)))
             piece = corpus.Piece(name, "stream", None, secs, tonic=i % 12)
-            out.append(("tempo", piece, "tuning" if i % 2 == 0 else "held_out"))
-    for i, bpm in enumerate(METER_TEMPOS):
-        for first, second, way in (("pop", "waltz", "4to3"), ("waltz", "pop", "3to4")):
+            out.append(("tempo", piece, _half(i)))
+    for i, (four, three, bpm, bars) in enumerate(METER_BANDS):
+        for first, second, way in ((four, three, "4to3"), (three, four, "3to4")):
             name = f"stream_meter_{way}_{bpm:g}"
-            secs = (spec(first, 8, bpm), spec(second, 8, bpm))
+            if (four, three, bars) != ("pop", "waltz", 8):
+                name += f"_{four}_{bars}bars"
+            secs = (spec(first, bars, bpm), spec(second, 8, bpm))
             piece = corpus.Piece(name, "stream", None, secs, tonic=(i + 5) % 12)
-            out.append(("meter", piece, "tuning" if i % 2 == 0 else "held_out"))
+            out.append(("meter", piece, _half(i)))
     return out
 
 
-def make_streams(quick: bool) -> list[dict[str, Any]]:
-    """Render (or reuse) the streams; each as {name, kind, half, path, truth}."""
-    OUT.mkdir(parents=True, exist_ok=True)
+def make_streams(quick: bool, out: Path = OUT) -> list[dict[str, Any]]:
+    """Render (or reuse) the streams into ``out``; each as {name, kind, half, path, truth}."""
+    out.mkdir(parents=True, exist_ok=True)
     pieces = stream_pieces()
     if quick:
         pieces = pieces[:4] + pieces[-4:]
     streams = []
     for kind, piece, half in pieces:
-        path = OUT / f"{piece.name}.wav"
+        path = out / f"{piece.name}.wav"
         if not corpus.is_current(path):
             _say(f"rendering {piece.name}")
-            corpus.make_piece(piece, OUT)
+            corpus.make_piece(piece, out)
         truth = json.loads(corpus.truth_path(path).read_text(encoding="utf-8"))
         streams.append(
             {"name": piece.name, "kind": kind, "half": half, "path": path, "truth": truth}
@@ -329,6 +373,8 @@ SEARCH: tuple[tuple[str, tuple[Any, ...]], ...] = (
     ("lost_ratio", (0.3, 0.4, 0.5)),
     ("confirm_ratio", (0.2, 0.3, 0.5)),
     ("differ_share", (0.2, 0.3)),
+    ("jump_ratio_max", (1.6, 4.0)),
+    ("octave_ratio", (0.0, 0.3, 0.4, 0.5)),
     ("observation_lambda", (8, 16, 24)),
     ("decision_delay_s", (0.03, 0.05, 0.08)),
     ("bar_jump_prob", (0.02, 0.05, 0.1, 0.2)),
@@ -485,16 +531,21 @@ def table(result: dict[str, Any]) -> str:
         "True)` + `DBNBeatTrackingProcessor(online=True)`, frame by frame) and pasdeux's",
         "whole-song analysis (`listen`, which hears the future), on the same streams in one",
         f"run, fed in {BLOCK_S * 1000:.0f} ms blocks. Synthetic streams from the corpus "
-        "generator: an abrupt tempo change (x1.25 and x0.75) after 8 bars for "
-        f"{len(TEMPO_BANDS)} band/tempo pairs, and a meter change 4/4 -> 3/4 and 3/4 -> 4/4 "
-        f"after 8 bars at {len(METER_TEMPOS)} tempos; even band/tempo pairs tune (both "
-        "directions), odd ones are held out.",
+        "generator: an abrupt tempo change (up and down by 20-30 %) after 6-12 bars for "
+        f"{len(TEMPO_BANDS)} band/tempo entries, and a meter change 4/4 -> 3/4 and 3/4 -> 4/4 "
+        f"after 6-12 bars for {len(METER_BANDS)} band/tempo entries; the even entries tune "
+        "(both directions), the odd ones are held out.",
         f"F after a {WARMUP_S:.0f} s warm-up ({WINDOW_S * 1000:.0f} ms). Re-lock: truth beats "
         f"(bar lines) after the change before the next {LOCK_BEATS} beats ({LOCK_BARS} bars, "
         "with the right meter) are all found with nothing extra; median / worst / share within "
         "2. Targets: 2 beats, 2 bars. madmom has no online downbeat tracker (its downbeat "
         "networks are bidirectional), hence the dashes.",
-        "Tuned on the tuning half: " + ", ".join(f"`{k}={params[k]}`" for k, _ in SEARCH),
+        (
+            "Tuned on the tuning half: "
+            if result["tuned"]
+            else "The defaults (chosen on the tuning half; the search was not run): "
+        )
+        + ", ".join(f"`{k}={params[k]}`" for k, _ in SEARCH),
         "",
         "| half | system | beat F | downbeat F | re-lock after tempo change (beats) "
         "| re-lock after meter change (bars) | CPU s / audio s | vs madmom online |",
@@ -601,17 +652,25 @@ def main(argv: list[str] | None = None, log: Callable[[str], None] = _say) -> in
     parser.add_argument("--quick", action="store_true", help="8 streams, no tuning, no recordings")
     parser.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
     parser.add_argument("--no-write", action="store_true", help="leave docs/benchmarks.md alone")
+    parser.add_argument(
+        "--no-tune", action="store_true", help="skip the search: StreamParams' defaults"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=OUT, help=f"where the streams are rendered (default {OUT})"
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    streams = make_streams(args.quick)
+    streams = make_streams(args.quick, args.out)
     tuning = [s for s in streams if s["half"] == "tuning"]
     recordings = [] if args.quick else load_recordings(REAL_S)
-    params, search = tune(tuning, [r for r in recordings if r["half"] == "tuning"], args.quick)
+    skip = args.quick or args.no_tune
+    params, search = tune(tuning, [r for r in recordings if r["half"] == "tuning"], skip)
     log(f"tuned: {params}")
     rows = run_all(streams, params, peers=True)
     real = real_recordings(recordings, params)
     result = {
         "quick": args.quick,
+        "tuned": not skip,
         "params": asdict(params),
         "search": search,
         "streams": rows,

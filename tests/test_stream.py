@@ -144,6 +144,25 @@ def test_it_re_locks_soon_after_an_abrupt_tempo_change(bpms: tuple[float, float]
 
 
 @pytest.mark.slow
+def test_after_a_slow_down_it_does_not_count_the_off_beats(tmp_path: Path) -> None:
+    # 96 -> 72 BPM with hi-hats half way between the beats: at 144 BPM the off-beats
+    # would be beats too, and the network hears them as weak ones (without the octave
+    # referee, octave_ratio=0, the tracker stays at 144 BPM to the end)
+    song = drum_song([Part(96.0, 4, 8), Part(72.0, 4, 8)], lead_in_s=0.5)
+    events = events_of(song.samples, song.sr)
+    change = float(song.beats[32])
+    assert relock_beats(song.beats, [e.time_s for e in events], change) <= 6
+    after = [e.bpm for e in events if e.time_s > change + 6 * 60.0 / 72.0]
+    assert np.median(after) == pytest.approx(72.0, rel=0.03)
+    # and online agrees with the whole-song analysis after the change
+    path = tmp_path / "song.wav"
+    sf.write(str(path), song.samples, song.sr)
+    offline = [t for t in listen(path).beats if t > change + 8 * 60.0 / 72.0]
+    online = [e.time_s for e in events if e.time_s > change + 8 * 60.0 / 72.0]
+    assert float(mir_eval.beat.f_measure(np.asarray(offline), np.asarray(online))) > 0.9
+
+
+@pytest.mark.slow
 def test_it_re_counts_the_bars_after_a_meter_change() -> None:
     song = drum_song([Part(120.0, 4, 8), Part(120.0, 3, 8)], lead_in_s=0.5)
     events = events_of(song.samples, song.sr)
@@ -174,6 +193,14 @@ def test_bad_parameters_are_refused() -> None:
         StreamParams(switch_ratio_max=1.0)
     with pytest.raises(ValueError, match="peak_power"):
         StreamParams(peak_power=0.0)
+    with pytest.raises(ValueError, match="jump_ratio_max"):
+        StreamParams(jump_ratio_max=1.0)
+    with pytest.raises(ValueError, match="octave_pairs"):
+        StreamParams(octave_pairs=0)
+    with pytest.raises(ValueError, match="octave_window_beats"):
+        StreamParams(octave_pairs=4, octave_window_beats=6)
+    with pytest.raises(ValueError, match="held"):
+        StreamParams(octave_held_beats=-1)
 
 
 @pytest.mark.slow
@@ -229,3 +256,20 @@ def test_the_bench_s_relock_measure_on_known_answers() -> None:
     est = [t for t in truth if t < 2.0] + [2.2, 2.6] + [t for t in truth if t >= 3.0]
     assert relock_beats(truth, est, 2.0) == 2.0
     assert relock_beats(truth, [t + 0.1 for t in truth], 2.0) == float("inf")
+
+
+def test_the_bench_s_streams_split_in_two_even_halves_by_entry() -> None:
+    bench = load_bench("stream")
+    pieces = bench.stream_pieces()
+    names = [p.name for _, p, _ in pieces]
+    assert len(set(names)) == len(names)
+    assert len(pieces) == 2 * len(bench.TEMPO_BANDS) + 2 * len(bench.METER_BANDS)
+    for kind in ("tempo", "meter"):
+        halves = [h for k, _, h in pieces if k == kind]
+        assert halves.count("tuning") == halves.count("held_out")
+        # both directions of an entry are in the same half
+        assert halves[0::2] == halves[1::2]
+    # the pairs the earlier benchmark held out are held out still
+    held = {p.name for _, p, h in pieces if h == "held_out"}
+    assert {"stream_tempo_up_rumba_100", "stream_tempo_down_pop_96"} <= held
+    assert bench.stream_pieces() == pieces

@@ -44,6 +44,10 @@ class StreamParams:
     jump_octave_decay
         A jump's target tempo is weighted by ``exp(-jump_octave_decay * |log2 ratio|)``:
         a jump by an octave is rarer than by a quarter.
+    jump_ratio_max
+        The incumbent's jumps go to tempos less than this factor faster or slower (the
+        challenger's anywhere): a tempo halved or doubled is another reading of the same
+        beat, which the incumbent does not take up of its own accord.
     challenger_jump_prob
         ``tempo_jump_prob`` of the challenger, the hypothesis that follows the onsets
         and takes over when it explains the music clearly better.
@@ -70,6 +74,14 @@ class StreamParams:
     switch_ratio_max
         The challenger never takes over at a period more than this factor from the
         incumbent's: a halved or doubled tempo is another reading of the same beat.
+    octave_pairs, octave_ratio, octave_window_beats, octave_held_beats
+        Within ``octave_window_beats`` beats of a change of the incumbent's tempo (its
+        own jump or a take-over) from a tempo it had held for ``octave_held_beats``
+        beats in a row (not while it settles at the start), when over the last
+        ``octave_pairs`` pairs of its beats every other one's network activation is
+        below the one before or after it, and on average below ``octave_ratio`` of
+        them, it has taken a slower tempo's off-beats for beats: it goes on at half the
+        tempo on the strong ones (0 never).
     decision_delay_s
         How long after a beat the tracker decides it (seconds): the beat's activation
         peak has been heard by then. Each event carries both times.
@@ -104,6 +116,7 @@ class StreamParams:
     tempo_lambda: float = 100.0
     tempo_jump_prob: float = 0.01
     jump_octave_decay: float = 4.0
+    jump_ratio_max: float = 1.6
     challenger_jump_prob: float = 0.2
     challenger_onset_weight: float = 0.9
     lost_ratio: float = 0.3
@@ -113,6 +126,10 @@ class StreamParams:
     typical_halflife_beats: float = 8.0
     differ_share: float = 0.3
     switch_ratio_max: float = 1.6
+    octave_pairs: int = 2
+    octave_ratio: float = 0.3
+    octave_window_beats: int = 16
+    octave_held_beats: int = 8
     decision_delay_s: float = 0.03
     meters: tuple[int, ...] = (3, 4)
     bar_jump_prob: float = 0.02
@@ -155,8 +172,12 @@ class StreamParams:
             raise ValueError(f"confirm_beats must be 0 to 3, got {self.confirm_beats}")
         if self.switch_margin <= 0:
             raise ValueError("switch_margin must be > 0")
-        if self.switch_ratio_max <= 1.0:
-            raise ValueError("switch_ratio_max must be > 1")
+        if self.switch_ratio_max <= 1.0 or self.jump_ratio_max <= 1.0:
+            raise ValueError("switch_ratio_max and jump_ratio_max must be > 1")
+        if not 1 <= self.octave_pairs <= 8 or not 0.0 <= self.octave_ratio < 1.0:
+            raise ValueError("octave_pairs must be 1 to 8, octave_ratio lie in [0, 1)")
+        if self.octave_window_beats < 2 * self.octave_pairs or self.octave_held_beats < 0:
+            raise ValueError("octave_window_beats must hold octave_pairs pairs, held be >= 0")
         if self.typical_halflife_beats <= 0:
             raise ValueError("typical_halflife_beats must be > 0")
         if not 1 <= self.change_beats <= 4:

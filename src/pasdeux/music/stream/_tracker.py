@@ -30,6 +30,16 @@ for the incumbent's unheard one (less than 0.6 of a period after it) says so, an
 that follows a gap of unreported beats counts them (``count_step``), so
 that the bars are counted on from the take-over as the music plays them.
 
+After a slow-down, a slower tempo's off-beats (eighths half way between its beats) fall
+where a tempo twice as fast puts beats, and the forward filter, which counts any
+activation above ``1 / observation_lambda`` for a beat, often settles there. The network
+knows better: it hears the off-beats much more weakly than the beats. So for a few beats
+after a change of the incumbent's tempo (a take-over or its own jump) from a tempo it
+had held for ``octave_held_beats`` beats (not while it settles), an octave referee
+compares its beats in pairs: when every other one is clearly weaker in the network
+(``octave_ratio``), the incumbent goes on at half the tempo from the strong ones. Its own
+jumps stay within ``jump_ratio_max`` (no octave), so that it does not jump straight back.
+
 Decisions: at each frame the incumbent's most likely state says how many frames ago its
 beat began; when that is the decision delay, the beat is reported at the observation's
 peak near that frame, with the tempo of that state.
@@ -82,12 +92,15 @@ class _Space:
         ratio = self.intervals[None, :] / self.intervals[:, None]
         smooth = np.exp(-params.tempo_lambda * np.abs(ratio - 1.0))
         self.smooth = smooth / smooth.sum(axis=1, keepdims=True)
-        far = np.exp(-params.jump_octave_decay * np.abs(np.log2(ratio)))
-        self.far = far / far.sum(axis=1, keepdims=True)
+        self.far = np.exp(-params.jump_octave_decay * np.abs(np.log2(ratio)))
+        self.ratio = np.maximum(ratio, 1.0 / ratio)
 
-    def transition(self, jump_prob: float) -> NDArray[np.float64]:
-        """Tempo transition at a beat's end: smooth, or a jump with ``jump_prob``."""
-        mixed: NDArray[np.float64] = (1.0 - jump_prob) * self.smooth + jump_prob * self.far
+    def transition(self, jump_prob: float, ratio_max: float) -> NDArray[np.float64]:
+        """Tempo transition at a beat's end: smooth, or a jump with ``jump_prob`` to a
+        tempo less than ``ratio_max`` times faster or slower."""
+        far = np.where(self.ratio < ratio_max, self.far, 0.0)
+        far /= far.sum(axis=1, keepdims=True)
+        mixed: NDArray[np.float64] = (1.0 - jump_prob) * self.smooth + jump_prob * far
         return mixed
 
     def off_beat(self, a: float) -> float:
@@ -98,9 +111,9 @@ class _Space:
 class _Filter:
     """One forward filter over a :class:`_Space` with its own tempo transition."""
 
-    def __init__(self, space: _Space, jump_prob: float) -> None:
+    def __init__(self, space: _Space, jump_prob: float, ratio_max: float = math.inf) -> None:
         self.space = space
-        self.transition = space.transition(jump_prob)
+        self.transition = space.transition(jump_prob, ratio_max)
         self.alpha: Vector = np.full(space.size, 1.0 / space.size)
 
     def predict(self) -> Vector:
@@ -137,7 +150,7 @@ class ForwardBeatTracker:
         self.params = params
         self.space = _Space(params, fps)
         self.intervals = self.space.intervals
-        self._incumbent = _Filter(self.space, params.tempo_jump_prob)
+        self._incumbent = _Filter(self.space, params.tempo_jump_prob, params.jump_ratio_max)
         self._challenger = _Filter(self.space, params.challenger_jump_prob)
         self.switches = 0
         self.delay = round(params.decision_delay_s * fps)
@@ -152,6 +165,10 @@ class ForwardBeatTracker:
         self._count_step = 1  # the next beat's count step (not 1 after a take-over)
         self._recent: list[int] = []  # the incumbent's last beats
         self._rival_beats = [-math.inf, -math.inf]  # the challenger's last two beats
+        # (onset, network activation) of the beats since a change of tempo, if one is recent
+        self._since_change: list[tuple[int, float]] | None = None
+        self._held = 0  # the incumbent's beats in a row at about the same tempo
+        self.halvings = 0
 
     def step(self, activation: float, onset: float, peak: float) -> BeatDecision | None:
         """Add the next frame's network ``activation``, ``onset`` strength (the flux over
@@ -218,6 +235,8 @@ class ForwardBeatTracker:
             self._count_step = round((self._rival_beats[1] - self._last_beat) / interval)
         self._last_beat = self._rival_beats[0]
         self._missed = False
+        self._since_change = [] if self._held >= self.params.octave_held_beats else None
+        self._held = 0
         self.switches += 1
 
     def _decide(self, t: int) -> BeatDecision | None:
@@ -236,13 +255,53 @@ class ForwardBeatTracker:
             self._typical = keep * self._typical + (1.0 - keep) * heard
         # the observation's peak within the beat's range
         frame = float(first + int(np.argmax(window[:, 0]))) if window.size else float(onset)
+        jumped = abs(interval - self._interval) > self.params.differ_share * self._interval
+        if jumped and self._held >= self.params.octave_held_beats:
+            self._since_change = []  # the incumbent's own jump from a settled tempo
+        self._held = 0 if jumped else self._held + 1
+        if self._since_change is not None:
+            self._since_change = [*self._since_change, (onset, float(heard[0]))]
         self._last_beat = onset
         self._interval = interval
         self._recent = [*self._recent[-7:], onset]
         step, self._count_step = self._count_step, 1
-        return BeatDecision(
+        decision = BeatDecision(
             frame=frame, decided_frame=t, bpm=60.0 * self.fps / interval, count_step=step
         )
+        self._halve_if_double(t)
+        return decision
+
+    def _halve_if_double(self, t: int) -> None:
+        """Soon after a change of tempo, when every other one of the incumbent's beats is
+        clearly weaker in the network (``octave_ratio`` of the beats between them, over
+        ``octave_pairs`` pairs), it has taken the off-beats for beats (a slower tempo's
+        eighths): it goes on at half the tempo, on the strong beats."""
+        p, beats = self.params, self._since_change
+        if beats is None or len(beats) > p.octave_window_beats:
+            self._since_change = None
+            return
+        n = 2 * p.octave_pairs
+        if len(beats) < n or p.octave_ratio <= 0:
+            return
+        nets = np.asarray([b[1] for b in beats[-n:]])
+        odd, even = nets[1::2], nets[0::2]  # odd: the last beat's parity
+        strong, weak = (odd, even) if odd.mean() >= even.mean() else (even, odd)
+        if not np.all(weak < strong) or weak.mean() >= p.octave_ratio * strong.mean():
+            return
+        period = 2 * self._interval
+        if period > self.intervals[-1]:
+            return
+        anchor = beats[-1][0] if strong is odd else beats[-2][0]
+        s = self.space
+        seat = (np.abs(s.period_of - period) <= 1) & (s.position == t - anchor)
+        if not np.any(seat):
+            return
+        self._incumbent.alpha = seat / float(np.sum(seat))
+        self._last_beat = anchor
+        self._interval = int(period)
+        self._since_change = None
+        self._held = 0
+        self.halvings += 1
 
     def _window(self, onset: int, now: int, interval: int) -> tuple[int, NDArray[np.float64]]:
         """The first frame and the rows (observation, network, onsets) heard within the
