@@ -326,3 +326,53 @@ def test_hands_joined_low_side_by_side_come_down_in_front_and_the_arms_stay_apar
     else:
         assert abs(hand[0, 1]) < 0.05
         assert np.max(beyond) > 0.01
+
+
+def _capsule_gap(
+    bodies: dict[str, Body], mine: tuple[str, str], theirs: tuple[str, str]
+) -> np.ndarray:
+    """Per frame, the distance between the axes of two capsules (role, capsule) of the two
+    posed dancers."""
+    ends = []
+    for role, capsule in (mine, theirs):
+        ix = SKELETONS[role].index
+        a, b = BONE_CAPSULES[capsule]
+        ends += [bodies[role].positions[:, ix(a)], bodies[role].positions[:, ix(b)]]
+    return np.asarray(segment_distances_m(*ends))
+
+
+@pytest.mark.parametrize("draw", [0.4, 0.0])
+def test_a_hand_rising_for_an_underarm_turn_comes_up_in_front_of_him_not_through_her_head(
+    draw: float,
+) -> None:
+    """She stands 0.6 m in front of him facing him; his right hand holds her left low and
+    he changes to his left raised over her head (a Rumba Spot Turn into an Underarm Turn):
+    drawn in half way (``blend_draw_in_share``), his hand rising from his side stays clear
+    of her head all the way; swung up straight (draw 0) it goes into it. At either end
+    the hand is where the hold puts it whatever the draw."""
+    n = 61
+    ramp = np.linspace(0.0, 1.0, n)
+    weights = {"right_to_left": 1.0 - ramp, "left_to_right_raised": ramp}
+    bodies = {
+        "leader": _standing("leader", (0.0, 0.0), 0.0, n),
+        "follower": _standing("follower", (0.0, 0.6), 180.0, n),
+    }
+    params = MotionParams(blend_draw_in_share=draw)
+    pose_arms(bodies, SKELETONS, weights, {}, params, 60.0)
+    radii = capsule_radii_m()
+    gap = _capsule_gap(bodies, ("leader", "l_hand"), ("follower", "head"))
+    touching = radii["l_hand"] + radii["head"]
+    if draw:
+        assert np.all(gap > touching + 0.01)
+    else:
+        assert np.any(gap < touching)
+    ends = {
+        "leader": _standing("leader", (0.0, 0.0), 0.0, 1),
+        "follower": _standing("follower", (0.0, 0.6), 180.0, 1),
+    }
+    targets = hand_targets("left_to_right_raised", ends["leader"], ends["follower"], SKELETONS)
+    ix = SKELETONS["leader"].index
+    assert (
+        np.linalg.norm(bodies["leader"].positions[-1, ix("LeftHand")] - targets["leader"]["l"][0])
+        < 0.01
+    )

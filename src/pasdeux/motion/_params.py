@@ -124,6 +124,11 @@ class MotionParams:
     raised_hand_clearance_m
         How far above the top of her head the joined hands are raised for an underarm
         turn.
+    blend_draw_in_share
+        A hand going from one hold's place to another's is drawn in towards its shoulder
+        by this share of its reach half way through the change (none at either end): the
+        elbow bends as the arm swings, as a dancer raising a hand for an underarm turn
+        brings it up in front of his own body, not through the partner's face.
     low_hands_forward_share
         Joined hands held low drop from between the shoulders along the down direction
         plus this share of the level way across the line between the shoulders that
@@ -282,6 +287,7 @@ class MotionParams:
     hand_rounds: int = 1
     hand_move_speed_m_s: float = 0.5
     raised_hand_clearance_m: float = 0.07
+    blend_draw_in_share: float = 0.4
     low_hands_forward_share: float = 0.6
     capsule_radii_m: dict[str, float] = field(default_factory=capsule_radii_m)
     contact_rounds: int = 3
@@ -358,6 +364,7 @@ class MotionParams:
             "hold_reach_share",
             "hand_nearest_share",
             "heel_release_weight_max",
+            "blend_draw_in_share",
         ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be within 0-1, got {getattr(self, name)}")
