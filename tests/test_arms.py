@@ -17,7 +17,13 @@ from pasdeux.capsules import (
 )
 from pasdeux.motion import positions_from_rotations, skeleton_for_height
 from pasdeux.motion._params import MotionParams
-from pasdeux.motion.body._arms import _follow_pole, _pose_arm, limited_reach, pose_arms
+from pasdeux.motion.body._arms import (
+    _across_limited,
+    _follow_pole,
+    _pose_arm,
+    limited_reach,
+    pose_arms,
+)
 from pasdeux.motion.body._contact import allowed_overlaps_m, contact_model, find_turns, turned
 from pasdeux.motion.body._hands import _blends_round_partners, _unjoined_hands_apart, hand_targets
 from pasdeux.motion.body._reach import arm_reach_m, meeting_point, off_shoulders
@@ -446,7 +452,7 @@ def test_an_arm_reaching_straight_across_her_chest_is_posed_anatomical_and_slow(
     target = shoulder + 0.45 * way / np.linalg.norm(way, axis=1, keepdims=True)
     step = np.full(n, math.radians(params.shoulder_turn_max_deg_s) / 60.0)
     across = np.full(n, math.radians(params.arm_across_max_deg))
-    _pose_arm(flw, skel, "r", target, (None, 0.3, math.pi), (None, step, across))
+    _pose_arm(flw, skel, "r", target, (None, 0.3, math.pi, None), (None, step, across))
     reach = flw.positions[:, ix("RightHand")] - shoulder
     unit = reach / np.linalg.norm(reach, axis=1, keepdims=True)
     assert np.degrees(np.arccos(unit[:, 0].min())) <= params.arm_across_max_deg + 1e-6
@@ -476,3 +482,28 @@ def test_an_elbow_swinging_round_the_arm_turns_no_faster_than_its_limit() -> Non
     assert np.allclose(pole[-1], field[-1])
     free, _ = _follow_pole(field, reach, None, 0.3)
     assert np.arccos(np.clip(np.sum(free[1:] * free[:-1], axis=1), -1.0, 1.0)).max() > 1.5 * step
+
+
+def test_an_elbow_kept_off_the_partner_turns_round_the_arm_not_over_it() -> None:
+    """Property: poles across a fixed reach that jump about (an elbow taken off the
+    partner as the partner's direction swings), limited: every pole stays across the
+    reach (the elbow never passes along the arm, where it would flip over), turns no more
+    than the step a frame, and is the wanted pole up to the first jump."""
+    rng = np.random.default_rng(5)
+    n = 300
+    reach = np.tile([0.3, 0.2, 0.9], (n, 1))
+    unit = reach[0] / np.linalg.norm(reach[0])
+    a = np.cross(unit, [1.0, 0.0, 0.0])
+    a /= np.linalg.norm(a)
+    b = np.cross(unit, a)
+    jumps = rng.uniform(size=n) < 0.04
+    angle = np.cumsum(np.where(jumps, rng.uniform(2.0, 3.1, n), 0.02))
+    pole = np.cos(angle)[:, None] * a + np.sin(angle)[:, None] * b
+    step = math.radians(12.0)
+    out = _across_limited(pole, reach, None, step)
+    assert np.allclose(out @ unit, 0.0, atol=1e-9)
+    assert np.allclose(np.linalg.norm(out, axis=1), 1.0)
+    turns = np.arccos(np.clip(np.sum(out[1:] * out[:-1], axis=1), -1.0, 1.0))
+    assert turns.max() <= step + 1e-9
+    first = int(np.argmax(jumps))
+    assert np.allclose(out[:first], pole[:first])

@@ -66,12 +66,13 @@ def pose_arms(
     ``(role, side)`` the way the elbow bent at its last frame and whether it was catching
     up (where :func:`elbow_pole` swings round, the elbow turns a share set by
     ``elbow_follow_s`` of the way towards it each frame, no faster than
-    ``elbow_turn_max_deg_s``), per ``(role, side + " hand")``
-    the hand's way and palm there, per ``(role, side + " target")`` where the wrist was
-    aimed (a hand's target moves no faster than ``max_hand_speed_m_s``), per ``(role,
-    side + " way")`` the way from the shoulder to the wrist in the chest's frame (it
-    turns no faster than ``shoulder_turn_max_deg_s`` and never further across the chest
-    than ``arm_across_max_deg`` from straight out to the side: :func:`limited_reach`).
+    ``elbow_turn_max_deg_s``), per ``(role, side + " pole")`` the way it bent once kept
+    off the partner, per ``(role, side + " hand")`` the hand's way and palm there, per
+    ``(role, side + " target")`` where the wrist was aimed (a hand's target moves no
+    faster than ``max_hand_speed_m_s``), per ``(role, side + " way")`` the way from the
+    shoulder to the wrist in the chest's frame (it turns no faster than
+    ``shoulder_turn_max_deg_s`` and never further across the chest than
+    ``arm_across_max_deg`` from straight out to the side: :func:`limited_reach`).
     """
     follow = 1.0 - math.exp(-1.0 / (fps * params.elbow_follow_s))
     turn_step = math.radians(params.shoulder_turn_max_deg_s) / fps
@@ -92,18 +93,20 @@ def pose_arms(
             turn_step / free,
             across_max + (1.0 - free) * (math.pi - across_max),
         )
-        state, carry[role, side + " way"] = _pose_arm(
+        state, carry[role, side + " way"], last_pole = _pose_arm(
             bodies[role],
             skeletons[role],
             side,
             target,
-            (carry.get((role, side)), follow, elbow_step),
+            (carry.get((role, side)), follow, elbow_step, carry.get((role, side + " pole"))),
             limits,
             rest,
             partner,
         )
         if state is not None:
             carry[role, side] = state
+        if last_pole is not None:
+            carry[role, side + " pole"] = last_pole
         carry[role, side + " hand"] = _pose_hand(
             bodies[role],
             skeletons[role],
@@ -221,6 +224,35 @@ def _catch_up(
     return n - 1, True
 
 
+def _across_limited(pole: Array, reach: Array, last: Array | None, step_rad: float) -> Array:
+    """The poles (unit vectors across ``reach``, per frame) turning no more than
+    ``step_rad`` a frame from the one before (the first from ``last``; None: from
+    itself), each step taken in the plane across that frame's reach (the pole never
+    passes along the arm, where the elbow would flip over)."""
+    cos_step, sin_step = math.cos(step_rad), math.sin(step_rad)
+    prev = pole[:1] if last is None else last[None]
+    cos = np.sum(pole * np.concatenate([prev, pole[:-1]]), axis=1)
+    if pole.shape[0] == 0 or np.all(cos >= cos_step - 1e-12):
+        return pole
+    unit = reach / np.maximum(np.linalg.norm(reach, axis=1, keepdims=True), 1e-9)
+    out = pole.copy()
+    start = int(np.argmax(cos < cos_step - 1e-12))
+    px, py, pz = (pole[start - 1] if start else prev[0]).tolist()
+    for f in range(start, pole.shape[0]):
+        ux, uy, uz = unit[f].tolist()
+        d = px * ux + py * uy + pz * uz
+        qx, qy, qz = px - d * ux, py - d * uy, pz - d * uz
+        norm = math.sqrt(qx * qx + qy * qy + qz * qz)
+        want = tuple(pole[f].tolist())
+        if norm <= 1e-6:
+            px, py, pz = want
+        else:
+            p = (qx / norm, qy / norm, qz / norm)
+            px, py, pz = _turned_at_most(p, want, cos_step, sin_step)
+        out[f] = (px, py, pz)
+    return out
+
+
 def _turned_at_most(
     p: tuple[float, float, float], q: tuple[float, float, float], cos_step: float, sin_step: float
 ) -> tuple[float, float, float]:
@@ -248,21 +280,22 @@ def _pose_arm(
     skel: Skeleton,
     side: str,
     target: Array,
-    pole_state: tuple[Array | None, float, float],
+    pole_state: tuple[Array | None, float, float, Array | None],
     limits: tuple[Array | None, Array, Array],
     rest: tuple[Array, Array] | None = None,
     partner: Array | None = None,
-) -> tuple[Array | None, Array]:
+) -> tuple[Array | None, Array, Array | None]:
     """One arm reaching for ``target``: the way from the shoulder turning as
     :func:`limited_reach` allows (``limits``: its last way, the most it turns a frame and
     the furthest across the chest, radians); the elbow bends as :func:`elbow_pole` says,
-    following it as ``pole_state`` (the last block's pole, the share it follows a frame
-    and the most it turns a frame), but not towards ``partner`` (the partner's pelvis,
-    :func:`_pole_not_towards`), or, by the share ``rest[1]`` (per frame), towards the
+    following it as ``pole_state`` (the last block's state of :func:`_follow_pole`, the
+    share it follows a frame, the most it turns a frame and the last block's last pole),
+    but not towards ``partner`` (the partner's pelvis, :func:`_pole_not_towards`: before
+    and after following), or, by the share ``rest[1]`` (per frame), towards the
     points ``rest[0]`` (an arm resting on the partner's, :func:`_elbow_rest`); both
     bones take their twist from the
-    axis of that bend, so the elbow is a hinge. Returns the pole's and the way's state
-    for the next block."""
+    axis of that bend, so the elbow is a hinge. Returns the follow's state, the last way
+    and the last pole, for the next block."""
     ix = skel.index
     arm, forearm, hand = (side_name(side) + j for j in ("Arm", "ForeArm", "Hand"))
     chest_rot = body.world[:, ix("Spine2")]
@@ -282,7 +315,14 @@ def _pose_arm(
         field = _pole_not_towards(field, reach, partner - shoulder, near)
     if rest is not None:
         field = _pole_towards(field, reach, rest[0] - shoulder, rest[1])
-    pole, state = _follow_pole(field, reach, *pole_state)
+    pole, state = _follow_pole(field, reach, *pole_state[:3])
+    if partner is not None:
+        # Lagging a field that swung round, the followed pole may point into the partner
+        # again: that part is taken out once more (not from an arm resting on the
+        # partner's), the pole turning no faster than the elbow may.
+        keep = near if rest is None else near * (1.0 - rest[1])
+        pole = _pole_not_towards(pole, reach, partner - shoulder, keep)
+        pole = _across_limited(pole, reach, pole_state[3], pole_state[2])
     elbow, wrist = two_bone_ik(
         shoulder,
         shoulder + reach,
@@ -299,7 +339,7 @@ def _pose_arm(
     rest_way, rest_hinge = _rest_arm(side)
     body.world[:, ix(arm)] = bone_world(elbow - shoulder, hinge, rest_way, rest_hinge)
     body.world[:, ix(forearm)] = bone_world(wrist - elbow, hinge, rest_way, rest_hinge)
-    return state, way
+    return state, way, pole[-1].copy() if pole.shape[0] else pole_state[3]
 
 
 def limited_reach(
