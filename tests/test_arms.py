@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
@@ -15,7 +17,13 @@ from pasdeux.capsules import (
 )
 from pasdeux.motion import positions_from_rotations, skeleton_for_height
 from pasdeux.motion._params import MotionParams
-from pasdeux.motion.body._arms import pose_arms
+from pasdeux.motion.body._arms import (
+    _across_limited,
+    _follow_pole,
+    _pose_arm,
+    limited_reach,
+    pose_arms,
+)
 from pasdeux.motion.body._contact import allowed_overlaps_m, contact_model, find_turns, turned
 from pasdeux.motion.body._hands import _blends_round_partners, _unjoined_hands_apart, hand_targets
 from pasdeux.motion.body._reach import arm_reach_m, meeting_point, off_shoulders
@@ -326,3 +334,176 @@ def test_hands_joined_low_side_by_side_come_down_in_front_and_the_arms_stay_apar
     else:
         assert abs(hand[0, 1]) < 0.05
         assert np.max(beyond) > 0.01
+
+
+def _capsule_gap(
+    bodies: dict[str, Body], mine: tuple[str, str], theirs: tuple[str, str]
+) -> np.ndarray:
+    """Per frame, the distance between the axes of two capsules (role, capsule) of the two
+    posed dancers."""
+    ends = []
+    for role, capsule in (mine, theirs):
+        ix = SKELETONS[role].index
+        a, b = BONE_CAPSULES[capsule]
+        ends += [bodies[role].positions[:, ix(a)], bodies[role].positions[:, ix(b)]]
+    return np.asarray(segment_distances_m(*ends))
+
+
+@pytest.mark.parametrize("draw", [0.4, 0.0])
+def test_a_hand_rising_for_an_underarm_turn_comes_up_in_front_of_him_not_through_her_head(
+    draw: float,
+) -> None:
+    """She stands 0.6 m in front of him facing him; his right hand holds her left low and
+    he changes to his left raised over her head (a Rumba Spot Turn into an Underarm Turn):
+    drawn in half way (``blend_draw_in_share``), his hand rising from his side stays clear
+    of her head all the way; swung up straight (draw 0) it goes into it. At either end
+    the hand is where the hold puts it whatever the draw."""
+    n = 61
+    ramp = np.linspace(0.0, 1.0, n)
+    weights = {"right_to_left": 1.0 - ramp, "left_to_right_raised": ramp}
+    bodies = {
+        "leader": _standing("leader", (0.0, 0.0), 0.0, n),
+        "follower": _standing("follower", (0.0, 0.6), 180.0, n),
+    }
+    params = MotionParams(blend_draw_in_share=draw)
+    pose_arms(bodies, SKELETONS, weights, {}, params, 60.0)
+    radii = capsule_radii_m()
+    gap = _capsule_gap(bodies, ("leader", "l_hand"), ("follower", "head"))
+    touching = radii["l_hand"] + radii["head"]
+    if draw:
+        assert np.all(gap > touching + 0.01)
+    else:
+        assert np.any(gap < touching)
+    ends = {
+        "leader": _standing("leader", (0.0, 0.0), 0.0, 1),
+        "follower": _standing("follower", (0.0, 0.6), 180.0, 1),
+    }
+    targets = hand_targets("left_to_right_raised", ends["leader"], ends["follower"], SKELETONS)
+    ix = SKELETONS["leader"].index
+    assert (
+        np.linalg.norm(bodies["leader"].positions[-1, ix("LeftHand")] - targets["leader"]["l"][0])
+        < 0.01
+    )
+
+
+def _ways(rng: np.random.Generator, n: int) -> np.ndarray:
+    """A random wandering unit vector per frame, sometimes jumping (a target swung round)."""
+    steps = rng.normal(scale=0.15, size=(n, 3))
+    steps[rng.uniform(size=n) < 0.05] *= 12.0
+    way = np.cumsum(steps, axis=0) + rng.normal(size=3)
+    return np.asarray(way / np.linalg.norm(way, axis=1, keepdims=True))
+
+
+@pytest.mark.parametrize("side", ["l", "r"])
+def test_an_arm_never_points_across_its_chest_nor_turns_faster_than_a_shoulder(side: str) -> None:
+    """Property over random reaches (some swinging straight across the chest in a frame),
+    the chest itself turning: in the chest's frame the limited way is never further than
+    the limit from straight out to the side, turns no more than the step a frame (also
+    from the last block's way), keeps each reach's length, and is the wanted way wherever
+    that is within both limits; posed in two blocks it is as in one."""
+    rng = np.random.default_rng(7 if side == "l" else 8)
+    n = 400
+    out = np.array([1.0 if side == "r" else -1.0, 0.0, 0.0])
+    chest = Rotation.from_euler("z", np.cumsum(rng.normal(scale=0.05, size=n))[:, None]).as_matrix()
+    local = _ways(rng, n) * rng.uniform(0.2, 0.6, size=(n, 1))
+    reach = np.einsum("fij,fj->fi", chest, local)
+    step, across = math.radians(18.0), math.radians(140.0)
+    last = np.array([0.0, 1.0, 0.0])
+    limits = (last, np.full(n, step), np.full(n, across))
+    limited, end = limited_reach(chest, reach, side, limits)
+    got = np.einsum("fji,fj->fi", chest, limited)
+    assert np.allclose(np.linalg.norm(got, axis=1), np.linalg.norm(local, axis=1))
+    unit = got / np.linalg.norm(got, axis=1, keepdims=True)
+    assert np.all(unit @ out >= math.cos(across) - 1e-9)
+    turns = np.sum(unit * np.vstack([last, unit[:-1]]), axis=1)
+    assert np.all(turns >= math.cos(step) - 1e-9)
+    assert np.allclose(end, unit[-1])
+    wanted = local / np.linalg.norm(local, axis=1, keepdims=True)
+    fine = (wanted @ out >= math.cos(across)) & (
+        np.sum(wanted * np.vstack([last, wanted[:-1]]), axis=1) >= math.cos(step)
+    )
+    assert fine.sum() > 100
+    first_bad = int(np.argmin(fine))
+    assert np.allclose(unit[:first_bad], wanted[:first_bad])
+    half = n // 2
+    a, state = limited_reach(
+        chest[:half], reach[:half], side, (last, limits[1][:half], limits[2][:half])
+    )
+    b, _ = limited_reach(
+        chest[half:], reach[half:], side, (state, limits[1][half:], limits[2][half:])
+    )
+    assert np.allclose(np.vstack([a, b]), limited)
+
+
+def test_an_arm_reaching_straight_across_her_chest_is_posed_anatomical_and_slow() -> None:
+    """Posed by the arm's IK: her right hand's target swung from out at her side straight
+    across her chest to her left shoulder in five frames: the posed arm (shoulder to
+    wrist, in her chest's frame) never points further across than ``arm_across_max_deg``
+    and turns no faster than ``shoulder_turn_max_deg_s``; the elbow stays a hinge (the
+    bones keep their lengths)."""
+    n = 40
+    params = MotionParams()
+    flw = _standing("follower", (0.0, 0.0), 0.0, n)
+    skel = SKELETONS["follower"]
+    ix = skel.index
+    shoulder = flw.positions[:, ix("RightArm")].copy()
+    angle = np.pi * np.clip(np.arange(n) - 10.0, 0.0, 5.0) / 5.0
+    way = np.column_stack([np.cos(angle), 0.3 * np.sin(angle), np.full(n, -0.2)])
+    target = shoulder + 0.45 * way / np.linalg.norm(way, axis=1, keepdims=True)
+    step = np.full(n, math.radians(params.shoulder_turn_max_deg_s) / 60.0)
+    across = np.full(n, math.radians(params.arm_across_max_deg))
+    _pose_arm(flw, skel, "r", target, (None, 0.3, math.pi, None), (None, step, across))
+    reach = flw.positions[:, ix("RightHand")] - shoulder
+    unit = reach / np.linalg.norm(reach, axis=1, keepdims=True)
+    assert np.degrees(np.arccos(unit[:, 0].min())) <= params.arm_across_max_deg + 1e-6
+    turn = np.degrees(np.arccos(np.clip(np.sum(unit[1:] * unit[:-1], axis=1), -1.0, 1.0)))
+    assert turn.max() <= params.shoulder_turn_max_deg_s / 60.0 + 1e-6
+    assert np.degrees(np.arccos(way[-1] @ unit[-1] / np.linalg.norm(way[-1]))) > 20.0
+    upper = np.linalg.norm(flw.positions[:, ix("RightForeArm")] - shoulder, axis=1)
+    assert np.allclose(upper, skel.length("RightForeArm"))
+
+
+def test_an_elbow_swinging_round_the_arm_turns_no_faster_than_its_limit() -> None:
+    """Property: the way an elbow bends (the pole) flipping over from frame to frame (a
+    reach passing where :func:`elbow_pole` swings round), however fast its field turns,
+    turns no more than the step a frame, stays across the reach, and comes back onto the
+    field; within the step of a slowly turning field it is the field."""
+    rng = np.random.default_rng(11)
+    n = 300
+    reach = np.tile([0.0, 1.0, 0.0], (n, 1))
+    jumps = rng.uniform(size=n) < 0.05
+    angle = np.cumsum(np.where(jumps, rng.uniform(1.0, 3.0, n), 0.01) * (np.arange(n) < n - 60))
+    field = np.column_stack([np.cos(angle), np.zeros(n), np.sin(angle)])
+    step = math.radians(12.0)
+    pole, _ = _follow_pole(field, reach, None, 0.3, step)
+    turns = np.arccos(np.clip(np.sum(pole[1:] * pole[:-1], axis=1), -1.0, 1.0))
+    assert turns.max() <= step + 1e-9
+    assert np.allclose(pole[:, 1], 0.0, atol=1e-9)
+    assert np.allclose(pole[-1], field[-1])
+    free, _ = _follow_pole(field, reach, None, 0.3)
+    assert np.arccos(np.clip(np.sum(free[1:] * free[:-1], axis=1), -1.0, 1.0)).max() > 1.5 * step
+
+
+def test_an_elbow_kept_off_the_partner_turns_round_the_arm_not_over_it() -> None:
+    """Property: poles across a fixed reach that jump about (an elbow taken off the
+    partner as the partner's direction swings), limited: every pole stays across the
+    reach (the elbow never passes along the arm, where it would flip over), turns no more
+    than the step a frame, and is the wanted pole up to the first jump."""
+    rng = np.random.default_rng(5)
+    n = 300
+    reach = np.tile([0.3, 0.2, 0.9], (n, 1))
+    unit = reach[0] / np.linalg.norm(reach[0])
+    a = np.cross(unit, [1.0, 0.0, 0.0])
+    a /= np.linalg.norm(a)
+    b = np.cross(unit, a)
+    jumps = rng.uniform(size=n) < 0.04
+    angle = np.cumsum(np.where(jumps, rng.uniform(2.0, 3.1, n), 0.02))
+    pole = np.cos(angle)[:, None] * a + np.sin(angle)[:, None] * b
+    step = math.radians(12.0)
+    out = _across_limited(pole, reach, None, step)
+    assert np.allclose(out @ unit, 0.0, atol=1e-9)
+    assert np.allclose(np.linalg.norm(out, axis=1), 1.0)
+    turns = np.arccos(np.clip(np.sum(out[1:] * out[:-1], axis=1), -1.0, 1.0))
+    assert turns.max() <= step + 1e-9
+    first = int(np.argmax(jumps))
+    assert np.allclose(out[:first], pole[:first])

@@ -124,6 +124,25 @@ class MotionParams:
     raised_hand_clearance_m
         How far above the top of her head the joined hands are raised for an underarm
         turn.
+    blend_draw_in_share
+        A hand going from one hold's place to another's is drawn in towards its shoulder
+        by this share of its reach half way through the change (none at either end): the
+        elbow bends as the arm swings, as a dancer raising a hand for an underarm turn
+        brings it up in front of his own body, not through the partner's face.
+    shoulder_turn_max_deg_s
+        The fastest the way from a shoulder to its wrist turns in the chest's frame
+        (degrees a second): where a hand's target swings round faster (a hold changing as
+        a dancer spins), the arm follows as fast as that.
+    elbow_turn_max_deg_s
+        The fastest an elbow swings round the line from its shoulder to its wrist
+        (degrees a second) where the way it bends swings round (a reach passing where
+        the elbow's way turns over, :func:`pasdeux.motion.body` ``elbow_pole``): the
+        upper arm does not whip round its own axis at a shoulder's gimbal lock.
+    arm_across_max_deg
+        The furthest the way from a shoulder to its wrist points from straight out to the
+        side (degrees; 90: straight forward, up or down; 180: straight across the chest to
+        the other shoulder, where every rotation order of the shoulder locks and its
+        channels flip). A hand wanted further across is reached for on that limit.
     low_hands_forward_share
         Joined hands held low drop from between the shoulders along the down direction
         plus this share of the level way across the line between the shoulders that
@@ -285,6 +304,10 @@ class MotionParams:
     hand_rounds: int = 1
     hand_move_speed_m_s: float = 0.5
     raised_hand_clearance_m: float = 0.07
+    blend_draw_in_share: float = 0.4
+    shoulder_turn_max_deg_s: float = 1080.0
+    elbow_turn_max_deg_s: float = 720.0
+    arm_across_max_deg: float = 140.0
     low_hands_forward_share: float = 0.6
     capsule_radii_m: dict[str, float] = field(default_factory=capsule_radii_m)
     contact_rounds: int = 3
@@ -340,6 +363,8 @@ class MotionParams:
             "hand_follow_s",
             "max_hand_speed_m_s",
             "hand_move_speed_m_s",
+            "shoulder_turn_max_deg_s",
+            "elbow_turn_max_deg_s",
             "contact_rate_hz",
             "swing_place_s",
             "swing_even_s",
@@ -361,6 +386,7 @@ class MotionParams:
             "hold_reach_share",
             "hand_nearest_share",
             "heel_release_weight_max",
+            "blend_draw_in_share",
         ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be within 0-1, got {getattr(self, name)}")
@@ -391,6 +417,10 @@ class MotionParams:
                 raise ValueError(
                     f"{name} must be within {low:g}-{high:g} m, got {getattr(self, name)}"
                 )
+        if not 90.0 <= self.arm_across_max_deg <= 180.0:
+            raise ValueError(
+                f"arm_across_max_deg must be within 90-180, got {self.arm_across_max_deg}"
+            )
         if not 0.0 <= self.finger_curl_deg <= 90.0:
             raise ValueError(f"finger_curl_deg must be within 0-90, got {self.finger_curl_deg}")
         for name in (

@@ -65,11 +65,19 @@ def pose_arms(
     ``carry`` holds what the last block of frames posed passes on (updated here): per
     ``(role, side)`` the way the elbow bent at its last frame and whether it was catching
     up (where :func:`elbow_pole` swings round, the elbow turns a share set by
-    ``elbow_follow_s`` of the way towards it each frame), per ``(role, side + " hand")``
-    the hand's way and palm there, per ``(role, side + " target")`` where the wrist was
-    aimed (a hand's target moves no faster than ``max_hand_speed_m_s``).
+    ``elbow_follow_s`` of the way towards it each frame, no faster than
+    ``elbow_turn_max_deg_s``), per ``(role, side + " pole")`` the way it bent once kept
+    off the partner, per ``(role, side + " hand")`` the hand's way and palm there, per
+    ``(role, side + " target")`` where the wrist was aimed (a hand's target moves no
+    faster than ``max_hand_speed_m_s``), per ``(role, side + " way")`` the way from the
+    shoulder to the wrist in the chest's frame (it turns no faster than
+    ``shoulder_turn_max_deg_s`` and never further across the chest than
+    ``arm_across_max_deg`` from straight out to the side: :func:`limited_reach`).
     """
     follow = 1.0 - math.exp(-1.0 / (fps * params.elbow_follow_s))
+    turn_step = math.radians(params.shoulder_turn_max_deg_s) / fps
+    elbow_step = math.radians(params.elbow_turn_max_deg_s) / fps
+    across_max = math.radians(params.arm_across_max_deg)
     hand_follow = 1.0 - math.exp(-1.0 / (fps * params.hand_follow_s))
     targets = blended_targets(bodies, skeletons, weights, params, fps)
     for (role, side), target in targets.items():
@@ -79,18 +87,26 @@ def pose_arms(
         _raise_clavicle(bodies[role], skeletons[role], side, target, params.clavicle_raise_share)
         rest = _elbow_rest((role, side), weights, bodies, skeletons)
         partner = bodies["follower" if role == "leader" else "leader"].positions[:, 0]
-        state = _pose_arm(
+        free = _free_share((role, side), weights)
+        limits = (
+            carry.get((role, side + " way")),
+            turn_step / free,
+            across_max + (1.0 - free) * (math.pi - across_max),
+        )
+        state, carry[role, side + " way"], last_pole = _pose_arm(
             bodies[role],
             skeletons[role],
             side,
             target,
-            carry.get((role, side)),
-            follow,
+            (carry.get((role, side)), follow, elbow_step, carry.get((role, side + " pole"))),
+            limits,
             rest,
             partner,
         )
         if state is not None:
             carry[role, side] = state
+        if last_pole is not None:
+            carry[role, side + " pole"] = last_pole
         carry[role, side + " hand"] = _pose_hand(
             bodies[role],
             skeletons[role],
@@ -98,6 +114,18 @@ def pose_arms(
             (hand_follow, math.radians(params.finger_curl_deg)),
             carry.get((role, side + " hand")),
         )
+
+
+def _free_share(hand: tuple[str, str], weights: dict[str, Array]) -> Array:
+    """Per frame, the share of the holds blended there (by weight) that leave ``hand``
+    (role, side) free: joined to no hand of the partner, placed on no part of the
+    partner (never below 0.001)."""
+    role, side = hand
+    joined = sum(
+        (w for hold, w in weights.items() if held_part(hold, role, side)),
+        np.zeros(next(iter(weights.values())).shape[0]),
+    )
+    return np.asarray(np.clip(1.0 - joined, 1e-3, 1.0))
 
 
 def _speed_limited(target: Array, last: Array | None, step_m: float) -> tuple[Array, Array]:
@@ -123,15 +151,17 @@ def _speed_limited(target: Array, last: Array | None, step_m: float) -> tuple[Ar
 
 
 def _follow_pole(
-    field: Array, reach: Array, previous: Array | None, follow: float
+    field: Array, reach: Array, previous: Array | None, follow: float, step_rad: float = math.pi
 ) -> tuple[Array, Array | None]:
     """The elbow's pole frame by frame, and the state to carry to the next block.
 
     Where ``field`` (across the reach) turns slowly the pole is the field. Where it turns
     faster than a few degrees a frame (a reach passing where :func:`elbow_pole` swings
     round), the pole is the previous frame's kept across the new reach and turned
-    ``follow`` of the way towards the field, until it is back on the field. ``previous``
-    is the last block's state: its last pole and whether it was still catching up.
+    ``follow`` of the way towards the field, but never more than ``step_rad`` in a frame
+    (the elbow swings round the arm no faster than a shoulder turns), until it is back on
+    the field. ``previous`` is the last block's state: its last pole and whether it was
+    still catching up.
     """
     n = field.shape[0]
     if n == 0:
@@ -147,7 +177,7 @@ def _follow_pole(
     f = int(starts[0]) if starts.size else n
     while f < n:
         p = (out[f - 1] if f else np.asarray(previous)[:3]).tolist()
-        f, catching_up = _catch_up(out, field, unit, fast, f, p, follow)
+        f, catching_up = _catch_up(out, (field, unit, fast), f, p, (follow, step_rad))
         later = starts[starts > f]
         f = int(later[0]) if later.size else n
     return out, np.append(out[-1], 1.0 if catching_up else 0.0)
@@ -157,10 +187,19 @@ _SLOW_COS = math.cos(math.radians(3.0))
 
 
 def _catch_up(
-    out: Array, field: Array, unit: Array, fast: Array, f: int, p: list[float], follow: float
+    out: Array,
+    fields: tuple[Array, Array, Array],
+    f: int,
+    p: list[float],
+    rates: tuple[float, float],
 ) -> tuple[int, bool]:
-    """Frames from ``f`` of :func:`_follow_pole` until the pole is back on the field:
-    the last frame done and whether the block ended before that."""
+    """Frames from ``f`` of :func:`_follow_pole` until the pole is back on the field
+    (``fields``: the field, the reach's unit vectors, the fast frames; ``rates``: the
+    share followed and the most turned a frame): the last frame done and whether the
+    block ended before that."""
+    field, unit, fast = fields
+    follow, step_rad = rates
+    cos_step, sin_step = math.cos(step_rad), math.sin(step_rad)
     px, py, pz = p
     n = field.shape[0]
     for g in range(f, n):
@@ -171,7 +210,8 @@ def _catch_up(
         norm = math.sqrt(px * px + py * py + pz * pz)
         if norm > 1e-6:
             px, py, pz = px / norm, py / norm, pz / norm
-            px, py, pz = px + follow * (fx - px), py + follow * (fy - py), pz + follow * (fz - pz)
+            qx, qy, qz = px + follow * (fx - px), py + follow * (fy - py), pz + follow * (fz - pz)
+            px, py, pz = _turned_at_most((px, py, pz), (qx, qy, qz), cos_step, sin_step)
             norm = math.sqrt(px * px + py * py + pz * pz)
         if norm <= 1e-6 or abs(px - fx) + abs(py - fy) + abs(pz - fz) < 1e-4:
             out[g] = field[g]  # back on the field
@@ -184,21 +224,78 @@ def _catch_up(
     return n - 1, True
 
 
+def _across_limited(pole: Array, reach: Array, last: Array | None, step_rad: float) -> Array:
+    """The poles (unit vectors across ``reach``, per frame) turning no more than
+    ``step_rad`` a frame from the one before (the first from ``last``; None: from
+    itself), each step taken in the plane across that frame's reach (the pole never
+    passes along the arm, where the elbow would flip over)."""
+    cos_step, sin_step = math.cos(step_rad), math.sin(step_rad)
+    prev = pole[:1] if last is None else last[None]
+    cos = np.sum(pole * np.concatenate([prev, pole[:-1]]), axis=1)
+    if pole.shape[0] == 0 or np.all(cos >= cos_step - 1e-12):
+        return pole
+    unit = reach / np.maximum(np.linalg.norm(reach, axis=1, keepdims=True), 1e-9)
+    out = pole.copy()
+    start = int(np.argmax(cos < cos_step - 1e-12))
+    px, py, pz = (pole[start - 1] if start else prev[0]).tolist()
+    for f in range(start, pole.shape[0]):
+        ux, uy, uz = unit[f].tolist()
+        d = px * ux + py * uy + pz * uz
+        qx, qy, qz = px - d * ux, py - d * uy, pz - d * uz
+        norm = math.sqrt(qx * qx + qy * qy + qz * qz)
+        want = tuple(pole[f].tolist())
+        if norm <= 1e-6:
+            px, py, pz = want
+        else:
+            p = (qx / norm, qy / norm, qz / norm)
+            px, py, pz = _turned_at_most(p, want, cos_step, sin_step)
+        out[f] = (px, py, pz)
+    return out
+
+
+def _turned_at_most(
+    p: tuple[float, float, float], q: tuple[float, float, float], cos_step: float, sin_step: float
+) -> tuple[float, float, float]:
+    """``q`` (any length) as a unit vector, or, where it is further than the step (its
+    cosine and sine) from the unit vector ``p``, ``p`` turned towards it by the step."""
+    px, py, pz = p
+    qn = math.sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2])
+    if qn <= 1e-9:
+        return q
+    qx, qy, qz = q[0] / qn, q[1] / qn, q[2] / qn
+    c = px * qx + py * qy + pz * qz
+    ox, oy, oz = qx - c * px, qy - c * py, qz - c * pz
+    on = math.sqrt(ox * ox + oy * oy + oz * oz)
+    if c >= cos_step or on <= 1e-9:
+        return qx, qy, qz
+    return (
+        cos_step * px + sin_step * ox / on,
+        cos_step * py + sin_step * oy / on,
+        cos_step * pz + sin_step * oz / on,
+    )
+
+
 def _pose_arm(
     body: Body,
     skel: Skeleton,
     side: str,
     target: Array,
-    previous: Array | None,
-    follow: float,
+    pole_state: tuple[Array | None, float, float, Array | None],
+    limits: tuple[Array | None, Array, Array],
     rest: tuple[Array, Array] | None = None,
     partner: Array | None = None,
-) -> Array | None:
-    """One arm reaching for ``target``: the elbow bends as :func:`elbow_pole` says, but
-    not towards ``partner`` (the partner's pelvis, :func:`_pole_not_towards`), or, by the
-    share ``rest[1]`` (per frame), towards the points ``rest[0]`` (an arm resting on the
-    partner's, :func:`_elbow_rest`); both bones take their twist from the axis of that
-    bend, so the elbow is a hinge."""
+) -> tuple[Array | None, Array, Array | None]:
+    """One arm reaching for ``target``: the way from the shoulder turning as
+    :func:`limited_reach` allows (``limits``: its last way, the most it turns a frame and
+    the furthest across the chest, radians); the elbow bends as :func:`elbow_pole` says,
+    following it as ``pole_state`` (the last block's state of :func:`_follow_pole`, the
+    share it follows a frame, the most it turns a frame and the last block's last pole),
+    but not towards ``partner`` (the partner's pelvis, :func:`_pole_not_towards`: before
+    and after following), or, by the share ``rest[1]`` (per frame), towards the
+    points ``rest[0]`` (an arm resting on the partner's, :func:`_elbow_rest`); both
+    bones take their twist from the
+    axis of that bend, so the elbow is a hinge. Returns the follow's state, the last way
+    and the last pole, for the next block."""
     ix = skel.index
     arm, forearm, hand = (side_name(side) + j for j in ("Arm", "ForeArm", "Hand"))
     chest_rot = body.world[:, ix("Spine2")]
@@ -211,13 +308,21 @@ def _pose_arm(
     reach = target - shoulder
     short = np.clip(nearest - np.linalg.norm(reach, axis=1), 0.0, None)
     reach = reach + 3.0 * short[:, None] * apply(chest_rot, np.array([0.0, 0.6, -0.8]))
+    reach, way = limited_reach(chest_rot, reach, side, limits)
     field = elbow_pole(chest_rot, reach, side)
     if partner is not None:
         near = _near_share(skel, side, shoulder, partner)
         field = _pole_not_towards(field, reach, partner - shoulder, near)
     if rest is not None:
         field = _pole_towards(field, reach, rest[0] - shoulder, rest[1])
-    pole, state = _follow_pole(field, reach, previous, follow)
+    pole, state = _follow_pole(field, reach, *pole_state[:3])
+    if partner is not None:
+        # Lagging a field that swung round, the followed pole may point into the partner
+        # again: that part is taken out once more (not from an arm resting on the
+        # partner's), the pole turning no faster than the elbow may.
+        keep = near if rest is None else near * (1.0 - rest[1])
+        pole = _pole_not_towards(pole, reach, partner - shoulder, keep)
+        pole = _across_limited(pole, reach, pole_state[3], pole_state[2])
     elbow, wrist = two_bone_ik(
         shoulder,
         shoulder + reach,
@@ -234,7 +339,81 @@ def _pose_arm(
     rest_way, rest_hinge = _rest_arm(side)
     body.world[:, ix(arm)] = bone_world(elbow - shoulder, hinge, rest_way, rest_hinge)
     body.world[:, ix(forearm)] = bone_world(wrist - elbow, hinge, rest_way, rest_hinge)
-    return state
+    return state, way, pole[-1].copy() if pole.shape[0] else pole_state[3]
+
+
+def limited_reach(
+    chest_rot: Array, reach: Array, side: str, limits: tuple[Array | None, Array, Array]
+) -> tuple[Array, Array]:
+    """The reaches (per frame, from the shoulder, world) of the ``side`` arm with their
+    way kept anatomical and turning no faster than a shoulder does: in the chest's frame
+    (``chest_rot``) the way is no further than ``across_rad`` from straight out to the
+    side (an arm does not point across its own chest: there every rotation order of the
+    shoulder locks) and turns at most ``step_rad`` from the frame before (from ``last``,
+    the last block's way, at the first), where the wanted way turns faster it follows as
+    fast as that; the reaches keep their lengths. ``limits`` is (``last``, ``step_rad``,
+    ``across_rad``). Returns the reaches and the last way, for the next block."""
+    last, step_rad, across_rad = limits
+    local = np.einsum("fji,fj->fi", chest_rot, reach)
+    length = np.linalg.norm(local, axis=1, keepdims=True)
+    way = _within_cone(local / np.maximum(length, 1e-9), side, across_rad)
+    if way.shape[0] == 0:
+        return reach, np.array([1.0 if side == "r" else -1.0, 0.0, 0.0]) if last is None else last
+    way = _turn_limited(way, last, step_rad)
+    return apply(chest_rot, length * way), way[-1].copy()
+
+
+def _within_cone(way: Array, side: str, across_rad: Array) -> Array:
+    """Unit vectors (chest frame) turned towards straight out to the ``side`` (+x right,
+    -x left) where they are further from it than ``across_rad``: onto that cone, in the
+    plane of the way and the side (straight across: turned forward)."""
+    out = np.array([1.0 if side == "r" else -1.0, 0.0, 0.0])
+    cos = way @ out
+    beyond = cos < np.cos(across_rad)
+    if not beyond.any():
+        return way
+    perp = way[beyond] - cos[beyond, None] * out
+    size = np.linalg.norm(perp, axis=1, keepdims=True)
+    perp = np.where(size > 1e-6, perp / np.maximum(size, 1e-9), _REACH_0)
+    limit = across_rad[beyond, None]
+    out_way = way.copy()
+    out_way[beyond] = np.cos(limit) * out + np.sin(limit) * perp
+    return out_way
+
+
+def _turn_limited(way: Array, last: Array | None, step_rad: Array) -> Array:
+    """Unit vectors ``way`` (per frame) turning at most ``step_rad`` a frame from the one
+    before (the first from ``last``; None: from itself); where one would turn further, it
+    turns towards the wanted way by that much, on the shorter arc."""
+    steps = np.minimum(step_rad, math.pi)
+    cos_steps = np.cos(steps)
+    prev = way[:1] if last is None else last[None]
+    cos = np.sum(way * np.concatenate([prev, way[:-1]]), axis=1)
+    if np.all(cos >= cos_steps - 1e-12):
+        return way
+    out = way.copy()
+    start = int(np.argmax(cos < cos_steps - 1e-12))
+    px, py, pz = (way[start - 1] if start else prev[0]).tolist()
+    for f in range(start, way.shape[0]):
+        wx, wy, wz = way[f].tolist()
+        c = max(-1.0, min(1.0, px * wx + py * wy + pz * wz))
+        cos_step = float(cos_steps[f])
+        if c < cos_step:
+            # The part of the wanted way across the last one (any way across if opposite).
+            ox, oy, oz = wx - c * px, wy - c * py, wz - c * pz
+            size = math.sqrt(ox * ox + oy * oy + oz * oz)
+            if size < 1e-9:
+                ox, oy, oz, size = -py, px, 0.0, math.hypot(px, py) or 1.0
+            sin_s = math.sin(float(steps[f]))
+            px, py, pz = (
+                cos_step * px + sin_s * ox / size,
+                cos_step * py + sin_s * oy / size,
+                cos_step * pz + sin_s * oz / size,
+            )
+        else:
+            px, py, pz = wx, wy, wz
+        out[f] = (px, py, pz)
+    return out
 
 
 def _pole_towards(field: Array, reach: Array, toward: Array, share: Array) -> Array:

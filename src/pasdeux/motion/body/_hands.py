@@ -43,8 +43,9 @@ def blended_targets(
 ) -> dict[tuple[str, str], Array]:
     """Where each wrist is aimed (per ``(role, side)``) with the holds blended by
     ``weights``: from the shoulder, on the shorter arc between the holds' ways and their
-    lengths blended; hands every blended hold joins at their one meeting point; hands
-    between holds round the partner."""
+    lengths blended (a hand going to or from a raised hold drawn in: :func:`_drawn_in`);
+    hands every blended hold joins at their one meeting point; hands between holds round
+    the partner."""
     shoulders = {
         (role, side): bodies[role].positions[:, skeletons[role].index(f"{side_name(side)}Arm")]
         for role in ROLES
@@ -68,7 +69,10 @@ def blended_targets(
             share = weight / np.maximum(total[key], 1e-9)
             way[key] = unit if key not in way else _slerp(way[key], unit, share)
             length[key] += weight * distance
-    targets = {key: shoulders[key] + length[key][:, None] * way[key] for key in shoulders}
+    targets = {
+        key: shoulders[key] + (_drawn_in(key, weights, params) * length[key])[:, None] * way[key]
+        for key in shoulders
+    }
     # Hands every blended hold joins meet at one point both arms reach; then hands between
     # holds go round the partner (joined ones together).
     joined = _joined_blend(per_hold, weights, shoulders, skeletons, params.hand_nearest_share)
@@ -190,8 +194,7 @@ def _blends_round_partners(
     Two hands every hold blended joins stay joined: they go to the middle of their two
     blended places (one point already where :func:`_joined_blend` put them there) and move
     together, by both their pushes (each is taken out of the other dancer's body)."""
-    share = np.max(np.stack(list(weights.values())), axis=0)
-    under_way = np.clip(2.0 * (1.0 - share), 0.0, 1.0)
+    under_way = _under_way(weights)
     if not np.any(under_way > 0):
         return targets
     relations = {key: _hand_in_holds(key, weights) for key in targets}
@@ -200,7 +203,7 @@ def _blends_round_partners(
         for mate, always in mates.items():
             if role == "leader" and mate in targets:
                 middle = (targets[role, side] + targets[mate]) / 2
-                meet = (always & (under_way > 0))[:, None]
+                meet = np.logical_and(always, under_way > 0)[:, None]
                 for key in ((role, side), mate):
                     targets[key] = np.where(meet, middle, targets[key])
     push = {}
@@ -221,6 +224,26 @@ def _blends_round_partners(
                 moved += np.where(always[:, None], push[mate], 0.0)
         out[key] = target + np.where(on_partner, 0.0, under_way)[:, None] * moved
     return out
+
+
+def _drawn_in(hand: tuple[str, str], weights: dict[str, Array], params: MotionParams) -> Array:
+    """Per frame, the share of its blended length a hand (role, side) reaches out: where
+    it goes to or from a raised hold that joins it, it is drawn in towards its shoulder
+    by ``blend_draw_in_share``, most half way (the elbow bends as the arm swings up or
+    down in front of the body, not through the partner's face); 1 elsewhere."""
+    raised = sum(
+        (w for hold, w in weights.items() if hold.endswith("_raised") and held_part(hold, *hand)),
+        np.zeros(next(iter(weights.values())).shape[0]),
+    )
+    half_way = np.clip(2.0 * np.minimum(raised, 1.0 - raised), 0.0, 1.0)
+    return np.asarray(1.0 - params.blend_draw_in_share * half_way)
+
+
+def _under_way(weights: dict[str, Array]) -> Array:
+    """How far a change of hold is under way per frame: 0 where one hold applies in
+    full, 1 from half way (the largest weight 0.5 or less), in proportion between."""
+    share = np.max(np.stack(list(weights.values())), axis=0)
+    return np.asarray(np.clip(2.0 * (1.0 - share), 0.0, 1.0))
 
 
 def held_part(hold: str, role: str, side: str) -> str:
