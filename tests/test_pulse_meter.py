@@ -274,12 +274,21 @@ def test_viterbi_meter_evidence_overrides_weak_downbeats() -> None:
 _TRIADS = ((0, 4, 7), (5, 9, 0), (7, 11, 2), (9, 0, 4), (2, 5, 9), (4, 7, 11))
 
 
-def _soft_waltz(
-    bars: int, bpm: float, seed: int
+def _waltz_hymn(
+    bars: int,
+    seed: int,
+    *,
+    bpm: float = 100.0,
+    chord: float = 1.0,
+    note: float = 0.6,
+    downbeat_floor: float = 0.0,
+    offbeat: float = 0.3,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], Onsets]:
     """A 3/4 hymn as the grid hears it: every beat struck alike (the network hears no
-    downbeat, the onsets are even but for a little noise), a melody note a beat, and the
-    chord changing on every bar line. Beat activations, beats and onsets."""
+    downbeat: each beat's downbeat share is ``0.15 * (downbeat_floor + U(0, 1))``, the
+    onsets are even but for a little noise and ``offbeat`` strikes half way), a melody
+    note a beat (``note`` loud), and the chord (``chord`` loud) changing on every bar line.
+    Beat activations, beats and onsets."""
     rng = np.random.default_rng(seed)
     ibi = 60.0 / bpm
     beats = np.asarray(0.5 + ibi * np.arange(3 * bars), dtype=np.float64)
@@ -289,13 +298,21 @@ def _soft_waltz(
     chroma = np.full((n, 12), 0.05)
     for i, t in enumerate(beats):
         f, end = round(t * FPS), round((t + ibi) * FPS)
-        act[f] = (0.5 + 0.1 * rng.random(), 0.15 * rng.random())
+        act[f] = (0.5 + 0.1 * rng.random(), 0.15 * (downbeat_floor + rng.random()))
         bands[f] += 0.6 + 0.4 * rng.random(3)
-        bands[round((t + ibi / 2) * FPS)] += 0.3 * rng.random(3)
-        chroma[f:end, list(_TRIADS[(i // 3) % len(_TRIADS)])] += 1.0
-        chroma[f:end, rng.integers(12)] += 0.6
+        if offbeat > 0:
+            bands[round((t + ibi / 2) * FPS)] += offbeat * rng.random(3)
+        chroma[f:end, list(_TRIADS[(i // 3) % len(_TRIADS)])] += chord
+        chroma[f:end, rng.integers(12)] += note
     bass = np.zeros(10, dtype=np.float32)
     return act, beats, Onsets(bands=bands, chroma=chroma, bass=bass, bass_rate=100.0)
+
+
+def _soft_waltz(
+    bars: int, bpm: float, seed: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64], Onsets]:
+    """A 3/4 hymn with clear chords: see :func:`_waltz_hymn`."""
+    return _waltz_hymn(bars, seed, bpm=bpm)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -322,21 +339,7 @@ def _hymn(
     """A 3/4 hymn at 100 BPM whose downbeats the network does not hear (it gives every
     beat the same low downbeat share), a melody note a beat louder than the chords, and
     the chord (``chord`` as loud as the note) changing on every bar line."""
-    rng = np.random.default_rng(seed)
-    ibi = 0.6
-    beats = np.asarray(0.5 + ibi * np.arange(3 * bars), dtype=np.float64)
-    n = int((beats[-1] + 1.0) * FPS)
-    act = np.zeros((n, 2))
-    bands = 0.05 * rng.random((n, 3))
-    chroma = np.full((n, 12), 0.05)
-    for i, t in enumerate(beats):
-        f, end = round(t * FPS), round((t + ibi) * FPS)
-        act[f] = (0.5 + 0.1 * rng.random(), 0.15 * (0.5 + rng.random()))
-        bands[f] += 0.6 + 0.4 * rng.random(3)
-        chroma[f:end, list(_TRIADS[(i // 3) % len(_TRIADS)])] += chord / 1.5
-        chroma[f:end, rng.integers(12)] += 1.0
-    bass = np.zeros(10, dtype=np.float32)
-    return act, beats, Onsets(bands=bands, chroma=chroma, bass=bass, bass_rate=100.0)
+    return _waltz_hymn(bars, seed, chord=chord / 1.5, note=1.0, downbeat_floor=0.5, offbeat=0.0)
 
 
 @pytest.mark.parametrize("seed", range(10))
