@@ -746,7 +746,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = QUICK if args.quick else FULL
     wanted = [d for d in args.dances.split(",") if d]
-    styles = [s for s in load_library() if not wanted or s.id in wanted]
+    library = load_library()
+    unknown = sorted(set(wanted) - {s.id for s in library})
+    if unknown:
+        known = ", ".join(s.id for s in library)
+        parser.error(f"--dances: no dance {', '.join(unknown)} (dance ids: {known})")
+    styles = [s for s in library if not wanted or s.id in wanted]
     tuning_seeds = [2 * i for i in range(settings.seeds_per_half)]
     held_seeds = [2 * i + 1 for i in range(settings.seeds_per_half)]
     per_routine = max(1, settings.tuning_figures // settings.seeds_per_half)

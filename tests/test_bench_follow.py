@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from benchmods import load_bench
 from pasdeux.choreo import lead_frames, lead_routine
 from pasdeux.dances import find_style
@@ -101,3 +103,13 @@ def test_a_step_a_little_shorter_is_in_sync_another_direction_is_not() -> None:
     assert not bench.same_step(step, ("L", "forward", 0.4, 0.0, True, "closed", "closed"))
     assert not bench.same_step(step, ("R", "back", 0.4, 0.0, True, "closed", "closed"))
     assert not bench.same_step(step, ("L", "back", 0.4, 2.0, True, "closed", "closed"))
+
+
+def test_an_unknown_dance_id_is_refused_with_the_ids_it_knows(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        bench.main(["--dances", "Paso Doble", "--no-write"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "no dance Paso Doble" in err and "paso_doble" in err
