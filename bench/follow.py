@@ -67,8 +67,9 @@ from pasdeux.choreo import (
     lead_frames,
     swap_roles,
 )
-from pasdeux.dances import DanceStyle, Figure, load_library, successors
+from pasdeux.dances import DanceStyle, Figure, find_style, load_library, successors
 from pasdeux.dances.geometry import HOLD_DISTANCE_M, couple_start, hand_leads, replay_figure
+from pasdeux.errors import InputError
 from pasdeux.follow import Follower, FollowerStep, FollowParams
 
 REPO = Path(__file__).resolve().parent.parent
@@ -740,18 +741,20 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark (see the module's description)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a few routines per dance")
-    parser.add_argument("--dances", default="", help="comma-separated dance ids (all by default)")
+    parser.add_argument(
+        "--dances",
+        default="",
+        help="comma-separated dances: names, ids or aliases (all by default)",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
     parser.add_argument("--no-write", action="store_true", help="leave docs/benchmarks.md alone")
     args = parser.parse_args(argv)
     settings = QUICK if args.quick else FULL
-    wanted = [d for d in args.dances.split(",") if d]
-    library = load_library()
-    unknown = sorted(set(wanted) - {s.id for s in library})
-    if unknown:
-        known = ", ".join(s.id for s in library)
-        parser.error(f"--dances: no dance {', '.join(unknown)} (dance ids: {known})")
-    styles = [s for s in library if not wanted or s.id in wanted]
+    try:
+        wanted = {find_style(d.strip()).id for d in args.dances.split(",") if d.strip()}
+    except InputError as error:
+        parser.error(f"--dances: {error}")
+    styles = [s for s in load_library() if not wanted or s.id in wanted]
     tuning_seeds = [2 * i for i in range(settings.seeds_per_half)]
     held_seeds = [2 * i + 1 for i in range(settings.seeds_per_half)]
     per_routine = max(1, settings.tuning_figures // settings.seeds_per_half)

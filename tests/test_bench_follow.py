@@ -105,11 +105,11 @@ def test_a_step_a_little_shorter_is_in_sync_another_direction_is_not() -> None:
     assert not bench.same_step(step, ("L", "back", 0.4, 2.0, True, "closed", "closed"))
 
 
-def test_an_unknown_dance_id_is_refused_with_the_ids_it_knows(
+def test_an_unknown_dance_is_refused_with_the_dances_it_knows(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     with pytest.raises(SystemExit) as stop:
-        bench.main(["--dances", "Paso Doble", "--no-write"])
+        bench.main(["--dances", "Pasodobel", "--no-write"])
     assert stop.value.code == 2
     err = capsys.readouterr().err
-    assert "no dance Paso Doble" in err and "paso_doble" in err
+    assert "unknown dance 'Pasodobel'" in err and "Paso Doble" in err
