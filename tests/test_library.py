@@ -356,6 +356,10 @@ def _stored(db: Path) -> int:
             return 0
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
 def test_killed_scan_keeps_what_it_stored_and_resumes(tmp_path: Path, how: signal.Signals) -> None:
@@ -383,6 +387,9 @@ def test_killed_scan_keeps_what_it_stored_and_resumes(tmp_path: Path, how: signa
         ],
         stderr=subprocess.PIPE,
         text=True,
+        # as from a terminal: a background job of a shell without job control (nohup ... &,
+        # some CI runners) starts with SIGINT ignored, and the child would inherit that
+        preexec_fn=_default_sigint,
     )
     deadline = time.monotonic() + 120
     while _stored(db) < 2 and time.monotonic() < deadline and scan.poll() is None:
