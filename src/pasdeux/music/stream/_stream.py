@@ -177,12 +177,12 @@ class BeatStream:
         in place of it in the history."""
         if self._beat_frames:
             self._beat_frames[-1] = frame
+        return self._beat_at(frame, bpm, last.count, last.meter)
+
+    def _beat_at(self, frame: int, bpm: float, count: int, meter: int) -> BeatEvent:
+        """The event of a beat at ``frame``, decided now."""
         return BeatEvent(
-            time_s=frame_time_s(frame),
-            decided_s=self.position_s,
-            bpm=bpm,
-            count=last.count,
-            meter=last.meter,
+            time_s=frame_time_s(frame), decided_s=self.position_s, bpm=bpm, count=count, meter=meter
         )
 
     def _skip(self, frame: int, beats: int) -> None:
@@ -207,13 +207,7 @@ class BeatStream:
             a, b, c = (max(0, f - s) for f in (history[0], history[span], history[-1]))
             change = harmonic_change(self._spec[a:b], self._spec[b:c])
         bar = self._bars.step(accent, change)
-        return BeatEvent(
-            time_s=frame_time_s(frame),
-            decided_s=self.position_s,
-            bpm=bpm,
-            count=bar.count,
-            meter=bar.meter,
-        )
+        return self._beat_at(frame, bpm, bar.count, bar.meter)
 
 
 class RunningPeak:
