@@ -14,6 +14,7 @@ from scipy.spatial.transform import Rotation
 
 from pasdeux._json import json_pieces
 from pasdeux._serial import to_jsonable
+from pasdeux.capsules import capsule_radii_m
 from pasdeux.choreo import Routine, choreograph
 from pasdeux.dances import load_library
 from pasdeux.dances.geometry import replay_figure
@@ -417,6 +418,28 @@ def test_every_dance_moves_like_a_body_that_can_exist() -> None:
             if speed.max() > 10.0:
                 problems.append((*where, "m/s", round(float(speed.max()), 1)))
     assert not problems, problems
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"max_turn_rad_s": 0.0},
+        {"max_body_speed_m_s": -1.0},
+        {"elbow_follow_s": 0.0},
+        {"contact_reach_m": 0.0},
+        {"swing_lift_m": -0.01},
+        {"contact_clearance_m": -0.01},
+        {"contact_spread_s": -0.1},
+        {"support_back_share": 1.5},
+        {"promenade_foot_turn_deg": 120.0},
+        {"capsule_radii_m": {"hips": 0.09}},
+        {"capsule_radii_m": {**capsule_radii_m(), "l_thigh": 0.0}},
+    ],
+)
+def test_motion_params_out_of_range_are_refused(change: dict[str, object]) -> None:
+    name = next(iter(change))
+    with pytest.raises(ValueError, match=name):
+        MotionParams(**change)  # type: ignore[arg-type]
 
 
 def test_motion_params_are_checked_and_change_the_motion() -> None:

@@ -630,8 +630,19 @@ def test_default_prior_knows_the_competition_dances() -> None:
         {"pair_harmony_width_beats": 0},
         {"harmony_clarity_beats": 0},
         {"harmony_clear_contrast": 0.0},
+        {"compound_neutral": 0.0},
+        {"double_neutral": -1.0},
+        {"sub_neutral": 0.0},
+        {"network_half": 0.0},
+        {"prior_floor_spread": 0.0},
+        {"prior_shoulder_ratio": 1.0},
+        {"tempo_change_ratio": 0.9},
+        {"ternary_ratio": 1.0},
+        {"downbeat_prior": 1.0},
+        {"prior_min_bpm": 300.0},
+        {"min_counted_bpm": 250.0},
     ],
 )
-def test_harmony_tunables_out_of_range_are_refused(change: dict[str, float]) -> None:
+def test_listen_tunables_out_of_range_are_refused(change: dict[str, float]) -> None:
     with pytest.raises(ValueError, match=next(iter(change))):
         ListenParams(**change)  # type: ignore[arg-type]

@@ -461,3 +461,42 @@ class MotionParams:
             raise ValueError(
                 f"knee_max_bend_deg must be within 0-180, got {self.knee_max_bend_deg}"
             )
+        self._check_speeds_and_clearances()
+        self._check_capsules()
+
+    def _check_speeds_and_clearances(self) -> None:
+        for name in ("max_turn_rad_s", "max_body_speed_m_s", "elbow_follow_s", "contact_reach_m"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+        for name in (
+            "swing_lift_m",
+            "landing_bob_m",
+            "raised_hand_clearance_m",
+            "free_hand_smoothing_s",
+            "contact_clearance_m",
+            "contact_resting_m",
+            "contact_search_m",
+            "contact_spread_s",
+        ):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
+        if not 0.0 <= self.support_back_share <= 1.0:
+            raise ValueError(
+                f"support_back_share must be within 0-1, got {self.support_back_share}"
+            )
+        if not 0.0 <= self.promenade_foot_turn_deg <= 90.0:
+            raise ValueError(
+                f"promenade_foot_turn_deg must be within 0-90, got {self.promenade_foot_turn_deg}"
+            )
+
+    def _check_capsules(self) -> None:
+        wanted = set(capsule_radii_m())
+        if set(self.capsule_radii_m) != wanted:
+            missing = sorted(wanted - set(self.capsule_radii_m))
+            extra = sorted(set(self.capsule_radii_m) - wanted)
+            raise ValueError(
+                f"capsule_radii_m must name every capsule: missing {missing}, extra {extra}"
+            )
+        thin = {name: r for name, r in self.capsule_radii_m.items() if not r > 0}
+        if thin:
+            raise ValueError(f"capsule_radii_m must be positive, got {thin}")
