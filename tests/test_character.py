@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
 
+from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m, segment_distances_m
 from pasdeux.check import RIG, check_performance
 from pasdeux.check import measures as m
 from pasdeux.choreo import Routine
@@ -187,10 +188,12 @@ def test_a_samba_basic_bounces_once_a_beat() -> None:
 def test_a_springy_dance_gives_at_the_knees_on_every_step(dance: str, figures: list[str]) -> None:
     """In a dance whose pulse is springy (the Jive, the swing) the pelvis is lowered a
     little a third of the way through every weight step and straightened by its end; with
-    ``spring_m = 0`` it is not (the Samba's own bounce is per step, not this)."""
+    ``spring_m = 0`` it is not (the Samba's own bounce is per step, not this). The hips
+    sitting back as the knees give (``hold_sit_back_share``) is left out of both: it moves
+    the pelvis on the floor, and with it what the legs reach."""
     routine = routine_of(dance, figures, bpm=150.0)
-    flat = perform(routine, params=MotionParams(spring_m=0.0))
-    springy = perform(routine)
+    flat = perform(routine, params=MotionParams(spring_m=0.0, hold_sit_back_share=0.0))
+    springy = perform(routine, params=MotionParams(hold_sit_back_share=0.0))
     for role in ("leader", "follower"):
         lower = (
             flat.dancer(role).root_positions_m[:, 2] - springy.dancer(role).root_positions_m[:, 2]
@@ -256,3 +259,44 @@ def test_a_rumba_basic_stands_on_a_straighter_leg() -> None:
             cos = thigh @ shin / np.linalg.norm(thigh) / np.linalg.norm(shin)
             bends.append(math.degrees(math.acos(min(1.0, max(-1.0, float(cos))))))
         assert np.median(bends) < 30.0, (dancer.role, np.round(bends))
+
+
+def _leg_overlap_frames(performance: Performance) -> int:
+    """Frames where a leg capsule (thigh, shin) of the leader overlaps one of the follower's."""
+    legs = [c for c in BONE_CAPSULES if c.endswith(("_thigh", "_shin"))]
+    radii = capsule_radii_m()
+    pos = {d.role: (d.skeleton, d.joint_positions()) for d in performance.dancers}
+    hit = np.zeros(performance.n_frames, dtype=bool)
+    for a in legs:
+        for b in legs:
+            ends = []
+            for role, capsule in (("leader", a), ("follower", b)):
+                skel, p = pos[role]
+                ends += [p[:, skel.index(j)] for j in BONE_CAPSULES[capsule]]
+            hit |= segment_distances_m(*ends) < radii[a] + radii[b]
+    return int(hit.sum())
+
+
+def test_a_springy_closed_hold_sits_the_hips_back_and_keeps_the_knees_apart() -> None:
+    """In the Polka's closed-hold turns (a springy pulse: the knees give on every step) the
+    hips sit back as the knees come forward (``hold_sit_back_share``): the pelvises are
+    further apart than with the share 0, and the partners' bent legs, which interleave only
+    8 cm apart sideways, pass each other instead of going through each other. A Waltz (not
+    springy) is not changed."""
+    routine = routine_of("Polka", ["natural_turn", "natural_turn", "basic"], bpm=120.0)
+    upright = perform(routine, params=MotionParams(hold_sit_back_share=0.0))
+    sat = perform(routine)
+
+    def apart(p: Performance) -> np.ndarray:
+        roots = [d.root_positions_m[:, :2] for d in p.dancers]
+        return np.asarray(np.linalg.norm(roots[0] - roots[1], axis=1))
+
+    wider = apart(sat) - apart(upright)
+    assert wider.max() > 0.08
+    assert np.median(wider) > 0.03
+    assert _leg_overlap_frames(upright) > 30
+    assert _leg_overlap_frames(sat) <= _leg_overlap_frames(upright) / 2
+    waltz = routine_of("Waltz", ["rf_closed_change", "lf_closed_change"], bpm=87.0)
+    upright_waltz = perform(waltz, params=MotionParams(hold_sit_back_share=0.0))
+    for ours, theirs in zip(perform(waltz).dancers, upright_waltz.dancers, strict=True):
+        assert np.array_equal(ours.root_positions_m, theirs.root_positions_m)

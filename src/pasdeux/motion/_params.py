@@ -70,6 +70,14 @@ class MotionParams:
     support_back_share
         How far the pelvis moves back from the body point towards the foot bearing the
         weight when that foot is behind (never forward: towards a partner in front).
+    hold_sit_back_share
+        In a dance whose pulse is springy (or a step marked ``bounce``) and a body hold
+        face to face (closed, embrace), the pelvis moves back from over its feet by this
+        share of how far the knees of the legs bearing the weight bend forward of the line
+        from hip to ankle (the knees give forward, the hips go back: the compressed stance
+        of the swing and the Polka), so that the partners' bent knees, whose legs interleave
+        only 8 cm apart sideways in a closed hold, do not meet between them (0: the pelvis
+        stays over the feet).
     min_pelvis_height_share
         Lowest the pelvis goes, as a share of its standing height, outside a step declared
         a dip or lunge (where a leg could not reach its foot from there, the foot is left
@@ -287,6 +295,7 @@ class MotionParams:
     support_back_share: float = 0.5
     elbow_follow_s: float = 0.05
     pivot_heel_pitch_deg: float = 20.0
+    hold_sit_back_share: float = 0.6
     min_pelvis_height_share: float = 0.6
     leg_reach_share: float = 0.999
     knee_max_bend_deg: float = 150.0
@@ -387,6 +396,7 @@ class MotionParams:
             "hand_nearest_share",
             "heel_release_weight_max",
             "blend_draw_in_share",
+            "hold_sit_back_share",
         ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be within 0-1, got {getattr(self, name)}")

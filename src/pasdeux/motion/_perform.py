@@ -16,7 +16,9 @@ The body model is posed by hand-written kinematics (``_tracks``, ``_legs``, ``_a
   body point, shifted towards the standing foot as the weight goes over, never higher
   than the legs reach nor lower than a share of its standing height outside dips and
   lunges (:class:`MotionParams`); where the steps put the partners further apart than
-  the hands a hold joins reach, both pelvises lean in, half the way each (``_reach``);
+  the hands a hold joins reach, both pelvises lean in, half the way each (``_reach``); in
+  a springy dance's hold face to face the hips sit back as the knees give (the knees
+  keep off the partner's);
 - the legs reach their feet by two-bone inverse kinematics, knees bending forward and no
   more than their range; the arms take the hold declared on each of the leader's steps
   (closed, embrace, one hand joined, raised for a turn, ...), blended on an arc when the
@@ -50,6 +52,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.ndimage import uniform_filter1d
 
 from pasdeux.choreo import FollowedStep, Routine
 from pasdeux.dances.geometry import DancerPose
@@ -64,6 +67,7 @@ from pasdeux.motion.body import (
     pose_arms,
     pose_body,
     reach_shifts,
+    sit_back_xy,
 )
 from pasdeux.motion.body import hold_weights as hold_weights_of
 from pasdeux.motion.rig import (
@@ -154,7 +158,8 @@ def perform(
     balls_m = {role: _ball_m(skeletons[role]) for role in ROLES}
     tracks = _floor_tracks(steps, start_poses, times, balls_m, params)
     hold_weights = hold_weights_of(steps["leader"], times, params.blend_s)
-    _plan_pelvises(tracks, skeletons, hold_weights, params, fps)
+    sit_back = _sit_back_share(steps["leader"], hold_weights, times, params.blend_s)
+    _plan_pelvises(tracks, skeletons, hold_weights, params, fps, sit_back)
     roots, rotations = _pose_in_blocks(
         tracks, skeletons, hold_weights, (n_frames, fps), chunk_frames, params
     )
@@ -201,15 +206,39 @@ def _floor_tracks(
     return {role: shifted_feet(tracks[role], moves[role], steps[role], times) for role in ROLES}
 
 
+_FACE_TO_FACE = ("closed", "embrace")
+"""The body holds in which the partner is in front."""
+
+
+def _sit_back_share(
+    leader_steps: list[TimedStep], hold_weights: dict[str, Array], times: Array, blend_s: float
+) -> Array:
+    """Per frame, how much the hips sit back as the knees give (0-1; ``MotionParams``
+    ``hold_sit_back_share``): where the leader's step is of a dance whose pulse is springy
+    or marked ``bounce`` (blended over ``blend_s`` as the figures change), times the
+    weight of the body holds face to face (the partner in front)."""
+    springy = np.zeros(times.size)
+    for s in leader_steps:
+        springy[times >= s.t_lift] = float(s.springy or s.replayed.step.action == "bounce")
+    fps = 1.0 / (times[1] - times[0]) if times.size > 1 else 60.0
+    springy = uniform_filter1d(springy, max(1, round(blend_s * fps)))
+    facing = np.zeros(times.size)
+    for hold in _FACE_TO_FACE:
+        facing = facing + hold_weights.get(hold, 0.0)
+    return np.asarray(springy * facing)
+
+
 def _plan_pelvises(
     tracks: dict[str, Tracks],
     skeletons: dict[str, Skeleton],
     hold_weights: dict[str, Array],
     params: MotionParams,
     fps: float,
+    sit_back: Array,
 ) -> None:
-    """Plan both pelvises (``Tracks.pelvis_m``, in place): over the feet, and leaning in
-    where the steps put the bodies beyond the joined hands' reach."""
+    """Plan both pelvises (``Tracks.pelvis_m``, in place): over the feet, leaning in
+    where the steps put the bodies beyond the joined hands' reach, and sat back as the
+    knees give where ``sit_back`` (per frame, 0-1) says (:func:`_sit_back_share`)."""
     floor_xy = {role: pelvis_xy(tracks[role], params, fps) for role in ROLES}
     shifts = reach_shifts(
         floor_xy,
@@ -220,7 +249,11 @@ def _plan_pelvises(
         fps,
     )
     for role in ROLES:
-        plan_pelvis(tracks[role], skeletons[role], params, fps, floor_xy[role] + shifts[role])
+        xy = floor_xy[role] + shifts[role]
+        plan_pelvis(tracks[role], skeletons[role], params, fps, xy)
+        if params.hold_sit_back_share > 0:
+            xy = sit_back_xy(tracks[role], skeletons[role], params, xy, sit_back)
+            plan_pelvis(tracks[role], skeletons[role], params, fps, xy)
 
 
 def _pose_in_blocks(

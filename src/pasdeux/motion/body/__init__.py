@@ -5,7 +5,7 @@ apart."""
 from pasdeux.motion.body._apart import hands_apart
 from pasdeux.motion.body._arms import hold_weights, pose_arms
 from pasdeux.motion.body._contact import keep_apart
-from pasdeux.motion.body._legs import pelvis_xy, plan_pelvis, pose_body
+from pasdeux.motion.body._legs import pelvis_xy, plan_pelvis, pose_body, sit_back_xy
 from pasdeux.motion.body._reach import reach_shifts
 
 __all__ = [
@@ -17,4 +17,5 @@ __all__ = [
     "pose_arms",
     "pose_body",
     "reach_shifts",
+    "sit_back_xy",
 ]

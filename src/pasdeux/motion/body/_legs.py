@@ -63,6 +63,37 @@ def plan_pelvis(
     tr.pelvis_m = np.column_stack([xy, np.maximum(z, floor_m)])
 
 
+def sit_back_xy(
+    tr: Tracks, skel: Skeleton, params: MotionParams, xy: Array, facing_share: Array
+) -> Array:
+    """The pelvis on the floor ``xy`` moved back along the facing as its standing knees
+    come forward (with the pelvis planned at ``tr.pelvis_m``): by ``hold_sit_back_share``
+    of how far the knees of the legs bearing the weight bend forward of the line from
+    hip to ankle, times ``facing_share`` (per frame, 0-1: how much the partner is in
+    front, in a hold face to face). The knees give forward, the hips go back: the knees
+    stay off a partner's in front."""
+    off = skel.offset
+    thigh, shin = skel.length("LeftLeg"), skel.length("LeftFoot")
+    ankle_h = float(off("Hips")[2]) + off("LeftUpLeg")[2] - thigh - shin
+    yaw = tr.facing - np.pi / 2
+    c, s = np.cos(yaw), np.sin(yaw)
+    forward = np.zeros(tr.facing.size)
+    for side in "lr":
+        hx, hy, hz = off(f"{side_name(side)}UpLeg")
+        hip = tr.pelvis_m + np.column_stack([c * hx - s * hy, s * hx + c * hy, np.full_like(c, hz)])
+        foot = tr.feet[side.upper()]
+        lift = ankle_lift_m(skel, heel_pitch_rad(skel, tr, params, side))
+        ankle = np.column_stack([foot[:, :2], ankle_h + foot[:, 2] + lift])
+        d = np.clip(np.linalg.norm(ankle - hip, axis=1), 1e-6, thigh + shin)
+        along = (thigh**2 - shin**2 + d**2) / (2.0 * d)
+        bend = np.sqrt(np.clip(thigh**2 - along**2, 0.0, None))
+        weight = tr.weight_r if side == "r" else 1.0 - tr.weight_r
+        forward += weight * bend
+    ahead = np.column_stack([np.cos(tr.facing), np.sin(tr.facing)])
+    back = params.hold_sit_back_share * facing_share * forward
+    return np.asarray(xy - back[:, None] * ahead)
+
+
 def _leg_limit(
     tr: Tracks, skel: Skeleton, params: MotionParams, xy: Array, side: str, pitch_rad: Array
 ) -> Array:
