@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -216,3 +218,82 @@ def test_a_foot_landing_across_a_partners_foot_lands_on_its_hips_side(
         assert np.linalg.norm(moves["follower"]["R"][80]) <= PARAMS.feet_shift_max_m + 1e-9
     else:
         assert landed[1] < his["R"][0, 1]
+
+
+def _turning_couple(
+    his_turns: bool,
+    round_centre: bool,
+    land_xy: tuple[float, float],
+    turn_rad: float,
+    his_left_xy: tuple[float, float] = (0.0, 0.09),
+) -> dict[str, Tracks]:
+    """The closed hold of :func:`_couple_tracks` (his left foot at ``his_left_xy``) with
+    her right foot landing at frame 50 at ``land_xy``, after which she turns ``turn_rad``
+    (positive: to her left) over one second; he turns with her (``his_turns``), the two
+    bodies going round the couple's centre (``round_centre``) or staying where they are.
+    Every foot stays where it stands."""
+    n = 140
+    his = {"L": _standing(his_left_xy, n), "R": _standing((0.05, -0.09), n)}
+    her = {"L": _standing((0.35, -0.17), n), "R": _stepping((0.35, 0.01), land_xy, n, 20, 50)}
+    turn = np.zeros(n)
+    turn[50:] = np.clip(np.arange(n - 50) / FPS, 0.0, 1.0) * turn_rad
+    centre = np.array([0.175, -0.04])
+
+    def placed(xy: tuple[float, float]) -> np.ndarray:
+        if not round_centre:
+            return np.tile(xy, (n, 1))
+        off = np.subtract(xy, centre)
+        c, s = np.cos(turn), np.sin(turn)
+        out: np.ndarray = centre + np.column_stack(
+            [c * off[0] - s * off[1], s * off[0] + c * off[1]]
+        )
+        return out
+
+    lead = replace(
+        _tracks(his, {"L": 0.0, "R": 0.0}),
+        body_xy=placed((0.0, 0.0)),
+        facing=turn.copy() if his_turns else np.zeros(n),
+    )
+    follow = replace(
+        _tracks(her, {"L": np.pi, "R": np.pi}), body_xy=placed((0.35, -0.08)), facing=np.pi + turn
+    )
+    return {"leader": lead, "follower": follow}
+
+
+@pytest.mark.parametrize(
+    ("his_turns", "round_centre", "uncrossed"),
+    [(True, True, True), (False, True, False), (False, False, False)],
+)
+def test_a_couple_turning_together_keeps_its_legs_uncrossed_a_dancer_turning_alone_not(
+    his_turns: bool, round_centre: bool, uncrossed: bool
+) -> None:
+    # Her right foot lands 12 cm to his left of his right foot (his left foot is back, out
+    # of the way), her right hip on his left of his: the legs do not cross there. Turning
+    # a quarter turn together face to face (a Viennese Waltz), the couple goes round its
+    # centre and the planted feet do not: past 45 deg her right foot is across his right
+    # foot, so it lands on its hip's side of it (to his left after the turn: -x). She
+    # turning alone (a spot turn) takes her hips round her own foot: the foot stays where
+    # her step puts it.
+    tracks = _turning_couple(his_turns, round_centre, (0.03, 0.03), np.pi / 2, (-0.3, 0.25))
+    moves = feet_shifts(tracks, {"leader": BALL_M, "follower": BALL_M}, PARAMS, FPS)
+    moved = moves["follower"]["R"][60:]
+    assert np.ptp(moved, axis=0).max() < 1e-9
+    if uncrossed:
+        assert moved[0, 0] < -0.02
+        assert np.linalg.norm(moved[0]) <= PARAMS.feet_shift_max_m + 1e-9
+    else:
+        assert np.allclose(moved, 0.0)
+
+
+def test_a_crossing_later_in_a_turn_together_never_undoes_the_landings_own() -> None:
+    # Her right foot lands across his right foot, near enough to land on its hip's side
+    # (test_a_foot_landing_across_a_partners_foot_lands_on_its_hips_side); the couple then
+    # turns a quarter turn together and the places that clear the landing are crossed
+    # again later in the turn. The landing's crossing comes first: her foot still lands to
+    # his left of his right foot (the least crossing over the whole stance would not).
+    tracks = _turning_couple(True, True, (0.1, -0.13), np.pi / 2)
+    moves = feet_shifts(tracks, {"leader": BALL_M, "follower": BALL_M}, PARAMS, FPS)
+    landed = tracks["follower"].feet["R"][55, :2] + moves["follower"]["R"][55]
+    his_right = tracks["leader"].feet["R"][55, :2]
+    assert landed[1] - his_right[1] >= 2 * PARAMS.capsule_radii_m["r_foot"] - 1e-6
+    assert np.linalg.norm(moves["follower"]["R"][55]) <= PARAMS.feet_shift_max_m + 1e-9

@@ -225,7 +225,11 @@ class MotionParams:
         A foot landing beside a partner's foot (nearer than this ahead or behind) lands on
         the side of it its hip is on (legs crossed there would pass through each other).
     feet_cross_turn_max_deg
-        That side counts until either dancer has turned this far since the foot landed.
+        That side counts until either dancer has turned this far since the foot landed,
+        unless both have turned as far (within this of each other) and stand face to face.
+    feet_cross_face_max_deg
+        Two dancers stand face to face while their facings are this near opposite (a
+        couple turning together in a closed hold: Viennese Waltz, rotary turns).
     feet_rounds
         Corrections tried per foot landing beside a partner's feet, and rounds of pushing a
         foot in the air round a partner's.
@@ -342,6 +346,7 @@ class MotionParams:
     feet_rounds: int = 3
     feet_cross_depth_m: float = 0.25
     feet_cross_turn_max_deg: float = 45.0
+    feet_cross_face_max_deg: float = 45.0
     feet_push_smoothing_s: float = 0.05
     feet_push_fade_s: float = 0.03
     rise_m: float = 0.05
@@ -414,10 +419,9 @@ class MotionParams:
         ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
-        if not 0.0 <= self.feet_cross_turn_max_deg <= 180.0:
-            raise ValueError(
-                f"feet_cross_turn_max_deg must be within 0-180, got {self.feet_cross_turn_max_deg}"
-            )
+        for name in ("feet_cross_turn_max_deg", "feet_cross_face_max_deg"):
+            if not 0.0 <= getattr(self, name) <= 180.0:
+                raise ValueError(f"{name} must be within 0-180, got {getattr(self, name)}")
         for name in ("pivot_heel_pitch_deg", "kick_point_deg", "heel_release_max_deg"):
             if not 0.0 <= getattr(self, name) < 90.0:
                 raise ValueError(f"{name} must be within 0-90, got {getattr(self, name)}")

@@ -136,31 +136,30 @@ def _crossing_against(
     other_xy: dict[str, Array],
     fixed: dict[str, NDArray[np.bool_]],
     params: MotionParams,
-) -> tuple[float, Array]:
+) -> tuple[tuple[float, float], tuple[Array, Array]]:
     """How far a foot (its place per frame of ``stance``, ``own_xy``) must move sideways so
-    that, where it lands, it is on the same side of each standing partner's foot beside it
-    (within ``feet_cross_depth_m`` ahead or behind) as its hip is of the partner's hip on
-    that side, and the way (0 and no way where no leg crosses; a crossing further than
-    ``feet_shift_max_m`` to undo is left, as a figure's own crossing step). Only while
-    neither dancer has turned more than ``feet_cross_turn_max_deg`` since the landing: a
-    dancer turning on the foot (a spot turn) takes her hips round it.
+    that it is on the same side of each standing partner's foot beside it (within
+    ``feet_cross_depth_m`` ahead or behind) as its hip is of the partner's hip on that
+    side, and the way (0 and no way where no leg crosses; a crossing further than
+    ``feet_shift_max_m`` to undo is left, as a figure's own crossing step). Two needs:
+    while neither dancer has turned more than ``feet_cross_turn_max_deg`` since the
+    landing (a dancer turning on the foot, a spot turn, takes her hips round it), and later
+    while the couple turns together face to face (:func:`_turning_together`), each with
+    its way.
 
     Legs whose feet stand on the other side of each other than their hips cross, and two
     crossed legs pass through each other wherever they are level."""
     part = slice(stance.start, stance.stop)
     other = ROLES[1 - ROLES.index(stance.role)]
     mine, theirs = tracks[stance.role], tracks[other]
-    # Until either dancer has turned far from where the foot landed.
-    turned = np.zeros(stance.stop - stance.start, dtype=bool)
-    most = np.radians(params.feet_cross_turn_max_deg)
-    for t in (mine, theirs):
-        turned |= np.abs(t.facing[part] - t.facing[stance.start]) > most
+    early, together = _turning_together(mine, theirs, part, params)
     facing = mine.facing[part]
     right = np.column_stack([np.sin(facing), -np.cos(facing)])
     ahead = np.column_stack([np.cos(facing), np.sin(facing)])
     reach = _reach_m(params)
     hip = mine.body_xy[part] + _side(stance.foot) * FOOT_OFFSET_M * right
-    worst, way = 0.0, np.zeros(2)
+    need = np.zeros(2)
+    way = [np.zeros(2), np.zeros(2)]
     for f in "LR":
         mask = fixed[f][part]
         if not mask.any():
@@ -170,17 +169,38 @@ def _crossing_against(
         t_hip = theirs.body_xy[part] + _side(f) * FOOT_OFFSET_M * t_right
         hips = np.sum((t_hip - hip) * right, axis=1)
         gap = other_xy[f][part] - own_xy
-        feet = np.sum(gap * right, axis=1)
         level = np.abs(np.sum(gap * ahead, axis=1)) < params.feet_cross_depth_m
         side = np.sign(hips)
-        need = feet - side * reach
-        crossed = mask & level & ~turned & (np.abs(hips) > params.feet_gap_m) & (need * side < 0)
-        crossed &= np.abs(need) <= params.feet_shift_max_m
-        if crossed.any():
-            k = int(np.argmax(np.where(crossed, np.abs(need), -1.0)))
-            if abs(need[k]) > worst:
-                worst, way = float(abs(need[k])), np.sign(need[k]) * right[k]
-    return worst, way
+        move = np.sum(gap * right, axis=1) - side * reach
+        crossed = mask & level & (np.abs(hips) > params.feet_gap_m) & (move * side < 0)
+        crossed &= np.abs(move) <= params.feet_shift_max_m
+        for i, counted in enumerate((early, together)):
+            here = np.where(crossed & counted, np.abs(move), -1.0)
+            k = int(np.argmax(here))
+            if here[k] > need[i]:
+                need[i], way[i] = here[k], np.sign(move[k]) * right[k]
+    return (float(need[0]), float(need[1])), (way[0], way[1])
+
+
+def _turning_together(
+    mine: Tracks, theirs: Tracks, part: slice, params: MotionParams
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """Per frame of ``part``, whether neither dancer has turned more than
+    ``feet_cross_turn_max_deg`` since the landing at its start, and whether, turned
+    further, the couple turns together: both have turned as far (within
+    ``feet_cross_turn_max_deg`` of each other) and they stand face to face (within
+    ``feet_cross_face_max_deg``). A couple turning round its centre in a closed hold keeps
+    its legs on their sides; a dancer turning on her foot (a spot or underarm turn) takes
+    her hips round it."""
+    most = np.radians(params.feet_cross_turn_max_deg)
+    mine_turn = mine.facing[part] - mine.facing[part.start]
+    their_turn = theirs.facing[part] - theirs.facing[part.start]
+    early = (np.abs(mine_turn) <= most) & (np.abs(their_turn) <= most)
+    facing_each = np.remainder(mine.facing[part] - theirs.facing[part], 2 * np.pi) - np.pi
+    together = (np.abs(mine_turn - their_turn) <= most) & (
+        np.abs(facing_each) <= np.radians(params.feet_cross_face_max_deg)
+    )
+    return early, together & ~early
 
 
 def _side(foot: str) -> float:
@@ -212,19 +232,26 @@ def feet_shifts(
         part = slice(st.start, st.stop)
         yaw = tracks[st.role].foot_yaw[st.foot][part]
         delta = np.zeros(2)
-        best = (np.inf, delta)
+        best = ((np.inf, np.inf), delta)
         for _ in range(params.feet_rounds + 1):
             own = _segments(work[st.role][st.foot][part] + delta, yaw, balls_m[st.role])
-            worst, way = _worst_against(
+            over, way = _worst_against(
                 own, tracks[other], work[other], fixed[other], part, balls_m[other], params
             )
-            across, side_way = _crossing_against(
+            across, side_ways = _crossing_against(
                 st, work[st.role][st.foot][part] + delta, tracks, work[other], fixed[other], params
             )
-            if across > worst:
-                worst, way = across, side_way
-            if worst < best[0]:
-                best = (worst, delta)
+            # A foot on a partner's or legs crossed from the landing first; legs crossed
+            # later in a turn together only where that leaves those clear (it never
+            # outweighs them, nor leads the search away from clearing them).
+            key = (max(over, across[0]), across[1])
+            if key < best[0]:
+                best = (key, delta)
+            if across[0] > over:
+                way = side_ways[0]
+            worst = key[0]
+            if worst <= 0.0:
+                worst, way = across[1], side_ways[1]
             if worst <= 0.0:
                 break
             delta = delta + way * worst
