@@ -385,6 +385,51 @@ def test_an_oom_pah_pah_at_87_bpm_is_a_waltz_not_a_viennese_waltz_at_double_time
     assert ranked[0].name == "Waltz", ranked[:3]
 
 
+#: A Viennese Waltz's oom-pah-pah heard at half its tempo, in 3: a tracked bar of three holds
+#: two of its bars, the second starting on the "&" of tracked beat 2 (tracked beat 2.5).
+VW_AT_HALF_TEMPO = [
+    (0.0, "bass", 1.0),
+    (1.5, "bass", 1.0),
+    *[(x, "chord", 0.5) for x in (0.0, 0.5, 1.0, 1.5, 2.0, 2.5)],
+]
+
+
+def test_at_double_time_in_three_every_dance_bar_must_show_its_downbeat() -> None:
+    """Counted at double time, a bar of three is a tracked beat and a half: every other
+    dance bar starts on a tracked off-beat. The downbeat is read in those bars too, so an
+    oom-pah-pah whose off-beats are silent has no downbeat at double time (averaged over
+    all the dance's bars, the tracked downbeat used to lend it one), while a Viennese
+    Waltz heard at half tempo, its second bar's bass on tracked beat 2.5, keeps it."""
+    waltz = profile_of(WALTZ, meter=3, bpm=98.0)
+    assert rhythm_features(waltz)["downbeat"] > 0.65
+    assert rhythm_features(waltz, 2.0, 3)["downbeat"] < 0.1
+    vw = profile_of(VW_AT_HALF_TEMPO, meter=3, bpm=90.0)
+    assert rhythm_features(vw, 2.0, 3)["downbeat"] > 0.65
+
+
+@pytest.mark.parametrize("bpm", [95.0, 98.0, 101.0])
+def test_a_waltz_just_above_its_range_is_not_a_viennese_waltz_at_double_time(bpm: float) -> None:
+    """At 95-101 BPM in 3 the tempo is as far above the Waltz's 84-90 as twice it is above
+    the Viennese Waltz's 174-180: the rhythm decides, and an oom-pah-pah, whose tracked
+    off-beats (the double-time bars' downbeats) are silent, is a Waltz."""
+    ranked = rank_dances(3, bpm, load_library(), profile_of(WALTZ, meter=3, bpm=bpm))
+    names = [f.name for f in ranked]
+    assert names.index("Waltz") < names.index("Viennese Waltz"), ranked[:3]
+    vw = next(f for f in ranked if f.name == "Viennese Waltz")
+    assert "no accent on 1" in vw.reason  # each dance bar's 1, as for the Waltz
+
+
+@pytest.mark.parametrize("bpm", [87.0, 90.0, 93.0])
+def test_a_viennese_waltz_heard_at_half_tempo_is_still_a_viennese_waltz(bpm: float) -> None:
+    """A Viennese Waltz at 174-186 BPM tracked at half tempo reads 3/4 at 87-93, inside or
+    near the Waltz's range; its second bar's bass on the tracked off-beat shows the double
+    time, so the Viennese Waltz stays first."""
+    profile = profile_of(VW_AT_HALF_TEMPO, meter=3, bpm=bpm)
+    ranked = rank_dances(3, bpm, load_library(), profile)
+    assert ranked[0].name == "Viennese Waltz", ranked[:3]
+    assert "a marked downbeat" in ranked[0].reason
+
+
 @pytest.mark.parametrize("bpm", [118.0, 122.0, 126.0])
 def test_an_oom_pah_in_two_four_is_a_polka_a_march_at_the_same_tempo_is_not(bpm: float) -> None:
     """Polka and Paso Doble share 2/4 at about 60 bars a minute: the oom-pah's off-beat

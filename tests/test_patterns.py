@@ -19,7 +19,17 @@ from pasdeux.music.fit import (
 )
 from pasdeux.music.fit._patterns import PATTERNS_FILE, pattern_factor
 from pasdeux.music.frontend._envelopes import band_envelopes
-from test_fit import CLAVE_32, SWUNG, TUMBAO, WALTZ, Stroke, eighths, groove, profile_of
+from test_fit import (
+    CLAVE_32,
+    SWUNG,
+    TUMBAO,
+    VW_AT_HALF_TEMPO,
+    WALTZ,
+    Stroke,
+    eighths,
+    groove,
+    profile_of,
+)
 
 #: The 2-3 son clave: the 3-2's bars swapped.
 CLAVE_23 = [(1.0, "clave", 1.0), (2.0, "clave", 1.0)]
@@ -133,6 +143,20 @@ def test_the_pattern_is_read_at_the_dance_s_beat() -> None:
     profile = profile_of([*eighths("hat", 0.5), (0.0, "bass", 1.0)], bpm=240.0)
     assert pattern_match(profile, 0.5, 2, load_patterns()["polka"]) is not None
     assert pattern_match(profile, 1.0, 3, load_patterns()["waltz"]) is None  # 8 beats hold no 3s
+
+
+def test_at_double_time_in_three_the_pattern_must_be_heard_in_every_dance_bar() -> None:
+    """Counted at double time, a tracked bar of three holds two dance bars, the second
+    starting on the tracked "&" of 2. An oom-pah-pah has its bass and chords in the first
+    only: the weaker bar's share of the match counts, so it matches little (its two bars
+    correlated together gave 0.65); a Viennese Waltz heard at half tempo has its pattern
+    in both bars and still matches well."""
+    vw = load_patterns()["viennese_waltz"]
+    waltz = pattern_match(profile_of(WALTZ, meter=3, bpm=98.0), 2.0, 3, vw)
+    assert waltz is not None and waltz.similarity < 0.3
+    half = pattern_match(profile_of(VW_AT_HALF_TEMPO, meter=3, bpm=90.0), 2.0, 3, vw)
+    assert half is not None and half.similarity > 0.85
+    assert half.words().startswith("oom-pah-pah (bass on 1")
 
 
 def test_the_factor_is_one_for_a_perfect_match_and_falls_with_the_similarity() -> None:

@@ -26,10 +26,15 @@ the tracked downbeat there), costs ``FitParams.beat_shift_cost``, except for a p
 marked ``pulls_downbeat``: music whose accents pull a listener's (and a tracker's) 1 a
 beat off (the salsa's tumbao avoids the 1 and stresses the 4, the "ponche", which
 listeners outside the style hear as the 1), so a beat's shift is no evidence against it.
-A dance's similarity is
-the best over its patterns and shifts (:func:`pattern_match`); it multiplies the dance's
-score by :func:`pattern_factor`. Where no pattern can be compared, the similarity is
-``FitParams.neutral_similarity``.
+A bar of three counted at double time is a tracked beat and a half long: of the two dance
+bars the comparison holds, the second starts on a tracked off-beat (the "&" of tracked
+beat 2), and a pattern heard in the first bar only (the tracked downbeat's) is no double
+time. There each bar's share of the correlation (the means and scales taken over both
+bars, so that a bar struck weakly against the other counts as weak; times two, so that it
+equals the correlation when the bars are alike) is read, and the weaker bar's counts. A
+dance's similarity is the best over its patterns and shifts (:func:`pattern_match`); it
+multiplies the dance's score by :func:`pattern_factor`. Where no pattern can be compared,
+the similarity is ``FitParams.neutral_similarity``.
 
 What the published work gave this module:
 
@@ -285,9 +290,21 @@ def _template(
 
 def _correlation(x: NDArray[np.float64], t: NDArray[np.float64]) -> float | None:
     """Pearson correlation; None when either side is flat."""
+    shares = _bar_shares(x, t, 1)
+    return None if shares is None else shares[0]
+
+
+def _bar_shares(x: NDArray[np.float64], t: NDArray[np.float64], bars: int) -> list[float] | None:
+    """Each of ``bars`` equal parts' share of the Pearson correlation of ``x`` and ``t``,
+    times ``bars`` (so that each equals the correlation when the parts are alike): the
+    means and scales are the whole's, so a part whose strokes are weak against the
+    others' counts as weak. None when either side is flat."""
     xc, tc = x - x.mean(), t - t.mean()
     den = float(np.sqrt((xc * xc).sum() * (tc * tc).sum()))
-    return float((xc * tc).sum() / den) if den > 1e-12 else None
+    if den <= 1e-12:
+        return None
+    parts = (xc * tc).reshape(bars, -1).sum(axis=1) * bars / den
+    return [float(v) for v in parts]
 
 
 def _song_grid(
@@ -314,8 +331,15 @@ def _song_grid(
 
 
 def _match_one(
-    song: NDArray[np.float64], keep: int, tracked_bar: int, pattern: RhythmPattern, p: FitParams
+    song: NDArray[np.float64],
+    keep: int,
+    tracked_bar: int,
+    pattern: RhythmPattern,
+    p: FitParams,
+    each_bar: bool = False,
 ) -> PatternMatch | None:
+    """The pattern's best match over the shifts; with ``each_bar`` (two dance bars, one
+    starting on a tracked beat and one between two), the weaker bar's share of it."""
     temps = [
         None if w is None else _template(w, pattern.steps, keep, pattern.meter)
         for w in pattern.bands
@@ -328,18 +352,24 @@ def _match_one(
     if pattern.bars == 2 and keep == 2:  # the pattern's two bars in both orders
         bar = pattern.meter * _PHASES
         shifts.update({(s + bar) % length: off for s, off in list(shifts.items())})
+    parts = 2 if each_bar and keep == 2 else 1
+    named = [b for b, t in enumerate(temps) if t is not None]
+    weights = p.band_weights_low_mid_high
     best: PatternMatch | None = None
     for shift, off in shifts.items():
         rolled = np.roll(song, -shift, axis=1).reshape(3, -1, _PHASES)[:, :, list(_GRID)]
         rolled = rolled.reshape(3, -1)
-        per_band = tuple(
-            None if t is None else _correlation(rolled[b], t) for b, t in enumerate(temps)
-        )
-        named = [b for b, t in enumerate(temps) if t is not None]
-        if all(per_band[b] is None for b in named):
+        shares = [
+            None if t is None else _bar_shares(rolled[b], t, parts) for b, t in enumerate(temps)
+        ]
+        if all(shares[b] is None for b in named):
             continue
-        weights = p.band_weights_low_mid_high
-        sim = sum(weights[b] * (per_band[b] or 0.0) for b in named) / sum(weights[b] for b in named)
+        found = []  # the pattern in each part: the weakest counts
+        for k in range(parts):
+            per_band = tuple(None if v is None else v[k] for v in shares)
+            sim = sum(weights[b] * (per_band[b] or 0.0) for b in named)
+            found.append((sim / sum(weights[b] for b in named), per_band))
+        sim, per_band = min(found, key=lambda f: f[0])
         sim -= p.beat_shift_cost if off and not pattern.pulls_downbeat else 0.0
         if best is None or sim > best.similarity:
             best = PatternMatch(pattern, sim, per_band, off)
@@ -379,11 +409,14 @@ def pattern_match(
         return None
     song, keep = grid
     tracked_bar = round(profile.meter * ratio * _PHASES)
+    # a bar of three at double time: every other dance bar starts on a tracked off-beat
+    bar_beats = dance_meter / ratio  # the dance's bar in tracked beats
+    each_bar = abs(bar_beats - round(bar_beats)) > 1e-9
     best: PatternMatch | None = None
     for pattern in patterns:
         if pattern.meter != dance_meter:
             continue
-        m = _match_one(song, keep, tracked_bar, pattern, params or FitParams())
+        m = _match_one(song, keep, tracked_bar, pattern, params or FitParams(), each_bar)
         if m is not None and (best is None or m.similarity > best.similarity):
             best = m
     return best

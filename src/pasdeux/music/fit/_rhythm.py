@@ -30,7 +30,13 @@ either side, above the bar's 20th percentile. Every feature is a number in [0, 1
     beat struck alike, near 1; an oom-pah-pah or a lone downbeat lower.
 ``downbeat``
     The first beat over the first and the mean of the others (all bands): 0.5 when alike,
-    above when the bar's 1 is marked (the "oom" of a waltz's oom-pah-pah).
+    above when the bar's 1 is marked (the "oom" of a waltz's oom-pah-pah). A bar of three
+    counted at double time is a tracked beat and a half long, so every other dance bar
+    starts on a tracked off-beat (tracked beat 2.5): the downbeat is then read apart in the
+    bars that start on a tracked beat and in those that start between two, and the weaker
+    counts, so that the double-time reading has a downbeat only where the off-beat that
+    would be its 1 is struck (the bass of a Viennese Waltz's second bar heard at half
+    tempo), not one lent by the tracked downbeat in the other bars.
 ``backbeat``
     The even beats' share (2 and 4; 2 of a 2/4 bar) of the beats' strength, in the bass
     band or in the rest of the band, whichever is larger: 0.5 even, above 0.5 a backbeat
@@ -223,14 +229,17 @@ def rhythm_profile(
     return RhythmProfile(meter=meter, bins=_BINS, cycles=cycles, flux=acc, loudness_db=loud)
 
 
-def _dance_grid(
+def _dance_bars(
     profile: RhythmProfile, ratio: float, dance_meter: int
-) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
-    """The profile refolded to one bar of the dance, ``_DANCE_BINS`` bins a dance beat.
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]] | None:
+    """The profile cut into the dance's bars, ``_DANCE_BINS`` bins a dance beat.
 
-    ``ratio`` is the dance's beat rate over the tracked one (1, 2 or 0.5). Returns the
-    flux ``(3, dance_meter, _DANCE_BINS)`` and loudness ``(dance_meter, _DANCE_BINS)``,
-    or None when the two-bar cycle does not hold a whole number of the dance's bars.
+    ``ratio`` is the dance's beat rate over the tracked one (1, 2 or 0.5). Returns the flux
+    ``(bars, 3, dance_meter, _DANCE_BINS)``, the loudness ``(bars, dance_meter,
+    _DANCE_BINS)`` and, per bar, whether its downbeat falls on a tracked beat (a bar of
+    three counted at double time is a tracked beat and a half long: every other one starts
+    on a tracked off-beat), or None when the two-bar cycle does not hold a whole number of
+    the dance's bars.
     """
     span = 2 * profile.meter
     dance_beats = span * ratio
@@ -246,12 +255,61 @@ def _dance_grid(
     g = round(group)
     n_bars = n_beats // dance_meter
 
-    def fold(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    def cut(x: NDArray[np.float64]) -> NDArray[np.float64]:
         coarse = x.reshape(-1, g).mean(axis=1)
-        return np.asarray(coarse.reshape(n_bars, dance_meter, _DANCE_BINS).mean(axis=0))
+        return np.asarray(coarse.reshape(n_bars, dance_meter, _DANCE_BINS))
 
-    flux = np.stack([fold(profile.flux[b]) for b in range(3)])
-    return flux, fold(profile.loudness_db)
+    flux = np.stack([cut(profile.flux[b]) for b in range(3)], axis=1)
+    starts = np.arange(n_bars) * dance_meter / ratio  # in tracked beats
+    on_beat = np.abs(starts - np.round(starts)) < 1e-9
+    return flux, cut(profile.loudness_db), on_beat
+
+
+def _dance_grid(
+    profile: RhythmProfile, ratio: float, dance_meter: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
+    """The profile refolded to one bar of the dance, ``_DANCE_BINS`` bins a dance beat:
+    the flux ``(3, dance_meter, _DANCE_BINS)`` and loudness ``(dance_meter, _DANCE_BINS)``
+    averaged over the dance's bars (:func:`_dance_bars`), or None."""
+    bars = _dance_bars(profile, ratio, dance_meter)
+    if bars is None:
+        return None
+    flux, loud, _ = bars
+    return np.asarray(flux.mean(axis=0)), np.asarray(loud.mean(axis=0))
+
+
+def _downbeat(profile: RhythmProfile, ratio: float, dance_meter: int) -> float | None:
+    """The ``downbeat`` feature: the first beat's onset strength over the first's and the
+    mean of the other beats' (all bands).
+
+    Where every dance bar starts on a tracked beat (any reading but a bar of three at
+    double time) it is read on the folded bar. Otherwise it is read apart on the dance's
+    bars that start on a tracked beat and on those that start between two, and the weaker
+    counts: a dance's 1 must be heard in every one of its bars. The strokes' peaks (±1
+    bin) are then taken round the whole cycle, since a bar that starts on an off-beat is
+    followed by one that starts on a beat, not by itself."""
+    bars = _dance_bars(profile, ratio, dance_meter)
+    if bars is None:
+        return None
+    flux, _, on_beat = bars
+    if on_beat.all():
+        folded = flux.mean(axis=0)
+        groups = [np.stack([_strengths(folded[b]) for b in range(3)])]
+    else:
+        cycle = np.moveaxis(flux, 0, 1).reshape(3, -1)  # (band, bars * beats * bins)
+        peak = np.maximum(np.maximum(np.roll(cycle, 1, 1), cycle), np.roll(cycle, -1, 1))
+        peaks = np.moveaxis(peak.reshape(3, flux.shape[0], *flux.shape[2:]), 1, 0)
+        groups = []
+        for where in (on_beat, ~on_beat):
+            raw = flux[where].mean(axis=0).reshape(3, -1)
+            floor = np.percentile(raw, 20, axis=1).reshape(3, 1, 1)
+            groups.append(np.maximum(peaks[where].mean(axis=0) - floor, 0.0))
+    values = []
+    for s in groups:
+        on = s.sum(axis=0)[:, 0]
+        if on.sum() > 1e-9:
+            values.append(float(on[0] / (on[0] + on[1:].mean())))
+    return min(values) if values else None
 
 
 def _strengths(x: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -324,8 +382,9 @@ def rhythm_features(
     on_beat = total[:, 0]
     if on_beat.max() > 1e-9:
         out["evenness"] = float(on_beat.min() / on_beat.max())
-    if on_beat.sum() > 1e-9:
-        out["downbeat"] = float(on_beat[0] / (on_beat[0] + on_beat[1:].mean()))
+    downbeat = _downbeat(profile, ratio, meter)
+    if downbeat is not None:
+        out["downbeat"] = downbeat
     if meter in (2, 4):
         shares = [
             float(layer[1::2, 0].sum() / layer[:, 0].sum())
