@@ -25,7 +25,11 @@ from pasdeux.motion.body._arms import (
     pose_arms,
 )
 from pasdeux.motion.body._contact import allowed_overlaps_m, contact_model, find_turns, turned
-from pasdeux.motion.body._hands import _blends_round_partners, _unjoined_hands_apart, hand_targets
+from pasdeux.motion.body._hands import (
+    _blends_round_partners,
+    _unjoined_hands_apart,
+    hand_targets,
+)
 from pasdeux.motion.body._reach import arm_reach_m, meeting_point, off_shoulders
 from pasdeux.motion.rig._kin import Body
 
@@ -146,9 +150,10 @@ def test_a_raised_hand_goes_over_her_head_not_into_it() -> None:
 def test_a_hand_changing_holds_goes_round_the_partner() -> None:
     """A blended target inside her belly: half way between two holds it is pushed out of
     her (clear of her torso, the hand pointing any way); in a hold alone it is left where
-    the hold puts it; a hand that one of the holds places on her back is not pushed off;
-    two hands joined in both holds meet (half way between their blended places) and go
-    out of her together."""
+    the hold puts it; a hand going to its place on her back is pushed by the share of
+    the holds that do not place it there (half way: half as far as a free hand; resting
+    there: not at all); two hands joined in both holds meet (half way between their
+    blended places) and go out of her together."""
     n = 3
     ldr = _standing("leader", (0.0, 0.0), 0.0, n)
     flw = _standing("follower", (-0.25, 0.30), 180.0, n)
@@ -172,7 +177,11 @@ def test_a_hand_changing_holds_goes_round_the_partner() -> None:
     assert clear_of_her(blended(("leader", "l"), half))
     assert np.array_equal(blended(("leader", "l"), {"none": np.ones(n)}), inside)
     closing = {"closed": np.full(n, 0.5), "none": np.full(n, 0.5)}
-    assert np.array_equal(blended(("leader", "r"), closing), inside)
+    free_push = blended(("leader", "l"), half) - inside
+    placed_push = blended(("leader", "r"), closing) - inside
+    assert np.all(np.linalg.norm(placed_push, axis=1) > 0.05)
+    np.testing.assert_allclose(placed_push, 0.5 * free_push, atol=1e-9)
+    assert np.array_equal(blended(("leader", "r"), {"closed": np.ones(n)}), inside)
     raising = {"left_to_right": np.full(n, 0.5), "left_to_right_raised": np.full(n, 0.5)}
     hers = flw.positions[:, ix("RightArm")] + np.array([0.0, 0.0, 0.3])  # clear of him
     pair = {("leader", "l"): inside, ("follower", "r"): hers}
