@@ -28,6 +28,7 @@ from pasdeux.motion.body._contact import allowed_overlaps_m, contact_model, find
 from pasdeux.motion.body._hands import (
     _blends_round_partners,
     _unjoined_hands_apart,
+    blended_targets,
     hand_targets,
 )
 from pasdeux.motion.body._reach import arm_reach_m, meeting_point, off_shoulders
@@ -188,6 +189,39 @@ def test_a_hand_changing_holds_goes_round_the_partner() -> None:
     out = _blends_round_partners(pair, raising, bodies, SKELETONS)
     assert clear_of_her(out["leader", "l"])
     assert np.array_equal(out["leader", "l"], out["follower", "r"])
+
+
+@pytest.mark.parametrize("lead", [2.0, 1.0])
+def test_hands_going_to_their_places_on_the_partner_take_its_height_first(lead: float) -> None:
+    """Closed hold into the embrace (a Slow Dance): his left hand leaves hers for her
+    waist as her right goes up to his shoulder, the two arms crossing. With the height
+    leading (``placed_height_lead`` 2) each hand is at its place's height half way
+    through, his well below hers where they cross; blended with the rest (1) both are
+    half way up or down, level with each other where the arms cross. Back from the
+    embrace to closed hold the same, in reverse."""
+    n = 61
+    ramp = np.linspace(0.0, 1.0, n)
+    bodies = {
+        "leader": _standing("leader", (0.0, 0.0), 0.0, n),
+        "follower": _standing("follower", (0.0, 0.38), 180.0, n),
+    }
+    params = MotionParams(placed_height_lead=lead)
+    places = hand_targets("embrace", bodies["leader"], bodies["follower"], SKELETONS)
+    joined = hand_targets("closed", bodies["leader"], bodies["follower"], SKELETONS)
+    for weights, middle in (
+        ({"closed": 1.0 - ramp, "embrace": ramp}, n // 2),
+        ({"embrace": 1.0 - ramp, "closed": ramp}, n // 2),
+    ):
+        targets = blended_targets(bodies, SKELETONS, weights, params, 60.0)
+        his, hers = targets["leader", "l"][middle], targets["follower", "r"][middle]
+        if lead == 2.0:
+            assert his[2] == pytest.approx(places["leader"]["l"][middle, 2], abs=0.03)
+            assert hers[2] == pytest.approx(places["follower"]["r"][middle, 2], abs=0.03)
+            assert hers[2] - his[2] > 0.3
+        else:
+            half = (joined["leader"]["l"][middle, 2] + places["leader"]["l"][middle, 2]) / 2
+            assert his[2] == pytest.approx(half, abs=0.03)
+            assert hers[2] - his[2] < 0.3
 
 
 def test_her_arm_rests_on_his_in_closed_hold() -> None:

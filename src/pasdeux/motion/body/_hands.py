@@ -73,6 +73,8 @@ def blended_targets(
         key: shoulders[key] + (_drawn_in(key, weights, params) * length[key])[:, None] * way[key]
         for key in shoulders
     }
+    for key in targets:
+        targets[key][:, 2] += _placed_height_lead(key, weights, per_hold, params.placed_height_lead)
     # Hands every blended hold joins meet at one point both arms reach; then hands between
     # holds go round the partner (joined ones together).
     joined = _joined_blend(per_hold, weights, shoulders, skeletons, params.hand_nearest_share)
@@ -238,6 +240,32 @@ def _placed_share(hand: tuple[str, str], weights: dict[str, Array]) -> Array:
         if held and not held.endswith(" hand"):
             placed = placed + weight
     return np.asarray(np.clip(placed, 0.0, 1.0))
+
+
+def _placed_height_lead(
+    hand: tuple[str, str],
+    weights: dict[str, Array],
+    per_hold: dict[str, dict[str, dict[str, Array]]],
+    lead: float,
+) -> Array:
+    """Per frame, how much higher (m) a hand (role, side) goes than its blended target
+    where it goes to or from its place on the partner: its height is blended with the
+    holds that place it there weighed ``lead`` times their share (at most all of it), the
+    others the rest (``per_hold``: each hold's targets); 0 where no hold or every hold
+    places it."""
+    role, side = hand
+    placed = _placed_share(hand, weights)
+    led = np.minimum(1.0, lead * placed)
+    gains = (
+        led / np.maximum(placed, 1e-9) - 1.0,
+        (1.0 - led) / np.maximum(1.0 - placed, 1e-9) - 1.0,
+    )
+    delta = np.zeros(placed.shape[0])
+    for hold, weight in weights.items():
+        held = held_part(hold, role, side)
+        gain = gains[0] if held and not held.endswith(" hand") else gains[1]
+        delta += gain * weight * per_hold[hold][role][side][:, 2]
+    return np.asarray(np.where((placed > 1e-6) & (placed < 1.0 - 1e-6), delta, 0.0))
 
 
 def _drawn_in(hand: tuple[str, str], weights: dict[str, Array], params: MotionParams) -> Array:
