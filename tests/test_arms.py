@@ -25,7 +25,12 @@ from pasdeux.motion.body._arms import (
     pose_arms,
 )
 from pasdeux.motion.body._contact import allowed_overlaps_m, contact_model, find_turns, turned
-from pasdeux.motion.body._hands import _blends_round_partners, _unjoined_hands_apart, hand_targets
+from pasdeux.motion.body._hands import (
+    _blends_round_partners,
+    _unjoined_hands_apart,
+    blended_targets,
+    hand_targets,
+)
 from pasdeux.motion.body._reach import arm_reach_m, meeting_point, off_shoulders
 from pasdeux.motion.rig._kin import Body
 
@@ -146,9 +151,10 @@ def test_a_raised_hand_goes_over_her_head_not_into_it() -> None:
 def test_a_hand_changing_holds_goes_round_the_partner() -> None:
     """A blended target inside her belly: half way between two holds it is pushed out of
     her (clear of her torso, the hand pointing any way); in a hold alone it is left where
-    the hold puts it; a hand that one of the holds places on her back is not pushed off;
-    two hands joined in both holds meet (half way between their blended places) and go
-    out of her together."""
+    the hold puts it; a hand going to its place on her back is pushed by the share of
+    the holds that do not place it there (half way: half as far as a free hand; resting
+    there: not at all); two hands joined in both holds meet (half way between their
+    blended places) and go out of her together."""
     n = 3
     ldr = _standing("leader", (0.0, 0.0), 0.0, n)
     flw = _standing("follower", (-0.25, 0.30), 180.0, n)
@@ -172,13 +178,50 @@ def test_a_hand_changing_holds_goes_round_the_partner() -> None:
     assert clear_of_her(blended(("leader", "l"), half))
     assert np.array_equal(blended(("leader", "l"), {"none": np.ones(n)}), inside)
     closing = {"closed": np.full(n, 0.5), "none": np.full(n, 0.5)}
-    assert np.array_equal(blended(("leader", "r"), closing), inside)
+    free_push = blended(("leader", "l"), half) - inside
+    placed_push = blended(("leader", "r"), closing) - inside
+    assert np.all(np.linalg.norm(placed_push, axis=1) > 0.05)
+    np.testing.assert_allclose(placed_push, 0.5 * free_push, atol=1e-9)
+    assert np.array_equal(blended(("leader", "r"), {"closed": np.ones(n)}), inside)
     raising = {"left_to_right": np.full(n, 0.5), "left_to_right_raised": np.full(n, 0.5)}
     hers = flw.positions[:, ix("RightArm")] + np.array([0.0, 0.0, 0.3])  # clear of him
     pair = {("leader", "l"): inside, ("follower", "r"): hers}
     out = _blends_round_partners(pair, raising, bodies, SKELETONS)
     assert clear_of_her(out["leader", "l"])
     assert np.array_equal(out["leader", "l"], out["follower", "r"])
+
+
+@pytest.mark.parametrize("lead", [2.0, 1.0])
+def test_hands_going_to_their_places_on_the_partner_take_its_height_first(lead: float) -> None:
+    """Closed hold into the embrace (a Slow Dance): his left hand leaves hers for her
+    waist as her right goes up to his shoulder, the two arms crossing. With the height
+    leading (``placed_height_lead`` 2) each hand is at its place's height half way
+    through, his well below hers where they cross; blended with the rest (1) both are
+    half way up or down, level with each other where the arms cross. Back from the
+    embrace to closed hold the same, in reverse."""
+    n = 61
+    ramp = np.linspace(0.0, 1.0, n)
+    bodies = {
+        "leader": _standing("leader", (0.0, 0.0), 0.0, n),
+        "follower": _standing("follower", (0.0, 0.38), 180.0, n),
+    }
+    params = MotionParams(placed_height_lead=lead)
+    places = hand_targets("embrace", bodies["leader"], bodies["follower"], SKELETONS)
+    joined = hand_targets("closed", bodies["leader"], bodies["follower"], SKELETONS)
+    for weights, middle in (
+        ({"closed": 1.0 - ramp, "embrace": ramp}, n // 2),
+        ({"embrace": 1.0 - ramp, "closed": ramp}, n // 2),
+    ):
+        targets = blended_targets(bodies, SKELETONS, weights, params, 60.0)
+        his, hers = targets["leader", "l"][middle], targets["follower", "r"][middle]
+        if lead == 2.0:
+            assert his[2] == pytest.approx(places["leader"]["l"][middle, 2], abs=0.03)
+            assert hers[2] == pytest.approx(places["follower"]["r"][middle, 2], abs=0.03)
+            assert hers[2] - his[2] > 0.3
+        else:
+            half = (joined["leader"]["l"][middle, 2] + places["leader"]["l"][middle, 2]) / 2
+            assert his[2] == pytest.approx(half, abs=0.03)
+            assert hers[2] - his[2] < 0.3
 
 
 def test_her_arm_rests_on_his_in_closed_hold() -> None:

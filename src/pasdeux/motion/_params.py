@@ -137,6 +137,12 @@ class MotionParams:
         by this share of its reach half way through the change (none at either end): the
         elbow bends as the arm swings, as a dancer raising a hand for an underarm turn
         brings it up in front of his own body, not through the partner's face.
+    placed_height_lead
+        A hand going to or from its place on the partner (a shoulder, a back, a waist)
+        takes that place's height this many times as fast as the rest of the change (1:
+        with it): it rises or drops to the height first and then comes in level, and
+        leaving, it comes away level before it drops, so two arms changing hold together
+        (her hand to his shoulder as his goes down to her waist) pass over one another.
     shoulder_turn_max_deg_s
         The fastest the way from a shoulder to its wrist turns in the chest's frame
         (degrees a second): where a hand's target swings round faster (a hold changing as
@@ -318,6 +324,7 @@ class MotionParams:
     hand_move_speed_m_s: float = 0.5
     raised_hand_clearance_m: float = 0.07
     blend_draw_in_share: float = 0.4
+    placed_height_lead: float = 2.0
     shoulder_turn_max_deg_s: float = 1080.0
     elbow_turn_max_deg_s: float = 720.0
     arm_across_max_deg: float = 140.0
@@ -405,6 +412,10 @@ class MotionParams:
         ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be within 0-1, got {getattr(self, name)}")
+        if not self.placed_height_lead >= 1.0:
+            raise ValueError(
+                f"placed_height_lead must be at least 1, got {self.placed_height_lead}"
+            )
         if not self.swing_ease_in_power >= 1.0:
             raise ValueError(
                 f"swing_ease_in_power must be at least 1, got {self.swing_ease_in_power}"

@@ -73,6 +73,8 @@ def blended_targets(
         key: shoulders[key] + (_drawn_in(key, weights, params) * length[key])[:, None] * way[key]
         for key in shoulders
     }
+    for key in targets:
+        targets[key][:, 2] += _placed_height_lead(key, weights, per_hold, params.placed_height_lead)
     # Hands every blended hold joins meet at one point both arms reach; then hands between
     # holds go round the partner (joined ones together).
     joined = _joined_blend(per_hold, weights, shoulders, skeletons, params.hand_nearest_share)
@@ -190,7 +192,9 @@ def _blends_round_partners(
     blended by ``weights``) go round the partner, not through: each is pushed out of the
     partner's body as a joined hand is (:func:`_out_of_body`, level away from the
     partner where on the axis), by as much as the blend is under way (fully from half
-    way). Not a hand that one of the holds places on the partner (it may rest there).
+    way) times the share of the holds blended that do not place it on the partner (a
+    hand going to rest on the partner comes round the partner's body and in; resting
+    there, it is not pushed off).
     Two hands every hold blended joins stay joined: they go to the middle of their two
     blended places (one point already where :func:`_joined_blend` put them there) and move
     together, by both their pushes (each is taken out of the other dancer's body)."""
@@ -217,13 +221,51 @@ def _blends_round_partners(
         push[role, side] = _out_of_body(target, partner, skel, clear, away) - target
     out = {}
     for key, target in targets.items():
-        on_partner, mates = relations[key]
+        placed, mates = relations[key]
         moved = push[key].copy()
         for mate, always in mates.items():
             if mate in push:
                 moved += np.where(always[:, None], push[mate], 0.0)
-        out[key] = target + np.where(on_partner, 0.0, under_way)[:, None] * moved
+        out[key] = target + (under_way * (1.0 - placed))[:, None] * moved
     return out
+
+
+def _placed_share(hand: tuple[str, str], weights: dict[str, Array]) -> Array:
+    """Per frame, the summed weight (0-1) of the holds blended there that place ``hand``
+    (role, side) on the partner's body (not on a hand)."""
+    role, side = hand
+    placed = np.zeros(next(iter(weights.values())).shape[0])
+    for hold, weight in weights.items():
+        held = held_part(hold, role, side)
+        if held and not held.endswith(" hand"):
+            placed = placed + weight
+    return np.asarray(np.clip(placed, 0.0, 1.0))
+
+
+def _placed_height_lead(
+    hand: tuple[str, str],
+    weights: dict[str, Array],
+    per_hold: dict[str, dict[str, dict[str, Array]]],
+    lead: float,
+) -> Array:
+    """Per frame, how much higher (m) a hand (role, side) goes than its blended target
+    where it goes to or from its place on the partner: its height is blended with the
+    holds that place it there weighed ``lead`` times their share (at most all of it), the
+    others the rest (``per_hold``: each hold's targets); 0 where no hold or every hold
+    places it."""
+    role, side = hand
+    placed = _placed_share(hand, weights)
+    led = np.minimum(1.0, lead * placed)
+    gains = (
+        led / np.maximum(placed, 1e-9) - 1.0,
+        (1.0 - led) / np.maximum(1.0 - placed, 1e-9) - 1.0,
+    )
+    delta = np.zeros(placed.shape[0])
+    for hold, weight in weights.items():
+        held = held_part(hold, role, side)
+        gain = gains[0] if held and not held.endswith(" hand") else gains[1]
+        delta += gain * weight * per_hold[hold][role][side][:, 2]
+    return np.asarray(np.where((placed > 1e-6) & (placed < 1.0 - 1e-6), delta, 0.0))
 
 
 def _drawn_in(hand: tuple[str, str], weights: dict[str, Array], params: MotionParams) -> Array:
@@ -260,21 +302,19 @@ def held_part(hold: str, role: str, side: str) -> str:
 def _hand_in_holds(
     hand: tuple[str, str], weights: dict[str, Array]
 ) -> tuple[Array, dict[tuple[str, str], Array]]:
-    """Per frame, whether a hold blended there (weight above 0) places ``hand`` (role,
-    side) on the partner's body, and for each partner's hand whether every hold blended
-    there joins the two."""
+    """Per frame, the share of the holds blended there that place ``hand`` (role, side)
+    on the partner's body (:func:`_placed_share`), and for each partner's hand whether
+    every hold blended there joins the two."""
     role, side = hand
     partner = "follower" if role == "leader" else "leader"
     n = next(iter(weights.values())).size
-    on_partner = np.zeros(n, dtype=bool)
     mates = {(partner, s): np.ones(n, dtype=bool) for s in "lr"}
     for hold, weight in weights.items():
         present = weight > 1e-6
         held = held_part(hold, role, side)
-        on_partner |= present & bool(held) & (not held.endswith(" hand"))
         for (_, s), always in mates.items():
             always &= ~present | (held == f"{side_name(s)[0]} hand")
-    return on_partner, mates
+    return _placed_share(hand, weights), mates
 
 
 def _slerp(a: Array, b: Array, share: Array) -> Array:
