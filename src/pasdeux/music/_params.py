@@ -82,11 +82,11 @@ class ListenParams:
     pattern_points
         Points of a beat at which the rhythm pattern is sampled.
     repetition_gain, repetition_window_beats, repetition_max_lag_beats, repetition_min_pairs
-        The tune's repetition (a phrase lasts 2, 4, 8 or 16 bars): log evidence, once per
-        song, per unit of the difference between how well the chroma of
-        ``repetition_window_beats`` beats recurs at the best lag of bars of 3 and at the
-        best lag of bars of 2 or 4; lags up to ``repetition_max_lag_beats`` beats, each
-        compared over at least ``repetition_min_pairs`` windows.
+        The tune's repetition (a phrase lasts 2, 4, 8 or 16 bars): log evidence against
+        bars of 3, once per song, per unit by which the chroma of
+        ``repetition_window_beats`` beats recurs better at the best lag of bars of 2 or 4
+        than at the best lag of bars of 3; lags up to ``repetition_max_lag_beats`` beats,
+        each compared over at least ``repetition_min_pairs`` windows.
     ternary_ratio
         A compound beat (6/8): the onsets at a third and two thirds of the beat both exceed
         that half way by this factor.

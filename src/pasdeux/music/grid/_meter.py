@@ -316,18 +316,20 @@ def period_evidence(
 def repetition_evidence(
     beat_chroma: NDArray[np.float64], *, params: ListenParams
 ) -> dict[int, float]:
-    """Log evidence, once for the song, for bars of 2, 3 and 4 from how the tune repeats.
+    """Log evidence, once for the song, against bars of 3 from how the tune repeats.
 
-    A tune repeats by phrases, and a phrase lasts 2, 4, 8 or 16 bars: a tune in 3 recurs
-    after 6, 12, 24 or 48 beats, one in 2 or 4 after 4, 8, 16 or 32. The chroma of
+    A tune repeats by phrases, and a phrase lasts a whole number of bars, mostly 2, 4, 8
+    or 16: a tune in 2 or 4 recurs after 4, 8, 16 or 32 beats, which no whole number of
+    bars of 3 lasts; one in 3 after 6, 12, 24 or 48. The chroma of
     ``params.repetition_window_beats`` beats at a time (less the song's mean chroma, so
     that the key is no likeness) is compared with that one lag later (cosine, the mean
-    over the song); the evidence for 3 is ``params.repetition_gain`` times the best of
-    the triple lags less the best of the duple ones (0 for 2 and 4: the phrase does not
-    tell 2 from 4). A triple lag of 12 beats or more counts less the likeness at a third
-    of it: a strain of 16 beats played three times recurs after 48. This is what tells 3
-    from 4 in a bare melody, whose accents are flat and whose rhythm repeats at no clear
-    bar length: a fife tune's 8-bar strains.
+    over the song). The evidence for 3 is ``params.repetition_gain`` times the best of
+    the triple lags less the best of the duple ones, when that is below 0 (0 for 2 and 4:
+    the phrase does not tell 2 from 4). A triple lag of 12 beats or more counts less the
+    likeness at a third of it (a strain of 16 beats played three times recurs after 48).
+    Never for 3: 12, 24 and 48 beats are whole bars of 4 too (a chorale's strains).
+    This is what tells 3 from 4 in a bare melody, whose accents are flat and whose rhythm
+    repeats at no clear bar length: a fife tune's 8-bar strains.
 
     Parameters
     ----------
@@ -365,7 +367,10 @@ def repetition_evidence(
     ]
     if not triple or not duple:
         return none
-    return {2: 0.0, 3: params.repetition_gain * (max(triple) - max(duple)), 4: 0.0}
+    # only against 3: no whole number of bars of 3 lasts 4, 8, 16 or 32 beats, but 12, 24
+    # or 48 beats are 3, 6 or 12 bars of 4 as well (a chorale's strains, a tune's 6-bar
+    # phrases), which only the assumption of 2, 4, 8 or 16-bar phrases reads as 3
+    return {2: 0.0, 3: params.repetition_gain * min(0.0, max(triple) - max(duple)), 4: 0.0}
 
 
 def _beat_means(x: NDArray[np.float64], beats: NDArray[np.float64]) -> NDArray[np.float64]:
