@@ -7,7 +7,9 @@ Evidence, beat by beat:
 - harmonic change: chords change on downbeats far more often than elsewhere;
 - the rhythm's period: the pattern of onsets within a beat (three bands, six points a beat)
   repeats every bar, so the meter whose length it repeats at is favoured (this is what
-  finds a waltz whose downbeats are soft).
+  finds a waltz whose downbeats are soft);
+- once for the song, how the tune repeats: a phrase of 2 to 16 bars of 2 or 4 recurs
+  after 4 to 32 beats, which no whole number of bars of 3 lasts (a bare melody's bars).
 
 Each beat's evidence is taken relative to the song's average beat (the network's log-odds
 and the harmonic change less their means): a beat that says nothing weighs nothing, so
