@@ -32,6 +32,7 @@ from pasdeux.music.grid._meter import (
     is_compound,
     local_harmony_clarity,
     period_evidence,
+    repetition_evidence,
 )
 from pasdeux.music.grid._pulse import check_danceable, choose_level, pulse_clarity
 from pasdeux.music.grid._tempo_prior import COMPETITION_TEMPOS, TempoPrior, default_prior
@@ -398,6 +399,71 @@ def test_an_even_rhythm_is_no_evidence_against_three(seed: int) -> None:
     assert float(evidence[:, 1].mean() - evidence[:, 2].mean()) > -0.01
 
 
+def _bare_tune(
+    strain: int, repeats: int, seed: int, bpm: float = 108.0
+) -> tuple[NDArray[np.float64], NDArray[np.float64], Onsets]:
+    """A bare melody as the grid hears it: one note a beat, every beat struck alike (the
+    network hears no downbeat), no chords, and the strain of ``strain`` random notes
+    played ``repeats`` times (a fife tune's 8-bar strain in 2/4 is 16 beats; a waltz's
+    8 bars, 24). Beat activations, beats and onsets."""
+    rng = np.random.default_rng(seed)
+    ibi = 60.0 / bpm
+    notes = rng.integers(12, size=strain)
+    beats = np.asarray(0.5 + ibi * np.arange(strain * repeats), dtype=np.float64)
+    n = int((beats[-1] + 1.0) * FPS)
+    act = np.zeros((n, 2))
+    bands = 0.05 * rng.random((n, 3))
+    chroma = np.full((n, 12), 0.05)
+    for i, t in enumerate(beats):
+        f, end = round(t * FPS), round((t + ibi) * FPS)
+        act[f] = (0.5 + 0.1 * rng.random(), 0.15 * (0.5 + rng.random()))
+        bands[f] += 0.6 + 0.4 * rng.random(3)
+        chroma[f:end, notes[i % strain]] += 1.0
+    bass = np.zeros(10, dtype=np.float32)
+    return act, beats, Onsets(bands=bands, chroma=chroma, bass=bass, bass_rate=100.0)
+
+
+def _beat_chroma(beats: NDArray[np.float64], onsets: Onsets) -> NDArray[np.float64]:
+    rows = [onsets.chroma[round(t * FPS) : round(t * FPS) + 10].mean(axis=0) for t in beats]
+    return np.asarray(rows, dtype=np.float64)
+
+
+@pytest.mark.parametrize(
+    ("strain", "repeats", "against"), [(16, 4, True), (32, 2, True), (24, 3, False), (12, 6, False)]
+)
+def test_a_tune_repeating_after_a_duple_number_of_beats_is_not_in_three(
+    strain: int, repeats: int, against: bool
+) -> None:
+    """A strain of 16 or 32 beats is 8 or 16 bars of 2 or 4, no whole number of bars of 3
+    (and played four times it recurs after 48 beats too: no evidence for 3). One of 12 or
+    24 beats is 4 or 8 bars of 3, but also 3 or 6 bars of 4: no evidence either way."""
+    _, beats, onsets = _bare_tune(strain, repeats, 0)
+    evidence = repetition_evidence(_beat_chroma(beats, onsets), params=PARAMS)
+    assert evidence[2] == evidence[4] == 0.0
+    if against:
+        assert evidence[3] < -1.0
+    else:
+        assert evidence[3] == 0.0
+
+
+def test_a_tune_too_short_to_repeat_says_nothing() -> None:
+    _, beats, onsets = _bare_tune(10, 1, 0)
+    assert repetition_evidence(_beat_chroma(beats, onsets), params=PARAMS) == {
+        2: 0.0,
+        3: 0.0,
+        4: 0.0,
+    }
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_bare_tune_in_eight_bar_strains_of_two_four_does_not_read_three(seed: int) -> None:
+    """Flat accents, no chords, an even rhythm: only how the tune repeats tells its bars.
+    (Without it, 7 of these 10 read 3, as a fife tune of the others' compositions did.)"""
+    act, beats, onsets = _bare_tune(16, 4, seed)
+    meters, _ = find_bars(act, beats, onsets, default_prior(PARAMS), params=PARAMS)
+    assert int(np.bincount(meters).argmax()) in {2, 4}
+
+
 def _synthetic_onsets(
     beats: NDArray[np.float64], between: float, length_s: float, bass: NDArray[np.float32]
 ) -> Onsets:
@@ -641,6 +707,8 @@ def test_default_prior_knows_the_competition_dances() -> None:
         {"downbeat_prior": 1.0},
         {"prior_min_bpm": 300.0},
         {"min_counted_bpm": 250.0},
+        {"repetition_window_beats": 0},
+        {"repetition_min_pairs": 0},
     ],
 )
 def test_listen_tunables_out_of_range_are_refused(change: dict[str, float]) -> None:

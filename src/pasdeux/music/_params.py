@@ -81,6 +81,12 @@ class ListenParams:
         Log evidence per beat per unit of rhythm self-similarity at a meter's lag.
     pattern_points
         Points of a beat at which the rhythm pattern is sampled.
+    repetition_gain, repetition_window_beats, repetition_max_lag_beats, repetition_min_pairs
+        The tune's repetition (a phrase lasts 2, 4, 8 or 16 bars): log evidence against
+        bars of 3, once per song, per unit by which the chroma of
+        ``repetition_window_beats`` beats recurs better at the best lag of bars of 2 or 4
+        than at the best lag of bars of 3; lags up to ``repetition_max_lag_beats`` beats,
+        each compared over at least ``repetition_min_pairs`` windows.
     ternary_ratio
         A compound beat (6/8): the onsets at a third and two thirds of the beat both exceed
         that half way by this factor.
@@ -195,6 +201,10 @@ class ListenParams:
     harmony_clarity_beats: int = 48
     period_gain: float = 8.0
     pattern_points: int = 6
+    repetition_gain: float = 4.0
+    repetition_window_beats: int = 4
+    repetition_max_lag_beats: int = 48
+    repetition_min_pairs: int = 8
     ternary_ratio: float = 1.4
     alternation_gain: float = 12.0
     alternation_neutral: float = 0.33
@@ -254,7 +264,13 @@ class ListenParams:
             raise ValueError("meter_switch_prob must be in (0, 1) and meter_two_prior > 0")
         if self.pattern_points < 1:
             raise ValueError(f"pattern_points must be at least 1, not {self.pattern_points}")
-        for name in ("harmony_width_beats", "pair_harmony_width_beats", "harmony_clarity_beats"):
+        for name in (
+            "harmony_width_beats",
+            "pair_harmony_width_beats",
+            "harmony_clarity_beats",
+            "repetition_window_beats",
+            "repetition_min_pairs",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, not {getattr(self, name)}")
         if not self.harmony_clear_contrast > 0:

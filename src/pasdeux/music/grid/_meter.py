@@ -7,7 +7,9 @@ Evidence, beat by beat:
 - harmonic change: chords change on downbeats far more often than elsewhere;
 - the rhythm's period: the pattern of onsets within a beat (three bands, six points a beat)
   repeats every bar, so the meter whose length it repeats at is favoured (this is what
-  finds a waltz whose downbeats are soft).
+  finds a waltz whose downbeats are soft);
+- once for the song, how the tune repeats: a phrase of 2 to 16 bars of 2 or 4 recurs
+  after 4 to 32 beats, which no whole number of bars of 3 lasts (a bare melody's bars).
 
 Each beat's evidence is taken relative to the song's average beat (the network's log-odds
 and the harmonic change less their means): a beat that says nothing weighs nothing, so
@@ -116,6 +118,7 @@ def bar_viterbi(
     down_bonus: NDArray[np.float64] | None = None,
     meter_evidence: NDArray[np.float64] | None = None,
     meter_log_prior: dict[int, float] | None = None,
+    song_evidence: dict[int, float] | None = None,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Most likely meter and position in bar of every beat, allowing meter changes.
 
@@ -140,6 +143,10 @@ def bar_viterbi(
     meter_log_prior
         Log prior per bar of each meter; None for the default (``params.meter_two_prior``
         for a two-beat bar).
+    song_evidence
+        Log evidence for each meter from the song as a whole (:func:`repetition_evidence`),
+        counted once where the meter starts (at the first beat, or at a change into it),
+        not bar by bar; None for none.
 
     Returns
     -------
@@ -149,6 +156,7 @@ def bar_viterbi(
         Each beat's position in its bar (1 = downbeat).
     """
     prior = _meter_log_prior(params) if meter_log_prior is None else meter_log_prior
+    once = dict.fromkeys(_METERS, 0.0) if song_evidence is None else song_evidence
     switch_log_prob = math.log(params.meter_switch_prob)
     states = [(m, p) for m in _METERS for p in range(1, m + 1)]
     index = {s: k for k, s in enumerate(states)}
@@ -161,7 +169,7 @@ def bar_viterbi(
             continue
         for m2 in _METERS:
             stay = math.log1p(-math.exp(switch_log_prob))
-            base = stay if m2 == m else switch_log_prob - math.log(n_other)
+            base = stay if m2 == m else switch_log_prob - math.log(n_other) + once[m2]
             trans[k, index[(m2, 1)]] = base + prior[m2]
     is_down = np.array([p == 1 for _, p in states])
     qq = np.asarray(q, dtype=float)
@@ -174,7 +182,7 @@ def bar_viterbi(
         column = {m: k for k, m in enumerate(_METERS)}
         ev = np.asarray(meter_evidence, dtype=float)
         emis = emis + ev[:, [column[m] for m, _ in states]]
-    init = np.array([prior[m] - math.log(m) for m, _ in states])
+    init = np.array([prior[m] + once[m] - math.log(m) for m, _ in states])
     back = np.zeros((n, n_states), dtype=np.int64)
     delta = init + emis[0]
     for i in range(1, n):
@@ -305,6 +313,66 @@ def period_evidence(
     return np.asarray(
         params.period_gain * (smooth - smooth.mean(axis=1, keepdims=True)), dtype=float
     )
+
+
+def repetition_evidence(
+    beat_chroma: NDArray[np.float64], *, params: ListenParams
+) -> dict[int, float]:
+    """Log evidence, once for the song, against bars of 3 from how the tune repeats.
+
+    A tune repeats by phrases, and a phrase lasts a whole number of bars, mostly 2, 4, 8
+    or 16: a tune in 2 or 4 recurs after 4, 8, 16 or 32 beats, which no whole number of
+    bars of 3 lasts; one in 3 after 6, 12, 24 or 48. The chroma of
+    ``params.repetition_window_beats`` beats at a time (less the song's mean chroma, so
+    that the key is no likeness) is compared with that one lag later (cosine, the mean
+    over the song). The evidence for 3 is ``params.repetition_gain`` times the best of
+    the triple lags less the best of the duple ones, when that is below 0 (0 for 2 and 4:
+    the phrase does not tell 2 from 4). A triple lag of 12 beats or more counts less the
+    likeness at a third of it (a strain of 16 beats played three times recurs after 48).
+    Never for 3: 12, 24 and 48 beats are whole bars of 4 too (a chorale's strains).
+    This is what tells 3 from 4 in a bare melody, whose accents are flat and whose rhythm
+    repeats at no clear bar length: a fife tune's 8-bar strains.
+
+    Parameters
+    ----------
+    beat_chroma
+        ``(beats, 12)``: the mean chroma of each beat.
+    params
+        The tunables (:class:`pasdeux.music.ListenParams`).
+
+    Returns
+    -------
+    dict
+        Log evidence for meters 2, 3 and 4; all 0 when the song is too short to compare
+        a lag of each kind.
+    """
+    chroma = _unit(beat_chroma)
+    chroma = _unit(chroma - chroma.mean(axis=0, keepdims=True))
+    width = params.repetition_window_beats
+    n = chroma.shape[0] - width + 1
+    none = dict.fromkeys(_METERS, 0.0)
+    if n < params.repetition_min_pairs + 4:
+        return none
+    windows = _unit(np.concatenate([chroma[k : k + n] for k in range(width)], axis=1))
+
+    sims: dict[int, float] = {}
+    for lag in (4, 6, 8, 12, 16, 24, 32, 48):
+        if lag <= params.repetition_max_lag_beats and n - lag >= params.repetition_min_pairs:
+            sims[lag] = float(np.mean(np.sum(windows[lag:] * windows[:-lag], axis=1)))
+    duple = [sims[lag] for lag in (4, 8, 16, 32) if lag in sims]
+    # a tune that recurs after 8 beats recurs after 24 too: a triple lag counts only for
+    # what the duple lag a third of it (4, 8, 16 beats) does not explain
+    triple = [
+        sims[lag] - max(0.0, sims.get(lag // 3, 0.0)) if lag > 6 else sims[lag]
+        for lag in (6, 12, 24, 48)
+        if lag in sims
+    ]
+    if not triple or not duple:
+        return none
+    # only against 3: no whole number of bars of 3 lasts 4, 8, 16 or 32 beats, but 12, 24
+    # or 48 beats are 3, 6 or 12 bars of 4 as well (a chorale's strains, a tune's 6-bar
+    # phrases), which only the assumption of 2, 4, 8 or 16-bar phrases reads as 3
+    return {2: 0.0, 3: params.repetition_gain * min(0.0, max(triple) - max(duple)), 4: 0.0}
 
 
 def _beat_means(x: NDArray[np.float64], beats: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -542,7 +610,12 @@ def find_bars(
     if is_compound(beats, onsets, params=params):
         log_prior[2] = 0.0
     meters, positions = bar_viterbi(
-        q, params=params, down_bonus=bonus, meter_evidence=evidence, meter_log_prior=log_prior
+        q,
+        params=params,
+        down_bonus=bonus,
+        meter_evidence=evidence,
+        meter_log_prior=log_prior,
+        song_evidence=repetition_evidence(beat_chroma, params=params),
     )
     # which beat of a 2/4 pair starts the bar: the chord of the beats before against that
     # of the beats from here, two a side (beat by beat, an oom-pah's root and fifth differ)
