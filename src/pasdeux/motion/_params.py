@@ -324,7 +324,7 @@ class MotionParams:
     hand_move_speed_m_s: float = 0.5
     raised_hand_clearance_m: float = 0.07
     blend_draw_in_share: float = 0.4
-    placed_height_lead: float = 2.0
+    placed_height_lead: float = 1.5
     shoulder_turn_max_deg_s: float = 1080.0
     elbow_turn_max_deg_s: float = 720.0
     arm_across_max_deg: float = 140.0
