@@ -82,6 +82,20 @@ def test_telling_beat_is_where_the_lead_first_differs() -> None:
     assert bench.telling_beat(waltz, prep, turn) == 4
 
 
+def test_a_figure_is_told_only_by_what_was_led_before_she_is_judged() -> None:
+    paso = find_style("Paso Doble")
+    link, promenade = paso.figure("promenade_link"), paso.figure("promenade")
+    # the Promenade is the Sixteen's first eight steps: only the Sixteen's ninth step (or
+    # its absence) on beat 8 parts them, after the Promenade's last frame (the next
+    # figure's lead, about 7.2 beats after his first step)
+    assert bench.telling_beat(paso, link, promenade) == 8
+    assert bench.telling_beat(paso, link, promenade, until_beats=7.2) is None
+    # a telling beat inside the window is unchanged
+    waltz = find_style("Waltz")
+    prep, turn = waltz.figure("prep_step"), waltz.figure("natural_turn")
+    assert bench.telling_beat(waltz, prep, turn, until_beats=5.2) == 4
+
+
 def test_out_of_sync_spells_count_runs_of_more_than_one_step() -> None:
     spells = bench.out_of_sync_spells
     assert spells([0, 1, 2, 3, 4, 5], [True, False, False, True, False, True], 1.0) == [2.0]
