@@ -369,7 +369,14 @@ def figure_records(
         tells = telling_beat(style, before, fig, until)
         told = None
         if tells is not None:
-            by_tell = first + tells * period + 1.0 / FPS
+            # his steps that tell it landed by then as planned; a noisy lead's landing may
+            # come up to its timing noise later: she is judged once she could feel it
+            telling = max(
+                s.land_s
+                for s in motion.steps
+                if s.figure == f and fig.leader[s.index].beat - fig.leader[0].beat <= tells
+            )
+            by_tell = max(first + tells * period, telling) + 1.0 / FPS
             told = bool(ok[min(end, int(np.searchsorted(t, by_tell, side="right")) - 1) - begin])
         out.append(
             {
@@ -667,7 +674,8 @@ def table(result: dict[str, Any], params: FollowParams, settings: Settings, quic
         "*By its telling beat* is the measure we hold the follower to instead of the first beat",
         "(a causal reader cannot be asked to know what has not yet been led): the figure she",
         "believes at the end of the first beat by which his steps and lead differ from every",
-        "other figure allowed there, as she can feel them (his landings 5 cm or 10 deg apart,",
+        "other figure allowed there (or once his landings of that beat have reached her, when a",
+        "noisy lead's come late), as she can feel them (his landings 5 cm or 10 deg apart,",
         "a step begun a quarter beat before in directions 30 deg apart, his lead through the",
         "hands 4 cm apart; *told by*: the share of figures that become tellable",
         "before they end (by her last frame of the figure, before the lead of the next: a",
