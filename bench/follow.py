@@ -258,16 +258,29 @@ def distinguishable(style: DanceStyle, before: Figure | None, fig: Figure) -> bo
     return telling_beat(style, before, fig) == 1
 
 
-def telling_beat(style: DanceStyle, before: Figure | None, fig: Figure) -> int | None:
+def telling_beat(
+    style: DanceStyle, before: Figure | None, fig: Figure, until_beats: float = math.inf
+) -> int | None:
     """The first beat of ``fig`` (1-based, counted from his first step) by whose end no other
     figure allowed here has been led alike (his steps landed, his next step's lead begun);
-    None when another figure is led alike to its end (only her steps can be judged then)."""
+    None when another figure is led alike to its end (only her steps can be judged then).
+
+    ``until_beats`` (beats after his first step) is where the figure stops being judged, the
+    last moment she has felt of it before the next figure's lead: a beat after that is
+    judged then, on what was led by then. Without it, a figure that ends as another's first
+    steps do (the Paso Doble's Promenade and the Sixteen's first eight steps) would count as
+    told "by the beat after its last step", by his step of the longer figure there that is
+    missing; but she is judged before that beat, at her last frame of the figure, when
+    neither that step nor its absence has been led."""
     others = [o for o in _allowed(style, before) if not same_steps(o, fig)]
     span = fig.leader[-1].beat - fig.leader[0].beat
     for k in range(1, math.ceil(span) + 2):
-        mine = _prefix(fig, float(k))
-        if not any(_alike(_prefix(o, float(k)), mine) for o in others):
+        beats = min(float(k), until_beats)
+        mine = _prefix(fig, beats)
+        if not any(_alike(_prefix(o, beats), mine) for o in others):
             return k
+        if beats < k:
+            break
     return None
 
 
@@ -351,10 +364,19 @@ def figure_records(
             k -= 1
         latency = max(0.0, (t[begin + k] - first) / period) if ok[-1] else fig.length_beats
         before = routine.figures[f - 1].figure if f else None
-        tells = telling_beat(style, before, fig)
+        # her last frame of the figure senses the landings up to a frame before it
+        until = (t[end] - 1.0 / FPS - first) / period
+        tells = telling_beat(style, before, fig, until)
         told = None
         if tells is not None:
-            by_tell = first + tells * period + 1.0 / FPS
+            # his steps that tell it landed by then as planned; a noisy lead's landing may
+            # come up to its timing noise later: she is judged once she could feel it
+            telling = max(
+                s.land_s
+                for s in motion.steps
+                if s.figure == f and fig.leader[s.index].beat - fig.leader[0].beat <= tells
+            )
+            by_tell = max(first + tells * period, telling) + 1.0 / FPS
             told = bool(ok[min(end, int(np.searchsorted(t, by_tell, side="right")) - 1) - begin])
         out.append(
             {
@@ -652,10 +674,14 @@ def table(result: dict[str, Any], params: FollowParams, settings: Settings, quic
         "*By its telling beat* is the measure we hold the follower to instead of the first beat",
         "(a causal reader cannot be asked to know what has not yet been led): the figure she",
         "believes at the end of the first beat by which his steps and lead differ from every",
-        "other figure allowed there, as she can feel them (his landings 5 cm or 10 deg apart,",
+        "other figure allowed there (or once his landings of that beat have reached her, when a",
+        "noisy lead's come late), as she can feel them (his landings 5 cm or 10 deg apart,",
         "a step begun a quarter beat before in directions 30 deg apart, his lead through the",
         "hands 4 cm apart; *told by*: the share of figures that become tellable",
-        "before they end, and their mean telling beat; the rest are led alike to their end by",
+        "before they end (by her last frame of the figure, before the lead of the next: a",
+        "figure that ends as a longer one's first steps do, the Paso Doble's Promenade and",
+        "Sixteen, is not told by the longer one's next step, led only after that frame), and",
+        "their mean telling beat; the rest are led alike to their end by",
         "another figure, and only her steps can be judged). *Spells out of sync*: runs of more",
         "than one of her steps in a row that are not the step led (another foot, direction,",
         "weight or hold, a size 10 cm or a turn 1/8 off, or missing), longer than one beat,",

@@ -82,6 +82,37 @@ def test_telling_beat_is_where_the_lead_first_differs() -> None:
     assert bench.telling_beat(waltz, prep, turn) == 4
 
 
+def test_a_figure_is_told_only_by_what_was_led_before_she_is_judged() -> None:
+    paso = find_style("Paso Doble")
+    link, promenade = paso.figure("promenade_link"), paso.figure("promenade")
+    # the Promenade is the Sixteen's first eight steps: only the Sixteen's ninth step (or
+    # its absence) on beat 8 parts them, after the Promenade's last frame (the next
+    # figure's lead, about 7.2 beats after his first step)
+    assert bench.telling_beat(paso, link, promenade) == 8
+    assert bench.telling_beat(paso, link, promenade, until_beats=7.2) is None
+    # a telling beat inside the window is unchanged
+    waltz = find_style("Waltz")
+    prep, turn = waltz.figure("prep_step"), waltz.figure("natural_turn")
+    assert bench.telling_beat(waltz, prep, turn, until_beats=5.2) == 4
+
+
+def test_a_figure_is_judged_once_the_steps_that_tell_it_have_landed() -> None:
+    bachata = find_style("Bachata")
+    routine = lead_routine(bachata, [bachata.figure("basic"), bachata.figure("box")])
+    motion = lead_frames(routine, fps=bench.FPS)
+    box = bachata.figure("box")
+    assert bench.telling_beat(bachata, bachata.figure("basic"), box) == 2
+    # the Box's third step (beat 2, the one that tells it) lands 60 ms late, as a noisy
+    # lead's may; she believes the Box from the frame she feels it
+    third = next(s for s in motion.steps if s.figure == 1 and s.index == 2)
+    late = replace(third, land_s=third.land_s + 0.06)
+    motion = replace(motion, steps=tuple(late if s is third else s for s in motion.steps))
+    times = [f.time_s for f in motion.frames]
+    believed = ["box" if t >= late.land_s else "basic" for t in times]
+    records = bench.figure_records(bachata, routine, motion, times, believed)
+    assert records[1]["telling_beat"] == 2 and records[1]["by_telling_beat"]
+
+
 def test_out_of_sync_spells_count_runs_of_more_than_one_step() -> None:
     spells = bench.out_of_sync_spells
     assert spells([0, 1, 2, 3, 4, 5], [True, False, False, True, False, True], 1.0) == [2.0]

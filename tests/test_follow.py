@@ -147,6 +147,34 @@ def test_first_figure_known_before_the_end_of_its_first_beat_when_it_can_be_told
     assert _believed_at(believed, first + period) == "reverse_turn"
 
 
+@pytest.mark.parametrize(
+    ("replay_min_prob", "read"), [(1e-3, "reverse_turn"), (1.0, "reverse_wave")]
+)
+def test_his_steps_read_against_figures_replayed_from_where_the_couple_stands(
+    replay_min_prob: float, read: str
+) -> None:
+    # after a Feather Step she stands further ahead of him than the ideal outside partner
+    # position: his side step round her heel turn (Reverse Turn) then carries him as far as
+    # the Reverse Wave's diagonal step would from the ideal start; replayed from where they
+    # stand, the two steps land 10 cm apart
+    style = _style("Slow Foxtrot")
+    figs = [style.figure("feather_step"), style.figure("reverse_turn")]
+    assert figs[1] in successors(style, figs[0])
+    routine = lead_routine(style, figs)
+    motion = lead_frames(routine, fps=25)
+    follower = Follower(
+        style,
+        params=FollowParams(replay_min_prob=replay_min_prob),
+        position=figs[0].start_position,
+    )
+    believed = []
+    for frame in motion.frames:
+        follower.feel(frame)
+        believed.append((frame.time_s, follower.figure))
+    second = sorted(s.land_s for s in motion.steps if s.figure == 1)[1]
+    assert _believed_at(believed, second + 0.05) == read
+
+
 def test_leader_changing_figure_mid_way_she_recovers_without_a_jump() -> None:
     style = _style("Waltz")
     natural = style.figure("natural_turn")

@@ -160,8 +160,8 @@ def test_perform_dances_her_own_steps_where_and_when_she_put_them() -> None:
 @pytest.mark.slow
 def test_dance_follower_reads_writes_the_usual_folder(demo_clip: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    # seed 7: she reads him wrong on four steps of this clip (the viewer shows it)
-    result = run("dance", demo_clip, "--follower", "reads", "--style", "jive", "--seed", "7",
+    # seed 9: she reads him wrong on two steps of this clip (the viewer shows it)
+    result = run("dance", demo_clip, "--follower", "reads", "--style", "jive", "--seed", "9",
                  "-o", out)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "the leader improvises" in result.stderr and "she reads him" in result.stderr

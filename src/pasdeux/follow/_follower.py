@@ -42,7 +42,14 @@ from pasdeux.dances.geometry import (
     ReplayedStep,
     replay_figure,
 )
-from pasdeux.follow._model import Grammar, build_grammar, in_frame, wrap
+from pasdeux.follow._model import (
+    Grammar,
+    Templates,
+    build_grammar,
+    figure_templates,
+    in_frame,
+    wrap,
+)
 from pasdeux.follow._params import FollowParams
 from pasdeux.follow._reading import Felt, gap_likelihood, lead_loglik, step_loglik
 from pasdeux.follow._types import FollowerStep, HandContact, LeaderFrame
@@ -106,6 +113,12 @@ class Follower:
         self._landed_s: list[float | None] = [None, None]
         # the previous frame
         self._seen: LeaderFrame | None = None
+        # where he and she stood before each of his steps (by the step's number; the last
+        # ones), the figures replayed from there (by figure and step number), and the
+        # grammar whose templates for his next step are replayed from there
+        self._starts: dict[int, tuple[DancerPose, DancerPose]] = {}
+        self._replays: dict[tuple[int, int], Templates] = {}
+        self._next: Grammar = self.grammar
 
     @property
     def figure(self) -> str | None:
@@ -189,6 +202,55 @@ class Follower:
         self._feet_last = _feet(frame)
         self._landed_s = [frame.left_foot_landed_s, frame.right_foot_landed_s]
         self._seen = frame
+        self._stand(frame)
+
+    def _stand(self, frame: LeaderFrame) -> None:
+        """Before his next step (his previous one landed at ``frame``, hers danced): note
+        where both stand and read that step against his figures replayed from where each
+        figure she may be in began."""
+        assert self._her is not None
+        n = self._steps_taken
+        self._starts[n] = (_his_pose(frame), self._her.copy())
+        longest = max(len(fig.leader) for fig in self.grammar.figures)
+        for old in [k for k in self._starts if k < n - longest]:
+            del self._starts[old]
+        self._replays = {k: v for k, v in self._replays.items() if k[1] in self._starts}
+        self._next = self._replayed(n)
+
+    def _replayed(self, n: int) -> Grammar:
+        """The grammar with the templates of the states his step number ``n`` is likely to
+        be in (``replay_min_prob``) replayed from where their figure began: state (figure,
+        k) began at his step ``n - k``."""
+        g, p = self.grammar, self.params
+        if p.reader != "grammar" or p.replay_min_prob >= 1.0:
+            return g
+        likely = np.flatnonzero(self._prior >= p.replay_min_prob)
+        arrays = {
+            "move_m": g.move_m.copy(),
+            "turn_rad": g.turn_rad.copy(),
+            "foot_at_m": g.foot_at_m.copy(),
+            "foot_move_m": g.foot_move_m.copy(),
+            "hand_lead_m": g.hand_lead_m.copy(),
+        }
+        for s in likely:
+            f, k = int(g.figure_of[s]), int(g.step_of[s])
+            began = n - k
+            if began not in self._starts:
+                continue
+            if (f, began) not in self._replays:
+                him, her = self._starts[began]
+                self._replays[(f, began)] = figure_templates(g.figures[f], p, him, her)
+            replayed = self._replays[(f, began)]
+            for name, values in arrays.items():
+                values[s] = getattr(replayed, name)[k]
+        return replace(
+            g,
+            move_m=arrays["move_m"],
+            turn_rad=arrays["turn_rad"],
+            foot_at_m=arrays["foot_at_m"],
+            foot_move_m=arrays["foot_move_m"],
+            hand_lead_m=arrays["hand_lead_m"],
+        )
 
     def _period_s(self) -> float:
         """The beat period: the median of the last beats heard (the default tempo before)."""
@@ -270,11 +332,13 @@ class Follower:
         update the belief, dance her steps that go with it."""
         assert self._last is not None
         g, p = self.grammar, self.params
-        loglik = step_loglik(g, p, self._felt(frame, foot, landing=True))
+        read = self._next
+        loglik = step_loglik(read, p, self._felt(frame, foot, landing=True))
         if second and self._hands_before is not None:
             # two of his steps landed between two frames: the hands during the second were
             # as at the frame before (its lead not begun) or as now (begun, the next not yet)
-            loglik = np.maximum(loglik, step_loglik(g, p, self._felt(frame, foot, True, True)))
+            felt = self._felt(frame, foot, True, True)
+            loglik = np.maximum(loglik, step_loglik(read, p, felt))
         like = np.exp(loglik - loglik.max())
         beat = self._beat_at(frame.time_s)
         if p.reader == "basic":
@@ -297,7 +361,9 @@ class Follower:
         assert before is not None
         state = int(np.argmax(self._alpha))
         self._track_recovery(state)
-        return self._dance(state, before, felt_s)
+        steps = self._dance(state, before, felt_s)
+        self._stand(frame)
+        return steps
 
     def _track_recovery(self, state: int) -> None:
         """She is recovering from the step where her belief jumps (to a state the grammar
@@ -325,7 +391,7 @@ class Follower:
             return int(g.figure_of[int(np.argmax(self._alpha))])
         if not led and self._steps_taken == 0:
             return None
-        loglik = lead_loglik(g, p, felt)
+        loglik = lead_loglik(self._next, p, felt)
         belief = self._prior * np.exp(loglik - loglik.max())
         return int(g.figure_of[int(np.argmax(belief))])
 

@@ -4,7 +4,9 @@ A state is (figure, step index of the leader's part). Each state carries what th
 step looks like from outside, measured once by replaying the figure with the couple
 geometry module from the ideal start of its position: the foot, the body's travel in his
 own frame, his turn, the time since his previous step (beats) and where his joined hands
-are. The transitions are the library's ``follows`` rules: the next step of the figure, or
+are. The follower replays the figures she may be in again from where the couple stood
+when they began (:func:`figure_templates`), which the ideal start only approximates.
+The transitions are the library's ``follows`` rules: the next step of the figure, or
 after its last step the first step of a figure that may follow it; with small
 probabilities he leaves a figure for the start of another mid-way, or follows a figure
 with one the rules do not list.
@@ -21,6 +23,7 @@ from numpy.typing import NDArray
 from pasdeux.dances import DanceStyle, Figure, successors
 from pasdeux.dances.geometry import (
     LEAD_HANDS_M,
+    DancerPose,
     couple_start,
     forward_vector,
     hand_leads,
@@ -28,7 +31,7 @@ from pasdeux.dances.geometry import (
 )
 from pasdeux.follow._params import FollowParams
 
-__all__ = ["Grammar", "build_grammar", "in_frame", "wrap"]
+__all__ = ["Grammar", "Templates", "build_grammar", "figure_templates", "in_frame", "wrap"]
 
 _HANDS = ("L", "R")
 
@@ -89,12 +92,17 @@ _Template = tuple[
 ]
 
 
-def _templates(fig: Figure, params: FollowParams) -> list[_Template]:
+def _templates(
+    fig: Figure, params: FollowParams, start: tuple[DancerPose, DancerPose] | None = None
+) -> list[_Template]:
     """(foot, travel in his frame, turn, where the foot lands from his body after the step,
     the foot's travel, his lead through the hands) of each of the leader's steps, replayed
-    from the ideal start of the figure's position; the vectors in his frame before the
-    step."""
-    leader, follower = couple_start((0.0, 0.0), 0.0, fig.start_position)
+    from ``start`` (his pose and hers; default: the ideal start of the figure's position);
+    the vectors in his frame before the step."""
+    if start is None:
+        leader, follower = couple_start((0.0, 0.0), 0.0, fig.start_position)
+    else:
+        leader, follower = start[0].copy(), start[1].copy()
     replayed = replay_figure(fig, leader, follower)
     his = [rs for rs in replayed if rs.role == "leader"]
     leads = hand_leads(
@@ -121,6 +129,35 @@ def _templates(fig: Figure, params: FollowParams) -> list[_Template]:
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class Templates:
+    """What each of the leader's steps of one figure looks like from outside, replayed from
+    a given start (rows: his steps; the columns of :class:`Grammar`'s arrays of the same
+    names)."""
+
+    move_m: NDArray[np.float64]
+    turn_rad: NDArray[np.float64]
+    foot_at_m: NDArray[np.float64]
+    foot_move_m: NDArray[np.float64]
+    hand_lead_m: NDArray[np.float64]
+
+
+def figure_templates(
+    fig: Figure, params: FollowParams, leader: DancerPose, follower: DancerPose
+) -> Templates:
+    """The templates of ``fig``'s leader steps replayed from where the couple stands (his
+    pose and hers, not changed): a turn about the couple's centre carries him further or
+    less far as she stands further or nearer than the position's ideal distance."""
+    rows = _templates(fig, params, (leader, follower))
+    return Templates(
+        move_m=np.array([r[1] for r in rows]),
+        turn_rad=np.array([r[2] for r in rows]),
+        foot_at_m=np.array([r[3] for r in rows]),
+        foot_move_m=np.array([r[4] for r in rows]),
+        hand_lead_m=np.array([r[5] for r in rows]),
+    )
 
 
 def _her_steps(fig: Figure) -> list[tuple[tuple[int, float], ...]]:

@@ -64,6 +64,11 @@ class FollowParams:
     #: (a change mid-figure), and that a figure is followed by one the grammar does not list.
     switch_prob: float = 0.01
     off_grammar_prob: float = 0.02
+    #: The steps he may take next with at least this probability (her belief before the
+    #: step) are read against his steps replayed from where the couple stood when their
+    #: figure began (her pose and his), the others against the replay from the ideal start
+    #: of the figure's position; 1 or more: always the ideal start.
+    replay_min_prob: float = 1e-3
     #: On each step she moves at most this far (m) and turns at most this much (deg) towards
     #: where the hold wants her (after a wrong guess: back into hold without a jump).
     recovery_max_m: float = 0.2
