@@ -13,6 +13,7 @@ import pytest
 from scipy.spatial.transform import Rotation
 
 from pasdeux._json import json_pieces
+from pasdeux._limits import check_within
 from pasdeux._serial import to_jsonable
 from pasdeux.capsules import capsule_radii_m
 from pasdeux.choreo import Routine, choreograph
@@ -573,3 +574,24 @@ def test_a_hop_leaves_the_floor_and_lands_on_its_beat() -> None:
             assert np.linalg.norm(ball[land + 1] - ball[land]) < 2e-3  # down on the beat
             hops += 1
     assert hops == 2 * 6
+
+
+@pytest.mark.parametrize(
+    ("value", "low", "high", "opens", "refused"),
+    [
+        (0.0, 0.0, math.inf, (True, False), "positive"),
+        (-1.0, 0.0, math.inf, (False, False), "not negative"),
+        (0.5, 1.0, math.inf, (False, False), "at least 1"),
+        (1.0, 0.0, 1.0, (False, True), r"within \[0, 1\)"),
+        (2.0, 0.0, 1.0, (False, False), "within 0-1"),
+        (math.nan, 0.0, 1.0, (False, False), "within 0-1"),
+    ],
+)
+def test_check_within_refuses_what_is_outside_and_says_the_range(
+    value: float, low: float, high: float, opens: tuple[bool, bool], refused: str
+) -> None:
+    fine = low + 0.5 if math.isinf(high) else (low + high) / 2
+    owner = type("Owner", (), {"size_m": value, "fine_m": fine})()
+    check_within(owner, ("fine_m",), low, high, low_open=opens[0], high_open=opens[1])
+    with pytest.raises(ValueError, match=f"size_m must be {refused}, got"):
+        check_within(owner, ("fine_m", "size_m"), low, high, low_open=opens[0], high_open=opens[1])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pasdeux._limits import HEIGHT_RANGE_M
+from pasdeux._limits import HEIGHT_RANGE_M, check_within
 from pasdeux.capsules import capsule_radii_m
 
 __all__ = ["MotionParams"]
@@ -374,145 +374,23 @@ class MotionParams:
     hop_free_lift_m: float = 0.04
 
     def __post_init__(self) -> None:
-        for name in (
-            "travel_beats",
-            "max_foot_speed_m_s",
-            "body_smoothing_s",
-            "blend_s",
-            "weight_transfer_s",
-            "pelvis_smoothing_s",
-            "hand_follow_s",
-            "max_hand_speed_m_s",
-            "hand_move_speed_m_s",
-            "shoulder_turn_max_deg_s",
-            "elbow_turn_max_deg_s",
-            "contact_rate_hz",
-            "swing_place_s",
-            "swing_even_s",
-            "feet_push_smoothing_s",
-            "feet_push_fade_s",
-            "heel_release_behind_m",
-            "heel_release_weight_max",
-            "swing_free_lift_m",
-        ):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
-        for name in (
-            "travel_share",
-            "support_shift_share",
-            "min_pelvis_height_share",
-            "leg_reach_share",
-            "clavicle_raise_share",
-            "hand_reach_share",
-            "hold_reach_share",
-            "hand_nearest_share",
-            "heel_release_weight_max",
-            "blend_draw_in_share",
-            "hold_sit_back_share",
-        ):
-            if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ValueError(f"{name} must be within 0-1, got {getattr(self, name)}")
-        if not self.placed_height_lead >= 1.0:
-            raise ValueError(
-                f"placed_height_lead must be at least 1, got {self.placed_height_lead}"
-            )
-        if not self.swing_ease_in_power >= 1.0:
-            raise ValueError(
-                f"swing_ease_in_power must be at least 1, got {self.swing_ease_in_power}"
-            )
-        for name in (
-            "feet_gap_m",
-            "feet_shift_max_m",
-            "feet_cross_depth_m",
-            "heel_release_from_m",
-            "feet_rounds",
-            "low_hands_forward_share",
-        ):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
-        for name in ("feet_cross_turn_max_deg", "feet_cross_face_max_deg"):
-            if not 0.0 <= getattr(self, name) <= 180.0:
-                raise ValueError(f"{name} must be within 0-180, got {getattr(self, name)}")
-        for name in ("pivot_heel_pitch_deg", "kick_point_deg", "heel_release_max_deg"):
-            if not 0.0 <= getattr(self, name) < 90.0:
-                raise ValueError(f"{name} must be within 0-90, got {getattr(self, name)}")
-        low, high = HEIGHT_RANGE_M
-        for name in ("leader_height_m", "follower_height_m"):
-            if not low <= getattr(self, name) <= high:
-                raise ValueError(
-                    f"{name} must be within {low:g}-{high:g} m, got {getattr(self, name)}"
-                )
-        if not 90.0 <= self.arm_across_max_deg <= 180.0:
-            raise ValueError(
-                f"arm_across_max_deg must be within 90-180, got {self.arm_across_max_deg}"
-            )
-        if not 0.0 <= self.finger_curl_deg <= 90.0:
-            raise ValueError(f"finger_curl_deg must be within 0-90, got {self.finger_curl_deg}")
-        for name in (
-            "contact_rounds",
-            "contact_iterations",
-            "contact_leg_clearance_m",
-            "hand_rounds",
-        ):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
-        for name in (
-            "contact_step_deg",
-            "contact_knee_turn_max_deg",
-            "contact_knee_turn_out_max_deg",
-            "contact_elbow_turn_max_deg",
-        ):
-            if not 0.0 <= getattr(self, name) <= 180.0:
-                raise ValueError(f"{name} must be within 0-180, got {getattr(self, name)}")
-        for name in ("kick_height_m", "flick_height_m"):
-            if not 0.0 <= getattr(self, name) <= 0.6:
-                raise ValueError(f"{name} must be within 0-0.6, got {getattr(self, name)}")
-        if not 0.0 < self.hop_air_share <= 1.0:
-            raise ValueError(f"hop_air_share must be within (0, 1], got {self.hop_air_share}")
-        for name in ("rise_m", "fall_m", "bounce_m", "spring_m", "hop_height_m", "hop_free_lift_m"):
-            if not 0.0 <= getattr(self, name) <= 0.1:
-                raise ValueError(f"{name} must be within 0-0.1, got {getattr(self, name)}")
-        for name in (
-            "cuban_hip_tilt_deg",
-            "cuban_hip_twist_deg",
-            "contra_body_deg",
-            "head_turn_deg",
-            "head_tilt_deg",
-            "leader_head_turn_deg",
-        ):
-            if not -45.0 <= getattr(self, name) <= 45.0:
-                raise ValueError(f"{name} must be within -45-45, got {getattr(self, name)}")
-        if not 0.0 < self.knee_max_bend_deg < 180.0:
-            raise ValueError(
-                f"knee_max_bend_deg must be within 0-180, got {self.knee_max_bend_deg}"
-            )
-        self._check_speeds_and_clearances()
+        check_within(self, _POSITIVE, 0.0, low_open=True)
+        check_within(self, _NOT_NEGATIVE, 0.0)
+        check_within(self, _SHARES, 0.0, 1.0)
+        check_within(self, ("placed_height_lead", "swing_ease_in_power"), 1.0)
+        check_within(self, ("hop_air_share",), 0.0, 1.0, low_open=True)
+        check_within(self, _TURNS_UP_TO_HALF_DEG, 0.0, 180.0)
+        pitches = ("pivot_heel_pitch_deg", "kick_point_deg", "heel_release_max_deg")
+        check_within(self, pitches, 0.0, 90.0, high_open=True)
+        check_within(self, ("finger_curl_deg", "promenade_foot_turn_deg"), 0.0, 90.0)
+        check_within(self, ("arm_across_max_deg",), 90.0, 180.0)
+        check_within(self, ("knee_max_bend_deg",), 0.0, 180.0, low_open=True, high_open=True)
+        check_within(self, ("leader_height_m", "follower_height_m"), *HEIGHT_RANGE_M)
+        check_within(self, ("kick_height_m", "flick_height_m"), 0.0, 0.6)
+        lifts = ("rise_m", "fall_m", "bounce_m", "spring_m", "hop_height_m", "hop_free_lift_m")
+        check_within(self, lifts, 0.0, 0.1)
+        check_within(self, _CHARACTER_DEG, -45.0, 45.0)
         self._check_capsules()
-
-    def _check_speeds_and_clearances(self) -> None:
-        for name in ("max_turn_rad_s", "max_body_speed_m_s", "elbow_follow_s", "contact_reach_m"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
-        for name in (
-            "swing_lift_m",
-            "landing_bob_m",
-            "raised_hand_clearance_m",
-            "free_hand_smoothing_s",
-            "contact_clearance_m",
-            "contact_resting_m",
-            "contact_search_m",
-            "contact_spread_s",
-        ):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
-        if not 0.0 <= self.support_back_share <= 1.0:
-            raise ValueError(
-                f"support_back_share must be within 0-1, got {self.support_back_share}"
-            )
-        if not 0.0 <= self.promenade_foot_turn_deg <= 90.0:
-            raise ValueError(
-                f"promenade_foot_turn_deg must be within 0-90, got {self.promenade_foot_turn_deg}"
-            )
 
     def _check_capsules(self) -> None:
         wanted = set(capsule_radii_m())
@@ -525,3 +403,36 @@ class MotionParams:
         thin = {name: r for name, r in self.capsule_radii_m.items() if not r > 0}
         if thin:
             raise ValueError(f"capsule_radii_m must be positive, got {thin}")
+
+
+# What MotionParams refuses (checked in ``__post_init__``): speeds and times it divides by
+# or smooths over, distances that cannot be negative, shares of a whole, angles.
+_POSITIVE = (
+    "travel_beats", "max_foot_speed_m_s", "max_turn_rad_s", "max_body_speed_m_s",
+    "body_smoothing_s", "blend_s", "weight_transfer_s", "pelvis_smoothing_s", "hand_follow_s",
+    "elbow_follow_s", "max_hand_speed_m_s", "hand_move_speed_m_s", "shoulder_turn_max_deg_s",
+    "elbow_turn_max_deg_s", "contact_rate_hz", "contact_reach_m", "swing_place_s",
+    "swing_even_s", "feet_push_smoothing_s", "feet_push_fade_s", "heel_release_behind_m",
+    "heel_release_weight_max", "swing_free_lift_m",
+)  # fmt: skip
+_NOT_NEGATIVE = (
+    "feet_gap_m", "feet_shift_max_m", "feet_cross_depth_m", "heel_release_from_m",
+    "feet_rounds", "low_hands_forward_share", "contact_rounds", "contact_iterations",
+    "contact_leg_clearance_m", "hand_rounds", "swing_lift_m", "landing_bob_m",
+    "raised_hand_clearance_m", "free_hand_smoothing_s", "contact_clearance_m",
+    "contact_resting_m", "contact_search_m", "contact_spread_s",
+)  # fmt: skip
+_SHARES = (
+    "travel_share", "support_shift_share", "support_back_share", "min_pelvis_height_share",
+    "leg_reach_share", "clavicle_raise_share", "hand_reach_share", "hold_reach_share",
+    "hand_nearest_share", "heel_release_weight_max", "blend_draw_in_share",
+    "hold_sit_back_share",
+)  # fmt: skip
+_TURNS_UP_TO_HALF_DEG = (
+    "feet_cross_turn_max_deg", "feet_cross_face_max_deg", "contact_step_deg",
+    "contact_knee_turn_max_deg", "contact_knee_turn_out_max_deg", "contact_elbow_turn_max_deg",
+)  # fmt: skip
+_CHARACTER_DEG = (
+    "cuban_hip_tilt_deg", "cuban_hip_twist_deg", "contra_body_deg", "head_turn_deg",
+    "head_tilt_deg", "leader_head_turn_deg",
+)  # fmt: skip

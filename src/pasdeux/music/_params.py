@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from pasdeux._limits import check_within
 from pasdeux.music.fit._params import FitParams
 
 __all__ = ["ListenParams"]
@@ -278,23 +279,13 @@ class ListenParams:
                 f"harmony_clear_contrast must be positive, not {self.harmony_clear_contrast}"
             )
         # Divided by or taken the log of: a ratio of 0 (or less) has no meaning.
-        for name in (
-            "compound_neutral",
-            "double_neutral",
-            "sub_neutral",
-            "network_half",
-            "prior_floor_centre_bpm",
-            "prior_floor_spread",
-            "prior_min_bpm",
-            "min_counted_bpm",
-        ):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be positive, not {getattr(self, name)}")
-        for name in ("prior_shoulder_ratio", "tempo_change_ratio", "ternary_ratio"):
-            if not getattr(self, name) > 1:
-                raise ValueError(f"{name} must be above 1, not {getattr(self, name)}")
-        if not 0 < self.downbeat_prior < 1:
-            raise ValueError(f"downbeat_prior must be in (0, 1), not {self.downbeat_prior}")
+        positive = ("compound_neutral", "double_neutral", "sub_neutral", "network_half",
+                    "prior_floor_centre_bpm", "prior_floor_spread", "prior_min_bpm",
+                    "min_counted_bpm")  # fmt: skip
+        check_within(self, positive, 0.0, low_open=True)
+        ratios = ("prior_shoulder_ratio", "tempo_change_ratio", "ternary_ratio")
+        check_within(self, ratios, 1.0, low_open=True)
+        check_within(self, ("downbeat_prior",), 0.0, 1.0, low_open=True, high_open=True)
         for low, high in (
             ("prior_min_bpm", "prior_max_bpm"),
             ("min_counted_bpm", "max_counted_bpm"),
