@@ -55,7 +55,7 @@ from numpy.typing import NDArray
 from scipy.ndimage import uniform_filter1d
 
 from pasdeux.choreo import FollowedStep, Routine
-from pasdeux.dances.geometry import DancerPose
+from pasdeux.dances.geometry import HOLD_DISTANCE_M, DancerPose
 from pasdeux.errors import PasdeuxError
 from pasdeux.motion._params import MotionParams
 from pasdeux.motion._types import DancerMotion, Performance, StepEvent
@@ -248,12 +248,35 @@ def _plan_pelvises(
         params,
         fps,
     )
+    xy = {role: floor_xy[role] + shifts[role] for role in ROLES}
     for role in ROLES:
-        xy = floor_xy[role] + shifts[role]
-        plan_pelvis(tracks[role], skeletons[role], params, fps, xy)
-        if params.hold_sit_back_share > 0:
-            xy = sit_back_xy(tracks[role], skeletons[role], params, xy, sit_back)
-            plan_pelvis(tracks[role], skeletons[role], params, fps, xy)
+        plan_pelvis(tracks[role], skeletons[role], params, fps, xy[role])
+    if params.hold_sit_back_share > 0:
+        back = {
+            role: xy[role] - sit_back_xy(tracks[role], skeletons[role], params, xy[role], sit_back)
+            for role in ROLES
+        }
+        share = _sit_back_within_hold(xy, back)
+        for role in ROLES:
+            sat = xy[role] - share[:, None] * back[role]
+            plan_pelvis(tracks[role], skeletons[role], params, fps, sat)
+
+
+def _sit_back_within_hold(xy: dict[str, Array], back: dict[str, Array]) -> Array:
+    """Per frame, the share (0-1) of both dancers' sit-back (``back``: how far each pelvis
+    on the floor ``xy`` goes back) that keeps their pelvises no further apart than the
+    face-to-face holds allow (:data:`HOLD_DISTANCE_M`), or than they already were."""
+    limit_m = max(HOLD_DISTANCE_M[hold][1] for hold in _FACE_TO_FACE)
+    apart = xy["follower"] - xy["leader"]
+    widen = back["leader"] - back["follower"]  # sitting back moves them apart by this
+    target = np.maximum(limit_m, np.linalg.norm(apart, axis=1))
+    a = np.einsum("ij,ij->i", widen, widen)
+    b = 2.0 * np.einsum("ij,ij->i", apart, widen)
+    c = np.einsum("ij,ij->i", apart, apart) - target**2  # never above 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        root = (-b + np.sqrt(np.maximum(b * b - 4.0 * a * c, 0.0))) / (2.0 * a)
+    within = np.linalg.norm(apart + widen, axis=1) <= target
+    return np.asarray(np.where(within | (a < 1e-12), 1.0, np.clip(root, 0.0, 1.0)))
 
 
 def _pose_in_blocks(
