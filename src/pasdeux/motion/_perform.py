@@ -251,7 +251,7 @@ def _plan_pelvises(
     xy = {role: floor_xy[role] + shifts[role] for role in ROLES}
     for role in ROLES:
         plan_pelvis(tracks[role], skeletons[role], params, fps, xy[role])
-    if params.hold_sit_back_share > 0:
+    if params.hold_sit_back_share > 0 and np.any(sit_back > 0):
         back = {
             role: xy[role] - sit_back_xy(tracks[role], skeletons[role], params, xy[role], sit_back)
             for role in ROLES
