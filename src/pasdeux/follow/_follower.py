@@ -30,7 +30,7 @@ a wrong guess is mended over the next steps instead of by a jump.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -60,6 +60,10 @@ __all__ = ["Follower"]
 #: Two landing times this close (s) are one landing (the same step, timed again when a
 #: window of his motion is made anew).
 _SAME_LANDING_S = 1e-3
+
+
+_TEMPLATE_FIELDS = tuple(f.name for f in fields(Templates))
+"""The columns of :class:`Grammar` a replayed figure gives anew."""
 
 
 class Follower:
@@ -225,13 +229,7 @@ class Follower:
         if p.reader != "grammar" or p.replay_min_prob >= 1.0:
             return g
         likely = np.flatnonzero(self._prior >= p.replay_min_prob)
-        arrays = {
-            "move_m": g.move_m.copy(),
-            "turn_rad": g.turn_rad.copy(),
-            "foot_at_m": g.foot_at_m.copy(),
-            "foot_move_m": g.foot_move_m.copy(),
-            "hand_lead_m": g.hand_lead_m.copy(),
-        }
+        arrays = {name: getattr(g, name).copy() for name in _TEMPLATE_FIELDS}
         for s in likely:
             f, k = int(g.figure_of[s]), int(g.step_of[s])
             began = n - k
@@ -243,14 +241,7 @@ class Follower:
             replayed = self._replays[(f, began)]
             for name, values in arrays.items():
                 values[s] = getattr(replayed, name)[k]
-        return replace(
-            g,
-            move_m=arrays["move_m"],
-            turn_rad=arrays["turn_rad"],
-            foot_at_m=arrays["foot_at_m"],
-            foot_move_m=arrays["foot_move_m"],
-            hand_lead_m=arrays["hand_lead_m"],
-        )
+        return replace(g, **arrays)
 
     def _period_s(self) -> float:
         """The beat period: the median of the last beats heard (the default tempo before)."""

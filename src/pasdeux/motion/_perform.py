@@ -52,7 +52,6 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import uniform_filter1d
 
 from pasdeux.choreo import FollowedStep, Routine
 from pasdeux.dances.geometry import HOLD_DISTANCE_M, DancerPose
@@ -68,6 +67,7 @@ from pasdeux.motion.body import (
     pose_body,
     reach_shifts,
     sit_back_xy,
+    springy_weight,
 )
 from pasdeux.motion.body import hold_weights as hold_weights_of
 from pasdeux.motion.rig import (
@@ -217,11 +217,7 @@ def _sit_back_share(
     ``hold_sit_back_share``): where the leader's step is of a dance whose pulse is springy
     or marked ``bounce`` (blended over ``blend_s`` as the figures change), times the
     weight of the body holds face to face (the partner in front)."""
-    springy = np.zeros(times.size)
-    for s in leader_steps:
-        springy[times >= s.t_lift] = float(s.springy or s.replayed.step.action == "bounce")
-    fps = 1.0 / (times[1] - times[0]) if times.size > 1 else 60.0
-    springy = uniform_filter1d(springy, max(1, round(blend_s * fps)))
+    springy = springy_weight(leader_steps, times, blend_s)
     facing = np.zeros(times.size)
     for hold in _FACE_TO_FACE:
         facing = facing + hold_weights.get(hold, 0.0)

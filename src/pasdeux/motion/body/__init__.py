@@ -3,7 +3,7 @@ posed to them, the arms to the hold and the joined hands, and the partners' bodi
 apart."""
 
 from pasdeux.motion.body._apart import hands_apart
-from pasdeux.motion.body._arms import hold_weights, pose_arms
+from pasdeux.motion.body._arms import hold_weights, pose_arms, springy_weight
 from pasdeux.motion.body._contact import keep_apart
 from pasdeux.motion.body._legs import pelvis_xy, plan_pelvis, pose_body, sit_back_xy
 from pasdeux.motion.body._reach import reach_shifts
@@ -18,4 +18,5 @@ __all__ = [
     "pose_body",
     "reach_shifts",
     "sit_back_xy",
+    "springy_weight",
 ]

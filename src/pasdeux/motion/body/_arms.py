@@ -4,6 +4,7 @@ hands with them, and the holds' weights per frame."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from scipy.ndimage import uniform_filter1d
@@ -36,16 +37,45 @@ ROLES = ("leader", "follower")
 def hold_weights(leader_steps: list[TimedStep], times: Array, blend_s: float) -> dict[str, Array]:
     """Per frame, how much each hold applies (they sum to 1; a change blends over
     ``blend_s``)."""
-    current = np.full(times.size, HOLDS.index(leader_steps[0].replayed.step.hold))
-    for s in leader_steps:
-        current[times >= s.t_lift] = HOLDS.index(s.replayed.step.hold)
-    fps = 1.0 / (times[1] - times[0]) if times.size > 1 else 60.0
-    width = max(1, round(blend_s * fps))
+    current = _per_leader_step(leader_steps, times, lambda s: HOLDS.index(s.replayed.step.hold))
+    width = _blend_frames(times, blend_s)
     return {
         hold: uniform_filter1d((current == i).astype(float), width)
         for i, hold in enumerate(HOLDS)
         if np.any(current == i)
     }
+
+
+def springy_weight(leader_steps: list[TimedStep], times: Array, blend_s: float) -> Array:
+    """Per frame, 1 where the leader's step is of a dance whose pulse is springy or is
+    marked ``bounce``, 0 elsewhere, blended over ``blend_s`` as the figures change."""
+    springy = _per_leader_step(
+        leader_steps,
+        times,
+        lambda s: float(s.springy or s.replayed.step.action == "bounce"),
+        before=0.0,
+    )
+    return np.asarray(uniform_filter1d(springy.astype(float), _blend_frames(times, blend_s)))
+
+
+def _per_leader_step(
+    leader_steps: list[TimedStep],
+    times: Array,
+    value: Callable[[TimedStep], float],
+    before: float | None = None,
+) -> Array:
+    """Per frame, ``value`` of the leader's step lifted last (before the first lifts:
+    ``before``, by default the first step's value)."""
+    first = value(leader_steps[0]) if before is None else before
+    out = np.full(times.size, first)
+    for s in leader_steps:
+        out[times >= s.t_lift] = value(s)
+    return out
+
+
+def _blend_frames(times: Array, blend_s: float) -> int:
+    fps = 1.0 / (times[1] - times[0]) if times.size > 1 else 60.0
+    return max(1, round(blend_s * fps))
 
 
 def pose_arms(

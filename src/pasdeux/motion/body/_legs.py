@@ -75,12 +75,10 @@ def sit_back_xy(
     off = skel.offset
     thigh, shin = skel.length("LeftLeg"), skel.length("LeftFoot")
     ankle_h = float(off("Hips")[2]) + off("LeftUpLeg")[2] - thigh - shin
-    yaw = tr.facing - np.pi / 2
-    c, s = np.cos(yaw), np.sin(yaw)
     forward = np.zeros(tr.facing.size)
     for side in "lr":
-        hx, hy, hz = off(f"{side_name(side)}UpLeg")
-        hip = tr.pelvis_m + np.column_stack([c * hx - s * hy, s * hx + c * hy, np.full_like(c, hz)])
+        hip_xy, hz = _hip_offset(skel, tr.facing, side)
+        hip = tr.pelvis_m + np.column_stack([hip_xy, np.full(tr.facing.size, hz)])
         foot = tr.feet[side.upper()]
         lift = ankle_lift_m(skel, heel_pitch_rad(skel, tr, params, side))
         ankle = np.column_stack([foot[:, :2], ankle_h + foot[:, 2] + lift])
@@ -94,6 +92,15 @@ def sit_back_xy(
     return np.asarray(xy - back[:, None] * ahead)
 
 
+def _hip_offset(skel: Skeleton, facing: Array, side: str) -> tuple[Array, float]:
+    """Where the hip joint of ``side`` is from the pelvis, per frame of ``facing``: its
+    floor offset ``(N, 2)`` (turned with the body) and its height offset."""
+    hx, hy, hz = skel.offset(f"{side_name(side)}UpLeg")
+    yaw = facing - np.pi / 2
+    c, s = np.cos(yaw), np.sin(yaw)
+    return np.column_stack([c * hx - s * hy, s * hx + c * hy]), float(hz)
+
+
 def _leg_limit(
     tr: Tracks, skel: Skeleton, params: MotionParams, xy: Array, side: str, pitch_rad: Array
 ) -> Array:
@@ -105,10 +112,8 @@ def _leg_limit(
     thigh, shin = skel.length("LeftLeg"), skel.length("LeftFoot")
     ankle_h = standing_m + off("LeftUpLeg")[2] - thigh - shin
     reach = params.leg_reach_share * (thigh + shin)
-    yaw = tr.facing - np.pi / 2
-    c, s = np.cos(yaw), np.sin(yaw)
-    hx, hy, hz = off(f"{side_name(side)}UpLeg")
-    hip_xy = xy + np.column_stack([c * hx - s * hy, s * hx + c * hy])
+    offset_xy, hz = _hip_offset(skel, tr.facing, side)
+    hip_xy = xy + offset_xy
     foot = tr.feet[side.upper()]
     length, angle = _ball_lever(skel)
     toward_ball = length * (np.cos(angle) - np.cos(angle + pitch_rad))
