@@ -334,3 +334,61 @@ def test_free_hands_pass_each_other_in_an_underarm_turn() -> None:
 
     assert hand_pairs(0) > 0
     assert hand_pairs(1) == 0
+
+
+def _her_leg_across_his(n: int = 40) -> tuple[np.ndarray, np.ndarray]:
+    """Joint positions (n frames) of his right leg standing still, knee bent 17 cm forward,
+    and her left leg facing him 0.38 m away, as bent, carried sideways from 10 cm on his
+    left to 10 cm on his right: her knee crosses his."""
+    skel = skeleton_for_height(1.80)
+    ix = skel.index
+    frames: dict[str, list[np.ndarray]] = {"leader": [], "follower": []}
+    for x in np.linspace(-0.10, 0.10, n):
+        for role, side, hip, way in (
+            ("leader", "Right", np.array([0.0, 0.0, 0.9]), 1.0),
+            ("follower", "Left", np.array([x, 0.38, 0.85]), -1.0),
+        ):
+            pos = np.full((len(skel.joints), 3), 50.0 * way)  # far away but this leg
+            ankle = hip + np.array([0.0, 0.05 * way, 0.08 - hip[2]])
+            knee = (hip + ankle) / 2 + np.array([0.0, 0.17 * way, 0.0])
+            knee = hip + (knee - hip) * 0.44 / np.linalg.norm(knee - hip)
+            for joint, p in ((f"{side}UpLeg", hip), (f"{side}Leg", knee), (f"{side}Foot", ankle)):
+                pos[ix(joint)] = p
+            frames[role].append(pos)
+    return np.array(frames["leader"]), np.array(frames["follower"])
+
+
+def test_knees_crossing_are_swivelled_to_one_side_for_the_whole_contact() -> None:
+    """Her knee carried across his: the first-order turns flip side as the crossing point
+    moves (and cancel when spread: the legs go through each other); the knees' searched
+    swivel keeps them apart, both legs' thigh and shin, at every frame, turning no faster
+    than ``contact_swivel_rate_deg_s`` and within range, hips and ankles where they were."""
+    pos = _her_leg_across_his()
+    skel = skeleton_for_height(1.80)
+    ix = skel.index
+    n = pos[0].shape[0]
+    allowed = np.zeros((n, len(NAMES), len(NAMES)))
+
+    def worst(params: MotionParams) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        model = contact_model(skel, params)
+        theta = find_turns(pos, model, allowed, params, 20.0)
+        after = {
+            role: turned(pos[side], model.joints, theta[:, side])
+            for side, role in enumerate(("leader", "follower"))
+        }
+        pairs = [(a, b) for a in ("r_thigh", "r_shin") for b in ("l_thigh", "l_shin")]
+        return np.max([_overlap(after, a, b) for a, b in pairs], axis=0), theta, after
+
+    first_order, _, _ = worst(MotionParams(contact_swivel_sweeps=0))
+    assert np.sum(first_order > 0.01) >= 2  # through each other by more than 1 cm
+    params = MotionParams()
+    overlap, theta, after = worst(params)
+    assert np.all(overlap < 0.0)
+    model = contact_model(skel, params)
+    assert np.all(theta >= model.low_rad - 1e-9)
+    assert np.all(theta <= model.high_rad + 1e-9)
+    step = np.radians(params.contact_swivel_rate_deg_s) / 20.0
+    assert np.all(np.abs(np.diff(theta, axis=0)) <= step + 1e-9)
+    for side, role, leg in ((0, "leader", "Right"), (1, "follower", "Left")):
+        for joint in (f"{leg}UpLeg", f"{leg}Foot"):
+            assert np.array_equal(after[role][:, ix(joint)], pos[side][:, ix(joint)])

@@ -205,6 +205,17 @@ class MotionParams:
         Partners whose pelvises are further apart than this are not checked.
     contact_rate_hz
         How often a second the turns are solved (interpolated between).
+    contact_swivel_sweeps
+        Times each knee's turn is then searched over its whole range where a leg still
+        meets the partner (both partners' knees in turn; 0: not searched).
+    contact_swivel_step_deg
+        Step of the turns tried in that search.
+    contact_swivel_rate_deg_s
+        Fastest a knee turns in that search.
+    contact_swivel_cost_m_rad
+        What a radian of knee turn costs in that search, against metres of overlap: per
+        radian away from the solver's turn and per radian of change between frames (the
+        least turn that clears the legs, kept to one side over a contact).
     heel_release_max_deg
         Most a foot on the floor bearing no weight (the trailing foot of a long step) rises
         onto its ball rather than pull the pelvis down.
@@ -343,6 +354,10 @@ class MotionParams:
     contact_spread_s: float = 0.2
     contact_reach_m: float = 2.5
     contact_rate_hz: float = 20.0
+    contact_swivel_sweeps: int = 2
+    contact_swivel_step_deg: float = 5.0
+    contact_swivel_rate_deg_s: float = 480.0
+    contact_swivel_cost_m_rad: float = 0.005
     feet_gap_m: float = 0.005
     heel_release_max_deg: float = 35.0
     heel_release_weight_max: float = 0.1
@@ -413,14 +428,16 @@ _POSITIVE = (
     "elbow_follow_s", "max_hand_speed_m_s", "hand_move_speed_m_s", "shoulder_turn_max_deg_s",
     "elbow_turn_max_deg_s", "contact_rate_hz", "contact_reach_m", "swing_place_s",
     "swing_even_s", "feet_push_smoothing_s", "feet_push_fade_s", "heel_release_behind_m",
-    "heel_release_weight_max", "swing_free_lift_m",
+    "heel_release_weight_max", "swing_free_lift_m", "contact_swivel_step_deg",
+    "contact_swivel_rate_deg_s",
 )  # fmt: skip
 _NOT_NEGATIVE = (
     "feet_gap_m", "feet_shift_max_m", "feet_cross_depth_m", "heel_release_from_m",
     "feet_rounds", "low_hands_forward_share", "contact_rounds", "contact_iterations",
     "contact_leg_clearance_m", "hand_rounds", "swing_lift_m", "landing_bob_m",
     "raised_hand_clearance_m", "free_hand_smoothing_s", "contact_clearance_m",
-    "contact_resting_m", "contact_search_m", "contact_spread_s",
+    "contact_resting_m", "contact_search_m", "contact_spread_s", "contact_swivel_sweeps",
+    "contact_swivel_cost_m_rad",
 )  # fmt: skip
 _SHARES = (
     "travel_share", "support_shift_share", "support_back_share", "min_pelvis_height_share",

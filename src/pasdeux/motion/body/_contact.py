@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import gaussian_filter1d, maximum_filter1d
+from scipy.ndimage import binary_dilation, gaussian_filter1d, maximum_filter1d
 from scipy.spatial.transform import Rotation
 
 from pasdeux.capsules import BONE_CAPSULES, PART_CAPSULES, closest_parameters
@@ -45,8 +45,10 @@ __all__ = [
     "find_turns",
     "keep_apart",
     "overlaps_m",
+    "pair_slack_m",
     "solve_turns",
     "spread",
+    "swivel_knees",
     "turn_chains",
     "turned",
 ]
@@ -64,6 +66,8 @@ line from the root to the end. The one table from this module to the rig's joint
 _NAMES = tuple(BONE_CAPSULES)
 _LEGS = np.array([name.endswith(("_thigh", "_shin", "_foot")) for name in _NAMES])
 """Which capsules are a leg's (thigh, shin, foot)."""
+_KNEES = tuple(c for c, name in enumerate(CHAINS) if name.endswith("_leg"))
+"""The chains whose middle joint is a knee."""
 _CHUNK = 1024
 IntArray = NDArray[np.intp]
 BoolArray = NDArray[np.bool_]
@@ -360,7 +364,7 @@ def find_turns(
         todo = np.flatnonzero(np.any(np.abs(change) > 1e-6, axis=(1, 2)))
         if todo.size == 0:
             break
-    return theta
+    return swivel_knees(positions, model, pair_slack_m(allowed_m, params), theta, params, fps)
 
 
 def _overlapping(
@@ -498,3 +502,165 @@ def keep_apart(
             theta[:, side, c] = np.interp(np.arange(n), sel, sub[:, side, c])
     for side, role in enumerate(("leader", "follower")):
         turn_chains(skeletons[role], rotations[role], positions[side], theta[:, side], models[role])
+
+
+def pair_slack_m(allowed_m: Array, params: MotionParams) -> Array:
+    """How much each (frame, leader capsule, follower capsule) pair may overlap: what the
+    hold allows where it allows some (``inf``: at will), else minus the clearance aimed
+    for (``contact_leg_clearance_m`` between two legs, ``contact_clearance_m`` else)."""
+    legs = _LEGS[:, None] & _LEGS[None, :]
+    clearance = np.where(legs, params.contact_leg_clearance_m, params.contact_clearance_m)
+    return np.asarray(np.where(allowed_m > 0, allowed_m, -clearance[None]))
+
+
+def swivel_knees(
+    positions: tuple[Array, Array],
+    model: ContactModel,
+    slack_m: Array,
+    theta: Array,
+    params: MotionParams,
+    fps: float,
+) -> Array:
+    """The knees' turns ``(F, 2, C)`` from ``theta`` (the solver's) searched where a leg
+    still meets the partner (module docstring); ``positions`` are both dancers' joints
+    before any turn, ``slack_m`` (F, N, N) what each pair may overlap
+    (:func:`pair_slack_m`), ``fps`` the solved frames' rate."""
+    theta = theta.copy()
+    if params.contact_swivel_sweeps == 0 or theta.shape[0] == 0:
+        return theta
+    width = max(1, round(params.contact_spread_s * fps))
+    rate = np.radians(params.contact_swivel_rate_deg_s) / fps
+    for _ in range(params.contact_swivel_sweeps):
+        busy = binary_dilation(_legs_meeting(positions, model, slack_m, theta), np.ones(width))
+        frames = np.flatnonzero(busy)
+        if frames.size == 0:
+            break
+        runs = np.split(frames, np.flatnonzero(np.diff(frames) > 1) + 1)
+        for side in (0, 1):
+            for c in _KNEES:
+                # Each frame tries the turn the solver found and every step of the range.
+                grid = _grid(model, c, params)
+                tried = np.column_stack([theta[frames, side, c], np.tile(grid, (frames.size, 1))])
+                cost = _costs(positions, model, slack_m, theta, (frames, side, c), tried)
+                row = {f: i for i, f in enumerate(frames.tolist())}
+                for run in runs:
+                    part = slice(row[int(run[0])], row[int(run[-1])] + 1)
+                    ends = _ends(theta[:, side, c], run)
+                    theta[run, side, c] = _cheapest_path(
+                        cost[part], tried[part], ends, (rate, params)
+                    )
+    return theta
+
+
+def _grid(model: ContactModel, c: int, params: MotionParams) -> Array:
+    """The turns tried for chain ``c``: its range in steps of about ``contact_swivel_step_deg``."""
+    low, high = float(model.low_rad[c]), float(model.high_rad[c])
+    n = max(2, int(np.ceil((high - low) / np.radians(params.contact_swivel_step_deg))) + 1)
+    return np.linspace(low, high, n)
+
+
+def _ends(values: Array, run: IntArray) -> tuple[float, float]:
+    """The turn just before and just after ``run`` (its own first and last at the ends)."""
+    start, stop = int(run[0]), int(run[-1])
+    before = values[start - 1] if start > 0 else values[start]
+    after = values[stop + 1] if stop + 1 < values.size else values[stop]
+    return float(before), float(after)
+
+
+def _legs_meeting(
+    positions: tuple[Array, Array], model: ContactModel, slack_m: Array, theta: Array
+) -> Array:
+    """Per frame, whether a knee-moved capsule (thigh or shin) of either partner overlaps
+    one of the other's beyond what it may."""
+    lpos = turned(positions[0], model.joints, theta[:, 0])
+    fpos = turned(positions[1], model.joints, theta[:, 1])
+    knee_caps = np.isin(model.chain, _KNEES)
+    out = np.zeros(theta.shape[0], dtype=bool)
+    for a in np.flatnonzero(knee_caps).tolist():
+        for side, (own, other) in enumerate(((lpos, fpos), (fpos, lpos))):
+            p0, p1 = own[:, model.ends[a, 0]], own[:, model.ends[a, 1]]
+            q0, q1 = other[:, model.ends[:, 0]], other[:, model.ends[:, 1]]
+            over = _overlap(model, a, (p0[:, None], p1[:, None]), (q0, q1))
+            slack = slack_m[:, a, :] if side == 0 else slack_m[:, :, a]
+            out |= np.any(over > slack, axis=1)
+    return out
+
+
+def _overlap(
+    model: ContactModel, a: int, ends: tuple[Array, Array], others: tuple[Array, Array]
+) -> Array:
+    """How much capsule ``a`` (its ends, (..., 1, 3)) overlaps each of the partner's
+    capsules (their ends, (..., N, 3)): (..., N) metres."""
+    s, t = closest_parameters(ends[0], ends[1], others[0], others[1])
+    p = ends[0] + s[..., None] * (ends[1] - ends[0])
+    q = others[0] + t[..., None] * (others[1] - others[0])
+    dist = np.sqrt(np.einsum("...i,...i->...", p - q, p - q))
+    return np.asarray(model.radii_m[a] + model.radii_m[None, :] - dist)
+
+
+def _costs(
+    positions: tuple[Array, Array],
+    model: ContactModel,
+    slack_m: Array,
+    theta: Array,
+    which: tuple[IntArray, int, int],
+    tried: Array,
+) -> Array:
+    """The cost ``(len(frames), K)`` of each turn ``tried`` (per frame, K of them) of chain
+    ``c`` of the dancer ``side`` (``which``: frames, side, chain; the other chains as
+    ``theta`` has them): how much the capsules it moves overlap all of the partner's
+    beyond what each pair may (plus the overlap itself, counted again, where the pair may
+    not overlap at all)."""
+    frames, side, c = which
+    own = positions[side][frames]
+    other = turned(positions[1 - side][frames], model.joints, theta[frames, 1 - side])
+    root, mid, end = (own[:, model.joints[c, k]] for k in range(3))
+    u = end - root
+    u /= np.maximum(np.linalg.norm(u, axis=1), 1e-9)[:, None]
+    v = mid - root
+    along = np.einsum("fi,fi->f", u, v)[:, None] * u
+    cos, sin = np.cos(tried)[:, :, None], np.sin(tried)[:, :, None]
+    knee = (root + along)[:, None] + cos * (v - along)[:, None] + sin * np.cross(u, v)[:, None]
+    q0 = other[:, None, model.ends[:, 0]]
+    q1 = other[:, None, model.ends[:, 1]]
+    cost = np.zeros(tried.shape)
+    for a in np.flatnonzero(model.chain == c).tolist():
+        near = root if model.mid_last[a] else end
+        over = _overlap(model, a, (near[:, None, None], knee[:, :, None]), (q0, q1))
+        slack = slack_m[frames, a, :] if side == 0 else slack_m[frames, :, a]
+        excess = np.clip(over - slack[:, None, :], 0.0, None)
+        strict = np.where(slack[:, None, :] <= 0, np.clip(over, 0.0, None), 0.0)
+        cost += np.sum(excess + strict, axis=2)
+    return cost
+
+
+def _cheapest_path(
+    cost: Array,
+    tried: Array,
+    ends: tuple[float, float],
+    limits: tuple[float, MotionParams],
+) -> Array:
+    """The turns over a run of frames (one per frame of those ``tried``, (L, K); the
+    first the solver's) that minimise ``cost`` (L, K) plus ``contact_swivel_cost_m_rad``
+    per radian away from the solver's and per radian of change, turning at most ``rate``
+    a frame (beyond it: a metre's cost), from the turn ``ends[0]`` before the run to
+    ``ends[1]`` after it (Viterbi)."""
+    rate, params = limits
+    per_rad = params.contact_swivel_cost_m_rad
+
+    def move(a: Array, b: Array) -> Array:
+        step = np.abs(a[..., :, None] - b[..., None, :])
+        return np.asarray(per_rad * step + np.where(step > rate + 1e-9, 1.0, 0.0))
+
+    stay = cost + per_rad * np.abs(tried - tried[:, :1])
+    total = move(np.array([ends[0]]), tried[0])[0] + stay[0]
+    back = np.zeros(cost.shape, dtype=np.intp)
+    for f in range(1, cost.shape[0]):
+        options = total[:, None] + move(tried[f - 1], tried[f])
+        back[f] = np.argmin(options, axis=0)
+        total = options[back[f], np.arange(tried.shape[1])] + stay[f]
+    path = np.empty(cost.shape[0], dtype=np.intp)
+    path[-1] = np.argmin(total + move(tried[-1], np.array([ends[1]]))[:, 0])
+    for f in range(cost.shape[0] - 1, 0, -1):
+        path[f - 1] = back[f, path[f]]
+    return np.asarray(tried[np.arange(cost.shape[0]), path])
