@@ -216,6 +216,9 @@ class MotionParams:
         What a radian of knee turn costs in that search, against metres of overlap: per
         radian away from the solver's turn and per radian of change between frames (the
         least turn that clears the legs, kept to one side over a contact).
+    contact_swivel_lead_s
+        How long before and after a leg meets the partner its knee's turn is searched
+        (it turns out before the contact and back after it).
     heel_release_max_deg
         Most a foot on the floor bearing no weight (the trailing foot of a long step) rises
         onto its ball rather than pull the pelvis down.
@@ -355,9 +358,10 @@ class MotionParams:
     contact_reach_m: float = 2.5
     contact_rate_hz: float = 20.0
     contact_swivel_sweeps: int = 2
-    contact_swivel_step_deg: float = 5.0
+    contact_swivel_step_deg: float = 10.0
     contact_swivel_rate_deg_s: float = 480.0
     contact_swivel_cost_m_rad: float = 0.005
+    contact_swivel_lead_s: float = 0.2
     feet_gap_m: float = 0.005
     heel_release_max_deg: float = 35.0
     heel_release_weight_max: float = 0.1
@@ -437,7 +441,7 @@ _NOT_NEGATIVE = (
     "contact_leg_clearance_m", "hand_rounds", "swing_lift_m", "landing_bob_m",
     "raised_hand_clearance_m", "free_hand_smoothing_s", "contact_clearance_m",
     "contact_resting_m", "contact_search_m", "contact_spread_s", "contact_swivel_sweeps",
-    "contact_swivel_cost_m_rad",
+    "contact_swivel_cost_m_rad", "contact_swivel_lead_s",
 )  # fmt: skip
 _SHARES = (
     "travel_share", "support_shift_share", "support_back_share", "min_pelvis_height_share",

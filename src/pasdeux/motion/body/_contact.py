@@ -528,23 +528,23 @@ def swivel_knees(
     theta = theta.copy()
     if params.contact_swivel_sweeps == 0 or theta.shape[0] == 0:
         return theta
-    width = max(1, round(params.contact_spread_s * fps))
+    width = max(1, round(2 * params.contact_swivel_lead_s * fps) + 1)
     rate = np.radians(params.contact_swivel_rate_deg_s) / fps
     for _ in range(params.contact_swivel_sweeps):
-        busy = binary_dilation(_legs_meeting(positions, model, slack_m, theta), np.ones(width))
-        frames = np.flatnonzero(busy)
-        if frames.size == 0:
-            break
-        runs = np.split(frames, np.flatnonzero(np.diff(frames) > 1) + 1)
         for side in (0, 1):
             for c in _KNEES:
+                meeting = _leg_meeting(positions, model, slack_m, theta, (side, c))
+                frames = np.flatnonzero(binary_dilation(meeting, np.ones(width)))
+                if frames.size == 0:
+                    continue
                 # Each frame tries the turn the solver found and every step of the range.
                 grid = _grid(model, c, params)
                 tried = np.column_stack([theta[frames, side, c], np.tile(grid, (frames.size, 1))])
                 cost = _costs(positions, model, slack_m, theta, (frames, side, c), tried)
-                row = {f: i for i, f in enumerate(frames.tolist())}
-                for run in runs:
-                    part = slice(row[int(run[0])], row[int(run[-1])] + 1)
+                start = 0
+                for run in np.split(frames, np.flatnonzero(np.diff(frames) > 1) + 1):
+                    part = slice(start, start + run.size)
+                    start += run.size
                     ends = _ends(theta[:, side, c], run)
                     theta[run, side, c] = _cheapest_path(
                         cost[part], tried[part], ends, (rate, params)
@@ -567,35 +567,36 @@ def _ends(values: Array, run: IntArray) -> tuple[float, float]:
     return float(before), float(after)
 
 
-def _legs_meeting(
-    positions: tuple[Array, Array], model: ContactModel, slack_m: Array, theta: Array
+def _leg_meeting(
+    positions: tuple[Array, Array],
+    model: ContactModel,
+    slack_m: Array,
+    theta: Array,
+    which: tuple[int, int],
 ) -> Array:
-    """Per frame, whether a knee-moved capsule (thigh or shin) of either partner overlaps
-    one of the other's beyond what it may."""
-    lpos = turned(positions[0], model.joints, theta[:, 0])
-    fpos = turned(positions[1], model.joints, theta[:, 1])
-    knee_caps = np.isin(model.chain, _KNEES)
+    """Per frame, whether a capsule that the knee of chain ``c`` of dancer ``side``
+    (``which``) moves (thigh or shin) overlaps one of the partner's beyond what it may
+    (both turned by ``theta``)."""
+    side, c = which
+    own = turned(positions[side], model.joints[c : c + 1], theta[:, side, c : c + 1])
+    other = turned(positions[1 - side], model.joints, theta[:, 1 - side])
+    q0, q1 = other[:, model.ends[:, 0]], other[:, model.ends[:, 1]]
     out = np.zeros(theta.shape[0], dtype=bool)
-    for a in np.flatnonzero(knee_caps).tolist():
-        for side, (own, other) in enumerate(((lpos, fpos), (fpos, lpos))):
-            p0, p1 = own[:, model.ends[a, 0]], own[:, model.ends[a, 1]]
-            q0, q1 = other[:, model.ends[:, 0]], other[:, model.ends[:, 1]]
-            over = _overlap(model, a, (p0[:, None], p1[:, None]), (q0, q1))
-            slack = slack_m[:, a, :] if side == 0 else slack_m[:, :, a]
-            out |= np.any(over > slack, axis=1)
+    for a in np.flatnonzero(model.chain == c).tolist():
+        p0, p1 = own[:, model.ends[a, 0]], own[:, model.ends[a, 1]]
+        over = _overlap(model.radii_m[a] + model.radii_m, (p0[:, None], p1[:, None]), (q0, q1))
+        slack = slack_m[:, a, :] if side == 0 else slack_m[:, :, a]
+        out |= np.any(over > slack, axis=1)
     return out
 
 
-def _overlap(
-    model: ContactModel, a: int, ends: tuple[Array, Array], others: tuple[Array, Array]
-) -> Array:
-    """How much capsule ``a`` (its ends, (..., 1, 3)) overlaps each of the partner's
-    capsules (their ends, (..., N, 3)): (..., N) metres."""
+def _overlap(radii_m: Array, ends: tuple[Array, Array], others: tuple[Array, Array]) -> Array:
+    """How much the capsules of ends ``ends`` overlap those of ends ``others`` (each
+    (..., 3), broadcast against each other) whose radii add up to ``radii_m`` (metres)."""
     s, t = closest_parameters(ends[0], ends[1], others[0], others[1])
     p = ends[0] + s[..., None] * (ends[1] - ends[0])
     q = others[0] + t[..., None] * (others[1] - others[0])
-    dist = np.sqrt(np.einsum("...i,...i->...", p - q, p - q))
-    return np.asarray(model.radii_m[a] + model.radii_m[None, :] - dist)
+    return np.asarray(radii_m - np.sqrt(np.einsum("...i,...i->...", p - q, p - q)))
 
 
 def _costs(
@@ -608,9 +609,10 @@ def _costs(
 ) -> Array:
     """The cost ``(len(frames), K)`` of each turn ``tried`` (per frame, K of them) of chain
     ``c`` of the dancer ``side`` (``which``: frames, side, chain; the other chains as
-    ``theta`` has them): how much the capsules it moves overlap all of the partner's
-    beyond what each pair may (plus the overlap itself, counted again, where the pair may
-    not overlap at all)."""
+    ``theta`` has them): how much the capsules it moves overlap the partner's beyond what
+    each pair may (plus the overlap itself, counted again, where the pair may not overlap
+    at all). Only the partner's capsules the bone could reach, turned any way, are
+    measured."""
     frames, side, c = which
     own = positions[side][frames]
     other = turned(positions[1 - side][frames], model.joints, theta[frames, 1 - side])
@@ -621,16 +623,28 @@ def _costs(
     along = np.einsum("fi,fi->f", u, v)[:, None] * u
     cos, sin = np.cos(tried)[:, :, None], np.sin(tried)[:, :, None]
     knee = (root + along)[:, None] + cos * (v - along)[:, None] + sin * np.cross(u, v)[:, None]
-    q0 = other[:, None, model.ends[:, 0]]
-    q1 = other[:, None, model.ends[:, 1]]
+    q0, q1 = other[:, model.ends[:, 0]], other[:, model.ends[:, 1]]
+    # Turned any way, the bones stay within the knee's distance from the line from hip to
+    # ankle: only the partner's capsules near that (their bounding spheres) are measured.
+    centre = (q0 + q1) / 2
+    size = np.linalg.norm(q1 - q0, axis=2) / 2 + model.radii_m
+    s, _ = closest_parameters(root[:, None], end[:, None], centre, centre)
+    axis_near = root[:, None] + s[..., None] * (end - root)[:, None]
+    apart = np.linalg.norm(centre - axis_near, axis=2)
+    bend = np.linalg.norm(v - along, axis=1)
     cost = np.zeros(tried.shape)
     for a in np.flatnonzero(model.chain == c).tolist():
-        near = root if model.mid_last[a] else end
-        over = _overlap(model, a, (near[:, None, None], knee[:, :, None]), (q0, q1))
+        fixed = root if model.mid_last[a] else end
         slack = slack_m[frames, a, :] if side == 0 else slack_m[frames, :, a]
-        excess = np.clip(over - slack[:, None, :], 0.0, None)
-        strict = np.where(slack[:, None, :] <= 0, np.clip(over, 0.0, None), 0.0)
-        cost += np.sum(excess + strict, axis=2)
+        reach = (bend + model.radii_m[a])[:, None] + size - np.minimum(slack, 0)
+        f, b = np.nonzero(np.isfinite(slack) & (apart < reach))
+        radii = model.radii_m[a] + model.radii_m[b]
+        over = _overlap(
+            radii[:, None], (fixed[f, None], knee[f]), (q0[f, b][:, None], q1[f, b][:, None])
+        )
+        may = slack[f, b][:, None]
+        excess = np.clip(over - may, 0.0, None) + np.where(may <= 0, np.clip(over, 0.0, None), 0.0)
+        np.add.at(cost, f, excess)
     return cost
 
 
