@@ -575,8 +575,8 @@ def _leg_meeting(
     which: tuple[int, int],
 ) -> Array:
     """Per frame, whether a capsule that the knee of chain ``c`` of dancer ``side``
-    (``which``) moves (thigh or shin) overlaps one of the partner's beyond what it may
-    (both turned by ``theta``)."""
+    (``which``) moves (thigh or shin) overlaps one of the partner's (beyond what the hold
+    allows; both turned by ``theta``)."""
     side, c = which
     own = turned(positions[side], model.joints[c : c + 1], theta[:, side, c : c + 1])
     other = turned(positions[1 - side], model.joints, theta[:, 1 - side])
@@ -586,7 +586,7 @@ def _leg_meeting(
         p0, p1 = own[:, model.ends[a, 0]], own[:, model.ends[a, 1]]
         over = _overlap(model.radii_m[a] + model.radii_m, (p0[:, None], p1[:, None]), (q0, q1))
         slack = slack_m[:, a, :] if side == 0 else slack_m[:, :, a]
-        out |= np.any(over > slack, axis=1)
+        out |= np.any(over > np.maximum(slack, 0.0), axis=1)
     return out
 
 
