@@ -219,6 +219,9 @@ class MotionParams:
     contact_swivel_lead_s
         How long before and after a leg meets the partner its knee's turn is searched
         (it turns out before the contact and back after it).
+    contact_knee_side_max_deg
+        Furthest a bent knee may point from the front of the pelvis after that search (a
+        knee turned to point sideways or back is not a body's).
     heel_release_max_deg
         Most a foot on the floor bearing no weight (the trailing foot of a long step) rises
         onto its ball rather than pull the pelvis down.
@@ -362,6 +365,7 @@ class MotionParams:
     contact_swivel_rate_deg_s: float = 480.0
     contact_swivel_cost_m_rad: float = 0.005
     contact_swivel_lead_s: float = 0.2
+    contact_knee_side_max_deg: float = 70.0
     feet_gap_m: float = 0.005
     heel_release_max_deg: float = 35.0
     heel_release_weight_max: float = 0.1
@@ -452,6 +456,7 @@ _SHARES = (
 _TURNS_UP_TO_HALF_DEG = (
     "feet_cross_turn_max_deg", "feet_cross_face_max_deg", "contact_step_deg",
     "contact_knee_turn_max_deg", "contact_knee_turn_out_max_deg", "contact_elbow_turn_max_deg",
+    "contact_knee_side_max_deg",
 )  # fmt: skip
 _CHARACTER_DEG = (
     "cuban_hip_tilt_deg", "cuban_hip_twist_deg", "contra_body_deg", "head_turn_deg",

@@ -540,7 +540,7 @@ def swivel_knees(
                 # Each frame tries the turn the solver found and every step of the range.
                 grid = _grid(model, c, params)
                 tried = np.column_stack([theta[frames, side, c], np.tile(grid, (frames.size, 1))])
-                cost = _costs(positions, model, slack_m, theta, (frames, side, c), tried)
+                cost = _costs(positions, model, slack_m, theta, (frames, side, c), tried, params)
                 start = 0
                 for run in np.split(frames, np.flatnonzero(np.diff(frames) > 1) + 1):
                     part = slice(start, start + run.size)
@@ -606,13 +606,15 @@ def _costs(
     theta: Array,
     which: tuple[IntArray, int, int],
     tried: Array,
+    params: MotionParams,
 ) -> Array:
     """The cost ``(len(frames), K)`` of each turn ``tried`` (per frame, K of them) of chain
     ``c`` of the dancer ``side`` (``which``: frames, side, chain; the other chains as
     ``theta`` has them): how much the capsules it moves overlap the partner's beyond what
     each pair may (plus the overlap itself, counted again, where the pair may not overlap
-    at all). Only the partner's capsules the bone could reach, turned any way, are
-    measured."""
+    at all); a metre more where the turn would bend the knee backwards (but for the
+    solver's own turn, the first tried). Only the partner's capsules the bone could reach,
+    turned any way, are measured."""
     frames, side, c = which
     own = positions[side][frames]
     other = turned(positions[1 - side][frames], model.joints, theta[frames, 1 - side])
@@ -623,6 +625,9 @@ def _costs(
     along = np.einsum("fi,fi->f", u, v)[:, None] * u
     cos, sin = np.cos(tried)[:, :, None], np.sin(tried)[:, :, None]
     knee = (root + along)[:, None] + cos * (v - along)[:, None] + sin * np.cross(u, v)[:, None]
+    most = params.contact_knee_side_max_deg
+    cost = np.where(_bent_back(own, model, (root, knee, end), most), 1.0, 0.0)
+    cost[:, 0] = 0.0  # the solver's own turn
     q0, q1 = other[:, model.ends[:, 0]], other[:, model.ends[:, 1]]
     # Turned any way, the bones stay within the knee's distance from the line from hip to
     # ankle: only the partner's capsules near that (their bounding spheres) are measured.
@@ -632,7 +637,6 @@ def _costs(
     axis_near = root[:, None] + s[..., None] * (end - root)[:, None]
     apart = np.linalg.norm(centre - axis_near, axis=2)
     bend = np.linalg.norm(v - along, axis=1)
-    cost = np.zeros(tried.shape)
     for a in np.flatnonzero(model.chain == c).tolist():
         fixed = root if model.mid_last[a] else end
         slack = slack_m[frames, a, :] if side == 0 else slack_m[frames, :, a]
@@ -646,6 +650,28 @@ def _costs(
         excess = np.clip(over - may, 0.0, None) + np.where(may <= 0, np.clip(over, 0.0, None), 0.0)
         np.add.at(cost, f, excess)
     return cost
+
+
+def _bent_back(
+    own: Array, model: ContactModel, leg: tuple[Array, Array, Array], most_deg: float
+) -> Array:
+    """Whether each knee ``leg[1]`` (F, K, 3) between its hip ``leg[0]`` and ankle
+    ``leg[2]`` (F, 3), bent by more than a degree, points further than ``most_deg`` from
+    the front of the pelvis of the joints ``own`` (F, J, 3) (its right the way from the
+    left hip to the right one): the knee's hinge axis (thigh x shin) points to its left
+    when the knee points forward."""
+    hips = [own[:, model.joints[k, 0]] for k in _KNEES]  # left, right
+    right = hips[1] - hips[0]
+    right /= np.maximum(np.linalg.norm(right, axis=1), 1e-9)[:, None]
+    root, knee, end = leg
+    thigh, shin = knee - root[:, None], end[:, None] - knee
+    hinge = np.cross(thigh, shin)
+    size = np.linalg.norm(hinge, axis=2)
+    bent = size > np.sin(np.radians(1.0)) * np.linalg.norm(thigh, axis=2) * np.linalg.norm(
+        shin, axis=2
+    )
+    leftward = -np.einsum("fki,fi->fk", hinge, right)
+    return np.asarray(bent & (leftward < np.cos(np.radians(most_deg)) * size))
 
 
 def _cheapest_path(
