@@ -169,6 +169,7 @@ class ForwardBeatTracker:
         self._since_change: list[tuple[int, float]] | None = None
         self._held = 0  # the incumbent's beats in a row at about the same tempo
         self.halvings = 0
+        self.taps = 0
 
     def step(self, activation: float, onset: float, peak: float) -> BeatDecision | None:
         """Add the next frame's network ``activation``, ``onset`` strength (the flux over
@@ -188,7 +189,7 @@ class ForwardBeatTracker:
             self._rival_beats = [self._rival_beats[-1], rival[0]]
             if self._missed and self._differs(*rival) and self._confirmed(*rival, now=t):
                 self._take_over(rival[1])
-        decision = self._decide(t)
+        decision = self._tapped(t) or self._decide(t)
         self._trim()
         return decision
 
@@ -250,11 +251,11 @@ class ForwardBeatTracker:
         first, window = self._window(onset, t, interval)
         heard = _largest(window)
         self._missed = bool(np.all(heard < self.params.lost_ratio * self._typical))
+        # the observation's peak within the beat's range
+        frame = float(first + int(np.argmax(window[:, 0]))) if window.size else float(onset)
         if not self._missed:
             keep = self._typical_keep
             self._typical = keep * self._typical + (1.0 - keep) * heard
-        # the observation's peak within the beat's range
-        frame = float(first + int(np.argmax(window[:, 0]))) if window.size else float(onset)
         jumped = abs(interval - self._interval) > self.params.differ_share * self._interval
         if jumped and self._held >= self.params.octave_held_beats:
             self._since_change = []  # the incumbent's own jump from a settled tempo
@@ -270,6 +271,65 @@ class ForwardBeatTracker:
         )
         self._halve_if_double(t)
         return decision
+
+    def _tapped(self, t: int) -> BeatDecision | None:
+        """The tapper's beat decided at frame ``t``, if any (see ``StreamParams``): a
+        strong onset peak two new periods after one of the incumbent's heard beats, with
+        an onset half way, where the incumbent's beats between them are heard more weakly
+        than both, re-seats the incumbent on the new period and is reported."""
+        p = self.params
+        beat = t - self.delay
+        if p.tap_confirm_ratio <= 0 or beat - self._last_beat < 0.3 * self._interval:
+            return None
+        typical = max(float(self._typical[1]), 1e-6)
+        strength = self._onset_peak(beat, t)
+        if strength < p.tap_confirm_ratio * typical:
+            return None
+        old = self._interval
+        slack = max(1, round(p.tap_slack_s * self.fps))
+        for anchor in reversed(self._recent):
+            period = (beat - anchor) / 2.0
+            ratio = period / old
+            if ratio > p.tap_ratio_max:
+                break
+            if ratio < 1.0 / p.tap_ratio_max or abs(ratio - 1.0) < p.tap_change_min:
+                continue
+            if self._onset_near(anchor, slack) < p.tap_confirm_ratio * typical:
+                continue
+            middle = self._onset_near(round(anchor + period), slack)
+            between = [self._onset_near(b, slack) for b in self._recent if anchor < b < beat - slack]
+            weaker = p.tap_old_ratio * min(middle, strength)
+            if middle >= p.tap_middle_ratio * typical and between and max(between) < weaker:
+                return self._reseat(t, beat, period)
+        return None
+
+    def _onset_peak(self, frame: int, now: int) -> float:
+        """The onset at ``frame`` if it is the largest from the frame before it to ``now``."""
+        rows = self._heard[max(0, frame - 1 - self._heard_start) : now + 1 - self._heard_start]
+        onsets = [row[2] for row in rows]
+        return onsets[1] if len(onsets) > 1 and onsets[1] >= max(onsets) else 0.0
+
+    def _onset_near(self, frame: int, slack: int) -> float:
+        """The largest onset within ``slack`` frames of ``frame``."""
+        lo = max(0, frame - slack - self._heard_start)
+        rows = self._heard[lo : max(lo, frame + slack + 1 - self._heard_start)]
+        return max((row[2] for row in rows), default=0.0)
+
+    def _reseat(self, t: int, beat: int, period: float) -> BeatDecision:
+        """The incumbent on ``period`` from the beat at frame ``beat``, reported."""
+        s = self.space
+        seat = (np.abs(s.period_of - period) <= 1.0) & (s.position == t - beat)
+        self._incumbent.alpha = seat / float(np.sum(seat))
+        interval = round(period)
+        step = max(0, round((beat - self._last_beat) / period)) if self._recent else 1
+        self._last_beat, self._interval, self._missed = beat, interval, False
+        self._recent = [*self._recent[-7:], beat]
+        self._since_change = [] if self._held >= self.params.octave_held_beats else None
+        self._held, self._count_step = 0, 1
+        self.taps += 1
+        return BeatDecision(
+            frame=float(beat), decided_frame=t, bpm=60.0 * self.fps / interval, count_step=step
+        )
 
     def _halve_if_double(self, t: int) -> None:
         """Soon after a change of tempo, when every other one of the incumbent's beats is
