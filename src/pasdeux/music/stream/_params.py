@@ -144,7 +144,9 @@ class StreamParams:
     tap_confirm_ratio: float = 0.5
     tap_middle_ratio: float = 0.25
     tap_slack_s: float = 0.02
-    tap_old_ratio: float = 1.0
+    tap_old_ratio: float = 0.5
+    tap_net_ratio: float = 0.6
+    tap_held_beats: int = 8
     decision_delay_s: float = 0.03
     meters: tuple[int, ...] = (3, 4)
     bar_jump_prob: float = 0.02

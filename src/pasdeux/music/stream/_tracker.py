@@ -169,6 +169,7 @@ class ForwardBeatTracker:
         self._since_change: list[tuple[int, float]] | None = None
         self._held = 0  # the incumbent's beats in a row at about the same tempo
         self.halvings = 0
+        self._settled = -math.inf  # the incumbent's last re-seat: the tapper's anchors follow it
         self.taps = 0
 
     def step(self, activation: float, onset: float, peak: float) -> BeatDecision | None:
@@ -238,6 +239,7 @@ class ForwardBeatTracker:
         self._missed = False
         self._since_change = [] if self._held >= self.params.octave_held_beats else None
         self._held = 0
+        self._settled = self._last_beat
         self.switches += 1
 
     def _decide(self, t: int) -> BeatDecision | None:
@@ -279,29 +281,50 @@ class ForwardBeatTracker:
         than both, re-seats the incumbent on the new period and is reported."""
         p = self.params
         beat = t - self.delay
-        if p.tap_confirm_ratio <= 0 or beat - self._last_beat < 0.3 * self._interval:
+        if p.tap_confirm_ratio <= 0 or self._held < p.tap_held_beats:
+            return None
+        if beat - self._last_beat < 0.3 * self._interval:
             return None
         typical = max(float(self._typical[1]), 1e-6)
         strength = self._onset_peak(beat, t)
         if strength < p.tap_confirm_ratio * typical:
             return None
         old = self._interval
-        slack = max(1, round(p.tap_slack_s * self.fps))
+        lo, hi = self.intervals[0], self.intervals[-1]
         for anchor in reversed(self._recent):
+            if anchor < self._settled:
+                break
             period = (beat - anchor) / 2.0
             ratio = period / old
-            if ratio > p.tap_ratio_max:
+            if ratio > p.tap_ratio_max or period > hi:
                 break
-            if ratio < 1.0 / p.tap_ratio_max or abs(ratio - 1.0) < p.tap_change_min:
+            if ratio < 1.0 / p.tap_ratio_max or abs(ratio - 1.0) < p.tap_change_min or period < lo:
                 continue
-            if self._onset_near(anchor, slack) < p.tap_confirm_ratio * typical:
-                continue
-            middle = self._onset_near(round(anchor + period), slack)
-            between = [self._onset_near(b, slack) for b in self._recent if anchor < b < beat - slack]
-            weaker = p.tap_old_ratio * min(middle, strength)
-            if middle >= p.tap_middle_ratio * typical and between and max(between) < weaker:
+            if self._tap_fits(anchor, beat, period, strength):
                 return self._reseat(t, beat, period)
         return None
+
+    def _tap_fits(self, anchor: int, beat: int, period: float, strength: float) -> bool:
+        """Whether the onsets confirm the tapper's grid from ``anchor`` to ``beat``: the
+        anchor is heard, so is the beat half way, and the incumbent's beats between are
+        heard more weakly than both new beats, and weakly by the network."""
+        p = self.params
+        slack = max(1, round(p.tap_slack_s * self.fps))
+        typical = np.maximum(self._typical, 1e-6)
+        if self._onset_near(anchor, slack) < p.tap_confirm_ratio * typical[1]:
+            return False
+        middle = self._onset_near(round(anchor + period), slack)
+        if middle < p.tap_middle_ratio * typical[1]:
+            return False
+        between = [b for b in self._recent if anchor < b < anchor + period - slack]
+        if not between:
+            return False
+        weaker = min(middle, strength, p.tap_old_ratio * typical[1])
+        for b in between:
+            net, onset = self._strength(b, beat, self._interval)
+            if onset >= weaker or net >= p.tap_net_ratio * typical[0]:
+                return False
+        return True
 
     def _onset_peak(self, frame: int, now: int) -> float:
         """The onset at ``frame`` if it is the largest from the frame before it to ``now``."""
@@ -325,7 +348,7 @@ class ForwardBeatTracker:
         self._last_beat, self._interval, self._missed = beat, interval, False
         self._recent = [*self._recent[-7:], beat]
         self._since_change = [] if self._held >= self.params.octave_held_beats else None
-        self._held, self._count_step = 0, 1
+        self._held, self._count_step, self._settled = 0, 1, beat
         self.taps += 1
         return BeatDecision(
             frame=float(beat), decided_frame=t, bpm=60.0 * self.fps / interval, count_step=step
@@ -361,6 +384,7 @@ class ForwardBeatTracker:
         self._interval = int(period)
         self._since_change = None
         self._held = 0
+        self._settled = anchor
         self.halvings += 1
 
     def _window(self, onset: int, now: int, interval: int) -> tuple[int, NDArray[np.float64]]:
