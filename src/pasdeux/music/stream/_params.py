@@ -141,7 +141,7 @@ class StreamParams:
     octave_held_beats: int = 8
     tap_ratio_max: float = 1.45
     tap_change_min: float = 0.1
-    tap_confirm_ratio: float = 0.5
+    tap_confirm_ratio: float = 0.65
     tap_middle_ratio: float = 0.25
     tap_slack_s: float = 0.02
     tap_old_ratio: float = 0.5

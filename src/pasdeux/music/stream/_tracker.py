@@ -170,6 +170,9 @@ class ForwardBeatTracker:
         self._held = 0  # the incumbent's beats in a row at about the same tempo
         self.halvings = 0
         self._settled = -math.inf  # the incumbent's last re-seat: the tapper's anchors follow it
+        # after a tap: (its beat, its next, anchor, old interval, old held count, beats counted)
+        self._tap_check: tuple[int, int, int, int, int, int] | None = None
+        self.untaps = 0
         self.taps = 0
 
     def step(self, activation: float, onset: float, peak: float) -> BeatDecision | None:
@@ -281,6 +284,10 @@ class ForwardBeatTracker:
         than both, re-seats the incumbent on the new period and is reported."""
         p = self.params
         beat = t - self.delay
+        if self._tap_check is not None and beat >= self._tap_check[1] - self.delay:
+            late = self._untap_if_old(t)
+            if late is not None:
+                return late
         if p.tap_confirm_ratio <= 0 or self._held < p.tap_held_beats:
             return None
         if beat - self._last_beat < 0.3 * self._interval:
@@ -301,7 +308,7 @@ class ForwardBeatTracker:
             if ratio < 1.0 / p.tap_ratio_max or abs(ratio - 1.0) < p.tap_change_min or period < lo:
                 continue
             if self._tap_fits(anchor, beat, period, strength):
-                return self._reseat(t, beat, period)
+                return self._reseat(t, beat, period, anchor)
         return None
 
     def _tap_fits(self, anchor: int, beat: int, period: float, strength: float) -> bool:
@@ -316,14 +323,17 @@ class ForwardBeatTracker:
         middle = self._onset_near(round(anchor + period), slack)
         if middle < p.tap_middle_ratio * typical[1]:
             return False
-        between = [b for b in self._recent if anchor < b < anchor + period - slack]
+        between = [b for b in self._recent if anchor < b < beat - slack]
         if not between:
             return False
-        weaker = min(middle, strength, p.tap_old_ratio * typical[1])
         for b in between:
             net, onset = self._strength(b, beat, self._interval)
-            if onset >= weaker or net >= p.tap_net_ratio * typical[0]:
-                return False
+            if onset >= min(middle, strength):
+                return False  # the old grid is heard as well as the new one
+            if b == between[0] and (
+                onset >= p.tap_old_ratio * typical[1] or net >= p.tap_net_ratio * typical[0]
+            ):
+                return False  # the old grid's next beat is heard
         return True
 
     def _onset_peak(self, frame: int, now: int) -> float:
@@ -338,13 +348,53 @@ class ForwardBeatTracker:
         rows = self._heard[lo : max(lo, frame + slack + 1 - self._heard_start)]
         return max((row[2] for row in rows), default=0.0)
 
-    def _reseat(self, t: int, beat: int, period: float) -> BeatDecision:
-        """The incumbent on ``period`` from the beat at frame ``beat``, reported."""
+    def _untap_if_old(self, t: int) -> BeatDecision | None:
+        """At the tapper's next beat: when the old grid's beat before it was heard better
+        than it, the change was a syncopation: the incumbent goes back to the old grid,
+        and that beat, if it fell after the tapper's, is reported late."""
+        assert self._tap_check is not None
+        tapped, due, anchor, old, held, counted = self._tap_check
+        self._tap_check = None
+        slack = max(1, round(self.params.tap_slack_s * self.fps))
+        counted += sum(1 for b in self._recent if b > tapped)
+        olds = [anchor + k * old for k in range(1, 8) if tapped + slack < anchor + k * old]
+        olds = [b for b in olds if b < due - slack]
+        if not olds or max(self._relative(b, t, old) for b in olds) <= self._relative(
+            due, t, self._interval
+        ):
+            return None
+        ahead = (t - anchor) // old  # the old grid's last beat before now
+        last = anchor + ahead * old
+        if not self._seat(t - last, old):
+            return None
+        self._interval, self._held, self._settled = old, held, t
+        self.untaps += 1
+        if last <= max(self._recent[-1], tapped) + slack:
+            self._count_step = max(0, ahead + 1 - counted)
+            self._last_beat = last
+            return None
+        self._last_beat, self._count_step = last, 1
+        self._recent = [*self._recent[-7:], last]
+        bpm = 60.0 * self.fps / old
+        return BeatDecision(frame=float(last), decided_frame=t, bpm=bpm, count_step=ahead - counted)
+
+    def _seat(self, position: int, period: float) -> bool:
+        """The incumbent's belief on ``period``, ``position`` frames into its beat."""
         s = self.space
-        seat = (np.abs(s.period_of - period) <= 1.0) & (s.position == t - beat)
+        seat = (np.abs(s.period_of - period) <= 1.0) & (s.position == position)
+        if not np.any(seat):
+            return False
         self._incumbent.alpha = seat / float(np.sum(seat))
+        return True
+
+    def _reseat(self, t: int, beat: int, period: float, anchor: int) -> BeatDecision | None:
+        """The incumbent on ``period`` from the beat at frame ``beat``, reported."""
+        if not self._seat(t - beat, period):
+            return None
         interval = round(period)
         step = max(0, round((beat - self._last_beat) / period)) if self._recent else 1
+        counted = sum(1 for b in self._recent if b > anchor) + step
+        self._tap_check = (beat, beat + interval, anchor, self._interval, self._held, counted)
         self._last_beat, self._interval, self._missed = beat, interval, False
         self._recent = [*self._recent[-7:], beat]
         self._since_change = [] if self._held >= self.params.octave_held_beats else None
