@@ -83,14 +83,22 @@ class StreamParams:
         them, it has taken a slower tempo's off-beats for beats: it goes on at half the
         tempo on the strong ones (0 never).
     tap_ratio_max, tap_change_min, tap_confirm_ratio, tap_middle_ratio, tap_slack_s
-        The tapper, a listener tapping along: after the incumbent's beat is missed, an
-        onset peak that reaches ``tap_confirm_ratio`` of the onsets' running mean at
-        heard beats, two new periods after the last heard beat, with an onset of
-        ``tap_middle_ratio`` of it half way (within ``tap_slack_s``), and every
-        incumbent beat since unheard, re-seats the incumbent at once on that new period
-        (from ``1 / tap_ratio_max`` to ``tap_ratio_max`` times the old one, and at least
-        ``tap_change_min`` of it away) and reports the beat: the period comes from the
-        last three onsets, not from a tempo walk (``tap_confirm_ratio`` 0: never).
+        The tapper, a listener tapping along. An onset peak that reaches
+        ``tap_confirm_ratio`` of the onsets' running mean at heard beats, two new periods
+        after one of the incumbent's beats (the anchor, as loud), with an onset of
+        ``tap_middle_ratio`` of that mean half way (within ``tap_slack_s``), re-seats the
+        incumbent at once on the new period (from ``1 / tap_ratio_max`` to
+        ``tap_ratio_max`` times the old one, and at least ``tap_change_min`` of it away)
+        and is reported: the period comes from the last three onsets, not from a tempo
+        walk (``tap_confirm_ratio`` 0: never).
+    tap_old_ratio, tap_net_ratio, tap_held_beats
+        ... when the incumbent had held its tempo ``tap_held_beats`` beats, its beats
+        between the anchor and the new beat are heard more weakly by the onsets than
+        both new beats, and the first of them weakly: its onset below ``tap_old_ratio``
+        of their running mean and the network below ``tap_net_ratio`` of its own. At
+        the tapped grid's next beat, when the old grid's beat just before it is heard
+        better than it (a syncopation, not a change), the incumbent goes back to the old
+        grid and reports that beat late.
     decision_delay_s
         How long after a beat the tracker decides it (seconds): the beat's activation
         peak has been heard by then. Each event carries both times.
@@ -201,6 +209,8 @@ class StreamParams:
             raise ValueError("tap_middle_ratio must lie in [0, 1], tap_confirm_ratio be >= 0")
         if not 0.0 <= self.tap_slack_s <= 0.1:
             raise ValueError("tap_slack_s must lie in [0, 0.1] s")
+        if self.tap_old_ratio < 0 or self.tap_net_ratio < 0 or self.tap_held_beats < 0:
+            raise ValueError("tap_old_ratio, tap_net_ratio, tap_held_beats must be >= 0")
         if self.typical_halflife_beats <= 0:
             raise ValueError("typical_halflife_beats must be > 0")
         if not 1 <= self.change_beats <= 4:

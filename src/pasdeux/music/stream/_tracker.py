@@ -30,6 +30,16 @@ for the incumbent's unheard one (less than 0.6 of a period after it) says so, an
 that follows a gap of unreported beats counts them (``count_step``), so
 that the bars are counted on from the take-over as the music plays them.
 
+A tapper acts before either filter can: like a listener tapping along, it takes the
+period from the last three onsets. When a strong onset peak falls two new periods after
+one of the incumbent's beats, with an onset half way, and the incumbent's beats between
+are heard more weakly than both (the first of them weakly in the network too), the
+incumbent is re-seated on that period at once and the beat is reported: after an abrupt
+change the second new beat is found on time. One interval is all it has heard, so a
+syncopated figure (onsets at 0, 1.25 and 2.5 beats with the beat between silent) looks
+the same; at the tapped grid's next beat, when the old grid's beat before it is heard
+better than it, the incumbent goes back to the old grid and reports that beat late.
+
 After a slow-down, a slower tempo's off-beats (eighths half way between its beats) fall
 where a tempo twice as fast puts beats, and the forward filter, which counts any
 activation above ``1 / observation_lambda`` for a beat, often settles there. The network
