@@ -82,6 +82,23 @@ class StreamParams:
         below the one before or after it, and on average below ``octave_ratio`` of
         them, it has taken a slower tempo's off-beats for beats: it goes on at half the
         tempo on the strong ones (0 never).
+    tap_ratio_max, tap_change_min, tap_confirm_ratio, tap_middle_ratio, tap_slack_s
+        The tapper, a listener tapping along. An onset peak that reaches
+        ``tap_confirm_ratio`` of the onsets' running mean at heard beats, two new periods
+        after one of the incumbent's beats (the anchor, as loud), with an onset of
+        ``tap_middle_ratio`` of that mean half way (within ``tap_slack_s``), re-seats the
+        incumbent at once on the new period (from ``1 / tap_ratio_max`` to
+        ``tap_ratio_max`` times the old one, and at least ``tap_change_min`` of it away)
+        and is reported: the period comes from the last three onsets, not from a tempo
+        walk (``tap_confirm_ratio`` 0: never).
+    tap_old_ratio, tap_net_ratio, tap_held_beats
+        ... when the incumbent had held its tempo ``tap_held_beats`` beats, its beats
+        between the anchor and the new beat are heard more weakly by the onsets than
+        both new beats, and the first of them weakly: its onset below ``tap_old_ratio``
+        of their running mean and the network below ``tap_net_ratio`` of its own. At
+        the tapped grid's next beat, when the old grid's beat just before it is heard
+        better than it (a syncopation, not a change), the incumbent goes back to the old
+        grid and reports that beat late.
     decision_delay_s
         How long after a beat the tracker decides it (seconds): the beat's activation
         peak has been heard by then. Each event carries both times.
@@ -130,6 +147,14 @@ class StreamParams:
     octave_ratio: float = 0.3
     octave_window_beats: int = 16
     octave_held_beats: int = 8
+    tap_ratio_max: float = 1.45
+    tap_change_min: float = 0.1
+    tap_confirm_ratio: float = 0.65
+    tap_middle_ratio: float = 0.25
+    tap_slack_s: float = 0.02
+    tap_old_ratio: float = 0.5
+    tap_net_ratio: float = 0.6
+    tap_held_beats: int = 8
     decision_delay_s: float = 0.03
     meters: tuple[int, ...] = (3, 4)
     bar_jump_prob: float = 0.02
@@ -178,6 +203,14 @@ class StreamParams:
             raise ValueError("octave_pairs must be 1 to 8, octave_ratio lie in [0, 1)")
         if self.octave_window_beats < 2 * self.octave_pairs or self.octave_held_beats < 0:
             raise ValueError("octave_window_beats must hold octave_pairs pairs, held be >= 0")
+        if self.tap_ratio_max <= 1.0 or not 0.0 <= self.tap_change_min < 1.0:
+            raise ValueError("tap_ratio_max must be > 1, tap_change_min lie in [0, 1)")
+        if not 0.0 <= self.tap_middle_ratio <= 1.0 or self.tap_confirm_ratio < 0:
+            raise ValueError("tap_middle_ratio must lie in [0, 1], tap_confirm_ratio be >= 0")
+        if not 0.0 <= self.tap_slack_s <= 0.1:
+            raise ValueError("tap_slack_s must lie in [0, 0.1] s")
+        if self.tap_old_ratio < 0 or self.tap_net_ratio < 0 or self.tap_held_beats < 0:
+            raise ValueError("tap_old_ratio, tap_net_ratio, tap_held_beats must be >= 0")
         if self.typical_halflife_beats <= 0:
             raise ValueError("typical_halflife_beats must be > 0")
         if not 1 <= self.change_beats <= 4:

@@ -30,6 +30,16 @@ for the incumbent's unheard one (less than 0.6 of a period after it) says so, an
 that follows a gap of unreported beats counts them (``count_step``), so
 that the bars are counted on from the take-over as the music plays them.
 
+A tapper acts before either filter can: like a listener tapping along, it takes the
+period from the last three onsets. When a strong onset peak falls two new periods after
+one of the incumbent's beats, with an onset half way, and the incumbent's beats between
+are heard more weakly than both (the first of them weakly in the network too), the
+incumbent is re-seated on that period at once and the beat is reported: after an abrupt
+change the second new beat is found on time. One interval is all it has heard, so a
+syncopated figure (onsets at 0, 1.25 and 2.5 beats with the beat between silent) looks
+the same; at the tapped grid's next beat, when the old grid's beat before it is heard
+better than it, the incumbent goes back to the old grid and reports that beat late.
+
 After a slow-down, a slower tempo's off-beats (eighths half way between its beats) fall
 where a tempo twice as fast puts beats, and the forward filter, which counts any
 activation above ``1 / observation_lambda`` for a beat, often settles there. The network
@@ -169,6 +179,11 @@ class ForwardBeatTracker:
         self._since_change: list[tuple[int, float]] | None = None
         self._held = 0  # the incumbent's beats in a row at about the same tempo
         self.halvings = 0
+        self._settled = -math.inf  # the incumbent's last re-seat: the tapper's anchors follow it
+        # after a tap: (its beat, its next, anchor, old interval, old held count, beats counted)
+        self._tap_check: tuple[int, int, int, int, int, int] | None = None
+        self.untaps = 0
+        self.taps = 0
 
     def step(self, activation: float, onset: float, peak: float) -> BeatDecision | None:
         """Add the next frame's network ``activation``, ``onset`` strength (the flux over
@@ -188,7 +203,7 @@ class ForwardBeatTracker:
             self._rival_beats = [self._rival_beats[-1], rival[0]]
             if self._missed and self._differs(*rival) and self._confirmed(*rival, now=t):
                 self._take_over(rival[1])
-        decision = self._decide(t)
+        decision = self._tapped(t) or self._decide(t)
         self._trim()
         return decision
 
@@ -237,6 +252,7 @@ class ForwardBeatTracker:
         self._missed = False
         self._since_change = [] if self._held >= self.params.octave_held_beats else None
         self._held = 0
+        self._settled = self._last_beat
         self.switches += 1
 
     def _decide(self, t: int) -> BeatDecision | None:
@@ -250,11 +266,11 @@ class ForwardBeatTracker:
         first, window = self._window(onset, t, interval)
         heard = _largest(window)
         self._missed = bool(np.all(heard < self.params.lost_ratio * self._typical))
+        # the observation's peak within the beat's range
+        frame = float(first + int(np.argmax(window[:, 0]))) if window.size else float(onset)
         if not self._missed:
             keep = self._typical_keep
             self._typical = keep * self._typical + (1.0 - keep) * heard
-        # the observation's peak within the beat's range
-        frame = float(first + int(np.argmax(window[:, 0]))) if window.size else float(onset)
         jumped = abs(interval - self._interval) > self.params.differ_share * self._interval
         if jumped and self._held >= self.params.octave_held_beats:
             self._since_change = []  # the incumbent's own jump from a settled tempo
@@ -270,6 +286,133 @@ class ForwardBeatTracker:
         )
         self._halve_if_double(t)
         return decision
+
+    def _tapped(self, t: int) -> BeatDecision | None:
+        """The tapper's beat decided at frame ``t``, if any (see ``StreamParams``): a
+        strong onset peak two new periods after one of the incumbent's heard beats, with
+        an onset half way, where the incumbent's beats between them are heard more weakly
+        than both, re-seats the incumbent on the new period and is reported."""
+        p = self.params
+        beat = t - self.delay
+        if self._tap_check is not None and beat >= self._tap_check[1] - self.delay:
+            late = self._untap_if_old(t)
+            if late is not None:
+                return late
+        if p.tap_confirm_ratio <= 0 or self._held < p.tap_held_beats:
+            return None
+        if beat - self._last_beat < 0.3 * self._interval:
+            return None
+        typical = max(float(self._typical[1]), 1e-6)
+        strength = self._onset_peak(beat, t)
+        if strength < p.tap_confirm_ratio * typical:
+            return None
+        old = self._interval
+        lo, hi = self.intervals[0], self.intervals[-1]
+        for anchor in reversed(self._recent):
+            if anchor < self._settled:
+                break
+            period = (beat - anchor) / 2.0
+            ratio = period / old
+            if ratio > p.tap_ratio_max or period > hi:
+                break
+            if ratio < 1.0 / p.tap_ratio_max or abs(ratio - 1.0) < p.tap_change_min or period < lo:
+                continue
+            if self._tap_fits(anchor, beat, period, strength):
+                return self._reseat(t, beat, period, anchor)
+        return None
+
+    def _tap_fits(self, anchor: int, beat: int, period: float, strength: float) -> bool:
+        """Whether the onsets confirm the tapper's grid from ``anchor`` to ``beat``: the
+        anchor is heard, so is the beat half way, and the incumbent's beats between are
+        heard more weakly than both new beats, and weakly by the network."""
+        p = self.params
+        slack = max(1, round(p.tap_slack_s * self.fps))
+        typical = np.maximum(self._typical, 1e-6)
+        if self._onset_near(anchor, slack) < p.tap_confirm_ratio * typical[1]:
+            return False
+        middle = self._onset_near(round(anchor + period), slack)
+        if middle < p.tap_middle_ratio * typical[1]:
+            return False
+        between = [b for b in self._recent if anchor < b < beat - slack]
+        if not between:
+            return False
+        for b in between:
+            net, onset = self._strength(b, beat, self._interval)
+            if onset >= min(middle, strength):
+                return False  # the old grid is heard as well as the new one
+            if b == between[0] and (
+                onset >= p.tap_old_ratio * typical[1] or net >= p.tap_net_ratio * typical[0]
+            ):
+                return False  # the old grid's next beat is heard
+        return True
+
+    def _onset_peak(self, frame: int, now: int) -> float:
+        """The onset at ``frame`` if it is the largest from the frame before it to ``now``."""
+        rows = self._heard[max(0, frame - 1 - self._heard_start) : now + 1 - self._heard_start]
+        onsets = [row[2] for row in rows]
+        return onsets[1] if len(onsets) > 1 and onsets[1] >= max(onsets) else 0.0
+
+    def _onset_near(self, frame: int, slack: int) -> float:
+        """The largest onset within ``slack`` frames of ``frame``."""
+        lo = max(0, frame - slack - self._heard_start)
+        rows = self._heard[lo : max(lo, frame + slack + 1 - self._heard_start)]
+        return max((row[2] for row in rows), default=0.0)
+
+    def _untap_if_old(self, t: int) -> BeatDecision | None:
+        """At the tapper's next beat: when the old grid's beat before it was heard better
+        than it, the change was a syncopation: the incumbent goes back to the old grid,
+        and that beat, if it fell after the tapper's, is reported late."""
+        assert self._tap_check is not None
+        tapped, due, anchor, old, held, counted = self._tap_check
+        self._tap_check = None
+        slack = max(1, round(self.params.tap_slack_s * self.fps))
+        counted += sum(1 for b in self._recent if b > tapped)
+        olds = [anchor + k * old for k in range(1, 8) if tapped + slack < anchor + k * old]
+        olds = [b for b in olds if b < due - slack]
+        if not olds or max(self._relative(b, t, old) for b in olds) <= self._relative(
+            due, t, self._interval
+        ):
+            return None
+        ahead = (t - anchor) // old  # the old grid's last beat before now
+        last = anchor + ahead * old
+        if not self._seat(t - last, old):
+            return None
+        self._interval, self._held, self._settled = old, held, t
+        self.untaps += 1
+        if last <= max(self._recent[-1], tapped) + slack:
+            self._count_step = max(0, ahead + 1 - counted)
+            self._last_beat = last
+            return None
+        self._last_beat, self._count_step = last, 1
+        self._recent = [*self._recent[-7:], last]
+        bpm = 60.0 * self.fps / old
+        return BeatDecision(frame=float(last), decided_frame=t, bpm=bpm, count_step=ahead - counted)
+
+    def _seat(self, position: int, period: float) -> bool:
+        """The incumbent's belief on ``period``, ``position`` frames into its beat."""
+        s = self.space
+        seat = (np.abs(s.period_of - period) <= 1.0) & (s.position == position)
+        if not np.any(seat):
+            return False
+        self._incumbent.alpha = seat / float(np.sum(seat))
+        return True
+
+    def _reseat(self, t: int, beat: int, period: float, anchor: int) -> BeatDecision | None:
+        """The incumbent on ``period`` from the beat at frame ``beat``, reported."""
+        if not self._seat(t - beat, period):
+            return None
+        interval = round(period)
+        step = max(0, round((beat - self._last_beat) / period)) if self._recent else 1
+        counted = sum(1 for b in self._recent if b > anchor) + step
+        self._tap_check = (beat, beat + interval, anchor, self._interval, self._held, counted)
+        self._last_beat, self._interval, self._missed = beat, interval, False
+        self._recent = [*self._recent[-7:], beat]
+        self._since_change = [] if self._held >= self.params.octave_held_beats else None
+        self._held, self._count_step, self._settled = 0, 1, beat
+        self.taps += 1
+        return BeatDecision(
+            frame=float(beat), decided_frame=t, bpm=60.0 * self.fps / interval, count_step=step
+        )
 
     def _halve_if_double(self, t: int) -> None:
         """Soon after a change of tempo, when every other one of the incumbent's beats is
@@ -301,6 +444,7 @@ class ForwardBeatTracker:
         self._interval = int(period)
         self._since_change = None
         self._held = 0
+        self._settled = anchor
         self.halvings += 1
 
     def _window(self, onset: int, now: int, interval: int) -> tuple[int, NDArray[np.float64]]:
