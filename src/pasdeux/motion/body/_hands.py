@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import gaussian_filter1d
+from scipy.ndimage import gaussian_filter1d, maximum_filter1d
 
 from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m, closest_parameters
 from pasdeux.dances import HOLD_CONNECTIONS
@@ -56,7 +56,7 @@ def blended_targets(
     length = {key: np.zeros(sh.shape[0]) for key, sh in shoulders.items()}
     per_hold = {}
     for hold, weight in weights.items():
-        hold_targets = per_hold[hold] = _hold_targets(hold, bodies, skeletons, params, fps)
+        hold_targets = per_hold[hold] = _hold_targets(hold, weight, bodies, skeletons, params, fps)
         for key, shoulder in shoulders.items():
             reach = hold_targets[key[0]][key[1]] - shoulder
             distance = np.linalg.norm(reach, axis=1)
@@ -126,10 +126,44 @@ def _unjoined_hands_apart(
 
 def _hold_targets(
     hold: str,
+    weight: Array,
     bodies: dict[str, Body],
     skeletons: dict[str, Skeleton],
     params: MotionParams,
     fps: float,
+) -> dict[str, dict[str, Array]]:
+    """:func:`hand_targets` with the tunables of ``params``, worked out only on the frames
+    where the hold's ``weight`` (per frame) is above 0 and those the free hands' smoothing
+    reaches from them, twice (the follower's free hands keep clear of the leader's
+    smoothed ones): the same targets there as over every frame, each frame's target
+    depending on its own frame and the smoothing's; 0 on the others, where the blend
+    takes none of it."""
+    smoothing_frames = params.free_hand_smoothing_s * fps
+    # Twice gaussian_filter1d's radius (truncate 4), and a frame more.
+    radius = 2 * int(4.0 * smoothing_frames + 0.5) + 1
+    used = maximum_filter1d((weight > 0).astype(np.uint8), 2 * radius + 1, mode="constant")
+    if used.all():
+        return _hand_targets_of(hold, bodies, skeletons, params, smoothing_frames)
+    frames = np.flatnonzero(used)
+    out = {role: {s: np.zeros((weight.size, 3)) for s in "lr"} for role in ROLES}
+    if frames.size == 0:
+        return out
+    some = {
+        role: Body(body.positions[frames], body.world[frames], body.facing[frames])
+        for role, body in bodies.items()
+    }
+    for role, hands in _hand_targets_of(hold, some, skeletons, params, smoothing_frames).items():
+        for side, target in hands.items():
+            out[role][side][frames] = target
+    return out
+
+
+def _hand_targets_of(
+    hold: str,
+    bodies: dict[str, Body],
+    skeletons: dict[str, Skeleton],
+    params: MotionParams,
+    smoothing_frames: float,
 ) -> dict[str, dict[str, Array]]:
     """:func:`hand_targets` with the tunables of ``params``."""
     return hand_targets(
@@ -137,7 +171,7 @@ def _hold_targets(
         bodies["leader"],
         bodies["follower"],
         skeletons,
-        params.free_hand_smoothing_s * fps,
+        smoothing_frames,
         reach_share=params.hand_reach_share,
         raised_clearance_m=params.raised_hand_clearance_m,
         nearest_share=params.hand_nearest_share,
