@@ -461,6 +461,10 @@ def _joined_hands_off_bodies(
     further than the arm, or than the hold put it): where the two cannot both hold, the
     hands stay joined."""
     pelvis_mid = (bodies["leader"].positions[:, 0] + bodies["follower"].positions[:, 0]) / 2
+    ends = {
+        role: {c: _capsule_ends(bodies[role], skeletons[role], c) for c in _PARTNER_BODY}
+        for role in ROLES
+    }
     for leader_part, follower_part, _ in HOLD_CONNECTIONS.get(hold, ()):
         if not (leader_part.endswith(" hand") and follower_part.endswith(" hand")):
             continue
@@ -480,17 +484,43 @@ def _joined_hands_off_bodies(
             )
             for role, side in sides.items()
         }
-        moved = meet.copy()
-        for _ in range(4):
-            for body, hand in (("leader", "follower"), ("follower", "leader")):
-                clear = _hand_clearance(skeletons[hand], sides[hand])
-                moved = _out_of_body(moved, bodies[body], skeletons[body], clear, away)
-            for role, shoulder in shoulders.items():
-                way = moved - shoulder
-                far = np.linalg.norm(way, axis=1, keepdims=True)
-                pulled = shoulder + way * (reach[role][:, None] / np.maximum(far, 1e-9))
-                moved = np.where(far > reach[role][:, None], pulled, moved)
+        clear = {hand: _hand_clearance(skeletons[hand], side) for hand, side in sides.items()}
+        moved = _pushed_and_pulled(meet, ends, clear, (shoulders, reach), away)
         out["leader"][sides["leader"]] = out["follower"][sides["follower"]] = moved
+
+
+def _pushed_and_pulled(
+    meet: Array,
+    ends: dict[str, dict[str, tuple[Array, Array]]],
+    clear: dict[str, dict[str, float]],
+    within: tuple[dict[str, Array], dict[str, Array]],
+    away: Array,
+) -> Array:
+    """Joined hands' meeting point ``meet`` (F, 3) pushed out of each dancer's capsules
+    (``ends`` per role and capsule) to the other's hand's clearance (``clear`` per role of
+    the hand, :func:`_out_of_body`), then pulled back within reach of both shoulders
+    (``within``: the shoulders and the reaches per role), four rounds; a frame a round
+    leaves where it was is done (the next would too)."""
+    shoulders, reach = within
+    moved = meet.copy()
+    live = np.arange(meet.shape[0])
+    for _ in range(4):
+        point = moved[live]
+        for body, hand in (("leader", "follower"), ("follower", "leader")):
+            capsules = {c: (e[0][live], e[1][live]) for c, e in ends[body].items()}
+            point = _out_of_capsules(point, capsules, clear[hand], away[live])
+        for role, shoulder in shoulders.items():
+            way = point - shoulder[live]
+            far = np.linalg.norm(way, axis=1, keepdims=True)
+            limit = reach[role][live][:, None]
+            pulled = shoulder[live] + way * (limit / np.maximum(far, 1e-9))
+            point = np.where(far > limit, pulled, point)
+        changed = np.any(point != moved[live], axis=1)
+        moved[live] = point
+        live = live[changed]
+        if live.size == 0:
+            break
+    return moved
 
 
 def _push_out(
@@ -515,9 +545,18 @@ def _out_of_body(
     """``point`` (F, 3) moved out of each capsule of :data:`_PARTNER_BODY` of ``body`` to
     ``clear_m`` (per capsule) from its axis (see :func:`_push_out`: level out of a torso
     or a thigh, away from a head)."""
+    ends = {capsule: _capsule_ends(body, skel, capsule) for capsule in _PARTNER_BODY}
+    return _out_of_capsules(point, ends, clear_m, fallback)
+
+
+def _out_of_capsules(
+    point: Array, ends: dict[str, tuple[Array, Array]], clear_m: dict[str, float], fallback: Array
+) -> Array:
+    """:func:`_out_of_body` with the capsules' ends (per capsule of :data:`_PARTNER_BODY`)
+    given."""
     for capsule in _PARTNER_BODY:
-        ends = _capsule_ends(body, skel, capsule)
-        point = point + _push_out(point, ends, clear_m[capsule], capsule != "head", fallback)
+        push = _push_out(point, ends[capsule], clear_m[capsule], capsule != "head", fallback)
+        point = point + push
     return point
 
 
