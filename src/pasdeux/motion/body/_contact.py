@@ -30,7 +30,12 @@ from numpy.typing import NDArray
 from scipy.ndimage import gaussian_filter1d, maximum_filter1d
 from scipy.spatial.transform import Rotation
 
-from pasdeux.capsules import BONE_CAPSULES, PART_CAPSULES, closest_parameters
+from pasdeux.capsules import (
+    BONE_CAPSULES,
+    PART_CAPSULES,
+    closest_on_segment,
+    closest_parameters,
+)
 from pasdeux.dances import HOLD_CONNECTIONS
 from pasdeux.motion._params import MotionParams
 from pasdeux.motion.rig import Array, Skeleton, positions_from_rotations
@@ -403,7 +408,7 @@ def clear_of(points: Array, ends: tuple[Array, Array], distance_m: float, toward
     live = np.arange(points.shape[0])
     for _ in range(3):
         point, e0, e1 = out[live], ends[0][live], ends[1][live]
-        s, _ = closest_parameters(e0, e1, point, point)
+        s = closest_on_segment(e0, e1, point)
         gap = _norm(point - e0 - s[:, None] * (e1 - e0))
         push = np.clip(distance_m - gap, 0.0, None)
         out[live] = point + push[:, None] * way[live]

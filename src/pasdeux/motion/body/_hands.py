@@ -10,7 +10,12 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.ndimage import gaussian_filter1d, maximum_filter1d
 
-from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m, closest_parameters
+from pasdeux.capsules import (
+    BONE_CAPSULES,
+    capsule_radii_m,
+    closest_on_segment,
+    closest_parameters,
+)
 from pasdeux.dances import HOLD_CONNECTIONS
 from pasdeux.motion._params import MotionParams
 from pasdeux.motion.body._contact import clear_of
@@ -244,15 +249,22 @@ def _blends_round_partners(
                 meet = np.logical_and(always, under_way > 0)[:, None]
                 for key in ((role, side), mate):
                     targets[key] = np.where(meet, middle, targets[key])
+    # Pushed only where a change is under way (elsewhere it takes none of the push).
+    busy = np.flatnonzero(under_way > 0)
+    ends = {
+        role: {c: _capsule_ends(bodies[role], skeletons[role], c, busy) for c in _PARTNER_BODY}
+        for role in ROLES
+    }
     push = {}
     for (role, side), target in targets.items():
-        partner = bodies["follower" if role == "leader" else "leader"]
-        away = target - partner.positions[:, 0]
+        partner = "follower" if role == "leader" else "leader"
+        point = target[busy]
+        away = point - bodies[partner].positions[busy, 0]
         away[:, 2] = 0.0
         away /= np.maximum(np.linalg.norm(away, axis=1, keepdims=True), 1e-9)
         clear = _hand_clearance(skeletons[role], side)
-        skel = skeletons["follower" if role == "leader" else "leader"]
-        push[role, side] = _out_of_body(target, partner, skel, clear, away) - target
+        push[role, side] = np.zeros_like(target)
+        push[role, side][busy] = _out_of_capsules(point, ends[partner], clear, away) - point
     out = {}
     for key, target in targets.items():
         placed, mates = relations[key]
@@ -369,6 +381,10 @@ _PARTNER_BODY = ("hips", "belly", "chest", "head", "l_thigh", "r_thigh")
 pass's: it turns the elbows)."""
 
 
+_ALL = slice(None)
+"""Every frame."""
+
+
 def _hand_tip(wrist: Array, shoulder: Array, length_m: float) -> Array:
     """Where a hand reaching from ``shoulder`` to ``wrist`` ends: ``length_m`` further on
     (the hand follows its forearm, which points about that way)."""
@@ -377,19 +393,22 @@ def _hand_tip(wrist: Array, shoulder: Array, length_m: float) -> Array:
     return np.asarray(wrist + length_m * unit)
 
 
-def _capsule_ends(body: Body, skel: Skeleton, capsule: str) -> tuple[Array, Array]:
-    """The two ends of ``capsule`` (``pasdeux.capsules``) on ``body`` as posed so far: an
-    end site (the head's top) is placed from its parent, the arms being posed before the
-    end sites are."""
+def _capsule_ends(
+    body: Body, skel: Skeleton, capsule: str, frames: NDArray[np.intp] | slice = _ALL
+) -> tuple[Array, Array]:
+    """The two ends of ``capsule`` (``pasdeux.capsules``) on ``body`` as posed so far, at
+    ``frames`` (all by default): an end site (the head's top) is placed from its parent,
+    the arms being posed before the end sites are."""
     ends = []
     for joint in BONE_CAPSULES[capsule]:
         j = skel.index(joint)
         if j in skel.end_sites:
             parent = skel.parents[j]
             offset = np.asarray(skel.offsets_m[j])
-            ends.append(body.positions[:, parent] + apply(body.world[:, parent], offset))
+            world = body.world[frames, parent]
+            ends.append(body.positions[frames, parent] + apply(world, offset))
         else:
-            ends.append(body.positions[:, j])
+            ends.append(body.positions[frames, j])
     return ends[0], ends[1]
 
 
@@ -529,7 +548,7 @@ def _push_out(
     """How far to move ``point`` (F, 3) to be ``clear_m`` from the segment ``ends``: away
     from the segment's nearest point (level if ``level``) by the depth; ``fallback``
     (level unit vectors) where the point is on the segment."""
-    s, _ = closest_parameters(ends[0], ends[1], point, point)
+    s = closest_on_segment(ends[0], ends[1], point)
     off = point - ends[0] - s[:, None] * (ends[1] - ends[0])
     depth = np.clip(clear_m - np.linalg.norm(off, axis=1), 0.0, None)
     if level:
