@@ -30,12 +30,7 @@ from numpy.typing import NDArray
 from scipy.ndimage import gaussian_filter1d, maximum_filter1d
 from scipy.spatial.transform import Rotation
 
-from pasdeux.capsules import (
-    BONE_CAPSULES,
-    PART_CAPSULES,
-    closest_on_segment,
-    closest_parameters,
-)
+from pasdeux.capsules import BONE_CAPSULES, PART_CAPSULES, closest_on_segment, closest_parameters
 from pasdeux.dances import HOLD_CONNECTIONS
 from pasdeux.motion._params import MotionParams
 from pasdeux.motion.rig import Array, Skeleton, positions_from_rotations

@@ -10,12 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.ndimage import gaussian_filter1d, maximum_filter1d
 
-from pasdeux.capsules import (
-    BONE_CAPSULES,
-    capsule_radii_m,
-    closest_on_segment,
-    closest_parameters,
-)
+from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m, closest_on_segment, closest_parameters
 from pasdeux.dances import HOLD_CONNECTIONS
 from pasdeux.motion._params import MotionParams
 from pasdeux.motion.body._contact import clear_of
