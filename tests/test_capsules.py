@@ -38,6 +38,22 @@ def test_closest_parameters_have_known_answers() -> None:
     assert s.shape == t.shape == (4, 3)
 
 
+def test_closest_on_segment_is_closest_parameters_of_a_point() -> None:
+    rng = np.random.default_rng(5)
+    p0, p1, point = rng.normal(size=(3, 300, 3))
+    p1[:20] = p0[:20]  # segments that are points
+    point[20:40] = p0[20:40] + 0.3 * (p1[20:40] - p0[20:40])  # points on the segment
+    s = capsules.closest_on_segment(p0, p1, point)
+    assert np.array_equal(s, capsules.closest_parameters(p0, p1, point, point)[0])
+    assert np.all(s[:20] == 0.0)
+    assert s[20:40] == pytest.approx(0.3)
+    # Known answers: beyond either end, the end; beside the middle, the middle.
+    x, y = np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0])
+    z = np.zeros(3)
+    ends = [float(capsules.closest_on_segment(z, x, q)) for q in (-x + y, 2 * x, 0.5 * x + y)]
+    assert ends == pytest.approx([0.0, 1.0, 0.5])
+
+
 def test_segment_distances_are_symmetric_and_never_more_than_the_ends_apart() -> None:
     rng = np.random.default_rng(3)
     p0, p1, q0, q1 = rng.normal(size=(4, 200, 3))

@@ -23,6 +23,7 @@ __all__ = [
     "PART_CAPSULES",
     "capsule_overlaps_m",
     "capsule_radii_m",
+    "closest_on_segment",
     "closest_parameters",
     "hold_contact_pairs",
     "penetrating_pairs",
@@ -132,6 +133,18 @@ def closest_parameters(p0: Array, p1: Array, q0: Array, q1: Array) -> tuple[Arra
         s_again = np.where(a > eps, np.clip((b * t_clamped - c) / a, 0.0, 1.0), 0.0)
     s = np.where((t != t_clamped) | (e <= eps), s_again, s)
     return np.asarray(s), np.asarray(t_clamped)
+
+
+def closest_on_segment(p0: Array, p1: Array, point: Array) -> Array:
+    """Where the point of segment ``p0-p1`` nearest ``point`` (each (..., 3)) is, 0-1
+    along it: :func:`closest_parameters` of the segment and the point as a segment whose
+    ends coincide (the same values, with fewer steps)."""
+    d1 = p1 - p0
+    a = np.einsum("...i,...i->...", d1, d1)
+    c = np.einsum("...i,...i->...", d1, p0 - point)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.where(a > 1e-12, np.clip(-c / a, 0.0, 1.0), 0.0)
+    return np.asarray(s)
 
 
 def segment_distances_m(p0: Array, p1: Array, q0: Array, q1: Array) -> Array:

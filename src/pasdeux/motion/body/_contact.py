@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 from scipy.ndimage import binary_dilation, gaussian_filter1d, maximum_filter1d
 from scipy.spatial.transform import Rotation
 
-from pasdeux.capsules import BONE_CAPSULES, PART_CAPSULES, closest_parameters
+from pasdeux.capsules import BONE_CAPSULES, PART_CAPSULES, closest_on_segment, closest_parameters
 from pasdeux.dances import HOLD_CONNECTIONS
 from pasdeux.motion._params import MotionParams
 from pasdeux.motion.rig import Array, Skeleton, positions_from_rotations
@@ -398,15 +398,22 @@ def clear_of(points: Array, ends: tuple[Array, Array], distance_m: float, toward
     """``points`` (F, 3) moved level towards ``toward`` (F, 3; a free hand towards its own
     shoulder) until they are ``distance_m`` from the segments ``ends`` (each (F, 3)), where
     they are nearer; points further away are left where they are. The way they move does
-    not depend on which side of the segment they are, so they never jump across it."""
+    not depend on which side of the segment they are, so they never jump across it.
+    Three rounds; a point a round leaves where it was is done (the next would too)."""
     way = toward - points
     way[:, 2] = 0.0
     way /= np.maximum(_norm(way), 1e-9)[:, None]
     out = points.copy()
+    live = np.arange(points.shape[0])
     for _ in range(3):
-        s, _ = closest_parameters(ends[0], ends[1], out, out)
-        gap = _norm(out - ends[0] - s[:, None] * (ends[1] - ends[0]))
-        out += np.clip(distance_m - gap, 0.0, None)[:, None] * way
+        point, e0, e1 = out[live], ends[0][live], ends[1][live]
+        s = closest_on_segment(e0, e1, point)
+        gap = _norm(point - e0 - s[:, None] * (e1 - e0))
+        push = np.clip(distance_m - gap, 0.0, None)
+        out[live] = point + push[:, None] * way[live]
+        live = live[push > 0]
+        if live.size == 0:
+            break
     return out
 
 

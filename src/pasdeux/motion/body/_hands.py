@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import gaussian_filter1d
+from scipy.ndimage import gaussian_filter1d, maximum_filter1d
 
-from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m, closest_parameters
+from pasdeux.capsules import BONE_CAPSULES, capsule_radii_m, closest_on_segment, closest_parameters
 from pasdeux.dances import HOLD_CONNECTIONS
 from pasdeux.motion._params import MotionParams
 from pasdeux.motion.body._contact import clear_of
@@ -56,7 +56,7 @@ def blended_targets(
     length = {key: np.zeros(sh.shape[0]) for key, sh in shoulders.items()}
     per_hold = {}
     for hold, weight in weights.items():
-        hold_targets = per_hold[hold] = _hold_targets(hold, bodies, skeletons, params, fps)
+        hold_targets = per_hold[hold] = _hold_targets(hold, weight, bodies, skeletons, params, fps)
         for key, shoulder in shoulders.items():
             reach = hold_targets[key[0]][key[1]] - shoulder
             distance = np.linalg.norm(reach, axis=1)
@@ -126,10 +126,44 @@ def _unjoined_hands_apart(
 
 def _hold_targets(
     hold: str,
+    weight: Array,
     bodies: dict[str, Body],
     skeletons: dict[str, Skeleton],
     params: MotionParams,
     fps: float,
+) -> dict[str, dict[str, Array]]:
+    """:func:`hand_targets` with the tunables of ``params``, worked out only on the frames
+    where the hold's ``weight`` (per frame) is above 0 and those the free hands' smoothing
+    reaches from them, twice (the follower's free hands keep clear of the leader's
+    smoothed ones): the same targets there as over every frame, each frame's target
+    depending on its own frame and the smoothing's; 0 on the others, where the blend
+    takes none of it."""
+    smoothing_frames = params.free_hand_smoothing_s * fps
+    # Twice gaussian_filter1d's radius (truncate 4), and a frame more.
+    radius = 2 * int(4.0 * smoothing_frames + 0.5) + 1
+    used = maximum_filter1d((weight > 0).astype(np.uint8), 2 * radius + 1, mode="constant")
+    if used.all():
+        return _hand_targets_of(hold, bodies, skeletons, params, smoothing_frames)
+    frames = np.flatnonzero(used)
+    out = {role: {s: np.zeros((weight.size, 3)) for s in "lr"} for role in ROLES}
+    if frames.size == 0:
+        return out
+    some = {
+        role: Body(body.positions[frames], body.world[frames], body.facing[frames])
+        for role, body in bodies.items()
+    }
+    for role, hands in _hand_targets_of(hold, some, skeletons, params, smoothing_frames).items():
+        for side, target in hands.items():
+            out[role][side][frames] = target
+    return out
+
+
+def _hand_targets_of(
+    hold: str,
+    bodies: dict[str, Body],
+    skeletons: dict[str, Skeleton],
+    params: MotionParams,
+    smoothing_frames: float,
 ) -> dict[str, dict[str, Array]]:
     """:func:`hand_targets` with the tunables of ``params``."""
     return hand_targets(
@@ -137,7 +171,7 @@ def _hold_targets(
         bodies["leader"],
         bodies["follower"],
         skeletons,
-        params.free_hand_smoothing_s * fps,
+        smoothing_frames,
         reach_share=params.hand_reach_share,
         raised_clearance_m=params.raised_hand_clearance_m,
         nearest_share=params.hand_nearest_share,
@@ -210,15 +244,22 @@ def _blends_round_partners(
                 meet = np.logical_and(always, under_way > 0)[:, None]
                 for key in ((role, side), mate):
                     targets[key] = np.where(meet, middle, targets[key])
+    # Pushed only where a change is under way (elsewhere it takes none of the push).
+    busy = np.flatnonzero(under_way > 0)
+    ends = {
+        role: {c: _capsule_ends(bodies[role], skeletons[role], c, busy) for c in _PARTNER_BODY}
+        for role in ROLES
+    }
     push = {}
     for (role, side), target in targets.items():
-        partner = bodies["follower" if role == "leader" else "leader"]
-        away = target - partner.positions[:, 0]
+        partner = "follower" if role == "leader" else "leader"
+        point = target[busy]
+        away = point - bodies[partner].positions[busy, 0]
         away[:, 2] = 0.0
         away /= np.maximum(np.linalg.norm(away, axis=1, keepdims=True), 1e-9)
         clear = _hand_clearance(skeletons[role], side)
-        skel = skeletons["follower" if role == "leader" else "leader"]
-        push[role, side] = _out_of_body(target, partner, skel, clear, away) - target
+        push[role, side] = np.zeros_like(target)
+        push[role, side][busy] = _out_of_capsules(point, ends[partner], clear, away) - point
     out = {}
     for key, target in targets.items():
         placed, mates = relations[key]
@@ -335,6 +376,10 @@ _PARTNER_BODY = ("hips", "belly", "chest", "head", "l_thigh", "r_thigh")
 pass's: it turns the elbows)."""
 
 
+_ALL = slice(None)
+"""Every frame."""
+
+
 def _hand_tip(wrist: Array, shoulder: Array, length_m: float) -> Array:
     """Where a hand reaching from ``shoulder`` to ``wrist`` ends: ``length_m`` further on
     (the hand follows its forearm, which points about that way)."""
@@ -343,19 +388,22 @@ def _hand_tip(wrist: Array, shoulder: Array, length_m: float) -> Array:
     return np.asarray(wrist + length_m * unit)
 
 
-def _capsule_ends(body: Body, skel: Skeleton, capsule: str) -> tuple[Array, Array]:
-    """The two ends of ``capsule`` (``pasdeux.capsules``) on ``body`` as posed so far: an
-    end site (the head's top) is placed from its parent, the arms being posed before the
-    end sites are."""
+def _capsule_ends(
+    body: Body, skel: Skeleton, capsule: str, frames: NDArray[np.intp] | slice = _ALL
+) -> tuple[Array, Array]:
+    """The two ends of ``capsule`` (``pasdeux.capsules``) on ``body`` as posed so far, at
+    ``frames`` (all by default): an end site (the head's top) is placed from its parent,
+    the arms being posed before the end sites are."""
     ends = []
     for joint in BONE_CAPSULES[capsule]:
         j = skel.index(joint)
         if j in skel.end_sites:
             parent = skel.parents[j]
             offset = np.asarray(skel.offsets_m[j])
-            ends.append(body.positions[:, parent] + apply(body.world[:, parent], offset))
+            world = body.world[frames, parent]
+            ends.append(body.positions[frames, parent] + apply(world, offset))
         else:
-            ends.append(body.positions[:, j])
+            ends.append(body.positions[frames, j])
     return ends[0], ends[1]
 
 
@@ -427,6 +475,10 @@ def _joined_hands_off_bodies(
     further than the arm, or than the hold put it): where the two cannot both hold, the
     hands stay joined."""
     pelvis_mid = (bodies["leader"].positions[:, 0] + bodies["follower"].positions[:, 0]) / 2
+    ends = {
+        role: {c: _capsule_ends(bodies[role], skeletons[role], c) for c in _PARTNER_BODY}
+        for role in ROLES
+    }
     for leader_part, follower_part, _ in HOLD_CONNECTIONS.get(hold, ()):
         if not (leader_part.endswith(" hand") and follower_part.endswith(" hand")):
             continue
@@ -446,17 +498,43 @@ def _joined_hands_off_bodies(
             )
             for role, side in sides.items()
         }
-        moved = meet.copy()
-        for _ in range(4):
-            for body, hand in (("leader", "follower"), ("follower", "leader")):
-                clear = _hand_clearance(skeletons[hand], sides[hand])
-                moved = _out_of_body(moved, bodies[body], skeletons[body], clear, away)
-            for role, shoulder in shoulders.items():
-                way = moved - shoulder
-                far = np.linalg.norm(way, axis=1, keepdims=True)
-                pulled = shoulder + way * (reach[role][:, None] / np.maximum(far, 1e-9))
-                moved = np.where(far > reach[role][:, None], pulled, moved)
+        clear = {hand: _hand_clearance(skeletons[hand], side) for hand, side in sides.items()}
+        moved = _pushed_and_pulled(meet, ends, clear, (shoulders, reach), away)
         out["leader"][sides["leader"]] = out["follower"][sides["follower"]] = moved
+
+
+def _pushed_and_pulled(
+    meet: Array,
+    ends: dict[str, dict[str, tuple[Array, Array]]],
+    clear: dict[str, dict[str, float]],
+    within: tuple[dict[str, Array], dict[str, Array]],
+    away: Array,
+) -> Array:
+    """Joined hands' meeting point ``meet`` (F, 3) pushed out of each dancer's capsules
+    (``ends`` per role and capsule) to the other's hand's clearance (``clear`` per role of
+    the hand, :func:`_out_of_body`), then pulled back within reach of both shoulders
+    (``within``: the shoulders and the reaches per role), four rounds; a frame a round
+    leaves where it was is done (the next would too)."""
+    shoulders, reach = within
+    moved = meet.copy()
+    live = np.arange(meet.shape[0])
+    for _ in range(4):
+        point = moved[live]
+        for body, hand in (("leader", "follower"), ("follower", "leader")):
+            capsules = {c: (e[0][live], e[1][live]) for c, e in ends[body].items()}
+            point = _out_of_capsules(point, capsules, clear[hand], away[live])
+        for role, shoulder in shoulders.items():
+            way = point - shoulder[live]
+            far = np.linalg.norm(way, axis=1, keepdims=True)
+            limit = reach[role][live][:, None]
+            pulled = shoulder[live] + way * (limit / np.maximum(far, 1e-9))
+            point = np.where(far > limit, pulled, point)
+        changed = np.any(point != moved[live], axis=1)
+        moved[live] = point
+        live = live[changed]
+        if live.size == 0:
+            break
+    return moved
 
 
 def _push_out(
@@ -465,7 +543,7 @@ def _push_out(
     """How far to move ``point`` (F, 3) to be ``clear_m`` from the segment ``ends``: away
     from the segment's nearest point (level if ``level``) by the depth; ``fallback``
     (level unit vectors) where the point is on the segment."""
-    s, _ = closest_parameters(ends[0], ends[1], point, point)
+    s = closest_on_segment(ends[0], ends[1], point)
     off = point - ends[0] - s[:, None] * (ends[1] - ends[0])
     depth = np.clip(clear_m - np.linalg.norm(off, axis=1), 0.0, None)
     if level:
@@ -481,9 +559,18 @@ def _out_of_body(
     """``point`` (F, 3) moved out of each capsule of :data:`_PARTNER_BODY` of ``body`` to
     ``clear_m`` (per capsule) from its axis (see :func:`_push_out`: level out of a torso
     or a thigh, away from a head)."""
+    ends = {capsule: _capsule_ends(body, skel, capsule) for capsule in _PARTNER_BODY}
+    return _out_of_capsules(point, ends, clear_m, fallback)
+
+
+def _out_of_capsules(
+    point: Array, ends: dict[str, tuple[Array, Array]], clear_m: dict[str, float], fallback: Array
+) -> Array:
+    """:func:`_out_of_body` with the capsules' ends (per capsule of :data:`_PARTNER_BODY`)
+    given."""
     for capsule in _PARTNER_BODY:
-        ends = _capsule_ends(body, skel, capsule)
-        point = point + _push_out(point, ends, clear_m[capsule], capsule != "head", fallback)
+        push = _push_out(point, ends[capsule], clear_m[capsule], capsule != "head", fallback)
+        point = point + push
     return point
 
 

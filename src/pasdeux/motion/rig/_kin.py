@@ -123,7 +123,13 @@ def local_quaternions(skel: Skeleton, world: Array, previous: Array | None = Non
             local[:, j] = world[:, j]
         else:
             local[:, j] = np.swapaxes(world[:, parent], 1, 2) @ world[:, j]
-    quats = Rotation.from_matrix(local.reshape(-1, 3, 3)).as_quat().reshape(n, n_joints, 4)
+    if not np.all(np.isfinite(local)):
+        raise ValueError("a world rotation is not finite")
+    # The world rotations are orthonormal frames (frame_from_vectors, and products of
+    # them), so scipy's check for reflections and its SVD of matrices that are not
+    # orthogonal (which leaves these as they are) are skipped.
+    local_rotations = Rotation.from_matrix(local.reshape(-1, 3, 3), assume_valid=True)
+    quats = local_rotations.as_quat().reshape(n, n_joints, 4)
     if n == 0:
         return np.asarray(quats)
     first = quats[0, :, 3] if previous is None else np.sum(quats[0] * previous, axis=-1)

@@ -214,18 +214,18 @@ def _forward_kinematics(
     n_frames, n_joints = rotations.shape[:2]
     quats = np.asarray(rotations, dtype=np.float64).reshape(-1, 4)
     local = Rotation.from_quat(quats).as_matrix().reshape(n_frames, n_joints, 3, 3)
+    # Joint by joint, each joint's frames contiguous (the products are the same, faster).
+    local = np.ascontiguousarray(np.swapaxes(local, 0, 1))
     world = np.empty_like(local)
-    positions = np.empty((n_frames, n_joints, 3))
+    positions = np.empty((n_joints, n_frames, 3))
     for j, parent in enumerate(parents):
         if parent < 0:
-            world[:, j] = local[:, j]
-            positions[:, j] = root_positions_m
+            world[j] = local[j]
+            positions[j] = root_positions_m
         else:
-            world[:, j] = world[:, parent] @ local[:, j]
-            positions[:, j] = positions[:, parent] + np.einsum(
-                "fij,j->fi", world[:, parent], offsets[j]
-            )
-    return positions
+            world[j] = world[parent] @ local[j]
+            positions[j] = positions[parent] + np.einsum("fij,j->fi", world[parent], offsets[j])
+    return np.swapaxes(positions, 0, 1)
 
 
 def frame_from_vectors(

@@ -117,11 +117,18 @@ def _worst_against(
     where they already stand (``fixed``; their places ``other_xy``), at worst, and the way
     that opens it (0 and no way where it overlaps none)."""
     worst, way = 0.0, np.zeros(2)
+    # Two feet whose ankles are further apart than both feet and the reach overlap
+    # nowhere (the rest of a foot is within its length of its ankle).
+    own_m = float(np.max(np.linalg.norm(own[1] - own[0], axis=1), initial=0.0))
+    far_m = _reach_m(params) + own_m + ball_m + 1e-6
     for f in "LR":
         mask = fixed[f][part]
         if not mask.any():
             continue
-        theirs = _segments(other_xy[f][part][mask], other.foot_yaw[f][part][mask], ball_m)
+        ankles = other_xy[f][part][mask]
+        if np.min(np.sum((own[0][mask, :2] - ankles) ** 2, axis=1)) > far_m**2:
+            continue
+        theirs = _segments(ankles, other.foot_yaw[f][part][mask], ball_m)
         over, ways = _overlaps((own[0][mask], own[1][mask]), theirs, _reach_m(params))
         k = int(np.argmax(over))
         if over[k] > worst:
@@ -152,14 +159,22 @@ def _crossing_against(
     part = slice(stance.start, stance.stop)
     other = ROLES[1 - ROLES.index(stance.role)]
     mine, theirs = tracks[stance.role], tracks[other]
-    early, together = _turning_together(mine, theirs, part, params)
     facing = mine.facing[part]
-    right = np.column_stack([np.sin(facing), -np.cos(facing)])
     ahead = np.column_stack([np.cos(facing), np.sin(facing)])
-    reach = _reach_m(params)
-    hip = mine.body_xy[part] + _side(stance.foot) * FOOT_OFFSET_M * right
+    gaps = {f: other_xy[f][part] - own_xy for f in "LR"}
+    levels = {
+        f: np.abs(np.sum(gap * ahead, axis=1)) < params.feet_cross_depth_m
+        for f, gap in gaps.items()
+    }
     need = np.zeros(2)
     way = [np.zeros(2), np.zeros(2)]
+    # Only a partner's foot standing beside it (level with it) can be crossed.
+    if not any(np.any(fixed[f][part] & level) for f, level in levels.items()):
+        return (0.0, 0.0), (way[0], way[1])
+    early, together = _turning_together(mine, theirs, part, params)
+    right = np.column_stack([np.sin(facing), -np.cos(facing)])
+    reach = _reach_m(params)
+    hip = mine.body_xy[part] + _side(stance.foot) * FOOT_OFFSET_M * right
     for f in "LR":
         mask = fixed[f][part]
         if not mask.any():
@@ -168,8 +183,7 @@ def _crossing_against(
         t_right = np.column_stack([np.sin(t_facing), -np.cos(t_facing)])
         t_hip = theirs.body_xy[part] + _side(f) * FOOT_OFFSET_M * t_right
         hips = np.sum((t_hip - hip) * right, axis=1)
-        gap = other_xy[f][part] - own_xy
-        level = np.abs(np.sum(gap * ahead, axis=1)) < params.feet_cross_depth_m
+        gap, level = gaps[f], levels[f]
         side = np.sign(hips)
         move = np.sum(gap * right, axis=1) - side * reach
         crossed = mask & level & (np.abs(hips) > params.feet_gap_m) & (move * side < 0)

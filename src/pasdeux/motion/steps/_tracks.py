@@ -61,10 +61,13 @@ def timed_steps(
     out: dict[str, list[TimedStep]] = {role: [] for role in ROLES}
     kinds = {name: _traits(name) for name in {p.dance for p in routine.figures}}
     for fig_index, placed in enumerate(routine.figures):
-        for rs in replay_figure(placed.figure, *placed.start_pose.dancers()):
-            beat = placed.start_beat + rs.step.beat
-            t_land = tempo.second_from_beat(beat)
-            t_end = tempo.second_from_beat(beat + rs.step.duration_beats)
+        replayed = replay_figure(placed.figure, *placed.start_pose.dancers())
+        beats = [placed.start_beat + rs.step.beat for rs in replayed]
+        lands = tempo.seconds_from_beats(beats).tolist()
+        ends = tempo.seconds_from_beats(
+            [beat + rs.step.duration_beats for beat, rs in zip(beats, replayed, strict=True)]
+        ).tolist()
+        for rs, beat, t_land, t_end in zip(replayed, beats, lands, ends, strict=True):
             out[rs.role].append(
                 TimedStep(rs, fig_index, beat, t_land, t_land, t_end, t_land, *kinds[placed.dance])
             )
@@ -75,8 +78,9 @@ def timed_steps(
     for role in ROLES:
         timed = out[role]
         landed = {"L": -math.inf, "R": -math.inf}
+        bpms = tempo.bpm_at_seconds(np.array([s.t_land for s in timed])).tolist()
         for i, s in enumerate(timed):
-            beat_s = 60.0 / float(tempo.bpm_at_seconds(np.array([s.t_land]))[0])
+            beat_s = 60.0 / bpms[i]
             previous_land = timed[i - 1].t_land if i else s.t_land - beat_s
             if i > 1 and timed[i - 1].replayed.step.action == "hop":
                 # the foot free through a hop may leave once the hopping foot has the weight
@@ -243,14 +247,14 @@ def dancer_tracks(
         if rs.step.weight:
             _transfer_weight(weight_r, times, s.t_land, rs.step.foot, params.weight_transfer_s)
         if rs.step.weight and rs.step.direction not in ("replace", "in_place"):
-            bob += params.landing_bob_m * np.exp(-0.5 * ((times - s.t_land) / 0.12) ** 2)
+            _add_bob(bob, times, s.t_land, params.landing_bob_m)
         if rs.step.action == "bounce":
             _bounce(bounce, times, s, params.bounce_m)
         elif s.springy and rs.step.weight:
             _spring(bounce, times, s, params.spring_m)
-        window = (times >= s.t_land) & (times < s.t_end)
+        window = _between(times, s.t_land, s.t_end)
         if s.latin:
-            targets["latin"][(times >= s.t_lift) & (times < s.t_end)] = 1.0
+            targets["latin"][_between(times, s.t_lift, s.t_end)] = 1.0
         action_targets(rs, window, targets)
         character_targets(s, times, targets, params)
     width = max(1, round(params.blend_s * fps))
@@ -279,6 +283,20 @@ def dancer_tracks(
         heel_release_rad={foot: np.zeros(n) for foot in "LR"},
         landings_xy=np.array(feet.landings, dtype=float).reshape(-1, 2),
     )
+
+
+def _between(times: Array, start_s: float, end_s: float) -> slice:
+    """The frames of ``times`` (increasing) from ``start_s`` up to, not including,
+    ``end_s``."""
+    a, b = np.searchsorted(times, [start_s, end_s])
+    return slice(int(a), int(max(a, b)))
+
+
+def _add_bob(bob: Array, times: Array, t_land: float, depth_m: float) -> None:
+    """Add a landing's bob to ``bob``: ``depth_m`` at ``t_land``, a bell 0.12 s wide
+    (computed within 5 s of the landing: further, it is 0 to the last bit)."""
+    part = _between(times, t_land - 5.0, t_land + 5.0)
+    bob[part] += depth_m * np.exp(-0.5 * ((times[part] - t_land) / 0.12) ** 2)
 
 
 def _bounce(drop: Array, times: Array, s: TimedStep, depth_m: float) -> None:
@@ -328,9 +346,11 @@ def rise_level(steps: list[TimedStep], times: Array) -> Array:
             up = (s.t_land, half) if ends else (half, s.t_end)
         if up is not None and ends:
             down = (half, s.t_end) if up[1] <= half else (up[1], s.t_end)
-            rising = smoothstep((times - up[0]) / max(up[1] - up[0], 1e-6))
-            lowering = smoothstep((times - down[0]) / max(down[1] - down[0], 1e-6))
-            level = np.maximum(level, rising * (1.0 - lowering))
+            # 0 before the rise and once lowered: worked out between.
+            part = _between(times, up[0], max(down[1], down[0] + 1e-6) + 1e-9)
+            rising = smoothstep((times[part] - up[0]) / max(up[1] - up[0], 1e-6))
+            lowering = smoothstep((times[part] - down[0]) / max(down[1] - down[0], 1e-6))
+            level[part] = np.maximum(level[part], rising * (1.0 - lowering))
             up = None
     return level
 
@@ -348,18 +368,18 @@ def character_targets(
     and into the next landing)."""
     rs = s.replayed
     start = min(s.t_lift, s.t_turn)
-    whole = (times >= start) & (times < s.t_end)
+    whole = _between(times, start, s.t_end)
     if abs(rs.step.turn_eighths) >= 2:
         targets["spin"][whole] = 1.0
     elif rs.step.action == "hip":
         arriving = s.t_land - 0.75 * params.weight_transfer_s
-        targets["hip"][(times >= arriving) & (times < s.t_end)] = 1.0
+        targets["hip"][_between(times, arriving, s.t_end)] = 1.0
     if rs.step.action == "lower":
         span = s.t_end - s.t_land
-        fall = (times >= s.t_end - 0.25 * span) & (times < s.t_end + 0.5 * span)
+        fall = _between(times, s.t_end - 0.25 * span, s.t_end + 0.5 * span)
         targets["drop"][fall] = np.maximum(targets["drop"][fall], params.fall_m)
     if rs.step.turn_eighths and s.standard:
-        turning = (times >= start) & (times < s.t_land)
+        turning = _between(times, start, s.t_land)
         targets["contra"][turning] = -math.copysign(
             math.radians(params.contra_body_deg), rs.step.turn_eighths
         )
@@ -680,7 +700,9 @@ def from_frame(local: Array, facing: Array) -> Array:
     return np.column_stack([local[:, 0] * c + local[:, 1] * s, local[:, 0] * s - local[:, 1] * c])
 
 
-def action_targets(rs: ReplayedStep, window: NDArray[np.bool_], targets: dict[str, Array]) -> None:
+def action_targets(
+    rs: ReplayedStep, window: NDArray[np.bool_] | slice, targets: dict[str, Array]
+) -> None:
     """Set the targets (sway, and the drop, lean, head and dip of a dip) of the step's action
     in ``window`` (the rise and fall: :func:`rise_level`, :func:`character_targets`)."""
     action = rs.step.action
