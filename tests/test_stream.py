@@ -15,7 +15,7 @@ import soundfile as sf
 from numpy.typing import ArrayLike, NDArray
 
 from benchmods import load_bench
-from pasdeux.music import listen
+from pasdeux.music import listen, load_audio
 from pasdeux.music.stream import BeatEvent, BeatStream, StreamParams, listen_stream
 from synth import SR, Part, Song, drum_loop, drum_song
 from test_cli import assert_user_error, run
@@ -169,6 +169,27 @@ def test_the_tapper_finds_the_second_beat_after_a_25_percent_change(
     # without the tapper the filters alone take longer
     plain = events_of(song.samples, song.sr, params=StreamParams(tap_confirm_ratio=0.0))
     assert relock_beats(song.beats, [e.time_s for e in plain], change) > 2
+
+
+@pytest.mark.slow
+def test_an_oom_pah_speeding_up_re_locks_on_the_beat_not_the_pah(tmp_path: Path) -> None:
+    # the benchmark's polka, 120 -> 150 BPM: the old grid's second beat after the change
+    # falls on a new "pah" (the off-beat chord); a tap from it is half a beat out of
+    # phase, and the onsets half way (the new "ooms") are heard clearly better
+    bench = load_bench("stream")
+    corpus = load_bench("corpus")
+    piece = next(p for _, p, _ in bench.stream_pieces() if p.name == "stream_tempo_up_polka_120")
+    corpus.make_piece(piece, tmp_path)
+    path = tmp_path / f"{piece.name}.wav"
+    truth = json.loads(corpus.truth_path(path).read_text(encoding="utf-8"))
+    song, rate = load_audio(path)
+    change = float(truth["sections"][1]["start"])
+    for margin, locks in ((StreamParams().tap_phase_margin, True), (1e9, False)):
+        events = events_of(
+            np.asarray(song), int(rate), params=StreamParams(tap_phase_margin=margin)
+        )
+        latency = relock_beats(truth["beats"], [e.time_s for e in events], change)
+        assert (latency <= 4) is locks  # without the phase check: the pahs, to the end
 
 
 @pytest.mark.slow

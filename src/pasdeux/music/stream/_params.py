@@ -99,6 +99,11 @@ class StreamParams:
         the tapped grid's next beat, when the old grid's beat just before it is heard
         better than it (a syncopation, not a change), the incumbent goes back to the old
         grid and reports that beat late.
+    tap_phase_margin
+        ... and when the onsets half a new period off the tapped grid (between the
+        anchor and the new beat) are heard ``tap_phase_margin`` times as well as the
+        grid's two new beats, the anchor was an off-beat of the new tempo (an old beat
+        heard after the change): the tapped beat is taken half a period earlier.
     decision_delay_s
         How long after a beat the tracker decides it (seconds): the beat's activation
         peak has been heard by then. Each event carries both times.
@@ -155,6 +160,7 @@ class StreamParams:
     tap_old_ratio: float = 0.5
     tap_net_ratio: float = 0.6
     tap_held_beats: int = 8
+    tap_phase_margin: float = 1.25
     decision_delay_s: float = 0.03
     meters: tuple[int, ...] = (3, 4)
     bar_jump_prob: float = 0.02
@@ -211,6 +217,8 @@ class StreamParams:
             raise ValueError("tap_slack_s must lie in [0, 0.1] s")
         if self.tap_old_ratio < 0 or self.tap_net_ratio < 0 or self.tap_held_beats < 0:
             raise ValueError("tap_old_ratio, tap_net_ratio, tap_held_beats must be >= 0")
+        if self.tap_phase_margin < 1.0:
+            raise ValueError("tap_phase_margin must be >= 1")
         if self.typical_halflife_beats <= 0:
             raise ValueError("typical_halflife_beats must be > 0")
         if not 1 <= self.change_beats <= 4:

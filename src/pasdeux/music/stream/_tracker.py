@@ -318,8 +318,23 @@ class ForwardBeatTracker:
             if ratio < 1.0 / p.tap_ratio_max or abs(ratio - 1.0) < p.tap_change_min or period < lo:
                 continue
             if self._tap_fits(anchor, beat, period, strength):
-                return self._reseat(t, beat, period, anchor)
+                tapped = self._tap_phase(anchor, beat, period, strength)
+                if tapped <= self._last_beat + round(p.tap_slack_s * self.fps):
+                    return None
+                return self._reseat(t, tapped, period, anchor)
         return None
+
+    def _tap_phase(self, anchor: int, beat: int, period: float, strength: float) -> int:
+        """The tapped grid's last beat: ``beat``, or half a period before it when the
+        onsets half way between the grid's beats (from ``anchor + period / 2``) are
+        ``tap_phase_margin`` times as strong as its two new beats: the anchor was an
+        off-beat of the new tempo (an old beat heard after the change), so the grid is
+        half a beat out of phase."""
+        slack = max(1, round(self.params.tap_slack_s * self.fps))
+        on = self._onset_near(round(anchor + period), slack) + strength
+        off = sum(self._onset_near(round(anchor + k * period), slack) for k in (0.5, 1.5))
+        shifted = off > self.params.tap_phase_margin * on
+        return round(beat - period / 2.0) if shifted else beat
 
     def _tap_fits(self, anchor: int, beat: int, period: float, strength: float) -> bool:
         """Whether the onsets confirm the tapper's grid from ``anchor`` to ``beat``: the
