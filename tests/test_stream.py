@@ -241,6 +241,7 @@ _BAD_PARAMETERS: list[tuple[dict[str, Any], str]] = [
     ({"tap_middle_ratio": 1.5}, "tap_middle_ratio"),
     ({"tap_slack_s": 0.5}, "tap_slack_s"),
     ({"tap_held_beats": -1}, "tap_held_beats"),
+    ({"tap_phase_margin": 0.5}, "tap_phase_margin"),
 ]
 
 
