@@ -38,6 +38,10 @@ __all__ = ["Stance", "feet_shifts", "shifted_feet", "stances", "swing_pushes"]
 
 _ON_FLOOR_M = 1e-6
 _EPS = 1e-9
+_ANKLE_SHARE = 0.039
+"""The ankle's height above the floor, a share of the dancer's height (Drillis & Contini)."""
+_HIP_SHARE = 0.530
+"""The hip joint's height above the floor, a share of the dancer's height."""
 
 
 @dataclass(frozen=True)
@@ -83,12 +87,17 @@ def _overlaps(
 
 
 def _overlaps_with_shins(
-    own: tuple[Array, Array], other: tuple[Array, Array], params: MotionParams
+    own: tuple[Array, Array],
+    other: tuple[Array, Array],
+    params: MotionParams,
+    shins: tuple[tuple[Array, Array], tuple[Array, Array]] | None = None,
 ) -> tuple[Array, Array]:
     """:func:`_overlaps` of two feet, each also with its shin's end: an ankle is kept the
     shin's radius from the other foot and from the other ankle (a foot passing beside a
     partner's ankle, where the feet alone would clear, still brushes through the
-    partner's shin), each ``feet_gap_m`` beyond touching."""
+    partner's shin), each ``feet_gap_m`` beyond touching; and, given ``shins`` (each
+    leg's lower shin, :func:`_lower_shins`), the two lower shins kept two shins' radii
+    apart (legs leaning towards their hips cross above ankles that clear)."""
     radii = params.capsule_radii_m
     foot, shin, gap = radii["r_foot"], radii["r_shin"], params.feet_gap_m
     ankle, other_ankle = (own[0], own[0]), (other[0], other[0])
@@ -98,6 +107,8 @@ def _overlaps_with_shins(
         _overlaps(own, other_ankle, foot + shin + gap),
         _overlaps(ankle, other_ankle, 2 * shin + gap),
     ]
+    if shins is not None:
+        candidates.append(_overlaps(shins[0], shins[1], 2 * shin + gap))
     over = np.stack([c[0] for c in candidates])
     k = np.argmax(over, axis=0)
     cols = np.arange(over.shape[1])
@@ -295,12 +306,13 @@ def swing_pushes(
     shin's end allows (:func:`_overlaps_with_shins`), is pushed away from it by the overlap
     (half of it each where both are in the air); the pushes are smoothed over
     ``feet_push_smoothing_s`` and fade out where the foot lifts and lands, in
-    ``feet_rounds`` rounds."""
+    ``feet_push_rounds`` rounds."""
     n = tracks["leader"].facing.size
     air = {r: {f: tracks[r].feet[f][:, 2] > _ON_FLOOR_M for f in "LR"} for r in ROLES}
     fade = {r: {f: _fade(air[r][f], params.feet_push_fade_s * fps) for f in "LR"} for r in ROLES}
     push = {r: {f: np.zeros((n, 2)) for f in "LR"} for r in ROLES}
-    for _ in range(params.feet_rounds):
+    heights = {"leader": params.leader_height_m, "follower": params.follower_height_m}
+    for _ in range(params.feet_push_rounds):
         asks = {r: {f: np.zeros((n, 2)) for f in "LR"} for r in ROLES}
         feet = {
             r: {
@@ -313,9 +325,21 @@ def swing_pushes(
             }
             for r in ROLES
         }
+        shins = {
+            r: {
+                f: _lower_shins(tracks[r], feet[r][f][0][:, :2], f, heights[r], params)
+                for f in "LR"
+            }
+            for r in ROLES
+        }
         for his in "LR":
             for her in "LR":
-                over, way = _overlaps_with_shins(feet["leader"][his], feet["follower"][her], params)
+                over, way = _overlaps_with_shins(
+                    feet["leader"][his],
+                    feet["follower"][her],
+                    params,
+                    (shins["leader"][his], shins["follower"][her]),
+                )
                 over = np.clip(over, 0.0, None)
                 a, b = air["leader"][his], air["follower"][her]
                 share = np.where(a & b, 0.5, 1.0)
@@ -330,6 +354,25 @@ def swing_pushes(
                     gaussian_filter1d(ask, max(width / 2, _EPS), axis=0) * fade[r][f][:, None]
                 )
     return push
+
+
+def _lower_shins(
+    track: Tracks, ankle_xy: Array, foot: str, height_m: float, params: MotionParams
+) -> tuple[Array, Array]:
+    """A leg's lower shin per frame ((F, 3) ends): from its ankle (the foot's lift above
+    the ankle's height, 0.039 of the height) ``feet_shin_check_m`` up, leaning towards its
+    hip (the body point ``FOOT_OFFSET_M`` to that side, 0.530 of the height up) as a
+    straight leg from the ankle to the hip would."""
+    facing = track.facing
+    right = np.column_stack([np.sin(facing), -np.cos(facing)])
+    hip = track.body_xy + _side(foot) * FOOT_OFFSET_M * right
+    ankle_z = track.feet[foot][:, 2] + _ANKLE_SHARE * height_m
+    up = np.clip(params.feet_shin_check_m / np.maximum(_HIP_SHARE * height_m - ankle_z, _EPS), 0, 1)
+    low = np.column_stack([ankle_xy, ankle_z])
+    high = np.column_stack(
+        [ankle_xy + (hip - ankle_xy) * up[:, None], ankle_z + params.feet_shin_check_m]
+    )
+    return low, high
 
 
 def _fade(air: NDArray[np.bool_], frames: float) -> Array:
