@@ -384,7 +384,7 @@ class MotionParams:
     feet_cross_depth_m: float = 0.25
     feet_cross_turn_max_deg: float = 45.0
     feet_cross_face_max_deg: float = 45.0
-    feet_push_smoothing_s: float = 0.08
+    feet_push_smoothing_s: float = 0.065
     feet_push_fade_s: float = 0.03
     feet_shin_check_m: float = 0.15
     rise_m: float = 0.05
