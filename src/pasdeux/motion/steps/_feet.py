@@ -334,17 +334,18 @@ def swing_pushes(
         }
         for his in "LR":
             for her in "LR":
-                over, way = _overlaps_with_shins(
-                    feet["leader"][his],
-                    feet["follower"][her],
-                    params,
-                    (shins["leader"][his], shins["follower"][her]),
-                )
-                over = np.clip(over, 0.0, None)
                 a, b = air["leader"][his], air["follower"][her]
-                share = np.where(a & b, 0.5, 1.0)
-                asks["leader"][his] += (a * share * over)[:, None] * way
-                asks["follower"][her] -= (b * share * over)[:, None] * way
+                # Only a foot in the air is pushed: the frames where neither is ask nothing.
+                k = np.flatnonzero(a | b)
+                over, way = _overlaps_with_shins(
+                    _frames(feet["leader"][his], k),
+                    _frames(feet["follower"][her], k),
+                    params,
+                    (_frames(shins["leader"][his], k), _frames(shins["follower"][her], k)),
+                )
+                over = np.clip(over, 0.0, None) * np.where(a[k] & b[k], 0.5, 1.0)
+                asks["leader"][his][k] += (a[k] * over)[:, None] * way
+                asks["follower"][her][k] -= (b[k] * over)[:, None] * way
         width = params.feet_push_smoothing_s * fps
         for r in ROLES:
             for f in "LR":
@@ -354,6 +355,11 @@ def swing_pushes(
                     gaussian_filter1d(ask, max(width / 2, _EPS), axis=0) * fade[r][f][:, None]
                 )
     return push
+
+
+def _frames(segment: tuple[Array, Array], k: NDArray[np.intp]) -> tuple[Array, Array]:
+    """The frames ``k`` of a segment's two ends."""
+    return segment[0][k], segment[1][k]
 
 
 def _lower_shins(
