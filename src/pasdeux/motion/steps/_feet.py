@@ -354,7 +354,22 @@ def swing_pushes(
                 push[r][f] += (
                     gaussian_filter1d(ask, max(width / 2, _EPS), axis=0) * fade[r][f][:, None]
                 )
-    return push
+    step_m = params.feet_push_speed_max_m_s / fps
+    return {r: {f: _rate_limited(push[r][f], step_m) for f in "LR"} for r in ROLES}
+
+
+def _rate_limited(push: Array, step_m: float) -> Array:
+    """``push`` ((F, 2)) scaled down where its size grows or shrinks by more than
+    ``step_m`` a frame: its size becomes the largest that is nowhere above the push's own
+    and changes by at most ``step_m`` a frame (so it stays 0 wherever the push is 0: on
+    the floor)."""
+    size = np.linalg.norm(push, axis=1)
+    limit = size.copy()
+    for i in range(1, limit.size):
+        limit[i] = min(limit[i], limit[i - 1] + step_m)
+    for i in range(limit.size - 2, -1, -1):
+        limit[i] = min(limit[i], limit[i + 1] + step_m)
+    return np.asarray(push * (limit / np.maximum(size, _EPS))[:, None])
 
 
 def _frames(segment: tuple[Array, Array], k: NDArray[np.intp]) -> tuple[Array, Array]:
