@@ -9,7 +9,7 @@ import pytest
 
 from pasdeux.capsules import segment_distances_m
 from pasdeux.motion import MotionParams
-from pasdeux.motion.steps._feet import feet_shifts, stances
+from pasdeux.motion.steps._feet import _rate_limited, feet_shifts, stances
 from pasdeux.motion.steps._tracks import Tracks, swept_path
 
 FPS = 60.0
@@ -351,3 +351,20 @@ def test_a_foot_in_the_air_keeps_its_shin_clear_of_a_partners_leaning_shin() -> 
     # On the floor at both ends (lift-off and landing), it is where the step put it.
     assert np.allclose(shifts["leader"]["R"][:21], 0.0)
     assert np.allclose(shifts["leader"]["R"][79:], 0.0)
+
+
+def test_a_push_grows_and_shrinks_at_most_its_rate_and_stays_zero_on_the_floor() -> None:
+    # A 6 cm push sideways that jumps on and off over frames 10-20 (0 elsewhere).
+    push = np.zeros((30, 2))
+    push[10:20, 1] = 0.06
+    limited = _rate_limited(push, 0.02)
+    size = np.linalg.norm(limited, axis=1)
+    assert np.all(np.abs(np.diff(size)) <= 0.02 + 1e-12)
+    assert np.all(size <= np.linalg.norm(push, axis=1) + 1e-12)
+    assert np.allclose(limited[:10], 0.0)
+    assert np.allclose(limited[20:], 0.0)
+    # 0.02, 0.04, then the full 0.06 where the rate allows, the same way.
+    assert size[10:20] == pytest.approx(
+        [0.02, 0.04, 0.06, 0.06, 0.06, 0.06, 0.06, 0.06, 0.04, 0.02]
+    )
+    assert np.allclose(limited[:, 0], 0.0)
