@@ -17,7 +17,12 @@ one that overlaps least). A stance moved whole keeps its foot planted (no slide)
 swing before it and after it carries the foot from one shift to the next. A foot in the
 air passing a partner's foot is pushed round it (:func:`swing_pushes`), the push fading
 out where it lifts and lands; there each ankle is also the end of its shin, whose capsule
-is thicker than the foot's: a foot passing a partner's ankle keeps the shins apart too.
+is thicker than the foot's: a foot passing a partner's ankle keeps the shins apart too,
+and each leg's lower shin, leaning from the ankle towards its hip, is kept clear of the
+partner's (legs leaning across each other meet above ankles that pass clear). The push
+bends the swing's path aside by what is left of the overlap each round, never faster
+than ``feet_push_speed_max_m_s``, and is 0 on the floor: lift-off, landing and their
+times are the step's.
 """
 
 from __future__ import annotations
