@@ -307,11 +307,12 @@ def swing_pushes(
 ) -> dict[str, dict[str, Array]]:
     """How far each foot in the air is pushed aside ((F, 2) per role and foot, 0 on the
     floor) so that it passes a partner's foot instead of going through it: each frame a
-    foot in the air overlapping a partner's foot, or nearer a partner's ankle than the
-    shin's end allows (:func:`_overlaps_with_shins`), is pushed away from it by the overlap
-    (half of it each where both are in the air); the pushes are smoothed over
-    ``feet_push_smoothing_s`` and fade out where the foot lifts and lands, in
-    ``feet_push_rounds`` rounds."""
+    foot in the air overlapping a partner's foot, nearer a partner's ankle than the
+    shin's end allows, or whose lower shin comes nearer the partner's than two shins' radii
+    (:func:`_overlaps_with_shins`), is pushed away from it by the overlap (half of it each
+    where both are in the air); the pushes are smoothed over ``feet_push_smoothing_s`` and
+    fade out where the foot lifts and lands, in ``feet_push_rounds`` rounds, and their
+    size changes at most ``feet_push_speed_max_m_s`` fast."""
     n = tracks["leader"].facing.size
     air = {r: {f: tracks[r].feet[f][:, 2] > _ON_FLOOR_M for f in "LR"} for r in ROLES}
     fade = {r: {f: _fade(air[r][f], params.feet_push_fade_s * fps) for f in "LR"} for r in ROLES}
