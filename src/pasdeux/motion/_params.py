@@ -265,6 +265,9 @@ class MotionParams:
     feet_push_speed_max_m_s
         The fastest a push of a foot in the air grows or shrinks (added to the swing's own
         speed).
+    feet_swing_speed_max_m_s
+        A foot swinging this fast (horizontally) or faster is pushed no faster: the push
+        grows or shrinks only by what is left below it.
     feet_shin_check_m
         How far up from the ankle a foot in the air keeps its shin clear of a partner's
         (each lower shin leaning towards its hip as a straight leg does: legs cross above
@@ -391,6 +394,7 @@ class MotionParams:
     feet_push_fade_s: float = 0.03
     feet_shin_check_m: float = 0.15
     feet_push_speed_max_m_s: float = 2.5
+    feet_swing_speed_max_m_s: float = 8.0
     rise_m: float = 0.05
     fall_m: float = 0.03
     cuban_hip_tilt_deg: float = 6.0
@@ -454,6 +458,7 @@ _POSITIVE = (
 _NOT_NEGATIVE = (
     "feet_gap_m", "feet_shift_max_m", "feet_cross_depth_m", "heel_release_from_m",
     "feet_rounds", "feet_push_rounds", "feet_shin_check_m", "feet_push_speed_max_m_s",
+    "feet_swing_speed_max_m_s",
     "low_hands_forward_share",
     "contact_rounds", "contact_iterations",
     "contact_leg_clearance_m", "hand_rounds", "swing_lift_m", "landing_bob_m",

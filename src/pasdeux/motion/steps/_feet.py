@@ -360,21 +360,41 @@ def swing_pushes(
                 push[r][f] += (
                     gaussian_filter1d(ask, max(width / 2, _EPS), axis=0) * fade[r][f][:, None]
                 )
-    step_m = params.feet_push_speed_max_m_s / fps
-    return {r: {f: _rate_limited(push[r][f], step_m) for f in "LR"} for r in ROLES}
+    return {
+        r: {
+            f: _rate_limited(push[r][f], _push_steps_m(tracks[r], shifts[r][f], f, params, fps))
+            for f in "LR"
+        }
+        for r in ROLES
+    }
 
 
-def _rate_limited(push: Array, step_m: float) -> Array:
+def _push_steps_m(
+    track: Tracks, shift: Array, foot: str, params: MotionParams, fps: float
+) -> Array:
+    """How far a foot's push may grow or shrink each frame: ``feet_push_speed_max_m_s``,
+    less where the swing itself is within that of ``feet_swing_speed_max_m_s`` (a fast
+    swing is not made faster)."""
+    xy = track.feet[foot][:, :2] + shift
+    speed = (
+        np.linalg.norm(np.gradient(xy, axis=0), axis=1) * fps if xy.shape[0] > 1 else np.zeros(1)
+    )
+    room = np.clip(params.feet_swing_speed_max_m_s - speed, 0.0, params.feet_push_speed_max_m_s)
+    return np.asarray(room / fps)
+
+
+def _rate_limited(push: Array, step_m: float | Array) -> Array:
     """``push`` ((F, 2)) scaled down where its size grows or shrinks by more than
-    ``step_m`` a frame: its size becomes the largest that is nowhere above the push's own
-    and changes by at most ``step_m`` a frame (so it stays 0 wherever the push is 0: on
-    the floor)."""
+    ``step_m`` (per frame, or one for all) a frame: its size becomes the largest that is
+    nowhere above the push's own and changes by at most ``step_m`` a frame (so it stays 0
+    wherever the push is 0: on the floor)."""
     size = np.linalg.norm(push, axis=1)
+    steps = np.broadcast_to(np.asarray(step_m, dtype=float), size.shape)
     limit = size.copy()
     for i in range(1, limit.size):
-        limit[i] = min(limit[i], limit[i - 1] + step_m)
+        limit[i] = min(limit[i], limit[i - 1] + steps[i])
     for i in range(limit.size - 2, -1, -1):
-        limit[i] = min(limit[i], limit[i + 1] + step_m)
+        limit[i] = min(limit[i], limit[i + 1] + steps[i])
     return np.asarray(push * (limit / np.maximum(size, _EPS))[:, None])
 
 
