@@ -9,7 +9,7 @@ import pytest
 
 from pasdeux.capsules import segment_distances_m
 from pasdeux.motion import MotionParams
-from pasdeux.motion.steps._feet import feet_shifts, stances
+from pasdeux.motion.steps._feet import _rate_limited, feet_shifts, stances
 from pasdeux.motion.steps._tracks import Tracks, swept_path
 
 FPS = 60.0
@@ -297,3 +297,74 @@ def test_a_crossing_later_in_a_turn_together_never_undoes_the_landings_own() -> 
     his_right = tracks["leader"].feet["R"][55, :2]
     assert landed[1] - his_right[1] >= 2 * PARAMS.capsule_radii_m["r_foot"] - 1e-6
     assert np.linalg.norm(moves["follower"]["R"][55]) <= PARAMS.feet_shift_max_m + 1e-9
+
+
+def _lower_shin_gap_m(
+    ankle: np.ndarray, hip: np.ndarray, other_ankle: np.ndarray, other_hip: np.ndarray
+) -> float:
+    """The least distance between two legs' lower 15 cm, each straight from its ankle
+    (x, y, z) to its hip."""
+
+    def lower(a: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        up = 0.15 / (h[2] - a[2])
+        return a, a + up * (h - a)
+
+    return float(segment_distances_m(*lower(ankle, hip), *lower(other_ankle, other_hip)))
+
+
+def test_a_foot_in_the_air_keeps_its_shin_clear_of_a_partners_leaning_shin() -> None:
+    n = 120
+    shins_m = 2 * PARAMS.capsule_radii_m["r_shin"]
+    # His right foot swings along y = -0.18 past her left ankle 13 cm to its left: the
+    # ankles clear (9.5 cm), but her leg leans across his path to her hip far to his
+    # right, and the two shins meet above the ankles.
+    her = {"L": _standing((0.30, -0.05), n), "R": _standing((0.60, -0.60), n)}
+    his = {
+        "L": _standing((0.0, 0.09), n),
+        "R": _stepping((0.0, -0.18), (0.60, -0.18), n, 20, 80),
+    }
+    tracks = _couple_tracks(his, her)
+    tracks["follower"].body_xy[:] = (0.40, -0.50)
+    heights = {"leader": PARAMS.leader_height_m, "follower": PARAMS.follower_height_m}
+    hips = {  # the hips of his right and her left leg (body point 9 cm to the side)
+        "leader": np.array([0.0, -0.09, 0.530 * heights["leader"]]),
+        "follower": np.array([0.40, -0.41, 0.530 * heights["follower"]]),
+    }
+    balls = {"leader": BALL_M, "follower": BALL_M}
+    frame = 50  # mid-swing, his ankle level with hers
+
+    def gap_m(shift: np.ndarray) -> float:
+        ankle = np.append(his["R"][frame, :2] + shift[frame], 0.03 + 0.039 * heights["leader"])
+        her_ankle = np.append(her["L"][frame, :2], 0.039 * heights["follower"])
+        return _lower_shin_gap_m(ankle, hips["leader"], her_ankle, hips["follower"])
+
+    zero = np.zeros((n, 2))
+    assert np.linalg.norm(his["R"][frame, :2] - her["L"][frame, :2]) > shins_m + 0.02
+    assert gap_m(zero) < shins_m - 0.01
+    # Without the shins' check the ankles' clearance leaves the swing alone.
+    unchecked = feet_shifts(tracks, balls, replace(PARAMS, feet_shin_check_m=0.0), FPS)
+    assert gap_m(unchecked["leader"]["R"]) == pytest.approx(gap_m(zero), abs=0.002)
+    shifts = feet_shifts(tracks, balls, PARAMS, FPS)
+    assert gap_m(shifts["leader"]["R"]) > shins_m - 0.005
+    # A bump, not a detour: bent by less than the 13 cm between the ankles.
+    assert np.max(np.linalg.norm(shifts["leader"]["R"], axis=1)) < 0.10
+    # On the floor at both ends (lift-off and landing), it is where the step put it.
+    assert np.allclose(shifts["leader"]["R"][:21], 0.0)
+    assert np.allclose(shifts["leader"]["R"][79:], 0.0)
+
+
+def test_a_push_grows_and_shrinks_at_most_its_rate_and_stays_zero_on_the_floor() -> None:
+    # A 6 cm push sideways that jumps on and off over frames 10-20 (0 elsewhere).
+    push = np.zeros((30, 2))
+    push[10:20, 1] = 0.06
+    limited = _rate_limited(push, 0.02)
+    size = np.linalg.norm(limited, axis=1)
+    assert np.all(np.abs(np.diff(size)) <= 0.02 + 1e-12)
+    assert np.all(size <= np.linalg.norm(push, axis=1) + 1e-12)
+    assert np.allclose(limited[:10], 0.0)
+    assert np.allclose(limited[20:], 0.0)
+    # 0.02, 0.04, then the full 0.06 where the rate allows, the same way.
+    assert size[10:20] == pytest.approx(
+        [0.02, 0.04, 0.06, 0.06, 0.06, 0.06, 0.06, 0.06, 0.04, 0.02]
+    )
+    assert np.allclose(limited[:, 0], 0.0)

@@ -254,12 +254,24 @@ class MotionParams:
         Two dancers stand face to face while their facings are this near opposite (a
         couple turning together in a closed hold: Viennese Waltz, rotary turns).
     feet_rounds
-        Corrections tried per foot landing beside a partner's feet, and rounds of pushing a
-        foot in the air round a partner's.
+        Corrections tried per foot landing beside a partner's feet.
+    feet_push_rounds
+        Rounds of pushing a foot in the air round a partner's foot and shin (each round
+        pushes by what is left of the overlap).
     feet_push_smoothing_s
         Time over which a push of a foot in the air round a partner's is spread.
     feet_push_fade_s
         Time over which that push fades in after a lift and out before a landing.
+    feet_push_speed_max_m_s
+        The fastest a push of a foot in the air grows or shrinks (added to the swing's own
+        speed).
+    feet_swing_speed_max_m_s
+        A foot swinging this fast (horizontally) or faster is pushed no faster: the push
+        grows or shrinks only by what is left below it.
+    feet_shin_check_m
+        How far up from the ankle a foot in the air keeps its shin clear of a partner's
+        (each lower shin leaning towards its hip as a straight leg does: legs cross above
+        ankles that pass clear of each other).
     rise_m
         How far a rise (Waltz, Foxtrot, Quickstep, Viennese Waltz: the steps marked
         ``rise`` and held to the ``lower``) lifts the pelvis and the ankles: the heels leave
@@ -374,11 +386,15 @@ class MotionParams:
     heel_release_behind_m: float = 0.1
     feet_shift_max_m: float = 0.16
     feet_rounds: int = 3
+    feet_push_rounds: int = 8
     feet_cross_depth_m: float = 0.25
     feet_cross_turn_max_deg: float = 45.0
     feet_cross_face_max_deg: float = 45.0
-    feet_push_smoothing_s: float = 0.05
+    feet_push_smoothing_s: float = 0.065
     feet_push_fade_s: float = 0.03
+    feet_shin_check_m: float = 0.15
+    feet_push_speed_max_m_s: float = 2.5
+    feet_swing_speed_max_m_s: float = 8.0
     rise_m: float = 0.05
     fall_m: float = 0.03
     cuban_hip_tilt_deg: float = 6.0
@@ -441,7 +457,10 @@ _POSITIVE = (
 )  # fmt: skip
 _NOT_NEGATIVE = (
     "feet_gap_m", "feet_shift_max_m", "feet_cross_depth_m", "heel_release_from_m",
-    "feet_rounds", "low_hands_forward_share", "contact_rounds", "contact_iterations",
+    "feet_rounds", "feet_push_rounds", "feet_shin_check_m", "feet_push_speed_max_m_s",
+    "feet_swing_speed_max_m_s",
+    "low_hands_forward_share",
+    "contact_rounds", "contact_iterations",
     "contact_leg_clearance_m", "hand_rounds", "swing_lift_m", "landing_bob_m",
     "raised_hand_clearance_m", "free_hand_smoothing_s", "contact_clearance_m",
     "contact_resting_m", "contact_search_m", "contact_spread_s", "contact_swivel_sweeps",

@@ -17,7 +17,12 @@ one that overlaps least). A stance moved whole keeps its foot planted (no slide)
 swing before it and after it carries the foot from one shift to the next. A foot in the
 air passing a partner's foot is pushed round it (:func:`swing_pushes`), the push fading
 out where it lifts and lands; there each ankle is also the end of its shin, whose capsule
-is thicker than the foot's: a foot passing a partner's ankle keeps the shins apart too.
+is thicker than the foot's: a foot passing a partner's ankle keeps the shins apart too,
+and each leg's lower shin, leaning from the ankle towards its hip, is kept clear of the
+partner's (legs leaning across each other meet above ankles that pass clear). The push
+bends the swing's path aside by what is left of the overlap each round, never faster
+than ``feet_push_speed_max_m_s``, and is 0 on the floor: lift-off, landing and their
+times are the step's.
 """
 
 from __future__ import annotations
@@ -38,6 +43,10 @@ __all__ = ["Stance", "feet_shifts", "shifted_feet", "stances", "swing_pushes"]
 
 _ON_FLOOR_M = 1e-6
 _EPS = 1e-9
+_ANKLE_SHARE = 0.039
+"""The ankle's height above the floor, a share of the dancer's height (Drillis & Contini)."""
+_HIP_SHARE = 0.530
+"""The hip joint's height above the floor, a share of the dancer's height."""
 
 
 @dataclass(frozen=True)
@@ -83,12 +92,17 @@ def _overlaps(
 
 
 def _overlaps_with_shins(
-    own: tuple[Array, Array], other: tuple[Array, Array], params: MotionParams
+    own: tuple[Array, Array],
+    other: tuple[Array, Array],
+    params: MotionParams,
+    shins: tuple[tuple[Array, Array], tuple[Array, Array]] | None = None,
 ) -> tuple[Array, Array]:
     """:func:`_overlaps` of two feet, each also with its shin's end: an ankle is kept the
     shin's radius from the other foot and from the other ankle (a foot passing beside a
     partner's ankle, where the feet alone would clear, still brushes through the
-    partner's shin), each ``feet_gap_m`` beyond touching."""
+    partner's shin), each ``feet_gap_m`` beyond touching; and, given ``shins`` (each
+    leg's lower shin, :func:`_lower_shins`), the two lower shins kept two shins' radii
+    apart (legs leaning towards their hips cross above ankles that clear)."""
     radii = params.capsule_radii_m
     foot, shin, gap = radii["r_foot"], radii["r_shin"], params.feet_gap_m
     ankle, other_ankle = (own[0], own[0]), (other[0], other[0])
@@ -98,6 +112,8 @@ def _overlaps_with_shins(
         _overlaps(own, other_ankle, foot + shin + gap),
         _overlaps(ankle, other_ankle, 2 * shin + gap),
     ]
+    if shins is not None:
+        candidates.append(_overlaps(shins[0], shins[1], 2 * shin + gap))
     over = np.stack([c[0] for c in candidates])
     k = np.argmax(over, axis=0)
     cols = np.arange(over.shape[1])
@@ -291,16 +307,18 @@ def swing_pushes(
 ) -> dict[str, dict[str, Array]]:
     """How far each foot in the air is pushed aside ((F, 2) per role and foot, 0 on the
     floor) so that it passes a partner's foot instead of going through it: each frame a
-    foot in the air overlapping a partner's foot, or nearer a partner's ankle than the
-    shin's end allows (:func:`_overlaps_with_shins`), is pushed away from it by the overlap
-    (half of it each where both are in the air); the pushes are smoothed over
-    ``feet_push_smoothing_s`` and fade out where the foot lifts and lands, in
-    ``feet_rounds`` rounds."""
+    foot in the air overlapping a partner's foot, nearer a partner's ankle than the
+    shin's end allows, or whose lower shin comes nearer the partner's than two shins' radii
+    (:func:`_overlaps_with_shins`), is pushed away from it by the overlap (half of it each
+    where both are in the air); the pushes are smoothed over ``feet_push_smoothing_s`` and
+    fade out where the foot lifts and lands, in ``feet_push_rounds`` rounds, and their
+    size changes at most ``feet_push_speed_max_m_s`` fast."""
     n = tracks["leader"].facing.size
     air = {r: {f: tracks[r].feet[f][:, 2] > _ON_FLOOR_M for f in "LR"} for r in ROLES}
     fade = {r: {f: _fade(air[r][f], params.feet_push_fade_s * fps) for f in "LR"} for r in ROLES}
     push = {r: {f: np.zeros((n, 2)) for f in "LR"} for r in ROLES}
-    for _ in range(params.feet_rounds):
+    heights = {"leader": params.leader_height_m, "follower": params.follower_height_m}
+    for _ in range(params.feet_push_rounds):
         asks = {r: {f: np.zeros((n, 2)) for f in "LR"} for r in ROLES}
         feet = {
             r: {
@@ -313,14 +331,27 @@ def swing_pushes(
             }
             for r in ROLES
         }
+        shins = {
+            r: {
+                f: _lower_shins(tracks[r], feet[r][f][0][:, :2], f, heights[r], params)
+                for f in "LR"
+            }
+            for r in ROLES
+        }
         for his in "LR":
             for her in "LR":
-                over, way = _overlaps_with_shins(feet["leader"][his], feet["follower"][her], params)
-                over = np.clip(over, 0.0, None)
                 a, b = air["leader"][his], air["follower"][her]
-                share = np.where(a & b, 0.5, 1.0)
-                asks["leader"][his] += (a * share * over)[:, None] * way
-                asks["follower"][her] -= (b * share * over)[:, None] * way
+                # Only a foot in the air is pushed: the frames where neither is ask nothing.
+                k = np.flatnonzero(a | b)
+                over, way = _overlaps_with_shins(
+                    _frames(feet["leader"][his], k),
+                    _frames(feet["follower"][her], k),
+                    params,
+                    (_frames(shins["leader"][his], k), _frames(shins["follower"][her], k)),
+                )
+                over = np.clip(over, 0.0, None) * np.where(a[k] & b[k], 0.5, 1.0)
+                asks["leader"][his][k] += (a[k] * over)[:, None] * way
+                asks["follower"][her][k] -= (b[k] * over)[:, None] * way
         width = params.feet_push_smoothing_s * fps
         for r in ROLES:
             for f in "LR":
@@ -329,7 +360,66 @@ def swing_pushes(
                 push[r][f] += (
                     gaussian_filter1d(ask, max(width / 2, _EPS), axis=0) * fade[r][f][:, None]
                 )
-    return push
+    return {
+        r: {
+            f: _rate_limited(push[r][f], _push_steps_m(tracks[r], shifts[r][f], f, params, fps))
+            for f in "LR"
+        }
+        for r in ROLES
+    }
+
+
+def _push_steps_m(
+    track: Tracks, shift: Array, foot: str, params: MotionParams, fps: float
+) -> Array:
+    """How far a foot's push may grow or shrink each frame: ``feet_push_speed_max_m_s``,
+    less where the swing itself is within that of ``feet_swing_speed_max_m_s`` (a fast
+    swing is not made faster)."""
+    xy = track.feet[foot][:, :2] + shift
+    speed = (
+        np.linalg.norm(np.gradient(xy, axis=0), axis=1) * fps if xy.shape[0] > 1 else np.zeros(1)
+    )
+    room = np.clip(params.feet_swing_speed_max_m_s - speed, 0.0, params.feet_push_speed_max_m_s)
+    return np.asarray(room / fps)
+
+
+def _rate_limited(push: Array, step_m: float | Array) -> Array:
+    """``push`` ((F, 2)) scaled down where its size grows or shrinks by more than
+    ``step_m`` (per frame, or one for all) a frame: its size becomes the largest that is
+    nowhere above the push's own and changes by at most ``step_m`` a frame (so it stays 0
+    wherever the push is 0: on the floor)."""
+    size = np.linalg.norm(push, axis=1)
+    steps = np.broadcast_to(np.asarray(step_m, dtype=float), size.shape)
+    limit = size.copy()
+    for i in range(1, limit.size):
+        limit[i] = min(limit[i], limit[i - 1] + steps[i])
+    for i in range(limit.size - 2, -1, -1):
+        limit[i] = min(limit[i], limit[i + 1] + steps[i])
+    return np.asarray(push * (limit / np.maximum(size, _EPS))[:, None])
+
+
+def _frames(segment: tuple[Array, Array], k: NDArray[np.intp]) -> tuple[Array, Array]:
+    """The frames ``k`` of a segment's two ends."""
+    return segment[0][k], segment[1][k]
+
+
+def _lower_shins(
+    track: Tracks, ankle_xy: Array, foot: str, height_m: float, params: MotionParams
+) -> tuple[Array, Array]:
+    """A leg's lower shin per frame ((F, 3) ends): from its ankle (the foot's lift above
+    the ankle's height, 0.039 of the height) ``feet_shin_check_m`` up, leaning towards its
+    hip (the body point ``FOOT_OFFSET_M`` to that side, 0.530 of the height up) as a
+    straight leg from the ankle to the hip would."""
+    facing = track.facing
+    right = np.column_stack([np.sin(facing), -np.cos(facing)])
+    hip = track.body_xy + _side(foot) * FOOT_OFFSET_M * right
+    ankle_z = track.feet[foot][:, 2] + _ANKLE_SHARE * height_m
+    up = np.clip(params.feet_shin_check_m / np.maximum(_HIP_SHARE * height_m - ankle_z, _EPS), 0, 1)
+    low = np.column_stack([ankle_xy, ankle_z])
+    high = np.column_stack(
+        [ankle_xy + (hip - ankle_xy) * up[:, None], ankle_z + params.feet_shin_check_m]
+    )
+    return low, high
 
 
 def _fade(air: NDArray[np.bool_], frames: float) -> Array:
