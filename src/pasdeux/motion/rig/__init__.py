@@ -19,7 +19,10 @@ from pasdeux.motion.rig._kin import (
     two_bone_ik,
 )
 from pasdeux.motion.rig._skeleton import (
+    ANKLE_HEIGHT_SHARE,
+    HIP_HEIGHT_SHARE,
     JOINTS,
+    KNEE_HEIGHT_SHARE,
     PARENTS,
     Skeleton,
     positions_from_rotations,
@@ -27,9 +30,12 @@ from pasdeux.motion.rig._skeleton import (
 )
 
 __all__ = [
+    "ANKLE_HEIGHT_SHARE",
     "DOWN",
     "FORWARD",
+    "HIP_HEIGHT_SHARE",
     "JOINTS",
+    "KNEE_HEIGHT_SHARE",
     "PARENTS",
     "UP",
     "Array",

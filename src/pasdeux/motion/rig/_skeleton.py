@@ -58,7 +58,9 @@ __all__ = [
 ]
 
 # Drillis & Contini's fractions of the height (see the module's docstring).
-_HIP_H, _KNEE_H, _ANKLE_H = 0.530, 0.285, 0.039
+HIP_HEIGHT_SHARE, KNEE_HEIGHT_SHARE, ANKLE_HEIGHT_SHARE = 0.530, 0.285, 0.039
+"""Heights above the floor of the hip, knee and ankle joints, shares of the height."""
+_HIP_H, _KNEE_H, _ANKLE_H = HIP_HEIGHT_SHARE, KNEE_HEIGHT_SHARE, ANKLE_HEIGHT_SHARE
 _CHEST_H, _SHOULDER_H, _CHIN_H = 0.720, 0.818, 0.870
 _FOOT_LENGTH, _HIP_WIDTH = 0.152, 0.191
 _ARM_SEGMENTS = (0.186, 0.146, 0.108)  # upper arm, forearm, hand (to the fingertip)

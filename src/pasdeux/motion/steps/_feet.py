@@ -36,17 +36,13 @@ from scipy.ndimage import gaussian_filter1d, maximum_filter1d
 from pasdeux.capsules import closest_parameters
 from pasdeux.dances.geometry import FOOT_OFFSET_M
 from pasdeux.motion._params import MotionParams
-from pasdeux.motion.rig import Array, smoothstep
+from pasdeux.motion.rig import ANKLE_HEIGHT_SHARE, HIP_HEIGHT_SHARE, Array, smoothstep
 from pasdeux.motion.steps._tracks import ROLES, TimedStep, Tracks
 
 __all__ = ["Stance", "feet_shifts", "shifted_feet", "stances", "swing_pushes"]
 
 _ON_FLOOR_M = 1e-6
 _EPS = 1e-9
-_ANKLE_SHARE = 0.039
-"""The ankle's height above the floor, a share of the dancer's height (Drillis & Contini)."""
-_HIP_SHARE = 0.530
-"""The hip joint's height above the floor, a share of the dancer's height."""
 
 
 @dataclass(frozen=True)
@@ -407,14 +403,16 @@ def _lower_shins(
     track: Tracks, ankle_xy: Array, foot: str, height_m: float, params: MotionParams
 ) -> tuple[Array, Array]:
     """A leg's lower shin per frame ((F, 3) ends): from its ankle (the foot's lift above
-    the ankle's height, 0.039 of the height) ``feet_shin_check_m`` up, leaning towards its
-    hip (the body point ``FOOT_OFFSET_M`` to that side, 0.530 of the height up) as a
-    straight leg from the ankle to the hip would."""
+    the ankle's height, ``ANKLE_HEIGHT_SHARE`` of the height) ``feet_shin_check_m`` up,
+    leaning towards its hip (the body point ``FOOT_OFFSET_M`` to that side,
+    ``HIP_HEIGHT_SHARE`` of the height up) as a straight leg from the ankle to the hip
+    would."""
     facing = track.facing
     right = np.column_stack([np.sin(facing), -np.cos(facing)])
     hip = track.body_xy + _side(foot) * FOOT_OFFSET_M * right
-    ankle_z = track.feet[foot][:, 2] + _ANKLE_SHARE * height_m
-    up = np.clip(params.feet_shin_check_m / np.maximum(_HIP_SHARE * height_m - ankle_z, _EPS), 0, 1)
+    ankle_z = track.feet[foot][:, 2] + ANKLE_HEIGHT_SHARE * height_m
+    below_hip_m = np.maximum(HIP_HEIGHT_SHARE * height_m - ankle_z, _EPS)
+    up = np.clip(params.feet_shin_check_m / below_hip_m, 0, 1)
     low = np.column_stack([ankle_xy, ankle_z])
     high = np.column_stack(
         [ankle_xy + (hip - ankle_xy) * up[:, None], ankle_z + params.feet_shin_check_m]
