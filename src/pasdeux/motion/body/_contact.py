@@ -30,7 +30,13 @@ from numpy.typing import NDArray
 from scipy.ndimage import binary_dilation, gaussian_filter1d, maximum_filter1d
 from scipy.spatial.transform import Rotation
 
-from pasdeux.capsules import BONE_CAPSULES, PART_CAPSULES, closest_on_segment, closest_parameters
+from pasdeux.capsules import (
+    BONE_CAPSULES,
+    PART_CAPSULES,
+    closest_on_segment,
+    closest_parameters,
+    segment_distances_m,
+)
 from pasdeux.dances import HOLD_CONNECTIONS
 from pasdeux.motion._params import MotionParams
 from pasdeux.motion.rig import Array, Skeleton, positions_from_rotations
@@ -383,10 +389,7 @@ def _overlapping(
     f, a, b = candidate_pairs(lpos, fpos, model, allowed_m, params.contact_search_m)
     # A pair the hold lets rest on each other may sink in by what it allows; any other
     # is opened to ``contact_clearance_m`` apart (two legs to ``contact_leg_clearance_m``).
-    allowed = allowed_m[f, a, b]
-    legs = _LEGS[a] & _LEGS[b]
-    clearance = np.where(legs, params.contact_leg_clearance_m, params.contact_clearance_m)
-    slack = np.where(allowed > 0, allowed, -clearance)
+    slack = _slack_m(allowed_m[f, a, b], _LEGS[a] & _LEGS[b], params)
     overlap = overlaps_m(lpos, fpos, model, (f, a, b)) - slack
     hit = np.zeros(todo.size, dtype=bool)
     hit[f[overlap > 0]] = True
@@ -515,9 +518,14 @@ def pair_slack_m(allowed_m: Array, params: MotionParams) -> Array:
     """How much each (frame, leader capsule, follower capsule) pair may overlap: what the
     hold allows where it allows some (``inf``: at will), else minus the clearance aimed
     for (``contact_leg_clearance_m`` between two legs, ``contact_clearance_m`` else)."""
-    legs = _LEGS[:, None] & _LEGS[None, :]
+    return _slack_m(allowed_m, (_LEGS[:, None] & _LEGS[None, :])[None], params)
+
+
+def _slack_m(allowed_m: Array, legs: BoolArray, params: MotionParams) -> Array:
+    """:func:`pair_slack_m` of pairs whose hold allows ``allowed_m`` and which are two legs
+    where ``legs`` (broadcast against it)."""
     clearance = np.where(legs, params.contact_leg_clearance_m, params.contact_clearance_m)
-    return np.asarray(np.where(allowed_m > 0, allowed_m, -clearance[None]))
+    return np.asarray(np.where(allowed_m > 0, allowed_m, -clearance))
 
 
 def swivel_knees(
@@ -600,10 +608,7 @@ def _leg_meeting(
 def _overlap(radii_m: Array, ends: tuple[Array, Array], others: tuple[Array, Array]) -> Array:
     """How much the capsules of ends ``ends`` overlap those of ends ``others`` (each
     (..., 3), broadcast against each other) whose radii add up to ``radii_m`` (metres)."""
-    s, t = closest_parameters(ends[0], ends[1], others[0], others[1])
-    p = ends[0] + s[..., None] * (ends[1] - ends[0])
-    q = others[0] + t[..., None] * (others[1] - others[0])
-    return np.asarray(radii_m - np.sqrt(np.einsum("...i,...i->...", p - q, p - q)))
+    return np.asarray(radii_m - segment_distances_m(ends[0], ends[1], others[0], others[1]))
 
 
 def _costs(

@@ -180,6 +180,7 @@ class ForwardBeatTracker:
         self._held = 0  # the incumbent's beats in a row at about the same tempo
         self.halvings = 0
         self._settled = -math.inf  # the incumbent's last re-seat: the tapper's anchors follow it
+        self._tap_slack = max(1, round(self.params.tap_slack_s * self.fps))  # frames
         # after a tap: (its beat, its next, anchor, old interval, old held count, beats counted)
         self._tap_check: tuple[int, int, int, int, int, int] | None = None
         self.untaps = 0
@@ -319,7 +320,7 @@ class ForwardBeatTracker:
                 continue
             if self._tap_fits(anchor, beat, period, strength):
                 tapped = self._tap_phase(anchor, beat, period, strength)
-                if tapped <= self._last_beat + round(p.tap_slack_s * self.fps):
+                if tapped <= self._last_beat + self._tap_slack:
                     return None
                 return self._reseat(t, tapped, period, anchor)
         return None
@@ -330,7 +331,7 @@ class ForwardBeatTracker:
         ``tap_phase_margin`` times as strong as its two new beats: the anchor was an
         off-beat of the new tempo (an old beat heard after the change), so the grid is
         half a beat out of phase."""
-        slack = max(1, round(self.params.tap_slack_s * self.fps))
+        slack = self._tap_slack
         on = self._onset_near(round(anchor + period), slack) + strength
         off = sum(self._onset_near(round(anchor + k * period), slack) for k in (0.5, 1.5))
         shifted = off > self.params.tap_phase_margin * on
@@ -341,7 +342,7 @@ class ForwardBeatTracker:
         anchor is heard, so is the beat half way, and the incumbent's beats between are
         heard more weakly than both new beats, and weakly by the network."""
         p = self.params
-        slack = max(1, round(p.tap_slack_s * self.fps))
+        slack = self._tap_slack
         typical = np.maximum(self._typical, 1e-6)
         if self._onset_near(anchor, slack) < p.tap_confirm_ratio * typical[1]:
             return False
@@ -380,7 +381,7 @@ class ForwardBeatTracker:
         assert self._tap_check is not None
         tapped, due, anchor, old, held, counted = self._tap_check
         self._tap_check = None
-        slack = max(1, round(self.params.tap_slack_s * self.fps))
+        slack = self._tap_slack
         counted += sum(1 for b in self._recent if b > tapped)
         olds = [anchor + k * old for k in range(1, 8) if tapped + slack < anchor + k * old]
         olds = [b for b in olds if b < due - slack]
