@@ -25,6 +25,7 @@ from pasdeux.music.frontend import FPS, Onsets
 from pasdeux.music.frontend._onsets import onsets
 from pasdeux.music.grid import find_bars
 from pasdeux.music.grid._meter import (
+    _flat_half_bars,
     bar_viterbi,
     bass_alternation,
     harmonic_change,
@@ -462,6 +463,67 @@ def test_a_bare_tune_in_eight_bar_strains_of_two_four_does_not_read_three(seed: 
     act, beats, onsets = _bare_tune(16, 4, seed)
     meters, _ = find_bars(act, beats, onsets, default_prior(PARAMS), params=PARAMS)
     assert int(np.bincount(meters).argmax()) in {2, 4}
+
+
+def _chord_tune(
+    beats: int, seed: int, *, chord_beats: int, note: float = 1.0, accent: float = 0.0
+) -> tuple[NDArray[np.float64], NDArray[np.float64], Onsets]:
+    """A tune at 100 BPM: a melody note a beat (``note`` as loud as the chord), a chord
+    changing every ``chord_beats`` beats (on every bar line) and the downbeat network's
+    share ``0.15 * (0.5 + U(0, 1))`` on every beat, plus ``accent`` on each chord's
+    first beat."""
+    rng = np.random.default_rng(seed)
+    ibi = 0.6
+    times = np.asarray(0.5 + ibi * np.arange(beats), dtype=np.float64)
+    n = int((times[-1] + 1.0) * FPS)
+    act = np.zeros((n, 2))
+    bands = 0.05 * rng.random((n, 3))
+    chroma = np.full((n, 12), 0.05)
+    # a chord another than the one before, at random: no beat of a bar of four is the
+    # start of a likelier change than another
+    chords = np.cumsum(rng.integers(1, len(_TRIADS), size=beats // chord_beats + 1))
+    for i, t in enumerate(times):
+        f, end = round(t * FPS), round((t + ibi) * FPS)
+        down = accent if i % chord_beats == 0 else 0.0
+        act[f] = (0.5 + 0.1 * rng.random(), 0.15 * (0.5 + rng.random()) + down)
+        bands[f] += 0.6 + 0.4 * rng.random(3)
+        chroma[f:end, list(_TRIADS[chords[i // chord_beats] % len(_TRIADS)])] += 1.0
+        chroma[f:end, rng.integers(12)] += note
+    bass = np.zeros(10, dtype=np.float32)
+    return act, times, Onsets(bands=bands, chroma=chroma, bass=bass, bass_rate=100.0)
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("bar", [2, 4])
+def test_with_flat_accents_the_bar_is_the_harmony_s_period(seed: int, bar: int) -> None:
+    """The network hears no bar accent and no bass alternates (a fife march, a jig read
+    in dotted quarters, over chords): the bar is as long as the chord lasts, two beats
+    (the chord changes on a 4/4 bar's third beat as on its first) or four."""
+    act, beats, onsets = _chord_tune(96, seed, chord_beats=bar)
+    meters, positions = find_bars(act, beats, onsets, default_prior(PARAMS), params=PARAMS)
+    assert int(np.bincount(meters).argmax()) == bar
+    assert positions[::bar].tolist() == [1] * (96 // bar)  # on the chord changes
+
+
+def test_an_accent_on_one_keeps_a_two_beat_harmony_in_four() -> None:
+    """The chord changes every two beats but the network accents every fourth beat."""
+    act, beats, onsets = _chord_tune(96, 0, chord_beats=2, accent=0.3)
+    act[np.round(beats[2::4] * FPS).astype(int), 1] = 0.02  # beat 3 never sounds like 1
+    meters, _ = find_bars(act, beats, onsets, default_prior(PARAMS), params=PARAMS)
+    assert int(np.bincount(meters).argmax()) == 4
+
+
+def test_half_bars_need_both_flat_accents_and_harmony() -> None:
+    positions = np.tile([1, 2, 3, 4], 16)
+    flat = np.full(positions.size, -0.8)
+    level = np.zeros(positions.size)
+    on_one = np.where(positions == 1, 1.5, -0.5)
+    assert _flat_half_bars(flat, level, positions, PARAMS)
+    assert not _flat_half_bars(flat + on_one, level, positions, PARAMS)  # an accent on 1
+    assert not _flat_half_bars(flat, on_one, positions, PARAMS)  # the chord changes on 1
+    # beat 3 changing chord as often as beat 1: a bar line there too
+    both = np.where((positions == 1) | (positions == 3), 1.5, -0.5)
+    assert _flat_half_bars(flat, both, positions, PARAMS)
 
 
 def _synthetic_onsets(

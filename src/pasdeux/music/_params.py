@@ -101,6 +101,11 @@ class ListenParams:
     two_four_network_weight, root_vote
         Which beat starts a 2/4 bar: the weight of the network's log-odds, and of one bass
         root, against one z-score of harmonic change.
+    flat_accent_max, half_bar_harmony_t
+        A stretch read in 4/4 is two bars of 2 when the downbeat network accents beat 1
+        over beats 2 and 4 by less than ``flat_accent_max`` (log-odds) and the harmony
+        changes on beat 1 more than on beat 3 by a Welch's t below ``half_bar_harmony_t``
+        (of the pair change): nothing tells the third beat from the first.
     min_section_bars
         Fewest bars in a section (shorter runs merge into a neighbour; a tempo or texture
         change splits a section only this far from its edges).
@@ -213,6 +218,8 @@ class ListenParams:
     min_two_four_bars: int = 4
     two_four_network_weight: float = 0.3
     root_vote: float = 1.0
+    flat_accent_max: float = 0.45
+    half_bar_harmony_t: float = 2.0
     min_section_bars: int = 4
     phrase_bars: int = 8
     phrase_evidence: float = 6.0

@@ -696,7 +696,8 @@ def _two_four(
     # The network learnt 2/4 dances as 4/4 and fires on the heavier beat of the pair (the
     # samba's surdo on 2); which beat starts the bar is read mostly from the bass, which
     # plays the root on the downbeat and its fifth on the upbeat, and from harmonic change.
-    logit = params.two_four_network_weight * (np.log(q) - np.log1p(-q)) + change
+    net = np.log(q) - np.log1p(-q)
+    logit = params.two_four_network_weight * net + change
     notes = beat_bass_notes(onsets, beats)
     for run in _runs(meters, 4):
         idx = np.arange(run.start, run.stop)
@@ -706,13 +707,66 @@ def _two_four(
         alternation = _alternation(notes[idx])
         llr = params.alternation_gain * (alternation - params.alternation_neutral)
         llr += params.two_four_prior_weight * prior.meter_log_odds(bpm, 2, 4)
-        if llr <= 0:
-            continue
-        # which of the two alternating beats starts the 2/4 bar
         parity = np.arange(idx.size) % 2
-        evidence = logit[idx] + params.root_vote * _root_votes(notes[idx])
-        score = [float(np.sum(evidence[parity == k])) for k in (0, 1)]
-        first = 0 if score[0] >= score[1] else 1
+        if llr > 0:
+            # which of the two alternating beats starts the 2/4 bar
+            evidence = logit[idx] + params.root_vote * _root_votes(notes[idx])
+            score = [float(np.sum(evidence[parity == k])) for k in (0, 1)]
+            first = 0 if score[0] >= score[1] else 1
+        elif _flat_half_bars(net[idx], change[idx], positions[idx], params):
+            # no bass to read: the bars of 4 already start where the evidence put them
+            first = int(np.nonzero(positions[idx] == 1)[0][0] % 2)
+        else:
+            continue
         meters[idx] = 2
         positions[idx] = np.where(parity == first, 1, 2)
     return meters, positions
+
+
+def _flat_half_bars(
+    net: NDArray[np.float64],
+    change: NDArray[np.float64],
+    positions: NDArray[np.int64],
+    params: ListenParams,
+) -> bool:
+    """Whether a stretch read in 4/4 is two bars of 2: nothing marks its third beat off
+    from its first.
+
+    A bar of four is heard only where something tells its first beat from its third: an
+    accent (the downbeat network firing on 1 more than on 2 and 4) or the harmony (the
+    chord changing on 1 more than on 3). A bare melody, a fife march or a jig in 6/8 read
+    at the dotted quarter, has neither: the network hears no bar accent (its log-odds on
+    beat 1 exceed those on beats 2 and 4 by less than ``params.flat_accent_max``), and
+    the chord of the two beats from beat 3 differs from that of the two before no less
+    than at beat 1 but by chance (Welch's t of the pair change on beat 1 against beat 3
+    below ``params.half_bar_harmony_t``): the harmony's period, and the bar, is two
+    beats. (A t, not the difference: the bars of four were placed where the harmony
+    changes most, which on a two-beat harmony makes beat 1 beat 3 by chance, the more so
+    the clearer the harmony.) Dance music with a kit does not pass: its network accents
+    beat 1 by 0.9 log-odds or more, samba and paso doble too (the network learnt them in
+    4), so 2/4 there stays the bass's choice.
+
+    Parameters
+    ----------
+    net
+        The downbeat network's log-odds at each beat of the stretch.
+    change
+        Harmonic change (two beats a side, z-scores) at each beat of the stretch.
+    positions
+        Each beat's position in its bar of 4.
+    params
+        The tunables (:class:`pasdeux.music.ListenParams`).
+
+    Returns
+    -------
+    bool
+        True when neither the accents nor the harmony mark a bar of four.
+    """
+    one, three = change[positions == 1], change[positions == 3]
+    weak = (positions == 2) | (positions == 4)
+    if one.size < 2 or three.size < 2 or not weak.any():
+        return False
+    accent = float(net[positions == 1].mean() - net[weak].mean())
+    spread = math.sqrt(float(one.var(ddof=1)) / one.size + float(three.var(ddof=1)) / three.size)
+    t = float(one.mean() - three.mean()) / max(spread, 1e-9)
+    return accent < params.flat_accent_max and t < params.half_bar_harmony_t
