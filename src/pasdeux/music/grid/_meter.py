@@ -20,9 +20,12 @@ recordings annotated in 4 (Samba and Paso Doble included), and fires on whicheve
 a 2/4 pair is heavier. It is made afterwards, from an alternating bass (a bass note on
 every beat, the same note every other beat: the root-fifth oom-pah of marches, polkas,
 samba and merengue) weighed with the dances' tempo prior; the bar then starts on the
-bass's root (the note whose fifth it alternates with) and on harmonic change. A compound
-beat (each beat split in three, 6/8) lifts the bias against two-beat bars, since 6/8 is
-counted in two.
+bass's root (the note whose fifth it alternates with) and on harmonic change. Where no
+bass alternates, a stretch of 4/4 is read in 2 when nothing tells its third beat from its
+first: no accent of the network on beat 1, and the harmony changing on beat 3 as on beat 1
+but by chance (a bare fife march; a jig read in dotted quarters, 6/8 and not 12/8). A
+compound beat (each beat split in three, 6/8) lifts the bias against two-beat bars, since
+6/8 is counted in two.
 """
 
 from __future__ import annotations
