@@ -4,7 +4,7 @@ hold changes, round the partner and past the partner's hands."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -604,103 +604,186 @@ def hand_targets(
     ``low_forward_share`` of the way across that line both partners face (the lesser of
     their two facings that way; none where they face each other or either is side on); raised,
     ``raised_clearance_m`` over the top of her head, as near over it as both reach."""
-    li, fi = skeletons["leader"].index, skeletons["follower"].index
-    reach = {role: reach_share * arm_reach_m(skel) for role, skel in skeletons.items()}
-    nearest = tuple(nearest_share * arm_reach_m(skeletons[role]) for role in ROLES)
-
-    def p(body: Body, idx: Callable[[str], int], joint: str) -> Array:
-        return body.positions[:, idx(joint)]
-
-    def shoulder(side: str) -> str:
-        return f"{side_name(side)}Arm"
-
-    def axes(body: Body, idx: Callable[[str], int]) -> tuple[Array, Array]:
-        rot = body.world[:, idx("Spine2")]
-        return apply(rot, FORWARD), apply(rot, np.array([1.0, 0.0, 0.0]))
-
-    l_fwd, l_right = axes(ldr, li)
-    f_fwd, f_right = axes(flw, fi)
-    hanging = {
-        "leader": {s: p(ldr, li, shoulder(s)) + 0.5 * DOWN + 0.1 * l_fwd for s in "lr"},
-        "follower": {s: p(flw, fi, shoulder(s)) + 0.46 * DOWN + 0.1 * f_fwd for s in "lr"},
-    }
-    for role, body_right in (("leader", l_right), ("follower", f_right)):
-        hanging[role]["l"] = hanging[role]["l"] - 0.06 * body_right
-        hanging[role]["r"] = hanging[role]["r"] + 0.06 * body_right
+    couple = _couple(ldr, flw, skeletons)
+    arms = [arm_reach_m(skeletons[role]) for role in ROLES]
+    limits = _Limits(
+        reach=(reach_share * arms[0], reach_share * arms[1]),
+        nearest=(nearest_share * arms[0], nearest_share * arms[1]),
+    )
+    hanging = _hanging_hands(couple)
     _free_hands_off_partner(
-        hanging,
-        {"leader": ldr, "follower": flw},
-        skeletons,
-        _free_hands(hold),
-        free_hand_smoothing_frames,
+        hanging, couple.bodies, skeletons, _free_hands(hold), free_hand_smoothing_frames
     )
     out = {role: dict(hands) for role, hands in hanging.items()}
-
-    # Held low, joined hands drop below the shoulders and forward where both partners
-    # face the way across the line between their shoulders (side by side: in front of
-    # them, the forearms reaching forward and the upper arms hanging by each body; facing
-    # each other, side on, or one in front of the other: straight down).
-    shared = l_fwd + f_fwd
-
-    def join(leader_hand: str, follower_hand: str, drop_m: float) -> None:
-        his, hers = p(ldr, li, shoulder(leader_hand)), p(flw, fi, shoulder(follower_hand))
-        line = hers - his
-        line[:, 2] = 0.0
-        line /= np.maximum(np.linalg.norm(line, axis=1, keepdims=True), 1e-9)
-        # Level and across the line between the shoulders, on the side they face; by as
-        # much as the one facing less that way does (0 where either faces side on).
-        across = np.cross(UP, line)
-        across *= np.where(np.sum(shared * across, axis=1) < 0, -1.0, 1.0)[:, None]
-        share = np.minimum(np.sum(l_fwd * across, axis=1), np.sum(f_fwd * across, axis=1))
-        way = DOWN + low_forward_share * np.clip(share, 0.0, None)[:, None] * across
-        way /= np.linalg.norm(way, axis=1, keepdims=True)
-        meet = meeting_point(his, hers, reach["leader"], reach["follower"], drop_m, way)
-        meet = off_shoulders(meet, (his, hers), nearest)
-        out["leader"][leader_hand] = out["follower"][follower_hand] = meet
-
-    def raised(leader_hand: str, follower_hand: str) -> None:
-        head = p(flw, fi, "Head")
-        his, hers = p(ldr, li, shoulder(leader_hand)), p(flw, fi, shoulder(follower_hand))
-        wanted = 0.7 * head + 0.3 * his
-        # Over the top of her head (upright), a little towards him.
-        top = head[:, 2] + skeletons["follower"].length("HeadTop_End")
-        wanted[:, 2] = top + raised_clearance_m
-        meet = level_point(his, hers, (reach["leader"], reach["follower"]), wanted)
-        meet = off_shoulders(meet, (his, hers), nearest)
-        out["leader"][leader_hand] = out["follower"][follower_hand] = meet
-
     if hold == "closed":
-        his, hers = p(ldr, li, shoulder("l")), p(flw, fi, shoulder("r"))
-        wanted = (his + hers) / 2 + 0.22 * (-l_right) + np.array([0.0, 0.0, 0.02])
-        meet = level_point(his, hers, (reach["leader"], reach["follower"]), wanted)
-        meet = off_shoulders(meet, (his, hers), nearest)
-        out["leader"]["l"] = out["follower"]["r"] = meet
-        # His right hand on her left shoulder blade, on the surface of her back at her
-        # left side (his forearm comes round her, ``_contact`` keeps it outside her);
-        # her left hand on top of his right shoulder, her arm resting on his.
-        out["leader"]["r"] = p(flw, fi, "Spine2") + 0.06 * UP - 0.07 * f_fwd - 0.11 * f_right
-        out["follower"]["l"] = p(ldr, li, shoulder("r")) + 0.08 * UP + 0.05 * l_right - 0.03 * l_fwd
+        _closed_hands(out, couple, limits)
     elif hold == "embrace":
-        for s, sign in (("l", -1.0), ("r", 1.0)):
-            out["leader"][s] = p(flw, fi, "Spine") - sign * 0.13 * f_right - 0.05 * f_fwd
-            out["follower"][s] = p(ldr, li, shoulder("r" if s == "l" else "l")) + 0.03 * UP
+        _embrace_hands(out, couple)
     elif hold == "shadow":
-        for s in "lr":
-            out["leader"][s] = p(flw, fi, shoulder(s)) - 0.08 * f_fwd - 0.03 * UP
-    elif hold == "left_to_right_raised":
-        raised("l", "r")
-    elif hold == "right_to_right_raised":
-        raised("r", "r")
+        _shadow_hands(out, couple)
+    elif hold in _RAISED_HOLDS:
+        _raised_hands(out, couple, _RAISED_HOLDS[hold], limits, raised_clearance_m)
     else:
-        pairs = {
-            "left_to_right": (("l", "r"),),
-            "right_to_right": (("r", "r"),),
-            "right_to_left": (("r", "l"),),
-            "left_to_left": (("l", "l"),),
-            "double": (("l", "r"), ("r", "l")),
-            "double_crossed": (("r", "r"), ("l", "l")),
-        }
-        for leader_hand, follower_hand in pairs.get(hold, ()):
-            join(leader_hand, follower_hand, 0.35)
-    _joined_hands_off_bodies(out, hold, {"leader": ldr, "follower": flw}, skeletons)
+        for sides in _LOW_HOLDS.get(hold, ()):
+            _low_hands(out, couple, sides, limits, low_forward_share)
+    _joined_hands_off_bodies(out, hold, couple.bodies, skeletons)
     return out
+
+
+_LOW_HOLDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "left_to_right": (("l", "r"),),
+    "right_to_right": (("r", "r"),),
+    "right_to_left": (("r", "l"),),
+    "left_to_left": (("l", "l"),),
+    "double": (("l", "r"), ("r", "l")),
+    "double_crossed": (("r", "r"), ("l", "l")),
+}
+"""The holds that join hands held low: (his hand, her hand) of each pair they join."""
+
+_RAISED_HOLDS: dict[str, tuple[str, str]] = {
+    "left_to_right_raised": ("l", "r"),
+    "right_to_right_raised": ("r", "r"),
+}
+"""The holds that join one pair of hands over her head: (his hand, her hand)."""
+
+
+@dataclass(frozen=True)
+class _Couple:
+    """Both dancers as :func:`hand_targets` reads them: bodies and skeletons per role, and
+    per role the chest's forward and right axes (world, per frame)."""
+
+    bodies: dict[str, Body]
+    skeletons: dict[str, Skeleton]
+    forward: dict[str, Array]
+    right: dict[str, Array]
+
+    def at(self, role: str, joint: str) -> Array:
+        """Where ``joint`` of ``role`` is, per frame."""
+        return self.bodies[role].positions[:, self.skeletons[role].index(joint)]
+
+    def shoulder(self, role: str, side: str) -> Array:
+        """Where the shoulder joint of the ``side`` arm of ``role`` is, per frame."""
+        return self.at(role, f"{side_name(side)}Arm")
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """How far from each shoulder joined hands may meet, per role in :data:`ROLES`
+    order: at most ``reach``, at least ``nearest`` (m)."""
+
+    reach: tuple[float, float]
+    nearest: tuple[float, float]
+
+
+def _couple(ldr: Body, flw: Body, skeletons: dict[str, Skeleton]) -> _Couple:
+    """The :class:`_Couple` of the leader's body ``ldr`` and the follower's ``flw``."""
+    bodies = {"leader": ldr, "follower": flw}
+    forward, right = {}, {}
+    for role, body in bodies.items():
+        rot = body.world[:, skeletons[role].index("Spine2")]
+        forward[role], right[role] = apply(rot, FORWARD), apply(rot, np.array([1.0, 0.0, 0.0]))
+    return _Couple(bodies, skeletons, forward, right)
+
+
+def _hanging_hands(couple: _Couple) -> dict[str, dict[str, Array]]:
+    """Where each hand hangs free (per role and side): below its shoulder (50 cm his,
+    46 cm hers), 10 cm in front and 6 cm out to its side."""
+    drop_m = {"leader": 0.5, "follower": 0.46}
+    hanging = {
+        role: {
+            s: couple.shoulder(role, s) + drop_m[role] * DOWN + 0.1 * couple.forward[role]
+            for s in "lr"
+        }
+        for role in ROLES
+    }
+    for role in ROLES:
+        hanging[role]["l"] = hanging[role]["l"] - 0.06 * couple.right[role]
+        hanging[role]["r"] = hanging[role]["r"] + 0.06 * couple.right[role]
+    return hanging
+
+
+def _closed_hands(out: dict[str, dict[str, Array]], couple: _Couple, limits: _Limits) -> None:
+    """The hands of the closed hold (in ``out``, in place): his left and her right joined
+    at a point both reach, out to his left of the middle of their shoulders; his right
+    hand on her left shoulder blade, on the surface of her back at her left side (his
+    forearm comes round her, ``_contact`` keeps it outside her); her left hand on top of
+    his right shoulder, her arm resting on his."""
+    his, hers = couple.shoulder("leader", "l"), couple.shoulder("follower", "r")
+    wanted = (his + hers) / 2 + 0.22 * (-couple.right["leader"]) + np.array([0.0, 0.0, 0.02])
+    meet = level_point(his, hers, limits.reach, wanted)
+    meet = off_shoulders(meet, (his, hers), limits.nearest)
+    out["leader"]["l"] = out["follower"]["r"] = meet
+    f_fwd, f_right = couple.forward["follower"], couple.right["follower"]
+    l_fwd, l_right = couple.forward["leader"], couple.right["leader"]
+    out["leader"]["r"] = couple.at("follower", "Spine2") + 0.06 * UP - 0.07 * f_fwd - 0.11 * f_right
+    out["follower"]["l"] = (
+        couple.shoulder("leader", "r") + 0.08 * UP + 0.05 * l_right - 0.03 * l_fwd
+    )
+
+
+def _embrace_hands(out: dict[str, dict[str, Array]], couple: _Couple) -> None:
+    """The hands of the embrace (in ``out``, in place): his on her waist, either side of
+    her spine, hers on top of his shoulders."""
+    f_fwd, f_right = couple.forward["follower"], couple.right["follower"]
+    for s, sign in (("l", -1.0), ("r", 1.0)):
+        out["leader"][s] = couple.at("follower", "Spine") - sign * 0.13 * f_right - 0.05 * f_fwd
+        out["follower"][s] = couple.shoulder("leader", "r" if s == "l" else "l") + 0.03 * UP
+
+
+def _shadow_hands(out: dict[str, dict[str, Array]], couple: _Couple) -> None:
+    """The hands of the shadow hold (in ``out``, in place): his on her shoulders, from
+    behind."""
+    for s in "lr":
+        out["leader"][s] = (
+            couple.shoulder("follower", s) - 0.08 * couple.forward["follower"] - 0.03 * UP
+        )
+
+
+def _raised_hands(
+    out: dict[str, dict[str, Array]],
+    couple: _Couple,
+    sides: tuple[str, str],
+    limits: _Limits,
+    clearance_m: float,
+) -> None:
+    """His ``sides[0]`` hand and her ``sides[1]`` joined over her head (in ``out``, in
+    place): ``clearance_m`` over its top (upright), a little towards him, as near there
+    as both reach."""
+    head = couple.at("follower", "Head")
+    his, hers = couple.shoulder("leader", sides[0]), couple.shoulder("follower", sides[1])
+    wanted = 0.7 * head + 0.3 * his
+    top = head[:, 2] + couple.skeletons["follower"].length("HeadTop_End")
+    wanted[:, 2] = top + clearance_m
+    meet = level_point(his, hers, limits.reach, wanted)
+    meet = off_shoulders(meet, (his, hers), limits.nearest)
+    out["leader"][sides[0]] = out["follower"][sides[1]] = meet
+
+
+def _low_hands(
+    out: dict[str, dict[str, Array]],
+    couple: _Couple,
+    sides: tuple[str, str],
+    limits: _Limits,
+    forward_share: float,
+) -> None:
+    """His ``sides[0]`` hand and her ``sides[1]`` joined low (in ``out``, in place): 35 cm
+    below the line between the shoulders (as far as both reach) and forward by
+    ``forward_share`` where both partners face the way across that line (side by side: in
+    front of them, the forearms reaching forward and the upper arms hanging by each body;
+    facing each other, side on, or one in front of the other: straight down)."""
+    l_fwd, f_fwd = couple.forward["leader"], couple.forward["follower"]
+    shared = l_fwd + f_fwd
+    his, hers = couple.shoulder("leader", sides[0]), couple.shoulder("follower", sides[1])
+    line = hers - his
+    line[:, 2] = 0.0
+    line /= np.maximum(np.linalg.norm(line, axis=1, keepdims=True), 1e-9)
+    # Level and across the line between the shoulders, on the side they face; by as
+    # much as the one facing less that way does (0 where either faces side on).
+    across = np.cross(UP, line)
+    across *= np.where(np.sum(shared * across, axis=1) < 0, -1.0, 1.0)[:, None]
+    share = np.minimum(np.sum(l_fwd * across, axis=1), np.sum(f_fwd * across, axis=1))
+    way = DOWN + forward_share * np.clip(share, 0.0, None)[:, None] * across
+    way /= np.linalg.norm(way, axis=1, keepdims=True)
+    meet = meeting_point(his, hers, limits.reach[0], limits.reach[1], 0.35, way)
+    meet = off_shoulders(meet, (his, hers), limits.nearest)
+    out["leader"][sides[0]] = out["follower"][sides[1]] = meet
