@@ -37,7 +37,7 @@ from pasdeux.capsules import closest_parameters
 from pasdeux.dances.geometry import FOOT_OFFSET_M
 from pasdeux.motion._params import MotionParams
 from pasdeux.motion.rig import ANKLE_HEIGHT_SHARE, HIP_HEIGHT_SHARE, Array, smoothstep
-from pasdeux.motion.steps._tracks import ROLES, TimedStep, Tracks
+from pasdeux.motion.steps._tracks import ROLES, TimedStep, Tracks, slice_tracks
 
 __all__ = ["Stance", "feet_shifts", "shifted_feet", "stances", "swing_pushes"]
 
@@ -142,6 +142,63 @@ def _worst_against(
             continue
         theirs = _segments(ankles, other.foot_yaw[f][part][mask], ball_m)
         over, ways = _overlaps((own[0][mask], own[1][mask]), theirs, _reach_m(params))
+        k = int(np.argmax(over))
+        if over[k] > worst:
+            worst, way = float(over[k]), ways[k]
+    return worst, way
+
+
+def _stance_shins(
+    stance: Stance,
+    ankles_xy: Array,
+    tracks: dict[str, Tracks],
+    other_xy: dict[str, Array],
+    fixed: dict[str, NDArray[np.bool_]],
+    params: MotionParams,
+) -> tuple[float, Array]:
+    """:func:`_shins_against` of a stance's foot (its ankle per frame of ``stance``,
+    ``ankles_xy``) and the partner's standing feet (0 and no way with
+    ``feet_shin_check_m`` 0: no shins are checked)."""
+    if params.feet_shin_check_m <= 0:
+        return 0.0, np.zeros(2)
+    heights = {"leader": params.leader_height_m, "follower": params.follower_height_m}
+    other = ROLES[1 - ROLES.index(stance.role)]
+    part = slice(stance.start, stance.stop)
+    own = tracks[stance.role]
+    shin = _lower_shins(
+        slice_tracks(own, part), ankles_xy, stance.foot, heights[stance.role], params
+    )
+    return _shins_against(shin, tracks[other], other_xy, fixed, part, heights[other], params)
+
+
+def _shins_against(
+    shin: tuple[Array, Array],
+    other: Tracks,
+    other_xy: dict[str, Array],
+    fixed: dict[str, NDArray[np.bool_]],
+    part: slice,
+    height_m: float,
+    params: MotionParams,
+) -> tuple[float, Array]:
+    """How far a standing foot's lower shin (``shin``, over the frames ``part``,
+    :func:`_lower_shins`) comes nearer the partner's standing lower shins (``fixed``;
+    their ankles ``other_xy``; the partner ``height_m`` tall) than two shins' radii and
+    ``feet_gap_m``, at worst, and the way that opens it (0 and no way where it overlaps
+    none): two standing legs leaning to their hips cross above feet that clear."""
+    worst, way = 0.0, np.zeros(2)
+    reach = 2 * params.capsule_radii_m["r_shin"] + params.feet_gap_m
+    far_m = reach + 2 * params.feet_shin_check_m
+    for f in "LR":
+        mask = fixed[f][part]
+        if not mask.any():
+            continue
+        ankles = other_xy[f][part]
+        if np.min(np.sum((shin[0][mask, :2] - ankles[mask]) ** 2, axis=1)) > far_m**2:
+            continue
+        theirs = _lower_shins(slice_tracks(other, part), ankles, f, height_m, params)
+        over, ways = _overlaps(
+            (shin[0][mask], shin[1][mask]), (theirs[0][mask], theirs[1][mask]), reach
+        )
         k = int(np.argmax(over))
         if over[k] > worst:
             worst, way = float(over[k]), ways[k]
@@ -267,17 +324,21 @@ def feet_shifts(
             across, side_ways = _crossing_against(
                 st, work[st.role][st.foot][part] + delta, tracks, work[other], fixed[other], params
             )
+            shins, shin_way = _stance_shins(
+                st, own[0][:, :2], tracks, work[other], fixed[other], params
+            )
             # A foot on a partner's or legs crossed from the landing first; legs crossed
-            # later in a turn together only where that leaves those clear (it never
-            # outweighs them, nor leads the search away from clearing them).
-            key = (max(over, across[0]), across[1])
+            # later in a turn together, or standing shins leaning across each other, only
+            # where that leaves those clear (it never outweighs them, nor leads the search
+            # away from clearing them).
+            key = (max(over, across[0]), max(across[1], shins))
             if key < best[0]:
                 best = (key, delta)
             if across[0] > over:
                 way = side_ways[0]
             worst = key[0]
             if worst <= 0.0:
-                worst, way = across[1], side_ways[1]
+                worst, way = key[1], side_ways[1] if across[1] >= shins else shin_way
             if worst <= 0.0:
                 break
             delta = delta + way * worst
