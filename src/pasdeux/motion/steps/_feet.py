@@ -374,42 +374,9 @@ def swing_pushes(
     air = {r: {f: tracks[r].feet[f][:, 2] > _ON_FLOOR_M for f in "LR"} for r in ROLES}
     fade = {r: {f: _fade(air[r][f], params.feet_push_fade_s * fps) for f in "LR"} for r in ROLES}
     push = {r: {f: np.zeros((n, 2)) for f in "LR"} for r in ROLES}
-    heights = {"leader": params.leader_height_m, "follower": params.follower_height_m}
+    width = params.feet_push_smoothing_s * fps
     for _ in range(params.feet_push_rounds):
-        asks = {r: {f: np.zeros((n, 2)) for f in "LR"} for r in ROLES}
-        feet = {
-            r: {
-                f: _segments(
-                    tracks[r].feet[f][:, :2] + shifts[r][f] + push[r][f],
-                    tracks[r].foot_yaw[f],
-                    balls_m[r],
-                )
-                for f in "LR"
-            }
-            for r in ROLES
-        }
-        shins = {
-            r: {
-                f: _lower_shins(tracks[r], feet[r][f][0][:, :2], f, heights[r], params)
-                for f in "LR"
-            }
-            for r in ROLES
-        }
-        for his in "LR":
-            for her in "LR":
-                a, b = air["leader"][his], air["follower"][her]
-                # Only a foot in the air is pushed: the frames where neither is ask nothing.
-                k = np.flatnonzero(a | b)
-                over, way = _overlaps_with_shins(
-                    _frames(feet["leader"][his], k),
-                    _frames(feet["follower"][her], k),
-                    params,
-                    (_frames(shins["leader"][his], k), _frames(shins["follower"][her], k)),
-                )
-                over = np.clip(over, 0.0, None) * np.where(a[k] & b[k], 0.5, 1.0)
-                asks["leader"][his][k] += (a[k] * over)[:, None] * way
-                asks["follower"][her][k] -= (b[k] * over)[:, None] * way
-        width = params.feet_push_smoothing_s * fps
+        asks = _push_asks(tracks, shifts, push, air, balls_m, params)
         for r in ROLES:
             for f in "LR":
                 wide = maximum_filter1d(np.abs(asks[r][f]), max(1, round(width)), axis=0)
@@ -424,6 +391,53 @@ def swing_pushes(
         }
         for r in ROLES
     }
+
+
+def _push_asks(
+    tracks: dict[str, Tracks],
+    shifts: dict[str, dict[str, Array]],
+    push: dict[str, dict[str, Array]],
+    air: dict[str, dict[str, NDArray[np.bool_]]],
+    balls_m: dict[str, float],
+    params: MotionParams,
+) -> dict[str, dict[str, Array]]:
+    """One round of :func:`swing_pushes`: how far each foot in the air (``air``), shifted
+    and pushed so far, asks to be pushed this round ((F, 2) per role and foot): away from
+    each partner's foot it overlaps (:func:`_overlaps_with_shins`) by the overlap, half of
+    it each where both are in the air."""
+    n = tracks["leader"].facing.size
+    heights = {"leader": params.leader_height_m, "follower": params.follower_height_m}
+    asks = {r: {f: np.zeros((n, 2)) for f in "LR"} for r in ROLES}
+    feet = {
+        r: {
+            f: _segments(
+                tracks[r].feet[f][:, :2] + shifts[r][f] + push[r][f],
+                tracks[r].foot_yaw[f],
+                balls_m[r],
+            )
+            for f in "LR"
+        }
+        for r in ROLES
+    }
+    shins = {
+        r: {f: _lower_shins(tracks[r], feet[r][f][0][:, :2], f, heights[r], params) for f in "LR"}
+        for r in ROLES
+    }
+    for his in "LR":
+        for her in "LR":
+            a, b = air["leader"][his], air["follower"][her]
+            # Only a foot in the air is pushed: the frames where neither is ask nothing.
+            k = np.flatnonzero(a | b)
+            over, way = _overlaps_with_shins(
+                _frames(feet["leader"][his], k),
+                _frames(feet["follower"][her], k),
+                params,
+                (_frames(shins["leader"][his], k), _frames(shins["follower"][her], k)),
+            )
+            over = np.clip(over, 0.0, None) * np.where(a[k] & b[k], 0.5, 1.0)
+            asks["leader"][his][k] += (a[k] * over)[:, None] * way
+            asks["follower"][her][k] -= (b[k] * over)[:, None] * way
+    return asks
 
 
 def _push_steps_m(
