@@ -310,49 +310,72 @@ def feet_shifts(
         (s for r in ROLES for f in "LR" for s in stances(tracks[r].feet[f][:, 2], r, f)),
         key=lambda s: (s.start, ROLES.index(s.role)),
     )
+    last: dict[tuple[str, str], tuple[int, Array]] = {}
     for st in order:
-        other = ROLES[1 - ROLES.index(st.role)]
-        part = slice(st.start, st.stop)
-        yaw = tracks[st.role].foot_yaw[st.foot][part]
-        delta = np.zeros(2)
-        best = ((np.inf, np.inf), delta)
-        for _ in range(params.feet_rounds + 1):
-            own = _segments(work[st.role][st.foot][part] + delta, yaw, balls_m[st.role])
-            over, way = _worst_against(
-                own, tracks[other], work[other], fixed[other], part, balls_m[other], params
-            )
-            across, side_ways = _crossing_against(
-                st, work[st.role][st.foot][part] + delta, tracks, work[other], fixed[other], params
-            )
-            shins, shin_way = _stance_shins(
-                st, own[0][:, :2], tracks, work[other], fixed[other], params
-            )
-            # A foot on a partner's or legs crossed from the landing first; legs crossed
-            # later in a turn together, or standing shins leaning across each other, only
-            # where that leaves those clear (it never outweighs them, nor leads the search
-            # away from clearing them).
-            key = (max(over, across[0]), max(across[1], shins))
-            if key < best[0]:
-                best = (key, delta)
-            if across[0] > over:
-                way = side_ways[0]
-            worst = key[0]
-            if worst <= 0.0:
-                worst, way = key[1], side_ways[1] if across[1] >= shins else shin_way
-            if worst <= 0.0:
-                break
-            delta = delta + way * worst
-            norm = float(np.linalg.norm(delta))
-            if norm > params.feet_shift_max_m:
-                delta *= params.feet_shift_max_m / norm
-        # The place tried that overlapped least (never worse than where the step put it).
-        delta = best[1]
-        work[st.role][st.foot][part] += delta
-        fixed[st.role][st.foot][part] = True
-        shift[st.role][st.foot][part] = delta
+        plan = tracks[st.role].feet[st.foot]
+        before = last.get((st.role, st.foot))
+        if before is not None and np.allclose(plan[st.start, :2], plan[before[0], :2], atol=1e-3):
+            # A foot that leaves the floor and comes down where it stood (a hop) is moved
+            # as it was.
+            delta = before[1]
+        else:
+            delta = _stance_delta(st, tracks, work, fixed, balls_m, params)
+        work[st.role][st.foot][st.start : st.stop] += delta
+        fixed[st.role][st.foot][st.start : st.stop] = True
+        shift[st.role][st.foot][st.start : st.stop] = delta
+        last[(st.role, st.foot)] = (st.stop - 1, delta)
     out = {r: {f: _through_swings(shift[r][f]) for f in "LR"} for r in ROLES}
     pushes = swing_pushes(tracks, out, balls_m, params, fps)
     return {r: {f: out[r][f] + pushes[r][f] for f in "LR"} for r in ROLES}
+
+
+def _stance_delta(
+    st: Stance,
+    tracks: dict[str, Tracks],
+    work: dict[str, dict[str, Array]],
+    fixed: dict[str, dict[str, NDArray[np.bool_]]],
+    balls_m: dict[str, float],
+    params: MotionParams,
+) -> Array:
+    """How far stance ``st`` is moved, whole (see the module's description): of the places
+    tried, the one that overlaps the partner's feet already standing (``fixed``; their
+    places so far ``work``) least."""
+    other = ROLES[1 - ROLES.index(st.role)]
+    part = slice(st.start, st.stop)
+    yaw = tracks[st.role].foot_yaw[st.foot][part]
+    delta = np.zeros(2)
+    best = ((np.inf, np.inf), delta)
+    for _ in range(params.feet_rounds + 1):
+        own = _segments(work[st.role][st.foot][part] + delta, yaw, balls_m[st.role])
+        over, way = _worst_against(
+            own, tracks[other], work[other], fixed[other], part, balls_m[other], params
+        )
+        across, side_ways = _crossing_against(
+            st, work[st.role][st.foot][part] + delta, tracks, work[other], fixed[other], params
+        )
+        shins, shin_way = _stance_shins(
+            st, own[0][:, :2], tracks, work[other], fixed[other], params
+        )
+        # A foot on a partner's or legs crossed from the landing first; legs crossed
+        # later in a turn together, or standing shins leaning across each other, only
+        # where that leaves those clear (it never outweighs them, nor leads the search
+        # away from clearing them).
+        key = (max(over, across[0]), max(across[1], shins))
+        if key < best[0]:
+            best = (key, delta)
+        if across[0] > over:
+            way = side_ways[0]
+        worst = key[0]
+        if worst <= 0.0:
+            worst, way = key[1], side_ways[1] if across[1] >= shins else shin_way
+        if worst <= 0.0:
+            break
+        delta = delta + way * worst
+        norm = float(np.linalg.norm(delta))
+        if norm > params.feet_shift_max_m:
+            delta *= params.feet_shift_max_m / norm
+    # The place tried that overlapped least (never worse than where the step put it).
+    return np.asarray(best[1])
 
 
 def swing_pushes(
