@@ -232,9 +232,7 @@ class MotionParams:
         all where it is beside it or in front).
     swing_free_lift_m
         A foot in the air this high (or higher) does not hold the pelvis down: it goes as
-        far as its leg reaches (lower, the pelvis is planned for it to reach its mark; at
-        the swing's lift, ``swing_lift_m``, a foot skimming the floor reaches where the feet
-        are kept apart, a kicked or flicked one may fall short).
+        far as its leg reaches (lower, the pelvis is planned for it to reach its mark).
     heel_release_from_m
         A leg this much short of the pelvis' height bends its knee; further short, its
         heel rises (if it bears no weight).
@@ -384,7 +382,7 @@ class MotionParams:
     heel_release_max_deg: float = 35.0
     heel_release_weight_max: float = 0.1
     heel_release_from_m: float = 0.01
-    swing_free_lift_m: float = 0.06
+    swing_free_lift_m: float = 0.02
     heel_release_behind_m: float = 0.1
     feet_shift_max_m: float = 0.16
     feet_rounds: int = 3
