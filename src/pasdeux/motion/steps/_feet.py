@@ -314,12 +314,14 @@ def feet_shifts(
     for st in order:
         plan = tracks[st.role].feet[st.foot]
         before = last.get((st.role, st.foot))
-        if before is not None and np.allclose(plan[st.start, :2], plan[before[0], :2], atol=1e-3):
-            # A foot that leaves the floor and comes down where it stood (a hop) is moved
-            # as it was.
-            delta = before[1]
-        else:
-            delta = _stance_delta(st, tracks, work, fixed, balls_m, params)
+        # A foot that leaves the floor and comes down where it stood (a hop) is moved as it
+        # was, where that leaves it clear of the partner's feet.
+        again = before is not None and np.allclose(
+            plan[st.start, :2], plan[before[0], :2], atol=1e-3
+        )
+        delta = _stance_delta(
+            st, tracks, work, fixed, balls_m, params, before[1] if again else None
+        )
         work[st.role][st.foot][st.start : st.stop] += delta
         fixed[st.role][st.foot][st.start : st.stop] = True
         shift[st.role][st.foot][st.start : st.stop] = delta
@@ -336,14 +338,17 @@ def _stance_delta(
     fixed: dict[str, dict[str, NDArray[np.bool_]]],
     balls_m: dict[str, float],
     params: MotionParams,
+    kept: Array | None = None,
 ) -> Array:
     """How far stance ``st`` is moved, whole (see the module's description): of the places
     tried, the one that overlaps the partner's feet already standing (``fixed``; their
-    places so far ``work``) least."""
+    places so far ``work``) least; ``kept`` (the move of the stance before, for a foot
+    coming down where it stood) as it is where it leaves the feet and the landing's
+    crossing clear."""
     other = ROLES[1 - ROLES.index(st.role)]
     part = slice(st.start, st.stop)
     yaw = tracks[st.role].foot_yaw[st.foot][part]
-    delta = np.zeros(2)
+    delta = np.zeros(2) if kept is None else kept
     best = ((np.inf, np.inf), delta)
     for _ in range(params.feet_rounds + 1):
         own = _segments(work[st.role][st.foot][part] + delta, yaw, balls_m[st.role])
@@ -366,6 +371,8 @@ def _stance_delta(
         if across[0] > over:
             way = side_ways[0]
         worst = key[0]
+        if worst <= 0.0 and kept is not None:
+            break
         if worst <= 0.0:
             worst, way = key[1], side_ways[1] if across[1] >= shins else shin_way
         if worst <= 0.0:
