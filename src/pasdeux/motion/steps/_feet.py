@@ -37,7 +37,7 @@ from pasdeux.capsules import closest_parameters
 from pasdeux.dances.geometry import FOOT_OFFSET_M
 from pasdeux.motion._params import MotionParams
 from pasdeux.motion.rig import ANKLE_HEIGHT_SHARE, HIP_HEIGHT_SHARE, Array, smoothstep
-from pasdeux.motion.steps._tracks import ROLES, TimedStep, Tracks, slice_tracks
+from pasdeux.motion.steps._tracks import ROLES, TimedStep, Tracks
 
 __all__ = ["Stance", "feet_shifts", "shifted_feet", "stances", "swing_pushes"]
 
@@ -156,46 +156,34 @@ def _stance_shins(
     fixed: dict[str, NDArray[np.bool_]],
     params: MotionParams,
 ) -> tuple[float, Array]:
-    """:func:`_shins_against` of a stance's foot (its ankle per frame of ``stance``,
-    ``ankles_xy``) and the partner's standing feet (0 and no way with
-    ``feet_shin_check_m`` 0: no shins are checked)."""
+    """How far a standing foot's lower shin (its ankle per frame of ``stance``,
+    ``ankles_xy``; :func:`_lower_shins`) comes nearer the partner's standing lower shins
+    (``fixed``; their ankles ``other_xy``) than two shins' radii and ``feet_gap_m``, at
+    worst, and the way that opens it (0 and no way where it overlaps none, or with
+    ``feet_shin_check_m`` 0): two standing legs leaning to their hips cross above feet that
+    clear."""
+    worst, way = 0.0, np.zeros(2)
     if params.feet_shin_check_m <= 0:
-        return 0.0, np.zeros(2)
+        return worst, way
+    part = slice(stance.start, stance.stop)
+    reach = 2 * params.capsule_radii_m["r_shin"] + params.feet_gap_m
+    # Two lower shins lean at most their length from their ankles.
+    far_m = reach + 2 * params.feet_shin_check_m
+    near = [
+        f
+        for f in "LR"
+        if fixed[f][part].any()
+        and np.min(np.sum((ankles_xy - other_xy[f][part])[fixed[f][part]] ** 2, axis=1)) <= far_m**2
+    ]
+    if not near:
+        return worst, way
     heights = {"leader": params.leader_height_m, "follower": params.follower_height_m}
     other = ROLES[1 - ROLES.index(stance.role)]
-    part = slice(stance.start, stance.stop)
     own = tracks[stance.role]
-    shin = _lower_shins(
-        slice_tracks(own, part), ankles_xy, stance.foot, heights[stance.role], params
-    )
-    return _shins_against(shin, tracks[other], other_xy, fixed, part, heights[other], params)
-
-
-def _shins_against(
-    shin: tuple[Array, Array],
-    other: Tracks,
-    other_xy: dict[str, Array],
-    fixed: dict[str, NDArray[np.bool_]],
-    part: slice,
-    height_m: float,
-    params: MotionParams,
-) -> tuple[float, Array]:
-    """How far a standing foot's lower shin (``shin``, over the frames ``part``,
-    :func:`_lower_shins`) comes nearer the partner's standing lower shins (``fixed``;
-    their ankles ``other_xy``; the partner ``height_m`` tall) than two shins' radii and
-    ``feet_gap_m``, at worst, and the way that opens it (0 and no way where it overlaps
-    none): two standing legs leaning to their hips cross above feet that clear."""
-    worst, way = 0.0, np.zeros(2)
-    reach = 2 * params.capsule_radii_m["r_shin"] + params.feet_gap_m
-    far_m = reach + 2 * params.feet_shin_check_m
-    for f in "LR":
+    shin = _lower_shins(own, ankles_xy, stance.foot, heights[stance.role], params, part)
+    for f in near:
         mask = fixed[f][part]
-        if not mask.any():
-            continue
-        ankles = other_xy[f][part]
-        if np.min(np.sum((shin[0][mask, :2] - ankles[mask]) ** 2, axis=1)) > far_m**2:
-            continue
-        theirs = _lower_shins(slice_tracks(other, part), ankles, f, height_m, params)
+        theirs = _lower_shins(tracks[other], other_xy[f][part], f, heights[other], params, part)
         over, ways = _overlaps(
             (shin[0][mask], shin[1][mask]), (theirs[0][mask], theirs[1][mask]), reach
         )
@@ -505,17 +493,22 @@ def _frames(segment: tuple[Array, Array], k: NDArray[np.intp]) -> tuple[Array, A
 
 
 def _lower_shins(
-    track: Tracks, ankle_xy: Array, foot: str, height_m: float, params: MotionParams
+    track: Tracks,
+    ankle_xy: Array,
+    foot: str,
+    height_m: float,
+    params: MotionParams,
+    part: slice = slice(None),
 ) -> tuple[Array, Array]:
-    """A leg's lower shin per frame ((F, 3) ends): from its ankle (the foot's lift above
-    the ankle's height, ``ANKLE_HEIGHT_SHARE`` of the height) ``feet_shin_check_m`` up,
-    leaning towards its hip (the body point ``FOOT_OFFSET_M`` to that side,
-    ``HIP_HEIGHT_SHARE`` of the height up) as a straight leg from the ankle to the hip
-    would."""
-    facing = track.facing
+    """A leg's lower shin per frame (of ``part``; (F, 3) ends): from its ankle (the foot's
+    lift above the ankle's height, ``ANKLE_HEIGHT_SHARE`` of the height)
+    ``feet_shin_check_m`` up, leaning towards its hip (the body point ``FOOT_OFFSET_M`` to
+    that side, ``HIP_HEIGHT_SHARE`` of the height up) as a straight leg from the ankle to
+    the hip would."""
+    facing = track.facing[part]
     right = np.column_stack([np.sin(facing), -np.cos(facing)])
-    hip = track.body_xy + _side(foot) * FOOT_OFFSET_M * right
-    ankle_z = track.feet[foot][:, 2] + ANKLE_HEIGHT_SHARE * height_m
+    hip = track.body_xy[part] + _side(foot) * FOOT_OFFSET_M * right
+    ankle_z = track.feet[foot][part, 2] + ANKLE_HEIGHT_SHARE * height_m
     below_hip_m = np.maximum(HIP_HEIGHT_SHARE * height_m - ankle_z, _EPS)
     up = np.clip(params.feet_shin_check_m / below_hip_m, 0, 1)
     low = np.column_stack([ankle_xy, ankle_z])
