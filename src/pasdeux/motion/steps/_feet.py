@@ -304,12 +304,10 @@ def feet_shifts(
         before = last.get((st.role, st.foot))
         # A foot that leaves the floor and comes down where it stood (a hop) is moved as it
         # was, where that leaves it clear of the partner's feet.
-        again = before is not None and np.allclose(
-            plan[st.start, :2], plan[before[0], :2], atol=1e-3
-        )
-        delta = _stance_delta(
-            st, tracks, work, fixed, balls_m, params, before[1] if again else None
-        )
+        kept = None
+        if before is not None and np.allclose(plan[st.start, :2], plan[before[0], :2], atol=1e-3):
+            kept = before[1]
+        delta = _stance_delta(st, tracks, work, fixed, balls_m, params, kept)
         work[st.role][st.foot][st.start : st.stop] += delta
         fixed[st.role][st.foot][st.start : st.stop] = True
         shift[st.role][st.foot][st.start : st.stop] = delta
