@@ -13,7 +13,10 @@ not). Taken in the order they begin, each stance is compared with the partner's 
 that began before it (a foot already standing there has the right of way) and moved,
 whole, the least way that clears them: by the overlap, away from the standing foot,
 ``feet_gap_m`` beyond touching, at most ``feet_shift_max_m`` (of the places tried, the
-one that overlaps least). A stance moved whole keeps its foot planted (no slide); the
+one that overlaps least); where that leaves the feet clear, it is also moved off where its
+lower shin, leaning to its hip, meets a partner's standing one (two standing legs leaning
+across each other above feet that clear), and a foot coming down where it stood (a hop)
+keeps the move it had. A stance moved whole keeps its foot planted (no slide); the
 swing before it and after it carries the foot from one shift to the next. A foot in the
 air passing a partner's foot is pushed round it (:func:`swing_pushes`), the push fading
 out where it lifts and lands; there each ankle is also the end of its shin, whose capsule
