@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from pasdeux.capsules import segment_distances_m
+from pasdeux.dances.geometry import FOOT_OFFSET_M
 from pasdeux.motion import MotionParams
+from pasdeux.motion.rig import ANKLE_HEIGHT_SHARE, HIP_HEIGHT_SHARE
 from pasdeux.motion.steps._feet import _rate_limited, feet_shifts, stances
 from pasdeux.motion.steps._tracks import Tracks, swept_path
 
@@ -368,3 +370,49 @@ def test_a_push_grows_and_shrinks_at_most_its_rate_and_stays_zero_on_the_floor()
         [0.02, 0.04, 0.06, 0.06, 0.06, 0.06, 0.06, 0.06, 0.04, 0.02]
     )
     assert np.allclose(limited[:, 0], 0.0)
+
+
+def test_a_standing_foot_keeps_its_shin_clear_of_a_partners_standing_leaning_shin() -> None:
+    n = 60
+    shins_m = 2 * PARAMS.capsule_radii_m["r_shin"]
+    # His left foot stands at the origin, his leg straight up (his hip above it). Her
+    # right foot lands 12 cm in front of it at frame 20, the feet pointing apart (they
+    # clear by far), but her leg leans back over his ankle to her hip 30 cm behind it:
+    # the lower shins meet above the ankles.
+    his = {"L": _standing((0.0, 0.0), n), "R": _standing((-0.5, -0.5), n)}
+    her = {"L": _standing((0.6, 0.6), n), "R": _stepping((0.12, -0.5), (0.12, 0.0), n, 10, 20)}
+    lead = _tracks(his, {"L": np.pi / 2, "R": 0.0})
+    follow = _tracks(her, {"L": np.pi, "R": -np.pi / 2})
+    lead.body_xy[:] = (0.0, -FOOT_OFFSET_M)  # his left hip over his left ankle
+    follow.facing[:] = np.pi
+    follow.body_xy[:] = (-0.30, -FOOT_OFFSET_M)  # her right hip 42 cm behind her ankle
+    tracks = {"leader": lead, "follower": follow}
+    heights = {"leader": PARAMS.leader_height_m, "follower": PARAMS.follower_height_m}
+    hips = {
+        "leader": np.array([0.0, 0.0, HIP_HEIGHT_SHARE * heights["leader"]]),
+        "follower": np.array([-0.30, 0.0, HIP_HEIGHT_SHARE * heights["follower"]]),
+    }
+    balls = {"leader": BALL_M, "follower": BALL_M}
+    frame = 40
+
+    def gap_m(moves: dict[str, dict[str, np.ndarray]]) -> float:
+        ankle = np.append(his["L"][frame, :2] + moves["leader"]["L"][frame], 0.0)
+        her_ankle = np.append(her["R"][frame, :2] + moves["follower"]["R"][frame], 0.0)
+        ankle[2] = ANKLE_HEIGHT_SHARE * heights["leader"]
+        her_ankle[2] = ANKLE_HEIGHT_SHARE * heights["follower"]
+        return _lower_shin_gap_m(ankle, hips["leader"], her_ankle, hips["follower"])
+
+    zero = {r: {f: np.zeros((n, 2)) for f in "LR"} for r in ("leader", "follower")}
+    assert gap_m(zero) < shins_m - 0.02
+    # Without the shins' check the feet, clear of each other, are left where they are.
+    unchecked = feet_shifts(tracks, balls, replace(PARAMS, feet_shin_check_m=0.0), FPS)
+    assert all(np.allclose(unchecked[r][f], 0.0) for r in unchecked for f in "LR")
+    moves = feet_shifts(tracks, balls, PARAMS, FPS)
+    assert gap_m(moves) > shins_m - 0.005
+    # He stood there first: she lands beside him, planted (one shift over her stance),
+    # and where her foot was in the air before the landing it is where the step put it.
+    assert np.allclose(moves["leader"]["L"], 0.0)
+    landed = moves["follower"]["R"][20:]
+    assert np.allclose(landed, landed[0]) and np.linalg.norm(landed[0]) > 0.01
+    assert np.linalg.norm(landed[0]) <= PARAMS.feet_shift_max_m + 1e-9
+    assert np.allclose(moves["follower"]["R"][:10], 0.0)

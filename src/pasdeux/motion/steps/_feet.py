@@ -13,7 +13,10 @@ not). Taken in the order they begin, each stance is compared with the partner's 
 that began before it (a foot already standing there has the right of way) and moved,
 whole, the least way that clears them: by the overlap, away from the standing foot,
 ``feet_gap_m`` beyond touching, at most ``feet_shift_max_m`` (of the places tried, the
-one that overlaps least). A stance moved whole keeps its foot planted (no slide); the
+one that overlaps least); where that leaves the feet clear, it is also moved off where its
+lower shin, leaning to its hip, meets a partner's standing one (two standing legs leaning
+across each other above feet that clear), and a foot coming down where it stood (a hop)
+keeps the move it had. A stance moved whole keeps its foot planted (no slide); the
 swing before it and after it carries the foot from one shift to the next. A foot in the
 air passing a partner's foot is pushed round it (:func:`swing_pushes`), the push fading
 out where it lifts and lands; there each ankle is also the end of its shin, whose capsule
@@ -148,6 +151,51 @@ def _worst_against(
     return worst, way
 
 
+def _stance_shins(
+    stance: Stance,
+    ankles_xy: Array,
+    tracks: dict[str, Tracks],
+    other_xy: dict[str, Array],
+    fixed: dict[str, NDArray[np.bool_]],
+    params: MotionParams,
+) -> tuple[float, Array]:
+    """How far a standing foot's lower shin (its ankle per frame of ``stance``,
+    ``ankles_xy``; :func:`_lower_shins`) comes nearer the partner's standing lower shins
+    (``fixed``; their ankles ``other_xy``) than two shins' radii and ``feet_gap_m``, at
+    worst, and the way that opens it (0 and no way where it overlaps none, or with
+    ``feet_shin_check_m`` 0): two standing legs leaning to their hips cross above feet that
+    clear."""
+    worst, way = 0.0, np.zeros(2)
+    if params.feet_shin_check_m <= 0:
+        return worst, way
+    part = slice(stance.start, stance.stop)
+    reach = 2 * params.capsule_radii_m["r_shin"] + params.feet_gap_m
+    # Two lower shins lean at most their length from their ankles.
+    far_m = reach + 2 * params.feet_shin_check_m
+    near = [
+        f
+        for f in "LR"
+        if fixed[f][part].any()
+        and np.min(np.sum((ankles_xy - other_xy[f][part])[fixed[f][part]] ** 2, axis=1)) <= far_m**2
+    ]
+    if not near:
+        return worst, way
+    heights = {"leader": params.leader_height_m, "follower": params.follower_height_m}
+    other = ROLES[1 - ROLES.index(stance.role)]
+    own = tracks[stance.role]
+    shin = _lower_shins(own, ankles_xy, stance.foot, heights[stance.role], params, part)
+    for f in near:
+        mask = fixed[f][part]
+        theirs = _lower_shins(tracks[other], other_xy[f][part], f, heights[other], params, part)
+        over, ways = _overlaps(
+            (shin[0][mask], shin[1][mask]), (theirs[0][mask], theirs[1][mask]), reach
+        )
+        k = int(np.argmax(over))
+        if over[k] > worst:
+            worst, way = float(over[k]), ways[k]
+    return worst, way
+
+
 def _crossing_against(
     stance: Stance,
     own_xy: Array,
@@ -253,45 +301,77 @@ def feet_shifts(
         (s for r in ROLES for f in "LR" for s in stances(tracks[r].feet[f][:, 2], r, f)),
         key=lambda s: (s.start, ROLES.index(s.role)),
     )
+    last: dict[tuple[str, str], tuple[int, Array]] = {}
     for st in order:
-        other = ROLES[1 - ROLES.index(st.role)]
-        part = slice(st.start, st.stop)
-        yaw = tracks[st.role].foot_yaw[st.foot][part]
-        delta = np.zeros(2)
-        best = ((np.inf, np.inf), delta)
-        for _ in range(params.feet_rounds + 1):
-            own = _segments(work[st.role][st.foot][part] + delta, yaw, balls_m[st.role])
-            over, way = _worst_against(
-                own, tracks[other], work[other], fixed[other], part, balls_m[other], params
-            )
-            across, side_ways = _crossing_against(
-                st, work[st.role][st.foot][part] + delta, tracks, work[other], fixed[other], params
-            )
-            # A foot on a partner's or legs crossed from the landing first; legs crossed
-            # later in a turn together only where that leaves those clear (it never
-            # outweighs them, nor leads the search away from clearing them).
-            key = (max(over, across[0]), across[1])
-            if key < best[0]:
-                best = (key, delta)
-            if across[0] > over:
-                way = side_ways[0]
-            worst = key[0]
-            if worst <= 0.0:
-                worst, way = across[1], side_ways[1]
-            if worst <= 0.0:
-                break
-            delta = delta + way * worst
-            norm = float(np.linalg.norm(delta))
-            if norm > params.feet_shift_max_m:
-                delta *= params.feet_shift_max_m / norm
-        # The place tried that overlapped least (never worse than where the step put it).
-        delta = best[1]
-        work[st.role][st.foot][part] += delta
-        fixed[st.role][st.foot][part] = True
-        shift[st.role][st.foot][part] = delta
+        plan = tracks[st.role].feet[st.foot]
+        before = last.get((st.role, st.foot))
+        # A foot that leaves the floor and comes down where it stood (a hop) is moved as it
+        # was, where that leaves it clear of the partner's feet.
+        kept = None
+        if before is not None and np.allclose(plan[st.start, :2], plan[before[0], :2], atol=1e-3):
+            kept = before[1]
+        delta = _stance_delta(st, tracks, work, fixed, balls_m, params, kept)
+        work[st.role][st.foot][st.start : st.stop] += delta
+        fixed[st.role][st.foot][st.start : st.stop] = True
+        shift[st.role][st.foot][st.start : st.stop] = delta
+        last[(st.role, st.foot)] = (st.stop - 1, delta)
     out = {r: {f: _through_swings(shift[r][f]) for f in "LR"} for r in ROLES}
     pushes = swing_pushes(tracks, out, balls_m, params, fps)
     return {r: {f: out[r][f] + pushes[r][f] for f in "LR"} for r in ROLES}
+
+
+def _stance_delta(
+    st: Stance,
+    tracks: dict[str, Tracks],
+    work: dict[str, dict[str, Array]],
+    fixed: dict[str, dict[str, NDArray[np.bool_]]],
+    balls_m: dict[str, float],
+    params: MotionParams,
+    kept: Array | None = None,
+) -> Array:
+    """How far stance ``st`` is moved, whole (see the module's description): of the places
+    tried, the one that overlaps the partner's feet already standing (``fixed``; their
+    places so far ``work``) least; ``kept`` (the move of the stance before, for a foot
+    coming down where it stood) as it is where it leaves the feet and the landing's
+    crossing clear."""
+    other = ROLES[1 - ROLES.index(st.role)]
+    part = slice(st.start, st.stop)
+    yaw = tracks[st.role].foot_yaw[st.foot][part]
+    delta = np.zeros(2) if kept is None else kept
+    best = ((np.inf, np.inf), delta)
+    for _ in range(params.feet_rounds + 1):
+        own = _segments(work[st.role][st.foot][part] + delta, yaw, balls_m[st.role])
+        over, way = _worst_against(
+            own, tracks[other], work[other], fixed[other], part, balls_m[other], params
+        )
+        across, side_ways = _crossing_against(
+            st, work[st.role][st.foot][part] + delta, tracks, work[other], fixed[other], params
+        )
+        shins, shin_way = _stance_shins(
+            st, own[0][:, :2], tracks, work[other], fixed[other], params
+        )
+        # A foot on a partner's or legs crossed from the landing first; legs crossed
+        # later in a turn together, or standing shins leaning across each other, only
+        # where that leaves those clear (it never outweighs them, nor leads the search
+        # away from clearing them).
+        key = (max(over, across[0]), max(across[1], shins))
+        if key < best[0]:
+            best = (key, delta)
+        if across[0] > over:
+            way = side_ways[0]
+        worst = key[0]
+        if worst <= 0.0 and kept is not None:
+            break
+        if worst <= 0.0:
+            worst, way = key[1], side_ways[1] if across[1] >= shins else shin_way
+        if worst <= 0.0:
+            break
+        delta = delta + way * worst
+        norm = float(np.linalg.norm(delta))
+        if norm > params.feet_shift_max_m:
+            delta *= params.feet_shift_max_m / norm
+    # The place tried that overlapped least (never worse than where the step put it).
+    return np.asarray(best[1])
 
 
 def swing_pushes(
@@ -313,42 +393,9 @@ def swing_pushes(
     air = {r: {f: tracks[r].feet[f][:, 2] > _ON_FLOOR_M for f in "LR"} for r in ROLES}
     fade = {r: {f: _fade(air[r][f], params.feet_push_fade_s * fps) for f in "LR"} for r in ROLES}
     push = {r: {f: np.zeros((n, 2)) for f in "LR"} for r in ROLES}
-    heights = {"leader": params.leader_height_m, "follower": params.follower_height_m}
+    width = params.feet_push_smoothing_s * fps
     for _ in range(params.feet_push_rounds):
-        asks = {r: {f: np.zeros((n, 2)) for f in "LR"} for r in ROLES}
-        feet = {
-            r: {
-                f: _segments(
-                    tracks[r].feet[f][:, :2] + shifts[r][f] + push[r][f],
-                    tracks[r].foot_yaw[f],
-                    balls_m[r],
-                )
-                for f in "LR"
-            }
-            for r in ROLES
-        }
-        shins = {
-            r: {
-                f: _lower_shins(tracks[r], feet[r][f][0][:, :2], f, heights[r], params)
-                for f in "LR"
-            }
-            for r in ROLES
-        }
-        for his in "LR":
-            for her in "LR":
-                a, b = air["leader"][his], air["follower"][her]
-                # Only a foot in the air is pushed: the frames where neither is ask nothing.
-                k = np.flatnonzero(a | b)
-                over, way = _overlaps_with_shins(
-                    _frames(feet["leader"][his], k),
-                    _frames(feet["follower"][her], k),
-                    params,
-                    (_frames(shins["leader"][his], k), _frames(shins["follower"][her], k)),
-                )
-                over = np.clip(over, 0.0, None) * np.where(a[k] & b[k], 0.5, 1.0)
-                asks["leader"][his][k] += (a[k] * over)[:, None] * way
-                asks["follower"][her][k] -= (b[k] * over)[:, None] * way
-        width = params.feet_push_smoothing_s * fps
+        asks = _push_asks(tracks, shifts, push, air, balls_m, params)
         for r in ROLES:
             for f in "LR":
                 wide = maximum_filter1d(np.abs(asks[r][f]), max(1, round(width)), axis=0)
@@ -363,6 +410,53 @@ def swing_pushes(
         }
         for r in ROLES
     }
+
+
+def _push_asks(
+    tracks: dict[str, Tracks],
+    shifts: dict[str, dict[str, Array]],
+    push: dict[str, dict[str, Array]],
+    air: dict[str, dict[str, NDArray[np.bool_]]],
+    balls_m: dict[str, float],
+    params: MotionParams,
+) -> dict[str, dict[str, Array]]:
+    """One round of :func:`swing_pushes`: how far each foot in the air (``air``), shifted
+    and pushed so far, asks to be pushed this round ((F, 2) per role and foot): away from
+    each partner's foot it overlaps (:func:`_overlaps_with_shins`) by the overlap, half of
+    it each where both are in the air."""
+    n = tracks["leader"].facing.size
+    heights = {"leader": params.leader_height_m, "follower": params.follower_height_m}
+    asks = {r: {f: np.zeros((n, 2)) for f in "LR"} for r in ROLES}
+    feet = {
+        r: {
+            f: _segments(
+                tracks[r].feet[f][:, :2] + shifts[r][f] + push[r][f],
+                tracks[r].foot_yaw[f],
+                balls_m[r],
+            )
+            for f in "LR"
+        }
+        for r in ROLES
+    }
+    shins = {
+        r: {f: _lower_shins(tracks[r], feet[r][f][0][:, :2], f, heights[r], params) for f in "LR"}
+        for r in ROLES
+    }
+    for his in "LR":
+        for her in "LR":
+            a, b = air["leader"][his], air["follower"][her]
+            # Only a foot in the air is pushed: the frames where neither is ask nothing.
+            k = np.flatnonzero(a | b)
+            over, way = _overlaps_with_shins(
+                _frames(feet["leader"][his], k),
+                _frames(feet["follower"][her], k),
+                params,
+                (_frames(shins["leader"][his], k), _frames(shins["follower"][her], k)),
+            )
+            over = np.clip(over, 0.0, None) * np.where(a[k] & b[k], 0.5, 1.0)
+            asks["leader"][his][k] += (a[k] * over)[:, None] * way
+            asks["follower"][her][k] -= (b[k] * over)[:, None] * way
+    return asks
 
 
 def _push_steps_m(
@@ -400,17 +494,22 @@ def _frames(segment: tuple[Array, Array], k: NDArray[np.intp]) -> tuple[Array, A
 
 
 def _lower_shins(
-    track: Tracks, ankle_xy: Array, foot: str, height_m: float, params: MotionParams
+    track: Tracks,
+    ankle_xy: Array,
+    foot: str,
+    height_m: float,
+    params: MotionParams,
+    part: slice = slice(None),
 ) -> tuple[Array, Array]:
-    """A leg's lower shin per frame ((F, 3) ends): from its ankle (the foot's lift above
-    the ankle's height, ``ANKLE_HEIGHT_SHARE`` of the height) ``feet_shin_check_m`` up,
-    leaning towards its hip (the body point ``FOOT_OFFSET_M`` to that side,
-    ``HIP_HEIGHT_SHARE`` of the height up) as a straight leg from the ankle to the hip
-    would."""
-    facing = track.facing
+    """A leg's lower shin per frame (of ``part``; (F, 3) ends): from its ankle (the foot's
+    lift above the ankle's height, ``ANKLE_HEIGHT_SHARE`` of the height)
+    ``feet_shin_check_m`` up, leaning towards its hip (the body point ``FOOT_OFFSET_M`` to
+    that side, ``HIP_HEIGHT_SHARE`` of the height up) as a straight leg from the ankle to
+    the hip would."""
+    facing = track.facing[part]
     right = np.column_stack([np.sin(facing), -np.cos(facing)])
-    hip = track.body_xy + _side(foot) * FOOT_OFFSET_M * right
-    ankle_z = track.feet[foot][:, 2] + ANKLE_HEIGHT_SHARE * height_m
+    hip = track.body_xy[part] + _side(foot) * FOOT_OFFSET_M * right
+    ankle_z = track.feet[foot][part, 2] + ANKLE_HEIGHT_SHARE * height_m
     below_hip_m = np.maximum(HIP_HEIGHT_SHARE * height_m - ankle_z, _EPS)
     up = np.clip(params.feet_shin_check_m / below_hip_m, 0, 1)
     low = np.column_stack([ankle_xy, ankle_z])

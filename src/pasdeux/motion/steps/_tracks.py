@@ -432,15 +432,7 @@ class _FeetTracks:
         turn += math.remainder(rs.facing_after - (self.at_facing + turn), 2 * math.pi)
         a, b, c = np.searchsorted(self.times, [s.t_lift, s.t_land, s.t_turn])
         u = np.clip((self.times[a:b] - s.t_lift) / max(s.t_land - s.t_lift, 1e-6), 0.0, 1.0)
-        phase = smoothstep(u)
-        # The foot leaves gently and is placed decisively (no creeping onto its mark): a
-        # slow step leaves more gently still rather than slowing down longer; a foot only
-        # a moment in the air (a quick 'a' of a chassé) moves evenly, its speed peaking
-        # least.
-        swing = s.t_land - s.t_lift
-        even = min(1.0, swing / self.even_s)
-        power = max(1.0 + (self.ease_in_power - 1.0) * even, swing / self.place_s)
-        place = smoothstep(u**power)
+        phase, place = smoothstep(u), self._placing(s, u)
         span = max(s.t_land - s.t_turn, 1e-6)
         turning = smoothstep((self.times[c:b] - s.t_turn) / span)
         facing0 = self.at_facing
@@ -456,54 +448,106 @@ class _FeetTracks:
             if share > 0:
                 swivel = (c, max(c, self.landed[moving]), a)
                 self._pivot(moving, turn * share, swivel, turning[: a - c] / share)
-        foot = self.feet[moving]
-        f0, f1 = self.at_feet[moving], np.array(rs.foot_to)
-        # A weight change on a foot that stays (a replace without a swivel) leaves it where
-        # it stands, on the floor, where a pivot on its ball moved it off the plan's mark
-        # (at most the ball's distance either side); further off (the couple placed
-        # afresh) it steps there.
+        f0 = self.at_feet[moving]
+        f1, stays = self._landing(rs, f0, turn)
+        self.landings.append(f1)
+        # A foot only a moment in the air (the quick 'a' of a chassé) goes straight: its
+        # chord is short, and round the turn it would go faster still.
+        sweep = turn if s.t_land - s.t_lift >= self.even_s else 0.0
+        self.feet[moving][a:b, :2] = swept_path(f0, f1, sweep, place)
+        self._lift(rs, (int(a), int(b)), (f0, f1, 0.0 if stays else None), (u, phase, place))
+        toe = self._point(rs, (int(a), int(b), int(c)), (facing0, turn), (turning, phase))
+        if turn:
+            self._pivot(standing, turn, (c, max(c, self.landed[standing]), b), turning)
+        self.at_facing = facing0 + turn
+        self.at_feet[moving], self.at_yaw[moving] = f1, facing0 + turn + toe
+        self.landed[moving] = int(b)
+
+    def _placing(self, s: TimedStep, u: Array) -> Array:
+        """How far (0-1) the foot of step ``s`` has travelled at ``u`` (0-1) of its time in
+        the air: it leaves gently and is placed decisively (no creeping onto its mark); a
+        slow step leaves more gently still rather than slowing down longer; a foot only a
+        moment in the air (a quick 'a' of a chassé) moves evenly, its speed peaking
+        least."""
+        swing = s.t_land - s.t_lift
+        even = min(1.0, swing / self.even_s)
+        power = max(1.0 + (self.ease_in_power - 1.0) * even, swing / self.place_s)
+        return smoothstep(u**power)
+
+    def _landing(self, rs: ReplayedStep, f0: Array, turn: float) -> tuple[Array, bool]:
+        """Where the foot of step ``rs`` (now at ``f0``; the step turning by ``turn``)
+        lands, and whether it stays where it is: a weight change on a foot that stays (a
+        replace without a swivel) leaves it where it stands, on the floor, where a pivot on
+        its ball moved it off the plan's mark (at most the ball's distance either side);
+        further off (the couple placed afresh) it steps there."""
+        f1 = np.array(rs.foot_to)
         stays = (
             math.dist(rs.foot_from, rs.foot_to) < 1e-3
             and not turn
             and float(np.linalg.norm(f1 - f0)) <= 2 * self.ball_m
-            and self.at_z[moving] == 0.0
+            and self.at_z[rs.step.foot] == 0.0
         )
-        if stays:
-            f1 = f0.copy()
-        self.landings.append(f1)
-        # A foot only a moment in the air (the quick 'a' of a chassé) goes straight: its
-        # chord is short, and round the turn it would go faster still.
-        sweep = turn if swing >= self.even_s else 0.0
-        foot[a:b, :2] = swept_path(f0, f1, sweep, place)
-        lift = 0.0 if stays else min(self.lift_m, 0.02 + 0.3 * float(np.linalg.norm(f1 - f0)))
+        return (f0.copy(), True) if stays else (f1, False)
+
+    def _lift(
+        self,
+        rs: ReplayedStep,
+        frames: tuple[int, int],
+        ends: tuple[Array, Array, float | None],
+        phases: tuple[Array, Array, Array],
+    ) -> None:
+        """The height of the foot of step ``rs`` over its frames in the air (``frames``:
+        lift-off and landing; ``ends``: where it starts and lands and its lift, None for
+        the swing's own; ``phases``: its time in the air, the smooth phase and how far it
+        has travelled, each 0-1) and after: a hop springs off the floor with the body; a
+        kick or flick is up in the air on its beat (and stays up until the foot's next step
+        takes it on); every other step is on the floor."""
+        a, b = frames
+        f0, f1, lift = ends
+        u, phase, place = phases
+        moving = rs.step.foot
+        foot = self.feet[moving]
+        if lift is None:
+            lift = min(self.lift_m, 0.02 + 0.3 * float(np.linalg.norm(f1 - f0)))
         if rs.step.action == "hop":
             # the weight-bearing foot springs off the floor with the body and comes down on
             # the beat, faster than it rose (a flight whose peak is past its middle)
             lift, place = self.hop_m, u * u
             self.hop[a:b] = np.maximum(self.hop[a:b], lift * np.sin(np.pi * place))
-            self._free_foot_up(standing, a, b, phase)
-        # A kick or flick is up in the air on its beat (and stays up until the foot's
-        # next step takes it on); every other step is on the floor. The foot leaves from
-        # where it is as it lifts (up after a kick, or the free foot lifted by a hop).
+            self._free_foot_up(OTHER_FOOT[moving], a, b, phase)
+        # The foot leaves from where it is as it lifts (up after a kick, or the free foot
+        # lifted by a hop).
         z0 = float(foot[a, 2]) if a < foot.shape[0] else self.at_z[moving]
         z1 = 0.0 if rs.step.weight else self.kick_m.get(rs.step.action, 0.0)
         foot[a:b, 2] = z0 + (z1 - z0) * place + lift * np.sin(np.pi * place)
         foot[b:, :2] = f1
         foot[b:, 2] = z1
         self.at_z[moving] = z1
+
+    def _point(
+        self,
+        rs: ReplayedStep,
+        frames: tuple[int, int, int],
+        facing: tuple[float, float],
+        phases: tuple[Array, Array],
+    ) -> float:
+        """The way the foot of step ``rs`` points over its frames in the air and after
+        (``frames``: lift-off, landing, the body's turn's start; ``facing``: the body's
+        before the step and its turn; ``phases``: of the body's turn and of the swing),
+        from the way it points on the floor (the body may have begun to turn over the
+        other foot before it lifts) to the body's (turned out along a promenade); returns
+        how far it lands turned from the body (:meth:`_toe_turn_rad`)."""
+        a, b, c = frames
+        facing0, turn = facing
+        turning, phase = phases
+        moving = rs.step.foot
         yaw = self.yaw[moving]
         body = facing0 + turn * turning[a - c :]
         toe = self._toe_turn_rad(rs)
-        # From the way it points on the floor (the body may have begun to turn over the
-        # other foot before it lifts) to the body's (turned out along a promenade).
         start = body[0] if body.size else facing0
         yaw[a:b] = body + (self.at_yaw[moving] - start) * (1.0 - phase) + toe * phase
         yaw[b:] = facing0 + turn + toe
-        if turn:
-            self._pivot(standing, turn, (c, max(c, self.landed[standing]), b), turning)
-        self.at_facing = facing0 + turn
-        self.at_feet[moving], self.at_yaw[moving] = f1, facing0 + turn + toe
-        self.landed[moving] = int(b)
+        return toe
 
     def _free_foot_up(self, foot: str, a: int, b: int, phase: Array) -> None:
         """The free ``foot`` leaves the floor with a hop over frames ``a:b`` (``phase`` of
