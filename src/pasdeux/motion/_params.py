@@ -314,6 +314,19 @@ class MotionParams:
     hop_free_lift_m
         How high the free foot is lifted off the floor during a hop (both feet leave the
         floor); it stays there until its next step takes it on.
+    springy_early_lift_s
+        In a dance whose pulse is springy (the Jive, the swing), longest a stepping foot
+        may leave the floor before the other foot, taking the weight, has landed, where
+        waiting for that landing would leave it less time in the air than
+        ``max_foot_speed_m_s`` asks for (a triple step or ball change danced fast: a quick
+        weight change on the balls of the feet, both feet off the floor a moment). 0: a
+        foot never leaves before the other has landed. Chosen rather than shorter steps
+        at tempos above the dance's range because the steps' geometry (the planner's
+        start poses, the reading follower's templates) would all have to scale alike.
+    springy_early_lift_share
+        Share of the other foot's own time in the air that has passed, at the earliest,
+        when a foot leaves early (``springy_early_lift_s``): the two feet's flights
+        overlap at most this much of the other's.
     """
 
     travel_share: float = 0.75
@@ -411,6 +424,8 @@ class MotionParams:
     hop_height_m: float = 0.05
     hop_air_share: float = 0.5
     hop_free_lift_m: float = 0.04
+    springy_early_lift_s: float = 0.04
+    springy_early_lift_share: float = 0.5
 
     def __post_init__(self) -> None:
         check_within(self, _POSITIVE, 0.0, low_open=True)
@@ -459,7 +474,7 @@ _NOT_NEGATIVE = (
     "feet_gap_m", "feet_shift_max_m", "feet_cross_depth_m", "heel_release_from_m",
     "feet_rounds", "feet_push_rounds", "feet_shin_check_m", "feet_push_speed_max_m_s",
     "feet_swing_speed_max_m_s",
-    "low_hands_forward_share",
+    "low_hands_forward_share", "springy_early_lift_s",
     "contact_rounds", "contact_iterations",
     "contact_leg_clearance_m", "hand_rounds", "swing_lift_m", "landing_bob_m",
     "raised_hand_clearance_m", "free_hand_smoothing_s", "contact_clearance_m",
@@ -470,7 +485,7 @@ _SHARES = (
     "travel_share", "support_shift_share", "support_back_share", "min_pelvis_height_share",
     "leg_reach_share", "clavicle_raise_share", "hand_reach_share", "hold_reach_share",
     "hand_nearest_share", "heel_release_weight_max", "blend_draw_in_share",
-    "hold_sit_back_share",
+    "hold_sit_back_share", "springy_early_lift_share",
 )  # fmt: skip
 _TURNS_UP_TO_HALF_DEG = (
     "feet_cross_turn_max_deg", "feet_cross_face_max_deg", "contact_step_deg",

@@ -47,7 +47,9 @@ def timed_steps(
     earlier if the foot could not otherwise get there at ``max_foot_speed_m_s`` or the
     body turn at ``max_turn_rad_s`` (though not before it landed itself, nor before the
     other foot, bearing the weight, has landed: no hop off a standing foot; the body then
-    starts its turn before the foot lifts, over the standing foot). A step marked ``hop``
+    starts its turn before the foot lifts, over the standing foot). In a dance whose pulse
+    is springy a foot short of time may leave a moment before the other foot lands
+    (``springy_early_lift_s``: :func:`_early_lift_s`). A step marked ``hop``
     is in the air ``hop_air_share`` of the time since its foot last landed; the foot free
     through it may leave as soon as the hopping foot had the weight (both feet are off
     the floor in the hop).
@@ -75,38 +77,70 @@ def timed_steps(
         out["follower"] = own_steps(routine, follower)
     if leader:
         out["leader"] = own_steps(routine, leader, role="leader", around=out["leader"])
+    bpms = {
+        role: tempo.bpm_at_seconds(np.array([s.t_land for s in out[role]])).tolist()
+        for role in ROLES
+    }
     for role in ROLES:
-        timed = out[role]
-        landed = {"L": -math.inf, "R": -math.inf}
-        bpms = tempo.bpm_at_seconds(np.array([s.t_land for s in timed])).tolist()
-        for i, s in enumerate(timed):
-            beat_s = 60.0 / bpms[i]
-            previous_land = timed[i - 1].t_land if i else s.t_land - beat_s
-            if i > 1 and timed[i - 1].replayed.step.action == "hop":
-                # the foot free through a hop may leave once the hopping foot has the weight
-                previous_land = timed[i - 2].t_land
-            travel = min(
-                params.travel_share * (s.t_land - previous_land), params.travel_beats * beat_s
-            )
-            rs = s.replayed
-            distance_m = swept_length_m(
-                np.array(rs.foot_from), np.array(rs.foot_to), -rs.step.turn_eighths * math.pi / 4
-            )
-            turn_rad = abs(rs.step.turn_eighths) * math.pi / 4
-            needed = max(distance_m / params.max_foot_speed_m_s, turn_rad / params.max_turn_rad_s)
-            own = s.t_land - landed[rs.step.foot]
-            travel = max(travel, min(needed, params.travel_share * own))
-            t_turn = s.t_land - travel
-            previous = timed[i - 1].replayed.step if i else None
-            if previous is not None and previous.weight and previous.foot != rs.step.foot:
-                travel = min(travel, s.t_land - previous_land)
-            if rs.step.action == "hop":
-                # a hop springs off the foot it lands on: in the air for a share of its time
-                travel = params.hop_air_share * own
-                t_turn = min(t_turn, s.t_land - travel)
-            landed[rs.step.foot] = s.t_land
-            timed[i] = replace(s, t_lift=s.t_land - travel, t_turn=t_turn)
+        _time_lifts(out[role], bpms[role], params)
     return out
+
+
+def _time_lifts(timed: list[TimedStep], bpms: list[float], params: MotionParams) -> None:
+    """Set the lift (and turn start) of each of one dancer's ``timed`` steps, in place
+    (``bpms``: the tempo at each landing); see :func:`timed_steps`."""
+    landed = {"L": -math.inf, "R": -math.inf}
+    for i, s in enumerate(timed):
+        beat_s = 60.0 / bpms[i]
+        previous_land = timed[i - 1].t_land if i else s.t_land - beat_s
+        if i > 1 and timed[i - 1].replayed.step.action == "hop":
+            # the foot free through a hop may leave once the hopping foot has the weight
+            previous_land = timed[i - 2].t_land
+        travel = min(params.travel_share * (s.t_land - previous_land), params.travel_beats * beat_s)
+        rs = s.replayed
+        distance_m = swept_length_m(
+            np.array(rs.foot_from), np.array(rs.foot_to), -rs.step.turn_eighths * math.pi / 4
+        )
+        turn_rad = abs(rs.step.turn_eighths) * math.pi / 4
+        needed = max(distance_m / params.max_foot_speed_m_s, turn_rad / params.max_turn_rad_s)
+        own = s.t_land - landed[rs.step.foot]
+        travel = max(travel, min(needed, params.travel_share * own))
+        t_turn = s.t_land - travel
+        previous = timed[i - 1] if i else None
+        if (
+            previous is not None
+            and previous.replayed.step.weight
+            and previous.replayed.step.foot != rs.step.foot
+        ):
+            available = s.t_land - previous_land
+            early = _early_lift_s(s, previous, needed - available, params)
+            travel = min(travel, available + early)
+        if rs.step.action == "hop":
+            # a hop springs off the foot it lands on: in the air for a share of its time
+            travel = params.hop_air_share * own
+            t_turn = min(t_turn, s.t_land - travel)
+        landed[rs.step.foot] = s.t_land
+        timed[i] = replace(s, t_lift=s.t_land - travel, t_turn=t_turn)
+
+
+def _early_lift_s(
+    step: TimedStep, previous: TimedStep, short_s: float, params: MotionParams
+) -> float:
+    """How long before the other foot (``previous``'s, bearing the weight) lands the foot
+    of ``step`` may lift, when waiting for that landing leaves it ``short_s`` less time in
+    the air than ``max_foot_speed_m_s`` (or ``max_turn_rad_s``) asks for.
+
+    0 but in a dance whose pulse is springy: there, as in a dancer's quick weight change on
+    the balls of the feet (the Jive's and the swing's triple steps and ball changes, fast),
+    the foot leaves up to ``springy_early_lift_s`` early (never more than it is short of),
+    and not before ``springy_early_lift_share`` of the other foot's time in the air has
+    passed. Both feet are off the floor a moment, a frame or two, rather than one foot
+    crossing its way in a flash."""
+    if not step.springy or short_s <= 0.0:
+        return 0.0
+    air_s = previous.t_land - previous.t_lift
+    share_s = params.springy_early_lift_share * air_s
+    return max(0.0, min(short_s, params.springy_early_lift_s, share_s))
 
 
 def own_steps(
@@ -402,6 +436,7 @@ class _FeetTracks:
         self.ease_in_power = params.swing_ease_in_power
         self.place_s = params.swing_place_s
         self.even_s = params.swing_even_s
+        self.max_foot_speed_m_s = params.max_foot_speed_m_s
         self.promenade_turn_rad = math.radians(params.promenade_foot_turn_deg)
         self.facing = np.full(n, start.facing_rad)
         self.feet = {
@@ -433,14 +468,7 @@ class _FeetTracks:
         a, b, c = np.searchsorted(self.times, [s.t_lift, s.t_land, s.t_turn])
         u = np.clip((self.times[a:b] - s.t_lift) / max(s.t_land - s.t_lift, 1e-6), 0.0, 1.0)
         phase = smoothstep(u)
-        # The foot leaves gently and is placed decisively (no creeping onto its mark): a
-        # slow step leaves more gently still rather than slowing down longer; a foot only
-        # a moment in the air (a quick 'a' of a chassé) moves evenly, its speed peaking
-        # least.
         swing = s.t_land - s.t_lift
-        even = min(1.0, swing / self.even_s)
-        power = max(1.0 + (self.ease_in_power - 1.0) * even, swing / self.place_s)
-        place = smoothstep(u**power)
         span = max(s.t_land - s.t_turn, 1e-6)
         turning = smoothstep((self.times[c:b] - s.t_turn) / span)
         facing0 = self.at_facing
@@ -474,6 +502,7 @@ class _FeetTracks:
         # A foot only a moment in the air (the quick 'a' of a chassé) goes straight: its
         # chord is short, and round the turn it would go faster still.
         sweep = turn if swing >= self.even_s else 0.0
+        place = smoothstep(u ** self._place_power(swing, swept_length_m(f0, f1, sweep)))
         foot[a:b, :2] = swept_path(f0, f1, sweep, place)
         lift = 0.0 if stays else min(self.lift_m, 0.02 + 0.3 * float(np.linalg.norm(f1 - f0)))
         if rs.step.action == "hop":
@@ -504,6 +533,19 @@ class _FeetTracks:
         self.at_facing = facing0 + turn
         self.at_feet[moving], self.at_yaw[moving] = f1, facing0 + turn + toe
         self.landed[moving] = int(b)
+
+    def _place_power(self, swing_s: float, path_m: float) -> float:
+        """The power of the time in :func:`smoothstep` ``(u ** power)`` with which a foot
+        ``swing_s`` in the air travels its ``path_m``. The foot leaves gently and is placed
+        decisively (no creeping onto its mark): a slow step leaves more gently still
+        rather than slowing down longer; a foot only a moment in the air (a quick 'a' of a
+        chassé), or one that must go faster than ``max_foot_speed_m_s`` on average (a long
+        step in a fast tempo) moves evenly, its speed peaking least (1.5 times its average
+        rather than 1.8)."""
+        even = min(1.0, swing_s / self.even_s)
+        if path_m > self.max_foot_speed_m_s * swing_s:
+            even = 0.0
+        return max(1.0 + (self.ease_in_power - 1.0) * even, swing_s / self.place_s)
 
     def _free_foot_up(self, foot: str, a: int, b: int, phase: Array) -> None:
         """The free ``foot`` leaves the floor with a hop over frames ``a:b`` (``phase`` of
