@@ -46,6 +46,14 @@ class MotionParams:
     swing_place_s
         A foot in the air longer than this is released more gently still rather than
         slowing down for longer: its power is at least its time in the air over this.
+    swing_peak_speed_m_s
+        Fastest a stepping foot's speed peaks (horizontally, before the feet are kept off
+        the partner's) where placing it decisively would make it peak faster (a long step
+        in a fast tempo: its speed peaks at about 1.83 times its average placed
+        decisively, 1.5 evenly): it is placed less decisively, as far as keeps it under
+        this, down to evenly. Under the issue's 10 m/s for any joint, with room for the
+        feet's push off the partner's (up to about 2.5 m/s) and the knee swinging ahead
+        of the ankle.
     blend_s
         Time over which a step's action (rise, sway, dip) and a change of hold are blended.
     landing_bob_m
@@ -314,19 +322,6 @@ class MotionParams:
     hop_free_lift_m
         How high the free foot is lifted off the floor during a hop (both feet leave the
         floor); it stays there until its next step takes it on.
-    springy_early_lift_s
-        In a dance whose pulse is springy (the Jive, the swing), longest a stepping foot
-        may leave the floor before the other foot, taking the weight, has landed, where
-        waiting for that landing would leave it less time in the air than
-        ``max_foot_speed_m_s`` asks for (a triple step or ball change danced fast: a quick
-        weight change on the balls of the feet, both feet off the floor a moment). 0: a
-        foot never leaves before the other has landed. Chosen rather than shorter steps
-        at tempos above the dance's range because the steps' geometry (the planner's
-        start poses, the reading follower's templates) would all have to scale alike.
-    springy_early_lift_share
-        Share of the other foot's own time in the air that has passed, at the earliest,
-        when a foot leaves early (``springy_early_lift_s``): the two feet's flights
-        overlap at most this much of the other's.
     """
 
     travel_share: float = 0.75
@@ -336,6 +331,7 @@ class MotionParams:
     swing_lift_m: float = 0.06
     swing_ease_in_power: float = 1.5
     swing_place_s: float = 0.45
+    swing_peak_speed_m_s: float = 7.0
     swing_even_s: float = 0.12
     promenade_foot_turn_deg: float = 45.0
     blend_s: float = 0.3
@@ -424,8 +420,6 @@ class MotionParams:
     hop_height_m: float = 0.05
     hop_air_share: float = 0.5
     hop_free_lift_m: float = 0.04
-    springy_early_lift_s: float = 0.04
-    springy_early_lift_share: float = 0.5
 
     def __post_init__(self) -> None:
         check_within(self, _POSITIVE, 0.0, low_open=True)
@@ -466,7 +460,8 @@ _POSITIVE = (
     "body_smoothing_s", "blend_s", "weight_transfer_s", "pelvis_smoothing_s", "hand_follow_s",
     "elbow_follow_s", "max_hand_speed_m_s", "hand_move_speed_m_s", "shoulder_turn_max_deg_s",
     "elbow_turn_max_deg_s", "contact_rate_hz", "contact_reach_m", "swing_place_s",
-    "swing_even_s", "feet_push_smoothing_s", "feet_push_fade_s", "heel_release_behind_m",
+    "swing_even_s", "swing_peak_speed_m_s", "feet_push_smoothing_s", "feet_push_fade_s",
+    "heel_release_behind_m",
     "heel_release_weight_max", "swing_free_lift_m", "contact_swivel_step_deg",
     "contact_swivel_rate_deg_s",
 )  # fmt: skip
@@ -474,7 +469,7 @@ _NOT_NEGATIVE = (
     "feet_gap_m", "feet_shift_max_m", "feet_cross_depth_m", "heel_release_from_m",
     "feet_rounds", "feet_push_rounds", "feet_shin_check_m", "feet_push_speed_max_m_s",
     "feet_swing_speed_max_m_s",
-    "low_hands_forward_share", "springy_early_lift_s",
+    "low_hands_forward_share",
     "contact_rounds", "contact_iterations",
     "contact_leg_clearance_m", "hand_rounds", "swing_lift_m", "landing_bob_m",
     "raised_hand_clearance_m", "free_hand_smoothing_s", "contact_clearance_m",
@@ -485,7 +480,7 @@ _SHARES = (
     "travel_share", "support_shift_share", "support_back_share", "min_pelvis_height_share",
     "leg_reach_share", "clavicle_raise_share", "hand_reach_share", "hold_reach_share",
     "hand_nearest_share", "heel_release_weight_max", "blend_draw_in_share",
-    "hold_sit_back_share", "springy_early_lift_share",
+    "hold_sit_back_share",
 )  # fmt: skip
 _TURNS_UP_TO_HALF_DEG = (
     "feet_cross_turn_max_deg", "feet_cross_face_max_deg", "contact_step_deg",

@@ -47,9 +47,7 @@ def timed_steps(
     earlier if the foot could not otherwise get there at ``max_foot_speed_m_s`` or the
     body turn at ``max_turn_rad_s`` (though not before it landed itself, nor before the
     other foot, bearing the weight, has landed: no hop off a standing foot; the body then
-    starts its turn before the foot lifts, over the standing foot). In a dance whose pulse
-    is springy a foot short of time may leave a moment before the other foot lands
-    (``springy_early_lift_s``: :func:`_early_lift_s`). A step marked ``hop``
+    starts its turn before the foot lifts, over the standing foot). A step marked ``hop``
     is in the air ``hop_air_share`` of the time since its foot last landed; the foot free
     through it may leave as soon as the hopping foot had the weight (both feet are off
     the floor in the hop).
@@ -106,41 +104,15 @@ def _time_lifts(timed: list[TimedStep], bpms: list[float], params: MotionParams)
         own = s.t_land - landed[rs.step.foot]
         travel = max(travel, min(needed, params.travel_share * own))
         t_turn = s.t_land - travel
-        previous = timed[i - 1] if i else None
-        if (
-            previous is not None
-            and previous.replayed.step.weight
-            and previous.replayed.step.foot != rs.step.foot
-        ):
-            available = s.t_land - previous_land
-            early = _early_lift_s(s, previous, needed - available, params)
-            travel = min(travel, available + early)
+        previous = timed[i - 1].replayed.step if i else None
+        if previous is not None and previous.weight and previous.foot != rs.step.foot:
+            travel = min(travel, s.t_land - previous_land)
         if rs.step.action == "hop":
             # a hop springs off the foot it lands on: in the air for a share of its time
             travel = params.hop_air_share * own
             t_turn = min(t_turn, s.t_land - travel)
         landed[rs.step.foot] = s.t_land
         timed[i] = replace(s, t_lift=s.t_land - travel, t_turn=t_turn)
-
-
-def _early_lift_s(
-    step: TimedStep, previous: TimedStep, short_s: float, params: MotionParams
-) -> float:
-    """How long before the other foot (``previous``'s, bearing the weight) lands the foot
-    of ``step`` may lift, when waiting for that landing leaves it ``short_s`` less time in
-    the air than ``max_foot_speed_m_s`` (or ``max_turn_rad_s``) asks for.
-
-    0 but in a dance whose pulse is springy: there, as in a dancer's quick weight change on
-    the balls of the feet (the Jive's and the swing's triple steps and ball changes, fast),
-    the foot leaves up to ``springy_early_lift_s`` early (never more than it is short of),
-    and not before ``springy_early_lift_share`` of the other foot's time in the air has
-    passed. Both feet are off the floor a moment, a frame or two, rather than one foot
-    crossing its way in a flash."""
-    if not step.springy or short_s <= 0.0:
-        return 0.0
-    air_s = previous.t_land - previous.t_lift
-    share_s = params.springy_early_lift_share * air_s
-    return max(0.0, min(short_s, params.springy_early_lift_s, share_s))
 
 
 def own_steps(
@@ -436,7 +408,8 @@ class _FeetTracks:
         self.ease_in_power = params.swing_ease_in_power
         self.place_s = params.swing_place_s
         self.even_s = params.swing_even_s
-        self.max_foot_speed_m_s = params.max_foot_speed_m_s
+        self.peak_m_s = params.swing_peak_speed_m_s
+        self.peak_shares = _peak_shares(max(params.swing_ease_in_power, 1.0))
         self.promenade_turn_rad = math.radians(params.promenade_foot_turn_deg)
         self.facing = np.full(n, start.facing_rad)
         self.feet = {
@@ -539,13 +512,18 @@ class _FeetTracks:
         ``swing_s`` in the air travels its ``path_m``. The foot leaves gently and is placed
         decisively (no creeping onto its mark): a slow step leaves more gently still
         rather than slowing down longer; a foot only a moment in the air (a quick 'a' of a
-        chassé), or one that must go faster than ``max_foot_speed_m_s`` on average (a long
-        step in a fast tempo) moves evenly, its speed peaking least (1.5 times its average
-        rather than 1.8)."""
+        chassé) moves evenly, its speed peaking least (1.5 times its average rather than
+        1.83). A foot that would peak faster than ``swing_peak_speed_m_s`` (a long step in
+        a fast tempo) is placed only as decisively as keeps it under that, down to
+        evenly."""
         even = min(1.0, swing_s / self.even_s)
-        if path_m > self.max_foot_speed_m_s * swing_s:
-            even = 0.0
-        return max(1.0 + (self.ease_in_power - 1.0) * even, swing_s / self.place_s)
+        power = max(1.0 + (self.ease_in_power - 1.0) * even, swing_s / self.place_s)
+        mean_m_s = path_m / max(swing_s, 1e-9)
+        powers, peaks = self.peak_shares
+        if power > 1.0 and mean_m_s * np.interp(power, powers, peaks) > self.peak_m_s:
+            within = powers[(peaks * mean_m_s <= self.peak_m_s) & (powers <= power)]
+            power = float(within.max()) if within.size else 1.0
+        return power
 
     def _free_foot_up(self, foot: str, a: int, b: int, phase: Array) -> None:
         """The free ``foot`` leaves the floor with a hop over frames ``a:b`` (``phase`` of
@@ -594,6 +572,17 @@ class _FeetTracks:
         bump = smoothstep(np.minimum(share, 1.0 - share) / 0.05)
         self.heel_up[foot][on:b] = np.maximum(self.heel_up[foot][on:b], bump)
         self.at_yaw[foot], self.at_feet[foot] = y0 + turn, ankle[-1]
+
+
+def _peak_shares(top_power: float, n: int = 41) -> tuple[Array, Array]:
+    """Powers from 1 to ``top_power`` and, for each, the fastest speed of
+    ``smoothstep(u ** power)`` over ``u`` from 0 to 1 as a share of its mean (1.5 for
+    power 1)."""
+    powers = np.linspace(1.0, top_power, n)
+    u = np.linspace(0.0, 1.0, 2001)
+    curves = smoothstep(u[None, :] ** powers[:, None])
+    peaks = np.max(np.diff(curves, axis=1), axis=1) * (u.size - 1)
+    return powers, peaks
 
 
 def swept_path(start: Array, end: Array, turn_rad: float, phase: Array) -> Array:
