@@ -27,6 +27,7 @@ times are the step's.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -368,7 +369,7 @@ def swing_pushes(
 def _push_steps_m(
     track: Tracks, shift: Array, foot: str, params: MotionParams, fps: float
 ) -> Array:
-    """How far a foot's push may grow or shrink each frame: ``feet_push_speed_max_m_s``,
+    """How far a foot's push may change each frame: ``feet_push_speed_max_m_s``,
     less where the swing itself is within that of ``feet_swing_speed_max_m_s`` (a fast
     swing is not made faster)."""
     xy = track.feet[foot][:, :2] + shift
@@ -391,7 +392,42 @@ def _rate_limited(push: Array, step_m: float | Array) -> Array:
         limit[i] = min(limit[i], limit[i - 1] + steps[i])
     for i in range(limit.size - 2, -1, -1):
         limit[i] = min(limit[i], limit[i + 1] + steps[i])
-    return np.asarray(push * (limit / np.maximum(size, _EPS))[:, None])
+    return _turn_limited(np.asarray(push * (limit / np.maximum(size, _EPS))[:, None]), steps)
+
+
+def _turn_limited(push: Array, steps: Array, rounds: int = 3) -> Array:
+    """``push`` ((F, 2)) scaled down (never up, never turned) where it changes by more
+    than ``steps`` (per frame) from one frame to the next as a vector, not only in size:
+    a push turning round as the foot passes a partner's moves the foot as fast as one
+    growing (in ``rounds`` passes forward and back, each frame made as large as is
+    within its step of the frame before, then of the frame after)."""
+    out = push.copy()
+    active = np.flatnonzero(np.linalg.norm(push, axis=1) > 0.0)
+    n = out.shape[0]
+    for _ in range(rounds):
+        for i in active:
+            if i > 0:
+                out[i] = _within_of(out[i], out[i - 1], float(steps[i]))
+        for i in active[::-1]:
+            if i < n - 1:
+                out[i] = _within_of(out[i], out[i + 1], float(steps[i]))
+    return out
+
+
+def _within_of(push: Array, other: Array, step_m: float) -> Array:
+    """``push`` scaled by the largest share (0-1) that puts it within ``step_m`` of
+    ``other``; where no share does, the share that brings it nearest."""
+    pp = float(push @ push)
+    if pp <= 0.0:
+        return push
+    pq = float(push @ other)
+    disc = pq * pq - pp * (float(other @ other) - step_m * step_m)
+    if disc < 0.0:
+        return push * min(max(pq / pp, 0.0), 1.0)
+    low, high = (pq - math.sqrt(disc)) / pp, (pq + math.sqrt(disc)) / pp
+    if high < 0.0:
+        return push * 0.0
+    return push * min(max(low, min(high, 1.0)), 1.0)
 
 
 def _frames(segment: tuple[Array, Array], k: NDArray[np.intp]) -> tuple[Array, Array]:
