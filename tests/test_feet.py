@@ -373,12 +373,14 @@ def test_a_push_grows_and_shrinks_at_most_its_rate_and_stays_zero_on_the_floor()
 def test_a_push_turning_round_changes_at_most_its_rate_as_a_vector() -> None:
     # A 6 cm push that keeps its size but turns a quarter turn at once (from sideways to
     # forward, as a foot passes a partner's): its vector jumps 8.5 cm in a frame, which
-    # the size alone never shows. Limited to 2 cm a frame as a vector, never above its own
-    # size nor turned, and 0 on the floor.
+    # the size alone never shows (:func:`_rate_limited` with its size's rate only leaves it
+    # alone). Limited to 2 cm a frame as a vector, never above its own size nor turned, and
+    # 0 on the floor.
     push = np.zeros((40, 2))
     push[10:20, 1] = 0.06
     push[20:30, 0] = 0.06
-    limited = _rate_limited(push, 0.02)
+    assert np.allclose(_rate_limited(push, 0.06), push)
+    limited = _rate_limited(push, 0.06, 0.02)
     assert np.all(np.linalg.norm(np.diff(limited, axis=0), axis=1) <= 0.02 + 1e-9)
     size = np.linalg.norm(limited, axis=1)
     assert np.all(size <= np.linalg.norm(push, axis=1) + 1e-12)

@@ -359,7 +359,7 @@ def swing_pushes(
                 )
     return {
         r: {
-            f: _rate_limited(push[r][f], _push_steps_m(tracks[r], shifts[r][f], f, params, fps))
+            f: _rate_limited(push[r][f], *_push_steps_m(tracks[r], shifts[r][f], f, params, fps))
             for f in "LR"
         }
         for r in ROLES
@@ -368,23 +368,26 @@ def swing_pushes(
 
 def _push_steps_m(
     track: Tracks, shift: Array, foot: str, params: MotionParams, fps: float
-) -> Array:
-    """How far a foot's push may change each frame: ``feet_push_speed_max_m_s``,
-    less where the swing itself is within that of ``feet_swing_speed_max_m_s`` (a fast
-    swing is not made faster)."""
+) -> tuple[Array, Array]:
+    """How far a foot's push may grow or shrink each frame, and how far it may change as
+    a vector (turning round as the foot passes a partner's): its size by
+    ``feet_push_speed_max_m_s`` a second, both by no more than is left below
+    ``feet_swing_speed_max_m_s`` of the swing's own speed (a fast swing is not made
+    faster)."""
     xy = track.feet[foot][:, :2] + shift
     speed = (
         np.linalg.norm(np.gradient(xy, axis=0), axis=1) * fps if xy.shape[0] > 1 else np.zeros(1)
     )
-    room = np.clip(params.feet_swing_speed_max_m_s - speed, 0.0, params.feet_push_speed_max_m_s)
-    return np.asarray(room / fps)
+    room = np.clip(params.feet_swing_speed_max_m_s - speed, 0.0, None)
+    return np.minimum(room, params.feet_push_speed_max_m_s) / fps, room / fps
 
 
-def _rate_limited(push: Array, step_m: float | Array) -> Array:
+def _rate_limited(push: Array, step_m: float | Array, turn_m: float | Array | None = None) -> Array:
     """``push`` ((F, 2)) scaled down where its size grows or shrinks by more than
     ``step_m`` (per frame, or one for all) a frame: its size becomes the largest that is
     nowhere above the push's own and changes by at most ``step_m`` a frame (so it stays 0
-    wherever the push is 0: on the floor)."""
+    wherever the push is 0: on the floor); then, given ``turn_m``, scaled down further
+    where it changes as a vector by more than that a frame (:func:`_turn_limited`)."""
     size = np.linalg.norm(push, axis=1)
     steps = np.broadcast_to(np.asarray(step_m, dtype=float), size.shape)
     limit = size.copy()
@@ -392,7 +395,10 @@ def _rate_limited(push: Array, step_m: float | Array) -> Array:
         limit[i] = min(limit[i], limit[i - 1] + steps[i])
     for i in range(limit.size - 2, -1, -1):
         limit[i] = min(limit[i], limit[i + 1] + steps[i])
-    return _turn_limited(np.asarray(push * (limit / np.maximum(size, _EPS))[:, None]), steps)
+    out = np.asarray(push * (limit / np.maximum(size, _EPS))[:, None])
+    if turn_m is None:
+        return out
+    return _turn_limited(out, np.broadcast_to(np.asarray(turn_m, dtype=float), size.shape))
 
 
 def _turn_limited(push: Array, steps: Array, rounds: int = 3) -> Array:
