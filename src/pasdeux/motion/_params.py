@@ -275,7 +275,7 @@ class MotionParams:
         speed).
     feet_swing_speed_max_m_s
         A foot swinging this fast (horizontally) or faster is pushed no faster: the push
-        grows or shrinks only by what is left below it.
+        grows, shrinks or turns (changes as a vector) only by what is left below it.
     feet_shin_check_m
         How far up from the ankle a foot in the air keeps its shin clear of a partner's
         (each lower shin leaning towards its hip as a straight leg does: legs cross above

@@ -21,7 +21,8 @@ is thicker than the foot's: a foot passing a partner's ankle keeps the shins apa
 and each leg's lower shin, leaning from the ankle towards its hip, is kept clear of the
 partner's (legs leaning across each other meet above ankles that pass clear). The push
 bends the swing's path aside by what is left of the overlap each round, never faster
-than ``feet_push_speed_max_m_s``, and is 0 on the floor: lift-off, landing and their
+than ``feet_push_speed_max_m_s`` (in size; as a vector, never so as to take a fast swing
+over ``feet_swing_speed_max_m_s``), and is 0 on the floor: lift-off, landing and their
 times are the step's.
 """
 
