@@ -416,3 +416,30 @@ def test_a_standing_foot_keeps_its_shin_clear_of_a_partners_standing_leaning_shi
     assert np.allclose(landed, landed[0]) and np.linalg.norm(landed[0]) > 0.01
     assert np.linalg.norm(landed[0]) <= PARAMS.feet_shift_max_m + 1e-9
     assert np.allclose(moves["follower"]["R"][:10], 0.0)
+
+
+def test_a_push_turning_round_changes_at_most_its_rate_as_a_vector() -> None:
+    # A 6 cm push that keeps its size but turns a quarter turn at once (from sideways to
+    # forward, as a foot passes a partner's): its vector jumps 8.5 cm in a frame, which
+    # the size alone never shows (:func:`_rate_limited` with its size's rate only leaves it
+    # alone). Limited to 2 cm a frame as a vector, never above its own size nor turned, and
+    # 0 on the floor.
+    push = np.zeros((40, 2))
+    push[10:20, 1] = 0.06
+    push[20:30, 0] = 0.06
+    assert np.allclose(_rate_limited(push, 0.06), push)
+    limited = _rate_limited(push, 0.06, 0.02)
+    assert np.all(np.linalg.norm(np.diff(limited, axis=0), axis=1) <= 0.02 + 1e-9)
+    size = np.linalg.norm(limited, axis=1)
+    assert np.all(size <= np.linalg.norm(push, axis=1) + 1e-12)
+    # never turned: along its own push, the same way
+    across = limited[:, 0] * push[:, 1] - limited[:, 1] * push[:, 0]
+    assert np.allclose(across, 0.0)
+    assert np.all(np.einsum("ij,ij->i", limited, push) >= 0.0)
+    assert np.allclose(limited[:10], 0.0)
+    assert np.allclose(limited[30:], 0.0)
+    # Never turned, it goes through 0 at the turn: 2 cm a frame down, then up again.
+    assert size[10:30] == pytest.approx(
+        [0.02, 0.04, 0.06, 0.06, 0.06, 0.06, 0.06, 0.06, 0.04, 0.02,
+         0.0, 0.02, 0.04, 0.06, 0.06, 0.06, 0.06, 0.06, 0.04, 0.02]
+    )  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from pasdeux.dances import load_library
 from pasdeux.dances.geometry import replay_figure
 from pasdeux.errors import SchemaError
 from pasdeux.motion import JOINTS, DancerMotion, MotionParams, Performance, perform
+from pasdeux.motion.steps import dancer_tracks, timed_steps
 from pasdeux.music import MusicMap
 from routines import dance_routine, dip_windows, facing_rad, routine_of
 
@@ -534,8 +536,10 @@ def test_a_foot_hardly_off_the_floor_moves_evenly() -> None:
                 fastest = max(fastest, float(step.max(initial=0.0)) * performance.fps)
         return fastest
 
-    even = fastest_quick_step(MotionParams())
-    decisive = fastest_quick_step(MotionParams(swing_even_s=1e-3))
+    # (no foot held under ``swing_peak_speed_m_s``, which places a fast foot evenly
+    # whatever ``swing_even_s``: test_a_fast_foot_is_placed_only_as_decisively_as_its_peak_allows)
+    even = fastest_quick_step(MotionParams(swing_peak_speed_m_s=100.0))
+    decisive = fastest_quick_step(MotionParams(swing_peak_speed_m_s=100.0, swing_even_s=1e-3))
     assert decisive > 0.5
     assert even < 0.96 * decisive, (even, decisive)
 
@@ -595,3 +599,30 @@ def test_check_within_refuses_what_is_outside_and_says_the_range(
     check_within(owner, ("fine_m",), low, high, low_open=opens[0], high_open=opens[1])
     with pytest.raises(ValueError, match=f"size_m must be {refused}, got"):
         check_within(owner, ("fine_m", "size_m"), low, high, low_open=opens[0], high_open=opens[1])
+
+
+def test_a_fast_foot_is_placed_only_as_decisively_as_its_peak_allows() -> None:
+    """A foot placed decisively (``smoothstep(u ** 1.5)``) peaks at 1.83 times its average
+    speed, evenly (power 1) at 1.5 times. One step of a Rumba basic given less and less
+    time in the air: at 3 m/s on average it peaks at 1.83 times that (5.5 m/s, under
+    ``swing_peak_speed_m_s`` 7); at 4.2 m/s it would peak at 7.7, so it is placed less
+    decisively and peaks at 7; at 6 m/s even evenly it peaks over 7, at 1.5 times (9)."""
+    routine = routine_of("Rumba", ["closed_basic"], bpm=100.0)
+    # (every foot placed decisively however short its time in the air)
+    params = MotionParams(swing_even_s=1e-3)
+    timed = timed_steps(routine, params)["leader"]
+    step = next(s for s in timed if math.dist(s.replayed.foot_from, s.replayed.foot_to) > 0.1)
+    way = math.dist(step.replayed.foot_from, step.replayed.foot_to)
+    assert step.replayed.step.turn_eighths == 0  # (a straight way: its length is ``way``)
+    times = np.arange(0.0, step.t_land + 1.0, 1.0 / 600.0)
+    start = routine.figures[0].start_pose.dancers()[0]
+
+    def peak_m_s(mean_m_s: float) -> float:
+        air_s = way / mean_m_s
+        hurried = replace(step, t_lift=step.t_land - air_s, t_turn=step.t_land - air_s)
+        track = dancer_tracks([hurried], start, times, params, 0.14).feet[step.replayed.step.foot]
+        return float(np.linalg.norm(np.diff(track[:, :2], axis=0), axis=1).max()) * 600.0
+
+    assert peak_m_s(3.0) == pytest.approx(1.83 * 3.0, abs=0.08)
+    assert peak_m_s(4.2) == pytest.approx(params.swing_peak_speed_m_s, abs=0.08)
+    assert peak_m_s(6.0) == pytest.approx(1.5 * 6.0, abs=0.08)

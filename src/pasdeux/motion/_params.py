@@ -46,6 +46,14 @@ class MotionParams:
     swing_place_s
         A foot in the air longer than this is released more gently still rather than
         slowing down for longer: its power is at least its time in the air over this.
+    swing_peak_speed_m_s
+        Fastest a stepping foot's speed peaks (horizontally, before the feet are kept off
+        the partner's) where placing it decisively would make it peak faster (a long step
+        in a fast tempo: its speed peaks at about 1.83 times its average placed
+        decisively, 1.5 evenly): it is placed less decisively, as far as keeps it under
+        this, down to evenly. Under the issue's 10 m/s for any joint, with room for the
+        feet's push off the partner's (up to about 2.5 m/s) and the knee swinging ahead
+        of the ankle.
     blend_s
         Time over which a step's action (rise, sway, dip) and a change of hold are blended.
     landing_bob_m
@@ -267,7 +275,7 @@ class MotionParams:
         speed).
     feet_swing_speed_max_m_s
         A foot swinging this fast (horizontally) or faster is pushed no faster: the push
-        grows or shrinks only by what is left below it.
+        grows, shrinks or turns (changes as a vector) only by what is left below it.
     feet_shin_check_m
         How far up from the ankle a foot in the air keeps its shin clear of a partner's
         (each lower shin leaning towards its hip as a straight leg does: legs cross above
@@ -323,6 +331,7 @@ class MotionParams:
     swing_lift_m: float = 0.06
     swing_ease_in_power: float = 1.5
     swing_place_s: float = 0.45
+    swing_peak_speed_m_s: float = 7.0
     swing_even_s: float = 0.12
     promenade_foot_turn_deg: float = 45.0
     blend_s: float = 0.3
@@ -451,7 +460,8 @@ _POSITIVE = (
     "body_smoothing_s", "blend_s", "weight_transfer_s", "pelvis_smoothing_s", "hand_follow_s",
     "elbow_follow_s", "max_hand_speed_m_s", "hand_move_speed_m_s", "shoulder_turn_max_deg_s",
     "elbow_turn_max_deg_s", "contact_rate_hz", "contact_reach_m", "swing_place_s",
-    "swing_even_s", "feet_push_smoothing_s", "feet_push_fade_s", "heel_release_behind_m",
+    "swing_even_s", "swing_peak_speed_m_s", "feet_push_smoothing_s", "feet_push_fade_s",
+    "heel_release_behind_m",
     "heel_release_weight_max", "swing_free_lift_m", "contact_swivel_step_deg",
     "contact_swivel_rate_deg_s",
 )  # fmt: skip

@@ -24,12 +24,14 @@ is thicker than the foot's: a foot passing a partner's ankle keeps the shins apa
 and each leg's lower shin, leaning from the ankle towards its hip, is kept clear of the
 partner's (legs leaning across each other meet above ankles that pass clear). The push
 bends the swing's path aside by what is left of the overlap each round, never faster
-than ``feet_push_speed_max_m_s``, and is 0 on the floor: lift-off, landing and their
+than ``feet_push_speed_max_m_s`` (in size; as a vector, never so as to take a fast swing
+over ``feet_swing_speed_max_m_s``), and is 0 on the floor: lift-off, landing and their
 times are the step's.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -405,7 +407,7 @@ def swing_pushes(
                 )
     return {
         r: {
-            f: _rate_limited(push[r][f], _push_steps_m(tracks[r], shifts[r][f], f, params, fps))
+            f: _rate_limited(push[r][f], *_push_steps_m(tracks[r], shifts[r][f], f, params, fps))
             for f in "LR"
         }
         for r in ROLES
@@ -461,23 +463,26 @@ def _push_asks(
 
 def _push_steps_m(
     track: Tracks, shift: Array, foot: str, params: MotionParams, fps: float
-) -> Array:
-    """How far a foot's push may grow or shrink each frame: ``feet_push_speed_max_m_s``,
-    less where the swing itself is within that of ``feet_swing_speed_max_m_s`` (a fast
-    swing is not made faster)."""
+) -> tuple[Array, Array]:
+    """How far a foot's push may grow or shrink each frame, and how far it may change as
+    a vector (turning round as the foot passes a partner's): its size by
+    ``feet_push_speed_max_m_s`` a second, both by no more than is left below
+    ``feet_swing_speed_max_m_s`` of the swing's own speed (a fast swing is not made
+    faster)."""
     xy = track.feet[foot][:, :2] + shift
     speed = (
         np.linalg.norm(np.gradient(xy, axis=0), axis=1) * fps if xy.shape[0] > 1 else np.zeros(1)
     )
-    room = np.clip(params.feet_swing_speed_max_m_s - speed, 0.0, params.feet_push_speed_max_m_s)
-    return np.asarray(room / fps)
+    room = np.clip(params.feet_swing_speed_max_m_s - speed, 0.0, None)
+    return np.minimum(room, params.feet_push_speed_max_m_s) / fps, room / fps
 
 
-def _rate_limited(push: Array, step_m: float | Array) -> Array:
+def _rate_limited(push: Array, step_m: float | Array, turn_m: float | Array | None = None) -> Array:
     """``push`` ((F, 2)) scaled down where its size grows or shrinks by more than
     ``step_m`` (per frame, or one for all) a frame: its size becomes the largest that is
     nowhere above the push's own and changes by at most ``step_m`` a frame (so it stays 0
-    wherever the push is 0: on the floor)."""
+    wherever the push is 0: on the floor); then, given ``turn_m``, scaled down further
+    where it changes as a vector by more than that a frame (:func:`_turn_limited`)."""
     size = np.linalg.norm(push, axis=1)
     steps = np.broadcast_to(np.asarray(step_m, dtype=float), size.shape)
     limit = size.copy()
@@ -485,7 +490,45 @@ def _rate_limited(push: Array, step_m: float | Array) -> Array:
         limit[i] = min(limit[i], limit[i - 1] + steps[i])
     for i in range(limit.size - 2, -1, -1):
         limit[i] = min(limit[i], limit[i + 1] + steps[i])
-    return np.asarray(push * (limit / np.maximum(size, _EPS))[:, None])
+    out = np.asarray(push * (limit / np.maximum(size, _EPS))[:, None])
+    if turn_m is None:
+        return out
+    return _turn_limited(out, np.broadcast_to(np.asarray(turn_m, dtype=float), size.shape))
+
+
+def _turn_limited(push: Array, steps: Array, rounds: int = 3) -> Array:
+    """``push`` ((F, 2)) scaled down (never up, never turned) where it changes by more
+    than ``steps`` (per frame) from one frame to the next as a vector, not only in size:
+    a push turning round as the foot passes a partner's moves the foot as fast as one
+    growing (in ``rounds`` passes forward and back, each frame made as large as is
+    within its step of the frame before, then of the frame after)."""
+    out = push.copy()
+    active = np.flatnonzero(np.linalg.norm(push, axis=1) > 0.0)
+    n = out.shape[0]
+    for _ in range(rounds):
+        for i in active:
+            if i > 0:
+                out[i] = _within_of(out[i], out[i - 1], float(steps[i]))
+        for i in active[::-1]:
+            if i < n - 1:
+                out[i] = _within_of(out[i], out[i + 1], float(steps[i]))
+    return out
+
+
+def _within_of(push: Array, other: Array, step_m: float) -> Array:
+    """``push`` scaled by the largest share (0-1) that puts it within ``step_m`` of
+    ``other``; where no share does, the share that brings it nearest."""
+    pp = float(push @ push)
+    if pp <= 0.0:
+        return push
+    pq = float(push @ other)
+    disc = pq * pq - pp * (float(other @ other) - step_m * step_m)
+    if disc < 0.0:
+        return push * min(max(pq / pp, 0.0), 1.0)
+    low, high = (pq - math.sqrt(disc)) / pp, (pq + math.sqrt(disc)) / pp
+    if high < 0.0:
+        return push * 0.0
+    return push * min(max(low, min(high, 1.0)), 1.0)
 
 
 def _frames(segment: tuple[Array, Array], k: NDArray[np.intp]) -> tuple[Array, Array]:

@@ -75,38 +75,44 @@ def timed_steps(
         out["follower"] = own_steps(routine, follower)
     if leader:
         out["leader"] = own_steps(routine, leader, role="leader", around=out["leader"])
+    bpms = {
+        role: tempo.bpm_at_seconds(np.array([s.t_land for s in out[role]])).tolist()
+        for role in ROLES
+    }
     for role in ROLES:
-        timed = out[role]
-        landed = {"L": -math.inf, "R": -math.inf}
-        bpms = tempo.bpm_at_seconds(np.array([s.t_land for s in timed])).tolist()
-        for i, s in enumerate(timed):
-            beat_s = 60.0 / bpms[i]
-            previous_land = timed[i - 1].t_land if i else s.t_land - beat_s
-            if i > 1 and timed[i - 1].replayed.step.action == "hop":
-                # the foot free through a hop may leave once the hopping foot has the weight
-                previous_land = timed[i - 2].t_land
-            travel = min(
-                params.travel_share * (s.t_land - previous_land), params.travel_beats * beat_s
-            )
-            rs = s.replayed
-            distance_m = swept_length_m(
-                np.array(rs.foot_from), np.array(rs.foot_to), -rs.step.turn_eighths * math.pi / 4
-            )
-            turn_rad = abs(rs.step.turn_eighths) * math.pi / 4
-            needed = max(distance_m / params.max_foot_speed_m_s, turn_rad / params.max_turn_rad_s)
-            own = s.t_land - landed[rs.step.foot]
-            travel = max(travel, min(needed, params.travel_share * own))
-            t_turn = s.t_land - travel
-            previous = timed[i - 1].replayed.step if i else None
-            if previous is not None and previous.weight and previous.foot != rs.step.foot:
-                travel = min(travel, s.t_land - previous_land)
-            if rs.step.action == "hop":
-                # a hop springs off the foot it lands on: in the air for a share of its time
-                travel = params.hop_air_share * own
-                t_turn = min(t_turn, s.t_land - travel)
-            landed[rs.step.foot] = s.t_land
-            timed[i] = replace(s, t_lift=s.t_land - travel, t_turn=t_turn)
+        _time_lifts(out[role], bpms[role], params)
     return out
+
+
+def _time_lifts(timed: list[TimedStep], bpms: list[float], params: MotionParams) -> None:
+    """Set the lift (and turn start) of each of one dancer's ``timed`` steps, in place
+    (``bpms``: the tempo at each landing); see :func:`timed_steps`."""
+    landed = {"L": -math.inf, "R": -math.inf}
+    for i, s in enumerate(timed):
+        beat_s = 60.0 / bpms[i]
+        previous_land = timed[i - 1].t_land if i else s.t_land - beat_s
+        if i > 1 and timed[i - 1].replayed.step.action == "hop":
+            # the foot free through a hop may leave once the hopping foot has the weight
+            previous_land = timed[i - 2].t_land
+        travel = min(params.travel_share * (s.t_land - previous_land), params.travel_beats * beat_s)
+        rs = s.replayed
+        distance_m = swept_length_m(
+            np.array(rs.foot_from), np.array(rs.foot_to), -rs.step.turn_eighths * math.pi / 4
+        )
+        turn_rad = abs(rs.step.turn_eighths) * math.pi / 4
+        needed = max(distance_m / params.max_foot_speed_m_s, turn_rad / params.max_turn_rad_s)
+        own = s.t_land - landed[rs.step.foot]
+        travel = max(travel, min(needed, params.travel_share * own))
+        t_turn = s.t_land - travel
+        previous = timed[i - 1].replayed.step if i else None
+        if previous is not None and previous.weight and previous.foot != rs.step.foot:
+            travel = min(travel, s.t_land - previous_land)
+        if rs.step.action == "hop":
+            # a hop springs off the foot it lands on: in the air for a share of its time
+            travel = params.hop_air_share * own
+            t_turn = min(t_turn, s.t_land - travel)
+        landed[rs.step.foot] = s.t_land
+        timed[i] = replace(s, t_lift=s.t_land - travel, t_turn=t_turn)
 
 
 def own_steps(
@@ -402,6 +408,8 @@ class _FeetTracks:
         self.ease_in_power = params.swing_ease_in_power
         self.place_s = params.swing_place_s
         self.even_s = params.swing_even_s
+        self.peak_m_s = params.swing_peak_speed_m_s
+        self.peak_shares = _peak_shares(max(params.swing_ease_in_power, 1.0))
         self.promenade_turn_rad = math.radians(params.promenade_foot_turn_deg)
         self.facing = np.full(n, start.facing_rad)
         self.feet = {
@@ -432,7 +440,7 @@ class _FeetTracks:
         turn += math.remainder(rs.facing_after - (self.at_facing + turn), 2 * math.pi)
         a, b, c = np.searchsorted(self.times, [s.t_lift, s.t_land, s.t_turn])
         u = np.clip((self.times[a:b] - s.t_lift) / max(s.t_land - s.t_lift, 1e-6), 0.0, 1.0)
-        phase, place = smoothstep(u), self._placing(s, u)
+        phase = smoothstep(u)
         span = max(s.t_land - s.t_turn, 1e-6)
         turning = smoothstep((self.times[c:b] - s.t_turn) / span)
         facing0 = self.at_facing
@@ -454,6 +462,7 @@ class _FeetTracks:
         # A foot only a moment in the air (the quick 'a' of a chassé) goes straight: its
         # chord is short, and round the turn it would go faster still.
         sweep = turn if s.t_land - s.t_lift >= self.even_s else 0.0
+        place = self._placing(s, u, swept_length_m(f0, f1, sweep))
         self.feet[moving][a:b, :2] = swept_path(f0, f1, sweep, place)
         self._lift(rs, (int(a), int(b)), (f0, f1, 0.0 if stays else None), (u, phase, place))
         toe = self._point(rs, (int(a), int(b), int(c)), (facing0, turn), (turning, phase))
@@ -463,16 +472,10 @@ class _FeetTracks:
         self.at_feet[moving], self.at_yaw[moving] = f1, facing0 + turn + toe
         self.landed[moving] = int(b)
 
-    def _placing(self, s: TimedStep, u: Array) -> Array:
-        """How far (0-1) the foot of step ``s`` has travelled at ``u`` (0-1) of its time in
-        the air: it leaves gently and is placed decisively (no creeping onto its mark); a
-        slow step leaves more gently still rather than slowing down longer; a foot only a
-        moment in the air (a quick 'a' of a chassé) moves evenly, its speed peaking
-        least."""
-        swing = s.t_land - s.t_lift
-        even = min(1.0, swing / self.even_s)
-        power = max(1.0 + (self.ease_in_power - 1.0) * even, swing / self.place_s)
-        return smoothstep(u**power)
+    def _placing(self, s: TimedStep, u: Array, path_m: float) -> Array:
+        """How far (0-1) the foot of step ``s``, travelling ``path_m``, has travelled at
+        ``u`` (0-1) of its time in the air (see :meth:`_place_power`)."""
+        return smoothstep(u ** self._place_power(s.t_land - s.t_lift, path_m))
 
     def _landing(self, rs: ReplayedStep, f0: Array, turn: float) -> tuple[Array, bool]:
         """Where the foot of step ``rs`` (now at ``f0``; the step turning by ``turn``)
@@ -549,6 +552,24 @@ class _FeetTracks:
         yaw[b:] = facing0 + turn + toe
         return toe
 
+    def _place_power(self, swing_s: float, path_m: float) -> float:
+        """The power of the time in :func:`smoothstep` ``(u ** power)`` with which a foot
+        ``swing_s`` in the air travels its ``path_m``. The foot leaves gently and is placed
+        decisively (no creeping onto its mark): a slow step leaves more gently still
+        rather than slowing down longer; a foot only a moment in the air (a quick 'a' of a
+        chassé) moves evenly, its speed peaking least (1.5 times its average rather than
+        1.83). A foot that would peak faster than ``swing_peak_speed_m_s`` (a long step in
+        a fast tempo) is placed only as decisively as keeps it under that, down to
+        evenly."""
+        even = min(1.0, swing_s / self.even_s)
+        power = max(1.0 + (self.ease_in_power - 1.0) * even, swing_s / self.place_s)
+        mean_m_s = path_m / max(swing_s, 1e-9)
+        powers, peaks = self.peak_shares
+        if power > 1.0 and mean_m_s * np.interp(power, powers, peaks) > self.peak_m_s:
+            within = powers[(peaks * mean_m_s <= self.peak_m_s) & (powers <= power)]
+            power = float(within.max()) if within.size else 1.0
+        return power
+
     def _free_foot_up(self, foot: str, a: int, b: int, phase: Array) -> None:
         """The free ``foot`` leaves the floor with a hop over frames ``a:b`` (``phase`` of
         the hop, 0-1) and stays up until its next step takes it on."""
@@ -596,6 +617,17 @@ class _FeetTracks:
         bump = smoothstep(np.minimum(share, 1.0 - share) / 0.05)
         self.heel_up[foot][on:b] = np.maximum(self.heel_up[foot][on:b], bump)
         self.at_yaw[foot], self.at_feet[foot] = y0 + turn, ankle[-1]
+
+
+def _peak_shares(top_power: float, n: int = 41) -> tuple[Array, Array]:
+    """Powers from 1 to ``top_power`` and, for each, the fastest speed of
+    ``smoothstep(u ** power)`` over ``u`` from 0 to 1 as a share of its mean (1.5 for
+    power 1)."""
+    powers = np.linspace(1.0, top_power, n)
+    u = np.linspace(0.0, 1.0, 2001)
+    curves = smoothstep(u[None, :] ** powers[:, None])
+    peaks = np.max(np.diff(curves, axis=1), axis=1) * (u.size - 1)
+    return powers, peaks
 
 
 def swept_path(start: Array, end: Array, turn_rad: float, phase: Array) -> Array:
