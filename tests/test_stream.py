@@ -240,6 +240,7 @@ _BAD_PARAMETERS: list[tuple[dict[str, Any], str]] = [
     ({"tap_ratio_max": 1.0}, "tap_ratio_max"),
     ({"tap_middle_ratio": 1.5}, "tap_middle_ratio"),
     ({"tap_slack_s": 0.5}, "tap_slack_s"),
+    ({"tap_gap_min_periods": 1.0}, "tap_gap_min_periods"),
     ({"tap_held_beats": -1}, "tap_held_beats"),
     ({"tap_phase_margin": 0.5}, "tap_phase_margin"),
 ]

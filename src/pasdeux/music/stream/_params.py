@@ -91,6 +91,10 @@ class StreamParams:
         ``tap_ratio_max`` times the old one, and at least ``tap_change_min`` of it away)
         and is reported: the period comes from the last three onsets, not from a tempo
         walk (``tap_confirm_ratio`` 0: never).
+    tap_gap_min_periods
+        ... it listens only to onsets at least this many of the incumbent's periods after
+        its last beat: an onset nearer is that beat's own attack or an eighth after it,
+        not a new beat.
     tap_old_ratio, tap_net_ratio, tap_held_beats
         ... when the incumbent had held its tempo ``tap_held_beats`` beats, its beats
         between the anchor and the new beat are heard more weakly by the onsets than
@@ -157,6 +161,7 @@ class StreamParams:
     tap_confirm_ratio: float = 0.65
     tap_middle_ratio: float = 0.25
     tap_slack_s: float = 0.02
+    tap_gap_min_periods: float = 0.3
     tap_old_ratio: float = 0.5
     tap_net_ratio: float = 0.6
     tap_held_beats: int = 8
@@ -215,6 +220,8 @@ class StreamParams:
             raise ValueError("tap_middle_ratio must lie in [0, 1], tap_confirm_ratio be >= 0")
         if not 0.0 <= self.tap_slack_s <= 0.1:
             raise ValueError("tap_slack_s must lie in [0, 0.1] s")
+        if not 0.0 <= self.tap_gap_min_periods < 1.0:
+            raise ValueError("tap_gap_min_periods must lie in [0, 1) periods")
         if self.tap_old_ratio < 0 or self.tap_net_ratio < 0 or self.tap_held_beats < 0:
             raise ValueError("tap_old_ratio, tap_net_ratio, tap_held_beats must be >= 0")
         if self.tap_phase_margin < 1.0:

@@ -83,6 +83,21 @@ class BeatDecision:
     count_step: int = 1
 
 
+@dataclass(frozen=True)
+class _TapCheck:
+    """What the tapper's next beat is checked against (see ``_untap_if_old``): the
+    tapped beat's frame and its next's (``due``), the old grid's ``anchor`` and period
+    (``old_interval``), the incumbent's held count before the tap and the beats counted
+    from the anchor to the tapped beat."""
+
+    beat: int
+    due: int
+    anchor: int
+    old_interval: int
+    old_held: int
+    counted: int
+
+
 class _Space:
     """madmom's beat state space for ``params``' tempo range at ``fps`` frames a second."""
 
@@ -181,8 +196,7 @@ class ForwardBeatTracker:
         self.halvings = 0
         self._settled = -math.inf  # the incumbent's last re-seat: the tapper's anchors follow it
         self._tap_slack = max(1, round(self.params.tap_slack_s * self.fps))  # frames
-        # after a tap: (its beat, its next, anchor, old interval, old held count, beats counted)
-        self._tap_check: tuple[int, int, int, int, int, int] | None = None
+        self._tap_check: _TapCheck | None = None  # the last tap, until its next beat
         self.untaps = 0
         self.taps = 0
 
@@ -295,13 +309,15 @@ class ForwardBeatTracker:
         than both, re-seats the incumbent on the new period and is reported."""
         p = self.params
         beat = t - self.delay
-        if self._tap_check is not None and beat >= self._tap_check[1] - self.delay:
-            late = self._untap_if_old(t)
+        check = self._tap_check
+        if check is not None and beat >= check.due - self.delay:
+            self._tap_check = None  # checked once, at the tapped grid's next beat
+            late = self._untap_if_old(t, check)
             if late is not None:
                 return late
         if p.tap_confirm_ratio <= 0 or self._held < p.tap_held_beats:
             return None
-        if beat - self._last_beat < 0.3 * self._interval:
+        if beat - self._last_beat < p.tap_gap_min_periods * self._interval:
             return None
         typical = max(float(self._typical[1]), 1e-6)
         strength = self._onset_peak(beat, t)
@@ -374,13 +390,13 @@ class ForwardBeatTracker:
         rows = self._heard[lo : max(lo, frame + slack + 1 - self._heard_start)]
         return max((row[2] for row in rows), default=0.0)
 
-    def _untap_if_old(self, t: int) -> BeatDecision | None:
-        """At the tapper's next beat: when the old grid's beat before it was heard better
-        than it, the change was a syncopation: the incumbent goes back to the old grid,
-        and that beat, if it fell after the tapper's, is reported late."""
-        assert self._tap_check is not None
-        tapped, due, anchor, old, held, counted = self._tap_check
-        self._tap_check = None
+    def _untap_if_old(self, t: int, check: _TapCheck) -> BeatDecision | None:
+        """At the tapped grid's next beat (``check``): when the old grid's beat before it
+        was heard better than it, the change was a syncopation: the incumbent goes back
+        to the old grid (its belief, period, held count and last beat), and that beat, if
+        it fell after the tapper's, is reported late."""
+        tapped, due, anchor = check.beat, check.due, check.anchor
+        old, held, counted = check.old_interval, check.old_held, check.counted
         slack = self._tap_slack
         counted += sum(1 for b in self._recent if b > tapped)
         olds = [anchor + k * old for k in range(1, 8) if tapped + slack < anchor + k * old]
@@ -420,7 +436,14 @@ class ForwardBeatTracker:
         interval = round(period)
         step = max(0, round((beat - self._last_beat) / period)) if self._recent else 1
         counted = sum(1 for b in self._recent if b > anchor) + step
-        self._tap_check = (beat, beat + interval, anchor, self._interval, self._held, counted)
+        self._tap_check = _TapCheck(
+            beat=beat,
+            due=beat + interval,
+            anchor=anchor,
+            old_interval=self._interval,
+            old_held=self._held,
+            counted=counted,
+        )
         self._last_beat, self._interval, self._missed = beat, interval, False
         self._recent = [*self._recent[-7:], beat]
         self._since_change = [] if self._held >= self.params.octave_held_beats else None
