@@ -225,6 +225,35 @@ def test_it_re_counts_the_bars_after_a_meter_change() -> None:
     assert float(mir_eval.beat.f_measure(np.asarray(truth), np.asarray(downbeats))) > 0.9
 
 
+def relock_bars(song: Song, events: list[BeatEvent], change: float, meter: int) -> float:
+    """The bench's bar re-lock: bar lines after the change before the next 4 are all
+    found, with the right meter."""
+    bench = load_bench("stream")
+    run = {
+        "beats": [e.time_s for e in events],
+        "meters": [e.meter for e in events],
+        "down": [e.downbeat for e in events],
+    }
+    right = bench._downbeats_with_meter(run, meter, change)
+    return float(bench.relock(song.downbeats, right, change, 4))
+
+
+@pytest.mark.slow
+def test_from_three_to_four_the_bars_re_lock_within_two() -> None:
+    # 3/4 -> 4/4 with a kick on 1 and 3: the kicks repeat every 2 beats, which no bar of
+    # 3 does; the lag correlation of the accents says so within two bars, where the
+    # downbeat cues alone, still scaled by the waltz's, take longer
+    song = drum_song([Part(120.0, 3, 8), Part(120.0, 4, 8)], lead_in_s=0.5)
+    change = float(song.beats[24])
+    events = events_of(song.samples, song.sr)
+    assert relock_bars(song, events, change, 4) <= 2  # the issue's target
+    plain = events_of(song.samples, song.sr, params=StreamParams(meter_gain=0.0))
+    assert relock_bars(song, plain, change, 4) > 2
+    # and steady bars of 3 are not taken for 4 for it
+    late = [e for e in events if float(song.beats[6]) < e.time_s < change - 0.07]
+    assert late and all(e.meter == 3 for e in late)
+
+
 _BAD_PARAMETERS: list[tuple[dict[str, Any], str]] = [
     ({"networks": 9}, "networks"),
     ({"min_bpm": 200.0, "max_bpm": 100.0}, "tempo range"),
@@ -243,6 +272,8 @@ _BAD_PARAMETERS: list[tuple[dict[str, Any], str]] = [
     ({"tap_gap_min_periods": 1.0}, "tap_gap_min_periods"),
     ({"tap_held_beats": -1}, "tap_held_beats"),
     ({"tap_phase_margin": 0.5}, "tap_phase_margin"),
+    ({"meter_window_beats": 6}, "meter_window_beats"),
+    ({"meter_gain": -1.0}, "meter_gain"),
 ]
 
 

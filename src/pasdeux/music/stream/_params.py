@@ -116,6 +116,13 @@ class StreamParams:
     bar_jump_prob
         Probability, at each beat, that the bar position jumps (a meter change or a
         missed bar line).
+    meter_window_beats, meter_gain
+        Each meter's evidence at a beat: the correlation of the last
+        ``meter_window_beats`` beats' low-band accents with themselves a bar of that
+        meter later (bars repeat their accents whatever their phase), less the meters'
+        mean, times ``meter_gain`` (log-odds; 0: none). Unlike the downbeat cues it needs
+        no phase and no running statistics from before a meter change, so it turns
+        within a bar or two of one.
     accent_gain
         Log-odds of a downbeat per z-score of the low band's (kick, bass) onset at the beat.
     change_gain
@@ -169,6 +176,8 @@ class StreamParams:
     decision_delay_s: float = 0.03
     meters: tuple[int, ...] = (3, 4)
     bar_jump_prob: float = 0.02
+    meter_window_beats: int = 8
+    meter_gain: float = 0.75
     accent_gain: float = 0.5
     change_gain: float = 1.0
     change_beats: int = 3
@@ -228,6 +237,11 @@ class StreamParams:
             raise ValueError("tap_phase_margin must be >= 1")
         if self.typical_halflife_beats <= 0:
             raise ValueError("typical_halflife_beats must be > 0")
+        if not 2 * max(self.meters) <= self.meter_window_beats <= 32 or self.meter_gain < 0:
+            raise ValueError(
+                "meter_window_beats must hold two bars of the longest meter (at most 32), "
+                "meter_gain be >= 0"
+            )
         if not 1 <= self.change_beats <= 4:
             raise ValueError(f"change_beats must be 1 to 4, got {self.change_beats}")
         if self.stats_halflife_beats <= 0 or self.z_clip <= 0 or self.low_band_hz <= 30:
