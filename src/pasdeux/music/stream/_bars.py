@@ -116,14 +116,15 @@ class BarTracker:
 
     def _meter_like(self, accent: float) -> NDArray[np.float64]:
         """Log-likelihood of each state's meter from the last ``meter_window_beats``
-        accents (``accent`` the newest): each meter's lag correlation over them, less
-        their mean, times ``meter_gain``. Bars of ``m`` beats repeat their accents ``m``
-        beats later whatever their phase: a kick on 1 and 3 correlates at a lag of 4
-        (and 2) and against one of 3, an oom-pah-pah the other way round."""
+        accents (``accent`` the newest; none before that many beats): each meter's lag
+        correlation over them, less their mean, times ``meter_gain``. Bars of ``m``
+        beats repeat their accents ``m`` beats later whatever their phase: a kick on 1
+        and 3 correlates at a lag of 4 (and 2) and against one of 3, an oom-pah-pah the
+        other way round."""
         self._recent = [*self._recent[-self._window + 1 :], accent]
         log_like = np.zeros(self.alpha.size)
-        if self._meter_gain <= 0 or len(self._meter_set) < 2:
-            return log_like
+        if self._meter_gain <= 0 or len(self._meter_set) < 2 or len(self._recent) < self._window:
+            return log_like  # a short window holds fewer pairs a bar apart for longer bars
         fits = {m: _lag_correlation(self._recent, m) for m in self._meter_set}
         mean = float(np.mean(list(fits.values())))
         for m, r in fits.items():

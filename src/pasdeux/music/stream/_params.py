@@ -177,7 +177,7 @@ class StreamParams:
     meters: tuple[int, ...] = (3, 4)
     bar_jump_prob: float = 0.02
     meter_window_beats: int = 8
-    meter_gain: float = 0.75
+    meter_gain: float = 1.0
     accent_gain: float = 0.5
     change_gain: float = 1.0
     change_beats: int = 3
