@@ -193,6 +193,31 @@ def test_an_oom_pah_speeding_up_re_locks_on_the_beat_not_the_pah(tmp_path: Path)
 
 
 @pytest.mark.slow
+def test_after_a_ska_slows_down_the_bass_tells_the_beats_from_the_off_beats(
+    tmp_path: Path,
+) -> None:
+    # the benchmark's ska, 120 -> 84 BPM: the skank on the off-beats is heard by the
+    # network nearly as well as the beats, read at 168 BPM; only the beats carry the bass
+    bench = load_bench("stream")
+    corpus = load_bench("corpus")
+    name = "stream_tempo_down_ska_120_30pc_8bars"
+    piece = next(p for _, p, _ in bench.stream_pieces() if p.name == name)
+    corpus.make_piece(piece, tmp_path)
+    path = tmp_path / f"{piece.name}.wav"
+    truth = json.loads(corpus.truth_path(path).read_text(encoding="utf-8"))
+    song, rate = load_audio(path)
+    change = float(truth["sections"][1]["start"])
+    for low_ratio, locks in ((StreamParams().octave_low_ratio, True), (0.0, False)):
+        params = StreamParams(octave_low_ratio=low_ratio)
+        events = events_of(np.asarray(song), int(rate), params=params)
+        latency = relock_beats(truth["beats"], [e.time_s for e in events], change)
+        assert (latency <= 4) is locks  # without the low band: 168 BPM to the end
+        if locks:
+            late = [e.bpm for e in events if e.time_s > change + 8 * 60.0 / 84.0]
+            assert np.median(late) == pytest.approx(84.0, rel=0.05)
+
+
+@pytest.mark.slow
 def test_after_a_slow_down_it_does_not_count_the_off_beats(tmp_path: Path) -> None:
     # 96 -> 72 BPM with hi-hats half way between the beats: at 144 BPM the off-beats
     # would be beats too, and the network hears them as weak ones (without the octave
@@ -274,6 +299,8 @@ _BAD_PARAMETERS: list[tuple[dict[str, Any], str]] = [
     ({"tap_phase_margin": 0.5}, "tap_phase_margin"),
     ({"meter_window_beats": 6}, "meter_window_beats"),
     ({"meter_gain": -1.0}, "meter_gain"),
+    ({"octave_low_ratio": 1.0}, "octave_low_ratio"),
+    ({"octave_low_jump_min": 0.5}, "octave_low_jump_min"),
 ]
 
 

@@ -82,6 +82,13 @@ class StreamParams:
         below the one before or after it, and on average below ``octave_ratio`` of
         them, it has taken a slower tempo's off-beats for beats: it goes on at half the
         tempo on the strong ones (0 never).
+    octave_low_ratio, octave_low_jump_min
+        ... and when the change made the tempo ``octave_low_jump_min`` times as fast or
+        more (a slow-down by a quarter read at double time is 1.5 times as fast; a
+        speed-up by a quarter 1.25), every other beat clearly weaker in the low band
+        (kick and bass: ``octave_ratio`` in it) is enough: after a polka or a ska slows
+        down the network hears the off-beats' chords and snare nearly as well as the
+        beats, but they carry no bass (0 never).
     tap_ratio_max, tap_change_min, tap_confirm_ratio, tap_middle_ratio, tap_slack_s
         The tapper, a listener tapping along. An onset peak that reaches
         ``tap_confirm_ratio`` of the onsets' running mean at heard beats, two new periods
@@ -163,6 +170,8 @@ class StreamParams:
     octave_ratio: float = 0.3
     octave_window_beats: int = 16
     octave_held_beats: int = 8
+    octave_low_ratio: float = 0.3
+    octave_low_jump_min: float = 1.35
     tap_ratio_max: float = 1.45
     tap_change_min: float = 0.1
     tap_confirm_ratio: float = 0.65
@@ -221,6 +230,8 @@ class StreamParams:
             raise ValueError("switch_ratio_max and jump_ratio_max must be > 1")
         if not 1 <= self.octave_pairs <= 8 or not 0.0 <= self.octave_ratio < 1.0:
             raise ValueError("octave_pairs must be 1 to 8, octave_ratio lie in [0, 1)")
+        if not 0.0 <= self.octave_low_ratio < 1.0 or self.octave_low_jump_min < 1.0:
+            raise ValueError("octave_low_ratio must lie in [0, 1), octave_low_jump_min be >= 1")
         if self.octave_window_beats < 2 * self.octave_pairs or self.octave_held_beats < 0:
             raise ValueError("octave_window_beats must hold octave_pairs pairs, held be >= 0")
         if self.tap_ratio_max <= 1.0 or not 0.0 <= self.tap_change_min < 1.0:

@@ -184,14 +184,16 @@ class ForwardBeatTracker:
         self._missed = False  # whether the incumbent's last beat was heard by neither
         self._heard: list[tuple[float, float, float]] = []  # observation, network, onsets
         self._heard_start = 0  # frame of self._heard[0]
+        self._changed_from = 1  # the incumbent's period before its last change of tempo
+        self._low: list[float] = []  # the low band's onsets, frame by frame like _heard
         self._frame = 0
         self._last_beat = -math.inf
         self._interval = int(self.intervals[-1])  # of the incumbent's last beat
         self._count_step = 1  # the next beat's count step (not 1 after a take-over)
         self._recent: list[int] = []  # the incumbent's last beats
         self._rival_beats = [-math.inf, -math.inf]  # the challenger's last two beats
-        # (onset, network activation) of the beats since a change of tempo, if one is recent
-        self._since_change: list[tuple[int, float]] | None = None
+        # (onset, network activation, low band) of the beats since a change of tempo, if recent
+        self._since_change: list[tuple[int, float, float]] | None = None
         self._held = 0  # the incumbent's beats in a row at about the same tempo
         self.halvings = 0
         self._settled = -math.inf  # the incumbent's last re-seat: the tapper's anchors follow it
@@ -200,7 +202,9 @@ class ForwardBeatTracker:
         self.untaps = 0
         self.taps = 0
 
-    def step(self, activation: float, onset: float, peak: float) -> BeatDecision | None:
+    def step(
+        self, activation: float, onset: float, peak: float, low: float = 0.0
+    ) -> BeatDecision | None:
         """Add the next frame's network ``activation``, ``onset`` strength (the flux over
         its running peak) and onset ``peak`` strength (the flux above its running floor,
         sharpened; all in [0, 1]); return the beat decided at this frame, if any."""
@@ -211,6 +215,7 @@ class ForwardBeatTracker:
         w = p.challenger_onset_weight
         self._challenger.update(self._challenger.predict(), (1.0 - w) * net + w * peak)
         self._heard.append((a, net, onset))
+        self._low.append(float(low))
         t = self._frame
         self._frame += 1
         rival = _due(self.space, self._challenger.alpha, t, self.delay)
@@ -266,6 +271,7 @@ class ForwardBeatTracker:
         self._last_beat = self._rival_beats[0]
         self._missed = False
         self._since_change = [] if self._held >= self.params.octave_held_beats else None
+        self._changed_from = self._interval
         self._held = 0
         self._settled = self._last_beat
         self.switches += 1
@@ -289,9 +295,14 @@ class ForwardBeatTracker:
         jumped = abs(interval - self._interval) > self.params.differ_share * self._interval
         if jumped and self._held >= self.params.octave_held_beats:
             self._since_change = []  # the incumbent's own jump from a settled tempo
+            self._changed_from = self._interval
         self._held = 0 if jumped else self._held + 1
         if self._since_change is not None:
-            self._since_change = [*self._since_change, (onset, float(heard[0]))]
+            lows = self._low[first - self._heard_start : first - self._heard_start + len(window)]
+            self._since_change = [
+                *self._since_change,
+                (onset, float(heard[0]), max(lows, default=0.0)),
+            ]
         self._last_beat = onset
         self._interval = interval
         self._recent = [*self._recent[-7:], onset]
@@ -436,6 +447,7 @@ class ForwardBeatTracker:
         interval = round(period)
         step = max(0, round((beat - self._last_beat) / period)) if self._recent else 1
         counted = sum(1 for b in self._recent if b > anchor) + step
+        self._changed_from = self._interval
         self._tap_check = _TapCheck(
             beat=beat,
             due=beat + interval,
@@ -456,8 +468,10 @@ class ForwardBeatTracker:
     def _halve_if_double(self, t: int) -> None:
         """Soon after a change of tempo, when every other one of the incumbent's beats is
         clearly weaker in the network (``octave_ratio`` of the beats between them, over
-        ``octave_pairs`` pairs), it has taken the off-beats for beats (a slower tempo's
-        eighths): it goes on at half the tempo, on the strong beats."""
+        ``octave_pairs`` pairs), or, after a change to a tempo ``octave_low_jump_min``
+        times as fast or more, in the low band (``octave_low_ratio``), it has taken the
+        off-beats for beats (a slower tempo's eighths): it goes on at half the tempo, on
+        the strong beats."""
         p, beats = self.params, self._since_change
         if beats is None or len(beats) > p.octave_window_beats:
             self._since_change = None
@@ -465,15 +479,16 @@ class ForwardBeatTracker:
         n = 2 * p.octave_pairs
         if len(beats) < n or p.octave_ratio <= 0:
             return
-        nets = np.asarray([b[1] for b in beats[-n:]])
-        odd, even = nets[1::2], nets[0::2]  # odd: the last beat's parity
-        strong, weak = (odd, even) if odd.mean() >= even.mean() else (even, odd)
-        if not np.all(weak < strong) or weak.mean() >= p.octave_ratio * strong.mean():
+        odd_strong = _alternate([b[1] for b in beats[-n:]], p.octave_ratio)
+        doubled = self._interval * p.octave_low_jump_min < self._changed_from
+        if odd_strong is None and p.octave_low_ratio > 0 and doubled:
+            odd_strong = _alternate([b[2] for b in beats[-n:]], p.octave_low_ratio)
+        if odd_strong is None:
             return
         period = 2 * self._interval
         if period > self.intervals[-1]:
             return
-        anchor = beats[-1][0] if strong is odd else beats[-2][0]
+        anchor = beats[-1][0] if odd_strong else beats[-2][0]
         s = self.space
         seat = (np.abs(s.period_of - period) <= 1) & (s.position == t - anchor)
         if not np.any(seat):
@@ -505,7 +520,21 @@ class ForwardBeatTracker:
         if len(self._heard) > 2 * keep:
             drop = len(self._heard) - keep
             self._heard = self._heard[drop:]
+            self._low = self._low[drop:]
             self._heard_start += drop
+
+
+def _alternate(values: list[float], ratio: float) -> bool | None:
+    """Whether every other one of ``values`` (an even count) is clearly weaker than the
+    ones between (each below its neighbour, on average below ``ratio`` of them): True
+    when the strong ones are the odd ones (the last value's parity), False when the even
+    ones, None when neither."""
+    x = np.asarray(values, dtype=float)
+    odd, even = x[1::2], x[0::2]
+    strong, weak = (odd, even) if odd.mean() >= even.mean() else (even, odd)
+    if not np.all(weak < strong) or weak.mean() >= ratio * strong.mean():
+        return None
+    return strong is odd
 
 
 def _due(space: _Space, alpha: Vector, t: int, delay: int) -> tuple[int, int] | None:
