@@ -218,6 +218,25 @@ def test_after_a_ska_slows_down_the_bass_tells_the_beats_from_the_off_beats(
 
 
 @pytest.mark.slow
+def test_a_polka_slowing_down_keeps_the_halved_tempo(tmp_path: Path) -> None:
+    # the benchmark's polka, 120 -> 90 BPM: the network hears the "pahs" nearly as well
+    # as the beats, so the forward filter walks back to 180 BPM jump by jump within
+    # six beats of the octave referee's halving, unless the halving holds a while
+    bench = load_bench("stream")
+    corpus = load_bench("corpus")
+    piece = next(p for _, p, _ in bench.stream_pieces() if p.name == "stream_tempo_down_polka_120")
+    corpus.make_piece(piece, tmp_path)
+    path = tmp_path / f"{piece.name}.wav"
+    truth = json.loads(corpus.truth_path(path).read_text(encoding="utf-8"))
+    song, rate = load_audio(path)
+    change = float(truth["sections"][1]["start"])
+    events = events_of(np.asarray(song), int(rate))
+    assert relock_beats(truth["beats"], [e.time_s for e in events], change) <= 4
+    late = [e.bpm for e in events if e.time_s > change + 8 * 60.0 / 90.0]
+    assert np.median(late) == pytest.approx(90.0, rel=0.05)
+
+
+@pytest.mark.slow
 def test_after_a_slow_down_it_does_not_count_the_off_beats(tmp_path: Path) -> None:
     # 96 -> 72 BPM with hi-hats half way between the beats: at 144 BPM the off-beats
     # would be beats too, and the network hears them as weak ones (without the octave

@@ -196,6 +196,7 @@ class ForwardBeatTracker:
         self._since_change: list[tuple[int, float, float]] | None = None
         self._held = 0  # the incumbent's beats in a row at about the same tempo
         self.halvings = 0
+        self._octave_floor: tuple[int, int] | None = None  # (shortest period, until frame)
         self._settled = -math.inf  # the incumbent's last re-seat: the tapper's anchors follow it
         self._tap_slack = max(1, round(self.params.tap_slack_s * self.fps))  # frames
         self._tap_check: _TapCheck | None = None  # the last tap, until its next beat
@@ -212,6 +213,7 @@ class ForwardBeatTracker:
         net, onset, peak = _clip(activation), _clip(onset), _clip(peak)
         a = (1.0 - p.onset_weight) * net + p.onset_weight * onset
         self._incumbent.update(self._incumbent.predict(), a)
+        self._hold_octave()
         w = p.challenger_onset_weight
         self._challenger.update(self._challenger.predict(), (1.0 - w) * net + w * peak)
         self._heard.append((a, net, onset))
@@ -499,7 +501,26 @@ class ForwardBeatTracker:
         self._since_change = None
         self._held = 0
         self._settled = anchor
+        self._octave_floor = (
+            int(period / p.octave_low_jump_min),
+            t + p.octave_window_beats * period,
+        )
         self.halvings += 1
+
+    def _hold_octave(self) -> None:
+        """For ``octave_window_beats`` beats after a halving, the incumbent does not walk
+        back (jump by jump) to a tempo ``octave_low_jump_min`` times as fast or more: the
+        off-beats it halved away are heard as beats by the observation too."""
+        if self._octave_floor is None:
+            return
+        floor, until = self._octave_floor
+        if self._frame > until:
+            self._octave_floor = None
+            return
+        alpha = np.where(self.space.period_of >= floor, self._incumbent.alpha, 0.0)
+        total = float(alpha.sum())
+        if total > 0:
+            self._incumbent.alpha = alpha / total
 
     def _window(self, onset: int, now: int, interval: int) -> tuple[int, NDArray[np.float64]]:
         """The first frame and the rows (observation, network, onsets) heard within the
