@@ -49,6 +49,14 @@ had held for ``octave_held_beats`` beats (not while it settles), an octave refer
 compares its beats in pairs: when every other one is clearly weaker in the network
 (``octave_ratio``), the incumbent goes on at half the tempo from the strong ones. Its own
 jumps stay within ``jump_ratio_max`` (no octave), so that it does not jump straight back.
+Some off-beats (a polka's pahs, a ska's skank) the network hears nearly as well as the
+beats once the tempo has changed, but they carry no bass: after a change to a tempo
+``octave_low_jump_min`` times as fast or more (a slow-down read at double time), every
+other beat clearly weaker in the low band (``octave_low_ratio``) halves the tempo too. The
+observation still favours the doubled grid (an off-beat heard at 0.5 is a beat for it and
+costs the halved one), so for ``octave_window_beats`` beats after a halving the incumbent
+keeps off tempos ``octave_low_jump_min`` times as fast, which it would otherwise walk
+back to jump by jump.
 
 Decisions: at each frame the incumbent's most likely state says how many frames ago its
 beat began; when that is the decision delay, the beat is reported at the observation's
@@ -208,7 +216,8 @@ class ForwardBeatTracker:
     ) -> BeatDecision | None:
         """Add the next frame's network ``activation``, ``onset`` strength (the flux over
         its running peak) and onset ``peak`` strength (the flux above its running floor,
-        sharpened; all in [0, 1]); return the beat decided at this frame, if any."""
+        sharpened; all in [0, 1]) and the low band's flux ``low`` (kick and bass; only
+        compared with itself); return the beat decided at this frame, if any."""
         p = self.params
         net, onset, peak = _clip(activation), _clip(onset), _clip(peak)
         a = (1.0 - p.onset_weight) * net + p.onset_weight * onset
