@@ -381,6 +381,7 @@ SEARCH: tuple[tuple[str, tuple[Any, ...]], ...] = (
     ("change_beats", (1, 2, 3)),
     ("change_gain", (0.5, 1.0, 2.0)),
     ("accent_gain", (0.5, 1.0, 2.0)),
+    ("meter_gain", (0.0, 0.5, 0.75, 1.0)),
 )
 
 
@@ -526,8 +527,9 @@ def table(result: dict[str, Any]) -> str:
         "The live stream (`pasdeux.music.stream`: madmom's unidirectional beat LSTMs on a",
         "causal spectrum, forward filtering with tempo jumps, and a challenger filter on the",
         "onset peaks that takes over when the incumbent's beat is not heard and the last",
-        "onsets confirm the challenger's grid; a bar HMM on the low band and the harmonic",
-        "change) against madmom's online beat tracker (`RNNBeatProcessor(online="
+        "onsets confirm the challenger's grid; a bar HMM on the low band, the harmonic",
+        "change and the accents' correlation a bar later) against madmom's online beat tracker "
+        "(`RNNBeatProcessor(online="
         "True)` + `DBNBeatTrackingProcessor(online=True)`, frame by frame) and pasdeux's",
         "whole-song analysis (`listen`, which hears the future), on the same streams in one",
         f"run, fed in {BLOCK_S * 1000:.0f} ms blocks. Synthetic streams from the corpus "

@@ -193,6 +193,50 @@ def test_an_oom_pah_speeding_up_re_locks_on_the_beat_not_the_pah(tmp_path: Path)
 
 
 @pytest.mark.slow
+def test_after_a_ska_slows_down_the_bass_tells_the_beats_from_the_off_beats(
+    tmp_path: Path,
+) -> None:
+    # the benchmark's ska, 120 -> 84 BPM: the skank on the off-beats is heard by the
+    # network nearly as well as the beats, read at 168 BPM; only the beats carry the bass
+    bench = load_bench("stream")
+    corpus = load_bench("corpus")
+    name = "stream_tempo_down_ska_120_30pc_8bars"
+    piece = next(p for _, p, _ in bench.stream_pieces() if p.name == name)
+    corpus.make_piece(piece, tmp_path)
+    path = tmp_path / f"{piece.name}.wav"
+    truth = json.loads(corpus.truth_path(path).read_text(encoding="utf-8"))
+    song, rate = load_audio(path)
+    change = float(truth["sections"][1]["start"])
+    for low_ratio, locks in ((StreamParams().octave_low_ratio, True), (0.0, False)):
+        params = StreamParams(octave_low_ratio=low_ratio)
+        events = events_of(np.asarray(song), int(rate), params=params)
+        latency = relock_beats(truth["beats"], [e.time_s for e in events], change)
+        assert (latency <= 4) is locks  # without the low band: 168 BPM to the end
+        if locks:
+            late = [e.bpm for e in events if e.time_s > change + 8 * 60.0 / 84.0]
+            assert np.median(late) == pytest.approx(84.0, rel=0.05)
+
+
+@pytest.mark.slow
+def test_a_polka_slowing_down_keeps_the_halved_tempo(tmp_path: Path) -> None:
+    # the benchmark's polka, 120 -> 90 BPM: the network hears the "pahs" nearly as well
+    # as the beats, so the forward filter walks back to 180 BPM jump by jump within
+    # six beats of the octave referee's halving, unless the halving holds a while
+    bench = load_bench("stream")
+    corpus = load_bench("corpus")
+    piece = next(p for _, p, _ in bench.stream_pieces() if p.name == "stream_tempo_down_polka_120")
+    corpus.make_piece(piece, tmp_path)
+    path = tmp_path / f"{piece.name}.wav"
+    truth = json.loads(corpus.truth_path(path).read_text(encoding="utf-8"))
+    song, rate = load_audio(path)
+    change = float(truth["sections"][1]["start"])
+    events = events_of(np.asarray(song), int(rate))
+    assert relock_beats(truth["beats"], [e.time_s for e in events], change) <= 4
+    late = [e.bpm for e in events if e.time_s > change + 8 * 60.0 / 90.0]
+    assert np.median(late) == pytest.approx(90.0, rel=0.05)
+
+
+@pytest.mark.slow
 def test_after_a_slow_down_it_does_not_count_the_off_beats(tmp_path: Path) -> None:
     # 96 -> 72 BPM with hi-hats half way between the beats: at 144 BPM the off-beats
     # would be beats too, and the network hears them as weak ones (without the octave
@@ -225,6 +269,35 @@ def test_it_re_counts_the_bars_after_a_meter_change() -> None:
     assert float(mir_eval.beat.f_measure(np.asarray(truth), np.asarray(downbeats))) > 0.9
 
 
+def relock_bars(song: Song, events: list[BeatEvent], change: float, meter: int) -> float:
+    """The bench's bar re-lock: bar lines after the change before the next 4 are all
+    found, with the right meter."""
+    bench = load_bench("stream")
+    run = {
+        "beats": [e.time_s for e in events],
+        "meters": [e.meter for e in events],
+        "down": [e.downbeat for e in events],
+    }
+    right = bench._downbeats_with_meter(run, meter, change)
+    return float(bench.relock(song.downbeats, right, change, 4))
+
+
+@pytest.mark.slow
+def test_from_three_to_four_the_bars_re_lock_within_two() -> None:
+    # 3/4 -> 4/4 with a kick on 1 and 3: the kicks repeat every 2 beats, which no bar of
+    # 3 does; the lag correlation of the accents says so within two bars, where the
+    # downbeat cues alone, still scaled by the waltz's, take longer
+    song = drum_song([Part(120.0, 3, 8), Part(120.0, 4, 8)], lead_in_s=0.5)
+    change = float(song.beats[24])
+    events = events_of(song.samples, song.sr)
+    assert relock_bars(song, events, change, 4) <= 2  # the issue's target
+    plain = events_of(song.samples, song.sr, params=StreamParams(meter_gain=0.0))
+    assert relock_bars(song, plain, change, 4) > 2
+    # and steady bars of 3 are not taken for 4 for it
+    late = [e for e in events if float(song.beats[6]) < e.time_s < change - 0.07]
+    assert late and all(e.meter == 3 for e in late)
+
+
 _BAD_PARAMETERS: list[tuple[dict[str, Any], str]] = [
     ({"networks": 9}, "networks"),
     ({"min_bpm": 200.0, "max_bpm": 100.0}, "tempo range"),
@@ -240,8 +313,13 @@ _BAD_PARAMETERS: list[tuple[dict[str, Any], str]] = [
     ({"tap_ratio_max": 1.0}, "tap_ratio_max"),
     ({"tap_middle_ratio": 1.5}, "tap_middle_ratio"),
     ({"tap_slack_s": 0.5}, "tap_slack_s"),
+    ({"tap_gap_min_periods": 1.0}, "tap_gap_min_periods"),
     ({"tap_held_beats": -1}, "tap_held_beats"),
     ({"tap_phase_margin": 0.5}, "tap_phase_margin"),
+    ({"meter_window_beats": 6}, "meter_window_beats"),
+    ({"meter_gain": -1.0}, "meter_gain"),
+    ({"octave_low_ratio": 1.0}, "octave_low_ratio"),
+    ({"octave_low_jump_min": 0.5}, "octave_low_jump_min"),
 ]
 
 

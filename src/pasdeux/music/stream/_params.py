@@ -82,6 +82,13 @@ class StreamParams:
         below the one before or after it, and on average below ``octave_ratio`` of
         them, it has taken a slower tempo's off-beats for beats: it goes on at half the
         tempo on the strong ones (0 never).
+    octave_low_ratio, octave_low_jump_min
+        ... and when the change made the tempo ``octave_low_jump_min`` times as fast or
+        more (a slow-down by a quarter read at double time is 1.5 times as fast; a
+        speed-up by a quarter 1.25), every other beat clearly weaker in the low band
+        (kick and bass: ``octave_ratio`` in it) is enough: after a polka or a ska slows
+        down the network hears the off-beats' chords and snare nearly as well as the
+        beats, but they carry no bass (0 never).
     tap_ratio_max, tap_change_min, tap_confirm_ratio, tap_middle_ratio, tap_slack_s
         The tapper, a listener tapping along. An onset peak that reaches
         ``tap_confirm_ratio`` of the onsets' running mean at heard beats, two new periods
@@ -91,6 +98,10 @@ class StreamParams:
         ``tap_ratio_max`` times the old one, and at least ``tap_change_min`` of it away)
         and is reported: the period comes from the last three onsets, not from a tempo
         walk (``tap_confirm_ratio`` 0: never).
+    tap_gap_min_periods
+        ... it listens only to onsets at least this many of the incumbent's periods after
+        its last beat: an onset nearer is that beat's own attack or an eighth after it,
+        not a new beat.
     tap_old_ratio, tap_net_ratio, tap_held_beats
         ... when the incumbent had held its tempo ``tap_held_beats`` beats, its beats
         between the anchor and the new beat are heard more weakly by the onsets than
@@ -112,6 +123,13 @@ class StreamParams:
     bar_jump_prob
         Probability, at each beat, that the bar position jumps (a meter change or a
         missed bar line).
+    meter_window_beats, meter_gain
+        Each meter's evidence at a beat: the correlation of the last
+        ``meter_window_beats`` beats' low-band accents with themselves a bar of that
+        meter later (bars repeat their accents whatever their phase), less the meters'
+        mean, times ``meter_gain`` (log-odds; 0: none). Unlike the downbeat cues it needs
+        no phase and no running statistics from before a meter change, so it turns
+        within a bar or two of one.
     accent_gain
         Log-odds of a downbeat per z-score of the low band's (kick, bass) onset at the beat.
     change_gain
@@ -152,11 +170,14 @@ class StreamParams:
     octave_ratio: float = 0.3
     octave_window_beats: int = 16
     octave_held_beats: int = 8
+    octave_low_ratio: float = 0.3
+    octave_low_jump_min: float = 1.35
     tap_ratio_max: float = 1.45
     tap_change_min: float = 0.1
     tap_confirm_ratio: float = 0.65
     tap_middle_ratio: float = 0.25
     tap_slack_s: float = 0.02
+    tap_gap_min_periods: float = 0.3
     tap_old_ratio: float = 0.5
     tap_net_ratio: float = 0.6
     tap_held_beats: int = 8
@@ -164,6 +185,8 @@ class StreamParams:
     decision_delay_s: float = 0.03
     meters: tuple[int, ...] = (3, 4)
     bar_jump_prob: float = 0.02
+    meter_window_beats: int = 8
+    meter_gain: float = 1.0
     accent_gain: float = 0.5
     change_gain: float = 1.0
     change_beats: int = 3
@@ -207,6 +230,8 @@ class StreamParams:
             raise ValueError("switch_ratio_max and jump_ratio_max must be > 1")
         if not 1 <= self.octave_pairs <= 8 or not 0.0 <= self.octave_ratio < 1.0:
             raise ValueError("octave_pairs must be 1 to 8, octave_ratio lie in [0, 1)")
+        if not 0.0 <= self.octave_low_ratio < 1.0 or self.octave_low_jump_min < 1.0:
+            raise ValueError("octave_low_ratio must lie in [0, 1), octave_low_jump_min be >= 1")
         if self.octave_window_beats < 2 * self.octave_pairs or self.octave_held_beats < 0:
             raise ValueError("octave_window_beats must hold octave_pairs pairs, held be >= 0")
         if self.tap_ratio_max <= 1.0 or not 0.0 <= self.tap_change_min < 1.0:
@@ -215,12 +240,19 @@ class StreamParams:
             raise ValueError("tap_middle_ratio must lie in [0, 1], tap_confirm_ratio be >= 0")
         if not 0.0 <= self.tap_slack_s <= 0.1:
             raise ValueError("tap_slack_s must lie in [0, 0.1] s")
+        if not 0.0 <= self.tap_gap_min_periods < 1.0:
+            raise ValueError("tap_gap_min_periods must lie in [0, 1) periods")
         if self.tap_old_ratio < 0 or self.tap_net_ratio < 0 or self.tap_held_beats < 0:
             raise ValueError("tap_old_ratio, tap_net_ratio, tap_held_beats must be >= 0")
         if self.tap_phase_margin < 1.0:
             raise ValueError("tap_phase_margin must be >= 1")
         if self.typical_halflife_beats <= 0:
             raise ValueError("typical_halflife_beats must be > 0")
+        if not 2 * max(self.meters) <= self.meter_window_beats <= 32 or self.meter_gain < 0:
+            raise ValueError(
+                "meter_window_beats must hold two bars of the longest meter (at most 32), "
+                "meter_gain be >= 0"
+            )
         if not 1 <= self.change_beats <= 4:
             raise ValueError(f"change_beats must be 1 to 4, got {self.change_beats}")
         if self.stats_halflife_beats <= 0 or self.z_clip <= 0 or self.low_band_hz <= 30:

@@ -147,12 +147,12 @@ class BeatStream:
         frames = self._front.feed(y44)
         self._remember(frames)
         events = []
-        for act, flux in zip(frames.activation, frames.flux):
+        for act, flux, low in zip(frames.activation, frames.flux, frames.low_flux):
             onset = self._flux_level(float(flux))
             above = max(0.0, float(flux) - self._flux_floor(float(flux)))
             peak = self._peak_level(above) ** self.params.peak_power
             self._heard = self._heard or act >= _HEARD
-            decision = self._beats.step(float(act), onset, peak)
+            decision = self._beats.step(float(act), onset, peak, float(low))
             if decision is not None and self._heard:
                 frame = round(decision.frame)
                 if decision.count_step == 0 and self._last_event is not None:

@@ -49,6 +49,14 @@ had held for ``octave_held_beats`` beats (not while it settles), an octave refer
 compares its beats in pairs: when every other one is clearly weaker in the network
 (``octave_ratio``), the incumbent goes on at half the tempo from the strong ones. Its own
 jumps stay within ``jump_ratio_max`` (no octave), so that it does not jump straight back.
+Some off-beats (a polka's pahs, a ska's skank) the network hears nearly as well as the
+beats once the tempo has changed, but they carry no bass: after a change to a tempo
+``octave_low_jump_min`` times as fast or more (a slow-down read at double time), every
+other beat clearly weaker in the low band (``octave_low_ratio``) halves the tempo too. The
+observation still favours the doubled grid (an off-beat heard at 0.5 is a beat for it and
+costs the halved one), so for ``octave_window_beats`` beats after a halving the incumbent
+keeps off tempos ``octave_low_jump_min`` times as fast, which it would otherwise walk
+back to jump by jump.
 
 Decisions: at each frame the incumbent's most likely state says how many frames ago its
 beat began; when that is the decision delay, the beat is reported at the observation's
@@ -81,6 +89,21 @@ class BeatDecision:
     decided_frame: int
     bpm: float
     count_step: int = 1
+
+
+@dataclass(frozen=True)
+class _TapCheck:
+    """What the tapper's next beat is checked against (see ``_untap_if_old``): the
+    tapped beat's frame and its next's (``due``), the old grid's ``anchor`` and period
+    (``old_interval``), the incumbent's held count before the tap and the beats counted
+    from the anchor to the tapped beat."""
+
+    beat: int
+    due: int
+    anchor: int
+    old_interval: int
+    old_held: int
+    counted: int
 
 
 class _Space:
@@ -169,34 +192,41 @@ class ForwardBeatTracker:
         self._missed = False  # whether the incumbent's last beat was heard by neither
         self._heard: list[tuple[float, float, float]] = []  # observation, network, onsets
         self._heard_start = 0  # frame of self._heard[0]
+        self._changed_from = 1  # the incumbent's period before its last change of tempo
+        self._low: list[float] = []  # the low band's onsets, frame by frame like _heard
         self._frame = 0
         self._last_beat = -math.inf
         self._interval = int(self.intervals[-1])  # of the incumbent's last beat
         self._count_step = 1  # the next beat's count step (not 1 after a take-over)
         self._recent: list[int] = []  # the incumbent's last beats
         self._rival_beats = [-math.inf, -math.inf]  # the challenger's last two beats
-        # (onset, network activation) of the beats since a change of tempo, if one is recent
-        self._since_change: list[tuple[int, float]] | None = None
+        # (onset, network activation, low band) of the beats since a change of tempo, if recent
+        self._since_change: list[tuple[int, float, float]] | None = None
         self._held = 0  # the incumbent's beats in a row at about the same tempo
         self.halvings = 0
+        self._octave_floor: tuple[int, int] | None = None  # (shortest period, until frame)
         self._settled = -math.inf  # the incumbent's last re-seat: the tapper's anchors follow it
         self._tap_slack = max(1, round(self.params.tap_slack_s * self.fps))  # frames
-        # after a tap: (its beat, its next, anchor, old interval, old held count, beats counted)
-        self._tap_check: tuple[int, int, int, int, int, int] | None = None
+        self._tap_check: _TapCheck | None = None  # the last tap, until its next beat
         self.untaps = 0
         self.taps = 0
 
-    def step(self, activation: float, onset: float, peak: float) -> BeatDecision | None:
+    def step(
+        self, activation: float, onset: float, peak: float, low: float = 0.0
+    ) -> BeatDecision | None:
         """Add the next frame's network ``activation``, ``onset`` strength (the flux over
         its running peak) and onset ``peak`` strength (the flux above its running floor,
-        sharpened; all in [0, 1]); return the beat decided at this frame, if any."""
+        sharpened; all in [0, 1]) and the low band's flux ``low`` (kick and bass; only
+        compared with itself); return the beat decided at this frame, if any."""
         p = self.params
         net, onset, peak = _clip(activation), _clip(onset), _clip(peak)
         a = (1.0 - p.onset_weight) * net + p.onset_weight * onset
         self._incumbent.update(self._incumbent.predict(), a)
+        self._hold_octave()
         w = p.challenger_onset_weight
         self._challenger.update(self._challenger.predict(), (1.0 - w) * net + w * peak)
         self._heard.append((a, net, onset))
+        self._low.append(float(low))
         t = self._frame
         self._frame += 1
         rival = _due(self.space, self._challenger.alpha, t, self.delay)
@@ -252,6 +282,7 @@ class ForwardBeatTracker:
         self._last_beat = self._rival_beats[0]
         self._missed = False
         self._since_change = [] if self._held >= self.params.octave_held_beats else None
+        self._changed_from = self._interval
         self._held = 0
         self._settled = self._last_beat
         self.switches += 1
@@ -275,9 +306,14 @@ class ForwardBeatTracker:
         jumped = abs(interval - self._interval) > self.params.differ_share * self._interval
         if jumped and self._held >= self.params.octave_held_beats:
             self._since_change = []  # the incumbent's own jump from a settled tempo
+            self._changed_from = self._interval
         self._held = 0 if jumped else self._held + 1
         if self._since_change is not None:
-            self._since_change = [*self._since_change, (onset, float(heard[0]))]
+            lows = self._low[first - self._heard_start : first - self._heard_start + len(window)]
+            self._since_change = [
+                *self._since_change,
+                (onset, float(heard[0]), max(lows, default=0.0)),
+            ]
         self._last_beat = onset
         self._interval = interval
         self._recent = [*self._recent[-7:], onset]
@@ -295,13 +331,15 @@ class ForwardBeatTracker:
         than both, re-seats the incumbent on the new period and is reported."""
         p = self.params
         beat = t - self.delay
-        if self._tap_check is not None and beat >= self._tap_check[1] - self.delay:
-            late = self._untap_if_old(t)
+        check = self._tap_check
+        if check is not None and beat >= check.due - self.delay:
+            self._tap_check = None  # checked once, at the tapped grid's next beat
+            late = self._untap_if_old(t, check)
             if late is not None:
                 return late
         if p.tap_confirm_ratio <= 0 or self._held < p.tap_held_beats:
             return None
-        if beat - self._last_beat < 0.3 * self._interval:
+        if beat - self._last_beat < p.tap_gap_min_periods * self._interval:
             return None
         typical = max(float(self._typical[1]), 1e-6)
         strength = self._onset_peak(beat, t)
@@ -374,13 +412,13 @@ class ForwardBeatTracker:
         rows = self._heard[lo : max(lo, frame + slack + 1 - self._heard_start)]
         return max((row[2] for row in rows), default=0.0)
 
-    def _untap_if_old(self, t: int) -> BeatDecision | None:
-        """At the tapper's next beat: when the old grid's beat before it was heard better
-        than it, the change was a syncopation: the incumbent goes back to the old grid,
-        and that beat, if it fell after the tapper's, is reported late."""
-        assert self._tap_check is not None
-        tapped, due, anchor, old, held, counted = self._tap_check
-        self._tap_check = None
+    def _untap_if_old(self, t: int, check: _TapCheck) -> BeatDecision | None:
+        """At the tapped grid's next beat (``check``): when the old grid's beat before it
+        was heard better than it, the change was a syncopation: the incumbent goes back
+        to the old grid (its belief, period, held count and last beat), and that beat, if
+        it fell after the tapper's, is reported late."""
+        tapped, due, anchor = check.beat, check.due, check.anchor
+        old, held, counted = check.old_interval, check.old_held, check.counted
         slack = self._tap_slack
         counted += sum(1 for b in self._recent if b > tapped)
         olds = [anchor + k * old for k in range(1, 8) if tapped + slack < anchor + k * old]
@@ -420,7 +458,15 @@ class ForwardBeatTracker:
         interval = round(period)
         step = max(0, round((beat - self._last_beat) / period)) if self._recent else 1
         counted = sum(1 for b in self._recent if b > anchor) + step
-        self._tap_check = (beat, beat + interval, anchor, self._interval, self._held, counted)
+        self._changed_from = self._interval
+        self._tap_check = _TapCheck(
+            beat=beat,
+            due=beat + interval,
+            anchor=anchor,
+            old_interval=self._interval,
+            old_held=self._held,
+            counted=counted,
+        )
         self._last_beat, self._interval, self._missed = beat, interval, False
         self._recent = [*self._recent[-7:], beat]
         self._since_change = [] if self._held >= self.params.octave_held_beats else None
@@ -433,8 +479,10 @@ class ForwardBeatTracker:
     def _halve_if_double(self, t: int) -> None:
         """Soon after a change of tempo, when every other one of the incumbent's beats is
         clearly weaker in the network (``octave_ratio`` of the beats between them, over
-        ``octave_pairs`` pairs), it has taken the off-beats for beats (a slower tempo's
-        eighths): it goes on at half the tempo, on the strong beats."""
+        ``octave_pairs`` pairs), or, after a change to a tempo ``octave_low_jump_min``
+        times as fast or more, in the low band (``octave_low_ratio``), it has taken the
+        off-beats for beats (a slower tempo's eighths): it goes on at half the tempo, on
+        the strong beats."""
         p, beats = self.params, self._since_change
         if beats is None or len(beats) > p.octave_window_beats:
             self._since_change = None
@@ -442,15 +490,16 @@ class ForwardBeatTracker:
         n = 2 * p.octave_pairs
         if len(beats) < n or p.octave_ratio <= 0:
             return
-        nets = np.asarray([b[1] for b in beats[-n:]])
-        odd, even = nets[1::2], nets[0::2]  # odd: the last beat's parity
-        strong, weak = (odd, even) if odd.mean() >= even.mean() else (even, odd)
-        if not np.all(weak < strong) or weak.mean() >= p.octave_ratio * strong.mean():
+        odd_strong = _alternate([b[1] for b in beats[-n:]], p.octave_ratio)
+        doubled = self._interval * p.octave_low_jump_min < self._changed_from
+        if odd_strong is None and p.octave_low_ratio > 0 and doubled:
+            odd_strong = _alternate([b[2] for b in beats[-n:]], p.octave_low_ratio)
+        if odd_strong is None:
             return
         period = 2 * self._interval
         if period > self.intervals[-1]:
             return
-        anchor = beats[-1][0] if strong is odd else beats[-2][0]
+        anchor = beats[-1][0] if odd_strong else beats[-2][0]
         s = self.space
         seat = (np.abs(s.period_of - period) <= 1) & (s.position == t - anchor)
         if not np.any(seat):
@@ -461,7 +510,26 @@ class ForwardBeatTracker:
         self._since_change = None
         self._held = 0
         self._settled = anchor
+        self._octave_floor = (
+            int(period / p.octave_low_jump_min),
+            t + p.octave_window_beats * period,
+        )
         self.halvings += 1
+
+    def _hold_octave(self) -> None:
+        """For ``octave_window_beats`` beats after a halving, the incumbent does not walk
+        back (jump by jump) to a tempo ``octave_low_jump_min`` times as fast or more: the
+        off-beats it halved away are heard as beats by the observation too."""
+        if self._octave_floor is None:
+            return
+        floor, until = self._octave_floor
+        if self._frame > until:
+            self._octave_floor = None
+            return
+        alpha = np.where(self.space.period_of >= floor, self._incumbent.alpha, 0.0)
+        total = float(alpha.sum())
+        if total > 0:
+            self._incumbent.alpha = alpha / total
 
     def _window(self, onset: int, now: int, interval: int) -> tuple[int, NDArray[np.float64]]:
         """The first frame and the rows (observation, network, onsets) heard within the
@@ -482,7 +550,21 @@ class ForwardBeatTracker:
         if len(self._heard) > 2 * keep:
             drop = len(self._heard) - keep
             self._heard = self._heard[drop:]
+            self._low = self._low[drop:]
             self._heard_start += drop
+
+
+def _alternate(values: list[float], ratio: float) -> bool | None:
+    """Whether every other one of ``values`` (an even count) is clearly weaker than the
+    ones between (each below its neighbour, on average below ``ratio`` of them): True
+    when the strong ones are the odd ones (the last value's parity), False when the even
+    ones, None when neither."""
+    x = np.asarray(values, dtype=float)
+    odd, even = x[1::2], x[0::2]
+    strong, weak = (odd, even) if odd.mean() >= even.mean() else (even, odd)
+    if not np.all(weak < strong) or weak.mean() >= ratio * strong.mean():
+        return None
+    return strong is odd
 
 
 def _due(space: _Space, alpha: Vector, t: int, delay: int) -> tuple[int, int] | None:
