@@ -626,3 +626,21 @@ def test_a_fast_foot_is_placed_only_as_decisively_as_its_peak_allows() -> None:
     assert peak_m_s(3.0) == pytest.approx(1.83 * 3.0, abs=0.08)
     assert peak_m_s(4.2) == pytest.approx(params.swing_peak_speed_m_s, abs=0.08)
     assert peak_m_s(6.0) == pytest.approx(1.5 * 6.0, abs=0.08)
+
+
+def test_a_figures_turn_begins_once_the_figure_before_has_ended() -> None:
+    """The Polka's first step of a figure leaves while the figure before ends on its hop
+    (the foot free through a hop may go as soon as the hopping foot had the weight), but
+    the body's turn of that step, and any turn of a couple placed afresh, begins only at
+    the hop's landing: what the dancer turns before it belongs to the figure before
+    (``pasdeux check`` ends a figure's turn at its last landing)."""
+    routine = routine_of("Polka", ("basic", "natural_turn", "basic"), bpm=120.0)
+    early = 0
+    for role, timed in timed_steps(routine, MotionParams()).items():
+        for before, step in itertools.pairwise(timed):
+            if step.figure_index == before.figure_index:
+                continue
+            assert step.t_turn >= before.t_land - 1e-9, (role, step.t_land)
+            assert step.t_turn <= step.t_land
+            early += step.t_lift < before.t_land
+    assert early > 0  # the case: a figure's first foot in the air before the hop lands

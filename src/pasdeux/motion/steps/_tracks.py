@@ -30,7 +30,8 @@ class TimedStep:
     t_land: float
     t_lift: float
     t_end: float
-    t_turn: float  # the body starts the step's turn (at or before the lift)
+    t_turn: float  # the body starts the step's turn (at or before the lift, but not before
+    # the figure before has ended: after a hop, a figure's first step turns in the air)
     standard: bool = False  # a step of a Standard (ballroom) dance
     springy: bool = False  # a step of a dance whose pulse is springy (Jive, swing)
     latin: bool = False  # a step of a Latin dance (the free foot rests on its ball)
@@ -111,6 +112,11 @@ def _time_lifts(timed: list[TimedStep], bpms: list[float], params: MotionParams)
             # a hop springs off the foot it lands on: in the air for a share of its time
             travel = params.hop_air_share * own
             t_turn = min(t_turn, s.t_land - travel)
+        if i and timed[i - 1].figure_index != s.figure_index:
+            # A figure's turn begins once the figure before has ended (at its last
+            # landing), even where its first foot left during that figure's last hop: the
+            # turn of a couple placed afresh, too, is the new figure's.
+            t_turn = max(t_turn, timed[i - 1].t_land)
         landed[rs.step.foot] = s.t_land
         timed[i] = replace(s, t_lift=s.t_land - travel, t_turn=t_turn)
 
@@ -545,7 +551,8 @@ class _FeetTracks:
         turning, phase = phases
         moving = rs.step.foot
         yaw = self.yaw[moving]
-        body = facing0 + turn * turning[a - c :]
+        # the body's turn over the frames in the air (it may begin after the lift)
+        body = facing0 + turn * (turning[a - c :] if a >= c else np.pad(turning, (c - a, 0)))
         toe = self._toe_turn_rad(rs)
         start = body[0] if body.size else facing0
         yaw[a:b] = body + (self.at_yaw[moving] - start) * (1.0 - phase) + toe * phase
