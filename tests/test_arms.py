@@ -27,6 +27,7 @@ from pasdeux.motion.body._arms import (
 from pasdeux.motion.body._contact import allowed_overlaps_m, contact_model, find_turns, turned
 from pasdeux.motion.body._hands import (
     _blends_round_partners,
+    _hand_tip,
     _unjoined_hands_apart,
     blended_targets,
     hand_targets,
@@ -189,6 +190,37 @@ def test_a_hand_changing_holds_goes_round_the_partner() -> None:
     out = _blends_round_partners(pair, raising, bodies, SKELETONS)
     assert clear_of_her(out["leader", "l"])
     assert np.array_equal(out["leader", "l"], out["follower", "r"])
+
+
+@pytest.mark.parametrize("at", [(0.5, 0.0), (0.55, 0.1), (0.6, 0.2)])
+def test_her_hand_comes_to_his_shoulder_round_its_outside(at: tuple[float, float]) -> None:
+    """Side by side (she at his right, facing his way, level or a little ahead), their
+    hands joined low, closed hold is taken: her left hand goes up to his right shoulder.
+    Its wrist and its end (the hand pointing on from her shoulder) keep clear of his
+    chest, belly and head all the way (by the capsules' and the hand's radii). Going
+    straight there (``placed_approach_out_m`` 0) the hand cuts through his chest."""
+    n = 61
+    ramp = np.linspace(0.0, 1.0, n)
+    bodies = {
+        "leader": _standing("leader", (0.0, 0.0), 0.0, n),
+        "follower": _standing("follower", at, 0.0, n),
+    }
+    weights = {"right_to_left": 1.0 - ramp, "closed": ramp}
+    shoulder = bodies["follower"].positions[:, SKELETONS["follower"].index("LeftArm")]
+    length = SKELETONS["follower"].length("LeftHandMiddle1")
+    radii = capsule_radii_m()
+
+    def least_gap(params: MotionParams) -> float:
+        wrist = blended_targets(bodies, SKELETONS, weights, params, 60.0)["follower", "l"]
+        tip = _hand_tip(wrist, shoulder, length)
+        return min(
+            float(np.min(_gap(bodies["leader"], "leader", c, p)) - radii[c] - radii["l_hand"])
+            for c in ("chest", "belly", "head")
+            for p in (wrist, tip)
+        )
+
+    assert least_gap(MotionParams()) > 0.0
+    assert least_gap(MotionParams(placed_approach_out_m=0.0)) < 0.0
 
 
 @pytest.mark.parametrize("lead", [2.0, 1.0])

@@ -151,6 +151,11 @@ class MotionParams:
         with it): it rises or drops to the height first and then comes in level, and
         leaving, it comes away level before it drops, so two arms changing hold together
         (her hand to his shoulder as his goes down to her waist) pass over one another.
+    placed_approach_out_m
+        A hand going to its place on top of the partner's shoulder or upper arm goes this
+        far (at most, half way through the change) out from the partner's chest through
+        that place: her hand comes to his shoulder round its outside, not through his
+        chest and neck (taking closed hold from side by side).
     shoulder_turn_max_deg_s
         The fastest the way from a shoulder to its wrist turns in the chest's frame
         (degrees a second): where a hand's target swings round faster (a hold changing as
@@ -363,6 +368,7 @@ class MotionParams:
     raised_hand_clearance_m: float = 0.07
     blend_draw_in_share: float = 0.4
     placed_height_lead: float = 1.5
+    placed_approach_out_m: float = 0.2
     shoulder_turn_max_deg_s: float = 1080.0
     elbow_turn_max_deg_s: float = 720.0
     arm_across_max_deg: float = 140.0
@@ -472,7 +478,8 @@ _NOT_NEGATIVE = (
     "low_hands_forward_share",
     "contact_rounds", "contact_iterations",
     "contact_leg_clearance_m", "hand_rounds", "swing_lift_m", "landing_bob_m",
-    "raised_hand_clearance_m", "free_hand_smoothing_s", "contact_clearance_m",
+    "raised_hand_clearance_m", "placed_approach_out_m", "free_hand_smoothing_s",
+    "contact_clearance_m",
     "contact_resting_m", "contact_search_m", "contact_spread_s", "contact_swivel_sweeps",
     "contact_swivel_cost_m_rad", "contact_swivel_lead_s",
 )  # fmt: skip

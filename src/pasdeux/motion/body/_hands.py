@@ -44,8 +44,9 @@ def blended_targets(
     """Where each wrist is aimed (per ``(role, side)``) with the holds blended by
     ``weights``: from the shoulder, on the shorter arc between the holds' ways and their
     lengths blended (a hand going to or from a raised hold drawn in: :func:`_drawn_in`);
-    hands every blended hold joins at their one meeting point; hands between holds round
-    the partner."""
+    hands every blended hold joins at their one meeting point; a hand going on top of the
+    partner's shoulder round its outside (:func:`_placed_from_outside`); hands between
+    holds round the partner."""
     shoulders = {
         (role, side): bodies[role].positions[:, skeletons[role].index(f"{side_name(side)}Arm")]
         for role in ROLES
@@ -75,6 +76,9 @@ def blended_targets(
     }
     for key in targets:
         targets[key][:, 2] += _placed_height_lead(key, weights, per_hold, params.placed_height_lead)
+        targets[key] += _placed_from_outside(
+            key, weights, per_hold, bodies, skeletons, params.placed_approach_out_m
+        )
     # Hands every blended hold joins meet at one point both arms reach; then hands between
     # holds go round the partner (joined ones together).
     joined = _joined_blend(per_hold, weights, shoulders, skeletons, params.hand_nearest_share)
@@ -307,6 +311,49 @@ def _placed_height_lead(
         gain = gains[0] if held and not held.endswith(" hand") else gains[1]
         delta += gain * weight * per_hold[hold][role][side][:, 2]
     return np.asarray(np.where((placed > 1e-6) & (placed < 1.0 - 1e-6), delta, 0.0))
+
+
+def _placed_from_outside(
+    hand: tuple[str, str],
+    weights: dict[str, Array],
+    per_hold: dict[str, dict[str, dict[str, Array]]],
+    bodies: dict[str, Body],
+    skeletons: dict[str, Skeleton],
+    out_m: float,
+) -> Array:
+    """Per frame, how far (m, world) a hand (role, side) going to its place on top of the
+    partner's shoulder or upper arm (:data:`_ON_SHOULDER`) is moved out from the partner's
+    body: level, away from the partner's chest axis through the place (his right
+    shoulder's outside, for her left hand), ``out_m`` times ``sin(pi * share)`` of the
+    holds placing it there, while that share grows (none at either end of the change, nor
+    leaving): the hand comes to the shoulder round its outside, not through the chest and
+    neck. (A hand going to a back or a waist comes round the body as it is pushed out of
+    it: :func:`_blends_round_partners`.)"""
+    role, side = hand
+    placed = np.zeros(next(iter(weights.values())).shape[0])
+    holds = [h for h in weights if held_part(h, role, side).endswith(_ON_SHOULDER)]
+    for hold in holds:
+        placed = placed + weights[hold]
+    coming = np.gradient(placed) > 0 if placed.size > 1 else np.zeros(placed.size, dtype=bool)
+    busy = np.flatnonzero((placed > 1e-6) & (placed < 1.0 - 1e-6) & coming)
+    out = np.zeros((placed.size, 3))
+    if busy.size == 0 or out_m <= 0.0:
+        return out
+    place = sum(weights[h][busy, None] * per_hold[h][role][side][busy] for h in holds)
+    place = place / placed[busy, None]
+    partner = "follower" if role == "leader" else "leader"
+    ends = _capsule_ends(bodies[partner], skeletons[partner], "chest", busy)
+    s = closest_on_segment(ends[0], ends[1], place)
+    away = place - ends[0] - s[:, None] * (ends[1] - ends[0])
+    away[:, 2] = 0.0
+    away /= np.maximum(np.linalg.norm(away, axis=1, keepdims=True), 1e-9)
+    out[busy] = (out_m * np.sin(np.pi * placed[busy]))[:, None] * away
+    return out
+
+
+_ON_SHOULDER = ("shoulder", "upper arm")
+"""How the parts a hand may be placed on on top of the partner's shoulder end (a
+``"shoulder blade"`` is on the back)."""
 
 
 def _drawn_in(hand: tuple[str, str], weights: dict[str, Array], params: MotionParams) -> Array:
