@@ -246,6 +246,12 @@ class MotionParams:
     swing_free_lift_m
         A foot in the air this high (or higher) does not hold the pelvis down: it goes as
         far as its leg reaches (lower, the pelvis is planned for it to reach its mark).
+    swing_hold_lift_m
+        The same for a swing that rises at least ``swing_hold_peak_share`` of this high (a
+        long stride, whose leg must reach it at full stretch): it holds the pelvis down
+        until it is this high (a swinging leg at full stretch otherwise falls short).
+    swing_hold_peak_share
+        Share of ``swing_hold_lift_m`` a swing's highest point must reach for it to hold.
     heel_release_from_m
         A leg this much short of the pelvis' height bends its knee; further short, its
         heel rises (if it bears no weight).
@@ -398,6 +404,8 @@ class MotionParams:
     heel_release_weight_max: float = 0.1
     heel_release_from_m: float = 0.01
     swing_free_lift_m: float = 0.02
+    swing_hold_lift_m: float = 0.06
+    swing_hold_peak_share: float = 0.75
     heel_release_behind_m: float = 0.1
     feet_shift_max_m: float = 0.16
     feet_rounds: int = 3
@@ -468,7 +476,8 @@ _POSITIVE = (
     "elbow_turn_max_deg_s", "contact_rate_hz", "contact_reach_m", "swing_place_s",
     "swing_even_s", "swing_peak_speed_m_s", "feet_push_smoothing_s", "feet_push_fade_s",
     "heel_release_behind_m",
-    "heel_release_weight_max", "swing_free_lift_m", "contact_swivel_step_deg",
+    "heel_release_weight_max", "swing_free_lift_m", "swing_hold_lift_m",
+    "contact_swivel_step_deg",
     "contact_swivel_rate_deg_s",
 )  # fmt: skip
 _NOT_NEGATIVE = (
@@ -487,7 +496,7 @@ _SHARES = (
     "travel_share", "support_shift_share", "support_back_share", "min_pelvis_height_share",
     "leg_reach_share", "clavicle_raise_share", "hand_reach_share", "hold_reach_share",
     "hand_nearest_share", "heel_release_weight_max", "blend_draw_in_share",
-    "hold_sit_back_share",
+    "hold_sit_back_share", "swing_hold_peak_share",
 )  # fmt: skip
 _TURNS_UP_TO_HALF_DEG = (
     "feet_cross_turn_max_deg", "feet_cross_face_max_deg", "contact_step_deg",

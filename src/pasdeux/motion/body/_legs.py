@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import gaussian_filter1d, maximum_filter1d, minimum_filter1d, uniform_filter1d
+from scipy.ndimage import (
+    gaussian_filter1d,
+    label,
+    maximum,
+    maximum_filter1d,
+    minimum_filter1d,
+    uniform_filter1d,
+)
 
 from pasdeux.motion._params import MotionParams
 from pasdeux.motion.rig import (
@@ -124,8 +131,21 @@ def _leg_limit(
     limit = ankle_h + foot[:, 2] + ankle_lift_m(skel, pitch_rad) + height - hz
     # A foot in the air goes where the leg reaches (it must be on its mark only where it
     # leaves the floor and where it lands): it does not pull the pelvis down.
-    airborne = smoothstep(foot[:, 2] / params.swing_free_lift_m)
+    airborne = smoothstep(foot[:, 2] / _free_lift_m(foot[:, 2], tr.free_on_ball, params))
     return np.asarray(limit + airborne * reach)
+
+
+def _free_lift_m(lift_m: Array, latin: Array, params: MotionParams) -> Array:
+    """How high a foot in the air (``lift_m`` per frame) rises before it lets go of the
+    pelvis: ``swing_hold_lift_m`` in a swing that rises ``swing_hold_peak_share`` of that
+    or higher (a long stride, which must reach its mark), ``swing_free_lift_m`` in a lower
+    one (a short step, a hop) and in a Latin dance (``latin``, per frame 0-1: its legs
+    straighten under the body rather than stretch after a stride)."""
+    swings, count = label(lift_m > 0.0)
+    peak = np.concatenate([[0.0], maximum(lift_m, swings, np.arange(1, count + 1))])
+    high = peak[swings] >= params.swing_hold_peak_share * params.swing_hold_lift_m
+    high &= latin < 0.5
+    return np.where(high, params.swing_hold_lift_m, params.swing_free_lift_m)
 
 
 def _releases(

@@ -1,0 +1,74 @@
+"""The pelvis planned over the feet: a long stride's swinging foot holds it down until the
+foot is well up (the leg at full stretch reaches its mark); a low swing lets go early."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from pasdeux.motion import MotionParams
+from pasdeux.motion.body import plan_pelvis
+from pasdeux.motion.rig import skeleton_for_height
+from pasdeux.motion.steps import Tracks
+
+FPS = 60.0
+
+
+def _stride(length_m: float, peak_m: float, n: int = 120) -> Tracks:
+    """Facing +x, the left foot standing beside the body, the right foot swinging from
+    ``length_m / 2`` behind to as far in front over frames 30-90, ``peak_m`` high."""
+    zeros = np.zeros(n)
+    left = np.column_stack([zeros, np.full(n, 0.1), zeros])
+    right = np.column_stack([np.full(n, -length_m / 2), np.full(n, -0.1), zeros])
+    u = np.linspace(0.0, 1.0, 60)
+    right[30:90, 0] = length_m * (u - 0.5)
+    right[30:90, 2] = peak_m * np.sin(np.pi * u)
+    right[90:, 0] = length_m / 2
+    return Tracks(
+        body_xy=np.zeros((n, 2)),
+        facing=zeros,
+        feet={"L": left, "R": right},
+        foot_yaw={f: zeros for f in "LR"},
+        heel_up={f: zeros for f in "LR"},
+        weight_r=zeros,
+        dip=zeros,
+        drop_m=zeros,
+        rise_m=zeros,
+        bounce_m=zeros,
+        hop_m=zeros,
+        lean_rad=zeros,
+        sway_rad=zeros,
+        head_pitch_rad=zeros,
+        hip=zeros,
+        contra_rad=zeros,
+        head_turn_rad=zeros,
+        head_tilt_rad=zeros,
+        pelvis_m=np.zeros((n, 3)),
+        free_on_ball=zeros,
+        heel_release_rad={f: zeros for f in "LR"},
+        landings_xy=np.zeros((0, 2)),
+    )
+
+
+def _pelvis_height(tr: Tracks, params: MotionParams) -> np.ndarray:
+    plan_pelvis(tr, skeleton_for_height(1.80), params, FPS, np.zeros((tr.facing.size, 2)))
+    return tr.pelvis_m[:, 2]
+
+
+def test_a_long_strides_swinging_foot_holds_the_pelvis_down_until_it_is_well_up() -> None:
+    params = MotionParams()
+    assert params.swing_hold_lift_m > params.swing_free_lift_m
+    held = _pelvis_height(_stride(1.1, 0.1), params)
+    early = _pelvis_height(_stride(1.1, 0.1), replace(params, swing_hold_lift_m=0.02))
+    # Never higher, and lower while the foot rises between the two heights.
+    assert np.all(held <= early + 1e-9)
+    assert np.any(held < early - 0.01)
+
+
+def test_a_low_swing_lets_go_of_the_pelvis_as_before() -> None:
+    params = MotionParams()
+    low = 0.5 * params.swing_hold_peak_share * params.swing_hold_lift_m
+    a = _pelvis_height(_stride(1.1, low), params)
+    b = _pelvis_height(_stride(1.1, low), replace(params, swing_hold_lift_m=0.02))
+    np.testing.assert_allclose(a, b, atol=1e-12)
