@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from _tracks import feet_only_tracks
 from pasdeux.capsules import segment_distances_m
 from pasdeux.dances.geometry import FOOT_OFFSET_M
 from pasdeux.motion import MotionParams
@@ -22,32 +23,7 @@ REACH_M = 2 * PARAMS.capsule_radii_m["l_foot"]
 
 def _tracks(feet: dict[str, np.ndarray], yaw: dict[str, float]) -> Tracks:
     """Tracks with only the feet (F, 3) and the way they point filled in."""
-    n = next(iter(feet.values())).shape[0]
-    zeros = np.zeros(n)
-    return Tracks(
-        body_xy=np.zeros((n, 2)),
-        facing=zeros,
-        feet=feet,
-        foot_yaw={f: np.full(n, yaw[f]) for f in "LR"},
-        heel_up={f: zeros for f in "LR"},
-        weight_r=zeros,
-        dip=zeros,
-        drop_m=zeros,
-        rise_m=zeros,
-        bounce_m=zeros,
-        hop_m=zeros,
-        lean_rad=zeros,
-        sway_rad=zeros,
-        head_pitch_rad=zeros,
-        hip=zeros,
-        contra_rad=zeros,
-        head_turn_rad=zeros,
-        head_tilt_rad=zeros,
-        pelvis_m=np.zeros((n, 3)),
-        free_on_ball=zeros,
-        heel_release_rad={f: zeros for f in "LR"},
-        landings_xy=np.zeros((0, 2)),
-    )
+    return feet_only_tracks(feet, yaw)
 
 
 def _standing(xy: tuple[float, float], n: int) -> np.ndarray:

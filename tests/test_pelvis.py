@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from _tracks import feet_only_tracks
 from pasdeux.motion import MotionParams
 from pasdeux.motion.body import plan_pelvis
 from pasdeux.motion.rig import skeleton_for_height
@@ -25,30 +26,7 @@ def _stride(length_m: float, peak_m: float, n: int = 120) -> Tracks:
     right[30:90, 0] = length_m * (u - 0.5)
     right[30:90, 2] = peak_m * np.sin(np.pi * u)
     right[90:, 0] = length_m / 2
-    return Tracks(
-        body_xy=np.zeros((n, 2)),
-        facing=zeros,
-        feet={"L": left, "R": right},
-        foot_yaw={f: zeros for f in "LR"},
-        heel_up={f: zeros for f in "LR"},
-        weight_r=zeros,
-        dip=zeros,
-        drop_m=zeros,
-        rise_m=zeros,
-        bounce_m=zeros,
-        hop_m=zeros,
-        lean_rad=zeros,
-        sway_rad=zeros,
-        head_pitch_rad=zeros,
-        hip=zeros,
-        contra_rad=zeros,
-        head_turn_rad=zeros,
-        head_tilt_rad=zeros,
-        pelvis_m=np.zeros((n, 3)),
-        free_on_ball=zeros,
-        heel_release_rad={f: zeros for f in "LR"},
-        landings_xy=np.zeros((0, 2)),
-    )
+    return feet_only_tracks({"L": left, "R": right}, {"L": 0.0, "R": 0.0})
 
 
 def _pelvis_height(tr: Tracks, params: MotionParams) -> np.ndarray:
