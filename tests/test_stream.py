@@ -193,6 +193,30 @@ def test_an_oom_pah_speeding_up_re_locks_on_the_beat_not_the_pah(tmp_path: Path)
 
 
 @pytest.mark.slow
+def test_the_tapper_puts_right_the_incumbent_s_own_jump(tmp_path: Path) -> None:
+    # the benchmark's salsa, 100 -> 80 BPM: the incumbent jumps at the second new beat
+    # of its own accord, but to 67 BPM, and goes on at 160 BPM; the tapper hears the
+    # last three onsets a new period apart and re-seats it on 80 BPM from that beat
+    bench = load_bench("stream")
+    corpus = load_bench("corpus")
+    name = "stream_tempo_down_salsa_100_20pc_6bars"
+    piece = next(p for _, p, _ in bench.stream_pieces() if p.name == name)
+    corpus.make_piece(piece, tmp_path)
+    path = tmp_path / f"{piece.name}.wav"
+    truth = json.loads(corpus.truth_path(path).read_text(encoding="utf-8"))
+    song, rate = load_audio(path)
+    change = float(truth["sections"][1]["start"])
+    for own_beats, locks in ((StreamParams().tap_own_beats, True), (0, False)):
+        params = StreamParams(tap_own_beats=own_beats)
+        events = events_of(np.asarray(song), int(rate), params=params)
+        latency = relock_beats(truth["beats"], [e.time_s for e in events], change)
+        assert (latency <= 2) is locks
+        if locks:
+            soon = [e.bpm for e in events if change + 2.0 < e.time_s < change + 8.0]
+            assert np.median(soon) == pytest.approx(80.0, rel=0.05)
+
+
+@pytest.mark.slow
 def test_after_a_ska_slows_down_the_bass_tells_the_beats_from_the_off_beats(
     tmp_path: Path,
 ) -> None:
@@ -316,6 +340,7 @@ _BAD_PARAMETERS: list[tuple[dict[str, Any], str]] = [
     ({"tap_gap_min_periods": 1.0}, "tap_gap_min_periods"),
     ({"tap_held_beats": -1}, "tap_held_beats"),
     ({"tap_phase_margin": 0.5}, "tap_phase_margin"),
+    ({"tap_own_beats": -1}, "tap_own_beats"),
     ({"meter_window_beats": 6}, "meter_window_beats"),
     ({"meter_gain": -1.0}, "meter_gain"),
     ({"octave_low_ratio": 1.0}, "octave_low_ratio"),

@@ -115,6 +115,14 @@ class StreamParams:
         anchor and the new beat) are heard ``tap_phase_margin`` times as well as the
         grid's two new beats, the anchor was an off-beat of the new tempo (an old beat
         heard after the change): the tapped beat is taken half a period earlier.
+    tap_own_beats
+        For this many of the incumbent's beats after it jumped tempo of its own accord
+        (by ``tap_change_min`` or more, from a tempo held ``tap_held_beats`` beats), the
+        tapper still listens, to the old period; when it taps a beat the incumbent has
+        reported itself, the incumbent is re-seated on the tapped period (its own jump
+        often lands on a period its belief happens to favour, not the music's) and,
+        like after a halving, keeps off tempos ``octave_low_jump_min`` times as fast for
+        ``octave_window_beats`` beats (0: never).
     decision_delay_s
         How long after a beat the tracker decides it (seconds): the beat's activation
         peak has been heard by then. Each event carries both times.
@@ -182,6 +190,7 @@ class StreamParams:
     tap_net_ratio: float = 0.6
     tap_held_beats: int = 8
     tap_phase_margin: float = 1.25
+    tap_own_beats: int = 2
     decision_delay_s: float = 0.03
     meters: tuple[int, ...] = (3, 4)
     bar_jump_prob: float = 0.02
@@ -246,6 +255,8 @@ class StreamParams:
             raise ValueError("tap_old_ratio, tap_net_ratio, tap_held_beats must be >= 0")
         if self.tap_phase_margin < 1.0:
             raise ValueError("tap_phase_margin must be >= 1")
+        if not 0 <= self.tap_own_beats <= 8:
+            raise ValueError(f"tap_own_beats must be 0 to 8, got {self.tap_own_beats}")
         if self.typical_halflife_beats <= 0:
             raise ValueError("typical_halflife_beats must be > 0")
         if not 2 * max(self.meters) <= self.meter_window_beats <= 32 or self.meter_gain < 0:

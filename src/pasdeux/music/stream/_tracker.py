@@ -40,6 +40,15 @@ syncopated figure (onsets at 0, 1.25 and 2.5 beats with the beat between silent)
 the same; at the tapped grid's next beat, when the old grid's beat before it is heard
 better than it, the incumbent goes back to the old grid and reports that beat late.
 
+Often the incumbent jumps of its own accord at a new beat, but to a period its belief
+happens to favour (a slow-down's beat read at two thirds of the tempo, or at double
+time), and the next beat goes astray. So for ``tap_own_beats`` of its beats after its
+own jump from a held tempo, the tapper listens as before the jump (to the old period, and
+its own new beat at the tapped grid's middle is no old beat): when the incumbent has
+itself reported the tapped beat, it is re-seated on the tapped period (not reported
+again), and like a halving this holds its tempo off ``octave_low_jump_min`` times as fast
+for ``octave_window_beats`` beats.
+
 After a slow-down, a slower tempo's off-beats (eighths half way between its beats) fall
 where a tempo twice as fast puts beats, and the forward filter, which counts any
 activation above ``1 / observation_lambda`` for a beat, often settles there. The network
@@ -104,6 +113,16 @@ class _TapCheck:
     old_interval: int
     old_held: int
     counted: int
+
+
+@dataclass(frozen=True)
+class _OwnJump:
+    """The incumbent's own jump from a tempo it had held: the period (``interval``) and
+    held count it jumped from, and its beats since (``beats``, the jump's first)."""
+
+    interval: int
+    held: int
+    beats: int = 1
 
 
 class _Space:
@@ -208,8 +227,11 @@ class ForwardBeatTracker:
         self._settled = -math.inf  # the incumbent's last re-seat: the tapper's anchors follow it
         self._tap_slack = max(1, round(self.params.tap_slack_s * self.fps))  # frames
         self._tap_check: _TapCheck | None = None  # the last tap, until its next beat
+        self._own_jump: _OwnJump | None = None  # the incumbent's own jump, if recent
+        self._last_frame = -1  # the incumbent's last beat as reported (the refined frame)
         self.untaps = 0
         self.taps = 0
+        self.retaps = 0
 
     def step(
         self, activation: float, onset: float, peak: float, low: float = 0.0
@@ -303,6 +325,8 @@ class ForwardBeatTracker:
         if not self._missed:
             keep = self._typical_keep
             self._typical = keep * self._typical + (1.0 - keep) * heard
+        self._note_own_jump(interval)
+        self._last_frame = round(frame)
         jumped = abs(interval - self._interval) > self.params.differ_share * self._interval
         if jumped and self._held >= self.params.octave_held_beats:
             self._since_change = []  # the incumbent's own jump from a settled tempo
@@ -324,11 +348,27 @@ class ForwardBeatTracker:
         self._halve_if_double(t)
         return decision
 
+    def _note_own_jump(self, interval: int) -> None:
+        """Keep track of the incumbent's own jump from a tempo held ``tap_held_beats``
+        beats, for ``tap_own_beats`` of its beats (see ``_tapped``)."""
+        p, own = self.params, self._own_jump
+        if own is not None:
+            more = own.beats + 1
+            self._own_jump = (
+                _OwnJump(own.interval, own.held, more) if more <= p.tap_own_beats else None
+            )
+            return
+        moved = abs(interval - self._interval) > p.tap_change_min * self._interval
+        if moved and self._held >= p.tap_held_beats and p.tap_own_beats > 0:
+            self._own_jump = _OwnJump(self._interval, self._held)
+
     def _tapped(self, t: int) -> BeatDecision | None:
         """The tapper's beat decided at frame ``t``, if any (see ``StreamParams``): a
         strong onset peak two new periods after one of the incumbent's heard beats, with
         an onset half way, where the incumbent's beats between them are heard more weakly
-        than both, re-seats the incumbent on the new period and is reported."""
+        than both, re-seats the incumbent on the new period and is reported; or, soon
+        after the incumbent's own jump, when it reported that beat itself, only re-seats
+        it (``_retap``)."""
         p = self.params
         beat = t - self.delay
         check = self._tap_check
@@ -337,15 +377,19 @@ class ForwardBeatTracker:
             late = self._untap_if_old(t, check)
             if late is not None:
                 return late
-        if p.tap_confirm_ratio <= 0 or self._held < p.tap_held_beats:
+        if p.tap_confirm_ratio <= 0:
             return None
-        if beat - self._last_beat < p.tap_gap_min_periods * self._interval:
+        own = self._own_jump
+        old, held = (own.interval, own.held) if own else (self._interval, self._held)
+        if held < p.tap_held_beats:
+            return None
+        retap = own is not None and abs(beat - self._last_frame) <= self._tap_slack
+        if not retap and beat - self._last_beat < p.tap_gap_min_periods * self._interval:
             return None
         typical = max(float(self._typical[1]), 1e-6)
         strength = self._onset_peak(beat, t)
         if strength < p.tap_confirm_ratio * typical:
             return None
-        old = self._interval
         lo, hi = self.intervals[0], self.intervals[-1]
         for anchor in reversed(self._recent):
             if anchor < self._settled:
@@ -358,10 +402,31 @@ class ForwardBeatTracker:
                 continue
             if self._tap_fits(anchor, beat, period, strength):
                 tapped = self._tap_phase(anchor, beat, period, strength)
+                if retap:
+                    if tapped == beat:
+                        self._retap(t, beat, period)
+                    return None
                 if tapped <= self._last_beat + self._tap_slack:
                     return None
-                return self._reseat(t, tapped, period, anchor)
+                return self._reseat(t, tapped, period, anchor, (old, held))
         return None
+
+    def _retap(self, t: int, beat: int, period: float) -> None:
+        """The incumbent, which has just jumped and reported the beat at ``beat``
+        itself, re-seated on the tapper's ``period`` from it (not reported again); for
+        ``octave_window_beats`` beats it keeps off tempos ``octave_low_jump_min`` times
+        as fast (the off-beats, which its observation hears as beats too)."""
+        if not self._seat(t - beat, period):
+            return
+        self._own_jump = None
+        self._interval, self._last_beat = round(period), max(self._last_beat, beat)
+        self._settled = beat
+        p = self.params
+        self._octave_floor = (
+            int(period / p.octave_low_jump_min),
+            t + round(p.octave_window_beats * period),
+        )
+        self.retaps += 1
 
     def _tap_phase(self, anchor: int, beat: int, period: float, strength: float) -> int:
         """The tapped grid's last beat: ``beat``, or half a period before it when the
@@ -388,6 +453,8 @@ class ForwardBeatTracker:
         if middle < p.tap_middle_ratio * typical[1]:
             return False
         between = [b for b in self._recent if anchor < b < beat - slack]
+        if self._own_jump is not None:  # the incumbent's own beat at the middle is a new one
+            between = [b for b in between if abs(b - (anchor + period)) > slack]
         if not between:
             return False
         for b in between:
@@ -451,25 +518,29 @@ class ForwardBeatTracker:
         self._incumbent.alpha = seat / float(np.sum(seat))
         return True
 
-    def _reseat(self, t: int, beat: int, period: float, anchor: int) -> BeatDecision | None:
-        """The incumbent on ``period`` from the beat at frame ``beat``, reported."""
+    def _reseat(
+        self, t: int, beat: int, period: float, anchor: int, old: tuple[int, int]
+    ) -> BeatDecision | None:
+        """The incumbent on ``period`` from the beat at frame ``beat``, reported; ``old``
+        the (period, held count) of the grid it leaves."""
         if not self._seat(t - beat, period):
             return None
         interval = round(period)
         step = max(0, round((beat - self._last_beat) / period)) if self._recent else 1
         counted = sum(1 for b in self._recent if b > anchor) + step
-        self._changed_from = self._interval
+        self._changed_from = old[0]
         self._tap_check = _TapCheck(
             beat=beat,
             due=beat + interval,
             anchor=anchor,
-            old_interval=self._interval,
-            old_held=self._held,
+            old_interval=old[0],
+            old_held=old[1],
             counted=counted,
         )
         self._last_beat, self._interval, self._missed = beat, interval, False
         self._recent = [*self._recent[-7:], beat]
-        self._since_change = [] if self._held >= self.params.octave_held_beats else None
+        self._since_change = [] if old[1] >= self.params.octave_held_beats else None
+        self._own_jump = None
         self._held, self._count_step, self._settled = 0, 1, beat
         self.taps += 1
         return BeatDecision(
