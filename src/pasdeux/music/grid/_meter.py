@@ -546,7 +546,7 @@ def is_compound(beats: NDArray[np.float64], onsets: Onsets, *, params: ListenPar
     beats
         Beat times (s).
     onsets
-        Band onsets of the song.
+        Band onsets and chroma of the song.
     params
         The tunables (:class:`pasdeux.music.ListenParams`).
 
@@ -554,20 +554,47 @@ def is_compound(beats: NDArray[np.float64], onsets: Onsets, *, params: ListenPar
     -------
     bool
         True when the onsets at both a third and two thirds of the beat are stronger
-        than half way by ``params.ternary_ratio`` (swung eighths strike only two thirds).
+        than half way by ``params.ternary_ratio`` (swung eighths strike only two thirds),
+        or the pitch changes there are by ``params.ternary_pitch_ratio`` (a legato fife
+        slurs its eighths: it changes pitch on them without an onset).
     """
     if beats.size < 4:
         return False
-    total = onsets.total
+    return _thirds_over_half(beats, onsets.total) >= params.ternary_ratio or (
+        _thirds_over_half(beats, pitch_change(onsets.chroma)) >= params.ternary_pitch_ratio
+    )
+
+
+def _thirds_over_half(beats: NDArray[np.float64], x: NDArray[np.float64]) -> float:
+    """The weaker of ``x`` (frames) at a third and two thirds of the beats, over ``x`` half
+    way (means over the beats of the maxima within ±2 frames)."""
     span = np.diff(beats)
     start = beats[:-1]
 
     def at(frac: float) -> float:
-        return float(np.mean(window_max(total, start + frac * span, half=2)))
+        return float(np.mean(window_max(x, start + frac * span, half=2)))
 
-    half = at(0.5)
-    third = min(at(1.0 / 3.0), at(2.0 / 3.0))
-    return third >= params.ternary_ratio * max(half, 1e-9)
+    return min(at(1.0 / 3.0), at(2.0 / 3.0)) / max(at(0.5), 1e-9)
+
+
+def pitch_change(chroma: NDArray[np.float64]) -> NDArray[np.float64]:
+    """How much the pitch content rises at each frame: the half-wave rectified increase of
+    the chroma, each frame scaled to unit length, summed over the pitch classes.
+
+    Parameters
+    ----------
+    chroma
+        ``(frames, 12)`` chroma magnitudes.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(frames,)``, 0 at the first frame; from 0 to 1 (one pitch class replaced by
+        another) and at most sqrt(12).
+    """
+    unit = chroma / np.maximum(np.linalg.norm(chroma, axis=1, keepdims=True), 1e-9)
+    rise = np.maximum(np.diff(unit, axis=0, prepend=unit[:1]), 0.0)
+    return np.asarray(rise.sum(axis=1), dtype=float)
 
 
 # --------------------------------------------------------------------------- bars
@@ -612,6 +639,7 @@ def find_bars(
     log_prior = _meter_log_prior(params)
     if is_compound(beats, onsets, params=params):
         log_prior[2] = 0.0
+        log_prior[3] = math.log(params.compound_three_prior)
     meters, positions = bar_viterbi(
         q,
         params=params,
