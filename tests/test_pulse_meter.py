@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from _styles import bare_style
 from pasdeux.errors import InputError
 from pasdeux.music import ListenParams, MusicMap, listen
-from pasdeux.music.frontend import FPS, Onsets
+from pasdeux.music.frontend import FPS, Onsets, pitch_change
 from pasdeux.music.frontend._onsets import onsets
 from pasdeux.music.grid import find_bars
 from pasdeux.music.grid._meter import (
@@ -33,7 +33,6 @@ from pasdeux.music.grid._meter import (
     is_compound,
     local_harmony_clarity,
     period_evidence,
-    pitch_change,
     repetition_evidence,
 )
 from pasdeux.music.grid._pulse import check_danceable, choose_level, pulse_clarity
@@ -763,6 +762,26 @@ def test_a_compound_tune_needs_clear_bars_of_three_to_read_nine_eight(seed: int)
     act, beats, clear = _chord_tune(96, seed, chord_beats=3, note=0.0)
     slip, _ = find_bars(act, beats, _legato(clear, beats, 3, seed), prior, params=PARAMS)
     assert int(np.bincount(slip).argmax()) == 3
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_slurred_tune_tracked_at_half_time_is_counted_by_its_pitch_changes(seed: int) -> None:
+    """A fife tune at 112 BPM tracked at 56: its onsets are flat (slurred notes), so only
+    the pitch says whether the points half way between the tracked beats are beats too.
+    A new note on each of them doubles the count; notes changing on the tracked beats
+    only leave it."""
+    rng = np.random.default_rng(seed)
+    beats = _even(40, 56.0)
+    n = math.ceil(44.0 * FPS)
+    act = np.zeros(n)
+    act[np.round(beats * FPS).astype(int)] = 0.3
+    bands = 0.05 * rng.random((n, 3))
+    flat = Onsets(bands, np.full((n, 12), 0.05), np.zeros(1, np.float32), 2450.0)
+    prior = default_prior(PARAMS)
+    doubled = choose_level(beats, act, _legato(flat, beats, 2, seed), prior, params=PARAMS)
+    assert doubled.factor == 2.0
+    kept = choose_level(beats, act, _legato(flat, beats, 1, seed), prior, params=PARAMS)
+    assert kept.factor == 1.0
 
 
 def test_onsets_stream_in_blocks_equals_whole(song_march: Song) -> None:

@@ -38,7 +38,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pasdeux.music._params import ListenParams
-from pasdeux.music.frontend import FPS, Onsets, beat_bass_notes, frame_index, frame_max, window_max
+from pasdeux.music.frontend import (
+    FPS,
+    Onsets,
+    beat_bass_notes,
+    frame_index,
+    frame_max,
+    pitch_change,
+    window_max,
+)
 from pasdeux.music.grid._tempo_prior import TempoPrior
 
 #: Bar model: the meters (their per-bar prior, mildly against 2, the probability of a meter
@@ -575,26 +583,6 @@ def _thirds_over_half(beats: NDArray[np.float64], x: NDArray[np.float64]) -> flo
         return float(np.mean(window_max(x, start + frac * span, half=2)))
 
     return min(at(1.0 / 3.0), at(2.0 / 3.0)) / max(at(0.5), 1e-9)
-
-
-def pitch_change(chroma: NDArray[np.float64]) -> NDArray[np.float64]:
-    """How much the pitch content rises at each frame: the half-wave rectified increase of
-    the chroma, each frame scaled to unit length, summed over the pitch classes.
-
-    Parameters
-    ----------
-    chroma
-        ``(frames, 12)`` chroma magnitudes.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(frames,)``, 0 at the first frame; from 0 to 1 (one pitch class replaced by
-        another) and at most sqrt(12).
-    """
-    unit = chroma / np.maximum(np.linalg.norm(chroma, axis=1, keepdims=True), 1e-9)
-    rise = np.maximum(np.diff(unit, axis=0, prepend=unit[:1]), 0.0)
-    return np.asarray(rise.sum(axis=1), dtype=float)
 
 
 # --------------------------------------------------------------------------- bars
