@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from _styles import bare_style
 from pasdeux.errors import InputError
 from pasdeux.music import ListenParams, MusicMap, listen
-from pasdeux.music.frontend import FPS, Onsets
+from pasdeux.music.frontend import FPS, Onsets, pitch_change
 from pasdeux.music.frontend._onsets import onsets
 from pasdeux.music.grid import find_bars
 from pasdeux.music.grid._meter import (
@@ -707,6 +707,81 @@ def test_compound_beat_is_split_in_three() -> None:
     assert not is_compound(
         beats, Onsets(swung, feats.chroma, feats.bass, feats.bass_rate), params=PARAMS
     )
+
+
+def _legato(onsets: Onsets, beats: NDArray[np.float64], parts: int, seed: int) -> Onsets:
+    """``onsets`` with a slurred melody over it: a new pitch class (another than the one
+    before, at random) on each of ``parts`` equal parts of every beat, and no onset."""
+    rng = np.random.default_rng(seed + 100)
+    chroma = onsets.chroma.copy()
+    ibi = float(np.median(np.diff(beats)))
+    pc = 0
+    for t in beats:
+        for k in range(parts):
+            f, end = round((t + k * ibi / parts) * FPS), round((t + (k + 1) * ibi / parts) * FPS)
+            pc = (pc + int(rng.integers(1, 12))) % 12
+            chroma[f:end, pc] += 1.0
+    return Onsets(onsets.bands, chroma, onsets.bass, onsets.bass_rate)
+
+
+def test_pitch_change_is_one_where_a_note_replaces_another() -> None:
+    chroma = np.zeros((10, 12))
+    chroma[:5, 0] = 2.0
+    chroma[5:, 7] = 0.5
+    change = pitch_change(chroma)
+    assert change[5] == pytest.approx(1.0)
+    assert np.allclose(np.delete(change, 5), 0.0)  # louder or softer is no change
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_legato_compound_beat_changes_pitch_on_its_thirds(seed: int) -> None:
+    """A fife's slurred eighths: onsets only on the beats (nothing at the thirds or half
+    way), so only the pitch changes tell 6/8 eighths from 2/4 ones."""
+    beats = _even(32, 100.0)
+    n = math.ceil(21.0 * FPS)
+    bands = np.zeros((n, 3))
+    bands[np.round(beats * FPS).astype(int)] = 1.0
+    flat = Onsets(bands, np.full((n, 12), 0.05), np.zeros(1, np.float32), 2450.0)
+    assert not is_compound(beats, flat, params=PARAMS)
+    assert is_compound(beats, _legato(flat, beats, 3, seed), params=PARAMS)
+    assert not is_compound(beats, _legato(flat, beats, 2, seed), params=PARAMS)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_compound_tune_needs_clear_bars_of_three_to_read_nine_eight(seed: int) -> None:
+    """Soft chords every three beats under a louder melody: bars of 3 in simple time (a
+    3/4 hymn); in compound time (the melody in eighths, three a beat) the same weak
+    evidence is not enough for the rare 9/8, and it reads in 2 or 4. Clear chords every
+    three beats still read 3 (a slip jig)."""
+    act, beats, soft = _chord_tune(96, seed, chord_beats=3, note=2.0)
+    prior = default_prior(PARAMS)
+    simple, _ = find_bars(act, beats, _legato(soft, beats, 2, seed), prior, params=PARAMS)
+    assert int(np.bincount(simple).argmax()) == 3
+    compound, _ = find_bars(act, beats, _legato(soft, beats, 3, seed), prior, params=PARAMS)
+    assert int(np.bincount(compound).argmax()) in {2, 4}
+    act, beats, clear = _chord_tune(96, seed, chord_beats=3, note=0.0)
+    slip, _ = find_bars(act, beats, _legato(clear, beats, 3, seed), prior, params=PARAMS)
+    assert int(np.bincount(slip).argmax()) == 3
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_slurred_tune_tracked_at_half_time_is_counted_by_its_pitch_changes(seed: int) -> None:
+    """A fife tune at 112 BPM tracked at 56: its onsets are flat (slurred notes), so only
+    the pitch says whether the points half way between the tracked beats are beats too.
+    A new note on each of them doubles the count; notes changing on the tracked beats
+    only leave it."""
+    rng = np.random.default_rng(seed)
+    beats = _even(40, 56.0)
+    n = math.ceil(44.0 * FPS)
+    act = np.zeros(n)
+    act[np.round(beats * FPS).astype(int)] = 0.3
+    bands = 0.05 * rng.random((n, 3))
+    flat = Onsets(bands, np.full((n, 12), 0.05), np.zeros(1, np.float32), 2450.0)
+    prior = default_prior(PARAMS)
+    doubled = choose_level(beats, act, _legato(flat, beats, 2, seed), prior, params=PARAMS)
+    assert doubled.factor == 2.0
+    kept = choose_level(beats, act, _legato(flat, beats, 1, seed), prior, params=PARAMS)
+    assert kept.factor == 1.0
 
 
 def test_onsets_stream_in_blocks_equals_whole(song_march: Song) -> None:

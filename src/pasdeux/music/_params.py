@@ -58,6 +58,9 @@ class ListenParams:
         No beat level outside this tempo range (BPM).
     meter_two_prior
         Prior per bar of a two-beat bar against one of three or four (1: even).
+    compound_three_prior
+        Prior per bar of a three-beat bar in compound time (each beat divided in three):
+        6/8 and 12/8 are counted in 2 and 4, 9/8 (the slip jig) is rare.
     meter_switch_prob
         Probability of a meter change at a bar line.
     downbeat_pseudo, downbeat_prior
@@ -91,6 +94,10 @@ class ListenParams:
     ternary_ratio
         A compound beat (6/8): the onsets at a third and two thirds of the beat both exceed
         that half way by this factor.
+    ternary_pitch_ratio
+        Or the pitch changes do (the rise of the normalised chroma): a legato fife or
+        fiddle 6/8, whose notes slur into each other without onsets, changes pitch on the
+        thirds of the beat.
     alternation_gain, alternation_neutral
         2/4: log-likelihood ratio per unit of bass alternation, and the alternation at
         which the audio is neutral.
@@ -196,6 +203,7 @@ class ListenParams:
     min_counted_bpm: float = 40.0
     max_counted_bpm: float = 240.0
     meter_two_prior: float = 0.5
+    compound_three_prior: float = 0.2
     meter_switch_prob: float = 1e-4
     downbeat_pseudo: float = 0.05
     downbeat_prior: float = 0.3
@@ -212,6 +220,7 @@ class ListenParams:
     repetition_max_lag_beats: int = 48
     repetition_min_pairs: int = 8
     ternary_ratio: float = 1.4
+    ternary_pitch_ratio: float = 1.9
     alternation_gain: float = 12.0
     alternation_neutral: float = 0.33
     two_four_prior_weight: float = 0.3
@@ -270,6 +279,8 @@ class ListenParams:
             raise ValueError(f"min_beats must be at least 2, not {self.min_beats}")
         if not 0 < self.meter_switch_prob < 1 or not self.meter_two_prior > 0:
             raise ValueError("meter_switch_prob must be in (0, 1) and meter_two_prior > 0")
+        if not self.compound_three_prior > 0:
+            raise ValueError("compound_three_prior must be positive")
         if self.pattern_points < 1:
             raise ValueError(f"pattern_points must be at least 1, not {self.pattern_points}")
         for name in (
@@ -290,7 +301,12 @@ class ListenParams:
                     "prior_floor_centre_bpm", "prior_floor_spread", "prior_min_bpm",
                     "min_counted_bpm")  # fmt: skip
         check_within(self, positive, 0.0, low_open=True)
-        ratios = ("prior_shoulder_ratio", "tempo_change_ratio", "ternary_ratio")
+        ratios = (
+            "prior_shoulder_ratio",
+            "tempo_change_ratio",
+            "ternary_ratio",
+            "ternary_pitch_ratio",
+        )
         check_within(self, ratios, 1.0, low_open=True)
         check_within(self, ("downbeat_prior",), 0.0, 1.0, low_open=True, high_open=True)
         for low, high in (

@@ -28,7 +28,13 @@ from pasdeux.music.frontend._features import (
     frame_max,
 )
 from pasdeux.music.frontend._frames import FrameStream
-from pasdeux.music.frontend._onsets import Onsets, OnsetStream, beat_bass_notes, window_max
+from pasdeux.music.frontend._onsets import (
+    Onsets,
+    OnsetStream,
+    beat_bass_notes,
+    pitch_change,
+    window_max,
+)
 
 __all__ = [
     "BREAK_DB",
@@ -54,6 +60,7 @@ __all__ = [
     "frame_max",
     "load_audio",
     "open_audio",
+    "pitch_change",
     "sample_blocks",
     "window_max",
 ]

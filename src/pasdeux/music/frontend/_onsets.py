@@ -244,6 +244,26 @@ def window_max(x: NDArray[np.float64], times: NDArray[np.float64], half: int = 3
     return np.asarray(wide[idx], dtype=float)
 
 
+def pitch_change(chroma: NDArray[np.float64]) -> NDArray[np.float64]:
+    """How much the pitch content rises at each frame: the half-wave rectified increase of
+    the chroma, each frame scaled to unit length, summed over the pitch classes.
+
+    Parameters
+    ----------
+    chroma
+        ``(frames, 12)`` chroma magnitudes.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(frames,)``, 0 at the first frame; from 0 to 1 (one pitch class replaced by
+        another) and at most sqrt(12).
+    """
+    unit = chroma / np.maximum(np.linalg.norm(chroma, axis=1, keepdims=True), 1e-9)
+    rise = np.maximum(np.diff(unit, axis=0, prepend=unit[:1]), 0.0)
+    return np.asarray(rise.sum(axis=1), dtype=float)
+
+
 def beat_bass_notes(onsets: Onsets, beats: NDArray[np.float64]) -> NDArray[np.int64]:
     """The bass note of every beat: the lowest strong spectral peak in 38-260 Hz.
 

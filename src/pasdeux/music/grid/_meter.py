@@ -38,7 +38,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pasdeux.music._params import ListenParams
-from pasdeux.music.frontend import FPS, Onsets, beat_bass_notes, frame_index, frame_max, window_max
+from pasdeux.music.frontend import (
+    FPS,
+    Onsets,
+    beat_bass_notes,
+    frame_index,
+    frame_max,
+    pitch_change,
+    window_max,
+)
 from pasdeux.music.grid._tempo_prior import TempoPrior
 
 #: Bar model: the meters (their per-bar prior, mildly against 2, the probability of a meter
@@ -546,7 +554,7 @@ def is_compound(beats: NDArray[np.float64], onsets: Onsets, *, params: ListenPar
     beats
         Beat times (s).
     onsets
-        Band onsets of the song.
+        Band onsets and chroma of the song.
     params
         The tunables (:class:`pasdeux.music.ListenParams`).
 
@@ -554,20 +562,27 @@ def is_compound(beats: NDArray[np.float64], onsets: Onsets, *, params: ListenPar
     -------
     bool
         True when the onsets at both a third and two thirds of the beat are stronger
-        than half way by ``params.ternary_ratio`` (swung eighths strike only two thirds).
+        than half way by ``params.ternary_ratio`` (swung eighths strike only two thirds),
+        or the pitch changes there are by ``params.ternary_pitch_ratio`` (a legato fife
+        slurs its eighths: it changes pitch on them without an onset).
     """
     if beats.size < 4:
         return False
-    total = onsets.total
+    return _thirds_over_half(beats, onsets.total) >= params.ternary_ratio or (
+        _thirds_over_half(beats, pitch_change(onsets.chroma)) >= params.ternary_pitch_ratio
+    )
+
+
+def _thirds_over_half(beats: NDArray[np.float64], x: NDArray[np.float64]) -> float:
+    """The weaker of ``x`` (frames) at a third and two thirds of the beats, over ``x`` half
+    way (means over the beats of the maxima within ±2 frames)."""
     span = np.diff(beats)
     start = beats[:-1]
 
     def at(frac: float) -> float:
-        return float(np.mean(window_max(total, start + frac * span, half=2)))
+        return float(np.mean(window_max(x, start + frac * span, half=2)))
 
-    half = at(0.5)
-    third = min(at(1.0 / 3.0), at(2.0 / 3.0))
-    return third >= params.ternary_ratio * max(half, 1e-9)
+    return min(at(1.0 / 3.0), at(2.0 / 3.0)) / max(at(0.5), 1e-9)
 
 
 # --------------------------------------------------------------------------- bars
@@ -612,6 +627,7 @@ def find_bars(
     log_prior = _meter_log_prior(params)
     if is_compound(beats, onsets, params=params):
         log_prior[2] = 0.0
+        log_prior[3] = math.log(params.compound_three_prior)
     meters, positions = bar_viterbi(
         q,
         params=params,

@@ -34,6 +34,7 @@ from pasdeux.music.frontend import (
     dbn_beats,
     frame_index,
     frame_max,
+    pitch_change,
     window_max,
 )
 from pasdeux.music.grid._tempo_prior import TempoPrior
@@ -315,21 +316,30 @@ def _between_ratio(beats: NDArray[np.float64], onsets: Onsets) -> float:
     """Onsets half way between the beats over those on them, each above the onsets at a
     quarter and three quarters of the beat (the doubled grid's own off-beats, the level
     the music has anyway): geometric mean of the middle (snare, chords, comping) and high
-    (hats, ride, shakers) bands. 0 when a band has no more on the beat or half way than
-    between those points (a legato melody's flat onsets say nothing about the octave)."""
+    (hats, ride, shakers) bands. When a band has no more on the beat or half way than
+    between those points (a legato melody's flat onsets), the same ratio of its pitch
+    changes (:func:`pasdeux.music.frontend.pitch_change`): a slurred fife tune changes
+    note on the beats, and on the points half way only if they are beats too. 0 when
+    neither says anything."""
+    ratios = [_above_quarters(beats, onsets.bands[:, band]) for band in (1, 2)]
+    if min(ratios) > 0:
+        return math.sqrt(ratios[0] * ratios[1])
+    return max(0.0, _above_quarters(beats, pitch_change(onsets.chroma)))
+
+
+def _above_quarters(beats: NDArray[np.float64], x: NDArray[np.float64]) -> float:
+    """``x`` (frames) half way between the beats over ``x`` on them, each less ``x`` at a
+    quarter and three quarters of the beat (maxima within ±3 frames, means over the
+    beats); 0 when either is not above that level."""
     gaps = np.diff(beats)
     mids = beats[:-1] + 0.5 * gaps
     quarters = np.concatenate([beats[:-1] + 0.25 * gaps, beats[:-1] + 0.75 * gaps])
-    ratios = []
-    for band in (1, 2):
-        x = onsets.bands[:, band]
-        level = float(np.mean(window_max(x, quarters)))
-        on = float(np.mean(window_max(x, beats))) - level
-        between = float(np.mean(window_max(x, mids))) - level
-        if on <= 0 or between <= 0:
-            return 0.0
-        ratios.append(between / on)
-    return math.sqrt(ratios[0] * ratios[1])
+    level = float(np.mean(window_max(x, quarters)))
+    on = float(np.mean(window_max(x, beats))) - level
+    between = float(np.mean(window_max(x, mids))) - level
+    if on <= 0 or between <= 0:
+        return 0.0
+    return between / on
 
 
 def _strength(beats: NDArray[np.float64], beat_act: NDArray[np.float64], onsets: Onsets) -> Any:
