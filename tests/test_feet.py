@@ -419,3 +419,29 @@ def test_a_push_turning_round_changes_at_most_its_rate_as_a_vector() -> None:
         [0.02, 0.04, 0.06, 0.06, 0.06, 0.06, 0.06, 0.06, 0.04, 0.02,
          0.0, 0.02, 0.04, 0.06, 0.06, 0.06, 0.06, 0.06, 0.04, 0.02]
     )  # fmt: skip
+
+
+def test_two_feet_landing_at_once_on_the_same_place_share_the_way_apart() -> None:
+    n = 120
+    # His right foot steps forward and her left foot back, landing in the same frame on
+    # the same place, toe to toe along the same line (her foot pointing at him).
+    his = {"L": _standing((0.0, 0.3), n), "R": _stepping((0.0, 0.0), (0.30, 0.0), n, 20, 50)}
+    her = {"L": _stepping((0.7, 0.0), (0.42, 0.0), n, 20, 50), "R": _standing((0.7, -0.3), n)}
+    tracks = {
+        "leader": _tracks(his, {"L": 0.0, "R": 0.0}),
+        "follower": _tracks(her, {"L": np.pi, "R": np.pi}),
+    }
+    assert segment_distances_m(*_foot(his["R"], 0.0, 80), *_foot(her["L"], np.pi, 80)) < 1e-9
+    moves = feet_shifts(tracks, {"leader": BALL_M, "follower": BALL_M}, PARAMS, FPS)
+    his_move, her_move = moves["leader"]["R"][80], moves["follower"]["L"][80]
+    # Neither has the right of way: both move, neither by more than the other could alone.
+    assert np.linalg.norm(his_move) > 0.01
+    assert np.linalg.norm(her_move) > 0.01
+    moved_his, moved_her = his["R"].copy(), her["L"].copy()
+    moved_his[:, :2] += moves["leader"]["R"]
+    moved_her[:, :2] += moves["follower"]["L"]
+    after = segment_distances_m(*_foot(moved_his, 0.0, 80), *_foot(moved_her, np.pi, 80))
+    assert after >= REACH_M + PARAMS.feet_gap_m - 1e-6
+    # Planted from the landing on (no slide).
+    assert np.ptp(moves["leader"]["R"][50:], axis=0).max() < 1e-12
+    assert np.ptp(moves["follower"]["L"][50:], axis=0).max() < 1e-12

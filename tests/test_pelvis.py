@@ -9,7 +9,7 @@ import numpy as np
 
 from _tracks import feet_only_tracks
 from pasdeux.motion import MotionParams
-from pasdeux.motion.body import plan_pelvis
+from pasdeux.motion.body import plan_pelvis, pose_body
 from pasdeux.motion.rig import skeleton_for_height
 from pasdeux.motion.steps import Tracks
 
@@ -50,3 +50,37 @@ def test_a_low_swing_lets_go_of_the_pelvis_as_before() -> None:
     a = _pelvis_height(_stride(1.1, low), params)
     b = _pelvis_height(_stride(1.1, low), replace(params, swing_hold_lift_m=0.02))
     np.testing.assert_allclose(a, b, atol=1e-12)
+
+
+def _swinging_ankle(params: MotionParams) -> tuple[np.ndarray, np.ndarray]:
+    """The right ankle posed over a 1.1 m stride with the pelvis let go early (its leg
+    falls short mid-swing), and where the plan puts it (same height above the foot's
+    mark as the standing ankle is above the floor)."""
+    skel = skeleton_for_height(1.80)
+    early = replace(params, swing_hold_lift_m=params.swing_free_lift_m)
+    tr = _stride(1.1, 0.1)
+    plan_pelvis(tr, skel, early, FPS, np.zeros((tr.facing.size, 2)))
+    body = pose_body(skel, tr, early)
+    ankle = body.positions[:, skel.index("RightFoot")]
+    standing = body.positions[0, skel.index("LeftFoot"), 2]
+    planned = tr.feet["R"] + np.array([0.0, 0.0, standing])
+    return ankle, planned
+
+
+def test_a_swinging_foot_its_leg_cannot_reach_stays_over_its_mark() -> None:
+    params = MotionParams()
+    assert params.swing_over_mark_share == 1.0
+    ankle, planned = _swinging_ankle(params)
+    line, _ = _swinging_ankle(replace(params, swing_over_mark_share=0.0))
+    air = planned[:, 2] > planned[0, 2] + params.swing_free_lift_m
+    level = np.linalg.norm(ankle[air, :2] - planned[air, :2], axis=1)
+    level_line = np.linalg.norm(line[air, :2] - planned[air, :2], axis=1)
+    # Along the straight line the ankle falls short towards the hip; kept over its mark,
+    # it is short only upwards (never lower than planned; raised about as much as allowed
+    # at most, beyond which the leg falls short along the line again, by little here).
+    assert level_line.max() > 0.01
+    assert level.max() < 1e-3
+    rise = ankle[air, 2] - planned[air, 2]
+    assert rise.min() > -1e-6
+    assert rise.max() < params.swing_over_mark_max_m + 0.005
+    assert rise.max() > 0.01

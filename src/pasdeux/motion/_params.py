@@ -252,6 +252,13 @@ class MotionParams:
         until it is this high (a swinging leg at full stretch otherwise falls short).
     swing_hold_peak_share
         Share of ``swing_hold_lift_m`` a swing's highest point must reach for it to hold.
+    swing_over_mark_share
+        A foot in the air that its leg cannot reach is placed this share of the way from
+        the straight line to it (0) to above its mark (1: the leg stretched to a point level
+        with the mark, higher): its leg falls short upwards, not back towards the hip, so
+        the foot passes where it was planned (clear of the partner's feet).
+    swing_over_mark_max_m
+        Most that foot is raised above its mark (further, it falls short both ways).
     heel_release_from_m
         A leg this much short of the pelvis' height bends its knee; further short, its
         heel rises (if it bears no weight).
@@ -406,6 +413,8 @@ class MotionParams:
     swing_free_lift_m: float = 0.02
     swing_hold_lift_m: float = 0.06
     swing_hold_peak_share: float = 0.75
+    swing_over_mark_share: float = 1.0
+    swing_over_mark_max_m: float = 0.1
     heel_release_behind_m: float = 0.1
     feet_shift_max_m: float = 0.16
     feet_rounds: int = 3
@@ -490,13 +499,13 @@ _NOT_NEGATIVE = (
     "raised_hand_clearance_m", "placed_approach_out_m", "free_hand_smoothing_s",
     "contact_clearance_m",
     "contact_resting_m", "contact_search_m", "contact_spread_s", "contact_swivel_sweeps",
-    "contact_swivel_cost_m_rad", "contact_swivel_lead_s",
+    "contact_swivel_cost_m_rad", "contact_swivel_lead_s", "swing_over_mark_max_m",
 )  # fmt: skip
 _SHARES = (
     "travel_share", "support_shift_share", "support_back_share", "min_pelvis_height_share",
     "leg_reach_share", "clavicle_raise_share", "hand_reach_share", "hold_reach_share",
     "hand_nearest_share", "heel_release_weight_max", "blend_draw_in_share",
-    "hold_sit_back_share", "swing_hold_peak_share",
+    "hold_sit_back_share", "swing_hold_peak_share", "swing_over_mark_share",
 )  # fmt: skip
 _TURNS_UP_TO_HALF_DEG = (
     "feet_cross_turn_max_deg", "feet_cross_face_max_deg", "contact_step_deg",

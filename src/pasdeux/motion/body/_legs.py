@@ -290,6 +290,20 @@ def pose_body(skel: Skeleton, tr: Tracks, params: MotionParams) -> Body:
     return Body(positions=pos, world=world, facing=tr.facing)
 
 
+def over_mark(hip: Array, target: Array, reach_m: float, share: Array, most_m: float) -> Array:
+    """Where a leg from ``hip`` (N, 3) aims for an ankle ``target`` (N, 3) it may not
+    reach (further than ``reach_m``): ``share`` (per frame, 0-1) of the way from the target
+    itself (the leg then stretches along the straight line to it, short towards the hip)
+    to the point above the target that the stretched leg reaches (short upwards: the
+    ankle stays over its mark), raised at most ``most_m`` (then short both ways)."""
+    level = np.linalg.norm(target[:, :2] - hip[:, :2], axis=1)
+    top = hip[:, 2] - np.sqrt(np.clip(reach_m**2 - level**2, 0.0, None))
+    raise_m = np.where(level < reach_m, np.maximum(top - target[:, 2], 0.0), most_m)
+    out = target.copy()
+    out[:, 2] += share * np.minimum(raise_m, most_m)
+    return out
+
+
 def _hip_action(
     skel: Skeleton, tr: Tracks, params: MotionParams, r_pelvis: Array
 ) -> tuple[Array, Array]:
@@ -330,13 +344,13 @@ def _pose_leg(
     forward = np.column_stack([np.cos(yaw), np.sin(yaw), np.zeros_like(yaw)])
     bend = np.radians(params.knee_max_bend_deg)
     shortest = np.sqrt(thigh**2 + shin**2 + 2 * thigh * shin * np.cos(bend))
+    reach = params.leg_reach_share * (thigh + shin)
+    share = params.swing_over_mark_share * smoothstep(foot[:, 2] / params.swing_free_lift_m)
+    ankle_target = over_mark(
+        pos[:, ix(hip)], ankle_target, reach, share, params.swing_over_mark_max_m
+    )
     knee, ankle = two_bone_ik(
-        pos[:, ix(hip)],
-        ankle_target,
-        thigh,
-        shin,
-        forward,
-        reach_m=(shortest, params.leg_reach_share * (thigh + shin)),
+        pos[:, ix(hip)], ankle_target, thigh, shin, forward, reach_m=(shortest, reach)
     )
     pos[:, ix(knee_j)] = knee
     pos[:, ix(ankle_j)] = ankle

@@ -6,27 +6,29 @@ close hold four feet share a floor about 35 cm across, and a foot can land on (o
 toe with) a foot of the partner that is still standing there. A dancer's foot arriving
 where the partner's foot stands lands beside it instead, as a dancer does.
 
-On the floor each foot is a capsule from the ankle to the ball (the model ``pasdeux
-check`` measures with, seen from above). The feet's time on the floor is cut into
-stances (a foot on the floor from one landing to its next lift, turning on its ball or
-not). Taken in the order they begin, each stance is compared with the partner's stances
-that began before it (a foot already standing there has the right of way) and moved,
-whole, the least way that clears them: by the overlap, away from the standing foot,
-``feet_gap_m`` beyond touching, at most ``feet_shift_max_m`` (of the places tried, the
-one that overlaps least); where that leaves the feet clear, it is also moved off where its
-lower shin, leaning to its hip, meets a partner's standing one (two standing legs leaning
-across each other above feet that clear), and a foot coming down where it stood (a hop)
-keeps the move it had. A stance moved whole keeps its foot planted (no slide); the
-swing before it and after it carries the foot from one shift to the next. A foot in the
-air passing a partner's foot is pushed round it (:func:`swing_pushes`), the push fading
-out where it lifts and lands; there each ankle is also the end of its shin, whose capsule
-is thicker than the foot's: a foot passing a partner's ankle keeps the shins apart too,
-and each leg's lower shin, leaning from the ankle towards its hip, is kept clear of the
+On the floor each foot is a capsule from the ankle to the ball (the model ``pasdeux check``
+measures with, seen from above). The feet's time on the floor is cut into stances (a foot
+on the floor from one landing to its next lift, turning on its ball or not). Taken in the
+order they begin, each stance is compared with the partner's stances that began before it
+(a foot already standing there has the right of way; two feet landing in the same frame
+share the way apart, the first placed going half the way that would also clear the other,
+except in a Latin dance)
+and moved, whole, the least way that clears them: by the overlap, away from the standing
+foot, ``feet_gap_m`` beyond touching, at most ``feet_shift_max_m`` (of the places tried,
+the one that overlaps least); where that leaves the feet clear, it is also moved off where
+its lower shin, leaning to its hip, meets a partner's standing one (two standing legs
+leaning across each other above feet that clear), and a foot coming down where it stood (a
+hop) keeps the move it had. A stance moved whole keeps its foot planted (no slide); the
+swing before it and after it carries the foot from one shift to the next. A foot in the air
+passing a partner's foot is pushed round it (:func:`swing_pushes`), the push fading out
+where it lifts and lands; there each ankle is also the end of its shin, whose capsule is
+thicker than the foot's: a foot passing a partner's ankle keeps the shins apart too, and
+each leg's lower shin, leaning from the ankle towards its hip, is kept clear of the
 partner's (legs leaning across each other meet above ankles that pass clear). The push
-bends the swing's path aside by what is left of the overlap each round, never faster
-than ``feet_push_speed_max_m_s`` (in size; as a vector, never so as to take a fast swing
-over ``feet_swing_speed_max_m_s``), and is 0 on the floor: lift-off, landing and their
-times are the step's.
+bends the swing's path aside by what is left of the overlap each round, never faster than
+``feet_push_speed_max_m_s`` (in size; as a vector, never so as to take a fast swing over
+``feet_swing_speed_max_m_s``), and is 0 on the floor: lift-off, landing and their times are
+the step's.
 """
 
 from __future__ import annotations
@@ -303,6 +305,9 @@ def feet_shifts(
         (s for r in ROLES for f in "LR" for s in stances(tracks[r].feet[f][:, 2], r, f)),
         key=lambda s: (s.start, ROLES.index(s.role)),
     )
+    starts: dict[tuple[str, int], list[Stance]] = {}
+    for st in order:
+        starts.setdefault((st.role, st.start), []).append(st)
     last: dict[tuple[str, str], tuple[int, Array]] = {}
     for st in order:
         plan = tracks[st.role].feet[st.foot]
@@ -313,6 +318,14 @@ def feet_shifts(
         if before is not None and np.allclose(plan[st.start, :2], plan[before[0], :2], atol=1e-3):
             kept = before[1]
         delta = _stance_delta(st, tracks, work, fixed, balls_m, params, kept)
+        latin = tracks[st.role].free_on_ball[st.start] >= 0.5
+        together = None if kept is not None or latin else _landing_together(st, starts, fixed)
+        if together is not None:
+            # Two feet landing at once share the way apart: this one goes half the way
+            # that also clears the partner's (placed after, it moves the rest); not in a
+            # Latin dance (``free_on_ball``), where the follower's foot alone gives way.
+            both = _stance_delta(st, tracks, work, together, balls_m, params)
+            delta = 0.5 * (delta + both)
         work[st.role][st.foot][st.start : st.stop] += delta
         fixed[st.role][st.foot][st.start : st.stop] = True
         shift[st.role][st.foot][st.start : st.stop] = delta
@@ -320,6 +333,24 @@ def feet_shifts(
     out = {r: {f: _through_swings(shift[r][f]) for f in "LR"} for r in ROLES}
     pushes = swing_pushes(tracks, out, balls_m, params, fps)
     return {r: {f: out[r][f] + pushes[r][f] for f in "LR"} for r in ROLES}
+
+
+def _landing_together(
+    st: Stance,
+    starts: dict[tuple[str, int], list[Stance]],
+    fixed: dict[str, dict[str, NDArray[np.bool_]]],
+) -> dict[str, dict[str, NDArray[np.bool_]]] | None:
+    """The feet placed so far (``fixed``) and the partner's feet landing in the same frame
+    as stance ``st`` and placed after it (``starts``: the stances by role and first
+    frame); None where the partner lands no foot then."""
+    other = ROLES[1 - ROLES.index(st.role)]
+    together = starts.get((other, st.start), [])
+    if not together or ROLES.index(other) < ROLES.index(st.role):
+        return None
+    shown = {f: fixed[other][f].copy() for f in "LR"}
+    for s in together:
+        shown[s.foot][s.start : s.stop] = True
+    return {r: (shown if r == other else fixed[r]) for r in ROLES}
 
 
 def _stance_delta(
