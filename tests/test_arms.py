@@ -607,6 +607,17 @@ def test_an_elbow_kept_off_the_partner_turns_smoothly_where_the_field_points_at_
     assert pole[80, 0] > 0.99  # straight at him: out to the arm's side
     assert pole[65, 1] < -0.99  # half way through the band: away from him
     assert pole[40, 0] < -0.99  # beyond the band on the inner side: that side's right angle
+    # A hanging arm is turned by as much as it reaches level: straight down, not at all;
+    # down and forward, a pole on the inner side of him goes to that side's right angle
+    # by that share, with no swing round through the way away from him.
+    down = np.tile([0.0, 0.0, -0.5], (a.size, 1))
+    assert np.allclose(_pole_not_towards(field, down, toward, np.ones(a.size), outward), field)
+    slant = np.tile([0.0, 0.3, -0.4], (a.size, 1))
+    across = field - np.sum(field * slant, axis=1, keepdims=True) * slant / 0.25
+    across /= np.linalg.norm(across, axis=1, keepdims=True)
+    hung = _pole_not_towards(across, slant, toward, np.ones(a.size), outward, band)
+    assert np.all(hung[:80, 0] <= 1e-9)  # the inner side's poles stay on the inner side
+    assert hung[79, 1] > 0.3  # a degree inside: turned part way, not round through "away"
     # Half kept off: a pole at the partner turns half way to the side.
     half = _pole_not_towards(field[80:81], reach[:1], toward[:1], np.array([0.5]), outward[:1])
     assert np.allclose(half[0], [math.sqrt(0.5), math.sqrt(0.5), 0.0])

@@ -168,11 +168,11 @@ class MotionParams:
     elbow_off_partner_band_deg
         An elbow is kept from bending into the partner near it by turning its way across
         the arm off the partner's side: a way within a right angle of the partner goes to
-        the right angle, on the side it is on; one this many degrees or less on the arm's
-        inner side of the partner (a raised arm reaching towards him, the chest's way
-        bending it straight at him) swings round to the outer side through the way away
-        from him instead, in proportion, so the elbow never flips across the partner
-        from one frame to the next.
+        the right angle, on the side it is on; for a raised or level arm, one this many
+        degrees or less on the arm's inner side of the partner (a raised arm reaching
+        towards him, the chest's way bending it straight at him) swings round to the
+        outer side through the way away from him instead, in proportion, so the elbow
+        never flips across the partner from one frame to the next.
     arm_across_max_deg
         The furthest the way from a shoulder to its wrist points from straight out to the
         side (degrees; 90: straight forward, up or down; 180: straight across the chest to

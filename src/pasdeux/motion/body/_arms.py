@@ -475,10 +475,11 @@ def _pole_not_towards(
     right angle on its side; one within ``band_rad`` of that way on the side away from
     the arm's ``outward`` side (the chest's side of that arm; None: the pole's own side)
     swings round to the outward right angle through the way away from the partner, in
-    proportion. The turn is continuous in the pole: a field pointing straight at the
-    partner (a raised arm reaching towards him) does not flip the elbow from one side of
-    him to the other between two frames, as taking away only the part pointing at him
-    would (the remainder vanishes there and changes sign)."""
+    proportion (a raised or level arm; a hanging one turns to its side's right angle).
+    The turn is continuous in the pole: a field pointing straight at the partner (a
+    raised arm reaching towards him) does not flip the elbow from one side of him to the
+    other between two frames, as taking away only the part pointing at him would (the
+    remainder vanishes there and changes sign)."""
     unit = reach / np.maximum(np.linalg.norm(reach, axis=1, keepdims=True), 1e-9)
     level = toward * np.array([1.0, 1.0, 0.0])
     across = level - np.sum(level * unit, axis=1, keepdims=True) * unit
@@ -491,6 +492,8 @@ def _pole_not_towards(
     angle = np.arctan2(sign * y, x)
     half = 0.5 * np.pi
     swing = np.pi * np.clip(angle + band_rad, 0.0, None) / band_rad
+    # A hanging arm's inner side keeps its right angle (its turn is scaled down below).
+    swing = np.where(unit[:, 2] < 0.0, 0.0, swing)
     wanted = np.where(angle >= 0.0, half, -half - swing)
     wanted = np.where(np.abs(angle) < half, wanted, angle)
     # An arm hanging straight down bends nowhere in particular: the more it hangs, the less
