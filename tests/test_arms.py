@@ -20,6 +20,7 @@ from pasdeux.motion._params import MotionParams
 from pasdeux.motion.body._arms import (
     _across_limited,
     _follow_pole,
+    _pole_not_towards,
     _pose_arm,
     limited_reach,
     pose_arms,
@@ -582,3 +583,41 @@ def test_an_elbow_kept_off_the_partner_turns_round_the_arm_not_over_it() -> None
     assert turns.max() <= step + 1e-9
     first = int(np.argmax(jumps))
     assert np.allclose(out[:first], pole[:first])
+
+
+def test_an_elbow_kept_off_the_partner_turns_smoothly_where_the_field_points_at_him() -> None:
+    """A raised right arm (reaching straight up) whose elbow's field sweeps through the
+    way to the partner standing in front (+y), a degree a sample: kept off him in full,
+    the pole never points towards him, and it turns continuously (at most 180 degrees over
+    the 30 degree band on the arm's inner side, 6 a sample, elsewhere little) to the arm's
+    outer side (+x) where the field points straight at him. Taking away only the part
+    pointing at him would leave a vanishing remainder there that changes sign (a 180
+    degree jump of the elbow between two frames)."""
+    a = np.radians(np.arange(-80.0, 81.0))
+    field = np.column_stack([np.sin(a), np.cos(a), np.zeros_like(a)])
+    reach = np.tile([0.0, 0.0, 0.5], (a.size, 1))
+    toward = np.tile([0.0, 1.0, -0.3], (a.size, 1))
+    outward = np.tile([1.0, 0.0, 0.0], (a.size, 1))
+    band = math.radians(30.0)
+    pole = _pole_not_towards(field, reach, toward, np.ones(a.size), outward, band)
+    assert np.allclose(np.linalg.norm(pole, axis=1), 1.0)
+    assert np.all(pole[:, 1] <= 1e-9)
+    steps = np.degrees(np.arccos(np.clip(np.sum(pole[1:] * pole[:-1], axis=1), -1.0, 1.0)))
+    assert steps.max() < 6.5
+    assert pole[80, 0] > 0.99  # straight at him: out to the arm's side
+    assert pole[65, 1] < -0.99  # half way through the band: away from him
+    assert pole[40, 0] < -0.99  # beyond the band on the inner side: that side's right angle
+    # A hanging arm is turned by as much as it reaches level: straight down, not at all;
+    # down and forward, a pole on the inner side of him goes to that side's right angle
+    # by that share, with no swing round through the way away from him.
+    down = np.tile([0.0, 0.0, -0.5], (a.size, 1))
+    assert np.allclose(_pole_not_towards(field, down, toward, np.ones(a.size), outward), field)
+    slant = np.tile([0.0, 0.3, -0.4], (a.size, 1))
+    across = field - np.sum(field * slant, axis=1, keepdims=True) * slant / 0.25
+    across /= np.linalg.norm(across, axis=1, keepdims=True)
+    hung = _pole_not_towards(across, slant, toward, np.ones(a.size), outward, band)
+    assert np.all(hung[:80, 0] <= 1e-9)  # the inner side's poles stay on the inner side
+    assert hung[79, 1] > 0.3  # a degree inside: turned part way, not round through "away"
+    # Half kept off: a pole at the partner turns half way to the side.
+    half = _pole_not_towards(field[80:81], reach[:1], toward[:1], np.array([0.5]), outward[:1])
+    assert np.allclose(half[0], [math.sqrt(0.5), math.sqrt(0.5), 0.0])

@@ -165,6 +165,14 @@ class MotionParams:
         (degrees a second) where the way it bends swings round (a reach passing where
         the elbow's way turns over, :func:`pasdeux.motion.body` ``elbow_pole``): the
         upper arm does not whip round its own axis at a shoulder's gimbal lock.
+    elbow_off_partner_band_deg
+        An elbow is kept from bending into the partner near it by turning its way across
+        the arm off the partner's side: a way within a right angle of the partner goes to
+        the right angle, on the side it is on; for a raised or level arm, one this many
+        degrees or less on the arm's inner side of the partner (a raised arm reaching
+        towards him, the chest's way bending it straight at him) swings round to the
+        outer side through the way away from him instead, in proportion, so the elbow
+        never flips across the partner from one frame to the next.
     arm_across_max_deg
         The furthest the way from a shoulder to its wrist points from straight out to the
         side (degrees; 90: straight forward, up or down; 180: straight across the chest to
@@ -384,6 +392,7 @@ class MotionParams:
     placed_approach_out_m: float = 0.2
     shoulder_turn_max_deg_s: float = 1080.0
     elbow_turn_max_deg_s: float = 720.0
+    elbow_off_partner_band_deg: float = 30.0
     arm_across_max_deg: float = 140.0
     low_hands_forward_share: float = 0.6
     capsule_radii_m: dict[str, float] = field(default_factory=capsule_radii_m)
@@ -487,7 +496,7 @@ _POSITIVE = (
     "heel_release_behind_m",
     "heel_release_weight_max", "swing_free_lift_m", "swing_hold_lift_m",
     "contact_swivel_step_deg",
-    "contact_swivel_rate_deg_s",
+    "contact_swivel_rate_deg_s", "elbow_off_partner_band_deg",
 )  # fmt: skip
 _NOT_NEGATIVE = (
     "feet_gap_m", "feet_shift_max_m", "feet_cross_depth_m", "heel_release_from_m",
@@ -510,7 +519,7 @@ _SHARES = (
 _TURNS_UP_TO_HALF_DEG = (
     "feet_cross_turn_max_deg", "feet_cross_face_max_deg", "contact_step_deg",
     "contact_knee_turn_max_deg", "contact_knee_turn_out_max_deg", "contact_elbow_turn_max_deg",
-    "contact_knee_side_max_deg",
+    "contact_knee_side_max_deg", "elbow_off_partner_band_deg",
 )  # fmt: skip
 _CHARACTER_DEG = (
     "cuban_hip_tilt_deg", "cuban_hip_twist_deg", "contra_body_deg", "head_turn_deg",

@@ -132,6 +132,7 @@ def pose_arms(
             limits,
             rest,
             partner,
+            math.radians(params.elbow_off_partner_band_deg),
         )
         if state is not None:
             carry[role, side] = state
@@ -314,18 +315,18 @@ def _pose_arm(
     limits: tuple[Array | None, Array, Array],
     rest: tuple[Array, Array] | None = None,
     partner: Array | None = None,
+    band_rad: float = math.radians(30.0),
 ) -> tuple[Array | None, Array, Array | None]:
     """One arm reaching for ``target``: the way from the shoulder turning as
     :func:`limited_reach` allows (``limits``: its last way, the most it turns a frame and
     the furthest across the chest, radians); the elbow bends as :func:`elbow_pole` says,
     following it as ``pole_state`` (the last block's state of :func:`_follow_pole`, the
     share it follows a frame, the most it turns a frame and the last block's last pole),
-    but not towards ``partner`` (the partner's pelvis, :func:`_pole_not_towards`: before
-    and after following), or, by the share ``rest[1]`` (per frame), towards the
-    points ``rest[0]`` (an arm resting on the partner's, :func:`_elbow_rest`); both
-    bones take their twist from the
-    axis of that bend, so the elbow is a hinge. Returns the follow's state, the last way
-    and the last pole, for the next block."""
+    but not towards ``partner`` (the partner's pelvis, :func:`_pole_not_towards` with
+    ``band_rad``: before and after following), or, by the share ``rest[1]`` (per frame),
+    towards the points ``rest[0]`` (an arm resting on the partner's, :func:`_elbow_rest`);
+    both bones take their twist from the axis of that bend, so the elbow is a hinge.
+    Returns the follow's state, the last way and the last pole, for the next block."""
     ix = skel.index
     arm, forearm, hand = (side_name(side) + j for j in ("Arm", "ForeArm", "Hand"))
     chest_rot = body.world[:, ix("Spine2")]
@@ -342,7 +343,8 @@ def _pose_arm(
     field = elbow_pole(chest_rot, reach, side)
     if partner is not None:
         near = _near_share(skel, side, shoulder, partner)
-        field = _pole_not_towards(field, reach, partner - shoulder, near)
+        outward = apply(chest_rot, np.array([1.0 if side == "r" else -1.0, 0.0, 0.0]))
+        field = _pole_not_towards(field, reach, partner - shoulder, near, outward, band_rad)
     if rest is not None:
         field = _pole_towards(field, reach, rest[0] - shoulder, rest[1])
     pole, state = _follow_pole(field, reach, *pole_state[:3])
@@ -351,7 +353,7 @@ def _pose_arm(
         # again: that part is taken out once more (not from an arm resting on the
         # partner's), the pole turning no faster than the elbow may.
         keep = near if rest is None else near * (1.0 - rest[1])
-        pole = _pole_not_towards(pole, reach, partner - shoulder, keep)
+        pole = _pole_not_towards(pole, reach, partner - shoulder, keep, outward, band_rad)
         pole = _across_limited(pole, reach, pole_state[3], pole_state[2])
     elbow, wrist = two_bone_ik(
         shoulder,
@@ -457,25 +459,54 @@ def _pole_towards(field: Array, reach: Array, toward: Array, share: Array) -> Ar
     return np.asarray(np.where(size > 1e-6, out / np.maximum(size, 1e-9), field))
 
 
-def _pole_not_towards(field: Array, reach: Array, toward: Array, share: Array) -> Array:
-    """The poles ``field`` with ``share`` (per frame, 0-1) of their part pointing level
-    towards ``toward`` (from the shoulder: the partner) taken away, across ``reach``: an
-    elbow does not bend into the partner (it goes out to the side, up or down instead).
-    The result is never further than a right angle from ``field``, so a blend with it
-    turns the pole smoothly."""
+def _pole_not_towards(
+    field: Array,
+    reach: Array,
+    toward: Array,
+    share: Array,
+    outward: Array | None = None,
+    band_rad: float = math.radians(30.0),
+) -> Array:
+    """The poles ``field`` turned, by ``share`` (per frame, 0-1), off the part of the plane
+    across ``reach`` that points level towards ``toward`` (from the shoulder: the partner):
+    an elbow does not bend into the partner (it goes out to the side, up or down instead).
+
+    Across the reach, a pole within a right angle of the partner's way is turned to the
+    right angle on its side; one within ``band_rad`` of that way on the side away from
+    the arm's ``outward`` side (the chest's side of that arm; None: the pole's own side)
+    swings round to the outward right angle through the way away from the partner, in
+    proportion (a raised or level arm; a hanging one turns to its side's right angle).
+    The turn is continuous in the pole: a field pointing straight at the partner (a
+    raised arm reaching towards him) does not flip the elbow from one side of him to the
+    other between two frames, as taking away only the part pointing at him would (the
+    remainder vanishes there and changes sign)."""
     unit = reach / np.maximum(np.linalg.norm(reach, axis=1, keepdims=True), 1e-9)
     level = toward * np.array([1.0, 1.0, 0.0])
     across = level - np.sum(level * unit, axis=1, keepdims=True) * unit
-    across /= np.maximum(np.linalg.norm(across, axis=1, keepdims=True), 1e-9)
-    into = np.clip(np.sum(field * across, axis=1, keepdims=True), 0.0, None)
+    size = np.linalg.norm(across, axis=1)
+    across /= np.maximum(size, 1e-9)[:, None]
+    side = np.cross(unit, across)
+    x, y = np.sum(field * across, axis=1), np.sum(field * side, axis=1)
+    way = y if outward is None else np.sum(outward * side, axis=1)
+    sign = np.where(way < 0.0, -1.0, 1.0)
+    angle = np.arctan2(sign * y, x)
+    half = 0.5 * np.pi
+    swing = np.pi * np.clip(angle + band_rad, 0.0, None) / band_rad
+    # A hanging arm's inner side keeps its right angle (its turn is scaled down below).
+    swing = np.where(unit[:, 2] < 0.0, 0.0, swing)
+    wanted = np.where(angle >= 0.0, half, -half - swing)
+    wanted = np.where(np.abs(angle) < half, wanted, angle)
     # An arm hanging straight down bends nowhere in particular: the more it hangs, the less
     # its pole is moved (a free arm hanging through a spin keeps turning with the body
     # instead of twisting against it). A raised arm is moved in full.
-    hanging = unit[:, 2:3] < 0.0
-    level_share = np.where(hanging, np.linalg.norm(unit[:, :2], axis=1, keepdims=True), 1.0)
-    out = field - share[:, None] * level_share * into * across
-    size = np.linalg.norm(out, axis=1, keepdims=True)
-    return np.asarray(np.where(size > 1e-6, out / np.maximum(size, 1e-9), field))
+    level_share = np.where(unit[:, 2] < 0.0, np.linalg.norm(unit[:, :2], axis=1), 1.0)
+    turned = angle + share * level_share * (wanted - angle)
+    # The field's part along the reach (a pole not quite across it) is kept.
+    out = field - x[:, None] * across - y[:, None] * side
+    out += np.cos(turned)[:, None] * across + (sign * np.sin(turned))[:, None] * side
+    ok = (size > 1e-6) & (np.linalg.norm(out, axis=1) > 1e-6)
+    out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+    return np.asarray(np.where(ok[:, None], out, field))
 
 
 def _near_share(skel: Skeleton, side: str, shoulder: Array, partner: Array) -> Array:
