@@ -13,7 +13,13 @@ from scipy.ndimage import uniform_filter1d
 
 from pasdeux.choreo import FollowedStep, Routine
 from pasdeux.dances import find_style
-from pasdeux.dances.geometry import BODY_HOLDS, DancerPose, ReplayedStep, replay_figure
+from pasdeux.dances.geometry import (
+    BODY_HOLDS,
+    DancerPose,
+    ReplayedStep,
+    placement_turn_rad,
+    replay_figure,
+)
 from pasdeux.errors import InputError
 from pasdeux.motion._params import MotionParams
 from pasdeux.motion.rig import Array, smoothstep
@@ -443,7 +449,7 @@ class _FeetTracks:
         # The step's own turn (a full spin is a full turn), plus any difference between
         # where the track is and where the step begins (none within a plan).
         turn = -rs.step.turn_eighths * math.pi / 4
-        turn += math.remainder(rs.facing_after - (self.at_facing + turn), 2 * math.pi)
+        turn += placement_turn_rad(self.at_facing + turn, rs.facing_after)
         a, b, c = np.searchsorted(self.times, [s.t_lift, s.t_land, s.t_turn])
         u = np.clip((self.times[a:b] - s.t_lift) / max(s.t_land - s.t_lift, 1e-6), 0.0, 1.0)
         phase = smoothstep(u)
