@@ -96,6 +96,10 @@ class MotionParams:
         Most a knee bends (0: straight).
     pelvis_smoothing_s
         Window over which the pelvis height is smoothed (never above what a leg reaches).
+    pelvis_limit_speed_m_s
+        Fastest the height the legs allow the pelvis changes: where a leg's limit drops or
+        comes back within a few frames (a swinging foot letting go of the pelvis once it
+        is up), the pelvis goes down before and comes back up after at most this fast.
     leader_height_m, follower_height_m
         The dancers' heights (the rig is scaled to each: its head's top at the height, its
         arm span the height); within ``pasdeux._limits.HEIGHT_RANGE_M``.
@@ -359,6 +363,7 @@ class MotionParams:
     leg_reach_share: float = 0.999
     knee_max_bend_deg: float = 150.0
     pelvis_smoothing_s: float = 0.2
+    pelvis_limit_speed_m_s: float = 3.0
     leader_height_m: float = 1.80
     follower_height_m: float = 1.68
     hand_follow_s: float = 0.05
@@ -472,6 +477,7 @@ class MotionParams:
 _POSITIVE = (
     "travel_beats", "max_foot_speed_m_s", "max_turn_rad_s", "max_body_speed_m_s",
     "body_smoothing_s", "blend_s", "weight_transfer_s", "pelvis_smoothing_s", "hand_follow_s",
+    "pelvis_limit_speed_m_s",
     "elbow_follow_s", "max_hand_speed_m_s", "hand_move_speed_m_s", "shoulder_turn_max_deg_s",
     "elbow_turn_max_deg_s", "contact_rate_hz", "contact_reach_m", "swing_place_s",
     "swing_even_s", "swing_peak_speed_m_s", "feet_push_smoothing_s", "feet_push_fade_s",
