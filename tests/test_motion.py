@@ -672,25 +672,3 @@ def test_a_couple_placed_afresh_turns_into_it_no_faster_than_the_placement_turn_
             assert low < peak < high
             assert math.degrees(facing[-1] - facing[0]) == pytest.approx(90.0, abs=1.0)
         assert max(t.error_deg for t in check_performance(routine, performance).turns) < 1.0
-
-
-@pytest.mark.parametrize("bpm", [180.0, 240.0])
-def test_partners_turning_together_in_a_body_hold_start_the_turn_together(bpm: float) -> None:
-    """A Viennese Waltz natural turn, change and reverse turn in closed hold: on each beat
-    both partners' steps turn alike, and where one lifts early for a long way round the
-    other, both start the turn then; her facing stays opposite his (it strayed 34 degrees
-    at 180 bpm and 41 at 240 when each started on his or her own)."""
-    routine = routine_of(
-        "Viennese Waltz", ("natural_turn", "rf_forward_change", "reverse_turn"), bpm=bpm
-    )
-    timed = timed_steps(routine, MotionParams())
-    turning = [
-        (his, hers)
-        for his, hers in zip(timed["leader"], timed["follower"], strict=True)
-        if his.replayed.step.turn_eighths
-    ]
-    assert turning and all(his.t_turn == hers.t_turn for his, hers in turning)
-    performance = perform(routine)
-    apart = facing_rad(performance.dancer("follower")) - facing_rad(performance.dancer("leader"))
-    off = np.degrees(np.remainder(apart, 2 * np.pi) - np.pi)
-    assert float(np.abs(off).max()) < 1.0

@@ -90,35 +90,7 @@ def timed_steps(
     }
     for role in ROLES:
         _time_lifts(out[role], bpms[role], params)
-    _turn_together(out)
     return out
-
-
-def _turn_together(out: dict[str, list[TimedStep]]) -> None:
-    """The partners' steps of a figure landing on the same beat in a body hold with the
-    same turn (the couple turning as one) start the turn together, in place: at the
-    earlier of their starts (one may lift early for a long way round the other; turning
-    a quarter of a beat after the other, the partner's body would cross into his), but
-    never before the dancer's previous figure has ended (a figure's first step)."""
-    theirs = {(s.figure_index, s.beat): j for j, s in enumerate(out["follower"])}
-    for i, his in enumerate(out["leader"]):
-        j = theirs.get((his.figure_index, his.beat))
-        if j is None:
-            continue
-        hers = out["follower"][j]
-        a, b = his.replayed.step, hers.replayed.step
-        if not a.turn_eighths or a.turn_eighths != b.turn_eighths:
-            continue
-        if a.hold not in BODY_HOLDS or b.hold not in BODY_HOLDS:
-            continue
-        start = min(his.t_turn, hers.t_turn)
-        for role, k in (("leader", i), ("follower", j)):
-            steps = out[role]
-            s = steps[k]
-            floor = -math.inf
-            if k and steps[k - 1].figure_index != s.figure_index:
-                floor = steps[k - 1].t_land
-            steps[k] = replace(s, t_turn=min(s.t_turn, max(start, floor)))
 
 
 def _time_lifts(timed: list[TimedStep], bpms: list[float], params: MotionParams) -> None:
