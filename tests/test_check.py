@@ -341,6 +341,33 @@ def test_a_turn_the_plan_makes_between_figures_is_not_the_figures() -> None:
     assert [round(t.error_deg) for t in blind if t.index == 1] == [90, 90]
 
 
+@pytest.mark.parametrize("half_turn", [math.pi, -math.pi])
+def test_a_couple_placed_half_a_turn_round_turns_one_way_the_check_agrees(
+    half_turn: float,
+) -> None:
+    """A plan that places the couple afresh exactly half a turn round (either sign, as
+    rounding leaves it): both partners turn into it the same way, and the check measures
+    each figure's turn as declared (it once took the half turn one way while the motion
+    took it the other: a figure 360 degrees off)."""
+    plain = routine_of("Rumba", ("closed_basic", "closed_basic"))
+    second = plain.figures[1]
+    turned_pose = CouplePose.standing(
+        second.start_pose.centre_xy_m,
+        second.start_pose.leader.facing_rad + half_turn,
+        second.figure.start_position,
+    )
+    routine = _replaced_figure(plain, 1, start_pose=turned_pose)
+    performance = perform(routine)
+    turns = check_performance(routine, performance).turns
+    assert len(turns) == 4 and max(t.error_deg for t in turns) < 10.0
+    frames = [round(f.start_s * performance.fps) for f in routine.figures]
+    turned = {
+        d.role: float(np.diff(facing_rad(d)[[frames[1], frames[1] + 30]])[0])
+        for d in performance.dancers
+    }
+    assert math.copysign(1.0, turned["leader"]) == math.copysign(1.0, turned["follower"])
+
+
 def test_the_first_figure_turns_from_where_the_routine_starts() -> None:
     """A routine whose first step lands on the first frame (the foot and the turn set off
     before the recording starts): the first figure's turn is measured from the facing the

@@ -24,6 +24,7 @@ from pasdeux.dances.geometry import (
     couple_start,
     forward_vector,
     hand_leads,
+    placement_turn_rad,
     relative_geometry,
     replay_figure,
 )
@@ -146,6 +147,26 @@ def test_a_hold_pushed_apart_keeps_the_margin_above_its_least_distance() -> None
     replay_figure(fig, leader, follower)  # 0.95 m apart, both step 0.4 m towards the other
     least = HOLD_DISTANCE_M["left_to_right"][0] + HOLD_MARGIN_M
     assert _distance(leader, follower) == pytest.approx(least)
+
+
+def test_a_placement_turn_is_the_short_way_and_half_a_turn_always_one_way() -> None:
+    """The turn between two facings is the short way round; exactly half a turn, whatever
+    sign rounding leaves it with, is always +pi (counter-clockwise)."""
+    assert placement_turn_rad(0.0, math.pi / 2) == pytest.approx(math.pi / 2)
+    assert placement_turn_rad(0.0, 1.5 * math.pi) == pytest.approx(-math.pi / 2)
+    assert placement_turn_rad(3.0, 3.0 + 4 * math.pi) == pytest.approx(0.0, abs=1e-12)
+    for from_rad, to_rad in [
+        (0.0, math.pi),
+        (0.0, -math.pi),
+        (math.pi, 0.0),
+        (-math.pi, 0.0),
+        (math.pi / 2, -math.pi / 2 + 1e-13),
+        (-math.pi / 2, math.pi / 2 - 1e-13),
+        (0.1, 0.1 + 3 * math.pi),
+    ]:
+        assert placement_turn_rad(from_rad, to_rad) == math.pi
+    assert placement_turn_rad(0.0, math.pi - 0.01) == pytest.approx(math.pi - 0.01)
+    assert placement_turn_rad(0.0, -math.pi + 0.01) == pytest.approx(-math.pi + 0.01)
 
 
 def test_couple_pose_round_trips_exactly() -> None:

@@ -17,9 +17,10 @@ from pasdeux._json import json_pieces
 from pasdeux._limits import check_within
 from pasdeux._serial import to_jsonable
 from pasdeux.capsules import capsule_radii_m
+from pasdeux.check import check_performance
 from pasdeux.choreo import Routine, choreograph
 from pasdeux.dances import load_library
-from pasdeux.dances.geometry import replay_figure
+from pasdeux.dances.geometry import CouplePose, replay_figure
 from pasdeux.errors import SchemaError
 from pasdeux.motion import JOINTS, DancerMotion, MotionParams, Performance, perform
 from pasdeux.motion.steps import dancer_tracks, timed_steps
@@ -644,3 +645,30 @@ def test_a_figures_turn_begins_once_the_figure_before_has_ended() -> None:
             assert step.t_turn <= step.t_land
             early += step.t_lift < before.t_land
     assert early > 0  # the case: a figure's first foot in the air before the hop lands
+
+
+def test_a_couple_placed_afresh_turns_into_it_no_faster_than_the_placement_turn_speed() -> None:
+    """Two Polka basics at 120 bpm, the second placed a quarter turn round: the first's
+    last step lands a quarter of a beat (0.125 s) before the second's first, too short a
+    time for a quarter turn. Turning it all before that landing, the bodies peak at 1.5 x
+    (pi / 2) / 0.125 s = 18.8 rad/s; with the default ``placement_turn_rad_s`` (6 rad/s on
+    average) they go on turning after it and peak at 1.5 x 6 = 9 rad/s, and the check
+    still finds every figure turned as declared."""
+    plain = routine_of("Polka", ("basic", "basic"), bpm=120.0)
+    second = plain.figures[1]
+    turned = CouplePose.standing(
+        second.start_pose.centre_xy_m,
+        second.start_pose.leader.facing_rad + math.pi / 2,
+        second.figure.start_position,
+    )
+    figures = (plain.figures[0], replace(second, start_pose=turned))
+    routine = replace(plain, figures=figures)
+    params = MotionParams()
+    for rate, (low, high) in ((1000.0, (17.0, 20.0)), (params.placement_turn_rad_s, (8.5, 9.5))):
+        performance = perform(routine, params=replace(params, placement_turn_rad_s=rate))
+        for dancer in performance.dancers:
+            facing = facing_rad(dancer)
+            peak = float(np.abs(np.diff(facing)).max()) * performance.fps
+            assert low < peak < high
+            assert math.degrees(facing[-1] - facing[0]) == pytest.approx(90.0, abs=1.0)
+        assert max(t.error_deg for t in check_performance(routine, performance).turns) < 1.0

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from _tracks import feet_only_tracks
 from pasdeux.motion import MotionParams
@@ -84,3 +85,17 @@ def test_a_swinging_foot_its_leg_cannot_reach_stays_over_its_mark() -> None:
     assert rise.min() > -1e-6
     assert rise.max() < params.swing_over_mark_max_m + 0.005
     assert rise.max() > 0.01
+
+
+def test_the_pelvis_goes_where_a_swing_lets_go_of_it_no_faster_than_its_limit_speed() -> None:
+    """A 1.1 m stride 10 cm high holds the pelvis down until the foot is well up, then
+    lets go of it within a few frames: without a bound the pelvis comes back up at 4.3
+    m/s; with the default ``pelvis_limit_speed_m_s`` (3 m/s) no faster than that, never
+    higher than without and as low at the stride's lowest (the leg still reaches)."""
+    params = MotionParams()
+    free = _pelvis_height(_stride(1.1, 0.1), replace(params, pelvis_limit_speed_m_s=1e3))
+    bound = _pelvis_height(_stride(1.1, 0.1), params)
+    assert np.abs(np.diff(free)).max() * FPS > 4.0
+    assert np.abs(np.diff(bound)).max() * FPS <= params.pelvis_limit_speed_m_s + 1e-9
+    assert np.all(bound <= free + 1e-9)
+    assert bound.min() == pytest.approx(free.min(), abs=1e-6)

@@ -18,7 +18,7 @@ from pasdeux.check._rig import RIG, RigMap
 from pasdeux.check._valid import validate
 from pasdeux.choreo import Routine
 from pasdeux.dances import HOLD_CONNECTIONS, Step
-from pasdeux.dances.geometry import replay_figure
+from pasdeux.dances.geometry import placement_turn_rad, replay_figure
 from pasdeux.errors import InputError
 from pasdeux.motion import DancerMotion, Performance, StepEvent
 
@@ -426,9 +426,7 @@ def _turns(routine: Routine, performance: Performance, rig: RigMap) -> tuple[Fig
             if i == 0:
                 begin = facing[0] + math.remainder(starts[0][0] - facing[0], 2 * math.pi)
             else:
-                begin = facing[previous] + math.remainder(
-                    starts[i][0] - starts[i - 1][1], 2 * math.pi
-                )
+                begin = facing[previous] + placement_turn_rad(starts[i - 1][1], starts[i][0])
             performed = -float(np.degrees(facing[last] - begin))  # clockwise
             steps = placed.figure.leader if dancer.role == "leader" else placed.figure.follower
             declared = 45.0 * sum(s.turn_eighths for s in steps)

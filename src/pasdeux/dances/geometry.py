@@ -78,6 +78,7 @@ __all__ = [
     "forward_vector",
     "hand_leads",
     "lead_hands",
+    "placement_turn_rad",
     "relative_geometry",
     "replay_figure",
 ]
@@ -420,6 +421,33 @@ def couple_start(
         _wrap(leader_facing_rad + geometry.facing_rad),
     )
     return leader, follower
+
+
+HALF_TURN_TOLERANCE_RAD = 1e-6
+"""How close to half a turn a placement turn counts as exactly half a turn."""
+
+
+def placement_turn_rad(from_rad: float, to_rad: float) -> float:
+    """The turn that takes a facing ``from_rad`` to ``to_rad`` the short way round (radians,
+    counter-clockwise positive).
+
+    Exactly half a turn (within ``HALF_TURN_TOLERANCE_RAD``, whatever the sign rounding
+    gives the difference) is always counter-clockwise (+pi): both partners of a couple
+    placed afresh half a turn round turn the same way, and the motion that turns them and
+    the check that measures the turn agree which way.
+
+    Parameters
+    ----------
+    from_rad, to_rad
+        The facings (any number of turns apart).
+
+    Returns
+    -------
+    float
+        The turn, in (-pi, pi].
+    """
+    turn = math.remainder(to_rad - from_rad, 2 * math.pi)
+    return math.pi if abs(turn) >= math.pi - HALF_TURN_TOLERANCE_RAD else turn
 
 
 def relative_geometry(leader: DancerPose, follower: DancerPose) -> tuple[float, float]:

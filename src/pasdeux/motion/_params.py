@@ -27,6 +27,12 @@ class MotionParams:
     max_turn_rad_s
         Fastest a step turns the body on average; a step that would turn faster lifts
         earlier (but not before it landed).
+    placement_turn_rad_s
+        Fastest the body turns on average into a couple placed afresh where a figure
+        begins (a medley's new section: the plan's turn between two figures, over the
+        new figure's first step, from the previous figure's last landing): where the
+        time to that step's landing is too short, the body goes on turning after it, up
+        to the dancer's next landing in the figure (the feet are placed as planned).
     swing_lift_m
         Highest a stepping foot is lifted off the floor.
     swing_ease_in_power
@@ -96,6 +102,10 @@ class MotionParams:
         Most a knee bends (0: straight).
     pelvis_smoothing_s
         Window over which the pelvis height is smoothed (never above what a leg reaches).
+    pelvis_limit_speed_m_s
+        Fastest the height the legs allow the pelvis changes: where a leg's limit drops or
+        comes back within a few frames (a swinging foot letting go of the pelvis once it
+        is up), the pelvis goes down before and comes back up after at most this fast.
     leader_height_m, follower_height_m
         The dancers' heights (the rig is scaled to each: its head's top at the height, its
         arm span the height); within ``pasdeux._limits.HEIGHT_RANGE_M``.
@@ -354,6 +364,7 @@ class MotionParams:
     travel_beats: float = 1.2
     max_foot_speed_m_s: float = 3.0
     max_turn_rad_s: float = 12.0
+    placement_turn_rad_s: float = 6.0
     swing_lift_m: float = 0.06
     swing_ease_in_power: float = 1.5
     swing_place_s: float = 0.45
@@ -374,6 +385,7 @@ class MotionParams:
     leg_reach_share: float = 0.999
     knee_max_bend_deg: float = 150.0
     pelvis_smoothing_s: float = 0.2
+    pelvis_limit_speed_m_s: float = 3.0
     leader_height_m: float = 1.80
     follower_height_m: float = 1.68
     hand_follow_s: float = 0.05
@@ -489,7 +501,9 @@ class MotionParams:
 # or smooths over, distances that cannot be negative, shares of a whole, angles.
 _POSITIVE = (
     "travel_beats", "max_foot_speed_m_s", "max_turn_rad_s", "max_body_speed_m_s",
+    "placement_turn_rad_s",
     "body_smoothing_s", "blend_s", "weight_transfer_s", "pelvis_smoothing_s", "hand_follow_s",
+    "pelvis_limit_speed_m_s",
     "elbow_follow_s", "max_hand_speed_m_s", "hand_move_speed_m_s", "shoulder_turn_max_deg_s",
     "elbow_turn_max_deg_s", "contact_rate_hz", "contact_reach_m", "swing_place_s",
     "swing_even_s", "swing_peak_speed_m_s", "feet_push_smoothing_s", "feet_push_fade_s",

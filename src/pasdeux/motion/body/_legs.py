@@ -65,9 +65,37 @@ def plan_pelvis(
     # over the window, and never above the limit (a leg always reaches its foot).
     opened = maximum_filter1d(minimum_filter1d(limit, width, mode="nearest"), width, mode="nearest")
     under = np.minimum(uniform_filter1d(opened, width, mode="nearest"), limit)
+    # That puts back the limit's edges (a dip narrower than the window, where a swinging
+    # foot lets go of the pelvis once it is up): the pelvis goes there at a bounded speed,
+    # along the lower envelope of the limit's speed-bounded cones, smoothed over the
+    # window and never above that envelope.
+    cone = rate_limited_below(under, params.pelvis_limit_speed_m_s / fps)
+    under = np.minimum(uniform_filter1d(cone, width, mode="nearest"), cone)
     z = np.minimum(wanted, under) - tr.bounce_m + tr.hop_m
     floor_m = params.min_pelvis_height_share * standing_m * (1.0 - tr.dip)
     tr.pelvis_m = np.column_stack([xy, np.maximum(z, floor_m)])
+
+
+def rate_limited_below(values: Array, step: float) -> Array:
+    """The highest series never above ``values`` that changes by at most ``step`` from one
+    frame to the next: ``out[t] = min_k(values[k] + step * |t - k|)``.
+
+    Parameters
+    ----------
+    values
+        The series ``(N,)`` (``inf`` allowed: no bound there).
+    step
+        Most the result changes per frame (> 0).
+
+    Returns
+    -------
+    Array
+        The series ``(N,)``, ``<= values`` everywhere.
+    """
+    ramp = step * np.arange(values.size)
+    ahead = np.minimum.accumulate(values - ramp) + ramp
+    behind = np.minimum.accumulate((values + ramp)[::-1])[::-1] - ramp
+    return np.asarray(np.minimum(ahead, behind))
 
 
 def sit_back_xy(

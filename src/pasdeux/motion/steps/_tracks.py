@@ -13,7 +13,13 @@ from scipy.ndimage import uniform_filter1d
 
 from pasdeux.choreo import FollowedStep, Routine
 from pasdeux.dances import find_style
-from pasdeux.dances.geometry import BODY_HOLDS, DancerPose, ReplayedStep, replay_figure
+from pasdeux.dances.geometry import (
+    BODY_HOLDS,
+    DancerPose,
+    ReplayedStep,
+    placement_turn_rad,
+    replay_figure,
+)
 from pasdeux.errors import InputError
 from pasdeux.motion._params import MotionParams
 from pasdeux.motion.rig import Array, smoothstep
@@ -35,6 +41,8 @@ class TimedStep:
     standard: bool = False  # a step of a Standard (ballroom) dance
     springy: bool = False  # a step of a dance whose pulse is springy (Jive, swing)
     latin: bool = False  # a step of a Latin dance (the free foot rests on its ball)
+    t_placed: float | None = None  # the body's turn into a couple placed afresh ends (at
+    # the landing when None; a figure's first step only)
 
 
 def timed_steps(
@@ -112,13 +120,29 @@ def _time_lifts(timed: list[TimedStep], bpms: list[float], params: MotionParams)
             # a hop springs off the foot it lands on: in the air for a share of its time
             travel = params.hop_air_share * own
             t_turn = min(t_turn, s.t_land - travel)
+        t_placed = None
         if i and timed[i - 1].figure_index != s.figure_index:
             # A figure's turn begins once the figure before has ended (at its last
             # landing), even where its first foot left during that figure's last hop: the
             # turn of a couple placed afresh, too, is the new figure's.
             t_turn = max(t_turn, timed[i - 1].t_land)
+            t_placed = _placed_until(timed, i, t_turn, params.placement_turn_rad_s)
         landed[rs.step.foot] = s.t_land
-        timed[i] = replace(s, t_lift=s.t_land - travel, t_turn=t_turn)
+        timed[i] = replace(s, t_lift=s.t_land - travel, t_turn=t_turn, t_placed=t_placed)
+
+
+def _placed_until(timed: list[TimedStep], i: int, t_turn: float, rad_s: float) -> float | None:
+    """When the body's turn into a couple placed afresh at figure ``timed[i]`` (the first
+    step of its figure; the turn starting at ``t_turn``) ends: at the landing when it is
+    done by then at ``rad_s`` on average, else later, but never after the dancer's next
+    landing in the figure (none: at the landing). None when there is no such turn."""
+    s = timed[i]
+    turn = placement_turn_rad(timed[i - 1].replayed.facing_after, s.replayed.facing_before)
+    if not turn:
+        return None
+    nxt = timed[i + 1] if i + 1 < len(timed) else None
+    latest = nxt.t_land if nxt is not None and nxt.figure_index == s.figure_index else s.t_land
+    return max(s.t_land, min(t_turn + abs(turn) / rad_s, latest))
 
 
 def own_steps(
@@ -443,17 +467,15 @@ class _FeetTracks:
         # The step's own turn (a full spin is a full turn), plus any difference between
         # where the track is and where the step begins (none within a plan).
         turn = -rs.step.turn_eighths * math.pi / 4
-        turn += math.remainder(rs.facing_after - (self.at_facing + turn), 2 * math.pi)
+        placed = placement_turn_rad(self.at_facing + turn, rs.facing_after)
+        turn += placed
         a, b, c = np.searchsorted(self.times, [s.t_lift, s.t_land, s.t_turn])
         u = np.clip((self.times[a:b] - s.t_lift) / max(s.t_land - s.t_lift, 1e-6), 0.0, 1.0)
         phase = smoothstep(u)
         span = max(s.t_land - s.t_turn, 1e-6)
         turning = smoothstep((self.times[c:b] - s.t_turn) / span)
         facing0 = self.at_facing
-        # Turns add up: a step turning before the previous one landed (a quick step of a
-        # long way, a quick swivel) turns on top of the previous turn's end, without a jump.
-        self.facing[c:b] += turn * turning
-        self.facing[b:] += turn
+        self._turn_body(s, (int(c), int(b)), (turn, placed), turning)
         moving, standing = rs.step.foot, OTHER_FOOT[rs.step.foot]
         if turn and c < a:
             # The body turns before the foot lifts: the foot swivels with it on its ball
@@ -477,6 +499,27 @@ class _FeetTracks:
         self.at_facing = facing0 + turn
         self.at_feet[moving], self.at_yaw[moving] = f1, facing0 + turn + toe
         self.landed[moving] = int(b)
+
+    def _turn_body(
+        self, s: TimedStep, frames: tuple[int, int], turns: tuple[float, float], turning: Array
+    ) -> None:
+        """Turn the facing by step ``s``'s turn (``turns``: all of it and the part that
+        turns into a couple placed afresh) from its frames ``frames`` (the turn's start,
+        the landing; ``turning``: its phase, 0-1, over them). Turns add up: a step turning
+        before the previous one landed (a quick step of a long way, a quick swivel) turns
+        on top of the previous turn's end, without a jump. The turn into a couple placed
+        afresh may go on after the landing, until ``s.t_placed``."""
+        c, b = frames
+        turn, placed = turns
+        t_placed = s.t_placed if s.t_placed is not None else s.t_land
+        late = placed if t_placed > s.t_land else 0.0
+        self.facing[c:b] += (turn - late) * turning
+        self.facing[b:] += turn - late
+        if late:
+            e = int(np.searchsorted(self.times, t_placed))
+            into = (self.times[c:e] - s.t_turn) / max(t_placed - s.t_turn, 1e-6)
+            self.facing[c:e] += late * smoothstep(into)
+            self.facing[e:] += late
 
     def _placing(self, s: TimedStep, u: Array, path_m: float) -> Array:
         """How far (0-1) the foot of step ``s``, travelling ``path_m``, has travelled at
