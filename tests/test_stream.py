@@ -127,6 +127,19 @@ def test_the_front_end_is_madmom_s_online_beat_activation() -> None:
     assert np.max(np.abs(ref[:n] - mine[:n])) < 1e-4
 
 
+def bench_stream(name: str, folder: Path) -> tuple[NDArray[Any], int, dict[str, Any], float]:
+    """The benchmark's stream ``name`` rendered into ``folder``: samples, rate, truth and
+    the time of the change."""
+    bench = load_bench("stream")
+    corpus = load_bench("corpus")
+    piece = next(p for _, p, _ in bench.stream_pieces() if p.name == name)
+    corpus.make_piece(piece, folder)
+    path = folder / f"{piece.name}.wav"
+    truth = json.loads(corpus.truth_path(path).read_text(encoding="utf-8"))
+    song, rate = load_audio(path)
+    return song, rate, truth, float(truth["sections"][1]["start"])
+
+
 def relock_beats(truth: ArrayLike, est: ArrayLike, change_s: float) -> float:
     return float(load_bench("stream").relock(truth, est, change_s, 8))
 
@@ -176,18 +189,9 @@ def test_an_oom_pah_speeding_up_re_locks_on_the_beat_not_the_pah(tmp_path: Path)
     # the benchmark's polka, 120 -> 150 BPM: the old grid's second beat after the change
     # falls on a new "pah" (the off-beat chord); a tap from it is half a beat out of
     # phase, and the onsets half way (the new "ooms") are heard clearly better
-    bench = load_bench("stream")
-    corpus = load_bench("corpus")
-    piece = next(p for _, p, _ in bench.stream_pieces() if p.name == "stream_tempo_up_polka_120")
-    corpus.make_piece(piece, tmp_path)
-    path = tmp_path / f"{piece.name}.wav"
-    truth = json.loads(corpus.truth_path(path).read_text(encoding="utf-8"))
-    song, rate = load_audio(path)
-    change = float(truth["sections"][1]["start"])
+    song, rate, truth, change = bench_stream("stream_tempo_up_polka_120", tmp_path)
     for margin, locks in ((StreamParams().tap_phase_margin, True), (1e9, False)):
-        events = events_of(
-            np.asarray(song), int(rate), params=StreamParams(tap_phase_margin=margin)
-        )
+        events = events_of(song, rate, params=StreamParams(tap_phase_margin=margin))
         latency = relock_beats(truth["beats"], [e.time_s for e in events], change)
         assert (latency <= 4) is locks  # without the phase check: the pahs, to the end
 
@@ -197,18 +201,10 @@ def test_the_tapper_puts_right_the_incumbent_s_own_jump(tmp_path: Path) -> None:
     # the benchmark's salsa, 100 -> 80 BPM: the incumbent jumps at the second new beat
     # of its own accord, but to 67 BPM, and goes on at 160 BPM; the tapper hears the
     # last three onsets a new period apart and re-seats it on 80 BPM from that beat
-    bench = load_bench("stream")
-    corpus = load_bench("corpus")
-    name = "stream_tempo_down_salsa_100_20pc_6bars"
-    piece = next(p for _, p, _ in bench.stream_pieces() if p.name == name)
-    corpus.make_piece(piece, tmp_path)
-    path = tmp_path / f"{piece.name}.wav"
-    truth = json.loads(corpus.truth_path(path).read_text(encoding="utf-8"))
-    song, rate = load_audio(path)
-    change = float(truth["sections"][1]["start"])
+    song, rate, truth, change = bench_stream("stream_tempo_down_salsa_100_20pc_6bars", tmp_path)
     for own_beats, locks in ((StreamParams().tap_own_beats, True), (0, False)):
         params = StreamParams(tap_own_beats=own_beats)
-        events = events_of(np.asarray(song), int(rate), params=params)
+        events = events_of(song, rate, params=params)
         latency = relock_beats(truth["beats"], [e.time_s for e in events], change)
         assert (latency <= 2) is locks
         if locks:
@@ -222,18 +218,10 @@ def test_after_a_ska_slows_down_the_bass_tells_the_beats_from_the_off_beats(
 ) -> None:
     # the benchmark's ska, 120 -> 84 BPM: the skank on the off-beats is heard by the
     # network nearly as well as the beats, read at 168 BPM; only the beats carry the bass
-    bench = load_bench("stream")
-    corpus = load_bench("corpus")
-    name = "stream_tempo_down_ska_120_30pc_8bars"
-    piece = next(p for _, p, _ in bench.stream_pieces() if p.name == name)
-    corpus.make_piece(piece, tmp_path)
-    path = tmp_path / f"{piece.name}.wav"
-    truth = json.loads(corpus.truth_path(path).read_text(encoding="utf-8"))
-    song, rate = load_audio(path)
-    change = float(truth["sections"][1]["start"])
+    song, rate, truth, change = bench_stream("stream_tempo_down_ska_120_30pc_8bars", tmp_path)
     for low_ratio, locks in ((StreamParams().octave_low_ratio, True), (0.0, False)):
         params = StreamParams(octave_low_ratio=low_ratio)
-        events = events_of(np.asarray(song), int(rate), params=params)
+        events = events_of(song, rate, params=params)
         latency = relock_beats(truth["beats"], [e.time_s for e in events], change)
         assert (latency <= 4) is locks  # without the low band: 168 BPM to the end
         if locks:
@@ -246,15 +234,8 @@ def test_a_polka_slowing_down_keeps_the_halved_tempo(tmp_path: Path) -> None:
     # the benchmark's polka, 120 -> 90 BPM: the network hears the "pahs" nearly as well
     # as the beats, so the forward filter walks back to 180 BPM jump by jump within
     # six beats of the octave referee's halving, unless the halving holds a while
-    bench = load_bench("stream")
-    corpus = load_bench("corpus")
-    piece = next(p for _, p, _ in bench.stream_pieces() if p.name == "stream_tempo_down_polka_120")
-    corpus.make_piece(piece, tmp_path)
-    path = tmp_path / f"{piece.name}.wav"
-    truth = json.loads(corpus.truth_path(path).read_text(encoding="utf-8"))
-    song, rate = load_audio(path)
-    change = float(truth["sections"][1]["start"])
-    events = events_of(np.asarray(song), int(rate))
+    song, rate, truth, change = bench_stream("stream_tempo_down_polka_120", tmp_path)
+    events = events_of(song, rate)
     assert relock_beats(truth["beats"], [e.time_s for e in events], change) <= 4
     late = [e.bpm for e in events if e.time_s > change + 8 * 60.0 / 90.0]
     assert np.median(late) == pytest.approx(90.0, rel=0.05)
