@@ -306,10 +306,12 @@ def _across_limited(pole: Array, reach: Array, last: Array | None, step_rad: flo
         qx, qy, qz = px - d * ux, py - d * uy, pz - d * uz
         norm = math.sqrt(qx * qx + qy * qy + qz * qz)
         want = tuple(pole[f].tolist())
-        if norm <= 1e-6:
+        p = (qx / norm, qy / norm, qz / norm) if norm > 1e-6 else want
+        if norm <= 1e-6 or p[0] * want[0] + p[1] * want[1] + p[2] * want[2] >= cos_step:
+            # Within the step the pole is kept as it is (not renormalised): the same
+            # whether or not an earlier frame of the block was limited.
             px, py, pz = want
         else:
-            p = (qx / norm, qy / norm, qz / norm)
             px, py, pz = _turned_at_most(p, want, cos_step, sin_step)
         out[f] = (px, py, pz)
     return out
@@ -537,21 +539,27 @@ def _pole_off_mate(
     size = np.linalg.norm(across, axis=1)
     across /= np.maximum(size, 1e-9)[:, None]
     side = np.cross(unit, across)
-    a = np.arctan2(np.sum(pole * side, axis=1), np.sum(pole * across, axis=1))
-    m = np.arctan2(np.sum(way * side, axis=1), np.sum(way * across, axis=1))
-    best, gap = a.copy(), np.full(a.shape, np.inf)
-    for turn in (0.5 * np.pi, -0.5 * np.pi):
-        cand = np.angle(np.exp(1j * (m + turn)))
-        move = np.angle(np.exp(1j * (cand - a)))
-        ok = (np.abs(cand) >= 0.5 * np.pi - 1e-9) & (np.abs(move) < gap)
-        best, gap = np.where(ok, cand, best), np.where(ok, np.abs(move), gap)
-    near = np.abs(np.angle(np.exp(1j * (a - m)))) < 0.5 * np.pi
-    share = share * np.clip(np.arcsin(np.clip(unit[:, 2], -1.0, 1.0)) / rise_rad, 0.0, 1.0)
-    turned = a + np.where(near, share * np.angle(np.exp(1j * (best - a))), 0.0)
+    # In the plane across the reach: x towards the partner, y to the side.
     x, y = np.sum(pole * across, axis=1), np.sum(pole * side, axis=1)
+    wx, wy = np.sum(way * across, axis=1), np.sum(way * side, axis=1)
+    w = np.maximum(np.sqrt(wx * wx + wy * wy), 1e-9)
+    wx, wy = wx / w, wy / w
+    # The right angles off his elbow, (-wy, wx) and (wy, -wx): the one nearer the pole of
+    # those not towards the partner (x <= 0).
+    along = x * -wy + y * wx  # the pole along the first, minus along the second
+    first = np.where((-wy <= 1e-9) & ((wy > 1e-9) | (along >= 0.0)), 1.0, -1.0)
+    bx, by = -first * wy, first * wx
+    near = x * wx + y * wy > 0.0
+    share = share * np.clip(unit[:, 2] / math.sin(rise_rad), 0.0, 1.0)
+    share = np.where(near, share, 0.0)
+    r = np.sqrt(x * x + y * y)
+    tx = (1.0 - share) * x + share * bx * r
+    ty = (1.0 - share) * y + share * by * r
+    t = np.maximum(np.sqrt(tx * tx + ty * ty), 1e-12)
     out = pole - x[:, None] * across - y[:, None] * side
-    out += np.cos(turned)[:, None] * across + np.sin(turned)[:, None] * side
-    ok = (size > 1e-6) & (np.linalg.norm(out, axis=1) > 1e-6)
+    out += (r * tx / t)[:, None] * across + (r * ty / t)[:, None] * side
+    # Poles not turned are returned as they are.
+    ok = (share > 0.0) & (size > 1e-6) & (t > 1e-9)
     out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
     return np.asarray(np.where(ok[:, None], out, pole))
 
