@@ -527,9 +527,9 @@ def _pole_off_mate(
 ) -> Array:
     """The poles turned, by ``mate[1]`` (per frame, 0-1), to a right angle (across
     ``reach``) off the way to ``mate[0]`` (from the shoulder: the elbow of the partner's
-    arm whose hand this one holds) where they are within one of it, to whichever of its
-    two right angles is nearer and at least a right angle off the level way to the
-    partner (``toward``; kept as it is if neither is). Only a raised
+    arm whose hand this one holds) where they are within one of it, towards whichever of
+    its two right angles is at least a right angle off the level way to the partner
+    (``toward``; the nearer if both are), blended linearly. Only a raised
     arm is turned: in full from ``rise_rad`` above level, not at all at level or below
     (low joined arms hang apart at their sides)."""
     way, share = mate
