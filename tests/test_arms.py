@@ -621,3 +621,26 @@ def test_an_elbow_kept_off_the_partner_turns_smoothly_where_the_field_points_at_
     # Half kept off: a pole at the partner turns half way to the side.
     half = _pole_not_towards(field[80:81], reach[:1], toward[:1], np.array([0.5]), outward[:1])
     assert np.allclose(half[0], [math.sqrt(0.5), math.sqrt(0.5), 0.0])
+
+
+@pytest.mark.parametrize("gap_m", [0.35, 0.4, 0.5])
+def test_the_two_arms_of_a_raised_joined_pair_do_not_cross(gap_m: float) -> None:
+    """She stands ``gap_m`` in front of him, turned 30 degrees off facing him (in an
+    underarm turn); his left hand holds her right raised. Each elbow kept off the other's
+    body alone, the two upper arms cross in an X (4-5 cm into each other); kept also off
+    the elbow of the arm it is joined to, no upper arm of one comes nearer an arm of the
+    other than their capsules' radii."""
+    n = 3
+    bodies = {
+        "leader": _standing("leader", (0.0, 0.0), 0.0, n),
+        "follower": _standing("follower", (0.0, gap_m), 210.0, n),
+    }
+    pose_arms(bodies, SKELETONS, {"left_to_right_raised": np.ones(n)}, {}, MotionParams(), 60.0)
+    radii = capsule_radii_m()
+    arms = ("l_upper_arm", "r_upper_arm", "l_forearm", "r_forearm")
+    for his in arms:
+        for hers in arms:
+            if "upper" not in his and "upper" not in hers:
+                continue  # the joined forearms meet at the hands
+            gap = _capsule_gap(bodies, ("leader", his), ("follower", hers))
+            assert np.all(gap > radii[his] + radii[hers]), (his, hers)

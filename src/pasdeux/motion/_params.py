@@ -183,6 +183,17 @@ class MotionParams:
         towards him, the chest's way bending it straight at him) swings round to the
         outer side through the way away from him instead, in proportion, so the elbow
         never flips across the partner from one frame to the next.
+    joined_elbows_apart_rise_deg
+        The two arms of a joined pair of hands bend to different sides: the follower's
+        elbow is also turned to a right angle off the leader's posed elbow (across her
+        arm, on the side that keeps it no nearer his body), in full where her arm reaches
+        this many degrees or more above level, not at all at level or below (raised
+        joined arms in an underarm turn would otherwise cross in an X; low ones hang
+        apart at their sides).
+    joined_elbow_near_share
+        ... and only where the leader's elbow is near her upper arm: in full within one
+        upper arm's length of her shoulder, fading out by this many of its lengths (in
+        closed hold his elbow is far from her shoulder and her elbow is not moved).
     arm_across_max_deg
         The furthest the way from a shoulder to its wrist points from straight out to the
         side (degrees; 90: straight forward, up or down; 180: straight across the chest to
@@ -405,6 +416,8 @@ class MotionParams:
     shoulder_turn_max_deg_s: float = 1080.0
     elbow_turn_max_deg_s: float = 720.0
     elbow_off_partner_band_deg: float = 30.0
+    joined_elbows_apart_rise_deg: float = 30.0
+    joined_elbow_near_share: float = 1.25
     arm_across_max_deg: float = 140.0
     low_hands_forward_share: float = 0.6
     capsule_radii_m: dict[str, float] = field(default_factory=capsule_radii_m)
@@ -510,7 +523,8 @@ _POSITIVE = (
     "heel_release_behind_m",
     "heel_release_weight_max", "swing_free_lift_m", "swing_hold_lift_m",
     "contact_swivel_step_deg",
-    "contact_swivel_rate_deg_s", "elbow_off_partner_band_deg",
+    "contact_swivel_rate_deg_s", "elbow_off_partner_band_deg", "joined_elbows_apart_rise_deg",
+    "joined_elbow_near_share",
 )  # fmt: skip
 _NOT_NEGATIVE = (
     "feet_gap_m", "feet_shift_max_m", "feet_cross_depth_m", "heel_release_from_m",
@@ -533,7 +547,7 @@ _SHARES = (
 _TURNS_UP_TO_HALF_DEG = (
     "feet_cross_turn_max_deg", "feet_cross_face_max_deg", "contact_step_deg",
     "contact_knee_turn_max_deg", "contact_knee_turn_out_max_deg", "contact_elbow_turn_max_deg",
-    "contact_knee_side_max_deg", "elbow_off_partner_band_deg",
+    "contact_knee_side_max_deg", "elbow_off_partner_band_deg", "joined_elbows_apart_rise_deg",
 )  # fmt: skip
 _CHARACTER_DEG = (
     "cuban_hip_tilt_deg", "cuban_hip_twist_deg", "contra_body_deg", "head_turn_deg",

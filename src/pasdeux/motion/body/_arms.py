@@ -110,6 +110,7 @@ def pose_arms(
     across_max = math.radians(params.arm_across_max_deg)
     hand_follow = 1.0 - math.exp(-1.0 / (fps * params.hand_follow_s))
     targets = blended_targets(bodies, skeletons, weights, params, fps)
+    elbows: dict[tuple[str, str], Array] = {}
     for (role, side), target in targets.items():
         target, carry[role, side + " target"] = _speed_limited(
             target, carry.get((role, side + " target")), params.max_hand_speed_m_s / fps
@@ -133,6 +134,10 @@ def pose_arms(
             rest,
             partner,
             math.radians(params.elbow_off_partner_band_deg),
+            _joined_elbow((role, side), weights, elbows, params),
+        )
+        elbows[role, side] = (
+            bodies[role].positions[:, skeletons[role].index(side_name(side) + "ForeArm")].copy()
         )
         if state is not None:
             carry[role, side] = state
@@ -145,6 +150,32 @@ def pose_arms(
             (hand_follow, math.radians(params.finger_curl_deg)),
             carry.get((role, side + " hand")),
         )
+
+
+def _joined_elbow(
+    hand: tuple[str, str],
+    weights: dict[str, Array],
+    elbows: dict[tuple[str, str], Array],
+    params: MotionParams,
+) -> tuple[Array, Array, float, float] | None:
+    """For an arm whose hand the holds blended join to a partner's hand whose arm is
+    already posed (its elbow in ``elbows``): that elbow (per frame), the share of the
+    holds (by weight) that join the two hands, ``joined_elbows_apart_rise_deg``
+    (radians) and ``joined_elbow_near_share``; None if no hold does."""
+    role, side = hand
+    partner = "follower" if role == "leader" else "leader"
+    for mate in "lr":
+        if (partner, mate) not in elbows:
+            continue
+        part = f"{side_name(mate)[0]} hand"
+        share = sum(
+            (w for hold, w in weights.items() if held_part(hold, role, side) == part),
+            np.zeros(next(iter(weights.values())).shape[0]),
+        )
+        if np.any(share > 1e-6):
+            rise = math.radians(params.joined_elbows_apart_rise_deg)
+            return elbows[partner, mate], np.asarray(share), rise, params.joined_elbow_near_share
+    return None
 
 
 def _free_share(hand: tuple[str, str], weights: dict[str, Array]) -> Array:
@@ -275,10 +306,12 @@ def _across_limited(pole: Array, reach: Array, last: Array | None, step_rad: flo
         qx, qy, qz = px - d * ux, py - d * uy, pz - d * uz
         norm = math.sqrt(qx * qx + qy * qy + qz * qz)
         want = tuple(pole[f].tolist())
-        if norm <= 1e-6:
+        p = (qx / norm, qy / norm, qz / norm) if norm > 1e-6 else want
+        if norm <= 1e-6 or p[0] * want[0] + p[1] * want[1] + p[2] * want[2] >= cos_step:
+            # Within the step the pole is kept as it is (not renormalised): the same
+            # whether or not an earlier frame of the block was limited.
             px, py, pz = want
         else:
-            p = (qx / norm, qy / norm, qz / norm)
             px, py, pz = _turned_at_most(p, want, cos_step, sin_step)
         out[f] = (px, py, pz)
     return out
@@ -316,6 +349,7 @@ def _pose_arm(
     rest: tuple[Array, Array] | None = None,
     partner: Array | None = None,
     band_rad: float = math.radians(30.0),
+    mate: tuple[Array, Array, float, float] | None = None,
 ) -> tuple[Array | None, Array, Array | None]:
     """One arm reaching for ``target``: the way from the shoulder turning as
     :func:`limited_reach` allows (``limits``: its last way, the most it turns a frame and
@@ -341,10 +375,19 @@ def _pose_arm(
     reach = reach + 3.0 * short[:, None] * apply(chest_rot, np.array([0.0, 0.6, -0.8]))
     reach, way = limited_reach(chest_rot, reach, side, limits)
     field = elbow_pole(chest_rot, reach, side)
+    if mate is not None:
+        # Only a joined elbow near enough the upper arm crosses it: kept off in full
+        # within an upper arm's length of the shoulder, fading out by ``mate[3]`` of it.
+        gap = np.linalg.norm(mate[0] - shoulder, axis=1)
+        fade = max(mate[3] - 1.0, 1e-3) * upper
+        near_mate = np.clip((mate[3] * upper - gap) / fade, 0.0, 1.0)
+        mate = (mate[0], mate[1] * near_mate, mate[2], mate[3])
     if partner is not None:
         near = _near_share(skel, side, shoulder, partner)
         outward = apply(chest_rot, np.array([1.0 if side == "r" else -1.0, 0.0, 0.0]))
-        field = _pole_not_towards(field, reach, partner - shoulder, near, outward, band_rad)
+        field = _kept_off(
+            field, reach, (partner - shoulder, mate, shoulder), near, outward, band_rad
+        )
     if rest is not None:
         field = _pole_towards(field, reach, rest[0] - shoulder, rest[1])
     pole, state = _follow_pole(field, reach, *pole_state[:3])
@@ -353,7 +396,7 @@ def _pose_arm(
         # again: that part is taken out once more (not from an arm resting on the
         # partner's), the pole turning no faster than the elbow may.
         keep = near if rest is None else near * (1.0 - rest[1])
-        pole = _pole_not_towards(pole, reach, partner - shoulder, keep, outward, band_rad)
+        pole = _kept_off(pole, reach, (partner - shoulder, mate, shoulder), keep, outward, band_rad)
         pole = _across_limited(pole, reach, pole_state[3], pole_state[2])
     elbow, wrist = two_bone_ik(
         shoulder,
@@ -457,6 +500,68 @@ def _pole_towards(field: Array, reach: Array, toward: Array, share: Array) -> Ar
     out = (1.0 - share)[:, None] * field + share[:, None] * hint
     size = np.linalg.norm(out, axis=1, keepdims=True)
     return np.asarray(np.where(size > 1e-6, out / np.maximum(size, 1e-9), field))
+
+
+def _kept_off(
+    pole: Array,
+    reach: Array,
+    off: tuple[Array, tuple[Array, Array, float, float] | None, Array],
+    share: Array,
+    outward: Array,
+    band_rad: float,
+) -> Array:
+    """The poles kept off, by ``share``, first (:func:`_pole_not_towards`) the
+    partner's body (``off[0]``, from the shoulder ``off[2]``), then, as far as that
+    allows, the elbow of the partner's arm joined to this one (``off[1]``: that elbow,
+    the share of the holds joining the two and the rise for :func:`_pole_off_mate`, or
+    None): the joined arms of one hold bend to different sides, not into an X."""
+    toward, mate, shoulder = off
+    pole = _pole_not_towards(pole, reach, toward, share, outward, band_rad)
+    if mate is None:
+        return pole
+    return _pole_off_mate(pole, reach, toward, (mate[0] - shoulder, mate[1] * share), mate[2])
+
+
+def _pole_off_mate(
+    pole: Array, reach: Array, toward: Array, mate: tuple[Array, Array], rise_rad: float
+) -> Array:
+    """The poles turned, by ``mate[1]`` (per frame, 0-1), to a right angle (across
+    ``reach``) off the way to ``mate[0]`` (from the shoulder: the elbow of the partner's
+    arm whose hand this one holds) where they are within one of it, towards whichever of
+    its two right angles is at least a right angle off the level way to the partner
+    (``toward``; the nearer if both are), blended linearly. Only a raised
+    arm is turned: in full from ``rise_rad`` above level, not at all at level or below
+    (low joined arms hang apart at their sides)."""
+    way, share = mate
+    unit = reach / np.maximum(np.linalg.norm(reach, axis=1, keepdims=True), 1e-9)
+    level = toward * np.array([1.0, 1.0, 0.0])
+    across = level - np.sum(level * unit, axis=1, keepdims=True) * unit
+    size = np.linalg.norm(across, axis=1)
+    across /= np.maximum(size, 1e-9)[:, None]
+    side = np.cross(unit, across)
+    # In the plane across the reach: x towards the partner, y to the side.
+    x, y = np.sum(pole * across, axis=1), np.sum(pole * side, axis=1)
+    wx, wy = np.sum(way * across, axis=1), np.sum(way * side, axis=1)
+    w = np.maximum(np.sqrt(wx * wx + wy * wy), 1e-9)
+    wx, wy = wx / w, wy / w
+    # The right angles off his elbow, (-wy, wx) and (wy, -wx): the one nearer the pole of
+    # those not towards the partner (x <= 0).
+    along = x * -wy + y * wx  # the pole along the first, minus along the second
+    first = np.where((-wy <= 1e-9) & ((wy > 1e-9) | (along >= 0.0)), 1.0, -1.0)
+    bx, by = -first * wy, first * wx
+    near = x * wx + y * wy > 0.0
+    share = share * np.clip(unit[:, 2] / math.sin(rise_rad), 0.0, 1.0)
+    share = np.where(near, share, 0.0)
+    r = np.sqrt(x * x + y * y)
+    tx = (1.0 - share) * x + share * bx * r
+    ty = (1.0 - share) * y + share * by * r
+    t = np.maximum(np.sqrt(tx * tx + ty * ty), 1e-12)
+    out = pole - x[:, None] * across - y[:, None] * side
+    out += (r * tx / t)[:, None] * across + (r * ty / t)[:, None] * side
+    # Poles not turned are returned as they are.
+    ok = (share > 0.0) & (size > 1e-6) & (t > 1e-9)
+    out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+    return np.asarray(np.where(ok[:, None], out, pole))
 
 
 def _pole_not_towards(
