@@ -217,22 +217,37 @@ def test_bvh_angles_are_continuous_through_whole_turns() -> None:
             assert np.abs(read - expected).max() < 1e-3, (dance, dancer.role)
 
 
-def _path_near_lock(rng: np.random.Generator) -> np.ndarray:
-    """A smooth random rotation path (floor-frame quaternions) through a rotation a few
-    degrees from the gimbal lock of the default Z X Y order (its middle angle at 90,
-    in BVH axes): up to 90 degrees either way, 3-10 degrees a frame."""
+def _path_near_lock(
+    rng: np.random.Generator,
+    off_deg: tuple[float, float] = (0.5, 5.0),
+    step_deg: tuple[float, float] = (3.0, 10.0),
+) -> np.ndarray:
+    """A smooth random rotation path (floor-frame quaternions) through a rotation
+    ``off_deg`` from the gimbal lock of the default Z X Y order (its middle angle at 90,
+    in BVH axes): up to 90 degrees either way, ``step_deg`` a frame."""
     a, c = rng.uniform(-180.0, 180.0, 2)
-    b = rng.choice([-1.0, 1.0]) * (90.0 - rng.uniform(0.5, 5.0))
+    b = rng.choice([-1.0, 1.0]) * (90.0 - rng.uniform(*off_deg))
     centre = Rotation.from_euler("ZXY", [a, b, c], degrees=True)
     span = rng.uniform(10.0, 90.0)
-    t = np.linspace(-1.0, 1.0, int(2.0 * span / rng.uniform(3.0, 10.0)) + 2)[:, None]
+    t = np.linspace(-1.0, 1.0, int(2.0 * span / rng.uniform(*step_deg)) + 2)[:, None]
     way = t * rng.normal(size=3) + t**2 * rng.normal(size=3) * 0.5
     way *= np.radians(span) / np.linalg.norm(way, axis=1).max()
     bvh = (Rotation.from_rotvec(way) * centre).as_matrix()
     return np.asarray(Rotation.from_matrix(BVH_FROM_FLOOR.T @ bvh @ BVH_FROM_FLOOR).as_quat())
 
 
-def test_bvh_channels_never_jump_through_the_gimbal_lock() -> None:
+@pytest.mark.parametrize(
+    ("off_deg", "step_deg"),
+    [
+        ((0.5, 5.0), (3.0, 10.0)),
+        # a fast turn (30-40 degrees a frame; a Paso Doble spin's arm twists 28) just
+        # further from the lock than 15 degrees, whose Z X Y channels still swing over 90
+        ((15.2, 16.0), (30.0, 40.0)),
+    ],
+)
+def test_bvh_channels_never_jump_through_the_gimbal_lock(
+    off_deg: tuple[float, float], step_deg: tuple[float, float]
+) -> None:
     """Property: a shoulder turning smoothly past where the default order's channels swing
     round (its gimbal lock) is written with no rotation channel jumping by more than 90
     degrees between frames (the writer picks the order whose lock the motion stays away
@@ -242,7 +257,7 @@ def test_bvh_channels_never_jump_through_the_gimbal_lock() -> None:
     arm = skel.index("RightArm")
     rng = np.random.default_rng(10)
     for _ in range(150):
-        path = _path_near_lock(rng)
+        path = _path_near_lock(rng, off_deg, step_deg)
         quats = np.tile([0.0, 0.0, 0.0, 1.0], (path.shape[0], len(skel.joints), 1))
         quats[:, arm] = path
         dancer = DancerMotion("leader", 1.8, skel, np.tile([0.0, 0.0, 0.9], (len(path), 1)), quats)

@@ -3,7 +3,8 @@
 BVH is Y-up by convention, so floor coordinates (x right, y away, z up) become
 BVH (x, z, -y); lengths are written in centimetres. Every joint has three rotation
 channels, in Z X Y order unless the joint's motion comes near that order's gimbal lock (its
-middle angle near 90 degrees, where the other two swing round in a frame): then in the
+middle angle near 90 degrees, where the other two swing round in a frame) or its channels
+step more than 45 degrees in a frame (a fast turn a little further from the lock): then in the
 order whose channels jump least from frame to frame over the file (the root also has three
 position channels). The rig's end sites (its leaf joints: head top, fingertips, toe tips,
 whose rotations are always the identity) are written as the ``End Site`` of their parent,
@@ -141,6 +142,7 @@ def _depth_first(children: dict[int, list[int]], j: int) -> list[int]:
 
 _ORDERS = ("ZXY", "ZYX", "XYZ", "XZY", "YXZ", "YZX")
 _LOCK_SIN = math.sin(math.radians(75.0))
+_JUMP_DEG = 45.0  # Z X Y channel steps beyond this (half a flip) send a joint to the choice
 
 
 def _bvh_matrices(rotations: NDArray[np.floating[Any]]) -> NDArray[np.float64]:
@@ -152,9 +154,10 @@ def _bvh_matrices(rotations: NDArray[np.floating[Any]]) -> NDArray[np.float64]:
 
 def _rotation_orders(rotations: NDArray[np.floating[Any]]) -> list[str]:
     """Each joint's rotation order: Z X Y, unless its middle angle comes within 15 degrees
-    of 90 somewhere; then, of the six orders, the one whose channels as written (each
-    frame's triple nearest the frame before, unwrapped: :func:`_continuous`) jump least
-    from one frame to the next over the whole file (Z X Y on a tie).
+    of 90 somewhere or one of its channels steps more than 45 degrees between two frames
+    (a fast turn less near the lock); then, of the six orders, the one whose channels as
+    written (each frame's triple nearest the frame before, unwrapped: :func:`_continuous`)
+    jump least from one frame to the next over the whole file (Z X Y on a tie).
 
     Near an order's gimbal lock (its middle angle at 90 degrees) a turn of w degrees
     between two frames swings its first and third angles by up to w / cos(middle): no
@@ -169,7 +172,8 @@ def _rotation_orders(rotations: NDArray[np.floating[Any]]) -> list[str]:
         mats = _bvh_matrices(rotations[start : start + _BLOCK_FRAMES])
         nearest = np.maximum(nearest, np.abs(mats[:, :, 2, 1]).max(axis=0, initial=0.0))
     orders = ["ZXY"] * n_joints
-    near = [j for j in range(n_joints) if nearest[j] >= _LOCK_SIN]
+    steps = _largest_jumps(rotations, "ZXY")
+    near = [j for j in range(n_joints) if nearest[j] >= _LOCK_SIN or steps[j] > _JUMP_DEG]
     if not near:
         return orders
     jump = np.stack([_largest_jumps(rotations[:, near], order) for order in _ORDERS])
