@@ -522,6 +522,19 @@ def _kept_off(
     return _pole_off_mate(pole, reach, toward, (mate[0] - shoulder, mate[1] * share), mate[2])
 
 
+def _across_reach(reach: Array, toward: Array) -> tuple[Array, Array, Array, Array]:
+    """The plane across ``reach`` (per frame): the reach's unit way, the unit way in the
+    plane towards the level of ``toward`` (the partner, from the shoulder), the way to its
+    side (their cross product) and the size of the level way's part across the reach
+    (near 0: the partner straight along the reach, ``across`` undefined)."""
+    unit = reach / np.maximum(np.linalg.norm(reach, axis=1, keepdims=True), 1e-9)
+    level = toward * np.array([1.0, 1.0, 0.0])
+    across = level - np.sum(level * unit, axis=1, keepdims=True) * unit
+    size = np.linalg.norm(across, axis=1)
+    across /= np.maximum(size, 1e-9)[:, None]
+    return unit, across, np.cross(unit, across), size
+
+
 def _pole_off_mate(
     pole: Array, reach: Array, toward: Array, mate: tuple[Array, Array], rise_rad: float
 ) -> Array:
@@ -533,12 +546,7 @@ def _pole_off_mate(
     arm is turned: in full from ``rise_rad`` above level, not at all at level or below
     (low joined arms hang apart at their sides)."""
     way, share = mate
-    unit = reach / np.maximum(np.linalg.norm(reach, axis=1, keepdims=True), 1e-9)
-    level = toward * np.array([1.0, 1.0, 0.0])
-    across = level - np.sum(level * unit, axis=1, keepdims=True) * unit
-    size = np.linalg.norm(across, axis=1)
-    across /= np.maximum(size, 1e-9)[:, None]
-    side = np.cross(unit, across)
+    unit, across, side, size = _across_reach(reach, toward)
     # In the plane across the reach: x towards the partner, y to the side.
     x, y = np.sum(pole * across, axis=1), np.sum(pole * side, axis=1)
     wx, wy = np.sum(way * across, axis=1), np.sum(way * side, axis=1)
@@ -585,12 +593,7 @@ def _pole_not_towards(
     raised arm reaching towards him) does not flip the elbow from one side of him to the
     other between two frames, as taking away only the part pointing at him would (the
     remainder vanishes there and changes sign)."""
-    unit = reach / np.maximum(np.linalg.norm(reach, axis=1, keepdims=True), 1e-9)
-    level = toward * np.array([1.0, 1.0, 0.0])
-    across = level - np.sum(level * unit, axis=1, keepdims=True) * unit
-    size = np.linalg.norm(across, axis=1)
-    across /= np.maximum(size, 1e-9)[:, None]
-    side = np.cross(unit, across)
+    unit, across, side, size = _across_reach(reach, toward)
     x, y = np.sum(field * across, axis=1), np.sum(field * side, axis=1)
     way = y if outward is None else np.sum(outward * side, axis=1)
     sign = np.where(way < 0.0, -1.0, 1.0)
