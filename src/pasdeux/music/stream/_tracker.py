@@ -222,7 +222,6 @@ class ForwardBeatTracker:
         # (onset, network activation, low band) of the beats since a change of tempo, if recent
         self._since_change: list[tuple[int, float, float]] | None = None
         self._held = 0  # the incumbent's beats in a row at about the same tempo
-        self.halvings = 0
         self._octave_floor: tuple[int, int] | None = None  # (shortest period, until frame)
         self._settled = -math.inf  # the incumbent's last re-seat: the tapper's anchors follow it
         self._tap_slack = max(1, round(self.params.tap_slack_s * self.fps))  # frames
@@ -231,7 +230,6 @@ class ForwardBeatTracker:
         self._last_frame = -1  # the incumbent's last beat as reported (the refined frame)
         self.untaps = 0
         self.taps = 0
-        self.retaps = 0
 
     def step(
         self, activation: float, onset: float, peak: float, low: float = 0.0
@@ -426,7 +424,6 @@ class ForwardBeatTracker:
             int(period / p.octave_low_jump_min),
             t + round(p.octave_window_beats * period),
         )
-        self.retaps += 1
 
     def _tap_phase(self, anchor: int, beat: int, period: float, strength: float) -> int:
         """The tapped grid's last beat: ``beat``, or half a period before it when the
@@ -585,7 +582,6 @@ class ForwardBeatTracker:
             int(period / p.octave_low_jump_min),
             t + p.octave_window_beats * period,
         )
-        self.halvings += 1
 
     def _hold_octave(self) -> None:
         """For ``octave_window_beats`` beats after a halving, the incumbent does not walk
